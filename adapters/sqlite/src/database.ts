@@ -1,0 +1,54 @@
+// Opening an embedded database: WAL so readers never block the writer, a busy timeout so processes
+// sharing the file wait for each other instead of failing, and numbered migrations in user_version.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/**
+ * FULL syncs the WAL on every commit (an acknowledged append survives power loss); NORMAL syncs at
+ * checkpoints only (it survives a killed process, not a lost machine). Group commit makes FULL cheap.
+ */
+export type Synchronous = 'FULL' | 'NORMAL';
+
+export type OpenOptions = {
+  /** A file path, or ':memory:'. */
+  readonly path: string;
+  readonly synchronous?: Synchronous;
+  readonly readOnly?: boolean;
+};
+
+export const openDatabase = ({ path, synchronous = 'FULL', readOnly = false }: OpenOptions): DatabaseSync => {
+  if (path !== ':memory:' && !readOnly) mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path, { readOnly, timeout: 10_000 });
+  if (!readOnly) db.exec('PRAGMA journal_mode = WAL');
+  db.exec(`PRAGMA synchronous = ${synchronous}`);
+  db.exec('PRAGMA cache_size = -32768');
+  db.exec('PRAGMA temp_store = MEMORY');
+  return db;
+};
+
+/**
+ * Runs the migrations the database has not seen yet. The version is read inside the write transaction, so
+ * two processes opening a new file at once cannot both run a migration.
+ */
+export const migrate = (db: DatabaseSync, scope: string, migrations: readonly string[]): void => {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_versions (scope TEXT PRIMARY KEY, version INTEGER NOT NULL) STRICT');
+  const versionOf = db.prepare('SELECT version FROM schema_versions WHERE scope = ?');
+  const record = db.prepare(
+    'INSERT INTO schema_versions (scope, version) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET version = excluded.version',
+  );
+  migrations.forEach((sql, index) => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = (versionOf.get(scope) as { version: number } | undefined)?.version ?? 0;
+      if (current <= index) {
+        db.exec(sql);
+        record.run(scope, index + 1);
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  });
+};

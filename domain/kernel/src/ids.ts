@@ -1,0 +1,32 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+const meridianNamespace = Buffer.from('6f1c3a52d4e84b0e9a4a7c1f0e2b9d31', 'hex');
+
+/**
+ * A name-based UUID (RFC 9562 version 5): the same name always gives the same id. Event ids derived from a
+ * request id make a retried append recognisable by stores that deduplicate on event ids (EventStoreDB).
+ */
+export const uuidFromName = (name: string): string => {
+  const hash = createHash('sha1').update(meridianNamespace).update(name).digest();
+  hash[6] = ((hash[6] ?? 0) & 0x0f) | 0x50;
+  hash[8] = ((hash[8] ?? 0) & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
+export const randomId = (): string => randomUUID();
+
+/** A short, stable hash of a JSON value whose key order does not matter. */
+export const fingerprintOf = (value: unknown): string =>
+  createHash('sha256').update(canonicalJson(value)).digest('base64url').slice(0, 32);
+
+export const canonicalJson = (value: unknown): string => {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+};
