@@ -1,0 +1,79 @@
+// Parcel commands: imperative names, data decoded once at the edge with these codecs.
+import { type Command, IsoDateTime, GeoPoint, Identifier, Kilograms, NonEmptyString, struct } from '@meridian/kernel';
+import type * as t from 'io-ts';
+import { Address, FailureReason, ParcelId, ProofOfDelivery, Recipient } from './values.ts';
+
+export const RegisterParcel = struct('RegisterParcel', {
+  parcelId: ParcelId,
+  clientId: Identifier,
+  recipient: Recipient,
+  address: Address,
+  weightKg: Kilograms,
+  slaDeadline: IsoDateTime,
+});
+export type RegisterParcel = t.TypeOf<typeof RegisterParcel>;
+
+export const AssignParcelToRoute = struct('AssignParcelToRoute', { parcelId: ParcelId, routeId: Identifier });
+export type AssignParcelToRoute = t.TypeOf<typeof AssignParcelToRoute>;
+
+export const ReleaseParcelFromRoute = struct(
+  'ReleaseParcelFromRoute',
+  { parcelId: ParcelId, routeId: Identifier },
+  { reason: NonEmptyString },
+);
+export type ReleaseParcelFromRoute = t.TypeOf<typeof ReleaseParcelFromRoute>;
+
+export const LoadParcel = struct('LoadParcel', { parcelId: ParcelId, vehicleId: Identifier });
+export type LoadParcel = t.TypeOf<typeof LoadParcel>;
+
+export const StartParcelDelivery = struct('StartParcelDelivery', { parcelId: ParcelId });
+export type StartParcelDelivery = t.TypeOf<typeof StartParcelDelivery>;
+
+export const DeliverParcel = struct(
+  'DeliverParcel',
+  { parcelId: ParcelId, proof: ProofOfDelivery, location: GeoPoint },
+  { deliveredAt: IsoDateTime },
+);
+export type DeliverParcel = t.TypeOf<typeof DeliverParcel>;
+
+export const FailDeliveryAttempt = struct(
+  'FailDeliveryAttempt',
+  { parcelId: ParcelId, reason: FailureReason },
+  { note: NonEmptyString, location: GeoPoint },
+);
+export type FailDeliveryAttempt = t.TypeOf<typeof FailDeliveryAttempt>;
+
+export const ReturnParcelToDepot = struct('ReturnParcelToDepot', { parcelId: ParcelId }, { reason: NonEmptyString });
+export type ReturnParcelToDepot = t.TypeOf<typeof ReturnParcelToDepot>;
+
+export const CancelParcel = struct('CancelParcel', { parcelId: ParcelId, reason: NonEmptyString });
+export type CancelParcel = t.TypeOf<typeof CancelParcel>;
+
+export const RecordParcelSlaBreach = struct('RecordParcelSlaBreach', { parcelId: ParcelId });
+export type RecordParcelSlaBreach = t.TypeOf<typeof RecordParcelSlaBreach>;
+
+export type ParcelCommand =
+  | Command<'RegisterParcel', RegisterParcel>
+  | Command<'AssignParcelToRoute', AssignParcelToRoute>
+  | Command<'ReleaseParcelFromRoute', ReleaseParcelFromRoute>
+  | Command<'LoadParcel', LoadParcel>
+  | Command<'StartParcelDelivery', StartParcelDelivery>
+  | Command<'DeliverParcel', DeliverParcel>
+  | Command<'FailDeliveryAttempt', FailDeliveryAttempt>
+  | Command<'ReturnParcelToDepot', ReturnParcelToDepot>
+  | Command<'CancelParcel', CancelParcel>
+  | Command<'RecordParcelSlaBreach', RecordParcelSlaBreach>;
+
+/** Every command's data codec, by command type: what the edge decodes requests with. */
+export const parcelCommands = {
+  RegisterParcel,
+  AssignParcelToRoute,
+  ReleaseParcelFromRoute,
+  LoadParcel,
+  StartParcelDelivery,
+  DeliverParcel,
+  FailDeliveryAttempt,
+  ReturnParcelToDepot,
+  CancelParcel,
+  RecordParcelSlaBreach,
+} as const;

@@ -1,0 +1,31 @@
+import { GeoPoint, Identifier, NonEmptyString, oneOf, struct } from '@meridian/kernel';
+import * as t from 'io-ts';
+
+export interface ParcelIdBrand {
+  readonly ParcelId: unique symbol;
+}
+export const ParcelId = t.brand(Identifier, (s): s is t.Branded<Identifier, ParcelIdBrand> => true, 'ParcelId');
+export type ParcelId = t.TypeOf<typeof ParcelId>;
+
+export const Recipient = struct('Recipient', { name: NonEmptyString }, { phone: NonEmptyString, email: NonEmptyString });
+export type Recipient = t.TypeOf<typeof Recipient>;
+
+export const Address = struct(
+  'Address',
+  { line1: NonEmptyString, city: NonEmptyString, postalCode: NonEmptyString, country: NonEmptyString, location: GeoPoint },
+  { line2: NonEmptyString },
+);
+export type Address = t.TypeOf<typeof Address>;
+
+export const ProofOfDelivery = struct(
+  'ProofOfDelivery',
+  { kind: oneOf('ProofKind', ['signature', 'photo']), reference: NonEmptyString },
+  { receivedBy: NonEmptyString },
+);
+export type ProofOfDelivery = t.TypeOf<typeof ProofOfDelivery>;
+
+export const FailureReason = oneOf('FailureReason', ['recipient-absent', 'address-not-found', 'refused', 'access-denied', 'damaged', 'other']);
+export type FailureReason = t.TypeOf<typeof FailureReason>;
+
+/** How many times a parcel may go out for delivery before it can only be returned. */
+export const maxDeliveryAttempts = 3;
