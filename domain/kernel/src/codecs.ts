@@ -6,6 +6,51 @@
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 
+// ---- JSON Schema: every codec here can describe itself, so OpenAPI documents come from the same source ----
+
+export type JsonSchema = { readonly [key: string]: unknown };
+
+const schemas = new WeakMap<object, JsonSchema>();
+
+/** Attaches the JSON Schema (2020-12, as OpenAPI 3.1 uses) that a codec accepts. */
+export const withSchema = <C extends t.Any>(codec: C, schema: JsonSchema): C => {
+  schemas.set(codec, schema);
+  return codec;
+};
+
+type Inspectable = t.Any & { _tag?: string; type?: t.Any; types?: readonly t.Any[]; keys?: Record<string, unknown>; value?: unknown };
+
+/** The JSON Schema of a codec: registered ones first, then io-ts's own combinators by their tag. */
+export const jsonSchemaOf = (codec: t.Any): JsonSchema => {
+  const registered = schemas.get(codec);
+  if (registered !== undefined) return registered;
+  const c = codec as Inspectable;
+  switch (c._tag) {
+    case 'StringType':
+      return { type: 'string' };
+    case 'NumberType':
+      return { type: 'number' };
+    case 'BooleanType':
+      return { type: 'boolean' };
+    case 'NullType':
+      return { type: 'null' };
+    case 'LiteralType':
+      return { const: c.value };
+    case 'KeyofType':
+      return { type: 'string', enum: Object.keys(c.keys ?? {}) };
+    case 'RefinementType':
+    case 'ReadonlyType':
+      return c.type === undefined ? {} : jsonSchemaOf(c.type);
+    case 'ArrayType':
+    case 'ReadonlyArrayType':
+      return { type: 'array', items: c.type === undefined ? {} : jsonSchemaOf(c.type) };
+    case 'UnionType':
+      return { anyOf: (c.types ?? []).map(jsonSchemaOf) };
+    default:
+      return {};
+  }
+};
+
 type Optionals<O extends t.Props> = { [K in keyof O]?: t.TypeOf<O[K]> };
 type Outputs<O extends t.Props> = { [K in keyof O]?: t.OutputOf<O[K]> };
 
@@ -53,7 +98,9 @@ export const struct = <R extends t.Props, O extends t.Props = {}>(
         if (E.isLeft(result)) errors.push(...result.left);
         else decoded[key] = result.right;
       };
-      for (const [key, type] of Object.entries(required)) decodeField(key, type);
+      for (const [key, type] of Object.entries(required))
+        if (u[key] === undefined) errors.push({ value: undefined, context: t.appendContext(context, key, type, undefined), message: 'is required' });
+        else decodeField(key, type);
       for (const [key, type] of Object.entries(optional)) if (u[key] !== undefined) decodeField(key, type);
       return errors.length > 0 ? t.failures(errors) : t.success(decoded as StructType<R, O>);
     },
@@ -65,6 +112,8 @@ export const struct = <R extends t.Props, O extends t.Props = {}>(
       return encoded as StructOutput<R, O>;
     },
   );
+  const properties = Object.fromEntries(Object.entries({ ...required, ...optional }).map(([key, type]) => [key, jsonSchemaOf(type)]));
+  withSchema(codec, { type: 'object', title: name, properties, required: Object.keys(required), additionalProperties: false });
   return Object.assign(codec, { required, optional });
 };
 
@@ -84,14 +133,15 @@ export const omit = <R extends t.Props, O extends t.Props, K extends keyof R & s
  * A discriminated union of structs keyed by `tag`: the tag picks the member, so errors speak of that
  * member's fields rather than of every alternative at once.
  */
-export const tagged = <Tag extends string, M extends Record<string, StructC<t.Props, t.Props>>>(
+export const tagged = <Tag extends string, M extends Record<string, t.Mixed>>(
   name: string,
   tag: Tag,
   members: M,
 ): t.Type<t.TypeOf<M[keyof M]>, t.OutputOf<M[keyof M]>, unknown> => {
   const names = Object.keys(members);
   const memberOf = (u: unknown) => (isRecord(u) && typeof u[tag] === 'string' ? members[u[tag]] : undefined);
-  return new t.Type(
+  const schema = { title: name, oneOf: Object.values(members).map(jsonSchemaOf), discriminator: { propertyName: tag } };
+  const codec: t.Type<t.TypeOf<M[keyof M]>, t.OutputOf<M[keyof M]>, unknown> = new t.Type(
     name,
     (u): u is t.TypeOf<M[keyof M]> => memberOf(u)?.is(u) ?? false,
     (u, context) => {
@@ -111,23 +161,27 @@ export const tagged = <Tag extends string, M extends Record<string, StructC<t.Pr
     },
     (value) => (memberOf(value)?.encode(value) ?? value) as t.OutputOf<M[keyof M]>,
   );
+  return withSchema(codec, schema);
 };
 
 /** Wraps a codec so that its own failures (not its children's) carry a readable message. */
-export const described = <A, O>(codec: t.Type<A, O, unknown>, message: string): t.Type<A, O, unknown> =>
-  new t.Type(
-    codec.name,
-    codec.is,
-    (u, context) => {
-      const result = codec.validate(u, context);
-      return E.isLeft(result) ? t.failure(u, context, message) : result;
-    },
-    codec.encode,
+export const described = <A, O>(codec: t.Type<A, O, unknown>, message: string, schema?: JsonSchema): t.Type<A, O, unknown> =>
+  withSchema(
+    new t.Type(
+      codec.name,
+      codec.is,
+      (u, context) => {
+        const result = codec.validate(u, context);
+        return E.isLeft(result) ? t.failure(u, context, message) : result;
+      },
+      codec.encode,
+    ),
+    { ...jsonSchemaOf(codec), ...schema, description: message },
   );
 
 /** A string literal union with a readable error listing the allowed values. */
 export const oneOf = <V extends string>(name: string, values: readonly [V, ...V[]]): t.Type<V, V, unknown> =>
-  new t.Type<V, V, unknown>(
+  withSchema(new t.Type<V, V, unknown>(
     name,
     (u): u is V => typeof u === 'string' && (values as readonly string[]).includes(u),
     (u, context) =>
@@ -135,7 +189,7 @@ export const oneOf = <V extends string>(name: string, values: readonly [V, ...V[
         ? t.success(u as V)
         : t.failure(u, context, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`),
     (v) => v,
-  );
+  ), { type: 'string', title: name, enum: values });
 
 /** A readonly array with bounds on its length, each element decoded with its index in the path. */
 export const arrayOf = <C extends t.Mixed>(
@@ -143,7 +197,8 @@ export const arrayOf = <C extends t.Mixed>(
   { min = 0, max, name }: { min?: number; max: number; name?: string },
 ): t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown> => {
   const base = t.readonlyArray(item, name ?? `Array<${item.name}>`);
-  return new t.Type(
+  const schema = { type: 'array', items: jsonSchemaOf(item), minItems: min, maxItems: max };
+  const codec: t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown> = new t.Type(
     base.name,
     (u): u is ReadonlyArray<t.TypeOf<C>> => base.is(u) && u.length >= min && u.length <= max,
     (u, context) => {
@@ -154,6 +209,7 @@ export const arrayOf = <C extends t.Mixed>(
     },
     base.encode,
   );
+  return withSchema(codec, schema);
 };
 
 // ---- Brands: the value types of the domain ----
@@ -165,6 +221,7 @@ export interface NonEmptyStringBrand {
 export const NonEmptyString = described(
   t.brand(t.string, (s): s is t.Branded<string, NonEmptyStringBrand> => s.trim().length > 0 && s.length <= 500, 'NonEmptyString'),
   'must be a non-blank string of at most 500 characters',
+  { type: 'string', minLength: 1, maxLength: 500, pattern: '\\S' },
 );
 export type NonEmptyString = t.TypeOf<typeof NonEmptyString>;
 
@@ -176,6 +233,7 @@ const identifierPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const Identifier = described(
   t.brand(t.string, (s): s is t.Branded<string, IdentifierBrand> => identifierPattern.test(s), 'Identifier'),
   'must be an identifier: 1-64 letters, digits, "_", ".", ":" or "-", starting with a letter or digit',
+  { type: 'string', pattern: identifierPattern.source },
 );
 export type Identifier = t.TypeOf<typeof Identifier>;
 
@@ -191,6 +249,7 @@ export const IsoDateTime = described(
     'IsoDateTime',
   ),
   'must be an RFC 3339 date-time with an offset, for example 2026-11-21T09:30:00Z',
+  { type: 'string', format: 'date-time' },
 );
 export type IsoDateTime = t.TypeOf<typeof IsoDateTime>;
 
@@ -204,6 +263,7 @@ export interface KilogramsBrand {
 export const Kilograms = described(
   t.brand(t.number, (n): n is t.Branded<number, KilogramsBrand> => Number.isFinite(n) && n > 0 && n <= 100_000, 'Kilograms'),
   'must be a positive number of kilograms, at most 100000',
+  { type: 'number', exclusiveMinimum: 0, maximum: 100_000 },
 );
 export type Kilograms = t.TypeOf<typeof Kilograms>;
 
@@ -213,6 +273,7 @@ export interface LatitudeBrand {
 export const Latitude = described(
   t.brand(t.number, (n): n is t.Branded<number, LatitudeBrand> => Number.isFinite(n) && n >= -90 && n <= 90, 'Latitude'),
   'must be a latitude in degrees, from -90 to 90',
+  { type: 'number', minimum: -90, maximum: 90 },
 );
 export type Latitude = t.TypeOf<typeof Latitude>;
 
@@ -222,6 +283,7 @@ export interface LongitudeBrand {
 export const Longitude = described(
   t.brand(t.number, (n): n is t.Branded<number, LongitudeBrand> => Number.isFinite(n) && n >= -180 && n <= 180, 'Longitude'),
   'must be a longitude in degrees, from -180 to 180',
+  { type: 'number', minimum: -180, maximum: 180 },
 );
 export type Longitude = t.TypeOf<typeof Longitude>;
 

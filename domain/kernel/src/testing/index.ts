@@ -1,2 +1,3 @@
 export * from './given-when-then.ts';
 export * from './event-store-contract.ts';
+export * from './in-memory-event-store.ts';

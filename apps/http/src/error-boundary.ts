@@ -1,0 +1,31 @@
+// The outermost middleware: every failure leaves as problem+json. Expected problems are answered as
+// they are; anything else is logged with its stack and answered 500 without internals.
+import type { Logger } from '@meridian/runtime';
+import type { Context, Middleware } from 'koa';
+import { HttpProblem, problem, problemMediaType, problems, type Problem } from './problem.ts';
+
+export const sendProblem = (ctx: Context, details: Problem, headers: Readonly<Record<string, string>> = {}): void => {
+  ctx.status = details.status;
+  ctx.set(headers);
+  ctx.body = JSON.stringify({ ...details, instance: details.instance ?? ctx.path });
+  ctx.type = problemMediaType;
+};
+
+/** Errors raised by koa itself or its dependencies (a bad URL, an aborted body) carry an HTTP status. */
+const statusOf = (error: unknown): number | undefined => {
+  const status = (error as { status?: unknown; expose?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+};
+
+export const errorBoundary = (logger: Logger): Middleware => async (ctx, next) => {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) sendProblem(ctx, problems.notFound(`no resource at ${ctx.method} ${ctx.path}`));
+  } catch (error) {
+    if (error instanceof HttpProblem) return sendProblem(ctx, error.problem, error.headers);
+    const status = statusOf(error);
+    if (status !== undefined) return sendProblem(ctx, problem(status, 'bad-request', 'Bad request', { detail: (error as Error).message }));
+    logger.error('request failed', { error, method: ctx.method, path: ctx.path, traceparent: ctx.state['traceparent'] });
+    sendProblem(ctx, problems.internal());
+  }
+};

@@ -1,0 +1,86 @@
+// Configuration is the environment, decoded once at start. Every bad variable is reported at once, by
+// name, and the process exits before it opens a port or a file.
+import { fieldErrors } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A variable holding JSON, decoded with a codec; errors name the path inside the JSON. */
+export const jsonVariable = <A>(codec: t.Type<A, unknown, unknown>, name = codec.name): t.Type<A, unknown, unknown> =>
+  new t.Type<A, unknown, unknown>(
+    name,
+    codec.is,
+    (u, context) => {
+      if (typeof u !== 'string') return t.failure(u, context, 'must be a JSON string');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(u);
+      } catch (error) {
+        return t.failure(u, context, `is not valid JSON (${(error as Error).message})`);
+      }
+      return codec.validate(parsed, context);
+    },
+    (a) => JSON.stringify(codec.encode(a)),
+  );
+
+/** An integer in a range, given as a string. */
+export const integerVariable = (name: string, min: number, max: number): t.Type<number, string, unknown> =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
+    (u, context) => {
+      const n = typeof u === 'string' && /^-?\d+$/.test(u.trim()) ? Number(u) : NaN;
+      return Number.isInteger(n) && n >= min && n <= max ? t.success(n) : t.failure(u, context, `must be an integer from ${min} to ${max}`);
+    },
+    String,
+  );
+
+/** A string from a fixed set, given as a string. */
+export const enumVariable = <V extends string>(values: readonly [V, ...V[]]): t.Type<V, string, unknown> =>
+  new t.Type<V, string, unknown>(
+    values.join('|'),
+    (u): u is V => (values as readonly unknown[]).includes(u),
+    (u, context) => ((values as readonly unknown[]).includes(u) ? t.success(u as V) : t.failure(u, context, `must be one of ${values.join(', ')}`)),
+    (v) => v,
+  );
+
+export const nonEmptyVariable = new t.Type<string, string, unknown>(
+  'string',
+  (u): u is string => typeof u === 'string' && u.length > 0,
+  (u, context) => (typeof u === 'string' && u.trim().length > 0 ? t.success(u.trim()) : t.failure(u, context, 'must not be empty')),
+  (s) => s,
+);
+
+/**
+ * Decodes the variables a process reads: `required` must be set, `optional` may be absent (an empty
+ * string counts as absent). The report lists every failure as `NAME: problem`.
+ */
+export const decodeEnvironment = <R extends t.Props, O extends t.Props>(
+  env: Environment,
+  required: R,
+  optional: O,
+): E.Either<string[], { [K in keyof R]: t.TypeOf<R[K]> } & { [K in keyof O]?: t.TypeOf<O[K]> }> => {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  const read = (name: string, codec: t.Mixed, isRequired: boolean) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') {
+      if (isRequired) problems.push(`${name}: is required`);
+      return;
+    }
+    const decoded = codec.decode(raw);
+    if (E.isRight(decoded)) values[name] = decoded.right;
+    else for (const error of fieldErrors(decoded.left)) problems.push(`${name}${error.pointer === '#' ? '' : error.pointer.slice(1)}: ${error.detail}`);
+  };
+  for (const [name, codec] of Object.entries(required)) read(name, codec, true);
+  for (const [name, codec] of Object.entries(optional)) read(name, codec, false);
+  return problems.length > 0 ? E.left(problems) : E.right(values as never);
+};
+
+/** Decodes or exits: the readable report goes to stderr, then the process ends with status 78 (config). */
+export const configOrExit = <A>(service: string, decoded: E.Either<string[], A>): A => {
+  if (E.isRight(decoded)) return decoded.right;
+  process.stderr.write(`${service}: the configuration is not valid:\n${decoded.left.map((p) => `  - ${p}`).join('\n')}\n`);
+  process.exit(78);
+};

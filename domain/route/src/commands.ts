@@ -1,0 +1,58 @@
+// Route commands: imperative names, data decoded once at the edge with these codecs.
+import { arrayOf, type Command, Identifier, NonEmptyString, struct } from '@meridian/kernel';
+import type * as t from 'io-ts';
+import { DispatchWindow, maxStopsPerRoute, PlannedStop, RouteId } from './values.ts';
+
+export const PlanRoute = struct('PlanRoute', {
+  routeId: RouteId,
+  depotId: Identifier,
+  dispatchWindow: DispatchWindow,
+  stops: arrayOf(PlannedStop, { min: 1, max: maxStopsPerRoute, name: 'PlannedStops' }),
+});
+export type PlanRoute = t.TypeOf<typeof PlanRoute>;
+
+export const AssignRouteVehicle = struct('AssignRouteVehicle', { routeId: RouteId, vehicleId: Identifier, driverId: Identifier });
+export type AssignRouteVehicle = t.TypeOf<typeof AssignRouteVehicle>;
+
+export const StartRoute = struct('StartRoute', { routeId: RouteId });
+export type StartRoute = t.TypeOf<typeof StartRoute>;
+
+export const CompleteStop = struct('CompleteStop', { routeId: RouteId, stopId: Identifier });
+export type CompleteStop = t.TypeOf<typeof CompleteStop>;
+
+export const SkipStop = struct('SkipStop', { routeId: RouteId, stopId: Identifier, reason: NonEmptyString });
+export type SkipStop = t.TypeOf<typeof SkipStop>;
+
+export const ResequenceStops = struct('ResequenceStops', {
+  routeId: RouteId,
+  stopIds: arrayOf(Identifier, { min: 1, max: maxStopsPerRoute, name: 'StopIds' }),
+});
+export type ResequenceStops = t.TypeOf<typeof ResequenceStops>;
+
+export const FinishRoute = struct('FinishRoute', { routeId: RouteId });
+export type FinishRoute = t.TypeOf<typeof FinishRoute>;
+
+export const CancelRoute = struct('CancelRoute', { routeId: RouteId, reason: NonEmptyString });
+export type CancelRoute = t.TypeOf<typeof CancelRoute>;
+
+export type RouteCommand =
+  | Command<'PlanRoute', PlanRoute>
+  | Command<'AssignRouteVehicle', AssignRouteVehicle>
+  | Command<'StartRoute', StartRoute>
+  | Command<'CompleteStop', CompleteStop>
+  | Command<'SkipStop', SkipStop>
+  | Command<'ResequenceStops', ResequenceStops>
+  | Command<'FinishRoute', FinishRoute>
+  | Command<'CancelRoute', CancelRoute>;
+
+/** Every command's data codec, by command type: what the edge decodes requests with. */
+export const routeCommands = {
+  PlanRoute,
+  AssignRouteVehicle,
+  StartRoute,
+  CompleteStop,
+  SkipStop,
+  ResequenceStops,
+  FinishRoute,
+  CancelRoute,
+} as const;

@@ -1,0 +1,101 @@
+// Route events: past-tense facts. Each carries the routeId and enough state for a consumer (the parcel
+// and vehicle process managers, the route board) to act without calling back.
+import { arrayOf, eventCatalog, Identifier, IsoDateTime, NonEmptyString, struct, type DomainEvent } from '@meridian/kernel';
+import * as t from 'io-ts';
+import { DispatchWindow, maxParcelsPerStop, maxStopsPerRoute, PlannedStop, RouteId } from './values.ts';
+
+const about = { routeId: RouteId };
+const StopIds = arrayOf(Identifier, { min: 1, max: maxStopsPerRoute, name: 'StopIds' });
+const ParcelIds = arrayOf(Identifier, { max: maxStopsPerRoute * maxParcelsPerStop, name: 'ParcelIds' });
+
+export const RoutePlanned = struct('RoutePlanned', {
+  ...about,
+  depotId: Identifier,
+  dispatchWindow: DispatchWindow,
+  stops: arrayOf(PlannedStop, { min: 1, max: maxStopsPerRoute, name: 'PlannedStops' }),
+  /** Every parcel of the route, in stop order: what the parcel side assigns to this route. */
+  parcelIds: ParcelIds,
+  plannedAt: IsoDateTime,
+});
+export type RoutePlanned = t.TypeOf<typeof RoutePlanned>;
+
+/** `previousVehicleId` / `previousDriverId` are present only when a re-assignment changed them: what to release. */
+export const RouteVehicleAssigned = struct(
+  'RouteVehicleAssigned',
+  { ...about, vehicleId: Identifier, driverId: Identifier, dispatchWindow: DispatchWindow, parcelIds: ParcelIds, assignedAt: IsoDateTime },
+  { previousVehicleId: Identifier, previousDriverId: Identifier },
+);
+export type RouteVehicleAssigned = t.TypeOf<typeof RouteVehicleAssigned>;
+
+export const RouteStarted = struct('RouteStarted', {
+  ...about,
+  vehicleId: Identifier,
+  driverId: Identifier,
+  /** Every stop, in the order the vehicle will visit them. */
+  stopIds: StopIds,
+  startedAt: IsoDateTime,
+});
+export type RouteStarted = t.TypeOf<typeof RouteStarted>;
+
+const closedStop = {
+  ...about,
+  stopId: Identifier,
+  parcelIds: ParcelIds,
+  vehicleId: Identifier,
+  /** Stops still pending after this one closed. */
+  remainingStops: t.number,
+};
+
+export const RouteStopCompleted = struct('RouteStopCompleted', { ...closedStop, completedAt: IsoDateTime });
+export type RouteStopCompleted = t.TypeOf<typeof RouteStopCompleted>;
+
+export const RouteStopSkipped = struct('RouteStopSkipped', { ...closedStop, reason: NonEmptyString, skippedAt: IsoDateTime });
+export type RouteStopSkipped = t.TypeOf<typeof RouteStopSkipped>;
+
+export const RouteStopsResequenced = struct('RouteStopsResequenced', {
+  ...about,
+  /** The pending stops in their new order; closed stops are not named (their place does not change). */
+  stopIds: StopIds,
+  resequencedAt: IsoDateTime,
+});
+export type RouteStopsResequenced = t.TypeOf<typeof RouteStopsResequenced>;
+
+export const RouteFinished = struct('RouteFinished', {
+  ...about,
+  vehicleId: Identifier,
+  driverId: Identifier,
+  /** Counts of stops by outcome; the stops' own facts carry their parcels. */
+  completedStops: t.number,
+  skippedStops: t.number,
+  finishedAt: IsoDateTime,
+});
+export type RouteFinished = t.TypeOf<typeof RouteFinished>;
+
+/** Lets the platform release the parcels not handed over, and the vehicle and driver if there were any. */
+export const RouteCancelled = struct(
+  'RouteCancelled',
+  { ...about, reason: NonEmptyString, releasedParcelIds: ParcelIds, cancelledAt: IsoDateTime },
+  { vehicleId: Identifier, driverId: Identifier },
+);
+export type RouteCancelled = t.TypeOf<typeof RouteCancelled>;
+
+export type RouteEvent =
+  | DomainEvent<'RoutePlanned', RoutePlanned>
+  | DomainEvent<'RouteVehicleAssigned', RouteVehicleAssigned>
+  | DomainEvent<'RouteStarted', RouteStarted>
+  | DomainEvent<'RouteStopCompleted', RouteStopCompleted>
+  | DomainEvent<'RouteStopSkipped', RouteStopSkipped>
+  | DomainEvent<'RouteStopsResequenced', RouteStopsResequenced>
+  | DomainEvent<'RouteFinished', RouteFinished>
+  | DomainEvent<'RouteCancelled', RouteCancelled>;
+
+export const routeEvents = eventCatalog<RouteEvent>('route', {
+  RoutePlanned: { wireType: 'route.planned.v1', data: RoutePlanned },
+  RouteVehicleAssigned: { wireType: 'route.vehicle-assigned.v1', data: RouteVehicleAssigned },
+  RouteStarted: { wireType: 'route.started.v1', data: RouteStarted },
+  RouteStopCompleted: { wireType: 'route.stop-completed.v1', data: RouteStopCompleted },
+  RouteStopSkipped: { wireType: 'route.stop-skipped.v1', data: RouteStopSkipped },
+  RouteStopsResequenced: { wireType: 'route.stops-resequenced.v1', data: RouteStopsResequenced },
+  RouteFinished: { wireType: 'route.finished.v1', data: RouteFinished },
+  RouteCancelled: { wireType: 'route.cancelled.v1', data: RouteCancelled },
+});

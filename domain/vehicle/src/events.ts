@@ -1,0 +1,74 @@
+// Vehicle events: past-tense facts. Each carries the vehicle's depotId and enough state for a consumer (the
+// fleet read model: duty status, route, load against capacity) to act without calling back.
+// Telemetry (positions) is not here on purpose: it is a separate plane that never enters the log.
+import { eventCatalog, Identifier, IsoDateTime, Kilograms, NonEmptyString, struct, type DomainEvent } from '@meridian/kernel';
+import type * as t from 'io-ts';
+import { VehicleId } from './values.ts';
+
+const about = { vehicleId: VehicleId, depotId: Identifier };
+
+export const VehicleRegistered = struct(
+  'VehicleRegistered',
+  { ...about, capacityKg: Kilograms, registeredAt: IsoDateTime },
+  { plate: NonEmptyString },
+);
+export type VehicleRegistered = t.TypeOf<typeof VehicleRegistered>;
+
+export const VehicleWentOnDuty = struct('VehicleWentOnDuty', {
+  ...about,
+  driverId: Identifier,
+  capacityKg: Kilograms,
+  at: IsoDateTime,
+});
+export type VehicleWentOnDuty = t.TypeOf<typeof VehicleWentOnDuty>;
+
+export const VehicleWentOffDuty = struct('VehicleWentOffDuty', { ...about, driverId: Identifier, at: IsoDateTime });
+export type VehicleWentOffDuty = t.TypeOf<typeof VehicleWentOffDuty>;
+
+export const VehicleAssignedToRoute = struct('VehicleAssignedToRoute', {
+  ...about,
+  routeId: Identifier,
+  driverId: Identifier,
+  plannedLoadKg: Kilograms,
+  capacityKg: Kilograms,
+  at: IsoDateTime,
+});
+export type VehicleAssignedToRoute = t.TypeOf<typeof VehicleAssignedToRoute>;
+
+export const VehicleReleasedFromRoute = struct('VehicleReleasedFromRoute', {
+  ...about,
+  routeId: Identifier,
+  driverId: Identifier,
+  at: IsoDateTime,
+});
+export type VehicleReleasedFromRoute = t.TypeOf<typeof VehicleReleasedFromRoute>;
+
+export const VehicleCapacityChanged = struct('VehicleCapacityChanged', {
+  ...about,
+  capacityKg: Kilograms,
+  previousCapacityKg: Kilograms,
+  at: IsoDateTime,
+});
+export type VehicleCapacityChanged = t.TypeOf<typeof VehicleCapacityChanged>;
+
+export const VehicleRetired = struct('VehicleRetired', { ...about, reason: NonEmptyString, at: IsoDateTime });
+export type VehicleRetired = t.TypeOf<typeof VehicleRetired>;
+
+export type VehicleEvent =
+  | DomainEvent<'VehicleRegistered', VehicleRegistered>
+  | DomainEvent<'VehicleWentOnDuty', VehicleWentOnDuty>
+  | DomainEvent<'VehicleWentOffDuty', VehicleWentOffDuty>
+  | DomainEvent<'VehicleAssignedToRoute', VehicleAssignedToRoute>
+  | DomainEvent<'VehicleReleasedFromRoute', VehicleReleasedFromRoute>
+  | DomainEvent<'VehicleCapacityChanged', VehicleCapacityChanged>
+  | DomainEvent<'VehicleRetired', VehicleRetired>;
+
+export const vehicleEvents = eventCatalog<VehicleEvent>('vehicle', {
+  VehicleRegistered: { wireType: 'vehicle.registered.v1', data: VehicleRegistered },
+  VehicleWentOnDuty: { wireType: 'vehicle.went-on-duty.v1', data: VehicleWentOnDuty },
+  VehicleWentOffDuty: { wireType: 'vehicle.went-off-duty.v1', data: VehicleWentOffDuty },
+  VehicleAssignedToRoute: { wireType: 'vehicle.assigned-to-route.v1', data: VehicleAssignedToRoute },
+  VehicleReleasedFromRoute: { wireType: 'vehicle.released-from-route.v1', data: VehicleReleasedFromRoute },
+  VehicleCapacityChanged: { wireType: 'vehicle.capacity-changed.v1', data: VehicleCapacityChanged },
+  VehicleRetired: { wireType: 'vehicle.retired.v1', data: VehicleRetired },
+});
