@@ -20,7 +20,9 @@ const statusOf = (error: unknown): number | undefined => {
 export const errorBoundary = (logger: Logger): Middleware => async (ctx, next) => {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined) sendProblem(ctx, problems.notFound(`no resource at ${ctx.method} ${ctx.path}`));
+    // Routers answer an unknown path or method with a bare status: give it a problem body.
+    if (ctx.status === 404 && ctx.body == null) sendProblem(ctx, problems.notFound(`no resource at ${ctx.method} ${ctx.path}`));
+    if (ctx.status === 405 && ctx.body == null) sendProblem(ctx, problems.methodNotAllowed((ctx.response.get('Allow') ?? '').split(/,\s*/)));
   } catch (error) {
     if (error instanceof HttpProblem) return sendProblem(ctx, error.problem, error.headers);
     const status = statusOf(error);

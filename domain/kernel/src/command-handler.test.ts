@@ -136,12 +136,12 @@ test('a guard refuses an actor before anything is decided', async (t) => {
   right(await run(store, open('c1')));
   const result = await handleCommand(
     { store },
-    { aggregate: counter, command: add('c1', 1), context, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'NotYours', message: 'not your counter' }) },
+    { aggregate: counter, command: add('c1', 1), context, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }) },
   );
   t.deepEqual(result, E.right({ streamId: 'counter-c1', revision: 1, events: (await store.readStream('counter-c1', { fromRevision: 1 })).map(({ eventId, type, streamRevision, globalPosition }) => ({ eventId, type, streamRevision, globalPosition })), duplicate: false }));
   const bob = await handleCommand(
     { store },
-    { aggregate: counter, command: add('c1', 1), context: { ...context, actor: { principalId: 'bob', role: 'client', clientId: 'x' } }, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'NotYours', message: 'not your counter' }) },
+    { aggregate: counter, command: add('c1', 1), context: { ...context, actor: { principalId: 'bob', role: 'client', clientId: 'x' } }, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }) },
   );
   t.deepEqual(bob, E.left({ _tag: 'Forbidden', message: 'not your counter' }));
 });

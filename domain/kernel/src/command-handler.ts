@@ -4,7 +4,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { streamOfCommand, type AggregateDefinition } from './aggregate.ts';
 import type { Command, DomainEvent } from './decider.ts';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './envelope.ts';
-import { commandError, type CommandError, type DomainError } from './errors.ts';
+import { commandError, type CommandError } from './errors.ts';
 import type { AppendedEvent, EventStore, ExpectedRevision, RequestIdentity } from './event-store.ts';
 import { randomId, uuidFromName } from './ids.ts';
 
@@ -35,7 +35,7 @@ export type CommandHandlerDeps = {
 };
 
 /** An extra check of the loaded state before deciding: who may act on this aggregate. */
-export type Guard<S> = (state: S, actor: Actor) => DomainError | undefined;
+export type Guard<S> = (state: S, actor: Actor) => CommandError | undefined;
 
 export type HandleCommand<C extends Command, Ev extends DomainEvent, S> = {
   readonly aggregate: AggregateDefinition<C, Ev, S>;
@@ -112,7 +112,7 @@ export const handleCommand = async <C extends Command, Ev extends DomainEvent, S
       aggregate.decider.initialState,
     );
     const refused = guard?.(state, context.actor);
-    if (refused !== undefined) return E.left(commandError.forbidden(refused.message));
+    if (refused !== undefined) return E.left(refused);
     const decided = aggregate.decider.decide(command, state);
     if (E.isLeft(decided)) return E.left(commandError.rejected(decided.left));
     if (decided.right.length === 0)

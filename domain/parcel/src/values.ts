@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 export interface ParcelIdBrand {
   readonly ParcelId: unique symbol;
 }
-export const ParcelId = t.brand(Identifier, (s): s is t.Branded<Identifier, ParcelIdBrand> => true, 'ParcelId');
+export const ParcelId = t.brand(Identifier, (_id): _id is t.Branded<Identifier, ParcelIdBrand> => true, 'ParcelId');
 export type ParcelId = t.TypeOf<typeof ParcelId>;
 
 export const Recipient = struct('Recipient', { name: NonEmptyString }, { phone: NonEmptyString, email: NonEmptyString });

@@ -4,7 +4,7 @@ import * as t from 'io-ts';
 export interface RouteIdBrand {
   readonly RouteId: unique symbol;
 }
-export const RouteId = t.brand(Identifier, (s): s is t.Branded<Identifier, RouteIdBrand> => true, 'RouteId');
+export const RouteId = t.brand(Identifier, (_id): _id is t.Branded<Identifier, RouteIdBrand> => true, 'RouteId');
 export type RouteId = t.TypeOf<typeof RouteId>;
 
 /** How many stops one route may hold, and how many parcels one stop may hand over. */

@@ -1,0 +1,59 @@
+// The event store port on EventStoreDB / KurrentDB, through @eventstore/db-client 6 (gRPC).
+//
+// Streams map one to one; the global log is $all without the server's own events; globalPosition is an
+// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (reads, appends,
+// request idempotency), log.ts (readAll, head), subscription.ts (catch-up subscriptions).
+//
+// Positions are only meaningful to the server that produced them: a consumer's checkpoint from the
+// embedded store is not a place in this log. The connection should reach the cluster's leader (the
+// client's default node preference), so that an append is visible to the reads that follow it.
+import { EventStoreDBClient } from '@eventstore/db-client';
+import type { EventStore } from '@meridian/kernel';
+import { headPosition, lastEventBefore, readLog } from './log.ts';
+import { appendToStream, readStoredStream } from './streams.ts';
+import { subscribeToLog } from './subscription.ts';
+
+export type EventStoreDbEventStoreOptions = {
+  /** For example `esdb://localhost:2113?tls=false`: the value of EVENTSTORE_CONNECTION_STRING. */
+  readonly connectionString: string;
+  /** Most events one readAll call scans while looking for filtered events (default 50 000). */
+  readonly maxScanPerRead?: number;
+};
+
+export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead = 50_000 }: EventStoreDbEventStoreOptions): EventStore => {
+  const client = EventStoreDBClient.connectionString(connectionString);
+  const running = new Set<() => void>();
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new Error('the EventStoreDB event store is closed');
+    return client;
+  };
+
+  return {
+    append: async (request) => appendToStream(open(), request),
+    readStream: async (streamId, { fromRevision = 0 } = {}) =>
+      (await readStoredStream(open(), streamId, fromRevision)).map((stored) => stored.event),
+    readAll: async (options) => readLog(open(), options, maxScanPerRead),
+    subscribe: (options) =>
+      subscribeToLog(
+        {
+          subscribeToAll: (subscribeOptions) => client.subscribeToAll(subscribeOptions),
+          lastEventBefore: (commit) => lastEventBefore(client, commit),
+          track: (stop) => {
+            running.add(stop);
+            return () => running.delete(stop);
+          },
+          closed: () => closed,
+        },
+        options,
+      ),
+    headPosition: async () => headPosition(open()),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      for (const stop of [...running]) stop();
+      await client.dispose();
+    },
+  };
+};

@@ -1,0 +1,77 @@
+// The command API as koa middleware: an error boundary, request context, authentication, then one
+// route per command. `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone.
+import Router from '@koa/router';
+import type { EventStore, Role } from '@meridian/kernel';
+import {
+  authenticate,
+  errorBoundary,
+  HttpProblem,
+  problems,
+  requestContext,
+  requireActor,
+  type Principal,
+} from '@meridian/http';
+import type { Logger } from '@meridian/runtime';
+import Koa from 'koa';
+import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
+import { commandApiOpenApi } from './openapi.ts';
+import { commandRoutes } from './routes.ts';
+
+export type CommandAppDeps = CommandApiDeps & {
+  readonly store: EventStore;
+  readonly findPrincipal: (presented: string) => Principal | undefined;
+  readonly logger: Logger;
+};
+
+const historyReaders: readonly Role[] = ['auditor', 'admin'];
+const streamIdPattern = /^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+/** Routes that need an API key: every command, and the raw history of a stream. */
+export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
+  const router = new Router<CommandState>();
+  router.use(authenticate(deps.findPrincipal));
+  for (const commandRoute of commandRoutes)
+    router.post(commandRoute.path, async (ctx) => {
+      const { id, result } = await handleRoute(deps, commandRoute, ctx);
+      ctx.status = 202;
+      if (result.duplicate) ctx.set('Idempotent-Replayed', 'true');
+      ctx.body = { id, ...result };
+    });
+  router.get('/v1/streams/:streamId', async (ctx) => {
+    requireActor(ctx.state.principal, historyReaders);
+    const { streamId } = ctx.params;
+    if (streamId === undefined || !streamIdPattern.test(streamId))
+      throw new HttpProblem(problems.invalidRequest([{ pointer: '#/streamId', detail: 'must be <aggregateType>-<id>, for example parcel-p-1' }]));
+    const fromRevision = Number(ctx.query['fromRevision'] ?? 0);
+    if (!Number.isInteger(fromRevision) || fromRevision < 0)
+      throw new HttpProblem(problems.invalidRequest([{ pointer: '#/fromRevision', detail: 'must be a non-negative integer' }]));
+    const events = await deps.store.readStream(streamId, { fromRevision });
+    if (events.length === 0 && fromRevision === 0) throw new HttpProblem(problems.notFound(`stream ${streamId} does not exist`));
+    ctx.body = { streamId, events };
+  });
+  return router;
+};
+
+/** Routes anyone may call: health and the API description. */
+export const publicRouter = (deps: Pick<CommandAppDeps, 'store'>, openapi: () => unknown = commandApiOpenApi): Router => {
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    const head = await deps.store.headPosition();
+    ctx.body = { status: 'ok', headPosition: head };
+  });
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openapi();
+  });
+  return router;
+};
+
+export const createApp = (deps: CommandAppDeps): Koa => {
+  const app = new Koa();
+  const commands = commandRouter(deps);
+  const open = publicRouter(deps);
+  app.use(errorBoundary(deps.logger));
+  app.use(requestContext());
+  app.use(open.routes()).use(open.allowedMethods());
+  app.use(commands.routes()).use(commands.allowedMethods());
+  return app;
+};

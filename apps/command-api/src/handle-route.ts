@@ -1,0 +1,100 @@
+// One command request, in named steps: who, what body, which data, which request identity, then the
+// kernel's command handling. Every failure leaves as a problem; nothing is appended unless all passed.
+import {
+  decodeWith,
+  fingerprintOf,
+  handleCommand,
+  randomId,
+  uuidFromName,
+  type Actor,
+  type CommandHandlerDeps,
+  type CommandResult,
+  type FieldError,
+  type RequestIdentity,
+} from '@meridian/kernel';
+import { HttpProblem, problemOfCommandError, problems, readJsonBody, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Context } from 'koa';
+import { ownershipGuard, type CommandRoute } from './routes.ts';
+
+export type CommandState = AuthState & RequestContextState;
+
+export type CommandApiDeps = CommandHandlerDeps & {
+  readonly now?: () => Date;
+  readonly bodyLimit?: number;
+};
+
+const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
+
+const idempotencyKeyOf = (ctx: Context): string | undefined => {
+  const key = ctx.get('idempotency-key');
+  if (key === '') return undefined;
+  if (!idempotencyKeyPattern.test(key)) throw new HttpProblem(problems.invalidRequest([], 'Idempotency-Key must be 1 to 255 printable ASCII characters'));
+  return key;
+};
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
+
+/** Merges path parameters into the body; the body may not set them itself. */
+const dataOf = (commandRoute: CommandRoute, body: Record<string, unknown>, params: Record<string, string>): Record<string, unknown> => {
+  const clashes: FieldError[] = commandRoute.fromPath
+    .filter((name) => body[name] !== undefined)
+    .map((name) => ({ pointer: `#/${name}`, detail: `is taken from the path; leave it out of the body` }));
+  if (clashes.length > 0) throw new HttpProblem(problems.invalidRequest(clashes));
+  return { ...body, ...Object.fromEntries(commandRoute.fromPath.map((name) => [name, params[name]])) };
+};
+
+/** A creation route generates the new id, from the Idempotency-Key when there is one so a retry finds it. */
+const withGeneratedId = (commandRoute: CommandRoute, data: Record<string, unknown>, principal: Principal, key: string | undefined) => {
+  const field = commandRoute.generatesId;
+  if (field === undefined || data[field] !== undefined) return data;
+  return { ...data, [field]: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/${commandRoute.command}`) };
+};
+
+/** A client's own clientId fills in for an absent one; naming another client is refused. */
+const withClient = (commandRoute: CommandRoute, data: Record<string, unknown>, actor: Actor) => {
+  const field = commandRoute.clientField;
+  if (field === undefined || actor.role !== 'client') return data;
+  if (data[field] === undefined) return { ...data, [field]: actor.clientId };
+  if (data[field] !== actor.clientId) throw new HttpProblem(problems.forbidden(`a client key may only act for its own client (${actor.clientId})`));
+  return data;
+};
+
+const decodeData = (commandRoute: CommandRoute, data: Record<string, unknown>) => {
+  const decoded = decodeWith(commandRoute.codec)(data);
+  if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(decoded.left));
+  return decoded.right;
+};
+
+export const handleRoute = async (
+  deps: CommandApiDeps,
+  commandRoute: CommandRoute,
+  ctx: Context & { state: CommandState; params: Record<string, string> },
+): Promise<{ id: string; result: CommandResult }> => {
+  const { principal, correlationId, traceparent } = ctx.state;
+  const actor = requireActor(principal, commandRoute.roles);
+  const key = idempotencyKeyOf(ctx);
+  const body = await readJsonBody(ctx, { limit: commandRoute.bodyLimit ?? deps.bodyLimit ?? 256 * 1024, emptyAsObject: true });
+  if (!isObject(body)) throw new HttpProblem(problems.invalidRequest([{ pointer: '#', detail: 'must be a JSON object' }]));
+  const raw = withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor);
+  const data = decodeData(commandRoute, raw);
+  const request: RequestIdentity | undefined =
+    key === undefined ? undefined : { requestId: key, fingerprint: fingerprintOf({ principal: principal.id, method: ctx.method, path: ctx.path, body }) };
+  const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
+  const id = commandRoute.aggregate.idOf(command);
+  const streamId = `${commandRoute.aggregate.type}-${id}`;
+  const result = await handleCommand(deps, {
+    aggregate: commandRoute.aggregate,
+    command,
+    context: {
+      actor,
+      correlationId,
+      causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
+      traceparent,
+      ...(request && { request }),
+    },
+    guard: ownershipGuard(commandRoute, streamId),
+  });
+  if (E.isLeft(result)) throw new HttpProblem(problemOfCommandError(result.left));
+  return { id, result: result.right };
+};

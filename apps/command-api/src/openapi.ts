@@ -1,0 +1,125 @@
+// The command API's OpenAPI 3.1 document, generated from the route table and the commands' own codecs,
+// so the description cannot drift from what the API accepts.
+import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
+import { jsonContent, openApiDocument, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import { commandRoutes, type CommandRoute } from './routes.ts';
+
+const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
+
+/** The body a route accepts: its command's data without the path fields; generated fields are optional. */
+const bodySchema = (commandRoute: CommandRoute): JsonSchema => {
+  const schema = jsonSchemaOf(commandRoute.codec) as JsonSchema & ObjectSchema;
+  const optional = new Set([commandRoute.generatesId, commandRoute.clientField].filter((f): f is string => f !== undefined));
+  const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([key]) => !commandRoute.fromPath.includes(key)));
+  const required = (schema.required ?? []).filter((key) => !commandRoute.fromPath.includes(key) && !optional.has(key));
+  return { ...schema, title: `${commandRoute.command} body`, properties, required };
+};
+
+const headerParameters = [
+  {
+    name: 'Idempotency-Key',
+    in: 'header',
+    required: false,
+    description: 'Makes the request safe to retry: a retry returns the first result and appends nothing. Reusing a key with another body is refused (422).',
+    schema: { type: 'string', minLength: 1, maxLength: 255 },
+  },
+  { name: 'X-Correlation-Id', in: 'header', required: false, description: 'Ties the resulting events to a business transaction; generated when absent.', schema: { type: 'string', maxLength: 128 } },
+  { name: 'traceparent', in: 'header', required: false, description: 'W3C trace context, carried into the events and every consumer.', schema: { type: 'string' } },
+];
+
+const accepted = {
+  description: 'The events are durably appended. `duplicate` is true (and Idempotent-Replayed: true) when this is a retry of a request already handled.',
+  headers: { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] } } },
+  content: jsonContent({ $ref: '#/components/schemas/CommandAccepted' }),
+};
+
+const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
+  operationId: commandRoute.command.charAt(0).toLowerCase() + commandRoute.command.slice(1),
+  summary: commandRoute.summary,
+  description: `Roles: ${commandRoute.roles.join(', ')}.${commandRoute.clientField ? ' A client key acts for its own client only.' : ''}`,
+  tags: [commandRoute.aggregate.type],
+  parameters: [...commandRoute.fromPath.map((name) => pathParameter(name, `the ${name}`)), ...headerParameters],
+  requestBody: { required: commandRoute.fromPath.length === 0, content: jsonContent(bodySchema(commandRoute)) },
+  responses: { '202': accepted, ...problemResponses([400, 401, 403, 404, 409, 413, 415, 422]) },
+});
+
+const recordedEvent: JsonSchema = {
+  type: 'object',
+  required: ['eventId', 'type', 'schemaVersion', 'streamId', 'streamRevision', 'globalPosition', 'recordedAt', 'data', 'metadata'],
+  properties: {
+    eventId: { type: 'string', format: 'uuid' },
+    type: { type: 'string', examples: ['parcel.delivered.v1'] },
+    schemaVersion: { type: 'integer' },
+    streamId: { type: 'string' },
+    streamRevision: { type: 'integer', minimum: 0 },
+    globalPosition: { type: 'integer', minimum: 1 },
+    recordedAt: { type: 'string', format: 'date-time' },
+    data: { type: 'object' },
+    metadata: {
+      type: 'object',
+      required: ['correlationId', 'causationId', 'actor'],
+      properties: {
+        correlationId: { type: 'string' },
+        causationId: { type: 'string' },
+        requestId: { type: 'string' },
+        traceparent: { type: 'string' },
+        actor: { type: 'object', required: ['principalId', 'role'], properties: { principalId: { type: 'string' }, role: { type: 'string' }, clientId: { type: 'string' } } },
+      },
+    },
+  },
+};
+
+const commandAccepted: JsonSchema = {
+  type: 'object',
+  required: ['id', 'streamId', 'revision', 'events', 'duplicate'],
+  properties: {
+    id: { type: 'string', description: 'the id of the aggregate the command addressed (generated for creations)' },
+    streamId: { type: 'string' },
+    revision: { type: 'integer', description: "the stream's revision after the command" },
+    duplicate: { type: 'boolean' },
+    events: {
+      type: 'array',
+      items: { type: 'object', properties: { eventId: { type: 'string' }, type: { type: 'string' }, streamRevision: { type: 'integer' }, globalPosition: { type: 'integer' } } },
+    },
+  },
+};
+
+export const commandApiPaths = (): OpenApiPaths => {
+  const paths: OpenApiPaths = {};
+  for (const commandRoute of commandRoutes) paths[openApiPath(commandRoute.path)] = { post: commandOperation(commandRoute) };
+  paths['/v1/streams/{streamId}'] = {
+    get: {
+      operationId: 'readStream',
+      summary: "A stream's raw event history (auditor and admin)",
+      tags: ['audit'],
+      parameters: [
+        pathParameter('streamId', 'the stream, for example parcel-p-1', { type: 'string', pattern: '^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$' }),
+        { name: 'fromRevision', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+      ],
+      responses: {
+        '200': { description: 'The events, in revision order', content: jsonContent({ type: 'object', properties: { streamId: { type: 'string' }, events: { type: 'array', items: { $ref: '#/components/schemas/RecordedEvent' } } } }) },
+        ...problemResponses([400, 401, 403, 404]),
+      },
+    },
+  };
+  paths['/healthz'] = {
+    get: { operationId: 'health', summary: 'Liveness and the store head', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } },
+  };
+  paths['/openapi.json'] = {
+    get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } },
+  };
+  return paths;
+};
+
+export const commandApiSchemas = { CommandAccepted: commandAccepted, RecordedEvent: recordedEvent };
+
+export const commandApiOpenApi = () =>
+  openApiDocument({
+    title: 'Meridian command API',
+    version: '1.0.0',
+    description: 'Commands become validated, durable, idempotent events. Errors are RFC 9457 problem details.',
+    paths: commandApiPaths(),
+    schemas: commandApiSchemas,
+  });

@@ -1,0 +1,88 @@
+// Shared by the command API's tests: a real app on an ephemeral port over a fresh embedded store, keys for
+// every role, and request bodies that are valid by default.
+import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
+import type { EventStore } from '@meridian/kernel';
+import { createLogger } from '@meridian/runtime';
+import { createSqliteEventStore } from '@meridian/sqlite';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from './app.ts';
+
+export const keys = {
+  admin: 'test-admin-key-0000000001',
+  dispatcher: 'test-dispatcher-key-00001',
+  driver: 'test-driver-key-000000001',
+  acme: 'test-client-acme-00000001',
+  globex: 'test-client-globex-000001',
+  auditor: 'test-auditor-key-00000001',
+} as const;
+
+export const apiKeys: ApiKey[] = [
+  { key: keys.admin, principal: 'admin', roles: ['admin'] },
+  { key: keys.dispatcher, principal: 'dispatch-1', roles: ['dispatcher'] },
+  { key: keys.driver, principal: 'driver-1', roles: ['driver'] },
+  { key: keys.acme, principal: 'acme-shop', roles: ['client'], clientId: 'acme' },
+  { key: keys.globex, principal: 'globex-shop', roles: ['client'], clientId: 'globex' },
+  { key: keys.auditor, principal: 'auditor-1', roles: ['auditor'] },
+] as unknown as ApiKey[];
+
+export type TestApi = {
+  readonly url: string;
+  readonly store: EventStore;
+  readonly post: (path: string, body: unknown, options?: { key?: string; headers?: Record<string, string> }) => Promise<{ status: number; headers: Headers; body: any }>;
+  readonly get: (path: string, key?: string) => Promise<{ status: number; headers: Headers; body: any }>;
+  readonly close: () => Promise<void>;
+};
+
+const asJson = async (response: Response) => {
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
+};
+
+export const startApi = async (now?: () => Date): Promise<TestApi> => {
+  const store = createSqliteEventStore({ path: join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
+  const server: RunningServer = await serve(
+    createApp({ store, findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'test', level: 'SILENT' }), ...(now && { now }) }),
+  );
+  return {
+    url: server.url,
+    store,
+    post: async (path, body, { key = keys.dispatcher, headers = {} } = {}) =>
+      asJson(
+        await fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        }),
+      ),
+    get: async (path, key = keys.auditor) => asJson(await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${key}` } })),
+    close: async () => {
+      await server.close(100);
+      await store.close();
+    },
+  };
+};
+
+export const parcelBody = (overrides: Record<string, unknown> = {}) => ({
+  clientId: 'acme',
+  recipient: { name: 'Ada Lovelace', phone: '+31 20 555 0100' },
+  address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3738, lng: 4.8909 } },
+  weightKg: 2.5,
+  slaDeadline: new Date(Date.now() + 8 * 3_600_000).toISOString(),
+  ...overrides,
+});
+
+/** Registers a parcel and takes it through route assignment, loading and out-for-delivery. */
+export const parcelOutForDelivery = async (api: TestApi, parcelId: string, { registered = false } = {}) => {
+  const steps: [string, unknown][] = [
+    ...(registered ? [] : [['/v1/parcels', parcelBody({ parcelId })] as [string, unknown]]),
+    [`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-1' }],
+    [`/v1/parcels/${parcelId}/load`, { vehicleId: 'v-1' }],
+    [`/v1/parcels/${parcelId}/out-for-delivery`, {}],
+  ];
+  for (const [path, body] of steps) {
+    const response = await api.post(path, body);
+    if (response.status !== 202) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+};

@@ -1,0 +1,36 @@
+// `npm start`: the composition root of the all-in-one platform on embedded defaults. Data lives under
+// MERIDIAN_DATA_DIR (./data); with no MERIDIAN_API_KEYS, development keys are made there and printed.
+import { keyring, serve } from '@meridian/http';
+import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
+import { commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openEventStore } from '@meridian/wiring';
+import { resolve } from 'node:path';
+import { createLocalApp } from './platform.ts';
+
+const service = 'meridian-local';
+const config = configOrExit(
+  service,
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, MERIDIAN_HOST: nonEmptyVariable }),
+);
+const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
+const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
+const keys = config.MERIDIAN_API_KEYS ?? developmentKeys(dataDir).keys;
+const store = openEventStore(config, logger, dataDir);
+const server = await serve(createLocalApp({ store, findPrincipal: keyring(keys), logger }), {
+  port: config.PORT ?? defaultPort,
+  host: config.MERIDIAN_HOST ?? '127.0.0.1',
+});
+
+const banner = [
+  '',
+  `Meridian is running at ${server.url}  (data: ${dataDir})`,
+  `  API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
+  ...(config.MERIDIAN_API_KEYS === undefined
+    ? ['  Development API keys (from data/api-keys.json; set MERIDIAN_API_KEYS to use your own):', ...keys.map((k) => `    ${k.roles.join(',').padEnd(10)} ${k.key}`)]
+    : []),
+  '',
+];
+process.stdout.write(`${banner.join('\n')}\n`);
+closeOnSignals(logger, [
+  { name: 'http', close: () => server.close() },
+  { name: 'event store', close: store.close },
+]);

@@ -1,0 +1,22 @@
+import { createEventStoreDbEventStore } from '@meridian/eventstoredb';
+import type { EventStore } from '@meridian/kernel';
+import type { Logger } from '@meridian/runtime';
+import { createSqliteEventStore, type Synchronous } from '@meridian/sqlite';
+import { join } from 'node:path';
+
+export type EventStoreConfig = {
+  readonly EVENTSTORE_CONNECTION_STRING?: string;
+  readonly MERIDIAN_DATA_DIR?: string;
+  readonly MERIDIAN_SQLITE_SYNCHRONOUS?: Synchronous;
+};
+
+/** EventStoreDB when a connection string is configured; otherwise the embedded SQLite file. */
+export const openEventStore = (config: EventStoreConfig, logger: Logger, dataDir = config.MERIDIAN_DATA_DIR ?? './data'): EventStore => {
+  if (config.EVENTSTORE_CONNECTION_STRING !== undefined) {
+    logger.info('event store: EventStoreDB');
+    return createEventStoreDbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING });
+  }
+  const path = join(dataDir, 'events.db');
+  logger.info('event store: embedded SQLite', { path, synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS ?? 'FULL' });
+  return createSqliteEventStore({ path, ...(config.MERIDIAN_SQLITE_SYNCHRONOUS && { synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS }) });
+};

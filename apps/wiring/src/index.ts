@@ -1,0 +1,3 @@
+export * from './api-keys.ts';
+export * from './config.ts';
+export * from './event-store.ts';

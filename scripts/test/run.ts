@@ -1,0 +1,79 @@
+// `npm test`: type-check, start the Pub/Sub and Firestore emulators, run every test (pure and
+// integration) with ava, stop the emulators, and say plainly which suites could not run here.
+// Under CI=true a missing emulator is a failure, never a skip. Arguments are passed on to ava.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { emulatorUnavailable, startEmulator, type EmulatorKind, type RunningEmulator } from '../emulators/emulators.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+const ci = process.env['CI'] === 'true';
+const say = (line: string) => process.stdout.write(`[meridian test] ${line}\n`);
+
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> =>
+  new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env });
+    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+
+const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems: string[] }> => {
+  const kinds: EmulatorKind[] = ['pubsub', 'firestore'];
+  const problems: string[] = [];
+  const started = await Promise.all(
+    kinds.map(async (kind) => {
+      const unavailable = emulatorUnavailable(kind);
+      if (unavailable !== undefined) {
+        problems.push(`${kind} emulator: ${unavailable}`);
+        return undefined;
+      }
+      try {
+        return await startEmulator(kind, { logDir: join(root, '.test-output') });
+      } catch (error) {
+        problems.push(`${kind} emulator: ${(error as Error).message}`);
+        return undefined;
+      }
+    }),
+  );
+  return { running: started.filter((e): e is RunningEmulator => e !== undefined), problems };
+};
+
+const notRunHere = (): string[] => [
+  ...(process.env['EVENTSTORE_CONNECTION_STRING'] ? [] : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
+  ...(process.env['BIGQUERY_DATASET'] ? [] : ['BigQuery archive contract: BIGQUERY_DATASET is not set (no BigQuery endpoint here)']),
+];
+
+say('type-checking (tsc -b)');
+const typecheck = await run(bin('tsc'), ['-b']);
+if (typecheck !== 0) {
+  say('type-check failed');
+  process.exit(typecheck);
+}
+
+say('starting the Pub/Sub and Firestore emulators');
+const emulators = await startEmulators();
+for (const problem of emulators.problems) say(`${ci ? 'ERROR' : 'WARNING'}: ${problem}`);
+if (ci && emulators.problems.length > 0) {
+  await Promise.all(emulators.running.map((e) => e.stop()));
+  say('under CI=true every emulator must run; failing');
+  process.exit(1);
+}
+const hostOf = (kind: EmulatorKind) => emulators.running.find((e) => e.kind === kind)?.host;
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  METADATA_SERVER_DETECTION: 'none',
+  ...(hostOf('pubsub') && { PUBSUB_EMULATOR_HOST: hostOf('pubsub') }),
+  ...(hostOf('firestore') && { FIRESTORE_EMULATOR_HOST: hostOf('firestore') }),
+};
+for (const emulator of emulators.running) say(`${emulator.kind} emulator at ${emulator.host} (log: ${emulator.logFile})`);
+
+let status = 1;
+try {
+  status = await run(bin('ava'), process.argv.slice(2), env);
+} finally {
+  say('stopping the emulators');
+  await Promise.all(emulators.running.map((e) => e.stop()));
+}
+for (const line of [...notRunHere(), ...emulators.problems.map((p) => `emulator tests: ${p}`)]) say(`NOT RUN: ${line}`);
+say(status === 0 ? 'all tests passed' : `tests failed (ava exited ${status})`);
+process.exit(status);
