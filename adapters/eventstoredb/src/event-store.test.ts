@@ -70,12 +70,14 @@ test('positions: the commit position as a number, reads from just after it, 0 fr
   t.is(globalPositionOf(at(123_456), 'e'), 123_456);
   t.throws(() => globalPositionOf(undefined, 'e'), { message: /22\.10 or later/ });
   t.throws(() => globalPositionOf({ commit: 0n, prepare: 0n }, 'e'), { message: /without its log position/ });
+  t.throws(() => globalPositionOf({ commit: 2n ** 64n - 1n, prepare: 2n ** 64n - 1n }, 'e'), { message: /without its log position/ });
   t.throws(() => globalPositionOf({ commit: 2n ** 53n, prepare: 2n ** 53n }, 'e'), { instanceOf: RangeError });
   t.is(readPositionAfter(0), 'start');
   t.deepEqual(readPositionAfter(4096), at(4096));
   t.throws(() => readPositionAfter(-1), { instanceOf: RangeError });
   t.is(exactCheckpointOf(at(900)), 900);
   t.is(exactCheckpointOf({ commit: 900n, prepare: 0n }), undefined);
+  t.is(exactCheckpointOf({ commit: 0n, prepare: 0n }), 0);
 });
 
 test('an event is written as JSON with the envelope in its metadata, and reads back as the same envelope', (t) => {

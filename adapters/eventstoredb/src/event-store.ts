@@ -6,7 +6,10 @@
 //
 // Positions are only meaningful to the server that produced them: a consumer's checkpoint from the
 // embedded store is not a place in this log. The connection should reach the cluster's leader (the
-// client's default node preference), so that an append is visible to the reads that follow it.
+// client's default node preference), so that an append is visible to the reads that follow it, and its user
+// must be allowed to read $all (by default only $admins are). The database should hold Meridian's events
+// only: any other non-system event fails reads of the log, as an event that no longer decodes would.
+// Needs EventStoreDB 22.10 or later (stream reads report positions from 22.6 on).
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type { EventStore } from '@meridian/kernel';
 import { headPosition, lastEventBefore, readLog } from './log.ts';

@@ -51,6 +51,7 @@ export const revisionAccepts = (expected: ExpectedRevision, actual: number | 'no
 // ---- positions ----
 
 const maxSafePosition = BigInt(Number.MAX_SAFE_INTEGER);
+const noPosition = 2n ** 64n - 1n;
 
 /**
  * The port's globalPosition is the event's commit position. That is a byte offset in EventStoreDB's
@@ -60,9 +61,10 @@ const maxSafePosition = BigInt(Number.MAX_SAFE_INTEGER);
  */
 export const globalPositionOf = (position: Position | undefined, what: string): number => {
   // The log opens with an epoch record at 0, so no event sits there: 0 means the server sent no position
-  // (servers before 22.6 leave it out of stream reads, and the client then reports 0).
-  if (position === undefined || position.commit === 0n)
-    throw new Error(`${what} came without its log position: the EventStoreDB adapter needs EventStoreDB 22.10 or later`);
+  // (servers before 22.6 leave it out of stream reads, and the client then reports 0). A server that knows
+  // no position for an event (one of a legacy explicit transaction) sends the largest uint64.
+  if (position === undefined || position.commit === 0n || position.commit === noPosition)
+    throw new Error(`${what} came without its log position: the EventStoreDB adapter needs EventStoreDB 22.10 or later, and events appended over gRPC`);
   if (position.commit > maxSafePosition) throw new RangeError(`${what}: commit position ${position.commit} exceeds 2^53`);
   return Number(position.commit);
 };
@@ -82,8 +84,12 @@ export const readPositionAfter = (after: number): ReadPosition => {
  * catch-up the server also sends (x, 0): "everything before the record at x was scanned", which has no
  * event position of its own; the caller resolves it to the last event before x.
  */
-export const exactCheckpointOf = (checkpoint: Position): number | undefined =>
-  checkpoint.commit === checkpoint.prepare ? globalPositionOf(checkpoint, 'checkpoint') : undefined;
+export const exactCheckpointOf = (checkpoint: Position): number | undefined => {
+  if (checkpoint.commit !== checkpoint.prepare) return undefined;
+  if (checkpoint.commit > maxSafePosition) throw new RangeError(`checkpoint ${checkpoint.commit} exceeds 2^53`);
+  // Unlike an event's, a checkpoint's position may be 0: a scan of an empty log from its start.
+  return Number(checkpoint.commit);
+};
 
 // ---- the envelope ----
 

@@ -103,7 +103,7 @@ const sameIds = (stored: readonly StoredEvent[], events: readonly NewEvent[]) =>
  * are found by id.
  */
 const storedAppend = async (client: EventStoreDBClient, streamId: string, events: readonly NewEvent[], lastRevision: bigint) => {
-  const range = await readStoredStream(client, streamId, Number(lastRevision) - events.length + 1, events.length);
+  const range = await readStoredStream(client, streamId, Math.max(0, Number(lastRevision) - events.length + 1), events.length);
   if (sameIds(range, events)) return range;
   const ids = new Set(events.map((event) => event.eventId));
   const found = (await readStoredStream(client, streamId)).filter((stored) => ids.has(stored.event.eventId));

@@ -4,9 +4,9 @@
 // No gap, no duplicate: the server sends $all in order from the position on; events at or below the
 // position already reached are dropped (a resumed subscription cannot repeat one). The position of a batch
 // is its last event, or a later checkpoint of the filtered scan, so a consumer of a rare event type still
-// moves on. Checkpoints reach the client through a callback, beside the stream of events; to keep their
-// order the callback lets the events already pushed through first (`delivered`), and the server waits for
-// the callback before it sends more.
+// moves on. Checkpoints reach us through a callback, beside the stream of events; the client awaits it
+// before it passes on anything received later, and the callback first lets the events the client already
+// pushed reach our listener (`delivered`), so a checkpoint never overtakes an event before it.
 import type { AllStreamResolvedEvent, AllStreamSubscription, Position, SubscribeToAllOptions } from '@eventstore/db-client';
 import { matchesFilter, type LogBatch, type RecordedEvent, type SubscribeOptions } from '@meridian/kernel';
 import type { Readable } from 'node:stream';
