@@ -1,2 +1,3 @@
 export * from './database.ts';
 export * from './event-store.ts';
+export * from './document-store.ts';

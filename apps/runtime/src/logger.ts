@@ -1,18 +1,11 @@
 // Structured logs: one JSON line per thing that happened, in the shape Cloud Logging reads (severity,
 // message, trace and span fields), so a trace id from an HTTP request finds every consumer's lines.
+import type { LogFields, Logger } from '@meridian/kernel';
+
+export type { LogFields, Logger };
+
 export const severities = ['DEBUG', 'INFO', 'WARNING', 'ERROR'] as const;
 export type Severity = (typeof severities)[number];
-
-export type LogFields = { readonly [key: string]: unknown };
-
-export type Logger = {
-  readonly debug: (message: string, fields?: LogFields) => void;
-  readonly info: (message: string, fields?: LogFields) => void;
-  readonly warn: (message: string, fields?: LogFields) => void;
-  readonly error: (message: string, fields?: LogFields) => void;
-  /** A logger whose lines all carry these fields (a consumer name, a request's trace). */
-  readonly child: (fields: LogFields) => Logger;
-};
 
 export type LoggerOptions = {
   readonly service: string;

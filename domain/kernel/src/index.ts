@@ -7,3 +7,6 @@ export * from './envelope.ts';
 export * from './errors.ts';
 export * from './event-store.ts';
 export * from './ids.ts';
+export * from './document-store.ts';
+export * from './bus.ts';
+export * from './logger.ts';

@@ -1,3 +1,5 @@
-export * from './given-when-then.ts';
+export * from './document-store-contract.ts';
+export * from './environment.ts';
 export * from './event-store-contract.ts';
+export * from './given-when-then.ts';
 export * from './in-memory-event-store.ts';

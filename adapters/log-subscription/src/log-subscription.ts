@@ -1,0 +1,145 @@
+// The embedded bus: each consumer reads the log from its own checkpoint with the store's catch-up
+// subscription. The checkpoint never moves past a delivery that was not settled as done: after a retry the
+// consumer reads again from the first unfinished event (what it had finished comes again, and is absorbed
+// by its idempotence). Poison events are recorded as dead letters beside the checkpoints.
+import {
+  maxDeliveryAttempts,
+  type BatchHandler,
+  type ConsumerDefinition,
+  type DeadLetter,
+  type Delivery,
+  type DocumentStore,
+  type EventStore,
+  type Logger,
+  type RecordedEvent,
+  type Subscription,
+} from '@meridian/kernel';
+
+export const checkpointCollection = 'consumer-checkpoints';
+export const deadLetterCollection = 'dead-letters';
+
+export type LogSubscriptionDeps = {
+  readonly log: EventStore;
+  /** Where checkpoints and dead letters are kept. */
+  readonly state: DocumentStore;
+  readonly consumer: ConsumerDefinition;
+  readonly logger: Logger;
+  /** Wait before re-reading after a retry, multiplied by the attempt (default 200 ms). */
+  readonly retryDelayMs?: number;
+  readonly now?: () => Date;
+};
+
+type Settlement = { readonly kind: 'ack' } | { readonly kind: 'retry' | 'dead'; readonly reason: string };
+
+export const loadCheckpoint = async (state: DocumentStore, consumer: string): Promise<number> =>
+  ((await state.get(checkpointCollection, consumer))?.['position'] as number | undefined) ?? 0;
+
+export const saveCheckpoint = (state: DocumentStore, consumer: string, position: number, now: Date): Promise<void> =>
+  state.transact([], () => ({
+    writes: [{ collection: checkpointCollection, id: consumer, document: { position, updatedAt: now.toISOString() } }],
+    result: undefined,
+  }));
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/** Hands a batch to the handler and collects how each delivery was settled. */
+const deliver = async (
+  handler: BatchHandler<RecordedEvent>,
+  events: readonly RecordedEvent[],
+  attempts: Map<string, number>,
+  dead: ReadonlySet<string> = new Set(),
+): Promise<Settlement[]> => {
+  // Events dead-lettered already (read again after a retry further back) are not handed over again.
+  const settlements: (Settlement | undefined)[] = events.map((event) => (dead.has(event.eventId) ? { kind: 'ack' } : undefined));
+  const deliveries = events.map((event, index): Delivery<RecordedEvent> => {
+    const attempt = (attempts.get(event.eventId) ?? 0) + 1;
+    const settle = (settlement: Settlement) => {
+      settlements[index] ??= settlement;
+    };
+    return {
+      message: event,
+      attempt,
+      ack: () => settle({ kind: 'ack' }),
+      retry: (reason) => settle({ kind: attempt >= maxDeliveryAttempts ? 'dead' : 'retry', reason }),
+      deadLetter: (reason) => settle({ kind: 'dead', reason }),
+    };
+  });
+  try {
+    await handler(deliveries.filter((_, index) => settlements[index] === undefined));
+  } catch (error) {
+    deliveries.forEach((delivery) => delivery.retry(error instanceof Error ? error.message : String(error)));
+  }
+  return deliveries.map((delivery, index) => {
+    if (settlements[index] === undefined) delivery.retry('the consumer did not settle the delivery');
+    const settlement = settlements[index]!;
+    if (settlement.kind === 'retry') attempts.set(delivery.message.eventId, delivery.attempt);
+    else attempts.delete(delivery.message.eventId);
+    return settlement;
+  });
+};
+
+const recordDeadLetters = async (deps: LogSubscriptionDeps, events: readonly RecordedEvent[], settlements: readonly Settlement[], attempts: Map<string, number>) => {
+  const now = (deps.now ?? (() => new Date()))().toISOString();
+  const writes = events.flatMap((event, index) => {
+    const settlement = settlements[index];
+    if (settlement?.kind !== 'dead') return [];
+    deps.logger.error('event dead-lettered', { consumer: deps.consumer.name, eventId: event.eventId, eventType: event.type, streamId: event.streamId, reason: settlement.reason });
+    const deadLetter: DeadLetter<RecordedEvent> = { consumer: deps.consumer.name, message: event, reason: settlement.reason, attempts: attempts.get(event.eventId) ?? maxDeliveryAttempts, deadLetteredAt: now };
+    return [{ collection: deadLetterCollection, id: `${deps.consumer.name}__${event.eventId}`, document: deadLetter }];
+  });
+  if (writes.length > 0) await deps.state.transact([], () => ({ writes, result: undefined }));
+};
+
+export const createLogSubscription =
+  (deps: LogSubscriptionDeps): Subscription<RecordedEvent> =>
+  async (handler, { signal, maxBatch = 500 }) => {
+    const now = deps.now ?? (() => new Date());
+    const attempts = new Map<string, number>();
+    const dead = new Set<string>();
+    let after = await loadCheckpoint(deps.state, deps.consumer.name);
+    reading: while (!signal.aborted) {
+      for await (const batch of deps.log.subscribe({ after, batchSize: maxBatch, filter: { eventTypes: deps.consumer.eventTypes }, signal })) {
+        const settlements = batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead);
+        await recordDeadLetters(deps, batch.events, settlements, attempts);
+        batch.events.forEach((event, index) => settlements[index]?.kind === 'dead' && dead.add(event.eventId));
+        const firstRetry = settlements.findIndex((s) => s.kind === 'retry');
+        const reached = firstRetry < 0 ? batch.position : (batch.events[firstRetry - 1]?.globalPosition ?? after);
+        if (reached > after) await saveCheckpoint(deps.state, deps.consumer.name, reached, now());
+        after = reached;
+        if (firstRetry >= 0) {
+          const attempt = attempts.get(batch.events[firstRetry]!.eventId) ?? 1;
+          await sleep((deps.retryDelayMs ?? 200) * attempt, signal);
+          continue reading;
+        }
+      }
+    }
+  };
+
+/** Delivers a consumer's dead letters again, oldest first; those settled as done are removed. */
+export const redriveDeadLetters = async (deps: Pick<LogSubscriptionDeps, 'state' | 'logger'> & { consumer: string }, handler: BatchHandler<RecordedEvent>): Promise<{ redriven: number; remaining: number }> => {
+  const letters: DeadLetter<RecordedEvent>[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.state.query(deadLetterCollection, { where: [{ field: 'consumer', op: '==', value: deps.consumer }], limit: 500, ...(after && { after }) });
+    letters.push(...page.documents.map((d) => d.document as unknown as DeadLetter<RecordedEvent>));
+    after = page.next;
+  } while (after !== undefined);
+  letters.sort((a, b) => a.message.globalPosition - b.message.globalPosition);
+  const settlements = await deliver(handler, letters.map((l) => l.message), new Map());
+  const done = letters.filter((_, index) => settlements[index]?.kind === 'ack');
+  await deps.state.transact([], () => ({
+    writes: done.map((l) => ({ collection: deadLetterCollection, id: `${deps.consumer}__${l.message.eventId}`, document: undefined })),
+    result: undefined,
+  }));
+  deps.logger.info('dead letters redriven', { consumer: deps.consumer, redriven: done.length, remaining: letters.length - done.length });
+  return { redriven: done.length, remaining: letters.length - done.length };
+};

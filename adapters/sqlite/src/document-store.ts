@@ -1,0 +1,171 @@
+// The embedded document store: one table per collection, each document a JSON text keyed by id, queried
+// through json_extract with expression indexes for the queries the read models declare.
+import {
+  assertCollectionName,
+  decodeCursor,
+  documentKey,
+  encodeCursor,
+  type Document,
+  type DocumentChange,
+  type DocumentKey,
+  type DocumentQuery,
+  type DocumentStore,
+  type FieldFilter,
+  type Scalar,
+} from '@meridian/kernel';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
+import { openDatabase, type Synchronous } from './database.ts';
+
+export type SqliteDocumentStoreOptions = {
+  readonly path: string;
+  readonly synchronous?: Synchronous;
+};
+
+const fieldPattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+const tableOf = (collection: string) => {
+  assertCollectionName(collection);
+  return `"docs/${collection}"`;
+};
+
+const fieldExpression = (field: string) => {
+  if (!fieldPattern.test(field)) throw new Error(`invalid field name "${field}"`);
+  return `json_extract(data, '$.${field}')`;
+};
+
+/** SQLite reads JSON booleans back as 1 and 0, so parameters compare the same way. */
+const sqlValue = (value: Scalar): SQLInputValue => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
+
+const filterSql = (filter: FieldFilter): { sql: string; parameters: SQLInputValue[] } => {
+  if (filter.op === '==')
+    return filter.value === null
+      ? { sql: `${fieldExpression(filter.field)} IS NULL`, parameters: [] }
+      : { sql: `${fieldExpression(filter.field)} = ?`, parameters: [sqlValue(filter.value)] };
+  if (filter.value.length === 0) return { sql: '0', parameters: [] };
+  return { sql: `${fieldExpression(filter.field)} IN (${filter.value.map(() => '?').join(', ')})`, parameters: filter.value.map(sqlValue) };
+};
+
+export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL' }: SqliteDocumentStoreOptions): DocumentStore => {
+  // Read models are rebuildable from the log, so NORMAL is the default: a lost machine costs a replay.
+  const db: DatabaseSync = openDatabase({ path, synchronous });
+  const tables = new Set<string>();
+  const statements = new Map<string, StatementSync>();
+  /** Statements are prepared once per SQL text: the hot paths (rebuilds) run the same few shapes. */
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const listeners = new Map<string, Set<(change: DocumentChange) => void>>();
+  let closed = false;
+
+  const ensureTable = (collection: string) => {
+    if (tables.has(collection)) return tableOf(collection);
+    const table = tableOf(collection);
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (id TEXT PRIMARY KEY, data TEXT NOT NULL) STRICT, WITHOUT ROWID`);
+    tables.add(collection);
+    return table;
+  };
+
+  const readMany = (keys: readonly DocumentKey[]): Map<string, Document> => {
+    const found = new Map<string, Document>();
+    const byCollection = Map.groupBy(keys, (key) => key.collection);
+    for (const [collection, group] of byCollection) {
+      const ids = [...new Set(group.map((key) => key.id))];
+      const table = ensureTable(collection);
+      for (let i = 0; i < ids.length; i += 500) {
+        const slice = ids.slice(i, i + 500);
+        const rows = prepare(`SELECT id, data FROM ${table} WHERE id IN (${slice.map(() => '?').join(', ')})`).all(...slice) as { id: string; data: string }[];
+        for (const row of rows) found.set(documentKey({ collection, id: row.id }), JSON.parse(row.data) as Document);
+      }
+    }
+    return found;
+  };
+
+  const notify = (changes: readonly DocumentChange[]) => {
+    for (const change of changes) for (const listener of listeners.get(change.collection) ?? []) listener(change);
+  };
+
+  return {
+    get: async (collection, id) => readMany([{ collection, id }]).get(documentKey({ collection, id })),
+
+    query: async (collection, { where = [], orderBy, limit, after }: DocumentQuery) => {
+      const table = ensureTable(collection);
+      const filters = where.map(filterSql);
+      const conditions = filters.map((f) => f.sql);
+      const parameters = filters.flatMap((f) => f.parameters);
+      const order = orderBy === undefined ? 'id' : fieldExpression(orderBy.field);
+      const descending = orderBy?.direction === 'desc';
+      const cursor = after === undefined ? undefined : decodeCursor(after);
+      if (cursor !== undefined) {
+        conditions.push(orderBy === undefined ? `id ${descending ? '<' : '>'} ?` : `(${order}, id) ${descending ? '<' : '>'} (?, ?)`);
+        parameters.push(...(orderBy === undefined ? [cursor.id] : [sqlValue(cursor.value as Scalar), cursor.id]));
+      }
+      const direction = descending ? 'DESC' : 'ASC';
+      const sql = `SELECT id, data, ${order} AS sort FROM ${table}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${orderBy === undefined ? 'id' : `${order} ${direction}, id`} ${direction} LIMIT ?`;
+      const rows = prepare(sql).all(...parameters, limit + 1) as { id: string; data: string; sort: Scalar }[];
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        documents: page.map((row) => ({ id: row.id, document: JSON.parse(row.data) as Document })),
+        ...(rows.length > limit && last !== undefined && { next: encodeCursor(last.sort, last.id) }),
+      };
+    },
+
+    transact: async (keys, compute) => {
+      if (closed) throw new Error('the document store is closed');
+      db.exec('BEGIN IMMEDIATE');
+      let changes: DocumentChange[];
+      let result;
+      try {
+        const outcome = compute(readMany(keys));
+        result = outcome.result;
+        changes = outcome.writes.map(({ collection, id, document }) => {
+          const table = ensureTable(collection);
+          if (document === undefined) prepare(`DELETE FROM ${table} WHERE id = ?`).run(id);
+          else prepare(`INSERT INTO ${table} (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`).run(id, JSON.stringify(document));
+          return { collection, id, document };
+        });
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.isTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+      notify(changes);
+      return result;
+    },
+
+    watch: (collection, listener, { id } = {}) => {
+      const filtered = id === undefined ? listener : (change: DocumentChange) => change.id === id && listener(change);
+      const set = listeners.get(collection) ?? new Set();
+      set.add(filtered);
+      listeners.set(collection, set);
+      return () => set.delete(filtered);
+    },
+
+    ensureCollection: async (collection, { indexes = [] } = {}) => {
+      const table = ensureTable(collection);
+      for (const fields of indexes) {
+        const name = `"idx/${collection}/${fields.join('+')}"`;
+        db.exec(`CREATE INDEX IF NOT EXISTS ${name} ON ${table} (${fields.map(fieldExpression).join(', ')}, id)`);
+      }
+    },
+
+    dropCollection: async (collection) => {
+      db.exec(`DROP TABLE IF EXISTS ${tableOf(collection)}`);
+      tables.delete(collection);
+      // Statements on a dropped table cannot run again.
+      for (const sql of statements.keys()) if (sql.includes(tableOf(collection))) statements.delete(sql);
+    },
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      db.close();
+    },
+  };
+};

@@ -1,0 +1,48 @@
+// The bus port: how consumers receive events (and telemetry) without knowing the wiring. Embedded, a
+// subscription is a catch-up read of the log with one checkpoint per consumer; in the cloud it is a
+// Pub/Sub subscription with a filter, ordering keys and a dead-letter topic.
+//
+// Delivery is at least once. A consumer settles every delivery: `ack` when it is done with it (applied,
+// or known already), `retry` when it cannot apply it yet (a transient failure, or a gap in the stream's
+// revisions), `deadLetter` when it never will (a poison message). After `maxDeliveryAttempts` retries a
+// delivery is dead-lettered with its last reason, and the consumer keeps going with the rest.
+
+export const maxDeliveryAttempts = 5;
+
+export type Delivery<M> = {
+  readonly message: M;
+  /** 1 on first delivery. */
+  readonly attempt: number;
+  readonly ack: () => void;
+  readonly retry: (reason: string) => void;
+  readonly deadLetter: (reason: string) => void;
+};
+
+export type BatchHandler<M> = (deliveries: readonly Delivery<M>[]) => Promise<void>;
+
+export type SubscriptionOptions = {
+  readonly signal: AbortSignal;
+  /** Most deliveries handed over at once (and outstanding, for flow control). */
+  readonly maxBatch?: number;
+};
+
+/** Runs `handler` on batches of deliveries until the signal aborts; resolves when stopped. */
+export type Subscription<M> = (handler: BatchHandler<M>, options: SubscriptionOptions) => Promise<void>;
+
+/** A consumer of the event plane: its name (the subscription's) and the wire types it handles. */
+export type ConsumerDefinition = {
+  readonly name: string;
+  /**
+   * Every wire type of the streams the consumer follows. A consumer that follows a stream sees all of its
+   * events, so it can tell a missing revision (a gap) from one it does not handle.
+   */
+  readonly eventTypes: readonly string[];
+};
+
+export type DeadLetter<M> = {
+  readonly consumer: string;
+  readonly message: M;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly deadLetteredAt: string;
+};

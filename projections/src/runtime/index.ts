@@ -1,0 +1,5 @@
+export * from './apply.ts';
+export * from './consume.ts';
+export * from './plan.ts';
+export * from './projection.ts';
+export * from './status.ts';

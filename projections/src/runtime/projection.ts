@@ -1,0 +1,40 @@
+// A projection is data and pure functions: what it is called, which version, which streams it follows,
+// and how one event changes documents. The runtime does the I/O.
+import type { Document, IndexDefinition, RecordedEvent } from '@meridian/kernel';
+
+/** How one event changes one document: a pure function of the document as it is (undefined: absent). */
+export type DocumentUpdate = {
+  /** A collection of this projection, by its logical name (the runtime adds the version). */
+  readonly collection: string;
+  readonly id: string;
+  /** Returns the new document, or undefined to delete it. */
+  readonly update: (current: Document | undefined) => Document | undefined;
+};
+
+export type Projection = {
+  /** Stable name, for checkpoints and logs: `parcel-status`. */
+  readonly name: string;
+  /** Bumped when the projection's output changes; a new version is built beside the old one (blue/green). */
+  readonly version: number;
+  /** The logical collections it writes, with the indexes their queries need. */
+  readonly collections: Readonly<Record<string, { readonly indexes?: readonly IndexDefinition[] }>>;
+  /** Every wire type of every stream it follows (a followed stream is seen whole, so gaps show). */
+  readonly eventTypes: readonly string[];
+  readonly project: (event: RecordedEvent) => readonly DocumentUpdate[];
+};
+
+/** Where a version of a collection lives: `parcels_v2`. */
+export const physicalCollection = (collection: string, version: number): string => `${collection}_v${version}`;
+
+/** Where a projection version keeps the last revision it applied of each stream. */
+export const streamCheckpoints = (projection: Pick<Projection, 'name'>, version: number): string =>
+  `${projection.name}_v${version}_streams`;
+
+/** The per-stream checkpoint document. */
+export type StreamCheckpoint = { readonly revision: number; readonly globalPosition: number };
+
+/** An update that sets a document field by field on top of what is there (or a fresh one). */
+export const upsert =
+  <D extends Document>(initial: () => D, change: (current: D) => D) =>
+  (current: Document | undefined): Document =>
+    change((current as D | undefined) ?? initial());
