@@ -1,3 +1,4 @@
 export * from './api-keys.ts';
 export * from './config.ts';
 export * from './event-store.ts';
+export * from './topology.ts';
