@@ -24,8 +24,13 @@ export type LogSubscriptionDeps = {
   readonly state: DocumentStore;
   readonly consumer: ConsumerDefinition;
   readonly logger: Logger;
-  /** Wait before re-reading after a retry, multiplied by the attempt (default 200 ms). */
+  /** Wait before re-reading after a retry, doubled per attempt up to 30 s (default 200 ms). */
   readonly retryDelayMs?: number;
+  /**
+   * Attempts before a delivery is dead-lettered (default: the kernel's 5). The relay passes Infinity: it
+   * must never drop an event, only wait for the bus to come back.
+   */
+  readonly maxDeliveryAttempts?: number;
   readonly now?: () => Date;
 };
 
@@ -57,6 +62,7 @@ const deliver = async (
   events: readonly RecordedEvent[],
   attempts: Map<string, number>,
   dead: ReadonlySet<string> = new Set(),
+  maxAttempts: number = maxDeliveryAttempts,
 ): Promise<Settlement[]> => {
   // Events dead-lettered already (read again after a retry further back) are not handed over again.
   const settlements: (Settlement | undefined)[] = events.map((event) => (dead.has(event.eventId) ? { kind: 'ack' } : undefined));
@@ -69,7 +75,7 @@ const deliver = async (
       message: event,
       attempt,
       ack: () => settle({ kind: 'ack' }),
-      retry: (reason) => settle({ kind: attempt >= maxDeliveryAttempts ? 'dead' : 'retry', reason }),
+      retry: (reason) => settle({ kind: attempt >= maxAttempts ? 'dead' : 'retry', reason }),
       deadLetter: (reason) => settle({ kind: 'dead', reason }),
     };
   });
@@ -108,7 +114,7 @@ export const createLogSubscription =
     let after = await loadCheckpoint(deps.state, deps.consumer.name);
     reading: while (!signal.aborted) {
       for await (const batch of deps.log.subscribe({ after, batchSize: maxBatch, filter: { eventTypes: deps.consumer.eventTypes }, signal })) {
-        const settlements = batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead);
+        const settlements = batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead, deps.maxDeliveryAttempts);
         await recordDeadLetters(deps, batch.events, settlements, attempts);
         batch.events.forEach((event, index) => settlements[index]?.kind === 'dead' && dead.add(event.eventId));
         const firstRetry = settlements.findIndex((s) => s.kind === 'retry');
@@ -117,7 +123,7 @@ export const createLogSubscription =
         after = reached;
         if (firstRetry >= 0) {
           const attempt = attempts.get(batch.events[firstRetry]!.eventId) ?? 1;
-          await sleep((deps.retryDelayMs ?? 200) * attempt, signal);
+          await sleep(Math.min((deps.retryDelayMs ?? 200) * 2 ** (attempt - 1), 30_000), signal);
           continue reading;
         }
       }

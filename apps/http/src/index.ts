@@ -5,3 +5,4 @@ export * from './openapi.ts';
 export * from './problem.ts';
 export * from './request-context.ts';
 export * from './server.ts';
+export * from './sse.ts';

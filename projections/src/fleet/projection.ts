@@ -1,0 +1,114 @@
+// FleetView: vehicles with their duty, route and load against capacity.
+//
+// Why two collections. Parcel events about one vehicle come from many parcel streams, whose relative order
+// no bus keeps, and `parcel.released-from-route.v1` does not name the vehicle a loaded parcel leaves. So
+// the load is kept per parcel: one `vehicle-loads` document per parcel on board, written only from that
+// parcel's own stream (whose order the runtime keeps), deleted when it leaves the vehicle (delivered,
+// returned, released). A vehicle's load is the sum of its parcels' documents, taken when it is read
+// (queries.ts). No document depends on how different streams interleave, by construction.
+import type { RecordedEvent } from '@meridian/kernel';
+import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
+import { vehicleEvents, type VehicleEvent, type VehicleRegistered } from '@meridian/vehicle';
+import { decodeRecorded } from '../runtime/decode.ts';
+import type { DocumentUpdate, Projection } from '../runtime/projection.ts';
+import { later, updateExisting, utc } from '../runtime/updates.ts';
+import type { FleetLoadDocument, FleetVehicleDocument } from './view.ts';
+
+export const vehiclesCollection = 'vehicles';
+export const loadsCollection = 'vehicle-loads';
+
+type LaterVehicleEvent = Exclude<VehicleEvent, { type: 'VehicleRegistered' }>;
+
+const registeredVehicle = (data: VehicleRegistered): FleetVehicleDocument => ({
+  vehicleId: data.vehicleId,
+  depotId: data.depotId,
+  plate: data.plate ?? null,
+  capacityKg: data.capacityKg,
+  dutyStatus: 'OffDuty',
+  driverId: null,
+  routeId: null,
+  plannedLoadKg: null,
+  registeredAt: utc(data.registeredAt),
+  updatedAt: utc(data.registeredAt),
+  revision: -1,
+});
+
+const offRoute = { routeId: null, plannedLoadKg: null } as const;
+
+/** What each later vehicle fact changes, with the aggregate's rule that only its current route is released. */
+const vehicleChangesOf = (event: LaterVehicleEvent, vehicle: FleetVehicleDocument): Partial<FleetVehicleDocument> => {
+  switch (event.type) {
+    case 'VehicleWentOnDuty':
+      return { dutyStatus: 'OnDuty', driverId: event.data.driverId, capacityKg: event.data.capacityKg };
+    case 'VehicleWentOffDuty':
+      return { dutyStatus: 'OffDuty', driverId: null, ...offRoute };
+    case 'VehicleAssignedToRoute': {
+      const { routeId, driverId, plannedLoadKg, capacityKg } = event.data;
+      return { dutyStatus: 'OnRoute', routeId, driverId, plannedLoadKg, capacityKg };
+    }
+    case 'VehicleReleasedFromRoute':
+      return vehicle.routeId === event.data.routeId ? { dutyStatus: 'OnDuty', ...offRoute } : {};
+    case 'VehicleCapacityChanged':
+      return { capacityKg: event.data.capacityKg };
+    case 'VehicleRetired':
+      return { dutyStatus: 'Retired', driverId: null, ...offRoute };
+  }
+};
+
+const vehicleUpdate = (recorded: RecordedEvent): DocumentUpdate => {
+  const event = decodeRecorded(vehicleEvents, recorded);
+  const at = utc(event.type === 'VehicleRegistered' ? event.data.registeredAt : event.data.at);
+  const stamp = (vehicle: FleetVehicleDocument): FleetVehicleDocument => ({
+    ...vehicle,
+    updatedAt: later(vehicle.updatedAt, at),
+    revision: recorded.streamRevision,
+  });
+  const update =
+    event.type === 'VehicleRegistered'
+      ? () => stamp(registeredVehicle(event.data))
+      : updateExisting<FleetVehicleDocument>((vehicle) => stamp({ ...vehicle, ...vehicleChangesOf(event, vehicle) }));
+  return { collection: vehiclesCollection, id: event.data.vehicleId, update };
+};
+
+/** How a parcel fact changes what is on board: it comes on (a load), goes off (deleted), or nothing. */
+const loadChangeOf = (event: ParcelEvent): FleetLoadDocument | 'off' | undefined => {
+  switch (event.type) {
+    case 'ParcelLoaded': {
+      const { parcelId, clientId, vehicleId, routeId, weightKg, loadedAt } = event.data;
+      return { parcelId, clientId, vehicleId, routeId, weightKg, loadedAt: utc(loadedAt) };
+    }
+    case 'ParcelDelivered':
+    case 'ParcelReturnedToDepot':
+    case 'ParcelReleasedFromRoute':
+      return 'off';
+    default:
+      // Registered, assigned, out for delivery, a failed attempt (still on board), cancelled (never loaded),
+      // an SLA breach: nothing moves on or off a vehicle.
+      return undefined;
+  }
+};
+
+const parcelUpdates = (recorded: RecordedEvent): DocumentUpdate[] => {
+  const event = decodeRecorded(parcelEvents, recorded);
+  const change = loadChangeOf(event);
+  if (change === undefined) return [];
+  const id = event.data.parcelId;
+  return [{ collection: loadsCollection, id, update: () => (change === 'off' ? undefined : change) }];
+};
+
+const project = (recorded: RecordedEvent): DocumentUpdate[] =>
+  vehicleEvents.handles(recorded.type) ? [vehicleUpdate(recorded)] : parcelUpdates(recorded);
+
+export const fleetProjection: Projection = {
+  name: 'fleet',
+  version: 1,
+  collections: {
+    [vehiclesCollection]: {
+      indexes: [['depotId', 'vehicleId'], ['dutyStatus', 'vehicleId'], ['depotId', 'dutyStatus', 'vehicleId'], ['vehicleId']],
+    },
+    [loadsCollection]: { indexes: [['vehicleId']] },
+  },
+  // Parcel streams are followed whole (not only the events that move loads) so the runtime sees their gaps.
+  eventTypes: [...vehicleEvents.wireTypes, ...parcelEvents.wireTypes],
+  project,
+};

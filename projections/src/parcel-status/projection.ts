@@ -1,0 +1,125 @@
+// ParcelStatusView: one document per parcel, from the parcel's own stream only, so the runtime's per-stream
+// order is all the ordering it needs.
+import type { RecordedEvent } from '@meridian/kernel';
+import { parcelEvents, type ParcelEvent, type ParcelRegistered } from '@meridian/parcel';
+import { decodeRecorded } from '../runtime/decode.ts';
+import type { DocumentUpdate, Projection } from '../runtime/projection.ts';
+import { later, updateExisting, utc } from '../runtime/updates.ts';
+import type { ParcelStatusView } from './view.ts';
+
+export const parcelsCollection = 'parcels';
+
+type LaterParcelEvent = Exclude<ParcelEvent, { type: 'ParcelRegistered' }>;
+
+/** The business time of each fact (when it happened, not when it was recorded). */
+const timeOf = (event: ParcelEvent): string => {
+  switch (event.type) {
+    case 'ParcelRegistered':
+      return event.data.registeredAt;
+    case 'ParcelAssignedToRoute':
+      return event.data.assignedAt;
+    case 'ParcelReleasedFromRoute':
+      return event.data.releasedAt;
+    case 'ParcelLoaded':
+      return event.data.loadedAt;
+    case 'ParcelOutForDelivery':
+      return event.data.startedAt;
+    case 'ParcelDelivered':
+      return event.data.deliveredAt;
+    case 'ParcelDeliveryAttemptFailed':
+      return event.data.failedAt;
+    case 'ParcelReturnedToDepot':
+      return event.data.returnedAt;
+    case 'ParcelCancelled':
+      return event.data.cancelledAt;
+    case 'ParcelSlaBreached':
+      return event.data.breachedAt;
+  }
+};
+
+const registeredView = (data: ParcelRegistered): ParcelStatusView => ({
+  parcelId: data.parcelId,
+  clientId: data.clientId,
+  status: 'Registered',
+  recipientName: data.recipient.name,
+  address: data.address,
+  weightKg: data.weightKg,
+  slaDeadline: utc(data.slaDeadline),
+  slaBreached: false,
+  breachedAt: null,
+  routeId: null,
+  vehicleId: null,
+  attempts: 0,
+  proofOfDelivery: null,
+  lastFailure: null,
+  timeline: [],
+  registeredAt: utc(data.registeredAt),
+  updatedAt: utc(data.registeredAt),
+  revision: -1,
+});
+
+const offRoute = { routeId: null, vehicleId: null } as const;
+
+/** What each later fact changes; facts carry the state they leave behind, so none needs the old view. */
+const changesOf = (event: LaterParcelEvent): Partial<ParcelStatusView> => {
+  switch (event.type) {
+    case 'ParcelAssignedToRoute':
+      return { status: 'AssignedToRoute', routeId: event.data.routeId, vehicleId: null };
+    case 'ParcelReleasedFromRoute':
+      return { status: 'Registered', ...offRoute };
+    case 'ParcelLoaded':
+      return { status: 'Loaded', routeId: event.data.routeId, vehicleId: event.data.vehicleId, weightKg: event.data.weightKg };
+    case 'ParcelOutForDelivery': {
+      const { routeId, vehicleId, attempt, address, slaDeadline } = event.data;
+      return { status: 'OutForDelivery', routeId, vehicleId, attempts: attempt, address, slaDeadline: utc(slaDeadline) };
+    }
+    case 'ParcelDelivered': {
+      const { routeId, vehicleId, attempt, proof, location, deliveredAt } = event.data;
+      const proofOfDelivery = { kind: proof.kind, reference: proof.reference, receivedBy: proof.receivedBy ?? null, location, deliveredAt: utc(deliveredAt) };
+      return { status: 'Delivered', routeId, vehicleId, attempts: attempt, proofOfDelivery };
+    }
+    case 'ParcelDeliveryAttemptFailed': {
+      const { routeId, vehicleId, attempt, attemptsLeft, reason, failedAt, note, location } = event.data;
+      const lastFailure = { reason, at: utc(failedAt), attempt, attemptsLeft, note: note ?? null, location: location ?? null };
+      return { status: 'AttemptFailed', routeId, vehicleId, attempts: attempt, lastFailure };
+    }
+    case 'ParcelReturnedToDepot':
+      return { status: 'ReturnedToDepot', ...offRoute };
+    case 'ParcelCancelled':
+      return { status: 'Cancelled', ...offRoute };
+    case 'ParcelSlaBreached':
+      return { slaBreached: true, breachedAt: utc(event.data.breachedAt) };
+  }
+};
+
+/** What every fact does: one timeline entry, the latest time, the revision applied. */
+const stamped =
+  (recorded: RecordedEvent, at: string) =>
+  (view: ParcelStatusView): ParcelStatusView => ({
+    ...view,
+    timeline: [...view.timeline, { type: recorded.type, at, revision: recorded.streamRevision }],
+    updatedAt: later(view.updatedAt, at),
+    revision: recorded.streamRevision,
+  });
+
+const project = (recorded: RecordedEvent): DocumentUpdate[] => {
+  const event = decodeRecorded(parcelEvents, recorded);
+  const stamp = stamped(recorded, utc(timeOf(event)));
+  const update =
+    event.type === 'ParcelRegistered'
+      ? () => stamp(registeredView(event.data))
+      : updateExisting<ParcelStatusView>((view) => stamp({ ...view, ...changesOf(event) }));
+  return [{ collection: parcelsCollection, id: event.data.parcelId, update }];
+};
+
+export const parcelStatusProjection: Projection = {
+  name: 'parcel-status',
+  version: 1,
+  collections: {
+    [parcelsCollection]: {
+      indexes: [['clientId', 'status', 'updatedAt'], ['clientId', 'updatedAt'], ['status', 'updatedAt'], ['updatedAt']],
+    },
+  },
+  eventTypes: parcelEvents.wireTypes,
+  project,
+};

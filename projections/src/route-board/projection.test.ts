@@ -1,0 +1,121 @@
+import type { RecordedEvent } from '@meridian/kernel';
+import { routeEvents, type RouteEvent } from '@meridian/route';
+import test from 'ava';
+import { applyEvents } from '../runtime/apply.ts';
+import { createTestLog, openDocuments, routeFacts, utcAt, type StopPlan } from '../testing/index.ts';
+import { routeBoardProjection } from './projection.ts';
+import { routeBoardQueries } from './queries.ts';
+import type { RouteBoardView } from './view.ts';
+
+const open = async (t: { teardown: (fn: () => Promise<void>) => void }) => {
+  const documents = await openDocuments(routeBoardProjection);
+  t.teardown(() => documents.close());
+  return { documents, queries: routeBoardQueries(documents) };
+};
+
+const s1: StopPlan = { stopId: 's-1', parcelIds: ['p-1', 'p-2'] };
+const s2: StopPlan = { stopId: 's-2', parcelIds: ['p-3'] };
+const s3: StopPlan = { stopId: 's-3', parcelIds: ['p-4'] };
+const r = routeFacts('r-1');
+
+/** A day on the road: planned, assigned, started, one stop done, the rest re-sequenced, one skipped, finished. */
+const day: RouteEvent[] = [
+  r.planned([s1, s2, s3], '06:30'),
+  r.vehicleAssigned('v-1', 'd-1', ['p-1', 'p-2', 'p-3', 'p-4'], '07:00'),
+  r.started('v-1', 'd-1', ['s-1', 's-2', 's-3'], '08:05'),
+  r.stopCompleted(s1, 'v-1', 2, '08:40'),
+  r.resequenced(['s-3', 's-2'], '08:45'),
+  r.stopSkipped(s3, 'v-1', 1, '09:10'),
+  r.stopCompleted(s2, 'v-1', 0, '09:30'),
+  r.finished('v-1', 'd-1', 2, 1, '10:00'),
+];
+
+const record = (events: readonly RouteEvent[], streamId = 'route-r-1'): RecordedEvent[] => createTestLog().recordAll(routeEvents, streamId, events);
+
+const stopOf = (plan: StopPlan, index: number) => ({
+  stopId: plan.stopId,
+  location: { lat: 52.3 + index / 100, lng: 4.9 },
+  parcelIds: [...plan.parcelIds],
+  status: 'pending' as const,
+  completedAt: null,
+  skippedAt: null,
+  skipReason: null,
+});
+
+test('puts a planned route on the board with every stop pending', async (t) => {
+  const { documents, queries } = await open(t);
+  await applyEvents(documents, routeBoardProjection, record(day.slice(0, 1)));
+  const expected: RouteBoardView = {
+    routeId: 'r-1',
+    depotId: 'ams-1',
+    status: 'Planned',
+    dispatchWindow: { from: utcAt('08:00'), to: utcAt('12:00') },
+    vehicleId: null,
+    driverId: null,
+    stops: [stopOf(s1, 0), stopOf(s2, 1), stopOf(s3, 2)],
+    progress: { total: 3, completed: 0, skipped: 0, pending: 3, percent: 0 },
+    plannedAt: utcAt('06:30'),
+    startedAt: null,
+    finishedAt: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    updatedAt: utcAt('06:30'),
+    revision: 0,
+  };
+  t.deepEqual(await queries.byId('r-1'), expected);
+});
+
+test('follows a route through its day, stop by stop, in the current visiting order', async (t) => {
+  const { documents, queries } = await open(t);
+  const events = record(day);
+  const board = async (upTo: number) => {
+    await applyEvents(documents, routeBoardProjection, events.slice(0, upTo));
+    return queries.byId('r-1');
+  };
+  const order = (view: RouteBoardView | undefined) => view?.stops.map((stop) => `${stop.stopId}:${stop.status}`);
+
+  const assigned = await board(2);
+  t.like(assigned, { status: 'Assigned', vehicleId: 'v-1', driverId: 'd-1', updatedAt: utcAt('07:00') });
+
+  const resequenced = await board(5);
+  t.like(resequenced, { status: 'InProgress', startedAt: utcAt('08:05'), progress: { total: 3, completed: 1, skipped: 0, pending: 2, percent: 33 } });
+  t.deepEqual(order(resequenced), ['s-1:completed', 's-3:pending', 's-2:pending']);
+  t.is(resequenced?.stops[0]?.completedAt, utcAt('08:40'));
+
+  const finished = await board(8);
+  t.like(finished, { status: 'Finished', finishedAt: utcAt('10:00'), updatedAt: utcAt('10:00'), revision: 7 });
+  t.deepEqual(order(finished), ['s-1:completed', 's-3:skipped', 's-2:completed']);
+  t.deepEqual(finished?.progress, { total: 3, completed: 2, skipped: 1, pending: 0, percent: 100 });
+  t.like(finished?.stops[1], { skippedAt: utcAt('09:10'), skipReason: 'road closed', completedAt: null });
+});
+
+test('shows a cancellation with its reason, keeping the crew it had', async (t) => {
+  const { documents, queries } = await open(t);
+  const events = [r.planned([s1, s2], '06:30'), r.vehicleAssigned('v-1', 'd-1', ['p-1', 'p-2', 'p-3'], '07:00'), r.cancelled(['p-1', 'p-2', 'p-3'], '07:30')];
+  await applyEvents(documents, routeBoardProjection, record(events));
+  t.like(await queries.byId('r-1'), { status: 'Cancelled', cancelledAt: utcAt('07:30'), cancellationReason: 'storm warning', vehicleId: 'v-1', driverId: 'd-1' });
+});
+
+test('shows a route cancelled before it had a crew without one', async (t) => {
+  const { documents, queries } = await open(t);
+  await applyEvents(documents, routeBoardProjection, record([r.planned([s1], '06:30'), r.cancelled(['p-1', 'p-2'], '06:50')]));
+  t.like(await queries.byId('r-1'), { status: 'Cancelled', vehicleId: null, driverId: null, progress: { pending: 1, percent: 0 } });
+});
+
+test('applying the same events again changes nothing', async (t) => {
+  const { documents, queries } = await open(t);
+  const events = record(day);
+  await applyEvents(documents, routeBoardProjection, events);
+  const before = await queries.byId('r-1');
+  t.deepEqual(await applyEvents(documents, routeBoardProjection, events), events.map(() => 'duplicate'));
+  t.deepEqual(await queries.byId('r-1'), before);
+});
+
+test('refuses an event that arrives before an earlier revision of its stream, and applies it after', async (t) => {
+  const { documents, queries } = await open(t);
+  const [planned, assigned, started, completed] = record(day) as [RecordedEvent, RecordedEvent, RecordedEvent, RecordedEvent];
+  t.deepEqual(await applyEvents(documents, routeBoardProjection, [planned, assigned, completed, started]), ['applied', 'applied', 'gap', 'gap']);
+  t.like(await queries.byId('r-1'), { status: 'Assigned', revision: 1 });
+  t.deepEqual(await applyEvents(documents, routeBoardProjection, [started, completed]), ['applied', 'applied']);
+  t.like(await queries.byId('r-1'), { status: 'InProgress', revision: 3, progress: { completed: 1 } });
+});

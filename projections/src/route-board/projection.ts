@@ -1,0 +1,123 @@
+// RouteBoard: one document per route, from the route's own stream only (per-stream order is enough).
+import type { RecordedEvent } from '@meridian/kernel';
+import { routeEvents, type RouteEvent, type RoutePlanned } from '@meridian/route';
+import { decodeRecorded } from '../runtime/decode.ts';
+import type { DocumentUpdate, Projection } from '../runtime/projection.ts';
+import { later, updateExisting, utc } from '../runtime/updates.ts';
+import { closeStop, progressOf, resequence } from './stops.ts';
+import type { RouteBoardView } from './view.ts';
+
+export const routesCollection = 'routes';
+
+type LaterRouteEvent = Exclude<RouteEvent, { type: 'RoutePlanned' }>;
+
+const timeOf = (event: RouteEvent): string => {
+  switch (event.type) {
+    case 'RoutePlanned':
+      return event.data.plannedAt;
+    case 'RouteVehicleAssigned':
+      return event.data.assignedAt;
+    case 'RouteStarted':
+      return event.data.startedAt;
+    case 'RouteStopCompleted':
+      return event.data.completedAt;
+    case 'RouteStopSkipped':
+      return event.data.skippedAt;
+    case 'RouteStopsResequenced':
+      return event.data.resequencedAt;
+    case 'RouteFinished':
+      return event.data.finishedAt;
+    case 'RouteCancelled':
+      return event.data.cancelledAt;
+  }
+};
+
+const windowOf = ({ from, to }: { from: string; to: string }) => ({ from: utc(from), to: utc(to) });
+
+const plannedView = (data: RoutePlanned): RouteBoardView => {
+  const stops = data.stops.map(({ stopId, location, parcelIds }) => ({
+    stopId,
+    location,
+    parcelIds,
+    status: 'pending' as const,
+    completedAt: null,
+    skippedAt: null,
+    skipReason: null,
+  }));
+  return {
+    routeId: data.routeId,
+    depotId: data.depotId,
+    status: 'Planned',
+    dispatchWindow: windowOf(data.dispatchWindow),
+    vehicleId: null,
+    driverId: null,
+    stops,
+    progress: progressOf(stops),
+    plannedAt: utc(data.plannedAt),
+    startedAt: null,
+    finishedAt: null,
+    cancelledAt: null,
+    cancellationReason: null,
+    updatedAt: utc(data.plannedAt),
+    revision: -1,
+  };
+};
+
+/** What each later fact changes. Facts carry the crew they leave behind; stops change by the aggregate's rules. */
+const changesOf = (event: LaterRouteEvent, view: RouteBoardView): Partial<RouteBoardView> => {
+  switch (event.type) {
+    case 'RouteVehicleAssigned': {
+      const { vehicleId, driverId, dispatchWindow } = event.data;
+      return { status: 'Assigned', vehicleId, driverId, dispatchWindow: windowOf(dispatchWindow) };
+    }
+    case 'RouteStarted': {
+      const { vehicleId, driverId, stopIds, startedAt } = event.data;
+      return { status: 'InProgress', vehicleId, driverId, startedAt: utc(startedAt), stops: resequence(view.stops, stopIds) };
+    }
+    case 'RouteStopCompleted':
+      return { stops: closeStop(view.stops, event.data.stopId, { status: 'completed', completedAt: utc(event.data.completedAt) }) };
+    case 'RouteStopSkipped': {
+      const { stopId, skippedAt, reason } = event.data;
+      return { stops: closeStop(view.stops, stopId, { status: 'skipped', skippedAt: utc(skippedAt), skipReason: reason }) };
+    }
+    case 'RouteStopsResequenced':
+      return { stops: resequence(view.stops, event.data.stopIds) };
+    case 'RouteFinished': {
+      const { vehicleId, driverId, finishedAt } = event.data;
+      return { status: 'Finished', vehicleId, driverId, finishedAt: utc(finishedAt) };
+    }
+    case 'RouteCancelled': {
+      const { vehicleId, driverId, reason, cancelledAt } = event.data;
+      // A route cancelled before it had a crew names none: keep what the board knows (null).
+      return { status: 'Cancelled', vehicleId: vehicleId ?? view.vehicleId, driverId: driverId ?? view.driverId, cancelledAt: utc(cancelledAt), cancellationReason: reason };
+    }
+  }
+};
+
+/** What every fact does: progress from the stops, the latest time, the revision applied. */
+const stamped =
+  (recorded: RecordedEvent, at: string) =>
+  (view: RouteBoardView): RouteBoardView => ({
+    ...view,
+    progress: progressOf(view.stops),
+    updatedAt: later(view.updatedAt, at),
+    revision: recorded.streamRevision,
+  });
+
+const project = (recorded: RecordedEvent): DocumentUpdate[] => {
+  const event = decodeRecorded(routeEvents, recorded);
+  const stamp = stamped(recorded, utc(timeOf(event)));
+  const update =
+    event.type === 'RoutePlanned'
+      ? () => stamp(plannedView(event.data))
+      : updateExisting<RouteBoardView>((view) => stamp({ ...view, ...changesOf(event, view) }));
+  return [{ collection: routesCollection, id: event.data.routeId, update }];
+};
+
+export const routeBoardProjection: Projection = {
+  name: 'route-board',
+  version: 1,
+  collections: { [routesCollection]: { indexes: [['status', 'updatedAt'], ['updatedAt']] } },
+  eventTypes: routeEvents.wireTypes,
+  project,
+};

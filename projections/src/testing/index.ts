@@ -1,0 +1,3 @@
+export * from './documents.ts';
+export * from './event-log.ts';
+export * from './fixtures.ts';
