@@ -1,4 +1,13 @@
 export * from './fleet/index.ts';
+export * from './live-map/index.ts';
 export * from './parcel-status/index.ts';
 export * from './route-board/index.ts';
 export * from './runtime/index.ts';
+
+import { fleetProjection } from './fleet/index.ts';
+import { parcelStatusProjection } from './parcel-status/index.ts';
+import { routeBoardProjection } from './route-board/index.ts';
+import type { Projection } from './runtime/projection.ts';
+
+/** Every projection of the platform's event plane, each run by its own projector. */
+export const platformProjections: readonly Projection[] = [parcelStatusProjection, routeBoardProjection, fleetProjection];

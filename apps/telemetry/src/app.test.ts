@@ -2,8 +2,8 @@
 // end, on to the live map in the embedded SQLite document store.
 import type { FieldError } from '@meridian/kernel';
 import test, { type ExecutionContext } from 'ava';
-import { liveMapQueries } from './live-map-queries.ts';
-import type { TelemetryPing } from './ping.ts';
+import { liveMapQueries } from '@meridian/projections';
+import type { TelemetryPing } from '@meridian/vehicle';
 import { eventually, keys, rawPing, sqliteDocuments, startApi, startLiveMap, take, type Answer, type TestApi } from './test-fixtures.ts';
 
 const withApi =

@@ -2,24 +2,24 @@
 // ping, older pings that never win, acks only behind a committed covering write, bounded transactions.
 import { maxWritesPerTransaction, type DocumentStore } from '@meridian/kernel';
 import test from 'ava';
-import { liveMapCollection, positionDocument } from './live-map-document.ts';
-import { liveMapQueries } from './live-map-queries.ts';
-import type { TelemetryPing } from './ping.ts';
-import { createTelemetryQueue, type TelemetryQueue } from './queue.ts';
+import { liveMapCollection, positionDocument } from '@meridian/projections';
+import { liveMapQueries } from '@meridian/projections';
+import type { TelemetryPing } from '@meridian/vehicle';
+import { createBoundedQueue, type BoundedQueue } from '@meridian/in-process-queue';
 import { eventually, ping, recordingStore, sleep, spyOnAcks, sqliteDocuments, startLiveMap, type RecordingStore } from './test-fixtures.ts';
 
-type Rig = { readonly queue: TelemetryQueue<TelemetryPing>; readonly documents: DocumentStore; readonly recording: RecordingStore };
+type Rig = { readonly queue: BoundedQueue<TelemetryPing>; readonly documents: DocumentStore; readonly recording: RecordingStore };
 
 const rig = (): Rig => {
   const documents = sqliteDocuments();
-  return { queue: createTelemetryQueue<TelemetryPing>({ capacity: 10_000, retryDelayMs: 5 }), documents, recording: recordingStore(documents) };
+  return { queue: createBoundedQueue<TelemetryPing>({ capacity: 10_000, retryDelayMs: 5 }), documents, recording: recordingStore(documents) };
 };
 
 const writesOf = (recording: RecordingStore, vehicleId: string) => recording.written.filter((w) => w.id === vehicleId).map((w) => w.document);
 
 const stored = async (documents: DocumentStore, vehicleId: string) => liveMapQueries(documents).byId(vehicleId);
 
-const drained = (queue: TelemetryQueue<TelemetryPing>) => eventually(() => queue.size() === 0, 'every ping acked');
+const drained = (queue: BoundedQueue<TelemetryPing>) => eventually(() => queue.size() === 0, 'every ping acked');
 
 test('a burst of pings for one vehicle within one interval is written twice at most, and ends on the latest', async (t) => {
   const { queue, documents, recording } = rig();

@@ -18,8 +18,8 @@ import {
   type Logger,
   type Subscription,
 } from '@meridian/kernel';
-import { liveMapCollection, positionDocument, recordedAtOf } from './live-map-document.ts';
-import type { TelemetryPing } from './ping.ts';
+import { liveMapCollection, positionDocument, recordedAtOf } from '@meridian/projections';
+import type { TelemetryPing } from '@meridian/vehicle';
 
 export type LiveMapDeps = {
   readonly subscription: Subscription<TelemetryPing>;

@@ -2,7 +2,7 @@
 // so the document cannot drift from what the route accepts.
 import { jsonSchemaOf } from '@meridian/kernel';
 import { jsonContent, openApiDocument, problemMediaType, problemResponses, type OpenApiPaths } from '@meridian/http';
-import { maxPingsPerBatch, TelemetryBatch } from './ping.ts';
+import { maxPingsPerBatch, TelemetryBatch } from '@meridian/vehicle';
 import { telemetryPath, telemetrySenders } from './router.ts';
 
 const accepted = {

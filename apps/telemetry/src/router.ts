@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { Backpressure, decodeWith, type Publisher, type Role } from '@meridian/kernel';
 import { authenticate, HttpProblem, problems, readJsonBody, requireActor, type AuthState, type Principal } from '@meridian/http';
 import * as E from 'fp-ts/lib/Either.js';
-import { TelemetryBatch, type TelemetryPing } from './ping.ts';
+import { TelemetryBatch, type TelemetryPing } from '@meridian/vehicle';
 
 export type TelemetryRouterDeps = {
   readonly publisher: Publisher<TelemetryPing>;

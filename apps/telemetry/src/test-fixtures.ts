@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.ts';
 import { runLiveMap, type LiveMapDeps } from './live-map.ts';
-import { TelemetryPing } from './ping.ts';
-import { createTelemetryQueue, type TelemetryQueue, type TelemetryQueueOptions } from './queue.ts';
+import { TelemetryPing } from '@meridian/vehicle';
+import { createBoundedQueue, type BoundedQueue, type BoundedQueueOptions } from '@meridian/in-process-queue';
 
 export const keys = {
   admin: 'test-admin-key-0000000001',
@@ -60,7 +60,7 @@ export type Answer = { readonly status: number; readonly headers: Headers; reado
 
 export type TestApi = {
   readonly url: string;
-  readonly queue: TelemetryQueue<TelemetryPing>;
+  readonly queue: BoundedQueue<TelemetryPing>;
   readonly post: (body: unknown, options?: { key?: string; headers?: Record<string, string> }) => Promise<Answer>;
   readonly close: () => Promise<void>;
 };
@@ -70,8 +70,8 @@ const asJson = async (response: Response): Promise<Answer> => {
   return { status: response.status, headers: response.headers, body: text === '' ? {} : (JSON.parse(text) as JsonObject) };
 };
 
-export const startApi = async (queueOptions: Partial<TelemetryQueueOptions<TelemetryPing>> = {}): Promise<TestApi> => {
-  const queue = createTelemetryQueue<TelemetryPing>({ capacity: 10_000, ...queueOptions });
+export const startApi = async (queueOptions: Partial<BoundedQueueOptions<TelemetryPing>> = {}): Promise<TestApi> => {
+  const queue = createBoundedQueue<TelemetryPing>({ capacity: 10_000, ...queueOptions });
   const server = await serve(createApp({ publisher: queue.publisher, findPrincipal: keyring(apiKeys), logger: silentLogger }));
   return {
     url: server.url,

@@ -8,6 +8,7 @@ export * from './commands.ts';
 export * from './decider.ts';
 export * from './events.ts';
 export * from './state.ts';
+export * from './telemetry.ts';
 export * from './values.ts';
 
 export const vehicle: AggregateDefinition<VehicleCommand, VehicleEvent, VehicleState> = {

@@ -6,3 +6,4 @@ export * from './plan.ts';
 export * from './projection.ts';
 export * from './status.ts';
 export * from './updates.ts';
+export * from './run.ts';

@@ -3,8 +3,18 @@ import { fieldErrors } from '@meridian/kernel';
 import test from 'ava';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { TelemetryBatch, TelemetryPing } from './ping.ts';
-import { rawPing } from './test-fixtures.ts';
+import { TelemetryBatch, TelemetryPing } from './telemetry.ts';
+
+const baseTime = Date.parse('2026-11-21T07:00:00Z');
+const rawPing = (vehicleId: string, second = 0, overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
+  vehicleId,
+  lat: 52.3738,
+  lng: 4.8909,
+  speed: 32.5,
+  heading: 90,
+  recordedAt: new Date(baseTime + second * 1000).toISOString(),
+  ...overrides,
+});
 
 const maybe = <A>(valid: fc.Arbitrary<A>) => fc.oneof(valid, fc.constantFrom<unknown>(undefined, null, '1', Number.NaN, Infinity, -1, 360, 400, {}));
 

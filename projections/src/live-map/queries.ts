@@ -1,7 +1,7 @@
 // Reading the live map: one vehicle's position, or every vehicle page by page in vehicleId order (the
 // document id is the vehicleId, and the store's default order is by id, so no index is needed).
 import type { DocumentStore } from '@meridian/kernel';
-import { liveMapCollection, positionOf, type LiveMapPosition } from './live-map-document.ts';
+import { liveMapCollection, positionOf, type LiveMapPosition } from './document.ts';
 
 export type LiveMapPage = {
   readonly vehicles: readonly LiveMapPosition[];

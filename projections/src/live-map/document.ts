@@ -4,7 +4,7 @@
 import { decodeWith, Identifier, IsoDateTime, Latitude, Longitude, struct, type Document } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { Heading, Speed, type TelemetryPing } from './ping.ts';
+import { Heading, Speed, type TelemetryPing } from '@meridian/vehicle';
 
 export const liveMapCollection = 'live_map';
 

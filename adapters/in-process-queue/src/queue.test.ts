@@ -1,14 +1,39 @@
 // The embedded queue as the bus port promises: bounded, all-or-nothing publishing, batches under flow
 // control, settle-once deliveries, retries that come back, dead letters after the last attempt.
-import { Backpressure, maxDeliveryAttempts, type DeadLetter, type Delivery } from '@meridian/kernel';
+import { Backpressure, maxDeliveryAttempts, type DeadLetter, type Delivery, type Subscription } from '@meridian/kernel';
 import test from 'ava';
-import { createTelemetryQueue } from './queue.ts';
-import { eventually, take } from './test-fixtures.ts';
+import { createBoundedQueue } from './queue.ts';
 
 const numbers = (from: number, count: number) => Array.from({ length: count }, (_, i) => from + i);
 
+/** Takes `count` messages off a subscription, acking each. */
+const take = async <M>(subscription: Subscription<M>, count: number, maxBatch?: number): Promise<M[]> => {
+  const taken: M[] = [];
+  const controller = new AbortController();
+  await subscription(
+    async (deliveries) => {
+      for (const delivery of deliveries) {
+        taken.push(delivery.message);
+        delivery.ack();
+      }
+      if (taken.length >= count) controller.abort();
+    },
+    { signal: controller.signal, ...(maxBatch !== undefined && { maxBatch }) },
+  );
+  return taken;
+};
+
+/** Waits until `condition` holds (polling), failing after `timeoutMs`; never a claim about speed. */
+const eventually = async (condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
 test('a batch that does not fit is refused whole with Backpressure; the queue never holds more than its capacity', async (t) => {
-  const queue = createTelemetryQueue<number>({ capacity: 10, retryAfterSeconds: 3 });
+  const queue = createBoundedQueue<number>({ capacity: 10, retryAfterSeconds: 3 });
   await queue.publisher.publish(numbers(0, 8));
   const refused = await t.throwsAsync(queue.publisher.publish(numbers(8, 3)), { instanceOf: Backpressure });
   t.is(refused?.retryAfterSeconds, 3);
@@ -18,11 +43,11 @@ test('a batch that does not fit is refused whole with Backpressure; the queue ne
   t.deepEqual(await take(queue.subscription, 10), numbers(0, 10));
   t.is(queue.size(), 0, 'acked messages leave the queue');
   await t.throwsAsync(queue.publisher.publish(numbers(0, 11)), { instanceOf: RangeError }, 'a batch larger than the queue can never fit');
-  t.throws(() => createTelemetryQueue<number>({ capacity: 0 }), { instanceOf: RangeError });
+  t.throws(() => createBoundedQueue<number>({ capacity: 0 }), { instanceOf: RangeError });
 });
 
 test('deliveries come in batches of at most maxBatch, and no more are outstanding until some are settled', async (t) => {
-  const queue = createTelemetryQueue<number>({ capacity: 100 });
+  const queue = createBoundedQueue<number>({ capacity: 100 });
   await queue.publisher.publish(numbers(0, 25));
   const controller = new AbortController();
   const held: Delivery<number>[] = [];
@@ -47,7 +72,7 @@ test('deliveries come in batches of at most maxBatch, and no more are outstandin
 });
 
 test('a retried delivery comes back with its attempt counted; settling twice changes nothing', async (t) => {
-  const queue = createTelemetryQueue<string>({ capacity: 10, retryDelayMs: 1 });
+  const queue = createBoundedQueue<string>({ capacity: 10, retryDelayMs: 1 });
   await queue.publisher.publish(['a', 'b']);
   const controller = new AbortController();
   const seen: { message: string; attempt: number }[] = [];
@@ -75,7 +100,7 @@ test('a retried delivery comes back with its attempt counted; settling twice cha
 
 test(`a message retried ${maxDeliveryAttempts} times is dead-lettered and leaves the queue`, async (t) => {
   const letters: DeadLetter<string>[] = [];
-  const queue = createTelemetryQueue<string>({ capacity: 10, retryDelayMs: 1, onDeadLetter: (letter) => letters.push(letter) });
+  const queue = createBoundedQueue<string>({ capacity: 10, retryDelayMs: 1, onDeadLetter: (letter) => letters.push(letter) });
   await queue.publisher.publish(['poison', 'fine']);
   const controller = new AbortController();
   let poisonAttempts = 0;
@@ -98,7 +123,7 @@ test(`a message retried ${maxDeliveryAttempts} times is dead-lettered and leaves
 });
 
 test('a handler that throws has its unsettled deliveries retried; one that never settles gets them back after the ack deadline', async (t) => {
-  const queue = createTelemetryQueue<string>({ capacity: 10, retryDelayMs: 1, ackDeadlineMs: 30 });
+  const queue = createBoundedQueue<string>({ capacity: 10, retryDelayMs: 1, ackDeadlineMs: 30 });
   await queue.publisher.publish(['thrown', 'forgotten']);
   const controller = new AbortController();
   const attempts = new Map<string, number>();
@@ -120,7 +145,7 @@ test('a handler that throws has its unsettled deliveries retried; one that never
 });
 
 test('a closed publisher refuses to publish', async (t) => {
-  const queue = createTelemetryQueue<number>({ capacity: 1 });
+  const queue = createBoundedQueue<number>({ capacity: 1 });
   await queue.publisher.close();
   await t.throwsAsync(queue.publisher.publish([1]), { message: /closed/ });
 });

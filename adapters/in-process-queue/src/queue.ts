@@ -9,9 +9,8 @@
 // batch handed over and the deliveries outstanding. A delivery left unsettled past the ack deadline is
 // retried, as Pub/Sub would redeliver it. Order is not kept: a retried message comes back behind the others.
 import { Backpressure, maxDeliveryAttempts, type DeadLetter, type Delivery, type Publisher, type Subscription } from '@meridian/kernel';
-import type { TelemetryPing } from './ping.ts';
 
-export type TelemetryQueueOptions<M> = {
+export type BoundedQueueOptions<M> = {
   /** The most messages held at once: waiting, handed out, or waiting to come back after a retry. */
   readonly capacity: number;
   /** What a refused publisher is told to wait, in seconds (default 1). */
@@ -27,7 +26,7 @@ export type TelemetryQueueOptions<M> = {
   readonly now?: () => Date;
 };
 
-export type TelemetryQueue<M> = {
+export type BoundedQueue<M> = {
   readonly publisher: Publisher<M>;
   readonly subscription: Subscription<M>;
   /** Messages held now (see `capacity`). */
@@ -46,8 +45,8 @@ const assertCapacity = (capacity: number) => {
   if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`the queue capacity must be a positive integer, got ${capacity}`);
 };
 
-export const createTelemetryQueue = <M = TelemetryPing>(options: TelemetryQueueOptions<M>): TelemetryQueue<M> => {
-  const { capacity, retryAfterSeconds = 1, ackDeadlineMs = 30_000, retryDelayMs = 100, consumer: consumerName = 'live-map-projector' } = options;
+export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQueue<M> => {
+  const { capacity, retryAfterSeconds = 1, ackDeadlineMs = 30_000, retryDelayMs = 100, consumer: consumerName = 'in-process-queue' } = options;
   const now = options.now ?? (() => new Date());
   assertCapacity(capacity);
 

@@ -1,0 +1,168 @@
+// The query API: the read models over HTTP, with the same keys and roles as the command API, and live
+// updates as Server-Sent Events (fed by the store's watchers: Firestore listeners in the cloud, the
+// projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
+import Router from '@koa/router';
+import { type Actor, type Document, type DocumentStore, type Logger, type Role } from '@meridian/kernel';
+import { errorBoundary, HttpProblem, openEventStream, problems, requestContext, requireActor, authenticate, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import {
+  fleetQueries,
+  parcelStatusQueries,
+  parcelViewStatuses,
+  parcelStatusProjection,
+  parcelsCollection,
+  physicalCollection,
+  routeBoardQueries,
+  type ParcelStatusView,
+  type ProjectorSnapshot,
+} from '@meridian/projections';
+import Koa from 'koa';
+import { listOf, pageParameters, singleOf } from './parameters.ts';
+
+/** The live map's read side, as the telemetry plane provides it. */
+export type LiveMapReader = {
+  readonly collection: string;
+  readonly byId: (vehicleId: string) => Promise<Document | undefined>;
+  readonly list: (request: { limit?: number; after?: string }) => Promise<{ documents: readonly Document[]; next?: string }>;
+};
+
+export type QueryApiDeps = {
+  readonly documents: DocumentStore;
+  readonly findPrincipal: (presented: string) => Principal | undefined;
+  readonly logger: Logger;
+  readonly liveMap?: LiveMapReader;
+  readonly projectors?: () => readonly ProjectorSnapshot[];
+};
+
+type State = AuthState & RequestContextState;
+
+const routeStatuses = ['Planned', 'Assigned', 'InProgress', 'Finished', 'Cancelled'] as const;
+const dutyStatuses = ['OffDuty', 'OnDuty', 'OnRoute', 'Retired'] as const;
+
+const readers = {
+  parcels: ['admin', 'dispatcher', 'driver', 'client', 'auditor'],
+  routes: ['admin', 'dispatcher', 'driver', 'auditor'],
+  fleet: ['admin', 'dispatcher', 'auditor'],
+  liveMap: ['admin', 'dispatcher'],
+  operations: ['admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+const notFound = (what: string) => new HttpProblem(problems.notFound(`${what} does not exist`));
+
+const visibleTo = (actor: Actor, parcel: ParcelStatusView | undefined): ParcelStatusView | undefined =>
+  parcel !== undefined && (actor.role !== 'client' || parcel.clientId === actor.clientId) ? parcel : undefined;
+
+/** A client lists only its own parcels; asking for another client's is refused, not silently narrowed. */
+const clientScope = (actor: Actor, requested: string | undefined): string | undefined => {
+  if (actor.role !== 'client') return requested;
+  if (requested !== undefined && requested !== actor.clientId) throw new HttpProblem(problems.forbidden('a client key may only list its own parcels'));
+  return actor.clientId;
+};
+
+const page = <D>(result: { documents: readonly D[]; next?: string }) => ({ items: result.documents, next: result.next ?? null });
+
+const parcelRoutes = (router: Router<State>, deps: QueryApiDeps) => {
+  const parcels = parcelStatusQueries(deps.documents);
+  router.get('/v1/parcels/:parcelId', async (ctx) => {
+    const actor = requireActor(ctx.state.principal, readers.parcels);
+    const parcel = visibleTo(actor, await parcels.byId(ctx.params['parcelId'] ?? ''));
+    if (parcel === undefined) throw notFound(`parcel ${ctx.params['parcelId']}`);
+    ctx.body = parcel;
+  });
+  router.get('/v1/parcels', async (ctx) => {
+    const actor = requireActor(ctx.state.principal, readers.parcels);
+    const clientId = clientScope(actor, singleOf(ctx.query, 'clientId'));
+    const status = listOf(ctx.query, 'status', parcelViewStatuses);
+    ctx.body = page(await parcels.list({ ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }), ...(status !== undefined && { status: status as never }) }));
+  });
+  router.get('/v1/parcels/:parcelId/events', async (ctx) => {
+    const actor = requireActor(ctx.state.principal, readers.parcels);
+    const parcelId = ctx.params['parcelId'] ?? '';
+    const collection = physicalCollection(parcelsCollection, parcelStatusProjection.version);
+    const changes: Document[] = [];
+    // Watch first, then read: a change between the two is sent twice rather than lost.
+    let forward: (document: Document) => void = (document) => {
+      changes.push(document);
+    };
+    const stop = deps.documents.watch(collection, (change) => change.document !== undefined && forward(change.document), { id: parcelId });
+    const current = visibleTo(actor, await parcels.byId(parcelId));
+    if (current === undefined) {
+      stop();
+      throw notFound(`parcel ${parcelId}`);
+    }
+    const stream = openEventStream(ctx);
+    stream.onClose(stop);
+    const send = (document: Document) => stream.send('parcel', document, String(document['revision'] ?? ''));
+    send(current);
+    changes.forEach(send);
+    forward = send;
+  });
+};
+
+const routeRoutes = (router: Router<State>, deps: QueryApiDeps) => {
+  const routes = routeBoardQueries(deps.documents);
+  router.get('/v1/routes/:routeId', async (ctx) => {
+    requireActor(ctx.state.principal, readers.routes);
+    const route = await routes.byId(ctx.params['routeId'] ?? '');
+    if (route === undefined) throw notFound(`route ${ctx.params['routeId']}`);
+    ctx.body = route;
+  });
+  router.get('/v1/routes', async (ctx) => {
+    requireActor(ctx.state.principal, readers.routes);
+    const status = listOf(ctx.query, 'status', routeStatuses);
+    ctx.body = page(await routes.list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }));
+  });
+};
+
+const fleetRoutes = (router: Router<State>, deps: QueryApiDeps) => {
+  const fleet = fleetQueries(deps.documents);
+  router.get('/v1/fleet', async (ctx) => {
+    requireActor(ctx.state.principal, readers.fleet);
+    const depotId = singleOf(ctx.query, 'depotId');
+    const dutyStatus = listOf(ctx.query, 'dutyStatus', dutyStatuses);
+    ctx.body = page(await fleet.list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }), ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }) }));
+  });
+  router.get('/v1/fleet/:vehicleId', async (ctx) => {
+    requireActor(ctx.state.principal, readers.fleet);
+    const vehicle = await fleet.byId(ctx.params['vehicleId'] ?? '');
+    if (vehicle === undefined) throw notFound(`vehicle ${ctx.params['vehicleId']}`);
+    ctx.body = vehicle;
+  });
+};
+
+const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps, liveMap: LiveMapReader) => {
+  router.get('/v1/live-map', async (ctx) => {
+    requireActor(ctx.state.principal, readers.liveMap);
+    ctx.body = page(await liveMap.list(pageParameters(ctx.query)));
+  });
+  router.get('/v1/live-map/stream', async (ctx) => {
+    requireActor(ctx.state.principal, readers.liveMap);
+    const stream = openEventStream(ctx);
+    const stop = deps.documents.watch(liveMap.collection, (change) => change.document !== undefined && stream.send('position', change.document));
+    stream.onClose(stop);
+  });
+};
+
+/** Every read route; all need an API key. */
+export const queryRouter = (deps: QueryApiDeps): Router<State> => {
+  const router = new Router<State>();
+  router.use(authenticate(deps.findPrincipal));
+  parcelRoutes(router, deps);
+  routeRoutes(router, deps);
+  fleetRoutes(router, deps);
+  if (deps.liveMap !== undefined) liveMapRoutes(router, deps, deps.liveMap);
+  router.get('/v1/projections', (ctx) => {
+    requireActor(ctx.state.principal, readers.operations);
+    ctx.body = { projections: deps.projectors?.() ?? [] };
+  });
+  return router;
+};
+
+export const createApp = (deps: QueryApiDeps, extra: readonly Router[] = []): Koa => {
+  const app = new Koa();
+  app.use(errorBoundary(deps.logger));
+  app.use(requestContext());
+  for (const router of extra) app.use(router.routes()).use(router.allowedMethods());
+  const queries = queryRouter(deps);
+  app.use(queries.routes()).use(queries.allowedMethods());
+  return app;
+};

@@ -1,0 +1,84 @@
+// The query API's part of the OpenAPI 3.1 document.
+import { jsonContent, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import type { JsonSchema } from '@meridian/kernel';
+import { parcelViewStatuses } from '@meridian/projections';
+
+const pageParameters = [
+  { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  { name: 'after', in: 'query', required: false, description: 'the `next` cursor of the previous page', schema: { type: 'string' } },
+];
+
+const listParameter = (name: string, values: readonly string[], description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description: `${description}; several values comma-separated`,
+  schema: { type: 'string', examples: [values.slice(0, 2).join(',')] },
+});
+
+const pageOf = (item: string): JsonSchema => ({
+  type: 'object',
+  required: ['items', 'next'],
+  properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, next: { type: ['string', 'null'], description: 'cursor of the next page; null on the last' } },
+});
+
+const read = (operationId: string, summary: string, schema: JsonSchema, parameters: readonly unknown[] = [], description?: string): OpenApiOperation => ({
+  operationId,
+  summary,
+  ...(description !== undefined && { description }),
+  tags: ['queries'],
+  parameters,
+  responses: { '200': { description: 'OK', content: jsonContent(schema) }, ...problemResponses([400, 401, 403, 404]) },
+});
+
+const stream = (operationId: string, summary: string, description: string, parameters: readonly unknown[] = []): OpenApiOperation => ({
+  operationId,
+  summary,
+  description,
+  tags: ['live'],
+  parameters,
+  responses: {
+    '200': { description: 'A text/event-stream that stays open', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+    ...problemResponses([401, 403, 404]),
+  },
+});
+
+const document = (title: string): JsonSchema => ({ type: 'object', title, additionalProperties: true });
+
+export const queryApiSchemas: Record<string, JsonSchema> = {
+  ParcelStatusView: { ...document('ParcelStatusView'), required: ['parcelId', 'clientId', 'status'], properties: { parcelId: { type: 'string' }, clientId: { type: 'string' }, status: { type: 'string', enum: [...parcelViewStatuses] } } },
+  RouteBoardView: { ...document('RouteBoardView'), required: ['routeId', 'status', 'stops', 'progress'] },
+  FleetVehicleView: { ...document('FleetVehicleView'), required: ['vehicleId', 'dutyStatus', 'capacityKg', 'loadKg'] },
+  LiveMapPosition: { ...document('LiveMapPosition'), required: ['vehicleId', 'lat', 'lng', 'recordedAt'] },
+};
+
+export const queryApiPaths = (): OpenApiPaths => ({
+  '/v1/parcels/{parcelId}': { get: read('getParcel', "A parcel's status, timeline, route and proof of delivery (a client sees only its own)", { $ref: '#/components/schemas/ParcelStatusView' }, [pathParameter('parcelId', 'the parcel')]) },
+  '/v1/parcels': {
+    get: read('listParcels', 'Parcels, most recently changed first', pageOf('ParcelStatusView'), [
+      listParameter('status', parcelViewStatuses, 'only parcels in these statuses'),
+      { name: 'clientId', in: 'query', required: false, description: "only this client's parcels (a client key: its own, always)", schema: { type: 'string' } },
+      ...pageParameters,
+    ]),
+  },
+  '/v1/parcels/{parcelId}/events': {
+    get: stream('streamParcel', "A parcel's view, live", 'Server-Sent Events: `parcel` with the current view first, then one per change (`id` is the stream revision).', [pathParameter('parcelId', 'the parcel')]),
+  },
+  '/v1/routes/{routeId}': { get: read('getRoute', 'A route board: stops with status, progress, vehicle and driver', { $ref: '#/components/schemas/RouteBoardView' }, [pathParameter('routeId', 'the route')]) },
+  '/v1/routes': { get: read('listRoutes', 'Route boards, most recently changed first', pageOf('RouteBoardView'), [listParameter('status', ['Planned', 'InProgress'], 'only routes in these statuses'), ...pageParameters]) },
+  '/v1/fleet': {
+    get: read('listFleet', 'Vehicles: duty status, route, load against capacity', pageOf('FleetVehicleView'), [
+      { name: 'depotId', in: 'query', required: false, schema: { type: 'string' } },
+      listParameter('dutyStatus', ['OnDuty', 'OnRoute'], 'only vehicles in these duty statuses'),
+      ...pageParameters,
+    ]),
+  },
+  '/v1/fleet/{vehicleId}': { get: read('getVehicle', 'One vehicle', { $ref: '#/components/schemas/FleetVehicleView' }, [pathParameter('vehicleId', 'the vehicle')]) },
+  '/v1/live-map': { get: read('listLiveMap', "Every vehicle's last known position, by vehicleId", pageOf('LiveMapPosition'), pageParameters) },
+  '/v1/live-map/stream': {
+    get: stream('streamLiveMap', 'Vehicle positions, live', 'Server-Sent Events: `position` per vehicle whenever the live map writes it (at most once per interval per vehicle). Read GET /v1/live-map first for the current picture.'),
+  },
+  '/v1/projections': {
+    get: read('listProjections', 'Where each projector stands: position, lag, events applied (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }),
+  },
+});
