@@ -46,3 +46,19 @@ export type DeadLetter<M> = {
   readonly attempts: number;
   readonly deadLetteredAt: string;
 };
+
+/** Publishes messages; resolves only when every one is confirmed by the bus (rejects otherwise). */
+export type Publisher<M> = {
+  readonly publish: (messages: readonly M[]) => Promise<void>;
+  readonly close: () => Promise<void>;
+};
+
+/** A publisher that may refuse work when its buffer is full, saying when to come back. */
+export class Backpressure extends Error {
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.name = 'Backpressure';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
