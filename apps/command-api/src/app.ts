@@ -5,6 +5,7 @@ import type { EventStore, Role } from '@meridian/kernel';
 import {
   authenticate,
   errorBoundary,
+  reportStreamErrors,
   HttpProblem,
   problems,
   requestContext,
@@ -69,6 +70,7 @@ export const createApp = (deps: CommandAppDeps): Koa => {
   const app = new Koa();
   const commands = commandRouter(deps);
   const open = publicRouter(deps);
+  reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());
   app.use(open.routes()).use(open.allowedMethods());

@@ -31,3 +31,17 @@ export const errorBoundary = (logger: Logger): Middleware => async (ctx, next) =
     sendProblem(ctx, problems.internal());
   }
 };
+
+const clientGone = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+/**
+ * Koa reports errors that happen after the response started (a client leaving an event stream) on the
+ * app itself; a client going away is normal, anything else is logged.
+ */
+export const reportStreamErrors = (app: { on: (event: 'error', listener: (error: unknown) => void) => unknown }, logger: Logger): void => {
+  app.on('error', (error) => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && clientGone.has(code)) return;
+    logger.error('response failed after it started', { error });
+  });
+};

@@ -2,9 +2,10 @@
 // MERIDIAN_DATA_DIR (./data); with no MERIDIAN_API_KEYS, development keys are made there and printed.
 import { keyring, serve } from '@meridian/http';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
+import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openEventStore } from '@meridian/wiring';
-import { resolve } from 'node:path';
-import { createLocalApp } from './platform.ts';
+import { join, resolve } from 'node:path';
+import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
 const config = configOrExit(
@@ -15,7 +16,9 @@ const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
 const keys = config.MERIDIAN_API_KEYS ?? developmentKeys(dataDir).keys;
 const store = openEventStore(config, logger, dataDir);
-const server = await serve(createLocalApp({ store, findPrincipal: keyring(keys), logger }), {
+const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
+const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(keys), logger });
+const server = await serve(platform.app, {
   port: config.PORT ?? defaultPort,
   host: config.MERIDIAN_HOST ?? '127.0.0.1',
 });
@@ -32,5 +35,7 @@ const banner = [
 process.stdout.write(`${banner.join('\n')}\n`);
 closeOnSignals(logger, [
   { name: 'http', close: () => server.close() },
+  { name: 'consumers', close: platform.stop },
+  { name: 'read models', close: documents.close },
   { name: 'event store', close: store.close },
 ]);

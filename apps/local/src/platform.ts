@@ -1,15 +1,35 @@
-// The whole platform in one process: every API on one port, every consumer on the embedded log.
-import { commandRouter, publicRouter, commandApiPaths, commandApiSchemas } from '@meridian/command-api';
-import { errorBoundary, openApiDocument, requestContext, type Principal } from '@meridian/http';
-import type { EventStore } from '@meridian/kernel';
-import type { Logger } from '@meridian/runtime';
+// The whole platform in one process on the embedded wiring: every API on one port; every projector a
+// consumer of the log with its own checkpoint (the embedded bus); telemetry through a bounded in-process
+// queue to the live map. Nothing here knows a technology: the caller passes the stores.
+import Router from '@koa/router';
+import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/command-api';
+import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
+import { createBoundedQueue } from '@meridian/in-process-queue';
+import type { DocumentStore, EventStore, Logger } from '@meridian/kernel';
+import { createLogSubscription } from '@meridian/log-subscription';
+import { consumerOf, createProjectorStatus, platformProjections, runProjector, type ProjectorStatus } from '@meridian/projections';
+import { queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
+import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
+import type { TelemetryPing } from '@meridian/vehicle';
 import Koa from 'koa';
 
 export type LocalPlatformDeps = {
   readonly store: EventStore;
+  readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
   readonly now?: () => Date;
+  /** Least time between two live-map writes of one vehicle (default 2 s). */
+  readonly liveMapIntervalMs?: number;
+  /** Pings the telemetry queue holds before it answers 503 (default 50,000). */
+  readonly telemetryCapacity?: number;
+};
+
+export type LocalPlatform = {
+  readonly app: Koa;
+  readonly projectors: readonly ProjectorStatus[];
+  /** Stops the consumers (they finish their batch); the caller closes the stores afterwards. */
+  readonly stop: () => Promise<void>;
 };
 
 export const localOpenApi = () =>
@@ -17,17 +37,53 @@ export const localOpenApi = () =>
     title: 'Meridian',
     version: '1.0.0',
     description: 'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
-    paths: commandApiPaths(),
-    schemas: commandApiSchemas,
+    paths: { ...commandApiPaths(), ...queryApiPaths(), ...telemetryOpenApiPaths() },
+    schemas: { ...commandApiSchemas, ...queryApiSchemas },
   });
 
-export const createLocalApp = (deps: LocalPlatformDeps): Koa => {
+const publicRouter = (store: EventStore, projectors: readonly ProjectorStatus[]): Router => {
+  const router = new Router();
+  router.get('/healthz', async (ctx) => {
+    ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors.map((p) => p.snapshot()) };
+  });
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = localOpenApi();
+  });
+  return router;
+};
+
+export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
+  const controller = new AbortController();
+  const { store, documents, logger } = deps;
+  const projectors = platformProjections.map((projection) => {
+    const status = createProjectorStatus(projection.name, projection.version);
+    const subscription = createLogSubscription({ log: store, state: documents, consumer: consumerOf(projection), logger });
+    const running = runProjector({ projection, subscription, documents, logger: logger.child({ consumer: projection.name }), signal: controller.signal, status });
+    return { status, running };
+  });
+  const telemetry = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000 });
+  const liveMap = runLiveMap({ subscription: telemetry.subscription, documents, logger, signal: controller.signal, ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) });
+  const statuses = projectors.map((p) => p.status);
+
   const app = new Koa();
-  const open = publicRouter(deps, localOpenApi);
-  const commands = commandRouter(deps);
-  app.use(errorBoundary(deps.logger));
+  reportStreamErrors(app, logger);
+  app.use(errorBoundary(logger));
   app.use(requestContext());
+  const open = publicRouter(store, statuses);
+  const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
+  const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: () => statuses.map((s) => s.snapshot()) });
+  const pings = telemetryRouter({ publisher: telemetry.publisher, findPrincipal: deps.findPrincipal });
   app.use(open.routes()).use(open.allowedMethods());
   app.use(commands.routes()).use(commands.allowedMethods());
-  return app;
+  app.use(queries.routes()).use(queries.allowedMethods());
+  app.use(pings.routes()).use(pings.allowedMethods());
+  return {
+    app,
+    projectors: statuses,
+    stop: async () => {
+      controller.abort();
+      await Promise.allSettled([...projectors.map((p) => p.running), liveMap]);
+      await telemetry.publisher.close();
+    },
+  };
 };

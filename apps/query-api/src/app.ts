@@ -3,9 +3,11 @@
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
 import { type Actor, type Document, type DocumentStore, type Logger, type Role } from '@meridian/kernel';
-import { errorBoundary, HttpProblem, openEventStream, problems, requestContext, requireActor, authenticate, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import { errorBoundary, reportStreamErrors, HttpProblem, openEventStream, problems, requestContext, requireActor, authenticate, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
 import {
   fleetQueries,
+  liveMapCollection,
+  liveMapQueries,
   parcelStatusQueries,
   parcelViewStatuses,
   parcelStatusProjection,
@@ -18,18 +20,10 @@ import {
 import Koa from 'koa';
 import { listOf, pageParameters, singleOf } from './parameters.ts';
 
-/** The live map's read side, as the telemetry plane provides it. */
-export type LiveMapReader = {
-  readonly collection: string;
-  readonly byId: (vehicleId: string) => Promise<Document | undefined>;
-  readonly list: (request: { limit?: number; after?: string }) => Promise<{ documents: readonly Document[]; next?: string }>;
-};
-
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
-  readonly liveMap?: LiveMapReader;
   readonly projectors?: () => readonly ProjectorSnapshot[];
 };
 
@@ -129,15 +123,17 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps) => {
   });
 };
 
-const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps, liveMap: LiveMapReader) => {
+const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
+  const liveMap = liveMapQueries(deps.documents);
   router.get('/v1/live-map', async (ctx) => {
     requireActor(ctx.state.principal, readers.liveMap);
-    ctx.body = page(await liveMap.list(pageParameters(ctx.query)));
+    const { vehicles, next } = await liveMap.list(pageParameters(ctx.query));
+    ctx.body = { items: vehicles, next: next ?? null };
   });
   router.get('/v1/live-map/stream', async (ctx) => {
     requireActor(ctx.state.principal, readers.liveMap);
     const stream = openEventStream(ctx);
-    const stop = deps.documents.watch(liveMap.collection, (change) => change.document !== undefined && stream.send('position', change.document));
+    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && stream.send('position', change.document));
     stream.onClose(stop);
   });
 };
@@ -149,7 +145,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   parcelRoutes(router, deps);
   routeRoutes(router, deps);
   fleetRoutes(router, deps);
-  if (deps.liveMap !== undefined) liveMapRoutes(router, deps, deps.liveMap);
+  liveMapRoutes(router, deps);
   router.get('/v1/projections', (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: deps.projectors?.() ?? [] };
@@ -159,6 +155,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
 
 export const createApp = (deps: QueryApiDeps, extra: readonly Router[] = []): Koa => {
   const app = new Koa();
+  reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());
   for (const router of extra) app.use(router.routes()).use(router.allowedMethods());

@@ -1,7 +1,7 @@
 // The telemetry API served alone: the error boundary outermost, request context, the public routes, then
 // the authenticated telemetry route. The all-in-one local app mounts `telemetryRouter` instead.
 import Router from '@koa/router';
-import { errorBoundary, requestContext } from '@meridian/http';
+import { errorBoundary, reportStreamErrors, requestContext } from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
 import Koa from 'koa';
 import { telemetryOpenApi } from './openapi.ts';
@@ -27,6 +27,7 @@ export const createApp = (deps: TelemetryAppDeps): Koa => {
   const app = new Koa();
   const open = telemetryPublicRouter();
   const telemetry = telemetryRouter(deps);
+  reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());
   app.use(open.routes()).use(open.allowedMethods());

@@ -1,0 +1,155 @@
+// The embedded platform end to end, in-process: commands over HTTP become events, the projectors (log
+// subscriptions) build the read models, the query API serves them, SSE streams their changes.
+import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
+import { silentLogger } from '@meridian/kernel';
+import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import test, { type ExecutionContext } from 'ava';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localOpenApi, startLocalPlatform } from './platform.ts';
+
+const keys = { admin: 'platform-admin-key-00001', acme: 'platform-client-acme-0001', globex: 'platform-client-globex-01', driver: 'platform-driver-key-00001' };
+const apiKeys = [
+  { key: keys.admin, principal: 'admin', roles: ['admin'] },
+  { key: keys.driver, principal: 'driver-1', roles: ['driver'] },
+  { key: keys.acme, principal: 'acme-shop', roles: ['client'], clientId: 'acme' },
+  { key: keys.globex, principal: 'globex-shop', roles: ['client'], clientId: 'globex' },
+] as unknown as ApiKey[];
+
+type Running = { url: string; call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>; stop: () => Promise<void> };
+
+const start = async (): Promise<Running> => {
+  const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
+  const store = createSqliteEventStore({ path: join(dir, 'events.db') });
+  const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
+  const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(apiKeys), logger: silentLogger, liveMapIntervalMs: 100 });
+  const server: RunningServer = await serve(platform.app);
+  return {
+    url: server.url,
+    call: async (method, path, key, body) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    },
+    stop: async () => {
+      await server.close(50);
+      await platform.stop();
+      await documents.close();
+      await store.close();
+    },
+  };
+};
+
+const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>) => async (t: ExecutionContext) => {
+  const platform = await start();
+  try {
+    await run(platform, t);
+  } finally {
+    await platform.stop();
+  }
+};
+
+const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 5_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+};
+
+const parcel = (clientId: string, parcelId = `p-${randomUUID()}`) => ({
+  parcelId,
+  clientId,
+  recipient: { name: 'Ada' },
+  address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012', country: 'NL', location: { lat: 52.37, lng: 4.89 } },
+  weightKg: 3,
+  slaDeadline: new Date(Date.now() + 3_600_000).toISOString(),
+});
+
+test('a command over HTTP reaches the read models, and the query API serves them', withPlatform(async (p, t) => {
+  const body = parcel('acme');
+  t.is((await p.call('POST', '/v1/parcels', keys.admin, body)).status, 202);
+  t.is((await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' })).status, 202);
+  const view = await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.admin), (r) => r.body?.status === 'AssignedToRoute');
+  t.like(view.body, { parcelId: body.parcelId, clientId: 'acme', status: 'AssignedToRoute', routeId: 'r-1', revision: 1 });
+  const listed = await p.call('GET', '/v1/parcels?status=AssignedToRoute&limit=10', keys.admin);
+  t.deepEqual(listed.body.items.map((i: { parcelId: string }) => i.parcelId), [body.parcelId]);
+  t.is(listed.body.next, null);
+
+  t.is((await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-1', depotId: 'ams', capacityKg: 500 })).status, 202);
+  const vehicle = await eventually(() => p.call('GET', '/v1/fleet/v-1', keys.admin), (r) => r.status === 200);
+  t.like(vehicle.body, { vehicleId: 'v-1', dutyStatus: 'OffDuty', capacityKg: 500, loadKg: 0 });
+  const health = await p.call('GET', '/healthz', keys.admin);
+  t.true(health.body.projectors.every((s: { position: number }) => s.position <= health.body.headPosition));
+}));
+
+test('a client sees only its own parcels: another client\'s is not found, and listing another client is refused', withPlatform(async (p, t) => {
+  const mine = parcel('acme');
+  const theirs = parcel('globex');
+  await p.call('POST', '/v1/parcels', keys.admin, mine);
+  await p.call('POST', '/v1/parcels', keys.admin, theirs);
+  await eventually(() => p.call('GET', `/v1/parcels/${theirs.parcelId}`, keys.admin), (r) => r.status === 200);
+  t.is((await p.call('GET', `/v1/parcels/${mine.parcelId}`, keys.acme)).status, 200);
+  t.is((await p.call('GET', `/v1/parcels/${theirs.parcelId}`, keys.acme)).status, 404);
+  const own = await p.call('GET', '/v1/parcels', keys.acme);
+  t.deepEqual(own.body.items.map((i: { clientId: string }) => i.clientId), ['acme']);
+  t.is((await p.call('GET', '/v1/parcels?clientId=globex', keys.acme)).status, 403);
+  t.is((await p.call('GET', '/v1/fleet', keys.acme)).status, 403);
+  t.is((await p.call('GET', `/v1/parcels/${theirs.parcelId}/events`, keys.acme)).status, 404, 'no stream of another client\'s parcel either');
+}));
+
+test('bad query parameters are 400 problems naming the parameter', withPlatform(async (p, t) => {
+  const badStatus = await p.call('GET', '/v1/parcels?status=Lost', keys.admin);
+  t.is(badStatus.status, 400);
+  t.is(badStatus.body.errors[0].pointer, '#/status');
+  t.is((await p.call('GET', '/v1/parcels?limit=0', keys.admin)).status, 400);
+  t.is((await p.call('GET', '/v1/parcels?after=%25%25', keys.admin)).status, 400);
+}));
+
+test('a parcel\'s changes stream as Server-Sent Events, starting with its current view', withPlatform(async (p, t) => {
+  const body = parcel('acme');
+  await p.call('POST', '/v1/parcels', keys.admin, body);
+  await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.acme), (r) => r.status === 200);
+  const controller = new AbortController();
+  const response = await fetch(`${p.url}/v1/parcels/${body.parcelId}/events`, { headers: { authorization: `Bearer ${keys.acme}` }, signal: controller.signal });
+  t.is(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const statuses = () => [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
+  const readUntil = async (count: number) => {
+    while (statuses().length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  };
+  await readUntil(1);
+  await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
+  await p.call('POST', `/v1/parcels/${body.parcelId}/cancel`, keys.acme, { reason: 'changed my mind' });
+  await readUntil(3);
+  controller.abort();
+  t.deepEqual(statuses(), ['Registered', 'AssignedToRoute', 'Cancelled']);
+  t.regex(text, /event: parcel\n/);
+}));
+
+test('pings move the live map without touching the log', withPlatform(async (p, t) => {
+  const head = (await p.call('GET', '/healthz', keys.admin)).body.headPosition;
+  const pings = [10, 20, 30].map((second) => ({ vehicleId: 'v-9', lat: 52 + second / 1000, lng: 4.9, speed: 30, heading: 90, recordedAt: new Date(Date.parse('2026-11-21T08:00:00Z') + second * 1000).toISOString() }));
+  t.is((await p.call('POST', '/v1/telemetry', keys.driver, { pings })).status, 202);
+  const map = await eventually(() => p.call('GET', '/v1/live-map', keys.admin), (r) => r.body?.items?.[0]?.lat === 52.03);
+  t.like(map.body.items[0], { vehicleId: 'v-9', lat: 52.03, recordedAt: pings[2]!.recordedAt });
+  t.is((await p.call('GET', '/healthz', keys.admin)).body.headPosition, head);
+}));
+
+test('the platform\'s OpenAPI document, commands, queries and telemetry together, is valid OpenAPI 3.1', async (t) => {
+  const result = await validate(structuredClone(localOpenApi()) as never);
+  t.true(result.valid, result.valid ? '' : compileErrors(result));
+});
