@@ -2,25 +2,19 @@
 // subscriptions, the embedded log subscriptions and the Terraform in infra/ all come from this one list.
 import type { ConsumerDefinition } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
+import { consumerOf, platformProjections } from '@meridian/projections';
 import { eventTypeFilter, topologyOf, type Topology } from '@meridian/pubsub';
-import { routeEvents } from '@meridian/route';
-import { vehicleEvents } from '@meridian/vehicle';
+import { allEventTypes } from './events.ts';
 
 export const eventsTopic = 'logistics-events';
 export const telemetryTopic = 'vehicle-telemetry';
 
-const parcelTypes = parcelEvents.wireTypes;
-const routeTypes = routeEvents.wireTypes;
-const vehicleTypes = vehicleEvents.wireTypes;
+/** Consumers of the event topic that are not projections. Each follows whole streams (see ConsumerDefinition). */
+export const archiverConsumer: ConsumerDefinition = { name: 'event-archiver', eventTypes: allEventTypes };
+export const webhookConsumer: ConsumerDefinition = { name: 'webhook-dispatcher', eventTypes: parcelEvents.wireTypes };
 
-/** Consumers of the event topic, by role. Each follows whole streams (see ConsumerDefinition). */
-export const eventConsumers = {
-  parcelStatus: { name: 'parcel-status-projector', eventTypes: parcelTypes },
-  routeBoard: { name: 'route-board-projector', eventTypes: routeTypes },
-  fleet: { name: 'fleet-projector', eventTypes: [...vehicleTypes, ...parcelTypes] },
-  archiver: { name: 'event-archiver', eventTypes: [...parcelTypes, ...routeTypes, ...vehicleTypes] },
-  webhooks: { name: 'webhook-dispatcher', eventTypes: parcelTypes },
-} as const satisfies Record<string, ConsumerDefinition>;
+/** Every consumer of the event topic: one per projection, the archiver, the webhook dispatcher. */
+export const eventConsumers: readonly ConsumerDefinition[] = [...platformProjections.map(consumerOf), archiverConsumer, webhookConsumer];
 
 /** The live map consumes the telemetry topic, never the log. */
 export const liveMapSubscription = 'live-map-projector';
@@ -31,8 +25,9 @@ export const platformTopology: Topology = topologyOf(
     { name: telemetryTopic, messageRetentionDuration: '86400s' },
   ],
   [
-    ...Object.values(eventConsumers).map((consumer) => {
-      const filter = consumer.name === eventConsumers.archiver.name ? undefined : eventTypeFilter(consumer.eventTypes);
+    ...eventConsumers.map((consumer) => {
+      // The archiver takes everything: no filter at all, rather than one listing every aggregate.
+      const filter = consumer === archiverConsumer ? undefined : eventTypeFilter(consumer.eventTypes);
       return { name: consumer.name, topic: eventsTopic, ...(filter !== undefined && { filter }) };
     }),
     // Pings are a firehose: no ordering across the topic (order per vehicle is restored by recordedAt).

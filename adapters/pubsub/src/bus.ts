@@ -1,0 +1,62 @@
+// Everything the platform needs from Pub/Sub, behind the bus ports: the SDK stays inside this adapter.
+import { PubSub } from '@google-cloud/pubsub';
+import { silentLogger, type ConsumerDefinition, type Logger, type Publisher, type RecordedEvent, type Subscription } from '@meridian/kernel';
+import type * as E from 'fp-ts/lib/Either.js';
+import type { MessageAttributes } from './attributes.ts';
+import { createEventPublisher } from './event-publisher.ts';
+import { createEventSubscription } from './event-subscription.ts';
+import { createMessagePublisher } from './message-publisher.ts';
+import { provisionTopology } from './provision.ts';
+import { createPubSubSubscription } from './pubsub-subscription.ts';
+import { redriveDeadLetters, type RedriveResult } from './redrive.ts';
+import { deadLetterTopicOf, type Topology } from './topology.ts';
+
+export type PubSubBusOptions<T> = {
+  readonly projectId?: string;
+  /** Provisioned (idempotently) before anything else when given. */
+  readonly provision?: Topology;
+  readonly eventsTopic: string;
+  readonly telemetry: {
+    readonly topic: string;
+    readonly subscription: string;
+    readonly decode: (data: Buffer) => E.Either<string, T>;
+    readonly attributesOf: (message: T) => MessageAttributes;
+  };
+  readonly logger?: Logger;
+};
+
+export type PubSubBus<T> = {
+  readonly events: (consumer: ConsumerDefinition) => Subscription<RecordedEvent>;
+  readonly eventPublisher: Publisher<RecordedEvent>;
+  readonly telemetryPublisher: Publisher<T>;
+  readonly telemetry: Subscription<T>;
+  /** Republishes a consumer's dead letters to the events topic (consumers are idempotent). */
+  readonly redrive: (consumer: string) => Promise<RedriveResult>;
+  readonly close: () => Promise<void>;
+};
+
+export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<PubSubBus<T>> => {
+  const logger = options.logger ?? silentLogger;
+  const pubsub = new PubSub({ ...(options.projectId !== undefined && { projectId: options.projectId }) });
+  if (options.provision !== undefined) await provisionTopology(pubsub, options.provision, { logger });
+  const eventPublisher = createEventPublisher(pubsub, options.eventsTopic);
+  const telemetryPublisher = createMessagePublisher<T>(pubsub, options.telemetry.topic, { attributesOf: options.telemetry.attributesOf });
+  return {
+    events: (consumer) => createEventSubscription({ pubsub, consumer, logger }),
+    eventPublisher,
+    telemetryPublisher,
+    telemetry: createPubSubSubscription<T>({
+      pubsub,
+      subscription: options.telemetry.subscription,
+      decode: options.telemetry.decode,
+      deadLetterTopic: deadLetterTopicOf(options.telemetry.subscription),
+      logger,
+      maxBatch: 1000,
+    }),
+    redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: options.eventsTopic, logger }),
+    close: async () => {
+      await Promise.all([eventPublisher.close(), telemetryPublisher.close()]);
+      await pubsub.close();
+    },
+  };
+};

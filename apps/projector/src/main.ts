@@ -1,0 +1,49 @@
+// Composition root of the projector worker (cloud wiring): each projection reads its own subscription
+// and writes its read models; the live map reads the telemetry subscription. MERIDIAN_PROJECTIONS names
+// a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
+import { consumerOf, createProjectorStatus, platformProjections, runProjector } from '@meridian/projections';
+import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
+import { runLiveMap } from '@meridian/telemetry';
+import { busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, usesPubSub } from '@meridian/wiring';
+import { resolve } from 'node:path';
+
+const service = 'projector';
+const config = configOrExit(
+  service,
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, MERIDIAN_PROJECTIONS: nonEmptyVariable }),
+);
+const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+const known = [...platformProjections.map((p) => p.name), 'live-map'];
+const wanted = config.MERIDIAN_PROJECTIONS?.split(',').map((name) => name.trim()) ?? known;
+const unknown = wanted.filter((name) => !known.includes(name));
+if (unknown.length > 0) {
+  process.stderr.write(`${service}: MERIDIAN_PROJECTIONS names unknown projections: ${unknown.join(', ')} (known: ${known.join(', ')})\n`);
+  process.exit(78);
+}
+const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
+const documents = openDocumentStore(config, logger, dataDir);
+// The embedded bus reads the log directly; with Pub/Sub the log is not opened at all.
+const log = usesPubSub(config) ? undefined : openEventStore(config, logger, dataDir);
+const bus = await openBus(config, { ...(log && { log }), state: documents, logger });
+const controller = new AbortController();
+const running = [
+  ...platformProjections
+    .filter((projection) => wanted.includes(projection.name))
+    .map((projection) =>
+      runProjector({
+        projection,
+        subscription: bus.events(consumerOf(projection)),
+        documents,
+        logger: logger.child({ consumer: projection.name }),
+        signal: controller.signal,
+        status: createProjectorStatus(projection.name, projection.version),
+      }),
+    ),
+  ...(wanted.includes('live-map') ? [runLiveMap({ subscription: bus.telemetry, documents, logger: logger.child({ consumer: 'live-map' }), signal: controller.signal })] : []),
+];
+closeOnSignals(logger, [
+  { name: 'projectors', close: async () => (controller.abort(), void (await Promise.allSettled(running))) },
+  { name: 'bus', close: bus.close },
+  { name: 'read models', close: documents.close },
+  { name: 'event store', close: async () => log?.close() },
+]);

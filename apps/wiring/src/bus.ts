@@ -1,0 +1,82 @@
+// The bus, chosen from the environment: Pub/Sub when configured (the cloud wiring), otherwise the embedded
+// one (catch-up subscriptions over the log; an in-process queue for telemetry).
+import { createBoundedQueue } from '@meridian/in-process-queue';
+import { decodeWith, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription } from '@meridian/kernel';
+import { createLogSubscription } from '@meridian/log-subscription';
+import { openPubSubBus } from '@meridian/pubsub';
+import { enumVariable, nonEmptyVariable } from '@meridian/runtime';
+import { TelemetryPing } from '@meridian/vehicle';
+import * as E from 'fp-ts/lib/Either.js';
+import { eventsTopic, liveMapSubscription, platformTopology, telemetryTopic } from './topology.ts';
+
+export const busVariables = {
+  /** pubsub or log; Pub/Sub by default when PUBSUB_EMULATOR_HOST is set. */
+  MERIDIAN_BUS: enumVariable(['pubsub', 'log']),
+  PUBSUB_EMULATOR_HOST: nonEmptyVariable,
+  /** Create the topics and subscriptions at start (on by default against the emulator). */
+  MERIDIAN_PROVISION: enumVariable(['true', 'false']),
+};
+
+export type BusConfig = {
+  readonly MERIDIAN_BUS?: 'pubsub' | 'log';
+  readonly PUBSUB_EMULATOR_HOST?: string;
+  readonly MERIDIAN_PROVISION?: 'true' | 'false';
+  readonly GOOGLE_CLOUD_PROJECT?: string;
+};
+
+export type Bus = {
+  readonly kind: 'pubsub' | 'log';
+  /** The subscription a consumer of the event plane reads through. */
+  readonly events: (consumer: ConsumerDefinition) => Subscription<RecordedEvent>;
+  /** What the relay publishes to (Pub/Sub only: embedded consumers read the log itself). */
+  readonly eventPublisher?: Publisher<RecordedEvent>;
+  readonly telemetryPublisher: Publisher<TelemetryPing>;
+  readonly telemetry: Subscription<TelemetryPing>;
+  /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
+  readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
+  readonly close: () => Promise<void>;
+};
+
+export const usesPubSub = (config: BusConfig): boolean => (config.MERIDIAN_BUS ?? (config.PUBSUB_EMULATOR_HOST ? 'pubsub' : 'log')) === 'pubsub';
+
+const decodePing = (data: Buffer): E.Either<string, TelemetryPing> => {
+  try {
+    return E.mapLeft((errors: { pointer: string; detail: string }[]) => errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))(decodeWith(TelemetryPing)(JSON.parse(data.toString('utf8'))));
+  } catch (error) {
+    return E.left(`not JSON: ${(error as Error).message}`);
+  }
+};
+
+const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
+  const provision = (config.MERIDIAN_PROVISION ?? (config.PUBSUB_EMULATOR_HOST ? 'true' : 'false')) === 'true';
+  const bus = await openPubSubBus<TelemetryPing>({
+    ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }),
+    ...(provision && { provision: platformTopology }),
+    eventsTopic,
+    telemetry: { topic: telemetryTopic, subscription: liveMapSubscription, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
+    logger,
+  });
+  return { kind: 'pubsub', ...bus };
+};
+
+const logBus = (deps: { log: EventStore; state: DocumentStore; logger: Logger; telemetryCapacity?: number }): Bus => {
+  const queue = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000 });
+  return {
+    kind: 'log',
+    events: (consumer) => createLogSubscription({ log: deps.log, state: deps.state, consumer, logger: deps.logger }),
+    telemetryPublisher: queue.publisher,
+    telemetry: queue.subscription,
+    close: () => queue.publisher.close(),
+  };
+};
+
+/** `log` and `state` are used only by the embedded bus (the log is the bus); with Pub/Sub they may be left out. */
+export const openBus = async (config: BusConfig, deps: { log?: EventStore; state?: DocumentStore; logger: Logger; telemetryCapacity?: number }): Promise<Bus> => {
+  if (usesPubSub(config)) {
+    deps.logger.info('bus: Pub/Sub', { project: config.GOOGLE_CLOUD_PROJECT, emulator: config.PUBSUB_EMULATOR_HOST });
+    return pubSubBus(config, deps.logger);
+  }
+  if (deps.log === undefined || deps.state === undefined) throw new Error('the embedded bus reads the event log and keeps checkpoints with the read models: open both first');
+  deps.logger.info('bus: embedded (catch-up subscriptions over the log)');
+  return logBus({ ...deps, log: deps.log, state: deps.state });
+};
