@@ -1,0 +1,50 @@
+// A consumer of the event plane on Pub/Sub: its subscription carries RecordedEvents (the envelope as JSON,
+// decoded with the kernel's codec at this edge) of the event types the consumer follows.
+import { fieldErrors, RecordedEventCodec, type ConsumerDefinition, type RecordedEvent, type Subscription } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type { MessageAttributes } from './attributes.ts';
+import { createPubSubSubscription, type PubSubSubscriptionDeps } from './pubsub-subscription.ts';
+import { deadLetterTopicOf } from './topology.ts';
+
+export type EventSubscriptionDeps = Omit<PubSubSubscriptionDeps<RecordedEvent>, 'subscription' | 'decode' | 'accepts' | 'deadLetterTopic'> & {
+  /** Its name is the subscription's. */
+  readonly consumer: ConsumerDefinition;
+  /** Default: the topology's dead-letter topic of the consumer. */
+  readonly deadLetterTopic?: string;
+};
+
+const parseJson = (data: Buffer): E.Either<string, unknown> =>
+  E.tryCatch(
+    () => JSON.parse(data.toString('utf8')) as unknown,
+    (error) => `not JSON (${error instanceof Error ? error.message : String(error)})`,
+  );
+
+type DecodeErrors = Parameters<typeof fieldErrors>[0];
+
+const describe = (errors: DecodeErrors): string =>
+  `not an event envelope: ${fieldErrors(errors)
+    .map((error) => `${error.pointer} ${error.detail}`)
+    .join('; ')}`;
+
+/** The envelope, or a readable list of what is wrong with it (which becomes the dead letter's reason). */
+export const decodeRecordedEvent = (data: Buffer): E.Either<string, RecordedEvent> =>
+  pipe(
+    parseJson(data),
+    E.chain((json) => pipe(RecordedEventCodec.decode(json), E.mapLeft(describe))),
+  );
+
+/** Does the consumer follow this event type? Checked on the eventType attribute, before decoding. */
+export const acceptsEventTypes = (eventTypes: readonly string[]): ((attributes: MessageAttributes) => boolean) => {
+  const followed = new Set(eventTypes);
+  return (attributes) => followed.has(attributes['eventType'] ?? '');
+};
+
+export const createEventSubscription = ({ consumer, deadLetterTopic, ...deps }: EventSubscriptionDeps): Subscription<RecordedEvent> =>
+  createPubSubSubscription({
+    ...deps,
+    subscription: consumer.name,
+    decode: decodeRecordedEvent,
+    accepts: acceptsEventTypes(consumer.eventTypes),
+    deadLetterTopic: deadLetterTopic ?? deadLetterTopicOf(consumer.name),
+  });

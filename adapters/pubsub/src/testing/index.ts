@@ -1,0 +1,1 @@
+export * from './pubsub-fixture.ts';
