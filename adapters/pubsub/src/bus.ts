@@ -13,6 +13,8 @@ import { deadLetterTopicOf, type Topology } from './topology.ts';
 
 export type PubSubBusOptions<T> = {
   readonly projectId?: string;
+  /** host:port of an emulator; when absent the client also honours PUBSUB_EMULATOR_HOST itself. */
+  readonly emulatorHost?: string;
   /** Provisioned (idempotently) before anything else when given. */
   readonly provision?: Topology;
   readonly eventsTopic: string;
@@ -37,7 +39,10 @@ export type PubSubBus<T> = {
 
 export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<PubSubBus<T>> => {
   const logger = options.logger ?? silentLogger;
-  const pubsub = new PubSub({ ...(options.projectId !== undefined && { projectId: options.projectId }) });
+  const pubsub = new PubSub({
+    ...(options.projectId !== undefined && { projectId: options.projectId }),
+    ...(options.emulatorHost !== undefined && { apiEndpoint: options.emulatorHost, emulatorMode: true }),
+  });
   if (options.provision !== undefined) await provisionTopology(pubsub, options.provision, { logger });
   const eventPublisher = createEventPublisher(pubsub, options.eventsTopic);
   const telemetryPublisher = createMessagePublisher<T>(pubsub, options.telemetry.topic, { attributesOf: options.telemetry.attributesOf });

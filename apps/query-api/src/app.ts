@@ -18,6 +18,7 @@ import {
   type ProjectorSnapshot,
 } from '@meridian/projections';
 import Koa from 'koa';
+import { queryApiOpenApi } from './openapi.ts';
 import { listOf, pageParameters, singleOf } from './parameters.ts';
 
 export type QueryApiDeps = {
@@ -153,12 +154,25 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   return router;
 };
 
-export const createApp = (deps: QueryApiDeps, extra: readonly Router[] = []): Koa => {
+/** Health and the API description, without a key. */
+export const queryPublicRouter = (): Router => {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = queryApiOpenApi();
+  });
+  return router;
+};
+
+export const createApp = (deps: QueryApiDeps): Koa => {
   const app = new Koa();
   reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());
-  for (const router of extra) app.use(router.routes()).use(router.allowedMethods());
+  const open = queryPublicRouter();
+  app.use(open.routes()).use(open.allowedMethods());
   const queries = queryRouter(deps);
   app.use(queries.routes()).use(queries.allowedMethods());
   return app;

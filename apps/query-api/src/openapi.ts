@@ -1,5 +1,5 @@
 // The query API's part of the OpenAPI 3.1 document.
-import { jsonContent, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import { jsonContent, openApiDocument, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
 import type { JsonSchema } from '@meridian/kernel';
 import { parcelViewStatuses } from '@meridian/projections';
 
@@ -82,3 +82,16 @@ export const queryApiPaths = (): OpenApiPaths => ({
     get: read('listProjections', 'Where each projector stands: position, lag, events applied (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }),
   },
 });
+
+export const queryApiOpenApi = () =>
+  openApiDocument({
+    title: 'Meridian query API',
+    version: '1.0.0',
+    description: 'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events. Errors are RFC 9457 problem details.',
+    paths: {
+      ...queryApiPaths(),
+      '/healthz': { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } } },
+      '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } } },
+    },
+    schemas: queryApiSchemas,
+  });

@@ -51,6 +51,7 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
   const provision = (config.MERIDIAN_PROVISION ?? (config.PUBSUB_EMULATOR_HOST ? 'true' : 'false')) === 'true';
   const bus = await openPubSubBus<TelemetryPing>({
     ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }),
+    ...(config.PUBSUB_EMULATOR_HOST !== undefined && { emulatorHost: config.PUBSUB_EMULATOR_HOST }),
     ...(provision && { provision: platformTopology }),
     eventsTopic,
     telemetry: { topic: telemetryTopic, subscription: liveMapSubscription, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
