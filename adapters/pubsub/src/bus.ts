@@ -8,7 +8,7 @@ import { createEventSubscription } from './event-subscription.ts';
 import { createMessagePublisher } from './message-publisher.ts';
 import { provisionTopology } from './provision.ts';
 import { createPubSubSubscription } from './pubsub-subscription.ts';
-import { redriveDeadLetters, type RedriveResult } from './redrive.ts';
+import { inspectDeadLetters, redriveDeadLetters, type InspectedDeadLetter, type RedriveResult } from './redrive.ts';
 import { deadLetterTopicOf, type Topology } from './topology.ts';
 
 export type PubSubBusOptions<T> = {
@@ -34,6 +34,8 @@ export type PubSubBus<T> = {
   readonly telemetry: Subscription<T>;
   /** Republishes a consumer's dead letters to the events topic (consumers are idempotent). */
   readonly redrive: (consumer: string) => Promise<RedriveResult>;
+  /** What waits on a consumer's dead-letter subscription, left in place. */
+  readonly deadLetters: (consumer: string, options?: { idleMs?: number }) => Promise<InspectedDeadLetter[]>;
   readonly close: () => Promise<void>;
 };
 
@@ -59,6 +61,7 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
       maxBatch: 1000,
     }),
     redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: options.eventsTopic, logger }),
+    deadLetters: (consumer, { idleMs } = {}) => inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
     close: async () => {
       await Promise.all([eventPublisher.close(), telemetryPublisher.close()]);
       await pubsub.close();

@@ -111,3 +111,27 @@ export const redriveDeadLetters = async ({ pubsub, subscription, targetTopic, ma
     source.removeAllListeners();
   }
 };
+
+export type InspectedDeadLetter = {
+  readonly messageId: string;
+  readonly attributes: MessageAttributesOf;
+  readonly note: ReturnType<typeof deadLetterNoteOf>;
+  readonly data: Buffer;
+};
+type MessageAttributesOf = Message['attributes'];
+
+/**
+ * Lists what waits on a consumer's dead-letter subscription without consuming it: every message pulled is
+ * nacked, so it stays there for a redrive.
+ */
+export const inspectDeadLetters = async ({ pubsub, subscription, maxMessages = 1000, idleMs = 2000 }: Omit<RedriveDeps, 'targetTopic' | 'logger'>): Promise<InspectedDeadLetter[]> => {
+  const source = pubsub.subscription(deadLetterSubscriptionOf(subscription), { flowControl: { maxMessages, allowExcessMessages: false } });
+  try {
+    const letters = redriveOrder(await pullAll(source, maxMessages, idleMs));
+    const inspected = letters.map((letter) => ({ messageId: letter.id, attributes: { ...letter.attributes }, note: deadLetterNoteOf(letter.attributes), data: letter.data }));
+    for (const letter of letters) letter.nack();
+    return inspected;
+  } finally {
+    await source.close();
+  }
+};

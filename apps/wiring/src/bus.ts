@@ -34,6 +34,8 @@ export type Bus = {
   readonly telemetry: Subscription<TelemetryPing>;
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
   readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
+  /** Pub/Sub only: what waits on a consumer's dead-letter subscription, left in place. */
+  readonly deadLetters?: (consumer: string, options?: { idleMs?: number }) => Promise<readonly { messageId: string; attributes: Readonly<Record<string, string>>; note: { reason: string; attempt: number; consumer: string; deadLetteredAt: string } | undefined; data: Buffer }[]>;
   readonly close: () => Promise<void>;
 };
 

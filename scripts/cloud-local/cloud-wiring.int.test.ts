@@ -1,0 +1,278 @@
+// The cloud wiring end to end, through the real Pub/Sub and Firestore emulators, each app its own process:
+// command API → SQLite log → relay → Pub/Sub → projector → Firestore → query API.
+import { silentLogger, type Document, type DocumentStore, type RecordedEvent } from '@meridian/kernel';
+import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
+import { applyEvents, physicalCollection, platformProjections, streamCheckpoints, type Projection } from '@meridian/projections';
+import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import { openBus, openDocumentStore, type Bus } from '@meridian/wiring';
+import test from 'ava';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCloudLocal, type CloudLocal } from './cloud-local.ts';
+
+const pubsubHost = environmentFor(test, 'Cloud wiring end to end (Pub/Sub emulator)', 'PUBSUB_EMULATOR_HOST', { requiredUnderCi: true });
+const firestoreHost = environmentFor(test, 'Cloud wiring end to end (Firestore emulator)', 'FIRESTORE_EMULATOR_HOST', { requiredUnderCi: true });
+
+const project = `meridian-e2e-${randomUUID().slice(0, 8)}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
+let platform: CloudLocal;
+let firestore: DocumentStore;
+let bus: Bus;
+let adminKey: string;
+
+type Answer = { status: number; body: any };
+const call = async (api: 'command-api' | 'query-api' | 'telemetry', method: string, path: string, body?: unknown, key = adminKey): Promise<Answer> => {
+  const response = await fetch(`${platform.urls[api]}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+};
+const command = async (path: string, body: unknown = {}) => {
+  // Retries keep the key, so a retry after a crash-induced failure cannot apply twice.
+  const key = randomUUID();
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(`${platform.urls['command-api']}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json', 'idempotency-key': key },
+      body: JSON.stringify(body),
+    }).catch(() => undefined);
+    if (response !== undefined && response.status < 500) return { status: response.status, body: await response.json() };
+    if (attempt > 20) throw new Error(`${path} kept failing`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const until = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, what: string, timeoutMs = 60_000): Promise<A> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const parcelBody = (parcelId: string, clientId = 'acme') => ({
+  parcelId,
+  clientId,
+  recipient: { name: 'Ada' },
+  address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012', country: 'NL', location: { lat: 52.37, lng: 4.89 } },
+  weightKg: 2,
+  slaDeadline: new Date(Date.now() + 4 * 3_600_000).toISOString(),
+});
+
+/** A vehicle on a route delivering its parcels: every aggregate and most of their facts. */
+const runRoute = async (tag: string, parcels: number) => {
+  const vehicleId = `v-${tag}`;
+  const routeId = `r-${tag}`;
+  const parcelIds = Array.from({ length: parcels }, (_, i) => `p-${tag}-${i}`);
+  await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+  await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId: `d-${tag}` });
+  for (const parcelId of parcelIds) await command('/v1/parcels', parcelBody(parcelId));
+  const now = Date.now();
+  await command('/v1/routes', {
+    routeId,
+    depotId: 'ams',
+    dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+    stops: parcelIds.map((parcelId, i) => ({ stopId: `s-${i}`, location: { lat: 52.3 + i / 100, lng: 4.9 }, parcelIds: [parcelId] })),
+  });
+  await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 2 * parcels });
+  await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId: `d-${tag}` });
+  await command(`/v1/routes/${routeId}/start`);
+  for (const [i, parcelId] of parcelIds.entries()) {
+    await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId });
+    await command(`/v1/parcels/${parcelId}/load`, { vehicleId });
+    await command(`/v1/parcels/${parcelId}/out-for-delivery`);
+    if (i % 4 === 3) {
+      await command(`/v1/parcels/${parcelId}/fail-attempt`, { reason: 'recipient-absent' });
+      await command(`/v1/routes/${routeId}/stops/s-${i}/skip`, { reason: 'nobody home' });
+    } else {
+      await command(`/v1/parcels/${parcelId}/deliver`, { proof: { kind: 'photo', reference: `img-${i}` }, location: { lat: 52.3, lng: 4.9 } });
+      await command(`/v1/routes/${routeId}/stops/s-${i}/complete`);
+    }
+  }
+  await command(`/v1/routes/${routeId}/finish`);
+  await command(`/v1/vehicles/${vehicleId}/release`, { routeId });
+  return { vehicleId, routeId, parcelIds };
+};
+
+const log = () => createSqliteEventStore({ path: join(dataDir, 'events.db') });
+
+const wholeLog = async (): Promise<RecordedEvent[]> => {
+  const store = log();
+  try {
+    return await readWholeLog(store);
+  } finally {
+    await store.close();
+  }
+};
+
+const collectionsOf = (projection: Projection) => Object.keys(projection.collections).map((c) => physicalCollection(c, projection.version));
+
+const snapshot = async (documents: DocumentStore): Promise<Record<string, Record<string, Document>>> => {
+  const result: Record<string, Record<string, Document>> = {};
+  for (const projection of platformProjections)
+    for (const collection of collectionsOf(projection)) {
+      const page: Record<string, Document> = {};
+      let after: string | undefined;
+      do {
+        const read = await documents.query(collection, { limit: 500, ...(after && { after }) });
+        for (const { id, document } of read.documents) page[id] = document;
+        after = read.next;
+      } while (after !== undefined);
+      result[collection] = page;
+    }
+  return result;
+};
+
+/** Every projection rebuilt from the whole log into a fresh embedded store: what the read models must equal. */
+const fromScratch = async () => {
+  const documents = createSqliteDocumentStore({ path: join(mkdtempSync(join(tmpdir(), 'meridian-scratch-')), 'docs.db') });
+  const events = await wholeLog();
+  for (const projection of platformProjections) await applyEvents(documents, projection, events.filter((e) => projection.eventTypes.includes(e.type)));
+  const result = await snapshot(documents);
+  await documents.close();
+  return result;
+};
+
+/** Caught up: every projection has applied the last revision of every stream it follows. */
+const caughtUp = async () => {
+  const events = await wholeLog();
+  for (const projection of platformProjections) {
+    const followed = events.filter((e) => projection.eventTypes.includes(e.type));
+    const last = new Map(followed.map((e) => [e.streamId, e.streamRevision]));
+    const byStream = new Map<string, number>();
+    let after: string | undefined;
+    do {
+      const page = await firestore.query(streamCheckpoints(projection, projection.version), { limit: 500, ...(after && { after }) });
+      for (const { id, document } of page.documents) byStream.set(id, document['revision'] as number);
+      after = page.next;
+    } while (after !== undefined);
+    for (const [streamId, revision] of last) if (byStream.get(streamId) !== revision) return false;
+  }
+  return true;
+};
+
+if (pubsubHost !== undefined && firestoreHost !== undefined) {
+  test.before(async () => {
+    platform = await startCloudLocal({ dataDir, project, emulators: { pubsub: pubsubHost, firestore: firestoreHost }, logLevel: 'INFO' });
+    adminKey = platform.keys.find((k) => k.roles.includes('admin'))!.key;
+    firestore = openDocumentStore({ MERIDIAN_READ_MODELS: 'firestore', GOOGLE_CLOUD_PROJECT: project }, silentLogger, dataDir);
+    bus = await openBus({ MERIDIAN_BUS: 'pubsub', PUBSUB_EMULATOR_HOST: pubsubHost, GOOGLE_CLOUD_PROJECT: project, MERIDIAN_PROVISION: 'false' }, { logger: silentLogger });
+  });
+
+  test.after.always(async () => {
+    await bus?.close();
+    await firestore?.close();
+    await platform?.stop();
+  });
+
+  test.serial('a command over HTTP reaches the Firestore read models through the relay, Pub/Sub and the projector', async (t) => {
+    const parcelId = `p-${randomUUID()}`;
+    t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
+    t.is((await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-x' })).status, 202);
+    const view = await until(() => call('query-api', 'GET', `/v1/parcels/${parcelId}`), (r) => r.body?.status === 'AssignedToRoute', 'the parcel view');
+    t.like(view.body, { parcelId, status: 'AssignedToRoute', routeId: 'r-x', revision: 1 });
+    t.like(await firestore.get('parcels_v1', parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
+  });
+
+  test.serial('a client cannot read another client\'s parcel', async (t) => {
+    const parcelId = `p-${randomUUID()}`;
+    await command('/v1/parcels', parcelBody(parcelId, 'globex'));
+    await until(() => call('query-api', 'GET', `/v1/parcels/${parcelId}`), (r) => r.status === 200, 'the parcel view');
+    const clientKey = platform.keys.find((k) => k.roles.includes('client'))!.key;
+    t.is((await call('query-api', 'GET', `/v1/parcels/${parcelId}`, undefined, clientKey)).status, 404);
+    t.is((await call('query-api', 'GET', '/v1/parcels?clientId=globex', undefined, clientKey)).status, 403);
+  });
+
+  test.serial('relay and projector killed with SIGKILL mid-stream and restarted: the read models equal a from-scratch build', async (t) => {
+    const load = Promise.all(Array.from({ length: 4 }, (_, i) => runRoute(`k${i}-${randomUUID().slice(0, 6)}`, 6)));
+    const chaos = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      await platform.kill('relay');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await platform.start('relay');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await platform.kill('projector');
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      await platform.start('projector');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await platform.kill('relay');
+      await platform.kill('projector');
+      await platform.start('relay');
+      await platform.start('projector');
+    })();
+    const [routes] = await Promise.all([load, chaos]);
+    t.is(routes.length, 4);
+    await until(caughtUp, (ok) => ok, 'the projectors to catch up', 90_000);
+    t.deepEqual(await snapshot(firestore), await fromScratch());
+  });
+
+  test.serial('per-stream order holds under concurrent commands on the same streams', async (t) => {
+    const parcelIds = Array.from({ length: 6 }, () => `p-${randomUUID()}`);
+    await Promise.all(parcelIds.map((id) => command('/v1/parcels', parcelBody(id))));
+    // Racing commands on each parcel: some win, some are refused; whatever wins must be applied in order.
+    await Promise.all(
+      parcelIds.flatMap((id) => [
+        command(`/v1/parcels/${id}/assign-to-route`, { routeId: 'r-a' }),
+        command(`/v1/parcels/${id}/assign-to-route`, { routeId: 'r-b' }),
+        command(`/v1/parcels/${id}/cancel`, { reason: 'race' }),
+        command(`/v1/parcels/${id}/assign-to-route`, { routeId: 'r-c' }),
+      ]),
+    );
+    await until(caughtUp, (ok) => ok, 'the projectors to catch up');
+    for (const parcelId of parcelIds) {
+      const history = (await call('command-api', 'GET', `/v1/streams/parcel-${parcelId}`)).body.events as RecordedEvent[];
+      const view = (await call('query-api', 'GET', `/v1/parcels/${parcelId}`)).body;
+      t.is(view.revision, history.length - 1);
+      t.deepEqual(view.timeline.map((entry: { revision: number }) => entry.revision), history.map((e) => e.streamRevision));
+    }
+  });
+
+  test.serial('every message delivered twice leaves the read models unchanged', async (t) => {
+    await until(caughtUp, (ok) => ok, 'the projectors to catch up');
+    const before = await snapshot(firestore);
+    const events = await wholeLog();
+    const duplicatesBefore = countInLog('"outcome":"duplicate"');
+    await bus.eventPublisher!.publish(events);
+    const expected = events.reduce((sum, e) => sum + platformProjections.filter((p) => p.eventTypes.includes(e.type)).length, 0);
+    await until(async () => countInLog('"outcome":"duplicate"') - duplicatesBefore, (n) => n >= expected, 'every duplicate to be seen');
+    t.deepEqual(await snapshot(firestore), before);
+  });
+
+  test.serial('a poison event is dead-lettered after 5 attempts while other events flow', async (t) => {
+    const streamId = `parcel-poison-${randomUUID().slice(0, 8)}`;
+    const [template] = await wholeLog();
+    const poison: RecordedEvent = { ...template!, eventId: randomUUID(), type: 'parcel.registered.v1', streamId, streamRevision: 0, globalPosition: 10_000_000, data: { weightKg: -1 } };
+    await bus.eventPublisher!.publish([poison]);
+    const healthy = `p-${randomUUID()}`;
+    await command('/v1/parcels', parcelBody(healthy));
+    await until(() => call('query-api', 'GET', `/v1/parcels/${healthy}`), (r) => r.status === 200, 'a healthy parcel to flow past the poison');
+    const letters = await until(() => bus.deadLetters!('parcel-status-projector', { idleMs: 1500 }), (l) => l.some((x) => x.attributes['streamId'] === streamId), 'the poison on the dead-letter topic');
+    const letter = letters.find((x) => x.attributes['streamId'] === streamId)!;
+    t.is(letter.note?.attempt, 5);
+    t.regex(letter.note?.reason ?? '', /cannot decode parcel\.registered\.v1/);
+    t.is(await firestore.get('parcels_v1', streamId.slice('parcel-'.length)), undefined);
+  });
+
+  test.serial('pings sent to the telemetry API move the live map through Pub/Sub', async (t) => {
+    const vehicleId = `v-${randomUUID().slice(0, 8)}`;
+    const recordedAt = new Date().toISOString();
+    t.is((await call('telemetry', 'POST', '/v1/telemetry', { pings: [{ vehicleId, lat: 52.5, lng: 4.8, speed: 40, heading: 180, recordedAt }] })).status, 202);
+    const position = await until(() => firestore.get('live_map', vehicleId), (d) => d !== undefined, 'the live map');
+    t.like(position, { vehicleId, lat: 52.5, recordedAt });
+  });
+}
+
+function countInLog(needle: string): number {
+  try {
+    return readFileSync(join(platform.logDir, 'projector.log'), 'utf8').split(needle).length - 1;
+  } catch {
+    return 0;
+  }
+}
