@@ -3,21 +3,28 @@
 import { keyring, serve } from '@meridian/http';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openEventStore } from '@meridian/wiring';
+import { commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openEventStore, telemetryVariables } from '@meridian/wiring';
 import { join, resolve } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
 const config = configOrExit(
   service,
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, MERIDIAN_HOST: nonEmptyVariable }),
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, MERIDIAN_HOST: nonEmptyVariable }),
 );
 const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
 const keys = config.MERIDIAN_API_KEYS ?? developmentKeys(dataDir).keys;
 const store = openEventStore(config, logger, dataDir);
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
-const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(keys), logger });
+const platform = startLocalPlatform({
+  store,
+  documents,
+  findPrincipal: keyring(keys),
+  logger,
+  ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
+  ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
+});
 const server = await serve(platform.app, {
   port: config.PORT ?? defaultPort,
   host: config.MERIDIAN_HOST ?? '127.0.0.1',

@@ -4,13 +4,13 @@
 import { consumerOf, createProjectorStatus, platformProjections, runProjector } from '@meridian/projections';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { runLiveMap } from '@meridian/telemetry';
-import { busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, usesPubSub } from '@meridian/wiring';
+import { busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, telemetryVariables, usesPubSub } from '@meridian/wiring';
 import { resolve } from 'node:path';
 
 const service = 'projector';
 const config = configOrExit(
   service,
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, MERIDIAN_PROJECTIONS: nonEmptyVariable }),
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...telemetryVariables, MERIDIAN_PROJECTIONS: nonEmptyVariable }),
 );
 const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
 const known = [...platformProjections.map((p) => p.name), 'live-map'];
@@ -39,7 +39,7 @@ const running = [
         status: createProjectorStatus(projection.name, projection.version),
       }),
     ),
-  ...(wanted.includes('live-map') ? [runLiveMap({ subscription: bus.telemetry, documents, logger: logger.child({ consumer: 'live-map' }), signal: controller.signal })] : []),
+  ...(wanted.includes('live-map') ? [runLiveMap({ subscription: bus.telemetry, documents, logger: logger.child({ consumer: 'live-map' }), signal: controller.signal, ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }) })] : []),
 ];
 closeOnSignals(logger, [
   { name: 'projectors', close: async () => (controller.abort(), void (await Promise.allSettled(running))) },

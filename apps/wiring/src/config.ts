@@ -18,3 +18,10 @@ export const eventStoreVariables = {
 
 export const defaultDataDir = './data';
 export const defaultPort = 8080;
+
+export const telemetryVariables = {
+  /** Least time between two live-map writes of one vehicle, in ms (default 2000). */
+  MERIDIAN_LIVE_MAP_INTERVAL_MS: integerVariable('milliseconds', 50, 600_000),
+  /** Pings the embedded telemetry queue holds before it answers 503 (default 50000). */
+  MERIDIAN_TELEMETRY_QUEUE_CAPACITY: integerVariable('pings', 100, 10_000_000),
+};
