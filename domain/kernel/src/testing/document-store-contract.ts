@@ -129,7 +129,8 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
       const one: DocumentChange[] = [];
       const stopAll = store.watch(collection, (change) => all.push(change));
       const stopOne = store.watch(collection, (change) => one.push(change), { id: 'b' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Listeners may take a moment to attach (Firestore's first snapshot); changes before that are not promised.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       await store.transact([], () => ({ writes: [{ collection, id: 'a', document: { v: 1 } }, { collection, id: 'b', document: { v: 1 } }], result: undefined }));
       await store.transact([], () => ({ writes: [{ collection, id: 'b', document: { v: 2 } }], result: undefined }));
       t.true(await eventually(() => one.some((c) => c.document?.['v'] === 2)), 'the document watcher saw the last write');
