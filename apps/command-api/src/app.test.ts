@@ -38,7 +38,7 @@ test('a parcel goes from registered to delivered, each event recording who, why 
   t.is(history.status, 200);
   const events = history.body.events as RecordedEvent[];
   t.deepEqual(events.map((e) => e.type), ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1']);
-  t.like(events[0]!.metadata, { correlationId: 'order-42', requestId: `reg-${parcelId}`, actor: { principalId: 'dispatch-1', role: 'dispatcher' } });
+  t.like(events[0]!.metadata, { correlationId: 'order-42', requestId: `dispatch-1/reg-${parcelId}`, actor: { principalId: 'dispatch-1', role: 'dispatcher' } });
   t.regex(events[0]!.metadata.traceparent ?? '', new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`), 'the trace continues from the caller');
   t.like(events[4]!.metadata, { actor: { principalId: 'driver-1', role: 'driver' } });
   t.is(events[4]!.eventId, delivered.body.events[0].eventId);
@@ -137,6 +137,11 @@ test('a retried request returns the first result and appends nothing; a reused k
   t.is(await api.store.headPosition(), head, 'nothing appended by the retry');
   const reused = await api.post('/v1/parcels', { ...body, weightKg: 9 }, { headers: key });
   t.true(isProblem(reused, 422));
+  // Keys belong to their principal: another one choosing the same key is a new request, not a reuse.
+  const elsewhere = await api.post('/v1/parcels', body, { headers: key, key: keys.admin });
+  t.is(elsewhere.status, 202);
+  t.false(elsewhere.body.duplicate);
+  t.not(elsewhere.body.id, one.body.id);
 }));
 
 test('concurrent duplicates of one request append once', withApi(async (api, t) => {

@@ -78,8 +78,9 @@ export const handleRoute = async (
   if (!isObject(body)) throw new HttpProblem(problems.invalidRequest([{ pointer: '#', detail: 'must be a JSON object' }]));
   const raw = withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor);
   const data = decodeData(commandRoute, raw);
+  // Keys are scoped to their principal: two clients choosing the same key never meet, nor learn of each other.
   const request: RequestIdentity | undefined =
-    key === undefined ? undefined : { requestId: key, fingerprint: fingerprintOf({ principal: principal.id, method: ctx.method, path: ctx.path, body }) };
+    key === undefined ? undefined : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
   const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
   const id = commandRoute.aggregate.idOf(command);
   const streamId = `${commandRoute.aggregate.type}-${id}`;

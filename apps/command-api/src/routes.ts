@@ -73,7 +73,7 @@ export const commandRoutes: readonly CommandRoute[] = [
   vehicles({ path: '/v1/vehicles/:vehicleId/on-duty', command: 'GoOnDuty', roles: field, summary: 'Put a vehicle on duty with a driver' }),
   vehicles({ path: '/v1/vehicles/:vehicleId/off-duty', command: 'GoOffDuty', roles: field, summary: 'Take a vehicle off duty' }),
   vehicles({ path: '/v1/vehicles/:vehicleId/assign', command: 'AssignVehicleToRoute', roles: staff, summary: 'Assign a vehicle to a route' }),
-  vehicles({ path: '/v1/vehicles/:vehicleId/release', command: 'ReleaseVehicleFromRoute', roles: staff, summary: 'Release a vehicle from its route' }),
+  vehicles({ path: '/v1/vehicles/:vehicleId/release', command: 'ReleaseVehicleFromRoute', roles: field, summary: 'Release a vehicle from its route' }),
   vehicles({ path: '/v1/vehicles/:vehicleId/capacity', command: 'ChangeVehicleCapacity', roles: staff, summary: "Change a vehicle's capacity" }),
   vehicles({ path: '/v1/vehicles/:vehicleId/retire', command: 'RetireVehicle', roles: staff, summary: 'Retire a vehicle' }),
 ];

@@ -48,8 +48,8 @@ export const problems = {
   conflict: (slug: string, title: string, detail: string, extra: Record<string, unknown> = {}) => problem(409, slug, title, { detail, ...extra }),
   tooLarge: (limit: number) => problem(413, 'payload-too-large', 'Payload too large', { detail: `the body must be at most ${limit} bytes` }),
   unsupportedMediaType: (expected: string) => problem(415, 'unsupported-media-type', 'Unsupported media type', { detail: `send Content-Type: ${expected}` }),
-  idempotencyKeyReused: (key: string) =>
-    problem(422, 'idempotency-key-reused', 'Idempotency key reused', { detail: `the Idempotency-Key "${key}" was first used with a different request` }),
+  idempotencyKeyReused: (requestId: string) =>
+    problem(422, 'idempotency-key-reused', 'Idempotency key reused', { detail: `the Idempotency-Key "${requestId.slice(requestId.indexOf('/') + 1)}" was first used with a different request` }),
   tooManyRequests: (detail: string) => problem(429, 'too-many-requests', 'Too many requests', { detail }),
   unavailable: (detail: string) => problem(503, 'unavailable', 'Service unavailable', { detail }),
   internal: () => problem(500, 'internal', 'Internal error', { detail: 'the request failed on our side; it is logged and nothing was changed' }),

@@ -14,7 +14,8 @@ const config = configOrExit(
 );
 const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
-const keys = config.MERIDIAN_API_KEYS ?? developmentKeys(dataDir).keys;
+const development = config.MERIDIAN_API_KEYS === undefined ? developmentKeys(dataDir) : undefined;
+const keys = config.MERIDIAN_API_KEYS ?? development?.keys ?? [];
 const store = openEventStore(config, logger, dataDir);
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
 const platform = startLocalPlatform({
@@ -35,7 +36,7 @@ const banner = [
   `Meridian is running at ${server.url}  (data: ${dataDir})`,
   `  API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
   ...(config.MERIDIAN_API_KEYS === undefined
-    ? ['  Development API keys (from data/api-keys.json; set MERIDIAN_API_KEYS to use your own):', ...keys.map((k) => `    ${k.roles.join(',').padEnd(10)} ${k.key}`)]
+    ? [`  Development API keys (from ${development?.file}; set MERIDIAN_API_KEYS to use your own):`, ...keys.map((k) => `    ${k.roles.join(',').padEnd(10)} ${k.key}`)]
     : []),
   '',
 ];

@@ -1,0 +1,146 @@
+// The command line: options with defaults, checked all at once, and the admin key from the dev keys file.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export type WaveOptions = {
+  readonly url: string;
+  readonly key: string;
+  readonly vehicles: number;
+  readonly stopsPerRoute: number;
+  readonly pingIntervalMs: number;
+  /** Simulated seconds per wall-clock second. */
+  readonly speed: number;
+  readonly failRate: number;
+  readonly concurrency: number;
+  /** Set to resume an interrupted run; otherwise a new one is made from the clock. */
+  readonly runId?: string;
+  readonly progressMs: number;
+};
+
+export const defaults = {
+  url: 'http://127.0.0.1:8080',
+  vehicles: 40,
+  stopsPerRoute: 15,
+  pingIntervalMs: 5000,
+  speed: 80,
+  failRate: 0.08,
+  concurrency: 32,
+  progressMs: 3000,
+} as const;
+
+export const helpText = `Usage: npm run demo -- [options]
+
+Drives a morning wave of deliveries against a running Meridian platform, over HTTP only: vans register
+and go on duty, parcels are registered, routes planned and assigned, and each van drives its stops,
+delivering or failing at each door, returns what it could not deliver, and goes off duty. Meanwhile
+every van reports its position to POST /v1/telemetry.
+
+Options:
+  --url <url>               the platform (default ${defaults.url})
+  --key <key>               an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,
+                            ./data/api-keys.json by default, which \`npm start\` creates)
+  --vehicles <n>            vans in the wave, 1-999 (default ${defaults.vehicles})
+  --stops-per-route <n>     stops per route, 1-200, with 1 or 2 parcels each (default ${defaults.stopsPerRoute})
+  --ping-interval-ms <ms>   how often each van reports its position (default ${defaults.pingIntervalMs})
+  --speed <x>               simulated seconds per real second (default ${defaults.speed}: a van's ~2 h round
+                            takes ~1.5 min, the whole wave ~2 min; 1 is real time)
+  --fail-rate <0..1>        share of delivery attempts that fail (default ${defaults.failRate})
+  --concurrency <n>         commands in flight at most, 1-1000 (default ${defaults.concurrency})
+  --run-id <id>             resume an interrupted run with the id it printed, and the same options: every
+                            step is sent again with the same Idempotency-Key, so what was done is not
+                            done twice (default: a new run, whose ids cannot collide with earlier runs)
+  --progress-ms <ms>        how often progress is printed (default ${defaults.progressMs})
+  -h, --help                this text
+
+Exits 0 when every command was accepted, 1 when any answer was unexpected (the summary lists examples),
+2 when the options are wrong or the platform cannot be reached.`;
+
+export type ParsedArgs =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'invalid'; readonly errors: readonly string[] }
+  | { readonly kind: 'run'; readonly options: Omit<WaveOptions, 'key'> & { readonly key?: string } };
+
+type NumberRule = { readonly name: string; readonly min: number; readonly max: number; readonly integer: boolean };
+
+const numberOption = (raw: string | undefined, fallback: number, rule: NumberRule, errors: string[]): number => {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const ok = raw.trim() !== '' && Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
+  if (!ok) errors.push(`--${rule.name} must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}, not "${raw}"`);
+  return value;
+};
+
+/** A run id is the wave's start time in base 36; resuming needs it to rebuild the same requests. */
+export const runIdPattern = /^[0-9a-z]{8,9}$/;
+export const epochOfRunId = (runId: string): number => parseInt(runId, 36);
+export const newRunId = (now: number): string => now.toString(36);
+
+const optionSpec = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  vehicles: { type: 'string' },
+  'stops-per-route': { type: 'string' },
+  'ping-interval-ms': { type: 'string' },
+  speed: { type: 'string' },
+  'fail-rate': { type: 'string' },
+  concurrency: { type: 'string' },
+  'run-id': { type: 'string' },
+  'progress-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const readArgs = (argv: readonly string[]) => {
+  try {
+    return { ok: true as const, values: parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: optionSpec }).values };
+  } catch (error) {
+    return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
+  }
+};
+
+export const parseOptions = (argv: readonly string[]): ParsedArgs => {
+  const read = readArgs(argv);
+  if (!read.ok) return { kind: 'invalid', errors: [read.error] };
+  const { values } = read;
+  if (values.help === true) return { kind: 'help' };
+  const errors: string[] = [];
+  const url = values.url ?? defaults.url;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) errors.push(`--url must be an http(s) URL, not "${url}"`);
+  const runId = values['run-id'];
+  if (runId !== undefined && !runIdPattern.test(runId)) errors.push(`--run-id must be an id printed by an earlier run (8 or 9 letters and digits), not "${runId}"`);
+  const options = {
+    url: url.replace(/\/+$/, ''),
+    ...(values.key !== undefined && { key: values.key }),
+    vehicles: numberOption(values.vehicles, defaults.vehicles, { name: 'vehicles', min: 1, max: 999, integer: true }, errors),
+    stopsPerRoute: numberOption(values['stops-per-route'], defaults.stopsPerRoute, { name: 'stops-per-route', min: 1, max: 200, integer: true }, errors),
+    pingIntervalMs: numberOption(values['ping-interval-ms'], defaults.pingIntervalMs, { name: 'ping-interval-ms', min: 10, max: 600_000, integer: true }, errors),
+    speed: numberOption(values.speed, defaults.speed, { name: 'speed', min: 0.01, max: 1_000_000, integer: false }, errors),
+    failRate: numberOption(values['fail-rate'], defaults.failRate, { name: 'fail-rate', min: 0, max: 1, integer: false }, errors),
+    concurrency: numberOption(values.concurrency, defaults.concurrency, { name: 'concurrency', min: 1, max: 1000, integer: true }, errors),
+    progressMs: numberOption(values['progress-ms'], defaults.progressMs, { name: 'progress-ms', min: 100, max: 3_600_000, integer: true }, errors),
+    ...(runId !== undefined && { runId }),
+  };
+  return errors.length > 0 ? { kind: 'invalid', errors } : { kind: 'run', options };
+};
+
+const isAdminKey = (entry: unknown): entry is { key: string; roles: string[] } =>
+  typeof entry === 'object' &&
+  entry !== null &&
+  'key' in entry &&
+  typeof entry.key === 'string' &&
+  'roles' in entry &&
+  Array.isArray(entry.roles) &&
+  entry.roles.includes('admin');
+
+/** The admin key of the development keys `npm start` writes, or why there is none. */
+export const adminKeyFromDataDir = (dataDir: string): { key: string } | { error: string } => {
+  const file = join(dataDir, 'api-keys.json');
+  if (!existsSync(file)) return { error: `no --key given and ${file} does not exist (start the platform with \`npm start\` first, or pass --key)` };
+  try {
+    const keys: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    const admin = Array.isArray(keys) ? keys.find(isAdminKey) : undefined;
+    return admin === undefined ? { error: `${file} holds no admin key; pass --key` } : { key: admin.key };
+  } catch (error) {
+    return { error: `${file} cannot be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+};

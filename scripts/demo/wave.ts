@@ -1,0 +1,91 @@
+// The morning wave: check the platform is there, plan the wave, run every van at once with the pinger
+// and the progress line beside them, then summarise.
+import { describeProblem, exchange, createLimiter, withRetries, type Api } from './http.ts';
+import { runJourney } from './journey.ts';
+import { epochOfRunId, newRunId, type WaveOptions } from './options.ts';
+import { parcelsOf, planWave, shiftMinutes, type WavePlan } from './plan.ts';
+import { progressLine, summaryLines } from './report.ts';
+import { createStats, type WaveStats } from './stats.ts';
+import { startPinger, type Tracker } from './telemetry.ts';
+
+export type WaveDeps = {
+  /** Where progress and the summary go (stdout in the CLI, nowhere in tests). */
+  readonly log: (line: string) => void;
+};
+
+export type WaveResult = {
+  /** True when every command was accepted (or refused only as a resumed run explains) and every van got home. */
+  readonly ok: boolean;
+  readonly plan: WavePlan;
+  readonly stats: WaveStats;
+  readonly summary: readonly string[];
+};
+
+/** Thrown before the wave starts, when it cannot start: the platform is not there or the key is wrong. */
+export class WaveCannotStart extends Error {
+  override readonly name = 'WaveCannotStart';
+}
+
+const tenHours = 10 * 3_600_000;
+
+/** The platform answers, and the key is an admin's: checked once, before anything is sent. */
+const preflight = async (api: Api, plan: WavePlan) => {
+  const health = await withRetries(() => exchange(api, { method: 'GET', path: '/healthz' }), { maxAttempts: 4 });
+  if (health === undefined) throw new WaveCannotStart(`cannot reach ${api.baseUrl}: is the platform running?`);
+  const probe = `/v1/streams/vehicle-${plan.vehicles[0]?.vehicleId ?? 'none'}`;
+  const answer = await withRetries(() => exchange(api, { method: 'GET', path: probe }), { maxAttempts: 4 });
+  if (answer?.status === 401) throw new WaveCannotStart(`the API key is not valid at ${api.baseUrl}: ${describeProblem(answer.body)}`);
+  if (answer?.status === 403) throw new WaveCannotStart(`the API key needs the admin role: ${describeProblem(answer.body)}`);
+  return answer?.status === 200;
+};
+
+const runIdentity = (options: WaveOptions, now: number) => {
+  if (options.runId === undefined) return { runId: newRunId(now), epoch: now, resuming: false };
+  const epoch = epochOfRunId(options.runId);
+  if (epoch > now || now - epoch >= tenHours)
+    throw new WaveCannotStart(`run ${options.runId} started ${new Date(epoch).toISOString()}; only a run of the last 10 hours (its dispatch window) can be resumed`);
+  return { runId: options.runId, epoch, resuming: true };
+};
+
+const header = (plan: WavePlan, options: WaveOptions, resuming: boolean, found: boolean): string[] => {
+  const parcels = plan.vehicles.reduce((sum, vehicle) => sum + parcelsOf(vehicle).length, 0);
+  const longest = Math.max(...plan.vehicles.map(shiftMinutes));
+  return [
+    `Morning wave ${plan.runId} against ${options.url}${resuming ? ` (resuming${found ? '' : ', though nothing of it was found'})` : ''}`,
+    `  ${plan.vehicles.length} vans, ${plan.vehicles.reduce((sum, vehicle) => sum + vehicle.stops.length, 0)} stops, ${parcels} parcels; fail rate ${options.failRate}`,
+    `  longest round ${Math.round(longest)} simulated minutes, ~${Math.round((longest * 60) / options.speed)}s at --speed ${options.speed}; pings every ${options.pingIntervalMs}ms`,
+    `  to resume if interrupted: npm run demo -- --run-id ${plan.runId} (with the same options)`,
+  ];
+};
+
+export const runMorningWave = async (options: WaveOptions, deps: WaveDeps): Promise<WaveResult> => {
+  const startedAt = Date.now();
+  const { runId, epoch, resuming } = runIdentity(options, startedAt);
+  const plan = planWave({ runId, epoch, vehicles: options.vehicles, stopsPerRoute: options.stopsPerRoute, failRate: options.failRate });
+  const stats = createStats(startedAt);
+  const api: Api = { baseUrl: options.url, key: options.key, limit: createLimiter(options.concurrency), stats, resuming };
+  const found = await preflight(api, plan);
+  header(plan, options, resuming, found).forEach((line) => deps.log(line));
+
+  const tracker: Tracker = new Map();
+  const pinger = startPinger(api, tracker, options.pingIntervalMs, deps.log);
+  let mark = { at: startedAt, deliveries: 0, latencies: 0 };
+  const progress = setInterval(() => {
+    const next = progressLine(stats, plan, mark, Date.now(), pinger.enabled());
+    mark = next.mark;
+    deps.log(next.line);
+  }, options.progressMs);
+  try {
+    await Promise.all(plan.vehicles.map((vehicle) => runJourney({ api, plan, tracker, speed: options.speed }, vehicle)));
+  } finally {
+    clearInterval(progress);
+    await pinger.stop();
+  }
+  const keyReused = resuming && (stats.byStatus.get(422) ?? 0) > 0;
+  const summary = [
+    ...summaryLines(stats, plan, Date.now(), pinger.describe()),
+    ...(keyReused ? [`  hint: a resumed run must use the options of run ${runId}'s first run, or its requests differ (422)`] : []),
+  ];
+  summary.forEach((line) => deps.log(line));
+  return { ok: stats.unexpected.length === 0 && stats.aborted.length === 0, plan, stats, summary };
+};
