@@ -1,0 +1,108 @@
+# One service account per deployable, each with only what it uses. Pub/Sub access on topics and
+# subscriptions is generated with them (generated/pubsub.tf.json): the relay publishes to
+# logistics-events, the telemetry API to vehicle-telemetry, and each consumer subscribes to its own
+# subscription and publishes to its own dead-letter topic.
+
+resource "google_service_account" "command_api" {
+  account_id   = "meridian-command-api"
+  display_name = "Meridian command API"
+}
+
+resource "google_service_account" "query_api" {
+  account_id   = "meridian-query-api"
+  display_name = "Meridian query API"
+}
+
+resource "google_service_account" "telemetry" {
+  account_id   = "meridian-telemetry"
+  display_name = "Meridian telemetry API"
+}
+
+resource "google_service_account" "relay" {
+  account_id   = "meridian-relay"
+  display_name = "Meridian relay (event store to Pub/Sub)"
+}
+
+resource "google_service_account" "projector" {
+  account_id   = "meridian-projector"
+  display_name = "Meridian projector worker"
+}
+
+resource "google_service_account" "archiver" {
+  account_id   = "meridian-archiver"
+  display_name = "Meridian event archiver"
+}
+
+# Reads its subscription and dead-letters (generated); where it keeps client endpoints is not decided
+# yet, so it is granted nothing else.
+resource "google_service_account" "webhook_dispatcher" {
+  account_id   = "meridian-webhook-dispatcher"
+  display_name = "Meridian webhook dispatcher"
+}
+
+# Firestore access is granted on the project (IAM conditions could narrow it to the database).
+
+# The projector writes read models and their checkpoints.
+resource "google_project_iam_member" "projector_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.projector.email}"
+}
+
+# The relay keeps its checkpoint with the read models.
+resource "google_project_iam_member" "relay_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.relay.email}"
+}
+
+# The query API only reads.
+resource "google_project_iam_member" "query_api_datastore_viewer" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = "serviceAccount:${google_service_account.query_api.email}"
+}
+
+# The archiver writes rows into its dataset; load jobs and queries also need the project's job role.
+resource "google_bigquery_dataset_iam_member" "archiver_data_editor" {
+  dataset_id = google_bigquery_dataset.archive.dataset_id
+  role       = "roles/bigquery.dataEditor"
+  member     = "serviceAccount:${google_service_account.archiver.email}"
+}
+
+resource "google_project_iam_member" "archiver_job_user" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.archiver.email}"
+}
+
+# Secrets, each to the apps that read it.
+resource "google_secret_manager_secret_iam_member" "command_api_eventstore" {
+  secret_id = google_secret_manager_secret.eventstore_connection_string.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.command_api.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "relay_eventstore" {
+  secret_id = google_secret_manager_secret.eventstore_connection_string.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.relay.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "command_api_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.command_api.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "query_api_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.query_api.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "telemetry_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.telemetry.email}"
+}

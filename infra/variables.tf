@@ -1,0 +1,48 @@
+variable "project_id" {
+  type        = string
+  description = "The Google Cloud project Meridian runs in."
+}
+
+variable "region" {
+  type        = string
+  default     = "europe-west4"
+  description = "Where the Cloud Run services run."
+}
+
+variable "firestore_location" {
+  type        = string
+  default     = "eur3"
+  description = "Location of the Firestore database (fixed once created)."
+}
+
+variable "bigquery_location" {
+  type        = string
+  default     = "EU"
+  description = "Location of the event archive dataset (fixed once created)."
+}
+
+variable "image_repository" {
+  type        = string
+  description = "Where the app images are pushed, e.g. europe-west4-docker.pkg.dev/<project>/meridian; each app is <repository>/<app>:<tag>."
+}
+
+variable "image_tags" {
+  type = object({
+    command_api = string
+    query_api   = string
+    telemetry   = string
+    relay       = string
+    projector   = string
+  })
+  description = "The image tag deployed for each app."
+}
+
+variable "log_level" {
+  type        = string
+  default     = "INFO"
+  description = "MERIDIAN_LOG_LEVEL of every app."
+  validation {
+    condition     = contains(["DEBUG", "INFO", "WARNING", "ERROR", "SILENT"], var.log_level)
+    error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or SILENT."
+  }
+}

@@ -1,0 +1,21 @@
+// `npm run infra:generate`: writes infra/generated/*.tf.json from the topology and the projections.
+// Run it after changing either, and commit the result; a test fails until they agree.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { generatedDirectory, generatedFiles } from './platform.ts';
+
+const current = (path: string): string | undefined => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+mkdirSync(generatedDirectory, { recursive: true });
+for (const file of generatedFiles()) {
+  const path = fileURLToPath(new URL(file.name, generatedDirectory));
+  const unchanged = current(path) === file.content;
+  if (!unchanged) writeFileSync(path, file.content);
+  process.stdout.write(`${unchanged ? 'unchanged' : 'wrote'} ${path} (${file.resources} resources)\n`);
+}
