@@ -15,8 +15,10 @@ export type PubSubBusOptions<T> = {
   readonly projectId?: string;
   /** host:port of an emulator; when absent the client also honours PUBSUB_EMULATOR_HOST itself. */
   readonly emulatorHost?: string;
-  /** Provisioned (idempotently) before anything else when given. */
-  readonly provision?: Topology;
+  /** The topics and subscriptions: where each consumer's dead letters go back to on a redrive. */
+  readonly topology: Topology;
+  /** Provision the topology (idempotently) before anything else. */
+  readonly provision?: boolean;
   readonly eventsTopic: string;
   readonly telemetry: {
     readonly topic: string;
@@ -32,7 +34,7 @@ export type PubSubBus<T> = {
   readonly eventPublisher: Publisher<RecordedEvent>;
   readonly telemetryPublisher: Publisher<T>;
   readonly telemetry: Subscription<T>;
-  /** Republishes a consumer's dead letters to the events topic (consumers are idempotent). */
+  /** Republishes a consumer's dead letters to the topic it reads (consumers are idempotent). */
   readonly redrive: (consumer: string) => Promise<RedriveResult>;
   /** What waits on a consumer's dead-letter subscription, left in place. */
   readonly deadLetters: (consumer: string, options?: { idleMs?: number }) => Promise<InspectedDeadLetter[]>;
@@ -45,7 +47,9 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
     ...(options.projectId !== undefined && { projectId: options.projectId }),
     ...(options.emulatorHost !== undefined && { apiEndpoint: options.emulatorHost, emulatorMode: true }),
   });
-  if (options.provision !== undefined) await provisionTopology(pubsub, options.provision, { logger });
+  if (options.provision === true) await provisionTopology(pubsub, options.topology, { logger });
+  /** A redrive returns dead letters to the topic their subscription reads (telemetry to telemetry). */
+  const sourceTopicOf = (consumer: string) => options.topology.subscriptions.find((s) => s.name === consumer)?.topic ?? options.eventsTopic;
   const eventPublisher = createEventPublisher(pubsub, options.eventsTopic);
   const telemetryPublisher = createMessagePublisher<T>(pubsub, options.telemetry.topic, { attributesOf: options.telemetry.attributesOf });
   return {
@@ -60,7 +64,7 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
       logger,
       maxBatch: 1000,
     }),
-    redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: options.eventsTopic, logger }),
+    redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: sourceTopicOf(consumer), logger }),
     deadLetters: (consumer, { idleMs } = {}) => inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
     close: async () => {
       await Promise.all([eventPublisher.close(), telemetryPublisher.close()]);

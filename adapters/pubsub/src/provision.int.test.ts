@@ -44,7 +44,7 @@ if (fixture !== undefined) {
       ackDeadlineSeconds: 60,
       deadLetterPolicy: { deadLetterTopic: `projects/${projectId}/topics/${deadLetterTopicOf(projector)}`, maxDeliveryAttempts: 5 },
     });
-    t.deepEqual([String(main.retryPolicy?.minimumBackoff?.seconds), String(main.retryPolicy?.maximumBackoff?.seconds)], ['1', '60']);
+    t.deepEqual([String(main.retryPolicy?.minimumBackoff?.seconds), String(main.retryPolicy?.maximumBackoff?.seconds)], ['10', '600']);
     t.like(await metadataOf(pings), { enableMessageOrdering: false, ackDeadlineSeconds: 30, filter: '' });
     const parked = await metadataOf(deadLetterSubscriptionOf(projector));
     t.like(parked, { topic: `projects/${projectId}/topics/${deadLetterTopicOf(projector)}`, enableMessageOrdering: false, deadLetterPolicy: null });

@@ -12,7 +12,7 @@ const created = {
   enableMessageOrdering: true,
   ackDeadlineSeconds: 60,
   retainAckedMessages: false,
-  retryPolicy: { minimumBackoff: { seconds: '1', nanos: 0 }, maximumBackoff: { seconds: '60', nanos: 0 } },
+  retryPolicy: { minimumBackoff: { seconds: '10', nanos: 0 }, maximumBackoff: { seconds: '600', nanos: 0 } },
   deadLetterPolicy: { deadLetterTopic: 'projects/p/topics/projector-dead-letter', maxDeliveryAttempts: 5 },
 };
 

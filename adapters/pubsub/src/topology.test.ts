@@ -23,7 +23,7 @@ test('topologyOf gives each consumer a subscription, a dead-letter topic and a s
       filter: 'f',
       enableMessageOrdering: true,
       ackDeadlineSeconds: 60,
-      retryPolicy: { minimumBackoffSeconds: 1, maximumBackoffSeconds: 60 },
+      retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 },
       deadLetterPolicy: { deadLetterTopic: 'projector-dead-letter', maxDeliveryAttempts: 5 },
     },
     {

@@ -57,7 +57,9 @@ export const topologyOf = (topics: readonly TopicDefinition[], consumers: readon
       ...(c.filter !== undefined && { filter: c.filter }),
       enableMessageOrdering: c.ordered ?? true,
       ackDeadlineSeconds: c.ackDeadlineSeconds ?? 60,
-      retryPolicy: { minimumBackoffSeconds: 1, maximumBackoffSeconds: 60 },
+      // Five attempts spread over minutes, not seconds: a short outage of a store or a bad deploy should be
+      // waited out, not dead-letter everything in flight (and, through gaps, the rest of those streams).
+      retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 },
       deadLetterPolicy: { deadLetterTopic: deadLetterTopicOf(c.name), maxDeliveryAttempts: c.maxDeliveryAttempts ?? 5 },
     },
     {

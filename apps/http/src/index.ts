@@ -6,3 +6,4 @@ export * from './problem.ts';
 export * from './request-context.ts';
 export * from './server.ts';
 export * from './sse.ts';
+export * from './health.ts';

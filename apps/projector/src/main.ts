@@ -1,6 +1,7 @@
 // Composition root of the projector worker (cloud wiring): each projection reads its own subscription
 // and writes its read models; the live map reads the telemetry subscription. MERIDIAN_PROJECTIONS names
 // a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
+import { serveHealth } from '@meridian/http';
 import { consumerOf, createProjectorStatus, platformProjections, runProjector } from '@meridian/projections';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { runLiveMap } from '@meridian/telemetry';
@@ -26,22 +27,25 @@ const documents = openDocumentStore(config, logger, dataDir);
 const log = usesPubSub(config) ? undefined : openEventStore(config, logger, dataDir);
 const bus = await openBus(config, { ...(log && { log }), state: documents, logger });
 const controller = new AbortController();
+const selected = platformProjections.filter((projection) => wanted.includes(projection.name));
+const statuses = selected.map((projection) => createProjectorStatus(projection.name, projection.version));
 const running = [
-  ...platformProjections
-    .filter((projection) => wanted.includes(projection.name))
-    .map((projection) =>
-      runProjector({
-        projection,
-        subscription: bus.events(consumerOf(projection)),
-        documents,
-        logger: logger.child({ consumer: projection.name }),
-        signal: controller.signal,
-        status: createProjectorStatus(projection.name, projection.version),
-      }),
-    ),
+  ...selected.map((projection, index) =>
+    runProjector({
+      projection,
+      subscription: bus.events(consumerOf(projection)),
+      documents,
+      logger: logger.child({ consumer: projection.name }),
+      signal: controller.signal,
+      status: statuses[index]!,
+    }),
+  ),
   ...(wanted.includes('live-map') ? [runLiveMap({ subscription: bus.telemetry, documents, logger: logger.child({ consumer: 'live-map' }), signal: controller.signal, ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }) })] : []),
 ];
+// Cloud Run starts (and keeps) a service that answers on $PORT; the answer is where each projector stands.
+const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => ({ projectors: statuses.map((s) => s.snapshot()) }));
 closeOnSignals(logger, [
+  { name: 'health', close: async () => health?.close() },
   { name: 'projectors', close: async () => (controller.abort(), void (await Promise.allSettled(running))) },
   { name: 'bus', close: bus.close },
   { name: 'read models', close: documents.close },

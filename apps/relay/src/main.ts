@@ -1,5 +1,6 @@
 // Composition root of the relay: the log (EventStoreDB, or the embedded SQLite file it shares with the
 // command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
+import { serveHealth } from '@meridian/http';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
 import { allEventTypes, busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
@@ -19,9 +20,20 @@ if (bus.eventPublisher === undefined) {
 }
 const controller = new AbortController();
 const subscription = createLogSubscription({ log, state, consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
-const running = subscription(relayBatch({ publisher: bus.eventPublisher, logger }), { signal: controller.signal, maxBatch: 1000 });
-logger.info('relay started');
+let relayed = { through: 0, events: 0, at: '' };
+const running = subscription(
+  relayBatch({
+    publisher: bus.eventPublisher,
+    logger,
+    onPublished: (events) => (relayed = { through: events[events.length - 1]?.globalPosition ?? relayed.through, events: relayed.events + events.length, at: new Date().toISOString() }),
+  }),
+  { signal: controller.signal, maxBatch: 1000 },
+);
+// Cloud Run starts (and keeps) a service that answers on $PORT; the answer says how far the relay got.
+const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => ({ relayed }));
+logger.info('relay started', { health: health?.port });
 closeOnSignals(logger, [
+  { name: 'health', close: async () => health?.close() },
   { name: 'relay', close: async () => (controller.abort(), await running) },
   { name: 'bus', close: bus.close },
   { name: 'state', close: state.close },

@@ -54,7 +54,8 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
   const bus = await openPubSubBus<TelemetryPing>({
     ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }),
     ...(config.PUBSUB_EMULATOR_HOST !== undefined && { emulatorHost: config.PUBSUB_EMULATOR_HOST }),
-    ...(provision && { provision: platformTopology }),
+    topology: platformTopology,
+    provision,
     eventsTopic,
     telemetry: { topic: telemetryTopic, subscription: liveMapSubscription, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
     logger,
