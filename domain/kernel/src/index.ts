@@ -10,3 +10,4 @@ export * from './ids.ts';
 export * from './document-store.ts';
 export * from './bus.ts';
 export * from './logger.ts';
+export * from './archive.ts';
