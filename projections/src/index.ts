@@ -1,3 +1,4 @@
+export * from './event-archive/index.ts';
 export * from './fleet/index.ts';
 export * from './live-map/index.ts';
 export * from './parcel-status/index.ts';

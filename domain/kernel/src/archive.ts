@@ -1,11 +1,17 @@
 // The event archive port: every event (and every raw telemetry ping), kept for auditors and analysts in a
 // store made for questions over history: DuckDB embedded, BigQuery in the cloud. Written by the archiver
 // (a consumer of the event plane), idempotently: a redelivered or replayed event never makes a second row.
-import type { RecordedEvent } from './envelope.ts';
+//
+// Below the port are the pieces both adapters share, so the two stores flatten, order and page events the
+// same way: the row an event becomes, the event a row reads back as, the page cursor, batch de-duplication.
+import * as E from 'fp-ts/lib/Either.js';
+import { fieldErrors } from './codecs.ts';
+import { aggregateTypeOf, RecordedEventCodec, type RecordedEvent } from './envelope.ts';
 
 export type ArchiveFilter = {
   readonly streamId?: string;
   readonly correlationId?: string;
+  /** Any of these wire types; an empty list matches nothing. */
   readonly eventTypes?: readonly string[];
   readonly aggregateType?: string;
   /** recordedAt ≥ from (inclusive), RFC 3339. */
@@ -17,13 +23,16 @@ export type ArchiveFilter = {
 };
 
 export type ArchivePage = {
-  /** In global position order. */
+  /** In global position order (then event id, should two stores' positions ever meet in one archive). */
   readonly events: readonly RecordedEvent[];
-  /** The cursor of the next page, absent on the last one. */
+  /** The cursor of the next page, absent on the last one. Opaque: pass it back as `after`. */
   readonly next?: string;
 };
 
-/** A raw telemetry ping as archived: its identity is the vehicle and the instant. */
+/** The most events one page may hold. */
+export const maxArchivePageSize = 1000;
+
+/** A raw telemetry ping as archived: its identity is the vehicle and the instant (to the millisecond). */
 export type ArchivedPing = {
   readonly vehicleId: string;
   readonly lat: number;
@@ -33,20 +42,36 @@ export type ArchivedPing = {
   readonly recordedAt: string;
 };
 
+/**
+ * A query's answer, with JSON-ready values: integers as numbers (as strings beyond 2^53), timestamps as
+ * RFC 3339 strings, JSON columns as JSON text. A CLI prints it, an API returns it, as it is.
+ */
 export type SqlResult = {
   readonly columns: readonly string[];
   readonly rows: readonly (readonly unknown[])[];
 };
+
+/** A query the archive will not run: it could change something, or it is not a valid query at all. */
+export class ArchiveSqlRejected extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiveSqlRejected';
+  }
+}
 
 export type EventArchive = {
   /** Writes events; those already archived (same eventId) are skipped. Resolves with how many were new. */
   readonly write: (events: readonly RecordedEvent[]) => Promise<{ readonly inserted: number }>;
   /** Writes pings; a ping already archived (same vehicle and recordedAt) is skipped. */
   readonly writeTelemetry: (pings: readonly ArchivedPing[]) => Promise<{ readonly inserted: number }>;
+  /**
+   * Events matching every given filter, `limit` (1 to maxArchivePageSize) at a time. Events read back
+   * exactly as written; recordedAt comes back in `Date#toISOString` form, which is how every store records it.
+   */
   readonly find: (filter: ArchiveFilter, page: { readonly limit: number; readonly after?: string }) => Promise<ArchivePage>;
   /**
    * A read-only SQL query over the archive's tables (`events`, `telemetry`), in the archive's own dialect.
-   * Statements that would change anything are refused.
+   * Statements that would change anything are refused with ArchiveSqlRejected, and so are invalid ones.
    */
   readonly sql: (query: string) => Promise<SqlResult>;
   readonly close: () => Promise<void>;
@@ -81,3 +106,122 @@ export const archiveEventColumns = [
   'data',
   'metadata',
 ] as const;
+export type ArchiveEventColumn = (typeof archiveEventColumns)[number];
+
+/** Columns of the telemetry table; the vehicle and the instant are its key. */
+export const archiveTelemetryColumns = ['vehicle_id', 'lat', 'lng', 'speed', 'heading', 'recorded_at'] as const;
+
+/**
+ * One event as a row: scalar columns to filter and group on, and the data and metadata as JSON text, which
+ * is what reads back (the columns drawn from metadata are copies, for SQL). recorded_at is RFC 3339 text,
+ * each store casts it to its timestamp type.
+ */
+export type ArchiveEventRow = {
+  readonly [K in ArchiveEventColumn]: K extends 'schema_version' | 'stream_revision' | 'global_position'
+    ? number
+    : K extends 'request_id' | 'client_id' | 'traceparent'
+      ? string | null
+      : string;
+};
+
+export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
+  event_id: event.eventId,
+  type: event.type,
+  schema_version: event.schemaVersion,
+  aggregate_type: aggregateTypeOf(event.streamId),
+  stream_id: event.streamId,
+  stream_revision: event.streamRevision,
+  global_position: event.globalPosition,
+  recorded_at: event.recordedAt,
+  correlation_id: event.metadata.correlationId,
+  causation_id: event.metadata.causationId,
+  request_id: event.metadata.requestId ?? null,
+  principal_id: event.metadata.actor.principalId,
+  actor_role: event.metadata.actor.role,
+  client_id: event.metadata.actor.clientId ?? null,
+  traceparent: event.metadata.traceparent ?? null,
+  // JSON has no undefined: an event without data archives null, as any JSON consumer would see it.
+  data: JSON.stringify(event.data ?? null),
+  metadata: JSON.stringify(event.metadata),
+});
+
+/** What a store reads back for one event: its envelope columns, recorded_at in `Date#toISOString` form, the JSON text. */
+export type StoredEventRow = Pick<ArchiveEventRow, 'event_id' | 'type' | 'schema_version' | 'stream_id' | 'stream_revision' | 'global_position' | 'recorded_at' | 'data' | 'metadata'>;
+
+/** The archive's own rows are decoded like any input: a corrupt row fails loudly rather than passing as an event. */
+export const eventFromArchiveRow = (row: StoredEventRow): RecordedEvent => {
+  const decoded = RecordedEventCodec.decode({
+    eventId: row.event_id,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    streamId: row.stream_id,
+    streamRevision: row.stream_revision,
+    globalPosition: row.global_position,
+    recordedAt: row.recorded_at,
+    data: JSON.parse(row.data),
+    metadata: JSON.parse(row.metadata),
+  });
+  if (E.isRight(decoded)) return decoded.right;
+  const problems = fieldErrors(decoded.left).map((e) => `${e.pointer} ${e.detail}`);
+  throw new Error(`archived event ${row.event_id} does not read back as an event: ${problems.join('; ')}`);
+};
+
+/** The instant of an RFC 3339 string in one canonical form, so both stores key pings and filter windows alike. */
+export const archiveInstant = (rfc3339: string): string => {
+  const ms = Date.parse(rfc3339);
+  if (Number.isNaN(ms)) throw new RangeError(`not an RFC 3339 instant: ${JSON.stringify(rfc3339)}`);
+  return new Date(ms).toISOString();
+};
+
+// A batch may carry one event twice (a redelivery joined to its original); stores that insert every
+// unmatched source row (BigQuery's MERGE) would then write it twice.
+export const distinctEvents = (events: readonly RecordedEvent[]): RecordedEvent[] => [
+  ...new Map(events.map((e) => [e.eventId, e] as const)).values(),
+];
+
+/** Distinct pings by vehicle and instant, with recordedAt in canonical form; the first of duplicates wins. */
+export const distinctPings = (pings: readonly ArchivedPing[]): ArchivedPing[] => {
+  const byKey = new Map<string, ArchivedPing>();
+  for (const ping of pings) {
+    const recordedAt = archiveInstant(ping.recordedAt);
+    const key = `${ping.vehicleId}@${recordedAt}`;
+    if (!byKey.has(key)) byKey.set(key, { ...ping, recordedAt });
+  }
+  return [...byKey.values()];
+};
+
+/** Where a page ended: the last event's place in (global position, event id) order. */
+export type ArchivePosition = { readonly globalPosition: number; readonly eventId: string };
+
+export const encodeArchiveCursor = (position: ArchivePosition): string =>
+  Buffer.from(JSON.stringify([position.globalPosition, position.eventId])).toString('base64url');
+
+export const decodeArchiveCursor = (cursor: string): ArchivePosition => {
+  const invalid = () => new RangeError(`not an archive cursor: ${JSON.stringify(cursor)}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
+  const [globalPosition, eventId] = parsed as unknown[];
+  if (typeof globalPosition !== 'number' || !Number.isSafeInteger(globalPosition) || typeof eventId !== 'string') throw invalid();
+  return { globalPosition, eventId };
+};
+
+/** The page size asked for, checked: a page is 1 to maxArchivePageSize events. */
+export const archivePageLimit = (limit: number): number => {
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxArchivePageSize)
+    throw new RangeError(`a page holds 1 to ${maxArchivePageSize} events, not ${limit}`);
+  return limit;
+};
+
+/** A page from `limit + 1` rows read: the extra row only says that another page follows. */
+export const archivePageOf = (events: readonly RecordedEvent[], limit: number): ArchivePage => {
+  const page = events.slice(0, limit);
+  const last = page[page.length - 1];
+  return events.length > limit && last !== undefined
+    ? { events: page, next: encodeArchiveCursor({ globalPosition: last.globalPosition, eventId: last.eventId }) }
+    : { events: page };
+};

@@ -1,3 +1,4 @@
+export * from './archive-contract.ts';
 export * from './document-store-contract.ts';
 export * from './environment.ts';
 export * from './event-store-contract.ts';

@@ -1,0 +1,98 @@
+// The BigQuery archive's statements, checked without BigQuery: what they key on, what they bind, and that
+// nothing a caller gives reaches the SQL text.
+import { BigQuery } from '@google-cloud/bigquery';
+import { archiveEventColumns, archiveEventRow, encodeArchiveCursor, type RecordedEvent } from '@meridian/kernel';
+import test from 'ava';
+import { findQuery, mergeEventsQuery, mergeTelemetryQuery, type ParameterisedQuery } from './sql.ts';
+
+const event = (n: number, recordedAt: string): RecordedEvent => ({
+  eventId: `e${n}`,
+  type: 'parcel.registered.v1',
+  schemaVersion: 1,
+  streamId: 'parcel-1',
+  streamRevision: n,
+  globalPosition: 100 + n,
+  recordedAt,
+  data: { n },
+  metadata: { correlationId: 'c', causationId: 'k', actor: { principalId: 'p', role: 'dispatcher' } },
+});
+
+const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+
+/** The parameters as the client would send them: its own translation of values and types, so a type mistake shows here. */
+const requestOf = (query: ParameterisedQuery) =>
+  Object.keys(query.params).map((name) => ({ name, ...BigQuery.valueToQueryParameter_(query.params[name], query.types[name]) }));
+
+test('events MERGE: keyed on event_id, inserts only when not matched, every column in table order', (t) => {
+  const rows = [event(0, '2026-11-21T06:00:00.000Z'), event(1, '2026-11-20T23:59:59.999Z')].map(archiveEventRow);
+  const { query, params } = mergeEventsQuery(rows);
+  const sql = oneLine(query);
+  t.true(sql.startsWith('MERGE events AS target USING (SELECT * FROM UNNEST(@rows)) AS source ON target.event_id = source.event_id'));
+  t.regex(sql, /WHEN NOT MATCHED THEN INSERT \(/);
+  t.notRegex(sql, /WHEN MATCHED|UPDATE|DELETE/, 'an archived event is never rewritten');
+  t.true(sql.includes(`INSERT (${archiveEventColumns.join(', ')})`));
+  t.true(sql.includes('TIMESTAMP(source.recorded_at)'));
+  t.true(sql.includes("PARSE_JSON(source.data, wide_number_mode => 'round')"));
+  t.true(sql.includes("PARSE_JSON(source.metadata, wide_number_mode => 'round')"));
+  t.deepEqual(params['rows'], rows);
+  t.is(params['first_recorded_at'], '2026-11-20T23:59:59.999Z', 'the batch span bounds the target, for partition pruning');
+  t.is(params['last_recorded_at'], '2026-11-21T06:00:00.000Z');
+  t.true(sql.includes('target.recorded_at BETWEEN TIMESTAMP(@first_recorded_at) AND TIMESTAMP(@last_recorded_at)'));
+});
+
+test('events MERGE: the batch is one ARRAY of STRUCTs with a type for every column, nulls included', (t) => {
+  const row = archiveEventRow(event(0, '2026-11-21T06:00:00.000Z'));
+  t.is(row.request_id, null);
+  const rowsParam = requestOf(mergeEventsQuery([row])).find((p) => p.name === 'rows');
+  const struct = rowsParam?.parameterType?.arrayType;
+  t.is(struct?.type, 'STRUCT');
+  t.deepEqual(
+    (struct?.structTypes ?? []).map((f) => `${f.name}:${f.type?.type}`),
+    archiveEventColumns.map((c) => `${c}:${['schema_version', 'stream_revision', 'global_position'].includes(c) ? 'INT64' : 'STRING'}`),
+  );
+});
+
+test('telemetry MERGE: keyed on vehicle and instant', (t) => {
+  const pings = [{ vehicleId: 'v1', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:00.000Z' }];
+  const { query, params } = mergeTelemetryQuery(pings);
+  const sql = oneLine(query);
+  t.true(sql.includes('ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at)'));
+  t.true(sql.includes('INSERT (vehicle_id, lat, lng, speed, heading, recorded_at) VALUES (source.vehicle_id, source.lat, source.lng, source.speed, source.heading, TIMESTAMP(source.recorded_at))'));
+  t.deepEqual(params['rows'], [{ vehicle_id: 'v1', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recorded_at: '2026-11-21T06:00:00.000Z' }]);
+  t.notThrows(() => requestOf(mergeTelemetryQuery(pings)));
+});
+
+test('find: every filter a bound parameter, in global position order, one row past the page', (t) => {
+  const hostile = "x' OR 1=1 --";
+  const { query, params, types } = findQuery(
+    { streamId: hostile, correlationId: 'c', eventTypes: ['a.v1', 'b.v1'], aggregateType: 'parcel', principalId: 'p', from: '2026-11-21T07:00:00+01:00', to: '2026-11-22T00:00:00Z' },
+    { limit: 50, after: encodeArchiveCursor({ globalPosition: 42, eventId: 'e42' }) },
+  );
+  const sql = oneLine(query);
+  t.false(sql.includes(hostile), 'values never reach the text');
+  for (const condition of [
+    'stream_id = @stream_id',
+    'correlation_id = @correlation_id',
+    'type IN UNNEST(@event_types)',
+    'aggregate_type = @aggregate_type',
+    'principal_id = @principal_id',
+    'recorded_at >= TIMESTAMP(@from)',
+    'recorded_at < TIMESTAMP(@to)',
+    '(global_position > @after_position OR (global_position = @after_position AND event_id > @after_event_id))',
+  ])
+    t.true(sql.includes(condition), condition);
+  t.true(sql.endsWith('ORDER BY global_position, event_id LIMIT @limit'));
+  t.like(params, { stream_id: hostile, event_types: ['a.v1', 'b.v1'], from: '2026-11-21T06:00:00.000Z', to: '2026-11-22T00:00:00.000Z', after_position: 42, after_event_id: 'e42', limit: 51 });
+  t.deepEqual(Object.keys(types).sort(), Object.keys(params).sort(), 'every parameter typed');
+  t.true(sql.includes("FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', recorded_at, 'UTC') AS recorded_at"));
+  t.true(sql.includes('TO_JSON_STRING(data) AS data'));
+});
+
+test('find: no filter reads everything; no event types match nothing; bad limits and cursors are refused', (t) => {
+  t.false(oneLine(findQuery({}, { limit: 10 }).query).includes('WHERE'));
+  t.true(oneLine(findQuery({ eventTypes: [] }, { limit: 10 }).query).includes('WHERE FALSE'));
+  t.throws(() => findQuery({}, { limit: 0 }), { instanceOf: RangeError });
+  t.throws(() => findQuery({}, { limit: 1_001 }), { instanceOf: RangeError });
+  t.throws(() => findQuery({}, { limit: 10, after: 'nope' }), { instanceOf: RangeError });
+  t.throws(() => findQuery({ from: 'yesterday' }, { limit: 10 }), { instanceOf: RangeError });
+});
