@@ -5,10 +5,10 @@ import Router from '@koa/router';
 import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/command-api';
 import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
 import { createBoundedQueue } from '@meridian/in-process-queue';
-import type { DocumentStore, EventStore, Logger } from '@meridian/kernel';
+import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { consumerOf, createProjectorStatus, platformProjections, runProjector, type ProjectorStatus } from '@meridian/projections';
-import { queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
+import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
 import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
 import type { TelemetryPing } from '@meridian/vehicle';
 import Koa from 'koa';
@@ -23,6 +23,11 @@ export type LocalPlatformDeps = {
   readonly liveMapIntervalMs?: number;
   /** Pings the telemetry queue holds before it answers 503 (default 50,000). */
   readonly telemetryCapacity?: number;
+  /**
+   * The event archive the audit API asks across streams (shared with the archiver, when this process runs
+   * it: DuckDB allows one process per file). Without it those audit routes answer 503.
+   */
+  readonly archive?: EventArchive;
 };
 
 export type LocalPlatform = {
@@ -37,8 +42,8 @@ export const localOpenApi = () =>
     title: 'Meridian',
     version: '1.0.0',
     description: 'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
-    paths: { ...commandApiPaths(), ...queryApiPaths(), ...telemetryOpenApiPaths() },
-    schemas: { ...commandApiSchemas, ...queryApiSchemas },
+    paths: { ...commandApiPaths(), ...queryApiPaths(), ...auditApiPaths(), ...telemetryOpenApiPaths() },
+    schemas: { ...commandApiSchemas, ...queryApiSchemas, ...auditApiSchemas },
   });
 
 const publicRouter = (store: EventStore, projectors: readonly ProjectorStatus[]): Router => {
@@ -72,10 +77,12 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const open = publicRouter(store, statuses);
   const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
   const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: () => statuses.map((s) => s.snapshot()) });
+  const audit = auditRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
   const pings = telemetryRouter({ publisher: telemetry.publisher, findPrincipal: deps.findPrincipal });
   app.use(open.routes()).use(open.allowedMethods());
   app.use(commands.routes()).use(commands.allowedMethods());
   app.use(queries.routes()).use(queries.allowedMethods());
+  app.use(audit.routes()).use(audit.allowedMethods());
   app.use(pings.routes()).use(pings.allowedMethods());
   return {
     app,

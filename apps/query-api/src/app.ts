@@ -2,7 +2,7 @@
 // updates as Server-Sent Events (fed by the store's watchers: Firestore listeners in the cloud, the
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
-import { type Actor, type Document, type DocumentStore, type Logger, type Role } from '@meridian/kernel';
+import { type Actor, type Document, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
 import { errorBoundary, reportStreamErrors, HttpProblem, openEventStream, problems, requestContext, requireActor, authenticate, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
 import {
   fleetQueries,
@@ -18,6 +18,7 @@ import {
   type ProjectorSnapshot,
 } from '@meridian/projections';
 import Koa from 'koa';
+import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { listOf, pageParameters, singleOf } from './parameters.ts';
 
@@ -26,6 +27,10 @@ export type QueryApiDeps = {
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
   readonly projectors?: () => readonly ProjectorSnapshot[];
+  /** The event store, read only: with it the audit API is served too. */
+  readonly store?: EventStore;
+  /** The event archive, for the audit API's questions across streams (503 without it). */
+  readonly archive?: EventArchive;
 };
 
 type State = AuthState & RequestContextState;
@@ -175,5 +180,9 @@ export const createApp = (deps: QueryApiDeps): Koa => {
   app.use(open.routes()).use(open.allowedMethods());
   const queries = queryRouter(deps);
   app.use(queries.routes()).use(queries.allowedMethods());
+  if (deps.store !== undefined) {
+    const audit = auditRouter({ store: deps.store, findPrincipal: deps.findPrincipal, logger: deps.logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
+    app.use(audit.routes()).use(audit.allowedMethods());
+  }
   return app;
 };

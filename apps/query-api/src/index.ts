@@ -1,2 +1,3 @@
 export * from './app.ts';
 export * from './openapi.ts';
+export * from './audit/index.ts';

@@ -2,6 +2,7 @@
 import { jsonContent, openApiDocument, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
 import type { JsonSchema } from '@meridian/kernel';
 import { parcelViewStatuses } from '@meridian/projections';
+import { auditApiPaths, auditApiSchemas } from './audit/openapi.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -87,11 +88,12 @@ export const queryApiOpenApi = () =>
   openApiDocument({
     title: 'Meridian query API',
     version: '1.0.0',
-    description: 'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events. Errors are RFC 9457 problem details.',
+    description: 'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events, and the audit API. Errors are RFC 9457 problem details.',
     paths: {
       ...queryApiPaths(),
+      ...auditApiPaths(),
       '/healthz': { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } } },
       '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } } },
     },
-    schemas: queryApiSchemas,
+    schemas: { ...queryApiSchemas, ...auditApiSchemas },
   });

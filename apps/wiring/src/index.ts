@@ -5,3 +5,4 @@ export * from './topology.ts';
 export * from './bus.ts';
 export * from './read-models.ts';
 export * from './events.ts';
+export * from './archive.ts';

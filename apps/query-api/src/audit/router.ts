@@ -1,0 +1,129 @@
+// The audit API: read-only answers for auditors (and admins) about what happened, who did it, why, and
+// what was known at any moment. Stream questions go to the event store (the source of truth); questions
+// across streams (a transaction, a time window, an actor, SQL) go to the archive, which is built for them.
+import Router from '@koa/router';
+import { authenticate, HttpProblem, problem, problems, readJsonBody, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import { ArchiveSqlRejected, decodeWith, described, struct, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import type { Context } from 'koa';
+import { Readable } from 'node:stream';
+import { correlationOf } from './correlation.ts';
+import { auditEntryOf } from './entry.ts';
+import { eventsPage, exportEvents, exportFormats, type ExportFormat } from './export.ts';
+import {
+  asOfParameters,
+  correlationIdParameter,
+  defaultEventsPageSize,
+  eventFilterParameters,
+  eventPageParameters,
+  fromRevisionParameter,
+  streamIdParameter,
+} from './parameters.ts';
+import { stateAsOf, type StateRefusal } from './state.ts';
+
+export type AuditApiDeps = {
+  readonly store: EventStore;
+  /** The event archive; without one, the routes that read it answer 503. */
+  readonly archive?: EventArchive;
+  readonly findPrincipal: (presented: string) => Principal | undefined;
+  readonly logger: Logger;
+};
+
+type State = AuthState & RequestContextState;
+
+export const auditorRoles = ['auditor', 'admin'] as const satisfies readonly Role[];
+
+const SqlQuery = described(
+  t.refinement(t.string, (s) => s.trim().length > 0 && s.length <= 100_000, 'SqlQuery'),
+  'must be a non-blank SQL query of at most 100000 characters',
+  { type: 'string', minLength: 1, maxLength: 100_000 },
+);
+export const AuditSqlRequest = struct('AuditSqlRequest', { query: SqlQuery });
+
+export const sqlRejected = (detail: string) => problem(400, 'sql-rejected', 'Query refused', { detail });
+
+const refusalProblem = (refusal: StateRefusal) =>
+  refusal._tag === 'UnknownAggregate'
+    ? problems.invalidRequest([{ pointer: '#/streamId', detail: `(path parameter) "${refusal.aggregateType}" is not an aggregate type; known: ${refusal.known.join(', ')}` }])
+    : problems.notFound(`${refusal.streamId} has no events at that moment`);
+
+const streamRoutes = (router: Router<State>, store: EventStore) => {
+  router.get('/v1/audit/streams/:streamId', async (ctx) => {
+    const streamId = streamIdParameter(ctx.params['streamId']);
+    const fromRevision = fromRevisionParameter(ctx.query);
+    const events = await store.readStream(streamId, { fromRevision });
+    if (events.length === 0 && fromRevision === 0) throw new HttpProblem(problems.notFound(`stream ${streamId} does not exist`));
+    ctx.body = { streamId, events: events.map(auditEntryOf) };
+  });
+  router.get('/v1/audit/streams/:streamId/state', async (ctx) => {
+    const streamId = streamIdParameter(ctx.params['streamId']);
+    const found = await stateAsOf(store, streamId, asOfParameters(ctx.query));
+    if (E.isLeft(found)) throw new HttpProblem(refusalProblem(found.left));
+    ctx.body = found.right;
+  });
+};
+
+/** What the client asked for: JSON pages by default, an export when it accepts one of the export types. */
+const exportFormatOf = (ctx: Context): ExportFormat | undefined => {
+  const accepted = ctx.accepts('application/json', exportFormats.jsonl.mediaType, exportFormats.csv.mediaType);
+  return accepted === exportFormats.jsonl.mediaType ? 'jsonl' : accepted === exportFormats.csv.mediaType ? 'csv' : undefined;
+};
+
+type ExportDeps = { readonly archive: EventArchive; readonly logger: Logger; readonly principal: string };
+
+// Who read what in bulk is itself worth a line: exports and SQL are logged with the principal.
+const sendExport = async (ctx: Context, deps: ExportDeps, format: ExportFormat) => {
+  const filter = eventFilterParameters(ctx.query);
+  const { limit, after } = eventPageParameters(ctx.query, Number.MAX_SAFE_INTEGER);
+  deps.logger.info('audit export', { principal: deps.principal, format, filter, limit, after });
+  const lines = await exportEvents(deps.archive, filter, { format, ...(limit !== undefined && { limit }), ...(after !== undefined && { after }) });
+  ctx.type = format === 'csv' ? 'text/csv; charset=utf-8; header=present' : `${exportFormats.jsonl.mediaType}; charset=utf-8`;
+  ctx.set('Content-Disposition', `attachment; filename="meridian-events.${exportFormats[format].extension}"`);
+  ctx.body = Readable.from(lines);
+};
+
+const archiveRoutes = (router: Router<State>, deps: AuditApiDeps) => {
+  const archiveOf = (): EventArchive => {
+    if (deps.archive === undefined) throw new HttpProblem(problems.unavailable('no archive configured: this process was started without the event archive'));
+    return deps.archive;
+  };
+  router.get('/v1/audit/correlations/:correlationId', async (ctx) => {
+    const correlationId = correlationIdParameter(ctx.params['correlationId']);
+    const view = await correlationOf(archiveOf(), correlationId);
+    if (view.events.length === 0) throw new HttpProblem(problems.notFound(`no archived event has the correlation id ${correlationId}`));
+    ctx.body = view;
+  });
+  router.get('/v1/audit/events', async (ctx) => {
+    const archive = archiveOf();
+    const format = exportFormatOf(ctx);
+    if (format !== undefined) return sendExport(ctx, { archive, logger: deps.logger, principal: ctx.state.principal.id }, format);
+    const { limit = defaultEventsPageSize, after } = eventPageParameters(ctx.query);
+    ctx.body = await eventsPage(archive, eventFilterParameters(ctx.query), { limit, ...(after !== undefined && { after }) });
+  });
+  router.post('/v1/audit/sql', async (ctx) => {
+    const archive = archiveOf();
+    const body = decodeWith(AuditSqlRequest)(await readJsonBody(ctx, { limit: 256 * 1024 }));
+    if (E.isLeft(body)) throw new HttpProblem(problems.invalidRequest(body.left));
+    deps.logger.info('audit sql', { principal: ctx.state.principal.id, query: body.right.query.slice(0, 2_000) });
+    try {
+      ctx.body = await archive.sql(body.right.query);
+    } catch (error) {
+      if (error instanceof ArchiveSqlRejected) throw new HttpProblem(sqlRejected(error.message));
+      throw error;
+    }
+  });
+};
+
+/** Every audit route: an API key of an auditor or an admin, and nothing that writes. */
+export const auditRouter = (deps: AuditApiDeps): Router<State> => {
+  const router = new Router<State>();
+  router.use(authenticate(deps.findPrincipal));
+  router.use(async (ctx, next) => {
+    requireActor(ctx.state.principal, auditorRoles);
+    await next();
+  });
+  streamRoutes(router, deps.store);
+  archiveRoutes(router, deps);
+  return router;
+};
