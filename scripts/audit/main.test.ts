@@ -8,6 +8,7 @@ import { createApp } from '@meridian/query-api';
 import { on, runAuditScenario, scenarioClock } from '@meridian/query-api/testing';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import test from 'ava';
+import { DatabaseSync } from 'node:sqlite';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -136,15 +137,26 @@ test('sql prints a table, or a machine format; a statement that could change any
   t.regex(refused.stderr, /^refused: only SELECT queries/);
 });
 
-test('usage mistakes exit 2 with what was wrong; verify is not available yet', async (t) => {
+test('usage mistakes exit 2 with what was wrong', async (t) => {
   for (const args of [[], ['frobnicate'], ['state', 'parcel-p-1', '--at', 'yesterday'], ['state', 'truck-1'], ['events', '--limit', '0'], ['history'], ['events', '--colour']]) {
     const { code, stderr } = await audit(data.dir, args);
     t.is(code, 2, args.join(' '));
     t.regex(stderr, /^audit: /, args.join(' '));
   }
-  const verify = await audit(data.dir, ['verify']);
-  t.is(verify.code, 2);
-  t.regex(verify.stderr, /not available yet/);
+});
+
+test('verify says the log is intact, then names the event whose stored bytes were changed', async (t) => {
+  const { dir } = await prepareDataDir();
+  const intact = await audit(dir, ['verify']);
+  t.is(intact.code, 0, intact.stderr);
+  t.regex(intact.stdout, /^intact: \d+ events in \d+ streams/);
+  const db = new DatabaseSync(join(dir, 'events.db'));
+  const victim = db.prepare('SELECT global_position, stream_id FROM events ORDER BY global_position LIMIT 1 OFFSET 2').get() as { global_position: number; stream_id: string };
+  db.prepare("UPDATE events SET data = substr(data, 1, length(data) - 1) || ' }' WHERE global_position = ?").run(victim.global_position);
+  db.close();
+  const tampered = await audit(dir, ['verify']);
+  t.is(tampered.code, 1);
+  t.true(tampered.stdout.includes(`TAMPERED: the stream chain breaks at position ${victim.global_position} (${victim.stream_id}`), tampered.stdout);
 });
 
 test('while the platform holds the archive, the CLI asks its audit API instead, and says so', async (t) => {

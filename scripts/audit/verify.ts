@@ -1,7 +1,10 @@
-// `npm run audit -- verify`: tamper evidence of the event log. The check itself belongs to the event
-// store's adapter (it knows how its file is laid out); this command opens what the environment names and
-// reports. Until the adapter offers the check, the command says so and exits 2, changing nothing.
+// `npm run audit -- verify`: tamper evidence of the event log. The check belongs to the event store's
+// adapter (it knows how its file is laid out and chained); this command opens what the environment names
+// and reports the first broken link, if any.
+import { verifyEventLog } from '@meridian/sqlite';
 import type { EventStoreConfig } from '@meridian/wiring';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type VerifyDeps = {
   /** Which event store the environment names (the embedded SQLite file when no connection string is set). */
@@ -14,6 +17,22 @@ export type VerifyDeps = {
 
 /** Verifies the event log; resolves with the exit status (0 intact, 1 tampered or unreadable, 2 usage). */
 export const verifyCommand = async (deps: VerifyDeps): Promise<number> => {
-  deps.err('verify: not available yet (tamper evidence of the event log is not built); nothing was checked');
-  return 2;
+  if (deps.config.EVENTSTORE_CONNECTION_STRING !== undefined) {
+    deps.err('verify: EventStoreDB keeps its own log integrity; the hash chains are a feature of the embedded store. Nothing was checked.');
+    return 2;
+  }
+  const path = join(deps.dataDir, 'events.db');
+  if (!existsSync(path)) {
+    deps.err(`verify: no event log at ${path}`);
+    return 1;
+  }
+  const report = verifyEventLog(path);
+  if (report.ok) {
+    deps.out(`intact: ${report.events} events in ${report.streams} streams; both hash chains verify${report.head ? ` (head ${report.head})` : ''}`);
+    return 0;
+  }
+  const { broken } = report;
+  deps.out(`TAMPERED: the ${broken.chain} chain breaks at position ${broken.globalPosition} (${broken.streamId} revision ${broken.streamRevision}, event ${broken.eventId})`);
+  deps.out(`  ${report.events} events before it verify; expected hash ${broken.expected}, stored ${broken.stored ?? 'none'}`);
+  return 1;
 };

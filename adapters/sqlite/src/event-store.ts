@@ -1,8 +1,13 @@
 // The embedded event store: one SQLite file, the global position is the rowid.
 //
 // Appends are group-committed: every append requested in the same turn of the event loop shares one
-// transaction (one WAL sync), each still checked against its own expected revision and request id, each
-// in its own savepoint so one failing append cannot take the others down with it.
+// transaction (one WAL sync). Each is still checked on its own (expected revision, request id) before
+// anything is written, so the group needs no savepoints; if the group fails anyway (a disk error, a
+// corrupt row), it is rolled back and its appends are retried one transaction each, so one bad append
+// cannot take the others down with it.
+//
+// Each event carries two hash chains (tamper evidence, see chain.ts): one over its stream, one over the
+// whole log in position order.
 import type {
   AppendedEvent,
   AppendRequest,
@@ -10,11 +15,13 @@ import type {
   EventStore,
   LogBatch,
   LogFilter,
+  PriorRequest,
   ReadAllOptions,
   RecordedEvent,
   SubscribeOptions,
 } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { backfillChains, chainLink, contentOf, genesis } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 
 const migrations = [
@@ -37,6 +44,27 @@ const migrations = [
      stream_id TEXT NOT NULL,
      result TEXT NOT NULL
    ) STRICT, WITHOUT ROWID;`,
+  // No unique index on event_id: random ids made every commit rewrite scattered index pages (the store
+  // never looks events up by id, and request ids are deduplicated in `requests`). Hash chains added.
+  `CREATE TABLE events_v2 (
+     global_position INTEGER PRIMARY KEY,
+     stream_id TEXT NOT NULL,
+     stream_revision INTEGER NOT NULL,
+     event_id TEXT NOT NULL,
+     type TEXT NOT NULL,
+     schema_version INTEGER NOT NULL,
+     recorded_at TEXT NOT NULL,
+     data TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     stream_hash TEXT,
+     global_hash TEXT,
+     UNIQUE (stream_id, stream_revision)
+   ) STRICT;
+   INSERT INTO events_v2 (global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata)
+     SELECT global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata FROM events;
+   DROP TABLE events;
+   ALTER TABLE events_v2 RENAME TO events;
+   CREATE INDEX events_by_type ON events (type, global_position);`,
 ];
 
 export type SqliteEventStoreOptions = {
@@ -84,15 +112,18 @@ type PendingAppend = {
 };
 
 const statements = (db: DatabaseSync) => ({
-  streamRevision: db.prepare('SELECT max(stream_revision) AS revision FROM events WHERE stream_id = ?'),
+  streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
+  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash FROM events ORDER BY global_position DESC LIMIT 1'),
   insertEvent: db.prepare(
-    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
   findRequest: db.prepare('SELECT fingerprint, stream_id, result FROM requests WHERE request_id = ?'),
   insertRequest: db.prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)'),
   readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision`),
   head: db.prepare('SELECT coalesce(max(global_position), 0) AS head FROM events'),
 });
+
+type Statements = ReturnType<typeof statements>;
 
 /** The SQL for one filter shape, prepared once and reused. */
 const logQuery = (db: DatabaseSync, cache: Map<string, StatementSync>, filter: LogFilter | undefined) => {
@@ -110,9 +141,58 @@ const logQuery = (db: DatabaseSync, cache: Map<string, StatementSync>, filter: L
   return statement;
 };
 
+const priorOf = (sql: Statements, requestId: string): PriorRequest | undefined => {
+  const prior = sql.findRequest.get(requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
+  if (prior === undefined) return undefined;
+  const result = JSON.parse(prior.result) as { revision: number; events: AppendedEvent[] };
+  return { streamId: prior.stream_id, fingerprint: prior.fingerprint, ...result };
+};
+
+/** The tip of the global chain while a group is being written. */
+type LogTip = { position: number; hash: string };
+
+/** One append inside a transaction; writes nothing unless every check passed. */
+const appendOne = (sql: Statements, { streamId, events, expectedRevision, request }: AppendRequest, recordedAt: string, tip: LogTip): AppendResult => {
+  if (request !== undefined) {
+    const prior = priorOf(sql, request.requestId);
+    if (prior !== undefined)
+      return { outcome: 'duplicate', streamId: prior.streamId, revision: prior.revision, events: prior.events, sameRequest: prior.fingerprint === request.fingerprint };
+  }
+  const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
+  const actual = head?.revision;
+  const accepted =
+    expectedRevision === 'any' ||
+    (expectedRevision === 'no_stream' && actual === undefined) ||
+    (expectedRevision === 'stream_exists' && actual !== undefined) ||
+    expectedRevision === actual;
+  if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
+  const first = (actual ?? -1) + 1;
+  // Events of one append share their metadata: serialised once.
+  const metadataJson = events.length > 0 && events.every((e) => e.metadata === events[0]!.metadata) ? JSON.stringify(events[0]!.metadata) : undefined;
+  let streamHash = head?.hash ?? genesis;
+  const appended: AppendedEvent[] = events.map((event, index) => {
+    const streamRevision = first + index;
+    const globalPosition = tip.position + 1;
+    const data = JSON.stringify(event.data);
+    const metadata = metadataJson ?? JSON.stringify(event.metadata);
+    const content = contentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
+    streamHash = chainLink(streamHash, content);
+    tip.hash = chainLink(tip.hash, content);
+    tip.position = globalPosition;
+    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash);
+    // The rowid is the position the hash covered: the single writer assigns max + 1.
+    if (Number(lastInsertRowid) !== globalPosition) throw new Error(`position ${lastInsertRowid} where ${globalPosition} was chained`);
+    return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
+  });
+  const revision = first + events.length - 1;
+  if (request !== undefined) sql.insertRequest.run(request.requestId, request.fingerprint, streamId, JSON.stringify({ revision, events: appended }));
+  return { outcome: 'appended', streamId, revision, events: appended };
+};
+
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
   const db = openDatabase({ path: options.path, ...(options.synchronous && { synchronous: options.synchronous }) });
   migrate(db, 'event-store', migrations);
+  backfillChains(db);
   const sql = statements(db);
   const logQueries = new Map<string, StatementSync>();
   const now = options.now ?? (() => new Date());
@@ -121,76 +201,40 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   let closed = false;
   const waiters = new Set<() => void>();
 
-  const currentRevision = (streamId: string): number | undefined =>
-    (sql.streamRevision.get(streamId) as { revision: number | null }).revision ?? undefined;
-
-  /** One append inside the group's transaction. */
-  const appendOne = ({ streamId, events, expectedRevision, request }: AppendRequest, recordedAt: string): AppendResult => {
-    if (request !== undefined) {
-      const prior = sql.findRequest.get(request.requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
-      if (prior !== undefined) {
-        const result = JSON.parse(prior.result) as { revision: number; events: AppendedEvent[] };
-        return { outcome: 'duplicate', streamId: prior.stream_id, ...result, sameRequest: prior.fingerprint === request.fingerprint };
-      }
+  /** Runs appends in one transaction; throws (after rolling back) if the transaction fails. */
+  const commit = (group: readonly PendingAppend[]): AppendResult[] => {
+    const recordedAt = now().toISOString();
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Read inside the write lock: another process may have appended since our last group.
+      const last = sql.logHead.get() as { position: number; hash: string | null } | undefined;
+      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesis };
+      const results = group.map(({ request }) => appendOne(sql, request, recordedAt, tip));
+      db.exec('COMMIT');
+      return results;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
     }
-    const actual = currentRevision(streamId);
-    const accepted =
-      expectedRevision === 'any' ||
-      (expectedRevision === 'no_stream' && actual === undefined) ||
-      (expectedRevision === 'stream_exists' && actual !== undefined) ||
-      expectedRevision === actual;
-    if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
-    const first = (actual ?? -1) + 1;
-    const appended: AppendedEvent[] = events.map((event, index) => {
-      const streamRevision = first + index;
-      const { lastInsertRowid } = sql.insertEvent.run(
-        streamId,
-        streamRevision,
-        event.eventId,
-        event.type,
-        event.schemaVersion,
-        recordedAt,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-      );
-      return { eventId: event.eventId, type: event.type, streamRevision, globalPosition: Number(lastInsertRowid) };
-    });
-    const revision = first + events.length - 1;
-    if (request !== undefined)
-      sql.insertRequest.run(request.requestId, request.fingerprint, streamId, JSON.stringify({ revision, events: appended }));
-    return { outcome: 'appended', streamId, revision, events: appended };
   };
 
   const flush = () => {
     const group = pending;
     pending = [];
     if (group.length === 0) return;
-    const recordedAt = now().toISOString();
-    const outcomes: ({ ok: true; result: AppendResult } | { ok: false; error: unknown })[] = [];
     try {
-      db.exec('BEGIN IMMEDIATE');
-      for (const { request } of group) {
-        db.exec('SAVEPOINT append');
+      const results = commit(group);
+      group.forEach(({ resolve }, index) => resolve(results[index]!));
+    } catch (groupError) {
+      // Find the culprit: each append alone, in its own transaction.
+      for (const item of group) {
         try {
-          outcomes.push({ ok: true, result: appendOne(request, recordedAt) });
-          db.exec('RELEASE append');
+          item.resolve(commit([item])[0]!);
         } catch (error) {
-          db.exec('ROLLBACK TO append');
-          db.exec('RELEASE append');
-          outcomes.push({ ok: false, error });
+          item.reject(group.length === 1 ? groupError : error);
         }
       }
-      db.exec('COMMIT');
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      for (const { reject } of group) reject(error);
-      return;
     }
-    group.forEach(({ resolve, reject }, index) => {
-      const outcome = outcomes[index]!;
-      if (outcome.ok) resolve(outcome.result);
-      else reject(outcome.error);
-    });
     for (const wake of [...waiters]) wake();
   };
 
@@ -242,8 +286,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   return {
     append,
-    readStream: async (streamId, { fromRevision = 0 } = {}) =>
-      (sql.readStream.all(streamId, fromRevision) as Row[]).map(toRecorded),
+    findRequest: async (requestId) => priorOf(sql, requestId),
+    readStream: async (streamId, { fromRevision = 0 } = {}) => (sql.readStream.all(streamId, fromRevision) as Row[]).map(toRecorded),
     readAll: async (read) => readAllNow(read),
     subscribe,
     headPosition: async () => (sql.head.get() as { head: number }).head,

@@ -1,3 +1,5 @@
+export * from './chain.ts';
 export * from './database.ts';
-export * from './event-store.ts';
 export * from './document-store.ts';
+export * from './event-store.ts';
+export * from './verify.ts';

@@ -1,7 +1,7 @@
 // The command API as koa middleware: an error boundary, request context, authentication, then one
 // route per command. `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone.
 import Router from '@koa/router';
-import type { EventStore, Role } from '@meridian/kernel';
+import { createStateCache, type EventStore, type Role } from '@meridian/kernel';
 import {
   authenticate,
   errorBoundary,
@@ -30,10 +30,12 @@ const streamIdPattern = /^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 /** Routes that need an API key: every command, and the raw history of a stream. */
 export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   const router = new Router<CommandState>();
+  // One cache of folded states for every command route: commands read only what is new in their stream.
+  const handlerDeps = { ...deps, cache: deps.cache ?? createStateCache() };
   router.use(authenticate(deps.findPrincipal));
   for (const commandRoute of commandRoutes)
     router.post(commandRoute.path, async (ctx) => {
-      const { id, result } = await handleRoute(deps, commandRoute, ctx);
+      const { id, result } = await handleRoute(handlerDeps, commandRoute, ctx);
       ctx.status = 202;
       if (result.duplicate) ctx.set('Idempotent-Replayed', 'true');
       ctx.body = { id, ...result };

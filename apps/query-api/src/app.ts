@@ -5,7 +5,10 @@ import Router from '@koa/router';
 import { type Actor, type Document, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
 import { errorBoundary, reportStreamErrors, HttpProblem, openEventStream, problems, requestContext, requireActor, authenticate, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
 import {
+  fleetProjection,
   fleetQueries,
+  liveGenerations,
+  routeBoardProjection,
   liveMapCollection,
   liveMapQueries,
   parcelStatusQueries,
@@ -34,6 +37,7 @@ export type QueryApiDeps = {
 };
 
 type State = AuthState & RequestContextState;
+type LiveGeneration = ReturnType<typeof liveGenerations>;
 
 const routeStatuses = ['Planned', 'Assigned', 'InProgress', 'Finished', 'Cancelled'] as const;
 const dutyStatuses = ['OffDuty', 'OnDuty', 'OnRoute', 'Retired'] as const;
@@ -60,11 +64,12 @@ const clientScope = (actor: Actor, requested: string | undefined): string | unde
 
 const page = <D>(result: { documents: readonly D[]; next?: string }) => ({ items: result.documents, next: result.next ?? null });
 
-const parcelRoutes = (router: Router<State>, deps: QueryApiDeps) => {
-  const parcels = parcelStatusQueries(deps.documents);
+const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
+  // Queries read the live generation (blue/green): a replay's switch is seen within a second.
+  const parcels = async () => parcelStatusQueries(deps.documents, await live(parcelStatusProjection));
   router.get('/v1/parcels/:parcelId', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
-    const parcel = visibleTo(actor, await parcels.byId(ctx.params['parcelId'] ?? ''));
+    const parcel = visibleTo(actor, await (await parcels()).byId(ctx.params['parcelId'] ?? ''));
     if (parcel === undefined) throw notFound(`parcel ${ctx.params['parcelId']}`);
     ctx.body = parcel;
   });
@@ -72,19 +77,19 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const clientId = clientScope(actor, singleOf(ctx.query, 'clientId'));
     const status = listOf(ctx.query, 'status', parcelViewStatuses);
-    ctx.body = page(await parcels.list({ ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }), ...(status !== undefined && { status: status as never }) }));
+    ctx.body = page(await (await parcels()).list({ ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }), ...(status !== undefined && { status: status as never }) }));
   });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const parcelId = ctx.params['parcelId'] ?? '';
-    const collection = physicalCollection(parcelsCollection, parcelStatusProjection.version);
+    const collection = physicalCollection(parcelsCollection, await live(parcelStatusProjection));
     const changes: Document[] = [];
     // Watch first, then read: a change between the two is sent twice rather than lost.
     let forward: (document: Document) => void = (document) => {
       changes.push(document);
     };
     const stop = deps.documents.watch(collection, (change) => change.document !== undefined && forward(change.document), { id: parcelId });
-    const current = visibleTo(actor, await parcels.byId(parcelId));
+    const current = visibleTo(actor, await (await parcels()).byId(parcelId));
     if (current === undefined) {
       stop();
       throw notFound(`parcel ${parcelId}`);
@@ -98,32 +103,32 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps) => {
   });
 };
 
-const routeRoutes = (router: Router<State>, deps: QueryApiDeps) => {
-  const routes = routeBoardQueries(deps.documents);
+const routeRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
+  const routes = async () => routeBoardQueries(deps.documents, await live(routeBoardProjection));
   router.get('/v1/routes/:routeId', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
-    const route = await routes.byId(ctx.params['routeId'] ?? '');
+    const route = await (await routes()).byId(ctx.params['routeId'] ?? '');
     if (route === undefined) throw notFound(`route ${ctx.params['routeId']}`);
     ctx.body = route;
   });
   router.get('/v1/routes', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
     const status = listOf(ctx.query, 'status', routeStatuses);
-    ctx.body = page(await routes.list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }));
+    ctx.body = page(await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }));
   });
 };
 
-const fleetRoutes = (router: Router<State>, deps: QueryApiDeps) => {
-  const fleet = fleetQueries(deps.documents);
+const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
+  const fleet = async () => fleetQueries(deps.documents, await live(fleetProjection));
   router.get('/v1/fleet', async (ctx) => {
     requireActor(ctx.state.principal, readers.fleet);
     const depotId = singleOf(ctx.query, 'depotId');
     const dutyStatus = listOf(ctx.query, 'dutyStatus', dutyStatuses);
-    ctx.body = page(await fleet.list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }), ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }) }));
+    ctx.body = page(await (await fleet()).list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }), ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }) }));
   });
   router.get('/v1/fleet/:vehicleId', async (ctx) => {
     requireActor(ctx.state.principal, readers.fleet);
-    const vehicle = await fleet.byId(ctx.params['vehicleId'] ?? '');
+    const vehicle = await (await fleet()).byId(ctx.params['vehicleId'] ?? '');
     if (vehicle === undefined) throw notFound(`vehicle ${ctx.params['vehicleId']}`);
     ctx.body = vehicle;
   });
@@ -148,9 +153,10 @@ const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
 export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   const router = new Router<State>();
   router.use(authenticate(deps.findPrincipal));
-  parcelRoutes(router, deps);
-  routeRoutes(router, deps);
-  fleetRoutes(router, deps);
+  const live = liveGenerations(deps.documents);
+  parcelRoutes(router, deps, live);
+  routeRoutes(router, deps, live);
+  fleetRoutes(router, deps, live);
   liveMapRoutes(router, deps);
   router.get('/v1/projections', (ctx) => {
     requireActor(ctx.state.principal, readers.operations);

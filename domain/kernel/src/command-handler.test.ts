@@ -7,6 +7,7 @@ import { handleCommand, type CommandContext, type CommandResult } from './comman
 import type { Command, DomainEvent } from './decider.ts';
 import { reject } from './errors.ts';
 import type { EventStore } from './event-store.ts';
+import { createStateCache } from './state-cache.ts';
 import { createInMemoryEventStore } from './testing/in-memory-event-store.ts';
 
 // A counter that refuses to go above a limit: the smallest aggregate with a rule.
@@ -144,4 +145,32 @@ test('a guard refuses an actor before anything is decided', async (t) => {
     { aggregate: counter, command: add('c1', 1), context: { ...context, actor: { principalId: 'bob', role: 'client', clientId: 'x' } }, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }) },
   );
   t.deepEqual(bob, E.left({ _tag: 'Forbidden', message: 'not your counter' }));
+});
+
+test('with a state cache a command reads only the events appended since, and decides the same', async (t) => {
+  const store = createInMemoryEventStore();
+  const reads: number[] = [];
+  const counting: EventStore = { ...store, readStream: async (streamId, options) => (reads.push(options?.fromRevision ?? 0), store.readStream(streamId, options)) };
+  const cache = createStateCache();
+  const cachedRun = (command: CounterCommand) => handleCommand({ store: counting, cache }, { aggregate: counter, command, context });
+  right(await cachedRun(open('c1')));
+  for (let i = 0; i < 5; i++) right(await cachedRun(add('c1', 10)));
+  t.deepEqual(reads, [0, 1, 2, 3, 4, 5], 'each command read from the revision after the cached one');
+  // Another writer appends behind the cache's back: the next command reads it and keeps the rule.
+  right(await run(store, add('c1', 45)));
+  t.like(await cachedRun(add('c1', 10)), { left: { _tag: 'CommandRejected' } }, 'the cached state was brought up to date: 95 + 10 > 100');
+  right(await cachedRun(add('c1', 5)));
+  t.is((await store.readStream('counter-c1')).length, 8);
+});
+
+test('with a state cache a retried request still answers its first result, even after the stream moved on', async (t) => {
+  const store = createInMemoryEventStore();
+  const cache = createStateCache();
+  const cachedRun = (command: CounterCommand, ctx: CommandContext = context) => handleCommand({ store, cache }, { aggregate: counter, command, context: ctx });
+  right(await cachedRun(open('c1')));
+  const request = { requestId: 'key-9', fingerprint: 'fp' };
+  const first = right(await cachedRun(add('c1', 90), { ...context, request }));
+  right(await cachedRun(add('c1', 5)));
+  // Deciding again would be refused (90 + 5 + 90 > 100): the retry must not decide at all.
+  t.deepEqual(right(await cachedRun(add('c1', 90), { ...context, request })), { ...first, duplicate: true });
 });

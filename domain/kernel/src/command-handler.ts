@@ -5,8 +5,9 @@ import { streamOfCommand, type AggregateDefinition } from './aggregate.ts';
 import type { Command, DomainEvent } from './decider.ts';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './envelope.ts';
 import { commandError, type CommandError } from './errors.ts';
-import type { AppendedEvent, EventStore, ExpectedRevision, RequestIdentity } from './event-store.ts';
+import type { AppendedEvent, EventStore, ExpectedRevision, PriorRequest, RequestIdentity } from './event-store.ts';
 import { randomId, uuidFromName } from './ids.ts';
+import type { StateCache } from './state-cache.ts';
 
 /** Who asked, and the threads that tie the resulting events to the request (all read at the edge). */
 export type CommandContext = {
@@ -32,6 +33,8 @@ export type CommandHandlerDeps = {
   /** Attempts before a concurrency conflict is reported (default 5). */
   readonly maxAttempts?: number;
   readonly newId?: () => string;
+  /** Folded states by stream, so a command reads only the events appended since (see state-cache.ts). */
+  readonly cache?: StateCache;
 };
 
 /** An extra check of the loaded state before deciding: who may act on this aggregate. */
@@ -92,25 +95,43 @@ const eventIdsFor = (deps: CommandHandlerDeps, streamId: string, context: Comman
       : uuidFromName(`${context.request.requestId}/${streamId}/${index}`),
   );
 
+/** The first result of a request the store remembers, or a refusal if the key came with another body. */
+const answerOfPrior = (prior: PriorRequest, request: RequestIdentity): E.Either<CommandError, CommandResult> =>
+  prior.fingerprint === request.fingerprint
+    ? E.right({ streamId: prior.streamId, revision: prior.revision, events: prior.events, duplicate: true })
+    : E.left(commandError.keyReused(request.requestId));
+
 export const handleCommand = async <C extends Command, Ev extends DomainEvent, S>(
   deps: CommandHandlerDeps,
   { aggregate, command, context, guard }: HandleCommand<C, Ev, S>,
 ): Promise<E.Either<CommandError, CommandResult>> => {
+  const { store, cache } = deps;
   const streamId = streamOfCommand(aggregate, command);
   const expectation = aggregate.expects[command.type as C['type']];
   const maxAttempts = deps.maxAttempts ?? 5;
+  // A store that indexes request ids answers retries directly; otherwise the stream is scanned for them,
+  // which needs the whole stream (no cache).
+  const indexesRequests = store.findRequest !== undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const recorded = await deps.store.readStream(streamId);
-    const prior = priorResult(streamId, recorded, context.request);
-    if (prior !== undefined) return prior;
-    const current = recorded[recorded.length - 1]?.streamRevision;
+    if (context.request !== undefined && indexesRequests) {
+      const prior = await store.findRequest!(context.request.requestId);
+      if (prior !== undefined) return answerOfPrior(prior, context.request);
+    }
+    const cached = context.request === undefined || indexesRequests ? cache?.get(streamId) : undefined;
+    const recorded = await store.readStream(streamId, cached === undefined ? undefined : { fromRevision: cached.revision + 1 });
+    if (!indexesRequests) {
+      const prior = priorResult(streamId, recorded, context.request);
+      if (prior !== undefined) return prior;
+    }
+    const current = recorded[recorded.length - 1]?.streamRevision ?? cached?.revision;
     if (expectation === 'new' && current !== undefined) return E.left(commandError.alreadyExists(streamId));
     if (expectation === 'existing' && current === undefined) return E.left(commandError.notFound(streamId));
 
     const state = decodeStream(aggregate as AggregateDefinition<Command, Ev, unknown>, recorded).reduce(
       aggregate.decider.evolve,
-      aggregate.decider.initialState,
+      (cached?.state as S | undefined) ?? aggregate.decider.initialState,
     );
+    if (current !== undefined) cache?.set(streamId, { revision: current, state });
     const refused = guard?.(state, context.actor);
     if (refused !== undefined) return E.left(refused);
     const decided = aggregate.decider.decide(command, state);
@@ -126,7 +147,7 @@ export const handleCommand = async <C extends Command, Ev extends DomainEvent, S
       metadata,
     }));
     const expectedRevision: ExpectedRevision = current ?? 'no_stream';
-    const result = await deps.store.append({
+    const result = await store.append({
       streamId,
       events,
       expectedRevision,
@@ -134,6 +155,8 @@ export const handleCommand = async <C extends Command, Ev extends DomainEvent, S
     });
     switch (result.outcome) {
       case 'appended':
+        // Our events follow `current` exactly (the store checked), so the state after them is known.
+        cache?.set(streamId, { revision: result.revision, state: decided.right.reduce(aggregate.decider.evolve, state) });
         return E.right({ streamId, revision: result.revision, events: result.events, duplicate: false });
       case 'duplicate':
         return result.sameRequest

@@ -79,8 +79,21 @@ export type SubscribeOptions = ReadAllOptions & {
   readonly signal?: AbortSignal;
 };
 
+/** What a request id was first used for, as a store that indexes request ids remembers it. */
+export type PriorRequest = {
+  readonly streamId: string;
+  readonly fingerprint: string;
+  readonly revision: number;
+  readonly events: readonly AppendedEvent[];
+};
+
 export type EventStore = {
   readonly append: (request: AppendRequest) => Promise<AppendResult>;
+  /**
+   * The first use of a request id, for stores that index them (the embedded one does, in the same
+   * transaction as the events). Lets the command handler answer a retry without reading the whole stream.
+   */
+  readonly findRequest?: (requestId: string) => Promise<PriorRequest | undefined>;
   /** A stream's events in revision order, from a revision (0 = all); empty when the stream does not exist. */
   readonly readStream: (streamId: string, options?: { readonly fromRevision?: number }) => Promise<readonly RecordedEvent[]>;
   /** One batch of the global log in position order. */

@@ -11,3 +11,4 @@ export * from './document-store.ts';
 export * from './bus.ts';
 export * from './logger.ts';
 export * from './archive.ts';
+export * from './state-cache.ts';

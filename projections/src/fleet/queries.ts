@@ -2,7 +2,7 @@
 // summed from the parcels on board (see projection.ts for why the load is summed at read time).
 import type { DocumentStore } from '@meridian/kernel';
 import { matching, pageSize, readAll, readPage, type Page, type PageRequest } from '../runtime/page.ts';
-import { physicalCollection } from '../runtime/projection.ts';
+import { physicalCollection, type Generation } from '../runtime/projection.ts';
 import { fleetProjection, loadsCollection, vehiclesCollection } from './projection.ts';
 import type { FleetLoadDocument, FleetVehicleDocument, FleetVehicleView, VehicleDutyStatus } from './view.ts';
 
@@ -34,7 +34,7 @@ export const fleetVehicleView = (vehicle: FleetVehicleDocument, loads: readonly 
 const chunked = <A>(items: readonly A[], size: number): A[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
-export const fleetQueries = (documents: DocumentStore, version: number = fleetProjection.version): FleetQueries => {
+export const fleetQueries = (documents: DocumentStore, version: Generation = fleetProjection.version): FleetQueries => {
   const vehicles = physicalCollection(vehiclesCollection, version);
   const loads = physicalCollection(loadsCollection, version);
   /** Every parcel on board of these vehicles, grouped by vehicle. */

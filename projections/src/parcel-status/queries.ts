@@ -1,7 +1,7 @@
 // What the query API asks of ParcelStatusView: one parcel, or a page of them, most recently changed first.
 import type { DocumentStore } from '@meridian/kernel';
 import { matching, pageSize, readPage, type Page, type PageRequest } from '../runtime/page.ts';
-import { physicalCollection } from '../runtime/projection.ts';
+import { physicalCollection, type Generation } from '../runtime/projection.ts';
 import { parcelsCollection, parcelStatusProjection } from './projection.ts';
 import type { ParcelStatusView, ParcelViewStatus } from './view.ts';
 
@@ -16,7 +16,7 @@ export type ParcelStatusQueries = {
   readonly list: (filter?: ParcelStatusFilter) => Promise<Page<ParcelStatusView>>;
 };
 
-export const parcelStatusQueries = (documents: DocumentStore, version: number = parcelStatusProjection.version): ParcelStatusQueries => {
+export const parcelStatusQueries = (documents: DocumentStore, version: Generation = parcelStatusProjection.version): ParcelStatusQueries => {
   const collection = physicalCollection(parcelsCollection, version);
   return {
     byId: async (parcelId) => (await documents.get(collection, parcelId)) as ParcelStatusView | undefined,

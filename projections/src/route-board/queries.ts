@@ -1,7 +1,7 @@
 // What the query API asks of RouteBoard: one route, or a page of them, most recently changed first.
 import type { DocumentStore } from '@meridian/kernel';
 import { matching, pageSize, readPage, type Page, type PageRequest } from '../runtime/page.ts';
-import { physicalCollection } from '../runtime/projection.ts';
+import { physicalCollection, type Generation } from '../runtime/projection.ts';
 import { routeBoardProjection, routesCollection } from './projection.ts';
 import type { RouteBoardStatus, RouteBoardView } from './view.ts';
 
@@ -15,7 +15,7 @@ export type RouteBoardQueries = {
   readonly list: (filter?: RouteBoardFilter) => Promise<Page<RouteBoardView>>;
 };
 
-export const routeBoardQueries = (documents: DocumentStore, version: number = routeBoardProjection.version): RouteBoardQueries => {
+export const routeBoardQueries = (documents: DocumentStore, version: Generation = routeBoardProjection.version): RouteBoardQueries => {
   const collection = physicalCollection(routesCollection, version);
   return {
     byId: async (routeId) => (await documents.get(collection, routeId)) as RouteBoardView | undefined,

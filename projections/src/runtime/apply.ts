@@ -1,7 +1,7 @@
 // Applies events to a document store in transactions small enough for Firestore (500 writes at most).
 import { maxWritesPerTransaction, type DocumentStore, type RecordedEvent } from '@meridian/kernel';
 import { decideWrites, keysOf, planEvents, type Outcome, type PlannedEvent } from './plan.ts';
-import { physicalCollection, type Projection } from './projection.ts';
+import { physicalCollection, type Generation, type Projection } from './projection.ts';
 
 /** Splits planned events into chunks whose writes fit one transaction (counted generously). */
 const chunks = (planned: readonly PlannedEvent[]): PlannedEvent[][] => {
@@ -23,19 +23,19 @@ const chunks = (planned: readonly PlannedEvent[]): PlannedEvent[][] => {
 };
 
 /**
- * Applies `events` (in log or delivery order) to a projection version; returns each event's outcome.
+ * Applies `events` (in log or delivery order) to a projection generation; returns each event's outcome.
  * Each chunk is one transaction: its documents and stream checkpoints land together or not at all.
  */
 export const applyEvents = async (
   documents: DocumentStore,
   projection: Projection,
   events: readonly RecordedEvent[],
-  version: number = projection.version,
+  generation: Generation = projection.version,
 ): Promise<Outcome[]> => {
   const outcomes: Outcome[] = [];
   for (const chunk of chunks(planEvents(projection, events))) {
-    const result = await documents.transact(keysOf(projection, version, chunk), (current) => {
-      const decided = decideWrites(projection, version, chunk, current);
+    const result = await documents.transact(keysOf(projection, generation, chunk), (current) => {
+      const decided = decideWrites(projection, generation, chunk, current);
       return { writes: decided.writes, result: decided.outcomes };
     });
     outcomes.push(...result);
@@ -43,8 +43,8 @@ export const applyEvents = async (
   return outcomes;
 };
 
-/** Creates the projection version's collections and the indexes its queries need. */
-export const prepareProjection = async (documents: DocumentStore, projection: Projection, version: number = projection.version): Promise<void> => {
+/** Creates the projection generation's collections and the indexes its queries need. */
+export const prepareProjection = async (documents: DocumentStore, projection: Projection, generation: Generation = projection.version): Promise<void> => {
   for (const [collection, { indexes = [] }] of Object.entries(projection.collections))
-    await documents.ensureCollection(physicalCollection(collection, version), { indexes });
+    await documents.ensureCollection(physicalCollection(collection, generation), { indexes });
 };

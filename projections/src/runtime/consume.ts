@@ -3,7 +3,7 @@
 import { failureKindOf, type BatchHandler, type Delivery, type DocumentStore, type Logger, type RecordedEvent } from '@meridian/kernel';
 import { applyEvents } from './apply.ts';
 import type { Outcome } from './plan.ts';
-import type { Projection } from './projection.ts';
+import type { Generation, Projection } from './projection.ts';
 import type { ProjectorStatus } from './status.ts';
 
 export type ProjectorDeps = {
@@ -11,7 +11,8 @@ export type ProjectorDeps = {
   readonly projection: Projection;
   readonly logger: Logger;
   readonly status?: ProjectorStatus;
-  readonly version?: number;
+  /** Which generation to write: resolved before each batch (blue/green switches happen between batches). */
+  readonly generation?: () => Promise<Generation>;
 };
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -29,11 +30,12 @@ const logLine = (deps: ProjectorDeps, delivery: Delivery<RecordedEvent>, outcome
 };
 
 /** One at a time, after a batch failed: find the poison, let everything else through. */
-const applyOneByOne = async (deps: ProjectorDeps, deliveries: readonly Delivery<RecordedEvent>[]) => {
+const applyOneByOne = async (deps: ProjectorDeps, deliveries: readonly Delivery<RecordedEvent>[], generation: Generation) => {
   for (const delivery of deliveries) {
     try {
-      const [outcome = 'gap'] = await applyEvents(deps.documents, deps.projection, [delivery.message], deps.version);
+      const [outcome = 'gap'] = await applyEvents(deps.documents, deps.projection, [delivery.message], generation);
       settle(delivery, outcome);
+      if (outcome !== 'gap') deps.status?.recordApplied([delivery.message]);
       logLine(deps, delivery, outcome);
     } catch (error) {
       logLine(deps, delivery, 'failed', { error: describe(error) });
@@ -47,11 +49,12 @@ export const projectDeliveries =
   (deps: ProjectorDeps): BatchHandler<RecordedEvent> =>
   async (deliveries) => {
     let outcomes: Outcome[];
+    const generation = (await deps.generation?.()) ?? deps.projection.version;
     try {
-      outcomes = await applyEvents(deps.documents, deps.projection, deliveries.map((d) => d.message), deps.version);
+      outcomes = await applyEvents(deps.documents, deps.projection, deliveries.map((d) => d.message), generation);
     } catch (error) {
       deps.logger.warn('batch not applied; retrying event by event', { consumer: deps.projection.name, size: deliveries.length, error: describe(error) });
-      return applyOneByOne(deps, deliveries);
+      return applyOneByOne(deps, deliveries, generation);
     }
     deliveries.forEach((delivery, index) => {
       const outcome = outcomes[index] ?? 'gap';

@@ -7,3 +7,7 @@ export * from './projection.ts';
 export * from './status.ts';
 export * from './updates.ts';
 export * from './run.ts';
+export * from './generations.ts';
+export * from './diff.ts';
+export * from './replay.ts';
+export * from './scoped.ts';

@@ -23,12 +23,20 @@ export type Projection = {
   readonly project: (event: RecordedEvent) => readonly DocumentUpdate[];
 };
 
-/** Where a version of a collection lives: `parcels_v2`. */
-export const physicalCollection = (collection: string, version: number): string => `${collection}_v${version}`;
+/**
+ * A generation is one build of a projection: `v2` for version 2, `v2r1` for a rebuild of the same version
+ * beside it (blue/green). A number means that version's first generation.
+ */
+export type Generation = string | number;
 
-/** Where a projection version keeps the last revision it applied of each stream. */
-export const streamCheckpoints = (projection: Pick<Projection, 'name'>, version: number): string =>
-  `${projection.name}_v${version}_streams`;
+export const generationName = (generation: Generation): string => (typeof generation === 'number' ? `v${generation}` : generation);
+
+/** Where a generation of a collection lives: `parcels_v2`, `parcels_v2r1`. */
+export const physicalCollection = (collection: string, generation: Generation): string => `${collection}_${generationName(generation)}`;
+
+/** Where a generation keeps the last revision it applied of each stream. */
+export const streamCheckpoints = (projection: Pick<Projection, 'name'>, generation: Generation): string =>
+  `${projection.name}_${generationName(generation)}_streams`;
 
 /** The per-stream checkpoint document. */
 export type StreamCheckpoint = { readonly revision: number; readonly globalPosition: number };

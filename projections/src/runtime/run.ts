@@ -4,7 +4,8 @@ import type { ConsumerDefinition, DocumentStore, Logger, RecordedEvent, Subscrip
 import { prepareProjection } from './apply.ts';
 import { projectDeliveries } from './consume.ts';
 import type { Projection } from './projection.ts';
-import type { ProjectorStatus } from './status.ts';
+import { ensureGenerations, liveGenerationResolver } from './generations.ts';
+import { createProjectorStatus, type ProjectorStatus } from './status.ts';
 
 /** The consumer (subscription) a projection reads through: `parcel-status-projector`. */
 export const consumerOf = (projection: Projection): ConsumerDefinition => ({ name: `${projection.name}-projector`, eventTypes: projection.eventTypes });
@@ -20,8 +21,18 @@ export type RunProjectorDeps = {
 };
 
 export const runProjector = async ({ projection, subscription, documents, logger, signal, status, maxBatch = 500 }: RunProjectorDeps): Promise<void> => {
-  await prepareProjection(documents, projection);
-  logger.info('projector started', { consumer: projection.name, version: projection.version });
-  await subscription(projectDeliveries({ documents, projection, logger, ...(status && { status }) }), { signal, maxBatch });
+  const { live } = await ensureGenerations(documents, projection);
+  await prepareProjection(documents, projection, live);
+  const generation = liveGenerationResolver(documents, projection, logger);
+  // The status also feeds the resolver the positions applied, for the acknowledgement of a switch.
+  const tracking: ProjectorStatus = {
+    recordApplied: (events) => {
+      for (const event of events) generation.applied(event.globalPosition);
+      status?.recordApplied(events);
+    },
+    snapshot: () => status?.snapshot() ?? createProjectorStatus(projection.name, projection.version).snapshot(),
+  };
+  logger.info('projector started', { consumer: projection.name, version: projection.version, generation: live });
+  await subscription(projectDeliveries({ documents, projection, logger, status: tracking, generation: generation.resolve }), { signal, maxBatch });
   logger.info('projector stopped', { consumer: projection.name });
 };

@@ -81,6 +81,10 @@ export const createInMemoryEventStore = (now: () => Date = () => new Date()): Ev
       await Promise.resolve();
       return appendNow(request);
     },
+    findRequest: async (requestId) => {
+      const prior = requests.get(requestId);
+      return prior === undefined ? undefined : { streamId: prior.streamId, fingerprint: prior.fingerprint, revision: prior.revision, events: prior.events };
+    },
     readStream: async (streamId, { fromRevision = 0 } = {}) => structuredClone((streams.get(streamId) ?? []).slice(fromRevision)),
     readAll: async (read) => readAllNow(read),
     subscribe,

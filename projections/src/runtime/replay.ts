@@ -1,0 +1,153 @@
+// Rebuilding a projection from the log, blue/green: into a new generation beside the live one (queries keep
+// reading the live one), resumable from its own checkpoint, then switched atomically, then caught up past
+// whatever the live projector applied to the old generation until it noticed the switch.
+import type { DocumentStore, EventStore, Logger } from '@meridian/kernel';
+import { applyEvents, prepareProjection } from './apply.ts';
+import { collectionsOfGeneration, ensureGenerations, nextGeneration, readGenerations, updateGenerations } from './generations.ts';
+import type { Projection } from './projection.ts';
+
+export const replayCheckpoints = 'replay-checkpoints';
+
+export type ReplayProgress = {
+  readonly position: number;
+  readonly head: number;
+  readonly events: number;
+  readonly eventsPerSecond: number;
+  readonly etaSeconds?: number;
+};
+
+export type ReplayDeps = {
+  readonly log: EventStore;
+  readonly documents: DocumentStore;
+  readonly projection: Projection;
+  readonly logger: Logger;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: ReplayProgress) => void;
+  /** Events read per batch (default 2,000). */
+  readonly batchSize?: number;
+};
+
+type ReplayCheckpoint = { readonly position: number; readonly events: number; readonly updatedAt: string };
+
+const checkpointId = (projection: Projection, generation: string) => `${projection.name}_${generation}`;
+
+const loadCheckpoint = async (documents: DocumentStore, projection: Projection, generation: string): Promise<ReplayCheckpoint> =>
+  ((await documents.get(replayCheckpoints, checkpointId(projection, generation))) as ReplayCheckpoint | undefined) ?? { position: 0, events: 0, updatedAt: '' };
+
+const saveCheckpoint = (documents: DocumentStore, projection: Projection, generation: string, checkpoint: ReplayCheckpoint) =>
+  documents.transact([], () => ({ writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: checkpoint }], result: undefined }));
+
+/**
+ * Applies the log to a generation from its replay checkpoint to the head, batch by batch. The checkpoint
+ * is saved after each batch; a batch applied again after an interruption is absorbed by the per-stream
+ * checkpoints, so resuming never applies anything twice. Returns where it stopped.
+ */
+export const catchUp = async (deps: ReplayDeps, generation: string): Promise<ReplayCheckpoint> => {
+  const { log, documents, projection } = deps;
+  let checkpoint = await loadCheckpoint(documents, projection, generation);
+  const started = performance.now();
+  const startEvents = checkpoint.events;
+  const head = await log.headPosition();
+  for (;;) {
+    if (deps.signal?.aborted) return checkpoint;
+    const batch = await log.readAll({ after: checkpoint.position, batchSize: deps.batchSize ?? 2_000, filter: { eventTypes: projection.eventTypes } });
+    if (batch.events.length > 0) await applyEvents(documents, projection, batch.events, generation);
+    if (batch.position > checkpoint.position) {
+      checkpoint = { position: batch.position, events: checkpoint.events + batch.events.length, updatedAt: new Date().toISOString() };
+      await saveCheckpoint(documents, projection, generation, checkpoint);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const rate = seconds > 0 ? (checkpoint.events - startEvents) / seconds : 0;
+    const remaining = Math.max(0, head - checkpoint.position);
+    deps.onProgress?.({ position: checkpoint.position, head: Math.max(head, checkpoint.position), events: checkpoint.events, eventsPerSecond: rate, ...(rate > 0 && { etaSeconds: remaining / rate }) });
+    if (batch.endOfLog) return checkpoint;
+  }
+};
+
+export type ReplayOptions = {
+  /** Build, compare with the live generation, and drop the build: nothing switches. */
+  readonly dryRun?: boolean;
+  /** How long to wait after the switch for a live projector to acknowledge it (default 3 s). */
+  readonly settleMs?: number;
+};
+
+export type ReplayResult = {
+  readonly projection: string;
+  readonly generation: string;
+  readonly previous: string;
+  readonly events: number;
+  readonly position: number;
+  readonly switched: boolean;
+};
+
+/** Starts (or resumes) a new generation of the code's version and builds it to the head of the log. */
+export const buildNextGeneration = async (deps: ReplayDeps): Promise<{ generation: string; live: string; checkpoint: ReplayCheckpoint }> => {
+  const record = await ensureGenerations(deps.documents, deps.projection);
+  const generation = record.building ?? nextGeneration(deps.projection, record);
+  if (record.building === undefined) await updateGenerations(deps.documents, deps.projection, (r) => ({ ...r, building: generation }));
+  await prepareProjection(deps.documents, deps.projection, generation);
+  deps.logger.info('replay building', { projection: deps.projection.name, generation, live: record.live });
+  const checkpoint = await catchUp(deps, generation);
+  return { generation, live: record.live, checkpoint };
+};
+
+/** Drops every collection of a generation, and its replay checkpoint. */
+export const dropGeneration = async (documents: DocumentStore, projection: Projection, generation: string): Promise<void> => {
+  for (const collection of collectionsOfGeneration(projection, generation)) await documents.dropCollection(collection);
+  await documents.transact([], () => ({ writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: undefined }], result: undefined }));
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Makes a built generation live, atomically, then catches it up past everything the live projector
+ * applied to the old generation before it noticed: the position it acknowledges, or the head once it
+ * has had time to finish a batch in flight.
+ */
+export const switchTo = async (deps: ReplayDeps, generation: string, { settleMs = 3_000 }: ReplayOptions = {}): Promise<ReplayCheckpoint> => {
+  const { documents, projection } = deps;
+  const before = await readGenerations(documents, projection);
+  await catchUp(deps, generation);
+  await updateGenerations(documents, projection, (record) => {
+    const { building: _building, acknowledged: _acknowledged, ...rest } = record;
+    return { ...rest, live: generation, retired: [...new Set([record.live, ...record.retired])].filter((g) => g !== generation), switchedAt: new Date().toISOString() };
+  });
+  deps.logger.info('replay switched', { projection: projection.name, from: before.live, to: generation });
+  const deadline = Date.now() + settleMs;
+  let acknowledged: number | undefined;
+  while (Date.now() < deadline && acknowledged === undefined) {
+    const record = await readGenerations(documents, projection);
+    if (record.acknowledged?.generation === generation) acknowledged = record.acknowledged.maxPositionBefore;
+    else await sleep(100);
+  }
+  let checkpoint = await catchUp(deps, generation);
+  while (acknowledged !== undefined && checkpoint.position < acknowledged) checkpoint = await catchUp(deps, generation);
+  return checkpoint;
+};
+
+/** The whole replay: build, then switch (or, for a dry run, compare and drop). */
+export const replay = async (deps: ReplayDeps, options: ReplayOptions = {}): Promise<ReplayResult & { readonly built: string }> => {
+  const { generation, live, checkpoint } = await buildNextGeneration(deps);
+  if (deps.signal?.aborted) return { projection: deps.projection.name, generation, built: generation, previous: live, events: checkpoint.events, position: checkpoint.position, switched: false };
+  if (options.dryRun) return { projection: deps.projection.name, generation: live, built: generation, previous: live, events: checkpoint.events, position: checkpoint.position, switched: false };
+  const final = await switchTo(deps, generation, options);
+  return { projection: deps.projection.name, generation, built: generation, previous: live, events: final.events, position: final.position, switched: true };
+};
+
+/** Forgets a dry run's build. */
+export const abandonBuild = async (deps: Pick<ReplayDeps, 'documents' | 'projection'>, generation: string): Promise<void> => {
+  await dropGeneration(deps.documents, deps.projection, generation);
+  await updateGenerations(deps.documents, deps.projection, (record) => {
+    const { building: _building, ...rest } = record;
+    return rest;
+  });
+};
+
+/** Drops the generations kept after switches. */
+export const cleanup = async (deps: Pick<ReplayDeps, 'documents' | 'projection' | 'logger'>): Promise<readonly string[]> => {
+  const record = await readGenerations(deps.documents, deps.projection);
+  for (const generation of record.retired) await dropGeneration(deps.documents, deps.projection, generation);
+  await updateGenerations(deps.documents, deps.projection, (r) => ({ ...r, retired: [] }));
+  deps.logger.info('replay cleanup', { projection: deps.projection.name, dropped: record.retired });
+  return record.retired;
+};
