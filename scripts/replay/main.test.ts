@@ -40,7 +40,8 @@ const prepare = async (parcels: number) => {
 
 const replayCli = (dir: string, args: readonly string[], { killAfterProgress = false } = {}) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, MERIDIAN_DATA_DIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The embedded wiring, whatever the test runner exported for the emulators.
+    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, MERIDIAN_DATA_DIR: dir, MERIDIAN_READ_MODELS: 'sqlite', FIRESTORE_EMULATOR_HOST: '', PUBSUB_EMULATOR_HOST: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));

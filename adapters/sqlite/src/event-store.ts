@@ -1,28 +1,19 @@
 // The embedded event store: one SQLite file, the global position is the rowid.
 //
-// Appends are group-committed: every append requested in the same turn of the event loop shares one
-// transaction (one WAL sync). Each is still checked on its own (expected revision, request id) before
-// anything is written, so the group needs no savepoints; if the group fails anyway (a disk error, a
-// corrupt row), it is rolled back and its appends are retried one transaction each, so one bad append
-// cannot take the others down with it.
+// Appends are group-committed by a writer thread that owns the write connection (event-writer-worker.ts):
+// appends arriving while a commit is in flight form the next group, so a busy API gets one WAL sync for
+// many appends, and the fsync of `synchronous = FULL` never blocks the thread serving requests. Reads use
+// this thread's own connection (WAL lets readers and the writer work at once).
 //
 // Each event carries two hash chains (tamper evidence, see chain.ts): one over its stream, one over the
 // whole log in position order.
-import type {
-  AppendedEvent,
-  AppendRequest,
-  AppendResult,
-  EventStore,
-  LogBatch,
-  LogFilter,
-  PriorRequest,
-  ReadAllOptions,
-  RecordedEvent,
-  SubscribeOptions,
-} from '@meridian/kernel';
+import type { AppendRequest, AppendResult, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedEvent, SubscribeOptions } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { backfillChains, chainLink, contentOf, genesis } from './chain.ts';
+import { Worker } from 'node:worker_threads';
+import { backfillChains } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
+import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
+import { createEventWriter, priorRequestOf, type WriteOutcome, type WriteRequest } from './event-writer.ts';
 
 const migrations = [
   `CREATE TABLE events (
@@ -77,6 +68,11 @@ export type SqliteEventStoreOptions = {
    */
   readonly pollIntervalMs?: number;
   readonly now?: () => Date;
+  /**
+   * Commit on a writer thread (the default) or on this thread. On this thread a FULL sync blocks the event
+   * loop for the length of the fsync; the option exists for tools that append from a single loop anyway.
+   */
+  readonly writerThread?: boolean;
 };
 
 type Row = {
@@ -105,25 +101,11 @@ const toRecorded = (row: Row): RecordedEvent => ({
   metadata: JSON.parse(row.metadata),
 });
 
-type PendingAppend = {
-  readonly request: AppendRequest;
-  readonly resolve: (result: AppendResult) => void;
-  readonly reject: (error: unknown) => void;
-};
-
-const statements = (db: DatabaseSync) => ({
-  streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
-  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash FROM events ORDER BY global_position DESC LIMIT 1'),
-  insertEvent: db.prepare(
-    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-  ),
+const readStatements = (db: DatabaseSync) => ({
   findRequest: db.prepare('SELECT fingerprint, stream_id, result FROM requests WHERE request_id = ?'),
-  insertRequest: db.prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)'),
   readStream: db.prepare(`SELECT ${columns} FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision`),
   head: db.prepare('SELECT coalesce(max(global_position), 0) AS head FROM events'),
 });
-
-type Statements = ReturnType<typeof statements>;
 
 /** The SQL for one filter shape, prepared once and reused. */
 const logQuery = (db: DatabaseSync, cache: Map<string, StatementSync>, filter: LogFilter | undefined) => {
@@ -141,109 +123,95 @@ const logQuery = (db: DatabaseSync, cache: Map<string, StatementSync>, filter: L
   return statement;
 };
 
-const priorOf = (sql: Statements, requestId: string): PriorRequest | undefined => {
-  const prior = sql.findRequest.get(requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
-  if (prior === undefined) return undefined;
-  const result = JSON.parse(prior.result) as { revision: number; events: AppendedEvent[] };
-  return { streamId: prior.stream_id, fingerprint: prior.fingerprint, ...result };
+/** Where appends are committed: a writer thread, or this thread's own connection. */
+type Writer = {
+  readonly write: (request: WriteRequest) => Promise<WriteOutcome>;
+  readonly close: () => Promise<void>;
 };
 
-/** The tip of the global chain while a group is being written. */
-type LogTip = { position: number; hash: string };
-
-/** One append inside a transaction; writes nothing unless every check passed. */
-const appendOne = (sql: Statements, { streamId, events, expectedRevision, request }: AppendRequest, recordedAt: string, tip: LogTip): AppendResult => {
-  if (request !== undefined) {
-    const prior = priorOf(sql, request.requestId);
-    if (prior !== undefined)
-      return { outcome: 'duplicate', streamId: prior.streamId, revision: prior.revision, events: prior.events, sameRequest: prior.fingerprint === request.fingerprint };
-  }
-  const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
-  const actual = head?.revision;
-  const accepted =
-    expectedRevision === 'any' ||
-    (expectedRevision === 'no_stream' && actual === undefined) ||
-    (expectedRevision === 'stream_exists' && actual !== undefined) ||
-    expectedRevision === actual;
-  if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
-  const first = (actual ?? -1) + 1;
-  // Events of one append share their metadata: serialised once.
-  const metadataJson = events.length > 0 && events.every((e) => e.metadata === events[0]!.metadata) ? JSON.stringify(events[0]!.metadata) : undefined;
-  let streamHash = head?.hash ?? genesis;
-  const appended: AppendedEvent[] = events.map((event, index) => {
-    const streamRevision = first + index;
-    const globalPosition = tip.position + 1;
-    const data = JSON.stringify(event.data);
-    const metadata = metadataJson ?? JSON.stringify(event.metadata);
-    const content = contentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
-    streamHash = chainLink(streamHash, content);
-    tip.hash = chainLink(tip.hash, content);
-    tip.position = globalPosition;
-    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash);
-    // The rowid is the position the hash covered: the single writer assigns max + 1.
-    if (Number(lastInsertRowid) !== globalPosition) throw new Error(`position ${lastInsertRowid} where ${globalPosition} was chained`);
-    return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
-  });
-  const revision = first + events.length - 1;
-  if (request !== undefined) sql.insertRequest.run(request.requestId, request.fingerprint, streamId, JSON.stringify({ revision, events: appended }));
-  return { outcome: 'appended', streamId, revision, events: appended };
-};
-
-export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
-  const db = openDatabase({ path: options.path, ...(options.synchronous && { synchronous: options.synchronous }) });
-  migrate(db, 'event-store', migrations);
-  backfillChains(db);
-  const sql = statements(db);
-  const logQueries = new Map<string, StatementSync>();
-  const now = options.now ?? (() => new Date());
-  const pollIntervalMs = options.pollIntervalMs ?? 50;
-  let pending: PendingAppend[] = [];
-  let closed = false;
-  const waiters = new Set<() => void>();
-
-  /** Runs appends in one transaction; throws (after rolling back) if the transaction fails. */
-  const commit = (group: readonly PendingAppend[]): AppendResult[] => {
-    const recordedAt = now().toISOString();
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      // Read inside the write lock: another process may have appended since our last group.
-      const last = sql.logHead.get() as { position: number; hash: string | null } | undefined;
-      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesis };
-      const results = group.map(({ request }) => appendOne(sql, request, recordedAt, tip));
-      db.exec('COMMIT');
-      return results;
-    } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      throw error;
-    }
-  };
-
+const inlineWriter = (db: DatabaseSync): Writer => {
+  const writer = createEventWriter(db);
+  let pending: { write: WriteRequest; resolve: (outcome: WriteOutcome) => void }[] = [];
   const flush = () => {
     const group = pending;
     pending = [];
-    if (group.length === 0) return;
-    try {
-      const results = commit(group);
-      group.forEach(({ resolve }, index) => resolve(results[index]!));
-    } catch (groupError) {
-      // Find the culprit: each append alone, in its own transaction.
-      for (const item of group) {
-        try {
-          item.resolve(commit([item])[0]!);
-        } catch (error) {
-          item.reject(group.length === 1 ? groupError : error);
-        }
-      }
-    }
-    for (const wake of [...waiters]) wake();
+    const outcomes = writer.write(group.map((item) => item.write));
+    group.forEach((item, index) => item.resolve(outcomes[index]!));
   };
+  return {
+    write: (write) =>
+      new Promise((resolve) => {
+        if (pending.length === 0) setImmediate(flush);
+        pending.push({ write, resolve });
+      }),
+    close: async () => {
+      if (pending.length > 0) flush();
+    },
+  };
+};
 
-  const append = (request: AppendRequest): Promise<AppendResult> => {
-    if (closed) return Promise.reject(new Error('the event store is closed'));
-    return new Promise((resolve, reject) => {
-      if (pending.length === 0) setImmediate(flush);
-      pending.push({ request, resolve, reject });
-    });
+const threadWriter = (path: string, synchronous: Synchronous): Writer => {
+  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), { workerData: { path, synchronous } });
+  const waiting = new Map<number, (outcome: WriteOutcome) => void>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  const closed = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  // An idle writer must not keep the process alive; one with appends in flight must.
+  worker.unref();
+  const settle = (id: number, outcome: WriteOutcome) => {
+    waiting.get(id)?.(outcome);
+    waiting.delete(id);
+    if (waiting.size === 0) worker.unref();
+  };
+  worker.on('message', (reply: WriterReply) => {
+    if (reply.kind === 'results') for (const { id, outcome } of reply.outcomes) settle(id, outcome);
+  });
+  const failAll = (error: Error) => {
+    failure = error;
+    for (const id of [...waiting.keys()]) settle(id, { ok: false, error: { name: error.name, message: `the writer thread failed: ${error.message}` } });
+  };
+  worker.on('error', failAll);
+  worker.on('exit', (code) => code !== 0 && failAll(new Error(`the writer thread exited with ${code}`)));
+  return {
+    write: (write) => {
+      if (failure !== undefined) return Promise.resolve({ ok: false, error: { name: 'Error', message: `the writer thread failed: ${failure.message}` } });
+      const id = nextId++;
+      worker.ref();
+      return new Promise((resolve) => {
+        waiting.set(id, resolve);
+        worker.postMessage({ kind: 'append', id, write } satisfies WriterMessage);
+      });
+    },
+    close: async () => {
+      worker.ref();
+      worker.postMessage({ kind: 'close' } satisfies WriterMessage);
+      await closed;
+    },
+  };
+};
+
+export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
+  const synchronous = options.synchronous ?? 'FULL';
+  // This connection migrates the file (before the writer opens it), then serves reads.
+  const db = openDatabase({ path: options.path, synchronous });
+  migrate(db, 'event-store', migrations);
+  backfillChains(db);
+  const sql = readStatements(db);
+  const logQueries = new Map<string, StatementSync>();
+  const now = options.now ?? (() => new Date());
+  const pollIntervalMs = options.pollIntervalMs ?? 50;
+  const inMemory = options.path === ':memory:';
+  // A ':memory:' database is private to its connection: it can only be written where it was opened.
+  const writer = options.writerThread === false || inMemory ? inlineWriter(db) : threadWriter(options.path, synchronous);
+  let closed = false;
+  const waiters = new Set<() => void>();
+
+  const append = async (request: AppendRequest): Promise<AppendResult> => {
+    if (closed) throw new Error('the event store is closed');
+    const outcome = await writer.write({ request, recordedAt: now().toISOString() });
+    for (const wake of [...waiters]) wake();
+    if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
+    return outcome.result;
   };
 
   const readAllNow = ({ after, batchSize = 500, filter }: ReadAllOptions): LogBatch => {
@@ -286,15 +254,15 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   return {
     append,
-    findRequest: async (requestId) => priorOf(sql, requestId),
+    findRequest: async (requestId) => priorRequestOf(sql.findRequest, requestId),
     readStream: async (streamId, { fromRevision = 0 } = {}) => (sql.readStream.all(streamId, fromRevision) as Row[]).map(toRecorded),
     readAll: async (read) => readAllNow(read),
     subscribe,
     headPosition: async () => (sql.head.get() as { head: number }).head,
     close: async () => {
       if (closed) return;
-      flush();
       closed = true;
+      await writer.close();
       for (const wake of [...waiters]) wake();
       db.close();
     },

@@ -1,0 +1,44 @@
+// The writer thread: owns the write connection, so a commit's fsync never blocks the thread serving
+// requests. Appends that arrive while a commit is in flight wait in the message queue and form the next
+// group, so under load groups grow by themselves: one WAL sync for many appends.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openDatabase, type Synchronous } from './database.ts';
+import { createEventWriter, type WriteRequest } from './event-writer.ts';
+
+export type WriterMessage = { readonly kind: 'append'; readonly id: number; readonly write: WriteRequest } | { readonly kind: 'close' };
+export type WriterReply =
+  | { readonly kind: 'results'; readonly outcomes: readonly { readonly id: number; readonly outcome: ReturnType<ReturnType<typeof createEventWriter>['write']>[number] }[] }
+  | { readonly kind: 'closed' };
+
+const { path, synchronous } = workerData as { path: string; synchronous: Synchronous };
+const port = parentPort!;
+const db = openDatabase({ path, synchronous });
+const writer = createEventWriter(db);
+let queue: { id: number; write: WriteRequest }[] = [];
+let scheduled = false;
+let closing = false;
+
+const flush = () => {
+  scheduled = false;
+  const group = queue;
+  queue = [];
+  if (group.length > 0) {
+    const outcomes = writer.write(group.map((item) => item.write));
+    port.postMessage({ kind: 'results', outcomes: group.map((item, index) => ({ id: item.id, outcome: outcomes[index]! })) } satisfies WriterReply);
+  }
+  if (closing) {
+    db.close();
+    port.postMessage({ kind: 'closed' } satisfies WriterReply);
+    port.close();
+  }
+};
+
+port.on('message', (message: WriterMessage) => {
+  if (message.kind === 'append') queue.push({ id: message.id, write: message.write });
+  else closing = true;
+  // Let every message already waiting join this group before committing.
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+});

@@ -1,0 +1,110 @@
+// Writing appends: the checks and inserts of one group commit, on whichever thread owns the write
+// connection (the writer worker by default). Every append of a group is checked on its own (expected
+// revision, request id) before anything of it is written, so the group needs no savepoints; if the group's
+// transaction fails anyway, it is retried one append per transaction to find the culprit.
+import type { AppendedEvent, AppendRequest, AppendResult, PriorRequest } from '@meridian/kernel';
+import type { DatabaseSync } from 'node:sqlite';
+import { chainLink, contentOf, genesis } from './chain.ts';
+
+/** An append as the writer receives it: the request, and when it was made (the event's recordedAt). */
+export type WriteRequest = { readonly request: AppendRequest; readonly recordedAt: string };
+
+export type WriteOutcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+
+const writeStatements = (db: DatabaseSync) => ({
+  streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
+  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash FROM events ORDER BY global_position DESC LIMIT 1'),
+  insertEvent: db.prepare(
+    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ),
+  findRequest: db.prepare('SELECT fingerprint, stream_id, result FROM requests WHERE request_id = ?'),
+  insertRequest: db.prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)'),
+});
+
+type WriteStatements = ReturnType<typeof writeStatements>;
+
+export const priorRequestOf = (findRequest: WriteStatements['findRequest'], requestId: string): PriorRequest | undefined => {
+  const prior = findRequest.get(requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
+  if (prior === undefined) return undefined;
+  const result = JSON.parse(prior.result) as { revision: number; events: AppendedEvent[] };
+  return { streamId: prior.stream_id, fingerprint: prior.fingerprint, ...result };
+};
+
+/** The tip of the global chain while a group is being written. */
+type LogTip = { position: number; hash: string };
+
+/** One append inside the group's transaction; writes nothing unless every check passed. */
+const appendOne = (sql: WriteStatements, { request: { streamId, events, expectedRevision, request }, recordedAt }: WriteRequest, tip: LogTip): AppendResult => {
+  if (request !== undefined) {
+    const prior = priorRequestOf(sql.findRequest, request.requestId);
+    if (prior !== undefined)
+      return { outcome: 'duplicate', streamId: prior.streamId, revision: prior.revision, events: prior.events, sameRequest: prior.fingerprint === request.fingerprint };
+  }
+  const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
+  const actual = head?.revision;
+  const accepted =
+    expectedRevision === 'any' ||
+    (expectedRevision === 'no_stream' && actual === undefined) ||
+    (expectedRevision === 'stream_exists' && actual !== undefined) ||
+    expectedRevision === actual;
+  if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
+  const first = (actual ?? -1) + 1;
+  // Events of one append share their metadata: serialised once.
+  const metadataJson = events.length > 0 && events.every((e) => e.metadata === events[0]!.metadata) ? JSON.stringify(events[0]!.metadata) : undefined;
+  let streamHash = head?.hash ?? genesis;
+  const appended: AppendedEvent[] = events.map((event, index) => {
+    const streamRevision = first + index;
+    const globalPosition = tip.position + 1;
+    const data = JSON.stringify(event.data);
+    const metadata = metadataJson ?? JSON.stringify(event.metadata);
+    const content = contentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
+    streamHash = chainLink(streamHash, content);
+    tip.hash = chainLink(tip.hash, content);
+    tip.position = globalPosition;
+    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash);
+    // The rowid is the position the hash covered: the single writer assigns max + 1.
+    if (Number(lastInsertRowid) !== globalPosition) throw new Error(`position ${lastInsertRowid} where ${globalPosition} was chained`);
+    return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
+  });
+  const revision = first + events.length - 1;
+  if (request !== undefined) sql.insertRequest.run(request.requestId, request.fingerprint, streamId, JSON.stringify({ revision, events: appended }));
+  return { outcome: 'appended', streamId, revision, events: appended };
+};
+
+const errorOf = (error: unknown) => ({ name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+
+/** A writer over one connection: `write` commits a group and answers each append. */
+export const createEventWriter = (db: DatabaseSync) => {
+  const sql = writeStatements(db);
+  /** Runs appends in one transaction; throws (after rolling back) if the transaction fails. */
+  const commit = (group: readonly WriteRequest[]): AppendResult[] => {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      // Read inside the write lock: another process may have appended since our last group.
+      const last = sql.logHead.get() as { position: number; hash: string | null } | undefined;
+      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesis };
+      const results = group.map((item) => appendOne(sql, item, tip));
+      db.exec('COMMIT');
+      return results;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  };
+  const write = (group: readonly WriteRequest[]): WriteOutcome[] => {
+    try {
+      return commit(group).map((result) => ({ ok: true, result }));
+    } catch (groupError) {
+      if (group.length === 1) return [{ ok: false, error: errorOf(groupError) }];
+      // Find the culprit: each append alone, in its own transaction.
+      return group.map((item) => {
+        try {
+          return { ok: true, result: commit([item])[0]! };
+        } catch (error) {
+          return { ok: false, error: errorOf(error) };
+        }
+      });
+    }
+  };
+  return { write };
+};
