@@ -40,6 +40,7 @@ const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems:
 
 const notRunHere = (): string[] => [
   ...(process.env['EVENTSTORE_CONNECTION_STRING'] ? [] : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
+  ...(process.env['BIGQUERY_DATASET'] ? [] : ['BigQuery archive contract: BIGQUERY_DATASET is not set (no BigQuery endpoint here)']),
 ];
 
 say('type-checking (tsc -b)');

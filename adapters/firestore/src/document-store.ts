@@ -165,6 +165,8 @@ export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOpti
   };
 
   return {
+    // Firestore takes 500 writes a commit; 450 leaves room for the runtime's checkpoints.
+    maxWritesPerTransaction: 450,
     get: async (collection, id) => {
       assertOpen();
       const data = (await referenceOf({ collection, id }).get()).data();

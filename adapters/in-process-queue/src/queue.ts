@@ -154,6 +154,7 @@ export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQ
       held += messages.length;
       wake();
     },
+    saturated: () => (held >= capacity ? { retryAfterSeconds } : undefined),
     close: async () => {
       closed = true;
     },

@@ -31,6 +31,12 @@ export type LogSubscriptionDeps = {
    * must never drop an event, only wait for the bus to come back.
    */
   readonly maxDeliveryAttempts?: number;
+  /**
+   * Least time between two checkpoint writes (default 1 s; always written when stopping). Redelivery is
+   * absorbed by consumers, so a checkpoint a second behind costs a second of re-reading after a crash,
+   * while a write per batch would double the transactions of a busy consumer.
+   */
+  readonly checkpointEveryMs?: number;
   readonly now?: () => Date;
 };
 
@@ -112,21 +118,35 @@ export const createLogSubscription =
     const attempts = new Map<string, number>();
     const dead = new Set<string>();
     let after = await loadCheckpoint(deps.state, deps.consumer.name);
-    reading: while (!signal.aborted) {
-      for await (const batch of deps.log.subscribe({ after, batchSize: maxBatch, filter: { eventTypes: deps.consumer.eventTypes }, signal })) {
-        const settlements = batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead, deps.maxDeliveryAttempts);
-        await recordDeadLetters(deps, batch.events, settlements, attempts);
-        batch.events.forEach((event, index) => settlements[index]?.kind === 'dead' && dead.add(event.eventId));
-        const firstRetry = settlements.findIndex((s) => s.kind === 'retry');
-        const reached = firstRetry < 0 ? batch.position : (batch.events[firstRetry - 1]?.globalPosition ?? after);
-        if (reached > after) await saveCheckpoint(deps.state, deps.consumer.name, reached, now());
-        after = reached;
-        if (firstRetry >= 0) {
-          const attempt = attempts.get(batch.events[firstRetry]!.eventId) ?? 1;
-          await sleep(Math.min((deps.retryDelayMs ?? 200) * 2 ** (attempt - 1), 30_000), signal);
-          continue reading;
+    let saved = after;
+    let savedAt = 0;
+    const checkpointEveryMs = deps.checkpointEveryMs ?? 1_000;
+    const save = async (force: boolean) => {
+      if (after <= saved || (!force && Date.now() - savedAt < checkpointEveryMs)) return;
+      await saveCheckpoint(deps.state, deps.consumer.name, after, now());
+      saved = after;
+      savedAt = Date.now();
+    };
+    try {
+      reading: while (!signal.aborted) {
+        for await (const batch of deps.log.subscribe({ after, batchSize: maxBatch, filter: { eventTypes: deps.consumer.eventTypes }, signal })) {
+          const settlements = batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead, deps.maxDeliveryAttempts);
+          await recordDeadLetters(deps, batch.events, settlements, attempts);
+          batch.events.forEach((event, index) => settlements[index]?.kind === 'dead' && dead.add(event.eventId));
+          const firstRetry = settlements.findIndex((s) => s.kind === 'retry');
+          const reached = firstRetry < 0 ? batch.position : (batch.events[firstRetry - 1]?.globalPosition ?? after);
+          // Where to read from next: never past the first delivery not done (a retry), which is saved at once.
+          after = reached;
+          await save(firstRetry >= 0);
+          if (firstRetry >= 0) {
+            const attempt = attempts.get(batch.events[firstRetry]!.eventId) ?? 1;
+            await sleep(Math.min((deps.retryDelayMs ?? 200) * 2 ** (attempt - 1), 30_000), signal);
+            continue reading;
+          }
         }
       }
+    } finally {
+      await save(true);
     }
   };
 

@@ -90,6 +90,7 @@ export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL' }: Sqli
   };
 
   return {
+    maxWritesPerTransaction: 20_000,
     get: async (collection, id) => readMany([{ collection, id }]).get(documentKey({ collection, id })),
 
     query: async (collection, { where = [], orderBy, limit, after }: DocumentQuery) => {

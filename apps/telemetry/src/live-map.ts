@@ -89,18 +89,23 @@ const ackAll = (deliveries: readonly Delivery<TelemetryPing>[]) => {
   for (const delivery of deliveries) delivery.ack();
 };
 
-/** Files one delivery with the write that will cover it, or acks it when the store has a newer position. */
+/**
+ * Files one delivery with the write that will cover it, or acks it when it is superseded: by a stored
+ * position, or by a newer ping of its vehicle that is itself held unacked (if the process dies, the newer
+ * one comes back and is written, so nothing the map should show is lost). So each vehicle holds at most
+ * one unacked ping waiting (plus the one in flight), however fast it pings: flow control stays cheap.
+ */
 const receiveOne = (state: LiveMapState, delivery: Delivery<TelemetryPing>) => {
   const ping = delivery.message;
   const at = Date.parse(ping.recordedAt);
   const slot = slotOf(state, ping.vehicleId);
   if (at <= slot.committedAt) delivery.ack();
-  else if (slot.writing !== undefined && at <= slot.writing.at) slot.writing.deliveries.push(delivery);
+  else if (slot.writing !== undefined && at <= slot.writing.at) delivery.ack();
   else if (slot.next !== undefined) {
-    if (at > slot.next.at) {
-      slot.next.ping = ping;
-      slot.next.at = at;
-    }
+    if (at <= slot.next.at) return delivery.ack();
+    ackAll(slot.next.deliveries.splice(0));
+    slot.next.ping = ping;
+    slot.next.at = at;
     slot.next.deliveries.push(delivery);
   } else {
     slot.next = { ping, at, deliveries: [delivery] };

@@ -32,15 +32,17 @@ const pingsOf = (body: unknown): readonly TelemetryPing[] => {
 };
 
 /** A full queue is a 503 with the queue's own estimate of when to come back, in whole seconds. */
+const unavailable = (retryAfterSeconds: number) =>
+  new HttpProblem(problems.unavailable('too many pings are waiting; none of this batch was accepted, send it again after Retry-After seconds'), {
+    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+  });
+
 const publishOrRefuse = async (publisher: Publisher<TelemetryPing>, pings: readonly TelemetryPing[]) => {
   try {
     await publisher.publish(pings);
   } catch (error) {
     if (!(error instanceof Backpressure)) throw error;
-    const retryAfter = Math.max(1, Math.ceil(error.retryAfterSeconds));
-    throw new HttpProblem(problems.unavailable('too many pings are waiting; none of this batch was accepted, send it again after Retry-After seconds'), {
-      'Retry-After': String(retryAfter),
-    });
+    throw unavailable(error.retryAfterSeconds);
   }
 };
 
@@ -50,6 +52,9 @@ export const telemetryRouter = (deps: TelemetryRouterDeps): Router<AuthState> =>
   router.use(authenticate(deps.findPrincipal));
   router.post(telemetryPath, async (ctx) => {
     requireActor(ctx.state.principal, telemetrySenders);
+    // Full already: refuse before reading and decoding a body that could not be taken anyway.
+    const full = deps.publisher.saturated?.();
+    if (full !== undefined) throw unavailable(full.retryAfterSeconds);
     const pings = pingsOf(await readJsonBody(ctx, { limit }));
     await publishOrRefuse(deps.publisher, pings);
     ctx.status = 202;

@@ -50,6 +50,11 @@ export type DeadLetter<M> = {
 /** Publishes messages; resolves only when every one is confirmed by the bus (rejects otherwise). */
 export type Publisher<M> = {
   readonly publish: (messages: readonly M[]) => Promise<void>;
+  /**
+   * When a bounded publisher is full: how long to wait. Lets an edge refuse a request before reading its
+   * body, which is most of the cost of a refusal.
+   */
+  readonly saturated?: () => { readonly retryAfterSeconds: number } | undefined;
   readonly close: () => Promise<void>;
 };
 
@@ -57,7 +62,11 @@ export type Publisher<M> = {
 export class Backpressure extends Error {
   readonly retryAfterSeconds: number;
   constructor(message: string, retryAfterSeconds: number) {
+    // Refusals are expected and frequent under load: no stack trace to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'Backpressure';
     this.retryAfterSeconds = retryAfterSeconds;
   }

@@ -39,6 +39,11 @@ export type IndexDefinition = readonly string[];
 export const maxWritesPerTransaction = 450;
 
 export type DocumentStore = {
+  /**
+   * The most writes one transaction of this store should hold: Firestore allows 500 (450 leaves room),
+   * SQLite far more, and bigger transactions are what make rebuilds fast.
+   */
+  readonly maxWritesPerTransaction?: number;
   readonly get: (collection: string, id: string) => Promise<Document | undefined>;
   readonly query: (collection: string, query: DocumentQuery) => Promise<QueryPage>;
   /**

@@ -4,13 +4,13 @@ import { decideWrites, keysOf, planEvents, type Outcome, type PlannedEvent } fro
 import { physicalCollection, type Generation, type Projection } from './projection.ts';
 
 /** Splits planned events into chunks whose writes fit one transaction (counted generously). */
-const chunks = (planned: readonly PlannedEvent[]): PlannedEvent[][] => {
+const chunks = (planned: readonly PlannedEvent[], maxWrites: number): PlannedEvent[][] => {
   const result: PlannedEvent[][] = [];
   let current: PlannedEvent[] = [];
   let writes = 0;
   for (const item of planned) {
     const cost = item.updates.length + 1;
-    if (current.length > 0 && writes + cost > maxWritesPerTransaction) {
+    if (current.length > 0 && writes + cost > maxWrites) {
       result.push(current);
       current = [];
       writes = 0;
@@ -33,7 +33,7 @@ export const applyEvents = async (
   generation: Generation = projection.version,
 ): Promise<Outcome[]> => {
   const outcomes: Outcome[] = [];
-  for (const chunk of chunks(planEvents(projection, events))) {
+  for (const chunk of chunks(planEvents(projection, events), documents.maxWritesPerTransaction ?? maxWritesPerTransaction)) {
     const result = await documents.transact(keysOf(projection, generation, chunk), (current) => {
       const decided = decideWrites(projection, generation, chunk, current);
       return { writes: decided.writes, result: decided.outcomes };
@@ -43,8 +43,16 @@ export const applyEvents = async (
   return outcomes;
 };
 
-/** Creates the projection generation's collections and the indexes its queries need. */
-export const prepareProjection = async (documents: DocumentStore, projection: Projection, generation: Generation = projection.version): Promise<void> => {
+/**
+ * Creates a generation's collections and, unless told otherwise, the indexes its queries need. A rebuild
+ * asks for the indexes only once it is loaded: building an index over loaded rows beats updating it per row.
+ */
+export const prepareProjection = async (
+  documents: DocumentStore,
+  projection: Projection,
+  generation: Generation = projection.version,
+  { withIndexes = true }: { withIndexes?: boolean } = {},
+): Promise<void> => {
   for (const [collection, { indexes = [] }] of Object.entries(projection.collections))
-    await documents.ensureCollection(physicalCollection(collection, generation), { indexes });
+    await documents.ensureCollection(physicalCollection(collection, generation), { indexes: withIndexes ? indexes : [] });
 };

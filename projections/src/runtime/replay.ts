@@ -31,6 +31,9 @@ type ReplayCheckpoint = { readonly position: number; readonly events: number; re
 
 const checkpointId = (projection: Projection, generation: string) => `${projection.name}_${generation}`;
 
+/** Big batches where the store takes big transactions (each document is then written once per batch). */
+const batchSizeFor = (documents: DocumentStore) => ((documents.maxWritesPerTransaction ?? 450) > 450 ? 10_000 : 2_000);
+
 const loadCheckpoint = async (documents: DocumentStore, projection: Projection, generation: string): Promise<ReplayCheckpoint> =>
   ((await documents.get(replayCheckpoints, checkpointId(projection, generation))) as ReplayCheckpoint | undefined) ?? { position: 0, events: 0, updatedAt: '' };
 
@@ -50,7 +53,7 @@ export const catchUp = async (deps: ReplayDeps, generation: string): Promise<Rep
   const head = await log.headPosition();
   for (;;) {
     if (deps.signal?.aborted) return checkpoint;
-    const batch = await log.readAll({ after: checkpoint.position, batchSize: deps.batchSize ?? 2_000, filter: { eventTypes: projection.eventTypes } });
+    const batch = await log.readAll({ after: checkpoint.position, batchSize: deps.batchSize ?? batchSizeFor(documents), filter: { eventTypes: projection.eventTypes } });
     if (batch.events.length > 0) await applyEvents(documents, projection, batch.events, generation);
     if (batch.position > checkpoint.position) {
       checkpoint = { position: batch.position, events: checkpoint.events + batch.events.length, updatedAt: new Date().toISOString() };
@@ -85,7 +88,7 @@ export const buildNextGeneration = async (deps: ReplayDeps): Promise<{ generatio
   const record = await ensureGenerations(deps.documents, deps.projection);
   const generation = record.building ?? nextGeneration(deps.projection, record);
   if (record.building === undefined) await updateGenerations(deps.documents, deps.projection, (r) => ({ ...r, building: generation }));
-  await prepareProjection(deps.documents, deps.projection, generation);
+  await prepareProjection(deps.documents, deps.projection, generation, { withIndexes: false });
   deps.logger.info('replay building', { projection: deps.projection.name, generation, live: record.live });
   const checkpoint = await catchUp(deps, generation);
   return { generation, live: record.live, checkpoint };
@@ -107,6 +110,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const switchTo = async (deps: ReplayDeps, generation: string, { settleMs = 3_000 }: ReplayOptions = {}): Promise<ReplayCheckpoint> => {
   const { documents, projection } = deps;
   const before = await readGenerations(documents, projection);
+  await prepareProjection(documents, projection, generation);
   await catchUp(deps, generation);
   await updateGenerations(documents, projection, (record) => {
     const { building: _building, acknowledged: _acknowledged, ...rest } = record;
