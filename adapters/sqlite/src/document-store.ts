@@ -19,6 +19,16 @@ import { openDatabase, type Synchronous } from './database.ts';
 export type SqliteDocumentStoreOptions = {
   readonly path: string;
   readonly synchronous?: Synchronous;
+  /** Called after every commit with its changes: to tell another thread's watchers (see `announce`). */
+  readonly onCommit?: (changes: readonly DocumentChange[]) => void;
+};
+
+export type SqliteDocumentStore = DocumentStore & {
+  /**
+   * Tells this store's watchers about changes committed through another connection to the same file (a
+   * projector thread): watchers only hear commits made here otherwise.
+   */
+  readonly announce: (changes: readonly DocumentChange[]) => void;
 };
 
 const fieldPattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -45,7 +55,7 @@ const filterSql = (filter: FieldFilter): { sql: string; parameters: SQLInputValu
   return { sql: `${fieldExpression(filter.field)} IN (${filter.value.map(() => '?').join(', ')})`, parameters: filter.value.map(sqlValue) };
 };
 
-export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL' }: SqliteDocumentStoreOptions): DocumentStore => {
+export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL', onCommit }: SqliteDocumentStoreOptions): SqliteDocumentStore => {
   // Read models are rebuildable from the log, so NORMAL is the default: a lost machine costs a replay.
   const db: DatabaseSync = openDatabase({ path, synchronous });
   const tables = new Set<string>();
@@ -91,6 +101,7 @@ export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL' }: Sqli
 
   return {
     maxWritesPerTransaction: 20_000,
+    announce: notify,
     get: async (collection, id) => readMany([{ collection, id }]).get(documentKey({ collection, id })),
 
     query: async (collection, { where = [], orderBy, limit, after }: DocumentQuery) => {
@@ -136,6 +147,7 @@ export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL' }: Sqli
         throw error;
       }
       notify(changes);
+      if (changes.length > 0) onCommit?.(changes);
       return result;
     },
 

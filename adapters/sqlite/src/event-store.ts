@@ -208,14 +208,16 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   // Another process's appends are only seen by polling; a head query every 10 ms costs next to nothing.
   const pollIntervalMs = options.pollIntervalMs ?? 10;
   const inMemory = options.path === ':memory:';
-  // A ':memory:' database is private to its connection: it can only be written where it was opened.
-  const writer = options.writerThread === false || inMemory ? inlineWriter(db) : threadWriter(options.path, synchronous);
+  // A ':memory:' database is private to its connection: it can only be written where it was opened. The
+  // thread starts with the first append: a process that only reads the log (a projector, replay) needs none.
+  let started: Writer | undefined;
+  const writer = (): Writer => (started ??= options.writerThread === false || inMemory ? inlineWriter(db) : threadWriter(options.path, synchronous));
   let closed = false;
   const waiters = new Set<() => void>();
 
   const append = async (request: AppendRequest): Promise<AppendResult> => {
     if (closed) throw new Error('the event store is closed');
-    const outcome = await writer.write({ request, recordedAt: now().toISOString() });
+    const outcome = await writer().write({ request, recordedAt: now().toISOString() });
     for (const wake of [...waiters]) wake();
     if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
     return outcome.result;
@@ -269,7 +271,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     close: async () => {
       if (closed) return;
       closed = true;
-      await writer.close();
+      await started?.close();
       for (const wake of [...waiters]) wake();
       db.close();
     },

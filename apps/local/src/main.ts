@@ -21,6 +21,10 @@ const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db
 const platform = startLocalPlatform({
   store,
   documents,
+  // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
+  ...(config.EVENTSTORE_CONNECTION_STRING === undefined && {
+    projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO' },
+  }),
   findPrincipal: keyring(keys),
   logger,
   ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),

@@ -21,11 +21,18 @@ const apiKeys = [
 
 type Running = { url: string; call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>; stop: () => Promise<void> };
 
-const start = async (): Promise<Running> => {
+const start = async ({ thread = false } = {}): Promise<Running> => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
-  const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(apiKeys), logger: silentLogger, liveMapIntervalMs: 100 });
+  const platform = startLocalPlatform({
+    store,
+    documents,
+    findPrincipal: keyring(apiKeys),
+    logger: silentLogger,
+    liveMapIntervalMs: 100,
+    ...(thread && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT' } }),
+  });
   const server: RunningServer = await serve(platform.app);
   return {
     url: server.url,
@@ -47,8 +54,8 @@ const start = async (): Promise<Running> => {
   };
 };
 
-const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>) => async (t: ExecutionContext) => {
-  const platform = await start();
+const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>, options: { thread?: boolean } = {}) => async (t: ExecutionContext) => {
+  const platform = await start(options);
   try {
     await run(platform, t);
   } finally {
@@ -153,3 +160,29 @@ test('the platform\'s OpenAPI document, commands, queries and telemetry together
   const result = await validate(structuredClone(localOpenApi()) as never);
   t.true(result.valid, result.valid ? '' : compileErrors(result));
 });
+
+test('with the projectors on their own thread, as npm start runs them: read models and live updates still flow', withPlatform(async (p, t) => {
+  const body = parcel('acme');
+  await p.call('POST', '/v1/parcels', keys.admin, body);
+  await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.acme), (r) => r.status === 200);
+  const controller = new AbortController();
+  const response = await fetch(`${p.url}/v1/parcels/${body.parcelId}/events`, { headers: { authorization: `Bearer ${keys.acme}` }, signal: controller.signal });
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const statuses = () => [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
+  const readUntil = async (count: number) => {
+    while (statuses().length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  };
+  await readUntil(1);
+  await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
+  await readUntil(2);
+  controller.abort();
+  t.deepEqual(statuses(), ['Registered', 'AssignedToRoute'], 'a change committed on the projector thread reached the stream');
+  const reported = (r: { body: any }) => r.body.projectors.some((s: { position: number }) => s.position >= 2);
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), reported);
+  t.true(reported(health), 'the thread reports where its projectors stand');
+}, { thread: true }));

@@ -6,12 +6,13 @@ import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/com
 import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
 import { createBoundedQueue } from '@meridian/in-process-queue';
 import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
-import { consumerOf, createProjectorStatus, platformProjections, runProjector, type ProjectorStatus } from '@meridian/projections';
+import type { ProjectorSnapshot } from '@meridian/projections';
 import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
 import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
+import type { SqliteDocumentStore } from '@meridian/sqlite';
 import type { TelemetryPing } from '@meridian/vehicle';
 import Koa from 'koa';
+import { startInProcessProjectors, startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
 
 export type LocalPlatformDeps = {
   readonly store: EventStore;
@@ -28,11 +29,16 @@ export type LocalPlatformDeps = {
    * it: DuckDB allows one process per file). Without it those audit routes answer 503.
    */
   readonly archive?: EventArchive;
+  /**
+   * Where the projectors run: in this process (the default, for tests and tools), or on a thread of their
+   * own with their own connections to these files (what `npm start` does, so the API never waits for them).
+   */
+  readonly projectorThread?: Omit<ProjectorThreadOptions, 'announce'>;
 };
 
 export type LocalPlatform = {
   readonly app: Koa;
-  readonly projectors: readonly ProjectorStatus[];
+  readonly projectors: () => readonly ProjectorSnapshot[];
   /** Stops the consumers (they finish their batch); the caller closes the stores afterwards. */
   readonly stop: () => Promise<void>;
 };
@@ -46,10 +52,10 @@ export const localOpenApi = () =>
     schemas: { ...commandApiSchemas, ...queryApiSchemas, ...auditApiSchemas },
   });
 
-const publicRouter = (store: EventStore, projectors: readonly ProjectorStatus[]): Router => {
+const publicRouter = (store: EventStore, projectors: () => readonly ProjectorSnapshot[]): Router => {
   const router = new Router();
   router.get('/healthz', async (ctx) => {
-    ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors.map((p) => p.snapshot()) };
+    ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors() };
   });
   router.get('/openapi.json', (ctx) => {
     ctx.body = localOpenApi();
@@ -60,23 +66,20 @@ const publicRouter = (store: EventStore, projectors: readonly ProjectorStatus[])
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const controller = new AbortController();
   const { store, documents, logger } = deps;
-  const projectors = platformProjections.map((projection) => {
-    const status = createProjectorStatus(projection.name, projection.version);
-    const subscription = createLogSubscription({ log: store, state: documents, consumer: consumerOf(projection), logger });
-    const running = runProjector({ projection, subscription, documents, logger: logger.child({ consumer: projection.name }), signal: controller.signal, status });
-    return { status, running };
-  });
+  const projectors =
+    deps.projectorThread === undefined || !('announce' in documents)
+      ? startInProcessProjectors({ store, documents, logger })
+      : startProjectorThread({ ...deps.projectorThread, announce: (documents as SqliteDocumentStore).announce });
   const telemetry = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000 });
   const liveMap = runLiveMap({ subscription: telemetry.subscription, documents, logger, signal: controller.signal, ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) });
-  const statuses = projectors.map((p) => p.status);
 
   const app = new Koa();
   reportStreamErrors(app, logger);
   app.use(errorBoundary(logger));
   app.use(requestContext());
-  const open = publicRouter(store, statuses);
+  const open = publicRouter(store, projectors.snapshots);
   const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
-  const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: () => statuses.map((s) => s.snapshot()) });
+  const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: projectors.snapshots });
   const audit = auditRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
   const pings = telemetryRouter({ publisher: telemetry.publisher, findPrincipal: deps.findPrincipal });
   app.use(open.routes()).use(open.allowedMethods());
@@ -86,10 +89,10 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   app.use(pings.routes()).use(pings.allowedMethods());
   return {
     app,
-    projectors: statuses,
+    projectors: projectors.snapshots,
     stop: async () => {
       controller.abort();
-      await Promise.allSettled([...projectors.map((p) => p.running), liveMap]);
+      await Promise.allSettled([projectors.stop(), liveMap]);
       await telemetry.publisher.close();
     },
   };

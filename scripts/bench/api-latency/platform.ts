@@ -47,17 +47,21 @@ export const startBenchPlatform = async (
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
   await stage(store);
   const counts: StoreCounts = { appends: 0, commits: 0, transactions: 0 };
+  // As `npm start` runs it: the projectors on their own thread (their transactions are then not counted
+  // here); MERIDIAN_BENCH_PROJECTORS=in-process keeps them on the API's thread, to compare.
+  const inProcess = process.env['MERIDIAN_BENCH_PROJECTORS'] === 'in-process';
   const platform = startLocalPlatform({
     store: countingEventStore(store, counts),
-    documents: countingDocumentStore(documents, counts),
+    documents: inProcess ? countingDocumentStore(documents, counts) : documents,
     findPrincipal: keyring(adminKeys()),
     logger: silentLogger,
+    ...(!inProcess && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT' } }),
   });
   const server: RunningServer = await serve(platform.app);
   // A projector sees only its own event types (the route board none of the parcels'), so one that is
   // behind the head may be done: settled is "the log's head reached by some projector, and none moved
   // for a second".
-  const positions = () => platform.projectors.map((p) => p.snapshot().position).join(',');
+  const positions = () => platform.projectors().map((p) => p.position).join(',');
   const settled = async (timeoutMs = 120_000) => {
     const deadline = Date.now() + timeoutMs;
     let before = positions();
@@ -65,7 +69,7 @@ export const startBenchPlatform = async (
       await sleep(1_000);
       const now = positions();
       const head = await store.headPosition();
-      if (now === before && platform.projectors.some((p) => p.snapshot().position >= head)) return true;
+      if (now === before && platform.projectors().some((p) => p.position >= head)) return true;
       if (Date.now() > deadline) return false;
       before = now;
     }
