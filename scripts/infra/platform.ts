@@ -2,7 +2,7 @@
 // and which way each collection's list query orders. `npm run infra:generate` writes these files; the
 // test regenerates them and compares, byte for byte.
 import { consumerOf, parcelsCollection, platformProjections, routesCollection, vehiclesCollection } from '@meridian/projections';
-import { archiverConsumer, eventsTopic, liveMapSubscription, platformTopology, telemetryTopic, webhookConsumer } from '@meridian/wiring';
+import { archiverConsumer, eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic, webhookConsumer } from '@meridian/wiring';
 import {
   firestoreIndexesTerraform,
   mergeTerraform,
@@ -21,6 +21,7 @@ export const platformAccess: PubSubAccess = {
   consumers: {
     ...Object.fromEntries(platformProjections.map((projection) => [consumerOf(projection).name, 'projector'])),
     [liveMapSubscription]: 'projector',
+    [telemetryArchiverSubscription]: 'archiver',
     [archiverConsumer.name]: 'archiver',
     [webhookConsumer.name]: 'webhook-dispatcher',
   },

@@ -22,7 +22,6 @@ export type PubSubBusOptions<T> = {
   readonly eventsTopic: string;
   readonly telemetry: {
     readonly topic: string;
-    readonly subscription: string;
     readonly decode: (data: Buffer) => E.Either<string, T>;
     readonly attributesOf: (message: T) => MessageAttributes;
   };
@@ -33,7 +32,8 @@ export type PubSubBus<T> = {
   readonly events: (consumer: ConsumerDefinition) => Subscription<RecordedEvent>;
   readonly eventPublisher: Publisher<RecordedEvent>;
   readonly telemetryPublisher: Publisher<T>;
-  readonly telemetry: Subscription<T>;
+  /** A subscription of the telemetry topic, by its name (the live map's, the telemetry archiver's). */
+  readonly telemetry: (subscription: string) => Subscription<T>;
   /** Republishes a consumer's dead letters to the topic it reads (consumers are idempotent). */
   readonly redrive: (consumer: string) => Promise<RedriveResult>;
   /** What waits on a consumer's dead-letter subscription, left in place. */
@@ -56,14 +56,8 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
     events: (consumer) => createEventSubscription({ pubsub, consumer, logger }),
     eventPublisher,
     telemetryPublisher,
-    telemetry: createPubSubSubscription<T>({
-      pubsub,
-      subscription: options.telemetry.subscription,
-      decode: options.telemetry.decode,
-      deadLetterTopic: deadLetterTopicOf(options.telemetry.subscription),
-      logger,
-      maxBatch: 1000,
-    }),
+    telemetry: (subscription) =>
+      createPubSubSubscription<T>({ pubsub, subscription, decode: options.telemetry.decode, deadLetterTopic: deadLetterTopicOf(subscription), logger, maxBatch: 1000 }),
     redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: sourceTopicOf(consumer), logger }),
     deadLetters: (consumer, { idleMs } = {}) => inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
     close: async () => {

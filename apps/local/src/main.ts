@@ -3,14 +3,14 @@
 import { keyring, serve } from '@meridian/http';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openEventStore, telemetryVariables } from '@meridian/wiring';
+import { archiveVariables, commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openArchive, openEventStore, telemetryVariables } from '@meridian/wiring';
 import { join, resolve } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
 const config = configOrExit(
   service,
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, MERIDIAN_HOST: nonEmptyVariable }),
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, ...archiveVariables, MERIDIAN_HOST: nonEmptyVariable }),
 );
 const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
@@ -18,9 +18,12 @@ const development = config.MERIDIAN_API_KEYS === undefined ? developmentKeys(dat
 const keys = config.MERIDIAN_API_KEYS ?? development?.keys ?? [];
 const store = openEventStore(config, logger, dataDir);
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
+// The archive (DuckDB, or BigQuery when BIGQUERY_DATASET is set): written by the archivers, read by the audit API.
+const archive = await openArchive(config, logger, dataDir);
 const platform = startLocalPlatform({
   store,
   documents,
+  archive,
   // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
   ...(config.EVENTSTORE_CONNECTION_STRING === undefined && {
     projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO' },
@@ -49,5 +52,6 @@ closeOnSignals(logger, [
   { name: 'http', close: () => server.close() },
   { name: 'consumers', close: platform.stop },
   { name: 'read models', close: documents.close },
+  { name: 'archive', close: archive.close },
   { name: 'event store', close: store.close },
 ]);

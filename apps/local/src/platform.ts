@@ -5,13 +5,14 @@ import Router from '@koa/router';
 import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/command-api';
 import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
 import { createBoundedQueue } from '@meridian/in-process-queue';
-import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
+import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
 import type { ProjectorSnapshot } from '@meridian/projections';
 import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
 import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
 import type { SqliteDocumentStore } from '@meridian/sqlite';
 import type { TelemetryPing } from '@meridian/vehicle';
 import Koa from 'koa';
+import { runArchivers } from './archiving.ts';
 import { startInProcessProjectors, startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
 
 export type LocalPlatformDeps = {
@@ -70,8 +71,16 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     deps.projectorThread === undefined || !('announce' in documents)
       ? startInProcessProjectors({ store, documents, logger })
       : startProjectorThread({ ...deps.projectorThread, announce: (documents as SqliteDocumentStore).announce });
-  const telemetry = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000 });
-  const liveMap = runLiveMap({ subscription: telemetry.subscription, documents, logger, signal: controller.signal, ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) });
+  // Pings go to the live map and, with an archive, to the telemetry archiver too: one queue each, fed together.
+  const capacity = deps.telemetryCapacity ?? 50_000;
+  const liveMapQueue = createBoundedQueue<TelemetryPing>({ capacity, consumer: 'live-map-projector' });
+  const archiveQueue = deps.archive === undefined ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: 'telemetry-archiver' });
+  const telemetry = { publisher: archiveQueue === undefined ? liveMapQueue.publisher : fanOutPublisher([liveMapQueue.publisher, archiveQueue.publisher]) };
+  const liveMap = runLiveMap({ subscription: liveMapQueue.subscription, documents, logger, signal: controller.signal, ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) });
+  const archivers =
+    deps.archive === undefined || archiveQueue === undefined
+      ? Promise.resolve()
+      : runArchivers({ archive: deps.archive, store, documents, telemetry: archiveQueue.subscription, logger, signal: controller.signal });
 
   const app = new Koa();
   reportStreamErrors(app, logger);
@@ -92,7 +101,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     projectors: projectors.snapshots,
     stop: async () => {
       controller.abort();
-      await Promise.allSettled([projectors.stop(), liveMap]);
+      await Promise.allSettled([projectors.stop(), liveMap, archivers]);
       await telemetry.publisher.close();
     },
   };

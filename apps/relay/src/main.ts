@@ -2,7 +2,7 @@
 // command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
 import { serveHealth } from '@meridian/http';
 import { createLogSubscription } from '@meridian/log-subscription';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
+import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, supervise } from '@meridian/runtime';
 import { allEventTypes, busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
 import { resolve } from 'node:path';
 import { relayBatch } from './relay.ts';
@@ -14,21 +14,22 @@ const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const log = openEventStore(config, logger, dataDir);
 const state = openDocumentStore(config, logger, dataDir);
 const bus = await openBus(config, { log, state, logger });
-if (bus.eventPublisher === undefined) {
+const publisher = bus.eventPublisher;
+if (publisher === undefined) {
   logger.error('the relay needs a bus to publish to: set PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub');
   process.exit(78);
 }
 const controller = new AbortController();
 const subscription = createLogSubscription({ log, state, consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
 let relayed = { through: 0, events: 0, at: '' };
-const running = subscription(
+const running = supervise('relay', () => subscription(
   relayBatch({
-    publisher: bus.eventPublisher,
+    publisher,
     logger,
     onPublished: (events) => (relayed = { through: events[events.length - 1]?.globalPosition ?? relayed.through, events: relayed.events + events.length, at: new Date().toISOString() }),
   }),
   { signal: controller.signal, maxBatch: 1000 },
-);
+), { logger, signal: controller.signal });
 // Cloud Run starts (and keeps) a service that answers on $PORT; the answer says how far the relay got.
 const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => ({ relayed }));
 logger.info('relay started', { health: health?.port });

@@ -1,13 +1,13 @@
 // The bus, chosen from the environment: Pub/Sub when configured (the cloud wiring), otherwise the embedded
 // one (catch-up subscriptions over the log; an in-process queue for telemetry).
 import { createBoundedQueue } from '@meridian/in-process-queue';
-import { decodeWith, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription } from '@meridian/kernel';
+import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { openPubSubBus } from '@meridian/pubsub';
 import { enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
-import { eventsTopic, liveMapSubscription, platformTopology, telemetryTopic } from './topology.ts';
+import { eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic } from './topology.ts';
 
 export const busVariables = {
   /** pubsub or log; Pub/Sub by default when PUBSUB_EMULATOR_HOST is set. */
@@ -31,7 +31,10 @@ export type Bus = {
   /** What the relay publishes to (Pub/Sub only: embedded consumers read the log itself). */
   readonly eventPublisher?: Publisher<RecordedEvent>;
   readonly telemetryPublisher: Publisher<TelemetryPing>;
+  /** The live map's telemetry. */
   readonly telemetry: Subscription<TelemetryPing>;
+  /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
+  readonly telemetryArchive: Subscription<TelemetryPing>;
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
   readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
   /** Pub/Sub only: what waits on a consumer's dead-letter subscription, left in place. */
@@ -57,20 +60,24 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     topology: platformTopology,
     provision,
     eventsTopic,
-    telemetry: { topic: telemetryTopic, subscription: liveMapSubscription, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
+    telemetry: { topic: telemetryTopic, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
     logger,
   });
-  return { kind: 'pubsub', ...bus };
+  return { kind: 'pubsub', ...bus, telemetry: bus.telemetry(liveMapSubscription), telemetryArchive: bus.telemetry(telemetryArchiverSubscription) };
 };
 
 const logBus = (deps: { log: EventStore; state: DocumentStore; logger: Logger; telemetryCapacity?: number }): Bus => {
-  const queue = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000 });
+  // One queue per telemetry consumer, fed together (all or nothing), as the topic feeds its subscriptions.
+  const liveMap = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000, consumer: liveMapSubscription });
+  const archive = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000, consumer: telemetryArchiverSubscription });
+  const publisher = fanOutPublisher([liveMap.publisher, archive.publisher]);
   return {
     kind: 'log',
     events: (consumer) => createLogSubscription({ log: deps.log, state: deps.state, consumer, logger: deps.logger }),
-    telemetryPublisher: queue.publisher,
-    telemetry: queue.subscription,
-    close: () => queue.publisher.close(),
+    telemetryPublisher: publisher,
+    telemetry: liveMap.subscription,
+    telemetryArchive: archive.subscription,
+    close: () => publisher.close(),
   };
 };
 

@@ -16,8 +16,9 @@ export const webhookConsumer: ConsumerDefinition = { name: 'webhook-dispatcher',
 /** Every consumer of the event topic: one per projection, the archiver, the webhook dispatcher. */
 export const eventConsumers: readonly ConsumerDefinition[] = [...platformProjections.map(consumerOf), archiverConsumer, webhookConsumer];
 
-/** The live map consumes the telemetry topic, never the log. */
+/** The live map consumes the telemetry topic, never the log; so does the telemetry archiver. */
 export const liveMapSubscription = 'live-map-projector';
+export const telemetryArchiverSubscription = 'telemetry-archiver';
 
 export const platformTopology: Topology = topologyOf(
   [
@@ -32,5 +33,6 @@ export const platformTopology: Topology = topologyOf(
     }),
     // Pings are a firehose: no ordering across the topic (order per vehicle is restored by recordedAt).
     { name: liveMapSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 30 },
+    { name: telemetryArchiverSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
   ],
 );

@@ -71,3 +71,19 @@ export class Backpressure extends Error {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * One publisher feeding several bounded ones (the embedded telemetry queue feeds the live map and the
+ * archive). All or nothing: refused whole if any of them is full, so no consumer sees a batch another lost.
+ */
+export const fanOutPublisher = <M>(publishers: readonly Publisher<M>[]): Publisher<M> => ({
+  saturated: () => publishers.map((p) => p.saturated?.()).find((s) => s !== undefined),
+  publish: async (messages) => {
+    const full = publishers.map((p) => p.saturated?.()).find((s) => s !== undefined);
+    if (full !== undefined) throw new Backpressure('a telemetry consumer is full', full.retryAfterSeconds);
+    await Promise.all(publishers.map((p) => p.publish(messages)));
+  },
+  close: async () => {
+    await Promise.all(publishers.map((p) => p.close()));
+  },
+});
