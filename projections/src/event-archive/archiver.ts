@@ -18,7 +18,7 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 /** Writes the batch's messages and settles every delivery by the outcome, with one log line for the batch. */
 const archiveBatch =
-  <M>(what: 'events' | 'telemetry', write: (messages: readonly M[]) => Promise<{ readonly inserted: number }>, logger: Logger): BatchHandler<M> =>
+  <M>(what: 'events' | 'telemetry', write: (messages: readonly M[]) => Promise<{ readonly inserted: number }>, logger: Logger, each?: (message: M) => void): BatchHandler<M> =>
   async (deliveries: readonly Delivery<M>[]) => {
     if (deliveries.length === 0) return;
     const received = deliveries.length;
@@ -27,6 +27,7 @@ const archiveBatch =
       const { inserted } = await write(deliveries.map((d) => d.message));
       for (const delivery of deliveries) delivery.ack();
       logger.info(`${what} archived`, { archive: what, received, inserted, alreadyArchived: received - inserted, attempt });
+      if (each !== undefined) for (const delivery of deliveries) each(delivery.message);
     } catch (error) {
       const reason = `not archived: ${describe(error)}`;
       for (const delivery of deliveries) delivery.retry(reason);
@@ -34,7 +35,11 @@ const archiveBatch =
     }
   };
 
-export const archiveDeliveries = ({ archive, logger }: ArchiverDeps): BatchHandler<RecordedEvent> => archiveBatch('events', archive.write, logger);
+/** An archived event's own log line, with its trace, as every consumer of the event plane writes one. */
+const eventLine = (logger: Logger) => (event: RecordedEvent) =>
+  logger.info('event archived', { consumer: 'event-archiver', eventId: event.eventId, eventType: event.type, streamId: event.streamId, globalPosition: event.globalPosition, ...(event.metadata.traceparent && { traceparent: event.metadata.traceparent }) });
+
+export const archiveDeliveries = ({ archive, logger }: ArchiverDeps): BatchHandler<RecordedEvent> => archiveBatch('events', archive.write, logger, eventLine(logger));
 
 /** A ping is archived as it came in: the vehicle, where, how fast, which way, and when it was measured. */
 const archivedPing = ({ vehicleId, lat, lng, speed, heading, recordedAt }: TelemetryPing): ArchivedPing => ({ vehicleId, lat, lng, speed, heading, recordedAt });
