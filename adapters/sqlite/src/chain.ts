@@ -64,8 +64,10 @@ const chainRows = (db: DatabaseSync) =>
 
 /** Chains events stored before the chains existed (a file from an earlier version), in one transaction. */
 export const backfillChains = (db: DatabaseSync): void => {
-  const missing = db.prepare('SELECT 1 AS missing FROM events WHERE global_hash IS NULL LIMIT 1').get();
-  if (missing === undefined) return;
+  // Chains are backfilled whole, in one transaction, and every later event is chained as it is written: if
+  // the first event has its hash, they all do. (Looking for any missing hash would scan the whole log.)
+  const first = db.prepare('SELECT global_hash FROM events ORDER BY global_position LIMIT 1').get() as { global_hash: string | null } | undefined;
+  if (first === undefined || first.global_hash !== null) return;
   db.exec('BEGIN IMMEDIATE');
   try {
     const update = db.prepare('UPDATE events SET stream_hash = ?, global_hash = ? WHERE global_position = ?');
