@@ -2,7 +2,8 @@
 // is its own: reading the log through the store port, the plain node:sqlite floor, and rebuilding
 // ParcelStatusView through the projection runtime into memory or into the SQLite document store.
 import type { DocumentStore, EventStore, RecordedEvent } from '@meridian/kernel';
-import { applyEvents, parcelStatusProjection, physicalCollection, parcelsCollection, prepareProjection } from '@meridian/projections';
+import { catchUp, generationName, parcelStatusProjection, physicalCollection, parcelsCollection, prepareProjection } from '@meridian/projections';
+import { silentLogger } from '@meridian/kernel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { DatabaseSync } from 'node:sqlite';
 import { createMemoryDocumentStore } from './memory-documents.ts';
@@ -119,17 +120,19 @@ const countParcels = async (documents: DocumentStore, pageSize: number): Promise
 };
 
 /** check: the parcel documents written; events: the events the runtime reported as applied. */
-const rebuild = async (log: string, batchSize: number, documents: DocumentStore, pageSize: number): Promise<TaskResult> => {
+/**
+ * The rebuild as `npm run replay` does it (the replay engine's catchUp): batches as large as the document
+ * store's transactions allow, indexes created after the load, a replay checkpoint after each batch.
+ */
+const rebuild = async (log: string, documents: DocumentStore, pageSize: number): Promise<TaskResult> => {
   const store = createSqliteEventStore({ path: log });
   const projection = parcelStatusProjection;
-  await prepareProjection(documents, projection);
+  const generation = generationName(projection.version);
+  await prepareProjection(documents, projection, generation, { withIndexes: false });
   const result = await timed(async () => {
-    let events = 0;
-    await streamLog(store, batchSize, projection.eventTypes, async (batch) => {
-      const outcomes = await applyEvents(documents, projection, batch);
-      for (const outcome of outcomes) if (outcome === 'applied') events += 1;
-    });
-    return { events, check: 0 };
+    const checkpoint = await catchUp({ log: store, documents, projection, logger: silentLogger }, generation);
+    await prepareProjection(documents, projection, generation);
+    return { events: checkpoint.events, check: 0 };
   });
   const live = liveHeapMb();
   const check = await countParcels(documents, pageSize);
@@ -150,8 +153,9 @@ export const runTask = (task: Task): Promise<TaskResult> => {
     case 'plain-scan':
       return plainScan(task.log, task.batchSize);
     case 'rebuild': {
-      if (task.into === 'memory') return rebuild(task.log, task.batchSize, createMemoryDocumentStore(), 10_000_000);
-      return rebuild(task.log, task.batchSize, createSqliteDocumentStore({ path: task.into.sqlite }), 500);
+      // The in-memory store takes transactions of any size, as SQLite's nearly does.
+      if (task.into === 'memory') return rebuild(task.log, { ...createMemoryDocumentStore(), maxWritesPerTransaction: 20_000 }, 10_000_000);
+      return rebuild(task.log, createSqliteDocumentStore({ path: task.into.sqlite }), 500);
     }
   }
 };
