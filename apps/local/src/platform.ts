@@ -6,11 +6,27 @@ import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/com
 import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
 import { createBoundedQueue } from '@meridian/in-process-queue';
 import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
+import { createLogSubscription } from '@meridian/log-subscription';
 import type { ProjectorSnapshot } from '@meridian/projections';
 import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
+import { supervise } from '@meridian/runtime';
 import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
 import type { SqliteDocumentStore } from '@meridian/sqlite';
 import type { TelemetryPing } from '@meridian/vehicle';
+import {
+  checkDestination as systemCheckDestination,
+  createDispatcherOperations,
+  createDoorbell,
+  runDispatcher,
+  webhookApiPaths,
+  webhookApiSchemas,
+  webhookRouter,
+  type CheckDestination,
+  type DestinationPolicy,
+  type RetrySchedule,
+  type Secrets,
+} from '@meridian/webhook-dispatcher';
+import { webhookConsumer } from '@meridian/wiring';
 import Koa from 'koa';
 import { runArchivers } from './archiving.ts';
 import { startInProcessProjectors, startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
@@ -35,6 +51,20 @@ export type LocalPlatformDeps = {
    * own with their own connections to these files (what `npm start` does, so the API never waits for them).
    */
   readonly projectorThread?: Omit<ProjectorThreadOptions, 'announce'>;
+  /** Client webhooks: with these, the endpoints API is served and the dispatcher runs. */
+  readonly webhooks?: LocalWebhookDeps;
+};
+
+export type LocalWebhookDeps = {
+  /** Seals signing secrets at rest (createSecrets with the key from configuration). */
+  readonly secrets: Secrets;
+  readonly policy: DestinationPolicy;
+  /** Default: the dispatcher's check with the system resolver. */
+  readonly checkDestination?: CheckDestination;
+  /** How long a rotated-out secret stays valid (default 24 h). */
+  readonly rotationGraceMs?: number;
+  readonly schedule?: RetrySchedule;
+  readonly timeoutMs?: number;
 };
 
 export type LocalPlatform = {
@@ -44,24 +74,68 @@ export type LocalPlatform = {
   readonly stop: () => Promise<void>;
 };
 
-export const localOpenApi = () =>
+/** The API description; the webhooks' routes are in it when they are served. */
+export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean } = {}) =>
   openApiDocument({
     title: 'Meridian',
     version: '1.0.0',
     description: 'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
-    paths: { ...commandApiPaths(), ...queryApiPaths(), ...auditApiPaths(), ...telemetryOpenApiPaths() },
-    schemas: { ...commandApiSchemas, ...queryApiSchemas, ...auditApiSchemas },
+    paths: { ...commandApiPaths(), ...queryApiPaths(), ...auditApiPaths(), ...telemetryOpenApiPaths(), ...(webhooks ? webhookApiPaths() : {}) },
+    schemas: { ...commandApiSchemas, ...queryApiSchemas, ...auditApiSchemas, ...(webhooks ? webhookApiSchemas : {}) },
   });
 
-const publicRouter = (store: EventStore, projectors: () => readonly ProjectorSnapshot[]): Router => {
+const publicRouter = (store: EventStore, projectors: () => readonly ProjectorSnapshot[], webhooks: boolean): Router => {
   const router = new Router();
   router.get('/healthz', async (ctx) => {
     ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors() };
   });
   router.get('/openapi.json', (ctx) => {
-    ctx.body = localOpenApi();
+    ctx.body = localOpenApi({ webhooks });
   });
   return router;
+};
+
+/**
+ * The endpoints API and the dispatcher over the platform's stores: the dispatcher is a consumer of the log
+ * with its own checkpoint, and the API's operations ring its doorbell, so a test event or a redelivery
+ * goes out at once rather than at the next sweep.
+ */
+const startWebhooks = (deps: LocalPlatformDeps, webhooks: LocalWebhookDeps, signal: AbortSignal) => {
+  const { store, documents } = deps;
+  const logger = deps.logger.child({ consumer: webhookConsumer.name });
+  const { secrets, policy } = webhooks;
+  const checkDestination = webhooks.checkDestination ?? systemCheckDestination;
+  const doorbell = createDoorbell();
+  const subscription = createLogSubscription({ log: store, state: documents, consumer: webhookConsumer, logger });
+  const running = supervise(
+    webhookConsumer.name,
+    () =>
+      runDispatcher({
+        subscription,
+        documents,
+        secrets,
+        policy,
+        logger,
+        signal,
+        doorbell,
+        checkDestination,
+        ...(webhooks.schedule !== undefined && { schedule: webhooks.schedule }),
+        ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
+      }),
+    { logger, signal },
+  );
+  const operations = createDispatcherOperations({ documents, log: store, secrets, policy, logger, doorbell });
+  const router = webhookRouter({
+    documents,
+    findPrincipal: deps.findPrincipal,
+    logger: deps.logger,
+    secrets,
+    checkDestination,
+    policy,
+    operations,
+    ...(webhooks.rotationGraceMs !== undefined && { rotationGraceMs: webhooks.rotationGraceMs }),
+  });
+  return { router, running };
 };
 
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
@@ -86,7 +160,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   reportStreamErrors(app, logger);
   app.use(errorBoundary(logger));
   app.use(requestContext());
-  const open = publicRouter(store, projectors.snapshots);
+  const open = publicRouter(store, projectors.snapshots, deps.webhooks !== undefined);
   const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
   const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: projectors.snapshots });
   const audit = auditRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
@@ -96,12 +170,14 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   app.use(queries.routes()).use(queries.allowedMethods());
   app.use(audit.routes()).use(audit.allowedMethods());
   app.use(pings.routes()).use(pings.allowedMethods());
+  const webhooks = deps.webhooks === undefined ? undefined : startWebhooks(deps, deps.webhooks, controller.signal);
+  if (webhooks !== undefined) app.use(webhooks.router.routes()).use(webhooks.router.allowedMethods());
   return {
     app,
     projectors: projectors.snapshots,
     stop: async () => {
       controller.abort();
-      await Promise.allSettled([projectors.stop(), liveMap, archivers]);
+      await Promise.allSettled([projectors.stop(), liveMap, archivers, webhooks?.running]);
       await telemetry.publisher.close();
     },
   };

@@ -56,7 +56,10 @@ export type DeliveryDocument = {
   readonly eventId: string;
   readonly eventType: string;
   readonly parcelId: string;
-  /** `${endpointId}|${parcelId}`: deliveries of one lane go out in stream order, one at a time. */
+  /**
+   * `${endpointId}|${parcelId}`: deliveries of one lane go out in stream order, one at a time. A replay's
+   * deliveries have lanes of their own (`|${replayId}` appended), and so has each test event.
+   */
   readonly lane: string;
   readonly streamRevision: number;
   readonly globalPosition: number;
@@ -70,6 +73,22 @@ export type DeliveryDocument = {
   readonly leaseUntil: string | null;
   /** Set when this delivery was made by a replay or backfill (a new webhook-id for the same event). */
   readonly replayId: string | null;
+  // Added by the dispatcher. Optional so that deliveries made elsewhere (fixtures, older documents) need not
+  // carry them: the dispatcher always writes them and reads a missing one as null (or empty).
+  // Firestore's `== null` does not match a missing field, so deliveries must be made with newDelivery().
+  /**
+   * The webhook-id of an earlier delivery of the same lane that is not delivered yet: this one waits for it
+   * (and has no nextAttemptAt meanwhile). A dead delivery keeps blocking its lane until it is redelivered.
+   */
+  readonly blockedBy?: string | null;
+  /** The deliveries of this lane waiting for this one (their blockedBy): released when it is delivered. */
+  readonly waiting?: readonly string[];
+  /** Why the delivery is dead: the schedule ran out, 410 Gone, the endpoint was disabled or deleted. */
+  readonly deadReason?: string | null;
+  /** Index in `attempts` where the current round of the retry schedule began (a redelivery starts a new one). */
+  readonly roundStart?: number;
+  /** When the current lease was taken (the attempt in flight), or null. */
+  readonly leasedAt?: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 };

@@ -6,3 +6,4 @@ export * from './bus.ts';
 export * from './read-models.ts';
 export * from './events.ts';
 export * from './archive.ts';
+export * from './webhooks.ts';

@@ -1,0 +1,34 @@
+// The dispatcher as one unit: its consumer of the event plane (dispatch.ts) queues deliveries, the
+// delivery loop (deliver.ts) sends them; a doorbell between them wakes the loop as soon as work is queued.
+// The composition root chooses the subscription (embedded log or Pub/Sub) and the stores.
+import type { RecordedEvent, Subscription } from '@meridian/kernel';
+import { ensureDispatcherCollections } from './deliveries.ts';
+import { runDeliveries, type DeliveryLoopOptions } from './deliver.ts';
+import { webhookDeliveries } from './dispatch.ts';
+import { createDoorbell } from './doorbell.ts';
+
+/** The consumer's name on the event plane (apps/wiring's topology declares it with every parcel wire type). */
+export const webhookConsumerName = 'webhook-dispatcher';
+
+export type DispatcherOptions = DeliveryLoopOptions & {
+  /** The `webhook-dispatcher` subscription. */
+  readonly subscription: Subscription<RecordedEvent>;
+  readonly maxBatch?: number;
+};
+
+/** Runs until the signal aborts; resolves once both halves stopped (attempts in flight recorded). */
+export const runDispatcher = async (options: DispatcherOptions): Promise<void> => {
+  await ensureDispatcherCollections(options.documents);
+  const doorbell = options.doorbell ?? createDoorbell();
+  // One half failing stops the other: a dispatcher that queues but never sends (or the reverse) is worse than none.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([options.signal, stop.signal]);
+  const handler = webhookDeliveries({ documents: options.documents, logger: options.logger, doorbell, ...(options.now !== undefined && { now: options.now }) });
+  const halves = [
+    options.subscription(handler, { signal, ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }) }),
+    runDeliveries({ ...options, doorbell, signal }),
+  ].map((half) => half.catch((error: unknown) => (stop.abort(), Promise.reject(error))));
+  const results = await Promise.allSettled(halves);
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+};

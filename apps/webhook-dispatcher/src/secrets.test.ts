@@ -1,0 +1,41 @@
+import test from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
+import { randomBytes } from 'node:crypto';
+import { createSecrets, secretKeyFrom } from './secrets.ts';
+
+const now = new Date('2026-11-21T09:00:00Z');
+
+test('a sealed secret opens with the same key, and its ciphertext differs each time', (t) => {
+  const secrets = createSecrets(randomBytes(32));
+  const secret = secrets.generate();
+  t.regex(secret, /^whsec_[A-Za-z0-9+/]{43}=$/);
+  t.is(Buffer.from(secret.slice('whsec_'.length), 'base64').length, 32);
+  const first = secrets.seal(secret, now);
+  const second = secrets.seal(secret, now);
+  t.not(first.sealed, second.sealed, 'a random iv per seal');
+  t.false(first.sealed.includes(secret.slice(6, 20)), 'the secret is not readable in the sealed form');
+  t.is(first.createdAt, now.toISOString());
+  t.is(secrets.open(first), secret);
+  t.is(secrets.open(second), secret);
+});
+
+test('a secret tampered with, or sealed under another key, does not open, and the error does not leak it', (t) => {
+  const secrets = createSecrets(randomBytes(32));
+  const secret = secrets.generate();
+  const sealed = secrets.seal(secret, now);
+  const bytes = Buffer.from(sealed.sealed, 'base64');
+  bytes[14] = (bytes[14] ?? 0) ^ 1;
+  const error = t.throws(() => secrets.open({ ...sealed, sealed: bytes.toString('base64') }));
+  t.false(error?.message.includes(secret) ?? true);
+  t.throws(() => createSecrets(randomBytes(32)).open(sealed), { message: /does not open with the configured key/ });
+});
+
+test('the encryption key from configuration must be base64 of 32 bytes', (t) => {
+  const key = randomBytes(32);
+  const decoded = secretKeyFrom(key.toString('base64'));
+  t.true(E.isRight(decoded) && decoded.right.equals(key));
+  t.true(E.isLeft(secretKeyFrom(randomBytes(16).toString('base64'))));
+  t.true(E.isLeft(secretKeyFrom('not base64 at all!')));
+  t.true(E.isLeft(secretKeyFrom('')));
+  t.throws(() => createSecrets(randomBytes(31)));
+});
