@@ -2,18 +2,18 @@
 // app as its own process wired to them, exactly as they would run on Cloud Run (the event store is the
 // embedded SQLite file shared by the command API and the relay, since no EventStoreDB runs here).
 import { silentLogger } from '@meridian/kernel';
-import { developmentKeys, openBus } from '@meridian/wiring';
+import { developmentKeys, developmentWebhookSecretKey, openBus } from '@meridian/wiring';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
-export const appNames = ['command-api', 'query-api', 'telemetry', 'relay', 'projector'] as const;
+export const appNames = ['command-api', 'query-api', 'telemetry', 'webhook-dispatcher', 'relay', 'projector'] as const;
 export type AppName = (typeof appNames)[number];
 
 const root = new URL('../..', import.meta.url).pathname;
 const mainOf = (app: AppName) => join(root, 'apps', app, 'src', 'main.ts');
-const servesHttp = (app: AppName) => app === 'command-api' || app === 'query-api' || app === 'telemetry';
+const servesHttp = (app: AppName) => app === 'command-api' || app === 'query-api' || app === 'telemetry' || app === 'webhook-dispatcher';
 
 export type CloudLocalOptions = {
   readonly dataDir: string;
@@ -27,7 +27,7 @@ export type CloudLocalOptions = {
 };
 
 export type CloudLocal = {
-  readonly urls: Readonly<Record<'command-api' | 'query-api' | 'telemetry', string>>;
+  readonly urls: Readonly<Record<'command-api' | 'query-api' | 'telemetry' | 'webhook-dispatcher', string>>;
   readonly keys: readonly { key: string; roles: readonly string[] }[];
   readonly env: Readonly<Record<string, string>>;
   readonly logDir: string;
@@ -66,6 +66,8 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
       return { pubsub: pubsub.host, firestore: firestore.host };
     })());
   const keys = developmentKeys(options.dataDir).keys;
+  // Webhooks on this machine: a sealing key kept with the data, receivers on loopback and plain http allowed.
+  const webhookKey = developmentWebhookSecretKey(options.dataDir).key.toString('base64');
   const env: Record<string, string> = {
     GOOGLE_CLOUD_PROJECT: project,
     PUBSUB_EMULATOR_HOST: emulatorHosts.pubsub,
@@ -75,6 +77,9 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
     MERIDIAN_API_KEYS: JSON.stringify(keys),
     MERIDIAN_PROVISION: 'false',
     MERIDIAN_LOG_LEVEL: options.logLevel ?? 'INFO',
+    MERIDIAN_WEBHOOK_SECRET_KEY: webhookKey,
+    MERIDIAN_WEBHOOK_ALLOW: '127.0.0.1/32,::1',
+    MERIDIAN_WEBHOOK_ALLOW_HTTP: 'true',
     ...options.env,
   };
   // Provision once, before the apps, so they never race to create the same subscription.
@@ -120,7 +125,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   }
   const url = (app: AppName) => `http://127.0.0.1:${ports[app]}`;
   return {
-    urls: { 'command-api': url('command-api'), 'query-api': url('query-api'), telemetry: url('telemetry') },
+    urls: { 'command-api': url('command-api'), 'query-api': url('query-api'), telemetry: url('telemetry'), 'webhook-dispatcher': url('webhook-dispatcher') },
     keys,
     env,
     logDir,

@@ -6,6 +6,8 @@ import { applyEvents, physicalCollection, platformProjections, streamCheckpoints
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { openBus, openDocumentStore, type Bus } from '@meridian/wiring';
 import test from 'ava';
+import { createServer } from 'node:http';
+import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,7 @@ let bus: Bus;
 let adminKey: string;
 
 type Answer = { status: number; body: any };
-const call = async (api: 'command-api' | 'query-api' | 'telemetry', method: string, path: string, body?: unknown, key = adminKey): Promise<Answer> => {
+const call = async (api: 'command-api' | 'query-api' | 'telemetry' | 'webhook-dispatcher', method: string, path: string, body?: unknown, key = adminKey): Promise<Answer> => {
   const response = await fetch(`${platform.urls[api]}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -258,6 +260,34 @@ if (pubsubHost !== undefined && firestoreHost !== undefined) {
     t.is(letter.note?.attempt, 5);
     t.regex(letter.note?.reason ?? '', /cannot decode parcel\.registered\.v1/);
     t.is(await firestore.get('parcels_v1', streamId.slice('parcel-'.length)), undefined);
+  });
+
+  test.serial('a client\'s endpoint receives its parcel\'s events as signed CloudEvents, through Pub/Sub', async (t) => {
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += String(chunk)));
+      request.on('end', () => {
+        received.push({ headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)])), body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const created = await call('webhook-dispatcher', 'POST', '/v1/webhooks/endpoints', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`, eventTypes: ['*'], clientId: 'acme' });
+      t.is(created.status, 201, JSON.stringify(created.body));
+      const parcelId = `p-${randomUUID()}`;
+      await command('/v1/parcels', parcelBody(parcelId));
+      await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-w' });
+      await until(async () => received.filter((r) => r.body.includes(parcelId)).length, (n) => n >= 2, 'two webhooks');
+      const mine = received.filter((r) => r.body.includes(parcelId));
+      const webhook = new Webhook(created.body.secret);
+      for (const delivery of mine) t.notThrows(() => webhook.verify(delivery.body, delivery.headers), 'verified by the Standard Webhooks library');
+      t.deepEqual(mine.map((r) => JSON.parse(r.body).type), ['meridian.parcel.registered.v1', 'meridian.parcel.assigned-to-route.v1'], 'in order');
+      t.is(mine[0]!.headers['content-type'], 'application/cloudevents+json; charset=utf-8');
+    } finally {
+      receiver.close();
+    }
   });
 
   test.serial('pings sent to the telemetry API move the live map through Pub/Sub', async (t) => {

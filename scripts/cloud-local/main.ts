@@ -13,6 +13,7 @@ process.stdout.write(
     `  command API   ${platform.urls['command-api']}`,
     `  query API     ${platform.urls['query-api']}`,
     `  telemetry     ${platform.urls.telemetry}`,
+    `  webhooks      ${platform.urls['webhook-dispatcher']}  (endpoints API; the dispatcher reads Pub/Sub)`,
     '  relay, projector: running (no HTTP)',
     `  PUBSUB_EMULATOR_HOST=${platform.env['PUBSUB_EMULATOR_HOST']} FIRESTORE_EMULATOR_HOST=${platform.env['FIRESTORE_EMULATOR_HOST']} GOOGLE_CLOUD_PROJECT=${platform.env['GOOGLE_CLOUD_PROJECT']}`,
     `  logs: ${platform.logDir}`,

@@ -3,14 +3,15 @@
 import { keyring, serve } from '@meridian/http';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { archiveVariables, commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openArchive, openEventStore, telemetryVariables } from '@meridian/wiring';
+import { createSecrets } from '@meridian/webhook-dispatcher';
+import { archiveVariables, commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openArchive, openEventStore, telemetryVariables, webhookSettings, webhookVariables } from '@meridian/wiring';
 import { join, resolve } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
 const config = configOrExit(
   service,
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, ...archiveVariables, MERIDIAN_HOST: nonEmptyVariable }),
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, ...archiveVariables, ...webhookVariables, MERIDIAN_HOST: nonEmptyVariable }),
 );
 const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
@@ -20,10 +21,18 @@ const store = openEventStore(config, logger, dataDir);
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
 // The archive (DuckDB, or BigQuery when BIGQUERY_DATASET is set): written by the archivers, read by the audit API.
 const archive = await openArchive(config, logger, dataDir);
+// Webhooks for local development: a sealing key made once under the data directory, receivers on this machine allowed.
+const webhooks = webhookSettings(config, { development: true, dataDir });
 const platform = startLocalPlatform({
   store,
   documents,
   archive,
+  webhooks: {
+    secrets: createSecrets(webhooks.secretKey),
+    policy: webhooks.policy,
+    ...(webhooks.scheduleMs !== undefined && { schedule: webhooks.scheduleMs }),
+    ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
+  },
   // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
   ...(config.EVENTSTORE_CONNECTION_STRING === undefined && {
     projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO' },

@@ -82,6 +82,8 @@ const deliveryProperties = {
   attemptCount: { type: 'integer', minimum: 0 },
   attempts: { type: 'array', items: ref('WebhookAttempt') },
   nextAttemptAt: nullable(instant),
+  deadReason: { type: ['string', 'null'], description: 'why a dead delivery is not sent again unless redelivered' },
+  blockedBy: { type: ['string', 'null'], description: 'the earlier delivery of the same parcel this one waits behind' },
   replayId: { type: ['string', 'null'], description: 'set when a replay made this delivery' },
   createdAt: instant,
   updatedAt: instant,

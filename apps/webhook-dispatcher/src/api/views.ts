@@ -80,6 +80,10 @@ export type DeliverySummary = {
   readonly attemptCount: number;
   readonly attempts: readonly AttemptView[];
   readonly nextAttemptAt: string | null;
+  /** Why a dead delivery will not be sent again unless redelivered (schedule exhausted, endpoint disabled, ...). */
+  readonly deadReason: string | null;
+  /** The earlier delivery of the same parcel this one waits behind (deliveries of a parcel go in order). */
+  readonly blockedBy: string | null;
   readonly replayId: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
@@ -109,6 +113,8 @@ export const deliverySummary = (delivery: DeliveryDocument): DeliverySummary => 
   attemptCount: delivery.attempts.length,
   attempts: delivery.attempts.map(attemptView),
   nextAttemptAt: delivery.nextAttemptAt,
+  deadReason: delivery.deadReason ?? null,
+  blockedBy: delivery.blockedBy ?? null,
   replayId: delivery.replayId,
   createdAt: delivery.createdAt,
   updatedAt: delivery.updatedAt,
