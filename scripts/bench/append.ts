@@ -54,8 +54,10 @@ const measure = async (context: BenchContext, dir: string, shape: AppendShape): 
   const ten = { raw: raw('ten', 'NORMAL'), handler: await handler('ten', 'NORMAL') };
   const tenFull = { raw: raw('ten', 'FULL'), handler: await handler('ten', 'FULL') };
   globalThis.gc?.();
-  const emmett = await runEmmettAppends({ dir: join(dir, 'emmett'), streams: shape.emmettStreams, singlePerStream: shape.singlePerStream, single: shape.singleRow, ten: shape.tenRow, log: context.log });
-  context.log(`Emmett on Node ${emmett.node}: single ${count(rate(emmett.single))} events/s, ten ${count(rate(emmett.ten))} events/s`);
+  const emmett = context.peers
+    ? await runEmmettAppends({ dir: join(dir, 'emmett'), streams: shape.emmettStreams, singlePerStream: shape.singlePerStream, single: shape.singleRow, ten: shape.tenRow, log: context.log })
+    : undefined;
+  if (emmett !== undefined) context.log(`Emmett on Node ${emmett.node}: single ${count(rate(emmett.single))} events/s, ten ${count(rate(emmett.ten))} events/s`);
   return {
     raw: { single: single.raw, singleFull: singleFull.raw, ten: ten.raw, tenFull: tenFull.raw },
     handler: { single: single.handler, singleFull: singleFull.handler, ten: ten.handler, tenFull: tenFull.handler },

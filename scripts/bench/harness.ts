@@ -20,6 +20,8 @@ export type Measurement = {
 
 export type BenchContext = {
   readonly quick: boolean;
+  /** Whether to run the peers it compares with (Emmett); `--no-peers` skips them (they build a native module on first use). */
+  readonly peers: boolean;
   /** A directory for fixtures that survive between runs (a 1,000,000-event log is built once). */
   readonly workDir: string;
   readonly log: (line: string) => void;

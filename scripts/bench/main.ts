@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only <benchmark,...>] [--runs N]`: every benchmark, a warm-up and then at
+// `npm run bench [-- --quick] [--only <benchmark,...>] [--runs N] [--no-peers] [--out file]`: every benchmark, a warm-up and then at
 // least three measured runs each (one in --quick, for a smoke test), in child processes; prints a table
 // and writes bench-results/latest.json (one object per figure).
 import { spawn } from 'node:child_process';
@@ -9,16 +9,21 @@ import { parseArgs } from 'node:util';
 import { summarise, table, type Measurement } from './harness.ts';
 import { suite } from './suite.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' }, 'no-peers': { type: 'boolean', default: false } } });
 const root = new URL('../..', import.meta.url).pathname;
 const runs = values.quick ? 1 : Math.max(3, Number(values.runs ?? 3));
 const only = values.only?.split(',').map((s) => s.trim());
+const unknown = only?.filter((name) => !suite.some((entry) => entry.name === name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`no benchmark named ${unknown.join(', ')}; there are: ${suite.map((entry) => entry.name).join(', ')}\n`);
+  process.exit(2);
+}
 const selected = suite.filter((entry) => only === undefined || only.includes(entry.name));
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const runOnce = (module: string, name: string): Promise<Measurement[]> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', join(root, 'scripts/bench/run-one.ts'), module, name, ...(values.quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', join(root, 'scripts/bench/run-one.ts'), module, name, ...(values.quick ? ['--quick'] : []), ...(values['no-peers'] ? ['--no-peers'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.once('exit', (code) => {

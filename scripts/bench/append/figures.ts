@@ -7,7 +7,8 @@ import type { Timed } from './through-handler.ts';
 export type AppendTimings = {
   readonly raw: { readonly single: Timed; readonly singleFull: Timed; readonly ten: Timed; readonly tenFull: Timed };
   readonly handler: { readonly single: Timed; readonly singleFull: Timed; readonly ten: Timed; readonly tenFull: Timed };
-  readonly emmett: EmmettResult;
+  /** Absent when the run skips the peers (`--no-peers`). */
+  readonly emmett?: EmmettResult;
 };
 
 export type AppendShape = {
@@ -32,7 +33,7 @@ const figure = (name: string, timed: Timed, description: string, extra: Partial<
   ...extra,
 });
 
-const descriptions = (shape: AppendShape, emmettNode: string) => {
+const descriptions = (shape: AppendShape, emmettNode: string | undefined) => {
   const single = `${count(shape.streams * shape.singlePerStream)} events, ${count(shape.streams)} streams × ${shape.singlePerStream}, ${rowText(shape.singleRow)}`;
   const ten = `${count(shape.streams * 10)} events, ${count(shape.streams)} streams × 1 append of 10, ${rowText(shape.tenRow)}`;
   const inFlight = `${shape.concurrency} commands of different streams in flight (the store group-commits appends of one event-loop turn), each stream's commands in order`;
@@ -51,10 +52,10 @@ const descriptions = (shape: AppendShape, emmettNode: string) => {
 };
 
 export const appendFigures = (t: AppendTimings, shape: AppendShape): Measurement[] => {
-  const text = descriptions(shape, t.emmett.node);
+  const text = descriptions(shape, t.emmett?.node);
   const ratio = { value: 0.7, of: 'ratio' } as const;
   const tenTarget = { value: 70_000, of: 'absolute' } as const;
-  return [
+  const ours = [
     figure('append.raw-sqlite.single', t.raw.single, `${text.rawSingle('NORMAL')} — the machine's limit for durable single appends`),
     figure('append.raw-sqlite.single.full', t.raw.singleFull, text.rawSingle('FULL')),
     figure('append.raw-sqlite.ten', t.raw.ten, text.rawTen('NORMAL')),
@@ -63,7 +64,10 @@ export const appendFigures = (t: AppendTimings, shape: AppendShape): Measurement
     figure('append.handler.single.normal', t.handler.single, text.handlerSingle('NORMAL'), { comparedTo: 'append.raw-sqlite.single', target: ratio }),
     figure('append.handler.ten', t.handler.tenFull, text.handlerTen('FULL (the store default)'), { comparedTo: 'append.raw-sqlite.ten.full', target: tenTarget }),
     figure('append.handler.ten.normal', t.handler.ten, text.handlerTen('NORMAL'), { comparedTo: 'append.raw-sqlite.ten', target: tenTarget }),
+  ];
+  const peer = t.emmett === undefined ? [] : [
     figure('append.emmett.single', t.emmett.single, text.emmett(`single-event appends, ${shape.singlePerStream} per stream`, t.emmett.single), { comparedTo: 'append.handler.single.normal' }),
     figure('append.emmett.ten', t.emmett.ten, text.emmett('one append of 10 events per stream', t.emmett.ten), { comparedTo: 'append.handler.ten.normal' }),
   ];
+  return [...ours, ...peer];
 };
