@@ -1,19 +1,19 @@
-# The five deployables, with the environment each one decodes at start (README.md, "Configuration";
-# apps/*/src/main.ts). Cloud Run sets PORT itself. The three HTTP APIs scale with requests and are
-# public: they authenticate every request with MERIDIAN_API_KEYS. The relay and the projector are not
-# request-driven: they pull, so they keep one instance and their CPU between requests.
-#
-# Caveat: a Cloud Run service must listen on $PORT (its default startup probe connects there), and the
-# relay and projector do not serve HTTP yet. Until they answer a health check there (or move to a Cloud
-# Run worker pool), their revisions will not become ready. See README.md.
+# The deployables, with the environment each one decodes at start (README.md, "Configuration";
+# apps/*/src/main.ts). Cloud Run sets PORT itself. The HTTP APIs (command, query, telemetry, webhooks) are
+# public: they authenticate every request with MERIDIAN_API_KEYS. The relay, the projector, the archiver
+# and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
+# their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector and archiver
+# with apps/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
+# TCP connection to $PORT, waits for that.
 
 locals {
   image = {
-    command_api = "${var.image_repository}/command-api:${var.image_tags.command_api}"
-    query_api   = "${var.image_repository}/query-api:${var.image_tags.query_api}"
-    telemetry   = "${var.image_repository}/telemetry:${var.image_tags.telemetry}"
-    relay       = "${var.image_repository}/relay:${var.image_tags.relay}"
-    projector   = "${var.image_repository}/projector:${var.image_tags.projector}"
+    command_api        = "${var.image_repository}/command-api:${var.image_tags.command_api}"
+    query_api          = "${var.image_repository}/query-api:${var.image_tags.query_api}"
+    telemetry          = "${var.image_repository}/telemetry:${var.image_tags.telemetry}"
+    relay              = "${var.image_repository}/relay:${var.image_tags.relay}"
+    projector          = "${var.image_repository}/projector:${var.image_tags.projector}"
+    webhook_dispatcher = "${var.image_repository}/webhook-dispatcher:${var.image_tags.webhook_dispatcher}"
   }
 }
 
@@ -109,6 +109,24 @@ resource "google_cloud_run_v2_service" "query_api" {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
       }
+      # The audit API reads stream histories from the event store (read only) and queries the archive.
+      env {
+        name = "EVENTSTORE_CONNECTION_STRING"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.eventstore_connection_string.secret_id
+            version = "latest"
+          }
+        }
+      }
+      env {
+        name  = "BIGQUERY_DATASET"
+        value = google_bigquery_dataset.archive.dataset_id
+      }
+      env {
+        name  = "MERIDIAN_BIGQUERY_LOCATION"
+        value = google_bigquery_dataset.archive.location
+      }
       env {
         name = "MERIDIAN_API_KEYS"
         value_source {
@@ -124,6 +142,9 @@ resource "google_cloud_run_v2_service" "query_api" {
   depends_on = [
     google_project_service.api,
     google_project_iam_member.query_api_datastore_viewer,
+    google_bigquery_dataset_iam_member.query_api_data_viewer,
+    google_project_iam_member.query_api_job_user,
+    google_secret_manager_secret_iam_member.query_api_eventstore,
     google_secret_manager_secret_iam_member.query_api_api_keys,
   ]
 }
@@ -262,7 +283,8 @@ resource "google_cloud_run_v2_service" "projector" {
   template {
     service_account = google_service_account.projector.email
     # One instance runs every projection and the live map. To scale, deploy more services, each with
-    # MERIDIAN_PROJECTIONS naming its share, rather than more instances of one.
+    # MERIDIAN_PROJECTIONS naming its share, rather than more instances of one. (The archive runs in a
+    # service of its own, under its own account: see "archiver" below.)
     scaling {
       min_instance_count = 1
       max_instance_count = 1
@@ -297,6 +319,12 @@ resource "google_cloud_run_v2_service" "projector" {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
       }
+      # Everything but the archive, named: unset, the projector would run the archive too, under an account
+      # that may not read its subscriptions.
+      env {
+        name  = "MERIDIAN_PROJECTIONS"
+        value = "parcel-status,route-board,fleet,live-map"
+      }
     }
   }
 
@@ -304,6 +332,177 @@ resource "google_cloud_run_v2_service" "projector" {
     google_project_service.api,
     google_project_iam_member.projector_datastore_user,
     module.generated, # its subscriptions and the rights to read them
+  ]
+}
+
+# The archive: the projector image running only the archivers (event-archiver and telemetry-archiver),
+# which write every event and every ping to BigQuery, under the archiver's account.
+resource "google_cloud_run_v2_service" "archiver" {
+  name                = "archiver"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  deletion_protection = true
+
+  template {
+    service_account = google_service_account.archiver.email
+    # One instance: it serialises the MERGEs into each table, and two processes merging the same new event
+    # at once could both insert it (adapters/bigquery/src/archive.ts).
+    scaling {
+      min_instance_count = 1
+      max_instance_count = 1
+    }
+    containers {
+      image = local.image.projector
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "512Mi"
+        }
+        cpu_idle          = false
+        startup_cpu_boost = true
+      }
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project_id
+      }
+      env {
+        name  = "MERIDIAN_LOG_LEVEL"
+        value = var.log_level
+      }
+      env {
+        name  = "MERIDIAN_BUS"
+        value = "pubsub"
+      }
+      env {
+        name  = "MERIDIAN_PROVISION"
+        value = "false"
+      }
+      # The projector opens the document store whatever it runs; the archivers never use it, and the
+      # Firestore client connects only when used (this account has no Firestore role). Unset, it would
+      # open an SQLite file on the instance's in-memory disk.
+      env {
+        name  = "MERIDIAN_READ_MODELS"
+        value = "firestore"
+      }
+      env {
+        name  = "MERIDIAN_PROJECTIONS"
+        value = "archive"
+      }
+      env {
+        name  = "BIGQUERY_DATASET"
+        value = google_bigquery_dataset.archive.dataset_id
+      }
+      # Where its jobs run: the dataset's location.
+      env {
+        name  = "MERIDIAN_BIGQUERY_LOCATION"
+        value = google_bigquery_dataset.archive.location
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.api,
+    google_bigquery_dataset_iam_member.archiver_data_editor,
+    google_project_iam_member.archiver_job_user,
+    module.generated, # its subscriptions and the rights to read them
+  ]
+}
+
+# The webhook service: the endpoints API (public, API keys) and the dispatcher, which reads the
+# webhook-dispatcher subscription and POSTs signed deliveries to the clients' endpoints.
+#
+# Egress goes to the internet, by design: the endpoints are the clients' servers, anywhere. The service has
+# no VPC connector or Direct VPC egress, so it cannot route to private ranges; what it may call is checked
+# in the app, at registration and before every attempt (SSRF: loopback, private, link-local including the
+# metadata server, CGNAT... refused; MERIDIAN_WEBHOOK_ALLOW, unset here, would make exceptions; https only).
+# Do not give it a path into a VPC without egress firewall rules limiting it to the event store.
+resource "google_cloud_run_v2_service" "webhook_dispatcher" {
+  name                = "webhook-dispatcher"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_ALL"
+  deletion_protection = true
+
+  template {
+    service_account = google_service_account.webhook_dispatcher.email
+    # At least one instance, CPU always allocated: the dispatcher works without requests. More than one is
+    # safe (each attempt takes a lease in a transaction; every state is in Firestore), so the API may scale.
+    scaling {
+      min_instance_count = 1
+      max_instance_count = 3
+    }
+    containers {
+      image = local.image.webhook_dispatcher
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "512Mi"
+        }
+        cpu_idle          = false
+        startup_cpu_boost = true
+      }
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project_id
+      }
+      env {
+        name  = "MERIDIAN_LOG_LEVEL"
+        value = var.log_level
+      }
+      env {
+        name  = "MERIDIAN_BUS"
+        value = "pubsub"
+      }
+      env {
+        name  = "MERIDIAN_PROVISION"
+        value = "false"
+      }
+      env {
+        name  = "MERIDIAN_READ_MODELS"
+        value = "firestore"
+      }
+      # https only (the default in the cloud already; said here so that no one has to look it up).
+      env {
+        name  = "MERIDIAN_WEBHOOK_ALLOW_HTTP"
+        value = "false"
+      }
+      # Replays and backfills read the log.
+      env {
+        name = "EVENTSTORE_CONNECTION_STRING"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.eventstore_connection_string.secret_id
+            version = "latest"
+          }
+        }
+      }
+      env {
+        name = "MERIDIAN_API_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.api_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
+      env {
+        name = "MERIDIAN_WEBHOOK_SECRET_KEY"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.webhook_secret_key.secret_id
+            version = var.webhook_secret_key_version
+          }
+        }
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.api,
+    google_project_iam_member.webhook_dispatcher_datastore_user,
+    google_secret_manager_secret_iam_member.webhook_dispatcher_eventstore,
+    google_secret_manager_secret_iam_member.webhook_dispatcher_api_keys,
+    google_secret_manager_secret_iam_member.webhook_dispatcher_secret_key,
+    module.generated, # its subscription, the right to read it, and the Firestore indexes of its queries
   ]
 }
 
@@ -329,11 +528,19 @@ resource "google_cloud_run_v2_service_iam_member" "telemetry_public" {
   member   = "allUsers"
 }
 
+resource "google_cloud_run_v2_service_iam_member" "webhook_dispatcher_public" {
+  name     = google_cloud_run_v2_service.webhook_dispatcher.name
+  location = google_cloud_run_v2_service.webhook_dispatcher.location
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
 output "urls" {
   description = "Where the HTTP APIs answer."
   value = {
     command_api = google_cloud_run_v2_service.command_api.uri
     query_api   = google_cloud_run_v2_service.query_api.uri
     telemetry   = google_cloud_run_v2_service.telemetry.uri
+    webhooks    = google_cloud_run_v2_service.webhook_dispatcher.uri
   }
 }

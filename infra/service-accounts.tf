@@ -33,8 +33,8 @@ resource "google_service_account" "archiver" {
   display_name = "Meridian event archiver"
 }
 
-# Reads its subscription and dead-letters (generated); where it keeps client endpoints is not decided
-# yet, so it is granted nothing else.
+# The webhook service: the endpoints API and the dispatcher (its subscription and dead letters are
+# generated); it keeps endpoints and deliveries in Firestore and reads the log for replays.
 resource "google_service_account" "webhook_dispatcher" {
   account_id   = "meridian-webhook-dispatcher"
   display_name = "Meridian webhook dispatcher"
@@ -56,6 +56,13 @@ resource "google_project_iam_member" "relay_datastore_user" {
   member  = "serviceAccount:${google_service_account.relay.email}"
 }
 
+# The webhook service writes endpoints, deliveries and its per-stream checkpoints.
+resource "google_project_iam_member" "webhook_dispatcher_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
+}
+
 # The query API only reads.
 resource "google_project_iam_member" "query_api_datastore_viewer" {
   project = var.project_id
@@ -63,7 +70,22 @@ resource "google_project_iam_member" "query_api_datastore_viewer" {
   member  = "serviceAccount:${google_service_account.query_api.email}"
 }
 
-# The archiver writes rows into its dataset; load jobs and queries also need the project's job role.
+# The audit API queries the archive (read only; its SQL runs as query jobs).
+resource "google_bigquery_dataset_iam_member" "query_api_data_viewer" {
+  dataset_id = google_bigquery_dataset.archive.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = "serviceAccount:${google_service_account.query_api.email}"
+}
+
+resource "google_project_iam_member" "query_api_job_user" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${google_service_account.query_api.email}"
+}
+
+# The archiver (the projector image with MERIDIAN_PROJECTIONS=archive) writes rows into its dataset with
+# MERGE statements, which run as query jobs: those need the project's job role. It has no Firestore role:
+# with Pub/Sub it opens the document store but never uses it.
 resource "google_bigquery_dataset_iam_member" "archiver_data_editor" {
   dataset_id = google_bigquery_dataset.archive.dataset_id
   role       = "roles/bigquery.dataEditor"
@@ -81,6 +103,12 @@ resource "google_secret_manager_secret_iam_member" "command_api_eventstore" {
   secret_id = google_secret_manager_secret.eventstore_connection_string.id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.command_api.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "query_api_eventstore" {
+  secret_id = google_secret_manager_secret.eventstore_connection_string.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.query_api.email}"
 }
 
 resource "google_secret_manager_secret_iam_member" "relay_eventstore" {
@@ -105,4 +133,23 @@ resource "google_secret_manager_secret_iam_member" "telemetry_api_keys" {
   secret_id = google_secret_manager_secret.api_keys.id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.telemetry.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_eventstore" {
+  secret_id = google_secret_manager_secret.eventstore_connection_string.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
+}
+
+# Only the webhook service may read the key that opens the signing secrets.
+resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_secret_key" {
+  secret_id = google_secret_manager_secret.webhook_secret_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }

@@ -9,7 +9,7 @@ resource "google_firestore_database" "database" {
   depends_on = [google_project_service.api]
 }
 
-# The event archive (the archiver that fills it is still to come). Its contents outlive Terraform.
+# The event archive, filled by the archiver service (cloud-run.tf). Its contents outlive Terraform.
 resource "google_bigquery_dataset" "archive" {
   dataset_id                 = "meridian_archive"
   location                   = var.bigquery_location
@@ -34,6 +34,24 @@ resource "google_secret_manager_secret" "api_keys" {
   secret_id = "meridian-api-keys"
   replication {
     auto {}
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# The key sealing the webhooks' signing secrets at rest (AES-256-GCM; MERIDIAN_WEBHOOK_SECRET_KEY, base64 of
+# 32 bytes), read by the webhook service only. It cannot be rotated by adding a version: the service knows
+# one key, and the secrets sealed with the old one could no longer be opened. So the service reads the
+# version var.webhook_secret_key_version names, not "latest", and Terraform refuses to destroy the secret
+# (with it every client's signing secret would be lost).
+resource "google_secret_manager_secret" "webhook_secret_key" {
+  secret_id = "meridian-webhook-secret-key"
+  replication {
+    auto {}
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 
   depends_on = [google_project_service.api]

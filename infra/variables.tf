@@ -28,13 +28,24 @@ variable "image_repository" {
 
 variable "image_tags" {
   type = object({
-    command_api = string
-    query_api   = string
-    telemetry   = string
-    relay       = string
-    projector   = string
+    command_api        = string
+    query_api          = string
+    telemetry          = string
+    relay              = string
+    projector          = string # also run by the archiver service (MERIDIAN_PROJECTIONS=archive)
+    webhook_dispatcher = string
   })
   description = "The image tag deployed for each app."
+}
+
+variable "webhook_secret_key_version" {
+  type        = string
+  default     = "1"
+  description = "The version of the meridian-webhook-secret-key secret the webhook service reads (pinned: a new key would make the sealed signing secrets unreadable)."
+  validation {
+    condition     = can(regex("^[1-9][0-9]*$", var.webhook_secret_key_version))
+    error_message = "webhook_secret_key_version must be a version number (not \"latest\")."
+  }
 }
 
 variable "log_level" {

@@ -1,20 +1,37 @@
-// The platform's generated Terraform: its topology and projections, who uses which part of the topology,
-// and which way each collection's list query orders. `npm run infra:generate` writes these files; the
-// test regenerates them and compares, byte for byte.
-import { consumerOf, parcelsCollection, platformProjections, routesCollection, vehiclesCollection } from '@meridian/projections';
+// The platform's generated Terraform: its topology, projections and webhooks, who uses which part of the
+// topology, and which way each indexed query orders. `npm run infra:generate` writes these files; the test
+// regenerates them and compares, byte for byte.
+import {
+  consumerOf,
+  generationName,
+  parcelsCollection,
+  platformProjections,
+  routesCollection,
+  vehiclesCollection,
+  type Generation,
+  type Projection,
+} from '@meridian/projections';
+import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-dispatcher';
 import { archiverConsumer, eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic, webhookConsumer } from '@meridian/wiring';
 import {
   firestoreIndexesTerraform,
+  isComposite,
   mergeTerraform,
+  projectionIndexes,
   pubsubAccessTerraform,
   pubsubTerraform,
   renderTerraformJson,
   type IndexDirection,
+  type IndexSpec,
   type PubSubAccess,
   type TerraformJson,
 } from './terraform.ts';
 
-/** Deployables by the name of their service account (infra/service-accounts.tf). */
+/**
+ * Deployables by the name of their service account (infra/service-accounts.tf). The projector image runs
+ * twice, under two accounts: `projector` (the projections and the live map) and `archiver` (its
+ * MERIDIAN_PROJECTIONS=archive); the test checks the services in infra/cloud-run.tf run what this says.
+ */
 export const platformAccess: PubSubAccess = {
   // The relay is the only writer of the event plane; the telemetry API the only writer of pings.
   publishers: { [eventsTopic]: 'relay', [telemetryTopic]: 'telemetry' },
@@ -27,15 +44,76 @@ export const platformAccess: PubSubAccess = {
   },
 };
 
+// --- Firestore indexes. The direction of every indexed query's order is written down here, once; the test
+// reads the queries themselves (a recording store running the real query functions) and checks it.
+
 /**
- * The direction of each collection's list query (its queries.ts), which the last field of its composite
- * indexes must have. The test checks this against the queries themselves.
+ * The direction of each projection collection's list query (its queries.ts), which the last field of its
+ * composite indexes must have.
  */
 export const listOrders: Readonly<Record<string, IndexDirection>> = {
   [parcelsCollection]: 'DESCENDING',
   [routesCollection]: 'DESCENDING',
   [vehiclesCollection]: 'ASCENDING',
 };
+
+/**
+ * The direction of the webhook dispatcher's queries (delivery-store.ts), by the field ending each of its
+ * `dispatcherIndexes`. (The endpoints API's direction is declared with `webhookApiIndexes` itself.)
+ */
+export const dispatcherOrders: Readonly<Record<string, IndexDirection>> = {
+  /** Due deliveries, soonest first (pendingPage). */
+  nextAttemptAt: 'ASCENDING',
+  /** Expired leases, oldest first (expiredLeases). */
+  leaseUntil: 'ASCENDING',
+  /** A lane's head: its earliest undelivered delivery (laneHead). */
+  streamRevision: 'ASCENDING',
+};
+
+/**
+ * Generations indexed besides each projection's current and previous version, by projection name: a
+ * rebuild of the same version (`v1r1`) before its replay switches to it, and for as long as it is live
+ * (infra/README.md, "A new generation").
+ */
+export const extraIndexGenerations: Readonly<Record<string, readonly string[]>> = {};
+
+const generationPattern = /^v[1-9]\d*(?:r[1-9]\d*)?$/;
+
+/**
+ * The generations of a projection whose collections get indexes: its version's (`v2`), the previous
+ * version's (`v1`), which stays live after a version bump until a replay switches, and any listed in
+ * `extra`. (A projection keeps its live generation when the code's version is bumped: generations.ts.)
+ */
+export const indexedGenerations = (projection: Projection, extra: Readonly<Record<string, readonly string[]>> = extraIndexGenerations): Generation[] => {
+  const unknown = Object.keys(extra).filter((name) => !platformProjections.some((p) => p.name === name));
+  if (unknown.length > 0) throw new Error(`extra index generations name unknown projections: ${unknown.join(', ')}`);
+  const listed = extra[projection.name] ?? [];
+  const invalid = listed.filter((generation) => !generationPattern.test(generation));
+  if (invalid.length > 0) throw new Error(`${projection.name}: not generation names (v<version> or v<version>r<rebuild>): ${invalid.join(', ')}`);
+  const versions = [projection.version, projection.version - 1].filter((version) => version >= 1);
+  return [...new Set([...versions.map(generationName), ...listed])];
+};
+
+const directionOf = (direction: 'asc' | 'desc'): IndexDirection => (direction === 'desc' ? 'DESCENDING' : 'ASCENDING');
+
+/** The webhook collections' composite indexes: the endpoints API's (api/indexes.ts) and the dispatcher's (deliveries.ts). */
+export const webhookIndexes = (): IndexSpec[] => [
+  ...Object.entries(webhookApiIndexes).flatMap(([collection, { indexes, direction }]) =>
+    indexes.filter(isComposite).map((fields) => ({ collection, fields, direction: directionOf(direction) })),
+  ),
+  ...Object.entries(dispatcherIndexes).flatMap(([collection, indexes]) =>
+    indexes.filter(isComposite).map((fields) => {
+      const direction = dispatcherOrders[fields.at(-1) ?? ''];
+      if (direction === undefined) throw new Error(`${collection}: no order direction is known for the dispatcher's index [${fields.join(', ')}] (dispatcherOrders)`);
+      return { collection, fields, direction };
+    }),
+  ),
+];
+
+export const platformIndexes = (): IndexSpec[] => [
+  ...platformProjections.flatMap((projection) => projectionIndexes(projection, indexedGenerations(projection), (collection) => listOrders[collection])),
+  ...webhookIndexes(),
+];
 
 export const generatedDirectory = new URL('../../infra/generated/', import.meta.url);
 
@@ -50,7 +128,7 @@ const fileOf = (name: string, terraform: TerraformJson): GeneratedFile => ({
 export const platformPubSubTerraform = (): TerraformJson =>
   mergeTerraform(pubsubTerraform(platformTopology), pubsubAccessTerraform(platformTopology, platformAccess));
 
-export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformProjections, listOrders);
+export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformIndexes());
 
 export const generatedFiles = (): GeneratedFile[] => [
   fileOf('pubsub.tf.json', platformPubSubTerraform()),

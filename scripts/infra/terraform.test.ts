@@ -1,23 +1,60 @@
 import type { DocumentQuery, DocumentStore } from '@meridian/kernel';
 import {
+  consumerOf,
+  fleetProjection,
   fleetQueries,
+  generationName,
+  parcelStatusProjection,
   parcelStatusQueries,
   parcelViewStatuses,
   physicalCollection,
   platformProjections,
+  routeBoardProjection,
   routeBoardQueries,
   routeBoardStatuses,
   vehicleDutyStatuses,
+  type Generation,
 } from '@meridian/projections';
 import { topologyOf } from '@meridian/pubsub';
-import { busVariables, commonVariables, eventStoreVariables, platformTopology, readModelVariables, telemetryVariables } from '@meridian/wiring';
+import { dispatcherIndexes, endpointsOfClients, webhookApiIndexes, type DeliveryStatus } from '@meridian/webhook-dispatcher';
+import {
+  archiverConsumer,
+  archiveVariables,
+  busVariables,
+  commonVariables,
+  eventStoreVariables,
+  eventsTopic,
+  liveMapSubscription,
+  platformTopology,
+  readModelVariables,
+  telemetryArchiverSubscription,
+  telemetryTopic,
+  telemetryVariables,
+  webhookConsumer,
+  webhookVariables,
+} from '@meridian/wiring';
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-import { generatedDirectory, generatedFiles, platformIndexesTerraform, platformPubSubTerraform } from './platform.ts';
+// The webhook queries, run as they are: the package exports its indexes but keeps these functions inside.
+import { deliveryLog } from '../../apps/webhook-dispatcher/src/api/deliveries.ts';
+import { endpointStore } from '../../apps/webhook-dispatcher/src/api/endpoints.ts';
+import { expiredLeases, laneHead, pendingPage } from '../../apps/webhook-dispatcher/src/delivery-store.ts';
+import { generatedDirectory, generatedFiles, indexedGenerations, listOrders, platformAccess, platformIndexesTerraform, platformPubSubTerraform } from './platform.ts';
 import { blockBody, declarationsOf, objectTypeAttributes, referencesIn, referencesOfJson, topLevelArguments, withoutComments } from './references.ts';
-import { pubsubAccessTerraform, pubsubServiceAgent, pubsubTerraform, terraformId, type Json, type TerraformBlock, type TerraformJson } from './terraform.ts';
+import {
+  firestoreIndexesTerraform,
+  isComposite,
+  projectionIndexes,
+  pubsubAccessTerraform,
+  pubsubServiceAgent,
+  pubsubTerraform,
+  terraformId,
+  type Json,
+  type TerraformBlock,
+  type TerraformJson,
+} from './terraform.ts';
 
 const pubsub = platformPubSubTerraform();
 const indexes = platformIndexesTerraform();
@@ -41,7 +78,7 @@ const readIfPresent = (path: string): string | undefined => {
 
 // --- (a) the committed files are the generated ones --------------------------------------------------
 
-test('the committed infra/generated files are exactly what the topology and projections generate', (t) => {
+test('the committed infra/generated files are exactly what the topology, projections and webhooks generate', (t) => {
   for (const file of generatedFiles()) {
     const path = fileURLToPath(new URL(file.name, generatedDirectory));
     t.is(readIfPresent(path), file.content, `${path} is stale or was edited by hand: run npm run infra:generate`);
@@ -165,17 +202,57 @@ const first = <A>(values: readonly A[]): A => {
   return value;
 };
 
-/** Every query the query API can make of the read models: each filter alone, together, with one value or several. */
+/** Every query the query API can make of one generation of each projection: each filter alone, together, with one value or several. */
+const projectionQueries: Readonly<Record<string, (store: DocumentStore, generation: Generation) => Promise<unknown>[]>> = {
+  [parcelStatusProjection.name]: (store, generation) => {
+    const parcels = parcelStatusQueries(store, generation);
+    const status = first(parcelViewStatuses);
+    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }].flatMap((a) => [parcels.list(a), parcels.list({ ...a, clientId: 'acme' })]);
+  },
+  [routeBoardProjection.name]: (store, generation) => {
+    const routes = routeBoardQueries(store, generation);
+    return [{}, { status: first(routeBoardStatuses) }, { status: routeBoardStatuses }].map((filter) => routes.list(filter));
+  },
+  [fleetProjection.name]: (store, generation) => {
+    const fleet = fleetQueries(store, generation);
+    const dutyStatus = first(vehicleDutyStatuses);
+    return [
+      ...[{}, { depotId: 'ams-1' }, { dutyStatus }, { dutyStatus: vehicleDutyStatuses }].flatMap((a) => [fleet.list(a), fleet.list({ ...a, depotId: 'ams-1' })]),
+      fleet.byId('van-12'),
+    ];
+  },
+};
+
+const deliveryStatuses: readonly DeliveryStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
+
+/** Every query of the webhook service: the endpoints API's listings and delivery log, and the dispatcher's. */
+const webhookQueries = (store: DocumentStore): Promise<unknown>[] => {
+  const endpoints = endpointStore(store);
+  const deliveries = deliveryLog(store);
+  return [
+    ...[{ kind: 'all' } as const, { kind: 'own', clientId: 'acme' } as const].flatMap((access) => [
+      endpoints.list(access, { limit: 20 }),
+      endpoints.list(access, { limit: 20, clientId: 'acme' }),
+    ]),
+    ...[undefined, [first(deliveryStatuses)], deliveryStatuses].flatMap((status) =>
+      [undefined, 'parcel.delivered.v1'].map((eventType) => deliveries.list('endpoint-1', { limit: 20, ...(status !== undefined && { status }), ...(eventType !== undefined && { eventType }) })),
+    ),
+    deliveries.removeAll('endpoint-1'),
+    pendingPage(store, { limit: 100 }),
+    pendingPage(store, { limit: 12, endpointId: 'endpoint-1' }),
+    expiredLeases(store, new Date(), 100),
+    laneHead(store, 'endpoint-1|parcel-1'),
+    endpointsOfClients(store, ['acme', 'globex']),
+  ];
+};
+
+/** Every query made of the document store: of every indexed generation of each projection, and of the webhooks. */
 const queriesMade = async (): Promise<RecordedQuery[]> => {
   const recorded: RecordedQuery[] = [];
   const store = recordingStore(recorded);
-  const [parcels, routes, fleet] = [parcelStatusQueries(store), routeBoardQueries(store), fleetQueries(store)];
-  const [parcelStatus, routeStatus, dutyStatus] = [first(parcelViewStatuses), first(routeBoardStatuses), first(vehicleDutyStatuses)];
   await Promise.all([
-    ...[{}, { clientId: 'acme' }, { status: parcelStatus }, { status: parcelViewStatuses }].flatMap((a) => [parcels.list(a), parcels.list({ ...a, clientId: 'acme' })]),
-    ...[{}, { status: routeStatus }, { status: routeBoardStatuses }].map((filter) => routes.list(filter)),
-    ...[{}, { depotId: 'ams-1' }, { dutyStatus }, { dutyStatus: vehicleDutyStatuses }].flatMap((a) => [fleet.list(a), fleet.list({ ...a, depotId: 'ams-1' })]),
-    fleet.byId('van-12'),
+    ...platformProjections.flatMap((projection) => indexedGenerations(projection).flatMap((generation) => projectionQueries[projection.name]?.(store, generation) ?? [])),
+    ...webhookQueries(store),
   ]);
   return recorded;
 };
@@ -190,56 +267,73 @@ const fieldsOf = (block: TerraformBlock): DeclaredIndex['fields'] => {
   return fields.filter(isBlock).map((field) => ({ field_path: String(field['field_path']), order: String(field['order']) }));
 };
 
-const declaredIndexes: DeclaredIndex[] = Object.values(blocksOf(indexes, 'google_firestore_index')).map((block) => ({
-  collection: String(block['collection']),
-  fields: fieldsOf(block),
-}));
+const declaredIndexesOf = (terraform: TerraformJson): DeclaredIndex[] =>
+  Object.values(blocksOf(terraform, 'google_firestore_index')).map((block) => ({ collection: String(block['collection']), fields: fieldsOf(block) }));
+
+const declaredIndexes = declaredIndexesOf(indexes);
 
 const directionOf = (query: DocumentQuery): string => (query.orderBy?.direction === 'desc' ? 'DESCENDING' : 'ASCENDING');
+const equalityFields = (query: DocumentQuery): string[] => [...new Set((query.where ?? []).map((filter) => filter.field))].sort();
 
-/** How the queries order each collection, read from the queries themselves (not from the generator's table). */
-const ordersOf = (recorded: readonly RecordedQuery[]): Map<string, { field: string; direction: string }[]> => {
-  const orders = new Map<string, { field: string; direction: string }[]>();
-  for (const { collection, query } of recorded) {
-    if (query.orderBy === undefined) continue;
-    const order = { field: query.orderBy.field, direction: directionOf(query) };
-    const known = orders.get(collection) ?? [];
-    if (!known.some((o) => isDeepStrictEqual(o, order))) orders.set(collection, [...known, order]);
+/** A composite index as the code declares it (fields only: the direction is what is checked). */
+type CodeIndex = { readonly source: string; readonly collection: string; readonly fields: readonly string[] };
+
+/** Read from the code's own declarations, not through the generator: each projection's in every indexed generation, and the webhooks'. */
+const codeIndexes: readonly CodeIndex[] = [
+  ...platformProjections.flatMap((projection) =>
+    indexedGenerations(projection).flatMap((generation) =>
+      Object.entries(projection.collections).flatMap(([collection, { indexes: definitions = [] }]) =>
+        definitions.filter(isComposite).map((fields) => ({ source: `${projection.name} ${generationName(generation)}`, collection: physicalCollection(collection, generation), fields })),
+      ),
+    ),
+  ),
+  ...Object.entries(webhookApiIndexes).flatMap(([collection, { indexes: definitions }]) =>
+    definitions.filter(isComposite).map((fields) => ({ source: 'webhookApiIndexes', collection, fields })),
+  ),
+  ...Object.entries(dispatcherIndexes).flatMap(([collection, definitions]) => definitions.filter(isComposite).map((fields) => ({ source: 'dispatcherIndexes', collection, fields }))),
+];
+
+test('every query runner of a projection exists, and every projection with composite indexes has one', (t) => {
+  for (const projection of platformProjections) {
+    const indexed = Object.values(projection.collections).some(({ indexes: definitions = [] }) => definitions.some(isComposite));
+    if (indexed) t.truthy(projectionQueries[projection.name], `${projection.name} declares composite indexes: queriesMade must run its queries`);
   }
-  return orders;
-};
-
-test('every composite index of every projection is declared, its last field in the direction its queries order', async (t) => {
-  const orders = ordersOf(await queriesMade());
-  let expected = 0;
-  for (const projection of platformProjections)
-    for (const [collection, { indexes: definitions = [] }] of Object.entries(projection.collections))
-      for (const fields of definitions.filter((definition) => definition.length >= 2)) {
-        expected++;
-        const physical = physicalCollection(collection, projection.version);
-        const order = orders.get(physical);
-        if (order?.length !== 1 || order[0] === undefined) {
-          t.fail(`${physical} declares composite index [${fields.join(', ')}], but its queries order it ${order?.length ?? 0} ways (queriesMade must cover it)`);
-          continue;
-        }
-        const { field, direction } = order[0];
-        t.is(fields.at(-1), field, `${physical}: [${fields.join(', ')}] ends with the field its queries order by`);
-        const wanted = [
-          ...fields.slice(0, -1).map((field_path) => ({ field_path, order: 'ASCENDING' })),
-          { field_path: field, order: direction },
-          { field_path: '__name__', order: direction },
-        ];
-        t.true(
-          declaredIndexes.some((index) => index.collection === physical && isDeepStrictEqual(index.fields, wanted)),
-          `${physical}: [${fields.join(', ')}] declared as ${JSON.stringify(wanted)}`,
-        );
-      }
-  t.is(declaredIndexes.length, expected, 'no index is declared that no projection asks for');
+  t.deepEqual(Object.keys(projectionQueries).filter((name) => !platformProjections.some((p) => p.name === name)), []);
 });
 
-test("every query the query API makes is served by a declared composite index or Firestore's automatic ones", async (t) => {
-  for (const { collection, query } of await queriesMade()) {
-    const equalities = [...new Set((query.where ?? []).map((filter) => filter.field))].sort();
+test('every composite index the code declares is generated, its last field in the direction of the queries that use it', async (t) => {
+  const recorded = await queriesMade();
+  t.true(codeIndexes.some((index) => index.source === 'webhookApiIndexes') && codeIndexes.some((index) => index.source === 'dispatcherIndexes'));
+  for (const { source, collection, fields } of codeIndexes) {
+    const order = fields.at(-1);
+    const equalities = [...new Set(fields.slice(0, -1))].sort();
+    // The queries this index is for: the same equality fields (any order, `in` counts), ordered by its last field.
+    const using = recorded.filter(({ collection: c, query }) => c === collection && query.orderBy?.field === order && isDeepStrictEqual(equalityFields(query), equalities));
+    const directions = [...new Set(using.map(({ query }) => directionOf(query)))];
+    const [direction] = directions;
+    if (directions.length !== 1 || direction === undefined) {
+      t.fail(`${source}: ${collection} [${fields.join(', ')}] is used by queries ordering ${directions.length} ways (no query uses it: stale, or queriesMade must make it)`);
+      continue;
+    }
+    const wanted = [
+      ...fields.slice(0, -1).map((field_path) => ({ field_path, order: 'ASCENDING' })),
+      { field_path: order, order: direction },
+      { field_path: '__name__', order: direction },
+    ];
+    t.true(
+      declaredIndexes.some((index) => index.collection === collection && isDeepStrictEqual(index.fields, wanted)),
+      `${source}: ${collection} [${fields.join(', ')}] declared as ${JSON.stringify(wanted)}`,
+    );
+  }
+  const distinct = new Set(codeIndexes.map(({ collection, fields }) => JSON.stringify([collection, fields])));
+  t.is(declaredIndexes.length, distinct.size, 'no index is declared that the code does not ask for');
+});
+
+test("every query of the read models and the webhooks is served by a declared composite index or Firestore's automatic ones", async (t) => {
+  const recorded = await queriesMade();
+  for (const collection of ['webhook-endpoints', 'webhook-deliveries']) t.true(recorded.some((q) => q.collection === collection), `queries of ${collection} were recorded`);
+  for (const { collection, query } of recorded) {
+    const equalities = equalityFields(query);
     const order = query.orderBy;
     // Equalities alone (ordered by id), or an order alone: single-field indexes, and merges of them, serve those.
     if (order === undefined || equalities.every((field) => field === order.field)) continue;
@@ -260,6 +354,21 @@ test("every query the query API makes is served by a declared composite index or
 test('no declared index is a single-field one (Firestore makes those itself and refuses them as composite)', (t) => {
   t.true(declaredIndexes.length > 0);
   for (const index of declaredIndexes) t.true(index.fields.filter((f) => f.field_path !== '__name__').length >= 2, JSON.stringify(index));
+});
+
+test("after a version bump the previous version's indexes are kept, with the new version's", (t) => {
+  for (const projection of platformProjections) t.true(indexedGenerations(projection).includes(generationName(projection.version)), `${projection.name}: its version is indexed`);
+  const bumped = { ...parcelStatusProjection, version: 3 };
+  t.deepEqual(indexedGenerations(bumped), ['v3', 'v2']);
+  t.deepEqual(indexedGenerations({ ...parcelStatusProjection, version: 1 }), ['v1']);
+  const collections = (generations: readonly Generation[]) =>
+    [...new Set(declaredIndexesOf(firestoreIndexesTerraform(projectionIndexes(bumped, generations, (c) => listOrders[c]))).map((i) => i.collection))].sort();
+  t.deepEqual(collections(indexedGenerations(bumped)), ['parcels_v2', 'parcels_v3']);
+  // A same-version rebuild is indexed once listed.
+  t.deepEqual(indexedGenerations(bumped, { [bumped.name]: ['v3r1', 'v2'] }), ['v3', 'v2', 'v3r1']);
+  t.deepEqual(collections(indexedGenerations(bumped, { [bumped.name]: ['v3r1'] })), ['parcels_v2', 'parcels_v3', 'parcels_v3r1']);
+  t.throws(() => indexedGenerations(bumped, { 'no-such-projection': ['v1'] }), { message: /no-such-projection/ });
+  t.throws(() => indexedGenerations(bumped, { [bumped.name]: ['3'] }), { message: /not generation names/ });
 });
 
 // --- (b) references ---------------------------------------------------------------------------------
@@ -301,19 +410,132 @@ test('the hand-written Terraform refers only to what it declares, and passes the
 
 // --- (b) the services -----------------------------------------------------------------------------
 
-test('the services set only variables the apps decode, and never PORT, which Cloud Run sets', (t) => {
-  // MERIDIAN_PROJECTIONS is the projector's own (apps/projector/src/main.ts).
-  const decoded = new Set([...Object.keys({ ...commonVariables, ...eventStoreVariables, ...busVariables, ...readModelVariables, ...telemetryVariables }), 'MERIDIAN_PROJECTIONS']);
-  const set = [...handWritten.matchAll(/env\s*\{\s*name\s*=\s*"([^"]+)"/g)].map((m) => m[1] ?? '');
-  t.true(set.length > 0);
-  for (const name of set) t.true(decoded.has(name) && name !== 'PORT', `${name} is a variable the apps read`);
+const resourceBodies = (type: string): Map<string, string> =>
+  new Map(
+    [...handWritten.matchAll(new RegExp(`^resource\\s+"${type}"\\s+"(\\w+)"\\s*\\{`, 'gm'))].map((m) => [
+      m[1] ?? '',
+      blockBody(handWritten.slice(m.index), /^resource[^{]*\{/) ?? '',
+    ]),
+  );
+
+type Service = {
+  readonly resource: string;
+  /** Its service account (the Terraform name, as in var.service_accounts). */
+  readonly account: string;
+  /** Which app image it runs (the key of local.image). */
+  readonly image: string;
+  /** Every variable set, with its value when it is a literal. */
+  readonly env: ReadonlyMap<string, string | undefined>;
+  /** The secrets its variables come from (Terraform names). */
+  readonly secrets: readonly string[];
+  readonly body: string;
+};
+
+const services: readonly Service[] = [...resourceBodies('google_cloud_run_v2_service')].map(([resource, body]) => ({
+  resource,
+  account: /service_account\s*=\s*google_service_account\.(\w+)\.email/.exec(body)?.[1] ?? '(none)',
+  image: /image\s*=\s*local\.image\.(\w+)/.exec(body)?.[1] ?? '(none)',
+  env: new Map([...body.matchAll(/env\s*\{\s*name\s*=\s*"([^"]+)"(?:\s*value\s*=\s*"([^"]*)")?/g)].map((m) => [m[1] ?? '', m[2]])),
+  secrets: [...body.matchAll(/secret\s*=\s*google_secret_manager_secret\.(\w+)\.secret_id/g)].map((m) => m[1] ?? ''),
+  body,
+}));
+
+const serviceOf = (resource: string): Service => {
+  const service = services.find((s) => s.resource === resource);
+  if (service === undefined) throw new Error(`no Cloud Run service ${resource}`);
+  return service;
+};
+
+/** The variables each app decodes (apps/*\/src/main.ts), by its image. */
+const decodedBy: Readonly<Record<string, readonly object[]>> = {
+  command_api: [commonVariables, eventStoreVariables],
+  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
+  telemetry: [commonVariables, busVariables],
+  relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
+  projector: [commonVariables, eventStoreVariables, readModelVariables, busVariables, telemetryVariables, archiveVariables, { MERIDIAN_PROJECTIONS: true }],
+  webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
+};
+
+/** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
+const projectorWork: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(platformProjections.map((projection) => [projection.name, [consumerOf(projection).name]])),
+  'live-map': [liveMapSubscription],
+  archive: [archiverConsumer.name, telemetryArchiverSubscription],
+};
+
+/** The subscriptions a service reads, from its image and, for the projector image, its MERIDIAN_PROJECTIONS (which must be set). */
+const subscriptionsReadBy = (service: Service): string[] => {
+  if (service.image === 'webhook_dispatcher') return [webhookConsumer.name];
+  if (service.image !== 'projector') return [];
+  const names = service.env.get('MERIDIAN_PROJECTIONS');
+  if (names === undefined) return ['(MERIDIAN_PROJECTIONS unset: everything)'];
+  return names.split(',').flatMap((name) => projectorWork[name.trim()] ?? [`(unknown: ${name})`]);
+};
+
+const topicsPublishedBy = (service: Service): string[] => (service.image === 'relay' ? [eventsTopic] : service.image === 'telemetry' ? [telemetryTopic] : []);
+
+test('the services set only variables their apps decode, and never PORT, which Cloud Run sets', (t) => {
+  t.true(services.length > 0);
+  for (const service of services) {
+    const decoded = new Set((decodedBy[service.image] ?? []).flatMap((variables) => Object.keys(variables)));
+    t.true(decoded.size > 0, `${service.resource}: the variables of image ${service.image} are known`);
+    for (const name of service.env.keys()) t.true(decoded.has(name) && name !== 'PORT', `${service.resource}: ${name} is a variable its app reads`);
+  }
 });
 
-test('the relay runs as exactly one instance', (t) => {
-  const relay = blockBody(handWritten, /^resource\s+"google_cloud_run_v2_service"\s+"relay"\s*\{/m) ?? '';
-  t.regex(relay, /min_instance_count\s*=\s*1\b/);
-  t.regex(relay, /max_instance_count\s*=\s*1\b/);
-  t.regex(relay, /cpu_idle\s*=\s*false\b/);
+test('what the apps require is set: API keys for every API, the webhook key, the archive dataset', (t) => {
+  for (const resource of ['command_api', 'query_api', 'telemetry', 'webhook_dispatcher']) t.true(serviceOf(resource).env.has('MERIDIAN_API_KEYS'), `${resource} has MERIDIAN_API_KEYS`);
+  const webhooks = serviceOf('webhook_dispatcher');
+  for (const [name, value] of [
+    ['MERIDIAN_BUS', 'pubsub'],
+    ['MERIDIAN_READ_MODELS', 'firestore'],
+    ['MERIDIAN_PROVISION', 'false'],
+    ['MERIDIAN_WEBHOOK_ALLOW_HTTP', 'false'],
+  ] as const)
+    t.is(webhooks.env.get(name), value, `webhook service: ${name}`);
+  t.true(webhooks.env.has('MERIDIAN_WEBHOOK_SECRET_KEY') && webhooks.env.has('EVENTSTORE_CONNECTION_STRING'));
+  t.false(webhooks.env.has('MERIDIAN_WEBHOOK_ALLOW'), 'no internal destination is allowed');
+  t.true(serviceOf('archiver').env.has('BIGQUERY_DATASET'), 'the archiver writes BigQuery, not DuckDB');
+});
+
+test('each consumer subscription is read by exactly one service, running as the account its access is granted to', (t) => {
+  for (const [subscription, deployable] of Object.entries(platformAccess.consumers)) {
+    const readers = services.filter((service) => subscriptionsReadBy(service).includes(subscription));
+    t.deepEqual(readers.map((s) => s.account), [terraformId(deployable)], `${subscription} is read by one service, as ${deployable}`);
+  }
+  for (const [topic, deployable] of Object.entries(platformAccess.publishers)) {
+    const writers = services.filter((service) => topicsPublishedBy(service).includes(topic));
+    t.deepEqual(writers.map((s) => s.account), [terraformId(deployable)], `${topic} is published by one service, as ${deployable}`);
+  }
+  for (const service of services)
+    for (const subscription of subscriptionsReadBy(service)) t.truthy(platformAccess.consumers[subscription], `${service.resource} reads ${subscription}, which access knows`);
+});
+
+test('every secret a service reads is readable by its account; the webhook key by the webhook service only', (t) => {
+  const bindings = [...resourceBodies('google_secret_manager_secret_iam_member').values()].map((body) => ({
+    secret: /secret_id\s*=\s*google_secret_manager_secret\.(\w+)\.id/.exec(body)?.[1],
+    role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
+    account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
+  }));
+  const readers = (secret: string) => bindings.filter((b) => b.secret === secret && b.role === 'roles/secretmanager.secretAccessor').map((b) => b.account);
+  for (const service of services)
+    for (const secret of service.secrets) t.true(readers(secret).includes(service.account), `${service.resource} (${service.account}) may read ${secret}`);
+  t.deepEqual(readers('webhook_secret_key'), ['webhook_dispatcher']);
+  t.true(serviceOf('webhook_dispatcher').secrets.includes('webhook_secret_key'));
+});
+
+test('the workers keep an instance and their CPU; the relay and the archiver run as exactly one', (t) => {
+  const workers = services.filter((service) => service.image === 'relay' || subscriptionsReadBy(service).length > 0);
+  t.deepEqual(workers.map((s) => s.resource).sort(), ['archiver', 'projector', 'relay', 'webhook_dispatcher']);
+  for (const worker of workers) {
+    t.regex(worker.body, /min_instance_count\s*=\s*[1-9]/, `${worker.resource} keeps an instance`);
+    t.regex(worker.body, /cpu_idle\s*=\s*false\b/, `${worker.resource} keeps its CPU`);
+  }
+  for (const resource of ['relay', 'archiver']) t.regex(serviceOf(resource).body, /max_instance_count\s*=\s*1\b/, `${resource}: one instance`);
+});
+
+test('the webhook service reaches the internet directly: no VPC access', (t) => {
+  t.notRegex(serviceOf('webhook_dispatcher').body, /vpc_access/);
 });
 
 // --- the generator's own guards ---------------------------------------------------------------------

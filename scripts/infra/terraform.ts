@@ -1,9 +1,9 @@
 // The Terraform that code defines, as data: Pub/Sub from the topology, Firestore composite indexes from
-// the projections. Pure functions returning Terraform's JSON syntax (`*.tf.json`, read natively), so the
-// generated files and the test compare the same values. The output is one module (infra/generated/):
-// what it needs from the hand-written root (project number, service accounts, the database) comes in as
-// variables, because Terraform reads only one directory per module.
-import { physicalCollection, type Projection } from '@meridian/projections';
+// the projections and the webhooks. Pure functions returning Terraform's JSON syntax (`*.tf.json`, read
+// natively), so the generated files and the test compare the same values. The output is one module
+// (infra/generated/): what it needs from the hand-written root (project number, service accounts, the
+// database) comes in as variables, because Terraform reads only one directory per module.
+import { physicalCollection, type Generation, type Projection } from '@meridian/projections';
 import type { SubscriptionDefinition, Topology } from '@meridian/pubsub';
 
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
@@ -172,52 +172,76 @@ export const pubsubAccessTerraform = (topology: Topology, access: PubSubAccess):
 
 export type IndexDirection = 'ASCENDING' | 'DESCENDING';
 
+/**
+ * A composite index as the code declares it: its equality fields, then the field its query orders by (the
+ * last), and the direction of that order. `collection` is the physical name (`parcels_v1`).
+ */
+export type IndexSpec = { readonly collection: string; readonly fields: readonly string[]; readonly direction: IndexDirection };
+
 export type CompositeIndex = {
   readonly collection: string;
   readonly fields: readonly { readonly field_path: string; readonly order: IndexDirection }[];
 };
 
 /**
- * The composite indexes a projection's queries need: equality fields first (ascending; direction does
- * not matter for equality), then the order field in the query's direction, then the document id in the
- * same direction, as the queries break ties. Firestore would add `__name__` itself; declaring it keeps
- * Terraform's view equal to the server's. Single-field indexes are automatic in Firestore and cannot be
- * declared as composite ones, so they are left out.
+ * Single-field indexes are automatic in Firestore and cannot be declared as composite ones: a definition of
+ * one field serves a query that only orders (or only filters) and is left out.
  */
-export const compositeIndexesOf = (projection: Projection, orderOf: (collection: string) => IndexDirection | undefined): CompositeIndex[] =>
+export const isComposite = (fields: readonly string[]): boolean => fields.length >= 2;
+
+/**
+ * The index a query needs: equality fields first (ascending; direction does not matter for equality), then
+ * the order field in the query's direction, then the document id in the same direction, as the queries
+ * break ties. Firestore would add `__name__` itself; declaring it keeps Terraform's view equal to the server's.
+ */
+export const compositeIndexOf = ({ collection, fields, direction }: IndexSpec): CompositeIndex => ({
+  collection,
+  fields: [
+    ...fields.slice(0, -1).map((field_path) => ({ field_path, order: 'ASCENDING' as const })),
+    { field_path: fields.at(-1) ?? '', order: direction },
+    { field_path: '__name__', order: direction },
+  ],
+});
+
+/**
+ * The composite indexes of a projection's collections in each of the given generations (`v1`, `v1r1`),
+ * their last field ordered as `orderOf` says the collection's queries order.
+ */
+export const projectionIndexes = (
+  projection: Projection,
+  generations: readonly Generation[],
+  orderOf: (collection: string) => IndexDirection | undefined,
+): IndexSpec[] =>
   Object.entries(projection.collections).flatMap(([collection, { indexes = [] }]) =>
-    indexes
-      .filter((fields) => fields.length >= 2)
-      .map((fields) => {
-        const direction = orderOf(collection);
-        if (direction === undefined) throw new Error(`no order direction is known for collection ${collection} of ${projection.name}`);
-        const equalities = fields.slice(0, -1).map((field_path) => ({ field_path, order: 'ASCENDING' as const }));
-        return {
-          collection: physicalCollection(collection, projection.version),
-          fields: [...equalities, { field_path: fields.at(-1) ?? '', order: direction }, { field_path: '__name__', order: direction }],
-        };
-      }),
+    indexes.filter(isComposite).flatMap((fields) => {
+      const direction = orderOf(collection);
+      if (direction === undefined) throw new Error(`no order direction is known for collection ${collection} of ${projection.name}`);
+      return generations.map((generation) => ({ collection: physicalCollection(collection, generation), fields, direction }));
+    }),
   );
 
 const indexId = (index: CompositeIndex): string =>
   terraformId([index.collection, ...index.fields.filter((f) => f.field_path !== '__name__').map((f) => f.field_path)].join('_'));
 
-/** Firestore composite indexes for every projection's current version, on the database the root names. */
-export const firestoreIndexesTerraform = (projections: readonly Projection[], orders: Readonly<Record<string, IndexDirection>>): TerraformJson => ({
+/** The same definition from two places is one index; the same fields in two directions is a mistake (byId refuses it). */
+const distinctIndexes = (specs: readonly IndexSpec[]): CompositeIndex[] => {
+  const indexes = new Map<string, CompositeIndex>();
+  for (const index of specs.filter((spec) => isComposite(spec.fields)).map(compositeIndexOf)) indexes.set(JSON.stringify(index), index);
+  return [...indexes.values()];
+};
+
+/** Firestore composite indexes, on the database the root names. */
+export const firestoreIndexesTerraform = (specs: readonly IndexSpec[]): TerraformJson => ({
   variable: {
-    firestore_database: { type: 'string', description: 'The Firestore database the read models live in.' },
+    firestore_database: { type: 'string', description: 'The Firestore database of the read models and the webhooks.' },
   },
   resource: {
-    google_firestore_index: byId(
-      projections.flatMap((projection) => compositeIndexesOf(projection, (collection) => orders[collection])),
-      indexId,
-      (index) => ({
-        database: '${var.firestore_database}',
-        collection: literal(index.collection),
-        query_scope: 'COLLECTION',
-        fields: index.fields.map((field) => ({ field_path: literal(field.field_path), order: field.order })),
-      }),
-    ),
+    google_firestore_index: byId(distinctIndexes(specs), indexId, (index) => ({
+      database: '${var.firestore_database}',
+      collection: literal(index.collection),
+      query_scope: 'COLLECTION',
+      fields: index.fields.map((field) => ({ field_path: literal(field.field_path), order: field.order })),
+    })),
   },
 });
 
