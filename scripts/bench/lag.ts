@@ -39,7 +39,7 @@ const lag = async (context: BenchContext): Promise<Measurement[]> => {
   const emulators = await emulatorLag(emulatorTraffic, context.log);
   if (emulators === undefined) return measurements;
   context.log(`emulators: ${emulators.summary}`);
-  const how = `the cloud wiring (command API, relay, projector as processes; Pub/Sub and Firestore emulators; the emulator's own delivery floor is ~25 ms), watched through a Firestore onSnapshot in the bench process; ${describe(emulatorTraffic)}.`;
+  const how = `the cloud wiring (command API, relay, and projector running the read-model projections, each its own process and no other app started, as each runs on machines of its own in the cloud; Pub/Sub and Firestore emulators; the emulator's own delivery floor is ~25 ms), watched through a Firestore onSnapshot in the bench process; ${describe(emulatorTraffic)}.`;
   return [...measurements, ...figures('emulators', emulators, how, 500)];
 };
 

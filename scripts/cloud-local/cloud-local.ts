@@ -24,6 +24,10 @@ export type CloudLocalOptions = {
   readonly logLevel?: string;
   /** Extra environment for every app (a live-map interval, say). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra environment for one app (which projections the projector runs, say). */
+  readonly appEnv?: Partial<Record<AppName, Readonly<Record<string, string>>>>;
+  /** The apps to start (default: all of them); a benchmark starts only those on the path it measures. */
+  readonly apps?: readonly AppName[];
 };
 
 export type CloudLocal = {
@@ -97,7 +101,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   const start = async (app: AppName) => {
     const log = openSync(join(logDir, `${app}.log`), 'a');
     const child = spawn(process.execPath, [mainOf(app)], {
-      env: { ...process.env, ...env, ...(ports[app] !== undefined && { PORT: String(ports[app]) }) },
+      env: { ...process.env, ...env, ...options.appEnv?.[app], ...(ports[app] !== undefined && { PORT: String(ports[app]) }) },
       stdio: ['ignore', log, log],
     });
     children.set(app, child);
@@ -117,7 +121,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
     await Promise.all(started.map((emulator) => emulator.stop()));
   };
   try {
-    for (const app of appNames) await start(app);
+    for (const app of options.apps ?? appNames) await start(app);
   } catch (error) {
     // Nothing may outlive a failed start: an emulator left running holds its port and half a gigabyte.
     await stop();

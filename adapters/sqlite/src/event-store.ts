@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { backfillChains } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
-import { createEventWriter, priorRequestOf, type WriteOutcome, type WriteRequest } from './event-writer.ts';
+import { createEventWriter, priorRequestOf, toWriteRequest, type WriteOutcome, type WriteRequest } from './event-writer.ts';
 
 const migrations = [
   `CREATE TABLE events (
@@ -217,7 +217,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   const append = async (request: AppendRequest): Promise<AppendResult> => {
     if (closed) throw new Error('the event store is closed');
-    const outcome = await writer().write({ request, recordedAt: now().toISOString() });
+    const outcome = await writer().write(toWriteRequest(request, now().toISOString()));
     for (const wake of [...waiters]) wake();
     if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
     return outcome.result;

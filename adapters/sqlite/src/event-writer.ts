@@ -6,8 +6,26 @@ import type { AppendedEvent, AppendRequest, AppendResult, PriorRequest } from '@
 import type { DatabaseSync } from 'node:sqlite';
 import { chainLink, contentOf, genesis } from './chain.ts';
 
-/** An append as the writer receives it: the request, and when it was made (the event's recordedAt). */
-export type WriteRequest = { readonly request: AppendRequest; readonly recordedAt: string };
+/** An event as it is stored: its data and metadata already JSON. */
+type SerialisedEvent = { readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: string; readonly metadata: string };
+
+/** An append as the writer receives it: events serialised, and when it was made (the events' recordedAt). */
+export type WriteRequest = Omit<AppendRequest, 'events'> & { readonly events: readonly SerialisedEvent[]; readonly recordedAt: string };
+
+/**
+ * Serialises an append on the thread that makes it, so the writer thread (the one every append waits for)
+ * only checks, hashes and inserts; strings also cross to the writer thread cheaper than object graphs.
+ * Events of one append usually share their metadata object: it is serialised once.
+ */
+export const toWriteRequest = ({ events, ...append }: AppendRequest, recordedAt: string): WriteRequest => {
+  const shared = events[0]?.metadata;
+  const sharedJson = shared !== undefined && events.every((e) => e.metadata === shared) ? JSON.stringify(shared) : undefined;
+  return {
+    ...append,
+    recordedAt,
+    events: events.map(({ eventId, type, schemaVersion, data, metadata }) => ({ eventId, type, schemaVersion, data: JSON.stringify(data), metadata: sharedJson ?? JSON.stringify(metadata) })),
+  };
+};
 
 export type WriteOutcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
 
@@ -34,7 +52,7 @@ export const priorRequestOf = (findRequest: WriteStatements['findRequest'], requ
 type LogTip = { position: number; hash: string };
 
 /** One append inside the group's transaction; writes nothing unless every check passed. */
-const appendOne = (sql: WriteStatements, { request: { streamId, events, expectedRevision, request }, recordedAt }: WriteRequest, tip: LogTip): AppendResult => {
+const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, request, recordedAt }: WriteRequest, tip: LogTip): AppendResult => {
   if (request !== undefined) {
     const prior = priorRequestOf(sql.findRequest, request.requestId);
     if (prior !== undefined)
@@ -49,14 +67,11 @@ const appendOne = (sql: WriteStatements, { request: { streamId, events, expected
     expectedRevision === actual;
   if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
   const first = (actual ?? -1) + 1;
-  // Events of one append share their metadata: serialised once.
-  const metadataJson = events.length > 0 && events.every((e) => e.metadata === events[0]!.metadata) ? JSON.stringify(events[0]!.metadata) : undefined;
   let streamHash = head?.hash ?? genesis;
   const appended: AppendedEvent[] = events.map((event, index) => {
     const streamRevision = first + index;
     const globalPosition = tip.position + 1;
-    const data = JSON.stringify(event.data);
-    const metadata = metadataJson ?? JSON.stringify(event.metadata);
+    const { data, metadata } = event;
     const content = contentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
     streamHash = chainLink(streamHash, content);
     tip.hash = chainLink(tip.hash, content);

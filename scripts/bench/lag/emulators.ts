@@ -2,6 +2,7 @@
 // the Pub/Sub and Firestore emulators (reused when PUBSUB_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST are
 // set, else started and stopped here), the parcel documents watched in Firestore from this process.
 import { silentLogger } from '@meridian/kernel';
+import { platformProjections } from '@meridian/projections';
 import { createSqliteEventStore } from '@meridian/sqlite';
 import { openDocumentStore } from '@meridian/wiring';
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,15 @@ const runningEmulators = () => {
   return pubsub !== undefined && firestore !== undefined ? { pubsub, firestore } : undefined;
 };
 
+/**
+ * Only the processes on the measured path run, as they would on machines of their own in the cloud: the
+ * command API, the relay and the projector with the read-model projections (in the cloud the archive is a
+ * service apart, and the query API, telemetry and webhook service do not touch this path). On this
+ * machine's two cores the others would only add their CPU to the lag.
+ */
+const pathApps = ['command-api', 'relay', 'projector'] as const;
+const readModels = platformProjections.map((projection) => projection.name).join(',');
+
 /** Undefined (with the reason logged) when the emulators cannot run here. */
 export const emulatorLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key'>, log: (line: string) => void): Promise<LagResult | undefined> => {
   const reuse = runningEmulators();
@@ -30,7 +40,7 @@ export const emulatorLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key
   const project = `meridian-bench-lag-${randomUUID().slice(0, 8)}`;
   let cloud: CloudLocal;
   try {
-    cloud = await startCloudLocal({ dataDir: dir, project, logLevel: 'WARNING', ...(reuse && { emulators: reuse }) });
+    cloud = await startCloudLocal({ dataDir: dir, project, logLevel: 'WARNING', apps: pathApps, appEnv: { projector: { MERIDIAN_PROJECTIONS: readModels } }, ...(reuse && { emulators: reuse }) });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     return void log(`no emulator lag figures: the cloud wiring did not start (${error instanceof Error ? error.message : String(error)})`);

@@ -119,10 +119,10 @@ const countParcels = async (documents: DocumentStore, pageSize: number): Promise
   return count;
 };
 
-/** check: the parcel documents written; events: the events the runtime reported as applied. */
 /**
  * The rebuild as `npm run replay` does it (the replay engine's catchUp): batches as large as the document
  * store's transactions allow, indexes created after the load, a replay checkpoint after each batch.
+ * check: the parcel documents written; events: the events the runtime reported as applied.
  */
 const rebuild = async (log: string, documents: DocumentStore, pageSize: number): Promise<TaskResult> => {
   const store = createSqliteEventStore({ path: log });
