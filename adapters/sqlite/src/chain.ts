@@ -28,7 +28,8 @@ export const contentOf = (e: ChainedContent): string =>
 
 export const chainLink = (previous: string, content: string): string => hash('sha256', `${previous}\n${content}`);
 
-type ChainRow = {
+/** An event as the events table stores it. */
+export type EventRow = {
   global_position: number;
   stream_id: string;
   stream_revision: number;
@@ -38,9 +39,9 @@ type ChainRow = {
   recorded_at: string;
   data: string;
   metadata: string;
-  stream_hash: string | null;
-  global_hash: string | null;
 };
+
+type ChainRow = EventRow & { stream_hash: string | null; global_hash: string | null };
 
 const contentOfRow = (row: ChainRow) =>
   contentOf({

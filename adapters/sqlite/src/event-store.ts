@@ -10,7 +10,7 @@
 import type { AppendRequest, AppendResult, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedEvent, SubscribeOptions } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import { backfillChains } from './chain.ts';
+import { backfillChains, type EventRow } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
 import { createEventWriter, priorRequestOf, toWriteRequest, type WriteOutcome, type WriteRequest } from './event-writer.ts';
@@ -75,21 +75,10 @@ export type SqliteEventStoreOptions = {
   readonly writerThread?: boolean;
 };
 
-type Row = {
-  global_position: number;
-  stream_id: string;
-  stream_revision: number;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  recorded_at: string;
-  data: string;
-  metadata: string;
-};
 
 const columns = 'global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata';
 
-const toRecorded = (row: Row): RecordedEvent => ({
+const toRecorded = (row: EventRow): RecordedEvent => ({
   eventId: row.event_id,
   type: row.type,
   schemaVersion: row.schema_version,
@@ -227,7 +216,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     const head = (sql.head.get() as { head: number }).head;
     const parameters: (string | number)[] = [after, head, ...(filter?.eventTypes ?? [])];
     if (filter?.streamPrefix !== undefined) parameters.push(filter.streamPrefix, filter.streamPrefix);
-    const rows = logQuery(db, logQueries, filter).all(...parameters, batchSize) as Row[];
+    const rows = logQuery(db, logQueries, filter).all(...parameters, batchSize) as EventRow[];
     const events = rows.map(toRecorded);
     const full = rows.length === batchSize;
     // Positions are assigned in commit order by the single writer, so nothing can appear below `head` later.
@@ -264,7 +253,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   return {
     append,
     findRequest: async (requestId) => priorRequestOf(sql.findRequest, requestId),
-    readStream: async (streamId, { fromRevision = 0 } = {}) => (sql.readStream.all(streamId, fromRevision) as Row[]).map(toRecorded),
+    readStream: async (streamId, { fromRevision = 0 } = {}) => (sql.readStream.all(streamId, fromRevision) as EventRow[]).map(toRecorded),
     readAll: async (read) => readAllNow(read),
     subscribe,
     headPosition: async () => (sql.head.get() as { head: number }).head,

@@ -14,21 +14,11 @@ export type SecretView = {
   readonly createdAt: string;
 };
 
-export type EndpointView = {
-  readonly endpointId: string;
-  readonly clientId: string;
-  readonly url: string;
-  readonly eventTypes: readonly string[];
-  readonly description: string | null;
-  readonly enabled: boolean;
-  readonly disabledReason: string | null;
-  readonly failingSince: string | null;
+/** The stored endpoint with its secrets shown as fingerprints. */
+export type EndpointView = Omit<EndpointDocument, 'secret' | 'previousSecret'> & {
   readonly secret: SecretView;
   /** The secret before the last rotation, while it is still valid (both signatures are sent until expiresAt). */
   readonly previousSecret: (SecretView & { readonly expiresAt: string }) | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly createdBy: string;
 };
 
 export type ViewDeps = { readonly secrets: Secrets; readonly logger: Logger };
