@@ -14,6 +14,7 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@meridian/kernel';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export const checkpointCollection = 'consumer-checkpoints';
 export const deadLetterCollection = 'dead-letters';
@@ -51,16 +52,8 @@ export const saveCheckpoint = (state: DocumentStore, consumer: string, position:
     result: undefined,
   }));
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less if the signal aborts first (the abort is not an error here). */
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /** Hands a batch to the handler and collects how each delivery was settled. */
 const deliver = async (

@@ -2,17 +2,10 @@
 // growing pause instead of taking the process down: its checkpoint and the bus's redelivery mean it picks
 // up where it was. Only the stop signal ends it.
 import type { Logger } from '@meridian/kernel';
+import { setTimeout as delay } from 'node:timers/promises';
 
-const pause = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+/** Waits `ms`, or less if the signal aborts first (the abort is not an error here). */
+const pause = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
 export const supervise = async (name: string, run: () => Promise<unknown>, { logger, signal, maxPauseMs = 30_000 }: { logger: Logger; signal: AbortSignal; maxPauseMs?: number }): Promise<void> => {
   for (let failures = 0; !signal.aborted; ) {
