@@ -9,7 +9,7 @@ import { createMessagePublisher } from './message-publisher.ts';
 import { provisionTopology } from './provision.ts';
 import { createPubSubSubscription } from './pubsub-subscription.ts';
 import { inspectDeadLetters, redriveDeadLetters, type InspectedDeadLetter, type RedriveResult } from './redrive.ts';
-import { deadLetterTopicOf, type Topology } from './topology.ts';
+import { deadLetterTopicOf, defaultAckDeadlineSeconds, type Topology } from './topology.ts';
 
 export type PubSubBusOptions<T> = {
   readonly projectId?: string;
@@ -57,7 +57,17 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
     eventPublisher,
     telemetryPublisher,
     telemetry: (subscription) =>
-      createPubSubSubscription<T>({ pubsub, subscription, decode: options.telemetry.decode, deadLetterTopic: deadLetterTopicOf(subscription), logger, maxBatch: 1000 }),
+      createPubSubSubscription<T>({
+        pubsub,
+        subscription,
+        decode: options.telemetry.decode,
+        deadLetterTopic: deadLetterTopicOf(subscription),
+        logger,
+        maxBatch: 1000,
+        // As the embedded queue: a ping may be acked after its handler returned (the live map acks once a
+        // write covering it commits), until the subscription's ack deadline.
+        settleWithinMs: 1000 * (options.topology.subscriptions.find((s) => s.name === subscription)?.ackDeadlineSeconds ?? defaultAckDeadlineSeconds),
+      }),
     redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: sourceTopicOf(consumer), logger }),
     deadLetters: (consumer, { idleMs } = {}) => inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
     close: async () => {

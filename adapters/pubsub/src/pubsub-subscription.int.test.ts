@@ -12,13 +12,13 @@ const fixture = pubsubFixture(test, 'Pub/Sub subscription');
 const parcelTypes = ['parcel.registered.v1', 'parcel.delivered.v1'];
 
 /** A topic with one consumer (its subscription, dead-letter topic and dead-letter subscription) and a publisher. */
-const setup = async (eventTypes: readonly string[] = parcelTypes) => {
+const setup = async (eventTypes: readonly string[] = parcelTypes, { settleWithinMs }: { settleWithinMs?: number } = {}) => {
   const { pubsub, unique } = fixture!;
   const topic = unique('events');
   const consumer = { name: unique('consumer'), eventTypes };
   await provisionTopology(pubsub, topologyOf([{ name: topic }], [{ name: consumer.name, topic }]));
   const publisher = createEventPublisher(pubsub, topic);
-  return { consumer, publisher, subscription: createEventSubscription({ pubsub, consumer, batchWindowMs: 5 }) };
+  return { consumer, publisher, subscription: createEventSubscription({ pubsub, consumer, batchWindowMs: 5, ...(settleWithinMs !== undefined && { settleWithinMs }) }) };
 };
 
 const deadLettersOf = (consumer: string, count: number) =>
@@ -171,6 +171,33 @@ if (fixture !== undefined) {
     );
     t.true(calls >= 2);
     t.deepEqual(seen.filter(([, attempt]) => attempt === 2).map(([id]) => id).sort(), [a.eventId, b.eventId].sort());
+  });
+
+  test('given settleWithinMs, a delivery acked after its handler returned is acked then, once; one never settled comes again after that time', async (t) => {
+    const settleWithinMs = 1500;
+    const { publisher, subscription } = await setup(parcelTypes, { settleWithinMs });
+    const [late, forgotten] = [recordedEvent('parcel-1', 0, 1), recordedEvent('parcel-2', 0, 2)];
+    await publisher.publish([late, forgotten]);
+    const seen: { eventId: string; attempt: number; at: number }[] = [];
+    const timers: NodeJS.Timeout[] = [];
+    let doneAt = Infinity;
+    await runUntil(
+      subscription,
+      async (deliveries) => {
+        for (const delivery of deliveries) {
+          seen.push({ eventId: delivery.message.eventId, attempt: delivery.attempt, at: Date.now() });
+          if (delivery.message.eventId === late.eventId) timers.push(setTimeout(() => delivery.ack(), 300));
+          else if (delivery.attempt >= 2) (delivery.ack(), (doneAt = Date.now()));
+        }
+      },
+      // Long enough past the forgotten one's second delivery for a wrongly nacked late one to come again.
+      () => Date.now() > doneAt + 1000,
+    );
+    timers.forEach(clearTimeout);
+    t.deepEqual(seen.filter((s) => s.eventId === late.eventId).map((s) => s.attempt), [1], 'acked 300 ms after its handler returned, and never again');
+    const again = seen.filter((s) => s.eventId === forgotten.eventId);
+    t.deepEqual(again.map((s) => s.attempt), [1, 2]);
+    t.true(again[1]!.at - again[0]!.at >= settleWithinMs, `came again after ${again[1]!.at - again[0]!.at} ms`);
   });
 
   test('stops when the signal aborts, and fails when the subscription does not exist', async (t) => {

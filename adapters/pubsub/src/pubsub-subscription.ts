@@ -1,8 +1,10 @@
 // The bus port over a Pub/Sub subscription (streaming pull), with the same semantics as the embedded log
-// subscription: batches of deliveries, each settled once; a retry is a nack, and the retry that reaches
-// the kernel's maxDeliveryAttempts dead-letters instead; dead-lettering publishes the message with its
-// reason to the dead-letter topic and then acks it. Pub/Sub's own dead-letter policy on the subscription
-// stays as the backstop for messages that are never settled (a consumer that crashes on them).
+// subscription (or, given `settleWithinMs`, as the embedded telemetry queue, whose deliveries may be
+// settled after the handler returned): batches of deliveries, each settled once; a retry is a nack, and
+// the retry that reaches the kernel's maxDeliveryAttempts dead-letters instead; dead-lettering publishes
+// the message with its reason to the dead-letter topic and then acks it. Pub/Sub's own dead-letter policy
+// on the subscription stays as the backstop for messages that are never settled (a consumer that crashes
+// on them).
 import type { Message, PubSub, Topic } from '@google-cloud/pubsub';
 import { maxDeliveryAttempts, silentLogger, type BatchHandler, type Delivery, type Logger, type Subscription } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
@@ -26,6 +28,13 @@ export type PubSubSubscriptionDeps<M> = {
   readonly maxBatch?: number;
   /** How long a batch waits to fill up after its first message (default 10 ms). */
   readonly batchWindowMs?: number;
+  /**
+   * How long a delivery may stay unsettled after its handler returned, as the embedded telemetry queue
+   * allows (the live map acks a ping only once a write covering it commits); still unsettled then, it is
+   * retried. Default 0: every delivery is settled before the handler returns, as the event consumers do,
+   * and one left unsettled is retried at once.
+   */
+  readonly settleWithinMs?: number;
   readonly now?: () => Date;
 };
 
@@ -73,15 +82,31 @@ const admit = <M>(context: Context<M>, messages: readonly Message[]): Pending<M>
     return [{ message, decoded: context.decode(message.data, message.attributes) }];
   });
 
-/** Hands one batch to the handler, then settles every message as the handler said (first call wins). */
-const handleBatch = async <M>(context: Context<M>, handler: BatchHandler<M>, messages: readonly Message[]): Promise<void> => {
+/**
+ * Hands one batch to the handler and settles every message as the handler says (the first call wins).
+ * Settlements made while the handler runs are awaited before the next batch; a delivery settled later
+ * (within `settleWithinMs`) is settled when it is, and one still unsettled then is retried. The timers
+ * of those deadlines are kept in `deadlines` while they run, so that stopping can clear them.
+ */
+const handleBatch = async <M>(context: Context<M>, handler: BatchHandler<M>, messages: readonly Message[], deadlines: Set<NodeJS.Timeout>): Promise<void> => {
   const pending = admit(context, messages);
-  const settlements = new Map<Message, Settlement>();
+  const settling: Promise<void>[] = [];
+  const unsettled = new Set<Message>();
+  let handlerReturned = false;
+  let deadline: NodeJS.Timeout | undefined;
   const record = (message: Message, settlement: Settlement) => {
-    if (!settlements.has(message)) settlements.set(message, settlement);
+    if (!unsettled.delete(message)) return;
+    // settle() never rejects: a failed dead-lettering nacks instead.
+    const settled = settle(context, message, settlement);
+    if (!handlerReturned) settling.push(settled);
+    if (unsettled.size === 0 && deadline !== undefined) {
+      clearTimeout(deadline);
+      deadlines.delete(deadline);
+    }
   };
   const deliveries: Delivery<M>[] = [];
   for (const { message, decoded } of pending) {
+    unsettled.add(message);
     if (E.isLeft(decoded)) record(message, { kind: 'dead', reason: `undecodable message: ${decoded.left}` });
     else
       deliveries.push({
@@ -92,15 +117,24 @@ const handleBatch = async <M>(context: Context<M>, handler: BatchHandler<M>, mes
         deadLetter: (reason) => record(message, { kind: 'dead', reason }),
       });
   }
+  const retryUnsettled = (reason: string) => deliveries.forEach((delivery) => delivery.retry(reason));
   if (deliveries.length > 0)
     try {
       await handler(deliveries);
     } catch (error) {
-      deliveries.forEach((delivery) => delivery.retry(error instanceof Error ? error.message : String(error)));
+      retryUnsettled(error instanceof Error ? error.message : String(error));
     }
-  deliveries.forEach((delivery) => delivery.retry('the consumer did not settle the delivery'));
-  // Every pending message has a settlement by now: undecodable ones above, the others just here.
-  await Promise.all(pending.map(({ message }) => settle(context, message, settlements.get(message)!)));
+  const settleWithinMs = context.settleWithinMs ?? 0;
+  if (settleWithinMs <= 0) retryUnsettled('the consumer did not settle the delivery');
+  handlerReturned = true;
+  await Promise.all(settling);
+  if (unsettled.size === 0) return;
+  const timer = setTimeout(() => {
+    deadlines.delete(timer);
+    retryUnsettled(`the delivery was not settled within ${settleWithinMs} ms`);
+  }, settleWithinMs);
+  deadline = timer;
+  deadlines.add(timer);
 };
 
 /**
@@ -126,13 +160,16 @@ export const createPubSubSubscription =
       failed.abort();
     });
     const stopped = AbortSignal.any([signal, failed.signal]);
+    const deadlines = new Set<NodeJS.Timeout>();
     try {
       while (!stopped.aborted) {
         const batch = await inbox.next(batchSize, deps.batchWindowMs ?? 10, stopped);
         if (stopped.aborted) batch.forEach((message) => message.nack());
-        else await handleBatch(context, handler, batch);
+        else await handleBatch(context, handler, batch, deadlines);
       }
     } finally {
+      // Deliveries still out are the consumer's to settle as it stops; whatever it does not, Pub/Sub redelivers.
+      deadlines.forEach(clearTimeout);
       // Received but never handed over: let them come again at once rather than after the ack deadline.
       inbox.drain().forEach((message) => message.nack());
       await subscription.close();

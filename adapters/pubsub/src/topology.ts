@@ -47,6 +47,9 @@ export const eventTypeFilter = (eventTypes: readonly string[]): string | undefin
   return prefixes.map((prefix) => `hasPrefix(attributes.eventType, "${prefix}")`).join(' OR ');
 };
 
+/** A subscription's ack deadline where its consumer names none. */
+export const defaultAckDeadlineSeconds = 60;
+
 /** Builds the topology: each consumer gets a subscription, a dead-letter topic and a subscription on it. */
 export const topologyOf = (topics: readonly TopicDefinition[], consumers: readonly ConsumerSubscription[]): Topology => ({
   topics: [...topics, ...consumers.map((c) => ({ name: deadLetterTopicOf(c.name), messageRetentionDuration: '604800s' }))],
@@ -56,7 +59,7 @@ export const topologyOf = (topics: readonly TopicDefinition[], consumers: readon
       topic: c.topic,
       ...(c.filter !== undefined && { filter: c.filter }),
       enableMessageOrdering: c.ordered ?? true,
-      ackDeadlineSeconds: c.ackDeadlineSeconds ?? 60,
+      ackDeadlineSeconds: c.ackDeadlineSeconds ?? defaultAckDeadlineSeconds,
       // Five attempts spread over minutes, not seconds: a short outage of a store or a bad deploy should be
       // waited out, not dead-letter everything in flight (and, through gaps, the rest of those streams).
       retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 },
@@ -66,7 +69,7 @@ export const topologyOf = (topics: readonly TopicDefinition[], consumers: readon
       name: deadLetterSubscriptionOf(c.name),
       topic: deadLetterTopicOf(c.name),
       enableMessageOrdering: false,
-      ackDeadlineSeconds: 60,
+      ackDeadlineSeconds: defaultAckDeadlineSeconds,
       retryPolicy: { minimumBackoffSeconds: 10, maximumBackoffSeconds: 600 },
     },
   ]),

@@ -6,6 +6,9 @@
 // or known already), `retry` when it cannot apply it yet (a transient failure, or a gap in the stream's
 // revisions), `deadLetter` when it never will (a poison message). After `maxDeliveryAttempts` retries a
 // delivery is dead-lettered with its last reason, and the consumer keeps going with the rest.
+// Event subscriptions retry whatever the handler left unsettled when it returned; telemetry subscriptions
+// (the embedded queue, Pub/Sub) let a delivery be settled later, until their ack deadline, so that the live
+// map can ack a ping once a write covering it has committed.
 
 export const maxDeliveryAttempts = 5;
 
