@@ -3,7 +3,7 @@
 import { keyring, serve } from '@meridian/http';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { createSecrets } from '@meridian/webhook-dispatcher';
+import { createSecrets, resealAfterRotation } from '@meridian/webhook-dispatcher';
 import { archiveVariables, commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openArchive, openEventStore, telemetryVariables, webhookSettings, webhookVariables } from '@meridian/wiring';
 import { join, resolve } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
@@ -23,12 +23,14 @@ const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db
 const archive = await openArchive(config, logger, dataDir);
 // Webhooks for local development: a sealing key made once under the data directory, receivers on this machine allowed.
 const webhooks = webhookSettings(config, { development: true, dataDir });
+const secrets = createSecrets(webhooks.secretKey, webhooks.previousSecretKeys);
+const resealing = resealAfterRotation(documents, secrets, webhooks.previousSecretKeys.length, logger);
 const platform = startLocalPlatform({
   store,
   documents,
   archive,
   webhooks: {
-    secrets: createSecrets(webhooks.secretKey),
+    secrets,
     policy: webhooks.policy,
     ...(webhooks.scheduleMs !== undefined && { schedule: webhooks.scheduleMs }),
     ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
@@ -59,6 +61,7 @@ const banner = [
 process.stdout.write(`${banner.join('\n')}\n`);
 closeOnSignals(logger, [
   { name: 'http', close: () => server.close() },
+  { name: 'reseal', close: () => resealing },
   { name: 'consumers', close: platform.stop },
   { name: 'read models', close: documents.close },
   { name: 'archive', close: archive.close },

@@ -9,7 +9,13 @@ export type Secrets = {
   /** A new Standard Webhooks secret: `whsec_` + base64 of 32 random bytes. */
   readonly generate: () => string;
   readonly seal: (secret: string, now: Date) => EncryptedSecret;
+  /** Opens with the current key or a previous one; throws (naming no secret) when none opens it. */
   readonly open: (sealed: EncryptedSecret) => string;
+  /**
+   * The same secret sealed under the current key (its createdAt kept) when a previous key sealed it;
+   * undefined when the current key did. Throws as `open` does.
+   */
+  readonly reseal: (sealed: EncryptedSecret) => EncryptedSecret | undefined;
 };
 
 /** destinations.ts: where a webhook may be sent (SSRF protection), checked at registration and at delivery. */

@@ -14,3 +14,4 @@ export * from './deliver.ts';
 export * from './operations.ts';
 export * from './replay.ts';
 export * from './dispatcher.ts';
+export * from './reseal.ts';

@@ -22,6 +22,7 @@ import { checkDestination } from './destinations.ts';
 import { runDispatcher } from './dispatcher.ts';
 import { createDoorbell } from './doorbell.ts';
 import { createDispatcherOperations } from './operations.ts';
+import { resealAfterRotation } from './reseal.ts';
 import { createSecrets } from './secrets.ts';
 
 const service = 'webhook-dispatcher';
@@ -43,7 +44,8 @@ const documents = openDocumentStore(config, logger, dataDir);
 // The log is read for replays and backfills; deliveries come from the bus.
 const log = openEventStore(config, logger, dataDir);
 const bus = await openBus(config, { log, state: documents, logger });
-const secrets = createSecrets(settings.secretKey);
+const secrets = createSecrets(settings.secretKey, settings.previousSecretKeys);
+const resealing = resealAfterRotation(documents, secrets, settings.previousSecretKeys.length, logger);
 const doorbell = createDoorbell();
 const controller = new AbortController();
 const running = supervise(
@@ -69,6 +71,7 @@ const server = await serve(app, { port: config.PORT ?? defaultPort, host: '0.0.0
 logger.info('webhook service listening', { url: server.url, secretKey: settings.secretKeySource });
 closeOnSignals(logger, [
   { name: 'http', close: () => server.close() },
+  { name: 'reseal', close: () => resealing },
   { name: 'dispatcher', close: async () => (controller.abort(), await running) },
   { name: 'bus', close: bus.close },
   { name: 'read models', close: documents.close },

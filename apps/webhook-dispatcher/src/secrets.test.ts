@@ -39,3 +39,30 @@ test('the encryption key from configuration must be base64 of 32 bytes', (t) => 
   t.true(E.isLeft(secretKeyFrom('')));
   t.throws(() => createSecrets(randomBytes(31)));
 });
+
+test('after a key rotation, previous keys still open what they sealed; only the current key seals', (t) => {
+  const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+  const before = createSecrets(oldKey);
+  const secret = before.generate();
+  const sealedBefore = before.seal(secret, now);
+  const rotated = createSecrets(newKey, [oldKey]);
+  t.is(rotated.open(sealedBefore), secret, 'a previous key opens its secrets');
+  const sealedAfter = rotated.seal(secret, now);
+  t.is(createSecrets(newKey).open(sealedAfter), secret, 'new seals are under the current key');
+  t.throws(() => before.open(sealedAfter), { message: /does not open/ });
+  t.throws(() => createSecrets(newKey, [randomBytes(32)]).open(sealedBefore), { message: /does not open/ }, 'an unrelated previous key opens nothing');
+  t.throws(() => createSecrets(newKey, [randomBytes(16)]), { message: /previous secret encryption key must be 32 bytes/ });
+});
+
+test('resealing puts a previous key\'s secret under the current key, keeps its creation time, and leaves current ones alone', (t) => {
+  const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+  const secret = createSecrets(oldKey).generate();
+  const sealedBefore = createSecrets(oldKey).seal(secret, now);
+  const rotated = createSecrets(newKey, [oldKey]);
+  const resealed = rotated.reseal(sealedBefore);
+  t.truthy(resealed);
+  t.is(resealed!.createdAt, sealedBefore.createdAt);
+  t.is(createSecrets(newKey).open(resealed!), secret, 'opens without the previous key');
+  t.is(rotated.reseal(resealed!), undefined, 'already under the current key');
+  t.throws(() => createSecrets(newKey).reseal(sealedBefore), { message: /does not open/ });
+});

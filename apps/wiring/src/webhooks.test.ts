@@ -12,9 +12,10 @@ import { developmentWebhookKeyFile, webhookSettings, webhookVariables } from './
 const decode = (env: Record<string, string>) => decodeEnvironment(env, {}, webhookVariables);
 
 test('the variables decode to plain values', (t) => {
-  const key = randomBytes(32);
+  const [key, previous, older] = [randomBytes(32), randomBytes(32), randomBytes(32)];
   const decoded = decode({
     MERIDIAN_WEBHOOK_SECRET_KEY: key.toString('base64'),
+    MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS: `${previous.toString('base64')}, ${older.toString('base64')}`,
     MERIDIAN_WEBHOOK_ALLOW: '10.0.0.0/8, hooks.internal,::1,fd00::/8',
     MERIDIAN_WEBHOOK_ALLOW_HTTP: 'false',
     MERIDIAN_WEBHOOK_SCHEDULE: '0,5s,5m,30m,2h,5h,10h,10h',
@@ -22,6 +23,7 @@ test('the variables decode to plain values', (t) => {
   });
   if (E.isLeft(decoded)) return t.fail(decoded.left.join('; '));
   t.true(decoded.right.MERIDIAN_WEBHOOK_SECRET_KEY?.equals(key));
+  t.deepEqual(decoded.right.MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS, [previous, older]);
   t.deepEqual(decoded.right.MERIDIAN_WEBHOOK_ALLOW, ['10.0.0.0/8', 'hooks.internal', '::1', 'fd00::/8']);
   t.false(decoded.right.MERIDIAN_WEBHOOK_ALLOW_HTTP);
   t.deepEqual(decoded.right.MERIDIAN_WEBHOOK_SCHEDULE, [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
@@ -30,8 +32,10 @@ test('the variables decode to plain values', (t) => {
 
 test('every bad variable is reported by name, and the key is never echoed', (t) => {
   const shortKey = randomBytes(16).toString('base64');
+  const goodKey = randomBytes(32).toString('base64');
   const decoded = decode({
     MERIDIAN_WEBHOOK_SECRET_KEY: shortKey,
+    MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS: `${goodKey},${shortKey}`,
     MERIDIAN_WEBHOOK_ALLOW: '10.0.0.0/33,not a host',
     MERIDIAN_WEBHOOK_ALLOW_HTTP: 'yes',
     MERIDIAN_WEBHOOK_SCHEDULE: '0,5 parsecs',
@@ -40,13 +44,16 @@ test('every bad variable is reported by name, and the key is never echoed', (t) 
   if (E.isRight(decoded)) return t.fail('decoded');
   t.deepEqual(decoded.left.map((line) => line.split(':')[0]), [
     'MERIDIAN_WEBHOOK_SECRET_KEY',
+    'MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS',
     'MERIDIAN_WEBHOOK_ALLOW',
     'MERIDIAN_WEBHOOK_ALLOW_HTTP',
     'MERIDIAN_WEBHOOK_SCHEDULE',
     'MERIDIAN_WEBHOOK_TIMEOUT_MS',
   ]);
   t.false(decoded.left.join('\n').includes(shortKey));
-  t.regex(decoded.left[1] ?? '', /10\.0\.0\.0\/33, not a host/);
+  t.false(decoded.left.join('\n').includes(goodKey));
+  t.regex(decoded.left[1] ?? '', /not entry 2$/);
+  t.regex(decoded.left[2] ?? '', /10\.0\.0\.0\/33, not a host/);
 });
 
 test('development: a key is made once (mode 0600) and kept; http and loopback are allowed', (t) => {
@@ -68,6 +75,7 @@ test('cloud: the key is required; neither http nor internal addresses unless con
   const settings = webhookSettings({ MERIDIAN_WEBHOOK_SECRET_KEY: key, MERIDIAN_WEBHOOK_SCHEDULE: [0, 1000] }, { development: false });
   t.deepEqual(settings.policy, { allowHttp: false, allow: [] });
   t.is(settings.secretKeySource, 'MERIDIAN_WEBHOOK_SECRET_KEY');
+  t.deepEqual(settings.previousSecretKeys, [], 'none unless configured');
   t.deepEqual(settings.scheduleMs, [0, 1000]);
   const allowed = webhookSettings({ MERIDIAN_WEBHOOK_SECRET_KEY: key, MERIDIAN_WEBHOOK_ALLOW: ['10.0.0.0/8'], MERIDIAN_WEBHOOK_ALLOW_HTTP: true }, { development: false });
   t.deepEqual(allowed.policy, { allowHttp: true, allow: ['10.0.0.0/8'] });

@@ -1,4 +1,5 @@
-// Client webhooks' configuration: the key that seals signing secrets at rest, where webhooks may go, the
+// Client webhooks' configuration: the key that seals signing secrets at rest (and, after a rotation of it,
+// the previous keys), where webhooks may go, the
 // retry schedule and the attempt timeout. The cloud apps require the key; `npm start` without one makes it
 // once under the data directory (readable by this user only), as it does the development API keys.
 //
@@ -31,6 +32,21 @@ export const webhookSecretKeyVariable = new t.Type<Buffer, string, unknown>(
     return key === undefined ? t.failure('(hidden)', context, `must be base64 of ${secretKeyBytes} bytes, for example from: openssl rand -base64 32`) : t.success(key);
   },
   (key) => key.toString('base64'),
+);
+
+/** Comma-separated keys, as MERIDIAN_WEBHOOK_SECRET_KEY: the keys in use before it was rotated. */
+export const webhookPreviousSecretKeysVariable = new t.Type<readonly Buffer[], string, unknown>(
+  'WebhookPreviousSecretKeys',
+  (u): u is readonly Buffer[] => Array.isArray(u) && u.every((key) => Buffer.isBuffer(key) && key.length === secretKeyBytes),
+  (u, context) => {
+    const keys = typeof u === 'string' ? u.split(',').filter((text) => text.trim() !== '').map(keyFrom) : [undefined];
+    const bad = keys.flatMap((key, index) => (key === undefined ? [index + 1] : []));
+    // The report names which entries are wrong, never their values: these are secrets.
+    return bad.length > 0
+      ? t.failure('(hidden)', context, `must be comma-separated keys, each base64 of ${secretKeyBytes} bytes; not entry ${bad.join(', ')}`)
+      : t.success(keys.filter((key): key is Buffer => key !== undefined));
+  },
+  (keys) => keys.map((key) => key.toString('base64')).join(','),
 );
 
 const hostPattern = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/i;
@@ -90,6 +106,8 @@ export const webhookScheduleVariable = new t.Type<readonly number[], string, unk
 export const webhookVariables = {
   /** Required by the cloud apps; `npm start` makes one under MERIDIAN_DATA_DIR when it is absent. */
   MERIDIAN_WEBHOOK_SECRET_KEY: webhookSecretKeyVariable,
+  /** After a rotation of the key: the keys before it, which still open secrets until they are re-sealed. */
+  MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS: webhookPreviousSecretKeysVariable,
   MERIDIAN_WEBHOOK_ALLOW: webhookAllowVariable,
   MERIDIAN_WEBHOOK_ALLOW_HTTP: booleanVariable,
   MERIDIAN_WEBHOOK_SCHEDULE: webhookScheduleVariable,
@@ -103,6 +121,8 @@ export type WebhookSettings = {
   readonly secretKey: Buffer;
   /** Where the key came from (for the start-up banner): never the key. */
   readonly secretKeySource: string;
+  /** Keys from before a rotation: they open the secrets they sealed until the service re-seals them. */
+  readonly previousSecretKeys: readonly Buffer[];
   readonly policy: { readonly allowHttp: boolean; readonly allow: readonly string[] };
   /** Absent: the dispatcher's default schedule. */
   readonly scheduleMs?: readonly number[];
@@ -141,6 +161,7 @@ export const webhookSettings = (config: WebhookConfig, wiring: WebhookWiring): W
   return {
     secretKey,
     secretKeySource: development === undefined ? 'MERIDIAN_WEBHOOK_SECRET_KEY' : development.file,
+    previousSecretKeys: config.MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS ?? [],
     policy: {
       allowHttp: config.MERIDIAN_WEBHOOK_ALLOW_HTTP ?? wiring.development,
       allow: config.MERIDIAN_WEBHOOK_ALLOW ?? (wiring.development ? developmentWebhookAllow : []),

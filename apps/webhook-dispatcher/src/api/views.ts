@@ -8,7 +8,7 @@ import type { AttemptRecord, DeliveryDocument, DeliveryStatus, EncryptedSecret, 
 export type SecretView = {
   /**
    * The last 4 hex digits of the SHA-256 of the secret (`whsec_...`): `printf %s "$SECRET" | sha256sum | cut -c61-64`.
-   * Null when the secret cannot be opened with the configured key (the key changed): the endpoint needs a rotation.
+   * Null when no configured key opens the secret (the key changed without the old one among the previous keys): the endpoint needs a rotation.
    */
   readonly fingerprint: string | null;
   readonly createdAt: string;
