@@ -60,8 +60,9 @@ const scope: ReplayScope | undefined =
 const config = configOrExit('replay', decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables }));
 const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
 const logger: Logger = config.MERIDIAN_LOG_LEVEL === undefined ? silentLogger : createLogger({ service: 'replay', level: config.MERIDIAN_LOG_LEVEL, write: (line) => process.stderr.write(`${line}\n`) });
-const log = openEventStore(config, silentLogger, dataDir);
-const documents = openDocumentStore(config, silentLogger, dataDir);
+// A rebuild reads the log once in order and writes each document once per batch: small page caches.
+const log = openEventStore(config, silentLogger, dataDir, { streaming: true });
+const documents = openDocumentStore(config, silentLogger, dataDir, { streaming: true });
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 process.on('SIGTERM', () => controller.abort());

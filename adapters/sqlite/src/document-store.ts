@@ -19,6 +19,8 @@ import { openDatabase, type Synchronous } from './database.ts';
 export type SqliteDocumentStoreOptions = {
   readonly path: string;
   readonly synchronous?: Synchronous;
+  /** The page cache in KiB (default 32 MiB); `streamingPageCacheKb` for a rebuild. */
+  readonly pageCacheKb?: number;
   /** Called after every commit with its changes: to tell another thread's watchers (see `announce`). */
   readonly onCommit?: (changes: readonly DocumentChange[]) => void;
 };
@@ -55,9 +57,9 @@ const filterSql = (filter: FieldFilter): { sql: string; parameters: SQLInputValu
   return { sql: `${fieldExpression(filter.field)} IN (${filter.value.map(() => '?').join(', ')})`, parameters: filter.value.map(sqlValue) };
 };
 
-export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL', onCommit }: SqliteDocumentStoreOptions): SqliteDocumentStore => {
+export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL', pageCacheKb, onCommit }: SqliteDocumentStoreOptions): SqliteDocumentStore => {
   // Read models are rebuildable from the log, so NORMAL is the default: a lost machine costs a replay.
-  const db: DatabaseSync = openDatabase({ path, synchronous });
+  const db: DatabaseSync = openDatabase({ path, synchronous, ...(pageCacheKb !== undefined && { pageCacheKb }) });
   const tables = new Set<string>();
   const statements = new Map<string, StatementSync>();
   /** Statements are prepared once per SQL text: the hot paths (rebuilds) run the same few shapes. */

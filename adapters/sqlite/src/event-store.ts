@@ -62,6 +62,8 @@ export type SqliteEventStoreOptions = {
   /** The database file (under MERIDIAN_DATA_DIR), or ':memory:'. */
   readonly path: string;
   readonly synchronous?: Synchronous;
+  /** The reading connection's page cache in KiB (default 32 MiB); `streamingPageCacheKb` for a rebuild. */
+  readonly pageCacheKb?: number;
   /**
    * How often a waiting subscription looks for events appended by another process. Appends made through
    * this store wake its subscriptions at once.
@@ -188,7 +190,7 @@ const threadWriter = (path: string, synchronous: Synchronous): Writer => {
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
   const synchronous = options.synchronous ?? 'FULL';
   // This connection migrates the file (before the writer opens it), then serves reads.
-  const db = openDatabase({ path: options.path, synchronous });
+  const db = openDatabase({ path: options.path, synchronous, ...(options.pageCacheKb !== undefined && { pageCacheKb: options.pageCacheKb }) });
   migrate(db, 'event-store', migrations);
   backfillChains(db);
   const sql = readStatements(db);

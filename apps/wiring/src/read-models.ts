@@ -1,7 +1,8 @@
 import { createFirestoreDocumentStore } from '@meridian/firestore';
 import type { DocumentStore, Logger } from '@meridian/kernel';
 import { enumVariable, nonEmptyVariable } from '@meridian/runtime';
-import { createSqliteDocumentStore } from '@meridian/sqlite';
+import { createSqliteDocumentStore, streamingPageCacheKb } from '@meridian/sqlite';
+import type { EmbeddedUse } from './event-store.ts';
 import { join } from 'node:path';
 
 export const readModelVariables = {
@@ -19,12 +20,12 @@ export type ReadModelConfig = {
 export const usesFirestore = (config: ReadModelConfig): boolean => (config.MERIDIAN_READ_MODELS ?? (config.FIRESTORE_EMULATOR_HOST ? 'firestore' : 'sqlite')) === 'firestore';
 
 /** Firestore when configured (the cloud wiring); otherwise the embedded SQLite file beside the events. */
-export const openDocumentStore = (config: ReadModelConfig, logger: Logger, dataDir: string): DocumentStore => {
+export const openDocumentStore = (config: ReadModelConfig, logger: Logger, dataDir: string, use: EmbeddedUse = {}): DocumentStore => {
   if (usesFirestore(config)) {
     logger.info('read models: Firestore', { project: config.GOOGLE_CLOUD_PROJECT, emulator: config.FIRESTORE_EMULATOR_HOST });
     return createFirestoreDocumentStore({ ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }), logger });
   }
   const path = join(dataDir, 'readmodels.db');
   logger.info('read models: embedded SQLite', { path });
-  return createSqliteDocumentStore({ path });
+  return createSqliteDocumentStore({ path, ...(use.streaming === true && { pageCacheKb: streamingPageCacheKb }) });
 };

@@ -4,7 +4,7 @@
 import type { DocumentStore, EventStore, RecordedEvent } from '@meridian/kernel';
 import { catchUp, generationName, parcelStatusProjection, physicalCollection, parcelsCollection, prepareProjection } from '@meridian/projections';
 import { silentLogger } from '@meridian/kernel';
-import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import { createSqliteDocumentStore, createSqliteEventStore, streamingPageCacheKb } from '@meridian/sqlite';
 import { DatabaseSync } from 'node:sqlite';
 import { createMemoryDocumentStore } from './memory-documents.ts';
 
@@ -120,12 +120,13 @@ const countParcels = async (documents: DocumentStore, pageSize: number): Promise
 };
 
 /**
- * The rebuild as `npm run replay` does it (the replay engine's catchUp): batches as large as the document
- * store's transactions allow, indexes created after the load, a replay checkpoint after each batch.
+ * The rebuild as `npm run replay` does it (the replay engine's catchUp, small page caches, and the same
+ * Node options, given by child.ts): batches as large as the document store's transactions allow, indexes
+ * created after the load, a replay checkpoint after each batch.
  * check: the parcel documents written; events: the events the runtime reported as applied.
  */
 const rebuild = async (log: string, documents: DocumentStore, pageSize: number): Promise<TaskResult> => {
-  const store = createSqliteEventStore({ path: log });
+  const store = createSqliteEventStore({ path: log, pageCacheKb: streamingPageCacheKb });
   const projection = parcelStatusProjection;
   const generation = generationName(projection.version);
   await prepareProjection(documents, projection, generation, { withIndexes: false });
@@ -155,7 +156,7 @@ export const runTask = (task: Task): Promise<TaskResult> => {
     case 'rebuild': {
       // The in-memory store takes transactions of any size, as SQLite's nearly does.
       if (task.into === 'memory') return rebuild(task.log, { ...createMemoryDocumentStore(), maxWritesPerTransaction: 20_000 }, 10_000_000);
-      return rebuild(task.log, createSqliteDocumentStore({ path: task.into.sqlite }), 500);
+      return rebuild(task.log, createSqliteDocumentStore({ path: task.into.sqlite, pageCacheKb: streamingPageCacheKb }), 500);
     }
   }
 };
