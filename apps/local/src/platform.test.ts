@@ -54,6 +54,21 @@ const start = async ({ thread = false } = {}): Promise<Running> => {
   };
 };
 
+/** A parcel's Server-Sent Events as they arrive: the statuses seen so far, and a read until there are `count`. */
+const parcelStatusStream = (response: Response) => {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const statuses = () => [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
+  const readUntil = async (count: number) => {
+    while (statuses().length < count) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  };
+  return { statuses, readUntil, text: () => text };
+};
+
 const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>, options: { thread?: boolean } = {}) => async (t: ExecutionContext) => {
   const platform = await start(options);
   try {
@@ -128,23 +143,14 @@ test('a parcel\'s changes stream as Server-Sent Events, starting with its curren
   const controller = new AbortController();
   const response = await fetch(`${p.url}/v1/parcels/${body.parcelId}/events`, { headers: { authorization: `Bearer ${keys.acme}` }, signal: controller.signal });
   t.is(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  const statuses = () => [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
-  const readUntil = async (count: number) => {
-    while (statuses().length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  };
+  const { statuses, readUntil, text } = parcelStatusStream(response);
   await readUntil(1);
   await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
   await p.call('POST', `/v1/parcels/${body.parcelId}/cancel`, keys.acme, { reason: 'changed my mind' });
   await readUntil(3);
   controller.abort();
   t.deepEqual(statuses(), ['Registered', 'AssignedToRoute', 'Cancelled']);
-  t.regex(text, /event: parcel\n/);
+  t.regex(text(), /event: parcel\n/);
 }));
 
 test('pings move the live map without touching the log', withPlatform(async (p, t) => {
@@ -167,16 +173,7 @@ test('with the projectors on their own thread, as npm start runs them: read mode
   await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.acme), (r) => r.status === 200);
   const controller = new AbortController();
   const response = await fetch(`${p.url}/v1/parcels/${body.parcelId}/events`, { headers: { authorization: `Bearer ${keys.acme}` }, signal: controller.signal });
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
-  const statuses = () => [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
-  const readUntil = async (count: number) => {
-    while (statuses().length < count) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-  };
+  const { statuses, readUntil } = parcelStatusStream(response);
   await readUntil(1);
   await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
   await readUntil(2);

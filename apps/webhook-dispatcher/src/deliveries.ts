@@ -17,17 +17,9 @@ export const laneOf = (endpointId: string, parcelId: string, replayId: string | 
 /** What still holds a lane: every status but delivered (a dead delivery blocks until redelivered). */
 export const undeliveredStatuses: readonly DeliveryStatus[] = ['pending', 'delivering', 'dead'];
 
-export type NewDelivery = {
-  readonly webhookId: string;
+/** What a new delivery is made of: the document's identity and payload, its endpoint, and the time. */
+export type NewDelivery = Pick<DeliveryDocument, 'webhookId' | 'eventId' | 'eventType' | 'parcelId' | 'lane' | 'streamRevision' | 'globalPosition' | 'body' | 'replayId'> & {
   readonly endpoint: Pick<EndpointDocument, 'endpointId' | 'clientId'>;
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly parcelId: string;
-  readonly lane: string;
-  readonly streamRevision: number;
-  readonly globalPosition: number;
-  readonly body: string;
-  readonly replayId: string | null;
   readonly now: Date;
 };
 
