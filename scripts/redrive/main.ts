@@ -3,7 +3,7 @@
 // dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
 // runtime (idempotent, per-stream ordered), and removes those that now apply.
 import { deadLetterCollection, redriveDeadLetters } from '@meridian/log-subscription';
-import { consumerOf, platformProjections, projectDeliveries } from '@meridian/projections';
+import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
 import { configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
 import { busVariables, commonVariables, defaultDataDir, openBus, openDocumentStore, readModelVariables, usesPubSub } from '@meridian/wiring';
 import { resolve } from 'node:path';
@@ -43,7 +43,7 @@ if (usesPubSub(config)) {
       const page = await documents.query(deadLetterCollection, { where: [{ field: 'consumer', op: '==', value: consumer }], limit: 500 });
       for (const { document } of page.documents) say(`${JSON.stringify((document['message'] as { type?: string })?.type)} attempts ${String(document['attempts'])}: ${String(document['reason'])}`);
     } else {
-      const result = await redriveDeadLetters({ state: documents, logger, consumer }, projectDeliveries({ documents, projection, logger }));
+      const result = await redriveDeadLetters({ state: documents, logger, consumer }, streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger }));
       say(`redriven ${result.redriven}, still failing ${result.remaining}`);
     }
   } finally {

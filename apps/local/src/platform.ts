@@ -7,7 +7,7 @@ import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, typ
 import { createBoundedQueue } from '@meridian/in-process-queue';
 import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
-import type { ProjectorSnapshot } from '@meridian/projections';
+import type { ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
 import { supervise } from '@meridian/runtime';
 import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
@@ -69,7 +69,7 @@ export type LocalWebhookDeps = {
 
 export type LocalPlatform = {
   readonly app: Koa;
-  readonly projectors: () => readonly ProjectorSnapshot[];
+  readonly projectors: () => readonly ConsumerSnapshot[];
   /** Stops the consumers (they finish their batch); the caller closes the stores afterwards. */
   readonly stop: () => Promise<void>;
 };
@@ -84,7 +84,7 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
     schemas: { ...commandApiSchemas, ...queryApiSchemas, ...auditApiSchemas, ...(webhooks ? webhookApiSchemas : {}) },
   });
 
-const publicRouter = (store: EventStore, projectors: () => readonly ProjectorSnapshot[], webhooks: boolean): Router => {
+const publicRouter = (store: EventStore, projectors: () => readonly ConsumerSnapshot[], webhooks: boolean): Router => {
   const router = new Router();
   router.get('/healthz', async (ctx) => {
     ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors() };

@@ -3,18 +3,18 @@
 // busy API's thread never waits behind a projection's transaction; in-process for tests and tools.
 import type { DocumentChange, DocumentStore, EventStore, Logger } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
-import { consumerOf, createProjectorStatus, platformProjections, runProjector, type ProjectorSnapshot } from '@meridian/projections';
+import { consumerOf, createConsumerStatus, platformProjections, runProjector, type ConsumerSnapshot } from '@meridian/projections';
 import { Worker } from 'node:worker_threads';
 
 export type Projectors = {
-  readonly snapshots: () => readonly ProjectorSnapshot[];
+  readonly snapshots: () => readonly ConsumerSnapshot[];
   readonly stop: () => Promise<void>;
 };
 
 export const startInProcessProjectors = (deps: { store: EventStore; documents: DocumentStore; logger: Logger }): Projectors => {
   const controller = new AbortController();
   const running = platformProjections.map((projection) => {
-    const status = createProjectorStatus(projection.name, projection.version);
+    const status = createConsumerStatus(projection.name, { version: projection.version });
     const subscription = createLogSubscription({ log: deps.store, state: deps.documents, consumer: consumerOf(projection), logger: deps.logger });
     const done = runProjector({ projection, subscription, documents: deps.documents, logger: deps.logger.child({ consumer: projection.name }), signal: controller.signal, status });
     return { status, done };
@@ -30,7 +30,7 @@ export const startInProcessProjectors = (deps: { store: EventStore; documents: D
 
 export type ProjectorThreadMessage =
   | { readonly kind: 'changes'; readonly changes: readonly DocumentChange[] }
-  | { readonly kind: 'snapshots'; readonly snapshots: readonly ProjectorSnapshot[] }
+  | { readonly kind: 'snapshots'; readonly snapshots: readonly ConsumerSnapshot[] }
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'stopped' };
 
@@ -47,7 +47,7 @@ export const startProjectorThread = (options: ProjectorThreadOptions): Projector
   const worker = new Worker(new URL('./projector-thread.ts', import.meta.url), {
     workerData: { eventsPath: options.eventsPath, documentsPath: options.documentsPath, logLevel: options.logLevel },
   });
-  let snapshots: readonly ProjectorSnapshot[] = [];
+  let snapshots: readonly ConsumerSnapshot[] = [];
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: ProjectorThreadMessage) => {
     if (message.kind === 'changes') options.announce(message.changes);

@@ -2,7 +2,7 @@
 // and writes its read models; the live map reads the telemetry subscription. MERIDIAN_PROJECTIONS names
 // a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
 import { serveHealth } from '@meridian/http';
-import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createProjectorStatus, platformProjections, runProjector } from '@meridian/projections';
+import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createConsumerStatus, platformProjections, runProjector } from '@meridian/projections';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable, supervise } from '@meridian/runtime';
 import { runLiveMap } from '@meridian/telemetry';
 import { archiverConsumer, archiveVariables, busVariables, commonVariables, defaultDataDir, eventStoreVariables, openArchive, openBus, openDocumentStore, openEventStore, readModelVariables, telemetryVariables, usesPubSub } from '@meridian/wiring';
@@ -29,7 +29,7 @@ const bus = await openBus(config, { ...(log && { log }), state: documents, logge
 const archive = wanted.includes('archive') ? await openArchive(config, logger, dataDir) : undefined;
 const controller = new AbortController();
 const selected = platformProjections.filter((projection) => wanted.includes(projection.name));
-const statuses = selected.map((projection) => createProjectorStatus(projection.name, projection.version));
+const statuses = selected.map((projection) => createConsumerStatus(projection.name, { version: projection.version }));
 const signal = controller.signal;
 /** Each consumer under supervision: one whose subscription fails is restarted, the others carry on. */
 const consumer = (name: string, run: () => Promise<unknown>) => supervise(name, run, { logger, signal });

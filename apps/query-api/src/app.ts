@@ -18,7 +18,7 @@ import {
   physicalCollection,
   routeBoardQueries,
   type ParcelStatusView,
-  type ProjectorSnapshot,
+  type ConsumerSnapshot,
 } from '@meridian/projections';
 import Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
@@ -29,7 +29,7 @@ export type QueryApiDeps = {
   readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
-  readonly projectors?: () => readonly ProjectorSnapshot[];
+  readonly projectors?: () => readonly ConsumerSnapshot[];
   /** The event store, read only: with it the audit API is served too. */
   readonly store?: EventStore;
   /** The event archive, for the audit API's questions across streams (503 without it). */

@@ -8,7 +8,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { deepStrictEqual } from 'node:assert/strict';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { address, createTestLog, openDocuments, point, vehicleFacts, type TestLog } from '../testing/index.ts';
 import { fleetProjection } from './projection.ts';
 import { fleetQueries } from './queries.ts';

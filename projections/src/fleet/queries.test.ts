@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
 import { vehicleEvents, type VehicleEvent } from '@meridian/vehicle';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, parcelFacts, vehicleFacts, type TestLog } from '../testing/index.ts';
 import { fleetProjection } from './projection.ts';
 import { fleetQueries } from './queries.ts';

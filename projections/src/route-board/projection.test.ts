@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@meridian/kernel';
 import { routeEvents, type RouteEvent } from '@meridian/route';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, routeFacts, utcAt, type StopPlan } from '../testing/index.ts';
 import { routeBoardProjection } from './projection.ts';
 import { routeBoardQueries } from './queries.ts';

@@ -1,6 +1,6 @@
 import { routeEvents, type RouteEvent } from '@meridian/route';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, routeFacts } from '../testing/index.ts';
 import { routeBoardProjection } from './projection.ts';
 import { routeBoardQueries } from './queries.ts';

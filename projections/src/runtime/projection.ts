@@ -38,9 +38,6 @@ export const physicalCollection = (collection: string, generation: Generation): 
 export const streamCheckpoints = (projection: Pick<Projection, 'name'>, generation: Generation): string =>
   `${projection.name}_${generationName(generation)}_streams`;
 
-/** The per-stream checkpoint document. */
-export type StreamCheckpoint = { readonly revision: number; readonly globalPosition: number };
-
 /** An update that sets a document field by field on top of what is there (or a fresh one). */
 export const upsert =
   <D extends Document>(initial: () => D, change: (current: D) => D) =>

@@ -1,11 +1,12 @@
-// Where a projector stands: the last position it applied, when that event was recorded, and how far the
-// log has moved on. Reported by the query API's /v1/projections and in the logs.
+// Where a consumer stands: the last position it handled, when that event was recorded, and how far behind
+// the log it is. Reported by /v1/projections, /healthz and the logs, the same way for every consumer.
 import type { RecordedEvent } from '@meridian/kernel';
 
-export type ProjectorSnapshot = {
+export type ConsumerSnapshot = {
   readonly name: string;
-  readonly version: number;
-  /** Global position of the last event applied (0 before any). */
+  /** A projection's version; absent for consumers that have none. */
+  readonly version?: number;
+  /** Global position of the last event handled (0 before any). */
   readonly position: number;
   readonly lastRecordedAt?: string;
   readonly appliedAt?: string;
@@ -14,28 +15,28 @@ export type ProjectorSnapshot = {
   readonly eventsApplied: number;
 };
 
-export type ProjectorStatus = {
-  readonly recordApplied: (events: readonly RecordedEvent[]) => void;
-  readonly snapshot: () => ProjectorSnapshot;
+export type ConsumerStatus = {
+  readonly recordApplied: (events: readonly Pick<RecordedEvent, 'globalPosition' | 'recordedAt'>[]) => void;
+  readonly snapshot: () => ConsumerSnapshot;
 };
 
-export const createProjectorStatus = (name: string, version: number, now: () => Date = () => new Date()): ProjectorStatus => {
+export const createConsumerStatus = (name: string, { version, now = () => new Date() }: { version?: number; now?: () => Date } = {}): ConsumerStatus => {
   let position = 0;
   let lastRecordedAt: string | undefined;
   let appliedAt: string | undefined;
   let eventsApplied = 0;
   return {
     recordApplied: (events) => {
-      const last = events.reduce<RecordedEvent | undefined>((latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest), undefined);
+      const last = events.reduce<Pick<RecordedEvent, 'globalPosition' | 'recordedAt'> | undefined>((latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest), undefined);
       if (last === undefined || last.globalPosition <= position) return;
       position = last.globalPosition;
+      eventsApplied += events.length;
       lastRecordedAt = last.recordedAt;
       appliedAt = now().toISOString();
-      eventsApplied += events.length;
     },
     snapshot: () => ({
       name,
-      version,
+      ...(version !== undefined && { version }),
       position,
       eventsApplied,
       ...(lastRecordedAt !== undefined && { lastRecordedAt }),
