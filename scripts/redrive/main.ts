@@ -1,8 +1,9 @@
+import { documentDeadLetters } from '@meridian/kernel';
 // `npm run redrive -- <consumer> [--list]`: after a fix, deliver a consumer's dead letters again.
 // Cloud wiring (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub): republishes them from the consumer's
 // dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
 // runtime (idempotent, per-stream ordered), and removes those that now apply.
-import { deadLetterCollection, redriveDeadLetters } from '@meridian/log-subscription';
+import { redriveDeadLetters } from '@meridian/log-subscription';
 import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
 import { configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
 import { busVariables, commonVariables, defaultDataDir, openBus, openDocumentStore, readModelVariables, usesPubSub } from '@meridian/wiring';
@@ -40,10 +41,9 @@ if (usesPubSub(config)) {
   const documents = openDocumentStore(config, logger, resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir));
   try {
     if (values.list) {
-      const page = await documents.query(deadLetterCollection, { where: [{ field: 'consumer', op: '==', value: consumer }], limit: 500 });
-      for (const { document } of page.documents) say(`${JSON.stringify((document['message'] as { type?: string })?.type)} attempts ${String(document['attempts'])}: ${String(document['reason'])}`);
+      for (const letter of await documentDeadLetters(documents).list(consumer)) say(`${JSON.stringify(letter.message.type)} attempts ${letter.attempts}: ${letter.reason}`);
     } else {
-      const result = await redriveDeadLetters({ state: documents, logger, consumer }, streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger }));
+      const result = await redriveDeadLetters({ deadLetters: documentDeadLetters(documents), logger, consumer }, streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger }));
       say(`redriven ${result.redriven}, still failing ${result.remaining}`);
     }
   } finally {

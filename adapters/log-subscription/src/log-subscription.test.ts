@@ -1,11 +1,11 @@
-import { silentLogger, type Delivery, type DocumentStore, type EventStore, type RecordedEvent } from '@meridian/kernel';
+import { deadLetterCollection, documentCheckpointer, documentDeadLetters, silentLogger, type Delivery, type DocumentStore, type EventStore, type RecordedEvent } from '@meridian/kernel';
 import { createInMemoryEventStore, newEvent } from '@meridian/kernel/testing';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import test from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogSubscription, deadLetterCollection, loadCheckpoint, redriveDeadLetters } from './log-subscription.ts';
+import { createLogSubscription, redriveDeadLetters } from './log-subscription.ts';
 
 const consumer = { name: 'test-consumer', eventTypes: ['thing.happened.v1'] };
 
@@ -21,7 +21,7 @@ const setup = async (streams: number, perStream: number) => {
 /** Runs the subscription until `done` says so (or 10 s pass), then stops it. */
 const runUntil = async (log: EventStore, state: DocumentStore, handle: (deliveries: readonly Delivery<RecordedEvent>[]) => void, done: () => boolean) => {
   const controller = new AbortController();
-  const subscription = createLogSubscription({ log, state, consumer, logger: silentLogger, retryDelayMs: 5 });
+  const subscription = createLogSubscription({ log, checkpoints: documentCheckpointer(state), deadLetters: documentDeadLetters(state), consumer, logger: silentLogger, retryDelayMs: 5 });
   const running = subscription(async (deliveries) => handle(deliveries), { signal: controller.signal, maxBatch: 7 });
   const deadline = Date.now() + 10_000;
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -36,7 +36,7 @@ test('delivers every followed event in log order, checkpoints, and resumes after
   t.is(seen.length, 12);
   t.true(seen.every((e) => e.type === 'thing.happened.v1'), 'only the consumer\'s event types');
   t.deepEqual(seen.map((e) => e.globalPosition), [...seen.map((e) => e.globalPosition)].sort((a, b) => a - b));
-  t.true((await loadCheckpoint(state, consumer.name)) >= seen[11]!.globalPosition);
+  t.true((await documentCheckpointer(state).load(consumer.name)) >= seen[11]!.globalPosition);
 
   await log.append({ streamId: 'thing-0', events: [newEvent('thing.happened.v1', { late: true })], expectedRevision: 3 });
   const resumed: RecordedEvent[] = [];
@@ -69,7 +69,7 @@ test('a retried delivery comes again, with everything after it, and the checkpoi
   );
   t.deepEqual(attemptsSeen, [1, 2, 3]);
   t.is(acked.size, 6);
-  t.is(await loadCheckpoint(state, consumer.name), await log.headPosition(), 'the checkpoint reached the end once everything was done');
+  t.is(await documentCheckpointer(state).load(consumer.name), await log.headPosition(), 'the checkpoint reached the end once everything was done');
 });
 
 test('a poison event is dead-lettered after five attempts while the rest flows, and can be redriven after a fix', async (t) => {
@@ -99,7 +99,7 @@ test('a poison event is dead-lettered after five attempts while the rest flows, 
   t.like(letter, { consumer: consumer.name, reason: 'cannot apply this', attempts: 5, message: { eventId: poison.eventId } });
 
   const redriven: string[] = [];
-  const result = await redriveDeadLetters({ state, logger: silentLogger, consumer: consumer.name }, async (deliveries) => deliveries.forEach((d) => (redriven.push(d.message.eventId), d.ack())));
+  const result = await redriveDeadLetters({ deadLetters: documentDeadLetters(state), logger: silentLogger, consumer: consumer.name }, async (deliveries) => deliveries.forEach((d) => (redriven.push(d.message.eventId), d.ack())));
   t.deepEqual(result, { redriven: 1, remaining: 0 });
   t.deepEqual(redriven, [poison.eventId]);
   t.is(await state.get(deadLetterCollection, `${consumer.name}__${poison.eventId}`), undefined);

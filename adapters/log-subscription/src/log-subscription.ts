@@ -1,14 +1,15 @@
 // The embedded bus: each consumer reads the log from its own checkpoint with the store's catch-up
 // subscription. The checkpoint never moves past a delivery that was not settled as done: after a retry the
 // consumer reads again from the first unfinished event (what it had finished comes again, and is absorbed
-// by its idempotence). Poison events are recorded as dead letters beside the checkpoints.
+// by its idempotence). Poison events are kept as dead letters (the checkpoint and dead-letter ports).
 import {
   maxDeliveryAttempts,
   type BatchHandler,
+  type Checkpointer,
   type ConsumerDefinition,
   type DeadLetter,
+  type DeadLetterStore,
   type Delivery,
-  type DocumentStore,
   type EventStore,
   type Logger,
   type RecordedEvent,
@@ -16,13 +17,10 @@ import {
 } from '@meridian/kernel';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export const checkpointCollection = 'consumer-checkpoints';
-export const deadLetterCollection = 'dead-letters';
-
 export type LogSubscriptionDeps = {
   readonly log: EventStore;
-  /** Where checkpoints and dead letters are kept. */
-  readonly state: DocumentStore;
+  readonly checkpoints: Checkpointer;
+  readonly deadLetters: DeadLetterStore;
   readonly consumer: ConsumerDefinition;
   readonly logger: Logger;
   /** Wait before re-reading after a retry, doubled per attempt up to 30 s (default 200 ms). */
@@ -42,15 +40,6 @@ export type LogSubscriptionDeps = {
 };
 
 type Settlement = { readonly kind: 'ack' } | { readonly kind: 'retry' | 'dead'; readonly reason: string };
-
-export const loadCheckpoint = async (state: DocumentStore, consumer: string): Promise<number> =>
-  ((await state.get(checkpointCollection, consumer))?.['position'] as number | undefined) ?? 0;
-
-export const saveCheckpoint = (state: DocumentStore, consumer: string, position: number, now: Date): Promise<void> =>
-  state.transact([], () => ({
-    writes: [{ collection: checkpointCollection, id: consumer, document: { position, updatedAt: now.toISOString() } }],
-    result: undefined,
-  }));
 
 /** Waits `ms`, or less if the signal aborts first (the abort is not an error here). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
@@ -94,29 +83,27 @@ const deliver = async (
 
 const recordDeadLetters = async (deps: LogSubscriptionDeps, events: readonly RecordedEvent[], settlements: readonly Settlement[], attempts: Map<string, number>) => {
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const writes = events.flatMap((event, index) => {
+  const letters = events.flatMap((event, index): DeadLetter<RecordedEvent>[] => {
     const settlement = settlements[index];
     if (settlement?.kind !== 'dead') return [];
     deps.logger.error('event dead-lettered', { consumer: deps.consumer.name, eventId: event.eventId, eventType: event.type, streamId: event.streamId, reason: settlement.reason });
-    const deadLetter: DeadLetter<RecordedEvent> = { consumer: deps.consumer.name, message: event, reason: settlement.reason, attempts: attempts.get(event.eventId) ?? maxDeliveryAttempts, deadLetteredAt: now };
-    return [{ collection: deadLetterCollection, id: `${deps.consumer.name}__${event.eventId}`, document: deadLetter }];
+    return [{ consumer: deps.consumer.name, message: event, reason: settlement.reason, attempts: attempts.get(event.eventId) ?? maxDeliveryAttempts, deadLetteredAt: now }];
   });
-  if (writes.length > 0) await deps.state.transact([], () => ({ writes, result: undefined }));
+  await deps.deadLetters.add(letters);
 };
 
 export const createLogSubscription =
   (deps: LogSubscriptionDeps): Subscription<RecordedEvent> =>
   async (handler, { signal, maxBatch = 500 }) => {
-    const now = deps.now ?? (() => new Date());
     const attempts = new Map<string, number>();
     const dead = new Set<string>();
-    let after = await loadCheckpoint(deps.state, deps.consumer.name);
+    let after = await deps.checkpoints.load(deps.consumer.name);
     let saved = after;
     let savedAt = 0;
     const checkpointEveryMs = deps.checkpointEveryMs ?? 1_000;
     const save = async (force: boolean) => {
       if (after <= saved || (!force && Date.now() - savedAt < checkpointEveryMs)) return;
-      await saveCheckpoint(deps.state, deps.consumer.name, after, now());
+      await deps.checkpoints.save(deps.consumer.name, after);
       saved = after;
       savedAt = Date.now();
     };
@@ -144,21 +131,11 @@ export const createLogSubscription =
   };
 
 /** Delivers a consumer's dead letters again, oldest first; those settled as done are removed. */
-export const redriveDeadLetters = async (deps: Pick<LogSubscriptionDeps, 'state' | 'logger'> & { consumer: string }, handler: BatchHandler<RecordedEvent>): Promise<{ redriven: number; remaining: number }> => {
-  const letters: DeadLetter<RecordedEvent>[] = [];
-  let after: string | undefined;
-  do {
-    const page = await deps.state.query(deadLetterCollection, { where: [{ field: 'consumer', op: '==', value: deps.consumer }], limit: 500, ...(after && { after }) });
-    letters.push(...page.documents.map((d) => d.document as unknown as DeadLetter<RecordedEvent>));
-    after = page.next;
-  } while (after !== undefined);
-  letters.sort((a, b) => a.message.globalPosition - b.message.globalPosition);
+export const redriveDeadLetters = async (deps: { readonly deadLetters: DeadLetterStore; readonly logger: Logger; readonly consumer: string }, handler: BatchHandler<RecordedEvent>): Promise<{ redriven: number; remaining: number }> => {
+  const letters = await deps.deadLetters.list(deps.consumer);
   const settlements = await deliver(handler, letters.map((l) => l.message), new Map());
   const done = letters.filter((_, index) => settlements[index]?.kind === 'ack');
-  await deps.state.transact([], () => ({
-    writes: done.map((l) => ({ collection: deadLetterCollection, id: `${deps.consumer}__${l.message.eventId}`, document: undefined })),
-    result: undefined,
-  }));
+  await deps.deadLetters.remove(deps.consumer, done.map((l) => l.message.eventId));
   deps.logger.info('dead letters redriven', { consumer: deps.consumer, redriven: done.length, remaining: letters.length - done.length });
   return { redriven: done.length, remaining: letters.length - done.length };
 };

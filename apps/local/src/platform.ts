@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/command-api';
 import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
 import { createBoundedQueue } from '@meridian/in-process-queue';
-import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
+import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import type { ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
@@ -106,7 +106,7 @@ const startWebhooks = (deps: LocalPlatformDeps, webhooks: LocalWebhookDeps, sign
   const { secrets, policy } = webhooks;
   const checkDestination = webhooks.checkDestination ?? systemCheckDestination;
   const doorbell = createDoorbell();
-  const subscription = createLogSubscription({ log: store, state: documents, consumer: webhookConsumer, logger });
+  const subscription = createLogSubscription({ log: store, checkpoints: documentCheckpointer(documents), deadLetters: documentDeadLetters(documents), consumer: webhookConsumer, logger });
   const running = supervise(
     webhookConsumer.name,
     () =>

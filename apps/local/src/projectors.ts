@@ -1,3 +1,4 @@
+import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // The embedded platform's projectors: every projection a consumer of the log with its own checkpoint.
 // They run on a thread of their own by default (projector-thread.ts), with their own connections, so a
 // busy API's thread never waits behind a projection's transaction; in-process for tests and tools.
@@ -15,7 +16,7 @@ export const startInProcessProjectors = (deps: { store: EventStore; documents: D
   const controller = new AbortController();
   const running = platformProjections.map((projection) => {
     const status = createConsumerStatus(projection.name, { version: projection.version });
-    const subscription = createLogSubscription({ log: deps.store, state: deps.documents, consumer: consumerOf(projection), logger: deps.logger });
+    const subscription = createLogSubscription({ log: deps.store, checkpoints: documentCheckpointer(deps.documents), deadLetters: documentDeadLetters(deps.documents), consumer: consumerOf(projection), logger: deps.logger });
     const done = runProjector({ projection, subscription, documents: deps.documents, logger: deps.logger.child({ consumer: projection.name }), signal: controller.signal, status });
     return { status, done };
   });

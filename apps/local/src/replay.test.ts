@@ -2,7 +2,7 @@
 // rebuild equals the incremental build, an interrupted rebuild resumes, a dry run lists exactly what a fix
 // changes, a switch loses nothing appended meanwhile, scoped rebuilds repair single streams.
 import { createFirestoreDocumentStore } from '@meridian/firestore';
-import { createStateCache, handleCommand, randomId, silentLogger, type Command, type Document, type DocumentStore, type EventStore } from '@meridian/kernel';
+import { createStateCache, handleCommand, randomId, silentLogger, type Command, type Document, type DocumentStore, type EventStore, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { parcel, type ParcelCommand } from '@meridian/parcel';
@@ -113,7 +113,7 @@ const withWorld = (run: (t: ExecutionContext, world: { log: EventStore; document
 const liveProjector = (log: EventStore, documents: DocumentStore, projection: Projection) => {
   const controller = new AbortController();
   const consumer = { ...consumerOf(projection), name: `${projection.name}-projector-${randomUUID().slice(0, 6)}` };
-  const running = runProjector({ projection, subscription: createLogSubscription({ log, state: documents, consumer, logger: silentLogger, retryDelayMs: 20 }), documents, logger: silentLogger, signal: controller.signal });
+  const running = runProjector({ projection, subscription: createLogSubscription({ log, checkpoints: documentCheckpointer(documents), deadLetters: documentDeadLetters(documents), consumer, logger: silentLogger, retryDelayMs: 20 }), documents, logger: silentLogger, signal: controller.signal });
   return { stop: async () => (controller.abort(), await running) };
 };
 

@@ -1,3 +1,4 @@
+import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // Composition root of the relay: the log (EventStoreDB, or the embedded SQLite file it shares with the
 // command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
 import { serveHealth } from '@meridian/http';
@@ -20,7 +21,7 @@ if (publisher === undefined) {
   process.exit(78);
 }
 const controller = new AbortController();
-const subscription = createLogSubscription({ log, state, consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
+const subscription = createLogSubscription({ log, checkpoints: documentCheckpointer(state), deadLetters: documentDeadLetters(state), consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
 let relayed = { through: 0, events: 0, at: '' };
 const running = supervise('relay', () => subscription(
   relayBatch({

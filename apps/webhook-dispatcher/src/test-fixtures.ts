@@ -1,6 +1,6 @@
 // What the dispatcher's tests share: real HTTP receivers on 127.0.0.1, the embedded SQLite stores, parcel
 // events as the domain writes them, and a dispatcher running over the embedded log subscription.
-import { randomId, silentLogger, type Document, type EventStore, type RecordedEvent } from '@meridian/kernel';
+import { randomId, silentLogger, type Document, type EventStore, type RecordedEvent, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { parcelEvents } from '@meridian/parcel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
@@ -164,7 +164,7 @@ const harnessOf = (dataDir: string) => {
   /** Starts the dispatcher (consumer + delivery loop); short defaults suit tests. */
   const start = (options: Partial<Omit<DeliveryLoopOptions, 'documents' | 'signal'>> = {}) => {
     const controller = new AbortController();
-    const subscription = createLogSubscription({ log, state: documents, consumer: webhookConsumer, logger: silentLogger, retryDelayMs: 5, checkpointEveryMs: 50 });
+    const subscription = createLogSubscription({ log, checkpoints: documentCheckpointer(documents), deadLetters: documentDeadLetters(documents), consumer: webhookConsumer, logger: silentLogger, retryDelayMs: 5, checkpointEveryMs: 50 });
     const done = runDispatcher({ subscription, documents, secrets, policy: loopbackPolicy, logger: silentLogger, timeoutMs: 2_000, maxSleepMs: 100, ...options, signal: controller.signal });
     running.push({ controller, done });
     return async () => {

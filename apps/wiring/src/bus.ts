@@ -1,7 +1,7 @@
 // The bus, chosen from the environment: Pub/Sub when configured (the cloud wiring), otherwise the embedded
 // one (catch-up subscriptions over the log; an in-process queue for telemetry).
 import { createBoundedQueue } from '@meridian/in-process-queue';
-import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription } from '@meridian/kernel';
+import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { openPubSubBus } from '@meridian/pubsub';
 import { enumVariable, nonEmptyVariable } from '@meridian/runtime';
@@ -73,7 +73,7 @@ const logBus = (deps: { log: EventStore; state: DocumentStore; logger: Logger; t
   const publisher = fanOutPublisher([liveMap.publisher, archive.publisher]);
   return {
     kind: 'log',
-    events: (consumer) => createLogSubscription({ log: deps.log, state: deps.state, consumer, logger: deps.logger }),
+    events: (consumer) => createLogSubscription({ log: deps.log, checkpoints: documentCheckpointer(deps.state), deadLetters: documentDeadLetters(deps.state), consumer, logger: deps.logger }),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
     telemetryArchive: archive.subscription,

@@ -1,3 +1,4 @@
+import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // The dispatcher as its own process over an embedded data directory, for the durability test (which kills
 // it with SIGKILL and starts it again). Configured by environment: WEBHOOK_TEST_DATA_DIR,
 // WEBHOOK_TEST_SECRET_KEY (base64), WEBHOOK_TEST_TIMEOUT_MS, WEBHOOK_TEST_LEASE_MARGIN_MS, WEBHOOK_TEST_SCHEDULE.
@@ -27,7 +28,7 @@ const log = createSqliteEventStore({ path: join(dataDir, 'events.db'), synchrono
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
 const controller = new AbortController();
 const running = runDispatcher({
-  subscription: createLogSubscription({ log, state: documents, consumer: webhookConsumer, logger, retryDelayMs: 5, checkpointEveryMs: 50 }),
+  subscription: createLogSubscription({ log, checkpoints: documentCheckpointer(documents), deadLetters: documentDeadLetters(documents), consumer: webhookConsumer, logger, retryDelayMs: 5, checkpointEveryMs: 50 }),
   documents,
   secrets: createSecrets(key.right),
   policy: loopbackPolicy,
