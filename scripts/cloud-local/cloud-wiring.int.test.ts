@@ -1,8 +1,8 @@
 // The cloud wiring end to end, through the real Pub/Sub and Firestore emulators, each app its own process:
 // command API → SQLite log → relay → Pub/Sub → projector → Firestore → query API.
-import { silentLogger, type Document, type DocumentStore, type RecordedEvent } from '@meridian/kernel';
+import { silentLogger, type Document, type DocumentStore, type RecordedEvent, type Projection } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
-import { applyEvents, physicalCollection, platformProjections, streamCheckpoints, type Projection } from '@meridian/projections';
+import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { openBus, openDocumentStore, type Bus } from '@meridian/wiring';
 import test from 'ava';

@@ -1,16 +1,8 @@
 // The platform's generated Terraform: its topology, projections and webhooks, who uses which part of the
 // topology, and which way each indexed query orders. `npm run infra:generate` writes these files; the test
 // regenerates them and compares, byte for byte.
-import {
-  consumerOf,
-  generationName,
-  parcelsCollection,
-  platformProjections,
-  routesCollection,
-  vehiclesCollection,
-  type Generation,
-  type Projection,
-} from '@meridian/projections';
+import { consumerOf, generationName, parcelsCollection, platformProjections, routesCollection, vehiclesCollection, type Generation } from '@meridian/projections';
+import type { Projection } from '@meridian/kernel';
 import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-dispatcher';
 import { archiverConsumer, eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic, webhookConsumer } from '@meridian/wiring';
 import {

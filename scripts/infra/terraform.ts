@@ -3,7 +3,8 @@
 // natively), so the generated files and the test compare the same values. The output is one module
 // (infra/generated/): what it needs from the hand-written root (project number, service accounts, the
 // database) comes in as variables, because Terraform reads only one directory per module.
-import { physicalCollection, type Generation, type Projection } from '@meridian/projections';
+import { physicalCollection, type Generation } from '@meridian/projections';
+import type { Projection } from '@meridian/kernel';
 import type { SubscriptionDefinition, Topology } from '@meridian/pubsub';
 
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };

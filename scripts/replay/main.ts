@@ -1,7 +1,7 @@
 // `npm run replay -- <projection>|--all [options]`: rebuild projections from the log, blue/green.
 // Runs beside the live platform (embedded or cloud wiring, from the same environment variables).
-import { silentLogger, type Logger } from '@meridian/kernel';
-import { abandonBuild, buildNextGeneration, cleanup, diffGenerations, platformProjections, rebuildScope, switchTo, type Projection, type ReplayProgress, type ReplayScope } from '@meridian/projections';
+import { silentLogger, type Logger, type Projection } from '@meridian/kernel';
+import { abandonBuild, buildNextGeneration, cleanup, diffGenerations, platformProjections, rebuildScope, switchTo, type ReplayProgress, type ReplayScope } from '@meridian/projections';
 import { configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
 import { commonVariables, defaultDataDir, eventStoreVariables, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
 import { mkdirSync, writeFileSync } from 'node:fs';

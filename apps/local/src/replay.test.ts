@@ -2,28 +2,11 @@
 // rebuild equals the incremental build, an interrupted rebuild resumes, a dry run lists exactly what a fix
 // changes, a switch loses nothing appended meanwhile, scoped rebuilds repair single streams.
 import { createFirestoreDocumentStore } from '@meridian/firestore';
-import { createStateCache, handleCommand, randomId, silentLogger, type Command, type Document, type DocumentStore, type EventStore, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
+import { createStateCache, handleCommand, randomId, silentLogger, type Command, type Document, type DocumentStore, type EventStore, documentCheckpointer, documentDeadLetters, type Projection } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { parcel, type ParcelCommand } from '@meridian/parcel';
-import {
-  abandonBuild,
-  applyEvents,
-  buildNextGeneration,
-  cleanup,
-  consumerOf,
-  diffGenerations,
-  physicalCollection,
-  platformProjections,
-  parcelStatusProjection,
-  parcelsCollection,
-  readGenerations,
-  rebuildScope,
-  runProjector,
-  switchTo,
-  upsert,
-  type Projection,
-} from '@meridian/projections';
+import { abandonBuild, applyEvents, buildNextGeneration, cleanup, consumerOf, diffGenerations, physicalCollection, platformProjections, parcelStatusProjection, parcelsCollection, readGenerations, rebuildScope, runProjector, switchTo } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import test, { type ExecutionContext } from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
@@ -87,7 +70,7 @@ const buggy: Projection = {
               const next = update.update(current);
               const deliveredAt = Date.parse(String((event.data as { deliveredAt: string }).deliveredAt));
               const wronglyLate = next !== undefined && deliveredAt > Date.parse(String(next['slaDeadline'])) - 3_600_000;
-              return wronglyLate ? upsert(() => next, (doc) => ({ ...doc, slaBreached: true, breachedAt: new Date(deliveredAt).toISOString() }))(next) : next;
+              return wronglyLate ? { ...next, slaBreached: true, breachedAt: new Date(deliveredAt).toISOString() } : next;
             },
           },
     ),

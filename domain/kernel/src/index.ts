@@ -13,3 +13,4 @@ export * from './logger.ts';
 export * from './archive.ts';
 export * from './state-cache.ts';
 export * from './checkpoints.ts';
+export * from './projection.ts';

@@ -1,7 +1,7 @@
 // The dry-run report: what a rebuilt generation would change against the live one, collection by
 // collection — documents added, changed (with the fields that differ) and removed, counted, with samples.
-import { canonicalJson, type Document, type DocumentStore } from '@meridian/kernel';
-import { physicalCollection, type Projection } from './projection.ts';
+import { canonicalJson, type Document, type DocumentStore, type Projection } from '@meridian/kernel';
+import { physicalCollection } from './projection.ts';
 
 export type FieldChange = { readonly field: string; readonly live: unknown; readonly rebuilt: unknown };
 

@@ -1,8 +1,8 @@
 // Which generation of each projection is live (blue/green). Queries read the live one; live projectors
 // write the live one; a replay builds another beside it and switches when it has caught up. The record is
 // one document per projection, so a switch is one atomic write.
-import type { DocumentStore, Logger } from '@meridian/kernel';
-import { generationName, physicalCollection, streamCheckpoints, type Projection } from './projection.ts';
+import type { DocumentStore, Logger, Projection } from '@meridian/kernel';
+import { generationName, physicalCollection, streamCheckpoints } from './projection.ts';
 
 export const generationsCollection = 'projection-generations';
 

@@ -2,8 +2,8 @@
 // one generation of the projection's collections, with the stream guard and the transactions of the one
 // consumer runtime (stream-consumer.ts). Live projectors, rebuilds and scoped rebuilds all apply events
 // through it, so none of them can disagree about what an event does.
-import { documentKey, type DocumentKey, type DocumentStore, type DocumentWrite, type RecordedEvent } from '@meridian/kernel';
-import { physicalCollection, streamCheckpoints, type DocumentUpdate, type Generation, type Projection } from './projection.ts';
+import { documentKey, type DocumentKey, type DocumentStore, type DocumentWrite, type RecordedEvent, type Projection, type DocumentUpdate } from '@meridian/kernel';
+import { physicalCollection, streamCheckpoints, type Generation } from './projection.ts';
 import { applyThrough, type StreamConsumer, type StreamOutcome } from './stream-consumer.ts';
 
 /** An event and the document updates it makes (none for a followed type the projection does not use). */

@@ -1,10 +1,9 @@
 // Rebuilding a projection from the log, blue/green: into a new generation beside the live one (queries keep
 // reading the live one), resumable from its own checkpoint, then switched atomically, then caught up past
 // whatever the live projector applied to the old generation until it noticed the switch.
-import type { DocumentStore, EventStore, Logger } from '@meridian/kernel';
+import type { DocumentStore, EventStore, Logger, Projection } from '@meridian/kernel';
 import { applyEvents, prepareProjection } from './projector.ts';
 import { collectionsOfGeneration, ensureGenerations, nextGeneration, readGenerations, updateGenerations } from './generations.ts';
-import type { Projection } from './projection.ts';
 
 export const replayCheckpoints = 'replay-checkpoints';
 

@@ -1,9 +1,8 @@
 // Running a projector: prepare its collections, then apply what its subscription delivers until stopped.
 // The subscription decides the wiring (the log embedded, Pub/Sub in the cloud); the projector does not.
-import type { ConsumerDefinition, DocumentStore, Logger, RecordedEvent, Subscription } from '@meridian/kernel';
+import type { ConsumerDefinition, DocumentStore, Logger, RecordedEvent, Subscription, Projection } from '@meridian/kernel';
 import { prepareProjection, projectorConsumer } from './projector.ts';
 import { streamDeliveries } from './stream-consumer.ts';
-import type { Projection } from './projection.ts';
 import { ensureGenerations, liveGenerationResolver } from './generations.ts';
 import { createConsumerStatus, type ConsumerStatus } from './status.ts';
 

@@ -5,10 +5,9 @@
 //
 // Every projection here gives each document exactly one source stream (a vehicle's load is one document
 // per parcel), which is what makes a stream's documents recomputable on their own.
-import { documentKey, type DocumentStore, type EventStore, type Logger, type RecordedEvent } from '@meridian/kernel';
+import { documentKey, type DocumentStore, type EventStore, type Logger, type RecordedEvent, type Projection } from '@meridian/kernel';
 import { readGenerations } from './generations.ts';
 import { projectorConsumer } from './projector.ts';
-import type { Projection } from './projection.ts';
 import { decideChunk } from './stream-consumer.ts';
 
 export type ReplayScope =
