@@ -14,3 +14,4 @@ export * from './archive.ts';
 export * from './state-cache.ts';
 export * from './checkpoints.ts';
 export * from './projection.ts';
+export * from './reactions.ts';

@@ -6,3 +6,4 @@ export * from './given-when-then.ts';
 export * from './in-memory-event-store.ts';
 export * from './in-memory-document-store.ts';
 export * from './projection-spec.ts';
+export * from './reactions-spec.ts';
