@@ -12,7 +12,18 @@ import {
   type FieldError,
   type RequestIdentity,
 } from '@meridian/kernel';
-import { HttpProblem, problemOfCommandError, problems, readJsonBody, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import {
+  HttpProblem,
+  invalidParameter,
+  problemOfCommandError,
+  problems,
+  readJsonBody,
+  requireActor,
+  type AuthState,
+  type Principal,
+  type RequestContextState,
+  type RequestError,
+} from '@meridian/http';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
 import { ownershipGuard, type CommandRoute } from './routes.ts';
@@ -29,7 +40,7 @@ const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 const idempotencyKeyOf = (ctx: Context): string | undefined => {
   const key = ctx.get('idempotency-key');
   if (key === '') return undefined;
-  if (!idempotencyKeyPattern.test(key)) throw new HttpProblem(problems.invalidRequest([], 'Idempotency-Key must be 1 to 255 printable ASCII characters'));
+  if (!idempotencyKeyPattern.test(key)) throw invalidParameter('Idempotency-Key', 'header', 'must be 1 to 255 printable ASCII characters');
   return key;
 };
 
@@ -60,9 +71,16 @@ const withClient = (commandRoute: CommandRoute, data: Record<string, unknown>, a
   return data;
 };
 
+/** A failing field that came from the path is a path parameter to the client, not a place in its body. */
+const locatedErrors = (commandRoute: CommandRoute, errors: readonly FieldError[]): RequestError[] =>
+  errors.map((error) => {
+    const parameter = commandRoute.fromPath.find((name) => error.pointer === `#/${name}`);
+    return parameter === undefined ? error : { parameter, in: 'path', detail: error.detail };
+  });
+
 const decodeData = (commandRoute: CommandRoute, data: Record<string, unknown>) => {
   const decoded = decodeWith(commandRoute.codec)(data);
-  if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(decoded.left));
+  if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(locatedErrors(commandRoute, decoded.left)));
   return decoded.right;
 };
 
