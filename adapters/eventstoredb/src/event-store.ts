@@ -52,6 +52,7 @@ export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead 
         {
           subscribeToAll: (subscribeOptions) => client.subscribeToAll(subscribeOptions),
           lastEventBefore: (commit) => lastEventBefore(client, commit),
+          readAll: (readOptions) => readLog(client, readOptions, maxScanPerRead),
           track: (stop) => {
             running.add(stop);
             return () => running.delete(stop);
