@@ -327,6 +327,21 @@ test('a subscription from the head of a log with nothing after it reports the en
   t.deepEqual(batches, [{ events: [], position: 500, endOfLog: true }]);
 });
 
+test('a failed read of the log while quiet only delays the end of the log', async (t) => {
+  const server = fakeServer();
+  let failures = 1;
+  const flaky: FakeServer = {
+    ...server,
+    readAll: async (options) => {
+      if (failures-- > 0) throw new Error('14 UNAVAILABLE: connection dropped');
+      return server.readAll(options);
+    },
+  };
+  const batches = await subscribeUntil(flaky, { after: 500 }, async () => {}, (batches) => batches.length > 0, undefined, 0, 20);
+  t.deepEqual(batches, [{ events: [], position: 500, endOfLog: true }]);
+  t.is(server.readsOfAll(), 1, 'asked again at the next quiet moment');
+});
+
 test('a subscription checks the whole filter itself, and moves on with checkpoints past skipped events', async (t) => {
   const server = fakeServer();
   const wanted = newEvent('a.v1');

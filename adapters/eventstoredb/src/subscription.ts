@@ -174,7 +174,9 @@ export async function* subscribeToLog(deps: SubscriptionDeps, { signal, after, b
       const items = await inbox.take(batchSize, progress.caughtUp ? undefined : (deps.quietMs ?? 500));
       if (items === undefined) return;
       if (items.length === 0) {
-        const end = await caughtUpAt(deps, progress.position, filter);
+        // Only endOfLog depends on this read: if it fails, the next quiet moment asks again (the
+        // subscription itself reports a lost connection).
+        const end = await caughtUpAt(deps, progress.position, filter).catch(() => undefined);
         if (inbox.stopped()) return;
         if (end === undefined) continue;
         progress = { position: end, caughtUp: true };
