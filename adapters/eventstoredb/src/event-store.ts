@@ -1,8 +1,9 @@
 // The event store port on EventStoreDB / KurrentDB, through @eventstore/db-client 6 (gRPC).
 //
 // Streams map one to one; the global log is $all without the server's own events; globalPosition is an
-// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (reads, appends,
-// request idempotency), log.ts (readAll, head), subscription.ts (catch-up subscriptions).
+// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (reads, appends),
+// requests.ts (request records, first-wins: appends with a request, decisions), log.ts (readAll, head),
+// subscription.ts (catch-up subscriptions).
 //
 // Positions are only meaningful to the server that produced them: a consumer's checkpoint from the
 // embedded store is not a place in this log. The connection should reach the cluster's leader (the
@@ -13,7 +14,8 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type { EventStore } from '@meridian/kernel';
 import { headPosition, lastEventBefore, readLog } from './log.ts';
-import { appendToStream, readStoredStream } from './streams.ts';
+import { createRequestRecords } from './requests.ts';
+import { appendToStream, currentRevisionOf, readStoredStream } from './streams.ts';
 import { subscribeToLog } from './subscription.ts';
 
 export type EventStoreDbEventStoreOptions = {
@@ -33,8 +35,16 @@ export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead 
     return client;
   };
 
+  const requests = createRequestRecords({
+    append: (append) => appendToStream(open(), append),
+    read: async (streamId, fromRevision, maxCount) => (await readStoredStream(open(), streamId, fromRevision, maxCount)).map((stored) => stored.event),
+    revision: (streamId) => currentRevisionOf(open(), streamId),
+  });
+
   return {
-    append: async (request) => appendToStream(open(), request),
+    append: async ({ request, ...append }) => (request === undefined ? appendToStream(open(), append) : requests.append({ ...append, request })),
+    findRequest: requests.findRequest,
+    recordDecision: requests.recordDecision,
     readStream: async (streamId, { fromRevision = 0 } = {}) =>
       (await readStoredStream(open(), streamId, fromRevision)).map((stored) => stored.event),
     readAll: async (options) => readLog(open(), options, maxScanPerRead),

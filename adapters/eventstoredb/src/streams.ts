@@ -58,7 +58,7 @@ export const readStoredStream = async (
 };
 
 /** The revision of a stream's last event, read backwards from its end. */
-const currentRevisionOf = async (client: EventStoreDBClient, streamId: string): Promise<number | 'no_stream'> => {
+export const currentRevisionOf = async (client: EventStoreDBClient, streamId: string): Promise<number | 'no_stream'> => {
   try {
     for await (const { event } of client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))
       if (event !== undefined) return Number(event.revision);
@@ -70,13 +70,9 @@ const currentRevisionOf = async (client: EventStoreDBClient, streamId: string): 
 
 const duplicateOf = (streamId: string, prior: readonly StoredEvent[], request: RequestIdentity): AppendResult => {
   const first = requestIdentityOf(prior[0]!);
-  return {
-    outcome: 'duplicate',
-    streamId,
-    revision: prior[prior.length - 1]!.event.streamRevision,
-    events: prior.map((stored) => appendedEventOf(stored.event)),
-    sameRequest: first?.requestId === request.requestId && first.fingerprint === request.fingerprint,
-  };
+  const revision = prior[prior.length - 1]!.event.streamRevision;
+  const fingerprint = first?.requestId === request.requestId ? (first.fingerprint ?? '') : '';
+  return { outcome: 'duplicate', record: { fingerprint, answer: { kind: 'appended', streamId, revision, events: prior.map((stored) => appendedEventOf(stored.event)) } } };
 };
 
 /** The first append of this request to this stream, if there was one. */
