@@ -145,6 +145,8 @@ export const createRequestRecords = (access: StreamAccess) => {
 
   const append = async (append: AppendRequest & { readonly request: RequestIdentity }): Promise<AppendResult> => {
     const { streamId, events, expectedRevision, request } = append;
+    // Nothing to append is no intent: the command handler records such a decision with recordDecision.
+    if (events.length === 0) return access.append({ streamId, events, expectedRevision });
     for (let round = 0; round < maxRounds; round++) {
       const now = await standing(request.requestId, true);
       if (now.kind === 'answered') return { outcome: 'duplicate', record: now.record };
