@@ -1,8 +1,8 @@
 // The event store port on EventStoreDB / KurrentDB, through @eventstore/db-client 6 (gRPC).
 //
 // Streams map one to one; the global log is $all without the server's own events; globalPosition is an
-// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (appends, request
-// idempotency), reads.ts (stream reads), seen-streams.ts (what reads found, so appends need not scan),
+// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (plain appends),
+// requests.ts (request records, first-wins: appends with a request, decisions), reads.ts (stream reads),
 // log.ts (readAll, head), subscription.ts (catch-up subscriptions).
 //
 // Positions are only meaningful to the server that produced them: a consumer's checkpoint from the
@@ -15,8 +15,9 @@
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type { EventStore } from '@meridian/kernel';
 import { headPosition, lastEventBefore, readLog } from './log.ts';
-import { createSeenStreams } from './seen-streams.ts';
-import { appendToStream, readStream, type StreamDeps } from './streams.ts';
+import { readStoredStream, type StreamsClient } from './reads.ts';
+import { createRequestRecords } from './requests.ts';
+import { appendToStream, currentRevisionOf } from './streams.ts';
 import { subscribeToLog } from './subscription.ts';
 
 export type EventStoreDbEventStoreOptions = {
@@ -26,9 +27,28 @@ export type EventStoreDbEventStoreOptions = {
   readonly maxScanPerRead?: number;
 };
 
+/**
+ * The stream side of the port (appends with and without a request, decisions, stream reads) over the
+ * client's stream calls: a fake of them in the unit tests, the real client here.
+ */
+export const streamStore = (client: () => StreamsClient): Pick<EventStore, 'append' | 'findRequest' | 'recordDecision' | 'readStream'> => {
+  // An append's own reads ask the leader (reads.ts): a request's record must see what was just written.
+  const requests = createRequestRecords({
+    append: (append) => appendToStream(client(), append),
+    read: async (streamId, fromRevision, maxCount) =>
+      (await readStoredStream(client(), streamId, { fromRevision, fromLeader: true, ...(maxCount !== undefined && { maxCount }) })).map((stored) => stored.event),
+    revision: (streamId) => currentRevisionOf(client(), streamId),
+  });
+  return {
+    append: async ({ request, ...append }) => (request === undefined ? appendToStream(client(), append) : requests.append({ ...append, request })),
+    findRequest: requests.findRequest,
+    recordDecision: requests.recordDecision,
+    readStream: async (streamId, { fromRevision = 0 } = {}) => (await readStoredStream(client(), streamId, { fromRevision })).map((stored) => stored.event),
+  };
+};
+
 export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead = 50_000 }: EventStoreDbEventStoreOptions): EventStore => {
   const client = EventStoreDBClient.connectionString(connectionString);
-  const streams: StreamDeps = { client, seen: createSeenStreams() };
   const running = new Set<() => void>();
   let closed = false;
 
@@ -37,15 +57,9 @@ export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead 
     return client;
   };
 
+  const streams = streamStore(() => open());
   return {
-    append: async (request) => {
-      open();
-      return appendToStream(streams, request);
-    },
-    readStream: async (streamId, { fromRevision = 0 } = {}) => {
-      open();
-      return (await readStream(streams, streamId, fromRevision)).map((stored) => stored.event);
-    },
+    ...streams,
     readAll: async (options) => readLog(open(), options, maxScanPerRead),
     subscribe: (options) =>
       subscribeToLog(

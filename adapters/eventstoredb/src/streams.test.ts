@@ -7,13 +7,10 @@ import { newEvent } from '@meridian/kernel/testing';
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
 import { fakeStreamsClient, type FakeStreamsClient } from './fake-streams-client.ts';
-import { createSeenStreams } from './seen-streams.ts';
-import { appendToStream, readStream, type StreamDeps } from './streams.ts';
+import { streamStore } from './event-store.ts';
 
-const setUp = (client: FakeStreamsClient = fakeStreamsClient()) => {
-  const deps: StreamDeps = { client, seen: createSeenStreams() };
-  return { client, deps, otherProcess: (): StreamDeps => ({ client, seen: createSeenStreams() }) };
-};
+/** The stream side of the store over the fake client, as the real store composes it; another "process" shares the server. */
+const setUp = (client: FakeStreamsClient = fakeStreamsClient()) => ({ client, store: streamStore(() => client), otherProcess: () => streamStore(() => client) });
 
 const streamId = () => `parcel-${randomUUID()}`;
 const requestOf = (fingerprint = 'f1'): RequestIdentity => ({ requestId: randomUUID(), fingerprint });
@@ -28,37 +25,36 @@ const isPermanent = (error: unknown) => error instanceof ConsumerFailure && erro
 // ---- issue 18, EventStoreDB 1: racing retries of one request ----
 
 test('identical appends of one request, racing: one is appended, the others answer duplicate, none throws', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
   const request = requestOf();
   const events = [newEvent(), newEvent()];
   // The server drops the repeats that arrive while the first write commits, and lets them time out.
-  const results = await Promise.all(Array.from({ length: 12 }, () => appendToStream(deps, { streamId: stream, events, expectedRevision: 'no_stream', request })));
+  const results = await Promise.all(Array.from({ length: 12 }, () => store.append({ streamId: stream, events, expectedRevision: 'no_stream', request })));
   t.is(results.filter((r) => r.outcome === 'appended').length, 1);
   const first = appended(results.find((r) => r.outcome === 'appended')!);
-  for (const result of results.filter((r) => r.outcome !== 'appended')) t.deepEqual(result, { ...first, outcome: 'duplicate', sameRequest: true });
+  const answer = { kind: 'appended', streamId: stream, revision: first.revision, events: first.events };
+  for (const result of results.filter((r) => r.outcome !== 'appended')) t.like(result, { outcome: 'duplicate', record: { fingerprint: request.fingerprint, answer } });
   t.is(client.events(stream).length, 2, 'written once');
 });
 
 test('an append whose answer timed out is settled from the stream: appended if written, otherwise the error stands', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
   client.failNextAppend('timeout after writing');
-  const written = appended(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }));
+  const written = appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
   t.is(written.revision, 0);
 
   client.failNextAppend('timeout after writing');
   const withoutRequest = [newEvent()];
-  t.like(await appendToStream(deps, { streamId: stream, events: withoutRequest, expectedRevision: 0 }), { outcome: 'appended', revision: 1 });
+  t.like(await store.append({ streamId: stream, events: withoutRequest, expectedRevision: 0 }), { outcome: 'appended', revision: 1 });
 
   client.failNextAppend('timeout before writing');
-  const lost = await t.throwsAsync(appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 1, request: requestOf() }));
+  const lost = await t.throwsAsync(store.append({ streamId: stream, events: [newEvent()], expectedRevision: 1 }));
   t.true(lost instanceof ConsumerFailure && lost.kind === 'transient', 'a transient failure: retrying may succeed');
   t.regex(lost?.message ?? '', /outcome is unknown/);
   t.is(client.events(stream).length, 2);
 });
-
-// ---- 2: no scan of the stream before an append ----
 
 const readsDuring = async <A>(client: FakeStreamsClient, run: () => Promise<A>) => {
   const before = client.reads.length;
@@ -66,79 +62,25 @@ const readsDuring = async <A>(client: FakeStreamsClient, run: () => Promise<A>) 
   return { result, reads: client.reads.slice(before) };
 };
 
-test('after the command handler read the stream, an append with a request reads back only its own events', async (t) => {
-  const { client, deps } = setUp();
-  const stream = streamId();
-  const created = await readsDuring(client, () => appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }));
-  t.deepEqual(created.reads.map((r) => r.options), [{ fromRevision: 0n, maxCount: 1, requiresLeader: true }], 'a new stream: no scan, only the read-back');
-
-  const history = await readStream(deps, stream);
-  const next = await readsDuring(client, () =>
-    appendToStream(deps, { streamId: stream, events: [newEvent(), newEvent()], expectedRevision: history.length - 1, request: requestOf() }),
-  );
-  t.like(next.result, { outcome: 'appended', revision: 2 });
-  t.deepEqual(next.reads.map((r) => r.options), [{ fromRevision: 1n, maxCount: 2, requiresLeader: true }], 'no scan: the stream was just read');
-});
-
-test('a request is still found without a scan of what was seen: a retry, a reused id, and in another process only the unseen part is read', async (t) => {
-  const { client, deps, otherProcess } = setUp();
-  const stream = streamId();
-  const request = requestOf('f1');
-  const events = [newEvent(), newEvent()];
-  const first = appended(await appendToStream(deps, { streamId: stream, events, expectedRevision: 'no_stream', request }));
-  t.like(await appendToStream(deps, { streamId: stream, events, expectedRevision: 'no_stream', request }), { outcome: 'duplicate', sameRequest: true, revision: first.revision });
-  t.like(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 1, request: { ...request, fingerprint: 'f2' } }), {
-    outcome: 'duplicate',
-    sameRequest: false,
-  });
-
-  const other = otherProcess();
-  const unseen = await readsDuring(client, () => appendToStream(other, { streamId: stream, events: [newEvent()], expectedRevision: 1, request: { ...request, fingerprint: 'f2' } }));
-  t.like(unseen.result, { outcome: 'duplicate', sameRequest: false });
-  t.deepEqual(unseen.reads[0]?.options, { fromRevision: 0n, maxCount: 2, requiresLeader: true }, 'the events up to the expected revision, which it had not seen');
-
-  // `any` covers the whole stream: what was seen is not read again, the rest is.
-  await readStream(other, stream);
-  const tail = await readsDuring(client, () => appendToStream(other, { streamId: stream, events: [newEvent()], expectedRevision: 'any', request: requestOf() }));
-  t.like(tail.result, { outcome: 'appended', revision: 2 });
-  t.deepEqual(tail.reads[0]?.options, { fromRevision: 2n, requiresLeader: true });
-  t.is(client.events(stream).length, 3);
-});
-
-test('a conflict is looked into: a concurrent retry of the request is a duplicate, anything else a conflict', async (t) => {
-  const { deps, otherProcess } = setUp();
-  const stream = streamId();
-  const request = requestOf();
-  const events = [newEvent()];
-  await readStream(deps, stream);
-  const winner = appended(await appendToStream(otherProcess(), { streamId: stream, events, expectedRevision: 'no_stream', request }));
-  // This process read the stream before the other one appended: its retry conflicts, then finds the request.
-  t.like(await appendToStream(deps, { streamId: stream, events, expectedRevision: 'no_stream', request }), { outcome: 'duplicate', sameRequest: true, events: winner.events });
-  t.like(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }), {
-    outcome: 'wrong_expected_revision',
-    actual: 0,
-  });
-});
-
 // ---- 4: read-backs from the leader ----
 
 test('the read-back asks the leader: a lagging follower does not make an append misread its own outcome', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
-  appended(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
+  appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
   client.lagFollower();
   const before = client.reads.length;
-  const result = appended(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 0, request: requestOf() }));
+  const result = appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 0, request: requestOf() }));
   t.is(result.revision, 1);
   t.true(client.reads.slice(before).every((r) => r.options.requiresLeader === true));
-  t.deepEqual((await readStream(deps, stream)).map((s) => s.event.streamRevision), [0], 'the port read went to the lagging follower');
+  t.deepEqual((await store.readStream(stream)).map((e) => e.streamRevision), [0], 'the port read went to the lagging follower');
 });
 
 test('a follower that answers NotLeader sends the read-back to the leader, asked once more', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
   client.notLeaderOnce();
-  const { result, reads } = await readsDuring(client, () => appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }));
+  const { result, reads } = await readsDuring(client, () => store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
   t.like(result, { outcome: 'appended', revision: 0 });
   const readBack = { fromRevision: 0n, maxCount: 1, requiresLeader: true };
   t.deepEqual(reads.map((r) => r.options), [readBack, readBack], 'refused by the follower, then answered by the leader');
@@ -147,45 +89,45 @@ test('a follower that answers NotLeader sends the read-back to the leader, asked
 // ---- 5: what the expectation check did not model, and the client's errors ----
 
 test('stream_exists holds for a stream that has only metadata, as the server judges it', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
   client.setMetadata(stream);
-  t.like(await appendToStream(deps, { streamId: stream, events: [], expectedRevision: 'stream_exists' }), { outcome: 'appended', revision: -1 });
-  t.like(await appendToStream(deps, { streamId: stream, events: [], expectedRevision: 'no_stream' }), { outcome: 'appended', revision: -1 });
-  t.like(await appendToStream(deps, { streamId: streamId(), events: [], expectedRevision: 'stream_exists' }), { outcome: 'wrong_expected_revision', actual: 'no_stream' });
-  t.like(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'stream_exists' }), { outcome: 'appended', revision: 0 });
+  t.like(await store.append({ streamId: stream, events: [], expectedRevision: 'stream_exists' }), { outcome: 'appended', revision: -1 });
+  t.like(await store.append({ streamId: stream, events: [], expectedRevision: 'no_stream' }), { outcome: 'appended', revision: -1 });
+  t.like(await store.append({ streamId: streamId(), events: [], expectedRevision: 'stream_exists' }), { outcome: 'wrong_expected_revision', actual: 'no_stream' });
+  t.like(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'stream_exists' }), { outcome: 'appended', revision: 0 });
 });
 
 test('no_stream recreates a soft-deleted stream, its revisions continuing where the deleted ones ended', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
-  appended(await appendToStream(deps, { streamId: stream, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' }));
+  appended(await store.append({ streamId: stream, events: [newEvent(), newEvent()], expectedRevision: 'no_stream' }));
   client.softDelete(stream);
-  t.deepEqual(await readStream(deps, stream), [], 'a soft-deleted stream reads as missing');
-  t.like(await appendToStream(deps, { streamId: stream, events: [], expectedRevision: 'no_stream' }), { outcome: 'appended', revision: -1 });
-  t.like(await appendToStream(deps, { streamId: stream, events: [], expectedRevision: 'stream_exists' }), { outcome: 'appended', revision: -1 }, 'its metadata says where it was truncated');
-  const recreated = appended(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }));
+  t.deepEqual(await store.readStream(stream), [], 'a soft-deleted stream reads as missing');
+  t.like(await store.append({ streamId: stream, events: [], expectedRevision: 'no_stream' }), { outcome: 'appended', revision: -1 });
+  t.like(await store.append({ streamId: stream, events: [], expectedRevision: 'stream_exists' }), { outcome: 'appended', revision: -1 }, 'its metadata says where it was truncated');
+  const recreated = appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }));
   t.is(recreated.revision, 2);
-  t.deepEqual((await readStream(deps, stream)).map((s) => s.event.streamRevision), [2]);
-  t.like(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 2 }), { outcome: 'appended', revision: 3 });
+  t.deepEqual((await store.readStream(stream)).map((e) => e.streamRevision), [2]);
+  t.like(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 2 }), { outcome: 'appended', revision: 3 });
 });
 
 test('a tombstoned stream reads as empty, and appending to it fails for good, not with the client error', async (t) => {
-  const { client, deps } = setUp();
+  const { client, store } = setUp();
   const stream = streamId();
-  appended(await appendToStream(deps, { streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
+  appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
   client.tombstone(stream);
-  t.deepEqual(await readStream(deps, stream), []);
+  t.deepEqual(await store.readStream(stream), []);
   for (const events of [[newEvent()], []] satisfies NewEvent[][]) {
-    const error = await t.throwsAsync(appendToStream(deps, { streamId: stream, events, expectedRevision: 'any' }));
+    const error = await t.throwsAsync(store.append({ streamId: stream, events, expectedRevision: 'any' }));
     t.true(isPermanent(error), `${events.length} event(s): ${String(error)}`);
     t.regex(error?.message ?? '', /deleted for good/);
   }
 });
 
 test('an append over the server maximum fails for good, not with the client error', async (t) => {
-  const { deps } = setUp(fakeStreamsClient({ maxAppendSize: 1_000 }));
-  const error = await t.throwsAsync(appendToStream(deps, { streamId: streamId(), events: [newEvent('big.v1', { text: 'x'.repeat(2_000) })], expectedRevision: 'no_stream' }));
+  const { store } = setUp(fakeStreamsClient({ maxAppendSize: 1_000 }));
+  const error = await t.throwsAsync(store.append({ streamId: streamId(), events: [newEvent('big.v1', { text: 'x'.repeat(2_000) })], expectedRevision: 'no_stream' }));
   t.true(isPermanent(error));
   t.regex(error?.message ?? '', /maximum append size \(1000 bytes\)/);
 });

@@ -6,6 +6,7 @@ import { authenticate, errorBoundary, HttpProblem, integerOf, invalidParameter, 
 import type { Logger } from '@meridian/runtime';
 import Koa from 'koa';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
+import { createInFlight } from './in-flight.ts';
 import { commandApiOpenApi } from './openapi.ts';
 import { commandRoutes } from './routes.ts';
 
@@ -22,14 +23,16 @@ const streamIdPattern = /^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   const router = new Router<CommandState>();
   // One cache of folded states for every command route: commands read only what is new in their stream.
-  const handlerDeps = { ...deps, cache: deps.cache ?? createStateCache() };
+  // One record of the requests in flight, as every route shares the keys of its principals.
+  const handlerDeps = { ...deps, cache: deps.cache ?? createStateCache(), inFlight: createInFlight() };
   router.use(authenticate(deps.findPrincipal));
   for (const commandRoute of commandRoutes)
     router.post(commandRoute.path, async (ctx) => {
-      const { id, result } = await handleRoute(handlerDeps, commandRoute, ctx);
+      const { id, result, replayed } = await handleRoute(handlerDeps, commandRoute, ctx);
       ctx.status = 202;
-      if (result.duplicate) ctx.set('Idempotent-Replayed', 'true');
-      ctx.body = { id, ...result };
+      if (replayed) ctx.set('Idempotent-Replayed', 'true');
+      // The same body for the first answer and every replay of it: the header tells them apart.
+      ctx.body = { id, streamId: result.streamId, revision: result.revision, events: result.events };
     });
   router.get('/v1/streams/:streamId', async (ctx) => {
     requireActor(ctx.state.principal, historyReaders);

@@ -1,9 +1,13 @@
 // One command request, in named steps: who, what body, which data, which request identity, then the
 // kernel's command handling. Every failure leaves as a problem; nothing is appended unless all passed.
+//
+// With an Idempotency-Key, the request's first decided answer (202, or a refusal of the domain) is given
+// again, exactly, to every retry, with `Idempotent-Replayed: true` (the kernel records it in the event
+// store). A retry while the first is still being handled here gets 409 with Retry-After.
 import {
+  answerCommand,
   decodeWith,
   fingerprintOf,
-  handleCommand,
   randomId,
   uuidFromName,
   type Actor,
@@ -26,6 +30,7 @@ import {
 } from '@meridian/http';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
+import type { InFlight } from './in-flight.ts';
 import { ownershipGuard, type CommandRoute } from './routes.ts';
 
 export type CommandState = AuthState & RequestContextState;
@@ -33,6 +38,24 @@ export type CommandState = AuthState & RequestContextState;
 export type CommandApiDeps = CommandHandlerDeps & {
   readonly now?: () => Date;
   readonly bodyLimit?: number;
+};
+
+/** What a command request is answered with: its result, and whether it is a retried request's first answer. */
+export type RouteAnswer = { readonly id: string; readonly result: CommandResult; readonly replayed: boolean };
+
+const replayedHeaders = { 'Idempotent-Replayed': 'true' } as const;
+
+/** Seconds a client should wait before retrying a request that is still being handled. */
+const inFlightRetryAfter = '1';
+
+const claimOrRefuse = (inFlight: InFlight, request: RequestIdentity): void => {
+  const claim = inFlight.claim(request);
+  if (claim === 'reused') throw new HttpProblem(problems.idempotencyKeyReused(request.requestId));
+  if (claim === 'retry')
+    throw new HttpProblem(
+      problems.conflict('request-in-flight', 'a request with this Idempotency-Key is still being handled; retry it in a moment to get its answer'),
+      { 'Retry-After': inFlightRetryAfter },
+    );
 };
 
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
@@ -85,10 +108,10 @@ const decodeData = (commandRoute: CommandRoute, data: Record<string, unknown>) =
 };
 
 export const handleRoute = async (
-  deps: CommandApiDeps,
+  deps: CommandApiDeps & { readonly inFlight: InFlight },
   commandRoute: CommandRoute,
   ctx: Context & { state: CommandState; params: Record<string, string> },
-): Promise<{ id: string; result: CommandResult }> => {
+): Promise<RouteAnswer> => {
   const { principal, correlationId, traceparent } = ctx.state;
   const actor = requireActor(principal, commandRoute.roles);
   const key = idempotencyKeyOf(ctx);
@@ -102,18 +125,23 @@ export const handleRoute = async (
   const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
   const id = commandRoute.aggregate.idOf(command);
   const streamId = `${commandRoute.aggregate.type}-${id}`;
-  const result = await handleCommand(deps, {
-    aggregate: commandRoute.aggregate,
-    command,
-    context: {
-      actor,
-      correlationId,
-      causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
-      traceparent,
-      ...(request && { request }),
-    },
-    guard: ownershipGuard(commandRoute, streamId),
-  });
-  if (E.isLeft(result)) throw new HttpProblem(problemOfCommandError(result.left));
-  return { id, result: result.right };
+  if (request !== undefined) claimOrRefuse(deps.inFlight, request);
+  try {
+    const { answer, replayed } = await answerCommand(deps, {
+      aggregate: commandRoute.aggregate,
+      command,
+      context: {
+        actor,
+        correlationId,
+        causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
+        traceparent,
+        ...(request && { request }),
+      },
+      guard: ownershipGuard(commandRoute, streamId),
+    });
+    if (E.isLeft(answer)) throw new HttpProblem(problemOfCommandError(answer.left), replayed ? replayedHeaders : {});
+    return { id, result: answer.right, replayed };
+  } finally {
+    if (request !== undefined) deps.inFlight.release(request);
+  }
 };

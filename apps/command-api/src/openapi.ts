@@ -22,7 +22,8 @@ const headerParameters = [
     name: 'Idempotency-Key',
     in: 'header',
     required: false,
-    description: 'Makes the request safe to retry: a retry returns the first result and appends nothing. Reusing a key with another body is refused (422).',
+    description:
+      'Makes the request safe to retry: the first decided answer (202, or a refusal such as 404 or 409 rule-violated) is given again, exactly, to every retry, with Idempotent-Replayed: true, and nothing is appended again. Reusing a key with another request is refused (422); a retry while the first is still being handled gets 409 request-in-flight with Retry-After.',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
   },
   { name: 'X-Correlation-Id', in: 'header', required: false, description: 'Ties the resulting events to a business transaction; generated when absent.', schema: { type: 'string', maxLength: 128 } },
@@ -30,7 +31,7 @@ const headerParameters = [
 ];
 
 const accepted = {
-  description: 'The events are durably appended. `duplicate` is true (and Idempotent-Replayed: true) when this is a retry of a request already handled.',
+  description: 'The events are durably appended (none when the command changed nothing). A retry of a request already answered gets the same body, with Idempotent-Replayed: true.',
   headers: { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] } } },
   content: jsonContent({ $ref: '#/components/schemas/CommandAccepted' }),
 };
@@ -86,12 +87,11 @@ const recordedEvent: JsonSchema = {
 
 const commandAccepted: JsonSchema = {
   type: 'object',
-  required: ['id', 'streamId', 'revision', 'events', 'duplicate'],
+  required: ['id', 'streamId', 'revision', 'events'],
   properties: {
     id: { type: 'string', description: 'the id of the aggregate the command addressed (generated for creations)' },
     streamId: { type: 'string' },
     revision: { type: 'integer', description: "the stream's revision after the command" },
-    duplicate: { type: 'boolean' },
     events: {
       type: 'array',
       items: { type: 'object', properties: { eventId: { type: 'string' }, type: { type: 'string' }, streamRevision: { type: 'integer' }, globalPosition: { type: 'integer' } } },

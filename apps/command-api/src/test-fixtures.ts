@@ -43,9 +43,17 @@ const asJson = async (response: Response) => {
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
 };
 
-export const startApi = async (now?: () => Date): Promise<TestApi> => {
-  const store = createSqliteEventStore({ path: join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
-  const app = createApp({ store, findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'test', level: 'SILENT' }), ...(now && { now }) });
+export type ApiOptions = {
+  readonly now?: () => Date;
+  /** The store file, for two apps over one store as two processes would be; a fresh one by default. */
+  readonly path?: string;
+  /** What the app sees of the store: a wrapper can hold a call to catch a request in flight. */
+  readonly through?: (store: EventStore) => EventStore;
+};
+
+export const startApi = async ({ now, path, through = (store) => store }: ApiOptions = {}): Promise<TestApi> => {
+  const store = createSqliteEventStore({ path: path ?? join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
+  const app = createApp({ store: through(store), findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'test', level: 'SILENT' }), ...(now && { now }) });
   const server: RunningServer = await serve(app);
   return {
     url: server.url,

@@ -42,6 +42,7 @@ export const problemTypes = {
   'rule-violated': { status: 409, title: 'Command rejected' },
   'already-exists': { status: 409, title: 'Already exists' },
   'concurrency-conflict': { status: 409, title: 'Concurrent modification' },
+  'request-in-flight': { status: 409, title: 'Request in flight' },
   'endpoint-disabled': { status: 409, title: 'Endpoint disabled' },
   'payload-too-large': { status: 413, title: 'Payload too large' },
   'unsupported-media-type': { status: 415, title: 'Unsupported media type' },

@@ -12,3 +12,4 @@ export * from './bus.ts';
 export * from './logger.ts';
 export * from './archive.ts';
 export * from './state-cache.ts';
+export * from './request-answer.ts';
