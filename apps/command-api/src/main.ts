@@ -2,12 +2,19 @@
 // bind the port, open the event store it names, serve. API keys are required here; only the local app makes
 // its own. A start that fails says why in one line (exit 78 for configuration).
 import { bindPort, keyring } from '@meridian/http';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, startOrExit } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, variablesHelp } from '@meridian/runtime';
 import { commonVariables, dataDirFor, defaultPort, eventStoreVariables, openEventStore } from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'command-api';
 const variables = { ...commonVariables, ...eventStoreVariables };
+commandLineOrExit(service, {
+  command: 'node apps/command-api/src/main.ts',
+  synopsis: '',
+  summary: 'The command API alone, as on Cloud Run: validated commands in, events appended to the event store\n(EventStoreDB, or the embedded SQLite file in MERIDIAN_DATA_DIR). MERIDIAN_API_KEYS is required.',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const { MERIDIAN_API_KEYS, PORT, MERIDIAN_LOG_LEVEL, GOOGLE_CLOUD_PROJECT, ...storeConfig } = configOrExit(
   service,
   decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables),

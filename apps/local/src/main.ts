@@ -5,7 +5,7 @@
 // the data directory, then the stores. Whatever fails is said in one line (exit 78 for configuration), and
 // a failure before the data directory leaves nothing made.
 import { bindPort, keyring } from '@meridian/http';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, emptyMeansUnset, nonEmptyVariable, startOrExit, StartupFailure } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, emptyMeansUnset, nonEmptyVariable, startOrExit, StartupFailure, variablesHelp } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-dispatcher';
 import {
@@ -27,6 +27,13 @@ import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
 const variables = { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, ...archiveVariables, ...webhookVariables, MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable) };
+commandLineOrExit(service, {
+  command: 'npm start',
+  synopsis: '',
+  summary: 'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
 
 /** Another process holds the archive: most likely another platform on the same data. */

@@ -35,9 +35,9 @@ const apps: readonly App[] = [
 type Ended = { readonly code: number | null; readonly stderr: string; readonly stdout: string };
 
 /** Runs an app to its end, with only the environment given (nothing inherited but PATH and HOME). */
-const run = (app: App, env: Readonly<Record<string, string>>): Promise<Ended> =>
+const run = (app: App, env: Readonly<Record<string, string>>, args: readonly string[] = []): Promise<Ended> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(appsDir, app.main, 'src', 'main.ts')], {
+    const child = spawn(process.execPath, [join(appsDir, app.main, 'src', 'main.ts'), ...args], {
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', METADATA_SERVER_DETECTION: 'none', MERIDIAN_LOG_LEVEL: 'WARNING', PORT: '0', ...app.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -75,6 +75,16 @@ const failsWith = (t: import('ava').ExecutionContext, ended: Ended, line: RegExp
 };
 
 for (const app of apps) {
+  test(`${app.name}: --help lists the variables it reads; an unknown option is one line, exit 2`, async (t) => {
+    const help = await run(app, {}, ['--help']);
+    t.is(help.code, 0, help.stderr);
+    t.regex(help.stdout, /^Usage: /);
+    t.regex(help.stdout, /Configured by environment variables[^]*\bMERIDIAN_LOG_LEVEL\b/);
+    const unknown = await run(app, {}, ['--port', '80']);
+    t.is(unknown.code, 2);
+    t.regex(unknown.stderr, /^[\w-]+: unknown option --port \(see: .* --help\)\n$/);
+  });
+
   test(`${app.name}: a port in use stops the start before any data is made`, async (t) => {
     const { server, port } = await holdPort();
     try {

@@ -3,12 +3,19 @@
 // a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
 import { serveHealth } from '@meridian/http';
 import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createProjectorStatus, platformProjections, runProjector } from '@meridian/projections';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable, startOrExit, StartupFailure, supervise } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
 import { runLiveMap } from '@meridian/telemetry';
 import { archiverConsumer, archiveVariables, busVariables, commonVariables, dataDirFor, eventStoreVariables, openArchive, openBus, openDocumentStore, openEventStore, readModelVariables, telemetryVariables, usesPubSub } from '@meridian/wiring';
 
 const service = 'projector';
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...telemetryVariables, ...archiveVariables, MERIDIAN_PROJECTIONS: nonEmptyVariable };
+commandLineOrExit(service, {
+  command: 'node apps/projector/src/main.ts',
+  synopsis: '',
+  summary: 'The projector worker, as on Cloud Run: the projections, the live map and the archivers, each reading its\nown subscription. With PORT, answers health checks there.',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
 const known = [...platformProjections.map((p) => p.name), 'live-map', 'archive'];
 const wanted = config.MERIDIAN_PROJECTIONS?.split(',').map((name) => name.trim()) ?? known;

@@ -3,7 +3,7 @@
 // and the archive (BigQuery, or the embedded DuckDB file opened read-only).
 import { bindPort, keyring } from '@meridian/http';
 import type { EventArchive, Logger } from '@meridian/kernel';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, startOrExit } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, variablesHelp } from '@meridian/runtime';
 import {
   archiveVariables,
   commonVariables,
@@ -20,6 +20,13 @@ import { createApp } from './app.ts';
 
 const service = 'query-api';
 const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables };
+commandLineOrExit(service, {
+  command: 'node apps/query-api/src/main.ts',
+  synopsis: '',
+  summary: 'The query API alone, as on Cloud Run: the read models, live updates and the audit API.\nMERIDIAN_API_KEYS is required.',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const { MERIDIAN_API_KEYS, ...config } = configOrExit(service, decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables));
 
 /**

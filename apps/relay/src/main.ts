@@ -2,12 +2,19 @@
 // command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
 import { serveHealth } from '@meridian/http';
 import { createLogSubscription } from '@meridian/log-subscription';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, supervise } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
 import { allEventTypes, busVariables, commonVariables, dataDirFor, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, usesPubSub } from '@meridian/wiring';
 import { relayBatch } from './relay.ts';
 
 const service = 'relay';
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
+commandLineOrExit(service, {
+  command: 'node apps/relay/src/main.ts',
+  synopsis: '',
+  summary: 'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
 
 await startOrExit(service, async () => {

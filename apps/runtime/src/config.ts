@@ -125,3 +125,13 @@ export const configOrExit = <A>(service: string, decoded: E.Either<string[], A>)
   process.exit(configurationExitCode);
 };
 
+/** For an app's --help: the variables it reads, as a wrapped list. */
+export const variablesHelp = (variables: t.Props): string => {
+  const lines = Object.keys(variables).reduce<string[]>((out, name) => {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.length + name.length + 2 <= 100) out[out.length - 1] = `${last}, ${name}`;
+    else out.push(`  ${name}`);
+    return out;
+  }, []);
+  return `Configured by environment variables (README.md, "Configuration"):\n${lines.join(',\n')}`;
+};

@@ -1,3 +1,4 @@
+export * from './command-line.ts';
 export * from './config.ts';
 export * from './data-dir.ts';
 export * from './lifecycle.ts';

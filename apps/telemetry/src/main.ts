@@ -1,12 +1,19 @@
 // Composition root of the telemetry API as its own process: pings in over HTTP, out to the Pub/Sub topic
 // `vehicle-telemetry` (never to the event store). The live map consuming them runs in the projector worker.
 import { bindPort, keyring } from '@meridian/http';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, variablesHelp } from '@meridian/runtime';
 import { busVariables, commonVariables, defaultPort, openBus, usesPubSub } from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'telemetry';
 const variables = { ...commonVariables, ...busVariables };
+commandLineOrExit(service, {
+  command: 'node apps/telemetry/src/main.ts',
+  synopsis: '',
+  summary: 'The telemetry API alone, as on Cloud Run: pings in over HTTP, out to the Pub/Sub topic vehicle-telemetry.\nMERIDIAN_API_KEYS is required, and a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub).',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const { MERIDIAN_API_KEYS, ...config } = configOrExit(service, decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables));
 
 await startOrExit(service, async () => {

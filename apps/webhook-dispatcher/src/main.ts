@@ -1,7 +1,7 @@
 // Composition root of the webhook service as its own process (cloud wiring): the endpoints API on PORT,
 // and the dispatcher reading the `webhook-dispatcher` subscription and sending signed deliveries.
 import { bindPort, keyring } from '@meridian/http';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, startOrExit, supervise } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, supervise, variablesHelp } from '@meridian/runtime';
 import {
   busVariables,
   commonVariables,
@@ -26,6 +26,13 @@ import { createSecrets } from './secrets.ts';
 
 const service = 'webhook-dispatcher';
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...webhookVariables };
+commandLineOrExit(service, {
+  command: 'node apps/webhook-dispatcher/src/main.ts',
+  synopsis: '',
+  summary: 'The webhook service alone, as on Cloud Run: the endpoints API, and the dispatcher sending signed deliveries.\nMERIDIAN_API_KEYS and MERIDIAN_WEBHOOK_SECRET_KEY are required.',
+  options: {},
+  notes: variablesHelp(variables),
+});
 const { MERIDIAN_API_KEYS, ...config } = configOrExit(service, decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables));
 
 await startOrExit(service, async () => {
