@@ -345,8 +345,9 @@ resource "google_cloud_run_v2_service" "archiver" {
 
   template {
     service_account = google_service_account.archiver.email
-    # One instance: it serialises the MERGEs into each table, and two processes merging the same new event
-    # at once could both insert it (adapters/bigquery/src/archive.ts).
+    # One instance is enough: it runs one MERGE per table at a time, BigQuery runs two per table at once and
+    # queues the rest, so a second instance adds availability, more only queue (docs/replay-and-audit.md).
+    # Repeats from instances racing are absorbed by the archive's views.
     scaling {
       min_instance_count = 1
       max_instance_count = 1

@@ -21,7 +21,12 @@ switch (parsed.kind) {
     await write(`${parsed.text}\n`);
     break;
   case 'usage':
-    process.stderr.write(`${parsed.errors.map((error) => `audit: ${error}`).join('\n')}\n${parsed.hint}\n`);
+    // A line per mistake, with where to read more on the same line; a whole help text follows instead.
+    process.stderr.write(
+      parsed.hint.includes('\n')
+        ? `${parsed.errors.map((error) => `audit: ${error}`).join('\n')}\n${parsed.hint}\n`
+        : `${parsed.errors.map((error) => `audit: ${error} (${parsed.hint})`).join('\n')}\n`,
+    );
     process.exitCode = 2;
     break;
   case 'run': {

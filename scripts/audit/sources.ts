@@ -77,10 +77,16 @@ export const localArchiveSource = (archive: EventArchive): ArchiveSource => ({
 
 export type RemoteDeps = { readonly url: string; readonly key: string };
 
-type Problem = { readonly type?: string; readonly title?: string; readonly detail?: string; readonly errors?: readonly { pointer: string; detail: string }[] };
+type Problem = {
+  readonly type?: string;
+  readonly title?: string;
+  readonly detail?: string;
+  /** A body field (pointer) or a query or path parameter (parameter) each. */
+  readonly errors?: readonly { pointer?: string; parameter?: string; detail: string }[];
+};
 
 const problemText = (problem: Problem) =>
-  [problem.detail ?? problem.title ?? 'no detail', ...(problem.errors ?? []).map((e) => `${e.pointer}: ${e.detail}`)].join('; ');
+  [problem.detail ?? problem.title ?? 'no detail', ...(problem.errors ?? []).map((e) => `${e.parameter ?? e.pointer}: ${e.detail}`)].join('; ');
 
 /** A problem answer as a failure: the caller's mistake is usage, a refused query or a missing thing is 1. */
 const failureOf = async (response: Response): Promise<Failure> => {

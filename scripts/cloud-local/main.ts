@@ -1,7 +1,16 @@
 // `npm run start:cloud`: the cloud wiring on this machine (emulators + one process per app). Ctrl-C stops
 // everything, emulators included.
+import { commandLineOrExit } from '@meridian/runtime';
 import { resolve } from 'node:path';
 import { startCloudLocal } from './cloud-local.ts';
+
+commandLineOrExit('start:cloud', {
+  command: 'npm run start:cloud',
+  synopsis: '',
+  summary: `Runs the cloud wiring on this machine: the Pub/Sub and Firestore emulators, and each app as its own process,
+as on Cloud Run. Ctrl-C stops all of it. Data and logs go under MERIDIAN_DATA_DIR (default ./data/cloud-local).`,
+  options: {},
+});
 
 const dataDir = resolve(process.env['MERIDIAN_DATA_DIR'] ?? './data/cloud-local');
 process.stdout.write('Starting the Pub/Sub and Firestore emulators and every app (this takes a few seconds)...\n');

@@ -27,19 +27,20 @@ const standIn = async (answers: readonly { status: number; headers?: Record<stri
 
 const request = { path: '/v1/parcels/p-1/deliver', body: {}, idempotencyKey: 'run:p-1:deliver' };
 
-test('503, 429 and a concurrency conflict are retried with the same key until accepted', async (t) => {
+test('503, 429, a concurrency conflict and a request in flight are retried with the same key until accepted', async (t) => {
   const server = await standIn([
     { status: 503, headers: { 'retry-after': '0' } },
     { status: 429, headers: { 'retry-after': '0' } },
     { status: 409, body: { type: '/problems/concurrency-conflict' } },
+    { status: 409, headers: { 'retry-after': '0' }, body: { type: '/problems/request-in-flight' } },
     { status: 202, body: { id: 'p-1' } },
   ]);
   const api = server.api();
   const outcome = await sendCommand(api, request);
   await server.close();
   t.like(outcome, { ok: true, replayed: false });
-  t.deepEqual(server.keys, Array(4).fill('run:p-1:deliver'));
-  t.is(api.stats.commandsSent, 4);
+  t.deepEqual(server.keys, Array(5).fill('run:p-1:deliver'));
+  t.is(api.stats.commandsSent, 5);
   t.is(api.stats.commandsAccepted, 1);
   t.deepEqual([...api.stats.byStatus.keys()].sort(), [202, 409, 429, 503]);
 });

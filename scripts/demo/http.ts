@@ -1,6 +1,7 @@
 // The HTTP side: plain fetch, a cap on requests in flight, and retries that are safe because every
-// command carries an Idempotency-Key. Network errors, 503 and 429 (after Retry-After) and 409
-// concurrency-conflict are retried; any other answer is final.
+// command carries an Idempotency-Key. Network errors, 503 and 429 (after Retry-After), 409
+// concurrency-conflict and 409 request-in-flight (an earlier attempt is still being handled; after
+// Retry-After) are retried; any other answer is final.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordAttempt, recordUnexpected, type StatusKey, type WaveStats } from './stats.ts';
 
@@ -100,6 +101,8 @@ export const retryVerdict = (answer: Answer | undefined, attempt: number): Retry
   if (answer.status === 503 || answer.status === 429)
     return { retry: true, waitMs: retryAfterMs(answer.headers.get('retry-after')) ?? backoffMs(attempt) };
   if (answer.status === 409 && field(answer.body, 'type')?.endsWith('/concurrency-conflict') === true) return { retry: true, waitMs: backoffMs(attempt) };
+  if (answer.status === 409 && field(answer.body, 'type')?.endsWith('/request-in-flight') === true)
+    return { retry: true, waitMs: retryAfterMs(answer.headers.get('retry-after')) ?? backoffMs(attempt) };
   return { retry: false };
 };
 

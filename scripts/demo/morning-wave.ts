@@ -1,5 +1,6 @@
 // `npm run demo -- [options]`: a morning wave of deliveries against a running platform. See --help.
-import { adminKeyFromDataDir, helpText, parseOptions, type WaveOptions } from './options.ts';
+import { usageLine } from '@meridian/runtime';
+import { adminKeyFromDataDir, commandLine, helpText, parseOptions, type WaveOptions } from './options.ts';
 import { runMorningWave, WaveCannotStart } from './wave.ts';
 
 export { runMorningWave, type WaveDeps, type WaveResult } from './wave.ts';
@@ -13,7 +14,7 @@ const fail = (lines: readonly string[], code: number): never => {
 const main = async () => {
   const parsed = parseOptions(process.argv.slice(2));
   if (parsed.kind === 'help') return void process.stdout.write(`${helpText}\n`);
-  if (parsed.kind === 'invalid') return fail([...parsed.errors, 'See --help.'], 2);
+  if (parsed.kind === 'invalid') return fail(parsed.errors.map((error) => usageLine('demo', commandLine, error)), 2);
   const key = parsed.options.key ?? adminKeyFromDataDir(process.env['MERIDIAN_DATA_DIR'] ?? './data');
   const options: WaveOptions = { ...parsed.options, key: typeof key === 'string' ? key : 'key' in key ? key.key : fail([key.error], 2) };
   try {

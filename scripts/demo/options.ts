@@ -1,7 +1,7 @@
 // The command line: options with defaults, checked all at once, and the admin key from the dev keys file.
+import { helpText as describeCommandLine, readCommandLine, type CommandLineSpec, type OptionSpecs } from '@meridian/runtime';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 
 export type WaveOptions = {
   readonly url: string;
@@ -29,32 +29,44 @@ export const defaults = {
   progressMs: 3000,
 } as const;
 
-export const helpText = `Usage: npm run demo -- [options]
-
-Drives a morning wave of deliveries against a running Meridian platform, over HTTP only: vans register
+/** The command line, described once: the parser and the --help text both come from it. */
+export const commandLine = {
+  command: 'npm run demo --',
+  synopsis: '[options]',
+  summary: `Drives a morning wave of deliveries against a running Meridian platform, over HTTP only: vans register
 and go on duty, parcels are registered, routes planned and assigned, and each van drives its stops,
 delivering or failing at each door, returns what it could not deliver, and goes off duty. Meanwhile
-every van reports its position to POST /v1/telemetry.
+every van reports its position to POST /v1/telemetry.`,
+  options: {
+    url: { type: 'string', value: '<url>', description: `the platform (default ${defaults.url})` },
+    key: {
+      type: 'string',
+      value: '<key>',
+      description: 'an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,\n./data/api-keys.json by default, which `npm start` creates)',
+    },
+    vehicles: { type: 'string', value: '<n>', description: `vans in the wave, 1-999 (default ${defaults.vehicles})` },
+    'stops-per-route': { type: 'string', value: '<n>', description: `stops per route, 1-200, with 1 or 2 parcels each (default ${defaults.stopsPerRoute})` },
+    'ping-interval-ms': { type: 'string', value: '<ms>', description: `how often each van reports its position (default ${defaults.pingIntervalMs})` },
+    speed: {
+      type: 'string',
+      value: '<x>',
+      description: `simulated seconds per real second (default ${defaults.speed}: a van's ~2 h round\ntakes ~1.5 min, the whole wave ~2 min; 1 is real time)`,
+    },
+    'fail-rate': { type: 'string', value: '<0..1>', description: `share of delivery attempts that fail (default ${defaults.failRate})` },
+    concurrency: { type: 'string', value: '<n>', description: `commands in flight at most, 1-1000 (default ${defaults.concurrency})` },
+    'run-id': {
+      type: 'string',
+      value: '<id>',
+      description:
+        'resume an interrupted run with the id it printed, and the same options: every\nstep is sent again with the same Idempotency-Key, so what was done is not\ndone twice (default: a new run, whose ids cannot collide with earlier runs)',
+    },
+    'progress-ms': { type: 'string', value: '<ms>', description: `how often progress is printed (default ${defaults.progressMs})` },
+  },
+  notes: `Exits 0 when every command was accepted, 1 when any answer was unexpected (the summary lists examples),
+2 when the options are wrong or the platform cannot be reached.`,
+} as const satisfies CommandLineSpec<OptionSpecs>;
 
-Options:
-  --url <url>               the platform (default ${defaults.url})
-  --key <key>               an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,
-                            ./data/api-keys.json by default, which \`npm start\` creates)
-  --vehicles <n>            vans in the wave, 1-999 (default ${defaults.vehicles})
-  --stops-per-route <n>     stops per route, 1-200, with 1 or 2 parcels each (default ${defaults.stopsPerRoute})
-  --ping-interval-ms <ms>   how often each van reports its position (default ${defaults.pingIntervalMs})
-  --speed <x>               simulated seconds per real second (default ${defaults.speed}: a van's ~2 h round
-                            takes ~1.5 min, the whole wave ~2 min; 1 is real time)
-  --fail-rate <0..1>        share of delivery attempts that fail (default ${defaults.failRate})
-  --concurrency <n>         commands in flight at most, 1-1000 (default ${defaults.concurrency})
-  --run-id <id>             resume an interrupted run with the id it printed, and the same options: every
-                            step is sent again with the same Idempotency-Key, so what was done is not
-                            done twice (default: a new run, whose ids cannot collide with earlier runs)
-  --progress-ms <ms>        how often progress is printed (default ${defaults.progressMs})
-  -h, --help                this text
-
-Exits 0 when every command was accepted, 1 when any answer was unexpected (the summary lists examples),
-2 when the options are wrong or the platform cannot be reached.`;
+export const helpText = describeCommandLine(commandLine);
 
 export type ParsedArgs =
   | { readonly kind: 'help' }
@@ -76,33 +88,11 @@ export const runIdPattern = /^[0-9a-z]{8,9}$/;
 export const epochOfRunId = (runId: string): number => parseInt(runId, 36);
 export const newRunId = (now: number): string => now.toString(36);
 
-const optionSpec = {
-  url: { type: 'string' },
-  key: { type: 'string' },
-  vehicles: { type: 'string' },
-  'stops-per-route': { type: 'string' },
-  'ping-interval-ms': { type: 'string' },
-  speed: { type: 'string' },
-  'fail-rate': { type: 'string' },
-  concurrency: { type: 'string' },
-  'run-id': { type: 'string' },
-  'progress-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-const readArgs = (argv: readonly string[]) => {
-  try {
-    return { ok: true as const, values: parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: optionSpec }).values };
-  } catch (error) {
-    return { ok: false as const, error: error instanceof Error ? error.message : String(error) };
-  }
-};
-
 export const parseOptions = (argv: readonly string[]): ParsedArgs => {
-  const read = readArgs(argv);
-  if (!read.ok) return { kind: 'invalid', errors: [read.error] };
+  const read = readCommandLine(commandLine, argv);
+  if (read.kind === 'help') return { kind: 'help' };
+  if (read.kind === 'usage') return { kind: 'invalid', errors: [read.error] };
   const { values } = read;
-  if (values.help === true) return { kind: 'help' };
   const errors: string[] = [];
   const url = values.url ?? defaults.url;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) errors.push(`--url must be an http(s) URL, not "${url}"`);

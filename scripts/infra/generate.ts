@@ -1,5 +1,6 @@
 // `npm run infra:generate`: writes infra/generated/*.tf.json from the topology and the projections.
 // Run it after changing either, and commit the result; a test fails until they agree.
+import { commandLineOrExit } from '@meridian/runtime';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generatedDirectory, generatedFiles } from './platform.ts';
@@ -12,6 +13,13 @@ const current = (path: string): string | undefined => {
   }
 };
 
+commandLineOrExit('infra:generate', {
+  command: 'npm run infra:generate',
+  synopsis: '',
+  summary: `Writes infra/generated/*.tf.json (the Pub/Sub topology and the Firestore indexes) from the code. Run it
+after changing the topology or a projection's queries, and commit the result; a test fails until they agree.`,
+  options: {},
+});
 mkdirSync(generatedDirectory, { recursive: true });
 for (const file of generatedFiles()) {
   const path = fileURLToPath(new URL(file.name, generatedDirectory));

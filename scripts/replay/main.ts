@@ -2,53 +2,37 @@
 // Runs beside the live platform (embedded or cloud wiring, from the same environment variables).
 import { silentLogger, type Logger, type Projection } from '@meridian/kernel';
 import { abandonBuild, buildNextGeneration, cleanup, diffGenerations, platformProjections, rebuildScope, switchTo, type ReplayProgress, type ReplayScope } from '@meridian/projections';
-import { configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
-import { commonVariables, defaultDataDir, eventStoreVariables, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
+import { commandLineOrExit, configOrExit, createLogger, decodeEnvironment, exitWithUsage, startOrExit, type CommandLineSpec, type OptionSpecs } from '@meridian/runtime';
+import { commonVariables, dataDirFor, eventStoreVariables, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { join } from 'node:path';
 
-const usage = `usage: npm run replay -- <projection>|--all [options]
-
-Rebuilds a projection from the event log into a new generation beside the live one (queries keep reading
+const commandLine = {
+  command: 'npm run replay --',
+  synopsis: '<projection>|--all [options]',
+  summary: `Rebuilds a projection from the event log into a new generation beside the live one (queries keep reading
 the live one), then switches reads to it atomically. Interrupted (Ctrl-C, or killed), it resumes where it
-stopped when run again.
-
-  <projection>        ${platformProjections.map((p) => p.name).join(', ')}
-  --all               every projection, one after another
-  --dry-run           build, compare with the live generation, write a diff report, switch nothing
-  --report <file>     where the dry-run report goes (default: <data dir>/replay-reports/<projection>-<time>.json)
-  --stream <id>       rebuild only this stream's documents, in the live generation
-  --prefix <prefix>   rebuild only the streams whose id starts with this (parcel-acme-), in the live generation
-  --from <time> --to <time>   rebuild only the streams with events in this window, in the live generation
-  --cleanup           drop the generations kept after earlier switches
-  -h, --help          this text
-`;
-
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
+stopped when run again.`,
+  positionals: { name: '<projection>', description: platformProjections.map((p) => p.name).join(', '), min: 0, max: platformProjections.length },
   options: {
-    all: { type: 'boolean', default: false },
-    'dry-run': { type: 'boolean', default: false },
-    report: { type: 'string' },
-    stream: { type: 'string' },
-    prefix: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    cleanup: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
+    all: { type: 'boolean', description: 'every projection, one after another' },
+    'dry-run': { type: 'boolean', description: 'build, compare with the live generation, write a diff report, switch nothing' },
+    report: { type: 'string', value: '<file>', description: 'where the dry-run report goes (default: <data dir>/replay-reports/<projection>-<time>.json)' },
+    stream: { type: 'string', value: '<id>', description: "rebuild only this stream's documents, in the live generation" },
+    prefix: { type: 'string', value: '<prefix>', description: 'rebuild only the streams whose id starts with this (parcel-acme-), in the live generation' },
+    from: { type: 'string', value: '<time>', description: 'with --to: rebuild only the streams with events in this window, in the live generation' },
+    to: { type: 'string', value: '<time>', description: 'the end of the --from window' },
+    cleanup: { type: 'boolean', description: 'drop the generations kept after earlier switches' },
   },
-});
-const fail = (message: string): never => {
-  process.stderr.write(`replay: ${message}\n\n${usage}`);
-  process.exit(2);
-};
-if (values.help) {
-  process.stdout.write(usage);
-  process.exit(0);
-}
-const selected: Projection[] = values.all ? [...platformProjections] : platformProjections.filter((p) => positionals.includes(p.name));
-if (selected.length === 0) fail(positionals.length === 0 ? 'name a projection, or --all' : `unknown projection ${positionals.join(', ')}`);
+  notes: 'The stores come from the same environment variables as the apps (MERIDIAN_DATA_DIR, EVENTSTORE_CONNECTION_STRING,\nFIRESTORE_EMULATOR_HOST, ...); MERIDIAN_LOG_LEVEL turns on logs (on stderr).',
+} as const satisfies CommandLineSpec<OptionSpecs>;
+
+const { values, positionals } = commandLineOrExit('replay', commandLine);
+const fail = (message: string): never => exitWithUsage('replay', commandLine, message);
+const selected: Projection[] = values.all === true ? [...platformProjections] : platformProjections.filter((p) => positionals.includes(p.name));
+const unknown = positionals.filter((name) => !platformProjections.some((p) => p.name === name));
+if (unknown.length > 0) fail(`unknown projection ${unknown.join(', ')}; there are: ${platformProjections.map((p) => p.name).join(', ')}`);
+if (selected.length === 0) fail('name a projection, or --all');
 if ((values.from === undefined) !== (values.to === undefined)) fail('--from and --to go together');
 for (const time of [values.from, values.to]) if (time !== undefined && Number.isNaN(Date.parse(time))) fail(`not a time: ${time}`);
 const scope: ReplayScope | undefined =
@@ -58,7 +42,8 @@ const scope: ReplayScope | undefined =
   : undefined;
 
 const config = configOrExit('replay', decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables }));
-const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
+// Checked before a store makes a file in it: an unusable one is one line, not a stack trace (or a hang).
+const dataDir = await startOrExit('replay', () => dataDirFor(config, { eventStore: true, readModels: true }));
 const logger: Logger = config.MERIDIAN_LOG_LEVEL === undefined ? silentLogger : createLogger({ service: 'replay', level: config.MERIDIAN_LOG_LEVEL, write: (line) => process.stderr.write(`${line}\n`) });
 // A rebuild reads the log once in order and writes each document once per batch: small page caches.
 const log = openEventStore(config, silentLogger, dataDir, { streaming: true });
@@ -88,7 +73,7 @@ const progressBar = (label: string) => {
 
 const runOne = async (projection: Projection) => {
   const deps = { log, documents, projection, logger, signal: controller.signal, onProgress: progressBar(projection.name) };
-  if (values.cleanup) {
+  if (values.cleanup === true) {
     const dropped = await cleanup(deps);
     say(`${projection.name}: ${dropped.length === 0 ? 'nothing to clean up' : `dropped ${dropped.join(', ')}`}`);
     return;
@@ -105,7 +90,7 @@ const runOne = async (projection: Projection) => {
     say(`${projection.name}: interrupted at position ${built.checkpoint.position} of generation ${built.generation}; run again to resume`);
     return;
   }
-  if (values['dry-run']) {
+  if (values['dry-run'] === true) {
     const report = await diffGenerations(documents, projection, built.live, built.generation);
     const file = values.report ?? join(dataDir, 'replay-reports', `${projection.name}-${new Date().toISOString().replaceAll(':', '-')}.json`);
     mkdirSync(join(file, '..'), { recursive: true });

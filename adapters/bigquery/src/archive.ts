@@ -1,55 +1,57 @@
-// The event archive in BigQuery: the dataset's `events` and `telemetry` tables, made on first use,
-// written with idempotent MERGE statements, read with parameterised queries.
+// The event archive in BigQuery: row tables written with idempotent MERGE statements, read through views
+// that keep one row per identity (schema.ts says why both), made or checked on first use (setup.ts).
 //
 // Auditors' SQL is dry-run first: BigQuery parses and plans it without running it and says what kind of
-// statement it is; only a SELECT then runs. (The service account of the audit tools should also hold
-// read-only roles on the dataset, BigQuery Data Viewer and Job User: the dry run keeps honest mistakes
-// out, IAM is the fence.)
+// statement it is; only a SELECT then runs, with a ceiling on the bytes it may bill and on its run time,
+// and a result of more rows than the archive hands out is refused. (The service account of the audit tools
+// should also hold read-only roles on the dataset, BigQuery Data Viewer and Job User: the dry run keeps
+// honest mistakes out, IAM is the fence.)
 //
-// Writes of one table are serialised within a process: two MERGEs of the same new event, running at the
-// same time, could each find it missing (snapshot isolation, no unique keys in BigQuery) and both insert
-// it. Across processes the archiver is one subscription whose batches do not overlap but for redelivery;
-// a redelivery that races its original in another instance is the one case left to the MERGE's own
-// conflict handling.
-import { BigQuery, type Job, type JobMetadata, type Query, type QueryResultsOptions, type QueryRowsResponse } from '@google-cloud/bigquery';
-import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, type EventArchive } from '@meridian/kernel';
+// Writes of one table are serialised within a process, so N archiver instances run at most N statements
+// per table at once. BigQuery runs two mutating DML statements per table at a time and queues 20 more;
+// past that it refuses them for now, and so do its rate limits: such a statement is tried again after a
+// pause (jobs.ts). Every job runs where the dataset is.
+import { BigQuery } from '@google-cloud/bigquery';
+import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, permanent, type EventArchive } from '@meridian/kernel';
+import { groupsWithin, maxRowBytesPerStatement, parameterBytesOf } from './batches.ts';
+import { codeOf, describe, reasonsOf, type BigQueryClient } from './client.ts';
+import { dmlRetryDelaysMs, readRows, runDml, startQuery, type JobDeps } from './jobs.ts';
 import { eventOfRow, sqlResultOf } from './rows.ts';
-import { archiveTableDefinitions } from './schema.ts';
-import { findQuery, mergeEventsQuery, mergeTelemetryQuery, type ParameterisedQuery } from './sql.ts';
+import { ensureArchive } from './setup.ts';
+import { eventRowType, findQuery, mergeEventsQuery, mergeTelemetryQuery, pingRow, pingRowType, type ParameterisedQuery } from './sql.ts';
+
+/** What auditors' SQL may cost. */
+export type SqlLimits = {
+  /** Bytes one query may bill (BigQuery's maximumBytesBilled); a query over it fails without charge. */
+  readonly maxBytesBilled: number;
+  /** How long one query may run (BigQuery's jobTimeoutMs). */
+  readonly timeoutMs: number;
+  /** Rows one answer may hold; a query answering more is refused (aggregate, filter or LIMIT it). */
+  readonly maxRows: number;
+};
+
+export const defaultSqlLimits: SqlLimits = { maxBytesBilled: 10 * 1024 ** 3, timeoutMs: 60_000, maxRows: 10_000 };
 
 export type BigQueryArchiveOptions = {
   /** Defaults to the client's own discovery (GOOGLE_CLOUD_PROJECT, the credentials). */
   readonly projectId?: string;
   readonly dataset: string;
-  /** Where the dataset lives (and jobs run), for example `EU`; only used when the dataset is created. */
+  /** Where the dataset is made if it is missing, for example `EU`; an existing dataset must already be there. */
   readonly location?: string;
   /** Another endpoint than bigquery.googleapis.com, for an emulator. */
   readonly apiEndpoint?: string;
+  readonly sqlLimits?: Partial<SqlLimits>;
+};
+
+/** The archive over any client with BigQuery's calls: the real one, or a fake in unit tests. */
+export type BigQueryArchiveSettings = Omit<BigQueryArchiveOptions, 'apiEndpoint'> & {
+  /** Waits before retrying a DML statement BigQuery refused for now (default jobs.ts, about a minute). */
+  readonly dmlRetryDelaysMs?: readonly number[];
+  /** Bytes of rows one statement carries at most (default batches.ts). */
+  readonly maxRowBytesPerStatement?: number;
 };
 
 const datasetIdPattern = /^[A-Za-z0-9_]{1,1024}$/;
-
-const codeOf = (error: unknown): unknown => (typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined);
-const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-/** Creating what another process created a moment ago is success. */
-const unlessAlreadyExists = async (create: () => Promise<unknown>) => {
-  try {
-    await create();
-  } catch (error) {
-    if (codeOf(error) !== 409) throw error;
-  }
-};
-
-const ensureTables = async (bigquery: BigQuery, datasetId: string, location: string | undefined) => {
-  const dataset = bigquery.dataset(datasetId);
-  const [datasetExists] = await dataset.exists();
-  if (!datasetExists) await unlessAlreadyExists(() => bigquery.createDataset(datasetId, location === undefined ? {} : { location }));
-  for (const { name, metadata } of archiveTableDefinitions) {
-    const [tableExists] = await dataset.table(name).exists();
-    if (!tableExists) await unlessAlreadyExists(() => dataset.createTable(name, metadata));
-  }
-};
 
 /** See the DuckDB adapter: one task after another. */
 const serially = () => {
@@ -61,57 +63,53 @@ const serially = () => {
   };
 };
 
-/** Every row of a finished query, with its column names (the client's auto-paging drops the schema). */
-const readAll = async (job: Job, options: { readonly wrapIntegers?: boolean } = {}) => {
-  const rows: Record<string, unknown>[] = [];
-  let columns: string[] = [];
-  let request: QueryResultsOptions | undefined = { ...options, autoPaginate: false };
-  while (request !== undefined) {
-    const response: QueryRowsResponse = await job.getQueryResults(request);
-    rows.push(...response[0]);
-    const fields = response[2]?.schema?.fields;
-    if (fields !== undefined) columns = fields.map((field) => field.name ?? '');
-    request = response[1] ? { ...options, ...response[1], autoPaginate: false } : undefined;
-  }
-  return { rows, columns };
-};
-
-type Deps = { readonly bigquery: BigQuery; readonly defaults: Query };
-
-const startQuery = async ({ bigquery, defaults }: Deps, query: ParameterisedQuery) => {
-  const [job] = await bigquery.createQueryJob({ ...defaults, query: query.query, params: query.params, types: query.types });
-  return job;
-};
-
-/** Runs a DML statement to the end; resolves with how many rows it inserted. */
-const runDml = async (deps: Deps, query: ParameterisedQuery) => {
-  const job = await startQuery(deps, query);
-  await job.promise();
-  const metadata: JobMetadata = job.metadata;
-  return { inserted: Number(metadata.statistics?.query?.numDmlAffectedRows ?? '0') };
-};
-
-/** What BigQuery would run, without running it: an invalid query is the caller's mistake, rejected as such. */
-const statementTypeOf = async ({ bigquery, defaults }: Deps, query: string) => {
+/** What BigQuery would run, without running it: an invalid query, or one naming a missing table, is the caller's mistake. */
+const statementTypeOf = async (deps: JobDeps, query: string) => {
   try {
-    const [job] = await bigquery.createQueryJob({ ...defaults, query, dryRun: true });
-    const metadata: JobMetadata = job.metadata;
-    return metadata.statistics?.query?.statementType ?? 'UNKNOWN';
+    const job = await startQuery(deps, { query, dryRun: true });
+    return job.metadata.statistics?.query?.statementType ?? 'UNKNOWN';
   } catch (error) {
-    if (codeOf(error) === 400) throw new ArchiveSqlRejected(`not a valid query: ${describe(error)}`, { cause: error });
+    if (codeOf(error) === 400 || codeOf(error) === 404) throw new ArchiveSqlRejected(`not a valid query: ${describe(error)}`, { cause: error });
     throw error;
   }
 };
 
-export const createBigQueryArchive = async ({ projectId, dataset, location, apiEndpoint }: BigQueryArchiveOptions): Promise<EventArchive> => {
+/** A query stopped by a limit is refused, as an invalid one is; anything else stands. */
+const sqlFailure = (error: unknown, limits: SqlLimits): unknown => {
+  if (error instanceof ArchiveSqlRejected) return error;
+  const reasons = reasonsOf(error);
+  if (reasons.includes('bytesBilledLimitExceeded'))
+    return new ArchiveSqlRejected(`the query would bill more than ${limits.maxBytesBilled} bytes, the archive's limit: narrow it, for example to a time window on recorded_at (${describe(error)})`, { cause: error });
+  if (reasons.includes('timeout') || reasons.includes('stopped') || /timed out/i.test(describe(error)))
+    return new ArchiveSqlRejected(`the query ran longer than ${limits.timeoutMs} ms, the archive's limit (${describe(error)})`, { cause: error });
+  return error;
+};
+
+type Sized<R> = { readonly row: R; readonly bytes: number };
+
+/** Writes rows in statements that each fit in a request; a row too large for any is refused for good, after the rest are written. */
+const writeInGroups = async <R>(deps: JobDeps, budget: number, rows: readonly Sized<R>[], statement: (rows: R[]) => ParameterisedQuery, name: (row: R) => string) => {
+  const tooLarge = rows.filter((r) => r.bytes > budget);
+  let inserted = 0;
+  for (const group of groupsWithin(rows.filter((r) => r.bytes <= budget), (r) => r.bytes, budget))
+    inserted += (await runDml(deps, statement(group.map((r) => r.row)))).inserted;
+  if (tooLarge.length > 0)
+    throw permanent(`not archived, each larger than one BigQuery statement may carry (${budget} bytes): ${tooLarge.map((r) => `${name(r.row)} (${r.bytes} bytes)`).join(', ')}`);
+  return { inserted };
+};
+
+export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQueryArchiveSettings): Promise<EventArchive> => {
+  const { dataset } = settings;
   if (!datasetIdPattern.test(dataset)) throw new RangeError(`not a BigQuery dataset id: ${JSON.stringify(dataset)}`);
-  const bigquery = new BigQuery({
-    ...(projectId !== undefined && { projectId }),
-    ...(location !== undefined && { location }),
-    ...(apiEndpoint !== undefined && { apiEndpoint }),
-  });
-  await ensureTables(bigquery, dataset, location);
-  const deps: Deps = { bigquery, defaults: { defaultDataset: { datasetId: dataset, ...(projectId !== undefined && { projectId }) } } };
+  const projectId = settings.projectId ?? (await client.getProjectId());
+  const { location } = await ensureArchive(client, { datasetId: dataset, projectId, location: settings.location });
+  const deps: JobDeps = {
+    client,
+    defaults: { defaultDataset: { datasetId: dataset, projectId }, ...(location !== undefined && { location }) },
+    retryDelaysMs: settings.dmlRetryDelaysMs ?? dmlRetryDelaysMs,
+  };
+  const limits: SqlLimits = { ...defaultSqlLimits, ...settings.sqlLimits };
+  const budget = settings.maxRowBytesPerStatement ?? maxRowBytesPerStatement;
   const eventWrites = serially();
   const telemetryWrites = serially();
   let closed = false;
@@ -122,29 +120,39 @@ export const createBigQueryArchive = async ({ projectId, dataset, location, apiE
   return {
     write: async (events) => {
       open();
-      const rows = distinctEvents(events).map(archiveEventRow);
+      const rows = distinctEvents(events).map((event) => {
+        const row = archiveEventRow(event);
+        return { row, bytes: parameterBytesOf(row, eventRowType) };
+      });
       if (rows.length === 0) return { inserted: 0 };
-      return eventWrites(() => runDml(deps, mergeEventsQuery(rows)));
+      return eventWrites(() => writeInGroups(deps, budget, rows, mergeEventsQuery, (row) => `event ${row.event_id}`));
     },
     writeTelemetry: async (pings) => {
       open();
-      const rows = distinctPings(pings);
+      const rows = distinctPings(pings).map((ping) => ({ row: ping, bytes: parameterBytesOf(pingRow(ping), pingRowType) }));
       if (rows.length === 0) return { inserted: 0 };
-      return telemetryWrites(() => runDml(deps, mergeTelemetryQuery(rows)));
+      return telemetryWrites(() => writeInGroups(deps, budget, rows, mergeTelemetryQuery, (ping) => `ping of ${ping.vehicleId} at ${ping.recordedAt}`));
     },
     find: async (filter, page) => {
       open();
-      const query = findQuery(filter, page);
-      const { rows } = await readAll(await startQuery(deps, query));
+      const { rows } = await readRows(await startQuery(deps, findQuery(filter, page)));
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
     sql: async (query) => {
       open();
       const statementType = await statementTypeOf(deps, query);
       if (statementType !== 'SELECT') throw new ArchiveSqlRejected(`only SELECT queries may run on the archive, not ${statementType}`);
-      const [job] = await bigquery.createQueryJob({ ...deps.defaults, query });
-      const { rows, columns } = await readAll(job, { wrapIntegers: true });
-      return sqlResultOf(columns, rows);
+      try {
+        const job = await startQuery(deps, { query, maximumBytesBilled: String(limits.maxBytesBilled), jobTimeoutMs: limits.timeoutMs });
+        const tooMany = {
+          max: limits.maxRows,
+          error: (total: number) => new ArchiveSqlRejected(`the query answers ${total} rows, more than the ${limits.maxRows} the archive hands out: aggregate, filter or LIMIT it`),
+        };
+        const { rows, columns } = await readRows(job, { wrapIntegers: true }, tooMany);
+        return sqlResultOf(columns, rows);
+      } catch (error) {
+        throw sqlFailure(error, limits);
+      }
     },
     close: async () => {
       closed = true;
@@ -152,4 +160,13 @@ export const createBigQueryArchive = async ({ projectId, dataset, location, apiE
       await Promise.all([eventWrites(async () => undefined), telemetryWrites(async () => undefined)]);
     },
   };
+};
+
+export const createBigQueryArchive = async ({ apiEndpoint, ...settings }: BigQueryArchiveOptions): Promise<EventArchive> => {
+  // No location here: the client would send it with every job; the archive sends the dataset's own.
+  const client: BigQueryClient = new BigQuery({
+    ...(settings.projectId !== undefined && { projectId: settings.projectId }),
+    ...(apiEndpoint !== undefined && { apiEndpoint }),
+  });
+  return openBigQueryArchive(client, settings);
 };

@@ -27,7 +27,7 @@ test('events MERGE: keyed on event_id, inserts only when not matched, every colu
   const rows = [event(0, '2026-11-21T06:00:00.000Z'), event(1, '2026-11-20T23:59:59.999Z')].map(archiveEventRow);
   const { query, params } = mergeEventsQuery(rows);
   const sql = oneLine(query);
-  t.true(sql.startsWith('MERGE events AS target USING (SELECT * FROM UNNEST(@rows)) AS source ON target.event_id = source.event_id'));
+  t.true(sql.startsWith('MERGE event_rows AS target USING (SELECT * FROM UNNEST(@rows)) AS source ON target.event_id = source.event_id'));
   t.regex(sql, /WHEN NOT MATCHED THEN INSERT \(/);
   t.notRegex(sql, /WHEN MATCHED|UPDATE|DELETE/, 'an archived event is never rewritten');
   t.true(sql.includes(`INSERT (${archiveEventColumns.join(', ')})`));
@@ -35,9 +35,28 @@ test('events MERGE: keyed on event_id, inserts only when not matched, every colu
   t.true(sql.includes("PARSE_JSON(source.data, wide_number_mode => 'round')"));
   t.true(sql.includes("PARSE_JSON(source.metadata, wide_number_mode => 'round')"));
   t.deepEqual(params['rows'], rows);
-  t.is(params['first_recorded_at'], '2026-11-20T23:59:59.999Z', 'the batch span bounds the target, for partition pruning');
-  t.is(params['last_recorded_at'], '2026-11-21T06:00:00.000Z');
-  t.true(sql.includes('target.recorded_at BETWEEN TIMESTAMP(@first_recorded_at) AND TIMESTAMP(@last_recorded_at)'));
+});
+
+test('events MERGE: the target is bounded by the batch\'s days and streams, which BigQuery prunes on', (t) => {
+  const rows = [event(0, '2026-11-21T06:00:00.000Z'), { ...event(1, '2026-11-20T23:59:59.999Z'), streamId: 'route-7' }, event(2, '2026-11-21T05:00:00.000Z')].map(archiveEventRow);
+  const { query, params, types } = mergeEventsQuery(rows);
+  t.true(
+    oneLine(query).includes(
+      'ON target.event_id = source.event_id AND target.stream_id IN UNNEST(@stream_ids) AND target.recorded_at >= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
+    ),
+  );
+  t.deepEqual(params['stream_ids'], ['parcel-1', 'route-7']);
+  t.is(params['first_recorded_at'], '2026-11-20T23:59:59.999Z');
+  t.is(params['after_last_recorded_at'], '2026-11-21T06:00:00.001Z', 'just past the last instant');
+  t.deepEqual(types['stream_ids'], ['STRING']);
+  t.notThrows(() => requestOf(mergeEventsQuery(rows)));
+});
+
+test('the batch span is not cut short by an instant with microseconds', (t) => {
+  const rows = [archiveEventRow(event(0, '2026-11-21T06:00:00.123456Z'))];
+  const { params } = mergeEventsQuery(rows);
+  t.is(params['first_recorded_at'], '2026-11-21T06:00:00.123Z');
+  t.is(params['after_last_recorded_at'], '2026-11-21T06:00:00.124Z', '.123456 lies before it');
 });
 
 test('events MERGE: the batch is one ARRAY of STRUCTs with a type for every column, nulls included', (t) => {
@@ -52,13 +71,24 @@ test('events MERGE: the batch is one ARRAY of STRUCTs with a type for every colu
   );
 });
 
-test('telemetry MERGE: keyed on vehicle and instant', (t) => {
-  const pings = [{ vehicleId: 'v1', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:00.000Z' }];
+test('telemetry MERGE: keyed on vehicle and instant, the target bounded by the batch\'s vehicles and days', (t) => {
+  const pings = [
+    { vehicleId: 'v2', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:00.000Z' },
+    { vehicleId: 'v1', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:05.000Z' },
+    { vehicleId: 'v2', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:05.000Z' },
+  ];
   const { query, params } = mergeTelemetryQuery(pings);
   const sql = oneLine(query);
-  t.true(sql.includes('ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at)'));
+  t.true(sql.startsWith('MERGE telemetry_rows AS target'));
+  t.true(
+    sql.includes(
+      'ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at) AND target.vehicle_id IN UNNEST(@vehicle_ids) AND target.recorded_at >= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
+    ),
+  );
   t.true(sql.includes('INSERT (vehicle_id, lat, lng, speed, heading, recorded_at) VALUES (source.vehicle_id, source.lat, source.lng, source.speed, source.heading, TIMESTAMP(source.recorded_at))'));
-  t.deepEqual(params['rows'], [{ vehicle_id: 'v1', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recorded_at: '2026-11-21T06:00:00.000Z' }]);
+  t.deepEqual(params['rows'], pings.map(({ vehicleId, recordedAt, ...rest }) => ({ vehicle_id: vehicleId, ...rest, recorded_at: recordedAt })));
+  t.deepEqual(params['vehicle_ids'], ['v1', 'v2']);
+  t.like(params, { first_recorded_at: '2026-11-21T06:00:00.000Z', after_last_recorded_at: '2026-11-21T06:00:05.001Z' });
   t.notThrows(() => requestOf(mergeTelemetryQuery(pings)));
 });
 
@@ -81,7 +111,8 @@ test('find: every filter a bound parameter, in global position order, one row pa
     '(global_position > @after_position OR (global_position = @after_position AND event_id > @after_event_id))',
   ])
     t.true(sql.includes(condition), condition);
-  t.true(sql.endsWith('ORDER BY global_position, event_id LIMIT @limit'));
+  t.true(sql.includes('FROM event_rows WHERE '), 'the row table, where filters reach partitions and clusters');
+  t.true(sql.endsWith('QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id) = 1 ORDER BY global_position, event_id LIMIT @limit'), 'then one row per event');
   t.like(params, { stream_id: hostile, event_types: ['a.v1', 'b.v1'], from: '2026-11-21T06:00:00.000Z', to: '2026-11-22T00:00:00.000Z', after_position: 42, after_event_id: 'e42', limit: 51 });
   t.deepEqual(Object.keys(types).sort(), Object.keys(params).sort(), 'every parameter typed');
   t.true(sql.includes("FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', recorded_at, 'UTC') AS recorded_at"));
@@ -89,8 +120,8 @@ test('find: every filter a bound parameter, in global position order, one row pa
 });
 
 test('find: no filter reads everything; no event types match nothing; bad limits and cursors are refused', (t) => {
-  t.false(oneLine(findQuery({}, { limit: 10 }).query).includes('WHERE'));
-  t.true(oneLine(findQuery({ eventTypes: [] }, { limit: 10 }).query).includes('WHERE FALSE'));
+  t.true(oneLine(findQuery({}, { limit: 10 }).query).includes('FROM event_rows WHERE TRUE QUALIFY'));
+  t.true(oneLine(findQuery({ eventTypes: [] }, { limit: 10 }).query).includes('WHERE FALSE QUALIFY'));
   t.throws(() => findQuery({}, { limit: 0 }), { instanceOf: RangeError });
   t.throws(() => findQuery({}, { limit: 1_001 }), { instanceOf: RangeError });
   t.throws(() => findQuery({}, { limit: 10, after: 'nope' }), { instanceOf: RangeError });

@@ -2,21 +2,29 @@
 // filter carries is ever spliced into the text. Table names are unqualified; the queries run with the
 // archive's dataset as their default dataset.
 //
-// Writes are MERGE statements keyed on the row's identity, with the batch as one parameter (an array of
-// STRUCTs, UNNESTed): an event already archived matches and is skipped, so a redelivered or replayed
-// batch inserts nothing. Streaming inserts were the other way in, and their insertId de-duplication is
-// only best-effort (a short window, no guarantee), which the archive's "one row per event" cannot rest on.
+// Writes are MERGE statements into the row tables (schema.ts), keyed on the row's identity, with a batch as
+// one parameter (an array of STRUCTs, UNNESTed): an event already archived matches and is skipped, so a
+// redelivered or replayed batch inserts nothing. That keeps one row per identity in the common case; two
+// MERGEs of one new row racing in two processes can both insert it, which the reads absorb (schema.ts).
+// Streaming inserts were the other way in, and their insertId de-duplication is only best-effort (a short
+// window, no guarantee).
+//
+// A MERGE reads its target's keys to find what is archived already, and BigQuery bills the columns it reads
+// in the partitions and clustered blocks it cannot prune. So the target is bounded by what the batch
+// covers, in terms BigQuery prunes on: the days of its rows (the partitions) and its streams or vehicles
+// (the leading clustered columns). Each bound is safe because an archived copy of a row has the same
+// recorded_at and the same stream or vehicle as the row.
 import {
   archiveEventColumns,
   archiveInstant,
   archivePageLimit,
-  archiveTables,
   archiveTelemetryColumns,
   decodeArchiveCursor,
   type ArchivedPing,
   type ArchiveEventRow,
   type ArchiveFilter,
 } from '@meridian/kernel';
+import { eventsArchive, firstOfEach, telemetryArchive } from './schema.ts';
 
 type ParamType = string | string[] | { readonly [field: string]: string }[];
 
@@ -30,7 +38,7 @@ export type ParameterisedQuery = {
 const integerColumns: ReadonlySet<string> = new Set(['schema_version', 'stream_revision', 'global_position']);
 
 /** The STRUCT type of one event row as a parameter: text travels as STRING and is converted in the statement. */
-const eventRowType = Object.fromEntries(archiveEventColumns.map((column) => [column, integerColumns.has(column) ? 'INT64' : 'STRING']));
+export const eventRowType = Object.fromEntries(archiveEventColumns.map((column) => [column, integerColumns.has(column) ? 'INT64' : 'STRING']));
 
 /** JSON from JavaScript numbers always fits a FLOAT64 or INT64; 'round' keeps a surprise from blocking the archiver. */
 const asJson = (column: string) => `PARSE_JSON(source.${column}, wide_number_mode => 'round')`;
@@ -41,32 +49,38 @@ const eventValue = (column: string) => {
   return `source.${column}`;
 };
 
-const instantsOf = (recordedAt: readonly string[]) => {
-  const sorted = recordedAt.map(archiveInstant).sort();
-  return { first_recorded_at: sorted[0] ?? '', last_recorded_at: sorted[sorted.length - 1] ?? '' };
+/**
+ * The batch's time span, from its first instant to just past its last. The upper bound is exclusive and a
+ * millisecond past the last instant, truncated to the millisecond: an instant with microseconds still falls
+ * inside.
+ */
+const spanOf = (recordedAt: readonly string[]) => {
+  const instants = recordedAt.map((at) => Date.parse(archiveInstant(at))).sort((a, b) => a - b);
+  const first = instants[0] ?? 0;
+  const last = instants[instants.length - 1] ?? 0;
+  return { first_recorded_at: new Date(first).toISOString(), after_last_recorded_at: new Date(last + 1).toISOString() };
 };
 
-/**
- * The batch's time span also bounds the target: the table is partitioned by day on recorded_at, and without
- * that bound every MERGE would scan the whole table's keys, a cost growing with the archive. It is safe
- * because an event's recordedAt never changes: an archived copy of an event in the batch lies in the span.
- */
-const targetWithinBatch = 'target.recorded_at BETWEEN TIMESTAMP(@first_recorded_at) AND TIMESTAMP(@last_recorded_at)';
+const targetWithinSpan = 'target.recorded_at >= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)';
+const spanTypes = { first_recorded_at: 'STRING', after_last_recorded_at: 'STRING' } as const;
+
+const distinct = (values: readonly string[]) => [...new Set(values)].sort();
 
 export const mergeEventsQuery = (rows: readonly ArchiveEventRow[]): ParameterisedQuery => ({
-  query: `MERGE ${archiveTables.events} AS target
+  query: `MERGE ${eventsArchive.rows} AS target
 USING (SELECT * FROM UNNEST(@rows)) AS source
-ON target.event_id = source.event_id AND ${targetWithinBatch}
+ON target.event_id = source.event_id AND target.stream_id IN UNNEST(@stream_ids) AND ${targetWithinSpan}
 WHEN NOT MATCHED THEN
   INSERT (${archiveEventColumns.join(', ')})
   VALUES (${archiveEventColumns.map(eventValue).join(', ')})`,
-  params: { rows, ...instantsOf(rows.map((r) => r.recorded_at)) },
-  types: { rows: [eventRowType], first_recorded_at: 'STRING', last_recorded_at: 'STRING' },
+  params: { rows, stream_ids: distinct(rows.map((r) => r.stream_id)), ...spanOf(rows.map((r) => r.recorded_at)) },
+  types: { rows: [eventRowType], stream_ids: ['STRING'], ...spanTypes },
 });
 
-const pingRowType = { vehicle_id: 'STRING', lat: 'FLOAT64', lng: 'FLOAT64', speed: 'FLOAT64', heading: 'FLOAT64', recorded_at: 'STRING' };
+export const pingRowType = { vehicle_id: 'STRING', lat: 'FLOAT64', lng: 'FLOAT64', speed: 'FLOAT64', heading: 'FLOAT64', recorded_at: 'STRING' };
 
-const pingRow = (ping: ArchivedPing) => ({
+/** A ping as a row of the parameter. */
+export const pingRow = (ping: ArchivedPing) => ({
   vehicle_id: ping.vehicleId,
   lat: ping.lat,
   lng: ping.lng,
@@ -76,14 +90,14 @@ const pingRow = (ping: ArchivedPing) => ({
 });
 
 export const mergeTelemetryQuery = (pings: readonly ArchivedPing[]): ParameterisedQuery => ({
-  query: `MERGE ${archiveTables.telemetry} AS target
+  query: `MERGE ${telemetryArchive.rows} AS target
 USING (SELECT * FROM UNNEST(@rows)) AS source
-ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at) AND ${targetWithinBatch}
+ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at) AND target.vehicle_id IN UNNEST(@vehicle_ids) AND ${targetWithinSpan}
 WHEN NOT MATCHED THEN
   INSERT (${archiveTelemetryColumns.join(', ')})
   VALUES (${archiveTelemetryColumns.map((c) => (c === 'recorded_at' ? 'TIMESTAMP(source.recorded_at)' : `source.${c}`)).join(', ')})`,
-  params: { rows: pings.map(pingRow), ...instantsOf(pings.map((p) => p.recordedAt)) },
-  types: { rows: [pingRowType], first_recorded_at: 'STRING', last_recorded_at: 'STRING' },
+  params: { rows: pings.map(pingRow), vehicle_ids: distinct(pings.map((p) => p.vehicleId)), ...spanOf(pings.map((p) => p.recordedAt)) },
+  types: { rows: [pingRowType], vehicle_ids: ['STRING'], ...spanTypes },
 });
 
 type Condition = { readonly sql: string; readonly params: Record<string, unknown>; readonly types: Record<string, ParamType> };
@@ -112,7 +126,11 @@ const after = (cursor: string | undefined): Condition[] => {
   ];
 };
 
-/** recordedAt as the envelope has it (`Date#toISOString`), data and metadata as JSON text, to read back exactly. */
+/**
+ * recordedAt as the envelope has it (`Date#toISOString`), data and metadata as JSON text, to read back
+ * exactly. It reads the row table, filters, then keeps one row per event id: the filters reach the
+ * partitions and clusters, and copies of one event (schema.ts) share every filtered column.
+ */
 export const findQuery = (filter: ArchiveFilter, page: { readonly limit: number; readonly after?: string }): ParameterisedQuery => {
   const limit = archivePageLimit(page.limit);
   const conditions = [
@@ -125,13 +143,14 @@ export const findQuery = (filter: ArchiveFilter, page: { readonly limit: number;
     ...bound('to', '<', filter.to),
     ...after(page.after),
   ];
-  const where = conditions.length === 0 ? '' : `WHERE ${conditions.map((c) => c.sql).join(' AND ')}`;
+  const where = `WHERE ${conditions.length === 0 ? 'TRUE' : conditions.map((c) => c.sql).join(' AND ')}`;
   return {
     query: `SELECT event_id, type, schema_version, stream_id, stream_revision, global_position,
   FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', recorded_at, 'UTC') AS recorded_at,
   TO_JSON_STRING(data) AS data, TO_JSON_STRING(metadata) AS metadata
-FROM ${archiveTables.events}
+FROM ${eventsArchive.rows}
 ${where}
+${firstOfEach(['event_id'])}
 ORDER BY global_position, event_id
 LIMIT @limit`,
     params: { limit: limit + 1, ...Object.fromEntries(conditions.flatMap((c) => Object.entries(c.params))) },

@@ -1,7 +1,7 @@
 // The adapter's pure parts, without a server: the mappings to and from the client's types, and the
 // subscription's batching driven by a fake $all stream. The contract itself runs in event-store.int.test.ts.
 import type { AllStreamJSONRecordedEvent, AllStreamSubscription, Position, SubscribeToAllOptions } from '@eventstore/db-client';
-import type { LogBatch, NewEvent, SubscribeOptions } from '@meridian/kernel';
+import { matchesFilter, type LogBatch, type NewEvent, type ReadAllOptions, type SubscribeOptions } from '@meridian/kernel';
 import { newEvent } from '@meridian/kernel/testing';
 import test from 'ava';
 import { Transform } from 'node:stream';
@@ -151,8 +151,16 @@ test('the server filters on event types first, else on the stream prefix, else d
 
 type FakeServer = {
   readonly subscribeToAll: (options: SubscribeToAllOptions) => AllStreamSubscription;
+  /** $all as a read sees it (readLog's answer): every record sent so far, filtered on our side. */
+  readonly readAll: (options: ReadAllOptions) => Promise<LogBatch>;
+  readonly readsOfAll: () => number;
   readonly options: () => SubscribeToAllOptions | undefined;
+  /** Appends a record to $all and sends it to the subscription. */
   readonly send: (record: AllStreamJSONRecordedEvent) => void;
+  /** Appends a record to $all that the subscription is not sent (yet, or ever: the server's filter refuses it). */
+  readonly skip: (record: AllStreamJSONRecordedEvent) => void;
+  /** Sends a record already in $all. */
+  readonly deliver: (record: AllStreamJSONRecordedEvent) => void;
   readonly checkpoint: (position: Position) => void;
   readonly caughtUp: () => void;
   readonly unsubscribed: () => boolean;
@@ -167,6 +175,8 @@ type Wire = { readonly event: AllStreamJSONRecordedEvent } | { readonly checkpoi
 const fakeServer = (): FakeServer => {
   let given: SubscribeToAllOptions | undefined;
   let unsubscribed = false;
+  let readsOfAll = 0;
+  const log: AllStreamJSONRecordedEvent[] = [];
   const wire = new Transform({
     objectMode: true,
     transform: (message: Wire, _encoding, next) => {
@@ -180,13 +190,27 @@ const fakeServer = (): FakeServer => {
     },
   });
   const write = (message: Wire) => void wire.write(message);
+  const positionOf = (record: AllStreamJSONRecordedEvent) => Number(record.position.commit);
   return {
     subscribeToAll: (options) => {
       given = options;
       return stream;
     },
+    readAll: async ({ after, filter }) => {
+      readsOfAll++;
+      const ahead = log.filter((record) => positionOf(record) > after);
+      const next = ahead.find((record) => !isSystemRecord(record) && matchesFilter(filter, record));
+      if (next !== undefined) return { events: [storedEventOf(next, positionOf(next)).event], position: positionOf(next), endOfLog: false };
+      return { events: [], position: Math.max(after, ...ahead.map(positionOf)), endOfLog: true };
+    },
+    readsOfAll: () => readsOfAll,
     options: () => given,
-    send: (event) => write({ event }),
+    send: (event) => {
+      log.push(event);
+      write({ event });
+    },
+    skip: (event) => void log.push(event),
+    deliver: (event) => write({ event }),
     checkpoint: (checkpoint) => write({ checkpoint }),
     caughtUp: () => void stream.emit('caughtUp'),
     unsubscribed: () => unsubscribed,
@@ -201,11 +225,12 @@ const subscribeUntil = async (
   done: (batches: readonly LogBatch[]) => boolean,
   lastEventBefore: (commit: bigint) => Promise<number> = async () => 0,
   consumerDelay = 0,
+  quietMs = 60_000,
 ) => {
   const controller = new AbortController();
   const batches: LogBatch[] = [];
   const consume = (async () => {
-    const deps = { subscribeToAll: server.subscribeToAll, lastEventBefore, track: () => () => {}, closed: () => false };
+    const deps = { subscribeToAll: server.subscribeToAll, readAll: server.readAll, lastEventBefore, track: () => () => {}, closed: () => false, quietMs };
     for await (const batch of subscribeToLog(deps, { ...options, signal: controller.signal })) {
       batches.push(batch);
       if (done(batches)) controller.abort();
@@ -235,14 +260,86 @@ test('a subscription delivers events after its position once, drops system event
       await new Promise((resolve) => setTimeout(resolve, 20));
       server.send(recordOf(events[3]!, 'parcel-1', 3, 180)); // live
     },
-    (batches) => batches.some((b) => b.endOfLog),
+    (batches) => batches.some((b) => b.position === 180),
   );
   t.deepEqual(server.options()?.fromPosition, at(100));
   t.deepEqual(batches.flatMap((b) => b.events.map((e) => e.eventId)), events.slice(1).map((e) => e.eventId));
   t.true(batches.every((b) => b.events.length <= 2));
-  t.deepEqual(batches[batches.length - 1], { events: [batches[batches.length - 1]!.events[0]!], position: 180, endOfLog: true });
-  t.true(batches.slice(0, -1).every((b) => !b.endOfLog), 'not at the end before the server says so');
+  const caughtUp = batches.findIndex((b) => b.endOfLog);
+  t.deepEqual(batches[caughtUp], { events: [], position: 170, endOfLog: true }, 'the end of the log is reported when the server says so, even with nothing new');
+  t.deepEqual(batches.slice(caughtUp + 1), [{ events: [batches[batches.length - 1]!.events[0]!], position: 180, endOfLog: true }], 'then live');
   t.true(server.unsubscribed());
+});
+
+// Servers before 24.2 never send caughtUp: the subscription asks the log once nothing has arrived for a while.
+
+const until = async (condition: () => boolean) => {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+test('without the server saying so, a quiet subscription learns from the log that it caught up, past what its filter skips', async (t) => {
+  const server = fakeServer();
+  const wanted = newEvent('a.v1');
+  const batches = await subscribeUntil(
+    server,
+    { after: 100, filter: { eventTypes: ['a.v1'] } },
+    async () => {
+      server.send(recordOf(wanted, 'parcel-1', 0, 150));
+      server.skip(recordOf(newEvent('b.v1'), 'parcel-2', 0, 180)); // refused by the server's filter
+      server.skip({ ...recordOf(newEvent(), '$stats-1', 0, 190), type: '$statsCollected' });
+    },
+    (batches) => batches.some((b) => b.endOfLog),
+    undefined,
+    0,
+    30,
+  );
+  t.deepEqual(batches.flatMap((b) => b.events.map((e) => e.eventId)), [wanted.eventId]);
+  t.deepEqual(batches[batches.length - 1], { events: [], position: 190, endOfLog: true });
+  t.true(batches.slice(0, -1).every((b) => !b.endOfLog));
+});
+
+test('quiet is not the end while the log holds an event the subscription has still to deliver', async (t) => {
+  const server = fakeServer();
+  const late = recordOf(newEvent('a.v1'), 'parcel-1', 0, 150);
+  const batches = await subscribeUntil(
+    server,
+    { after: 100 },
+    async () => {
+      server.skip(late); // in the log, not sent yet: a slow server
+      await until(() => server.readsOfAll() >= 2);
+      server.deliver(late);
+    },
+    (batches) => batches.some((b) => b.endOfLog),
+    undefined,
+    0,
+    20,
+  );
+  t.deepEqual(batches, [
+    { events: [batches[0]!.events[0]!], position: 150, endOfLog: false },
+    { events: [], position: 150, endOfLog: true },
+  ]);
+  t.is(batches[0]!.events[0]!.eventId, late.id);
+});
+
+test('a subscription from the head of a log with nothing after it reports the end once quiet', async (t) => {
+  const server = fakeServer();
+  const batches = await subscribeUntil(server, { after: 500 }, async () => {}, (batches) => batches.length > 0, undefined, 0, 20);
+  t.deepEqual(batches, [{ events: [], position: 500, endOfLog: true }]);
+});
+
+test('a failed read of the log while quiet only delays the end of the log', async (t) => {
+  const server = fakeServer();
+  let failures = 1;
+  const flaky: FakeServer = {
+    ...server,
+    readAll: async (options) => {
+      if (failures-- > 0) throw new Error('14 UNAVAILABLE: connection dropped');
+      return server.readAll(options);
+    },
+  };
+  const batches = await subscribeUntil(flaky, { after: 500 }, async () => {}, (batches) => batches.length > 0, undefined, 0, 20);
+  t.deepEqual(batches, [{ events: [], position: 500, endOfLog: true }]);
+  t.is(server.readsOfAll(), 1, 'asked again at the next quiet moment');
 });
 
 test('a subscription checks the whole filter itself, and moves on with checkpoints past skipped events', async (t) => {
@@ -301,7 +398,7 @@ test('a subscription aborted before it starts never subscribes', async (t) => {
   const server = fakeServer();
   const controller = new AbortController();
   controller.abort();
-  const deps = { subscribeToAll: server.subscribeToAll, lastEventBefore: async () => 0, track: () => () => {}, closed: () => false };
+  const deps = { subscribeToAll: server.subscribeToAll, readAll: server.readAll, lastEventBefore: async () => 0, track: () => () => {}, closed: () => false };
   for await (const _ of subscribeToLog(deps, { after: 0, signal: controller.signal })) t.fail('no batch expected');
   t.is(server.options(), undefined);
 });

@@ -1,19 +1,23 @@
 // The event store port on EventStoreDB / KurrentDB, through @eventstore/db-client 6 (gRPC).
 //
 // Streams map one to one; the global log is $all without the server's own events; globalPosition is an
-// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (reads, appends,
-// request idempotency), log.ts (readAll, head), subscription.ts (catch-up subscriptions).
+// event's commit position (mapping.ts says why a number holds it). The pieces: streams.ts (plain appends),
+// requests.ts (request records, first-wins: appends with a request, decisions), reads.ts (stream reads),
+// log.ts (readAll, head), subscription.ts (catch-up subscriptions).
 //
 // Positions are only meaningful to the server that produced them: a consumer's checkpoint from the
-// embedded store is not a place in this log. The connection should reach the cluster's leader (the
-// client's default node preference), so that an append is visible to the reads that follow it, and its user
-// must be allowed to read $all (by default only $admins are). The database should hold Meridian's events
-// only: any other non-system event fails reads of the log, as an event that no longer decodes would.
-// Needs EventStoreDB 22.10 or later (stream reads report positions from 22.6 on).
+// embedded store is not a place in this log. An append reads what it wrote from the leader (reads.ts); the
+// port's reads follow the connection's node preference, and should reach the leader too (the client's
+// default), so that a command decides on the latest events. The user must be allowed to read $all (by
+// default only $admins are). The database should hold Meridian's events only: any other non-system event
+// fails reads of the log, as an event that no longer decodes would.
+// Needs EventStoreDB 22.10 or later (stream reads report positions from 22.6 on), or KurrentDB 25 or later.
 import { EventStoreDBClient } from '@eventstore/db-client';
 import type { EventStore } from '@meridian/kernel';
 import { headPosition, lastEventBefore, readLog } from './log.ts';
-import { appendToStream, readStoredStream } from './streams.ts';
+import { readStoredStream, type StreamsClient } from './reads.ts';
+import { createRequestRecords } from './requests.ts';
+import { appendToStream, currentRevisionOf } from './streams.ts';
 import { subscribeToLog } from './subscription.ts';
 
 export type EventStoreDbEventStoreOptions = {
@@ -21,6 +25,26 @@ export type EventStoreDbEventStoreOptions = {
   readonly connectionString: string;
   /** Most events one readAll call scans while looking for filtered events (default 50 000). */
   readonly maxScanPerRead?: number;
+};
+
+/**
+ * The stream side of the port (appends with and without a request, decisions, stream reads) over the
+ * client's stream calls: a fake of them in the unit tests, the real client here.
+ */
+export const streamStore = (client: () => StreamsClient): Pick<EventStore, 'append' | 'findRequest' | 'recordDecision' | 'readStream'> => {
+  // An append's own reads ask the leader (reads.ts): a request's record must see what was just written.
+  const requests = createRequestRecords({
+    append: (append) => appendToStream(client(), append),
+    read: async (streamId, fromRevision, maxCount) =>
+      (await readStoredStream(client(), streamId, { fromRevision, fromLeader: true, ...(maxCount !== undefined && { maxCount }) })).map((stored) => stored.event),
+    revision: (streamId) => currentRevisionOf(client(), streamId),
+  });
+  return {
+    append: async ({ request, ...append }) => (request === undefined ? appendToStream(client(), append) : requests.append({ ...append, request })),
+    findRequest: requests.findRequest,
+    recordDecision: requests.recordDecision,
+    readStream: async (streamId, { fromRevision = 0 } = {}) => (await readStoredStream(client(), streamId, { fromRevision })).map((stored) => stored.event),
+  };
 };
 
 export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead = 50_000 }: EventStoreDbEventStoreOptions): EventStore => {
@@ -33,16 +57,16 @@ export const createEventStoreDbEventStore = ({ connectionString, maxScanPerRead 
     return client;
   };
 
+  const streams = streamStore(() => open());
   return {
-    append: async (request) => appendToStream(open(), request),
-    readStream: async (streamId, { fromRevision = 0 } = {}) =>
-      (await readStoredStream(open(), streamId, fromRevision)).map((stored) => stored.event),
+    ...streams,
     readAll: async (options) => readLog(open(), options, maxScanPerRead),
     subscribe: (options) =>
       subscribeToLog(
         {
           subscribeToAll: (subscribeOptions) => client.subscribeToAll(subscribeOptions),
           lastEventBefore: (commit) => lastEventBefore(client, commit),
+          readAll: (readOptions) => readLog(client, readOptions, maxScanPerRead),
           track: (stop) => {
             running.add(stop);
             return () => running.delete(stop);

@@ -19,6 +19,7 @@ import {
   type ReadPosition,
 } from '@eventstore/db-client';
 import type { AppendedEvent, EventMetadata, ExpectedRevision, LogFilter, NewEvent, RecordedEvent } from '@meridian/kernel';
+import { requestStreamPrefix } from './requests.ts';
 
 // ---- expected and actual revisions ----
 
@@ -201,10 +202,11 @@ export const requestIdentityOf = ({ event, request }: StoredEvent): { readonly r
 /**
  * EventStoreDB's own events ($statsCollected, projection links `$>`, metadata...) are not part of
  * Meridian's log. Event types starting with `$` are system events; streams starting with `$` belong to the
- * server too (projection results there carry ordinary type names).
+ * server too (projection results there carry ordinary type names). Neither are this adapter's request
+ * records (requests.ts).
  */
 export const isSystemRecord = (record: Pick<EsdbRecord, 'type' | 'streamId'>): boolean =>
-  record.type.startsWith('$') || record.streamId.startsWith('$');
+  record.type.startsWith('$') || record.streamId.startsWith('$') || record.streamId.startsWith(requestStreamPrefix);
 
 export type CheckpointOptions = {
   /** Checkpoints come every `checkpointInterval` × the server's search window (32) scanned events. */

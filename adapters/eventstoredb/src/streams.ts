@@ -1,100 +1,66 @@
-// One stream: reading it, and appending to it with expected revisions and request idempotency.
+// Appending to one stream with an expected revision, as the port's plain append (an append with a request
+// goes through requests.ts, which records the request in a stream of its own and calls this for the events).
 //
-// Idempotency. The kernel derives event ids from the request id (command-handler.ts, eventIdsFor), so a
-// retried request proposes the very events it proposed before, and EventStoreDB's own idempotence check
-// (by event id, at the expected revision) refuses to store them twice. On top of that this adapter records
-// the request in each event's metadata and, when an append carries a request, looks for it in the stream
-// before appending and again after a conflict, answering 'duplicate' with the first append's result.
-// A retry that races the first append is told apart by a per-call append id: EventStoreDB acknowledges a
-// deduplicated write like a real one, but the stored events then carry the other call's append id.
-//
-// What cannot be detected: a request id reused for a different stream. The request is only recorded in the
-// stream it was appended to, and EventStoreDB has no index from a request id to its stream (the embedded
-// store keeps a global table for that). Such a reuse appends as a new request. Looking for the request
-// also reads the whole stream, which is fine for aggregates' streams, which stay short.
+// The kernel derives event ids from the request id (command-handler.ts, eventIdsFor), so a retried request
+// proposes the very events it proposed before. EventStoreDB checks proposed ids against what it stored,
+// but how well depends on the expectation: at an exact revision or `no_stream` it compares them with the
+// events stored after that revision, read from its index, and acknowledges a repeat without writing it;
+// with `any` or `stream_exists` it only recognises ids still in an in-memory cache of recent writes (a few
+// MiB), so a late repeat of such an append is stored again. And while the first write of those ids is
+// still in flight, it drops the repeat and lets it time out (the client's DeadlineExceededError or
+// TimeoutError). requests.ts appends at exact revisions; this adapter still decides from what the stream
+// holds where the server's answer leaves the outcome open:
+// - after an acknowledgement, whose events are read back for their positions;
+// - after an error that leaves the outcome unknown (timeout, unavailable, cancelled): the events are there
+//   (appended, by this call or a repeat of it) or the error stands, as a transient failure.
 import {
-  BACKWARDS,
-  END,
-  StreamNotFoundError,
+  CancelledError,
+  DeadlineExceededError,
+  MaxAppendSizeExceededError,
+  StreamDeletedError,
+  TimeoutError,
+  UnavailableError,
   WrongExpectedVersionError,
   type AppendResult as EsdbAppendResult,
-  type EventStoreDBClient,
 } from '@eventstore/db-client';
-import type { AppendRequest, AppendResult, ExpectedRevision, NewEvent, RequestIdentity } from '@meridian/kernel';
-import { randomUUID } from 'node:crypto';
-import {
-  actualRevisionOf,
-  appendedEventOf,
-  esdbExpectedRevisionOf,
-  eventDataOf,
-  globalPositionOf,
-  requestIdentityOf,
-  revisionAccepts,
-  storedEventOf,
-  type StoredEvent,
-  type StoredRequest,
-} from './mapping.ts';
+import { permanent, transient, type AppendRequest, type AppendResult, type ExpectedRevision, type NewEvent } from '@meridian/kernel';
+import { actualRevisionOf, appendedEventOf, esdbExpectedRevisionOf, eventDataOf, revisionAccepts, type StoredEvent } from './mapping.ts';
+import { hasMetadata, readStoredStream, streamStateOf, type StreamsClient } from './reads.ts';
 
-const isMissingStream = (error: unknown): boolean => error instanceof StreamNotFoundError;
+/** A plain append: no request (requests.ts records those). */
+export type PlainAppend = Omit<AppendRequest, 'request'>;
 
-/** A stream's events from a revision, in order; empty when the stream does not exist. */
-export const readStoredStream = async (
-  client: EventStoreDBClient,
-  streamId: string,
-  fromRevision = 0,
-  maxCount?: number,
-): Promise<StoredEvent[]> => {
-  const stored: StoredEvent[] = [];
-  try {
-    const read = client.readStream(streamId, { fromRevision: BigInt(fromRevision), ...(maxCount !== undefined && { maxCount }) });
-    for await (const { event } of read)
-      if (event !== undefined) stored.push(storedEventOf(event, globalPositionOf(event.position, `${streamId}@${event.revision}`)));
-  } catch (error) {
-    // The client reports a missing stream as an error of the read; for the port it is an empty stream.
-    if (isMissingStream(error)) return [];
-    throw error;
-  }
-  return stored;
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The client's errors that mean "the write may or may not have happened". */
+const outcomeUnknown = (error: unknown) =>
+  error instanceof TimeoutError || error instanceof DeadlineExceededError || error instanceof UnavailableError || error instanceof CancelledError;
+
+const deletedStream = (streamId: string, cause?: unknown) =>
+  permanent(`${streamId} was deleted for good (tombstoned): nothing can be appended to it again`, cause);
+
+/** Failures no retry can mend, tagged so a consumer dead-letters at once instead of retrying. */
+const portErrorOf = (streamId: string, error: unknown): unknown => {
+  if (error instanceof StreamDeletedError) return deletedStream(streamId, error);
+  if (error instanceof MaxAppendSizeExceededError)
+    return permanent(`${streamId}: the append exceeds the server's maximum append size (${error.maxAppendSize} bytes)`, error);
+  return error;
 };
 
-/** The revision of a stream's last event, read backwards from its end. */
-const currentRevisionOf = async (client: EventStoreDBClient, streamId: string): Promise<number | 'no_stream'> => {
-  try {
-    for await (const { event } of client.readStream(streamId, { direction: BACKWARDS, fromRevision: END, maxCount: 1 }))
-      if (event !== undefined) return Number(event.revision);
-  } catch (error) {
-    if (!isMissingStream(error)) throw error;
-  }
-  return 'no_stream';
-};
-
-const duplicateOf = (streamId: string, prior: readonly StoredEvent[], request: RequestIdentity): AppendResult => {
-  const first = requestIdentityOf(prior[0]!);
-  return {
-    outcome: 'duplicate',
-    streamId,
-    revision: prior[prior.length - 1]!.event.streamRevision,
-    events: prior.map((stored) => appendedEventOf(stored.event)),
-    sameRequest: first?.requestId === request.requestId && first.fingerprint === request.fingerprint,
-  };
-};
-
-/** The first append of this request to this stream, if there was one. */
-const priorAppend = async (client: EventStoreDBClient, streamId: string, request: RequestIdentity): Promise<AppendResult | undefined> => {
-  const prior = (await readStoredStream(client, streamId)).filter((stored) => requestIdentityOf(stored)?.requestId === request.requestId);
-  return prior.length === 0 ? undefined : duplicateOf(streamId, prior, request);
-};
-
-/** A refused append; unless a concurrent retry of the same request is what got in first. */
-const refused = async (
-  client: EventStoreDBClient,
-  { streamId, expectedRevision, request }: AppendRequest,
-  actual: number | 'no_stream',
-): Promise<AppendResult> =>
-  (request && (await priorAppend(client, streamId, request))) ?? { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual };
+const appendedOf = (streamId: string, stored: readonly StoredEvent[]): AppendResult => ({
+  outcome: 'appended',
+  streamId,
+  revision: stored[stored.length - 1]!.event.streamRevision,
+  events: stored.map((s) => appendedEventOf(s.event)),
+});
 
 const sameIds = (stored: readonly StoredEvent[], events: readonly NewEvent[]) =>
   stored.length === events.length && stored.every((s, index) => s.event.eventId === events[index]?.eventId);
+
+const byIds = (stored: readonly StoredEvent[], events: readonly NewEvent[]) => {
+  const ids = new Set(events.map((event) => event.eventId));
+  return stored.filter((s) => ids.has(s.event.eventId));
+};
 
 /**
  * The acknowledged events as stored. The append's reply names one log position for the whole write, so the
@@ -102,57 +68,61 @@ const sameIds = (stored: readonly StoredEvent[], events: readonly NewEvent[]) =>
  * the events first written; should a server answer with the stream's current revision instead, the events
  * are found by id.
  */
-const storedAppend = async (client: EventStoreDBClient, streamId: string, events: readonly NewEvent[], lastRevision: bigint) => {
-  const range = await readStoredStream(client, streamId, Math.max(0, Number(lastRevision) - events.length + 1), events.length);
+const storedAppend = async (client: StreamsClient, streamId: string, events: readonly NewEvent[], lastRevision: bigint) => {
+  const range = await readStoredStream(client, streamId, { fromRevision: Math.max(0, Number(lastRevision) - events.length + 1), maxCount: events.length, fromLeader: true });
   if (sameIds(range, events)) return range;
-  const ids = new Set(events.map((event) => event.eventId));
-  const found = (await readStoredStream(client, streamId)).filter((stored) => ids.has(stored.event.eventId));
+  const found = byIds(await readStoredStream(client, streamId, { fromLeader: true }), events);
   if (sameIds(found, events)) return found;
   throw new Error(`${streamId}: an append was acknowledged at revision ${lastRevision}, but the stream does not hold its events`);
 };
 
-const acknowledged = async (
-  client: EventStoreDBClient,
-  { streamId, events, request }: AppendRequest,
-  reply: EsdbAppendResult,
-  recorded: StoredRequest | undefined,
-): Promise<AppendResult> => {
-  const stored = await storedAppend(client, streamId, events, reply.nextExpectedRevision);
-  // EventStoreDB recognised the event ids and wrote nothing: another call of this request wrote them.
-  if (request !== undefined && stored[0]?.request?.appendId !== recorded?.appendId) return duplicateOf(streamId, stored, request);
-  return {
-    outcome: 'appended',
-    streamId,
-    revision: stored[stored.length - 1]!.event.streamRevision,
-    events: stored.map((s) => appendedEventOf(s.event)),
-  };
+/** After an error that leaves the outcome unknown: what the leader's stream holds decides it. */
+const settled = async (client: StreamsClient, append: PlainAppend, error: unknown): Promise<AppendResult> => {
+  const unknown = (reason: string, cause: unknown) => transient(`${append.streamId}: the append's outcome is unknown (${describe(error)}); ${reason}`, cause);
+  let stored: StoredEvent[];
+  try {
+    stored = await readStoredStream(client, append.streamId, { fromLeader: true });
+  } catch (readError) {
+    throw unknown(`reading the stream to find out failed too (${describe(readError)})`, error);
+  }
+  const written = byIds(stored, append.events);
+  if (written.length === 0) throw unknown('the stream does not hold its events', error);
+  return appendedOf(append.streamId, written);
 };
 
-/** An empty append writes nothing; it still answers whether the expectation holds. */
-const appendNothing = async (client: EventStoreDBClient, streamId: string, expected: ExpectedRevision): Promise<AppendResult> => {
-  const actual = await currentRevisionOf(client, streamId);
-  return revisionAccepts(expected, actual)
+/** An empty append writes nothing; it still answers whether the expectation holds, as the server would judge it. */
+const appendNothing = async (client: StreamsClient, streamId: string, expected: ExpectedRevision): Promise<AppendResult> => {
+  const actual = await streamStateOf(client, streamId);
+  if (actual === 'deleted') throw deletedStream(streamId);
+  const accepts = revisionAccepts(expected, actual) || (expected === 'stream_exists' && (await hasMetadata(client, streamId)));
+  return accepts
     ? { outcome: 'appended', streamId, revision: actual === 'no_stream' ? -1 : actual, events: [] }
     : { outcome: 'wrong_expected_revision', streamId, expected, actual };
 };
 
-export const appendToStream = async (client: EventStoreDBClient, append: AppendRequest): Promise<AppendResult> => {
-  const { streamId, events, expectedRevision, request } = append;
-  const expected = esdbExpectedRevisionOf(expectedRevision);
+export const appendToStream = async (client: StreamsClient, append: PlainAppend): Promise<AppendResult> => {
+  const { streamId, events, expectedRevision } = append;
   if (events.length === 0) return appendNothing(client, streamId, expectedRevision);
-  const prior = request && (await priorAppend(client, streamId, request));
-  if (prior) return prior;
-
-  const recorded = request && { requestId: request.requestId, fingerprint: request.fingerprint, appendId: randomUUID() };
+  const refused = (actual: number | 'no_stream'): AppendResult => ({ outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual });
   let reply: EsdbAppendResult;
   try {
-    reply = await client.appendToStream(streamId, events.map((event) => eventDataOf(event, recorded)), { expectedRevision: expected });
+    reply = await client.appendToStream(streamId, events.map((event) => eventDataOf(event)), { expectedRevision: esdbExpectedRevisionOf(expectedRevision) });
   } catch (error) {
-    if (error instanceof WrongExpectedVersionError) return refused(client, append, actualRevisionOf(error.actualVersion));
-    throw error;
+    if (error instanceof WrongExpectedVersionError) return refused(actualRevisionOf(error.actualVersion));
+    if (outcomeUnknown(error)) return settled(client, append, error);
+    throw portErrorOf(streamId, error);
   }
   // With throwOnAppendFailure=false in the connection string a conflict is a reply, and its revision
   // field is not the stream's: ask the stream.
-  if (!reply.success) return refused(client, append, await currentRevisionOf(client, streamId));
-  return acknowledged(client, append, reply, recorded);
+  if (!reply.success) {
+    const actual = await streamStateOf(client, streamId);
+    return refused(actual === 'deleted' ? 'no_stream' : actual);
+  }
+  return appendedOf(streamId, await storedAppend(client, streamId, events, reply.nextExpectedRevision));
+};
+
+/** The revision of a stream's last event, as the leader sees it ('no_stream' for none, or deleted). */
+export const currentRevisionOf = async (client: StreamsClient, streamId: string): Promise<number | 'no_stream'> => {
+  const state = await streamStateOf(client, streamId);
+  return state === 'deleted' ? 'no_stream' : state;
 };

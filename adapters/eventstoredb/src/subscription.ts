@@ -7,8 +7,14 @@
 // moves on. Checkpoints reach us through a callback, beside the stream of events; the client awaits it
 // before it passes on anything received later, and the callback first lets the events the client already
 // pushed reach our listener (`delivered`), so a checkpoint never overtakes an event before it.
+//
+// The end of the log (`endOfLog`): servers from 24.2 on say when the subscription has caught up (and when it
+// falls behind again); older ones never do. So when nothing has arrived for a while before the server said
+// so, the log itself is asked: a filtered read of $all from the position reached (log.ts) that finds nothing
+// to deliver up to its end means the subscription has caught up there. It then reports an empty batch
+// with `endOfLog`, moved to where that read ended, which skips only events the filter refuses.
 import type { AllStreamResolvedEvent, AllStreamSubscription, Position, SubscribeToAllOptions } from '@eventstore/db-client';
-import { matchesFilter, type LogBatch, type RecordedEvent, type SubscribeOptions } from '@meridian/kernel';
+import { matchesFilter, type LogBatch, type ReadAllOptions, type RecordedEvent, type SubscribeOptions } from '@meridian/kernel';
 import type { Readable } from 'node:stream';
 import { exactCheckpointOf, globalPositionOf, isSystemRecord, readPositionAfter, serverFilterOf, storedEventOf } from './mapping.ts';
 
@@ -23,8 +29,8 @@ type Inbox = {
   readonly push: (item: Item) => void;
   readonly fail: (error: unknown) => void;
   readonly stop: () => void;
-  /** Waits for at least one item and takes up to `max`; undefined once stopped. */
-  readonly take: (max: number) => Promise<Item[] | undefined>;
+  /** Waits for at least one item and takes up to `max`; undefined once stopped; [] after `quietMs` without any. */
+  readonly take: (max: number, quietMs?: number) => Promise<Item[] | undefined>;
   readonly size: () => number;
   readonly stopped: () => boolean;
 };
@@ -52,8 +58,15 @@ const createInbox = (): Inbox => {
       end ??= {};
       notify();
     },
-    take: async (max) => {
-      while (items.length === 0 && end === undefined) await new Promise<void>((resolve) => (wake = resolve));
+    take: async (max, quietMs) => {
+      if (items.length === 0 && end === undefined) {
+        let quiet: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (quietMs !== undefined) quiet = setTimeout(notify, quietMs);
+        });
+        clearTimeout(quiet);
+      }
       if (end !== undefined) {
         if ('error' in end) throw end.error;
         return undefined;
@@ -74,6 +87,10 @@ export type SubscriptionDeps = {
   readonly subscribeToAll: (options: SubscribeToAllOptions) => AllStreamSubscription;
   /** See log.ts: resolves a checkpoint that names no event. */
   readonly lastEventBefore: (commit: bigint) => Promise<number>;
+  /** See log.ts: a filtered read of $all, which tells whether anything is left to deliver. */
+  readonly readAll: (options: ReadAllOptions) => Promise<LogBatch>;
+  /** How long nothing must arrive before the log is asked whether the subscription caught up (default 500 ms). */
+  readonly quietMs?: number;
   /** Registers a running subscription with the store, so close() stops it; returns the unregistration. */
   readonly track: (stop: () => void) => () => void;
   readonly closed: () => boolean;
@@ -116,6 +133,15 @@ const batchOf = async (deps: SubscriptionDeps, items: readonly Item[], progress:
   return { events, progress: { position, caughtUp } };
 };
 
+/**
+ * Where the log ends for this subscription, if nothing after `position` is left for it to deliver; undefined
+ * while an event it should deliver lies ahead.
+ */
+const caughtUpAt = async (deps: SubscriptionDeps, position: number, filter: SubscribeOptions['filter']): Promise<number | undefined> => {
+  const ahead = await deps.readAll({ after: position, batchSize: 1, ...(filter !== undefined && { filter }) });
+  return ahead.events.length === 0 && ahead.endOfLog ? Math.max(position, ahead.position) : undefined;
+};
+
 export async function* subscribeToLog(deps: SubscriptionDeps, { signal, after, batchSize = 500, filter }: SubscribeOptions): AsyncGenerator<LogBatch> {
   if (signal?.aborted || deps.closed()) return;
   const inbox = createInbox();
@@ -145,15 +171,26 @@ export async function* subscribeToLog(deps: SubscriptionDeps, { signal, after, b
   try {
     let progress: Progress = { position: after, caughtUp: false };
     for (;;) {
-      const items = await inbox.take(batchSize);
+      const items = await inbox.take(batchSize, progress.caughtUp ? undefined : (deps.quietMs ?? 500));
       if (items === undefined) return;
+      if (items.length === 0) {
+        // Only endOfLog depends on this read: if it fails, the next quiet moment asks again (the
+        // subscription itself reports a lost connection).
+        const end = await caughtUpAt(deps, progress.position, filter).catch(() => undefined);
+        if (inbox.stopped()) return;
+        if (end === undefined) continue;
+        progress = { position: end, caughtUp: true };
+        if (inbox.size() === 0) yield { events: [], position: end, endOfLog: true };
+        continue;
+      }
       if (inbox.size() < highWater / 2) subscription.resume();
       const batch = await batchOf(deps, items, progress, filter);
       if (inbox.stopped()) return;
       const moved = batch.progress.position > progress.position;
+      const reachedEnd = batch.progress.caughtUp && !progress.caughtUp;
       progress = batch.progress;
-      if (batch.events.length > 0 || moved)
-        yield { events: batch.events, position: progress.position, endOfLog: progress.caughtUp && inbox.size() === 0 };
+      const endOfLog = progress.caughtUp && inbox.size() === 0;
+      if (batch.events.length > 0 || moved || (reachedEnd && endOfLog)) yield { events: batch.events, position: progress.position, endOfLog };
     }
   } finally {
     signal?.removeEventListener('abort', inbox.stop);

@@ -3,17 +3,18 @@
 // Appends are group-committed by a writer thread that owns the write connection (event-writer-worker.ts):
 // appends arriving while a commit is in flight form the next group, so a busy API gets one WAL sync for
 // many appends, and the fsync of `synchronous = FULL` never blocks the thread serving requests. Reads use
-// this thread's own connection (WAL lets readers and the writer work at once).
+// this thread's own connection (WAL lets readers and the writer work at once). Request decisions that
+// appended nothing go through the writer too, so their first-wins check shares the write lock with appends.
 //
 // Each event carries two hash chains (tamper evidence, see chain.ts): one over its stream, one over the
 // whole log in position order.
-import type { AppendRequest, AppendResult, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedEvent, SubscribeOptions } from '@meridian/kernel';
+import type { AppendRequest, AppendResult, Decision, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedDecision, RecordedEvent, RequestIdentity, SubscribeOptions } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { backfillChains, type EventRow } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
-import { createEventWriter, priorRequestOf, toWriteRequest, type WriteOutcome, type WriteRequest } from './event-writer.ts';
+import { createEventWriter, requestRecordOf, toWriteRequest, type WriteOutcome, type WriteRequest, type WriteResult } from './event-writer.ts';
 
 const migrations = [
   `CREATE TABLE events (
@@ -176,7 +177,7 @@ const threadWriter = (path: string, synchronous: Synchronous): Writer => {
       worker.ref();
       return new Promise((resolve) => {
         waiting.set(id, resolve);
-        worker.postMessage({ kind: 'append', id, write } satisfies WriterMessage);
+        worker.postMessage({ kind: 'write', id, write } satisfies WriterMessage);
       });
     },
     close: async () => {
@@ -206,12 +207,26 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   let closed = false;
   const waiters = new Set<() => void>();
 
-  const append = async (request: AppendRequest): Promise<AppendResult> => {
+  const write = async (request: WriteRequest): Promise<WriteResult> => {
     if (closed) throw new Error('the event store is closed');
-    const outcome = await writer().write(toWriteRequest(request, now().toISOString()));
-    for (const wake of [...waiters]) wake();
+    const outcome = await writer().write(request);
     if (!outcome.ok) throw Object.assign(new Error(outcome.error.message), { name: outcome.error.name });
     return outcome.result;
+  };
+
+  const append = async (request: AppendRequest): Promise<AppendResult> => {
+    const written = await write(toWriteRequest(request, now().toISOString())).finally(() => {
+      for (const wake of [...waiters]) wake();
+    });
+    if (written.kind !== 'append') throw new Error('the writer answered an append with a decision');
+    return written.result;
+  };
+
+  // Through the writer too: the check for an earlier answer and the insert share its write lock.
+  const recordDecision = async (request: RequestIdentity, decision: Decision): Promise<RecordedDecision> => {
+    const written = await write({ kind: 'decision', request, decision });
+    if (written.kind !== 'decision') throw new Error('the writer answered a decision with an append');
+    return written.result;
   };
 
   const readAllNow = ({ after, batchSize = 500, filter }: ReadAllOptions): LogBatch => {
@@ -254,7 +269,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
 
   return {
     append,
-    findRequest: async (requestId) => priorRequestOf(sql.findRequest, requestId),
+    findRequest: async (requestId) => requestRecordOf(sql.findRequest, requestId),
+    recordDecision,
     readStream: async (streamId, { fromRevision = 0 } = {}) => (sql.readStream.all(streamId, fromRevision) as EventRow[]).map(toRecorded),
     readAll: async (read) => readAllNow(read),
     subscribe,

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Synchronous } from './database.ts';
 import { createEventWriter, type WriteRequest } from './event-writer.ts';
 
-export type WriterMessage = { readonly kind: 'append'; readonly id: number; readonly write: WriteRequest } | { readonly kind: 'close' };
+export type WriterMessage = { readonly kind: 'write'; readonly id: number; readonly write: WriteRequest } | { readonly kind: 'close' };
 export type WriterReply =
   | { readonly kind: 'results'; readonly outcomes: readonly { readonly id: number; readonly outcome: ReturnType<ReturnType<typeof createEventWriter>['write']>[number] }[] }
   | { readonly kind: 'closed' };
@@ -34,7 +34,7 @@ const flush = () => {
 };
 
 port.on('message', (message: WriterMessage) => {
-  if (message.kind === 'append') queue.push({ id: message.id, write: message.write });
+  if (message.kind === 'write') queue.push({ id: message.id, write: message.write });
   else closing = true;
   // Let every message already waiting join this group before committing.
   if (!scheduled) {

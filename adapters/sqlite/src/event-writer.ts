@@ -1,8 +1,12 @@
-// Writing appends: the checks and inserts of one group commit, on whichever thread owns the write
-// connection (the writer worker by default). Every append of a group is checked on its own (expected
-// revision, request id) before anything of it is written, so the group needs no savepoints; if the group's
-// transaction fails anyway, it is retried one append per transaction to find the culprit.
-import type { AppendedEvent, AppendRequest, AppendResult, PriorRequest } from '@meridian/kernel';
+// Writing appends and request decisions: the checks and inserts of one group commit, on whichever thread
+// owns the write connection (the writer worker by default). Every write of a group is checked on its own
+// (expected revision, request id) before anything of it is written, so the group needs no savepoints; if
+// the group's transaction fails anyway, it is retried one write per transaction to find the culprit.
+//
+// A request id gets one row in `requests`: its first decided answer. An append inserts it with its events; a
+// decision that appended nothing inserts it alone. Both look for the row first, inside the write lock, so
+// whichever commits first is the answer every later attempt gets, in this process or another.
+import { decodeRequestAnswer, type AppendedEvent, type AppendRequest, type AppendResult, type Decision, type RecordedDecision, type RequestIdentity, type RequestRecord } from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
 import { chainLink, contentOf, genesis } from './chain.ts';
 
@@ -10,24 +14,32 @@ import { chainLink, contentOf, genesis } from './chain.ts';
 type SerialisedEvent = { readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: string; readonly metadata: string };
 
 /** An append as the writer receives it: events serialised, and when it was made (the events' recordedAt). */
-export type WriteRequest = Omit<AppendRequest, 'events'> & { readonly events: readonly SerialisedEvent[]; readonly recordedAt: string };
+export type AppendWrite = Omit<AppendRequest, 'events'> & { readonly kind: 'append'; readonly events: readonly SerialisedEvent[]; readonly recordedAt: string };
+
+/** A decision that appended nothing, to record as its request's answer. */
+export type DecisionWrite = { readonly kind: 'decision'; readonly request: RequestIdentity; readonly decision: Decision };
+
+export type WriteRequest = AppendWrite | DecisionWrite;
+
+export type WriteResult = { readonly kind: 'append'; readonly result: AppendResult } | { readonly kind: 'decision'; readonly result: RecordedDecision };
 
 /**
  * Serialises an append on the thread that makes it, so the writer thread (the one every append waits for)
  * only checks, hashes and inserts; strings also cross to the writer thread cheaper than object graphs.
  * Events of one append usually share their metadata object: it is serialised once.
  */
-export const toWriteRequest = ({ events, ...append }: AppendRequest, recordedAt: string): WriteRequest => {
+export const toWriteRequest = ({ events, ...append }: AppendRequest, recordedAt: string): AppendWrite => {
   const shared = events[0]?.metadata;
   const sharedJson = shared !== undefined && events.every((e) => e.metadata === shared) ? JSON.stringify(shared) : undefined;
   return {
     ...append,
+    kind: 'append',
     recordedAt,
     events: events.map(({ eventId, type, schemaVersion, data, metadata }) => ({ eventId, type, schemaVersion, data: JSON.stringify(data), metadata: sharedJson ?? JSON.stringify(metadata) })),
   };
 };
 
-export type WriteOutcome = { readonly ok: true; readonly result: AppendResult } | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+export type WriteOutcome = { readonly ok: true; readonly result: WriteResult } | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
 
 const writeStatements = (db: DatabaseSync) => ({
   streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
@@ -41,23 +53,36 @@ const writeStatements = (db: DatabaseSync) => ({
 
 type WriteStatements = ReturnType<typeof writeStatements>;
 
-export const priorRequestOf = (findRequest: WriteStatements['findRequest'], requestId: string): PriorRequest | undefined => {
-  const prior = findRequest.get(requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
-  if (prior === undefined) return undefined;
-  const result = JSON.parse(prior.result) as { revision: number; events: AppendedEvent[] };
-  return { streamId: prior.stream_id, fingerprint: prior.fingerprint, ...result };
+/**
+ * A request's row as the port's record. `result` holds the answer without its stream (a column of its own);
+ * rows written before decisions were recorded hold only appends, as `{ revision, events }`.
+ */
+export const requestRecordOf = (findRequest: WriteStatements['findRequest'], requestId: string): RequestRecord | undefined => {
+  const row = findRequest.get(requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
+  if (row === undefined) return undefined;
+  const stored: unknown = JSON.parse(row.result);
+  const fields = typeof stored === 'object' && stored !== null ? stored : {};
+  return { fingerprint: row.fingerprint, answer: decodeRequestAnswer({ kind: 'appended', ...fields, streamId: row.stream_id }) };
+};
+
+const insertAnswer = (sql: WriteStatements, { requestId, fingerprint }: RequestIdentity, { streamId, ...answer }: RequestRecord['answer']) =>
+  sql.insertRequest.run(requestId, fingerprint, streamId, JSON.stringify(answer));
+
+/** Records a decision unless its request id has an answer already; either way, the answer it has now. */
+const decideOne = (sql: WriteStatements, { request, decision }: DecisionWrite): RecordedDecision => {
+  const prior = requestRecordOf(sql.findRequest, request.requestId);
+  if (prior !== undefined) return { record: prior, recorded: false };
+  insertAnswer(sql, request, decision);
+  return { record: { fingerprint: request.fingerprint, answer: decision }, recorded: true };
 };
 
 /** The tip of the global chain while a group is being written. */
 type LogTip = { position: number; hash: string };
 
 /** One append inside the group's transaction; writes nothing unless every check passed. */
-const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, request, recordedAt }: WriteRequest, tip: LogTip): AppendResult => {
-  if (request !== undefined) {
-    const prior = priorRequestOf(sql.findRequest, request.requestId);
-    if (prior !== undefined)
-      return { outcome: 'duplicate', streamId: prior.streamId, revision: prior.revision, events: prior.events, sameRequest: prior.fingerprint === request.fingerprint };
-  }
+const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, request, recordedAt }: AppendWrite, tip: LogTip): AppendResult => {
+  const prior = request && requestRecordOf(sql.findRequest, request.requestId);
+  if (prior !== undefined) return { outcome: 'duplicate', record: prior };
   const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
   const actual = head?.revision;
   const accepted =
@@ -82,7 +107,7 @@ const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, r
     return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
   });
   const revision = first + events.length - 1;
-  if (request !== undefined) sql.insertRequest.run(request.requestId, request.fingerprint, streamId, JSON.stringify({ revision, events: appended }));
+  if (request !== undefined) insertAnswer(sql, request, { kind: 'appended', streamId, revision, events: appended });
   return { outcome: 'appended', streamId, revision, events: appended };
 };
 
@@ -92,13 +117,15 @@ const errorOf = (error: unknown) => ({ name: error instanceof Error ? error.name
 export const createEventWriter = (db: DatabaseSync) => {
   const sql = writeStatements(db);
   /** Runs appends in one transaction; throws (after rolling back) if the transaction fails. */
-  const commit = (group: readonly WriteRequest[]): AppendResult[] => {
+  const commit = (group: readonly WriteRequest[]): WriteResult[] => {
     db.exec('BEGIN IMMEDIATE');
     try {
       // Read inside the write lock: another process may have appended since our last group.
       const last = sql.logHead.get() as { position: number; hash: string | null } | undefined;
       const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesis };
-      const results = group.map((item) => appendOne(sql, item, tip));
+      const results = group.map((item): WriteResult =>
+        item.kind === 'append' ? { kind: 'append', result: appendOne(sql, item, tip) } : { kind: 'decision', result: decideOne(sql, item) },
+      );
       db.exec('COMMIT');
       return results;
     } catch (error) {

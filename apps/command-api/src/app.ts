@@ -2,19 +2,11 @@
 // route per command. `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone.
 import Router from '@koa/router';
 import { createStateCache, type EventStore, type Role } from '@meridian/kernel';
-import {
-  authenticate,
-  errorBoundary,
-  reportStreamErrors,
-  HttpProblem,
-  problems,
-  requestContext,
-  requireActor,
-  type Principal,
-} from '@meridian/http';
+import { authenticate, errorBoundary, HttpProblem, integerOf, invalidParameter, problems, publicRouter, reportStreamErrors, requestContext, requireActor, type Principal } from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
 import Koa from 'koa';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
+import { createInFlight } from './in-flight.ts';
 import { commandApiOpenApi } from './openapi.ts';
 import { commandRoutes } from './routes.ts';
 
@@ -31,23 +23,22 @@ const streamIdPattern = /^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   const router = new Router<CommandState>();
   // One cache of folded states for every command route: commands read only what is new in their stream.
-  const handlerDeps = { ...deps, cache: deps.cache ?? createStateCache() };
+  // One record of the requests in flight, as every route shares the keys of its principals.
+  const handlerDeps = { ...deps, cache: deps.cache ?? createStateCache(), inFlight: createInFlight() };
   router.use(authenticate(deps.findPrincipal));
   for (const commandRoute of commandRoutes)
     router.post(commandRoute.path, async (ctx) => {
-      const { id, result } = await handleRoute(handlerDeps, commandRoute, ctx);
+      const { id, result, replayed } = await handleRoute(handlerDeps, commandRoute, ctx);
       ctx.status = 202;
-      if (result.duplicate) ctx.set('Idempotent-Replayed', 'true');
-      ctx.body = { id, ...result };
+      if (replayed) ctx.set('Idempotent-Replayed', 'true');
+      // The same body for the first answer and every replay of it: the header tells them apart.
+      ctx.body = { id, streamId: result.streamId, revision: result.revision, events: result.events };
     });
   router.get('/v1/streams/:streamId', async (ctx) => {
     requireActor(ctx.state.principal, historyReaders);
     const { streamId } = ctx.params;
-    if (streamId === undefined || !streamIdPattern.test(streamId))
-      throw new HttpProblem(problems.invalidRequest([{ pointer: '#/streamId', detail: 'must be <aggregateType>-<id>, for example parcel-p-1' }]));
-    const fromRevision = Number(ctx.query['fromRevision'] ?? 0);
-    if (!Number.isInteger(fromRevision) || fromRevision < 0)
-      throw new HttpProblem(problems.invalidRequest([{ pointer: '#/fromRevision', detail: 'must be a non-negative integer' }]));
+    if (streamId === undefined || !streamIdPattern.test(streamId)) throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
+    const fromRevision = integerOf(ctx.query, 'fromRevision', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const events = await deps.store.readStream(streamId, { fromRevision });
     if (events.length === 0 && fromRevision === 0) throw new HttpProblem(problems.notFound(`stream ${streamId} does not exist`));
     ctx.body = { streamId, events };
@@ -55,23 +46,10 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   return router;
 };
 
-/** Routes anyone may call: health and the API description. */
-export const publicRouter = (deps: Pick<CommandAppDeps, 'store'>, openapi: () => unknown = commandApiOpenApi): Router => {
-  const router = new Router();
-  router.get('/healthz', async (ctx) => {
-    const head = await deps.store.headPosition();
-    ctx.body = { status: 'ok', headPosition: head };
-  });
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = openapi();
-  });
-  return router;
-};
-
 export const createApp = (deps: CommandAppDeps): Koa => {
   const app = new Koa();
   const commands = commandRouter(deps);
-  const open = publicRouter(deps);
+  const open = publicRouter({ health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }), openapi: commandApiOpenApi });
   reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());

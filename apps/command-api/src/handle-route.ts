@@ -1,9 +1,13 @@
 // One command request, in named steps: who, what body, which data, which request identity, then the
 // kernel's command handling. Every failure leaves as a problem; nothing is appended unless all passed.
+//
+// With an Idempotency-Key, the request's first decided answer (202, or a refusal of the domain) is given
+// again, exactly, to every retry, with `Idempotent-Replayed: true` (the kernel records it in the event
+// store). A retry while the first is still being handled here gets 409 with Retry-After.
 import {
+  answerCommand,
   decodeWith,
   fingerprintOf,
-  handleCommand,
   randomId,
   uuidFromName,
   type Actor,
@@ -12,9 +16,21 @@ import {
   type FieldError,
   type RequestIdentity,
 } from '@meridian/kernel';
-import { HttpProblem, problemOfCommandError, problems, readJsonBody, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import {
+  HttpProblem,
+  invalidParameter,
+  problemOfCommandError,
+  problems,
+  readJsonBody,
+  requireActor,
+  type AuthState,
+  type Principal,
+  type RequestContextState,
+  type RequestError,
+} from '@meridian/http';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
+import type { InFlight } from './in-flight.ts';
 import { ownershipGuard, type CommandRoute } from './routes.ts';
 
 export type CommandState = AuthState & RequestContextState;
@@ -24,12 +40,30 @@ export type CommandApiDeps = CommandHandlerDeps & {
   readonly bodyLimit?: number;
 };
 
+/** What a command request is answered with: its result, and whether it is a retried request's first answer. */
+export type RouteAnswer = { readonly id: string; readonly result: CommandResult; readonly replayed: boolean };
+
+const replayedHeaders = { 'Idempotent-Replayed': 'true' } as const;
+
+/** Seconds a client should wait before retrying a request that is still being handled. */
+const inFlightRetryAfter = '1';
+
+const claimOrRefuse = (inFlight: InFlight, request: RequestIdentity): void => {
+  const claim = inFlight.claim(request);
+  if (claim === 'reused') throw new HttpProblem(problems.idempotencyKeyReused(request.requestId));
+  if (claim === 'retry')
+    throw new HttpProblem(
+      problems.conflict('request-in-flight', 'a request with this Idempotency-Key is still being handled; retry it in a moment to get its answer'),
+      { 'Retry-After': inFlightRetryAfter },
+    );
+};
+
 const idempotencyKeyPattern = /^[\x21-\x7e]{1,255}$/;
 
 const idempotencyKeyOf = (ctx: Context): string | undefined => {
   const key = ctx.get('idempotency-key');
   if (key === '') return undefined;
-  if (!idempotencyKeyPattern.test(key)) throw new HttpProblem(problems.invalidRequest([], 'Idempotency-Key must be 1 to 255 printable ASCII characters'));
+  if (!idempotencyKeyPattern.test(key)) throw invalidParameter('Idempotency-Key', 'header', 'must be 1 to 255 printable ASCII characters');
   return key;
 };
 
@@ -60,17 +94,24 @@ const withClient = (commandRoute: CommandRoute, data: Record<string, unknown>, a
   return data;
 };
 
+/** A failing field that came from the path is a path parameter to the client, not a place in its body. */
+const locatedErrors = (commandRoute: CommandRoute, errors: readonly FieldError[]): RequestError[] =>
+  errors.map((error) => {
+    const parameter = commandRoute.fromPath.find((name) => error.pointer === `#/${name}`);
+    return parameter === undefined ? error : { parameter, in: 'path', detail: error.detail };
+  });
+
 const decodeData = (commandRoute: CommandRoute, data: Record<string, unknown>) => {
   const decoded = decodeWith(commandRoute.codec)(data);
-  if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(decoded.left));
+  if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(locatedErrors(commandRoute, decoded.left)));
   return decoded.right;
 };
 
 export const handleRoute = async (
-  deps: CommandApiDeps,
+  deps: CommandApiDeps & { readonly inFlight: InFlight },
   commandRoute: CommandRoute,
   ctx: Context & { state: CommandState; params: Record<string, string> },
-): Promise<{ id: string; result: CommandResult }> => {
+): Promise<RouteAnswer> => {
   const { principal, correlationId, traceparent } = ctx.state;
   const actor = requireActor(principal, commandRoute.roles);
   const key = idempotencyKeyOf(ctx);
@@ -84,18 +125,23 @@ export const handleRoute = async (
   const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
   const id = commandRoute.aggregate.idOf(command);
   const streamId = `${commandRoute.aggregate.type}-${id}`;
-  const result = await handleCommand(deps, {
-    aggregate: commandRoute.aggregate,
-    command,
-    context: {
-      actor,
-      correlationId,
-      causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
-      traceparent,
-      ...(request && { request }),
-    },
-    guard: ownershipGuard(commandRoute, streamId),
-  });
-  if (E.isLeft(result)) throw new HttpProblem(problemOfCommandError(result.left));
-  return { id, result: result.right };
+  if (request !== undefined) claimOrRefuse(deps.inFlight, request);
+  try {
+    const { answer, replayed } = await answerCommand(deps, {
+      aggregate: commandRoute.aggregate,
+      command,
+      context: {
+        actor,
+        correlationId,
+        causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
+        traceparent,
+        ...(request && { request }),
+      },
+      guard: ownershipGuard(commandRoute, streamId),
+    });
+    if (E.isLeft(answer)) throw new HttpProblem(problemOfCommandError(answer.left), replayed ? replayedHeaders : {});
+    return { id, result: answer.right, replayed };
+  } finally {
+    if (request !== undefined) deps.inFlight.release(request);
+  }
 };

@@ -5,6 +5,7 @@ import test from 'ava';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { randomUUID } from 'node:crypto';
+import { allAgree, checkServedDocument } from '@meridian/http/testing';
 import { commandApiOpenApi } from './openapi.ts';
 import { commandRoutes } from './routes.ts';
 import { keys, parcelBody, startApi } from './test-fixtures.ts';
@@ -16,13 +17,24 @@ test('the document is valid OpenAPI 3.1', async (t) => {
   t.true(result.valid, result.valid ? '' : compileErrors(result));
 });
 
+test('the document served is the app: every route it serves is described, every described operation served, and its 405s and 401s are as declared', async (t) => {
+  const api = await startApi();
+  try {
+    t.deepEqual(await checkServedDocument(api.app), allAgree);
+  } finally {
+    await api.close();
+  }
+});
+
 test('every command route is described with its body, headers and error responses', (t) => {
   for (const route of commandRoutes) {
     const operation = document.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.['post'];
     t.truthy(operation, route.path);
     t.truthy(operation?.requestBody, route.path);
     t.truthy(operation?.responses['202'], route.path);
-    for (const status of ['400', '401', '403', '404', '409', '413', '415', '422']) t.truthy(operation?.responses[status], `${route.path} ${status}`);
+    for (const status of ['400', '401', '403', '405', '409', '413', '415', '422', '500']) t.truthy(operation?.responses[status], `${route.path} ${status}`);
+    // A creation cannot find its stream missing; every other command can.
+    t.is(operation?.responses['404'] !== undefined, route.generatesId === undefined, `${route.path} 404`);
   }
 });
 

@@ -1,7 +1,7 @@
 // The command API's OpenAPI 3.1 document, generated from the route table and the commands' own codecs,
 // so the description cannot drift from what the API accepts.
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
-import { jsonContent, openApiDocument, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import { jsonContent, openApiDocument, pathParameter, problemResponses, publicOpenApi, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
 import { commandRoutes, type CommandRoute } from './routes.ts';
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
@@ -22,7 +22,8 @@ const headerParameters = [
     name: 'Idempotency-Key',
     in: 'header',
     required: false,
-    description: 'Makes the request safe to retry: a retry returns the first result and appends nothing. Reusing a key with another body is refused (422).',
+    description:
+      'Makes the request safe to retry: the first decided answer (202, or a refusal such as 404 or 409 rule-violated) is given again, exactly, to every retry, with Idempotent-Replayed: true, and nothing is appended again. Reusing a key with another request is refused (422); a retry while the first is still being handled gets 409 request-in-flight with Retry-After.',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
   },
   { name: 'X-Correlation-Id', in: 'header', required: false, description: 'Ties the resulting events to a business transaction; generated when absent.', schema: { type: 'string', maxLength: 128 } },
@@ -30,10 +31,23 @@ const headerParameters = [
 ];
 
 const accepted = {
-  description: 'The events are durably appended. `duplicate` is true (and Idempotent-Replayed: true) when this is a retry of a request already handled.',
+  description: 'The events are durably appended (none when the command changed nothing). A retry of a request already answered gets the same body, with Idempotent-Replayed: true.',
   headers: { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] } } },
   content: jsonContent({ $ref: '#/components/schemas/CommandAccepted' }),
 };
+
+/**
+ * The refusals a command can meet beyond the shared ones (401, 405, 413, 415, 500): a bad body, path or
+ * key (400), a role or client it may not act for (403), a stream that must exist and does not (404), a
+ * domain rule, a stream that exists already or kept changing (409), a key used for another request (422).
+ */
+const commandErrors = (commandRoute: CommandRoute): number[] => [
+  400,
+  403,
+  ...(commandRoute.aggregate.expects[commandRoute.command] === 'new' ? [] : [404]),
+  409,
+  422,
+];
 
 const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
   operationId: commandRoute.command.charAt(0).toLowerCase() + commandRoute.command.slice(1),
@@ -42,7 +56,7 @@ const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
   tags: [commandRoute.aggregate.type],
   parameters: [...commandRoute.fromPath.map((name) => pathParameter(name, `the ${name}`)), ...headerParameters],
   requestBody: { required: commandRoute.fromPath.length === 0, content: jsonContent(bodySchema(commandRoute)) },
-  responses: { '202': accepted, ...problemResponses([400, 401, 403, 404, 409, 413, 415, 422]) },
+  responses: { '202': accepted, ...problemResponses(commandErrors(commandRoute)) },
 });
 
 const recordedEvent: JsonSchema = {
@@ -73,12 +87,11 @@ const recordedEvent: JsonSchema = {
 
 const commandAccepted: JsonSchema = {
   type: 'object',
-  required: ['id', 'streamId', 'revision', 'events', 'duplicate'],
+  required: ['id', 'streamId', 'revision', 'events'],
   properties: {
     id: { type: 'string', description: 'the id of the aggregate the command addressed (generated for creations)' },
     streamId: { type: 'string' },
     revision: { type: 'integer', description: "the stream's revision after the command" },
-    duplicate: { type: 'boolean' },
     events: {
       type: 'array',
       items: { type: 'object', properties: { eventId: { type: 'string' }, type: { type: 'string' }, streamRevision: { type: 'integer' }, globalPosition: { type: 'integer' } } },
@@ -100,26 +113,29 @@ export const commandApiPaths = (): OpenApiPaths => {
       ],
       responses: {
         '200': { description: 'The events, in revision order', content: jsonContent({ type: 'object', properties: { streamId: { type: 'string' }, events: { type: 'array', items: { $ref: '#/components/schemas/RecordedEvent' } } } }) },
-        ...problemResponses([400, 401, 403, 404]),
+        ...problemResponses([400, 403, 404]),
       },
     },
-  };
-  paths['/healthz'] = {
-    get: { operationId: 'health', summary: 'Liveness and the store head', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } },
-  };
-  paths['/openapi.json'] = {
-    get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } },
   };
   return paths;
 };
 
 export const commandApiSchemas = { CommandAccepted: commandAccepted, RecordedEvent: recordedEvent };
 
+/** The command API's operations, for any document that serves them. */
+export const commandApiPart = (): OpenApiPart => ({ paths: commandApiPaths(), schemas: commandApiSchemas });
+
+/** What the command API's /healthz answers. */
+export const commandHealthSchema: JsonSchema = {
+  type: 'object',
+  required: ['status', 'headPosition'],
+  properties: { status: { type: 'string', enum: ['ok'] }, headPosition: { type: 'integer', minimum: 0, description: "the event store's last global position" } },
+};
+
 export const commandApiOpenApi = () =>
   openApiDocument({
     title: 'Meridian command API',
     version: '1.0.0',
     description: 'Commands become validated, durable, idempotent events. Errors are RFC 9457 problem details.',
-    paths: commandApiPaths(),
-    schemas: commandApiSchemas,
+    parts: [commandApiPart(), publicOpenApi({ health: commandHealthSchema, healthSummary: 'Liveness and the store head' })],
   });

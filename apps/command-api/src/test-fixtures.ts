@@ -4,6 +4,7 @@ import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http'
 import type { EventStore } from '@meridian/kernel';
 import { createLogger } from '@meridian/runtime';
 import { createSqliteEventStore } from '@meridian/sqlite';
+import type Koa from 'koa';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ export const apiKeys: ApiKey[] = [
 
 export type TestApi = {
   readonly url: string;
+  /** The app as served, for tests that read its routers. */
+  readonly app: Koa;
   readonly store: EventStore;
   readonly post: (path: string, body: unknown, options?: { key?: string; headers?: Record<string, string> }) => Promise<{ status: number; headers: Headers; body: any }>;
   readonly get: (path: string, key?: string) => Promise<{ status: number; headers: Headers; body: any }>;
@@ -40,13 +43,21 @@ const asJson = async (response: Response) => {
   return { status: response.status, headers: response.headers, body: text === '' ? undefined : JSON.parse(text) };
 };
 
-export const startApi = async (now?: () => Date): Promise<TestApi> => {
-  const store = createSqliteEventStore({ path: join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
-  const server: RunningServer = await serve(
-    createApp({ store, findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'test', level: 'SILENT' }), ...(now && { now }) }),
-  );
+export type ApiOptions = {
+  readonly now?: () => Date;
+  /** The store file, for two apps over one store as two processes would be; a fresh one by default. */
+  readonly path?: string;
+  /** What the app sees of the store: a wrapper can hold a call to catch a request in flight. */
+  readonly through?: (store: EventStore) => EventStore;
+};
+
+export const startApi = async ({ now, path, through = (store) => store }: ApiOptions = {}): Promise<TestApi> => {
+  const store = createSqliteEventStore({ path: path ?? join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
+  const app = createApp({ store: through(store), findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'test', level: 'SILENT' }), ...(now && { now }) });
+  const server: RunningServer = await serve(app);
   return {
     url: server.url,
+    app,
     store,
     post: async (path, body, { key = keys.dispatcher, headers = {} } = {}) =>
       asJson(

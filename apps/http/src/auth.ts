@@ -32,7 +32,42 @@ export const ApiKey = withSchema(
   {},
 );
 export type ApiKey = t.TypeOf<typeof ApiKey>;
-export const ApiKeys = arrayOf(ApiKey, { min: 1, max: 10_000, name: 'ApiKeys' });
+
+const ApiKeyList = arrayOf(ApiKey, { min: 1, max: 10_000, name: 'ApiKeys' });
+
+/** Each entry listing a key an earlier entry already listed, with the index of that earlier entry. */
+const repeatedKeys = (keys: readonly ApiKey[]): { readonly index: number; readonly first: number }[] => {
+  const firstIndex = new Map<string, number>();
+  return keys.flatMap((entry, index) => {
+    const first = firstIndex.get(entry.key);
+    if (first === undefined) firstIndex.set(entry.key, index);
+    return first === undefined ? [] : [{ index, first }];
+  });
+};
+
+/**
+ * MERIDIAN_API_KEYS: the entries, each key listed once. A key listed twice would have the roles of
+ * whichever entry came last (a client key could silently become an admin one), so it is refused, naming
+ * both entries by index and never the key.
+ */
+export const ApiKeys = new t.Type<readonly ApiKey[], unknown, unknown>(
+  'ApiKeys',
+  (u): u is readonly ApiKey[] => ApiKeyList.is(u) && repeatedKeys(u).length === 0,
+  (u, context) => {
+    const decoded = ApiKeyList.validate(u, context);
+    if (decoded._tag === 'Left') return decoded;
+    const repeated = repeatedKeys(decoded.right);
+    if (repeated.length === 0) return decoded;
+    return t.failures(
+      repeated.map(({ index, first }) => ({
+        value: '(hidden)',
+        context: [...context, { key: String(index), type: ApiKey, actual: '(hidden)' }, { key: 'key', type: t.string, actual: '(hidden)' }],
+        message: `is the same key as entry ${first}: list each key once`,
+      })),
+    );
+  },
+  ApiKeyList.encode,
+);
 
 export type Principal = {
   readonly id: string;

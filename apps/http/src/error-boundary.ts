@@ -2,7 +2,7 @@
 // they are; anything else is logged with its stack and answered 500 without internals.
 import type { Logger } from '@meridian/runtime';
 import type { Context, Middleware } from 'koa';
-import { HttpProblem, problem, problemMediaType, problems, type Problem } from './problem.ts';
+import { HttpProblem, problemMediaType, problems, type Problem } from './problem.ts';
 
 export const sendProblem = (ctx: Context, details: Problem, headers: Readonly<Record<string, string>> = {}): void => {
   ctx.status = details.status;
@@ -23,10 +23,11 @@ export const errorBoundary = (logger: Logger): Middleware => async (ctx, next) =
     // Routers answer an unknown path or method with a bare status: give it a problem body.
     if (ctx.status === 404 && ctx.body == null) sendProblem(ctx, problems.notFound(`no resource at ${ctx.method} ${ctx.path}`));
     if (ctx.status === 405 && ctx.body == null) sendProblem(ctx, problems.methodNotAllowed((ctx.response.get('Allow') ?? '').split(/,\s*/)));
+    if (ctx.status === 501 && ctx.body == null) sendProblem(ctx, problems.notImplemented(ctx.method));
   } catch (error) {
     if (error instanceof HttpProblem) return sendProblem(ctx, error.problem, error.headers);
     const status = statusOf(error);
-    if (status !== undefined) return sendProblem(ctx, problem(status, 'bad-request', 'Bad request', { detail: (error as Error).message }));
+    if (status !== undefined) return sendProblem(ctx, problems.badRequest(status, (error as Error).message));
     logger.error('request failed', { error, method: ctx.method, path: ctx.path, traceparent: ctx.state['traceparent'] });
     sendProblem(ctx, problems.internal());
   }

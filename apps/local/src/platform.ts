@@ -1,16 +1,15 @@
 // The whole platform in one process on the embedded wiring: every API on one port; every projector a
 // consumer of the log with its own checkpoint (the embedded bus); telemetry through a bounded in-process
 // queue to the live map. Nothing here knows a technology: the caller passes the stores.
-import Router from '@koa/router';
-import { commandApiPaths, commandApiSchemas, commandRouter } from '@meridian/command-api';
-import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, type Principal } from '@meridian/http';
+import { commandApiPart, commandRouter } from '@meridian/command-api';
+import { errorBoundary, openApiDocument, publicOpenApi, publicRouter, reportStreamErrors, requestContext, type Principal } from '@meridian/http';
 import { createBoundedQueue } from '@meridian/in-process-queue';
 import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import type { ConsumerSnapshot } from '@meridian/projections';
-import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
+import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { supervise } from '@meridian/runtime';
-import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
+import { runLiveMap, telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry';
 import type { SqliteDocumentStore } from '@meridian/sqlite';
 import type { TelemetryPing } from '@meridian/vehicle';
 import {
@@ -18,8 +17,7 @@ import {
   createDispatcherOperations,
   createDoorbell,
   runDispatcher,
-  webhookApiPaths,
-  webhookApiSchemas,
+  webhookApiPart,
   webhookRouter,
   type CheckDestination,
   type DestinationPolicy,
@@ -74,26 +72,31 @@ export type LocalPlatform = {
   readonly stop: () => Promise<void>;
 };
 
-/** The API description; the webhooks' routes are in it when they are served. */
+const healthSchema = {
+  type: 'object',
+  required: ['status', 'headPosition', 'projectors'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    headPosition: { type: 'integer', minimum: 0, description: "the event store's last global position" },
+    projectors: { type: 'array', items: { type: 'object' }, description: 'where each projector stands' },
+  },
+};
+
+/** The API description: every API's part, merged by path and method; the webhooks' routes when they are served. */
 export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean } = {}) =>
   openApiDocument({
     title: 'Meridian',
     version: '1.0.0',
     description: 'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
-    paths: { ...commandApiPaths(), ...queryApiPaths(), ...auditApiPaths(), ...telemetryOpenApiPaths(), ...(webhooks ? webhookApiPaths() : {}) },
-    schemas: { ...commandApiSchemas, ...queryApiSchemas, ...auditApiSchemas, ...(webhooks ? webhookApiSchemas : {}) },
+    parts: [
+      commandApiPart(),
+      queryApiPart(),
+      auditApiPart(),
+      telemetryOpenApiPart(),
+      ...(webhooks ? [webhookApiPart()] : []),
+      publicOpenApi({ health: healthSchema, healthSummary: 'Liveness, the store head and the projectors' }),
+    ],
   });
-
-const publicRouter = (store: EventStore, projectors: () => readonly ConsumerSnapshot[], webhooks: boolean): Router => {
-  const router = new Router();
-  router.get('/healthz', async (ctx) => {
-    ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors() };
-  });
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = localOpenApi({ webhooks });
-  });
-  return router;
-};
 
 /**
  * The endpoints API and the dispatcher over the platform's stores: the dispatcher is a consumer of the log
@@ -160,7 +163,10 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   reportStreamErrors(app, logger);
   app.use(errorBoundary(logger));
   app.use(requestContext());
-  const open = publicRouter(store, projectors.snapshots, deps.webhooks !== undefined);
+  const open = publicRouter({
+    health: async () => ({ status: 'ok', headPosition: await store.headPosition(), projectors: projectors.snapshots() }),
+    openapi: () => localOpenApi({ webhooks: deps.webhooks !== undefined }),
+  });
   const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
   const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: projectors.snapshots });
   const audit = auditRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }) });

@@ -3,7 +3,22 @@
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
 import { type Actor, type Document, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
-import { errorBoundary, reportStreamErrors, HttpProblem, openEventStream, problems, requestContext, requireActor, authenticate, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import {
+  authenticate,
+  errorBoundary,
+  HttpProblem,
+  listOf,
+  openEventStream,
+  problems,
+  publicRouter,
+  reportStreamErrors,
+  requestContext,
+  requireActor,
+  singleOf,
+  type AuthState,
+  type Principal,
+  type RequestContextState,
+} from '@meridian/http';
 import {
   fleetProjection,
   fleetQueries,
@@ -23,7 +38,7 @@ import {
 import Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
-import { listOf, pageParameters, singleOf } from './parameters.ts';
+import { pageParameters } from './parameters.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -165,24 +180,12 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   return router;
 };
 
-/** Health and the API description, without a key. */
-export const queryPublicRouter = (): Router => {
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = queryApiOpenApi();
-  });
-  return router;
-};
-
 export const createApp = (deps: QueryApiDeps): Koa => {
   const app = new Koa();
   reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());
-  const open = queryPublicRouter();
+  const open = publicRouter({ health: () => ({ status: 'ok' }), openapi: queryApiOpenApi });
   app.use(open.routes()).use(open.allowedMethods());
   const queries = queryRouter(deps);
   app.use(queries.routes()).use(queries.allowedMethods());

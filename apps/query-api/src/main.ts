@@ -1,13 +1,13 @@
 // Composition root of the query API as its own process: read models from Firestore (or the embedded
 // SQLite file), live updates from Firestore listeners, and the audit API over the event store (read only)
 // and the archive (BigQuery, or the embedded DuckDB file opened read-only).
-import { keyring, serve } from '@meridian/http';
+import { bindPort, keyring } from '@meridian/http';
 import type { EventArchive, Logger } from '@meridian/kernel';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment } from '@meridian/runtime';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, variablesHelp } from '@meridian/runtime';
 import {
   archiveVariables,
   commonVariables,
-  defaultDataDir,
+  dataDirFor,
   defaultPort,
   eventStoreVariables,
   openArchive,
@@ -16,22 +16,24 @@ import {
   readModelVariables,
   type ArchiveConfig,
 } from '@meridian/wiring';
-import { resolve } from 'node:path';
 import { createApp } from './app.ts';
 
 const service = 'query-api';
-const { MERIDIAN_API_KEYS, ...config } = configOrExit(
-  service,
-  decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables }),
-);
-const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
-const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
+const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables };
+commandLineOrExit(service, {
+  command: 'node apps/query-api/src/main.ts',
+  synopsis: '',
+  summary: 'The query API alone, as on Cloud Run: the read models, live updates and the audit API.\nMERIDIAN_API_KEYS is required.',
+  options: {},
+  notes: variablesHelp(variables),
+});
+const { MERIDIAN_API_KEYS, ...config } = configOrExit(service, decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables));
 
 /**
  * The archive, or none: an embedded archive that is not written yet, or is held by its writer in another
  * process (DuckDB allows one), must not keep the read models from being served. Its routes answer 503.
  */
-const archiveOrNone = async (archiveConfig: ArchiveConfig, log: Logger): Promise<EventArchive | undefined> => {
+const archiveOrNone = async (archiveConfig: ArchiveConfig, log: Logger, dataDir: string): Promise<EventArchive | undefined> => {
   try {
     return await openArchive(archiveConfig, log, dataDir, { readOnly: true });
   } catch (error) {
@@ -40,17 +42,19 @@ const archiveOrNone = async (archiveConfig: ArchiveConfig, log: Logger): Promise
   }
 };
 
-const documents = openDocumentStore(config, logger, dataDir);
-const store = openEventStore(config, logger, dataDir);
-const archive = await archiveOrNone(config, logger);
-const server = await serve(
-  createApp({ documents, store, ...(archive !== undefined && { archive }), findPrincipal: keyring(MERIDIAN_API_KEYS), logger }),
-  { port: config.PORT ?? defaultPort, host: '0.0.0.0' },
-);
-logger.info('query API listening', { url: server.url });
-closeOnSignals(logger, [
-  { name: 'http', close: () => server.close() },
-  { name: 'read models', close: documents.close },
-  { name: 'event store', close: store.close },
-  ...(archive !== undefined ? [{ name: 'archive', close: archive.close }] : []),
-]);
+await startOrExit(service, async () => {
+  const bound = await bindPort({ port: config.PORT ?? defaultPort, host: '0.0.0.0' });
+  const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+  const dataDir = dataDirFor(config, { eventStore: true, readModels: true });
+  const documents = openDocumentStore(config, logger, dataDir);
+  const store = openEventStore(config, logger, dataDir);
+  const archive = await archiveOrNone(config, logger, dataDir);
+  const server = bound.serve(createApp({ documents, store, ...(archive !== undefined && { archive }), findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
+  logger.info('query API listening', { url: server.url });
+  closeOnSignals(logger, [
+    { name: 'http', close: () => server.close() },
+    { name: 'read models', close: documents.close },
+    { name: 'event store', close: store.close },
+    ...(archive !== undefined ? [{ name: 'archive', close: archive.close }] : []),
+  ]);
+});

@@ -1,8 +1,8 @@
 // The query API's part of the OpenAPI 3.1 document.
-import { jsonContent, openApiDocument, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import { jsonContent, openApiDocument, pathParameter, problemResponses, publicOpenApi, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
 import type { JsonSchema } from '@meridian/kernel';
 import { parcelViewStatuses } from '@meridian/projections';
-import { auditApiPaths, auditApiSchemas } from './audit/openapi.ts';
+import { auditApiPart } from './audit/openapi.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -23,16 +23,20 @@ const pageOf = (item: string): JsonSchema => ({
   properties: { items: { type: 'array', items: { $ref: `#/components/schemas/${item}` } }, next: { type: ['string', 'null'], description: 'cursor of the next page; null on the last' } },
 });
 
-const read = (operationId: string, summary: string, schema: JsonSchema, parameters: readonly unknown[] = [], description?: string): OpenApiOperation => ({
+// Beyond the shared answers (401, 405, 500): a role that may not read it (403), an id that names nothing
+// (404), a query parameter that is not valid (400).
+const oneItem = [403, 404];
+const aPage = [400, 403];
+
+const read = (operationId: string, summary: string, schema: JsonSchema, errors: readonly number[], parameters: readonly unknown[] = []): OpenApiOperation => ({
   operationId,
   summary,
-  ...(description !== undefined && { description }),
   tags: ['queries'],
   parameters,
-  responses: { '200': { description: 'OK', content: jsonContent(schema) }, ...problemResponses([400, 401, 403, 404]) },
+  responses: { '200': { description: 'OK', content: jsonContent(schema) }, ...problemResponses(errors) },
 });
 
-const stream = (operationId: string, summary: string, description: string, parameters: readonly unknown[] = []): OpenApiOperation => ({
+const stream = (operationId: string, summary: string, description: string, errors: readonly number[], parameters: readonly unknown[] = []): OpenApiOperation => ({
   operationId,
   summary,
   description,
@@ -40,7 +44,7 @@ const stream = (operationId: string, summary: string, description: string, param
   parameters,
   responses: {
     '200': { description: 'A text/event-stream that stays open', content: { 'text/event-stream': { schema: { type: 'string' } } } },
-    ...problemResponses([401, 403, 404]),
+    ...problemResponses(errors),
   },
 });
 
@@ -54,46 +58,43 @@ export const queryApiSchemas: Record<string, JsonSchema> = {
 };
 
 export const queryApiPaths = (): OpenApiPaths => ({
-  '/v1/parcels/{parcelId}': { get: read('getParcel', "A parcel's status, timeline, route and proof of delivery (a client sees only its own)", { $ref: '#/components/schemas/ParcelStatusView' }, [pathParameter('parcelId', 'the parcel')]) },
+  '/v1/parcels/{parcelId}': { get: read('getParcel', "A parcel's status, timeline, route and proof of delivery (a client sees only its own)", { $ref: '#/components/schemas/ParcelStatusView' }, oneItem, [pathParameter('parcelId', 'the parcel')]) },
   '/v1/parcels': {
-    get: read('listParcels', 'Parcels, most recently changed first', pageOf('ParcelStatusView'), [
+    get: read('listParcels', 'Parcels, most recently changed first', pageOf('ParcelStatusView'), aPage, [
       listParameter('status', parcelViewStatuses, 'only parcels in these statuses'),
       { name: 'clientId', in: 'query', required: false, description: "only this client's parcels (a client key: its own, always)", schema: { type: 'string' } },
       ...pageParameters,
     ]),
   },
   '/v1/parcels/{parcelId}/events': {
-    get: stream('streamParcel', "A parcel's view, live", 'Server-Sent Events: `parcel` with the current view first, then one per change (`id` is the stream revision).', [pathParameter('parcelId', 'the parcel')]),
+    get: stream('streamParcel', "A parcel's view, live", 'Server-Sent Events: `parcel` with the current view first, then one per change (`id` is the stream revision).', oneItem, [pathParameter('parcelId', 'the parcel')]),
   },
-  '/v1/routes/{routeId}': { get: read('getRoute', 'A route board: stops with status, progress, vehicle and driver', { $ref: '#/components/schemas/RouteBoardView' }, [pathParameter('routeId', 'the route')]) },
-  '/v1/routes': { get: read('listRoutes', 'Route boards, most recently changed first', pageOf('RouteBoardView'), [listParameter('status', ['Planned', 'InProgress'], 'only routes in these statuses'), ...pageParameters]) },
+  '/v1/routes/{routeId}': { get: read('getRoute', 'A route board: stops with status, progress, vehicle and driver', { $ref: '#/components/schemas/RouteBoardView' }, oneItem, [pathParameter('routeId', 'the route')]) },
+  '/v1/routes': { get: read('listRoutes', 'Route boards, most recently changed first', pageOf('RouteBoardView'), aPage, [listParameter('status', ['Planned', 'InProgress'], 'only routes in these statuses'), ...pageParameters]) },
   '/v1/fleet': {
-    get: read('listFleet', 'Vehicles: duty status, route, load against capacity', pageOf('FleetVehicleView'), [
+    get: read('listFleet', 'Vehicles: duty status, route, load against capacity', pageOf('FleetVehicleView'), aPage, [
       { name: 'depotId', in: 'query', required: false, schema: { type: 'string' } },
       listParameter('dutyStatus', ['OnDuty', 'OnRoute'], 'only vehicles in these duty statuses'),
       ...pageParameters,
     ]),
   },
-  '/v1/fleet/{vehicleId}': { get: read('getVehicle', 'One vehicle', { $ref: '#/components/schemas/FleetVehicleView' }, [pathParameter('vehicleId', 'the vehicle')]) },
-  '/v1/live-map': { get: read('listLiveMap', "Every vehicle's last known position, by vehicleId", pageOf('LiveMapPosition'), pageParameters) },
+  '/v1/fleet/{vehicleId}': { get: read('getVehicle', 'One vehicle', { $ref: '#/components/schemas/FleetVehicleView' }, oneItem, [pathParameter('vehicleId', 'the vehicle')]) },
+  '/v1/live-map': { get: read('listLiveMap', "Every vehicle's last known position, by vehicleId", pageOf('LiveMapPosition'), aPage, pageParameters) },
   '/v1/live-map/stream': {
-    get: stream('streamLiveMap', 'Vehicle positions, live', 'Server-Sent Events: `position` per vehicle whenever the live map writes it (at most once per interval per vehicle). Read GET /v1/live-map first for the current picture.'),
+    get: stream('streamLiveMap', 'Vehicle positions, live', 'Server-Sent Events: `position` per vehicle whenever the live map writes it (at most once per interval per vehicle). Read GET /v1/live-map first for the current picture.', [403]),
   },
   '/v1/projections': {
-    get: read('listProjections', 'Where each projector stands: position, lag, events applied (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }),
+    get: read('listProjections', 'Where each projector stands: position, lag, events applied (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }, [403]),
   },
 });
+
+/** The read models' operations, for any document that serves them. */
+export const queryApiPart = (): OpenApiPart => ({ paths: queryApiPaths(), schemas: queryApiSchemas });
 
 export const queryApiOpenApi = () =>
   openApiDocument({
     title: 'Meridian query API',
     version: '1.0.0',
     description: 'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events, and the audit API. Errors are RFC 9457 problem details.',
-    paths: {
-      ...queryApiPaths(),
-      ...auditApiPaths(),
-      '/healthz': { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } } },
-      '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } } },
-    },
-    schemas: { ...queryApiSchemas, ...auditApiSchemas },
+    parts: [queryApiPart(), auditApiPart(), publicOpenApi()],
   });

@@ -3,41 +3,51 @@ import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
 import { serveHealth } from '@meridian/http';
 import { createLogSubscription } from '@meridian/log-subscription';
-import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, supervise } from '@meridian/runtime';
-import { allEventTypes, busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
-import { resolve } from 'node:path';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
+import { allEventTypes, busVariables, commonVariables, dataDirFor, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, usesPubSub } from '@meridian/wiring';
 import { relayBatch } from './relay.ts';
 
 const service = 'relay';
-const config = configOrExit(service, decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables }));
-const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
-const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
-const log = openEventStore(config, logger, dataDir);
-const state = openDocumentStore(config, logger, dataDir);
-const bus = await openBus(config, { log, state, logger });
-const publisher = bus.eventPublisher;
-if (publisher === undefined) {
-  logger.error('the relay needs a bus to publish to: set PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub');
-  process.exit(78);
-}
-const controller = new AbortController();
-const subscription = createLogSubscription({ log, checkpoints: documentCheckpointer(state), deadLetters: documentDeadLetters(state), consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
-let relayed = { through: 0, events: 0, at: '' };
-const running = supervise('relay', () => subscription(
-  relayBatch({
-    publisher,
-    logger,
-    onPublished: (events) => (relayed = { through: events[events.length - 1]?.globalPosition ?? relayed.through, events: relayed.events + events.length, at: new Date().toISOString() }),
-  }),
-  { signal: controller.signal, maxBatch: 1000 },
-), { logger, signal: controller.signal });
-// Cloud Run starts (and keeps) a service that answers on $PORT; the answer says how far the relay got.
-const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => ({ relayed }));
-logger.info('relay started', { health: health?.port });
-closeOnSignals(logger, [
-  { name: 'health', close: async () => health?.close() },
-  { name: 'relay', close: async () => (controller.abort(), await running) },
-  { name: 'bus', close: bus.close },
-  { name: 'state', close: state.close },
-  { name: 'event store', close: log.close },
-]);
+const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
+commandLineOrExit(service, {
+  command: 'node apps/relay/src/main.ts',
+  synopsis: '',
+  summary: 'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
+  options: {},
+  notes: variablesHelp(variables),
+});
+const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
+
+await startOrExit(service, async () => {
+  if (!usesPubSub(config)) throw new StartupFailure('the relay needs a bus to publish to: set PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub');
+  let started = false;
+  let relayed = { through: 0, events: 0, at: '' };
+  // Cloud Run starts (and keeps) a service that answers on $PORT; the answer says how far the relay got.
+  const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => (started ? { relayed } : undefined));
+  const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+  const dataDir = dataDirFor(config, { eventStore: true, readModels: true });
+  const log = openEventStore(config, logger, dataDir);
+  const state = openDocumentStore(config, logger, dataDir);
+  const bus = await openBus(config, { log, state, logger });
+  const publisher = bus.eventPublisher;
+  if (publisher === undefined) throw new Error('a Pub/Sub bus without an event publisher');
+  const controller = new AbortController();
+  const subscription = createLogSubscription({ log, checkpoints: documentCheckpointer(state), deadLetters: documentDeadLetters(state), consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
+  const running = supervise('relay', () => subscription(
+    relayBatch({
+      publisher,
+      logger,
+      onPublished: (events) => (relayed = { through: events[events.length - 1]?.globalPosition ?? relayed.through, events: relayed.events + events.length, at: new Date().toISOString() }),
+    }),
+    { signal: controller.signal, maxBatch: 1000 },
+  ), { logger, signal: controller.signal });
+  started = true;
+  logger.info('relay started', { health: health?.port });
+  closeOnSignals(logger, [
+    { name: 'health', close: async () => health?.close() },
+    { name: 'relay', close: async () => (controller.abort(), await running) },
+    { name: 'bus', close: bus.close },
+    { name: 'state', close: state.close },
+    { name: 'event store', close: log.close },
+  ]);
+});

@@ -1,7 +1,6 @@
 // The telemetry API served alone: the error boundary outermost, request context, the public routes, then
 // the authenticated telemetry route. The all-in-one local app mounts `telemetryRouter` instead.
-import Router from '@koa/router';
-import { errorBoundary, reportStreamErrors, requestContext } from '@meridian/http';
+import { errorBoundary, publicRouter, reportStreamErrors, requestContext } from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
 import Koa from 'koa';
 import { telemetryOpenApi } from './openapi.ts';
@@ -11,21 +10,9 @@ export type TelemetryAppDeps = TelemetryRouterDeps & {
   readonly logger: Logger;
 };
 
-/** Routes anyone may call: health and the API description. */
-export const telemetryPublicRouter = (): Router => {
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  router.get('/openapi.json', (ctx) => {
-    ctx.body = telemetryOpenApi();
-  });
-  return router;
-};
-
 export const createApp = (deps: TelemetryAppDeps): Koa => {
   const app = new Koa();
-  const open = telemetryPublicRouter();
+  const open = publicRouter({ health: () => ({ status: 'ok' }), openapi: telemetryOpenApi });
   const telemetry = telemetryRouter(deps);
   reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));

@@ -4,6 +4,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import test from 'ava';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { allAgree, checkServedDocument } from '@meridian/http/testing';
 import { telemetryOpenApi } from './openapi.ts';
 import { keys, rawPing, startApi } from './test-fixtures.ts';
 
@@ -20,8 +21,17 @@ const validator = () => {
 test('the document is valid OpenAPI 3.1 and describes the route with its answers', async (t) => {
   const result = await validate(structuredClone(document) as never);
   t.true(result.valid, result.valid ? '' : compileErrors(result));
-  for (const status of ['202', '400', '401', '403', '413', '415', '503']) t.truthy(operation?.responses[status], status);
+  for (const status of ['202', '400', '401', '403', '405', '413', '415', '500', '503']) t.truthy(operation?.responses[status], status);
   t.like(operation?.responses['503'], { headers: { 'Retry-After': { schema: { type: 'integer' } } } });
+});
+
+test('the document served is the app: every route it serves is described, every described operation served, and its 405s and 401s are as declared', async (t) => {
+  const api = await startApi();
+  try {
+    t.deepEqual(await checkServedDocument(api.app), allAgree);
+  } finally {
+    await api.close();
+  }
 });
 
 test('the request schema accepts what the API accepts and refuses what it refuses', (t) => {

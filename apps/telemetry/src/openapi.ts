@@ -1,7 +1,7 @@
 // The telemetry API's OpenAPI 3.1 description; the request body's schema comes from the codec itself,
 // so the document cannot drift from what the route accepts.
 import { jsonSchemaOf } from '@meridian/kernel';
-import { jsonContent, openApiDocument, problemMediaType, problemResponses, type OpenApiPaths } from '@meridian/http';
+import { jsonContent, openApiDocument, problemResponse, problemResponses, publicOpenApi, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
 import { maxPingsPerBatch, TelemetryBatch } from '@meridian/vehicle';
 import { telemetryPath, telemetrySenders } from './router.ts';
 
@@ -15,11 +15,9 @@ const accepted = {
   }),
 };
 
-const unavailable = {
-  description: 'The telemetry queue is full: none of the batch was accepted; send it again after Retry-After seconds',
-  headers: { 'Retry-After': { description: 'seconds to wait before sending again', schema: { type: 'integer', minimum: 1 } } },
-  content: { [problemMediaType]: { schema: { $ref: '#/components/schemas/Problem' } } },
-};
+const unavailable = problemResponse('The telemetry queue is full: none of the batch was accepted; send it again after Retry-After seconds', {
+  'Retry-After': { description: 'seconds to wait before sending again', schema: { type: 'integer', minimum: 1 } },
+});
 
 export const telemetryOpenApiPaths = (): OpenApiPaths => ({
   [telemetryPath]: {
@@ -31,19 +29,19 @@ export const telemetryOpenApiPaths = (): OpenApiPaths => ({
         `1 to ${maxPingsPerBatch} pings per request. Pings feed the live map, which keeps the newest position of each vehicle by recordedAt.`,
       tags: ['telemetry'],
       requestBody: { required: true, content: jsonContent(jsonSchemaOf(TelemetryBatch)) },
-      responses: { '202': accepted, ...problemResponses([400, 401, 403, 413, 415]), '503': unavailable },
+      // Beyond the shared answers (401, 405, 413, 415, 500): a bad batch (400), a role that may not send (403), a full queue (503).
+      responses: { '202': accepted, ...problemResponses([400, 403]), '503': unavailable },
     },
   },
 });
+
+/** The telemetry API's operation, for any document that serves it. */
+export const telemetryOpenApiPart = (): OpenApiPart => ({ paths: telemetryOpenApiPaths() });
 
 export const telemetryOpenApi = () =>
   openApiDocument({
     title: 'Meridian telemetry API',
     version: '1.0.0',
     description: 'Vehicle positions for the live map: a firehose that never enters the event store. Errors are RFC 9457 problem details.',
-    paths: {
-      ...telemetryOpenApiPaths(),
-      '/healthz': { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } } },
-      '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } } },
-    },
+    parts: [telemetryOpenApiPart(), publicOpenApi()],
   });

@@ -6,6 +6,7 @@ import type { Delivery, Document, DocumentKey, DocumentStore, DocumentWrite, Sub
 import { silentLogger } from '@meridian/kernel';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import * as E from 'fp-ts/lib/Either.js';
+import type Koa from 'koa';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ export type Answer = { readonly status: number; readonly headers: Headers; reado
 
 export type TestApi = {
   readonly url: string;
+  /** The app as served, for tests that read its routers. */
+  readonly app: Koa;
   readonly queue: BoundedQueue<TelemetryPing>;
   readonly post: (body: unknown, options?: { key?: string; headers?: Record<string, string> }) => Promise<Answer>;
   readonly close: () => Promise<void>;
@@ -72,9 +75,11 @@ const asJson = async (response: Response): Promise<Answer> => {
 
 export const startApi = async (queueOptions: Partial<BoundedQueueOptions<TelemetryPing>> = {}): Promise<TestApi> => {
   const queue = createBoundedQueue<TelemetryPing>({ capacity: 10_000, ...queueOptions });
-  const server = await serve(createApp({ publisher: queue.publisher, findPrincipal: keyring(apiKeys), logger: silentLogger }));
+  const app = createApp({ publisher: queue.publisher, findPrincipal: keyring(apiKeys), logger: silentLogger });
+  const server = await serve(app);
   return {
     url: server.url,
+    app,
     queue,
     post: async (body, { key = keys.driver, headers = {} } = {}) =>
       asJson(

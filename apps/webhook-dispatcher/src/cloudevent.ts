@@ -25,6 +25,19 @@ export type CloudEvent = {
   readonly [extension: string]: unknown;
 };
 
+/**
+ * Digits of the `sequence` extension. The Sequence extension says its values MUST compare correctly as
+ * strings, so the stream revision is zero-padded to a width that holds every revision the event store port
+ * can hand out: a non-negative safe integer, at most 2^53 − 1 = 9007199254740991, has 16 digits.
+ */
+export const sequenceWidth = 16;
+
+/** A stream revision as a `sequence` value: `5` is `0000000000000005`, which sorts before `0000000000000010`. */
+export const sequenceOf = (streamRevision: number): string => {
+  if (!Number.isSafeInteger(streamRevision) || streamRevision < 0) throw new RangeError(`stream revision ${streamRevision} is not a non-negative safe integer`);
+  return String(streamRevision).padStart(sequenceWidth, '0');
+};
+
 /** The status a parcel is in after the event (a breach found leaves it where it was, which the event says). */
 export const statusAfter = (event: ParcelEvent): ParcelStatus | string => {
   switch (event.type) {
@@ -70,7 +83,7 @@ export const parcelCloudEvent = (event: RecordedEvent, parcel: ParcelEvent): Clo
     status: statusAfter(parcel),
     streamRevision: event.streamRevision,
   },
-  sequence: String(event.streamRevision),
+  sequence: sequenceOf(event.streamRevision),
   correlationid: event.metadata.correlationId,
   causationid: event.metadata.causationId,
   ...(event.metadata.traceparent !== undefined && { traceparent: event.metadata.traceparent }),

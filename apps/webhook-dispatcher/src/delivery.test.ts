@@ -35,7 +35,7 @@ test('a parcel event arrives as a structured CloudEvent, signed as Standard Webh
     type: 'meridian.parcel.registered.v1',
     subject: 'p-1',
     datacontenttype: 'application/json',
-    sequence: '0',
+    sequence: '0000000000000000',
     correlationid: registered!.metadata.correlationId,
   });
   t.is(new Date(event.time!).toISOString(), registered!.recordedAt);

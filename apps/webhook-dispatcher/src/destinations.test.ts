@@ -57,6 +57,11 @@ test('internal addresses are refused, literal or resolved, in every spelling', a
   await refusedBy(t, 'https://[::ffff:169.254.169.254]/', strict, /link-local/);
   await refusedBy(t, 'https://[::ffff:10.0.0.1]/', strict, /private/);
   await refusedBy(t, 'https://[64:ff9b::a9fe:a9fe]/', strict, /link-local/);
+  // IPv4-translated (::ffff:0:0/96) and local-use NAT64 (64:ff9b:1::/48) forms of 127.0.0.1.
+  await refusedBy(t, 'https://[::ffff:0:7f00:1]/', strict, /IPv4-translated address carrying 127\.0\.0\.1, a loopback/);
+  await refusedBy(t, 'https://[64:ff9b:1::7f00:1]/', strict, /local-use NAT64 address \(RFC 8215\) carrying 127\.0\.0\.1, a loopback/);
+  await refusedBy(t, 'https://[2002:a9fe:a9fe::1]/', strict, /6to4 address carrying 169\.254\.169\.254/);
+  await refusedBy(t, 'https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/', strict, /Teredo address carrying 10\.0\.0\.1, a private/);
   await refusedBy(t, 'https://224.0.0.1/', strict, /multicast/);
   await refusedBy(t, 'https://255.255.255.255/', strict, /broadcast/);
   // The URL parser normalises these to 127.0.0.1 and 169.254.169.254 before the check sees them.

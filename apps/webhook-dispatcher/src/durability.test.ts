@@ -2,6 +2,7 @@
 // arrives, the interrupted ones again with the same webhook-id, and the delivery log shows the attempts.
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { sequenceOf } from './cloudevent.ts';
 import { webhookIdOf } from './deliveries.ts';
 import { createHarness, startReceiver, waitFor, type Received } from './test-fixtures.ts';
 
@@ -17,7 +18,7 @@ const startDispatcher = async (env: Record<string, string>): Promise<{ child: Ch
   return { child, exited };
 };
 
-const sequenceOf = (request: Received) => (JSON.parse(request.body) as { subject: string; sequence: string });
+const ordering = (request: Received) => (JSON.parse(request.body) as { subject: string; sequence: string });
 
 test('a dispatcher killed with SIGKILL mid-delivery redelivers with the same webhook-ids after a restart', async (t) => {
   const harness = await createHarness();
@@ -56,7 +57,7 @@ test('a dispatcher killed with SIGKILL mid-delivery redelivers with the same web
   for (const id of interrupted) t.is(receiver.ids().filter((received) => received === id).length, 2, `${id} sent again with the same webhook-id`);
   t.is(receiver.accepted.length, 9, 'nothing delivered twice once answered');
   for (const parcel of ['p-1', 'p-2', 'p-3'])
-    t.deepEqual(receiver.accepted.map(sequenceOf).filter((e) => e.subject === parcel).map((e) => e.sequence), ['0', '1', '2'], `${parcel} in order`);
+    t.deepEqual(receiver.accepted.map(ordering).filter((e) => e.subject === parcel).map((e) => e.sequence), [0, 1, 2].map(sequenceOf), `${parcel} in order`);
 
   const reopened = await createHarness(dataDir);
   t.teardown(() => reopened.close());

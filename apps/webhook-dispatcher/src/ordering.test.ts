@@ -1,5 +1,6 @@
 // Order per parcel and endpoint, isolation between endpoints and between clients.
 import test from 'ava';
+import { sequenceOf } from './cloudevent.ts';
 import { createHarness, sleep, startReceiver, waitFor, type Received } from './test-fixtures.ts';
 
 const cloudEvent = (request: Received) => JSON.parse(request.body) as { subject: string; sequence: string; data: { clientId: string; parcelId: string } };
@@ -9,7 +10,7 @@ test("a parcel's events arrive in order, even when an earlier one has to be retr
   let failedOnce = false;
   const receiver = await startReceiver((request) => {
     const event = cloudEvent(request);
-    if (event.subject === 'p-1' && event.sequence === '1' && !failedOnce) {
+    if (event.subject === 'p-1' && event.sequence === sequenceOf(1) && !failedOnce) {
       failedOnce = true;
       return { status: 500 };
     }
@@ -24,10 +25,10 @@ test("a parcel's events arrive in order, even when an earlier one has to be retr
 
   await waitFor('all nine events', () => receiver.accepted.length === 9);
   const sequences = (parcelId: string, of: readonly Received[]) => of.map(cloudEvent).filter((e) => e.subject === parcelId).map((e) => e.sequence);
-  t.deepEqual(sequences('p-1', receiver.received), ['0', '1', '1', '2', '3', '4', '5'], 'revision 2 waited for the retry of revision 1');
-  t.deepEqual(sequences('p-2', receiver.received), ['0', '1', '2'], 'the other parcel did not wait');
+  t.deepEqual(sequences('p-1', receiver.received), [0, 1, 1, 2, 3, 4, 5].map(sequenceOf), 'revision 2 waited for the retry of revision 1');
+  t.deepEqual(sequences('p-2', receiver.received), [0, 1, 2].map(sequenceOf), 'the other parcel did not wait');
   // p-2 was not held up by p-1's retry: all of it arrived before p-1's revision 1 was retried.
-  const retryAt = receiver.received.findLastIndex((r) => cloudEvent(r).subject === 'p-1' && cloudEvent(r).sequence === '1');
+  const retryAt = receiver.received.findLastIndex((r) => cloudEvent(r).subject === 'p-1' && cloudEvent(r).sequence === sequenceOf(1));
   const p2Last = receiver.received.findLastIndex((r) => cloudEvent(r).subject === 'p-2');
   t.true(p2Last < retryAt);
 

@@ -85,7 +85,7 @@ export const startReceiver = async (answer: (request: Received, index: number) =
 const address = { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.37, lng: 4.89 } };
 
 /** The data of a parcel's n-th event (0-based), in a lifecycle order the decider would allow. */
-const parcelData = (revision: number, parcelId: string, clientId: string): { type: string; data: unknown } => {
+export const parcelData = (revision: number, parcelId: string, clientId: string): { type: string; data: unknown } => {
   const at = new Date().toISOString();
   const route = { parcelId, clientId, routeId: 'route-7', vehicleId: 'van-12' };
   const lifecycle = [

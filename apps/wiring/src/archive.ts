@@ -3,20 +3,29 @@
 import { createDuckDbArchive } from '@meridian/duckdb';
 export { DuckDbArchiveLocked } from '@meridian/duckdb';
 import type { EventArchive, Logger } from '@meridian/kernel';
-import { nonEmptyVariable } from '@meridian/runtime';
+import { integerVariable, nonEmptyVariable } from '@meridian/runtime';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const archiveVariables = {
   /** The BigQuery dataset of the archive; when set, the archive is BigQuery. */
   BIGQUERY_DATASET: nonEmptyVariable,
-  /** Where BigQuery creates the dataset if it does not exist yet (for example EU). */
+  /** Where BigQuery creates the dataset if it does not exist yet (for example EU); an existing one must be there. */
   MERIDIAN_BIGQUERY_LOCATION: nonEmptyVariable,
+  /** Bytes one audit SQL query may bill. */
+  MERIDIAN_BIGQUERY_MAX_BYTES_BILLED: integerVariable('bytes', 10_485_760, Number.MAX_SAFE_INTEGER),
+  /** How long one audit SQL query may run. */
+  MERIDIAN_BIGQUERY_SQL_TIMEOUT_MS: integerVariable('milliseconds', 1_000, 6 * 3_600_000),
+  /** Rows one audit SQL answer may hold. */
+  MERIDIAN_BIGQUERY_SQL_MAX_ROWS: integerVariable('rows', 1, 1_000_000),
 };
 
 export type ArchiveConfig = {
   readonly BIGQUERY_DATASET?: string;
   readonly MERIDIAN_BIGQUERY_LOCATION?: string;
+  readonly MERIDIAN_BIGQUERY_MAX_BYTES_BILLED?: number;
+  readonly MERIDIAN_BIGQUERY_SQL_TIMEOUT_MS?: number;
+  readonly MERIDIAN_BIGQUERY_SQL_MAX_ROWS?: number;
   readonly GOOGLE_CLOUD_PROJECT?: string;
 };
 
@@ -50,6 +59,11 @@ const openBigQuery = async (config: ArchiveConfig & { BIGQUERY_DATASET: string }
     dataset: config.BIGQUERY_DATASET,
     ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }),
     ...(config.MERIDIAN_BIGQUERY_LOCATION !== undefined && { location: config.MERIDIAN_BIGQUERY_LOCATION }),
+    sqlLimits: {
+      ...(config.MERIDIAN_BIGQUERY_MAX_BYTES_BILLED !== undefined && { maxBytesBilled: config.MERIDIAN_BIGQUERY_MAX_BYTES_BILLED }),
+      ...(config.MERIDIAN_BIGQUERY_SQL_TIMEOUT_MS !== undefined && { timeoutMs: config.MERIDIAN_BIGQUERY_SQL_TIMEOUT_MS }),
+      ...(config.MERIDIAN_BIGQUERY_SQL_MAX_ROWS !== undefined && { maxRows: config.MERIDIAN_BIGQUERY_SQL_MAX_ROWS }),
+    },
   });
 };
 

@@ -4,7 +4,7 @@ import { createBoundedQueue } from '@meridian/in-process-queue';
 import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { openPubSubBus } from '@meridian/pubsub';
-import { enumVariable, nonEmptyVariable } from '@meridian/runtime';
+import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
 import { eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic } from './topology.ts';
@@ -12,7 +12,8 @@ import { eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSu
 export const busVariables = {
   /** pubsub or log; Pub/Sub by default when PUBSUB_EMULATOR_HOST is set. */
   MERIDIAN_BUS: enumVariable(['pubsub', 'log']),
-  PUBSUB_EMULATOR_HOST: nonEmptyVariable,
+  /** '' is unset, as the Google client libraries (which read it themselves) take it. */
+  PUBSUB_EMULATOR_HOST: emptyMeansUnset(nonEmptyVariable),
   /** Create the topics and subscriptions at start (on by default against the emulator). */
   MERIDIAN_PROVISION: enumVariable(['true', 'false']),
 };

@@ -1,19 +1,24 @@
 // The environment variables every app reads, decoded with io-ts. Names fixed by ARCHITECTURE.md keep
 // their names; the rest are prefixed MERIDIAN_ and documented in the README.
+//
+// A variable set to the empty string is an error, except where `emptyMeansUnset` says it means "use the
+// default": only knobs whose default is harmless (the port, the log level, tuning). Anything that chooses
+// keys, secrets, a store or where data goes must be given a value or left unset, so that a variable meant to
+// be set that came out empty cannot quietly become development keys or an embedded store.
 import { ApiKeys } from '@meridian/http';
-import { enumVariable, integerVariable, jsonVariable, nonEmptyVariable } from '@meridian/runtime';
+import { emptyMeansUnset, enumVariable, integerVariable, jsonVariable, nonEmptyVariable } from '@meridian/runtime';
 
 export const commonVariables = {
-  PORT: integerVariable('port', 0, 65_535),
+  PORT: emptyMeansUnset(integerVariable('port', 0, 65_535)),
   MERIDIAN_DATA_DIR: nonEmptyVariable,
   MERIDIAN_API_KEYS: jsonVariable(ApiKeys, 'ApiKeys'),
-  MERIDIAN_LOG_LEVEL: enumVariable(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'SILENT']),
+  MERIDIAN_LOG_LEVEL: emptyMeansUnset(enumVariable(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'SILENT'])),
   GOOGLE_CLOUD_PROJECT: nonEmptyVariable,
 };
 
 export const eventStoreVariables = {
   EVENTSTORE_CONNECTION_STRING: nonEmptyVariable,
-  MERIDIAN_SQLITE_SYNCHRONOUS: enumVariable(['FULL', 'NORMAL']),
+  MERIDIAN_SQLITE_SYNCHRONOUS: emptyMeansUnset(enumVariable(['FULL', 'NORMAL'])),
 };
 
 export const defaultDataDir = './data';
@@ -21,7 +26,7 @@ export const defaultPort = 8080;
 
 export const telemetryVariables = {
   /** Least time between two live-map writes of one vehicle, in ms (default 2000). */
-  MERIDIAN_LIVE_MAP_INTERVAL_MS: integerVariable('milliseconds', 50, 600_000),
+  MERIDIAN_LIVE_MAP_INTERVAL_MS: emptyMeansUnset(integerVariable('milliseconds', 50, 600_000)),
   /** Pings the embedded telemetry queue holds before it answers 503 (default 50000). */
-  MERIDIAN_TELEMETRY_QUEUE_CAPACITY: integerVariable('pings', 100, 10_000_000),
+  MERIDIAN_TELEMETRY_QUEUE_CAPACITY: emptyMeansUnset(integerVariable('pings', 100, 10_000_000)),
 };

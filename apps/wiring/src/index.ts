@@ -7,3 +7,4 @@ export * from './read-models.ts';
 export * from './events.ts';
 export * from './archive.ts';
 export * from './webhooks.ts';
+export * from './data-dir.ts';

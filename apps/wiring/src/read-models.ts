@@ -1,6 +1,6 @@
 import { createFirestoreDocumentStore } from '@meridian/firestore';
 import type { DocumentStore, Logger } from '@meridian/kernel';
-import { enumVariable, nonEmptyVariable } from '@meridian/runtime';
+import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { createSqliteDocumentStore, streamingPageCacheKb } from '@meridian/sqlite';
 import type { EmbeddedUse } from './event-store.ts';
 import { join } from 'node:path';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 export const readModelVariables = {
   /** firestore or sqlite; Firestore by default when FIRESTORE_EMULATOR_HOST is set. */
   MERIDIAN_READ_MODELS: enumVariable(['firestore', 'sqlite']),
-  FIRESTORE_EMULATOR_HOST: nonEmptyVariable,
+  /** '' is unset, as the Google client libraries (which read it themselves) take it. */
+  FIRESTORE_EMULATOR_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 
 export type ReadModelConfig = {

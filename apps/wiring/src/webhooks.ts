@@ -5,12 +5,13 @@
 //
 // Decoded here to plain values (a Buffer, strings, numbers) so that wiring needs nothing of the webhook
 // dispatcher (which depends on wiring): its composition root builds secrets and policy from these.
-import { integerVariable } from '@meridian/runtime';
+import { emptyMeansUnset, integerVariable, prepareDataDir, StartupFailure } from '@meridian/runtime';
 import * as t from 'io-ts';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { writeNewFile } from './new-file.ts';
 
 const secretKeyBytes = 32;
 const base64Pattern = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -110,8 +111,8 @@ export const webhookVariables = {
   MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS: webhookPreviousSecretKeysVariable,
   MERIDIAN_WEBHOOK_ALLOW: webhookAllowVariable,
   MERIDIAN_WEBHOOK_ALLOW_HTTP: booleanVariable,
-  MERIDIAN_WEBHOOK_SCHEDULE: webhookScheduleVariable,
-  MERIDIAN_WEBHOOK_TIMEOUT_MS: integerVariable('milliseconds', 100, 120_000),
+  MERIDIAN_WEBHOOK_SCHEDULE: emptyMeansUnset(webhookScheduleVariable),
+  MERIDIAN_WEBHOOK_TIMEOUT_MS: emptyMeansUnset(integerVariable('milliseconds', 100, 120_000)),
 };
 
 export type WebhookConfig = { readonly [K in keyof typeof webhookVariables]?: t.TypeOf<(typeof webhookVariables)[K]> };
@@ -137,16 +138,17 @@ export const developmentWebhookKeyFile = (dataDir: string) => join(dataDir, 'web
 /** Reads the development key, creating it (readable by this user only) on first use. */
 export const developmentWebhookSecretKey = (dataDir: string): { key: Buffer; file: string; created: boolean } => {
   const file = developmentWebhookKeyFile(dataDir);
-  if (existsSync(file)) {
+  const existing = (): Buffer => {
     const key = keyFrom(readFileSync(file, 'utf8'));
-    if (key === undefined) throw new Error(`${file} does not hold base64 of ${secretKeyBytes} bytes; removing it makes a new key, and the secrets sealed with the old one are lost`);
-    return { key, file, created: false };
-  }
-  mkdirSync(dataDir, { recursive: true });
+    if (key === undefined)
+      throw new StartupFailure(`${file} does not hold base64 of ${secretKeyBytes} bytes; removing it makes a new key, and the secrets sealed with the old one are lost (or set MERIDIAN_WEBHOOK_SECRET_KEY)`);
+    return key;
+  };
+  if (existsSync(file)) return { key: existing(), file, created: false };
+  prepareDataDir(dataDir);
   const key = randomBytes(secretKeyBytes);
-  // 'wx': never overwrite a key another process made meanwhile, since the secrets it sealed would be lost.
-  writeFileSync(file, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
-  return { key, file, created: true };
+  // Never over a key another process made meanwhile, since the secrets it sealed would be lost.
+  return writeNewFile(file, `${key.toString('base64')}\n`) ? { key, file, created: true } : { key: existing(), file, created: false };
 };
 
 export type WebhookWiring = { readonly development: true; readonly dataDir: string } | { readonly development: false };
@@ -154,10 +156,9 @@ export type WebhookWiring = { readonly development: true; readonly dataDir: stri
 /** The settings, with each wiring's defaults: development allows http and loopback; the cloud neither. */
 export const webhookSettings = (config: WebhookConfig, wiring: WebhookWiring): WebhookSettings => {
   const configured = config.MERIDIAN_WEBHOOK_SECRET_KEY;
-  if (configured === undefined && !wiring.development) throw new Error('MERIDIAN_WEBHOOK_SECRET_KEY is required');
   const development = configured === undefined && wiring.development ? developmentWebhookSecretKey(wiring.dataDir) : undefined;
   const secretKey = configured ?? development?.key;
-  if (secretKey === undefined) throw new Error('MERIDIAN_WEBHOOK_SECRET_KEY is required');
+  if (secretKey === undefined) throw new StartupFailure(`MERIDIAN_WEBHOOK_SECRET_KEY is required: set it to base64 of ${secretKeyBytes} random bytes (openssl rand -base64 32)`);
   return {
     secretKey,
     secretKeySource: development === undefined ? 'MERIDIAN_WEBHOOK_SECRET_KEY' : development.file,

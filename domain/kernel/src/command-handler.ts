@@ -1,11 +1,18 @@
 // Command handling: load the stream, fold it, decide, append with the revision that was read. A conflict
 // means another command won the race: reload and decide again, a bounded number of times.
+//
+// Idempotency (draft-ietf-httpapi-idempotency-key-header): a request's first *decided* answer (events
+// appended, nothing to append, or a refusal of the domain) is recorded in the event store under its request
+// id, first-wins, and every retry of the request gets that answer again without deciding. The store
+// records an append together with its events; a decision that appended nothing is recorded after it, and
+// if another attempt at the same request recorded first, its answer is the one given. What decides nothing
+// (a forbidden actor, a conflict that outlasted the attempts, a failure) records nothing.
 import * as E from 'fp-ts/lib/Either.js';
 import { streamOfCommand, type AggregateDefinition } from './aggregate.ts';
 import type { Command, DomainEvent } from './decider.ts';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './envelope.ts';
-import { commandError, type CommandError } from './errors.ts';
-import type { AppendedEvent, EventStore, ExpectedRevision, PriorRequest, RequestIdentity } from './event-store.ts';
+import { commandError, isRefusal, type CommandError } from './errors.ts';
+import type { AppendedEvent, EventStore, ExpectedRevision, RequestAnswer, RequestIdentity, RequestRecord } from './event-store.ts';
 import { randomId, uuidFromName } from './ids.ts';
 import type { StateCache } from './state-cache.ts';
 
@@ -24,8 +31,12 @@ export type CommandResult = {
   /** The stream's revision after the command; -1 when the stream still does not exist. */
   readonly revision: number;
   readonly events: readonly AppendedEvent[];
-  /** True when this is a retry of a request already handled: the first result, nothing appended. */
-  readonly duplicate: boolean;
+};
+
+/** A command's answer, and whether it is its request's first answer given again (to a retry). */
+export type CommandAnswer = {
+  readonly answer: E.Either<CommandError, CommandResult>;
+  readonly replayed: boolean;
 };
 
 export type CommandHandlerDeps = {
@@ -55,27 +66,6 @@ const metadataOf = (context: CommandContext): EventMetadata => ({
   ...(context.traceparent !== undefined && { traceparent: context.traceparent }),
 });
 
-const appendedOf = (event: RecordedEvent): AppendedEvent => ({
-  eventId: event.eventId,
-  type: event.type,
-  streamRevision: event.streamRevision,
-  globalPosition: event.globalPosition,
-});
-
-/** A retry of a request already in the stream: the first result, or a refusal if the key was reused. */
-const priorResult = (
-  streamId: string,
-  recorded: readonly RecordedEvent[],
-  request: RequestIdentity | undefined,
-): E.Either<CommandError, CommandResult> | undefined => {
-  if (request === undefined) return undefined;
-  const prior = recorded.filter((event) => event.metadata.requestId === request.requestId);
-  const last = prior[prior.length - 1];
-  if (last === undefined) return undefined;
-  if (last.metadata.requestFingerprint !== request.fingerprint) return E.left(commandError.keyReused(request.requestId));
-  return E.right({ streamId, revision: last.streamRevision, events: prior.map(appendedOf), duplicate: true });
-};
-
 const decodeStream = <Ev extends DomainEvent>(
   aggregate: AggregateDefinition<Command, Ev, unknown>,
   recorded: readonly RecordedEvent[],
@@ -95,49 +85,45 @@ const eventIdsFor = (deps: CommandHandlerDeps, streamId: string, context: Comman
       : uuidFromName(`${context.request.requestId}/${streamId}/${index}`),
   );
 
-/** The first result of a request the store remembers, or a refusal if the key came with another body. */
-const answerOfPrior = (prior: PriorRequest, request: RequestIdentity): E.Either<CommandError, CommandResult> =>
-  prior.fingerprint === request.fingerprint
-    ? E.right({ streamId: prior.streamId, revision: prior.revision, events: prior.events, duplicate: true })
-    : E.left(commandError.keyReused(request.requestId));
+/** What one run of deciding came to. */
+type Outcome =
+  /** Decided by this run: appended (recorded with the events), or a decision still to record. */
+  | { readonly kind: 'decided'; readonly answer: RequestAnswer }
+  /** The store already holds an answer for the request. */
+  | { readonly kind: 'known'; readonly record: RequestRecord }
+  /** Nothing decided: a forbidden actor, or a conflict that outlasted the attempts. */
+  | { readonly kind: 'undecided'; readonly error: CommandError };
 
-export const handleCommand = async <C extends Command, Ev extends DomainEvent, S>(
+const refusedBy = (streamId: string, error: CommandError): Outcome =>
+  isRefusal(error) ? { kind: 'decided', answer: { kind: 'refused', streamId, refusal: error } } : { kind: 'undecided', error };
+
+const decideAndAppend = async <C extends Command, Ev extends DomainEvent, S>(
   deps: CommandHandlerDeps,
   { aggregate, command, context, guard }: HandleCommand<C, Ev, S>,
-): Promise<E.Either<CommandError, CommandResult>> => {
+): Promise<Outcome> => {
   const { store, cache } = deps;
   const streamId = streamOfCommand(aggregate, command);
   const expectation = aggregate.expects[command.type as C['type']];
   const maxAttempts = deps.maxAttempts ?? 5;
-  // A store that indexes request ids answers retries directly; otherwise the stream is scanned for them,
-  // which needs the whole stream (no cache).
-  const indexesRequests = store.findRequest !== undefined;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (context.request !== undefined && indexesRequests) {
-      const prior = await store.findRequest!(context.request.requestId);
-      if (prior !== undefined) return answerOfPrior(prior, context.request);
-    }
-    const cached = context.request === undefined || indexesRequests ? cache?.get(streamId) : undefined;
+    const cached = cache?.get(streamId);
     const recorded = await store.readStream(streamId, cached === undefined ? undefined : { fromRevision: cached.revision + 1 });
-    if (!indexesRequests) {
-      const prior = priorResult(streamId, recorded, context.request);
-      if (prior !== undefined) return prior;
-    }
     const current = recorded[recorded.length - 1]?.streamRevision ?? cached?.revision;
-    if (expectation === 'new' && current !== undefined) return E.left(commandError.alreadyExists(streamId));
-    if (expectation === 'existing' && current === undefined) return E.left(commandError.notFound(streamId));
+    if (expectation === 'new' && current !== undefined) return refusedBy(streamId, commandError.alreadyExists(streamId));
+    if (expectation === 'existing' && current === undefined) return refusedBy(streamId, commandError.notFound(streamId));
 
     const state = decodeStream(aggregate as AggregateDefinition<Command, Ev, unknown>, recorded).reduce(
       aggregate.decider.evolve,
       (cached?.state as S | undefined) ?? aggregate.decider.initialState,
     );
     if (current !== undefined) cache?.set(streamId, { revision: current, state });
+    // A guard's refusal is recorded like the refusal it stands for: a client told "not found" about another
+    // client's parcel must not learn otherwise by reusing the key.
     const refused = guard?.(state, context.actor);
-    if (refused !== undefined) return E.left(refused);
+    if (refused !== undefined) return refusedBy(streamId, refused);
     const decided = aggregate.decider.decide(command, state);
-    if (E.isLeft(decided)) return E.left(commandError.rejected(decided.left));
-    if (decided.right.length === 0)
-      return E.right({ streamId, revision: current ?? -1, events: [], duplicate: false });
+    if (E.isLeft(decided)) return refusedBy(streamId, commandError.rejected(decided.left));
+    if (decided.right.length === 0) return { kind: 'decided', answer: { kind: 'unchanged', streamId, revision: current ?? -1 } };
 
     const metadata = metadataOf(context);
     const ids = eventIdsFor(deps, streamId, context, decided.right.length);
@@ -147,24 +133,62 @@ export const handleCommand = async <C extends Command, Ev extends DomainEvent, S
       metadata,
     }));
     const expectedRevision: ExpectedRevision = current ?? 'no_stream';
-    const result = await store.append({
-      streamId,
-      events,
-      expectedRevision,
-      ...(context.request && { request: context.request }),
-    });
+    const result = await store.append({ streamId, events, expectedRevision, ...(context.request && { request: context.request }) });
     switch (result.outcome) {
       case 'appended':
         // Our events follow `current` exactly (the store checked), so the state after them is known.
         cache?.set(streamId, { revision: result.revision, state: decided.right.reduce(aggregate.decider.evolve, state) });
-        return E.right({ streamId, revision: result.revision, events: result.events, duplicate: false });
+        return { kind: 'decided', answer: { kind: 'appended', streamId, revision: result.revision, events: result.events } };
       case 'duplicate':
-        return result.sameRequest
-          ? E.right({ streamId: result.streamId, revision: result.revision, events: result.events, duplicate: true })
-          : E.left(commandError.keyReused(context.request?.requestId ?? ''));
+        return { kind: 'known', record: result.record };
       case 'wrong_expected_revision':
         continue;
     }
   }
-  return E.left(commandError.conflict(streamId, maxAttempts));
+  return { kind: 'undecided', error: commandError.conflict(streamId, maxAttempts) };
 };
+
+const resultOf = (answer: RequestAnswer): E.Either<CommandError, CommandResult> => {
+  switch (answer.kind) {
+    case 'appended':
+      return E.right({ streamId: answer.streamId, revision: answer.revision, events: answer.events });
+    case 'unchanged':
+      return E.right({ streamId: answer.streamId, revision: answer.revision, events: [] });
+    case 'refused':
+      return E.left(answer.refusal);
+  }
+};
+
+/** A request's recorded answer, given again; or a refusal if its id came with another request first. */
+const replayOf = (record: RequestRecord, request: RequestIdentity | undefined): CommandAnswer =>
+  request === undefined || record.fingerprint === request.fingerprint
+    ? { answer: resultOf(record.answer), replayed: true }
+    : { answer: E.left(commandError.keyReused(request.requestId)), replayed: false };
+
+/** Handles a command, and tells whether its answer is a retried request's first answer. */
+export const answerCommand = async <C extends Command, Ev extends DomainEvent, S>(
+  deps: CommandHandlerDeps,
+  input: HandleCommand<C, Ev, S>,
+): Promise<CommandAnswer> => {
+  const { request } = input.context;
+  const prior = request === undefined ? undefined : await deps.store.findRequest(request.requestId);
+  if (prior !== undefined) return replayOf(prior, request);
+  const outcome = await decideAndAppend(deps, input);
+  switch (outcome.kind) {
+    case 'undecided':
+      return { answer: E.left(outcome.error), replayed: false };
+    case 'known':
+      return replayOf(outcome.record, request);
+    case 'decided': {
+      if (request === undefined || outcome.answer.kind === 'appended') return { answer: resultOf(outcome.answer), replayed: false };
+      const { record, recorded } = await deps.store.recordDecision(request, outcome.answer);
+      return recorded ? { answer: resultOf(record.answer), replayed: false } : replayOf(record, request);
+    }
+  }
+};
+
+/** Handles a command: its answer, for callers that need not tell a retry's answer from a first one. */
+export const handleCommand = async <C extends Command, Ev extends DomainEvent, S>(
+  deps: CommandHandlerDeps,
+  input: HandleCommand<C, Ev, S>,
+): Promise<E.Either<CommandError, CommandResult>> => (await answerCommand(deps, input)).answer;

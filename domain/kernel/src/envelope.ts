@@ -70,6 +70,15 @@ const EventMetadataCodec = struct(
   { requestId: t.string, requestFingerprint: t.string, traceparent: t.string },
 );
 
+/** An event on its way into the store, for adapters that keep one aside before appending it (as JSON). */
+export const NewEventCodec: t.Type<NewEvent, NewEvent, unknown> = struct('NewEvent', {
+  eventId: t.string,
+  type: t.string,
+  schemaVersion: t.number,
+  data: t.unknown,
+  metadata: EventMetadataCodec,
+});
+
 export const RecordedEventCodec: t.Type<RecordedEvent, RecordedEvent, unknown> = struct('RecordedEvent', {
   eventId: t.string,
   type: t.string,

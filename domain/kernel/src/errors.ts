@@ -27,6 +27,16 @@ export type CommandError =
   | { readonly _tag: 'IdempotencyKeyReused'; readonly requestId: string }
   | { readonly _tag: 'Forbidden'; readonly message: string };
 
+/**
+ * The refusals that decide a request: the domain's rules and the stream expectations. Recorded as the
+ * request's answer, so a retry is refused the same way. Invalid input, a forbidden actor and a concurrency
+ * conflict decide nothing and leave the Idempotency-Key free.
+ */
+export type Refusal = Extract<CommandError, { readonly _tag: 'CommandRejected' | 'StreamNotFound' | 'StreamAlreadyExists' }>;
+
+export const isRefusal = (error: CommandError): error is Refusal =>
+  error._tag === 'CommandRejected' || error._tag === 'StreamNotFound' || error._tag === 'StreamAlreadyExists';
+
 export const commandError = {
   invalid: (errors: readonly FieldError[]): CommandError => ({ _tag: 'InvalidCommand', errors }),
   rejected: (error: DomainError): CommandError => ({ _tag: 'CommandRejected', error }),

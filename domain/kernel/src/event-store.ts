@@ -1,6 +1,7 @@
 // The event store port. Every adapter (embedded SQLite, EventStoreDB) passes the same contract suite
 // (testing/event-store-contract.ts), so the rest of the platform cannot tell them apart.
 import type { NewEvent, RecordedEvent } from './envelope.ts';
+import type { Refusal } from './errors.ts';
 
 /**
  * What an append expects of its stream: that it does not exist yet, that it does, that its last event has
@@ -34,13 +35,12 @@ export type AppendResult =
       readonly events: readonly AppendedEvent[];
     }
   | {
-      /** The request was already appended: nothing was written, this is what the first append wrote. */
+      /**
+       * The request id already has an answer (the first append of it, or a decision that appended nothing):
+       * nothing was written. Its fingerprint tells a retry from a reuse of the id for another request.
+       */
       readonly outcome: 'duplicate';
-      readonly streamId: string;
-      readonly revision: number;
-      readonly events: readonly AppendedEvent[];
-      /** False when the request id was first used for a different request. */
-      readonly sameRequest: boolean;
+      readonly record: RequestRecord;
     }
   | {
       readonly outcome: 'wrong_expected_revision';
@@ -79,21 +79,42 @@ export type SubscribeOptions = ReadAllOptions & {
   readonly signal?: AbortSignal;
 };
 
-/** What a request id was first used for, as a store that indexes request ids remembers it. */
-export type PriorRequest = {
-  readonly streamId: string;
-  readonly fingerprint: string;
-  readonly revision: number;
-  readonly events: readonly AppendedEvent[];
+/**
+ * The first decided answer to a request (draft-ietf-httpapi-idempotency-key-header): the events it appended,
+ * nothing to append (a no-op), or a refusal of the domain. Every retry of the request gets this answer.
+ */
+export type RequestAnswer =
+  | { readonly kind: 'appended'; readonly streamId: string; readonly revision: number; readonly events: readonly AppendedEvent[] }
+  /** Decided, with nothing to append; `revision` is the stream's then, -1 when it did not exist. */
+  | { readonly kind: 'unchanged'; readonly streamId: string; readonly revision: number }
+  | { readonly kind: 'refused'; readonly streamId: string; readonly refusal: Refusal };
+
+/** A decision that appended nothing: what `recordDecision` records (appends record themselves). */
+export type Decision = Exclude<RequestAnswer, { readonly kind: 'appended' }>;
+
+/** What a store remembers of a request id: the first decided answer and the fingerprint of its request. */
+export type RequestRecord = { readonly fingerprint: string; readonly answer: RequestAnswer };
+
+export type RecordedDecision = {
+  readonly record: RequestRecord;
+  /** True when this call stored the record; false when the id already had one, which `record` is. */
+  readonly recorded: boolean;
 };
 
 export type EventStore = {
-  readonly append: (request: AppendRequest) => Promise<AppendResult>;
   /**
-   * The first use of a request id, for stores that index them (the embedded one does, in the same
-   * transaction as the events). Lets the command handler answer a retry without reading the whole stream.
+   * Appends to one stream. With a request, the store records the append as that request's answer
+   * atomically with the events, unless the request id already has an answer (then `duplicate`).
    */
-  readonly findRequest?: (requestId: string) => Promise<PriorRequest | undefined>;
+  readonly append: (request: AppendRequest) => Promise<AppendResult>;
+  /** The answer recorded for a request id, if it has one. */
+  readonly findRequest: (requestId: string) => Promise<RequestRecord | undefined>;
+  /**
+   * Records a decision that appended nothing as a request's answer, first-wins and atomically: if the id
+   * already has an answer (an append, or another attempt's decision that got in first), nothing is written
+   * and that answer comes back, so every attempt at one request ends with the same answer.
+   */
+  readonly recordDecision: (request: RequestIdentity, decision: Decision) => Promise<RecordedDecision>;
   /** A stream's events in revision order, from a revision (0 = all); empty when the stream does not exist. */
   readonly readStream: (streamId: string, options?: { readonly fromRevision?: number }) => Promise<readonly RecordedEvent[]>;
   /** One batch of the global log in position order. */

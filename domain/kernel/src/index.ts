@@ -15,3 +15,4 @@ export * from './state-cache.ts';
 export * from './checkpoints.ts';
 export * from './projection.ts';
 export * from './reactions.ts';
+export * from './request-answer.ts';

@@ -15,6 +15,33 @@ export type ReplayProgress = {
   readonly etaSeconds?: number;
 };
 
+/** Where a catch-up started, and where it is after `seconds`. */
+export type CatchUpSpan = {
+  readonly start: { readonly position: number; readonly events: number };
+  readonly now: { readonly position: number; readonly events: number };
+  readonly head: number;
+  readonly seconds: number;
+};
+
+/**
+ * The progress shown. The ETA compares log positions with log positions: the distance left to the head over
+ * the distance covered per second. Positions are not event counts in every store (EventStoreDB's are byte
+ * offsets in its log), and a filtered read passes events it does not apply, so events per second, the rate
+ * shown, cannot measure a distance in positions.
+ */
+export const replayProgressOf = ({ start, now, head, seconds }: CatchUpSpan): ReplayProgress => {
+  const eventsPerSecond = seconds > 0 ? (now.events - start.events) / seconds : 0;
+  const positionsPerSecond = seconds > 0 ? (now.position - start.position) / seconds : 0;
+  const remaining = Math.max(0, head - now.position);
+  return {
+    position: now.position,
+    head: Math.max(head, now.position),
+    events: now.events,
+    eventsPerSecond,
+    ...(positionsPerSecond > 0 && { etaSeconds: remaining / positionsPerSecond }),
+  };
+};
+
 export type ReplayDeps = {
   readonly log: EventStore;
   readonly documents: DocumentStore;
@@ -48,7 +75,7 @@ export const catchUp = async (deps: ReplayDeps, generation: string): Promise<Rep
   const { log, documents, projection } = deps;
   let checkpoint = await loadCheckpoint(documents, projection, generation);
   const started = performance.now();
-  const startEvents = checkpoint.events;
+  const start = checkpoint;
   const head = await log.headPosition();
   for (;;) {
     if (deps.signal?.aborted) return checkpoint;
@@ -58,10 +85,7 @@ export const catchUp = async (deps: ReplayDeps, generation: string): Promise<Rep
       checkpoint = { position: batch.position, events: checkpoint.events + batch.events.length, updatedAt: new Date().toISOString() };
       await saveCheckpoint(documents, projection, generation, checkpoint);
     }
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? (checkpoint.events - startEvents) / seconds : 0;
-    const remaining = Math.max(0, head - checkpoint.position);
-    deps.onProgress?.({ position: checkpoint.position, head: Math.max(head, checkpoint.position), events: checkpoint.events, eventsPerSecond: rate, ...(rate > 0 && { etaSeconds: remaining / rate }) });
+    deps.onProgress?.(replayProgressOf({ start, now: checkpoint, head, seconds: (performance.now() - started) / 1000 }));
     if (batch.endOfLog) return checkpoint;
   }
 };

@@ -1,5 +1,5 @@
 // The audit API's part of the OpenAPI 3.1 document.
-import { jsonContent, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import { jsonContent, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
 import { archiveEventColumns, maxArchivePageSize, type JsonSchema } from '@meridian/kernel';
 import { auditedAggregates, auditedEventTypes } from './aggregates.ts';
 import { streamIdPattern } from './entry.ts';
@@ -68,7 +68,8 @@ export const auditApiSchemas: Record<string, JsonSchema> = {
   },
 };
 
-const auditResponses = (ok: Record<string, unknown>, statuses: readonly number[]): Record<string, unknown> => ({ '200': ok, ...problemResponses([400, 401, 403, ...statuses]) });
+/** Every audit route validates its parameters (400) and needs an auditor or admin key (403), beyond the shared answers. */
+const auditResponses = (ok: Record<string, unknown>, statuses: readonly number[]): Record<string, unknown> => ({ '200': ok, ...problemResponses([400, 403, ...statuses]) });
 
 const operation = (operationId: string, summary: string, rest: Omit<OpenApiOperation, 'operationId' | 'summary' | 'tags'>): OpenApiOperation => ({
   operationId,
@@ -156,3 +157,6 @@ export const auditApiPaths = (): OpenApiPaths => ({
     }),
   },
 });
+
+/** The audit API's operations, for any document that serves them. */
+export const auditApiPart = (): OpenApiPart => ({ paths: auditApiPaths(), schemas: auditApiSchemas });

@@ -1,31 +1,22 @@
 // The audit routes' parameters, validated like bodies: a bad value is a 400 naming the parameter.
-import { HttpProblem, problems } from '@meridian/http';
+import { integerOf, invalidParameter, singleOf, valuesOf } from '@meridian/http';
 import { decodeArchiveCursor, IsoDateTime, maxArchivePageSize, type ArchiveFilter } from '@meridian/kernel';
 import type { ParsedUrlQuery } from 'node:querystring';
-import { singleOf } from '../parameters.ts';
 import { auditedEventTypes } from './aggregates.ts';
 import { streamIdPattern } from './entry.ts';
 import type { AsOf } from './state.ts';
 
-const invalid = (name: string, detail: string, where = 'query parameter') =>
-  new HttpProblem(problems.invalidRequest([{ pointer: `#/${name}`, detail: `(${where}) ${detail}` }]));
+const invalid = (name: string, detail: string) => invalidParameter(name, 'query', detail);
 
 export const streamIdParameter = (value: string | undefined): string => {
-  if (value === undefined || !streamIdPattern.test(value)) throw invalid('streamId', 'must be <aggregateType>-<id>, for example parcel-p-1', 'path parameter');
+  if (value === undefined || !streamIdPattern.test(value)) throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
   return value;
 };
 
 /** Correlation ids are what the request context accepts: 1-128 visible ASCII characters. */
 export const correlationIdParameter = (value: string | undefined): string => {
-  if (value === undefined || !/^[\x21-\x7e]{1,128}$/.test(value)) throw invalid('correlationId', 'must be 1-128 visible ASCII characters', 'path parameter');
+  if (value === undefined || !/^[\x21-\x7e]{1,128}$/.test(value)) throw invalidParameter('correlationId', 'path', 'must be 1-128 visible ASCII characters');
   return value;
-};
-
-const integerOf = (query: ParsedUrlQuery, name: string, min: number, max: number): number | undefined => {
-  const raw = singleOf(query, name);
-  if (raw === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw invalid(name, `must be an integer from ${min} to ${max}`);
-  return Number(raw);
 };
 
 const instantOf = (query: ParsedUrlQuery, name: string): string | undefined => {
@@ -45,11 +36,8 @@ export const asOfParameters = (query: ParsedUrlQuery): AsOf => {
 };
 
 const typesOf = (query: ParsedUrlQuery): string[] | undefined => {
-  const raw = query['type'];
-  if (raw === undefined) return undefined;
-  const values = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
-  if (values.length === 0) return undefined;
-  if (values.length > 30) throw invalid('type', 'must list at most 30 event types');
+  const values = valuesOf(query, 'type');
+  if (values === undefined) return undefined;
   // An unknown type would match nothing, silently: name it instead, since an auditor's typo is not an answer.
   const unknown = values.find((v) => !auditedEventTypes.includes(v));
   if (unknown !== undefined) throw invalid('type', `"${unknown}" is not an event type; known: ${auditedEventTypes.join(', ')}`);

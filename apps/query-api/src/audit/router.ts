@@ -41,11 +41,11 @@ const SqlQuery = described(
 );
 export const AuditSqlRequest = struct('AuditSqlRequest', { query: SqlQuery });
 
-export const sqlRejected = (detail: string) => problem(400, 'sql-rejected', 'Query refused', { detail });
+export const sqlRejected = (detail: string) => problem('sql-rejected', { detail });
 
 const refusalProblem = (refusal: StateRefusal) =>
   refusal._tag === 'UnknownAggregate'
-    ? problems.invalidRequest([{ pointer: '#/streamId', detail: `(path parameter) "${refusal.aggregateType}" is not an aggregate type; known: ${refusal.known.join(', ')}` }])
+    ? problems.invalidRequest([{ parameter: 'streamId', in: 'path', detail: `"${refusal.aggregateType}" is not an aggregate type; known: ${refusal.known.join(', ')}` }])
     : problems.notFound(`${refusal.streamId} has no events at that moment`);
 
 const streamRoutes = (router: Router<State>, store: EventStore) => {

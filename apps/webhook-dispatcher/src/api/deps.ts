@@ -69,7 +69,7 @@ export const requireEnabled = (endpoint: EndpointDocument): EndpointDocument => 
   if (endpoint.enabled) return endpoint;
   const why = endpoint.disabledReason === null ? '' : ` (${endpoint.disabledReason})`;
   throw new HttpProblem(
-    problems.conflict('endpoint-disabled', 'Endpoint disabled', `webhook endpoint ${endpoint.endpointId} is disabled${why}; enable it first: PATCH {"enabled": true}`),
+    problems.conflict('endpoint-disabled', `webhook endpoint ${endpoint.endpointId} is disabled${why}; enable it first: PATCH {"enabled": true}`),
   );
 };
 

@@ -5,6 +5,7 @@ import test from 'ava';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { webhookCollections } from '../model.ts';
+import { allAgree, checkServedDocument } from '@meridian/http/testing';
 import { webhookApiOpenApi } from './openapi.ts';
 import { deliveryDocument, endpointBody, keys, startWebhookApi, write } from './test-fixtures.ts';
 
@@ -13,6 +14,15 @@ const document = webhookApiOpenApi();
 test('the document is valid OpenAPI 3.1', async (t) => {
   const result = await validate(structuredClone(document) as never);
   t.true(result.valid, result.valid ? '' : compileErrors(result));
+});
+
+test('the document served is the app: every route it serves is described, every described operation served, and its 405s and 401s are as declared', async (t) => {
+  const api = await startWebhookApi();
+  try {
+    t.deepEqual(await checkServedDocument(api.app), allAgree);
+  } finally {
+    await api.close();
+  }
 });
 
 const validators = () => {

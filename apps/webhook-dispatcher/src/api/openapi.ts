@@ -1,6 +1,6 @@
 // The endpoints API's part of the OpenAPI 3.1 document. Request bodies come from the codecs the API
 // decodes with, so the description cannot drift from what is accepted.
-import { jsonContent, openApiDocument, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPaths } from '@meridian/http';
+import { jsonContent, openApiDocument, pathParameter, problemResponses, publicOpenApi, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
 import { defaultPageSize, deliveryStatuses, maxPageSize } from './parameters.ts';
 import { CreateEndpointRequest, EmptyRequest, ReplayRequest, RotateSecretRequest, UpdateEndpointRequest } from './requests.ts';
@@ -129,7 +129,7 @@ const operation = (
   operationId: string,
   summary: string,
   success: Record<string, unknown>,
-  { parameters = [endpointId], body, errors = [400, 401, 403, 404], description }: { parameters?: readonly unknown[]; body?: { schema: JsonSchema; required: boolean }; errors?: readonly number[]; description?: string } = {},
+  { parameters = [endpointId], body, errors = [400, 403, 404], description }: { parameters?: readonly unknown[]; body?: { schema: JsonSchema; required: boolean }; errors?: readonly number[]; description?: string } = {},
 ): OpenApiOperation => ({
   operationId,
   summary,
@@ -142,7 +142,9 @@ const operation = (
 
 const ok = (description: string, schema: JsonSchema) => ({ '200': { description, content: jsonContent(schema) } });
 const accepted = (description: string, schema: JsonSchema) => ({ '202': { description, content: jsonContent(schema) } });
-const bodyErrors = [400, 401, 403, 404, 413, 415];
+// Beyond the shared answers (401, 405, 500; 413 and 415 with a body): a bad parameter or body (400), a key
+// that is not a client's or an admin's (403), an endpoint or delivery the key does not see (404).
+const bodyErrors = [400, 403, 404];
 
 export const webhookApiPaths = (): OpenApiPaths => ({
   '/v1/webhooks/endpoints': {
@@ -153,14 +155,14 @@ export const webhookApiPaths = (): OpenApiPaths => ({
       {
         parameters: [],
         body: { schema: jsonSchemaOf(CreateEndpointRequest), required: true },
-        errors: [400, 401, 403, 413, 415],
+        errors: [400, 403],
         description:
           'The URL must be https (outside development) and must not resolve to a private, loopback, link-local or other internal address (400 at #/url). An admin names the client (clientId); a client key creates for itself.',
       },
     ),
     get: operation('listWebhookEndpoints', 'Endpoints, newest first', ok('A page of endpoints', pageOf('WebhookEndpoint')), {
       parameters: [{ name: 'clientId', in: 'query', required: false, description: "only this client's (admin); a client key lists its own", schema: text }, ...pageParameters],
-      errors: [400, 401, 403],
+      errors: [400, 403],
     }),
   },
   '/v1/webhooks/endpoints/{endpointId}': {
@@ -170,9 +172,7 @@ export const webhookApiPaths = (): OpenApiPaths => ({
       errors: bodyErrors,
       description: 'A new URL is checked as at creation. Enabling a disabled endpoint clears its disabledReason and failing streak.',
     }),
-    delete: operation('deleteWebhookEndpoint', 'Delete an endpoint and its delivery log', { '204': { description: 'Deleted; nothing more is sent to it' } }, {
-      errors: [400, 401, 403, 404],
-    }),
+    delete: operation('deleteWebhookEndpoint', 'Delete an endpoint and its delivery log', { '204': { description: 'Deleted; nothing more is sent to it' } }),
   },
   '/v1/webhooks/endpoints/{endpointId}/secret/rotate': {
     post: operation('rotateWebhookSecret', 'Make a new signing secret; the previous one stays valid for a grace period', ok('The new secret, shown this once', ref('WebhookSecretRotated')), {
@@ -217,15 +217,13 @@ export const webhookApiPaths = (): OpenApiPaths => ({
   },
 });
 
+/** The webhooks API's operations, for any document that serves them. */
+export const webhookApiPart = (): OpenApiPart => ({ paths: webhookApiPaths(), schemas: webhookApiSchemas });
+
 export const webhookApiOpenApi = () =>
   openApiDocument({
     title: 'Meridian webhooks API',
     version: '1.0.0',
     description: 'Client webhooks: endpoints, signing secrets, the delivery log, redelivery and replay. Errors are RFC 9457 problem details.',
-    paths: {
-      ...webhookApiPaths(),
-      '/healthz': { get: { operationId: 'health', summary: 'Liveness', security: [], responses: { '200': { description: 'Healthy', content: jsonContent({ type: 'object' }) } } } },
-      '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: jsonContent({ type: 'object' }) } } } },
-    },
-    schemas: webhookApiSchemas,
+    parts: [webhookApiPart(), publicOpenApi()],
   });

@@ -1,38 +1,23 @@
 // Path and query parameters, validated like bodies: a bad value is a 400 naming the parameter.
-import { HttpProblem, problems } from '@meridian/http';
+import { integerOf, invalidParameter, listOf, singleOf } from '@meridian/http';
 import { decodeCursor } from '@meridian/kernel';
 import type { ParsedUrlQuery } from 'node:querystring';
 import type { DeliveryStatus } from '../model.ts';
 
-const invalid = (name: string, detail: string, where: 'query' | 'path' = 'query') =>
-  new HttpProblem(problems.invalidRequest([{ pointer: `#/${name}`, detail: `(${where} parameter) ${detail}` }]));
+const invalid = (name: string, detail: string) => invalidParameter(name, 'query', detail);
 
 const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /** An endpoint or webhook id from the path. */
 export const idParameter = (name: string, value: string | undefined): string => {
-  if (value === undefined || !idPattern.test(value)) throw invalid(name, 'must be an id: 1-64 letters, digits, "_", ".", ":" or "-"', 'path');
+  if (value === undefined || !idPattern.test(value)) throw invalidParameter(name, 'path', 'must be an id: 1-64 letters, digits, "_", ".", ":" or "-"');
   return value;
-};
-
-/** One value of a parameter (the last if repeated). */
-const singleOf = (query: ParsedUrlQuery, name: string): string | undefined => {
-  const value = query[name];
-  const last = Array.isArray(value) ? value[value.length - 1] : value;
-  return last === undefined || last === '' ? undefined : last;
 };
 
 export const deliveryStatuses: readonly [DeliveryStatus, ...DeliveryStatus[]] = ['pending', 'delivering', 'delivered', 'dead'];
 
 /** `status`: several comma-separated or repeated, each a delivery status. */
-export const statusParameter = (query: ParsedUrlQuery): DeliveryStatus[] | undefined => {
-  const raw = query['status'];
-  if (raw === undefined) return undefined;
-  const values = [...new Set((Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''))];
-  const unknown = values.find((v) => !(deliveryStatuses as readonly string[]).includes(v));
-  if (unknown !== undefined) throw invalid('status', `must be one of ${deliveryStatuses.join(', ')} (got "${unknown}")`);
-  return values.length === 0 ? undefined : (values as DeliveryStatus[]);
-};
+export const statusParameter = (query: ParsedUrlQuery): DeliveryStatus[] | undefined => listOf(query, 'status', deliveryStatuses);
 
 const wireTypePattern = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+\.v\d+$/;
 
@@ -55,9 +40,8 @@ export const maxPageSize = 200;
 
 /** `limit` (1 to 200, default 50) and `after` (the `next` cursor of the previous page). */
 export const pageParameters = (query: ParsedUrlQuery): { limit: number; after?: string } => {
-  const limit = singleOf(query, 'limit');
+  const limit = integerOf(query, 'limit', 1, maxPageSize) ?? defaultPageSize;
   const after = singleOf(query, 'after');
-  if (limit !== undefined && !(/^\d{1,4}$/.test(limit) && Number(limit) >= 1 && Number(limit) <= maxPageSize)) throw invalid('limit', `must be an integer from 1 to ${maxPageSize}`);
   if (after !== undefined && (after.length > 2048 || decodeCursor(after) === undefined)) throw invalid('after', 'must be the `next` cursor of a previous page');
-  return { limit: limit === undefined ? defaultPageSize : Number(limit), ...(after !== undefined && { after }) };
+  return { limit, ...(after !== undefined && { after }) };
 };

@@ -1,7 +1,7 @@
 // The endpoints API: every route needs an API key with the client role (its own endpoints) or admin (all).
 // `webhookRouter` is mounted by the all-in-one platform; `createWebhookApiApp` serves it alone.
 import Router from '@koa/router';
-import { authenticate, errorBoundary, reportStreamErrors, requestContext } from '@meridian/http';
+import { authenticate, errorBoundary, publicRouter, reportStreamErrors, requestContext } from '@meridian/http';
 import Koa from 'koa';
 import { deliveryRoutes } from './delivery-routes.ts';
 import { deliveryLog } from './deliveries.ts';
@@ -33,13 +33,7 @@ export const createWebhookApiApp = (deps: WebhookApiDeps): Koa => {
   reportStreamErrors(app, deps.logger);
   app.use(errorBoundary(deps.logger));
   app.use(requestContext());
-  const open = new Router();
-  open.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' };
-  });
-  open.get('/openapi.json', (ctx) => {
-    ctx.body = webhookApiOpenApi();
-  });
+  const open = publicRouter({ health: () => ({ status: 'ok' }), openapi: webhookApiOpenApi });
   const webhooks = webhookRouter(deps);
   app.use(open.routes()).use(open.allowedMethods());
   app.use(webhooks.routes()).use(webhooks.allowedMethods());

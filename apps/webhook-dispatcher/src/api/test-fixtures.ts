@@ -4,6 +4,7 @@
 import { keyring, serve, type ApiKey } from '@meridian/http';
 import { silentLogger, type DocumentStore, type EventStore } from '@meridian/kernel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import type Koa from 'koa';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,8 @@ export type ProblemBody = { readonly type: string; readonly title: string; reado
 
 export type TestApi = {
   readonly url: string;
+  /** The app as served, for tests that read its routers. */
+  readonly app: Koa;
   readonly documents: DocumentStore;
   readonly log: EventStore;
   readonly secrets: Secrets;
@@ -67,6 +70,7 @@ export const startWebhookApi = async ({ policy = { allowHttp: false, allow: [] }
   const server = await serve(app);
   return {
     url: server.url,
+    app,
     documents,
     log,
     secrets,

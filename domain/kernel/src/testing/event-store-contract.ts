@@ -3,6 +3,8 @@ import type { TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '../envelope.ts';
 import type { AppendResult, EventStore, ExpectedRevision, LogBatch } from '../event-store.ts';
+import { newEvent, unique } from './contract-events.ts';
+import { requestRecordsContract } from './request-records-contract.ts';
 
 export type EventStoreContract = {
   /** Adapter name, prefixed to every test title. */
@@ -10,18 +12,6 @@ export type EventStoreContract = {
   /** A fresh, empty store (or one whose other streams the tests can ignore: ids are unique per test). */
   readonly open: () => Promise<EventStore>;
 };
-
-const actor = { principalId: 'contract-suite', role: 'admin' } as const;
-
-export const newEvent = (type = 'test.happened.v1', data: unknown = { n: 0 }): NewEvent => ({
-  eventId: randomUUID(),
-  type,
-  schemaVersion: 1,
-  data,
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor },
-});
-
-const unique = (prefix: string) => `${prefix}-${randomUUID().replaceAll('-', '')}`;
 
 const append = (store: EventStore, streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision) =>
   store.append({ streamId, events, expectedRevision });
@@ -240,35 +230,7 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
     }
   });
 
-  test(title('idempotent requests: a retry appends nothing and returns the first result, also when concurrent'), async (t) => {
-    const store = await open();
-    try {
-      const streamId = unique('parcel');
-      const request = { requestId: randomUUID(), fingerprint: 'f1' };
-      const events = [newEvent(), newEvent()];
-      const first = appended(await store.append({ streamId, events, expectedRevision: 'no_stream', request }));
-      const retry = await store.append({ streamId, events, expectedRevision: 'no_stream', request });
-      t.like(retry, { outcome: 'duplicate', sameRequest: true, revision: first.revision });
-      t.deepEqual(retry.outcome === 'duplicate' ? retry.events : [], first.events);
-      const reused = await store.append({ streamId, events: [newEvent()], expectedRevision: 1, request: { ...request, fingerprint: 'f2' } });
-      t.like(reused, { outcome: 'duplicate', sameRequest: false });
-      t.is((await store.readStream(streamId)).length, 2);
-
-      const concurrentStream = unique('parcel');
-      const concurrentRequest = { requestId: randomUUID(), fingerprint: 'same' };
-      const concurrentEvents = [newEvent()];
-      const results = await Promise.all(
-        Array.from({ length: 12 }, () =>
-          store.append({ streamId: concurrentStream, events: concurrentEvents, expectedRevision: 'no_stream', request: concurrentRequest }),
-        ),
-      );
-      t.is(results.filter((r) => r.outcome === 'appended').length, 1);
-      t.true(results.every((r) => r.outcome !== 'wrong_expected_revision' || r.actual === 0));
-      t.is((await store.readStream(concurrentStream)).length, 1);
-    } finally {
-      await store.close();
-    }
-  });
+  requestRecordsContract(test, { name, open });
 };
 
 /** Registers the suite as skipped with a title that says plainly why it was not run. */

@@ -1,19 +1,19 @@
 // An event store in memory, for tests of code above the port. It passes the same contract suite as the
 // real adapters, so a test that passes here means the same thing there.
 import type { RecordedEvent } from '../envelope.ts';
-import { matchesFilter, type AppendedEvent, type AppendRequest, type AppendResult, type EventStore, type LogBatch, type ReadAllOptions, type SubscribeOptions } from '../event-store.ts';
+import { matchesFilter, type AppendRequest, type AppendResult, type EventStore, type LogBatch, type ReadAllOptions, type RequestRecord, type SubscribeOptions } from '../event-store.ts';
 
 export const createInMemoryEventStore = (now: () => Date = () => new Date()): EventStore => {
   const log: RecordedEvent[] = [];
   const streams = new Map<string, RecordedEvent[]>();
-  const requests = new Map<string, { fingerprint: string; streamId: string; revision: number; events: AppendedEvent[] }>();
+  // Each request id's first decided answer; set in the same synchronous step as the events, so first-wins.
+  const requests = new Map<string, RequestRecord>();
   const waiters = new Set<() => void>();
   let closed = false;
 
   const appendNow = ({ streamId, events, expectedRevision, request }: AppendRequest): AppendResult => {
     const prior = request && requests.get(request.requestId);
-    if (prior !== undefined && request !== undefined)
-      return { outcome: 'duplicate', streamId: prior.streamId, revision: prior.revision, events: prior.events, sameRequest: prior.fingerprint === request.fingerprint };
+    if (prior !== undefined) return { outcome: 'duplicate', record: structuredClone(prior) };
     const stream = streams.get(streamId) ?? [];
     const actual = stream.length === 0 ? undefined : stream.length - 1;
     const accepted =
@@ -35,7 +35,7 @@ export const createInMemoryEventStore = (now: () => Date = () => new Date()): Ev
     streams.set(streamId, [...stream, ...recorded]);
     const appended = recorded.map(({ eventId, type, streamRevision, globalPosition }) => ({ eventId, type, streamRevision, globalPosition }));
     const revision = stream.length + events.length - 1;
-    if (request !== undefined) requests.set(request.requestId, { fingerprint: request.fingerprint, streamId, revision, events: appended });
+    if (request !== undefined) requests.set(request.requestId, { fingerprint: request.fingerprint, answer: { kind: 'appended', streamId, revision, events: appended } });
     for (const wake of [...waiters]) wake();
     return { outcome: 'appended', streamId, revision, events: appended };
   };
@@ -81,9 +81,14 @@ export const createInMemoryEventStore = (now: () => Date = () => new Date()): Ev
       await Promise.resolve();
       return appendNow(request);
     },
-    findRequest: async (requestId) => {
+    findRequest: async (requestId) => structuredClone(requests.get(requestId)),
+    recordDecision: async ({ requestId, fingerprint }, decision) => {
+      await Promise.resolve();
       const prior = requests.get(requestId);
-      return prior === undefined ? undefined : { streamId: prior.streamId, fingerprint: prior.fingerprint, revision: prior.revision, events: prior.events };
+      if (prior !== undefined) return { record: structuredClone(prior), recorded: false };
+      const record: RequestRecord = { fingerprint, answer: structuredClone(decision) };
+      requests.set(requestId, record);
+      return { record: structuredClone(record), recorded: true };
     },
     readStream: async (streamId, { fromRevision = 0 } = {}) => structuredClone((streams.get(streamId) ?? []).slice(fromRevision)),
     readAll: async (read) => readAllNow(read),
