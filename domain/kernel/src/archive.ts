@@ -124,6 +124,17 @@ export type ArchiveEventRow = {
       : string;
 };
 
+/**
+ * The client an event concerns: events about a client's thing carry its id in their data (every parcel
+ * event carries its parcel's `clientId`). Not the actor's client: staff act on clients' parcels too, and a
+ * dispatcher's delivery is still the client's delivery. Null for events of no client (routes, vehicles).
+ */
+export const clientOfEvent = (event: Pick<RecordedEvent, 'data'>): string | null => {
+  const { data } = event;
+  if (typeof data !== 'object' || data === null || !('clientId' in data)) return null;
+  return typeof data.clientId === 'string' ? data.clientId : null;
+};
+
 export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
   event_id: event.eventId,
   type: event.type,
@@ -138,7 +149,7 @@ export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
   request_id: event.metadata.requestId ?? null,
   principal_id: event.metadata.actor.principalId,
   actor_role: event.metadata.actor.role,
-  client_id: event.metadata.actor.clientId ?? null,
+  client_id: clientOfEvent(event),
   traceparent: event.metadata.traceparent ?? null,
   // JSON has no undefined: an event without data archives null, as any JSON consumer would see it.
   data: JSON.stringify(event.data ?? null),

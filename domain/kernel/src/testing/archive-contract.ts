@@ -198,6 +198,22 @@ export const archiveContract = (test: TestFn, { name, open }: ArchiveContract): 
   );
 
   test(
+    title("client_id is the client the event concerns (its data's clientId), not the requester's"),
+    withArchive(async (t, archive) => {
+      const event = eventFactory();
+      const correlationId = `corr-${tag()}`;
+      const parcel = `parcel${tag()}-1`;
+      const byStaff = event({ streamId: parcel, type: 'parcel.delivered.v1', correlationId, principalId: 'driver-7', recordedAt: '2026-11-21T08:00:00.000Z', data: { parcelId: '1', clientId: 'acme' } });
+      const byClient = event({ streamId: parcel, type: 'parcel.cancelled.v1', correlationId, principalId: 'acme-shop', recordedAt: '2026-11-21T08:01:00.000Z', data: { parcelId: '1', clientId: 'acme' } });
+      const ofNoClient = event({ streamId: `route${tag()}-1`, type: 'route.planned.v1', correlationId, principalId: 'acme-shop', recordedAt: '2026-11-21T08:02:00.000Z', data: { routeId: '1' } });
+      const asClient = { principalId: 'acme-shop', role: 'client', clientId: 'someone-else' } as const;
+      await archive.write([byStaff, { ...byClient, metadata: { ...byClient.metadata, actor: asClient } }, { ...ofNoClient, metadata: { ...ofNoClient.metadata, actor: asClient } }]);
+      const rows = await archive.sql(`SELECT client_id FROM events WHERE correlation_id = '${correlationId}' ORDER BY global_position`);
+      t.deepEqual(rows.rows, [['acme'], ['acme'], [null]], "a driver's delivery is the parcel's client's; a route's event is no client's");
+    }),
+  );
+
+  test(
     title('refuses a page size out of range and a cursor it did not make'),
     withArchive(async (t, archive) => {
       await t.throwsAsync(archive.find({}, { limit: 0 }));
