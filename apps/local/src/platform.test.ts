@@ -1,7 +1,8 @@
 // The embedded platform end to end, in-process: commands over HTTP become events, the projectors (log
 // subscriptions) build the read models, the query API serves them, SSE streams their changes.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import { silentLogger } from '@meridian/kernel';
+import { silentLogger, type DocumentStore, type EventStore } from '@meridian/kernel';
+import { parcelStatusProjection, replay } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import test, { type ExecutionContext } from 'ava';
@@ -19,7 +20,13 @@ const apiKeys = [
   { key: keys.globex, principal: 'globex-shop', roles: ['client'], clientId: 'globex' },
 ] as unknown as ApiKey[];
 
-type Running = { url: string; call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>; stop: () => Promise<void> };
+type Running = {
+  url: string;
+  store: EventStore;
+  documents: DocumentStore;
+  call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>;
+  stop: () => Promise<void>;
+};
 
 const start = async ({ thread = false } = {}): Promise<Running> => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
@@ -36,6 +43,8 @@ const start = async ({ thread = false } = {}): Promise<Running> => {
   const server: RunningServer = await serve(platform.app);
   return {
     url: server.url,
+    store,
+    documents,
     call: async (method, path, key, body) => {
       const response = await fetch(`${server.url}${path}`, {
         method,
@@ -113,6 +122,34 @@ test('a command over HTTP reaches the read models, and the query API serves them
   t.true(health.body.projectors.every((s: { position: number }) => s.position <= health.body.headPosition));
 }));
 
+type Standing = { name: string; checkpoint?: number; position: number; behind?: number };
+const allCaughtUp = (r: { body: any }) => r.body.projectors.length === 3 && r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
+
+test('/healthz shows each projector\'s checkpoint: at the head once caught up, though the last events are not its own', withPlatform(async (p, t) => {
+  t.is((await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-health', depotId: 'ams', capacityKg: 500 })).status, 202);
+  t.is((await p.call('POST', '/v1/vehicles/v-health/on-duty', keys.admin, { driverId: 'd-1' })).status, 202);
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), allCaughtUp);
+  t.true(allCaughtUp(health), JSON.stringify(health.body));
+  const routeBoard = health.body.projectors.find((s: Standing) => s.name === 'route-board');
+  t.like(routeBoard, { checkpoint: 2, position: 0, behind: 0 }, 'the route board applied nothing, and has read the whole log');
+}));
+
+test('/v1/projections shows which generation is live, and after a replay switches, the new one', withPlatform(async (p, t) => {
+  const body = parcel('acme');
+  await p.call('POST', '/v1/parcels', keys.admin, body);
+  await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.admin), (r) => r.status === 200);
+  const before = await p.call('GET', '/v1/projections', keys.admin);
+  t.is(before.status, 200);
+  t.like(before.body.projections.find((s: { name: string }) => s.name === 'parcel-status'), { name: 'parcel-status', live: 'v1', retired: [] });
+  await replay({ log: p.store, documents: p.documents, projection: parcelStatusProjection, logger: silentLogger }, { settleMs: 0 });
+  const after = await p.call('GET', '/v1/projections', keys.admin);
+  const parcelStatus = after.body.projections.find((s: { name: string }) => s.name === 'parcel-status');
+  t.like(parcelStatus, { name: 'parcel-status', version: 1, live: 'v1r1', retired: ['v1'] });
+  t.true(typeof parcelStatus.switchedAt === 'string');
+  t.like(after.body.projections.find((s: { name: string }) => s.name === 'fleet'), { live: 'v1', retired: [] }, 'the others did not move');
+  t.is((await p.call('GET', '/v1/projections', keys.acme)).status, 403);
+}));
+
 test('a client sees only its own parcels: another client\'s is not found, and listing another client is refused', withPlatform(async (p, t) => {
   const mine = parcel('acme');
   const theirs = parcel('globex');
@@ -180,6 +217,7 @@ test('with the projectors on their own thread, as npm start runs them: read mode
   controller.abort();
   t.deepEqual(statuses(), ['Registered', 'AssignedToRoute'], 'a change committed on the projector thread reached the stream');
   const reported = (r: { body: any }) => r.body.projectors.some((s: { position: number }) => s.position >= 2);
-  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), reported);
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), (r) => reported(r) && allCaughtUp(r));
   t.true(reported(health), 'the thread reports where its projectors stand');
+  t.true(allCaughtUp(health), 'and their checkpoints');
 }, { thread: true }));

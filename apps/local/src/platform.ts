@@ -86,8 +86,11 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
 
 const publicRouter = (store: EventStore, projectors: () => readonly ProjectorSnapshot[], webhooks: boolean): Router => {
   const router = new Router();
+  // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
   router.get('/healthz', async (ctx) => {
-    ctx.body = { status: 'ok', headPosition: await store.headPosition(), projectors: projectors() };
+    const headPosition = await store.headPosition();
+    const standing = projectors().map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
+    ctx.body = { status: 'ok', headPosition, projectors: standing };
   });
   router.get('/openapi.json', (ctx) => {
     ctx.body = localOpenApi({ webhooks });

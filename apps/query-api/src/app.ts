@@ -24,6 +24,7 @@ import Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { listOf, pageParameters, singleOf } from './parameters.ts';
+import { projectionsOverview } from './projections.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -158,9 +159,9 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   routeRoutes(router, deps, live);
   fleetRoutes(router, deps, live);
   liveMapRoutes(router, deps);
-  router.get('/v1/projections', (ctx) => {
+  router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
-    ctx.body = { projections: deps.projectors?.() ?? [] };
+    ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };
   });
   return router;
 };

@@ -80,7 +80,7 @@ export const queryApiPaths = (): OpenApiPaths => ({
     get: stream('streamLiveMap', 'Vehicle positions, live', 'Server-Sent Events: `position` per vehicle whenever the live map writes it (at most once per interval per vehicle). Read GET /v1/live-map first for the current picture.'),
   },
   '/v1/projections': {
-    get: read('listProjections', 'Where each projector stands: position, lag, events applied (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }),
+    get: read('listProjections', 'Each projection: its live, retired and building generations, and where its projector stands: checkpoint, last applied position, lag (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }),
   },
 });
 
