@@ -199,6 +199,37 @@ test('pings move the live map without touching the log', withPlatform(async (p, 
   t.is((await p.call('GET', '/healthz', keys.admin)).body.headPosition, head);
 }));
 
+/** Server-Sent Events as they arrive, parsed: read until `enough` holds (or the guard aborts the request). */
+const sseEvents = (response: Response) => {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const events = () => [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]!) }));
+  const readUntil = async (enough: (seen: ReturnType<typeof events>) => boolean) => {
+    while (!enough(events())) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    return events();
+  };
+  return { readUntil, close: () => reader.cancel() };
+};
+
+test('the live-map stream starts with every vehicle on the map, then sends each move', withPlatform(async (p, t) => {
+  const ping = (vehicleId: string, lat: number, second: number) => ({ vehicleId, lat, lng: 4.9, speed: 30, heading: 90, recordedAt: new Date(Date.parse('2026-11-21T08:00:00Z') + second * 1000).toISOString() });
+  t.is((await p.call('POST', '/v1/telemetry', keys.driver, { pings: [ping('v-a', 52.1, 1), ping('v-b', 52.2, 1)] })).status, 202);
+  await eventually(() => p.call('GET', '/v1/live-map', keys.admin), (r) => r.body?.items?.length === 2);
+  const guard = AbortSignal.timeout(30_000);
+  const response = await fetch(`${p.url}/v1/live-map/stream`, { headers: { authorization: `Bearer ${keys.admin}` }, signal: guard });
+  const stream = sseEvents(response);
+  const snapshot = await stream.readUntil((seen) => seen.length >= 2);
+  t.deepEqual(snapshot.map((e) => [e.event, e.data.vehicleId, e.data.lat]), [['position', 'v-a', 52.1], ['position', 'v-b', 52.2]], 'the current picture, without waiting for a move');
+  t.is((await p.call('POST', '/v1/telemetry', keys.driver, { pings: [ping('v-b', 52.3, 2)] })).status, 202);
+  const moved = await stream.readUntil((seen) => seen.some((e) => e.data.lat === 52.3));
+  t.like(moved.at(-1), { event: 'position', data: { vehicleId: 'v-b', lat: 52.3 } });
+  await stream.close();
+}));
+
 test('the platform\'s OpenAPI document, commands, queries and telemetry together, is valid OpenAPI 3.1', async (t) => {
   const result = await validate(structuredClone(localOpenApi()) as never);
   t.true(result.valid, result.valid ? '' : compileErrors(result));

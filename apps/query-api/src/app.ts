@@ -144,9 +144,23 @@ const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
   });
   router.get('/v1/live-map/stream', async (ctx) => {
     requireActor(ctx.state.principal, readers.liveMap);
+    // As the parcel stream: watch first, then send the whole picture, then each change. A position written
+    // between the two is sent twice rather than lost, and in order, since a later write comes later.
+    const changes: Document[] = [];
+    let forward: (document: Document) => void = (document) => {
+      changes.push(document);
+    };
+    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && forward(change.document));
+    const current = await liveMap.all().catch((error: unknown) => {
+      stop();
+      throw error;
+    });
     const stream = openEventStream(ctx);
-    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && stream.send('position', change.document));
     stream.onClose(stop);
+    const send = (document: Document) => stream.send('position', document);
+    current.forEach(send);
+    changes.forEach(send);
+    forward = send;
   });
 };
 
