@@ -4,3 +4,4 @@ export * from './environment.ts';
 export * from './event-store-contract.ts';
 export * from './given-when-then.ts';
 export * from './in-memory-event-store.ts';
+export * from './watching.ts';
