@@ -137,6 +137,13 @@ test('sql prints a table, or a machine format; a statement that could change any
   t.regex(refused.stderr, /^refused: only SELECT queries/);
 });
 
+test('sql stops a query that runs past MERIDIAN_AUDIT_SQL_TIMEOUT_MS, and says so', async (t) => {
+  const endless = 'SELECT sum(a.range + b.range) AS total FROM range(100000000) a, range(100000000) b';
+  const { code, stderr } = await audit(data.dir, ['sql', endless], { MERIDIAN_AUDIT_SQL_TIMEOUT_MS: '300' });
+  t.is(code, 1);
+  t.regex(stderr, /^the query ran longer than 300 ms and was stopped/);
+});
+
 test('usage mistakes exit 2 with what was wrong', async (t) => {
   for (const args of [[], ['frobnicate'], ['state', 'parcel-p-1', '--at', 'yesterday'], ['state', 'truck-1'], ['events', '--limit', '0'], ['history'], ['events', '--colour']]) {
     const { code, stderr } = await audit(data.dir, args);

@@ -1,6 +1,7 @@
 // Runs one audit command: opens what it needs from the environment (read-only), asks, prints, closes.
 // Resolves with the exit status: 0 answered, 1 not found or refused, 2 usage.
 import type { EventArchive, Logger } from '@meridian/kernel';
+import { defaultAuditSqlTimeoutMs } from '@meridian/query-api';
 import { createLogger, decodeEnvironment, nonEmptyVariable, type Environment } from '@meridian/runtime';
 import {
   ArchiveNotFound,
@@ -84,7 +85,7 @@ const withArchiveSource = async <A>(context: Context, run: (source: ArchiveSourc
     return run(remoteArchiveSource(remote.right));
   }
   try {
-    return await run(localArchiveSource(archive));
+    return await run(localArchiveSource(archive, { sqlTimeoutMs: context.config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS ?? defaultAuditSqlTimeoutMs }));
   } finally {
     await archive.close();
   }

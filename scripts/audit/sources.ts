@@ -1,7 +1,7 @@
 // Where the audit CLI gets its answers: the stores themselves (the same functions the audit API runs), or,
 // while a running platform holds the embedded archive, that platform's audit API. Both answer the same
 // shapes, so the commands print alike whichever answered.
-import { ArchiveSqlRejected, type ArchiveFilter, type EventArchive, type EventStore, type SqlResult } from '@meridian/kernel';
+import { ArchiveQueryCancelled, ArchiveSqlRejected, type ArchiveFilter, type EventArchive, type EventStore, type SqlResult } from '@meridian/kernel';
 import {
   auditEntryOf,
   correlationOf,
@@ -56,7 +56,10 @@ export const localStreamSource = (store: EventStore): StreamSource => ({
   state: async (streamId, asOf) => E.mapLeft(stateFailure)(await stateAsOf(store, streamId, asOf)),
 });
 
-export const localArchiveSource = (archive: EventArchive): ArchiveSource => ({
+/** How long one SQL query may run here, as in the audit API (MERIDIAN_AUDIT_SQL_TIMEOUT_MS). */
+export type LocalArchiveOptions = { readonly sqlTimeoutMs: number };
+
+export const localArchiveSource = (archive: EventArchive, { sqlTimeoutMs }: LocalArchiveOptions): ArchiveSource => ({
   correlation: async (correlationId) => {
     const view = await correlationOf(archive, correlationId);
     return view.events.length === 0 ? E.left(notFound(`no archived event has the correlation id ${correlationId}`)) : E.right(view);
@@ -65,9 +68,11 @@ export const localArchiveSource = (archive: EventArchive): ArchiveSource => ({
   exportEvents: async (filter, options) => E.right(await exportEvents(archive, filter, options)),
   sql: async (query) => {
     try {
-      return E.right(await archive.sql(query));
+      return E.right(await archive.sql(query, { signal: AbortSignal.timeout(sqlTimeoutMs) }));
     } catch (error) {
       if (error instanceof ArchiveSqlRejected) return E.left(refused(error.message));
+      if (error instanceof ArchiveQueryCancelled)
+        return E.left({ exitCode: 1, message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS` });
       throw error;
     }
   },

@@ -12,7 +12,7 @@
 // a redelivery that races its original in another instance is the one case left to the MERGE's own
 // conflict handling.
 import { BigQuery, type Job, type JobMetadata, type Query, type QueryResultsOptions, type QueryRowsResponse } from '@google-cloud/bigquery';
-import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, type EventArchive } from '@meridian/kernel';
+import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, queryCancelled, type EventArchive } from '@meridian/kernel';
 import { eventOfRow, sqlResultOf } from './rows.ts';
 import { archiveTableDefinitions } from './schema.ts';
 import { findQuery, mergeEventsQuery, mergeTelemetryQuery, type ParameterisedQuery } from './sql.ts';
@@ -138,13 +138,25 @@ export const createBigQueryArchive = async ({ projectId, dataset, location, apiE
       const { rows } = await readAll(await startQuery(deps, query));
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
-    sql: async (query) => {
+    sql: async (query, { signal } = {}) => {
       open();
       const statementType = await statementTypeOf(deps, query);
       if (statementType !== 'SELECT') throw new ArchiveSqlRejected(`only SELECT queries may run on the archive, not ${statementType}`);
+      if (signal?.aborted) throw queryCancelled(signal);
       const [job] = await bigquery.createQueryJob({ ...deps.defaults, query });
-      const { rows, columns } = await readAll(job, { wrapIntegers: true });
-      return sqlResultOf(columns, rows);
+      // A stopped query is cancelled in BigQuery too: waiting for its results then ends with the job.
+      const cancel = () => void job.cancel().catch(() => undefined);
+      signal?.addEventListener('abort', cancel, { once: true });
+      if (signal?.aborted) cancel();
+      try {
+        const { rows, columns } = await readAll(job, { wrapIntegers: true });
+        return sqlResultOf(columns, rows);
+      } catch (error) {
+        if (signal?.aborted) throw queryCancelled(signal);
+        throw error;
+      } finally {
+        signal?.removeEventListener('abort', cancel);
+      }
     },
     close: async () => {
       closed = true;

@@ -218,7 +218,7 @@ export const createDuckDbArchive = async ({ path, readOnly = false }: DuckDbArch
       const rows = await withConnection(open(), async (connection) => (await connection.runAndReadAll(query.sql, query.params)).getRowObjects());
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
-    sql: async (query) => withConnection(open(), (connection) => runReadOnly(connection, query)),
+    sql: async (query, options) => withConnection(open(), (connection) => runReadOnly(connection, query, options)),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -46,6 +46,8 @@ export type LocalPlatformDeps = {
    * it: DuckDB allows one process per file). Without it those audit routes answer 503.
    */
   readonly archive?: EventArchive;
+  /** How long one audit SQL query may run (default 10 s). */
+  readonly auditSqlTimeoutMs?: number;
   /**
    * Where the projectors run: in this process (the default, for tests and tools), or on a thread of their
    * own with their own connections to these files (what `npm start` does, so the API never waits for them).
@@ -166,7 +168,13 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const open = publicRouter(store, projectors.snapshots, deps.webhooks !== undefined);
   const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
   const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: projectors.snapshots });
-  const audit = auditRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
+  const audit = auditRouter({
+    store,
+    findPrincipal: deps.findPrincipal,
+    logger,
+    ...(deps.archive !== undefined && { archive: deps.archive }),
+    ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+  });
   const pings = telemetryRouter({ publisher: telemetry.publisher, findPrincipal: deps.findPrincipal });
   app.use(open.routes()).use(open.allowedMethods());
   app.use(commands.routes()).use(commands.allowedMethods());

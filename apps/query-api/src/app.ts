@@ -35,6 +35,8 @@ export type QueryApiDeps = {
   readonly store?: EventStore;
   /** The event archive, for the audit API's questions across streams (503 without it). */
   readonly archive?: EventArchive;
+  /** How long one audit SQL query may run (default 10 s). */
+  readonly auditSqlTimeoutMs?: number;
 };
 
 type State = AuthState & RequestContextState;
@@ -202,7 +204,13 @@ export const createApp = (deps: QueryApiDeps): Koa => {
   const queries = queryRouter(deps);
   app.use(queries.routes()).use(queries.allowedMethods());
   if (deps.store !== undefined) {
-    const audit = auditRouter({ store: deps.store, findPrincipal: deps.findPrincipal, logger: deps.logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
+    const audit = auditRouter({
+      store: deps.store,
+      findPrincipal: deps.findPrincipal,
+      logger: deps.logger,
+      ...(deps.archive !== undefined && { archive: deps.archive }),
+      ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+    });
     app.use(audit.routes()).use(audit.allowedMethods());
   }
   return app;

@@ -44,7 +44,14 @@ const documents = openDocumentStore(config, logger, dataDir);
 const store = openEventStore(config, logger, dataDir);
 const archive = await archiveOrNone(config, logger);
 const server = await serve(
-  createApp({ documents, store, ...(archive !== undefined && { archive }), findPrincipal: keyring(MERIDIAN_API_KEYS), logger }),
+  createApp({
+    documents,
+    store,
+    ...(archive !== undefined && { archive }),
+    ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
+    findPrincipal: keyring(MERIDIAN_API_KEYS),
+    logger,
+  }),
   { port: config.PORT ?? defaultPort, host: '0.0.0.0' },
 );
 logger.info('query API listening', { url: server.url });

@@ -3,7 +3,7 @@
 import { createDuckDbArchive } from '@meridian/duckdb';
 export { DuckDbArchiveLocked } from '@meridian/duckdb';
 import type { EventArchive, Logger } from '@meridian/kernel';
-import { nonEmptyVariable } from '@meridian/runtime';
+import { integerVariable, nonEmptyVariable } from '@meridian/runtime';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,6 +12,8 @@ export const archiveVariables = {
   BIGQUERY_DATASET: nonEmptyVariable,
   /** Where BigQuery creates the dataset if it does not exist yet (for example EU). */
   MERIDIAN_BIGQUERY_LOCATION: nonEmptyVariable,
+  /** How long one audit SQL query may run before it is stopped (default 10000 ms). */
+  MERIDIAN_AUDIT_SQL_TIMEOUT_MS: integerVariable('milliseconds', 100, 3_600_000),
 };
 
 export type ArchiveConfig = {

@@ -59,6 +59,30 @@ export class ArchiveSqlRejected extends Error {
   }
 }
 
+/** How a query may be stopped. */
+export type SqlOptions = {
+  /**
+   * When it aborts (a statement timeout, a client gone), the archive stops working on the query, not only
+   * the caller waiting for it, and the answer is ArchiveQueryCancelled.
+   */
+  readonly signal?: AbortSignal;
+};
+
+/** A query stopped by its signal before it finished; the signal's reason is the cause. */
+export class ArchiveQueryCancelled extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiveQueryCancelled';
+  }
+}
+
+/** The rejection for a query whose signal aborted: says why, as the signal's reason does. */
+export const queryCancelled = (signal: AbortSignal): ArchiveQueryCancelled => {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return new ArchiveQueryCancelled(`the query was stopped: ${why}`, { cause: reason });
+};
+
 export type EventArchive = {
   /** Writes events; those already archived (same eventId) are skipped. Resolves with how many were new. */
   readonly write: (events: readonly RecordedEvent[]) => Promise<{ readonly inserted: number }>;
@@ -72,8 +96,9 @@ export type EventArchive = {
   /**
    * A read-only SQL query over the archive's tables (`events`, `telemetry`), in the archive's own dialect.
    * Statements that would change anything are refused with ArchiveSqlRejected, and so are invalid ones.
+   * A query whose signal aborts is stopped in the archive and rejects with ArchiveQueryCancelled.
    */
-  readonly sql: (query: string) => Promise<SqlResult>;
+  readonly sql: (query: string, options?: SqlOptions) => Promise<SqlResult>;
   readonly close: () => Promise<void>;
 };
 

@@ -150,7 +150,9 @@ export const auditApiPaths = (): OpenApiPaths => ({
   },
   '/v1/audit/sql': {
     post: operation('auditSql', 'A read-only SQL query over the archive (tables events and telemetry) (auditor, admin)', {
-      description: "In the archive's dialect (DuckDB embedded, BigQuery in the cloud). Anything but one SELECT is refused (400 sql-rejected).",
+      description:
+        "In the archive's dialect (DuckDB embedded, BigQuery in the cloud). Anything but one SELECT is refused (400 sql-rejected). " +
+        'A query running longer than the statement timeout (MERIDIAN_AUDIT_SQL_TIMEOUT_MS, 10 s by default) is stopped and answered 503 query-timeout; a query whose client disconnects is stopped too.',
       requestBody: { required: true, content: jsonContent({ type: 'object', required: ['query'], properties: { query: { type: 'string', minLength: 1, maxLength: 100_000 } }, additionalProperties: false }) },
       responses: auditResponses({ description: 'The columns and rows', content: jsonContent(ref('AuditSqlResult')) }, [413, 415, 503]),
     }),

@@ -2,7 +2,7 @@
 // types, correlations, principals, vehicles) are unique per test, so the tests may share one archive.
 import type { ExecutionContext, TestFn } from 'ava';
 import { randomInt, randomUUID } from 'node:crypto';
-import { ArchiveSqlRejected, type ArchivedPing, type ArchiveFilter, type EventArchive } from '../archive.ts';
+import { ArchiveQueryCancelled, ArchiveSqlRejected, type ArchivedPing, type ArchiveFilter, type EventArchive } from '../archive.ts';
 import type { RecordedEvent } from '../envelope.ts';
 
 export type ArchiveContract = {
@@ -10,6 +10,8 @@ export type ArchiveContract = {
   readonly name: string;
   /** An archive the tests may share (each test closes the one it opened). */
   readonly open: () => Promise<EventArchive>;
+  /** A SELECT in the archive's dialect that would run for hours: for the tests of stopping a query. */
+  readonly endlessQuery: string;
 };
 
 const tag = () => randomUUID().replaceAll('-', '').slice(0, 12);
@@ -90,7 +92,7 @@ const findAll = async (t: ExecutionContext, archive: EventArchive, filter: Archi
 
 const ping = (vehicleId: string, recordedAt: string, speed = 42.5): ArchivedPing => ({ vehicleId, lat: 50.8503, lng: 4.3517, speed, heading: 180, recordedAt });
 
-export const archiveContract = (test: TestFn, { name, open }: ArchiveContract): void => {
+export const archiveContract = (test: TestFn, { name, open, endlessQuery }: ArchiveContract): void => {
   const title = (t: string) => `${name} archive: ${t}`;
   const withArchive = (run: (t: ExecutionContext, archive: EventArchive) => Promise<void>) => async (t: ExecutionContext) => {
     const archive = await open();
@@ -315,6 +317,16 @@ export const archiveContract = (test: TestFn, { name, open }: ArchiveContract): 
       for (const query of refused) await t.throwsAsync(archive.sql(query), { instanceOf: ArchiveSqlRejected }, query);
       t.deepEqual((await archive.sql(count)).rows, [[6]], 'nothing changed');
       t.is((await archive.find({ correlationId: names.correlations[0] }, { limit: 10 })).events.length, 6);
+    }),
+  );
+
+  test(
+    title('a query whose signal aborts is stopped in the archive, and the archive answers the next one'),
+    withArchive(async (t, archive) => {
+      await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.abort(new Error('the client left')) }), { instanceOf: ArchiveQueryCancelled, message: /the client left/ }, 'aborted before it started');
+      // The query would run for hours: the promise settles only because the archive stopped it.
+      await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.timeout(300) }), { instanceOf: ArchiveQueryCancelled }, 'aborted while it runs');
+      t.deepEqual(await archive.sql('SELECT 1 AS n'), { columns: ['n'], rows: [[1]] });
     }),
   );
 };
