@@ -13,6 +13,7 @@
 // conflict handling.
 import { BigQuery, type Job, type JobMetadata, type Query, type QueryResultsOptions, type QueryRowsResponse } from '@google-cloud/bigquery';
 import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, queryCancelled, type EventArchive } from '@meridian/kernel';
+import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
 import { eventOfRow, sqlResultOf } from './rows.ts';
 import { archiveTableDefinitions } from './schema.ts';
 import { findQuery, mergeEventsQuery, mergeTelemetryQuery, type ParameterisedQuery } from './sql.ts';
@@ -157,6 +158,15 @@ export const createBigQueryArchive = async ({ projectId, dataset, location, apiE
       } finally {
         signal?.removeEventListener('abort', cancel);
       }
+    },
+    writeAnchor: async (anchor) => {
+      open();
+      return eventWrites(() => runDml(deps, mergeAnchorQuery(anchor)));
+    },
+    anchors: async (page) => {
+      open();
+      const { rows } = await readAll(await startQuery(deps, anchorsQuery(page)));
+      return rows.map(anchorOfRow);
     },
     close: async () => {
       closed = true;

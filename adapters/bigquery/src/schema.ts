@@ -3,6 +3,7 @@
 // clustered by what audits filter on after time (aggregate type, event type, stream; the vehicle).
 import type { TableField, TableMetadata } from '@google-cloud/bigquery';
 import { archiveTables } from '@meridian/kernel';
+import { anchorsTable } from './anchors.ts';
 
 const required = (name: string, type: string): TableField => ({ name, type, mode: 'REQUIRED' });
 const nullable = (name: string, type: string): TableField => ({ name, type, mode: 'NULLABLE' });
@@ -55,4 +56,5 @@ export const telemetryTable: TableMetadata = {
 export const archiveTableDefinitions = [
   { name: archiveTables.events, metadata: eventsTable },
   { name: archiveTables.telemetry, metadata: telemetryTable },
+  { name: archiveTables.anchors, metadata: anchorsTable },
 ] as const;

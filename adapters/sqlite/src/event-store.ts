@@ -6,11 +6,11 @@
 // this thread's own connection (WAL lets readers and the writer work at once).
 //
 // Each event carries two hash chains (tamper evidence, see chain.ts): one over its stream, one over the
-// whole log in position order.
-import type { AppendRequest, AppendResult, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedEvent, SubscribeOptions } from '@meridian/kernel';
+// whole log in position order, plain or keyed (`chainKey`), with the scheme beside them.
+import type { AppendRequest, AppendResult, ChainKey, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedEvent, SubscribeOptions } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import { backfillChains, type EventRow } from './chain.ts';
+import { backfillChains, chainHeadOf, type EventRow } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
 import { createEventWriter, priorRequestOf, toWriteRequest, type WriteOutcome, type WriteRequest } from './event-writer.ts';
@@ -56,6 +56,8 @@ const migrations = [
    DROP TABLE events;
    ALTER TABLE events_v2 RENAME TO events;
    CREATE INDEX events_by_type ON events (type, global_position);`,
+  // How each event was chained (plain SHA-256 or keyed); NULL for the events chained before: plain.
+  `ALTER TABLE events ADD COLUMN chain TEXT;`,
 ];
 
 export type SqliteEventStoreOptions = {
@@ -75,6 +77,8 @@ export type SqliteEventStoreOptions = {
    * loop for the length of the fsync; the option exists for tools that append from a single loop anyway.
    */
   readonly writerThread?: boolean;
+  /** Chain appended events with keyed links (MERIDIAN_CHAIN_KEY); plain SHA-256 links without it. */
+  readonly chainKey?: ChainKey;
 };
 
 
@@ -126,8 +130,8 @@ type Writer = {
   readonly close: () => Promise<void>;
 };
 
-const inlineWriter = (db: DatabaseSync): Writer => {
-  const writer = createEventWriter(db);
+const inlineWriter = (db: DatabaseSync, chainKey: ChainKey | undefined): Writer => {
+  const writer = createEventWriter(db, { ...(chainKey !== undefined && { chainKey }) });
   let pending: { write: WriteRequest; resolve: (outcome: WriteOutcome) => void }[] = [];
   const flush = () => {
     const group = pending;
@@ -147,8 +151,8 @@ const inlineWriter = (db: DatabaseSync): Writer => {
   };
 };
 
-const threadWriter = (path: string, synchronous: Synchronous): Writer => {
-  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), { workerData: { path, synchronous } });
+const threadWriter = (path: string, synchronous: Synchronous, chainKey: ChainKey | undefined): Writer => {
+  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), { workerData: { path, synchronous, ...(chainKey !== undefined && { chainKey }) } });
   const waiting = new Map<number, (outcome: WriteOutcome) => void>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -202,7 +206,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   // A ':memory:' database is private to its connection: it can only be written where it was opened. The
   // thread starts with the first append: a process that only reads the log (a projector, replay) needs none.
   let started: Writer | undefined;
-  const writer = (): Writer => (started ??= options.writerThread === false || inMemory ? inlineWriter(db) : threadWriter(options.path, synchronous));
+  const writer = (): Writer =>
+    (started ??= options.writerThread === false || inMemory ? inlineWriter(db, options.chainKey) : threadWriter(options.path, synchronous, options.chainKey));
   let closed = false;
   const waiters = new Set<() => void>();
 
@@ -259,6 +264,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     readAll: async (read) => readAllNow(read),
     subscribe,
     headPosition: async () => (sql.head.get() as { head: number }).head,
+    chainHead: async () => chainHeadOf(db),
     close: async () => {
       if (closed) return;
       closed = true;

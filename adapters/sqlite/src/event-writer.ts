@@ -2,9 +2,8 @@
 // connection (the writer worker by default). Every append of a group is checked on its own (expected
 // revision, request id) before anything of it is written, so the group needs no savepoints; if the group's
 // transaction fails anyway, it is retried one append per transaction to find the culprit.
-import type { AppendedEvent, AppendRequest, AppendResult, PriorRequest } from '@meridian/kernel';
+import { chainContentOf, chainLinker, genesisHash, mayFollow, plainChainScheme, type AppendedEvent, type AppendRequest, type AppendResult, type ChainKey, type ChainLinker, type PriorRequest } from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
-import { chainLink, contentOf, genesis } from './chain.ts';
 
 /** An event as it is stored: its data and metadata already JSON. */
 type SerialisedEvent = { readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: string; readonly metadata: string };
@@ -31,9 +30,9 @@ export type WriteOutcome = { readonly ok: true; readonly result: AppendResult } 
 
 const writeStatements = (db: DatabaseSync) => ({
   streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
-  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash FROM events ORDER BY global_position DESC LIMIT 1'),
+  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash, chain AS scheme FROM events ORDER BY global_position DESC LIMIT 1'),
   insertEvent: db.prepare(
-    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
   findRequest: db.prepare('SELECT fingerprint, stream_id, result FROM requests WHERE request_id = ?'),
   insertRequest: db.prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)'),
@@ -52,7 +51,7 @@ export const priorRequestOf = (findRequest: WriteStatements['findRequest'], requ
 type LogTip = { position: number; hash: string };
 
 /** One append inside the group's transaction; writes nothing unless every check passed. */
-const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, request, recordedAt }: WriteRequest, tip: LogTip): AppendResult => {
+const appendOne = (sql: WriteStatements, chain: ChainLinker, { streamId, events, expectedRevision, request, recordedAt }: WriteRequest, tip: LogTip): AppendResult => {
   if (request !== undefined) {
     const prior = priorRequestOf(sql.findRequest, request.requestId);
     if (prior !== undefined)
@@ -67,16 +66,16 @@ const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, r
     expectedRevision === actual;
   if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
   const first = (actual ?? -1) + 1;
-  let streamHash = head?.hash ?? genesis;
+  let streamHash = head?.hash ?? genesisHash;
   const appended: AppendedEvent[] = events.map((event, index) => {
     const streamRevision = first + index;
     const globalPosition = tip.position + 1;
     const { data, metadata } = event;
-    const content = contentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
-    streamHash = chainLink(streamHash, content);
-    tip.hash = chainLink(tip.hash, content);
+    const content = chainContentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
+    streamHash = chain.link(streamHash, content);
+    tip.hash = chain.link(tip.hash, content);
     tip.position = globalPosition;
-    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash);
+    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash, chain.scheme);
     // The rowid is the position the hash covered: the single writer assigns max + 1.
     if (Number(lastInsertRowid) !== globalPosition) throw new Error(`position ${lastInsertRowid} where ${globalPosition} was chained`);
     return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
@@ -88,17 +87,34 @@ const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, r
 
 const errorOf = (error: unknown) => ({ name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
 
-/** A writer over one connection: `write` commits a group and answers each append. */
-export const createEventWriter = (db: DatabaseSync) => {
+/** A log keyed with one key goes on with that key only: see the kernel's mayFollow. */
+export class ChainSchemeRefused extends Error {
+  constructor(last: string, next: string) {
+    super(
+      `the event log is chained with ${last}, and this process would chain with ${next}: ` +
+        'set MERIDIAN_CHAIN_KEY to the key the log is chained with (a keyed log cannot go on unkeyed or under another key)',
+    );
+    this.name = 'ChainSchemeRefused';
+  }
+}
+
+/**
+ * A writer over one connection: `write` commits a group and answers each append. With a chain key, events
+ * are chained with keyed links (HMAC-SHA256), otherwise with plain ones.
+ */
+export const createEventWriter = (db: DatabaseSync, { chainKey }: { readonly chainKey?: ChainKey } = {}) => {
   const sql = writeStatements(db);
+  const chain = chainLinker(chainKey);
   /** Runs appends in one transaction; throws (after rolling back) if the transaction fails. */
   const commit = (group: readonly WriteRequest[]): AppendResult[] => {
     db.exec('BEGIN IMMEDIATE');
     try {
       // Read inside the write lock: another process may have appended since our last group.
-      const last = sql.logHead.get() as { position: number; hash: string | null } | undefined;
-      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesis };
-      const results = group.map((item) => appendOne(sql, item, tip));
+      const last = sql.logHead.get() as { position: number; hash: string | null; scheme: string | null } | undefined;
+      const lastScheme = last === undefined ? undefined : (last.scheme ?? plainChainScheme);
+      if (!mayFollow(lastScheme, chain.scheme)) throw new ChainSchemeRefused(lastScheme ?? '', chain.scheme);
+      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesisHash };
+      const results = group.map((item) => appendOne(sql, chain, item, tip));
       db.exec('COMMIT');
       return results;
     } catch (error) {

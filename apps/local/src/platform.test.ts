@@ -1,9 +1,10 @@
 // The embedded platform end to end, in-process: commands over HTTP become events, the projectors (log
 // subscriptions) build the read models, the query API serves them, SSE streams their changes.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import { silentLogger, type DocumentStore, type EventStore } from '@meridian/kernel';
+import { silentLogger, type DocumentStore, type EventArchive, type EventStore } from '@meridian/kernel';
 import { parcelStatusProjection, replay } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import { openArchive } from '@meridian/wiring';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
@@ -24,17 +25,22 @@ type Running = {
   url: string;
   store: EventStore;
   documents: DocumentStore;
+  archive?: EventArchive;
   call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>;
   stop: () => Promise<void>;
 };
 
-const start = async ({ thread = false } = {}): Promise<Running> => {
+type Options = { thread?: boolean; archive?: boolean };
+
+const start = async ({ thread = false, archive: withArchive = false }: Options = {}): Promise<Running> => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
+  const archive = withArchive ? await openArchive({}, silentLogger, dir) : undefined;
   const platform = startLocalPlatform({
     store,
     documents,
+    ...(archive !== undefined && { archive, anchorIntervalMs: 100 }),
     findPrincipal: keyring(apiKeys),
     logger: silentLogger,
     liveMapIntervalMs: 100,
@@ -45,6 +51,7 @@ const start = async ({ thread = false } = {}): Promise<Running> => {
     url: server.url,
     store,
     documents,
+    ...(archive !== undefined && { archive }),
     call: async (method, path, key, body) => {
       const response = await fetch(`${server.url}${path}`, {
         method,
@@ -57,6 +64,7 @@ const start = async ({ thread = false } = {}): Promise<Running> => {
     stop: async () => {
       await server.close(50);
       await platform.stop();
+      await archive?.close();
       await documents.close();
       await store.close();
     },
@@ -78,7 +86,7 @@ const parcelStatusStream = (response: Response) => {
   return { statuses, readUntil, text: () => text };
 };
 
-const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>, options: { thread?: boolean } = {}) => async (t: ExecutionContext) => {
+const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>, options: Options = {}) => async (t: ExecutionContext) => {
   const platform = await start(options);
   try {
     await run(platform, t);
@@ -229,6 +237,16 @@ test('the live-map stream starts with every vehicle on the map, then sends each 
   t.like(moved.at(-1), { event: 'position', data: { vehicleId: 'v-b', lat: 52.3 } });
   await stream.close();
 }));
+
+test("the platform anchors the log's head in the archive as the log grows", withPlatform(async (p, t) => {
+  const anchored = async () => (await p.archive!.anchors({ limit: 1000 })).at(-1);
+  await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-anchor', depotId: 'ams', capacityKg: 500 });
+  const first = await eventually(anchored, (a) => a?.position === 1);
+  t.is(first?.hash, (await p.store.chainHead!())?.hash);
+  await p.call('POST', '/v1/vehicles/v-anchor/on-duty', keys.admin, { driverId: 'd-1' });
+  const second = await eventually(anchored, (a) => a?.position === 2);
+  t.is(second?.hash, (await p.store.chainHead!())?.hash, 'the head at position 2, and its global hash');
+}, { archive: true }));
 
 test('the platform\'s OpenAPI document, commands, queries and telemetry together, is valid OpenAPI 3.1', async (t) => {
   const result = await validate(structuredClone(localOpenApi()) as never);

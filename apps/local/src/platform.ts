@@ -7,7 +7,7 @@ import { errorBoundary, reportStreamErrors, openApiDocument, requestContext, typ
 import { createBoundedQueue } from '@meridian/in-process-queue';
 import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
-import type { ProjectorSnapshot } from '@meridian/projections';
+import { runAnchoring, type ProjectorSnapshot } from '@meridian/projections';
 import { auditApiPaths, auditApiSchemas, auditRouter, queryApiPaths, queryApiSchemas, queryRouter } from '@meridian/query-api';
 import { supervise } from '@meridian/runtime';
 import { runLiveMap, telemetryOpenApiPaths, telemetryRouter } from '@meridian/telemetry';
@@ -48,6 +48,8 @@ export type LocalPlatformDeps = {
   readonly archive?: EventArchive;
   /** How long one audit SQL query may run (default 10 s). */
   readonly auditSqlTimeoutMs?: number;
+  /** How often the log's head is anchored in the archive (default 60 s). */
+  readonly anchorIntervalMs?: number;
   /**
    * Where the projectors run: in this process (the default, for tests and tools), or on a thread of their
    * own with their own connections to these files (what `npm start` does, so the API never waits for them).
@@ -160,6 +162,11 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     deps.archive === undefined || archiveQueue === undefined
       ? Promise.resolve()
       : runArchivers({ archive: deps.archive, store, documents, telemetry: archiveQueue.subscription, logger, signal: controller.signal });
+  // Tamper evidence a second store keeps: the log's head, anchored in the archive now and then.
+  const anchoring =
+    deps.archive === undefined
+      ? Promise.resolve()
+      : runAnchoring({ store, archive: deps.archive, logger: logger.child({ consumer: 'log-anchors' }), signal: controller.signal, ...(deps.anchorIntervalMs !== undefined && { intervalMs: deps.anchorIntervalMs }) });
 
   const app = new Koa();
   reportStreamErrors(app, logger);
@@ -188,7 +195,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     projectors: projectors.snapshots,
     stop: async () => {
       controller.abort();
-      await Promise.allSettled([projectors.stop(), liveMap, archivers, webhooks?.running]);
+      await Promise.allSettled([projectors.stop(), liveMap, archivers, anchoring, webhooks?.running]);
       await telemetry.publisher.close();
     },
   };

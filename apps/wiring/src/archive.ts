@@ -14,6 +14,8 @@ export const archiveVariables = {
   MERIDIAN_BIGQUERY_LOCATION: nonEmptyVariable,
   /** How long one audit SQL query may run before it is stopped (default 10000 ms). */
   MERIDIAN_AUDIT_SQL_TIMEOUT_MS: integerVariable('milliseconds', 100, 3_600_000),
+  /** How often the process that writes the archive anchors the log's head in it (default 60000 ms). */
+  MERIDIAN_ANCHOR_INTERVAL_MS: integerVariable('milliseconds', 100, 86_400_000),
 };
 
 export type ArchiveConfig = {

@@ -2,6 +2,7 @@
 // their names; the rest are prefixed MERIDIAN_ and documented in the README.
 import { ApiKeys } from '@meridian/http';
 import { enumVariable, integerVariable, jsonVariable, nonEmptyVariable } from '@meridian/runtime';
+import { chainKeyVariable } from './chain-key.ts';
 
 export const commonVariables = {
   PORT: integerVariable('port', 0, 65_535),
@@ -14,6 +15,8 @@ export const commonVariables = {
 export const eventStoreVariables = {
   EVENTSTORE_CONNECTION_STRING: nonEmptyVariable,
   MERIDIAN_SQLITE_SYNCHRONOUS: enumVariable(['FULL', 'NORMAL']),
+  /** The key of the log's keyed hash chain (base64 of 32 bytes); plain SHA-256 links without it. */
+  MERIDIAN_CHAIN_KEY: chainKeyVariable,
 };
 
 export const defaultDataDir = './data';

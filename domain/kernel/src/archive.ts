@@ -59,6 +59,17 @@ export class ArchiveSqlRejected extends Error {
   }
 }
 
+/**
+ * The log's head at a moment, recorded in the archive (a second store) by the platform: the position and
+ * global hash of its last event (see chain.ts). A log cut short or rewritten after it no longer matches it.
+ */
+export type LogAnchor = {
+  readonly position: number;
+  readonly hash: string;
+  /** When it was recorded, RFC 3339 (read back in `Date#toISOString` form). */
+  readonly recordedAt: string;
+};
+
 /** How a query may be stopped. */
 export type SqlOptions = {
   /**
@@ -99,6 +110,13 @@ export type EventArchive = {
    * A query whose signal aborts is stopped in the archive and rejects with ArchiveQueryCancelled.
    */
   readonly sql: (query: string, options?: SqlOptions) => Promise<SqlResult>;
+  /**
+   * Records an anchor of the log's head. One per position: the first one recorded stays (an anchor is
+   * evidence; a later claim about the same position does not replace it). Resolves with how many were new.
+   */
+  readonly writeAnchor: (anchor: LogAnchor) => Promise<{ readonly inserted: number }>;
+  /** Anchors in position order, after a position (default 0), `limit` (1 to maxArchivePageSize) at a time. */
+  readonly anchors: (page: { readonly after?: number; readonly limit: number }) => Promise<readonly LogAnchor[]>;
   readonly close: () => Promise<void>;
 };
 
@@ -106,7 +124,11 @@ export type EventArchive = {
 export const archiveTables = {
   events: 'events',
   telemetry: 'telemetry',
+  anchors: 'log_anchors',
 } as const;
+
+/** Columns of the anchors table: the log's position and global hash, and when they were recorded. */
+export const archiveAnchorColumns = ['global_position', 'global_hash', 'recorded_at'] as const;
 
 /**
  * Columns of the events table: the envelope flattened for SQL, with `data` and `metadata` as JSON. Partitioned

@@ -11,6 +11,7 @@ import { correlationOf } from './correlation.ts';
 import { auditEntryOf } from './entry.ts';
 import { eventsPage, exportEvents, exportFormats, type ExportFormat } from './export.ts';
 import {
+  anchorPageParameters,
   asOfParameters,
   correlationIdParameter,
   defaultEventsPageSize,
@@ -93,6 +94,14 @@ const archiveRoutes = (router: Router<State>, deps: AuditApiDeps) => {
     if (format !== undefined) return sendExport(ctx, { archive, logger: deps.logger, principal: ctx.state.principal.id }, format);
     const { limit = defaultEventsPageSize, after } = eventPageParameters(ctx.query);
     ctx.body = await eventsPage(archive, eventFilterParameters(ctx.query), { limit, ...(after !== undefined && { after }) });
+  });
+  // The log's heads as the platform anchored them in the archive: what `npm run audit -- verify` checks.
+  router.get('/v1/audit/anchors', async (ctx) => {
+    const archive = archiveOf();
+    const page = anchorPageParameters(ctx.query);
+    const items = await archive.anchors(page);
+    const last = items[items.length - 1];
+    ctx.body = { items, next: items.length === page.limit && last !== undefined ? String(last.position) : null };
   });
   router.post('/v1/audit/sql', (ctx) => answerAuditSql(ctx, { archive: archiveOf(), logger: deps.logger, timeoutMs: deps.sqlTimeoutMs ?? defaultAuditSqlTimeoutMs }));
 };

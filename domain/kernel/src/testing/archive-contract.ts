@@ -321,6 +321,24 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
   );
 
   test(
+    title("anchors of the log's head: one per position, the first kept, read in position order a page at a time"),
+    withArchive(async (t, archive) => {
+      // Far from other tests' positions: each test reads only after its own base.
+      const base = randomInt(1, 2 ** 30) * 1_000;
+      const anchor = (offset: number, hash: string, minute: number) => ({ position: base + offset, hash: hash.repeat(64), recordedAt: `2026-11-21T08:${String(minute).padStart(2, '0')}:00.000Z` });
+      t.deepEqual(await archive.writeAnchor(anchor(20, 'b', 2)), { inserted: 1 });
+      t.deepEqual(await archive.writeAnchor(anchor(10, 'a', 1)), { inserted: 1 });
+      t.deepEqual(await archive.writeAnchor(anchor(30, 'c', 3)), { inserted: 1 });
+      t.deepEqual(await archive.writeAnchor(anchor(20, 'f', 4)), { inserted: 0 }, 'a second claim about a position does not replace the first');
+      t.deepEqual(await archive.writeAnchor({ ...anchor(20, 'b', 2), recordedAt: '2026-11-21T09:02:00+01:00' }), { inserted: 0 });
+      t.deepEqual(await archive.anchors({ after: base, limit: 10 }), [anchor(10, 'a', 1), anchor(20, 'b', 2), anchor(30, 'c', 3)]);
+      t.deepEqual(await archive.anchors({ after: base, limit: 2 }), [anchor(10, 'a', 1), anchor(20, 'b', 2)]);
+      t.deepEqual(await archive.anchors({ after: base + 20, limit: 2 }), [anchor(30, 'c', 3)]);
+      await t.throwsAsync(archive.anchors({ after: base, limit: 0 }));
+    }),
+  );
+
+  test(
     title('a query whose signal aborts is stopped in the archive, and the archive answers the next one'),
     withArchive(async (t, archive) => {
       await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.abort(new Error('the client left')) }), { instanceOf: ArchiveQueryCancelled, message: /the client left/ }, 'aborted before it started');
