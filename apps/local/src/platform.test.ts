@@ -136,7 +136,7 @@ const allCaughtUp = (r: { body: any }) => r.body.projectors.length === 3 && r.bo
 test('/healthz shows each projector\'s checkpoint: at the head once caught up, though the last events are not its own', withPlatform(async (p, t) => {
   t.is((await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-health', depotId: 'ams', capacityKg: 500 })).status, 202);
   t.is((await p.call('POST', '/v1/vehicles/v-health/on-duty', keys.admin, { driverId: 'd-1' })).status, 202);
-  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), allCaughtUp);
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), allCaughtUp, 30_000);
   t.true(allCaughtUp(health), JSON.stringify(health.body));
   const routeBoard = health.body.projectors.find((s: Standing) => s.name === 'route-board');
   t.like(routeBoard, { checkpoint: 2, position: 0, behind: 0 }, 'the route board applied nothing, and has read the whole log');
@@ -145,7 +145,7 @@ test('/healthz shows each projector\'s checkpoint: at the head once caught up, t
 test('/v1/projections shows which generation is live, and after a replay switches, the new one', withPlatform(async (p, t) => {
   const body = parcel('acme');
   await p.call('POST', '/v1/parcels', keys.admin, body);
-  await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.admin), (r) => r.status === 200);
+  await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.admin), (r) => r.status === 200, 30_000);
   const before = await p.call('GET', '/v1/projections', keys.admin);
   t.is(before.status, 200);
   t.like(before.body.projections.find((s: { name: string }) => s.name === 'parcel-status'), { name: 'parcel-status', live: 'v1', retired: [] });
@@ -226,7 +226,7 @@ const sseEvents = (response: Response) => {
 test('the live-map stream starts with every vehicle on the map, then sends each move', withPlatform(async (p, t) => {
   const ping = (vehicleId: string, lat: number, second: number) => ({ vehicleId, lat, lng: 4.9, speed: 30, heading: 90, recordedAt: new Date(Date.parse('2026-11-21T08:00:00Z') + second * 1000).toISOString() });
   t.is((await p.call('POST', '/v1/telemetry', keys.driver, { pings: [ping('v-a', 52.1, 1), ping('v-b', 52.2, 1)] })).status, 202);
-  await eventually(() => p.call('GET', '/v1/live-map', keys.admin), (r) => r.body?.items?.length === 2);
+  await eventually(() => p.call('GET', '/v1/live-map', keys.admin), (r) => r.body?.items?.length === 2, 30_000);
   const guard = AbortSignal.timeout(30_000);
   const response = await fetch(`${p.url}/v1/live-map/stream`, { headers: { authorization: `Bearer ${keys.admin}` }, signal: guard });
   const stream = sseEvents(response);
@@ -241,10 +241,10 @@ test('the live-map stream starts with every vehicle on the map, then sends each 
 test("the platform anchors the log's head in the archive as the log grows", withPlatform(async (p, t) => {
   const anchored = async () => (await p.archive!.anchors({ limit: 1000 })).at(-1);
   await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-anchor', depotId: 'ams', capacityKg: 500 });
-  const first = await eventually(anchored, (a) => a?.position === 1);
+  const first = await eventually(anchored, (a) => a?.position === 1, 30_000);
   t.is(first?.hash, (await p.store.chainHead!())?.hash);
   await p.call('POST', '/v1/vehicles/v-anchor/on-duty', keys.admin, { driverId: 'd-1' });
-  const second = await eventually(anchored, (a) => a?.position === 2);
+  const second = await eventually(anchored, (a) => a?.position === 2, 30_000);
   t.is(second?.hash, (await p.store.chainHead!())?.hash, 'the head at position 2, and its global hash');
 }, { archive: true }));
 
@@ -266,7 +266,7 @@ test('with the projectors on their own thread, as npm start runs them: read mode
   controller.abort();
   t.deepEqual(statuses(), ['Registered', 'AssignedToRoute'], 'a change committed on the projector thread reached the stream');
   const reported = (r: { body: any }) => r.body.projectors.some((s: { position: number }) => s.position >= 2);
-  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), (r) => reported(r) && allCaughtUp(r));
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), (r) => reported(r) && allCaughtUp(r), 30_000);
   t.true(reported(health), 'the thread reports where its projectors stand');
   t.true(allCaughtUp(health), 'and their checkpoints');
 }, { thread: true }));
