@@ -15,7 +15,7 @@ export const startInProcessProjectors = (deps: { store: EventStore; documents: D
   const controller = new AbortController();
   const running = platformProjections.map((projection) => {
     const status = createProjectorStatus(projection.name, projection.version);
-    const subscription = createLogSubscription({ log: deps.store, state: deps.documents, consumer: consumerOf(projection), logger: deps.logger });
+    const subscription = createLogSubscription({ log: deps.store, state: deps.documents, consumer: consumerOf(projection), logger: deps.logger, onCheckpoint: status.recordCheckpoint });
     const done = runProjector({ projection, subscription, documents: deps.documents, logger: deps.logger.child({ consumer: projection.name }), signal: controller.signal, status });
     return { status, done };
   });

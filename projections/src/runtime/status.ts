@@ -1,11 +1,18 @@
-// Where a projector stands: the last position it applied, when that event was recorded, and how far the
-// log has moved on. Reported by the query API's /v1/projections and in the logs.
+// Where a projector stands: its checkpoint (how far it has read the log: every event up to it is applied,
+// or is not of a type it follows), the last event it applied, when that event was recorded, and how long it
+// took to apply. Reported by /healthz and the query API's /v1/projections.
 import type { RecordedEvent } from '@meridian/kernel';
 
 export type ProjectorSnapshot = {
   readonly name: string;
   readonly version: number;
-  /** Global position of the last event applied (0 before any). */
+  /**
+   * The consumer's checkpoint: the global position it has read the log through. It reaches the head when
+   * the projector is caught up, although most events there are not of its types. Known where the consumer
+   * reads the log itself (the embedded wiring); a Pub/Sub subscription has no position in the log.
+   */
+  readonly checkpoint?: number;
+  /** Global position of the last event applied (0 before any); below the head when later events are not its. */
   readonly position: number;
   readonly lastRecordedAt?: string;
   readonly appliedAt?: string;
@@ -16,6 +23,8 @@ export type ProjectorSnapshot = {
 
 export type ProjectorStatus = {
   readonly recordApplied: (events: readonly RecordedEvent[]) => void;
+  /** The consumer's checkpoint moved (see ProjectorSnapshot.checkpoint). */
+  readonly recordCheckpoint: (position: number) => void;
   readonly snapshot: () => ProjectorSnapshot;
 };
 
@@ -24,6 +33,7 @@ export const createProjectorStatus = (name: string, version: number, now: () => 
   let lastRecordedAt: string | undefined;
   let appliedAt: string | undefined;
   let eventsApplied = 0;
+  let checkpoint: number | undefined;
   return {
     recordApplied: (events) => {
       const last = events.reduce<RecordedEvent | undefined>((latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest), undefined);
@@ -33,9 +43,13 @@ export const createProjectorStatus = (name: string, version: number, now: () => 
       appliedAt = now().toISOString();
       eventsApplied += events.length;
     },
+    recordCheckpoint: (reached) => {
+      checkpoint = Math.max(checkpoint ?? 0, reached);
+    },
     snapshot: () => ({
       name,
       version,
+      ...(checkpoint !== undefined && { checkpoint }),
       position,
       eventsApplied,
       ...(lastRecordedAt !== undefined && { lastRecordedAt }),

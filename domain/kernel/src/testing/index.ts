@@ -5,3 +5,4 @@ export * from './contract-events.ts';
 export * from './event-store-contract.ts';
 export * from './given-when-then.ts';
 export * from './in-memory-event-store.ts';
+export * from './watching.ts';
