@@ -3,13 +3,14 @@
 // test process), the fallback to that platform's audit API.
 import { createDuckDbArchive } from '@meridian/duckdb';
 import { keyring, serve, type ApiKey } from '@meridian/http';
-import { archiveEventColumns, silentLogger, type RecordedEvent } from '@meridian/kernel';
+import { archiveEventColumns, chainKeyOf, silentLogger, type RecordedEvent } from '@meridian/kernel';
 import { createApp } from '@meridian/query-api';
 import { on, runAuditScenario, scenarioClock } from '@meridian/query-api/testing';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import test from 'ava';
 import { DatabaseSync } from 'node:sqlite';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,13 @@ test('sql prints a table, or a machine format; a statement that could change any
   t.regex(refused.stderr, /^refused: only SELECT queries/);
 });
 
+test('sql stops a query that runs past MERIDIAN_AUDIT_SQL_TIMEOUT_MS, and says so', async (t) => {
+  const endless = 'SELECT sum(a.range + b.range) AS total FROM range(100000000) a, range(100000000) b';
+  const { code, stderr } = await audit(data.dir, ['sql', endless], { MERIDIAN_AUDIT_SQL_TIMEOUT_MS: '300' });
+  t.is(code, 1);
+  t.regex(stderr, /^the query ran longer than 300 ms and was stopped/);
+});
+
 test('usage mistakes exit 2 with what was wrong', async (t) => {
   for (const args of [[], ['frobnicate'], ['state', 'parcel-p-1', '--at', 'yesterday'], ['state', 'truck-1'], ['events', '--limit', '0'], ['history'], ['events', '--colour']]) {
     const { code, stderr } = await audit(data.dir, args);
@@ -159,6 +167,65 @@ test('verify says the log is intact, then names the event whose stored bytes wer
   t.true(tampered.stdout.includes(`TAMPERED: the stream chain breaks at position ${victim.global_position} (${victim.stream_id}`), tampered.stdout);
 });
 
+const cutTail = (dir: string, keep: number) => {
+  const db = new DatabaseSync(join(dir, 'events.db'));
+  db.prepare('DELETE FROM events WHERE global_position > ?').run(keep);
+  db.close();
+};
+
+test('head prints <position>:<hash>; a cut tail verifies on its own, and fails against that head', async (t) => {
+  const { dir, events } = await prepareDataDir();
+  const head = await audit(dir, ['head']);
+  t.is(head.code, 0, head.stderr);
+  t.regex(head.stdout, new RegExp(`^${events.length}:[0-9a-f]{64}\n$`));
+  t.regex(head.stderr, /check it later with: npm run audit -- verify --expect-head \d+:/);
+  const expected = head.stdout.trim();
+  t.is((await audit(dir, ['verify', '--expect-head', expected])).code, 0);
+  cutTail(dir, events.length - 2);
+  t.is((await audit(dir, ['verify'])).code, 0, 'without a record of the head, the cut cannot be seen');
+  const cut = await audit(dir, ['verify', '--expect-head', expected]);
+  t.is(cut.code, 1);
+  t.regex(cut.stdout, new RegExp(`TAMPERED: the log ends at position ${events.length - 2}, but --expect-head has its head at position ${events.length}`));
+  t.regex(cut.stdout, /expected heads: 1, 0 on the log with the same hash/);
+  t.is((await audit(dir, ['verify', '--expect-head', '12:abc'])).code, 2, 'a malformed head is a usage mistake');
+});
+
+test("verify checks the log against the heads the platform anchored in the archive: a cut tail is caught there", async (t) => {
+  const { dir, events } = await prepareDataDir();
+  const [position, hash] = (await audit(dir, ['head'])).stdout.trim().split(':');
+  const archive = await createDuckDbArchive({ path: join(dir, 'archive.duckdb') });
+  await archive.writeAnchor({ position: Number(position), hash: hash!, recordedAt: '2026-11-21T15:00:00.000Z' });
+  await archive.close();
+  const intact = await audit(dir, ['verify']);
+  t.is(intact.code, 0, intact.stdout);
+  t.regex(intact.stdout, /anchors in the archive: 1, 1 on the log with the same hash/);
+  cutTail(dir, events.length - 1);
+  const cut = await audit(dir, ['verify']);
+  t.is(cut.code, 1);
+  t.regex(cut.stdout, /^both hash chains verify over \d+ events in \d+ streams/);
+  t.regex(cut.stdout, new RegExp(`TAMPERED: the log ends at position ${events.length - 1}, but the archive's anchor of 2026-11-21T15:00:00.000Z has its head at position ${events.length}`));
+});
+
+test('a keyed log needs MERIDIAN_CHAIN_KEY to verify, and verifies with it', async (t) => {
+  const secret = randomBytes(32);
+  const dir = mkdtempSync(join(tmpdir(), 'meridian-audit-keyed-'));
+  const clock = scenarioClock();
+  const store = createSqliteEventStore({ path: join(dir, 'events.db'), now: clock.now, chainKey: chainKeyOf(secret) });
+  await runAuditScenario({ store, clock });
+  await store.close();
+  const without = await audit(dir, ['verify']);
+  t.is(without.code, 2);
+  t.regex(without.stdout, /^NOT VERIFIED: from position 1 on, the log is chained with key [0-9a-f]{16}/);
+  t.regex(without.stderr, /set MERIDIAN_CHAIN_KEY/);
+  const keyed = await audit(dir, ['verify'], { MERIDIAN_CHAIN_KEY: secret.toString('base64') });
+  t.is(keyed.code, 0, keyed.stdout + keyed.stderr);
+  t.regex(keyed.stdout, /^intact: \d+ events in \d+ streams; both hash chains verify \(\d+ keyed with key [0-9a-f]{16} \(HMAC-SHA256\)\)/);
+  const bad = await audit(dir, ['verify'], { MERIDIAN_CHAIN_KEY: 'not-a-key' });
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /MERIDIAN_CHAIN_KEY: must be base64 of 32 bytes/);
+  t.false(bad.stderr.includes('not-a-key'), 'a secret is never echoed');
+});
+
 test('while the platform holds the archive, the CLI asks its audit API instead, and says so', async (t) => {
   const { dir, events } = await prepareDataDir();
   const auditorKey = 'cli-test-auditor-key-0001';
@@ -170,7 +237,7 @@ test('while the platform holds the archive, the CLI asks its audit API instead, 
   const apiKeys = [{ key: auditorKey, principal: 'auditor-1', roles: ['auditor'] }] as unknown as ApiKey[];
   const server = await serve(createApp({ documents, store, archive, findPrincipal: keyring(apiKeys), logger: silentLogger }));
   try {
-    const exported = await audit(dir, ['events', '--format', 'jsonl', '--all'], { MERIDIAN_URL: server.url });
+    const exported = await audit(dir, ['events', '--format', 'jsonl', '--all'], { PORT: String(server.port) });
     t.is(exported.code, 0, exported.stderr);
     t.is(exported.stderr, `the archive is in use by the running platform; asking its audit API at ${server.url}\n`);
     t.deepEqual(exported.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), events);
@@ -185,6 +252,12 @@ test('while the platform holds the archive, the CLI asks its audit API instead, 
     t.regex(wrongKey.stderr, /refused: .*check --key/);
     const history = await audit(dir, ['history', 'parcel-p-1']);
     t.is(history.code, 0, 'the event store is read directly all the while (SQLite readers do not wait)');
+    const [position, hash] = (await audit(dir, ['head'])).stdout.trim().split(':');
+    await archive.writeAnchor({ position: Number(position), hash: hash!, recordedAt: '2026-11-21T15:00:00.000Z' });
+    const verified = await audit(dir, ['verify'], { PORT: String(server.port) });
+    t.is(verified.code, 0, verified.stdout + verified.stderr);
+    t.regex(verified.stderr, /asking its audit API/);
+    t.regex(verified.stdout, /anchors in the archive: 1, 1 on the log with the same hash/);
   } finally {
     await server.close(50);
     await archive.close();

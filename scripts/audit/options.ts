@@ -1,6 +1,6 @@
 // The audit CLI's command line: one command and its options, checked all at once, with help for the whole
 // tool and for each command. Nothing here opens a store.
-import { IsoDateTime, maxArchivePageSize, type ArchiveFilter } from '@meridian/kernel';
+import { IsoDateTime, maxArchivePageSize, type ArchiveFilter, type ChainCheckpoint } from '@meridian/kernel';
 import { auditedAggregates, auditedEventTypes, streamIdPattern, type AsOf } from '@meridian/query-api';
 import { parseArgs } from 'node:util';
 
@@ -20,7 +20,8 @@ export type AuditCommand =
       readonly format: 'table' | 'jsonl' | 'csv';
     }
   | { readonly name: 'sql'; readonly query: string; readonly format: 'table' | 'jsonl' | 'csv' }
-  | { readonly name: 'verify' };
+  | { readonly name: 'verify'; readonly expectHeads: readonly ChainCheckpoint[] }
+  | { readonly name: 'head' };
 
 export type ParsedCommandLine =
   | { readonly kind: 'help'; readonly text: string }
@@ -31,7 +32,7 @@ export type ParsedCommandLine =
 const remoteHelp = `Where the stores come from: the same environment as the apps (MERIDIAN_DATA_DIR, default ./data;
 EVENTSTORE_CONNECTION_STRING; BIGQUERY_DATASET), opened read-only. While a running platform holds the
 embedded archive (DuckDB allows one process per file), archive commands ask its audit API instead:
-  --url <url>     the platform (default: $MERIDIAN_URL, or http://127.0.0.1:8080)
+  --url <url>     the platform (default: $MERIDIAN_URL, or http://127.0.0.1:$PORT, PORT being 8080 unless set)
   --key <key>     an auditor's API key (default: the auditor key in $MERIDIAN_DATA_DIR/api-keys.json)`;
 
 const commandHelp = {
@@ -65,9 +66,18 @@ jsonl prints each envelope as archived; csv the archive's columns, with data and
 One read-only SELECT over the archive's tables, events and telemetry, in the archive's dialect (DuckDB
 embedded, BigQuery in the cloud). Anything else is refused.
 Example: npm run audit -- sql "SELECT type, count(*) FROM events GROUP BY type"`,
-  verify: `Usage: npm run audit -- verify
+  verify: `Usage: npm run audit -- verify [--expect-head <position>:<hash>]...
 
-Checks the event log for tampering.`,
+Checks the event log for tampering: recomputes both hash chains of the embedded store (keyed links with
+MERIDIAN_CHAIN_KEY, which it then needs), then checks that the log still reaches every head the platform
+anchored in the archive, and every --expect-head (from an earlier "head"), with the same hash. A changed
+or removed event breaks a chain; a cut tail or a rewritten chain misses an anchor.
+Exit status: 0 intact, 1 tampered or unreadable, 2 usage (or the chain key is missing).
+Example: npm run audit -- verify --expect-head 42:5f0c…`,
+  head: `Usage: npm run audit -- head
+
+Prints the event log's head as <position>:<hash> (the last event's position and global hash), for an
+auditor to keep somewhere else (a ticket, a signed note) and check later with verify --expect-head.`,
 } as const;
 
 type CommandName = keyof typeof commandHelp;
@@ -85,7 +95,8 @@ Commands:
   events [--type] [--from] [--to] [--actor] [--stream] [--format table|jsonl|csv] [--limit] [--all]
                                              archived events by type, time, actor or stream; export
   sql "<query>"                              a read-only SQL query over the archive
-  verify                                     tamper evidence of the event log
+  verify [--expect-head <position>:<hash>]    tamper evidence of the event log, against its anchors
+  head                                       the event log's head, to check later with verify
 
 Options of every command:
   -h, --help      help for the command
@@ -114,7 +125,8 @@ const optionSpecs = {
     all: { type: 'boolean' },
   },
   sql: common,
-  verify: { help: common.help },
+  verify: { help: common.help, url: common.url, key: common.key, 'expect-head': { type: 'string', multiple: true } },
+  head: { help: common.help },
 } as const;
 
 type Values = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
@@ -220,12 +232,32 @@ const sql = (check: Check, values: Values, positionals: readonly string[]): Audi
   return { name: 'sql', query, format: formatOf(check, values, ['table', 'jsonl', 'csv']) };
 };
 
-const verify = (check: Check, _values: Values, positionals: readonly string[]): AuditCommand => {
-  exactly(check, positionals, 0, 'verify takes no arguments');
-  return { name: 'verify' };
+const headPattern = /^(\d{1,16}):([0-9a-f]{64})$/;
+
+const expectedHeadsOf = (check: Check, values: Values): ChainCheckpoint[] => {
+  const raw = values['expect-head'];
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((text: string) => {
+    const parts = headPattern.exec(text.trim());
+    if (parts === null || Number(parts[1]) < 1) {
+      check.errors.push(`--expect-head must be <position>:<hash> as "head" prints it (a position from 1, 64 hex digits), not "${text}"`);
+      return [];
+    }
+    return [{ position: Number(parts[1]), hash: parts[2]!, source: '--expect-head' }];
+  });
 };
 
-const builders: Record<CommandName, (check: Check, values: Values, positionals: readonly string[]) => AuditCommand> = { history, state, correlation, events, sql, verify };
+const verify = (check: Check, values: Values, positionals: readonly string[]): AuditCommand => {
+  exactly(check, positionals, 0, 'verify takes options only');
+  return { name: 'verify', expectHeads: expectedHeadsOf(check, values) };
+};
+
+const head = (check: Check, _values: Values, positionals: readonly string[]): AuditCommand => {
+  exactly(check, positionals, 0, 'head takes no arguments');
+  return { name: 'head' };
+};
+
+const builders: Record<CommandName, (check: Check, values: Values, positionals: readonly string[]) => AuditCommand> = { history, state, correlation, events, sql, verify, head };
 
 const readArgs = (name: CommandName, args: readonly string[]) => {
   try {
@@ -249,7 +281,7 @@ export const parseCommandLine = (argv: readonly string[]): ParsedCommandLine => 
   const read = readArgs(first, rest);
   const hint = `see: npm run audit -- ${first} --help`;
   if (!read.ok) return { kind: 'usage', errors: [read.error], hint };
-  if (read.values['help'] === true) return { kind: 'help', text: first === 'verify' ? commandHelp.verify : `${commandHelp[first]}\n\n${remoteHelp}` };
+  if (read.values['help'] === true) return { kind: 'help', text: first === 'head' ? commandHelp.head : `${commandHelp[first]}\n\n${remoteHelp}` };
   const check: Check = { errors: [] };
   const command = builders[first](check, read.values, read.positionals);
   if (check.errors.length > 0) return { kind: 'usage', errors: check.errors, hint };

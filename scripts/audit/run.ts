@@ -1,12 +1,14 @@
 // Runs one audit command: opens what it needs from the environment (read-only), asks, prints, closes.
 // Resolves with the exit status: 0 answered, 1 not found or refused, 2 usage.
 import type { EventArchive, Logger } from '@meridian/kernel';
+import { defaultAuditSqlTimeoutMs } from '@meridian/query-api';
 import { createLogger, decodeEnvironment, nonEmptyVariable, type Environment } from '@meridian/runtime';
 import {
   ArchiveNotFound,
   archiveVariables,
   commonVariables,
   defaultDataDir,
+  defaultPort,
   developmentKeysFile,
   DuckDbArchiveLocked,
   eventStoreVariables,
@@ -19,7 +21,7 @@ import { join, resolve } from 'node:path';
 import type { AuditCommand, Remote } from './options.ts';
 import { causationTreeText, eventsTable, historyTable, jsonLines, sqlCsv, sqlJsonLines, sqlTable, stateText } from './render.ts';
 import { localArchiveSource, localStreamSource, remoteArchiveSource, type ArchiveSource, type Failure, type Outcome, type RemoteDeps, type StreamSource } from './sources.ts';
-import { verifyCommand } from './verify.ts';
+import { headCommand, verifyCommand } from './verify.ts';
 
 /** Where output goes; `write` waits when the reader is slower than the export. */
 export type Output = { readonly write: (text: string) => Promise<void>; readonly err: (line: string) => void };
@@ -32,7 +34,8 @@ type AuditConfig = Extract<ReturnType<typeof decodeAuditConfig>, E.Right<unknown
 
 type Context = { readonly config: AuditConfig; readonly dataDir: string; readonly logger: Logger; readonly remote: Remote; readonly output: Output };
 
-const defaultUrl = 'http://127.0.0.1:8080';
+/** The platform on this machine, at the port `npm start` was given (PORT, as for the platform itself). */
+const defaultUrl = (config: AuditConfig) => `http://127.0.0.1:${config.PORT || defaultPort}`;
 
 // ---- opening the sources ----
 
@@ -60,7 +63,7 @@ const auditorKeyIn = (dataDir: string): string | undefined => {
 };
 
 const remoteOf = (context: Context): Outcome<RemoteDeps> => {
-  const url = (context.remote.url ?? context.config.MERIDIAN_URL ?? defaultUrl).replace(/\/+$/, '');
+  const url = (context.remote.url ?? context.config.MERIDIAN_URL ?? defaultUrl(context.config)).replace(/\/+$/, '');
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return E.left(failed(`--url must be an http(s) URL, not "${url}"`, 2));
   const key = context.remote.key ?? auditorKeyIn(context.dataDir);
   if (key === undefined) return E.left(failed(`no auditor key: pass --key (none in ${developmentKeysFile(context.dataDir)})`, 2));
@@ -71,12 +74,16 @@ const remoteOf = (context: Context): Outcome<RemoteDeps> => {
  * The archive, read-only; while the running platform writes the embedded one (DuckDB allows one process per
  * file), its audit API answers instead, and the user is told so in one line.
  */
-const withArchiveSource = async <A>(context: Context, run: (source: ArchiveSource) => Promise<Outcome<A>>): Promise<Outcome<A>> => {
+const withArchiveSource = async <A>(
+  context: Context,
+  run: (source: ArchiveSource) => Promise<Outcome<A>>,
+  { whenMissing }: { readonly whenMissing?: () => Outcome<A> } = {},
+): Promise<Outcome<A>> => {
   let archive: EventArchive;
   try {
     archive = await openArchive(context.config, context.logger, context.dataDir, { readOnly: true });
   } catch (error) {
-    if (error instanceof ArchiveNotFound) return E.left(failed(error.message));
+    if (error instanceof ArchiveNotFound) return whenMissing?.() ?? E.left(failed(error.message));
     if (!(error instanceof DuckDbArchiveLocked)) throw error;
     const remote = remoteOf(context);
     if (E.isLeft(remote)) return remote;
@@ -84,7 +91,7 @@ const withArchiveSource = async <A>(context: Context, run: (source: ArchiveSourc
     return run(remoteArchiveSource(remote.right));
   }
   try {
-    return await run(localArchiveSource(archive));
+    return await run(localArchiveSource(archive, { sqlTimeoutMs: context.config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS ?? defaultAuditSqlTimeoutMs }));
   } finally {
     await archive.close();
   }
@@ -156,9 +163,21 @@ const runCommand = (context: Context, command: AuditCommand): Promise<Outcome<vo
         printed(print, source.sql(command.query), (result) => (command.format === 'jsonl' ? sqlJsonLines(result) : command.format === 'csv' ? sqlCsv(result) : sqlTable(result))),
       );
     case 'verify':
-      throw new Error('verify runs apart: it is not a question to a source');
+    case 'head':
+      throw new Error(`${command.name} runs apart: it reads the event log's own file`);
   }
 };
+
+/** The log's integrity, against the anchors in the archive (none when no archive has been written yet). */
+const verifyAgainstAnchors = (context: Context, command: Extract<AuditCommand, { name: 'verify' }>): Promise<number> =>
+  verifyCommand({
+    config: context.config,
+    dataDir: context.dataDir,
+    out: (line) => void context.output.write(`${line}\n`),
+    err: context.output.err,
+    expectHeads: command.expectHeads,
+    anchors: () => withArchiveSource(context, (source) => source.anchors(), { whenMissing: () => E.right([]) }),
+  });
 
 export const runAudit = async (command: AuditCommand, remote: Remote, { env, output }: RunDeps): Promise<number> => {
   const decoded = decodeAuditConfig(env);
@@ -168,10 +187,12 @@ export const runAudit = async (command: AuditCommand, remote: Remote, { env, out
   }
   const config = decoded.right;
   const dataDir = resolve(config.MERIDIAN_DATA_DIR ?? defaultDataDir);
-  if (command.name === 'verify') return verifyCommand({ config, dataDir, out: (line) => void output.write(`${line}\n`), err: output.err });
+  if (command.name === 'head') return headCommand({ config, dataDir, out: (line) => void output.write(`${line}\n`), err: output.err });
   // Logs go to stderr, and only warnings: stdout is the answer, which may be piped into another tool.
   const logger = createLogger({ service: 'audit', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING', write: (line) => output.err(line) });
-  const outcome = await runCommand({ config, dataDir, logger, remote, output }, command);
+  const context: Context = { config, dataDir, logger, remote, output };
+  if (command.name === 'verify') return verifyAgainstAnchors(context, command);
+  const outcome = await runCommand(context, command);
   if (E.isRight(outcome)) return 0;
   output.err(outcome.left.message);
   return outcome.left.exitCode;

@@ -1,7 +1,7 @@
 // Where the audit CLI gets its answers: the stores themselves (the same functions the audit API runs), or,
 // while a running platform holds the embedded archive, that platform's audit API. Both answer the same
 // shapes, so the commands print alike whichever answered.
-import { ArchiveSqlRejected, type ArchiveFilter, type EventArchive, type EventStore, type SqlResult } from '@meridian/kernel';
+import { ArchiveQueryCancelled, ArchiveSqlRejected, maxArchivePageSize, type ArchiveFilter, type EventArchive, type EventStore, type LogAnchor, type SqlResult } from '@meridian/kernel';
 import {
   auditEntryOf,
   correlationOf,
@@ -38,6 +38,8 @@ export type ArchiveSource = {
   /** The export's text, chunk by chunk, read as it is written. */
   readonly exportEvents: (filter: ArchiveFilter, options: ExportOptions) => Promise<Outcome<AsyncIterable<string>>>;
   readonly sql: (query: string) => Promise<Outcome<SqlResult>>;
+  /** Every anchor of the log's head, in position order. */
+  readonly anchors: () => Promise<Outcome<readonly LogAnchor[]>>;
 };
 
 // ---- the stores themselves ----
@@ -56,7 +58,10 @@ export const localStreamSource = (store: EventStore): StreamSource => ({
   state: async (streamId, asOf) => E.mapLeft(stateFailure)(await stateAsOf(store, streamId, asOf)),
 });
 
-export const localArchiveSource = (archive: EventArchive): ArchiveSource => ({
+/** How long one SQL query may run here, as in the audit API (MERIDIAN_AUDIT_SQL_TIMEOUT_MS). */
+export type LocalArchiveOptions = { readonly sqlTimeoutMs: number };
+
+export const localArchiveSource = (archive: EventArchive, { sqlTimeoutMs }: LocalArchiveOptions): ArchiveSource => ({
   correlation: async (correlationId) => {
     const view = await correlationOf(archive, correlationId);
     return view.events.length === 0 ? E.left(notFound(`no archived event has the correlation id ${correlationId}`)) : E.right(view);
@@ -65,10 +70,19 @@ export const localArchiveSource = (archive: EventArchive): ArchiveSource => ({
   exportEvents: async (filter, options) => E.right(await exportEvents(archive, filter, options)),
   sql: async (query) => {
     try {
-      return E.right(await archive.sql(query));
+      return E.right(await archive.sql(query, { signal: AbortSignal.timeout(sqlTimeoutMs) }));
     } catch (error) {
       if (error instanceof ArchiveSqlRejected) return E.left(refused(error.message));
+      if (error instanceof ArchiveQueryCancelled)
+        return E.left({ exitCode: 1, message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS` });
       throw error;
+    }
+  },
+  anchors: async () => {
+    const anchors: LogAnchor[] = [];
+    for (let page = await archive.anchors({ limit: maxArchivePageSize }); ; page = await archive.anchors({ after: anchors[anchors.length - 1]!.position, limit: maxArchivePageSize })) {
+      anchors.push(...page);
+      if (page.length < maxArchivePageSize) return E.right(anchors);
     }
   },
 });
@@ -159,4 +173,15 @@ export const remoteArchiveSource = (deps: RemoteDeps): ArchiveSource => ({
     return E.map((response: Response) => textOf(response.body))(answer);
   },
   sql: (query) => askJson(deps, '/v1/audit/sql', { query }),
+  anchors: async () => {
+    const anchors: LogAnchor[] = [];
+    let after: string | null = '0';
+    while (after !== null) {
+      const page: Outcome<{ readonly items: readonly LogAnchor[]; readonly next: string | null }> = await askJson(deps, `/v1/audit/anchors?after=${after}&limit=${maxArchivePageSize}`);
+      if (E.isLeft(page)) return page;
+      anchors.push(...page.right.items);
+      after = page.right.next;
+    }
+    return E.right(anchors);
+  },
 });

@@ -1,38 +1,71 @@
-// `npm run audit -- verify`: tamper evidence of the event log. The check belongs to the event store's
-// adapter (it knows how its file is laid out and chained); this command opens what the environment names
-// and reports the first broken link, if any.
-import { verifyEventLog } from '@meridian/sqlite';
+// `npm run audit -- verify` and `head`: tamper evidence of the event log. The walk belongs to the event
+// store's adapter (it knows how its file is laid out and chained; the links themselves are the kernel's);
+// this command opens what the environment names, adds the heads recorded elsewhere (the archive's anchors,
+// the auditor's --expect-head), and reports.
+import type { ChainCheckpoint, ChainKey, LogAnchor } from '@meridian/kernel';
+import { eventLogHead, verifyEventLog } from '@meridian/sqlite';
 import type { EventStoreConfig } from '@meridian/wiring';
+import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Outcome } from './sources.ts';
+import { verifyReportLines } from './verify-report.ts';
 
 export type VerifyDeps = {
   /** Which event store the environment names (the embedded SQLite file when no connection string is set). */
-  readonly config: EventStoreConfig;
+  readonly config: EventStoreConfig & { readonly MERIDIAN_CHAIN_KEY?: ChainKey };
   /** Where the embedded files are (MERIDIAN_DATA_DIR, resolved). */
   readonly dataDir: string;
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 };
 
-/** Verifies the event log; resolves with the exit status (0 intact, 1 tampered or unreadable, 2 usage). */
-export const verifyCommand = async (deps: VerifyDeps): Promise<number> => {
+/** The embedded log's file, or why there is nothing to check: an exit status and what to say. */
+const eventLogOf = (deps: VerifyDeps, command: string): E.Either<number, string> => {
   if (deps.config.EVENTSTORE_CONNECTION_STRING !== undefined) {
-    deps.err('verify: EventStoreDB keeps its own log integrity; the hash chains are a feature of the embedded store. Nothing was checked.');
-    return 2;
+    deps.err(`${command}: EventStoreDB keeps its own log integrity; the hash chains are a feature of the embedded store. Nothing was checked.`);
+    return E.left(2);
   }
   const path = join(deps.dataDir, 'events.db');
-  if (!existsSync(path)) {
-    deps.err(`verify: no event log at ${path}`);
+  if (existsSync(path)) return E.right(path);
+  deps.err(`${command}: no event log at ${path}`);
+  return E.left(1);
+};
+
+/** Prints the head as `<position>:<hash>` on stdout (what --expect-head takes), and what it is on stderr. */
+export const headCommand = (deps: VerifyDeps): number => {
+  const path = eventLogOf(deps, 'head');
+  if (E.isLeft(path)) return path.left;
+  const head = eventLogHead(path.right);
+  if (head === undefined) {
+    deps.err('head: the event log is empty');
     return 1;
   }
-  const report = verifyEventLog(path);
-  if (report.ok) {
-    deps.out(`intact: ${report.events} events in ${report.streams} streams; both hash chains verify${report.head ? ` (head ${report.head})` : ''}`);
-    return 0;
+  deps.out(`${head.position}:${head.hash}`);
+  deps.err(`the event log's head: position ${head.position}, chained with ${head.scheme}. Keep it elsewhere; check it later with: npm run audit -- verify --expect-head ${head.position}:${head.hash}`);
+  return 0;
+};
+
+const anchorCheckpoint = (anchor: LogAnchor): ChainCheckpoint => ({ position: anchor.position, hash: anchor.hash, source: `the archive's anchor of ${anchor.recordedAt}` });
+
+/**
+ * Verifies the event log against itself, the archive's anchors and the expected heads; resolves with the
+ * exit status (0 intact, 1 tampered or unreadable, 2 usage or a missing chain key).
+ */
+export const verifyCommand = async (deps: VerifyDeps & { readonly expectHeads: readonly ChainCheckpoint[]; readonly anchors: () => Promise<Outcome<readonly LogAnchor[]>> }): Promise<number> => {
+  const path = eventLogOf(deps, 'verify');
+  if (E.isLeft(path)) return path.left;
+  const anchors = await deps.anchors();
+  if (E.isLeft(anchors)) {
+    deps.err(`verify: the archive's anchors cannot be read, so a cut or rewritten log could go unseen: ${anchors.left.message}`);
+    return 1;
   }
-  const { broken } = report;
-  deps.out(`TAMPERED: the ${broken.chain} chain breaks at position ${broken.globalPosition} (${broken.streamId} revision ${broken.streamRevision}, event ${broken.eventId})`);
-  deps.out(`  ${report.events} events before it verify; expected hash ${broken.expected}, stored ${broken.stored ?? 'none'}`);
-  return 1;
+  const key = deps.config.MERIDIAN_CHAIN_KEY;
+  const report = verifyEventLog(path.right, { ...(key !== undefined && { key }), checkpoints: [...anchors.right.map(anchorCheckpoint), ...deps.expectHeads] });
+  for (const line of verifyReportLines(report, { anchors: anchors.right.length, expected: deps.expectHeads.length })) deps.out(line);
+  if (report.keyNeeded !== undefined) {
+    deps.err(`verify: set MERIDIAN_CHAIN_KEY to the key with id ${report.keyNeeded.keyId} to verify the links from position ${report.keyNeeded.position} on`);
+    return 2;
+  }
+  return report.ok ? 0 : 1;
 };

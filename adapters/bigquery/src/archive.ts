@@ -12,7 +12,8 @@
 // past that it refuses them for now, and so do its rate limits: such a statement is tried again after a
 // pause (jobs.ts). Every job runs where the dataset is.
 import { BigQuery } from '@google-cloud/bigquery';
-import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, permanent, type EventArchive } from '@meridian/kernel';
+import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, permanent, queryCancelled, type EventArchive } from '@meridian/kernel';
+import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
 import { groupsWithin, maxRowBytesPerStatement, parameterBytesOf } from './batches.ts';
 import { codeOf, describe, reasonsOf, type BigQueryClient } from './client.ts';
 import { dmlRetryDelaysMs, readRows, runDml, startQuery, type JobDeps } from './jobs.ts';
@@ -138,12 +139,17 @@ export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQ
       const { rows } = await readRows(await startQuery(deps, findQuery(filter, page)));
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
-    sql: async (query) => {
+    sql: async (query, { signal } = {}) => {
       open();
       const statementType = await statementTypeOf(deps, query);
       if (statementType !== 'SELECT') throw new ArchiveSqlRejected(`only SELECT queries may run on the archive, not ${statementType}`);
+      if (signal?.aborted) throw queryCancelled(signal);
+      const job = await startQuery(deps, { query, maximumBytesBilled: String(limits.maxBytesBilled), jobTimeoutMs: limits.timeoutMs });
+      // A stopped query is cancelled in BigQuery too: waiting for its results then ends with the job.
+      const cancel = () => void job.cancel().catch(() => undefined);
+      signal?.addEventListener('abort', cancel, { once: true });
+      if (signal?.aborted) cancel();
       try {
-        const job = await startQuery(deps, { query, maximumBytesBilled: String(limits.maxBytesBilled), jobTimeoutMs: limits.timeoutMs });
         const tooMany = {
           max: limits.maxRows,
           error: (total: number) => new ArchiveSqlRejected(`the query answers ${total} rows, more than the ${limits.maxRows} the archive hands out: aggregate, filter or LIMIT it`),
@@ -151,8 +157,20 @@ export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQ
         const { rows, columns } = await readRows(job, { wrapIntegers: true }, tooMany);
         return sqlResultOf(columns, rows);
       } catch (error) {
+        if (signal?.aborted) throw queryCancelled(signal);
         throw sqlFailure(error, limits);
+      } finally {
+        signal?.removeEventListener('abort', cancel);
       }
+    },
+    writeAnchor: async (anchor) => {
+      open();
+      return eventWrites(() => runDml(deps, mergeAnchorQuery(anchor)));
+    },
+    anchors: async (page) => {
+      open();
+      const { rows } = await readRows(await startQuery(deps, anchorsQuery(page)));
+      return rows.map(anchorOfRow);
     },
     close: async () => {
       closed = true;

@@ -7,6 +7,8 @@ export type QueryJob = {
   /** Resolves when the job is done; rejects with its error result. */
   readonly promise: () => Promise<unknown>;
   readonly getQueryResults: (options?: QueryResultsOptions) => Promise<QueryRowsResponse>;
+  /** Stops the job in BigQuery (an audit query whose client went away, or that ran out of time). */
+  readonly cancel: () => Promise<unknown>;
 };
 
 export type TableHandle = {

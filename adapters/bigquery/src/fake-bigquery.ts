@@ -33,6 +33,7 @@ const renamePattern = /^ALTER TABLE `([\w-]+)\.(\w+)` RENAME TO `(\w+)`$/;
 export const fakeBigQuery = ({ projectId = 'test-project', answer = (_: Query): JobOutcome => ({}) } = {}): FakeBigQuery => {
   const datasets = new Map<string, { metadata: DatasetResource; tables: Map<string, TableMetadata> }>();
   const jobs: Query[] = [];
+  const cancelled: Query[] = [];
   const metadataUpdates: { table: string; metadata: TableMetadata }[] = [];
 
   const datasetOf = (id: string) => {
@@ -57,6 +58,9 @@ export const fakeBigQuery = ({ projectId = 'test-project', answer = (_: Query): 
         const index = Number(request.pageToken ?? 0);
         const next = index + 1 < pages.length ? { ...options, pageToken: String(index + 1) } : null;
         return [[...(pages[index] ?? [])], next, { totalRows: String(total), schema: { fields: [...(outcome.fields ?? [])] } }];
+      },
+      cancel: async () => {
+        cancelled.push(options);
       },
     };
   };

@@ -14,6 +14,7 @@
 // correlation; pings by vehicle (the MERGE bounds its target by the batch's vehicles).
 import type { TableField, TableMetadata } from '@google-cloud/bigquery';
 import { archiveTables } from '@meridian/kernel';
+import { anchorsTable } from './anchors.ts';
 
 const required = (name: string, type: string): TableField => ({ name, type, mode: 'REQUIRED' });
 const nullable = (name: string, type: string): TableField => ({ name, type, mode: 'NULLABLE' });
@@ -88,6 +89,9 @@ export const telemetryArchive: ArchiveTable = {
 };
 
 export const archiveTableDefinitions: readonly ArchiveTable[] = [eventsArchive, telemetryArchive];
+
+/** Tables written and read as they are (no view): the log's anchors, one row per position. */
+export const plainTableDefinitions = [{ name: archiveTables.anchors, metadata: anchorsTable }] as const;
 
 /** `QUALIFY` needs a WHERE (or GROUP BY, HAVING) beside it. */
 export const firstOfEach = (partitionBy: readonly string[]) => `QUALIFY ROW_NUMBER() OVER (PARTITION BY ${partitionBy.join(', ')}) = 1`;

@@ -5,7 +5,7 @@
 // `events` and `telemetry`; those tables are renamed to the row tables once, and the views take their names.
 import type { TableField, TableMetadata } from '@google-cloud/bigquery';
 import { codeOf, describe, type BigQueryClient, type DatasetHandle } from './client.ts';
-import { archiveTableDefinitions, viewQuery, type ArchiveTable } from './schema.ts';
+import { archiveTableDefinitions, plainTableDefinitions, viewQuery, type ArchiveTable } from './schema.ts';
 
 /** Creating what another process created a moment ago is success. */
 const unlessAlreadyExists = async (create: () => Promise<unknown>) => {
@@ -99,6 +99,16 @@ const ensureRowTable = async (setup: Setup, table: ArchiveTable) => {
   if (!sameClustering(table.metadata, actual)) await handle.setMetadata({ clustering: table.metadata.clustering ?? undefined });
 };
 
+/** A table written and read as it is (the log's anchors): made when missing, checked otherwise. */
+const ensurePlainTable = async (setup: Setup, name: string, metadata: TableMetadata) => {
+  const handle = setup.dataset.table(name);
+  const [exists] = await handle.exists();
+  if (!exists) return unlessAlreadyExists(() => setup.dataset.createTable(name, metadata));
+  const [actual] = await handle.getMetadata();
+  const problems = tableProblems(metadata, actual);
+  if (problems.length > 0) throw new Error(`the BigQuery table ${setup.datasetId}.${name} is not what the archive writes: ${problems.join('; ')}`);
+};
+
 const ensureView = async (setup: Setup, table: ArchiveTable) => {
   const handle = setup.dataset.table(table.view);
   const view = { query: viewQuery(table, setup.qualifiedDataset), useLegacySql: false };
@@ -118,5 +128,6 @@ export const ensureArchive = async (client: BigQueryClient, { datasetId, project
     await ensureRowTable(setup, table);
     await ensureView(setup, table);
   }
+  for (const { name, metadata } of plainTableDefinitions) await ensurePlainTable(setup, name, metadata);
   return { location: datasetLocation };
 };

@@ -14,8 +14,10 @@ const directory = mkdtempSync(join(tmpdir(), 'meridian-duckdb-archive-'));
 let files = 0;
 const freshPath = () => join(directory, `archive-${files++}.duckdb`);
 
-archiveContract(test, { name: 'DuckDB', open: () => createDuckDbArchive({ path: freshPath() }) });
-archiveContract(test, { name: 'DuckDB in memory', open: () => createDuckDbArchive({ path: ':memory:' }) });
+/** 10^16 rows to add up. */
+const endlessQuery = 'SELECT sum(a.range + b.range) AS total FROM range(100000000) a, range(100000000) b';
+archiveContract(test, { name: 'DuckDB', open: () => createDuckDbArchive({ path: freshPath() }), endlessQuery });
+archiveContract(test, { name: 'DuckDB in memory', open: () => createDuckDbArchive({ path: ':memory:' }), endlessQuery });
 
 const event = (n: number): RecordedEvent => ({
   eventId: randomUUID(),

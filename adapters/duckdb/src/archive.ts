@@ -26,6 +26,7 @@ import {
 } from '@meridian/kernel';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { createAnchorsTable, insertAnchor, readAnchors } from './anchors.ts';
 import { findQuery } from './find.ts';
 import { runReadOnly } from './read-only.ts';
 import { createStaging, createTables, eventStaging, moveStagedEvents, moveStagedTelemetry, telemetryStaging } from './schema.ts';
@@ -172,7 +173,7 @@ const openArchive = async (path: string, readOnly: boolean) => {
   if (readOnly) return { instance, writer: undefined };
   try {
     const writer = await instance.connect();
-    for (const statement of [...createTables, ...createStaging]) await writer.run(statement);
+    for (const statement of [...createTables, createAnchorsTable, ...createStaging]) await writer.run(statement);
     return { instance, writer };
   } catch (error) {
     instance.closeSync();
@@ -218,7 +219,12 @@ export const createDuckDbArchive = async ({ path, readOnly = false }: DuckDbArch
       const rows = await withConnection(open(), async (connection) => (await connection.runAndReadAll(query.sql, query.params)).getRowObjects());
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
-    sql: async (query) => withConnection(open(), (connection) => runReadOnly(connection, query)),
+    sql: async (query, options) => withConnection(open(), (connection) => runReadOnly(connection, query, options)),
+    writeAnchor: async (anchor) => {
+      const connection = writable();
+      return queue(() => insertAnchor(connection, anchor));
+    },
+    anchors: async (page) => withConnection(open(), (connection) => readAnchors(connection, page)),
     close: async () => {
       if (closed) return;
       closed = true;

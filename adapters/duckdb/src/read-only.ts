@@ -6,8 +6,9 @@
 //    second statement smuggled after a semicolon never reaches the engine.
 // 3. It runs in a READ ONLY transaction, which DuckDB enforces, and is rolled back; and the instance was
 //    opened without file system access, so a SELECT cannot read or write files outside the archive.
+// A query whose signal aborts (a statement timeout, a client gone) is interrupted in DuckDB itself.
 import { StatementType, type DuckDBConnection, type DuckDBPreparedStatement } from '@duckdb/node-api';
-import { ArchiveSqlRejected, type SqlResult } from '@meridian/kernel';
+import { ArchiveSqlRejected, queryCancelled, type SqlOptions, type SqlResult } from '@meridian/kernel';
 import { sqlResultOf } from './values.ts';
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -31,12 +32,41 @@ export const readOnlyStatement = async (connection: DuckDBConnection, query: str
   return prepared;
 };
 
-export const runReadOnly = async (connection: DuckDBConnection, query: string): Promise<SqlResult> => {
+/** How often an interrupt is repeated until the query ends (see `interruptOn`). */
+const interruptEveryMs = 50;
+
+/**
+ * Interrupts the connection's query once the signal aborts, and again every few milliseconds until the
+ * query ends: DuckDB forgets an interrupt that comes before the query has started to execute, so one alone
+ * could miss a query that was about to start. Returns the function that stops it.
+ */
+const interruptOn = (connection: DuckDBConnection, signal: AbortSignal | undefined): (() => void) => {
+  if (signal === undefined) return () => undefined;
+  let repeating: NodeJS.Timeout | undefined;
+  const interrupt = () => {
+    connection.interrupt();
+    repeating ??= setInterval(() => connection.interrupt(), interruptEveryMs);
+  };
+  if (signal.aborted) interrupt();
+  else signal.addEventListener('abort', interrupt, { once: true });
+  return () => {
+    signal.removeEventListener('abort', interrupt);
+    clearInterval(repeating);
+  };
+};
+
+export const runReadOnly = async (connection: DuckDBConnection, query: string, { signal }: SqlOptions = {}): Promise<SqlResult> => {
+  if (signal?.aborted) throw queryCancelled(signal);
   const statement = await readOnlyStatement(connection, query);
   await connection.run('BEGIN TRANSACTION READ ONLY');
+  const stopInterrupting = interruptOn(connection, signal);
   try {
     return sqlResultOf(await statement.runAndReadAll());
+  } catch (error) {
+    if (signal?.aborted) throw queryCancelled(signal);
+    throw error;
   } finally {
+    stopInterrupting();
     await connection.run('ROLLBACK');
     statement.destroySync();
   }

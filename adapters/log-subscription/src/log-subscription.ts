@@ -36,6 +36,8 @@ export type LogSubscriptionDeps = {
    * while a write per batch would double the transactions of a busy consumer.
    */
   readonly checkpointEveryMs?: number;
+  /** Hears the checkpoint whenever it moves (before it is saved): where the consumer stands, for health reports. */
+  readonly onCheckpoint?: (position: number) => void;
   readonly now?: () => Date;
 };
 
@@ -98,6 +100,7 @@ export const createLogSubscription =
     const attempts = new Map<string, number>();
     const dead = new Set<string>();
     let after = await deps.checkpoints.load(deps.consumer.name);
+    deps.onCheckpoint?.(after);
     let saved = after;
     let savedAt = 0;
     const checkpointEveryMs = deps.checkpointEveryMs ?? 1_000;
@@ -117,6 +120,7 @@ export const createLogSubscription =
           const reached = firstRetry < 0 ? batch.position : (batch.events[firstRetry - 1]?.globalPosition ?? after);
           // Where to read from next: never past the first delivery not done (a retry), which is saved at once.
           after = reached;
+          deps.onCheckpoint?.(after);
           await save(firstRetry >= 0);
           if (firstRetry >= 0) {
             const attempt = attempts.get(batch.events[firstRetry]!.eventId) ?? 1;

@@ -1,32 +1,10 @@
-// Tamper evidence: every stored event carries two hashes, each chaining its content to the previous link:
+// Tamper evidence in the embedded store: every stored event carries two links (the kernel's chain.ts),
 // `stream_hash` over the events of its stream (revision order) and `global_hash` over the whole log
-// (position order). Changing any byte of a stored event, or removing or reordering one, breaks the chain at
-// that event, and `verifyChains` names the first broken link. (It detects tampering; it does not prevent
-// someone rewriting the whole chain from that point: anchor the latest global hash elsewhere for that.)
-import { hash } from 'node:crypto';
+// (position order), and `chain`, the scheme it was chained with (NULL for events chained before schemes
+// were recorded: plain SHA-256). Here: reading those rows for the kernel's verification, the log's head,
+// and chaining files written before the chains existed.
+import { chainContentOf, chainLink, chainWalk, genesisHash, plainChainScheme, type ChainedEvent, type ChainHead, type ChainReport, type ChainWalkOptions } from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
-
-/** The link before the first event of any chain. */
-export const genesis = '0'.repeat(64);
-
-/** The exact stored bytes of an event, field by field: what the chains cover. */
-export type ChainedContent = {
-  readonly eventId: string;
-  readonly type: string;
-  readonly schemaVersion: number;
-  readonly streamId: string;
-  readonly streamRevision: number;
-  readonly globalPosition: number;
-  readonly recordedAt: string;
-  /** The data and metadata JSON as stored. */
-  readonly data: string;
-  readonly metadata: string;
-};
-
-export const contentOf = (e: ChainedContent): string =>
-  [e.eventId, e.type, e.schemaVersion, e.streamId, e.streamRevision, e.globalPosition, e.recordedAt, e.data, e.metadata].join('\n');
-
-export const chainLink = (previous: string, content: string): string => hash('sha256', `${previous}\n${content}`);
 
 /** An event as the events table stores it. */
 export type EventRow = {
@@ -41,29 +19,35 @@ export type EventRow = {
   metadata: string;
 };
 
-type ChainRow = EventRow & { stream_hash: string | null; global_hash: string | null };
+type ChainRow = EventRow & { stream_hash: string | null; global_hash: string | null; chain: string | null };
 
-const contentOfRow = (row: ChainRow) =>
-  contentOf({
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    streamId: row.stream_id,
-    streamRevision: row.stream_revision,
-    globalPosition: row.global_position,
-    recordedAt: row.recorded_at,
-    data: row.data,
-    metadata: row.metadata,
-  });
+const chainedEventOf = (row: ChainRow): ChainedEvent => ({
+  eventId: row.event_id,
+  type: row.type,
+  schemaVersion: row.schema_version,
+  streamId: row.stream_id,
+  streamRevision: row.stream_revision,
+  globalPosition: row.global_position,
+  recordedAt: row.recorded_at,
+  data: row.data,
+  metadata: row.metadata,
+  streamHash: row.stream_hash,
+  globalHash: row.global_hash,
+  scheme: row.chain,
+});
+
+/** Whether the events table records schemes: a file opened read-only may predate the column. */
+const hasSchemeColumn = (db: DatabaseSync): boolean =>
+  (db.prepare("SELECT count(*) AS n FROM pragma_table_info('events') WHERE name = 'chain'").get() as { n: number }).n > 0;
 
 const chainRows = (db: DatabaseSync) =>
   db
     .prepare(
-      'SELECT global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash FROM events ORDER BY global_position',
+      `SELECT global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash, ${hasSchemeColumn(db) ? 'chain' : 'NULL AS chain'} FROM events ORDER BY global_position`,
     )
     .iterate() as IterableIterator<ChainRow>;
 
-/** Chains events stored before the chains existed (a file from an earlier version), in one transaction. */
+/** Chains events stored before the chains existed (a file from an earlier version), plainly, in one transaction. */
 export const backfillChains = (db: DatabaseSync): void => {
   // Chains are backfilled whole, in one transaction, and every later event is chained as it is written: if
   // the first event has its hash, they all do. (Looking for any missing hash would scan the whole log.)
@@ -73,10 +57,10 @@ export const backfillChains = (db: DatabaseSync): void => {
   try {
     const update = db.prepare('UPDATE events SET stream_hash = ?, global_hash = ? WHERE global_position = ?');
     const streams = new Map<string, string>();
-    let global = genesis;
+    let global = genesisHash;
     for (const row of [...chainRows(db)]) {
-      const content = contentOfRow(row);
-      const streamHash = chainLink(streams.get(row.stream_id) ?? genesis, content);
+      const content = chainContentOf(chainedEventOf(row));
+      const streamHash = chainLink(streams.get(row.stream_id) ?? genesisHash, content);
       global = chainLink(global, content);
       streams.set(row.stream_id, streamHash);
       update.run(streamHash, global, row.global_position);
@@ -88,40 +72,23 @@ export const backfillChains = (db: DatabaseSync): void => {
   }
 };
 
-export type BrokenLink = {
-  readonly chain: 'stream' | 'global';
-  readonly globalPosition: number;
-  readonly streamId: string;
-  readonly streamRevision: number;
-  readonly eventId: string;
-  readonly expected: string;
-  readonly stored: string | null;
-};
-
-export type ChainReport =
-  | { readonly ok: true; readonly events: number; readonly streams: number; readonly head?: string }
-  | { readonly ok: false; readonly events: number; readonly broken: BrokenLink };
-
 /**
  * Recomputes both chains over the whole log, streaming it, and stops at the first link that does not
- * match: the event that was changed (or the first one after an event that was removed).
+ * match (the event that was changed, or the first one after an event that was removed), or at the first
+ * keyed link it has no key for; checks the given (position, hash) pairs on the way.
  */
-export const verifyChains = (db: DatabaseSync): ChainReport => {
-  const streams = new Map<string, { hash: string; revision: number }>();
-  let global = genesis;
-  let events = 0;
-  for (const row of chainRows(db)) {
-    const content = contentOfRow(row);
-    const previous = streams.get(row.stream_id);
-    const expectedStream = chainLink(previous?.hash ?? genesis, content);
-    const expectedGlobal = chainLink(global, content);
-    const at = { globalPosition: row.global_position, streamId: row.stream_id, streamRevision: row.stream_revision, eventId: row.event_id };
-    if (expectedStream !== row.stream_hash || row.stream_revision !== (previous?.revision ?? -1) + 1)
-      return { ok: false, events, broken: { chain: 'stream', ...at, expected: expectedStream, stored: row.stream_hash } };
-    if (expectedGlobal !== row.global_hash) return { ok: false, events, broken: { chain: 'global', ...at, expected: expectedGlobal, stored: row.global_hash } };
-    streams.set(row.stream_id, { hash: expectedStream, revision: row.stream_revision });
-    global = expectedGlobal;
-    events++;
-  }
-  return { ok: true, events, streams: streams.size, ...(events > 0 && { head: global }) };
+export const verifyChains = (db: DatabaseSync, options: ChainWalkOptions = {}): ChainReport => {
+  const walk = chainWalk(options);
+  for (const row of chainRows(db)) if (!walk.step(chainedEventOf(row))) break;
+  return walk.report();
+};
+
+/** The last event's position and global link, and how it was chained; undefined for an empty log. */
+export const chainHeadOf = (db: DatabaseSync): ChainHead | undefined => {
+  const scheme = hasSchemeColumn(db) ? 'chain' : 'NULL AS chain';
+  const row = db.prepare(`SELECT global_position, global_hash, ${scheme} FROM events ORDER BY global_position DESC LIMIT 1`).get() as
+    | { global_position: number; global_hash: string | null; chain: string | null }
+    | undefined;
+  if (row === undefined || row.global_hash === null) return undefined;
+  return { position: row.global_position, hash: row.global_hash, scheme: row.chain ?? plainChainScheme };
 };

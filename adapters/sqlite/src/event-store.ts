@@ -7,11 +7,11 @@
 // appended nothing go through the writer too, so their first-wins check shares the write lock with appends.
 //
 // Each event carries two hash chains (tamper evidence, see chain.ts): one over its stream, one over the
-// whole log in position order.
-import type { AppendRequest, AppendResult, Decision, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedDecision, RecordedEvent, RequestIdentity, SubscribeOptions } from '@meridian/kernel';
+// whole log in position order, plain or keyed (`chainKey`), with the scheme beside them.
+import type { AppendRequest, AppendResult, ChainKey, Decision, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedDecision, RecordedEvent, RequestIdentity, SubscribeOptions } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import { backfillChains, type EventRow } from './chain.ts';
+import { backfillChains, chainHeadOf, type EventRow } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
 import { createEventWriter, requestRecordOf, toWriteRequest, type WriteOutcome, type WriteRequest, type WriteResult } from './event-writer.ts';
@@ -57,6 +57,8 @@ const migrations = [
    DROP TABLE events;
    ALTER TABLE events_v2 RENAME TO events;
    CREATE INDEX events_by_type ON events (type, global_position);`,
+  // How each event was chained (plain SHA-256 or keyed); NULL for the events chained before: plain.
+  `ALTER TABLE events ADD COLUMN chain TEXT;`,
 ];
 
 export type SqliteEventStoreOptions = {
@@ -76,6 +78,8 @@ export type SqliteEventStoreOptions = {
    * loop for the length of the fsync; the option exists for tools that append from a single loop anyway.
    */
   readonly writerThread?: boolean;
+  /** Chain appended events with keyed links (MERIDIAN_CHAIN_KEY); plain SHA-256 links without it. */
+  readonly chainKey?: ChainKey;
 };
 
 
@@ -127,8 +131,8 @@ type Writer = {
   readonly close: () => Promise<void>;
 };
 
-const inlineWriter = (db: DatabaseSync): Writer => {
-  const writer = createEventWriter(db);
+const inlineWriter = (db: DatabaseSync, chainKey: ChainKey | undefined): Writer => {
+  const writer = createEventWriter(db, { ...(chainKey !== undefined && { chainKey }) });
   let pending: { write: WriteRequest; resolve: (outcome: WriteOutcome) => void }[] = [];
   const flush = () => {
     const group = pending;
@@ -148,8 +152,8 @@ const inlineWriter = (db: DatabaseSync): Writer => {
   };
 };
 
-const threadWriter = (path: string, synchronous: Synchronous): Writer => {
-  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), { workerData: { path, synchronous } });
+const threadWriter = (path: string, synchronous: Synchronous, chainKey: ChainKey | undefined): Writer => {
+  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), { workerData: { path, synchronous, ...(chainKey !== undefined && { chainKey }) } });
   const waiting = new Map<number, (outcome: WriteOutcome) => void>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -203,7 +207,8 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   // A ':memory:' database is private to its connection: it can only be written where it was opened. The
   // thread starts with the first append: a process that only reads the log (a projector, replay) needs none.
   let started: Writer | undefined;
-  const writer = (): Writer => (started ??= options.writerThread === false || inMemory ? inlineWriter(db) : threadWriter(options.path, synchronous));
+  const writer = (): Writer =>
+    (started ??= options.writerThread === false || inMemory ? inlineWriter(db, options.chainKey) : threadWriter(options.path, synchronous, options.chainKey));
   let closed = false;
   const waiters = new Set<() => void>();
 
@@ -275,6 +280,7 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     readAll: async (read) => readAllNow(read),
     subscribe,
     headPosition: async () => (sql.head.get() as { head: number }).head,
+    chainHead: async () => chainHeadOf(db),
     close: async () => {
       if (closed) return;
       closed = true;

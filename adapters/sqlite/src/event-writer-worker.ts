@@ -1,6 +1,7 @@
 // The writer thread: owns the write connection, so a commit's fsync never blocks the thread serving
 // requests. Appends that arrive while a commit is in flight wait in the message queue and form the next
 // group, so under load groups grow by themselves: one WAL sync for many appends.
+import type { ChainKey } from '@meridian/kernel';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Synchronous } from './database.ts';
 import { createEventWriter, type WriteRequest } from './event-writer.ts';
@@ -10,10 +11,10 @@ export type WriterReply =
   | { readonly kind: 'results'; readonly outcomes: readonly { readonly id: number; readonly outcome: ReturnType<ReturnType<typeof createEventWriter>['write']>[number] }[] }
   | { readonly kind: 'closed' };
 
-const { path, synchronous } = workerData as { path: string; synchronous: Synchronous };
+const { path, synchronous, chainKey } = workerData as { path: string; synchronous: Synchronous; chainKey?: ChainKey };
 const port = parentPort!;
 const db = openDatabase({ path, synchronous });
-const writer = createEventWriter(db);
+const writer = createEventWriter(db, { ...(chainKey !== undefined && { chainKey }) });
 let queue: { id: number; write: WriteRequest }[] = [];
 let scheduled = false;
 let closing = false;

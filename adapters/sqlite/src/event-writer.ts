@@ -6,9 +6,26 @@
 // A request id gets one row in `requests`: its first decided answer. An append inserts it with its events; a
 // decision that appended nothing inserts it alone. Both look for the row first, inside the write lock, so
 // whichever commits first is the answer every later attempt gets, in this process or another.
-import { decodeRequestAnswer, type AppendedEvent, type AppendRequest, type AppendResult, type Decision, type RecordedDecision, type RequestIdentity, type RequestRecord } from '@meridian/kernel';
+//
+// Events are chained as they are inserted, plain or keyed (`chainKey`), with the scheme beside them.
+import {
+  chainContentOf,
+  chainLinker,
+  decodeRequestAnswer,
+  genesisHash,
+  mayFollow,
+  plainChainScheme,
+  type AppendedEvent,
+  type AppendRequest,
+  type AppendResult,
+  type ChainKey,
+  type ChainLinker,
+  type Decision,
+  type RecordedDecision,
+  type RequestIdentity,
+  type RequestRecord,
+} from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
-import { chainLink, contentOf, genesis } from './chain.ts';
 
 /** An event as it is stored: its data and metadata already JSON. */
 type SerialisedEvent = { readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: string; readonly metadata: string };
@@ -43,9 +60,9 @@ export type WriteOutcome = { readonly ok: true; readonly result: WriteResult } |
 
 const writeStatements = (db: DatabaseSync) => ({
   streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
-  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash FROM events ORDER BY global_position DESC LIMIT 1'),
+  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash, chain AS scheme FROM events ORDER BY global_position DESC LIMIT 1'),
   insertEvent: db.prepare(
-    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
   findRequest: db.prepare('SELECT fingerprint, stream_id, result FROM requests WHERE request_id = ?'),
   insertRequest: db.prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)'),
@@ -80,7 +97,7 @@ const decideOne = (sql: WriteStatements, { request, decision }: DecisionWrite): 
 type LogTip = { position: number; hash: string };
 
 /** One append inside the group's transaction; writes nothing unless every check passed. */
-const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, request, recordedAt }: AppendWrite, tip: LogTip): AppendResult => {
+const appendOne = (sql: WriteStatements, chain: ChainLinker, { streamId, events, expectedRevision, request, recordedAt }: AppendWrite, tip: LogTip): AppendResult => {
   const prior = request && requestRecordOf(sql.findRequest, request.requestId);
   if (prior !== undefined) return { outcome: 'duplicate', record: prior };
   const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
@@ -92,16 +109,16 @@ const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, r
     expectedRevision === actual;
   if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
   const first = (actual ?? -1) + 1;
-  let streamHash = head?.hash ?? genesis;
+  let streamHash = head?.hash ?? genesisHash;
   const appended: AppendedEvent[] = events.map((event, index) => {
     const streamRevision = first + index;
     const globalPosition = tip.position + 1;
     const { data, metadata } = event;
-    const content = contentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
-    streamHash = chainLink(streamHash, content);
-    tip.hash = chainLink(tip.hash, content);
+    const content = chainContentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
+    streamHash = chain.link(streamHash, content);
+    tip.hash = chain.link(tip.hash, content);
     tip.position = globalPosition;
-    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash);
+    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash, chain.scheme);
     // The rowid is the position the hash covered: the single writer assigns max + 1.
     if (Number(lastInsertRowid) !== globalPosition) throw new Error(`position ${lastInsertRowid} where ${globalPosition} was chained`);
     return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
@@ -113,18 +130,35 @@ const appendOne = (sql: WriteStatements, { streamId, events, expectedRevision, r
 
 const errorOf = (error: unknown) => ({ name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
 
-/** A writer over one connection: `write` commits a group and answers each append. */
-export const createEventWriter = (db: DatabaseSync) => {
+/** A log keyed with one key goes on with that key only: see the kernel's mayFollow. */
+export class ChainSchemeRefused extends Error {
+  constructor(last: string, next: string) {
+    super(
+      `the event log is chained with ${last}, and this process would chain with ${next}: ` +
+        'set MERIDIAN_CHAIN_KEY to the key the log is chained with (a keyed log cannot go on unkeyed or under another key)',
+    );
+    this.name = 'ChainSchemeRefused';
+  }
+}
+
+/**
+ * A writer over one connection: `write` commits a group and answers each append. With a chain key, events
+ * are chained with keyed links (HMAC-SHA256), otherwise with plain ones.
+ */
+export const createEventWriter = (db: DatabaseSync, { chainKey }: { readonly chainKey?: ChainKey } = {}) => {
   const sql = writeStatements(db);
+  const chain = chainLinker(chainKey);
   /** Runs appends in one transaction; throws (after rolling back) if the transaction fails. */
   const commit = (group: readonly WriteRequest[]): WriteResult[] => {
     db.exec('BEGIN IMMEDIATE');
     try {
       // Read inside the write lock: another process may have appended since our last group.
-      const last = sql.logHead.get() as { position: number; hash: string | null } | undefined;
-      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesis };
+      const last = sql.logHead.get() as { position: number; hash: string | null; scheme: string | null } | undefined;
+      const lastScheme = last === undefined ? undefined : (last.scheme ?? plainChainScheme);
+      if (!mayFollow(lastScheme, chain.scheme)) throw new ChainSchemeRefused(lastScheme ?? '', chain.scheme);
+      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesisHash };
       const results = group.map((item): WriteResult =>
-        item.kind === 'append' ? { kind: 'append', result: appendOne(sql, item, tip) } : { kind: 'decision', result: decideOne(sql, item) },
+        item.kind === 'append' ? { kind: 'append', result: appendOne(sql, chain, item, tip) } : { kind: 'decision', result: decideOne(sql, item) },
       );
       db.exec('COMMIT');
       return results;

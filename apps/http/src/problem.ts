@@ -50,6 +50,7 @@ export const problemTypes = {
   internal: { status: 500, title: 'Internal error' },
   'not-implemented': { status: 501, title: 'Method not implemented' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  'query-timeout': { status: 503, title: 'Query timed out' },
 } as const satisfies Record<string, { readonly status: number; readonly title: string }>;
 
 export type ProblemSlug = keyof typeof problemTypes;

@@ -79,6 +79,8 @@ await startOrExit(service, async () => {
     logger,
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
+    ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
+    ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { anchorIntervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }),
   });
   const server = bound.serve(platform.app);
 

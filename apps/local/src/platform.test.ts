@@ -1,8 +1,10 @@
 // The embedded platform end to end, in-process: commands over HTTP become events, the projectors (log
 // subscriptions) build the read models, the query API serves them, SSE streams their changes.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import { silentLogger } from '@meridian/kernel';
+import { silentLogger, type DocumentStore, type EventArchive, type EventStore } from '@meridian/kernel';
+import { parcelStatusProjection, replay } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import { openArchive } from '@meridian/wiring';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
@@ -19,15 +21,26 @@ const apiKeys = [
   { key: keys.globex, principal: 'globex-shop', roles: ['client'], clientId: 'globex' },
 ] as unknown as ApiKey[];
 
-type Running = { url: string; call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>; stop: () => Promise<void> };
+type Running = {
+  url: string;
+  store: EventStore;
+  documents: DocumentStore;
+  archive?: EventArchive;
+  call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any }>;
+  stop: () => Promise<void>;
+};
 
-const start = async ({ thread = false } = {}): Promise<Running> => {
+type Options = { thread?: boolean; archive?: boolean };
+
+const start = async ({ thread = false, archive: withArchive = false }: Options = {}): Promise<Running> => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
+  const archive = withArchive ? await openArchive({}, silentLogger, dir) : undefined;
   const platform = startLocalPlatform({
     store,
     documents,
+    ...(archive !== undefined && { archive, anchorIntervalMs: 100 }),
     findPrincipal: keyring(apiKeys),
     logger: silentLogger,
     liveMapIntervalMs: 100,
@@ -36,6 +49,9 @@ const start = async ({ thread = false } = {}): Promise<Running> => {
   const server: RunningServer = await serve(platform.app);
   return {
     url: server.url,
+    store,
+    documents,
+    ...(archive !== undefined && { archive }),
     call: async (method, path, key, body) => {
       const response = await fetch(`${server.url}${path}`, {
         method,
@@ -48,6 +64,7 @@ const start = async ({ thread = false } = {}): Promise<Running> => {
     stop: async () => {
       await server.close(50);
       await platform.stop();
+      await archive?.close();
       await documents.close();
       await store.close();
     },
@@ -69,7 +86,7 @@ const parcelStatusStream = (response: Response) => {
   return { statuses, readUntil, text: () => text };
 };
 
-const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>, options: { thread?: boolean } = {}) => async (t: ExecutionContext) => {
+const withPlatform = (run: (p: Running, t: ExecutionContext) => Promise<void>, options: Options = {}) => async (t: ExecutionContext) => {
   const platform = await start(options);
   try {
     await run(platform, t);
@@ -111,6 +128,34 @@ test('a command over HTTP reaches the read models, and the query API serves them
   t.like(vehicle.body, { vehicleId: 'v-1', dutyStatus: 'OffDuty', capacityKg: 500, loadKg: 0 });
   const health = await p.call('GET', '/healthz', keys.admin);
   t.true(health.body.projectors.every((s: { position: number }) => s.position <= health.body.headPosition));
+}));
+
+type Standing = { name: string; checkpoint?: number; position: number; behind?: number };
+const allCaughtUp = (r: { body: any }) => r.body.projectors.length === 3 && r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
+
+test('/healthz shows each projector\'s checkpoint: at the head once caught up, though the last events are not its own', withPlatform(async (p, t) => {
+  t.is((await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-health', depotId: 'ams', capacityKg: 500 })).status, 202);
+  t.is((await p.call('POST', '/v1/vehicles/v-health/on-duty', keys.admin, { driverId: 'd-1' })).status, 202);
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), allCaughtUp, 30_000);
+  t.true(allCaughtUp(health), JSON.stringify(health.body));
+  const routeBoard = health.body.projectors.find((s: Standing) => s.name === 'route-board');
+  t.like(routeBoard, { checkpoint: 2, position: 0, behind: 0 }, 'the route board applied nothing, and has read the whole log');
+}));
+
+test('/v1/projections shows which generation is live, and after a replay switches, the new one', withPlatform(async (p, t) => {
+  const body = parcel('acme');
+  await p.call('POST', '/v1/parcels', keys.admin, body);
+  await eventually(() => p.call('GET', `/v1/parcels/${body.parcelId}`, keys.admin), (r) => r.status === 200, 30_000);
+  const before = await p.call('GET', '/v1/projections', keys.admin);
+  t.is(before.status, 200);
+  t.like(before.body.projections.find((s: { name: string }) => s.name === 'parcel-status'), { name: 'parcel-status', live: 'v1', retired: [] });
+  await replay({ log: p.store, documents: p.documents, projection: parcelStatusProjection, logger: silentLogger }, { settleMs: 0 });
+  const after = await p.call('GET', '/v1/projections', keys.admin);
+  const parcelStatus = after.body.projections.find((s: { name: string }) => s.name === 'parcel-status');
+  t.like(parcelStatus, { name: 'parcel-status', version: 1, live: 'v1r1', retired: ['v1'] });
+  t.true(typeof parcelStatus.switchedAt === 'string');
+  t.like(after.body.projections.find((s: { name: string }) => s.name === 'fleet'), { live: 'v1', retired: [] }, 'the others did not move');
+  t.is((await p.call('GET', '/v1/projections', keys.acme)).status, 403);
 }));
 
 test('a client sees only its own parcels: another client\'s is not found, and listing another client is refused', withPlatform(async (p, t) => {
@@ -162,6 +207,47 @@ test('pings move the live map without touching the log', withPlatform(async (p, 
   t.is((await p.call('GET', '/healthz', keys.admin)).body.headPosition, head);
 }));
 
+/** Server-Sent Events as they arrive, parsed: read until `enough` holds (or the guard aborts the request). */
+const sseEvents = (response: Response) => {
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const events = () => [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => ({ event: m[1], data: JSON.parse(m[2]!) }));
+  const readUntil = async (enough: (seen: ReturnType<typeof events>) => boolean) => {
+    while (!enough(events())) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    return events();
+  };
+  return { readUntil, close: () => reader.cancel() };
+};
+
+test('the live-map stream starts with every vehicle on the map, then sends each move', withPlatform(async (p, t) => {
+  const ping = (vehicleId: string, lat: number, second: number) => ({ vehicleId, lat, lng: 4.9, speed: 30, heading: 90, recordedAt: new Date(Date.parse('2026-11-21T08:00:00Z') + second * 1000).toISOString() });
+  t.is((await p.call('POST', '/v1/telemetry', keys.driver, { pings: [ping('v-a', 52.1, 1), ping('v-b', 52.2, 1)] })).status, 202);
+  await eventually(() => p.call('GET', '/v1/live-map', keys.admin), (r) => r.body?.items?.length === 2, 30_000);
+  const guard = AbortSignal.timeout(30_000);
+  const response = await fetch(`${p.url}/v1/live-map/stream`, { headers: { authorization: `Bearer ${keys.admin}` }, signal: guard });
+  const stream = sseEvents(response);
+  const snapshot = await stream.readUntil((seen) => seen.length >= 2);
+  t.deepEqual(snapshot.map((e) => [e.event, e.data.vehicleId, e.data.lat]), [['position', 'v-a', 52.1], ['position', 'v-b', 52.2]], 'the current picture, without waiting for a move');
+  t.is((await p.call('POST', '/v1/telemetry', keys.driver, { pings: [ping('v-b', 52.3, 2)] })).status, 202);
+  const moved = await stream.readUntil((seen) => seen.some((e) => e.data.lat === 52.3));
+  t.like(moved.at(-1), { event: 'position', data: { vehicleId: 'v-b', lat: 52.3 } });
+  await stream.close();
+}));
+
+test("the platform anchors the log's head in the archive as the log grows", withPlatform(async (p, t) => {
+  const anchored = async () => (await p.archive!.anchors({ limit: 1000 })).at(-1);
+  await p.call('POST', '/v1/vehicles', keys.admin, { vehicleId: 'v-anchor', depotId: 'ams', capacityKg: 500 });
+  const first = await eventually(anchored, (a) => a?.position === 1, 30_000);
+  t.is(first?.hash, (await p.store.chainHead!())?.hash);
+  await p.call('POST', '/v1/vehicles/v-anchor/on-duty', keys.admin, { driverId: 'd-1' });
+  const second = await eventually(anchored, (a) => a?.position === 2, 30_000);
+  t.is(second?.hash, (await p.store.chainHead!())?.hash, 'the head at position 2, and its global hash');
+}, { archive: true }));
+
 test('the platform\'s OpenAPI document, commands, queries and telemetry together, is valid OpenAPI 3.1', async (t) => {
   const result = await validate(structuredClone(localOpenApi()) as never);
   t.true(result.valid, result.valid ? '' : compileErrors(result));
@@ -180,6 +266,7 @@ test('with the projectors on their own thread, as npm start runs them: read mode
   controller.abort();
   t.deepEqual(statuses(), ['Registered', 'AssignedToRoute'], 'a change committed on the projector thread reached the stream');
   const reported = (r: { body: any }) => r.body.projectors.some((s: { position: number }) => s.position >= 2);
-  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), reported);
+  const health = await eventually(() => p.call('GET', '/healthz', keys.admin), (r) => reported(r) && allCaughtUp(r), 30_000);
   t.true(reported(health), 'the thread reports where its projectors stand');
+  t.true(allCaughtUp(health), 'and their checkpoints');
 }, { thread: true }));

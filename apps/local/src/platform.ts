@@ -6,7 +6,7 @@ import { errorBoundary, openApiDocument, publicOpenApi, publicRouter, reportStre
 import { createBoundedQueue } from '@meridian/in-process-queue';
 import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/log-subscription';
-import type { ConsumerSnapshot } from '@meridian/projections';
+import { runAnchoring, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { supervise } from '@meridian/runtime';
 import { runLiveMap, telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry';
@@ -44,6 +44,10 @@ export type LocalPlatformDeps = {
    * it: DuckDB allows one process per file). Without it those audit routes answer 503.
    */
   readonly archive?: EventArchive;
+  /** How long one audit SQL query may run (default 10 s). */
+  readonly auditSqlTimeoutMs?: number;
+  /** How often the log's head is anchored in the archive (default 60 s). */
+  readonly anchorIntervalMs?: number;
   /**
    * Where the projectors run: in this process (the default, for tests and tools), or on a thread of their
    * own with their own connections to these files (what `npm start` does, so the API never waits for them).
@@ -158,18 +162,34 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     deps.archive === undefined || archiveQueue === undefined
       ? Promise.resolve()
       : runArchivers({ archive: deps.archive, store, documents, telemetry: archiveQueue.subscription, logger, signal: controller.signal });
+  // Tamper evidence a second store keeps: the log's head, anchored in the archive now and then.
+  const anchoring =
+    deps.archive === undefined
+      ? Promise.resolve()
+      : runAnchoring({ store, archive: deps.archive, logger: logger.child({ consumer: 'log-anchors' }), signal: controller.signal, ...(deps.anchorIntervalMs !== undefined && { intervalMs: deps.anchorIntervalMs }) });
 
   const app = new Koa();
   reportStreamErrors(app, logger);
   app.use(errorBoundary(logger));
   app.use(requestContext());
   const open = publicRouter({
-    health: async () => ({ status: 'ok', headPosition: await store.headPosition(), projectors: projectors.snapshots() }),
+    // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
+    health: async () => {
+      const headPosition = await store.headPosition();
+      const standing = projectors.snapshots().map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
+      return { status: 'ok', headPosition, projectors: standing };
+    },
     openapi: () => localOpenApi({ webhooks: deps.webhooks !== undefined }),
   });
   const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
   const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: projectors.snapshots });
-  const audit = auditRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
+  const audit = auditRouter({
+    store,
+    findPrincipal: deps.findPrincipal,
+    logger,
+    ...(deps.archive !== undefined && { archive: deps.archive }),
+    ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+  });
   const pings = telemetryRouter({ publisher: telemetry.publisher, findPrincipal: deps.findPrincipal });
   app.use(open.routes()).use(open.allowedMethods());
   app.use(commands.routes()).use(commands.allowedMethods());
@@ -183,7 +203,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     projectors: projectors.snapshots,
     stop: async () => {
       controller.abort();
-      await Promise.allSettled([projectors.stop(), liveMap, archivers, webhooks?.running]);
+      await Promise.allSettled([projectors.stop(), liveMap, archivers, anchoring, webhooks?.running]);
       await telemetry.publisher.close();
     },
   };

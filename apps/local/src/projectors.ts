@@ -16,7 +16,7 @@ export const startInProcessProjectors = (deps: { store: EventStore; documents: D
   const controller = new AbortController();
   const running = platformProjections.map((projection) => {
     const status = createConsumerStatus(projection.name, { version: projection.version });
-    const subscription = createLogSubscription({ log: deps.store, checkpoints: documentCheckpointer(deps.documents), deadLetters: documentDeadLetters(deps.documents), consumer: consumerOf(projection), logger: deps.logger });
+    const subscription = createLogSubscription({ log: deps.store, checkpoints: documentCheckpointer(deps.documents), deadLetters: documentDeadLetters(deps.documents), consumer: consumerOf(projection), logger: deps.logger, onCheckpoint: status.recordCheckpoint });
     const done = runProjector({ projection, subscription, documents: deps.documents, logger: deps.logger.child({ consumer: projection.name }), signal: controller.signal, status });
     return { status, done };
   });

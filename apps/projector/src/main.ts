@@ -2,7 +2,7 @@
 // and writes its read models; the live map reads the telemetry subscription. MERIDIAN_PROJECTIONS names
 // a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
 import { serveHealth } from '@meridian/http';
-import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createConsumerStatus, platformProjections, runProjector } from '@meridian/projections';
+import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createConsumerStatus, platformProjections, runAnchoring, runProjector } from '@meridian/projections';
 import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
 import { runLiveMap } from '@meridian/telemetry';
 import { archiverConsumer, archiveVariables, busVariables, commonVariables, dataDirFor, eventStoreVariables, openArchive, openBus, openDocumentStore, openEventStore, readModelVariables, telemetryVariables, usesPubSub } from '@meridian/wiring';
@@ -52,6 +52,14 @@ await startOrExit(service, async () => {
       : [
           consumer(archiverConsumer.name, () => bus.events(archiverConsumer)(archiveDeliveries({ archive, logger: logger.child({ consumer: archiverConsumer.name }) }), { signal, maxBatch: 2_000 })),
           consumer('telemetry-archiver', () => bus.telemetryArchive(archiveTelemetryDeliveries({ archive, logger: logger.child({ consumer: 'telemetry-archiver' }) }), { signal, maxBatch: 5_000 })),
+        ]),
+    // Tamper evidence: where the archiver reads the log itself (the embedded bus), it also anchors the log's head.
+    ...(archive === undefined || log?.chainHead === undefined
+      ? []
+      : [
+          consumer('log-anchors', () =>
+            runAnchoring({ store: log, archive, logger: logger.child({ consumer: 'log-anchors' }), signal, ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }) }),
+          ),
         ]),
     ...(wanted.includes('live-map')
       ? [

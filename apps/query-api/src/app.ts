@@ -39,6 +39,7 @@ import Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { pageParameters } from './parameters.ts';
+import { projectionsOverview } from './projections.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -49,6 +50,8 @@ export type QueryApiDeps = {
   readonly store?: EventStore;
   /** The event archive, for the audit API's questions across streams (503 without it). */
   readonly archive?: EventArchive;
+  /** How long one audit SQL query may run (default 10 s). */
+  readonly auditSqlTimeoutMs?: number;
 };
 
 type State = AuthState & RequestContextState;
@@ -158,9 +161,23 @@ const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
   });
   router.get('/v1/live-map/stream', async (ctx) => {
     requireActor(ctx.state.principal, readers.liveMap);
+    // As the parcel stream: watch first, then send the whole picture, then each change. A position written
+    // between the two is sent twice rather than lost, and in order, since a later write comes later.
+    const changes: Document[] = [];
+    let forward: (document: Document) => void = (document) => {
+      changes.push(document);
+    };
+    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && forward(change.document));
+    const current = await liveMap.all().catch((error: unknown) => {
+      stop();
+      throw error;
+    });
     const stream = openEventStream(ctx);
-    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && stream.send('position', change.document));
     stream.onClose(stop);
+    const send = (document: Document) => stream.send('position', document);
+    current.forEach(send);
+    changes.forEach(send);
+    forward = send;
   });
 };
 
@@ -173,9 +190,9 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   routeRoutes(router, deps, live);
   fleetRoutes(router, deps, live);
   liveMapRoutes(router, deps);
-  router.get('/v1/projections', (ctx) => {
+  router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
-    ctx.body = { projections: deps.projectors?.() ?? [] };
+    ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };
   });
   return router;
 };
@@ -190,7 +207,13 @@ export const createApp = (deps: QueryApiDeps): Koa => {
   const queries = queryRouter(deps);
   app.use(queries.routes()).use(queries.allowedMethods());
   if (deps.store !== undefined) {
-    const audit = auditRouter({ store: deps.store, findPrincipal: deps.findPrincipal, logger: deps.logger, ...(deps.archive !== undefined && { archive: deps.archive }) });
+    const audit = auditRouter({
+      store: deps.store,
+      findPrincipal: deps.findPrincipal,
+      logger: deps.logger,
+      ...(deps.archive !== undefined && { archive: deps.archive }),
+      ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+    });
     app.use(audit.routes()).use(audit.allowedMethods());
   }
   return app;

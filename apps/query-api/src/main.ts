@@ -49,7 +49,16 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const archive = await archiveOrNone(config, logger, dataDir);
-  const server = bound.serve(createApp({ documents, store, ...(archive !== undefined && { archive }), findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
+  const server = bound.serve(
+    createApp({
+      documents,
+      store,
+      ...(archive !== undefined && { archive }),
+      ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
+      findPrincipal: keyring(MERIDIAN_API_KEYS),
+      logger,
+    }),
+  );
   logger.info('query API listening', { url: server.url });
   closeOnSignals(logger, [
     { name: 'http', close: () => server.close() },

@@ -81,10 +81,10 @@ export const queryApiPaths = (): OpenApiPaths => ({
   '/v1/fleet/{vehicleId}': { get: read('getVehicle', 'One vehicle', { $ref: '#/components/schemas/FleetVehicleView' }, oneItem, [pathParameter('vehicleId', 'the vehicle')]) },
   '/v1/live-map': { get: read('listLiveMap', "Every vehicle's last known position, by vehicleId", pageOf('LiveMapPosition'), aPage, pageParameters) },
   '/v1/live-map/stream': {
-    get: stream('streamLiveMap', 'Vehicle positions, live', 'Server-Sent Events: `position` per vehicle whenever the live map writes it (at most once per interval per vehicle). Read GET /v1/live-map first for the current picture.', [403]),
+    get: stream('streamLiveMap', 'Vehicle positions, live', 'Server-Sent Events: first a `position` for every vehicle on the map (the current picture), then one whenever the live map writes a vehicle (at most once per interval per vehicle).', [403]),
   },
   '/v1/projections': {
-    get: read('listProjections', 'Where each projector stands: position, lag, events applied (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }, [403]),
+    get: read('listProjections', 'Each projection: its live, retired and building generations, and where its projector stands: checkpoint, last applied position, lag (admin)', { type: 'object', properties: { projections: { type: 'array', items: { type: 'object' } } } }, [403]),
   },
 });
 

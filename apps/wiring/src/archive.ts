@@ -3,7 +3,7 @@
 import { createDuckDbArchive } from '@meridian/duckdb';
 export { DuckDbArchiveLocked } from '@meridian/duckdb';
 import type { EventArchive, Logger } from '@meridian/kernel';
-import { integerVariable, nonEmptyVariable } from '@meridian/runtime';
+import { emptyMeansUnset, integerVariable, nonEmptyVariable } from '@meridian/runtime';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,6 +18,10 @@ export const archiveVariables = {
   MERIDIAN_BIGQUERY_SQL_TIMEOUT_MS: integerVariable('milliseconds', 1_000, 6 * 3_600_000),
   /** Rows one audit SQL answer may hold. */
   MERIDIAN_BIGQUERY_SQL_MAX_ROWS: integerVariable('rows', 1, 1_000_000),
+  /** How long one audit SQL query may run before it is stopped (default 10000 ms). */
+  MERIDIAN_AUDIT_SQL_TIMEOUT_MS: emptyMeansUnset(integerVariable('milliseconds', 100, 3_600_000)),
+  /** How often the process that writes the archive anchors the log's head in it (default 60000 ms). */
+  MERIDIAN_ANCHOR_INTERVAL_MS: emptyMeansUnset(integerVariable('milliseconds', 100, 86_400_000)),
 };
 
 export type ArchiveConfig = {

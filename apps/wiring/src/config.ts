@@ -7,6 +7,7 @@
 // be set that came out empty cannot quietly become development keys or an embedded store.
 import { ApiKeys } from '@meridian/http';
 import { emptyMeansUnset, enumVariable, integerVariable, jsonVariable, nonEmptyVariable } from '@meridian/runtime';
+import { chainKeyVariable } from './chain-key.ts';
 
 export const commonVariables = {
   PORT: emptyMeansUnset(integerVariable('port', 0, 65_535)),
@@ -19,6 +20,8 @@ export const commonVariables = {
 export const eventStoreVariables = {
   EVENTSTORE_CONNECTION_STRING: nonEmptyVariable,
   MERIDIAN_SQLITE_SYNCHRONOUS: emptyMeansUnset(enumVariable(['FULL', 'NORMAL'])),
+  /** The key of the log's keyed hash chain (base64 of 32 bytes); plain SHA-256 links without it. */
+  MERIDIAN_CHAIN_KEY: chainKeyVariable,
 };
 
 export const defaultDataDir = './data';

@@ -1,5 +1,5 @@
 import { createEventStoreDbEventStore } from '@meridian/eventstoredb';
-import type { EventStore } from '@meridian/kernel';
+import { chainSchemeOf, type ChainKey, type EventStore } from '@meridian/kernel';
 import type { Logger } from '@meridian/runtime';
 import { createSqliteEventStore, streamingPageCacheKb, type Synchronous } from '@meridian/sqlite';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ export type EventStoreConfig = {
   readonly EVENTSTORE_CONNECTION_STRING?: string;
   readonly MERIDIAN_DATA_DIR?: string;
   readonly MERIDIAN_SQLITE_SYNCHRONOUS?: Synchronous;
+  readonly MERIDIAN_CHAIN_KEY?: ChainKey;
 };
 
 /** How an embedded store is used: `streaming` reads or writes each page about once (a rebuild). */
@@ -20,9 +21,10 @@ export const openEventStore = (config: EventStoreConfig, logger: Logger, dataDir
     return createEventStoreDbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING });
   }
   const path = join(dataDir, 'events.db');
-  logger.info('event store: embedded SQLite', { path, synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS ?? 'FULL' });
+  logger.info('event store: embedded SQLite', { path, synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS ?? 'FULL', chain: chainSchemeOf(config.MERIDIAN_CHAIN_KEY) });
   return createSqliteEventStore({
     path,
+    ...(config.MERIDIAN_CHAIN_KEY !== undefined && { chainKey: config.MERIDIAN_CHAIN_KEY }),
     ...(config.MERIDIAN_SQLITE_SYNCHRONOUS && { synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS }),
     ...(use.streaming === true && { pageCacheKb: streamingPageCacheKb }),
   });

@@ -6,5 +6,6 @@ export * from './bus.ts';
 export * from './read-models.ts';
 export * from './events.ts';
 export * from './archive.ts';
+export * from './chain-key.ts';
 export * from './webhooks.ts';
 export * from './data-dir.ts';

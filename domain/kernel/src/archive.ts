@@ -59,6 +59,41 @@ export class ArchiveSqlRejected extends Error {
   }
 }
 
+/**
+ * The log's head at a moment, recorded in the archive (a second store) by the platform: the position and
+ * global hash of its last event (see chain.ts). A log cut short or rewritten after it no longer matches it.
+ */
+export type LogAnchor = {
+  readonly position: number;
+  readonly hash: string;
+  /** When it was recorded, RFC 3339 (read back in `Date#toISOString` form). */
+  readonly recordedAt: string;
+};
+
+/** How a query may be stopped. */
+export type SqlOptions = {
+  /**
+   * When it aborts (a statement timeout, a client gone), the archive stops working on the query, not only
+   * the caller waiting for it, and the answer is ArchiveQueryCancelled.
+   */
+  readonly signal?: AbortSignal;
+};
+
+/** A query stopped by its signal before it finished; the signal's reason is the cause. */
+export class ArchiveQueryCancelled extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiveQueryCancelled';
+  }
+}
+
+/** The rejection for a query whose signal aborted: says why, as the signal's reason does. */
+export const queryCancelled = (signal: AbortSignal): ArchiveQueryCancelled => {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return new ArchiveQueryCancelled(`the query was stopped: ${why}`, { cause: reason });
+};
+
 export type EventArchive = {
   /** Writes events; those already archived (same eventId) are skipped. Resolves with how many were new. */
   readonly write: (events: readonly RecordedEvent[]) => Promise<{ readonly inserted: number }>;
@@ -72,8 +107,16 @@ export type EventArchive = {
   /**
    * A read-only SQL query over the archive's tables (`events`, `telemetry`), in the archive's own dialect.
    * Statements that would change anything are refused with ArchiveSqlRejected, and so are invalid ones.
+   * A query whose signal aborts is stopped in the archive and rejects with ArchiveQueryCancelled.
    */
-  readonly sql: (query: string) => Promise<SqlResult>;
+  readonly sql: (query: string, options?: SqlOptions) => Promise<SqlResult>;
+  /**
+   * Records an anchor of the log's head. One per position: the first one recorded stays (an anchor is
+   * evidence; a later claim about the same position does not replace it). Resolves with how many were new.
+   */
+  readonly writeAnchor: (anchor: LogAnchor) => Promise<{ readonly inserted: number }>;
+  /** Anchors in position order, after a position (default 0), `limit` (1 to maxArchivePageSize) at a time. */
+  readonly anchors: (page: { readonly after?: number; readonly limit: number }) => Promise<readonly LogAnchor[]>;
   readonly close: () => Promise<void>;
 };
 
@@ -81,7 +124,11 @@ export type EventArchive = {
 export const archiveTables = {
   events: 'events',
   telemetry: 'telemetry',
+  anchors: 'log_anchors',
 } as const;
+
+/** Columns of the anchors table: the log's position and global hash, and when they were recorded. */
+export const archiveAnchorColumns = ['global_position', 'global_hash', 'recorded_at'] as const;
 
 /**
  * Columns of the events table: the envelope flattened for SQL, with `data` and `metadata` as JSON. Partitioned
@@ -124,6 +171,17 @@ export type ArchiveEventRow = {
       : string;
 };
 
+/**
+ * The client an event concerns: events about a client's thing carry its id in their data (every parcel
+ * event carries its parcel's `clientId`). Not the actor's client: staff act on clients' parcels too, and a
+ * dispatcher's delivery is still the client's delivery. Null for events of no client (routes, vehicles).
+ */
+export const clientOfEvent = (event: Pick<RecordedEvent, 'data'>): string | null => {
+  const { data } = event;
+  if (typeof data !== 'object' || data === null || !('clientId' in data)) return null;
+  return typeof data.clientId === 'string' ? data.clientId : null;
+};
+
 export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
   event_id: event.eventId,
   type: event.type,
@@ -138,7 +196,7 @@ export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
   request_id: event.metadata.requestId ?? null,
   principal_id: event.metadata.actor.principalId,
   actor_role: event.metadata.actor.role,
-  client_id: event.metadata.actor.clientId ?? null,
+  client_id: clientOfEvent(event),
   traceparent: event.metadata.traceparent ?? null,
   // JSON has no undefined: an event without data archives null, as any JSON consumer would see it.
   data: JSON.stringify(event.data ?? null),

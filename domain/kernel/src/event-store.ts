@@ -1,5 +1,6 @@
 // The event store port. Every adapter (embedded SQLite, EventStoreDB) passes the same contract suite
 // (testing/event-store-contract.ts), so the rest of the platform cannot tell them apart.
+import type { ChainHead } from './chain.ts';
 import type { NewEvent, RecordedEvent } from './envelope.ts';
 import type { Refusal } from './errors.ts';
 
@@ -126,6 +127,11 @@ export type EventStore = {
   readonly subscribe: (options: SubscribeOptions) => AsyncIterable<LogBatch>;
   /** The global position of the last event (0 when the store is empty). */
   readonly headPosition: () => Promise<number>;
+  /**
+   * For stores that hash-chain their events (tamper evidence, chain.ts): the last link, which the platform
+   * records in the archive as an anchor. Undefined for an empty log.
+   */
+  readonly chainHead?: () => Promise<ChainHead | undefined>;
   readonly close: () => Promise<void>;
 };
 

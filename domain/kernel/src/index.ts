@@ -1,5 +1,7 @@
 export * from './aggregate.ts';
 export * from './catalog.ts';
+export * from './chain.ts';
+export * from './chain-walk.ts';
 export * from './codecs.ts';
 export * from './command-handler.ts';
 export * from './decider.ts';

@@ -41,8 +41,12 @@ const PingFields = struct('TelemetryPing', {
 type PingFields = t.TypeOf<typeof PingFields>;
 
 /** JSON.parse makes plain objects; anything else takes the struct's path, which copies the known fields. */
-const isPlainObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === 'object' && u !== null && Object.getPrototypeOf(u) === Object.prototype;
+const isPlainObject = (u: unknown): u is Record<string, unknown> => {
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return false;
+  // An object made without a prototype is as plain as a literal: the struct decodes it, so must this.
+  const prototype: unknown = Object.getPrototypeOf(u);
+  return prototype === Object.prototype || prototype === null;
+};
 
 const pingFieldCount = 6;
 

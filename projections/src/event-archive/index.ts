@@ -1,1 +1,2 @@
 export * from './archiver.ts';
+export * from './anchoring.ts';

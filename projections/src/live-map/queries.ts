@@ -12,22 +12,37 @@ export type LiveMapPage = {
 export type LiveMapQueries = {
   readonly byId: (vehicleId: string) => Promise<LiveMapPosition | undefined>;
   readonly list: (options?: { readonly limit?: number; readonly after?: string }) => Promise<LiveMapPage>;
+  /** Every vehicle's position, all pages read: the whole picture, for a live stream's first message. */
+  readonly all: () => Promise<readonly LiveMapPosition[]>;
 };
 
 export const maxLiveMapPage = 1000;
 
 const pageSize = (limit: number) => Math.min(maxLiveMapPage, Math.max(1, Math.trunc(limit)));
 
-export const liveMapQueries = (documents: DocumentStore): LiveMapQueries => ({
-  byId: async (vehicleId) => {
-    const document = await documents.get(liveMapCollection, vehicleId);
-    return document === undefined ? undefined : positionOf(vehicleId, document);
-  },
-  list: async ({ limit = 100, after } = {}) => {
+export const liveMapQueries = (documents: DocumentStore): LiveMapQueries => {
+  const list: LiveMapQueries['list'] = async ({ limit = 100, after } = {}) => {
     const page = await documents.query(liveMapCollection, { limit: pageSize(limit), ...(after !== undefined && { after }) });
     return {
       vehicles: page.documents.map(({ id, document }) => positionOf(id, document)),
       ...(page.next !== undefined && { next: page.next }),
     };
-  },
-});
+  };
+  return {
+    byId: async (vehicleId) => {
+      const document = await documents.get(liveMapCollection, vehicleId);
+      return document === undefined ? undefined : positionOf(vehicleId, document);
+    },
+    list,
+    all: async () => {
+      const positions: LiveMapPosition[] = [];
+      let after: string | undefined;
+      do {
+        const page = await list({ limit: maxLiveMapPage, ...(after !== undefined && { after }) });
+        positions.push(...page.vehicles);
+        after = page.next;
+      } while (after !== undefined);
+      return positions;
+    },
+  };
+};

@@ -29,6 +29,7 @@ export const runProjector = async ({ projection, subscription, documents, logger
       for (const event of events) generation.applied(event.globalPosition);
       status?.recordApplied(events);
     },
+    recordCheckpoint: (position) => status?.recordCheckpoint(position),
     snapshot: () => status?.snapshot() ?? createConsumerStatus(projection.name, { version: projection.version }).snapshot(),
   };
   logger.info('projector started', { consumer: projection.name, version: projection.version, generation: live });

@@ -1,12 +1,19 @@
-// Where a consumer stands: the last position it handled, when that event was recorded, and how far behind
-// the log it is. Reported by /v1/projections, /healthz and the logs, the same way for every consumer.
+// Where a consumer stands: its checkpoint (how far it has read the log: every event up to it is handled,
+// or is not of a type it follows), the last event it handled, when that event was recorded, and how long it
+// took. Reported by /healthz, /v1/projections and the logs, the same way for every consumer.
 import type { RecordedEvent } from '@meridian/kernel';
 
 export type ConsumerSnapshot = {
   readonly name: string;
   /** A projection's version; absent for consumers that have none. */
   readonly version?: number;
-  /** Global position of the last event handled (0 before any). */
+  /**
+   * The consumer's checkpoint: the global position it has read the log through. It reaches the head when
+   * the consumer is caught up, although most events there are not of its types. Known where the consumer
+   * reads the log itself (the embedded wiring); a Pub/Sub subscription has no position in the log.
+   */
+  readonly checkpoint?: number;
+  /** Global position of the last event applied (0 before any); below the head when later events are not its. */
   readonly position: number;
   readonly lastRecordedAt?: string;
   readonly appliedAt?: string;
@@ -17,6 +24,8 @@ export type ConsumerSnapshot = {
 
 export type ConsumerStatus = {
   readonly recordApplied: (events: readonly Pick<RecordedEvent, 'globalPosition' | 'recordedAt'>[]) => void;
+  /** The consumer's checkpoint moved (see ConsumerSnapshot.checkpoint). */
+  readonly recordCheckpoint: (position: number) => void;
   readonly snapshot: () => ConsumerSnapshot;
 };
 
@@ -25,6 +34,7 @@ export const createConsumerStatus = (name: string, { version, now = () => new Da
   let lastRecordedAt: string | undefined;
   let appliedAt: string | undefined;
   let eventsApplied = 0;
+  let checkpoint: number | undefined;
   return {
     recordApplied: (events) => {
       const last = events.reduce<Pick<RecordedEvent, 'globalPosition' | 'recordedAt'> | undefined>((latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest), undefined);
@@ -34,9 +44,13 @@ export const createConsumerStatus = (name: string, { version, now = () => new Da
       lastRecordedAt = last.recordedAt;
       appliedAt = now().toISOString();
     },
+    recordCheckpoint: (reached) => {
+      checkpoint = Math.max(checkpoint ?? 0, reached);
+    },
     snapshot: () => ({
       name,
       ...(version !== undefined && { version }),
+      ...(checkpoint !== undefined && { checkpoint }),
       position,
       eventsApplied,
       ...(lastRecordedAt !== undefined && { lastRecordedAt }),

@@ -370,6 +370,17 @@ test('only auditors and admins: a dispatcher is refused, no key is unauthenticat
   t.is((await call('/v1/audit/events', { key: keys.dispatcher, accept: 'text/csv' })).status, 403);
 });
 
+test("the log's anchors page through in position order; without an archive, 503", async (t) => {
+  const anchor = (position: number) => ({ position, hash: String(position % 10).repeat(64), recordedAt: `2026-11-21T1${position % 10}:00:00.000Z` });
+  for (const position of [3, 1, 2]) await fixture.archive.writeAnchor(anchor(position));
+  const first = await call('/v1/audit/anchors?limit=2');
+  t.deepEqual(first.body, { items: [anchor(1), anchor(2)], next: '2' });
+  t.deepEqual((await call(`/v1/audit/anchors?after=${first.body.next}&limit=2`)).body, { items: [anchor(3)], next: null });
+  t.is((await call('/v1/audit/anchors?limit=0')).status, 400);
+  t.is((await call('/v1/audit/anchors', { key: keys.dispatcher })).status, 403);
+  t.is((await call('/v1/audit/anchors', { server: fixture.bare })).status, 503);
+});
+
 test('without an archive, the stream routes still answer and the archive routes are 503', async (t) => {
   const bare = { server: fixture.bare };
   t.is((await call('/v1/audit/streams/parcel-p-1', bare)).status, 200);

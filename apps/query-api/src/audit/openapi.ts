@@ -61,6 +61,12 @@ export const auditApiSchemas: Record<string, JsonSchema> = {
       children: { type: 'array', items: ref('CausationNode'), description: 'the events whose causationId is this event' },
     },
   },
+  AuditAnchor: {
+    type: 'object',
+    description: "The log's head as the platform recorded it in the archive: its last event's position and global hash",
+    required: ['position', 'hash', 'recordedAt'],
+    properties: { position: { type: 'integer', minimum: 1 }, hash: { type: 'string', pattern: '^[0-9a-f]{64}$' }, recordedAt: instant('when it was recorded') },
+  },
   AuditSqlResult: {
     type: 'object',
     required: ['columns', 'rows'],
@@ -149,9 +155,25 @@ export const auditApiPaths = (): OpenApiPaths => ({
       ),
     }),
   },
+  '/v1/audit/anchors': {
+    get: operation('auditAnchors', "The log's heads anchored in the archive, in position order (auditor, admin)", {
+      description:
+        'Now and then the platform records the head of the hash-chained event log in the archive, a second store. `npm run audit -- verify` checks that the log still reaches each one with the same hash: a log cut short or rewritten does not.',
+      parameters: [
+        query('after', 'anchors after this log position (the `next` of the previous page)', { type: 'integer', minimum: 0, default: 0 }),
+        query('limit', `a page's size (1-${maxArchivePageSize})`, { type: 'integer', minimum: 1, maximum: maxArchivePageSize, default: maxArchivePageSize }),
+      ],
+      responses: auditResponses(
+        { description: 'A page of anchors', content: jsonContent({ type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: ref('AuditAnchor') }, next: { type: ['string', 'null'] } } }) },
+        [503],
+      ),
+    }),
+  },
   '/v1/audit/sql': {
     post: operation('auditSql', 'A read-only SQL query over the archive (tables events and telemetry) (auditor, admin)', {
-      description: "In the archive's dialect (DuckDB embedded, BigQuery in the cloud). Anything but one SELECT is refused (400 sql-rejected).",
+      description:
+        "In the archive's dialect (DuckDB embedded, BigQuery in the cloud). Anything but one SELECT is refused (400 sql-rejected). " +
+        'A query running longer than the statement timeout (MERIDIAN_AUDIT_SQL_TIMEOUT_MS, 10 s by default) is stopped and answered 503 query-timeout; a query whose client disconnects is stopped too.',
       requestBody: { required: true, content: jsonContent({ type: 'object', required: ['query'], properties: { query: { type: 'string', minLength: 1, maxLength: 100_000 } }, additionalProperties: false }) },
       responses: auditResponses({ description: 'The columns and rows', content: jsonContent(ref('AuditSqlResult')) }, [413, 415, 503]),
     }),

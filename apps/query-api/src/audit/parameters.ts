@@ -86,3 +86,9 @@ export const eventPageParameters = (query: ParsedUrlQuery, maxLimit: number = ma
   const after = cursorOf(query);
   return { ...(limit !== undefined && { limit }), ...(after !== undefined && { after }) };
 };
+
+/** A page of anchors: `after` a log position (default 0), `limit` of them (1 to the archive's page size, default all of a page). */
+export const anchorPageParameters = (query: ParsedUrlQuery): { readonly after: number; readonly limit: number } => ({
+  after: integerOf(query, 'after', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+  limit: integerOf(query, 'limit', 1, maxArchivePageSize) ?? maxArchivePageSize,
+});

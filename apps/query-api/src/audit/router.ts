@@ -2,16 +2,16 @@
 // what was known at any moment. Stream questions go to the event store (the source of truth); questions
 // across streams (a transaction, a time window, an actor, SQL) go to the archive, which is built for them.
 import Router from '@koa/router';
-import { authenticate, HttpProblem, problem, problems, readJsonBody, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
-import { ArchiveSqlRejected, decodeWith, described, struct, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
+import { authenticate, HttpProblem, problems, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import type { EventArchive, EventStore, Logger, Role } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
-import * as t from 'io-ts';
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import { correlationOf } from './correlation.ts';
 import { auditEntryOf } from './entry.ts';
 import { eventsPage, exportEvents, exportFormats, type ExportFormat } from './export.ts';
 import {
+  anchorPageParameters,
   asOfParameters,
   correlationIdParameter,
   defaultEventsPageSize,
@@ -20,6 +20,7 @@ import {
   fromRevisionParameter,
   streamIdParameter,
 } from './parameters.ts';
+import { answerAuditSql, defaultAuditSqlTimeoutMs } from './sql.ts';
 import { stateAsOf, type StateRefusal } from './state.ts';
 
 export type AuditApiDeps = {
@@ -28,20 +29,13 @@ export type AuditApiDeps = {
   readonly archive?: EventArchive;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
+  /** How long one SQL query may run before it is stopped and answered 503 (default 10 s). */
+  readonly sqlTimeoutMs?: number;
 };
 
 type State = AuthState & RequestContextState;
 
 export const auditorRoles = ['auditor', 'admin'] as const satisfies readonly Role[];
-
-const SqlQuery = described(
-  t.refinement(t.string, (s) => s.trim().length > 0 && s.length <= 100_000, 'SqlQuery'),
-  'must be a non-blank SQL query of at most 100000 characters',
-  { type: 'string', minLength: 1, maxLength: 100_000 },
-);
-export const AuditSqlRequest = struct('AuditSqlRequest', { query: SqlQuery });
-
-export const sqlRejected = (detail: string) => problem('sql-rejected', { detail });
 
 const refusalProblem = (refusal: StateRefusal) =>
   refusal._tag === 'UnknownAggregate'
@@ -101,18 +95,15 @@ const archiveRoutes = (router: Router<State>, deps: AuditApiDeps) => {
     const { limit = defaultEventsPageSize, after } = eventPageParameters(ctx.query);
     ctx.body = await eventsPage(archive, eventFilterParameters(ctx.query), { limit, ...(after !== undefined && { after }) });
   });
-  router.post('/v1/audit/sql', async (ctx) => {
+  // The log's heads as the platform anchored them in the archive: what `npm run audit -- verify` checks.
+  router.get('/v1/audit/anchors', async (ctx) => {
     const archive = archiveOf();
-    const body = decodeWith(AuditSqlRequest)(await readJsonBody(ctx, { limit: 256 * 1024 }));
-    if (E.isLeft(body)) throw new HttpProblem(problems.invalidRequest(body.left));
-    deps.logger.info('audit sql', { principal: ctx.state.principal.id, query: body.right.query.slice(0, 2_000) });
-    try {
-      ctx.body = await archive.sql(body.right.query);
-    } catch (error) {
-      if (error instanceof ArchiveSqlRejected) throw new HttpProblem(sqlRejected(error.message));
-      throw error;
-    }
+    const page = anchorPageParameters(ctx.query);
+    const items = await archive.anchors(page);
+    const last = items[items.length - 1];
+    ctx.body = { items, next: items.length === page.limit && last !== undefined ? String(last.position) : null };
   });
+  router.post('/v1/audit/sql', (ctx) => answerAuditSql(ctx, { archive: archiveOf(), logger: deps.logger, timeoutMs: deps.sqlTimeoutMs ?? defaultAuditSqlTimeoutMs }));
 };
 
 /** Every audit route: an API key of an auditor or an admin, and nothing that writes. */

@@ -2,7 +2,7 @@
 // types, correlations, principals, vehicles) are unique per test, so the tests may share one archive.
 import type { ExecutionContext, TestFn } from 'ava';
 import { randomInt, randomUUID } from 'node:crypto';
-import { ArchiveSqlRejected, type ArchivedPing, type ArchiveFilter, type EventArchive } from '../archive.ts';
+import { ArchiveQueryCancelled, ArchiveSqlRejected, type ArchivedPing, type ArchiveFilter, type EventArchive } from '../archive.ts';
 import type { RecordedEvent } from '../envelope.ts';
 
 export type ArchiveContract = {
@@ -10,6 +10,8 @@ export type ArchiveContract = {
   readonly name: string;
   /** An archive the tests may share (each test closes the one it opened). */
   readonly open: () => Promise<EventArchive>;
+  /** A SELECT in the archive's dialect that would run for hours: for the tests of stopping a query. */
+  readonly endlessQuery: string;
 };
 
 const tag = () => randomUUID().replaceAll('-', '').slice(0, 12);
@@ -90,7 +92,7 @@ const findAll = async (t: ExecutionContext, archive: EventArchive, filter: Archi
 
 const ping = (vehicleId: string, recordedAt: string, speed = 42.5): ArchivedPing => ({ vehicleId, lat: 50.8503, lng: 4.3517, speed, heading: 180, recordedAt });
 
-export const archiveContract = (test: TestFn, { name, open }: ArchiveContract): void => {
+export const archiveContract = (test: TestFn, { name, open, endlessQuery }: ArchiveContract): void => {
   const title = (t: string) => `${name} archive: ${t}`;
   const withArchive = (run: (t: ExecutionContext, archive: EventArchive) => Promise<void>) => async (t: ExecutionContext) => {
     const archive = await open();
@@ -198,6 +200,22 @@ export const archiveContract = (test: TestFn, { name, open }: ArchiveContract): 
   );
 
   test(
+    title("client_id is the client the event concerns (its data's clientId), not the requester's"),
+    withArchive(async (t, archive) => {
+      const event = eventFactory();
+      const correlationId = `corr-${tag()}`;
+      const parcel = `parcel${tag()}-1`;
+      const byStaff = event({ streamId: parcel, type: 'parcel.delivered.v1', correlationId, principalId: 'driver-7', recordedAt: '2026-11-21T08:00:00.000Z', data: { parcelId: '1', clientId: 'acme' } });
+      const byClient = event({ streamId: parcel, type: 'parcel.cancelled.v1', correlationId, principalId: 'acme-shop', recordedAt: '2026-11-21T08:01:00.000Z', data: { parcelId: '1', clientId: 'acme' } });
+      const ofNoClient = event({ streamId: `route${tag()}-1`, type: 'route.planned.v1', correlationId, principalId: 'acme-shop', recordedAt: '2026-11-21T08:02:00.000Z', data: { routeId: '1' } });
+      const asClient = { principalId: 'acme-shop', role: 'client', clientId: 'someone-else' } as const;
+      await archive.write([byStaff, { ...byClient, metadata: { ...byClient.metadata, actor: asClient } }, { ...ofNoClient, metadata: { ...ofNoClient.metadata, actor: asClient } }]);
+      const rows = await archive.sql(`SELECT client_id FROM events WHERE correlation_id = '${correlationId}' ORDER BY global_position`);
+      t.deepEqual(rows.rows, [['acme'], ['acme'], [null]], "a driver's delivery is the parcel's client's; a route's event is no client's");
+    }),
+  );
+
+  test(
     title('refuses a page size out of range and a cursor it did not make'),
     withArchive(async (t, archive) => {
       await t.throwsAsync(archive.find({}, { limit: 0 }));
@@ -299,6 +317,34 @@ export const archiveContract = (test: TestFn, { name, open }: ArchiveContract): 
       for (const query of refused) await t.throwsAsync(archive.sql(query), { instanceOf: ArchiveSqlRejected }, query);
       t.deepEqual((await archive.sql(count)).rows, [[6]], 'nothing changed');
       t.is((await archive.find({ correlationId: names.correlations[0] }, { limit: 10 })).events.length, 6);
+    }),
+  );
+
+  test(
+    title("anchors of the log's head: one per position, the first kept, read in position order a page at a time"),
+    withArchive(async (t, archive) => {
+      // Far from other tests' positions: each test reads only after its own base.
+      const base = randomInt(1, 2 ** 30) * 1_000;
+      const anchor = (offset: number, hash: string, minute: number) => ({ position: base + offset, hash: hash.repeat(64), recordedAt: `2026-11-21T08:${String(minute).padStart(2, '0')}:00.000Z` });
+      t.deepEqual(await archive.writeAnchor(anchor(20, 'b', 2)), { inserted: 1 });
+      t.deepEqual(await archive.writeAnchor(anchor(10, 'a', 1)), { inserted: 1 });
+      t.deepEqual(await archive.writeAnchor(anchor(30, 'c', 3)), { inserted: 1 });
+      t.deepEqual(await archive.writeAnchor(anchor(20, 'f', 4)), { inserted: 0 }, 'a second claim about a position does not replace the first');
+      t.deepEqual(await archive.writeAnchor({ ...anchor(20, 'b', 2), recordedAt: '2026-11-21T09:02:00+01:00' }), { inserted: 0 });
+      t.deepEqual(await archive.anchors({ after: base, limit: 10 }), [anchor(10, 'a', 1), anchor(20, 'b', 2), anchor(30, 'c', 3)]);
+      t.deepEqual(await archive.anchors({ after: base, limit: 2 }), [anchor(10, 'a', 1), anchor(20, 'b', 2)]);
+      t.deepEqual(await archive.anchors({ after: base + 20, limit: 2 }), [anchor(30, 'c', 3)]);
+      await t.throwsAsync(archive.anchors({ after: base, limit: 0 }));
+    }),
+  );
+
+  test(
+    title('a query whose signal aborts is stopped in the archive, and the archive answers the next one'),
+    withArchive(async (t, archive) => {
+      await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.abort(new Error('the client left')) }), { instanceOf: ArchiveQueryCancelled, message: /the client left/ }, 'aborted before it started');
+      // The query would run for hours: the promise settles only because the archive stopped it.
+      await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.timeout(300) }), { instanceOf: ArchiveQueryCancelled }, 'aborted while it runs');
+      t.deepEqual(await archive.sql('SELECT 1 AS n'), { columns: ['n'], rows: [[1]] });
     }),
   );
 };

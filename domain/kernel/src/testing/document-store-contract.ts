@@ -2,6 +2,7 @@
 import type { TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { documentKey, type Document, type DocumentChange, type DocumentStore } from '../document-store.ts';
+import { isProbe, untilWatching } from './watching.ts';
 
 export type DocumentStoreContract = {
   readonly name: string;
@@ -11,7 +12,7 @@ export type DocumentStoreContract = {
 
 const freshCollection = (prefix: string) => `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
-const eventually = async (check: () => boolean, timeoutMs = 5_000) => {
+const eventually = async (check: () => boolean, timeoutMs = 30_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) return false;
@@ -129,8 +130,8 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
       const one: DocumentChange[] = [];
       const stopAll = store.watch(collection, (change) => all.push(change));
       const stopOne = store.watch(collection, (change) => one.push(change), { id: 'b' });
-      // Listeners may take a moment to attach (Firestore's first snapshot); changes before that are not promised.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Changes made while a watcher attaches are not promised: wait until both hear a probe.
+      t.true(await untilWatching({ store, collection, id: 'b', listening: () => one.some(isProbe) && all.some(isProbe) }), 'the watchers are listening');
       await store.transact([], () => ({ writes: [{ collection, id: 'a', document: { v: 1 } }, { collection, id: 'b', document: { v: 1 } }], result: undefined }));
       await store.transact([], () => ({ writes: [{ collection, id: 'b', document: { v: 2 } }], result: undefined }));
       t.true(await eventually(() => one.some((c) => c.document?.['v'] === 2)), 'the document watcher saw the last write');
@@ -139,8 +140,13 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
       stopAll();
       stopOne();
       const countAfterStop = all.length;
+      // A watcher still listening is the yardstick: once it heard the deletion, a stopped one would have too.
+      const yardstick: DocumentChange[] = [];
+      const stopYardstick = store.watch(collection, (change) => yardstick.push(change));
+      t.true(await untilWatching({ store, collection, id: 'probe', listening: () => yardstick.some(isProbe) }));
       await store.transact([], () => ({ writes: [{ collection, id: 'a', document: undefined }], result: undefined }));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      t.true(await eventually(() => yardstick.some((c) => c.id === 'a' && c.document === undefined)), 'a watcher still listening heard the deletion');
+      stopYardstick();
       t.is(all.length, countAfterStop, 'an unsubscribed watcher hears nothing more');
     } finally {
       await store.close();

@@ -8,3 +8,4 @@ export * from './in-memory-event-store.ts';
 export * from './in-memory-document-store.ts';
 export * from './projection-spec.ts';
 export * from './reactions-spec.ts';
+export * from './watching.ts';
