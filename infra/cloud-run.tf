@@ -10,7 +10,7 @@ locals {
   image = {
     command_api        = "${var.image_repository}/command-api:${var.image_tags.command_api}"
     query_api          = "${var.image_repository}/query-api:${var.image_tags.query_api}"
-    telemetry          = "${var.image_repository}/telemetry:${var.image_tags.telemetry}"
+    telemetry          = "${var.image_repository}/telemetry-api:${var.image_tags.telemetry}"
     relay              = "${var.image_repository}/relay:${var.image_tags.relay}"
     projector          = "${var.image_repository}/projector:${var.image_tags.projector}"
     webhook_dispatcher = "${var.image_repository}/webhook-dispatcher:${var.image_tags.webhook_dispatcher}"

@@ -12,7 +12,9 @@ export const appNames = ['command-api', 'query-api', 'telemetry', 'webhook-dispa
 export type AppName = (typeof appNames)[number];
 
 const root = new URL('../..', import.meta.url).pathname;
-const mainOf = (app: AppName) => join(root, 'apps', app, 'src', 'main.ts');
+/** Where each deployable's composition root is (its folder under apps/). */
+const folderOf: Readonly<Record<AppName, string>> = { 'command-api': 'command-api', 'query-api': 'query-api', telemetry: 'telemetry-api', 'webhook-dispatcher': 'webhook-dispatcher', relay: 'relay', projector: 'projector' };
+const mainOf = (app: AppName) => join(root, 'apps', folderOf[app], 'src', 'main.ts');
 const servesHttp = (app: AppName) => app === 'command-api' || app === 'query-api' || app === 'telemetry' || app === 'webhook-dispatcher';
 
 export type CloudLocalOptions = {

@@ -184,7 +184,20 @@ type RecordedQuery = { readonly collection: string; readonly query: DocumentQuer
 
 /** Answers every query with nothing, and remembers it; `get` finds a vehicle, so `fleet.byId` reads its loads. */
 const recordingStore = (recorded: RecordedQuery[]): DocumentStore => ({
-  get: async (_collection, id) => ({ vehicleId: id, capacityKg: 1000 }),
+  // Any document read by id is a vehicle, so that reading one goes on to query its load.
+  get: async (_collection, id) => ({
+    vehicleId: id,
+    depotId: 'ams-1',
+    plate: null,
+    capacityKg: 1000,
+    dutyStatus: 'OnDuty',
+    driverId: 'driver-1',
+    routeId: null,
+    plannedLoadKg: null,
+    registeredAt: '2026-11-21T06:00:00.000Z',
+    updatedAt: '2026-11-21T06:00:00.000Z',
+    revision: 1,
+  }),
   query: async (collection, query) => {
     recorded.push({ collection, query });
     return { documents: [] };

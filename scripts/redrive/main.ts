@@ -3,7 +3,7 @@
 // dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
 // runtime (idempotent, per-stream ordered), and removes those that now apply.
 import { documentDeadLetters } from '@meridian/kernel';
-import { redriveDeadLetters } from '@meridian/log-subscription';
+import { redriveDeadLetters } from '@meridian/embedded';
 import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
 import { commandLineOrExit, configOrExit, createLogger, decodeEnvironment, exitWithUsage, startOrExit, type CommandLineSpec, type OptionSpecs } from '@meridian/runtime';
 import { busVariables, commonVariables, dataDirFor, openBus, openDocumentStore, readModelVariables, usesPubSub } from '@meridian/wiring';

@@ -3,7 +3,7 @@ import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // every ping (a second telemetry queue, fed with the live map's) into the archive. They run on the main
 // thread: the archive (DuckDB) allows one opening per process, and the audit API shares it.
 import type { EventArchive, EventStore, DocumentStore, Logger, Subscription } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { archiveDeliveries, archiveTelemetryDeliveries } from '@meridian/projections';
 import type { TelemetryPing } from '@meridian/vehicle';
 import { archiverConsumer } from '@meridian/wiring';

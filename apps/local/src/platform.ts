@@ -3,13 +3,13 @@
 // queue to the live map. Nothing here knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { errorBoundary, openApiDocument, publicOpenApi, publicRouter, reportStreamErrors, requestContext, type Principal } from '@meridian/http';
-import { createBoundedQueue } from '@meridian/in-process-queue';
+import { createBoundedQueue } from '@meridian/embedded';
 import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
-import { runAnchoring, type ConsumerSnapshot } from '@meridian/projections';
+import { createLogSubscription } from '@meridian/embedded';
+import { runAnchoring, runLiveMap, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { supervise } from '@meridian/runtime';
-import { runLiveMap, telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry';
+import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import type { SqliteDocumentStore } from '@meridian/sqlite';
 import type { TelemetryPing } from '@meridian/vehicle';
 import {

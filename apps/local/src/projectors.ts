@@ -3,7 +3,7 @@ import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // They run on a thread of their own by default (projector-thread.ts), with their own connections, so a
 // busy API's thread never waits behind a projection's transaction; in-process for tests and tools.
 import type { DocumentChange, DocumentStore, EventStore, Logger } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { consumerOf, createConsumerStatus, platformProjections, runProjector, type ConsumerSnapshot } from '@meridian/projections';
 import { Worker } from 'node:worker_threads';
 

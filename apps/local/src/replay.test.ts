@@ -4,7 +4,7 @@
 import { createFirestoreDocumentStore } from '@meridian/firestore';
 import { createStateCache, handleCommand, randomId, silentLogger, type Command, type Document, type DocumentStore, type EventStore, documentCheckpointer, documentDeadLetters, type Projection } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { parcel, type ParcelCommand } from '@meridian/parcel';
 import { abandonBuild, applyEvents, buildNextGeneration, cleanup, consumerOf, diffGenerations, physicalCollection, platformProjections, parcelStatusProjection, parcelsCollection, readGenerations, rebuildScope, runProjector, switchTo } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';

@@ -29,7 +29,7 @@ const apps: readonly App[] = [
   },
   { name: 'relay', main: 'relay', env: { ...unreachablePubSub, MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
   { name: 'projector', main: 'projector', env: { MERIDIAN_BUS: 'log', MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
-  { name: 'telemetry', main: 'telemetry', env: { MERIDIAN_API_KEYS: apiKeys, ...unreachablePubSub }, usesDataDir: false },
+  { name: 'telemetry-api', main: 'telemetry-api', env: { MERIDIAN_API_KEYS: apiKeys, ...unreachablePubSub }, usesDataDir: false },
 ];
 
 type Ended = { readonly code: number | null; readonly stderr: string; readonly stdout: string };

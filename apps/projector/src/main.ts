@@ -2,9 +2,8 @@
 // and writes its read models; the live map reads the telemetry subscription. MERIDIAN_PROJECTIONS names
 // a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
 import { serveHealth } from '@meridian/http';
-import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createConsumerStatus, platformProjections, runAnchoring, runProjector } from '@meridian/projections';
+import { archiveDeliveries, archiveTelemetryDeliveries, consumerOf, createConsumerStatus, platformProjections, runAnchoring, runLiveMap, runProjector } from '@meridian/projections';
 import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
-import { runLiveMap } from '@meridian/telemetry';
 import { archiverConsumer, archiveVariables, busVariables, commonVariables, dataDirFor, eventStoreVariables, openArchive, openBus, openDocumentStore, openEventStore, readModelVariables, telemetryVariables, usesPubSub } from '@meridian/wiring';
 
 const service = 'projector';

@@ -2,7 +2,7 @@ import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // Composition root of the relay: the log (EventStoreDB, or the embedded SQLite file it shares with the
 // command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
 import { serveHealth } from '@meridian/http';
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
 import { allEventTypes, busVariables, commonVariables, dataDirFor, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, usesPubSub } from '@meridian/wiring';
 import { relayBatch } from './relay.ts';

@@ -1,7 +1,7 @@
 // What the dispatcher's tests share: real HTTP receivers on 127.0.0.1, the embedded SQLite stores, parcel
 // events as the domain writes them, and a dispatcher running over the embedded log subscription.
 import { randomId, silentLogger, type Document, type EventStore, type RecordedEvent, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { parcelEvents } from '@meridian/parcel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { randomBytes, randomUUID } from 'node:crypto';

@@ -9,3 +9,4 @@ export * from './in-memory-document-store.ts';
 export * from './projection-spec.ts';
 export * from './reactions-spec.ts';
 export * from './watching.ts';
+export * from './test-queue.ts';

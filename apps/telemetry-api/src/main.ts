@@ -8,7 +8,7 @@ import { createApp } from './app.ts';
 const service = 'telemetry';
 const variables = { ...commonVariables, ...busVariables };
 commandLineOrExit(service, {
-  command: 'node apps/telemetry/src/main.ts',
+  command: 'node apps/telemetry-api/src/main.ts',
   synopsis: '',
   summary: 'The telemetry API alone, as on Cloud Run: pings in over HTTP, out to the Pub/Sub topic vehicle-telemetry.\nMERIDIAN_API_KEYS is required, and a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub).',
   options: {},

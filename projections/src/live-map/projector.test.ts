@@ -1,25 +1,26 @@
-// The live-map projector over the embedded SQLite document store: throttled writes that end on the latest
-// ping, older pings that never win, acks only behind a committed covering write, bounded transactions.
+// The live-map projector above the ports (the kernel's in-memory document store and test queue): throttled
+// writes that end on the latest ping, older pings that never win, acks only behind a committed covering
+// write, bounded transactions.
 import { maxWritesPerTransaction, type DocumentStore } from '@meridian/kernel';
 import test from 'ava';
-import { liveMapCollection, positionDocument } from '@meridian/projections';
-import { liveMapQueries } from '@meridian/projections';
+import { createTestQueue, type TestQueue } from '@meridian/kernel/testing';
 import type { TelemetryPing } from '@meridian/vehicle';
-import { createBoundedQueue, type BoundedQueue } from '@meridian/in-process-queue';
-import { eventually, ping, recordingStore, sleep, spyOnAcks, sqliteDocuments, startLiveMap, type RecordingStore } from './test-fixtures.ts';
+import { liveMapCollection, positionDocument } from './document.ts';
+import { liveMapQueries } from './queries.ts';
+import { documentStore, eventually, ping, recordingStore, sleep, spyOnAcks, startLiveMap, type RecordingStore } from './test-fixtures.ts';
 
-type Rig = { readonly queue: BoundedQueue<TelemetryPing>; readonly documents: DocumentStore; readonly recording: RecordingStore };
+type Rig = { readonly queue: TestQueue<TelemetryPing>; readonly documents: DocumentStore; readonly recording: RecordingStore };
 
 const rig = (): Rig => {
-  const documents = sqliteDocuments();
-  return { queue: createBoundedQueue<TelemetryPing>({ capacity: 10_000, retryDelayMs: 5 }), documents, recording: recordingStore(documents) };
+  const documents = documentStore();
+  return { queue: createTestQueue<TelemetryPing>({ retryDelayMs: 5 }), documents, recording: recordingStore(documents) };
 };
 
 const writesOf = (recording: RecordingStore, vehicleId: string) => recording.written.filter((w) => w.id === vehicleId).map((w) => w.document);
 
 const stored = async (documents: DocumentStore, vehicleId: string) => liveMapQueries(documents).byId(vehicleId);
 
-const drained = (queue: BoundedQueue<TelemetryPing>) => eventually(() => queue.size() === 0, 'every ping acked');
+const drained = (queue: TestQueue<TelemetryPing>) => eventually(() => queue.size() === 0, 'every ping acked');
 
 test('a burst of pings for one vehicle within one interval is written twice at most, and ends on the latest', async (t) => {
   const { queue, documents, recording } = rig();
@@ -187,7 +188,7 @@ test('stopping writes what is pending, so the map ends on the latest ping and no
 });
 
 test('the live map lists vehicles in vehicleId order, page by page', async (t) => {
-  const documents = sqliteDocuments();
+  const documents = documentStore();
   try {
     const ids = ['v-3', 'v-1', 'v-5', 'v-2', 'v-4'];
     await documents.transact([], () => ({

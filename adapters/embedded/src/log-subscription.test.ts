@@ -1,17 +1,13 @@
 import { deadLetterCollection, documentCheckpointer, documentDeadLetters, silentLogger, type Delivery, type DocumentStore, type EventStore, type RecordedEvent } from '@meridian/kernel';
-import { createInMemoryEventStore, newEvent } from '@meridian/kernel/testing';
-import { createSqliteDocumentStore } from '@meridian/sqlite';
+import { createInMemoryDocumentStore, createInMemoryEventStore, newEvent } from '@meridian/kernel/testing';
 import test from 'ava';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createLogSubscription, redriveDeadLetters } from './log-subscription.ts';
 
 const consumer = { name: 'test-consumer', eventTypes: ['thing.happened.v1'] };
 
 const setup = async (streams: number, perStream: number) => {
   const log = createInMemoryEventStore();
-  const state = createSqliteDocumentStore({ path: join(mkdtempSync(join(tmpdir(), 'meridian-logsub-')), 'state.db') });
+  const state = createInMemoryDocumentStore();
   for (let revision = 0; revision < perStream; revision++)
     for (let s = 0; s < streams; s++) await log.append({ streamId: `thing-${s}`, events: [newEvent('thing.happened.v1', { s, revision })], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
   await log.append({ streamId: 'other-1', events: [newEvent('other.happened.v1')], expectedRevision: 'no_stream' });

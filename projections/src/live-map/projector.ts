@@ -18,7 +18,7 @@ import {
   type Logger,
   type Subscription,
 } from '@meridian/kernel';
-import { liveMapCollection, positionDocument, recordedAtOf } from '@meridian/projections';
+import { liveMapCollection, positionDocument, recordedAtOf } from './document.ts';
 import type { TelemetryPing } from '@meridian/vehicle';
 
 export type LiveMapDeps = {

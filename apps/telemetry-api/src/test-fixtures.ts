@@ -2,7 +2,8 @@
 // port over a real queue, the live map over the embedded SQLite document store, and a store that records
 // each committed transaction.
 import { keyring, serve, type ApiKey } from '@meridian/http';
-import type { Delivery, Document, DocumentKey, DocumentStore, DocumentWrite, Subscription } from '@meridian/kernel';
+import type { DocumentStore, Subscription } from '@meridian/kernel';
+import { runLiveMap, type LiveMapDeps } from '@meridian/projections';
 import { silentLogger } from '@meridian/kernel';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import * as E from 'fp-ts/lib/Either.js';
@@ -11,9 +12,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from './app.ts';
-import { runLiveMap, type LiveMapDeps } from './live-map.ts';
 import { TelemetryPing } from '@meridian/vehicle';
-import { createBoundedQueue, type BoundedQueue, type BoundedQueueOptions } from '@meridian/in-process-queue';
+import { createBoundedQueue, type BoundedQueue, type BoundedQueueOptions } from '@meridian/embedded';
 
 export const keys = {
   admin: 'test-admin-key-0000000001',
@@ -124,81 +124,9 @@ export const eventually = async (condition: () => boolean, what: string, timeout
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A subscription that reports each ack (with the ping) before passing it on. */
-export const spyOnAcks =
-  <M>(subscription: Subscription<M>, onAck: (message: M) => void): Subscription<M> =>
-  (handler, options) =>
-    subscription(
-      (deliveries) =>
-        handler(
-          deliveries.map(
-            (delivery): Delivery<M> => ({
-              ...delivery,
-              ack: () => {
-                onAck(delivery.message);
-                delivery.ack();
-              },
-            }),
-          ),
-        ),
-      options,
-    );
-
-export type RecordingStore = {
-  readonly store: DocumentStore;
-  /** The number of writes of each committed transaction, in order. */
-  readonly transactions: number[];
-  /** Every committed write of a document, in order. */
-  readonly written: { readonly id: string; readonly document: Document }[];
-  /** Transactions wait for this before they start, when set. */
-  gate: Promise<void> | undefined;
-  /** Transactions started and not yet committed (or failed). */
-  entered: number;
-  /** The next `failures` transactions fail before writing anything. */
-  failures: number;
-};
-
-/** Wraps a store to record what each committed transaction wrote, and to hold or fail transactions. */
-export const recordingStore = (inner: DocumentStore): RecordingStore => {
-  const recording: RecordingStore = {
-    transactions: [],
-    written: [],
-    gate: undefined,
-    entered: 0,
-    failures: 0,
-    store: {
-      ...inner,
-      transact: async <R>(
-        keys: readonly DocumentKey[],
-        compute: (current: ReadonlyMap<string, Document>) => { readonly writes: readonly DocumentWrite[]; readonly result: R },
-      ): Promise<R> => {
-        recording.entered++;
-        try {
-          await recording.gate;
-          if (recording.failures > 0) {
-            recording.failures--;
-            throw new Error('the store is unavailable (test)');
-          }
-          let writes: readonly DocumentWrite[] = [];
-          const result = await inner.transact(keys, (current) => {
-            const outcome = compute(current);
-            writes = outcome.writes;
-            return outcome;
-          });
-          recording.transactions.push(writes.length);
-          for (const write of writes) if (write.document !== undefined) recording.written.push({ id: write.id, document: write.document });
-          return result;
-        } finally {
-          recording.entered--;
-        }
-      },
-    },
-  };
-  return recording;
-};
-
 export type RunningLiveMap = { readonly stop: () => Promise<void> };
 
+/** The live map over the queue the API publishes to, for the end-to-end test of the telemetry plane. */
 export const startLiveMap = (deps: Omit<LiveMapDeps, 'signal' | 'logger'>): RunningLiveMap => {
   const controller = new AbortController();
   const done = runLiveMap({ ...deps, logger: silentLogger, signal: controller.signal });

@@ -1,4 +1,3 @@
 export * from './app.ts';
-export * from './live-map.ts';
 export * from './openapi.ts';
 export * from './router.ts';

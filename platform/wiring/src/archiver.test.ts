@@ -1,12 +1,12 @@
-// The archiver with the embedded archive (DuckDB in memory) and deliveries made by hand, as a bus hands them.
+// The archivers (projections/event-archive) with the embedded archive (DuckDB in memory): the wiring's
+// pairing, tested where both are known and deliveries made by hand, as a bus hands them.
 import { createDuckDbArchive } from '@meridian/duckdb';
 import { silentLogger, type Delivery, type EventArchive, type LogFields, type Logger, type RecordedEvent } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
 import type { TelemetryPing } from '@meridian/vehicle';
 import test, { type ExecutionContext } from 'ava';
-import { at, parcelFacts } from '../testing/fixtures.ts';
-import { createTestLog } from '../testing/event-log.ts';
-import { archiveDeliveries, archiveTelemetryDeliveries } from './archiver.ts';
+import { archiveDeliveries, archiveTelemetryDeliveries } from '@meridian/projections';
+import { at, createTestLog, parcelFacts } from '@meridian/projections/testing';
 
 type Settled = { readonly outcome: 'ack' | 'retry' | 'dead-letter'; readonly reason?: string };
 

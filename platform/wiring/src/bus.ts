@@ -1,8 +1,8 @@
 // The bus, chosen from the environment: Pub/Sub when configured (the cloud wiring), otherwise the embedded
 // one (catch-up subscriptions over the log; an in-process queue for telemetry).
-import { createBoundedQueue } from '@meridian/in-process-queue';
+import { createBoundedQueue } from '@meridian/embedded';
 import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { openPubSubBus } from '@meridian/pubsub';
 import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { TelemetryPing } from '@meridian/vehicle';

@@ -4,7 +4,7 @@ import { silentLogger } from '@meridian/kernel';
 import { newEvent } from '@meridian/kernel/testing';
 import { createSqliteEventStore } from '@meridian/sqlite';
 import test from 'ava';
-import { anchorHead, runAnchoring } from './anchoring.ts';
+import { anchorHead, runAnchoring } from '@meridian/projections';
 
 const world = async () => {
   const store = createSqliteEventStore({ path: ':memory:' });
