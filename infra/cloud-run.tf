@@ -3,7 +3,7 @@
 # public: they authenticate every request with MERIDIAN_API_KEYS. The relay, the projector, the archiver
 # and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
 # their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector and archiver
-# with apps/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
+# with platform/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
 # TCP connection to $PORT, waits for that.
 
 locals {

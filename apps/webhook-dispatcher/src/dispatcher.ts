@@ -7,7 +7,7 @@ import { runDeliveries, type DeliveryLoopOptions } from './deliver.ts';
 import { webhookDeliveries } from './dispatch.ts';
 import { createDoorbell } from './doorbell.ts';
 
-/** The consumer's name on the event plane (apps/wiring's topology declares it with every parcel wire type). */
+/** The consumer's name on the event plane (platform/wiring's topology declares it with every parcel wire type). */
 export const webhookConsumerName = 'webhook-dispatcher';
 
 export type DispatcherOptions = DeliveryLoopOptions & {
