@@ -1,10 +1,10 @@
-// The command API as koa middleware: an error boundary, request context, authentication, then one
-// route per command. `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone.
+// The command API: authentication, then one route per command, and the raw history of a stream.
+// `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone on the HTTP skeleton.
 import Router from '@koa/router';
 import { createStateCache, type EventStore, type Role } from '@meridian/kernel';
-import { authenticate, errorBoundary, HttpProblem, integerOf, invalidParameter, problems, publicRouter, reportStreamErrors, requestContext, requireActor, type Principal } from '@meridian/http';
+import { authenticate, createHttpApp, HttpProblem, integerOf, invalidParameter, problems, requireActor, type Principal } from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
 import { createInFlight } from './in-flight.ts';
 import { commandApiOpenApi } from './openapi.ts';
@@ -46,14 +46,10 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   return router;
 };
 
-export const createApp = (deps: CommandAppDeps): Koa => {
-  const app = new Koa();
-  const commands = commandRouter(deps);
-  const open = publicRouter({ health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }), openapi: commandApiOpenApi });
-  reportStreamErrors(app, deps.logger);
-  app.use(errorBoundary(deps.logger));
-  app.use(requestContext());
-  app.use(open.routes()).use(open.allowedMethods());
-  app.use(commands.routes()).use(commands.allowedMethods());
-  return app;
-};
+export const createApp = (deps: CommandAppDeps): Koa =>
+  createHttpApp({
+    logger: deps.logger,
+    health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }),
+    openapi: commandApiOpenApi,
+    routers: [commandRouter(deps)],
+  });

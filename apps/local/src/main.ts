@@ -73,7 +73,7 @@ await startOrExit(service, async () => {
     },
     // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
     ...(config.EVENTSTORE_CONNECTION_STRING === undefined && {
-      projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO' },
+      projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO', announce: documents.announce },
     }),
     findPrincipal: keyring(keys),
     logger,

@@ -44,7 +44,7 @@ const start = async ({ thread = false, archive: withArchive = false }: Options =
     findPrincipal: keyring(apiKeys),
     logger: silentLogger,
     liveMapIntervalMs: 100,
-    ...(thread && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT' } }),
+    ...(thread && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT', announce: documents.announce } }),
   });
   const server: RunningServer = await serve(platform.app);
   return {

@@ -5,14 +5,11 @@ import Router from '@koa/router';
 import { type Actor, type Document, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
 import {
   authenticate,
-  errorBoundary,
+  createHttpApp,
   HttpProblem,
   listOf,
   openEventStream,
   problems,
-  publicRouter,
-  reportStreamErrors,
-  requestContext,
   requireActor,
   singleOf,
   type AuthState,
@@ -35,7 +32,7 @@ import {
   type ParcelStatusView,
   type ConsumerSnapshot,
 } from '@meridian/projections';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { pageParameters } from './parameters.ts';
@@ -197,24 +194,23 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   return router;
 };
 
-export const createApp = (deps: QueryApiDeps): Koa => {
-  const app = new Koa();
-  reportStreamErrors(app, deps.logger);
-  app.use(errorBoundary(deps.logger));
-  app.use(requestContext());
-  const open = publicRouter({ health: () => ({ status: 'ok' }), openapi: queryApiOpenApi });
-  app.use(open.routes()).use(open.allowedMethods());
-  const queries = queryRouter(deps);
-  app.use(queries.routes()).use(queries.allowedMethods());
-  if (deps.store !== undefined) {
-    const audit = auditRouter({
-      store: deps.store,
-      findPrincipal: deps.findPrincipal,
-      logger: deps.logger,
-      ...(deps.archive !== undefined && { archive: deps.archive }),
-      ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
-    });
-    app.use(audit.routes()).use(audit.allowedMethods());
-  }
-  return app;
-};
+export const createApp = (deps: QueryApiDeps): Koa =>
+  createHttpApp({
+    logger: deps.logger,
+    health: () => ({ status: 'ok' }),
+    openapi: queryApiOpenApi,
+    routers: [
+      queryRouter(deps),
+      ...(deps.store === undefined
+        ? []
+        : [
+            auditRouter({
+              store: deps.store,
+              findPrincipal: deps.findPrincipal,
+              logger: deps.logger,
+              ...(deps.archive !== undefined && { archive: deps.archive }),
+              ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+            }),
+          ]),
+    ],
+  });

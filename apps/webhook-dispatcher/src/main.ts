@@ -1,7 +1,7 @@
 // Composition root of the webhook service as its own process (cloud wiring): the endpoints API on PORT,
 // and the dispatcher reading the `webhook-dispatcher` subscription and sending signed deliveries.
-import { bindPort, keyring } from '@meridian/http';
-import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, supervise, variablesHelp } from '@meridian/runtime';
+import { bindPort, createHttpApp, keyring } from '@meridian/http';
+import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, variablesHelp } from '@meridian/runtime';
 import {
   busVariables,
   commonVariables,
@@ -12,16 +12,13 @@ import {
   openDocumentStore,
   openEventStore,
   readModelVariables,
-  webhookConsumer,
+  startConsumers,
   webhookSettings,
   webhookVariables,
 } from '@meridian/wiring';
-import { createWebhookApiApp } from './api/index.ts';
-import { checkDestination } from './destinations.ts';
-import { runDispatcher } from './dispatcher.ts';
-import { createDoorbell } from './doorbell.ts';
-import { createDispatcherOperations } from './operations.ts';
+import { webhookApiOpenApi } from './api/index.ts';
 import { resealAfterRotation } from './reseal.ts';
+import { webhookService } from './service.ts';
 import { createSecrets } from './secrets.ts';
 
 const service = 'webhook-dispatcher';
@@ -46,33 +43,24 @@ await startOrExit(service, async () => {
   const bus = await openBus(config, { log, state: documents, logger });
   const secrets = createSecrets(settings.secretKey, settings.previousSecretKeys);
   const resealing = resealAfterRotation(documents, secrets, settings.previousSecretKeys.length, logger);
-  const doorbell = createDoorbell();
-  const controller = new AbortController();
-  const running = supervise(
-    webhookConsumer.name,
-    () =>
-      runDispatcher({
-        subscription: bus.events(webhookConsumer),
-        documents,
-        secrets,
-        policy: settings.policy,
-        logger,
-        signal: controller.signal,
-        doorbell,
-        checkDestination,
-        ...(settings.scheduleMs !== undefined && { schedule: settings.scheduleMs }),
-        ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
-      }),
-    { logger, signal: controller.signal },
-  );
-  const operations = createDispatcherOperations({ documents, log, secrets, policy: settings.policy, logger, doorbell });
-  const app = createWebhookApiApp({ documents, findPrincipal: keyring(MERIDIAN_API_KEYS), logger, secrets, checkDestination, policy: settings.policy, operations });
-  const server = bound.serve(app);
+  const webhooks = webhookService({
+    bus,
+    documents,
+    log,
+    secrets,
+    policy: settings.policy,
+    findPrincipal: keyring(MERIDIAN_API_KEYS),
+    logger,
+    ...(settings.scheduleMs !== undefined && { schedule: settings.scheduleMs }),
+    ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
+  });
+  const consumers = startConsumers(webhooks.consumers, { logger });
+  const server = bound.serve(createHttpApp({ logger, health: () => ({ status: 'ok', consumers: consumers.snapshots() }), openapi: webhookApiOpenApi, routers: [webhooks.router] }));
   logger.info('webhook service listening', { url: server.url, secretKey: settings.secretKeySource });
   closeOnSignals(logger, [
     { name: 'http', close: () => server.close() },
     { name: 'reseal', close: () => resealing },
-    { name: 'dispatcher', close: async () => (controller.abort(), await running) },
+    { name: 'dispatcher', close: consumers.stop },
     { name: 'bus', close: bus.close },
     { name: 'read models', close: documents.close },
     { name: 'event store', close: log.close },

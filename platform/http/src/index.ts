@@ -11,3 +11,4 @@ export * from './request-context.ts';
 export * from './server.ts';
 export * from './sse.ts';
 export * from './health.ts';
+export * from './http-app.ts';

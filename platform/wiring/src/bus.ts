@@ -27,8 +27,11 @@ export type BusConfig = {
 
 export type Bus = {
   readonly kind: 'pubsub' | 'log';
-  /** The subscription a consumer of the event plane reads through. */
-  readonly events: (consumer: ConsumerDefinition) => Subscription<RecordedEvent>;
+  /**
+   * The subscription a consumer of the event plane reads through. Embedded, its checkpoint (how far it has
+   * read the log) is told to `onCheckpoint`; a Pub/Sub subscription has no position in the log.
+   */
+  readonly events: (consumer: ConsumerDefinition, options?: { readonly onCheckpoint?: (position: number) => void }) => Subscription<RecordedEvent>;
   /** What the relay publishes to (Pub/Sub only: embedded consumers read the log itself). */
   readonly eventPublisher?: Publisher<RecordedEvent>;
   readonly telemetryPublisher: Publisher<TelemetryPing>;
@@ -67,17 +70,36 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
   return { kind: 'pubsub', ...bus, telemetry: bus.telemetry(liveMapSubscription), telemetryArchive: bus.telemetry(telemetryArchiverSubscription) };
 };
 
-const logBus = (deps: { log: EventStore; state: DocumentStore; logger: Logger; telemetryCapacity?: number }): Bus => {
+/** Catch-up subscriptions over the log, each consumer with its checkpoint and dead letters in `state`. */
+export const logEvents =
+  (deps: { readonly log: EventStore; readonly state: DocumentStore; readonly logger: Logger }): Bus['events'] =>
+  (consumer, { onCheckpoint } = {}) =>
+    createLogSubscription({ log: deps.log, checkpoints: documentCheckpointer(deps.state), deadLetters: documentDeadLetters(deps.state), consumer, logger: deps.logger, ...(onCheckpoint !== undefined && { onCheckpoint }) });
+
+export type EmbeddedBusDeps = {
+  readonly log: EventStore;
+  readonly state: DocumentStore;
+  readonly logger: Logger;
+  /** Pings each telemetry queue holds before the API answers 503 (default 50,000). */
+  readonly telemetryCapacity?: number;
+  /** Whether pings are archived too (a second queue, fed with the live map's); default true. */
+  readonly archivesTelemetry?: boolean;
+};
+
+/** The embedded bus: the log is the event plane; telemetry goes through bounded in-process queues. */
+export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   // One queue per telemetry consumer, fed together (all or nothing), as the topic feeds its subscriptions.
-  const liveMap = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000, consumer: liveMapSubscription });
-  const archive = createBoundedQueue<TelemetryPing>({ capacity: deps.telemetryCapacity ?? 50_000, consumer: telemetryArchiverSubscription });
-  const publisher = fanOutPublisher([liveMap.publisher, archive.publisher]);
+  const capacity = deps.telemetryCapacity ?? 50_000;
+  const liveMap = createBoundedQueue<TelemetryPing>({ capacity, consumer: liveMapSubscription });
+  const archive = deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
+  const publisher = archive === undefined ? liveMap.publisher : fanOutPublisher([liveMap.publisher, archive.publisher]);
   return {
     kind: 'log',
-    events: (consumer) => createLogSubscription({ log: deps.log, checkpoints: documentCheckpointer(deps.state), deadLetters: documentDeadLetters(deps.state), consumer, logger: deps.logger }),
+    events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
-    telemetryArchive: archive.subscription,
+    // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
+    telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
     close: () => publisher.close(),
   };
 };
@@ -90,5 +112,5 @@ export const openBus = async (config: BusConfig, deps: { log?: EventStore; state
   }
   if (deps.log === undefined || deps.state === undefined) throw new Error('the embedded bus reads the event log and keeps checkpoints with the read models: open both first');
   deps.logger.info('bus: embedded (catch-up subscriptions over the log)');
-  return logBus({ ...deps, log: deps.log, state: deps.state });
+  return embeddedBus({ ...deps, log: deps.log, state: deps.state });
 };

@@ -9,3 +9,4 @@ export * from './archive.ts';
 export * from './chain-key.ts';
 export * from './webhooks.ts';
 export * from './data-dir.ts';
+export * from './consumers.ts';

@@ -1,7 +1,7 @@
 // Where a consumer stands: its checkpoint (how far it has read the log: every event up to it is handled,
 // or is not of a type it follows), the last event it handled, when that event was recorded, and how long it
 // took. Reported by /healthz, /v1/projections and the logs, the same way for every consumer.
-import type { RecordedEvent } from '@meridian/kernel';
+import type { BatchHandler, RecordedEvent } from '@meridian/kernel';
 
 export type ConsumerSnapshot = {
   readonly name: string;
@@ -58,3 +58,15 @@ export const createConsumerStatus = (name: string, { version, now = () => new Da
     }),
   };
 };
+
+/**
+ * A handler of the bus that records in `status` the events whose deliveries it acked: how consumers that
+ * keep no stream checkpoint (the archiver) report where they stand, as the stream consumers do.
+ */
+export const withStatus =
+  (handler: BatchHandler<RecordedEvent>, status: ConsumerStatus): BatchHandler<RecordedEvent> =>
+  async (deliveries) => {
+    const acked: RecordedEvent[] = [];
+    await handler(deliveries.map((delivery) => ({ ...delivery, ack: () => (acked.push(delivery.message), delivery.ack()) })));
+    status.recordApplied(acked);
+  };

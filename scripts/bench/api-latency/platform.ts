@@ -55,7 +55,7 @@ export const startBenchPlatform = async (
     documents: inProcess ? countingDocumentStore(documents, counts) : documents,
     findPrincipal: keyring(adminKeys()),
     logger: silentLogger,
-    ...(!inProcess && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT' } }),
+    ...(!inProcess && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT', announce: documents.announce } }),
   });
   const server: RunningServer = await serve(platform.app);
   // A projector sees only its own event types (the route board none of the parcels'), so one that is
