@@ -1,4 +1,4 @@
-// `npm run bench -- --quick` as a smoke run: every benchmark runs once, small, and the output has the shape
+// `npm run bench -- --quick` as a smoke run (`npm run test:bench-smoke`, a step of .ci/run, not of npm test): every benchmark runs once, small, and the output has the shape
 // the table and bench-results/latest.json promise. Speed is not asserted (numbers from a shared 2-core
 // machine under a test suite say nothing); the shape is. The peers are skipped: they build a native module
 // for the machine's Node on first use.
