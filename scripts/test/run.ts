@@ -1,4 +1,4 @@
-// `npm test`: type-check, start the Pub/Sub and Firestore emulators, run every test (pure and
+// `npm test`: type-check, lint (the arrows, the code, the format), start the Pub/Sub and Firestore emulators, run every test (pure and
 // integration) with ava, stop the emulators, and say plainly which suites could not run here.
 // Under CI=true a missing emulator is a failure, never a skip. Arguments are passed on to ava.
 import { spawn } from 'node:child_process';
@@ -48,6 +48,13 @@ const typecheck = await run(bin('tsc'), ['-b']);
 if (typecheck !== 0) {
   say('type-check failed');
   process.exit(typecheck);
+}
+
+say('checking the layout, the code and the format (npm run lint)');
+const lint = await run(process.execPath, [join(root, 'scripts', 'quality', 'lint.ts')]);
+if (lint !== 0) {
+  say('lint failed: see above (npm run format rewrites the format; .dependency-cruiser.cjs names each arrow rule)');
+  process.exit(lint);
 }
 
 say('starting the Pub/Sub and Firestore emulators');
