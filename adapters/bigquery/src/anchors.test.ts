@@ -2,7 +2,8 @@
 // keyed on the position, pages in position order, rows read back as anchors.
 import { archiveAnchorColumns } from '@meridian/kernel';
 import test from 'ava';
-import { anchorOfRow, anchorsQuery, anchorsTable, mergeAnchorQuery } from './anchors.ts';
+import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
+import { anchorsTable } from './schema.ts';
 
 test('the anchors table has the kernel columns', (t) => {
   t.deepEqual(anchorsTable.schema?.fields?.map((f) => f.name), [...archiveAnchorColumns]);

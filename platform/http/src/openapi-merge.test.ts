@@ -1,8 +1,8 @@
 // Composing documents: by path and method, so a command and a query on one path both survive; a real
 // clash refused; and the answers of the shared HTTP layer declared on every operation.
 import test from 'ava';
-import { openApiDocument, type OpenApiOperation } from './openapi.ts';
-import { mergeOpenApiParts, OpenApiClash } from './openapi-merge.ts';
+import { openApiDocument } from './openapi.ts';
+import { mergeOpenApiParts, OpenApiClash, type OpenApiOperation } from './openapi-merge.ts';
 
 const operation = (operationId: string, extra: Partial<OpenApiOperation> = {}): OpenApiOperation => ({ operationId, summary: operationId, responses: { '200': { description: 'OK' } }, ...extra });
 

@@ -3,7 +3,21 @@
 // /v1/parcels a query), and one must never replace the other. A real clash is refused, not resolved.
 import type { JsonSchema } from '@meridian/kernel';
 import { isDeepStrictEqual } from 'node:util';
-import type { OpenApiOperation, OpenApiPaths } from './openapi.ts';
+
+export type OpenApiOperation = {
+  readonly operationId: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly tags?: readonly string[];
+  readonly parameters?: readonly unknown[];
+  readonly requestBody?: unknown;
+  readonly responses: Readonly<Record<string, unknown>>;
+  /** `[]` for an operation anyone may call; absent, the document's bearer key is needed. */
+  readonly security?: readonly unknown[];
+};
+
+export type OpenApiPaths = Record<string, Record<string, OpenApiOperation>>;
+
 
 /** What one API contributes to a document: its operations and the schemas they refer to. */
 export type OpenApiPart = {

@@ -1,22 +1,8 @@
 // Pieces every API's OpenAPI 3.1 document shares: the problem schema, bearer auth, error responses, and
 // the one way a document is composed from its parts.
 import type { JsonSchema } from '@meridian/kernel';
-import { mergeOpenApiParts, type OpenApiPart } from './openapi-merge.ts';
+import { mergeOpenApiParts, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from './openapi-merge.ts';
 import { problemMediaType } from './problem.ts';
-
-export type OpenApiOperation = {
-  readonly operationId: string;
-  readonly summary: string;
-  readonly description?: string;
-  readonly tags?: readonly string[];
-  readonly parameters?: readonly unknown[];
-  readonly requestBody?: unknown;
-  readonly responses: Readonly<Record<string, unknown>>;
-  /** `[]` for an operation anyone may call; absent, the document's bearer key is needed. */
-  readonly security?: readonly unknown[];
-};
-
-export type OpenApiPaths = Record<string, Record<string, OpenApiOperation>>;
 
 const fieldError: JsonSchema = {
   type: 'object',

@@ -3,15 +3,8 @@ import type { TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '../envelope.ts';
 import type { AppendResult, EventStore, ExpectedRevision, LogBatch } from '../event-store.ts';
-import { newEvent, unique } from './contract-events.ts';
+import { newEvent, unique, type EventStoreContract } from './contract-events.ts';
 import { requestRecordsContract } from './request-records-contract.ts';
-
-export type EventStoreContract = {
-  /** Adapter name, prefixed to every test title. */
-  readonly name: string;
-  /** A fresh, empty store (or one whose other streams the tests can ignore: ids are unique per test). */
-  readonly open: () => Promise<EventStore>;
-};
 
 const append = (store: EventStore, streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision) =>
   store.append({ streamId, events, expectedRevision });

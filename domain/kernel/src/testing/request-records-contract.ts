@@ -5,8 +5,7 @@ import type { ExecutionContext, TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { AppendResult, Decision, EventStore, RecordedDecision, RequestAnswer, RequestIdentity } from '../event-store.ts';
-import { newEvent, unique } from './contract-events.ts';
-import type { EventStoreContract } from './event-store-contract.ts';
+import { newEvent, unique, type EventStoreContract } from './contract-events.ts';
 
 const appended = (result: AppendResult) => {
   if (result.outcome !== 'appended') throw new Error(`expected an append, got ${JSON.stringify(result)}`);
