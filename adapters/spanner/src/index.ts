@@ -1,0 +1,4 @@
+export * from './client.ts';
+export * from './event-store.ts';
+export * from './positions.ts';
+export * from './schema.ts';
