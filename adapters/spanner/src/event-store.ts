@@ -10,14 +10,16 @@
 import type { AppendResult, EventStore, LogBatch, PriorRequest, SubscribeOptions } from '@meridian/kernel';
 import { setTimeout as delay } from 'node:timers/promises';
 import { writeAppend } from './append.ts';
-import { openSpanner, type SpannerLocation } from './client.ts';
+import { openSpanner, provisionSpanner, type SpannerLocation } from './client.ts';
 import { appendedPositions, headPosition, positionsOf, readLogBatch, readStreamRows, recordedOf } from './log.ts';
 import { createPositionCache } from './position-cache.ts';
-import { withSnapshot } from './read.ts';
+import { withSnapshot, type Snapshot } from './read.ts';
 import { findRequestRecord, type RequestRecord } from './requests.ts';
 import { concurrently, oneAtATime } from './transactions.ts';
 
 export type SpannerEventStoreOptions = SpannerLocation & {
+  /** Create what is missing (instance on the emulator, database, tables) before the first operation. */
+  readonly provision?: boolean;
   /** How often a subscription at the end of the log looks for other processes' appends (default 50 ms). */
   readonly pollIntervalMs?: number;
   /** Least time between two batches that only move a subscription's position (default 1 s). */
@@ -33,16 +35,21 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
   const wakers = new Set<() => void>();
   let closed = false;
 
-  const open = () => {
+  // Every operation waits for provisioning; a failed one fails them all, with its reason.
+  const provisioned = options.provision === true ? provisionSpanner(options) : Promise.resolve();
+  provisioned.catch(() => undefined);
+  const open = async () => {
     if (closed) throw new Error('the Spanner event store is closed');
+    await provisioned;
     return database;
   };
+  const inSnapshot = async <A>(read: (snapshot: Snapshot) => Promise<A>): Promise<A> => withSnapshot(await open(), read);
 
   const positions = createPositionCache();
 
   /** The events a request's append wrote, with their positions (now, or as a retry finds them). */
   const appendedBy = ({ streamId, firstRevision, lastRevision }: Pick<RequestRecord, 'streamId' | 'firstRevision' | 'lastRevision'>) =>
-    withSnapshot(open(), async (snapshot) => {
+    inSnapshot( async (snapshot) => {
       const rows = await readStreamRows(snapshot, streamId, firstRevision, lastRevision);
       const at = await appendedPositions(snapshot, streamId, firstRevision, lastRevision);
       return rows.map((row, index) => {
@@ -53,7 +60,7 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
 
   /** A stream's events with their positions: remembered ones, and the others counted in the same snapshot. */
   const readStream = (streamId: string, fromRevision: number) =>
-    withSnapshot(open(), async (snapshot) => {
+    inSnapshot( async (snapshot) => {
       const rows = await readStreamRows(snapshot, streamId, fromRevision);
       const known = rows.map((row) => positions.get(streamId, row.revision));
       const counted = await positionsOf(snapshot, streamId, rows.filter((_, index) => known[index] === undefined).map((row) => row.revision));
@@ -66,7 +73,7 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     });
 
   const append = async (request: Parameters<EventStore['append']>[0]): Promise<AppendResult> => {
-    const outcome = await writeAppend(open(), gate, request);
+    const outcome = await writeAppend(await open(), gate, request);
     switch (outcome.kind) {
       case 'wrong_expected_revision':
         return { outcome: 'wrong_expected_revision', streamId: request.streamId, expected: request.expectedRevision, actual: outcome.actual };
@@ -87,7 +94,7 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
   };
 
   const findRequest = async (requestId: string): Promise<PriorRequest | undefined> => {
-    const record = await withSnapshot(open(), (snapshot) => findRequestRecord(snapshot, requestId));
+    const record = await inSnapshot( (snapshot) => findRequestRecord(snapshot, requestId));
     if (record === undefined) return undefined;
     return { streamId: record.streamId, fingerprint: record.fingerprint, revision: record.lastRevision, events: await appendedBy(record) };
   };
@@ -108,7 +115,7 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     let after = read.after;
     let yieldedAt = Date.now();
     while (!signal?.aborted && !closed) {
-      const batch = await withSnapshot(open(), (snapshot) => readLogBatch(snapshot, { ...read, after }));
+      const batch = await inSnapshot( (snapshot) => readLogBatch(snapshot, { ...read, after }));
       // Time alone moves the position of an idle log: that is worth a batch only now and then.
       const moved = batch.position > after && (!batch.endOfLog || Date.now() - yieldedAt >= idleBatchEveryMs);
       if (batch.events.length > 0 || moved) {
@@ -124,9 +131,9 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     append,
     findRequest,
     readStream: (streamId, { fromRevision = 0 } = {}) => readStream(streamId, fromRevision),
-    readAll: (read) => withSnapshot(open(), (snapshot) => readLogBatch(snapshot, read)),
+    readAll: (read) => inSnapshot( (snapshot) => readLogBatch(snapshot, read)),
     subscribe,
-    headPosition: () => withSnapshot(open(), headPosition),
+    headPosition: () => inSnapshot( headPosition),
     close: async () => {
       if (closed) return;
       closed = true;

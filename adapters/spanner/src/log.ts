@@ -30,6 +30,9 @@ const shardType = { shards: { type: 'array', child: 'int64' } } as const;
 
 export const keyOf = (row: EventRow): LogKey => ({ commitMicros: row.commit_us, streamId: row.stream_id, revision: row.revision });
 
+/** When an event was recorded: its commit time, to the millisecond. */
+export const recordedAtOf = (row: EventRow): string => new Date(millisecondOf(row.commit_us)).toISOString();
+
 export const recordedOf = (row: EventRow, position: number): RecordedEvent => ({
   eventId: row.event_id,
   type: row.type,
@@ -37,7 +40,7 @@ export const recordedOf = (row: EventRow, position: number): RecordedEvent => ({
   streamId: row.stream_id,
   streamRevision: row.revision,
   globalPosition: position,
-  recordedAt: new Date(millisecondOf(row.commit_us)).toISOString(),
+  recordedAt: recordedAtOf(row),
   data: JSON.parse(row.data),
   metadata: JSON.parse(row.metadata),
 });
@@ -94,27 +97,37 @@ const logRowsFrom = (snapshot: Snapshot, millisecond: number, limit: number) =>
 /** Most rows one readAll call scans looking for events its filter wants. */
 const defaultMaxScan = 10_000;
 
+/** Rows of the log after a position, in order, each with its position. */
+export type LogScan = { readonly rows: readonly (EventRow & { readonly position: number })[]; readonly endOfLog: boolean };
+
 /**
- * One batch of the log after `after`, in one strong snapshot. The read starts at the first event of
- * `after`'s millisecond (ranks are counted from there) and skips what `after` already covers. A batch that
- * reaches the end of the log reports the snapshot's time as how far it scanned: every event committed
- * before that millisecond has been seen, so an idle log still moves a consumer's checkpoint.
+ * At most `limit` rows after `after`, in one query: from the first event of `after`'s millisecond (ranks are
+ * counted from there), skipping what `after` already covers.
+ */
+export const scanLog = async (snapshot: Snapshot, after: number, limit: number): Promise<LogScan> => {
+  const { millisecond, skip } = resumePointOf(after);
+  const rows = await logRowsFrom(snapshot, millisecond, skip + limit);
+  const ranked = rankInOrder(rows.map((row) => ({ ...keyOf(row), row }))).filter((r) => r.position > after);
+  return { rows: ranked.map(({ row, position }) => ({ ...row, position })), endOfLog: rows.length < skip + limit };
+};
+
+/**
+ * One batch of the log after `after`, in one strong snapshot. A batch that reaches the end of the log
+ * reports the snapshot's time as how far it scanned: every event committed before that millisecond has been
+ * seen, so an idle log still moves a consumer's checkpoint.
  */
 export const readLogBatch = async (snapshot: Snapshot, { after, batchSize = 500, filter }: ReadAllOptions, maxScan = defaultMaxScan): Promise<LogBatch> => {
   const events: RecordedEvent[] = [];
   let position = Math.max(0, after);
   let scanned = 0;
   for (;;) {
-    const { millisecond, skip } = resumePointOf(position);
-    const limit = skip + Math.max(batchSize - events.length, 1);
-    const rows = await logRowsFrom(snapshot, millisecond, limit);
-    const ranked = rankInOrder(rows.map((row) => ({ ...keyOf(row), row }))).filter((r) => r.position > position);
-    for (const { row, position: at } of ranked) {
-      if (matchesFilter(filter, { type: row.type, streamId: row.stream_id })) events.push(recordedOf(row, at));
-      position = at;
+    const scan = await scanLog(snapshot, position, Math.max(batchSize - events.length, 1));
+    for (const row of scan.rows) {
+      if (matchesFilter(filter, { type: row.type, streamId: row.stream_id })) events.push(recordedOf(row, row.position));
+      position = row.position;
     }
-    scanned += ranked.length;
-    if (rows.length < limit) return { events, position: Math.max(position, positionBefore(millisecondOf(snapshot.readMicros))), endOfLog: true };
+    scanned += scan.rows.length;
+    if (scan.endOfLog) return { events, position: Math.max(position, positionBefore(millisecondOf(snapshot.readMicros))), endOfLog: true };
     if (events.length >= batchSize || scanned >= maxScan) return { events, position, endOfLog: false };
   }
 };

@@ -2,6 +2,7 @@
 // their names; the rest are prefixed MERIDIAN_ and documented in the README.
 import { ApiKeys } from '@meridian/http';
 import { enumVariable, integerVariable, jsonVariable, nonEmptyVariable } from '@meridian/runtime';
+import { spannerDatabaseVariable } from './event-store.ts';
 
 export const commonVariables = {
   PORT: integerVariable('port', 0, 65_535),
@@ -13,6 +14,11 @@ export const commonVariables = {
 
 export const eventStoreVariables = {
   EVENTSTORE_CONNECTION_STRING: nonEmptyVariable,
+  /** `<instance>/<database>`: the event store is Cloud Spanner (with GOOGLE_CLOUD_PROJECT). */
+  MERIDIAN_SPANNER_DATABASE: spannerDatabaseVariable,
+  SPANNER_EMULATOR_HOST: nonEmptyVariable,
+  /** Create what the wiring needs at start (Pub/Sub topology, the Spanner database); on by default on the emulators. */
+  MERIDIAN_PROVISION: enumVariable(['true', 'false']),
   MERIDIAN_SQLITE_SYNCHRONOUS: enumVariable(['FULL', 'NORMAL']),
 };
 
