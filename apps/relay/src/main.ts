@@ -1,9 +1,11 @@
-// Composition root of the relay: the log (EventStoreDB, or the embedded SQLite file it shares with the
-// command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
+// Composition root of the relay: the log (Cloud Spanner, EventStoreDB, or the embedded SQLite file it
+// shares with the command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read
+// models' state. On Spanner it also runs the log's sealer (the global hash chain, adapters/spanner): one
+// relay runs, and it reads the log in commit order anyway.
 import { serveHealth } from '@meridian/http';
 import { createLogSubscription } from '@meridian/log-subscription';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, supervise } from '@meridian/runtime';
-import { allEventTypes, busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
+import { allEventTypes, busVariables, commonVariables, defaultDataDir, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, runLogSealer } from '@meridian/wiring';
 import { resolve } from 'node:path';
 import { relayBatch } from './relay.ts';
 
@@ -30,12 +32,13 @@ const running = supervise('relay', () => subscription(
   }),
   { signal: controller.signal, maxBatch: 1000 },
 ), { logger, signal: controller.signal });
+const sealing = runLogSealer(config, { logger, signal: controller.signal });
 // Cloud Run starts (and keeps) a service that answers on $PORT; the answer says how far the relay got.
 const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => ({ relayed }));
 logger.info('relay started', { health: health?.port });
 closeOnSignals(logger, [
   { name: 'health', close: async () => health?.close() },
-  { name: 'relay', close: async () => (controller.abort(), await running) },
+  { name: 'relay', close: async () => (controller.abort(), await running, await sealing) },
   { name: 'bus', close: bus.close },
   { name: 'state', close: state.close },
   { name: 'event store', close: log.close },

@@ -4,7 +4,7 @@
 import { createEventStoreDbEventStore } from '@meridian/eventstoredb';
 import type { EventStore } from '@meridian/kernel';
 import type { Logger } from '@meridian/runtime';
-import { createSpannerEventStore, type SpannerLocation } from '@meridian/spanner';
+import { createSpannerEventStore, runSpannerSealer, type SpannerLocation } from '@meridian/spanner';
 import { createSqliteEventStore, streamingPageCacheKb, type Synchronous } from '@meridian/sqlite';
 import * as t from 'io-ts';
 import { join } from 'node:path';
@@ -78,4 +78,15 @@ export const openEventStore = (config: EventStoreConfig, logger: Logger, dataDir
       });
     }
   }
+};
+
+/**
+ * The log's sealer, where the store needs one (Spanner's global hash chain; the embedded store chains as
+ * it writes, EventStoreDB keeps none of ours): runs until the signal aborts.
+ */
+export const runLogSealer = async (config: EventStoreConfig, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<void> => {
+  const location = eventStoreKind(config) === 'spanner' ? spannerLocation(config) : undefined;
+  if (location === undefined) return;
+  deps.logger.info('sealing the Spanner log (global hash chain)');
+  await runSpannerSealer(location, { logger: deps.logger, signal: deps.signal });
 };
