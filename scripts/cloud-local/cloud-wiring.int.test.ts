@@ -1,21 +1,22 @@
-// The cloud wiring end to end, through the real Pub/Sub and Firestore emulators, each app its own process:
-// command API → SQLite log → relay → Pub/Sub → projector → Firestore → query API.
+// The cloud wiring end to end, through the real Pub/Sub, Firestore and Spanner emulators, each app its own
+// process: command API → Spanner log → relay → Pub/Sub → projector → Firestore → query API.
 import { silentLogger, type Document, type DocumentStore, type RecordedEvent } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { applyEvents, physicalCollection, platformProjections, streamCheckpoints, type Projection } from '@meridian/projections';
-import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
-import { openBus, openDocumentStore, type Bus } from '@meridian/wiring';
+import { createSqliteDocumentStore } from '@meridian/sqlite';
+import { openBus, openDocumentStore, openEventStore, type Bus } from '@meridian/wiring';
 import test from 'ava';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCloudLocal, type CloudLocal } from './cloud-local.ts';
 
 const pubsubHost = environmentFor(test, 'Cloud wiring end to end (Pub/Sub emulator)', 'PUBSUB_EMULATOR_HOST', { requiredUnderCi: true });
 const firestoreHost = environmentFor(test, 'Cloud wiring end to end (Firestore emulator)', 'FIRESTORE_EMULATOR_HOST', { requiredUnderCi: true });
+const spannerHost = environmentFor(test, 'Cloud wiring end to end (Spanner emulator)', 'SPANNER_EMULATOR_HOST', { requiredUnderCi: true });
 
 const project = `meridian-e2e-${randomUUID().slice(0, 8)}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'meridian-e2e-'));
@@ -103,7 +104,8 @@ const runRoute = async (tag: string, parcels: number) => {
   return { vehicleId, routeId, parcelIds };
 };
 
-const log = () => createSqliteEventStore({ path: join(dataDir, 'events.db') });
+/** The log the apps share, in Spanner, opened as they open it. */
+const log = () => openEventStore(platform.env, silentLogger, dataDir);
 
 const wholeLog = async (): Promise<RecordedEvent[]> => {
   const store = log();
@@ -160,9 +162,11 @@ const caughtUp = async () => {
   return true;
 };
 
-if (pubsubHost !== undefined && firestoreHost !== undefined) {
+if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== undefined) {
   test.before(async () => {
-    platform = await startCloudLocal({ dataDir, project, emulators: { pubsub: pubsubHost, firestore: firestoreHost }, logLevel: 'INFO' });
+    // Webhooks to a receiver on this machine over plain HTTP are allowed only because this says so.
+    const webhooksHere = { MERIDIAN_WEBHOOK_ALLOW: '127.0.0.1/32', MERIDIAN_WEBHOOK_ALLOW_HTTP: 'true' };
+    platform = await startCloudLocal({ dataDir, project, emulators: { pubsub: pubsubHost, firestore: firestoreHost, spanner: spannerHost }, logLevel: 'INFO', env: webhooksHere });
     adminKey = platform.keys.find((k) => k.roles.includes('admin'))!.key;
     firestore = openDocumentStore({ MERIDIAN_READ_MODELS: 'firestore', GOOGLE_CLOUD_PROJECT: project }, silentLogger, dataDir);
     bus = await openBus({ MERIDIAN_BUS: 'pubsub', PUBSUB_EMULATOR_HOST: pubsubHost, GOOGLE_CLOUD_PROJECT: project, MERIDIAN_PROVISION: 'false' }, { logger: silentLogger });
@@ -172,6 +176,17 @@ if (pubsubHost !== undefined && firestoreHost !== undefined) {
     await bus?.close();
     await firestore?.close();
     await platform?.stop();
+  });
+
+  test.serial('the apps share no file: the log is in Spanner, and the relay publishes from it', async (t) => {
+    const parcelId = `p-${randomUUID()}`;
+    t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
+    const stored = (await wholeLog()).filter((e) => e.streamId === `parcel-${parcelId}`);
+    t.is(stored.length, 1, 'the event is in the Spanner log');
+    await until(() => call('query-api', 'GET', `/v1/parcels/${parcelId}`), (r) => r.status === 200, 'the parcel view, through the relay');
+    const files = readdirSync(dataDir);
+    t.false(files.some((file) => file.endsWith('.db')), `no SQLite file in the data directory: ${files.join(', ')}`);
+    t.false(existsSync(join(dataDir, 'events.db')));
   });
 
   test.serial('a command over HTTP reaches the Firestore read models through the relay, Pub/Sub and the projector', async (t) => {

@@ -11,7 +11,8 @@ const { MERIDIAN_API_KEYS, PORT, MERIDIAN_LOG_LEVEL, GOOGLE_CLOUD_PROJECT, ...st
   decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, { ...commonVariables, ...eventStoreVariables }),
 );
 const logger = createLogger({ service, level: MERIDIAN_LOG_LEVEL ?? 'INFO', ...(GOOGLE_CLOUD_PROJECT !== undefined && { project: GOOGLE_CLOUD_PROJECT }) });
-const store = openEventStore(storeConfig, logger);
+// The project is also where a Spanner event store lives.
+const store = openEventStore({ ...storeConfig, ...(GOOGLE_CLOUD_PROJECT !== undefined && { GOOGLE_CLOUD_PROJECT }) }, logger);
 const server = await serve(createApp({ store, findPrincipal: keyring(MERIDIAN_API_KEYS), logger }), { port: PORT ?? defaultPort, host: '0.0.0.0' });
 logger.info('command API listening', { url: server.url });
 closeOnSignals(logger, [

@@ -4,7 +4,7 @@
 import { createEventStoreDbEventStore } from '@meridian/eventstoredb';
 import type { EventStore } from '@meridian/kernel';
 import type { Logger } from '@meridian/runtime';
-import { createSpannerEventStore, runSpannerSealer, type SpannerLocation } from '@meridian/spanner';
+import { createSpannerEventStore, provisionSpanner, runSpannerSealer, type SpannerLocation } from '@meridian/spanner';
 import { createSqliteEventStore, streamingPageCacheKb, type Synchronous } from '@meridian/sqlite';
 import * as t from 'io-ts';
 import { join } from 'node:path';
@@ -89,4 +89,10 @@ export const runLogSealer = async (config: EventStoreConfig, deps: { readonly lo
   if (location === undefined) return;
   deps.logger.info('sealing the Spanner log (global hash chain)');
   await runSpannerSealer(location, { logger: deps.logger, signal: deps.signal });
+};
+
+/** Creates what the configured store needs (the Spanner instance on the emulator, database and tables); nothing for the others. */
+export const provisionEventStore = async (config: EventStoreConfig): Promise<void> => {
+  const location = eventStoreKind(config) === 'spanner' ? spannerLocation(config) : undefined;
+  if (location !== undefined) await provisionSpanner(location);
 };
