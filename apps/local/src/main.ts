@@ -4,7 +4,7 @@ import { keyring, serve } from '@meridian/http';
 import { closeOnSignals, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-dispatcher';
-import { archiveVariables, commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreVariables, openArchive, openEventStore, telemetryVariables, webhookSettings, webhookVariables } from '@meridian/wiring';
+import { archiveVariables, commonVariables, defaultDataDir, defaultPort, developmentKeys, eventStoreKind, eventStoreVariables, openArchive, openEventStore, telemetryVariables, webhookSettings, webhookVariables } from '@meridian/wiring';
 import { join, resolve } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
@@ -36,7 +36,7 @@ const platform = startLocalPlatform({
     ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
   },
   // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
-  ...(config.EVENTSTORE_CONNECTION_STRING === undefined && {
+  ...(eventStoreKind(config) === 'sqlite' && {
     projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO' },
   }),
   findPrincipal: keyring(keys),
