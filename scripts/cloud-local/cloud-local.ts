@@ -81,10 +81,20 @@ const startEmulators = async (logDir: string, project: string): Promise<{ hosts:
   return { hosts: { pubsub: host('pubsub'), firestore: host('firestore'), spanner: host('spanner') }, running };
 };
 
+/** One value per app. */
+const byApp = <A>(of: (app: AppName) => A): Record<AppName, A> => ({
+  'command-api': of('command-api'),
+  'query-api': of('query-api'),
+  telemetry: of('telemetry'),
+  'webhook-dispatcher': of('webhook-dispatcher'),
+  relay: of('relay'),
+  projector: of('projector'),
+});
+
 /** Each app's port: base + its index, or a free one. */
 const portsOf = async (base: number | undefined): Promise<Record<AppName, number>> => {
-  const entries = await Promise.all(appNames.map(async (app, index) => [app, base ? base + index : await freePort()] as const));
-  return Object.fromEntries(entries) as Record<AppName, number>;
+  const ports = await Promise.all(appNames.map(async (_, index) => (base ? base + index : await freePort())));
+  return byApp((app) => ports[appNames.indexOf(app)]!);
 };
 
 export const startCloudLocal = async (options: CloudLocalOptions): Promise<CloudLocal> => {
@@ -160,5 +170,5 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
     await stop();
     throw new Error(`${(error as Error).message}; see the logs in ${logDir}`, { cause: error });
   }
-  return { urls: Object.fromEntries(appNames.map((app) => [app, url(app)])) as Record<AppName, string>, keys, env, logDir, kill, start, stop };
+  return { urls: byApp(url), keys, env, logDir, kill, start, stop };
 };

@@ -5,7 +5,7 @@
 import { emulatorUnavailable } from '../emulators/emulators.ts';
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ else
       }
       t.regex(output, /ready in \d+\.\d s/);
 
-      const keys = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(dataDir, 'api-keys.json'), 'utf8'))) as { key: string; roles: string[] }[];
+      const keys: { key: string; roles: string[] }[] = JSON.parse(readFileSync(join(dataDir, 'api-keys.json'), 'utf8'));
       const key = (role: string) => keys.find((k) => k.roles.includes(role))!.key;
       const endpoint = await fetch(`http://127.0.0.1:${base + 3}/v1/webhooks/endpoints`, {
         method: 'POST',

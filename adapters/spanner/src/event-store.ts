@@ -58,6 +58,16 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
       });
     });
 
+  /** The positions of what an append just wrote: its events are known, only the first rank is counted. */
+  const positionsOfAppend = async ({ streamId, events }: Parameters<EventStore['append']>[0], firstRevision: number, lastRevision: number) => {
+    if (events.length === 0) return [];
+    const at = await inSnapshot((snapshot) => appendedPositions(snapshot, streamId, firstRevision, lastRevision));
+    return events.map((event, index) => {
+      positions.set(streamId, firstRevision + index, at[index]!);
+      return { eventId: event.eventId, type: event.type, streamRevision: firstRevision + index, globalPosition: at[index]! };
+    });
+  };
+
   /** A stream's events with their positions: remembered ones, and the others counted in the same snapshot. */
   const readStream = (streamId: string, fromRevision: number) =>
     inSnapshot( async (snapshot) => {
@@ -87,8 +97,7 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
         };
       case 'appended': {
         for (const wake of [...wakers]) wake();
-        const events = request.events.length === 0 ? [] : await appendedBy({ streamId: request.streamId, ...outcome });
-        return { outcome: 'appended', streamId: request.streamId, revision: outcome.lastRevision, events };
+        return { outcome: 'appended', streamId: request.streamId, revision: outcome.lastRevision, events: await positionsOfAppend(request, outcome.firstRevision, outcome.lastRevision) };
       }
     }
   };
