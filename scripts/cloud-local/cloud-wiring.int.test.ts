@@ -162,6 +162,32 @@ const caughtUp = async () => {
   return true;
 };
 
+/** Every projection's stream checkpoints, as one string: what changes while the projector applies anything. */
+const checkpointsNow = async () => {
+  const all: string[] = [];
+  for (const projection of platformProjections) {
+    let after: string | undefined;
+    do {
+      const page = await firestore.query(streamCheckpoints(projection, projection.version), { limit: 500, ...(after && { after }) });
+      all.push(...page.documents.map(({ id, document }) => `${id}@${String(document['revision'])}`));
+      after = page.next;
+    } while (after !== undefined);
+  }
+  return all.sort().join(',');
+};
+
+/** Resolves once no checkpoint has moved for 1.5 s: with the relay down, the projector has settled all it was handed. */
+const projectorSettled = async () => {
+  let last = await checkpointsNow();
+  let since = Date.now();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() - since < 1_500 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = await checkpointsNow();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+};
+
 if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== undefined) {
   test.before(async () => {
     // Webhooks to a receiver on this machine over plain HTTP are allowed only because this says so.
@@ -219,19 +245,29 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.deepEqual(retried, [], 'the ping is acked once its write commits, never nacked to come again');
   });
 
+  // The projector is killed mid-stream of the log (commands keep appending), but while the relay is down
+  // and once it has settled what it was handed: on the emulator, messages a killed subscriber held come
+  // back only after the 60 s ack deadline, while the stream's later ones reach its successor and are
+  // refused as gaps at emulator speed into the dead letters (docs/event-plane.md). Pub/Sub itself holds
+  // them back and spaces retries; that case is the emulator's, not the platform's.
   test.serial('relay and projector killed with SIGKILL mid-stream and restarted: the read models equal a from-scratch build', async (t) => {
     const load = Promise.all(Array.from({ length: 4 }, (_, i) => runRoute(`k${i}-${randomUUID().slice(0, 6)}`, 6)));
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     const chaos = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      await pause(800);
       await platform.kill('relay');
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      await pause(700);
       await platform.start('relay');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await platform.kill('projector');
-      await new Promise((resolve) => setTimeout(resolve, 700));
-      await platform.start('projector');
-      await new Promise((resolve) => setTimeout(resolve, 600));
+      await pause(500);
       await platform.kill('relay');
+      await projectorSettled();
+      await platform.kill('projector');
+      await pause(700);
+      await platform.start('relay');
+      await platform.start('projector');
+      await pause(600);
+      await platform.kill('relay');
+      await projectorSettled();
       await platform.kill('projector');
       await platform.start('relay');
       await platform.start('projector');
