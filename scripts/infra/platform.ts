@@ -1,6 +1,7 @@
 // The platform's generated Terraform: its topology, projections and webhooks, who uses which part of the
 // topology, and which way each indexed query orders. `npm run infra:generate` writes these files; the test
 // regenerates them and compares, byte for byte.
+import { spannerDdl } from '@meridian/spanner';
 import {
   consumerOf,
   generationName,
@@ -130,7 +131,11 @@ export const platformPubSubTerraform = (): TerraformJson =>
 
 export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformIndexes());
 
+/** The Spanner event store's schema (adapters/spanner), which infra/spanner.tf creates the database with. */
+const spannerSchemaFile = (): GeneratedFile => ({ name: 'spanner-ddl.json', content: `${JSON.stringify(spannerDdl, null, 2)}\n`, resources: 0 });
+
 export const generatedFiles = (): GeneratedFile[] => [
   fileOf('pubsub.tf.json', platformPubSubTerraform()),
   fileOf('firestore-indexes.tf.json', platformIndexesTerraform()),
+  spannerSchemaFile(),
 ];
