@@ -48,13 +48,8 @@ resource "google_cloud_run_v2_service" "command_api" {
         value = var.log_level
       }
       env {
-        name = "EVENTSTORE_CONNECTION_STRING"
-        value_source {
-          secret_key_ref {
-            secret  = google_secret_manager_secret.eventstore_connection_string.secret_id
-            version = "latest"
-          }
-        }
+        name  = "MERIDIAN_SPANNER_DATABASE"
+        value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
       env {
         name = "MERIDIAN_API_KEYS"
@@ -70,7 +65,7 @@ resource "google_cloud_run_v2_service" "command_api" {
 
   depends_on = [
     google_project_service.api,
-    google_secret_manager_secret_iam_member.command_api_eventstore,
+    google_spanner_database_iam_member.command_api,
     google_secret_manager_secret_iam_member.command_api_api_keys,
   ]
 }
@@ -111,13 +106,8 @@ resource "google_cloud_run_v2_service" "query_api" {
       }
       # The audit API reads stream histories from the event store (read only) and queries the archive.
       env {
-        name = "EVENTSTORE_CONNECTION_STRING"
-        value_source {
-          secret_key_ref {
-            secret  = google_secret_manager_secret.eventstore_connection_string.secret_id
-            version = "latest"
-          }
-        }
+        name  = "MERIDIAN_SPANNER_DATABASE"
+        value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
       env {
         name  = "BIGQUERY_DATASET"
@@ -144,7 +134,7 @@ resource "google_cloud_run_v2_service" "query_api" {
     google_project_iam_member.query_api_datastore_viewer,
     google_bigquery_dataset_iam_member.query_api_data_viewer,
     google_project_iam_member.query_api_job_user,
-    google_secret_manager_secret_iam_member.query_api_eventstore,
+    google_spanner_database_iam_member.query_api,
     google_secret_manager_secret_iam_member.query_api_api_keys,
   ]
 }
@@ -255,13 +245,8 @@ resource "google_cloud_run_v2_service" "relay" {
         value = "firestore"
       }
       env {
-        name = "EVENTSTORE_CONNECTION_STRING"
-        value_source {
-          secret_key_ref {
-            secret  = google_secret_manager_secret.eventstore_connection_string.secret_id
-            version = "latest"
-          }
-        }
+        name  = "MERIDIAN_SPANNER_DATABASE"
+        value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
     }
   }
@@ -269,7 +254,7 @@ resource "google_cloud_run_v2_service" "relay" {
   depends_on = [
     google_project_service.api,
     google_project_iam_member.relay_datastore_user,
-    google_secret_manager_secret_iam_member.relay_eventstore,
+    google_spanner_database_iam_member.relay,
     module.generated,
   ]
 }
@@ -468,13 +453,8 @@ resource "google_cloud_run_v2_service" "webhook_dispatcher" {
       }
       # Replays and backfills read the log.
       env {
-        name = "EVENTSTORE_CONNECTION_STRING"
-        value_source {
-          secret_key_ref {
-            secret  = google_secret_manager_secret.eventstore_connection_string.secret_id
-            version = "latest"
-          }
-        }
+        name  = "MERIDIAN_SPANNER_DATABASE"
+        value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
       env {
         name = "MERIDIAN_API_KEYS"
@@ -500,7 +480,7 @@ resource "google_cloud_run_v2_service" "webhook_dispatcher" {
   depends_on = [
     google_project_service.api,
     google_project_iam_member.webhook_dispatcher_datastore_user,
-    google_secret_manager_secret_iam_member.webhook_dispatcher_eventstore,
+    google_spanner_database_iam_member.webhook_dispatcher,
     google_secret_manager_secret_iam_member.webhook_dispatcher_api_keys,
     google_secret_manager_secret_iam_member.webhook_dispatcher_secret_key,
     module.generated, # its subscription, the right to read it, and the Firestore indexes of its queries

@@ -10,6 +10,7 @@ resource "google_project_service" "api" {
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
+    "spanner.googleapis.com",
   ])
   service            = each.value
   disable_on_destroy = false

@@ -98,25 +98,30 @@ resource "google_project_iam_member" "archiver_job_user" {
   member  = "serviceAccount:${google_service_account.archiver.email}"
 }
 
+# The event store: written by the command API and the relay (its seals), read by the query API (audit) and
+# the webhook service (replays). Database roles, not instance or project ones.
+resource "google_spanner_database_iam_member" "command_api" {
+  instance = google_spanner_instance.events.name
+  database = google_spanner_database.events.name
+  role     = "roles/spanner.databaseUser"
+  member   = "serviceAccount:${google_service_account.command_api.email}"
+}
+
+resource "google_spanner_database_iam_member" "query_api" {
+  instance = google_spanner_instance.events.name
+  database = google_spanner_database.events.name
+  role     = "roles/spanner.databaseReader"
+  member   = "serviceAccount:${google_service_account.query_api.email}"
+}
+
+resource "google_spanner_database_iam_member" "relay" {
+  instance = google_spanner_instance.events.name
+  database = google_spanner_database.events.name
+  role     = "roles/spanner.databaseUser"
+  member   = "serviceAccount:${google_service_account.relay.email}"
+}
+
 # Secrets, each to the apps that read it.
-resource "google_secret_manager_secret_iam_member" "command_api_eventstore" {
-  secret_id = google_secret_manager_secret.eventstore_connection_string.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.command_api.email}"
-}
-
-resource "google_secret_manager_secret_iam_member" "query_api_eventstore" {
-  secret_id = google_secret_manager_secret.eventstore_connection_string.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.query_api.email}"
-}
-
-resource "google_secret_manager_secret_iam_member" "relay_eventstore" {
-  secret_id = google_secret_manager_secret.eventstore_connection_string.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.relay.email}"
-}
-
 resource "google_secret_manager_secret_iam_member" "command_api_api_keys" {
   secret_id = google_secret_manager_secret.api_keys.id
   role      = "roles/secretmanager.secretAccessor"
@@ -135,10 +140,11 @@ resource "google_secret_manager_secret_iam_member" "telemetry_api_keys" {
   member    = "serviceAccount:${google_service_account.telemetry.email}"
 }
 
-resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_eventstore" {
-  secret_id = google_secret_manager_secret.eventstore_connection_string.id
-  role      = "roles/secretmanager.secretAccessor"
-  member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
+resource "google_spanner_database_iam_member" "webhook_dispatcher" {
+  instance = google_spanner_instance.events.name
+  database = google_spanner_database.events.name
+  role     = "roles/spanner.databaseReader"
+  member   = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }
 
 resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_api_keys" {

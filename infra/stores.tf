@@ -21,15 +21,6 @@ resource "google_bigquery_dataset" "archive" {
 
 # Secrets hold no value here (that would put it in the Terraform state): add versions with
 # `gcloud secrets versions add` before the services first start (infra/README.md).
-resource "google_secret_manager_secret" "eventstore_connection_string" {
-  secret_id = "meridian-eventstore-connection-string"
-  replication {
-    auto {}
-  }
-
-  depends_on = [google_project_service.api]
-}
-
 resource "google_secret_manager_secret" "api_keys" {
   secret_id = "meridian-api-keys"
   replication {

@@ -57,3 +57,19 @@ variable "log_level" {
     error_message = "log_level must be DEBUG, INFO, WARNING, ERROR or SILENT."
   }
 }
+
+variable "spanner_config" {
+  type        = string
+  default     = "regional-europe-west4"
+  description = "The Spanner instance configuration of the event store (regional or multi-region; fixed once created)."
+}
+
+variable "spanner_processing_units" {
+  type        = number
+  default     = 100
+  description = "Compute of the event store's Spanner instance: 100 to 900 in steps of 100, then whole nodes (1000 per node). Documented capacity per node (regional): ~22,500 reads/s, ~3,500 writes/s (docs/event-store.md)."
+  validation {
+    condition     = (var.spanner_processing_units >= 100 && var.spanner_processing_units < 1000 && var.spanner_processing_units % 100 == 0) || (var.spanner_processing_units >= 1000 && var.spanner_processing_units % 1000 == 0)
+    error_message = "spanner_processing_units must be 100-900 in steps of 100, or a multiple of 1000."
+  }
+}

@@ -11,6 +11,7 @@ import {
   defaultPort,
   developmentKeysFile,
   DuckDbArchiveLocked,
+  eventStoreKind,
   eventStoreVariables,
   openArchive,
   openEventStore,
@@ -44,7 +45,7 @@ const failed = (message: string, exitCode: 1 | 2 = 1): Failure => ({ exitCode, m
 /** The event store, read by this process alongside any running platform (SQLite's WAL allows readers). */
 const withStreamSource = async <A>(context: Context, run: (source: StreamSource) => Promise<Outcome<A>>): Promise<Outcome<A>> => {
   const path = join(context.dataDir, 'events.db');
-  if (context.config.EVENTSTORE_CONNECTION_STRING === undefined && !existsSync(path)) return E.left(failed(`no event store at ${path} (set MERIDIAN_DATA_DIR)`));
+  if (eventStoreKind(context.config) === 'sqlite' && !existsSync(path)) return E.left(failed(`no event store at ${path} (set MERIDIAN_DATA_DIR)`));
   const store = openEventStore(context.config, context.logger, context.dataDir);
   try {
     return await run(localStreamSource(store));

@@ -1,5 +1,5 @@
 // Benchmark `lag` (issue 4): end-to-end lag from an append to the read model showing it, p50 and p99,
-// embedded (the local platform in this process) and through the Pub/Sub and Firestore emulators.
+// embedded (the local platform in this process) and through the Spanner, Pub/Sub and Firestore emulators.
 // Lag of a command: from its event's recordedAt (the store's clock when the append's group commit began)
 // to the moment the document store's watch() reports the parcel's document at that revision or later.
 import type { Benchmark, BenchContext, Measurement } from './harness.ts';
@@ -39,7 +39,7 @@ const lag = async (context: BenchContext): Promise<Measurement[]> => {
   const emulators = await emulatorLag(emulatorTraffic, context.log);
   if (emulators === undefined) return measurements;
   context.log(`emulators: ${emulators.summary}`);
-  const how = `the cloud wiring (command API, relay, and projector running the read-model projections, each its own process and no other app started, as each runs on machines of its own in the cloud; Pub/Sub and Firestore emulators; the emulator's own delivery floor is ~25 ms), watched through a Firestore onSnapshot in the bench process; ${describe(emulatorTraffic)}.`;
+  const how = `the cloud wiring (command API, relay, and projector running the read-model projections, each its own process and no other app started, as each runs on machines of its own in the cloud; the event store on the Spanner emulator (which serialises every read-write transaction), Pub/Sub and Firestore emulators; the emulator's own delivery floor is ~25 ms), watched through a Firestore onSnapshot in the bench process; ${describe(emulatorTraffic)}.`;
   return [...measurements, ...figures('emulators', emulators, how, 500)];
 };
 

@@ -58,7 +58,7 @@ test('a quick run measures every benchmark once and writes figures with their co
     if (figure.target !== undefined) t.is(typeof figure.meetsTarget, 'boolean', where);
   }
   // Some throughput figures must have counted work, or the benchmarks ran nothing.
-  for (const name of ['append.handler.single', 'replay.read-log', 'telemetry.accepted.batch100']) {
+  for (const name of ['append.handler.single', 'replay.read-log', 'telemetry.accepted.batch100', 'spanner.append.single', 'spanner.catch-up']) {
     t.true((output.figures.find((f) => f.name === name)?.median ?? 0) > 0, `${name} measured work`);
   }
 
@@ -70,5 +70,5 @@ test('a quick run measures every benchmark once and writes figures with their co
 test('an unknown benchmark name is refused with the list of names', async (t) => {
   const run = await bench(['--quick', '--only', 'append,nope']);
   t.is(run.code, 2);
-  t.regex(run.stderr, /no benchmark named nope; there are: append, replay, api-latency, telemetry, lag/);
+  t.regex(run.stderr, /no benchmark named nope; there are: append, replay, api-latency, telemetry, lag, spanner/);
 });

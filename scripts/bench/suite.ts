@@ -7,4 +7,5 @@ export const suite: readonly { readonly name: string; readonly module: string }[
   { name: 'api-latency', module: here('./api-latency.ts') },
   { name: 'telemetry', module: here('./telemetry.ts') },
   { name: 'lag', module: here('./lag.ts') },
+  { name: 'spanner', module: here('./spanner.ts') },
 ];

@@ -1,30 +1,39 @@
-// The cloud wiring on one machine: the Pub/Sub and Firestore emulators, the topology provisioned, and each
-// app as its own process wired to them, exactly as they would run on Cloud Run (the event store is the
-// embedded SQLite file shared by the command API and the relay, since no EventStoreDB runs here).
+// The cloud wiring on one machine: the Pub/Sub, Firestore and Spanner emulators, the topology and the event
+// store's database provisioned, and each app as its own process wired to them, exactly as they would run on
+// Cloud Run. No file is shared between processes: the log is in Spanner, read models and checkpoints in
+// Firestore, the bus is Pub/Sub (the data directory holds the development keys, the logs, and the
+// projector's own embedded archive, since no BigQuery runs here).
 import { silentLogger } from '@meridian/kernel';
-import { developmentKeys, developmentWebhookSecretKey, openBus } from '@meridian/wiring';
+import { developmentKeys, developmentWebhookSecretKey, openBus, provisionEventStore } from '@meridian/wiring';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
+/** Every app, in the order of their ports: app i listens on the port base + i. */
 export const appNames = ['command-api', 'query-api', 'telemetry', 'webhook-dispatcher', 'relay', 'projector'] as const;
 export type AppName = (typeof appNames)[number];
 
 const root = new URL('../..', import.meta.url).pathname;
+const servesApi = (app: AppName) => app === 'command-api' || app === 'query-api' || app === 'telemetry' || app === 'webhook-dispatcher';
 /** Where each deployable's composition root is (its folder under apps/). */
 const folderOf: Readonly<Record<AppName, string>> = { 'command-api': 'command-api', 'query-api': 'query-api', telemetry: 'telemetry-api', 'webhook-dispatcher': 'webhook-dispatcher', relay: 'relay', projector: 'projector' };
 const mainOf = (app: AppName) => join(root, 'apps', folderOf[app], 'src', 'main.ts');
-const servesHttp = (app: AppName) => app === 'command-api' || app === 'query-api' || app === 'telemetry' || app === 'webhook-dispatcher';
+
+/** The Spanner instance and database of the event store, as MERIDIAN_SPANNER_DATABASE names them. */
+export const spannerDatabase = 'meridian/events';
+
+export type EmulatorHosts = { readonly pubsub: string; readonly firestore: string; readonly spanner: string };
 
 export type CloudLocalOptions = {
   readonly dataDir: string;
   /** Reuse running emulators (the test runner's) instead of starting new ones. */
-  readonly emulators?: { readonly pubsub: string; readonly firestore: string };
+  readonly emulators?: EmulatorHosts;
   readonly project?: string;
-  readonly ports?: Partial<Record<AppName, number>>;
+  /** The first app's port; app i listens on portBase + i (appNames order). Absent or 0: free ports. */
+  readonly portBase?: number;
   readonly logLevel?: string;
-  /** Extra environment for every app (a live-map interval, say). */
+  /** Extra environment for every app (a live-map interval, webhook rules, say). */
   readonly env?: Readonly<Record<string, string>>;
   /** Extra environment for one app (which projections the projector runs, say). */
   readonly appEnv?: Partial<Record<AppName, Readonly<Record<string, string>>>>;
@@ -33,8 +42,10 @@ export type CloudLocalOptions = {
 };
 
 export type CloudLocal = {
-  readonly urls: Readonly<Record<'command-api' | 'query-api' | 'telemetry' | 'webhook-dispatcher', string>>;
+  /** Every app's address: the APIs, and the relay's and projector's health. */
+  readonly urls: Readonly<Record<AppName, string>>;
   readonly keys: readonly { key: string; roles: readonly string[] }[];
+  /** What every app runs with (the emulators, the project, the store): also what a tool needs to reach them. */
   readonly env: Readonly<Record<string, string>>;
   readonly logDir: string;
   /** Kills one app (SIGKILL by default: a crash, not a shutdown) and waits for it to exit. */
@@ -43,7 +54,7 @@ export type CloudLocal = {
   readonly stop: () => Promise<void>;
 };
 
-const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 30_000) => {
+const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
@@ -52,62 +63,91 @@ const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 30_00
     } catch {
       // not listening yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${url} was not healthy after ${timeoutMs} ms`);
 };
 
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
+/** The emulators, all started at once (each takes seconds, mostly waiting on its own JVM or binary). */
+const startEmulators = async (logDir: string, project: string): Promise<{ hosts: EmulatorHosts; running: RunningEmulator[] }> => {
+  const results = await Promise.allSettled((['pubsub', 'firestore', 'spanner'] as const).map((kind) => startEmulator(kind, { logDir, project })));
+  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failed = results.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(running.map((emulator) => emulator.stop()));
+    throw failed.reason;
+  }
+  const host = (kind: RunningEmulator['kind']) => running.find((emulator) => emulator.kind === kind)!.host;
+  return { hosts: { pubsub: host('pubsub'), firestore: host('firestore'), spanner: host('spanner') }, running };
+};
+
+/** One value per app. */
+const byApp = <A>(of: (app: AppName) => A): Record<AppName, A> => ({
+  'command-api': of('command-api'),
+  'query-api': of('query-api'),
+  telemetry: of('telemetry'),
+  'webhook-dispatcher': of('webhook-dispatcher'),
+  relay: of('relay'),
+  projector: of('projector'),
+});
+
+/** Each app's port: base + its index, or a free one. */
+const portsOf = async (base: number | undefined): Promise<Record<AppName, number>> => {
+  const ports = await Promise.all(appNames.map(async (_, index) => (base ? base + index : await freePort())));
+  return byApp((app) => ports[appNames.indexOf(app)]!);
+};
+
 export const startCloudLocal = async (options: CloudLocalOptions): Promise<CloudLocal> => {
   const project = options.project ?? 'meridian-local';
   const logDir = join(options.dataDir, 'logs');
   mkdirSync(logDir, { recursive: true });
-  const started: RunningEmulator[] = [];
-  const emulatorHosts =
-    options.emulators ??
-    (await (async () => {
-      const [pubsub, firestore] = await Promise.all([startEmulator('pubsub', { logDir, project }), startEmulator('firestore', { logDir, project })]);
-      started.push(pubsub, firestore);
-      return { pubsub: pubsub.host, firestore: firestore.host };
-    })());
+  const started = options.emulators === undefined ? await startEmulators(logDir, project) : undefined;
+  const emulatorHosts = options.emulators ?? started!.hosts;
+  const stopEmulators = () => Promise.all((started?.running ?? []).map((emulator) => emulator.stop()));
   const keys = developmentKeys(options.dataDir).keys;
-  // Webhooks on this machine: a sealing key kept with the data, receivers on loopback and plain http allowed.
+  // The webhook service's sealing key is kept with the data. Where webhooks may go is the cloud's rule
+  // (public HTTPS only) unless MERIDIAN_WEBHOOK_ALLOW / MERIDIAN_WEBHOOK_ALLOW_HTTP say otherwise.
   const webhookKey = developmentWebhookSecretKey(options.dataDir).key.toString('base64');
   const env: Record<string, string> = {
     GOOGLE_CLOUD_PROJECT: project,
     PUBSUB_EMULATOR_HOST: emulatorHosts.pubsub,
     FIRESTORE_EMULATOR_HOST: emulatorHosts.firestore,
+    SPANNER_EMULATOR_HOST: emulatorHosts.spanner,
+    MERIDIAN_SPANNER_DATABASE: spannerDatabase,
     METADATA_SERVER_DETECTION: 'none',
     MERIDIAN_DATA_DIR: options.dataDir,
     MERIDIAN_API_KEYS: JSON.stringify(keys),
     MERIDIAN_PROVISION: 'false',
     MERIDIAN_LOG_LEVEL: options.logLevel ?? 'INFO',
     MERIDIAN_WEBHOOK_SECRET_KEY: webhookKey,
-    MERIDIAN_WEBHOOK_ALLOW: '127.0.0.1/32,::1',
-    MERIDIAN_WEBHOOK_ALLOW_HTTP: 'true',
     ...options.env,
   };
-  // Provision once, before the apps, so they never race to create the same subscription.
+  // Provision once, before the apps, so they never race to create the same subscription or table.
   try {
-    const provisioning = await openBus({ MERIDIAN_BUS: 'pubsub', PUBSUB_EMULATOR_HOST: emulatorHosts.pubsub, GOOGLE_CLOUD_PROJECT: project, MERIDIAN_PROVISION: 'true' }, { logger: silentLogger });
-    await provisioning.close();
+    await Promise.all([
+      openBus({ MERIDIAN_BUS: 'pubsub', PUBSUB_EMULATOR_HOST: emulatorHosts.pubsub, GOOGLE_CLOUD_PROJECT: project, MERIDIAN_PROVISION: 'true' }, { logger: silentLogger }).then((bus) => bus.close()),
+      provisionEventStore({ MERIDIAN_SPANNER_DATABASE: spannerDatabase, GOOGLE_CLOUD_PROJECT: project, SPANNER_EMULATOR_HOST: emulatorHosts.spanner }),
+    ]);
   } catch (error) {
-    await Promise.all(started.map((emulator) => emulator.stop()));
+    await stopEmulators();
     throw error;
   }
 
-  const ports: Record<string, number> = {};
-  for (const app of appNames) if (servesHttp(app)) ports[app] = options.ports?.[app] ?? (await freePort());
+  const ports = await portsOf(options.portBase);
+  const url = (app: AppName) => `http://127.0.0.1:${ports[app]}`;
   const children = new Map<AppName, ChildProcess>();
   const start = async (app: AppName) => {
     const log = openSync(join(logDir, `${app}.log`), 'a');
     const child = spawn(process.execPath, [mainOf(app)], {
-      env: { ...process.env, ...env, ...options.appEnv?.[app], ...(ports[app] !== undefined && { PORT: String(ports[app]) }) },
+      env: { ...process.env, ...env, ...options.appEnv?.[app], PORT: String(ports[app]) },
       stdio: ['ignore', log, log],
     });
     children.set(app, child);
-    if (servesHttp(app)) await waitForHealth(`http://127.0.0.1:${ports[app]}`, child);
+    // The APIs are waited for; the workers (relay, projector) serve their health too, but are not waited
+    // for: they have nothing to answer until the log or the bus has something for them.
+    if (servesApi(app)) await waitForHealth(url(app), child);
   };
   const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGKILL') => {
     const child = children.get(app);
@@ -120,23 +160,17 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   };
   const stop = async () => {
     await Promise.all(appNames.map((app) => kill(app, 'SIGTERM')));
-    await Promise.all(started.map((emulator) => emulator.stop()));
+    await stopEmulators();
   };
   try {
-    for (const app of options.apps ?? appNames) await start(app);
+    // All at once: each app spends its start-up loading modules and connecting, not waiting on another.
+    const results = await Promise.allSettled((options.apps ?? appNames).map(start));
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   } catch (error) {
     // Nothing may outlive a failed start: an emulator left running holds its port and half a gigabyte.
     await stop();
     throw new Error(`${(error as Error).message}; see the logs in ${logDir}`, { cause: error });
   }
-  const url = (app: AppName) => `http://127.0.0.1:${ports[app]}`;
-  return {
-    urls: { 'command-api': url('command-api'), 'query-api': url('query-api'), telemetry: url('telemetry'), 'webhook-dispatcher': url('webhook-dispatcher') },
-    keys,
-    env,
-    logDir,
-    kill,
-    start,
-    stop,
-  };
+  return { urls: byApp(url), keys, env, logDir, kill, start, stop };
 };

@@ -1,18 +1,23 @@
 // Starting and stopping the Google Cloud emulators (see ../shared/EMULATORS.md for what they do and do
-// not do). Each runs in its own process group so that stopping it stops java too; output goes to a log
-// file, never to an unread pipe (the Firestore emulator hangs when a pipe fills).
+// not do). Each runs in its own process group so that stopping it stops java (or the Spanner emulator's
+// two binaries) too; output goes to a log file, never to an unread pipe (the Firestore emulator hangs when
+// a pipe fills).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export type EmulatorKind = 'pubsub' | 'firestore';
+export type EmulatorKind = 'pubsub' | 'firestore' | 'spanner';
+
+export const emulatorKinds: readonly EmulatorKind[] = ['pubsub', 'firestore', 'spanner'];
 
 export type RunningEmulator = {
   readonly kind: EmulatorKind;
-  /** host:port, as PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST expect it. */
+  /** host:port, as PUBSUB_EMULATOR_HOST / FIRESTORE_EMULATOR_HOST / SPANNER_EMULATOR_HOST expect it. */
   readonly host: string;
   readonly logFile: string;
+  /** True once the emulator has exited (when that was not `stop`, it crashed: the Spanner one did once under load). */
+  readonly exited: () => boolean;
   readonly stop: () => Promise<void>;
 };
 
@@ -29,31 +34,67 @@ export const freePort = (): Promise<number> =>
   });
 
 /** Why an emulator cannot start here, or undefined when it can. */
+/** The environment variable through which the clients find each emulator. */
+export const hostVariable: Readonly<Record<EmulatorKind, string>> = {
+  pubsub: 'PUBSUB_EMULATOR_HOST',
+  firestore: 'FIRESTORE_EMULATOR_HOST',
+  spanner: 'SPANNER_EMULATOR_HOST',
+};
+
+const components: Readonly<Record<EmulatorKind, string>> = {
+  pubsub: 'platform/pubsub-emulator',
+  firestore: 'platform/cloud-firestore-emulator',
+  // The package google-cloud-cli-spanner-emulator: the gateway (REST) and the emulator (gRPC).
+  spanner: 'bin/cloud_spanner_emulator/gateway_main',
+};
+
 export const emulatorUnavailable = (kind: EmulatorKind): string | undefined => {
-  const component = kind === 'pubsub' ? 'platform/pubsub-emulator' : 'platform/cloud-firestore-emulator';
+  const component = components[kind];
   if (!existsSync(join(gcloudSdk, 'bin', 'gcloud'))) return `no Google Cloud SDK at ${gcloudSdk}`;
   if (!existsSync(join(gcloudSdk, component))) return `the ${kind} emulator component is not installed in ${gcloudSdk}`;
   return undefined;
 };
 
-const commandFor = (kind: EmulatorKind, hostPort: string, project: string): string[] =>
-  kind === 'pubsub'
-    ? ['beta', 'emulators', 'pubsub', 'start', `--host-port=${hostPort}`, `--project=${project}`]
-    : ['emulators', 'firestore', 'start', `--host-port=${hostPort}`];
+/** How to run one emulator: the command, and the URL that answers once it is ready. */
+type Launch = { readonly command: string; readonly args: readonly string[]; readonly cwd?: string; readonly ready: { readonly url: string; readonly ok: (status: number, body: string) => boolean } };
 
-const waitUntilReady = async (host: string, timeoutMs: number, exited: () => boolean): Promise<void> => {
+const launchOf = async (kind: EmulatorKind, host: string, project: string): Promise<Launch> => {
+  const gcloud = join(gcloudSdk, 'bin', 'gcloud');
+  const okBody = (_: number, body: string) => body.trim() === 'Ok';
+  switch (kind) {
+    case 'pubsub':
+      return { command: gcloud, args: ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${project}`], ready: { url: `http://${host}/`, ok: okBody } };
+    case 'firestore':
+      return { command: gcloud, args: ['emulators', 'firestore', 'start', `--host-port=${host}`], ready: { url: `http://${host}/`, ok: okBody } };
+    case 'spanner': {
+      // The gateway itself (what `gcloud emulators spanner start` runs, without gcloud's Python in front):
+      // gRPC for the clients on `host`, its REST port answers once the emulator serves.
+      const rest = `127.0.0.1:${await freePort()}`;
+      const directory = join(gcloudSdk, 'bin', 'cloud_spanner_emulator');
+      const [hostname, grpcPort] = host.split(':');
+      return {
+        command: join(directory, 'gateway_main'),
+        args: ['--hostname', hostname!, '--grpc_port', grpcPort!, '--http_port', rest.split(':')[1]!, '--grpc_binary', join(directory, 'emulator_main')],
+        cwd: directory,
+        ready: { url: `http://${rest}/v1/projects/${project}/instances`, ok: (status) => status === 200 },
+      };
+    }
+  }
+};
+
+const waitUntilReady = async (ready: Launch['ready'], timeoutMs: number, exited: () => boolean): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (exited()) throw new Error('the emulator exited while starting');
     try {
-      const response = await fetch(`http://${host}/`);
-      if ((await response.text()).trim() === 'Ok') return;
+      const response = await fetch(ready.url);
+      if (ready.ok(response.status, await response.text())) return;
     } catch {
       // not listening yet
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`the emulator at ${host} was not ready after ${timeoutMs} ms`);
+  throw new Error(`the emulator at ${ready.url} was not ready after ${timeoutMs} ms`);
 };
 
 export const startEmulator = async (kind: EmulatorKind, { logDir, project = 'meridian-test' }: { logDir: string; project?: string }): Promise<RunningEmulator> => {
@@ -63,8 +104,10 @@ export const startEmulator = async (kind: EmulatorKind, { logDir, project = 'mer
   const host = `127.0.0.1:${await freePort()}`;
   const logFile = join(logDir, `${kind}-emulator.log`);
   const log = openSync(logFile, 'a');
-  const child = spawn(join(gcloudSdk, 'bin', 'gcloud'), commandFor(kind, host, project), {
+  const launch = await launchOf(kind, host, project);
+  const child = spawn(launch.command, launch.args, {
     detached: true,
+    ...(launch.cwd !== undefined && { cwd: launch.cwd }),
     stdio: ['ignore', log, log],
     env: { ...process.env, JAVA_TOOL_OPTIONS: '-Xmx256m', CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
   });
@@ -89,10 +132,10 @@ export const startEmulator = async (kind: EmulatorKind, { logDir, project = 'mer
     clearTimeout(killer);
   };
   try {
-    await waitUntilReady(host, 60_000, () => exited);
+    await waitUntilReady(launch.ready, 60_000, () => exited);
   } catch (error) {
     await stop();
     throw new Error(`${kind} emulator: ${(error as Error).message}; see ${logFile}`);
   }
-  return { kind, host, logFile, stop };
+  return { kind, host, logFile, exited: () => exited, stop };
 };

@@ -1,7 +1,16 @@
 // The platform's generated Terraform: its topology, projections and webhooks, who uses which part of the
 // topology, and which way each indexed query orders. `npm run infra:generate` writes these files; the test
 // regenerates them and compares, byte for byte.
-import { consumerOf, generationName, parcelsCollection, platformProjections, routesCollection, vehiclesCollection, type Generation } from '@meridian/projections';
+import { spannerDdl } from '@meridian/spanner';
+import {
+  consumerOf,
+  generationName,
+  parcelsCollection,
+  platformProjections,
+  routesCollection,
+  vehiclesCollection,
+  type Generation,
+} from '@meridian/projections';
 import type { Projection } from '@meridian/kernel';
 import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-dispatcher';
 import { archiverConsumer, eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic, webhookConsumer } from '@meridian/wiring';
@@ -122,7 +131,11 @@ export const platformPubSubTerraform = (): TerraformJson =>
 
 export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformIndexes());
 
+/** The Spanner event store's schema (adapters/spanner), which infra/spanner.tf creates the database with. */
+const spannerSchemaFile = (): GeneratedFile => ({ name: 'spanner-ddl.json', content: `${JSON.stringify(spannerDdl, null, 2)}\n`, resources: 0 });
+
 export const generatedFiles = (): GeneratedFile[] => [
   fileOf('pubsub.tf.json', platformPubSubTerraform()),
   fileOf('firestore-indexes.tf.json', platformIndexesTerraform()),
+  spannerSchemaFile(),
 ];

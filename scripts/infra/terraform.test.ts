@@ -506,7 +506,7 @@ test('what the apps require is set: API keys for every API, the webhook key, the
     ['MERIDIAN_WEBHOOK_ALLOW_HTTP', 'false'],
   ] as const)
     t.is(webhooks.env.get(name), value, `webhook service: ${name}`);
-  t.true(webhooks.env.has('MERIDIAN_WEBHOOK_SECRET_KEY') && webhooks.env.has('EVENTSTORE_CONNECTION_STRING'));
+  t.true(webhooks.env.has('MERIDIAN_WEBHOOK_SECRET_KEY') && webhooks.env.has('MERIDIAN_SPANNER_DATABASE'));
   t.false(webhooks.env.has('MERIDIAN_WEBHOOK_ALLOW'), 'no internal destination is allowed');
   t.true(serviceOf('archiver').env.has('BIGQUERY_DATASET'), 'the archiver writes BigQuery, not DuckDB');
 });
@@ -566,4 +566,20 @@ test('names that collide once made Terraform ids fail generation rather than ove
 
 test('text from the topology stays literal in Terraform JSON', (t) => {
   t.is(blocksOf(pubsubTerraform(smallTopology), 'google_pubsub_subscription')['reader']?.['filter'], 'attributes.note = "$${not-a-reference}"');
+});
+
+test('every service that opens the event store names the Spanner database and may use it: writers as users, readers as readers', (t) => {
+  const grants = [...resourceBodies('google_spanner_database_iam_member').values()].map((body) => ({
+    role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
+    account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
+  }));
+  const writers = ['command_api', 'relay'];
+  const users = services.filter((service) => service.env.has('MERIDIAN_SPANNER_DATABASE'));
+  t.deepEqual(users.map((service) => service.resource).sort(), ['command_api', 'query_api', 'relay', 'webhook_dispatcher']);
+  for (const service of users) {
+    t.is(service.env.get('MERIDIAN_SPANNER_DATABASE'), '${google_spanner_instance.events.name}/${google_spanner_database.events.name}');
+    const role = writers.includes(service.resource) ? 'roles/spanner.databaseUser' : 'roles/spanner.databaseReader';
+    t.true(grants.some((grant) => grant.account === service.account && grant.role === role), `${service.resource} has ${role} on the database`);
+  }
+  t.false(handWritten.includes('EVENTSTORE_CONNECTION_STRING'), 'no service still reads an EventStoreDB connection');
 });

@@ -1,9 +1,9 @@
-// `npm test`: type-check, lint (the arrows, the code, the format), start the Pub/Sub and Firestore emulators, run every test (pure and
-// integration) with ava, stop the emulators, and say plainly which suites could not run here.
+// `npm test`: type-check, lint (the arrows, the code, the format), start the Pub/Sub, Firestore and Spanner emulators (at once), run every test
+// (pure and integration) with ava, stop the emulators, and say plainly which suites could not run here.
 // Under CI=true a missing emulator is a failure, never a skip. Arguments are passed on to ava.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { emulatorUnavailable, startEmulator, type EmulatorKind, type RunningEmulator } from '../emulators/emulators.ts';
+import { emulatorKinds, emulatorUnavailable, hostVariable, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const ci = process.env['CI'] === 'true';
@@ -18,10 +18,9 @@ const run = (command: string, args: string[], env: NodeJS.ProcessEnv = process.e
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
 const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems: string[] }> => {
-  const kinds: EmulatorKind[] = ['pubsub', 'firestore'];
   const problems: string[] = [];
   const started = await Promise.all(
-    kinds.map(async (kind) => {
+    emulatorKinds.map(async (kind) => {
       const unavailable = emulatorUnavailable(kind);
       if (unavailable !== undefined) {
         problems.push(`${kind} emulator: ${unavailable}`);
@@ -57,7 +56,7 @@ if (lint !== 0) {
   process.exit(lint);
 }
 
-say('starting the Pub/Sub and Firestore emulators');
+say('starting the Pub/Sub, Firestore and Spanner emulators');
 const emulators = await startEmulators();
 for (const problem of emulators.problems) say(`${ci ? 'ERROR' : 'WARNING'}: ${problem}`);
 if (ci && emulators.problems.length > 0) {
@@ -65,12 +64,10 @@ if (ci && emulators.problems.length > 0) {
   say('under CI=true every emulator must run; failing');
   process.exit(1);
 }
-const hostOf = (kind: EmulatorKind) => emulators.running.find((e) => e.kind === kind)?.host;
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   METADATA_SERVER_DETECTION: 'none',
-  ...(hostOf('pubsub') && { PUBSUB_EMULATOR_HOST: hostOf('pubsub') }),
-  ...(hostOf('firestore') && { FIRESTORE_EMULATOR_HOST: hostOf('firestore') }),
+  ...Object.fromEntries(emulators.running.map((emulator) => [hostVariable[emulator.kind], emulator.host])),
 };
 for (const emulator of emulators.running) say(`${emulator.kind} emulator at ${emulator.host} (log: ${emulator.logFile})`);
 
@@ -78,6 +75,9 @@ let status = 1;
 try {
   status = await run(bin('ava'), process.argv.slice(2), env);
 } finally {
+  // An emulator that died under the tests explains their failures better than they can.
+  for (const emulator of emulators.running.filter((e) => e.exited())) say(`ERROR: the ${emulator.kind} emulator exited during the tests (log: ${emulator.logFile})`);
+  if (emulators.running.some((e) => e.exited())) status = status === 0 ? 1 : status;
   say('stopping the emulators');
   await Promise.all(emulators.running.map((e) => e.stop()));
 }

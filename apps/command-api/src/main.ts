@@ -23,7 +23,9 @@ const { MERIDIAN_API_KEYS, PORT, MERIDIAN_LOG_LEVEL, GOOGLE_CLOUD_PROJECT, ...st
 await startOrExit(service, async () => {
   const bound = await bindPort({ port: PORT ?? defaultPort, host: '0.0.0.0' });
   const logger = createLogger({ service, level: MERIDIAN_LOG_LEVEL ?? 'INFO', ...(GOOGLE_CLOUD_PROJECT !== undefined && { project: GOOGLE_CLOUD_PROJECT }) });
-  const store = openEventStore(storeConfig, logger, dataDirFor(storeConfig, { eventStore: true }));
+  // The project is also where a Spanner event store lives.
+  const withProject = { ...storeConfig, ...(GOOGLE_CLOUD_PROJECT !== undefined && { GOOGLE_CLOUD_PROJECT }) };
+  const store = openEventStore(withProject, logger, dataDirFor(withProject, { eventStore: true }));
   const server = bound.serve(createApp({ store, findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
   logger.info('command API listening', { url: server.url });
   closeOnSignals(logger, [

@@ -15,6 +15,7 @@ import {
   defaultPort,
   developmentKeys,
   DuckDbArchiveLocked,
+  eventStoreKind,
   eventStoreVariables,
   openArchive,
   openEventStore,
@@ -72,7 +73,7 @@ await startOrExit(service, async () => {
       ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
     },
     // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
-    ...(config.EVENTSTORE_CONNECTION_STRING === undefined && {
+    ...(eventStoreKind(config) === 'sqlite' && {
       projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO', announce: documents.announce },
     }),
     findPrincipal: keyring(keys),

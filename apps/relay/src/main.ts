@@ -1,10 +1,12 @@
+// Composition root of the relay: the log (Cloud Spanner, EventStoreDB, or the embedded SQLite file it
+// shares with the command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read
+// models' state. On Spanner it also runs the log's sealer (the global hash chain, adapters/spanner): one
+// relay runs, and it reads the log in commit order anyway.
 import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
-// Composition root of the relay: the log (EventStoreDB, or the embedded SQLite file it shares with the
-// command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read models' state.
 import { serveHealth } from '@meridian/http';
 import { createLogSubscription } from '@meridian/embedded';
 import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
-import { allEventTypes, busVariables, commonVariables, dataDirFor, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, usesPubSub } from '@meridian/wiring';
+import { allEventTypes, busVariables, commonVariables, dataDirFor, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, runLogSealer, usesPubSub } from '@meridian/wiring';
 import { relayBatch } from './relay.ts';
 
 const service = 'relay';
@@ -41,11 +43,13 @@ await startOrExit(service, async () => {
     }),
     { signal: controller.signal, maxBatch: 1000 },
   ), { logger, signal: controller.signal });
+  // Where the store needs one (Spanner's global hash chain), the relay also runs the log's sealer.
+  const sealing = runLogSealer(config, { logger, signal: controller.signal });
   started = true;
   logger.info('relay started', { health: health?.port });
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },
-    { name: 'relay', close: async () => (controller.abort(), await running) },
+    { name: 'relay', close: async () => (controller.abort(), await running, await sealing) },
     { name: 'bus', close: bus.close },
     { name: 'state', close: state.close },
     { name: 'event store', close: log.close },

@@ -8,6 +8,7 @@
 import { ApiKeys } from '@meridian/http';
 import { emptyMeansUnset, enumVariable, integerVariable, jsonVariable, nonEmptyVariable } from '@meridian/runtime';
 import { chainKeyVariable } from './chain-key.ts';
+import { spannerDatabaseVariable } from './event-store.ts';
 
 export const commonVariables = {
   PORT: emptyMeansUnset(integerVariable('port', 0, 65_535)),
@@ -19,6 +20,11 @@ export const commonVariables = {
 
 export const eventStoreVariables = {
   EVENTSTORE_CONNECTION_STRING: nonEmptyVariable,
+  /** `<instance>/<database>`: the event store is Cloud Spanner (with GOOGLE_CLOUD_PROJECT). */
+  MERIDIAN_SPANNER_DATABASE: spannerDatabaseVariable,
+  SPANNER_EMULATOR_HOST: emptyMeansUnset(nonEmptyVariable),
+  /** Create what the wiring needs at start (Pub/Sub topology, the Spanner database); on by default on the emulators. */
+  MERIDIAN_PROVISION: enumVariable(['true', 'false']),
   MERIDIAN_SQLITE_SYNCHRONOUS: emptyMeansUnset(enumVariable(['FULL', 'NORMAL'])),
   /** The key of the log's keyed hash chain (base64 of 32 bytes); plain SHA-256 links without it. */
   MERIDIAN_CHAIN_KEY: chainKeyVariable,

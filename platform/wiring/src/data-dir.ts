@@ -4,14 +4,14 @@ import { prepareDataDir } from '@meridian/runtime';
 import { resolve } from 'node:path';
 import { usesBigQuery, type ArchiveConfig } from './archive.ts';
 import { defaultDataDir } from './config.ts';
-import type { EventStoreConfig } from './event-store.ts';
+import { eventStoreKind, type EventStoreConfig } from './event-store.ts';
 import { usesFirestore, type ReadModelConfig } from './read-models.ts';
 
 /** The stores an app opens for writing (a read-only one makes no file). */
 export type DataDirUse = { readonly eventStore?: boolean; readonly readModels?: boolean; readonly archive?: boolean };
 
 const opensEmbedded = (config: EventStoreConfig & ReadModelConfig & ArchiveConfig, use: DataDirUse): boolean =>
-  (use.eventStore === true && config.EVENTSTORE_CONNECTION_STRING === undefined) ||
+  (use.eventStore === true && eventStoreKind(config) === 'sqlite') ||
   (use.readModels === true && !usesFirestore(config)) ||
   (use.archive === true && !usesBigQuery(config));
 

@@ -1,10 +1,10 @@
 // The cloud wiring on this machine: the command API, relay and projector as their own processes, through
-// the Pub/Sub and Firestore emulators (reused when PUBSUB_EMULATOR_HOST and FIRESTORE_EMULATOR_HOST are
-// set, else started and stopped here), the parcel documents watched in Firestore from this process.
+// the Pub/Sub, Firestore and Spanner emulators (reused when PUBSUB_EMULATOR_HOST, FIRESTORE_EMULATOR_HOST
+// and SPANNER_EMULATOR_HOST are set, else started and stopped here), the parcel documents watched in
+// Firestore from this process.
 import { silentLogger } from '@meridian/kernel';
 import { platformProjections } from '@meridian/projections';
-import { createSqliteEventStore } from '@meridian/sqlite';
-import { openDocumentStore } from '@meridian/wiring';
+import { openDocumentStore, openEventStore } from '@meridian/wiring';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,8 @@ import type { TrafficOptions } from './traffic.ts';
 const runningEmulators = () => {
   const pubsub = process.env['PUBSUB_EMULATOR_HOST'];
   const firestore = process.env['FIRESTORE_EMULATOR_HOST'];
-  return pubsub !== undefined && firestore !== undefined ? { pubsub, firestore } : undefined;
+  const spanner = process.env['SPANNER_EMULATOR_HOST'];
+  return pubsub !== undefined && firestore !== undefined && spanner !== undefined ? { pubsub, firestore, spanner } : undefined;
 };
 
 /**
@@ -32,7 +33,7 @@ const readModels = platformProjections.map((projection) => projection.name).join
 /** Undefined (with the reason logged) when the emulators cannot run here. */
 export const emulatorLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key'>, log: (line: string) => void): Promise<LagResult | undefined> => {
   const reuse = runningEmulators();
-  const unavailable = reuse === undefined ? (emulatorUnavailable('pubsub') ?? emulatorUnavailable('firestore')) : undefined;
+  const unavailable = reuse === undefined ? (emulatorUnavailable('pubsub') ?? emulatorUnavailable('firestore') ?? emulatorUnavailable('spanner')) : undefined;
   if (unavailable !== undefined) return void log(`no emulator lag figures: ${unavailable}`);
   process.env['METADATA_SERVER_DETECTION'] = 'none';
   const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-lag-cloud-'));
@@ -50,8 +51,8 @@ export const emulatorLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key
   // The Firestore client finds the emulator through the environment.
   process.env['FIRESTORE_EMULATOR_HOST'] = firestoreHost;
   const documents = openDocumentStore({ MERIDIAN_READ_MODELS: 'firestore', ...(firestoreHost !== undefined && { FIRESTORE_EMULATOR_HOST: firestoreHost }), GOOGLE_CLOUD_PROJECT: project }, silentLogger, dir);
-  // The log the command API appends to and the relay reads: recordedAt of each event, read at the end.
-  const store = createSqliteEventStore({ path: join(dir, 'events.db') });
+  // The log the command API appends to and the relay reads (Spanner): recordedAt of each event, read at the end.
+  const store = openEventStore(cloud.env, silentLogger, dir);
   const admin = cloud.keys.find((k) => k.roles.includes('admin'));
   try {
     if (admin === undefined) throw new Error('no admin key among the development keys');
