@@ -1,8 +1,9 @@
 // Reactions: how facts become commands. A reactor is a pure policy (a fact → the commands it calls for);
-// a process manager keeps state in a stream of its own and answers each fact it follows, or each timer that
-// elapsed, with its own events, commands and timers. Both are pure; the runtime (@meridian/projections'
-// reactions) sends their commands through the same command handling as the API, with request ids derived
-// from what caused them, so at-least-once delivery gives exactly-once effects.
+// a process manager keeps state in a stream of its own and answers each fact it follows, each timer that
+// elapsed, each refusal of a command it sent and each outcome of an activity it asked for, with its own
+// events, commands, timers and activities. Both are pure; the runtime (@meridian/projections' reactions)
+// sends their commands through the same command handling as the API, with request ids derived from what
+// caused them, so at-least-once delivery gives exactly-once effects.
 import * as E from 'fp-ts/lib/Either.js';
 import type { AggregateDefinition } from './aggregate.ts';
 import type { EventCatalog } from './catalog.ts';
@@ -49,12 +50,20 @@ export type Fact<Ev extends DomainEvent> = {
   readonly recordedAt: string;
 };
 
+/** Why a command was refused, as a reaction is told: the rule's tag (or StreamNotFound, StreamAlreadyExists). */
+export type CommandRefusal = { readonly code: string; readonly message: string };
+
 /** A pure policy: a fact → the commands it calls for (often none). */
 export type Reactor<Ev extends DomainEvent> = {
   /** Its consumer name: `route-cancellation-reactor`; request ids and checkpoints are named by it. */
   readonly name: string;
   readonly follows: Followed<Ev>;
   readonly react: (fact: Fact<Ev>) => readonly CommandIntent[];
+  /**
+   * What to do when one of its commands is refused (a parcel cancelled meanwhile refuses its assignment):
+   * more commands, often one that records the refusal where people look. Without it a refusal is logged.
+   */
+  readonly onRefused?: (fact: Fact<Ev>, command: CommandIntent, refusal: CommandRefusal) => readonly CommandIntent[];
 };
 
 /** A timer a process manager asks for: by name (one per name per instance; scheduling again moves it). */
@@ -65,26 +74,54 @@ export type TimerRequest =
 export const scheduleTimer = (name: string, dueAt: string | Date): TimerRequest => ({ kind: 'schedule', name, dueAt: typeof dueAt === 'string' ? new Date(dueAt).toISOString() : dueAt.toISOString() });
 export const cancelTimer = (name: string): TimerRequest => ({ kind: 'cancel', name });
 
-/** What a process manager is handed: a fact it follows, or one of its timers that elapsed. */
+/**
+ * Work outside the platform a process manager asks for (plan routes with an optimizer, call a gateway): an
+ * activity by name, with its input and a key the process manager chooses (`optimize-2`: the second try),
+ * so that its outcome can be told apart. The runtime runs it and hands the outcome back as an input; it may
+ * run twice after a crash, so an activity is idempotent by its key, or harmless to repeat.
+ */
+export type ActivityRequest = { readonly activity: string; readonly key: string; readonly input: unknown };
+
+export const requestActivity = (activity: string, key: string, input: unknown): ActivityRequest => ({ activity, key, input });
+
+export type ActivityOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string };
+
+/**
+ * What a process manager is handed: a fact it follows, one of its timers that elapsed, the refusal of a
+ * command it sent (accepted ones show as the facts they make), or the outcome of an activity it asked for.
+ */
 export type ProcessInput<In extends DomainEvent> =
   | ({ readonly kind: 'fact' } & Fact<In>)
-  | { readonly kind: 'timer'; readonly name: string; readonly dueAt: string; readonly timerId: string };
+  | { readonly kind: 'timer'; readonly name: string; readonly dueAt: string; readonly timerId: string }
+  | { readonly kind: 'refused'; readonly command: CommandIntent; readonly refusal: CommandRefusal; readonly at: string }
+  | { readonly kind: 'activity'; readonly activity: string; readonly key: string; readonly outcome: ActivityOutcome; readonly at: string };
 
-/** The time of an input, the only clock a process manager reads: a fact's recording, a timer's due time. */
-export const timeOfInput = (input: ProcessInput<DomainEvent>): string => (input.kind === 'fact' ? input.recordedAt : input.dueAt);
+/** The time of an input, the only clock a process manager reads: a fact's recording, a timer's due time, when a refusal or an outcome came. */
+export const timeOfInput = (input: ProcessInput<DomainEvent>): string => {
+  switch (input.kind) {
+    case 'fact':
+      return input.recordedAt;
+    case 'timer':
+      return input.dueAt;
+    case 'refused':
+    case 'activity':
+      return input.at;
+  }
+};
 
 export type Reaction<Own extends DomainEvent> = {
   readonly events: readonly Own[];
   readonly commands: readonly CommandIntent[];
   readonly timers: readonly TimerRequest[];
+  readonly activities?: readonly ActivityRequest[];
 };
 
 export const nothing: Reaction<never> = { events: [], commands: [], timers: [] };
 
 /**
  * A process manager (a saga): its state is a stream of its own (`<name>-<id>`), evolved from its own
- * events; each input it follows (facts correlated to an instance, timers that elapsed) gets a reaction.
- * Pure: no clock but the input's time, no I/O.
+ * events; each input (facts correlated to an instance, its timers, its refused commands, its activities'
+ * outcomes) gets a reaction. Pure: no clock but the input's time, no I/O.
  */
 export type ProcessManager<S, Own extends DomainEvent, In extends DomainEvent> = {
   /** One word (no dash: it is the stream's aggregate type): `sla`, `dispatch`. */

@@ -9,11 +9,14 @@
 //
 // Facts happen at the virtual clock's time (`at('09:30', fact)` moves it); `timeElapses(duration)` moves it
 // and fires every timer that falls due, in due order, so a test of a 24-hour deadline runs in milliseconds.
+// Commands and activities are answered as the runtime would: a command the scenario's `refuse` refuses comes
+// back as a `refused` input, an activity is run by the scenario's stub and its outcome comes back as an
+// `activity` input, at once, and what the process manager makes of them is part of the step's reaction.
 // A failing scenario prints the story (each input and the clock) with ava's diff.
 import type { ImplementationFn } from 'ava';
 import type { DomainEvent } from '../decider.ts';
 import { uuidFromName } from '../ids.ts';
-import type { CommandIntent, Fact, ProcessInput, ProcessManager, Reaction, Reactor, TimerRequest } from '../reactions.ts';
+import type { ActivityOutcome, ActivityRequest, CommandIntent, CommandRefusal, Fact, ProcessInput, ProcessManager, Reaction, Reactor, TimerRequest } from '../reactions.ts';
 
 type Implementation = ImplementationFn<[], unknown>;
 
@@ -100,6 +103,16 @@ export type ExpectedReaction<Own extends DomainEvent> = {
   readonly events?: readonly Own[];
   readonly commands?: readonly CommandIntent[];
   readonly timers?: readonly TimerRequest[];
+  readonly activities?: readonly ActivityRequest[];
+};
+
+/** How a scenario answers what a process manager sends out: which commands are refused, what activities return. */
+export type ScenarioWorld = {
+  readonly start?: string;
+  /** A command's refusal, or undefined when it is accepted (the default: every command is). */
+  readonly refuse?: (command: CommandIntent) => CommandRefusal | undefined;
+  /** Stubs of the activities by name; `attempt` counts the requests of that activity so far, from 1. */
+  readonly activities?: Readonly<Record<string, (input: unknown, attempt: number) => ActivityOutcome>>;
 };
 
 export type ProcessScenario<S, Own extends DomainEvent, In extends DomainEvent> = {
@@ -118,14 +131,17 @@ const combine = <Own extends DomainEvent>(reactions: readonly Reaction<Own>[]): 
   events: reactions.flatMap((r) => r.events),
   commands: reactions.flatMap((r) => r.commands),
   timers: reactions.flatMap((r) => r.timers),
+  activities: reactions.flatMap((r) => r.activities ?? []),
 });
 
 /** Runs steps through a process manager on a virtual clock, as its runtime would, instance by instance. */
-const simulate = <S, Own extends DomainEvent, In extends DomainEvent>(pm: ProcessManager<S, Own, In>, start: string) => {
+const simulate = <S, Own extends DomainEvent, In extends DomainEvent>(pm: ProcessManager<S, Own, In>, world: ScenarioWorld) => {
   const instances = new Map<string, Instance<S>>();
-  let clock = Date.parse(start);
+  let clock = Date.parse(world.start ?? defaultStart);
   let index = 0;
   let last: S | undefined;
+  const attempts = new Map<string, number>();
+  /** One input, then what the runtime hands back at once: refusals of its commands, outcomes of its activities. */
   const handle = (id: string, input: ProcessInput<In>): Reaction<Own> => {
     const instance = instances.get(id) ?? { state: pm.initialState, timers: new Map<string, string>() };
     instances.set(id, instance);
@@ -139,7 +155,20 @@ const simulate = <S, Own extends DomainEvent, In extends DomainEvent>(pm: Proces
       else instance.timers.delete(timer.name);
     }
     last = instance.state;
-    return reaction;
+    const at = new Date(clock).toISOString();
+    const followUps: Reaction<Own>[] = [];
+    for (const command of reaction.commands) {
+      const refusal = world.refuse?.(command);
+      if (refusal !== undefined) followUps.push(handle(id, { kind: 'refused', command, refusal, at }));
+    }
+    for (const request of reaction.activities ?? []) {
+      const stub = world.activities?.[request.activity];
+      if (stub === undefined) continue;
+      const attempt = (attempts.get(request.activity) ?? 0) + 1;
+      attempts.set(request.activity, attempt);
+      followUps.push(handle(id, { kind: 'activity', activity: request.activity, key: request.key, outcome: stub(request.input, attempt), at }));
+    }
+    return combine([reaction, ...followUps]);
   };
   /** Every timer due by the clock, earliest first; timers scheduled by a firing fire too if due. */
   const fireDue = (): Reaction<Own>[] => {
@@ -165,12 +194,12 @@ const simulate = <S, Own extends DomainEvent, In extends DomainEvent>(pm: Proces
 };
 
 export const givenProcess =
-  <S, Own extends DomainEvent, In extends DomainEvent>(pm: ProcessManager<S, Own, In>, { start = defaultStart }: { readonly start?: string } = {}) =>
+  <S, Own extends DomainEvent, In extends DomainEvent>(pm: ProcessManager<S, Own, In>, world: ScenarioWorld = {}) =>
   (history: readonly Step<In>[] = []): ProcessScenario<S, Own, In> => ({
     when: (when) => {
       const story = storyOf(history, when);
       const run = (): Run<S, Own> => {
-        const simulation = simulate(pm, start);
+        const simulation = simulate(pm, world);
         for (const s of history) simulation.step(s);
         const reaction = simulation.step(when);
         return { reaction, state: simulation.state() };
@@ -181,8 +210,9 @@ export const givenProcess =
           if (expected.events !== undefined) t.deepEqual(reaction.events, expected.events, `the events differ from the expected ones\n${story}`);
           if (expected.commands !== undefined) t.deepEqual(reaction.commands, expected.commands, `the commands differ from the expected ones\n${story}`);
           if (expected.timers !== undefined) t.deepEqual(reaction.timers, expected.timers, `the timers differ from the expected ones\n${story}`);
+          if (expected.activities !== undefined) t.deepEqual(reaction.activities ?? [], expected.activities, `the activities differ from the expected ones\n${story}`);
         },
-        thenNothing: () => (t) => void t.deepEqual(run().reaction, { events: [], commands: [], timers: [] }, `expected no reaction\n${story}`),
+        thenNothing: () => (t) => void t.deepEqual(run().reaction, { events: [], commands: [], timers: [], activities: [] }, `expected no reaction\n${story}`),
         thenState: (check) => (t) => {
           const { reaction, state } = run();
           check(t, state, reaction);
