@@ -27,6 +27,7 @@ export type DispatchDeps = {
   readonly doorbell?: Doorbell;
   readonly status?: ConsumerStatus;
   readonly now?: () => Date;
+  readonly holdGapsMs?: number;
 };
 
 /** A parcel event ready to fan out: its CloudEvent body is built once, whatever the number of endpoints. */
@@ -106,5 +107,6 @@ export const webhookDeliveries = (deps: DispatchDeps): BatchHandler<RecordedEven
     consumer: () => fanOutConsumer(deps.documents, deps.now ?? (() => new Date())),
     logger: deps.logger,
     ...(deps.status !== undefined && { status: deps.status }),
+    ...(deps.holdGapsMs !== undefined && { holdGapsMs: deps.holdGapsMs }),
     onApplied: (items) => deps.doorbell?.ring([...new Set(items.flatMap((item) => item.endpoints.map((e) => e.endpointId)))]),
   });

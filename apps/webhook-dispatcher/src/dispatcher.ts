@@ -17,6 +17,8 @@ export type DispatcherOptions = DeliveryLoopOptions & {
   readonly maxBatch?: number;
   /** Where the fan-out stands, as every consumer reports it. */
   readonly status?: ConsumerStatus;
+  /** How long the fan-out holds an event that came before an earlier one of its parcel (the bus's holdGapsMs). */
+  readonly holdGapsMs?: number;
 };
 
 /** Runs until the signal aborts; resolves once both halves stopped (attempts in flight recorded). */
@@ -26,7 +28,7 @@ export const runDispatcher = async (options: DispatcherOptions): Promise<void> =
   // One half failing stops the other: a dispatcher that queues but never sends (or the reverse) is worse than none.
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
-  const handler = webhookDeliveries({ documents: options.documents, logger: options.logger, doorbell, ...(options.now !== undefined && { now: options.now }), ...(options.status !== undefined && { status: options.status }) });
+  const handler = webhookDeliveries({ documents: options.documents, logger: options.logger, doorbell, ...(options.now !== undefined && { now: options.now }), ...(options.status !== undefined && { status: options.status }), ...(options.holdGapsMs !== undefined && { holdGapsMs: options.holdGapsMs }) });
   const halves = [
     options.subscription(handler, { signal, ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }) }),
     runDeliveries({ ...options, doorbell, signal }),

@@ -15,7 +15,7 @@ import { createDispatcherOperations } from './operations.ts';
 import type { RetrySchedule } from './schedule.ts';
 
 export type WebhookServiceDeps = {
-  readonly bus: Pick<Bus, 'events'>;
+  readonly bus: Pick<Bus, 'events' | 'holdGapsMs'>;
   readonly documents: DocumentStore;
   /** The log, read for replays and backfills (deliveries come from the bus). */
   readonly log: EventStore;
@@ -59,6 +59,7 @@ export const webhookService = (deps: WebhookServiceDeps): WebhookService => {
         signal,
         doorbell,
         status,
+        holdGapsMs: deps.bus.holdGapsMs,
         checkDestination,
         ...(deps.schedule !== undefined && { schedule: deps.schedule }),
         ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),

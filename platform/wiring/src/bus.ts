@@ -3,7 +3,7 @@
 import { createBoundedQueue } from '@meridian/embedded';
 import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/embedded';
-import { openPubSubBus } from '@meridian/pubsub';
+import { eventSettleWithinMs, openPubSubBus } from '@meridian/pubsub';
 import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
@@ -27,6 +27,11 @@ export type BusConfig = {
 
 export type Bus = {
   readonly kind: 'pubsub' | 'log';
+  /**
+   * How long a stream consumer holds an event that came before an earlier one of its stream, waiting for
+   * it: 0 on the log (which has no gaps); below the ack deadline on Pub/Sub, which may hand a later event first.
+   */
+  readonly holdGapsMs: number;
   /**
    * The subscription a consumer of the event plane reads through. Embedded, its checkpoint (how far it has
    * read the log) is told to `onCheckpoint`; a Pub/Sub subscription has no position in the log.
@@ -67,7 +72,8 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     telemetry: { topic: telemetryTopic, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
     logger,
   });
-  return { kind: 'pubsub', ...bus, telemetry: bus.telemetry(liveMapSubscription), telemetryArchive: bus.telemetry(telemetryArchiverSubscription) };
+  // Held gaps are retried well before their subscription's ack deadline would have them redelivered.
+  return { kind: 'pubsub', holdGapsMs: eventSettleWithinMs / 2, ...bus, telemetry: bus.telemetry(liveMapSubscription), telemetryArchive: bus.telemetry(telemetryArchiverSubscription) };
 };
 
 /** Catch-up subscriptions over the log, each consumer with its checkpoint and dead letters in `state`. */
@@ -95,6 +101,7 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   const publisher = archive === undefined ? liveMap.publisher : fanOutPublisher([liveMap.publisher, archive.publisher]);
   return {
     kind: 'log',
+    holdGapsMs: 0,
     events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,

@@ -45,13 +45,13 @@ export const startConsumers = (consumers: readonly RunnableConsumer[], { logger 
 };
 
 export type ConsumerWorld = {
-  readonly bus: Pick<Bus, 'events' | 'telemetry' | 'telemetryArchive'>;
+  readonly bus: Pick<Bus, 'events' | 'telemetry' | 'telemetryArchive' | 'holdGapsMs'>;
   readonly documents: DocumentStore;
   readonly logger: Logger;
 };
 
 /** One consumer per projection, each reading its own subscription and writing its read models. */
-export const projectorConsumers = ({ bus, documents, logger }: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events'> }, projections: readonly Projection[]): RunnableConsumer[] =>
+export const projectorConsumers = ({ bus, documents, logger }: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> }, projections: readonly Projection[]): RunnableConsumer[] =>
   projections.map((projection) => {
     const status = createConsumerStatus(projection.name, { version: projection.version });
     const consumer = consumerOf(projection);
@@ -59,7 +59,7 @@ export const projectorConsumers = ({ bus, documents, logger }: Pick<ConsumerWorl
       name: consumer.name,
       status,
       run: (signal) =>
-        runProjector({ projection, subscription: bus.events(consumer, { onCheckpoint: status.recordCheckpoint }), documents, logger: logger.child({ consumer: projection.name }), signal, status }),
+        runProjector({ projection, subscription: bus.events(consumer, { onCheckpoint: status.recordCheckpoint }), documents, logger: logger.child({ consumer: projection.name }), signal, status, holdGapsMs: bus.holdGapsMs }),
     };
   });
 

@@ -17,9 +17,11 @@ export type RunProjectorDeps = {
   readonly signal: AbortSignal;
   readonly status?: ConsumerStatus;
   readonly maxBatch?: number;
+  /** See StreamDeliveryDeps.holdGapsMs: what the bus lets a consumer hold (0 on the log). */
+  readonly holdGapsMs?: number;
 };
 
-export const runProjector = async ({ projection, subscription, documents, logger, signal, status, maxBatch = 500 }: RunProjectorDeps): Promise<void> => {
+export const runProjector = async ({ projection, subscription, documents, logger, signal, status, maxBatch = 500, holdGapsMs }: RunProjectorDeps): Promise<void> => {
   const { live } = await ensureGenerations(documents, projection);
   await prepareProjection(documents, projection, live);
   const generation = liveGenerationResolver(documents, projection, logger);
@@ -34,6 +36,6 @@ export const runProjector = async ({ projection, subscription, documents, logger
   };
   logger.info('projector started', { consumer: projection.name, version: projection.version, generation: live });
   const consumer = async () => projectorConsumer(projection, await generation.resolve());
-  await subscription(streamDeliveries({ documents, consumer, logger, status: tracking }), { signal, maxBatch });
+  await subscription(streamDeliveries({ documents, consumer, logger, status: tracking, ...(holdGapsMs !== undefined && { holdGapsMs }) }), { signal, maxBatch });
   logger.info('projector stopped', { consumer: projection.name });
 };

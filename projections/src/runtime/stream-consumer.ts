@@ -163,6 +163,15 @@ export type StreamDeliveryDeps<Item> = {
   readonly status?: ConsumerStatus;
   /** Told, after they committed, of the items that wrote something (the webhook fan-out rings its doorbell). */
   readonly onApplied?: (items: readonly Item[]) => void;
+  /**
+   * How long a delivery that came before an earlier event of its stream (a gap) is held, unsettled, waiting
+   * for that event, before it is retried. 0 (the default) retries it at once: the log subscription reads in
+   * log order and re-reads from the first unfinished event. A bus that may hand a later event first (Pub/Sub
+   * redelivers an event held by a consumer that died only after its ack deadline) lets a consumer hold it
+   * (its subscription settles late, up to the ack deadline): retrying at once would count attempts against
+   * the dead-letter limit for an event that did nothing wrong.
+   */
+  readonly holdGapsMs?: number;
 };
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -196,25 +205,63 @@ const oneByOne = async <Item>(deps: StreamDeliveryDeps<Item>, consumer: StreamCo
   }
 };
 
+type Held = { readonly delivery: Delivery<RecordedEvent>; readonly timer: NodeJS.Timeout };
+
 /** The consumer as a handler of the bus: apply a batch of deliveries, settle each by its outcome. */
-export const streamDeliveries =
-  <Item>(deps: StreamDeliveryDeps<Item>): BatchHandler<RecordedEvent> =>
-  async (deliveries) => {
-    const consumer = await deps.consumer();
-    let applied: Applied<Item>;
+export const streamDeliveries = <Item>(deps: StreamDeliveryDeps<Item>): BatchHandler<RecordedEvent> => {
+  const holdGapsMs = deps.holdGapsMs ?? 0;
+  /** Gap deliveries held, by event id, until an earlier event of their stream was applied (or their time is up). */
+  const held = new Map<string, Held>();
+
+  const applyAll = async (consumer: StreamConsumer<Item>, deliveries: readonly Delivery<RecordedEvent>[]): Promise<StreamOutcome[] | undefined> => {
     try {
-      applied = await applyItems(deps.documents, consumer, deliveries.map((d) => d.message));
+      const { outcomes, items } = await applyItems(deps.documents, consumer, deliveries.map((d) => d.message));
+      const written = items.filter((_, index) => outcomes[index] === 'applied');
+      if (written.length > 0) deps.onApplied?.(written);
+      deps.status?.recordApplied(deliveries.filter((_, index) => outcomes[index] !== 'gap').map((d) => d.message));
+      return outcomes;
     } catch (error) {
       deps.logger.warn('batch not handled; retrying event by event', { consumer: consumer.name, size: deliveries.length, error: describe(error) });
-      return oneByOne(deps, consumer, deliveries);
+      await oneByOne(deps, consumer, deliveries);
+      return undefined;
     }
-    const { outcomes, items } = applied;
+  };
+
+  const hold = (delivery: Delivery<RecordedEvent>) => {
+    if (held.has(delivery.message.eventId)) return;
+    const timer = setTimeout(() => {
+      held.delete(delivery.message.eventId);
+      delivery.retry(`an earlier revision of ${delivery.message.streamId} did not come within ${holdGapsMs} ms`);
+    }, holdGapsMs);
+    timer.unref();
+    held.set(delivery.message.eventId, { delivery, timer });
+  };
+
+  const settleAll = (consumer: StreamConsumer<Item>, deliveries: readonly Delivery<RecordedEvent>[], outcomes: readonly StreamOutcome[]) =>
     deliveries.forEach((delivery, index) => {
       const outcome = outcomes[index] ?? 'gap';
-      settle(delivery, outcome);
       logLine(consumer.name, deps.logger, delivery, outcome);
+      if (outcome === 'gap' && holdGapsMs > 0) return hold(delivery);
+      const waiting = held.get(delivery.message.eventId);
+      if (waiting !== undefined) (clearTimeout(waiting.timer), held.delete(delivery.message.eventId));
+      settle(delivery, outcome);
     });
-    deps.status?.recordApplied(deliveries.filter((_, index) => outcomes[index] !== 'gap').map((d) => d.message));
-    const written = items.filter((_, index) => outcomes[index] === 'applied');
-    if (written.length > 0) deps.onApplied?.(written);
+
+  return async (deliveries) => {
+    const consumer = await deps.consumer();
+    // A redelivery of an event held here means its lease ran out: the new delivery is the one to settle.
+    for (const delivery of deliveries) {
+      const stale = held.get(delivery.message.eventId);
+      if (stale !== undefined) (clearTimeout(stale.timer), held.delete(delivery.message.eventId));
+    }
+    const outcomes = await applyAll(consumer, deliveries);
+    if (outcomes !== undefined) settleAll(consumer, deliveries, outcomes);
+    // What was held may fit now: the events this batch applied may be the ones it waited for.
+    while (held.size > 0) {
+      const waiting = [...held.values()].map((entry) => entry.delivery).sort((a, b) => a.message.streamRevision - b.message.streamRevision);
+      const retried = await applyAll(consumer, waiting);
+      if (retried === undefined || retried.every((outcome) => outcome === 'gap')) break;
+      settleAll(consumer, waiting, retried);
+    }
   };
+};
