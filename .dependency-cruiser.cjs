@@ -34,7 +34,7 @@ module.exports = {
     },
     {
       name: 'adapters-import-the-kernel-only',
-      comment: 'An adapter implements the kernel\'s ports with one technology; it knows no other adapter and nothing above.',
+      comment: "An adapter implements the kernel's ports with one technology; it knows no other adapter and nothing above.",
       severity: 'error',
       from: { path: '^adapters/([^/]+)/' },
       to: { path: '^(domain/(?!kernel/)|projections/|platform/|apps/|scripts/|adapters/)', pathNot: '^adapters/$1/' },
@@ -79,7 +79,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '(^|/)(node_modules|\\.tsbuild)/|^scripts/bench/peers/' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js'],
+    },
     combinedDependencies: false,
   },
 };

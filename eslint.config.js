@@ -4,14 +4,31 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.tsbuild/**', 'bench-results/**', 'bench-data/**', 'data/**', '.test-output/**', 'scripts/bench/peers/**', 'infra/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '.tsbuild/**',
+      'bench-results/**',
+      'bench-data/**',
+      'data/**',
+      '.test-output/**',
+      'scripts/bench/peers/**',
+      'infra/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
       // `any` switches the type checker off; decode `unknown` at the edge instead.
       '@typescript-eslint/no-explicit-any': 'error',
       // Unused names are tsc's job (noUnusedLocals, noUnusedParameters), with `_` for the ones kept on purpose.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Runtime code says what it does in code; a comment says why, and no rule is switched off without one.
       'no-warning-comments': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],

@@ -49,7 +49,16 @@ const run = (program: (typeof programs)[number], args: readonly string[]) =>
   });
 
 test('the scripts checked here are every program the README names', (t) => {
-  t.deepEqual(programs.map((p) => p.name).sort(), ['audit', 'bench', 'demo', 'infra:generate', 'redrive', 'replay', 'start', 'start:cloud']);
+  t.deepEqual(programs.map((p) => p.name).sort(), [
+    'audit',
+    'bench',
+    'demo',
+    'infra:generate',
+    'redrive',
+    'replay',
+    'start',
+    'start:cloud',
+  ]);
 });
 
 for (const program of programs) {

@@ -12,7 +12,12 @@ import { suite } from './suite.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 
-type Output = { readonly at: string; readonly quick: boolean; readonly machine: Record<string, unknown>; readonly figures: readonly Figure[] };
+type Output = {
+  readonly at: string;
+  readonly quick: boolean;
+  readonly machine: Record<string, unknown>;
+  readonly figures: readonly Figure[];
+};
 
 const bench = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -39,8 +44,15 @@ test('a quick run measures every benchmark once and writes figures with their co
 
   const names = output.figures.map((f) => f.name);
   t.is(new Set(names).size, names.length, 'figure names are unique');
-  for (const benchmark of suite) t.true(names.some((name) => name.startsWith(`${benchmark.name === 'api-latency' ? 'api' : benchmark.name}.`)), `${benchmark.name} reported figures`);
-  t.false(names.some((name) => name.includes('emmett')), '--no-peers runs no peer');
+  for (const benchmark of suite)
+    t.true(
+      names.some((name) => name.startsWith(`${benchmark.name === 'api-latency' ? 'api' : benchmark.name}.`)),
+      `${benchmark.name} reported figures`,
+    );
+  t.false(
+    names.some((name) => name.includes('emmett')),
+    '--no-peers runs no peer',
+  );
 
   for (const figure of output.figures) {
     const where = `${figure.name}: ${JSON.stringify(figure)}`;
@@ -58,7 +70,13 @@ test('a quick run measures every benchmark once and writes figures with their co
     if (figure.target !== undefined) t.is(typeof figure.meetsTarget, 'boolean', where);
   }
   // Some throughput figures must have counted work, or the benchmarks ran nothing.
-  for (const name of ['append.handler.single', 'replay.read-log', 'telemetry.accepted.batch100', 'spanner.append.single', 'spanner.catch-up']) {
+  for (const name of [
+    'append.handler.single',
+    'replay.read-log',
+    'telemetry.accepted.batch100',
+    'spanner.append.single',
+    'spanner.catch-up',
+  ]) {
     t.true((output.figures.find((f) => f.name === name)?.median ?? 0) > 0, `${name} measured work`);
   }
 

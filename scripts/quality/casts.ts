@@ -13,15 +13,20 @@ const root = new URL('../..', import.meta.url).pathname;
 export const castBudget = 39;
 
 const isCounted = (file: string) =>
-  file.endsWith('.ts') && !file.endsWith('.d.ts') && !/\.test\.ts$|-test\.ts$|\/testing\/|test-fixtures|^scripts\/bench\/peers\//.test(file);
+  file.endsWith('.ts') &&
+  !file.endsWith('.d.ts') &&
+  !/\.test\.ts$|-test\.ts$|\/testing\/|test-fixtures|^scripts\/bench\/peers\//.test(file);
 
 const isAssertion = (node: ts.Node): boolean =>
-  (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) && !(ts.isTypeReferenceNode(node.type) && ts.isIdentifier(node.type.typeName) && node.type.typeName.text === 'const');
+  (ts.isAsExpression(node) || ts.isTypeAssertionExpression(node)) &&
+  !(ts.isTypeReferenceNode(node.type) && ts.isIdentifier(node.type.typeName) && node.type.typeName.text === 'const');
 
 export type CastCount = { readonly total: number; readonly byFile: readonly { readonly file: string; readonly casts: number }[] };
 
 export const countCasts = (): CastCount => {
-  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' }).split('\n').filter(isCounted);
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter(isCounted);
   const byFile = files
     .map((file) => {
       const source = ts.createSourceFile(file, readFileSync(join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
@@ -40,7 +45,12 @@ export const countCasts = (): CastCount => {
 
 const isMain = process.argv[1] === new URL(import.meta.url).pathname;
 if (isMain) {
-  commandLineOrExit('casts', { command: 'npm run casts', synopsis: '', summary: `Counts the type assertions outside tests (the budget: ${castBudget}), file by file.`, options: {} });
+  commandLineOrExit('casts', {
+    command: 'npm run casts',
+    synopsis: '',
+    summary: `Counts the type assertions outside tests (the budget: ${castBudget}), file by file.`,
+    options: {},
+  });
   const { total, byFile } = countCasts();
   for (const { file, casts } of byFile) process.stdout.write(`${String(casts).padStart(4)}  ${file}\n`);
   process.stdout.write(`${total} type assertions outside tests (budget ${castBudget})\n`);

@@ -10,7 +10,22 @@ const root = new URL('../..', import.meta.url).pathname;
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
 const checks: readonly { readonly name: string; readonly command: string; readonly args: readonly string[] }[] = [
-  { name: 'the arrows (dependency-cruiser)', command: bin('depcruise'), args: ['domain', 'projections', 'adapters', 'platform', 'apps', 'scripts', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'] },
+  {
+    name: 'the arrows (dependency-cruiser)',
+    command: bin('depcruise'),
+    args: [
+      'domain',
+      'projections',
+      'adapters',
+      'platform',
+      'apps',
+      'scripts',
+      '--config',
+      '.dependency-cruiser.cjs',
+      '--output-type',
+      'err',
+    ],
+  },
   { name: 'the code (typescript-eslint)', command: bin('eslint'), args: ['.'] },
   { name: 'the format (prettier)', command: bin('prettier'), args: ['--check', '--log-level', 'warn', '.'] },
 ];
@@ -21,7 +36,12 @@ const run = (command: string, args: readonly string[]): Promise<number> =>
     child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
   });
 
-commandLineOrExit('lint', { command: 'npm run lint', synopsis: '', summary: 'Checks the arrows between folders, the code and the format; fails on any violation.', options: {} });
+commandLineOrExit('lint', {
+  command: 'npm run lint',
+  synopsis: '',
+  summary: 'Checks the arrows between folders, the code and the format; fails on any violation.',
+  options: {},
+});
 let failed = 0;
 for (const check of checks) {
   const status = await run(check.command, check.args);

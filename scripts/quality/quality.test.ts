@@ -11,5 +11,11 @@ test('docs/dependencies.md is the picture the imports draw (npm run deps:graph r
 
 test(`the running code holds at most ${castBudget} type assertions (npm run casts lists them)`, (t) => {
   const { total, byFile } = countCasts();
-  t.true(total <= castBudget, `${total} type assertions; the most are in ${byFile.slice(0, 5).map((f) => `${f.file} (${f.casts})`).join(', ')}`);
+  t.true(
+    total <= castBudget,
+    `${total} type assertions; the most are in ${byFile
+      .slice(0, 5)
+      .map((f) => `${f.file} (${f.casts})`)
+      .join(', ')}`,
+  );
 });

@@ -38,7 +38,9 @@ const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems:
 };
 
 const notRunHere = (): string[] => [
-  ...(process.env['EVENTSTORE_CONNECTION_STRING'] ? [] : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
+  ...(process.env['EVENTSTORE_CONNECTION_STRING']
+    ? []
+    : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
   ...(process.env['BIGQUERY_DATASET'] ? [] : ['BigQuery archive contract: BIGQUERY_DATASET is not set (no BigQuery endpoint here)']),
 ];
 
@@ -76,7 +78,8 @@ try {
   status = await run(bin('ava'), process.argv.slice(2), env);
 } finally {
   // An emulator that died under the tests explains their failures better than they can.
-  for (const emulator of emulators.running.filter((e) => e.exited())) say(`ERROR: the ${emulator.kind} emulator exited during the tests (log: ${emulator.logFile})`);
+  for (const emulator of emulators.running.filter((e) => e.exited()))
+    say(`ERROR: the ${emulator.kind} emulator exited during the tests (log: ${emulator.logFile})`);
   if (emulators.running.some((e) => e.exited())) status = status === 0 ? 1 : status;
   say('stopping the emulators');
   await Promise.all(emulators.running.map((e) => e.stop()));

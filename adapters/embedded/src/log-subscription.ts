@@ -83,13 +83,32 @@ const deliver = async (
   });
 };
 
-const recordDeadLetters = async (deps: LogSubscriptionDeps, events: readonly RecordedEvent[], settlements: readonly Settlement[], attempts: Map<string, number>) => {
+const recordDeadLetters = async (
+  deps: LogSubscriptionDeps,
+  events: readonly RecordedEvent[],
+  settlements: readonly Settlement[],
+  attempts: Map<string, number>,
+) => {
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const letters = events.flatMap((event, index): DeadLetter<RecordedEvent>[] => {
     const settlement = settlements[index];
     if (settlement?.kind !== 'dead') return [];
-    deps.logger.error('event dead-lettered', { consumer: deps.consumer.name, eventId: event.eventId, eventType: event.type, streamId: event.streamId, reason: settlement.reason });
-    return [{ consumer: deps.consumer.name, message: event, reason: settlement.reason, attempts: attempts.get(event.eventId) ?? maxDeliveryAttempts, deadLetteredAt: now }];
+    deps.logger.error('event dead-lettered', {
+      consumer: deps.consumer.name,
+      eventId: event.eventId,
+      eventType: event.type,
+      streamId: event.streamId,
+      reason: settlement.reason,
+    });
+    return [
+      {
+        consumer: deps.consumer.name,
+        message: event,
+        reason: settlement.reason,
+        attempts: attempts.get(event.eventId) ?? maxDeliveryAttempts,
+        deadLetteredAt: now,
+      },
+    ];
   });
   await deps.deadLetters.add(letters);
 };
@@ -112,8 +131,14 @@ export const createLogSubscription =
     };
     try {
       reading: while (!signal.aborted) {
-        for await (const batch of deps.log.subscribe({ after, batchSize: maxBatch, filter: { eventTypes: deps.consumer.eventTypes }, signal })) {
-          const settlements = batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead, deps.maxDeliveryAttempts);
+        for await (const batch of deps.log.subscribe({
+          after,
+          batchSize: maxBatch,
+          filter: { eventTypes: deps.consumer.eventTypes },
+          signal,
+        })) {
+          const settlements =
+            batch.events.length === 0 ? [] : await deliver(handler, batch.events, attempts, dead, deps.maxDeliveryAttempts);
           await recordDeadLetters(deps, batch.events, settlements, attempts);
           batch.events.forEach((event, index) => settlements[index]?.kind === 'dead' && dead.add(event.eventId));
           const firstRetry = settlements.findIndex((s) => s.kind === 'retry');
@@ -135,11 +160,21 @@ export const createLogSubscription =
   };
 
 /** Delivers a consumer's dead letters again, oldest first; those settled as done are removed. */
-export const redriveDeadLetters = async (deps: { readonly deadLetters: DeadLetterStore; readonly logger: Logger; readonly consumer: string }, handler: BatchHandler<RecordedEvent>): Promise<{ redriven: number; remaining: number }> => {
+export const redriveDeadLetters = async (
+  deps: { readonly deadLetters: DeadLetterStore; readonly logger: Logger; readonly consumer: string },
+  handler: BatchHandler<RecordedEvent>,
+): Promise<{ redriven: number; remaining: number }> => {
   const letters = await deps.deadLetters.list(deps.consumer);
-  const settlements = await deliver(handler, letters.map((l) => l.message), new Map());
+  const settlements = await deliver(
+    handler,
+    letters.map((l) => l.message),
+    new Map(),
+  );
   const done = letters.filter((_, index) => settlements[index]?.kind === 'ack');
-  await deps.deadLetters.remove(deps.consumer, done.map((l) => l.message.eventId));
+  await deps.deadLetters.remove(
+    deps.consumer,
+    done.map((l) => l.message.eventId),
+  );
   deps.logger.info('dead letters redriven', { consumer: deps.consumer, redriven: done.length, remaining: letters.length - done.length });
   return { redriven: done.length, remaining: letters.length - done.length };
 };

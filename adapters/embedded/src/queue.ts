@@ -42,11 +42,18 @@ type HandedOut<M> = { unsettled: number; timer: NodeJS.Timeout | undefined; read
 const reasonOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const assertCapacity = (capacity: number) => {
-  if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`the queue capacity must be a positive integer, got ${capacity}`);
+  if (!Number.isSafeInteger(capacity) || capacity < 1)
+    throw new RangeError(`the queue capacity must be a positive integer, got ${capacity}`);
 };
 
 export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQueue<M> => {
-  const { capacity, retryAfterSeconds = 1, ackDeadlineMs = 30_000, retryDelayMs = 100, consumer: consumerName = 'in-process-queue' } = options;
+  const {
+    capacity,
+    retryAfterSeconds = 1,
+    ackDeadlineMs = 30_000,
+    retryDelayMs = 100,
+    consumer: consumerName = 'in-process-queue',
+  } = options;
   const now = options.now ?? (() => new Date());
   assertCapacity(capacity);
 
@@ -149,7 +156,8 @@ export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQ
       if (closed) throw new Error('the telemetry queue is closed');
       if (messages.length > capacity) throw new RangeError(`a batch of ${messages.length} can never fit a queue of ${capacity}`);
       // All or nothing: a batch that does not fit whole is refused whole, so a retry sends it again as is.
-      if (held + messages.length > capacity) throw new Backpressure(`the telemetry queue is full (${held} of ${capacity} held)`, retryAfterSeconds);
+      if (held + messages.length > capacity)
+        throw new Backpressure(`the telemetry queue is full (${held} of ${capacity} held)`, retryAfterSeconds);
       for (let i = 0; i < messages.length; i++) enqueue(messages[i] as M, 0);
       held += messages.length;
       wake();

@@ -7,7 +7,10 @@ import type { MessageAttributes } from './attributes.ts';
 import { createPubSubSubscription, type PubSubSubscriptionDeps } from './pubsub-subscription.ts';
 import { deadLetterTopicOf, defaultAckDeadlineSeconds } from './topology.ts';
 
-export type EventSubscriptionDeps = Omit<PubSubSubscriptionDeps<RecordedEvent>, 'subscription' | 'decode' | 'accepts' | 'deadLetterTopic'> & {
+export type EventSubscriptionDeps = Omit<
+  PubSubSubscriptionDeps<RecordedEvent>,
+  'subscription' | 'decode' | 'accepts' | 'deadLetterTopic'
+> & {
   /** Its name is the subscription's. */
   readonly consumer: ConsumerDefinition;
   /** Default: the topology's dead-letter topic of the consumer. */

@@ -2,7 +2,16 @@
 // `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone on the HTTP skeleton.
 import Router from '@koa/router';
 import { createStateCache, type EventStore, type Role } from '@meridian/kernel';
-import { authenticate, createHttpApp, HttpProblem, integerOf, invalidParameter, problems, requireActor, type Principal } from '@meridian/http';
+import {
+  authenticate,
+  createHttpApp,
+  HttpProblem,
+  integerOf,
+  invalidParameter,
+  problems,
+  requireActor,
+  type Principal,
+} from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
 import type Koa from 'koa';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
@@ -37,7 +46,8 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   router.get('/v1/streams/:streamId', async (ctx) => {
     requireActor(ctx.state.principal, historyReaders);
     const { streamId } = ctx.params;
-    if (streamId === undefined || !streamIdPattern.test(streamId)) throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
+    if (streamId === undefined || !streamIdPattern.test(streamId))
+      throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
     const fromRevision = integerOf(ctx.query, 'fromRevision', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const events = await deps.store.readStream(streamId, { fromRevision });
     if (events.length === 0 && fromRevision === 0) throw new HttpProblem(problems.notFound(`stream ${streamId} does not exist`));

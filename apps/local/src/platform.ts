@@ -8,8 +8,22 @@ import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/
 import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
-import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type RetrySchedule, type Secrets } from '@meridian/webhook-dispatcher';
-import { archiveConsumers, embeddedBus, liveMapConsumer, projectorConsumers, startConsumers, type RunningConsumers } from '@meridian/wiring';
+import {
+  webhookApiPart,
+  webhookService,
+  type CheckDestination,
+  type DestinationPolicy,
+  type RetrySchedule,
+  type Secrets,
+} from '@meridian/webhook-dispatcher';
+import {
+  archiveConsumers,
+  embeddedBus,
+  liveMapConsumer,
+  projectorConsumers,
+  startConsumers,
+  type RunningConsumers,
+} from '@meridian/wiring';
 import type Koa from 'koa';
 import { startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
 
@@ -75,7 +89,8 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
   openApiDocument({
     title: 'Meridian',
     version: '1.0.0',
-    description: 'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
+    description:
+      'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
     parts: [
       commandApiPart(),
       queryApiPart(),
@@ -88,17 +103,32 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
 
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const { store, documents, logger, findPrincipal } = deps;
-  const bus = embeddedBus({ log: store, state: documents, logger, archivesTelemetry: deps.archive !== undefined, ...(deps.telemetryCapacity !== undefined && { telemetryCapacity: deps.telemetryCapacity }) });
+  const bus = embeddedBus({
+    log: store,
+    state: documents,
+    logger,
+    archivesTelemetry: deps.archive !== undefined,
+    ...(deps.telemetryCapacity !== undefined && { telemetryCapacity: deps.telemetryCapacity }),
+  });
   const world = { bus, documents, logger };
   // The projectors run here (tests, tools) or on a thread of their own with their own connections.
   const projectors: RunningConsumers =
-    deps.projectorThread === undefined ? startConsumers(projectorConsumers(world, platformProjections), { logger }) : startProjectorThread(deps.projectorThread);
-  const webhooks = deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
+    deps.projectorThread === undefined
+      ? startConsumers(projectorConsumers(world, platformProjections), { logger })
+      : startProjectorThread(deps.projectorThread);
+  const webhooks =
+    deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
   const consumers = startConsumers(
     [
       liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
       // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
-      ...(deps.archive === undefined ? [] : archiveConsumers(world, { archive: deps.archive, log: store, ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }) })),
+      ...(deps.archive === undefined
+        ? []
+        : archiveConsumers(world, {
+            archive: deps.archive,
+            log: store,
+            ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
+          })),
       ...(webhooks?.consumers ?? []),
     ],
     { logger },
@@ -108,14 +138,22 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
     health: async () => {
       const headPosition = await store.headPosition();
-      const standing = projectors.snapshots().map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
+      const standing = projectors
+        .snapshots()
+        .map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
       return { status: 'ok', headPosition, projectors: standing, consumers: consumers.snapshots() };
     },
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
     routers: [
       commandRouter({ store, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
       queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
-      auditRouter({ store, findPrincipal, logger, ...(deps.archive !== undefined && { archive: deps.archive }), ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }) }),
+      auditRouter({
+        store,
+        findPrincipal,
+        logger,
+        ...(deps.archive !== undefined && { archive: deps.archive }),
+        ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+      }),
       telemetryRouter({ publisher: bus.telemetryPublisher, findPrincipal }),
       ...(webhooks === undefined ? [] : [webhooks.router]),
     ],

@@ -8,14 +8,24 @@ import { logEvents, projectorConsumers, startConsumers } from '@meridian/wiring'
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ProjectorThreadMessage } from './projectors.ts';
 
-const { eventsPath, documentsPath, logLevel } = workerData as { eventsPath: string; documentsPath: string; logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'SILENT' };
+const { eventsPath, documentsPath, logLevel } = workerData as {
+  eventsPath: string;
+  documentsPath: string;
+  logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'SILENT';
+};
 const port = parentPort!;
 const send = (message: ProjectorThreadMessage) => port.postMessage(message);
 
 const logger = createLogger({ service: 'meridian-local', level: logLevel, write: (line) => send({ kind: 'log', line }) });
 const store = createSqliteEventStore({ path: eventsPath });
 const documents = createSqliteDocumentStore({ path: documentsPath, onCommit: (changes) => send({ kind: 'changes', changes }) });
-const projectors = startConsumers(projectorConsumers({ bus: { events: logEvents({ log: store, state: documents, logger }), holdGapsMs: 0 }, documents, logger }, platformProjections), { logger });
+const projectors = startConsumers(
+  projectorConsumers(
+    { bus: { events: logEvents({ log: store, state: documents, logger }), holdGapsMs: 0 }, documents, logger },
+    platformProjections,
+  ),
+  { logger },
+);
 const reporting = setInterval(() => send({ kind: 'snapshots', snapshots: projectors.snapshots() }), 250);
 
 port.on('message', async (message: { kind: 'stop' }) => {

@@ -3,7 +3,17 @@
 // a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
 import { serveHealth } from '@meridian/http';
 import { platformProjections } from '@meridian/projections';
-import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, nonEmptyVariable, startOrExit, StartupFailure, variablesHelp } from '@meridian/runtime';
+import {
+  closeOnSignals,
+  commandLineOrExit,
+  configOrExit,
+  createLogger,
+  decodeEnvironment,
+  nonEmptyVariable,
+  startOrExit,
+  StartupFailure,
+  variablesHelp,
+} from '@meridian/runtime';
 import {
   archiveConsumers,
   archiveVariables,
@@ -25,11 +35,20 @@ import {
 } from '@meridian/wiring';
 
 const service = 'projector';
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...telemetryVariables, ...archiveVariables, MERIDIAN_PROJECTIONS: nonEmptyVariable };
+const variables = {
+  ...commonVariables,
+  ...eventStoreVariables,
+  ...readModelVariables,
+  ...busVariables,
+  ...telemetryVariables,
+  ...archiveVariables,
+  MERIDIAN_PROJECTIONS: nonEmptyVariable,
+};
 commandLineOrExit(service, {
   command: 'node apps/projector/src/main.ts',
   synopsis: '',
-  summary: 'The projector worker, as on Cloud Run: the projections, the live map and the archivers, each reading its\nown subscription. With PORT, answers health checks there.',
+  summary:
+    'The projector worker, as on Cloud Run: the projections, the live map and the archivers, each reading its\nown subscription. With PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -39,12 +58,20 @@ const wanted = config.MERIDIAN_PROJECTIONS?.split(',').map((name) => name.trim()
 
 await startOrExit(service, async () => {
   const unknown = wanted.filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new StartupFailure(`MERIDIAN_PROJECTIONS names unknown projections: ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new StartupFailure(`MERIDIAN_PROJECTIONS names unknown projections: ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const selected = platformProjections.filter((projection) => wanted.includes(projection.name));
   let consumers: RunningConsumers | undefined;
   // Cloud Run starts (and keeps) a service that answers on $PORT; the answer is where each projector stands.
-  const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => (consumers === undefined ? undefined : { projectors: consumers.snapshots() }));
-  const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+  const health =
+    config.PORT === undefined
+      ? undefined
+      : await serveHealth(config.PORT, () => (consumers === undefined ? undefined : { projectors: consumers.snapshots() }));
+  const logger = createLogger({
+    service,
+    level: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
+    ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }),
+  });
   // The embedded bus reads the log directly; with Pub/Sub the log is not opened at all.
   const readsLog = !usesPubSub(config);
   const dataDir = dataDirFor(config, { eventStore: readsLog, readModels: true, archive: wanted.includes('archive') });
@@ -57,8 +84,20 @@ await startOrExit(service, async () => {
     [
       ...projectorConsumers(world, selected),
       // The archive: every event and every ping, idempotently, and (reading the log itself) its head anchored.
-      ...(archive === undefined ? [] : archiveConsumers(world, { archive, ...(log && { log }), ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { anchorIntervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }) })),
-      ...(wanted.includes('live-map') ? [liveMapConsumer(world, { ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }) })] : []),
+      ...(archive === undefined
+        ? []
+        : archiveConsumers(world, {
+            archive,
+            ...(log && { log }),
+            ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { anchorIntervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }),
+          })),
+      ...(wanted.includes('live-map')
+        ? [
+            liveMapConsumer(world, {
+              ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
+            }),
+          ]
+        : []),
     ],
     { logger },
   );

@@ -2,7 +2,15 @@
 // updates as Server-Sent Events (fed by the store's watchers: Firestore listeners in the cloud, the
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
-import { type Actor, type Document, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
+import {
+  type Actor,
+  type Document,
+  type DocumentStore,
+  type EventArchive,
+  type EventStore,
+  type Logger,
+  type Role,
+} from '@meridian/kernel';
 import {
   authenticate,
   createHttpApp,
@@ -73,7 +81,8 @@ const visibleTo = (actor: Actor, parcel: ParcelStatusView | undefined): ParcelSt
 /** A client lists only its own parcels; asking for another client's is refused, not silently narrowed. */
 const clientScope = (actor: Actor, requested: string | undefined): string | undefined => {
   if (actor.role !== 'client') return requested;
-  if (requested !== undefined && requested !== actor.clientId) throw new HttpProblem(problems.forbidden('a client key may only list its own parcels'));
+  if (requested !== undefined && requested !== actor.clientId)
+    throw new HttpProblem(problems.forbidden('a client key may only list its own parcels'));
   return actor.clientId;
 };
 
@@ -92,7 +101,15 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const clientId = clientScope(actor, singleOf(ctx.query, 'clientId'));
     const status = listOf(ctx.query, 'status', parcelViewStatuses);
-    ctx.body = page(await (await parcels()).list({ ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }), ...(status !== undefined && { status: status as never }) }));
+    ctx.body = page(
+      await (
+        await parcels()
+      ).list({
+        ...pageParameters(ctx.query),
+        ...(clientId !== undefined && { clientId }),
+        ...(status !== undefined && { status: status as never }),
+      }),
+    );
   });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
@@ -129,7 +146,9 @@ const routeRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
   router.get('/v1/routes', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
     const status = listOf(ctx.query, 'status', routeStatuses);
-    ctx.body = page(await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }));
+    ctx.body = page(
+      await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }),
+    );
   });
 };
 
@@ -139,7 +158,15 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
     requireActor(ctx.state.principal, readers.fleet);
     const depotId = singleOf(ctx.query, 'depotId');
     const dutyStatus = listOf(ctx.query, 'dutyStatus', dutyStatuses);
-    ctx.body = page(await (await fleet()).list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }), ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }) }));
+    ctx.body = page(
+      await (
+        await fleet()
+      ).list({
+        ...pageParameters(ctx.query),
+        ...(depotId !== undefined && { depotId }),
+        ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }),
+      }),
+    );
   });
   router.get('/v1/fleet/:vehicleId', async (ctx) => {
     requireActor(ctx.state.principal, readers.fleet);

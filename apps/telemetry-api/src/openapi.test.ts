@@ -47,14 +47,23 @@ test('the request schema accepts what the API accepts and refuses what it refuse
 test('real answers match the schemas the document gives them', async (t) => {
   const ajv = validator();
   const problem = ajv.compile({ $ref: 'meridian#/components/schemas/Problem' });
-  const accepted = ajv.compile((operation?.responses['202'] as { content: Record<string, { schema: object }> }).content['application/json']!.schema);
+  const accepted = ajv.compile(
+    (operation?.responses['202'] as { content: Record<string, { schema: object }> }).content['application/json']!.schema,
+  );
   const api = await startApi({ capacity: 2 });
   try {
-    const invalid = [await api.post({ pings: [{}] }), await api.post({ pings: [rawPing('v-1')] }, { key: keys.auditor }), await api.post('{')];
+    const invalid = [
+      await api.post({ pings: [{}] }),
+      await api.post({ pings: [rawPing('v-1')] }, { key: keys.auditor }),
+      await api.post('{'),
+    ];
     t.true(accepted((await api.post({ pings: [rawPing('v-1'), rawPing('v-2')] })).body), JSON.stringify(accepted.errors));
     // The queue is full now: refused before the body is even read.
     const failures = [...invalid, await api.post({ pings: [rawPing('v-1')] })];
-    t.deepEqual(failures.map((f) => f.status), [400, 403, 400, 503]);
+    t.deepEqual(
+      failures.map((f) => f.status),
+      [400, 403, 400, 503],
+    );
     for (const failure of failures) t.true(problem(failure.body), JSON.stringify(problem.errors));
   } finally {
     await api.close();

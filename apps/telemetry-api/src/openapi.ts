@@ -1,7 +1,15 @@
 // The telemetry API's OpenAPI 3.1 description; the request body's schema comes from the codec itself,
 // so the document cannot drift from what the route accepts.
 import { jsonSchemaOf } from '@meridian/kernel';
-import { jsonContent, openApiDocument, problemResponse, problemResponses, publicOpenApi, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
+import {
+  jsonContent,
+  openApiDocument,
+  problemResponse,
+  problemResponses,
+  publicOpenApi,
+  type OpenApiPart,
+  type OpenApiPaths,
+} from '@meridian/http';
 import { maxPingsPerBatch, TelemetryBatch } from '@meridian/vehicle';
 import { telemetryPath, telemetrySenders } from './router.ts';
 
@@ -15,9 +23,12 @@ const accepted = {
   }),
 };
 
-const unavailable = problemResponse('The telemetry queue is full: none of the batch was accepted; send it again after Retry-After seconds', {
-  'Retry-After': { description: 'seconds to wait before sending again', schema: { type: 'integer', minimum: 1 } },
-});
+const unavailable = problemResponse(
+  'The telemetry queue is full: none of the batch was accepted; send it again after Retry-After seconds',
+  {
+    'Retry-After': { description: 'seconds to wait before sending again', schema: { type: 'integer', minimum: 1 } },
+  },
+);
 
 export const telemetryOpenApiPaths = (): OpenApiPaths => ({
   [telemetryPath]: {

@@ -33,9 +33,12 @@ const pingsOf = (body: unknown): readonly TelemetryPing[] => {
 
 /** A full queue is a 503 with the queue's own estimate of when to come back, in whole seconds. */
 const unavailable = (retryAfterSeconds: number) =>
-  new HttpProblem(problems.unavailable('too many pings are waiting; none of this batch was accepted, send it again after Retry-After seconds'), {
-    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
-  });
+  new HttpProblem(
+    problems.unavailable('too many pings are waiting; none of this batch was accepted, send it again after Retry-After seconds'),
+    {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    },
+  );
 
 const publishOrRefuse = async (publisher: Publisher<TelemetryPing>, pings: readonly TelemetryPing[]) => {
   try {

@@ -54,7 +54,8 @@ export const ping = (vehicleId: string, second = 0, overrides: Record<string, un
 
 export const tempDir = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 
-export const sqliteDocuments = (): DocumentStore => createSqliteDocumentStore({ path: join(tempDir('meridian-telemetry-'), 'documents.db') });
+export const sqliteDocuments = (): DocumentStore =>
+  createSqliteDocumentStore({ path: join(tempDir('meridian-telemetry-'), 'documents.db') });
 
 export type JsonObject = { readonly [key: string]: unknown };
 export type Answer = { readonly status: number; readonly headers: Headers; readonly body: JsonObject };

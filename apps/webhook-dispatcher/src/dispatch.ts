@@ -41,16 +41,25 @@ export type FanOutItem = {
 
 /** An endpoint receives the events recorded since it was registered (earlier history comes by replay). */
 export const endpointWants = (endpoint: EndpointDocument, event: RecordedEvent): boolean =>
-  endpoint.enabled && (endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(event.type)) && endpoint.createdAt <= event.recordedAt;
+  endpoint.enabled &&
+  (endpoint.eventTypes.includes('*') || endpoint.eventTypes.includes(event.type)) &&
+  endpoint.createdAt <= event.recordedAt;
 
 /** The endpoints of these clients, 30 clients per query (the port's `in` limit). */
-export const endpointsOfClients = async (documents: DocumentStore, clientIds: readonly string[]): Promise<Map<string, EndpointDocument[]>> => {
+export const endpointsOfClients = async (
+  documents: DocumentStore,
+  clientIds: readonly string[],
+): Promise<Map<string, EndpointDocument[]>> => {
   const byClient = new Map<string, EndpointDocument[]>();
   const unique = [...new Set(clientIds)];
   for (let i = 0; i < unique.length; i += 30) {
     let after: string | undefined;
     do {
-      const page = await documents.query(webhookCollections.endpoints, { where: [{ field: 'clientId', op: 'in', value: unique.slice(i, i + 30) }], limit: 500, ...(after !== undefined && { after }) });
+      const page = await documents.query(webhookCollections.endpoints, {
+        where: [{ field: 'clientId', op: 'in', value: unique.slice(i, i + 30) }],
+        limit: 500,
+        ...(after !== undefined && { after }),
+      });
       for (const { document } of page.documents) {
         const endpoint = asEndpoint(document);
         byClient.set(endpoint.clientId, [...(byClient.get(endpoint.clientId) ?? []), endpoint]);
@@ -64,8 +73,14 @@ export const endpointsOfClients = async (documents: DocumentStore, clientIds: re
 /** A parcel event decoded, its CloudEvent built; undecodable is permanent (the failure rule). */
 const decodeParcelEvent = (event: RecordedEvent) => {
   const decoded = parcelEvents.decode(event);
-  if (E.isLeft(decoded)) throw permanent(`cannot decode ${event.type} at ${event.streamId}@${event.streamRevision} (event ${event.eventId}): ${decoded.left}`);
-  return { event, parcelId: decoded.right.data.parcelId, clientId: decoded.right.data.clientId, body: serialiseCloudEvent(parcelCloudEvent(event, decoded.right)) };
+  if (E.isLeft(decoded))
+    throw permanent(`cannot decode ${event.type} at ${event.streamId}@${event.streamRevision} (event ${event.eventId}): ${decoded.left}`);
+  return {
+    event,
+    parcelId: decoded.right.data.parcelId,
+    clientId: decoded.right.data.clientId,
+    body: serialiseCloudEvent(parcelCloudEvent(event, decoded.right)),
+  };
 };
 
 /** The fan-out as a stream consumer: reads the endpoints of the batch's clients, then writes pure. */
@@ -75,8 +90,17 @@ export const fanOutConsumer = (documents: DocumentStore, now: () => Date): Strea
   prepare: async (events) => {
     const at = now();
     const parcels = events.map(decodeParcelEvent);
-    const endpoints = await endpointsOfClients(documents, parcels.map((p) => p.clientId));
-    return parcels.map(({ event, parcelId, clientId, body }) => ({ event, parcelId, body, now: at, endpoints: (endpoints.get(clientId) ?? []).filter((e) => endpointWants(e, event)) }));
+    const endpoints = await endpointsOfClients(
+      documents,
+      parcels.map((p) => p.clientId),
+    );
+    return parcels.map(({ event, parcelId, clientId, body }) => ({
+      event,
+      parcelId,
+      body,
+      now: at,
+      endpoints: (endpoints.get(clientId) ?? []).filter((e) => endpointWants(e, event)),
+    }));
   },
   keysOf: ({ event, endpoints }) => endpoints.map((endpoint) => deliveryKey(webhookIdOf(endpoint.endpointId, event.eventId))),
   writesOf: ({ event, parcelId, body, endpoints, now: at }, read) =>

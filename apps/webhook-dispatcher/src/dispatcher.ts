@@ -28,7 +28,14 @@ export const runDispatcher = async (options: DispatcherOptions): Promise<void> =
   // One half failing stops the other: a dispatcher that queues but never sends (or the reverse) is worse than none.
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
-  const handler = webhookDeliveries({ documents: options.documents, logger: options.logger, doorbell, ...(options.now !== undefined && { now: options.now }), ...(options.status !== undefined && { status: options.status }), ...(options.holdGapsMs !== undefined && { holdGapsMs: options.holdGapsMs }) });
+  const handler = webhookDeliveries({
+    documents: options.documents,
+    logger: options.logger,
+    doorbell,
+    ...(options.now !== undefined && { now: options.now }),
+    ...(options.status !== undefined && { status: options.status }),
+    ...(options.holdGapsMs !== undefined && { holdGapsMs: options.holdGapsMs }),
+  });
   const halves = [
     options.subscription(handler, { signal, ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }) }),
     runDeliveries({ ...options, doorbell, signal }),

@@ -1,7 +1,15 @@
 // Composition root of the webhook service as its own process (cloud wiring): the endpoints API on PORT,
 // and the dispatcher reading the `webhook-dispatcher` subscription and sending signed deliveries.
 import { bindPort, createHttpApp, keyring } from '@meridian/http';
-import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, variablesHelp } from '@meridian/runtime';
+import {
+  closeOnSignals,
+  commandLineOrExit,
+  configOrExit,
+  createLogger,
+  decodeEnvironment,
+  startOrExit,
+  variablesHelp,
+} from '@meridian/runtime';
 import {
   busVariables,
   commonVariables,
@@ -26,16 +34,24 @@ const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVari
 commandLineOrExit(service, {
   command: 'node apps/webhook-dispatcher/src/main.ts',
   synopsis: '',
-  summary: 'The webhook service alone, as on Cloud Run: the endpoints API, and the dispatcher sending signed deliveries.\nMERIDIAN_API_KEYS and MERIDIAN_WEBHOOK_SECRET_KEY are required.',
+  summary:
+    'The webhook service alone, as on Cloud Run: the endpoints API, and the dispatcher sending signed deliveries.\nMERIDIAN_API_KEYS and MERIDIAN_WEBHOOK_SECRET_KEY are required.',
   options: {},
   notes: variablesHelp(variables),
 });
-const { MERIDIAN_API_KEYS, ...config } = configOrExit(service, decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables));
+const { MERIDIAN_API_KEYS, ...config } = configOrExit(
+  service,
+  decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables),
+);
 
 await startOrExit(service, async () => {
   const settings = webhookSettings(config, { development: false });
   const bound = await bindPort({ port: config.PORT ?? defaultPort, host: '0.0.0.0' });
-  const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+  const logger = createLogger({
+    service,
+    level: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
+    ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }),
+  });
   const dataDir = dataDirFor(config, { eventStore: true, readModels: true });
   const documents = openDocumentStore(config, logger, dataDir);
   // The log is read for replays and backfills; deliveries come from the bus.
@@ -55,7 +71,14 @@ await startOrExit(service, async () => {
     ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
   });
   const consumers = startConsumers(webhooks.consumers, { logger });
-  const server = bound.serve(createHttpApp({ logger, health: () => ({ status: 'ok', consumers: consumers.snapshots() }), openapi: webhookApiOpenApi, routers: [webhooks.router] }));
+  const server = bound.serve(
+    createHttpApp({
+      logger,
+      health: () => ({ status: 'ok', consumers: consumers.snapshots() }),
+      openapi: webhookApiOpenApi,
+      routers: [webhooks.router],
+    }),
+  );
   logger.info('webhook service listening', { url: server.url, secretKey: settings.secretKeySource });
   closeOnSignals(logger, [
     { name: 'http', close: () => server.close() },

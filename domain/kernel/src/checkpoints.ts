@@ -32,7 +32,10 @@ export const documentCheckpointer = (documents: DocumentStore, now: () => Date =
     return typeof position === 'number' ? position : 0;
   },
   save: (consumer, position) =>
-    documents.transact([], () => ({ writes: [{ collection: checkpointCollection, id: consumer, document: { position, updatedAt: now().toISOString() } }], result: undefined })),
+    documents.transact([], () => ({
+      writes: [{ collection: checkpointCollection, id: consumer, document: { position, updatedAt: now().toISOString() } }],
+      result: undefined,
+    })),
 });
 
 const letterId = (consumer: string, eventId: string) => `${consumer}__${eventId}`;
@@ -48,7 +51,12 @@ const DeadLetterCodec: t.Type<DeadLetter<RecordedEvent>, unknown, unknown> = str
 /** Stored dead letters are written only by `add`: one that does not decode is a bug, not an input error. */
 const decodeLetter = (document: unknown): DeadLetter<RecordedEvent> => {
   const decoded = DeadLetterCodec.decode(document);
-  if (E.isLeft(decoded)) throw new Error(`a stored dead letter does not decode: ${fieldErrors(decoded.left).map((e) => `${e.pointer} ${e.detail}`).join('; ')}`);
+  if (E.isLeft(decoded))
+    throw new Error(
+      `a stored dead letter does not decode: ${fieldErrors(decoded.left)
+        .map((e) => `${e.pointer} ${e.detail}`)
+        .join('; ')}`,
+    );
   return decoded.right;
 };
 
@@ -56,7 +64,11 @@ export const documentDeadLetters = (documents: DocumentStore): DeadLetterStore =
   add: async (letters) => {
     if (letters.length === 0) return;
     await documents.transact([], () => ({
-      writes: letters.map((letter) => ({ collection: deadLetterCollection, id: letterId(letter.consumer, letter.message.eventId), document: letter })),
+      writes: letters.map((letter) => ({
+        collection: deadLetterCollection,
+        id: letterId(letter.consumer, letter.message.eventId),
+        document: letter,
+      })),
       result: undefined,
     }));
   },
@@ -64,7 +76,11 @@ export const documentDeadLetters = (documents: DocumentStore): DeadLetterStore =
     const letters: DeadLetter<RecordedEvent>[] = [];
     let after: string | undefined;
     do {
-      const page = await documents.query(deadLetterCollection, { where: [{ field: 'consumer', op: '==', value: consumer }], limit: 500, ...(after !== undefined && { after }) });
+      const page = await documents.query(deadLetterCollection, {
+        where: [{ field: 'consumer', op: '==', value: consumer }],
+        limit: 500,
+        ...(after !== undefined && { after }),
+      });
       letters.push(...page.documents.map((d) => decodeLetter(d.document)));
       after = page.next;
     } while (after !== undefined);
@@ -72,6 +88,9 @@ export const documentDeadLetters = (documents: DocumentStore): DeadLetterStore =
   },
   remove: async (consumer, eventIds) => {
     if (eventIds.length === 0) return;
-    await documents.transact([], () => ({ writes: eventIds.map((eventId) => ({ collection: deadLetterCollection, id: letterId(consumer, eventId), document: undefined })), result: undefined }));
+    await documents.transact([], () => ({
+      writes: eventIds.map((eventId) => ({ collection: deadLetterCollection, id: letterId(consumer, eventId), document: undefined })),
+      result: undefined,
+    }));
   },
 });

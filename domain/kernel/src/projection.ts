@@ -21,7 +21,11 @@ export type Collection<D extends Document> = {
   readonly schema: JsonSchema;
 };
 
-export const collection = <D extends Document>(name: string, codec: t.Type<D, unknown, unknown>, { indexes = [] }: { readonly indexes?: readonly IndexDefinition[] } = {}): Collection<D> => ({
+export const collection = <D extends Document>(
+  name: string,
+  codec: t.Type<D, unknown, unknown>,
+  { indexes = [] }: { readonly indexes?: readonly IndexDefinition[] } = {},
+): Collection<D> => ({
   name,
   codec,
   indexes,
@@ -35,17 +39,28 @@ export const collection = <D extends Document>(name: string, codec: t.Type<D, un
  */
 export const decodeDocument = <D extends Document>(collection: Pick<Collection<D>, 'name' | 'codec'>, id: string, document: unknown): D => {
   const decoded = collection.codec.decode(document);
-  if (E.isLeft(decoded)) throw new Error(`${collection.name}/${id} is not a ${collection.codec.name}: ${fieldErrors(decoded.left).map((e) => `${e.pointer} ${e.detail}`).join('; ')}`);
+  if (E.isLeft(decoded))
+    throw new Error(
+      `${collection.name}/${id} is not a ${collection.codec.name}: ${fieldErrors(decoded.left)
+        .map((e) => `${e.pointer} ${e.detail}`)
+        .join('; ')}`,
+    );
   return decoded.right;
 };
 
 /** Typed reads of one collection of a store (under the physical name a generation gives it). */
 export type TypedCollection<D extends Document> = {
   readonly get: (id: string) => Promise<D | undefined>;
-  readonly query: (query: DocumentQuery) => Promise<{ readonly documents: readonly { readonly id: string; readonly document: D }[]; readonly next?: string }>;
+  readonly query: (
+    query: DocumentQuery,
+  ) => Promise<{ readonly documents: readonly { readonly id: string; readonly document: D }[]; readonly next?: string }>;
 };
 
-export const typedCollection = <D extends Document>(store: DocumentStore, collection: Collection<D>, physicalName: string = collection.name): TypedCollection<D> => {
+export const typedCollection = <D extends Document>(
+  store: DocumentStore,
+  collection: Collection<D>,
+  physicalName: string = collection.name,
+): TypedCollection<D> => {
   const read = (id: string, document: unknown) => decodeDocument({ name: physicalName, codec: collection.codec }, id, document);
   return {
     get: async (id) => {
@@ -54,7 +69,10 @@ export const typedCollection = <D extends Document>(store: DocumentStore, collec
     },
     query: async (query) => {
       const page: QueryPage = await store.query(physicalName, query);
-      return { documents: page.documents.map(({ id, document }) => ({ id, document: read(id, document) })), ...(page.next !== undefined && { next: page.next }) };
+      return {
+        documents: page.documents.map(({ id, document }) => ({ id, document: read(id, document) })),
+        ...(page.next !== undefined && { next: page.next }),
+      };
     },
   };
 };
@@ -73,7 +91,11 @@ export type DocumentUpdate = {
  * own updates wrote (nothing else writes a read model), so it is its type without decoding it again on the
  * hot path of every projector and rebuild; the query edge decodes what it serves.
  */
-export const updateOf = <D extends Document>(collection: Collection<D>, id: string, change: (current: D | undefined) => D | undefined): DocumentUpdate => ({
+export const updateOf = <D extends Document>(
+  collection: Collection<D>,
+  id: string,
+  change: (current: D | undefined) => D | undefined,
+): DocumentUpdate => ({
   collection: collection.name,
   id,
   update: (current) => change(current as D | undefined),
@@ -107,7 +129,11 @@ export type ProjectedDocuments = ReadonlyMap<string, ReadonlyMap<string, Documen
  * Folds events, in order, through a projection from the given documents (none by default): what its
  * runtime writes for the same events in the same order, without stores, guards or generations.
  */
-export const projectAll = (projection: Projection, events: readonly RecordedEvent[], from: ProjectedDocuments = new Map()): ProjectedDocuments => {
+export const projectAll = (
+  projection: Projection,
+  events: readonly RecordedEvent[],
+  from: ProjectedDocuments = new Map(),
+): ProjectedDocuments => {
   const documents = new Map([...from].map(([name, byId]) => [name, new Map(byId)]));
   for (const event of events) {
     if (!projection.eventTypes.includes(event.type)) continue;

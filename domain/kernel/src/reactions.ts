@@ -38,7 +38,9 @@ export const follows = <Cs extends readonly EventCatalog<DomainEvent>[]>(...cata
   eventTypes: catalogs.flatMap((catalog) => catalog.wireTypes),
   decode: (event) => {
     const catalog = catalogs.find((c) => c.handles(event.type));
-    return catalog === undefined ? E.left(`not a followed event type: ${event.type}`) : (catalog.decode(event) as E.Either<string, EventOf<Cs[number]>>);
+    return catalog === undefined
+      ? E.left(`not a followed event type: ${event.type}`)
+      : (catalog.decode(event) as E.Either<string, EventOf<Cs[number]>>);
   },
 });
 
@@ -68,10 +70,13 @@ export type Reactor<Ev extends DomainEvent> = {
 
 /** A timer a process manager asks for: by name (one per name per instance; scheduling again moves it). */
 export type TimerRequest =
-  | { readonly kind: 'schedule'; readonly name: string; readonly dueAt: string }
-  | { readonly kind: 'cancel'; readonly name: string };
+  { readonly kind: 'schedule'; readonly name: string; readonly dueAt: string } | { readonly kind: 'cancel'; readonly name: string };
 
-export const scheduleTimer = (name: string, dueAt: string | Date): TimerRequest => ({ kind: 'schedule', name, dueAt: typeof dueAt === 'string' ? new Date(dueAt).toISOString() : dueAt.toISOString() });
+export const scheduleTimer = (name: string, dueAt: string | Date): TimerRequest => ({
+  kind: 'schedule',
+  name,
+  dueAt: typeof dueAt === 'string' ? new Date(dueAt).toISOString() : dueAt.toISOString(),
+});
 export const cancelTimer = (name: string): TimerRequest => ({ kind: 'cancel', name });
 
 /**

@@ -83,22 +83,29 @@ const digest = (key: string) => createHash('sha256').update(key).digest();
  */
 export const keyring = (keys: readonly ApiKey[]): ((presented: string) => Principal | undefined) => {
   const byHash = new Map(
-    keys.map((k) => [digest(k.key).toString('hex'), { id: k.principal, roles: k.roles, ...(k.clientId !== undefined && { clientId: k.clientId }) }]),
+    keys.map((k) => [
+      digest(k.key).toString('hex'),
+      { id: k.principal, roles: k.roles, ...(k.clientId !== undefined && { clientId: k.clientId }) },
+    ]),
   );
   return (presented) => byHash.get(digest(presented).toString('hex'));
 };
 
 export type AuthState = { principal: Principal };
 
-export const authenticate = (find: (presented: string) => Principal | undefined): Middleware<Partial<AuthState>> => async (ctx, next) => {
-  const header = ctx.get('authorization');
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  const principal = match?.[1] === undefined ? undefined : find(match[1]);
-  if (principal === undefined)
-    throw new HttpProblem(problems.unauthenticated(header === '' ? undefined : 'the API key is not valid'), { 'WWW-Authenticate': 'Bearer realm="meridian"' });
-  ctx.state.principal = principal;
-  await next();
-};
+export const authenticate =
+  (find: (presented: string) => Principal | undefined): Middleware<Partial<AuthState>> =>
+  async (ctx, next) => {
+    const header = ctx.get('authorization');
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match?.[1] === undefined ? undefined : find(match[1]);
+    if (principal === undefined)
+      throw new HttpProblem(problems.unauthenticated(header === '' ? undefined : 'the API key is not valid'), {
+        'WWW-Authenticate': 'Bearer realm="meridian"',
+      });
+    ctx.state.principal = principal;
+    await next();
+  };
 
 /** The actor for an action allowed to `allowed` roles: the principal's first role that is allowed. */
 export const actorFor = (principal: Principal, allowed: readonly Role[]): Actor | undefined => {

@@ -17,21 +17,24 @@ const statusOf = (error: unknown): number | undefined => {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 };
 
-export const errorBoundary = (logger: Logger): Middleware => async (ctx, next) => {
-  try {
-    await next();
-    // Routers answer an unknown path or method with a bare status: give it a problem body.
-    if (ctx.status === 404 && ctx.body == null) sendProblem(ctx, problems.notFound(`no resource at ${ctx.method} ${ctx.path}`));
-    if (ctx.status === 405 && ctx.body == null) sendProblem(ctx, problems.methodNotAllowed((ctx.response.get('Allow') ?? '').split(/,\s*/)));
-    if (ctx.status === 501 && ctx.body == null) sendProblem(ctx, problems.notImplemented(ctx.method));
-  } catch (error) {
-    if (error instanceof HttpProblem) return sendProblem(ctx, error.problem, error.headers);
-    const status = statusOf(error);
-    if (status !== undefined) return sendProblem(ctx, problems.badRequest(status, (error as Error).message));
-    logger.error('request failed', { error, method: ctx.method, path: ctx.path, traceparent: ctx.state['traceparent'] });
-    sendProblem(ctx, problems.internal());
-  }
-};
+export const errorBoundary =
+  (logger: Logger): Middleware =>
+  async (ctx, next) => {
+    try {
+      await next();
+      // Routers answer an unknown path or method with a bare status: give it a problem body.
+      if (ctx.status === 404 && ctx.body == null) sendProblem(ctx, problems.notFound(`no resource at ${ctx.method} ${ctx.path}`));
+      if (ctx.status === 405 && ctx.body == null)
+        sendProblem(ctx, problems.methodNotAllowed((ctx.response.get('Allow') ?? '').split(/,\s*/)));
+      if (ctx.status === 501 && ctx.body == null) sendProblem(ctx, problems.notImplemented(ctx.method));
+    } catch (error) {
+      if (error instanceof HttpProblem) return sendProblem(ctx, error.problem, error.headers);
+      const status = statusOf(error);
+      if (status !== undefined) return sendProblem(ctx, problems.badRequest(status, (error as Error).message));
+      logger.error('request failed', { error, method: ctx.method, path: ctx.path, traceparent: ctx.state['traceparent'] });
+      sendProblem(ctx, problems.internal());
+    }
+  };
 
 const clientGone = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 

@@ -4,7 +4,10 @@
 import { createServer, type Server } from 'node:http';
 import { listen } from './server.ts';
 
-export const serveHealth = async (port: number, status: () => object | undefined): Promise<{ readonly close: () => Promise<void>; readonly port: number }> => {
+export const serveHealth = async (
+  port: number,
+  status: () => object | undefined,
+): Promise<{ readonly close: () => Promise<void>; readonly port: number }> => {
   const server: Server = createServer((request, response) => {
     const known = request.method === 'GET' && (request.url === '/healthz' || request.url === '/');
     const now = known ? status() : undefined;

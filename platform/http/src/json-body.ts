@@ -35,7 +35,8 @@ export const readJsonBody = async (ctx: Context, { limit, emptyAsObject = false 
   const mediaType = (ctx.get('content-type').split(';')[0] ?? '').trim();
   if (!jsonMediaType.test(mediaType)) throw new HttpProblem(problems.unsupportedMediaType('application/json'));
   const encoding = ctx.get('content-encoding').toLowerCase();
-  if (encoding !== '' && encoding !== 'identity') throw new HttpProblem(problems.unsupportedMediaType('application/json without Content-Encoding'));
+  if (encoding !== '' && encoding !== 'identity')
+    throw new HttpProblem(problems.unsupportedMediaType('application/json without Content-Encoding'));
   if (ctx.request.length > limit) {
     ctx.set('Connection', 'close');
     throw new HttpProblem(problems.tooLarge(limit));

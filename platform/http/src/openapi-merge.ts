@@ -18,7 +18,6 @@ export type OpenApiOperation = {
 
 export type OpenApiPaths = Record<string, Record<string, OpenApiOperation>>;
 
-
 /** What one API contributes to a document: its operations and the schemas they refer to. */
 export type OpenApiPart = {
   readonly paths: OpenApiPaths;
@@ -36,7 +35,8 @@ export class OpenApiClash extends Error {
 const mergeInto = <V>(merged: Record<string, V>, entries: Readonly<Record<string, V>>, describe: (key: string) => string): void => {
   for (const [key, value] of Object.entries(entries)) {
     const present = merged[key];
-    if (present !== undefined && !isDeepStrictEqual(present, value)) throw new OpenApiClash(`${describe(key)} is described twice, differently`);
+    if (present !== undefined && !isDeepStrictEqual(present, value))
+      throw new OpenApiClash(`${describe(key)} is described twice, differently`);
     merged[key] = value;
   }
 };
@@ -53,11 +53,14 @@ const refuseDuplicateOperationIds = (paths: OpenApiPaths): void => {
 };
 
 /** Every part's operations and schemas in one document's `paths` and `components.schemas`. */
-export const mergeOpenApiParts = (parts: readonly OpenApiPart[]): { readonly paths: OpenApiPaths; readonly schemas: Record<string, JsonSchema> } => {
+export const mergeOpenApiParts = (
+  parts: readonly OpenApiPart[],
+): { readonly paths: OpenApiPaths; readonly schemas: Record<string, JsonSchema> } => {
   const paths: Record<string, Record<string, OpenApiOperation>> = {};
   const schemas: Record<string, JsonSchema> = {};
   for (const part of parts) {
-    for (const [path, item] of Object.entries(part.paths)) mergeInto((paths[path] ??= {}), item, (method) => `${method.toUpperCase()} ${path}`);
+    for (const [path, item] of Object.entries(part.paths))
+      mergeInto((paths[path] ??= {}), item, (method) => `${method.toUpperCase()} ${path}`);
     mergeInto(schemas, part.schemas ?? {}, (name) => `schema ${name}`);
   }
   refuseDuplicateOperationIds(paths);

@@ -8,7 +8,10 @@ const fieldError: JsonSchema = {
   type: 'object',
   description: 'A body field that failed validation',
   required: ['pointer', 'detail'],
-  properties: { pointer: { type: 'string', description: 'JSON Pointer into the request body, as #/path', examples: ['#/address/postalCode'] }, detail: { type: 'string' } },
+  properties: {
+    pointer: { type: 'string', description: 'JSON Pointer into the request body, as #/path', examples: ['#/address/postalCode'] },
+    detail: { type: 'string' },
+  },
 };
 
 const parameterError: JsonSchema = {
@@ -38,7 +41,11 @@ export const problemSchema: JsonSchema = {
     detail: { type: 'string', description: 'what happened in this case' },
     instance: { type: 'string', format: 'uri-reference' },
     code: { type: 'string', description: 'the domain rule broken, for 409 rule-violated' },
-    errors: { type: 'array', description: 'one entry per failing body field (pointer) or parameter (parameter)', items: { oneOf: [fieldError, parameterError] } },
+    errors: {
+      type: 'array',
+      description: 'one entry per failing body field (pointer) or parameter (parameter)',
+      items: { oneOf: [fieldError, parameterError] },
+    },
   },
   additionalProperties: true,
 };
@@ -66,7 +73,10 @@ export const problemResponses = (statuses: readonly number[]): Record<string, un
   Object.fromEntries(statuses.map((status) => [String(status), { description: reason(status), content: problemContent }]));
 
 /** A problem answer with headers of its own (Retry-After, Allow, WWW-Authenticate). */
-export const problemResponse = (description: string, headers: Record<string, { readonly description: string; readonly schema: JsonSchema }> = {}) => ({
+export const problemResponse = (
+  description: string,
+  headers: Record<string, { readonly description: string; readonly schema: JsonSchema }> = {},
+) => ({
   description,
   ...(Object.keys(headers).length > 0 && { headers }),
   content: problemContent,
@@ -75,10 +85,17 @@ export const problemResponse = (description: string, headers: Record<string, { r
 /** The answers the shared HTTP layer gives any operation, from what the operation declares. */
 const sharedResponses = (operation: OpenApiOperation): Record<string, unknown> => ({
   ...(operation.security?.length !== 0 && {
-    '401': problemResponse(reason(401), { 'WWW-Authenticate': { description: 'the scheme to authenticate with', schema: { type: 'string', examples: ['Bearer realm="meridian"'] } } }),
+    '401': problemResponse(reason(401), {
+      'WWW-Authenticate': {
+        description: 'the scheme to authenticate with',
+        schema: { type: 'string', examples: ['Bearer realm="meridian"'] },
+      },
+    }),
   }),
   ...(operation.requestBody !== undefined && { ...problemResponses([400, 413, 415]) }),
-  '405': problemResponse(reason(405), { Allow: { description: 'the methods this path takes, comma-separated', schema: { type: 'string', examples: ['GET, HEAD'] } } }),
+  '405': problemResponse(reason(405), {
+    Allow: { description: 'the methods this path takes, comma-separated', schema: { type: 'string', examples: ['GET, HEAD'] } },
+  }),
   ...problemResponses([500]),
 });
 
@@ -90,7 +107,12 @@ const withSharedResponses = (operation: OpenApiOperation): OpenApiOperation => {
 };
 
 const mapOperations = (paths: OpenApiPaths, change: (operation: OpenApiOperation) => OpenApiOperation): OpenApiPaths =>
-  Object.fromEntries(Object.entries(paths).map(([path, item]) => [path, Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, change(operation)]))]));
+  Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, change(operation)])),
+    ]),
+  );
 
 export const jsonContent = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
@@ -103,7 +125,17 @@ export const pathParameter = (name: string, description: string, schema: JsonSch
 });
 
 /** One document from the parts of the APIs an app serves, merged by path and method. */
-export const openApiDocument = ({ title, version, description, parts }: { title: string; version: string; description: string; parts: readonly OpenApiPart[] }) => {
+export const openApiDocument = ({
+  title,
+  version,
+  description,
+  parts,
+}: {
+  title: string;
+  version: string;
+  description: string;
+  parts: readonly OpenApiPart[];
+}) => {
   const { paths, schemas } = mergeOpenApiParts([{ paths: {}, schemas: { Problem: problemSchema } }, ...parts]);
   return {
     openapi: '3.1.0',

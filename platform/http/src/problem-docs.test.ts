@@ -34,12 +34,21 @@ const sourceFiles = (directory: string): string[] =>
 test('every problem type a source file, a test or a document names is documented', (t) => {
   const documented = new Set(docs.types.map((type) => type.slug));
   // This file is left out: it names made-up types on purpose.
-  const files = [...['apps', 'adapters', 'domain', 'projections', 'scripts', 'docs'].flatMap((folder) => sourceFiles(join(root, folder))), join(root, 'README.md')].filter(
-    (file) => file !== fileURLToPath(import.meta.url),
+  const files = [
+    ...['apps', 'adapters', 'domain', 'projections', 'scripts', 'docs'].flatMap((folder) => sourceFiles(join(root, folder))),
+    join(root, 'README.md'),
+  ].filter((file) => file !== fileURLToPath(import.meta.url));
+  const named = files.flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(/\/problems\/([a-z0-9]+(?:-[a-z0-9]+)*)/g)].map((match) => ({
+      file: relative(root, file),
+      slug: match[1] ?? '',
+    })),
   );
-  const named = files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\/problems\/([a-z0-9]+(?:-[a-z0-9]+)*)/g)].map((match) => ({ file: relative(root, file), slug: match[1] ?? '' })));
   t.true(named.length > 20, 'the scan finds the types the code names');
-  t.deepEqual(named.filter(({ slug }) => !documented.has(slug)), []);
+  t.deepEqual(
+    named.filter(({ slug }) => !documented.has(slug)),
+    [],
+  );
 });
 
 const startDocumentation = async () => {
@@ -61,7 +70,12 @@ test('each problem type is served at its URI: a small accessible page, or JSON w
       t.regex(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
       t.regex(html, /^<!doctype html>\n<html lang="en">/);
       t.true(html.includes(`<title>${problemTypes[slug].title} (${problemTypes[slug].status}): Meridian problem type</title>`), slug);
-      t.true(html.includes(`<h1>${problemTypes[slug].title}</h1>`) && html.includes('<main>') && html.includes('<nav aria-label="Problem types">'), slug);
+      t.true(
+        html.includes(`<h1>${problemTypes[slug].title}</h1>`) &&
+          html.includes('<main>') &&
+          html.includes('<nav aria-label="Problem types">'),
+        slug,
+      );
       t.false(/<script/i.test(html));
       const json = await fetch(`${server.url}/problems/${slug}`, { headers: { accept: 'application/json' } });
       t.like(await json.json(), { type: `/problems/${slug}`, title: problemTypes[slug].title, status: problemTypes[slug].status });
@@ -70,7 +84,9 @@ test('each problem type is served at its URI: a small accessible page, or JSON w
     const index = await (await fetch(`${server.url}/problems`)).text();
     for (const slug of problemSlugs) t.true(index.includes(`<a href="/problems/${slug}">`), slug);
     t.true(index.includes('<caption>'));
-    const listed = (await (await fetch(`${server.url}/problems`, { headers: { accept: 'application/json' } })).json()) as { problemTypes: { type: string }[] };
+    const listed = (await (await fetch(`${server.url}/problems`, { headers: { accept: 'application/json' } })).json()) as {
+      problemTypes: { type: string }[];
+    };
     t.deepEqual(listed.problemTypes.map((type) => type.type).sort(), problemSlugs.map((slug) => `/problems/${slug}`).sort());
   } finally {
     await server.close(50);
@@ -93,7 +109,10 @@ test('an unknown problem type is a not-found problem, whose own type is document
 test('the documentation escapes what the markdown holds, and a file in another shape is refused saying where', (t) => {
   const table = (row: string) => `# Problems\n\nIntro with \`code\`.\n\n| type | status | title | when |\n|---|---|---|---|\n${row}\n`;
   const parsed = parseProblemDocs(table('| `/problems/x-y` | 409 | X | when <script>alert(1)</script> happens, see `code` |'));
-  t.deepEqual(parsed.types.map(({ slug, status, title }) => ({ slug, status, title })), [{ slug: 'x-y', status: 409, title: 'X' }]);
+  t.deepEqual(
+    parsed.types.map(({ slug, status, title }) => ({ slug, status, title })),
+    [{ slug: 'x-y', status: 409, title: 'X' }],
+  );
   t.is(parsed.types[0]?.html, 'when &lt;script&gt;alert(1)&lt;/script&gt; happens, see <code>code</code>');
   t.is(parsed.types[0]?.text, 'when <script>alert(1)</script> happens, see code');
   t.is(parsed.introHtml, '<p>Intro with <code>code</code>.</p>\n');

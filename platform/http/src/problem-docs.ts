@@ -57,8 +57,15 @@ const typeDocOf = (row: readonly Token[], columns: ReturnType<typeof columnsOf>,
   const slug = /^`\/problems\/([a-z0-9-]+)`$/.exec(cell(columns.type).content.trim())?.[1];
   const status = Number(cell(columns.status).content.trim());
   if (slug === undefined) throw new Error(`docs/problems.md, row ${line}: the type must be written as \`/problems/<slug>\``);
-  if (!Number.isInteger(status) || status < 400 || status > 599) throw new Error(`docs/problems.md, row ${line}: the status must be a 4xx or 5xx code`);
-  return { slug, status, title: cell(columns.title).content.trim(), html: renderInline(cell(columns.when)), text: inlineText(cell(columns.when)) };
+  if (!Number.isInteger(status) || status < 400 || status > 599)
+    throw new Error(`docs/problems.md, row ${line}: the status must be a 4xx or 5xx code`);
+  return {
+    slug,
+    status,
+    title: cell(columns.title).content.trim(),
+    html: renderInline(cell(columns.when)),
+    text: inlineText(cell(columns.when)),
+  };
 };
 
 /** Reads the documentation out of the markdown; a file not in the expected shape is an error that says where. */

@@ -69,4 +69,9 @@ ${docs.types.map(indexRow).join('\n')}
   );
 
 /** The JSON form of a type's documentation, for `Accept: application/json`. */
-export const problemTypeJson = (type: ProblemTypeDoc) => ({ type: typeUri(type), title: type.title, status: type.status, description: type.text });
+export const problemTypeJson = (type: ProblemTypeDoc) => ({
+  type: typeUri(type),
+  title: type.title,
+  status: type.status,
+  description: type.text,
+});

@@ -102,7 +102,9 @@ export const problems = {
   tooLarge: (limit: number) => problem('payload-too-large', { detail: `the body must be at most ${limit} bytes` }),
   unsupportedMediaType: (expected: string) => problem('unsupported-media-type', { detail: `send Content-Type: ${expected}` }),
   idempotencyKeyReused: (requestId: string) =>
-    problem('idempotency-key-reused', { detail: `the Idempotency-Key "${requestId.slice(requestId.indexOf('/') + 1)}" was first used with a different request` }),
+    problem('idempotency-key-reused', {
+      detail: `the Idempotency-Key "${requestId.slice(requestId.indexOf('/') + 1)}" was first used with a different request`,
+    }),
   unavailable: (detail: string) => problem('unavailable', { detail }),
   internal: () => problem('internal', { detail: 'the request failed on our side; it is logged and nothing was changed' }),
 } as const;
@@ -117,13 +119,19 @@ export const problemOfCommandError = (error: CommandError): Problem => {
     case 'InvalidCommand':
       return problems.invalidRequest(error.errors);
     case 'CommandRejected':
-      return problems.conflict('rule-violated', error.error.message, { code: error.error._tag, ...(error.error.detail && { context: error.error.detail }) });
+      return problems.conflict('rule-violated', error.error.message, {
+        code: error.error._tag,
+        ...(error.error.detail && { context: error.error.detail }),
+      });
     case 'StreamNotFound':
       return problems.notFound(`${error.streamId} does not exist`);
     case 'StreamAlreadyExists':
       return problems.conflict('already-exists', `${error.streamId} exists already`);
     case 'ConcurrencyConflict':
-      return problems.conflict('concurrency-conflict', `${error.streamId} kept changing during ${error.attempts} attempts; retry the request`);
+      return problems.conflict(
+        'concurrency-conflict',
+        `${error.streamId} kept changing during ${error.attempts} attempts; retry the request`,
+      );
     case 'IdempotencyKeyReused':
       return problems.idempotencyKeyReused(error.requestId);
     case 'Forbidden':

@@ -47,7 +47,8 @@ export const publicRouter = ({ health, openapi, problemDocs = problemDocsLoader(
   router.get('/problems/:slug', (ctx) => {
     const docs = problemDocs();
     const type = docs.types.find((candidate) => candidate.slug === ctx.params['slug']);
-    if (type === undefined) throw new HttpProblem(problems.notFound(`no problem type is called ${ctx.params['slug']}; GET /problems lists them`));
+    if (type === undefined)
+      throw new HttpProblem(problems.notFound(`no problem type is called ${ctx.params['slug']}; GET /problems lists them`));
     answerDocumentation(ctx, problemTypeJson(type), () => problemTypePage(docs, type));
   });
   return router;
@@ -72,17 +73,36 @@ const documentation = (json: JsonSchema) => ({
 const ok = (description: string, schema: JsonSchema) => ({ '200': { description, content: jsonContent(schema) } });
 
 /** The description of the public routes; `health` is the schema of what this app's /healthz answers. */
-export const publicOpenApi = ({ health = { type: 'object' }, healthSummary = 'Liveness' }: { readonly health?: JsonSchema; readonly healthSummary?: string } = {}): OpenApiPart => ({
+export const publicOpenApi = ({
+  health = { type: 'object' },
+  healthSummary = 'Liveness',
+}: { readonly health?: JsonSchema; readonly healthSummary?: string } = {}): OpenApiPart => ({
   paths: {
-    '/healthz': { get: { operationId: 'health', summary: healthSummary, tags: ['operations'], security: [], responses: ok('Healthy', health) } },
-    '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', tags: ['operations'], security: [], responses: ok('OpenAPI 3.1', { type: 'object' }) } },
+    '/healthz': {
+      get: { operationId: 'health', summary: healthSummary, tags: ['operations'], security: [], responses: ok('Healthy', health) },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'openapi',
+        summary: 'This document',
+        tags: ['operations'],
+        security: [],
+        responses: ok('OpenAPI 3.1', { type: 'object' }),
+      },
+    },
     '/problems': {
       get: {
         operationId: 'listProblemTypes',
         summary: 'Every problem type an answer can have, documented',
         tags: ['problems'],
         security: [],
-        responses: { '200': documentation({ type: 'object', required: ['problemTypes'], properties: { problemTypes: { type: 'array', items: { $ref: '#/components/schemas/ProblemType' } } } }) },
+        responses: {
+          '200': documentation({
+            type: 'object',
+            required: ['problemTypes'],
+            properties: { problemTypes: { type: 'array', items: { $ref: '#/components/schemas/ProblemType' } } },
+          }),
+        },
       },
     },
     '/problems/{slug}': {

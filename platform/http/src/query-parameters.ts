@@ -14,7 +14,14 @@ export const singleOf = (query: ParsedUrlQuery, name: string): string | undefine
 export const valuesOf = (query: ParsedUrlQuery, name: string, { max = 30 }: { readonly max?: number } = {}): string[] | undefined => {
   const raw = query[name];
   if (raw === undefined) return undefined;
-  const values = [...new Set((Array.isArray(raw) ? raw : [raw]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== ''))];
+  const values = [
+    ...new Set(
+      (Array.isArray(raw) ? raw : [raw])
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v !== ''),
+    ),
+  ];
   if (values.length === 0) return undefined;
   if (values.length > max) throw invalidParameter(name, 'query', `must list at most ${max} values`);
   return values;
@@ -34,6 +41,7 @@ export const listOf = <V extends string>(query: ParsedUrlQuery, name: string, al
 export const integerOf = (query: ParsedUrlQuery, name: string, min: number, max: number): number | undefined => {
   const raw = singleOf(query, name);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw invalidParameter(name, 'query', `must be an integer from ${min} to ${max}`);
+  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw invalidParameter(name, 'query', `must be an integer from ${min} to ${max}`);
   return Number(raw);
 };

@@ -6,8 +6,13 @@ import { bindPort, serve } from './server.ts';
 test('a port in use is a start-up failure naming PORT and what to do', async (t) => {
   const held = await bindPort();
   try {
-    const error = await t.throwsAsync(bindPort({ port: held.port, host: '127.0.0.1', hostVariable: 'MERIDIAN_HOST' }), { instanceOf: StartupFailure });
-    t.is(error?.message, `port ${held.port} (PORT) is already in use on 127.0.0.1 (MERIDIAN_HOST): stop the process that holds it, or set PORT to a free port (0 picks one)`);
+    const error = await t.throwsAsync(bindPort({ port: held.port, host: '127.0.0.1', hostVariable: 'MERIDIAN_HOST' }), {
+      instanceOf: StartupFailure,
+    });
+    t.is(
+      error?.message,
+      `port ${held.port} (PORT) is already in use on 127.0.0.1 (MERIDIAN_HOST): stop the process that holds it, or set PORT to a free port (0 picks one)`,
+    );
   } finally {
     await held.close();
   }
@@ -15,7 +20,10 @@ test('a port in use is a start-up failure naming PORT and what to do', async (t)
 
 test('a host that is not this machine is a start-up failure naming its variable', async (t) => {
   // 192.0.2.0/24 is TEST-NET-1: never an address of this machine.
-  await t.throwsAsync(bindPort({ host: '192.0.2.1', hostVariable: 'MERIDIAN_HOST' }), { instanceOf: StartupFailure, message: /^192\.0\.2\.1 \(MERIDIAN_HOST\) is not an address of this machine/ });
+  await t.throwsAsync(bindPort({ host: '192.0.2.1', hostVariable: 'MERIDIAN_HOST' }), {
+    instanceOf: StartupFailure,
+    message: /^192\.0\.2\.1 \(MERIDIAN_HOST\) is not an address of this machine/,
+  });
 });
 
 test('a request that arrives before the app is ready waits for it', async (t) => {

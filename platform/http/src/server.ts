@@ -32,11 +32,17 @@ export const listenFailure = (error: unknown, { port = 0, host = '127.0.0.1', ho
   const hostName = hostVariable === undefined ? host : `${host} (${hostVariable})`;
   switch (code) {
     case 'EADDRINUSE':
-      return new StartupFailure(`port ${port} (PORT) is already in use on ${hostName}: stop the process that holds it, or set PORT to a free port (0 picks one)`, { cause: error });
+      return new StartupFailure(
+        `port ${port} (PORT) is already in use on ${hostName}: stop the process that holds it, or set PORT to a free port (0 picks one)`,
+        { cause: error },
+      );
     case 'EACCES':
       return new StartupFailure(`this user may not listen on port ${port} (PORT): set PORT to 1024 or above`, { cause: error });
     case 'EADDRNOTAVAIL':
-      return new StartupFailure(`${hostName} is not an address of this machine: listen on one of its addresses, such as 127.0.0.1 or 0.0.0.0`, { cause: error });
+      return new StartupFailure(
+        `${hostName} is not an address of this machine: listen on one of its addresses, such as 127.0.0.1 or 0.0.0.0`,
+        { cause: error },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new StartupFailure(`the host ${hostName} is not known: give an address, such as 127.0.0.1 or 0.0.0.0`, { cause: error });
@@ -53,15 +59,17 @@ export const listen = (server: Server, options: PortOptions): Promise<AddressInf
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(server.address() as AddressInfo));
   });
 
-const closer = (server: Server) => (graceMs = 5_000) =>
-  new Promise<void>((done) => {
-    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => {
-      clearTimeout(timer);
-      done();
+const closer =
+  (server: Server) =>
+  (graceMs = 5_000) =>
+    new Promise<void>((done) => {
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      server.close(() => {
+        clearTimeout(timer);
+        done();
+      });
+      server.closeIdleConnections();
     });
-    server.closeIdleConnections();
-  });
 
 /** Binds the port; requests wait until `serve` gives them an app. */
 export const bindPort = async (options: PortOptions = {}): Promise<BoundPort> => {

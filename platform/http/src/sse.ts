@@ -26,7 +26,12 @@ export const openEventStream = (ctx: Context, { heartbeatMs = 15_000, retryMs = 
   ctx.req.socket.setNoDelay(true);
   ctx.req.on('close', close);
   ctx.status = 200;
-  ctx.set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  ctx.set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
   ctx.body = stream;
   stream.write(`retry: ${retryMs}\n\n`);
   const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), heartbeatMs);

@@ -18,7 +18,8 @@ test('values come back typed from their options', (t) => {
 });
 
 test('--help and -h answer with the help, whatever else is on the line', (t) => {
-  for (const argv of [['--help'], ['-h'], ['--bogus', '--help']]) t.deepEqual(readCommandLine(spec, argv), { kind: 'help', text: helpText(spec) });
+  for (const argv of [['--help'], ['-h'], ['--bogus', '--help']])
+    t.deepEqual(readCommandLine(spec, argv), { kind: 'help', text: helpText(spec) });
 });
 
 test('the help is made from the options, each with its description', (t) => {

@@ -54,7 +54,11 @@ const indent = (text: string, width: number): string => text.split('\n').join(`\
 const columns = (rows: readonly (readonly [string, string])[]): string => {
   const width = Math.min(28, Math.max(...rows.map(([left]) => left.length))) + 4;
   return rows
-    .map(([left, right]) => (left.length + 4 > width ? `  ${left}\n${' '.repeat(width)}${indent(right, width)}` : `  ${left.padEnd(width - 2)}${indent(right, width)}`))
+    .map(([left, right]) =>
+      left.length + 4 > width
+        ? `  ${left}\n${' '.repeat(width)}${indent(right, width)}`
+        : `  ${left.padEnd(width - 2)}${indent(right, width)}`,
+    )
     .join('\n');
 };
 
@@ -66,12 +70,26 @@ export const helpText = <O extends OptionSpecs>(spec: CommandLineSpec<O>): strin
     ...Object.entries(options).map(([name, option]) => [flagOf(name, option), option.description] as const),
   ];
   const heading = spec.positionals === undefined ? 'Options:' : 'Arguments and options:';
-  return [`Usage: ${spec.command}${spec.synopsis === '' ? '' : ` ${spec.synopsis}`}`, '', spec.summary, '', heading, columns(rows), ...(spec.notes === undefined ? [] : ['', spec.notes])].join('\n');
+  return [
+    `Usage: ${spec.command}${spec.synopsis === '' ? '' : ` ${spec.synopsis}`}`,
+    '',
+    spec.summary,
+    '',
+    heading,
+    columns(rows),
+    ...(spec.notes === undefined ? [] : ['', spec.notes]),
+  ].join('\n');
 };
 
 /** What parseArgs reports of each word, as far as it matters here. */
 type Token =
-  | { readonly kind: 'option'; readonly name: string; readonly rawName: string; readonly value?: string | undefined; readonly inlineValue?: boolean | undefined }
+  | {
+      readonly kind: 'option';
+      readonly name: string;
+      readonly rawName: string;
+      readonly value?: string | undefined;
+      readonly inlineValue?: boolean | undefined;
+    }
   | { readonly kind: 'positional'; readonly value: string }
   | { readonly kind: 'option-terminator' };
 
@@ -83,7 +101,8 @@ const tokenProblem = (token: Token, options: OptionSpecs): string | undefined =>
   if (option.type === 'boolean') return token.value === undefined ? undefined : `${token.rawName} takes no value`;
   if (token.value === undefined) return `${token.rawName} needs a value`;
   // `--only --quick`: the next option was taken for the value, which is almost always a slip.
-  if (!token.inlineValue && token.value.startsWith('-')) return `${token.rawName} needs a value (to give one that starts with "-", write ${token.rawName}=${token.value})`;
+  if (!token.inlineValue && token.value.startsWith('-'))
+    return `${token.rawName} needs a value (to give one that starts with "-", write ${token.rawName}=${token.value})`;
   return undefined;
 };
 
@@ -120,16 +139,22 @@ export const readCommandLine = <O extends OptionSpecs>(spec: CommandLineSpec<O>,
 };
 
 /** How to ask for the help: an npm script passes it on after `--`. */
-const helpCommand = ({ command }: CommandLineSpec<OptionSpecs>): string => `${command}${command.startsWith('npm ') && !command.endsWith(' --') ? ' --' : ''} --help`;
+const helpCommand = ({ command }: CommandLineSpec<OptionSpecs>): string =>
+  `${command}${command.startsWith('npm ') && !command.endsWith(' --') ? ' --' : ''} --help`;
 
 /** The one line a usage error gets, with where to read more. */
-export const usageLine = (name: string, spec: CommandLineSpec<OptionSpecs>, error: string): string => `${name}: ${error} (see: ${helpCommand(spec)})`;
+export const usageLine = (name: string, spec: CommandLineSpec<OptionSpecs>, error: string): string =>
+  `${name}: ${error} (see: ${helpCommand(spec)})`;
 
 /**
  * For a program's entry point: prints the help and exits 0, or prints the problem in one line and exits
  * 2, or gives back the values.
  */
-export const commandLineOrExit = <O extends OptionSpecs>(name: string, spec: CommandLineSpec<O>, argv: readonly string[] = process.argv.slice(2)): { readonly values: OptionValues<O>; readonly positionals: readonly string[] } => {
+export const commandLineOrExit = <O extends OptionSpecs>(
+  name: string,
+  spec: CommandLineSpec<O>,
+  argv: readonly string[] = process.argv.slice(2),
+): { readonly values: OptionValues<O>; readonly positionals: readonly string[] } => {
   const read = readCommandLine(spec, argv);
   switch (read.kind) {
     case 'help':

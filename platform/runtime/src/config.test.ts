@@ -25,7 +25,10 @@ test('reports every bad variable by name, with the path inside JSON values', (t)
   t.true(report.includes('PORT: must be an integer from 1 to 65535'));
   t.true(report.includes('MISSING: is required'));
   t.true(report.includes('MODE: must be one of FULL, NORMAL'));
-  t.true(report.some((line) => line.startsWith('KEYS/0/roles/0:')), report.join('\n'));
+  t.true(
+    report.some((line) => line.startsWith('KEYS/0/roles/0:')),
+    report.join('\n'),
+  );
 });
 
 test('a JSON variable that is not JSON says so', (t) => {
@@ -39,11 +42,14 @@ test('an empty value is an error unless the variable says it means unset', (t) =
     { NEEDED: nonEmptyVariable, NEEDED_KNOB: emptyMeansUnset(integerVariable('n', 0, 9)) },
     { SECRET: nonEmptyVariable, KNOB: emptyMeansUnset(integerVariable('n', 0, 9)) },
   );
-  t.deepEqual(decoded, E.left([
-    'NEEDED: is set but empty: give it a value',
-    'NEEDED_KNOB: is set but empty: give it a value',
-    'SECRET: is set but empty: give it a value, or unset it to use the default',
-  ]));
+  t.deepEqual(
+    decoded,
+    E.left([
+      'NEEDED: is set but empty: give it a value',
+      'NEEDED_KNOB: is set but empty: give it a value',
+      'SECRET: is set but empty: give it a value, or unset it to use the default',
+    ]),
+  );
 });
 
 test('a JSON variable that is not JSON never has its text in the report', (t) => {

@@ -54,7 +54,8 @@ export const enumVariable = <V extends string>(values: readonly [V, ...V[]]): t.
   new t.Type<V, string, unknown>(
     values.join('|'),
     (u): u is V => (values as readonly unknown[]).includes(u),
-    (u, context) => ((values as readonly unknown[]).includes(u) ? t.success(u as V) : t.failure(u, context, `must be one of ${values.join(', ')}`)),
+    (u, context) =>
+      (values as readonly unknown[]).includes(u) ? t.success(u as V) : t.failure(u, context, `must be one of ${values.join(', ')}`),
     (v) => v,
   );
 
@@ -105,7 +106,9 @@ export const decodeEnvironment = <R extends t.Props, O extends t.Props>(
       if (decoded.right !== undefined) values[name] = decoded.right;
       else if (isRequired) problems.push(`${name}: ${setButEmpty(true)}`);
     } else if (raw === '') problems.push(`${name}: ${setButEmpty(isRequired)}`);
-    else for (const error of fieldErrors(decoded.left)) problems.push(`${name}${error.pointer === '#' ? '' : error.pointer.slice(1)}: ${error.detail}`);
+    else
+      for (const error of fieldErrors(decoded.left))
+        problems.push(`${name}${error.pointer === '#' ? '' : error.pointer.slice(1)}: ${error.detail}`);
   };
   for (const [name, codec] of Object.entries(required)) read(name, codec, true);
   for (const [name, codec] of Object.entries(optional)) read(name, codec, false);

@@ -22,7 +22,9 @@ const entryAt = (path: string, dir: string): Entry => {
   } catch (error) {
     // ENOTDIR: a part of the path is a file; going up finds which.
     if (error instanceof Error && 'code' in error && error.code === 'ENOTDIR') return 'missing';
-    throw new StartupFailure(`the data directory ${dir} (${variable}) cannot be looked at: ${reasonOf(error)}; ${whatToDo}`, { cause: error });
+    throw new StartupFailure(`the data directory ${dir} (${variable}) cannot be looked at: ${reasonOf(error)}; ${whatToDo}`, {
+      cause: error,
+    });
   }
 };
 
@@ -33,7 +35,11 @@ const missingDirectories = (dir: string): string[] => {
     const entry = entryAt(path, dir);
     if (entry === 'directory') return missing;
     if (entry === 'other')
-      throw new StartupFailure(path === dir ? `the data directory ${dir} (${variable}) is a file, not a directory; ${whatToDo}` : `the data directory ${dir} (${variable}) cannot be made: ${path} is a file, not a directory; ${whatToDo}`);
+      throw new StartupFailure(
+        path === dir
+          ? `the data directory ${dir} (${variable}) is a file, not a directory; ${whatToDo}`
+          : `the data directory ${dir} (${variable}) cannot be made: ${path} is a file, not a directory; ${whatToDo}`,
+      );
     missing.unshift(path);
     if (dirname(path) === path) return missing;
   }
@@ -59,7 +65,9 @@ const makeEach = (dir: string, missing: readonly string[]) => {
     } catch (error) {
       removeMade(made);
       const where = path === dir ? '' : ` (making ${path})`;
-      throw new StartupFailure(`cannot make the data directory ${dir} (${variable}): ${reasonOf(error)}${where}; ${whatToDo}`, { cause: error });
+      throw new StartupFailure(`cannot make the data directory ${dir} (${variable}): ${reasonOf(error)}${where}; ${whatToDo}`, {
+        cause: error,
+      });
     }
   }
 };

@@ -32,15 +32,20 @@ export const traceFields = (traceparent: string | undefined, project?: string): 
 const serialise = (value: unknown): unknown =>
   value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
 
-export const createLogger = ({ service, level = 'INFO', project, write = (line) => process.stdout.write(`${line}\n`) }: LoggerOptions, bound: LogFields = {}): Logger => {
+export const createLogger = (
+  { service, level = 'INFO', project, write = (line) => process.stdout.write(`${line}\n`) }: LoggerOptions,
+  bound: LogFields = {},
+): Logger => {
   const threshold = level === 'SILENT' ? Infinity : severities.indexOf(level);
-  const emit = (severity: Severity) => (message: string, fields: LogFields = {}) => {
-    if (severities.indexOf(severity) < threshold) return;
-    const all: Record<string, unknown> = { ...bound, ...fields };
-    const trace = typeof all['traceparent'] === 'string' ? traceFields(all['traceparent'], project) : {};
-    const entries = Object.entries({ ...all, ...trace }).map(([key, value]) => [key, serialise(value)]);
-    write(JSON.stringify({ severity, time: new Date().toISOString(), service, message, ...Object.fromEntries(entries) }));
-  };
+  const emit =
+    (severity: Severity) =>
+    (message: string, fields: LogFields = {}) => {
+      if (severities.indexOf(severity) < threshold) return;
+      const all: Record<string, unknown> = { ...bound, ...fields };
+      const trace = typeof all['traceparent'] === 'string' ? traceFields(all['traceparent'], project) : {};
+      const entries = Object.entries({ ...all, ...trace }).map(([key, value]) => [key, serialise(value)]);
+      write(JSON.stringify({ severity, time: new Date().toISOString(), service, message, ...Object.fromEntries(entries) }));
+    };
   return {
     debug: emit('DEBUG'),
     info: emit('INFO'),

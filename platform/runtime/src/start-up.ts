@@ -43,7 +43,9 @@ export const reasonOf = (error: unknown): string => {
 
 /** The line and exit status that an error ending a start-up gets. */
 export const startupFailureOf = (error: unknown): { readonly line: string; readonly exitCode: number } =>
-  error instanceof StartupFailure ? { line: error.message, exitCode: error.exitCode } : { line: `could not start: ${reasonOf(error)}`, exitCode: 1 };
+  error instanceof StartupFailure
+    ? { line: error.message, exitCode: error.exitCode }
+    : { line: `could not start: ${reasonOf(error)}`, exitCode: 1 };
 
 /**
  * Runs a process's start-up; if it fails, prints `<service>: <why>` on one line and exits with the
@@ -55,7 +57,8 @@ export const startOrExit = async <A>(service: string, start: () => A | Promise<A
   } catch (error) {
     const { line, exitCode } = startupFailureOf(error);
     process.stderr.write(`${service}: ${line}\n`);
-    if (!(error instanceof StartupFailure) && error instanceof Error && process.env['MERIDIAN_LOG_LEVEL'] === 'DEBUG') process.stderr.write(`${error.stack}\n`);
+    if (!(error instanceof StartupFailure) && error instanceof Error && process.env['MERIDIAN_LOG_LEVEL'] === 'DEBUG')
+      process.stderr.write(`${error.stack}\n`);
     return process.exit(exitCode);
   }
 };

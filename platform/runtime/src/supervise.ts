@@ -7,8 +7,12 @@ import { setTimeout as delay } from 'node:timers/promises';
 /** Waits `ms`, or less if the signal aborts first (the abort is not an error here). */
 const pause = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
-export const supervise = async (name: string, run: () => Promise<unknown>, { logger, signal, maxPauseMs = 30_000 }: { logger: Logger; signal: AbortSignal; maxPauseMs?: number }): Promise<void> => {
-  for (let failures = 0; !signal.aborted; ) {
+export const supervise = async (
+  name: string,
+  run: () => Promise<unknown>,
+  { logger, signal, maxPauseMs = 30_000 }: { logger: Logger; signal: AbortSignal; maxPauseMs?: number },
+): Promise<void> => {
+  for (let failures = 0; !signal.aborted;) {
     try {
       await run();
       if (signal.aborted) return;

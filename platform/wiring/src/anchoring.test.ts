@@ -9,7 +9,8 @@ import { anchorHead, runAnchoring } from '@meridian/projections';
 const world = async () => {
   const store = createSqliteEventStore({ path: ':memory:' });
   const archive = await createDuckDbArchive({ path: ':memory:' });
-  const append = (streamId: string, expectedRevision: 'no_stream' | number) => store.append({ streamId, events: [newEvent('parcel.thing.v1', {})], expectedRevision });
+  const append = (streamId: string, expectedRevision: 'no_stream' | number) =>
+    store.append({ streamId, events: [newEvent('parcel.thing.v1', {})], expectedRevision });
   return { store, archive, append, close: async () => (await archive.close(), await store.close()) };
 };
 
@@ -39,7 +40,10 @@ test('running, it anchors at start and once more when stopped', async (t) => {
     await append('parcel-a', 0);
     controller.abort();
     await running;
-    t.deepEqual((await archive.anchors({ limit: 10 })).map((a) => a.position), [1, 2]);
+    t.deepEqual(
+      (await archive.anchors({ limit: 10 })).map((a) => a.position),
+      [1, 2],
+    );
   } finally {
     await close();
   }

@@ -27,11 +27,15 @@ const readKeysFile = (file: string): readonly ApiKey[] => {
   if (E.isRight(decoded)) return decoded.right;
   const [first] = fieldErrors(decoded.left);
   const where = first === undefined || first.pointer === '#' ? '' : ` at ${first.pointer.slice(1)}`;
-  throw new StartupFailure(`the development keys in ${file} are not valid${where}: ${first?.detail ?? 'unreadable'}; fix the file, or delete it to have new keys made (or set MERIDIAN_API_KEYS)`);
+  throw new StartupFailure(
+    `the development keys in ${file} are not valid${where}: ${first?.detail ?? 'unreadable'}; fix the file, or delete it to have new keys made (or set MERIDIAN_API_KEYS)`,
+  );
 };
 
 const newKeys = (): readonly ApiKey[] => {
-  const decoded = ApiKeys.decode(developmentPrincipals.map((p) => ({ ...p, key: `mk_${p.roles[0]}_${randomBytes(18).toString('base64url')}` })));
+  const decoded = ApiKeys.decode(
+    developmentPrincipals.map((p) => ({ ...p, key: `mk_${p.roles[0]}_${randomBytes(18).toString('base64url')}` })),
+  );
   if (E.isLeft(decoded)) throw new Error('the development principals do not decode as API keys');
   return decoded.right;
 };

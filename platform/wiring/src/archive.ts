@@ -72,7 +72,12 @@ const openBigQuery = async (config: ArchiveConfig & { BIGQUERY_DATASET: string }
 };
 
 /** BigQuery when BIGQUERY_DATASET is set; otherwise DuckDB at `<dataDir>/archive.duckdb`. */
-export const openArchive = async (config: ArchiveConfig, logger: Logger, dataDir: string, { readOnly = false }: OpenArchiveOptions = {}): Promise<EventArchive> => {
+export const openArchive = async (
+  config: ArchiveConfig,
+  logger: Logger,
+  dataDir: string,
+  { readOnly = false }: OpenArchiveOptions = {},
+): Promise<EventArchive> => {
   if (config.BIGQUERY_DATASET !== undefined) {
     logger.info('archive: BigQuery', { project: config.GOOGLE_CLOUD_PROJECT, dataset: config.BIGQUERY_DATASET });
     return openBigQuery({ ...config, BIGQUERY_DATASET: config.BIGQUERY_DATASET });

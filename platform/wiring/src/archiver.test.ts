@@ -26,7 +26,10 @@ const deliver = <M>(messages: readonly M[], attempt = 1) => {
 /** A logger that keeps its lines. */
 const recordingLogger = () => {
   const lines: { level: string; message: string; fields: LogFields }[] = [];
-  const line = (level: string) => (message: string, fields: LogFields = {}) => void lines.push({ level, message, fields });
+  const line =
+    (level: string) =>
+    (message: string, fields: LogFields = {}) =>
+      void lines.push({ level, message, fields });
   const logger: Logger = { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error'), child: () => logger };
   return { logger, lines };
 };
@@ -42,7 +45,11 @@ const withArchive = (run: (t: ExecutionContext, archive: EventArchive) => Promis
 
 const parcelHistory = (parcel: string): RecordedEvent[] => {
   const facts = parcelFacts(parcel);
-  return createTestLog().recordAll(parcelEvents, `parcel-${parcel}`, [facts.registered('07:00'), facts.assigned('r-1', '07:30'), facts.loaded('r-1', 'v-1', '08:00')]);
+  return createTestLog().recordAll(parcelEvents, `parcel-${parcel}`, [
+    facts.registered('07:00'),
+    facts.assigned('r-1', '07:30'),
+    facts.loaded('r-1', 'v-1', '08:00'),
+  ]);
 };
 
 const archivedOf = async (archive: EventArchive, streamId: string) => (await archive.find({ streamId }, { limit: 100 })).events;
@@ -54,10 +61,26 @@ test(
     const { logger, lines } = recordingLogger();
     const { deliveries, settled } = deliver(events);
     await archiveDeliveries({ archive, logger })(deliveries);
-    t.deepEqual(settled, events.map(() => ({ outcome: 'ack' })));
+    t.deepEqual(
+      settled,
+      events.map(() => ({ outcome: 'ack' })),
+    );
     t.deepEqual(await archivedOf(archive, 'parcel-a1'), events);
-    t.deepEqual(lines.filter((l) => l.message === 'events archived'), [{ level: 'info', message: 'events archived', fields: { archive: 'events', received: 3, inserted: 3, alreadyArchived: 0, attempt: 1 } }]);
-    t.deepEqual(lines.filter((l) => l.message === 'event archived').map((l) => l.fields['consumer']), ['event-archiver', 'event-archiver', 'event-archiver'], 'one line per event too');
+    t.deepEqual(
+      lines.filter((l) => l.message === 'events archived'),
+      [
+        {
+          level: 'info',
+          message: 'events archived',
+          fields: { archive: 'events', received: 3, inserted: 3, alreadyArchived: 0, attempt: 1 },
+        },
+      ],
+    );
+    t.deepEqual(
+      lines.filter((l) => l.message === 'event archived').map((l) => l.fields['consumer']),
+      ['event-archiver', 'event-archiver', 'event-archiver'],
+      'one line per event too',
+    );
   }),
 );
 
@@ -72,8 +95,18 @@ test(
     await handle(redelivery.deliveries);
     const replay = deliver(events);
     await handle(replay.deliveries);
-    t.deepEqual([...redelivery.settled, ...replay.settled].map((s) => s.outcome), ['ack', 'ack', 'ack', 'ack', 'ack']);
-    t.deepEqual(lines.filter((l) => l.message === 'events archived').map((l) => [l.fields['inserted'], l.fields['alreadyArchived']]), [[2, 0], [0, 2], [1, 2]]);
+    t.deepEqual(
+      [...redelivery.settled, ...replay.settled].map((s) => s.outcome),
+      ['ack', 'ack', 'ack', 'ack', 'ack'],
+    );
+    t.deepEqual(
+      lines.filter((l) => l.message === 'events archived').map((l) => [l.fields['inserted'], l.fields['alreadyArchived']]),
+      [
+        [2, 0],
+        [0, 2],
+        [1, 2],
+      ],
+    );
     t.deepEqual(await archivedOf(archive, 'parcel-a2'), events, 'each event once');
   }),
 );
@@ -96,12 +129,18 @@ test(
     const handle = archiveDeliveries({ archive: flaky, logger });
     const first = deliver(events);
     await handle(first.deliveries);
-    t.deepEqual(first.settled, events.map(() => ({ outcome: 'retry', reason: 'not archived: connection reset' })));
+    t.deepEqual(
+      first.settled,
+      events.map(() => ({ outcome: 'retry', reason: 'not archived: connection reset' })),
+    );
     t.like(lines[0], { level: 'warn', fields: { archive: 'events', received: 3, attempt: 1, error: 'connection reset' } });
 
     const retry = deliver(events, 2);
     await handle(retry.deliveries);
-    t.deepEqual(retry.settled.map((s) => s.outcome), ['ack', 'ack', 'ack']);
+    t.deepEqual(
+      retry.settled.map((s) => s.outcome),
+      ['ack', 'ack', 'ack'],
+    );
     t.like(lines[1], { level: 'info', fields: { inserted: 0, alreadyArchived: 3, attempt: 2 } });
     t.deepEqual(await archivedOf(archive, 'parcel-a3'), events);
   }),
@@ -133,13 +172,19 @@ test(
     await handle(first.deliveries);
     const again = deliver([...pings, ping('v-1', at('08:02'))], 2);
     await handle(again.deliveries);
-    t.deepEqual([...first.settled, ...again.settled].map((s) => s.outcome), Array(7).fill('ack'));
+    t.deepEqual(
+      [...first.settled, ...again.settled].map((s) => s.outcome),
+      Array(7).fill('ack'),
+    );
     t.is(await pingCount(archive, 'v-1'), 3);
     t.is(await pingCount(archive, 'v-2'), 1);
-    t.deepEqual(lines.map((l) => [l.message, l.fields['inserted'], l.fields['alreadyArchived']]), [
-      ['telemetry archived', 3, 0],
-      ['telemetry archived', 1, 3],
-    ]);
+    t.deepEqual(
+      lines.map((l) => [l.message, l.fields['inserted'], l.fields['alreadyArchived']]),
+      [
+        ['telemetry archived', 3, 0],
+        ['telemetry archived', 1, 3],
+      ],
+    );
   }),
 );
 
@@ -165,7 +210,10 @@ test(
     t.is(await pingCount(archive, 'v-3'), 0);
     const retry = deliver(pings, 2);
     await handle(retry.deliveries);
-    t.deepEqual(retry.settled.map((s) => s.outcome), ['ack', 'ack']);
+    t.deepEqual(
+      retry.settled.map((s) => s.outcome),
+      ['ack', 'ack'],
+    );
     t.is(await pingCount(archive, 'v-3'), 2);
   }),
 );

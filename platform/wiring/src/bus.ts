@@ -1,7 +1,19 @@
 // The bus, chosen from the environment: Pub/Sub when configured (the cloud wiring), otherwise the embedded
 // one (catch-up subscriptions over the log; an in-process queue for telemetry).
 import { createBoundedQueue } from '@meridian/embedded';
-import { decodeWith, fanOutPublisher, type ConsumerDefinition, type DocumentStore, type EventStore, type Logger, type Publisher, type RecordedEvent, type Subscription, documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
+import {
+  decodeWith,
+  fanOutPublisher,
+  type ConsumerDefinition,
+  type DocumentStore,
+  type EventStore,
+  type Logger,
+  type Publisher,
+  type RecordedEvent,
+  type Subscription,
+  documentCheckpointer,
+  documentDeadLetters,
+} from '@meridian/kernel';
 import { createLogSubscription } from '@meridian/embedded';
 import { eventSettleWithinMs, openPubSubBus } from '@meridian/pubsub';
 import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
@@ -36,7 +48,10 @@ export type Bus = {
    * The subscription a consumer of the event plane reads through. Embedded, its checkpoint (how far it has
    * read the log) is told to `onCheckpoint`; a Pub/Sub subscription has no position in the log.
    */
-  readonly events: (consumer: ConsumerDefinition, options?: { readonly onCheckpoint?: (position: number) => void }) => Subscription<RecordedEvent>;
+  readonly events: (
+    consumer: ConsumerDefinition,
+    options?: { readonly onCheckpoint?: (position: number) => void },
+  ) => Subscription<RecordedEvent>;
   /** What the relay publishes to (Pub/Sub only: embedded consumers read the log itself). */
   readonly eventPublisher?: Publisher<RecordedEvent>;
   readonly telemetryPublisher: Publisher<TelemetryPing>;
@@ -47,15 +62,28 @@ export type Bus = {
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
   readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
   /** Pub/Sub only: what waits on a consumer's dead-letter subscription, left in place. */
-  readonly deadLetters?: (consumer: string, options?: { idleMs?: number }) => Promise<readonly { messageId: string; attributes: Readonly<Record<string, string>>; note: { reason: string; attempt: number; consumer: string; deadLetteredAt: string } | undefined; data: Buffer }[]>;
+  readonly deadLetters?: (
+    consumer: string,
+    options?: { idleMs?: number },
+  ) => Promise<
+    readonly {
+      messageId: string;
+      attributes: Readonly<Record<string, string>>;
+      note: { reason: string; attempt: number; consumer: string; deadLetteredAt: string } | undefined;
+      data: Buffer;
+    }[]
+  >;
   readonly close: () => Promise<void>;
 };
 
-export const usesPubSub = (config: BusConfig): boolean => (config.MERIDIAN_BUS ?? (config.PUBSUB_EMULATOR_HOST ? 'pubsub' : 'log')) === 'pubsub';
+export const usesPubSub = (config: BusConfig): boolean =>
+  (config.MERIDIAN_BUS ?? (config.PUBSUB_EMULATOR_HOST ? 'pubsub' : 'log')) === 'pubsub';
 
 const decodePing = (data: Buffer): E.Either<string, TelemetryPing> => {
   try {
-    return E.mapLeft((errors: { pointer: string; detail: string }[]) => errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))(decodeWith(TelemetryPing)(JSON.parse(data.toString('utf8'))));
+    return E.mapLeft((errors: { pointer: string; detail: string }[]) => errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))(
+      decodeWith(TelemetryPing)(JSON.parse(data.toString('utf8'))),
+    );
   } catch (error) {
     return E.left(`not JSON: ${(error as Error).message}`);
   }
@@ -73,14 +101,27 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     logger,
   });
   // Held gaps are retried well before their subscription's ack deadline would have them redelivered.
-  return { kind: 'pubsub', holdGapsMs: eventSettleWithinMs / 2, ...bus, telemetry: bus.telemetry(liveMapSubscription), telemetryArchive: bus.telemetry(telemetryArchiverSubscription) };
+  return {
+    kind: 'pubsub',
+    holdGapsMs: eventSettleWithinMs / 2,
+    ...bus,
+    telemetry: bus.telemetry(liveMapSubscription),
+    telemetryArchive: bus.telemetry(telemetryArchiverSubscription),
+  };
 };
 
 /** Catch-up subscriptions over the log, each consumer with its checkpoint and dead letters in `state`. */
 export const logEvents =
   (deps: { readonly log: EventStore; readonly state: DocumentStore; readonly logger: Logger }): Bus['events'] =>
   (consumer, { onCheckpoint } = {}) =>
-    createLogSubscription({ log: deps.log, checkpoints: documentCheckpointer(deps.state), deadLetters: documentDeadLetters(deps.state), consumer, logger: deps.logger, ...(onCheckpoint !== undefined && { onCheckpoint }) });
+    createLogSubscription({
+      log: deps.log,
+      checkpoints: documentCheckpointer(deps.state),
+      deadLetters: documentDeadLetters(deps.state),
+      consumer,
+      logger: deps.logger,
+      ...(onCheckpoint !== undefined && { onCheckpoint }),
+    });
 
 export type EmbeddedBusDeps = {
   readonly log: EventStore;
@@ -97,7 +138,8 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   // One queue per telemetry consumer, fed together (all or nothing), as the topic feeds its subscriptions.
   const capacity = deps.telemetryCapacity ?? 50_000;
   const liveMap = createBoundedQueue<TelemetryPing>({ capacity, consumer: liveMapSubscription });
-  const archive = deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
+  const archive =
+    deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
   const publisher = archive === undefined ? liveMap.publisher : fanOutPublisher([liveMap.publisher, archive.publisher]);
   return {
     kind: 'log',
@@ -112,12 +154,16 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
 };
 
 /** `log` and `state` are used only by the embedded bus (the log is the bus); with Pub/Sub they may be left out. */
-export const openBus = async (config: BusConfig, deps: { log?: EventStore; state?: DocumentStore; logger: Logger; telemetryCapacity?: number }): Promise<Bus> => {
+export const openBus = async (
+  config: BusConfig,
+  deps: { log?: EventStore; state?: DocumentStore; logger: Logger; telemetryCapacity?: number },
+): Promise<Bus> => {
   if (usesPubSub(config)) {
     deps.logger.info('bus: Pub/Sub', { project: config.GOOGLE_CLOUD_PROJECT, emulator: config.PUBSUB_EMULATOR_HOST });
     return pubSubBus(config, deps.logger);
   }
-  if (deps.log === undefined || deps.state === undefined) throw new Error('the embedded bus reads the event log and keeps checkpoints with the read models: open both first');
+  if (deps.log === undefined || deps.state === undefined)
+    throw new Error('the embedded bus reads the event log and keeps checkpoints with the read models: open both first');
   deps.logger.info('bus: embedded (catch-up subscriptions over the log)');
   return embeddedBus({ ...deps, log: deps.log, state: deps.state });
 };

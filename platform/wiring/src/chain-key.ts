@@ -16,11 +16,14 @@ const secretOf = (text: string): Buffer | undefined => {
 
 export const chainKeyVariable = new t.Type<ChainKey, string, unknown>(
   'ChainKey',
-  (u): u is ChainKey => typeof u === 'object' && u !== null && 'id' in u && 'secret' in u && u.secret instanceof Uint8Array && u.secret.length === keyBytes,
+  (u): u is ChainKey =>
+    typeof u === 'object' && u !== null && 'id' in u && 'secret' in u && u.secret instanceof Uint8Array && u.secret.length === keyBytes,
   (u, context) => {
     const secret = typeof u === 'string' ? secretOf(u) : undefined;
     // The report names the problem, never the value: this variable is a secret.
-    return secret === undefined ? t.failure('(hidden)', context, `must be base64 of ${keyBytes} bytes, for example from: openssl rand -base64 32`) : t.success(chainKeyOf(secret));
+    return secret === undefined
+      ? t.failure('(hidden)', context, `must be base64 of ${keyBytes} bytes, for example from: openssl rand -base64 32`)
+      : t.success(chainKeyOf(secret));
   },
   (key) => Buffer.from(key.secret).toString('base64'),
 );

@@ -45,7 +45,17 @@ test('security-relevant variables refuse an empty value; tuning knobs and emulat
     'GOOGLE_CLOUD_PROJECT: is set but empty: give it a value, or unset it to use the default',
     'EVENTSTORE_CONNECTION_STRING: is set but empty: give it a value, or unset it to use the default',
   ]);
-  t.deepEqual(decodeEnvironment({ PORT: '', MERIDIAN_LOG_LEVEL: '', MERIDIAN_SQLITE_SYNCHRONOUS: '' }, {}, { ...commonVariables, ...eventStoreVariables }), E.right({}));
+  t.deepEqual(
+    decodeEnvironment(
+      { PORT: '', MERIDIAN_LOG_LEVEL: '', MERIDIAN_SQLITE_SYNCHRONOUS: '' },
+      {},
+      { ...commonVariables, ...eventStoreVariables },
+    ),
+    E.right({}),
+  );
   // As the Google client libraries, which read these themselves, take them.
-  t.deepEqual(decodeEnvironment({ PUBSUB_EMULATOR_HOST: '', FIRESTORE_EMULATOR_HOST: '' }, {}, { ...busVariables, ...readModelVariables }), E.right({}));
+  t.deepEqual(
+    decodeEnvironment({ PUBSUB_EMULATOR_HOST: '', FIRESTORE_EMULATOR_HOST: '' }, {}, { ...busVariables, ...readModelVariables }),
+    E.right({}),
+  );
 });

@@ -34,7 +34,9 @@ export type RunningConsumers = {
 
 export const startConsumers = (consumers: readonly RunnableConsumer[], { logger }: { readonly logger: Logger }): RunningConsumers => {
   const controller = new AbortController();
-  const running = consumers.map((consumer) => supervise(consumer.name, () => consumer.run(controller.signal), { logger, signal: controller.signal }));
+  const running = consumers.map((consumer) =>
+    supervise(consumer.name, () => consumer.run(controller.signal), { logger, signal: controller.signal }),
+  );
   return {
     snapshots: () => consumers.flatMap((consumer) => (consumer.status === undefined ? [] : [consumer.status.snapshot()])),
     stop: async () => {
@@ -51,7 +53,10 @@ export type ConsumerWorld = {
 };
 
 /** One consumer per projection, each reading its own subscription and writing its read models. */
-export const projectorConsumers = ({ bus, documents, logger }: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> }, projections: readonly Projection[]): RunnableConsumer[] =>
+export const projectorConsumers = (
+  { bus, documents, logger }: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> },
+  projections: readonly Projection[],
+): RunnableConsumer[] =>
   projections.map((projection) => {
     const status = createConsumerStatus(projection.name, { version: projection.version });
     const consumer = consumerOf(projection);
@@ -59,7 +64,15 @@ export const projectorConsumers = ({ bus, documents, logger }: Pick<ConsumerWorl
       name: consumer.name,
       status,
       run: (signal) =>
-        runProjector({ projection, subscription: bus.events(consumer, { onCheckpoint: status.recordCheckpoint }), documents, logger: logger.child({ consumer: projection.name }), signal, status, holdGapsMs: bus.holdGapsMs }),
+        runProjector({
+          projection,
+          subscription: bus.events(consumer, { onCheckpoint: status.recordCheckpoint }),
+          documents,
+          logger: logger.child({ consumer: projection.name }),
+          signal,
+          status,
+          holdGapsMs: bus.holdGapsMs,
+        }),
     };
   });
 
@@ -77,28 +90,52 @@ export const archiveConsumers = (
       name: archiverConsumer.name,
       status: events,
       run: (signal) =>
-        bus.events(archiverConsumer, { onCheckpoint: events.recordCheckpoint })(withStatus(archiveDeliveries({ archive, logger: logger.child({ consumer: archiverConsumer.name }) }), events), {
-          signal,
-          maxBatch: 2_000,
-        }),
+        bus.events(archiverConsumer, { onCheckpoint: events.recordCheckpoint })(
+          withStatus(archiveDeliveries({ archive, logger: logger.child({ consumer: archiverConsumer.name }) }), events),
+          {
+            signal,
+            maxBatch: 2_000,
+          },
+        ),
     },
     {
       name: telemetryArchiverSubscription,
-      run: (signal) => bus.telemetryArchive(archiveTelemetryDeliveries({ archive, logger: logger.child({ consumer: telemetryArchiverSubscription }) }), { signal, maxBatch: 5_000 }),
+      run: (signal) =>
+        bus.telemetryArchive(archiveTelemetryDeliveries({ archive, logger: logger.child({ consumer: telemetryArchiverSubscription }) }), {
+          signal,
+          maxBatch: 5_000,
+        }),
     },
     ...(log?.chainHead === undefined
       ? []
       : [
           {
             name: 'log-anchors',
-            run: (signal: AbortSignal) => runAnchoring({ store: log, archive, logger: logger.child({ consumer: 'log-anchors' }), signal, ...(anchorIntervalMs !== undefined && { intervalMs: anchorIntervalMs }) }),
+            run: (signal: AbortSignal) =>
+              runAnchoring({
+                store: log,
+                archive,
+                logger: logger.child({ consumer: 'log-anchors' }),
+                signal,
+                ...(anchorIntervalMs !== undefined && { intervalMs: anchorIntervalMs }),
+              }),
           },
         ]),
   ];
 };
 
 /** The live map: the telemetry firehose, throttled per vehicle, into the `live_map` read model. */
-export const liveMapConsumer = ({ bus, documents, logger }: ConsumerWorld, { intervalMs }: { readonly intervalMs?: number } = {}): RunnableConsumer => ({
+export const liveMapConsumer = (
+  { bus, documents, logger }: ConsumerWorld,
+  { intervalMs }: { readonly intervalMs?: number } = {},
+): RunnableConsumer => ({
   name: liveMapSubscription,
-  run: (signal) => runLiveMap({ subscription: bus.telemetry, documents, logger: logger.child({ consumer: liveMapSubscription }), signal, ...(intervalMs !== undefined && { intervalMs }) }),
+  run: (signal) =>
+    runLiveMap({
+      subscription: bus.telemetry,
+      documents,
+      logger: logger.child({ consumer: liveMapSubscription }),
+      signal,
+      ...(intervalMs !== undefined && { intervalMs }),
+    }),
 });

@@ -16,7 +16,9 @@ export const spannerDatabaseVariable = new t.Type<string, string, unknown>(
   'SpannerDatabase',
   (u): u is string => typeof u === 'string' && spannerDatabasePattern.test(u),
   (u, context) =>
-    typeof u === 'string' && spannerDatabasePattern.test(u.trim()) ? t.success(u.trim()) : t.failure(u, context, 'must be <instance>/<database>, for example meridian/events'),
+    typeof u === 'string' && spannerDatabasePattern.test(u.trim())
+      ? t.success(u.trim())
+      : t.failure(u, context, 'must be <instance>/<database>, for example meridian/events'),
   (s) => s,
 );
 
@@ -40,14 +42,19 @@ export type EventStoreKind = 'spanner' | 'eventstoredb' | 'sqlite';
 export const eventStoreKind = (config: EventStoreConfig): EventStoreKind => {
   if (config.MERIDIAN_SPANNER_DATABASE !== undefined && config.EVENTSTORE_CONNECTION_STRING !== undefined)
     throw new StartupFailure('MERIDIAN_SPANNER_DATABASE and EVENTSTORE_CONNECTION_STRING are both set: set the one event store to use');
-  return config.MERIDIAN_SPANNER_DATABASE !== undefined ? 'spanner' : config.EVENTSTORE_CONNECTION_STRING !== undefined ? 'eventstoredb' : 'sqlite';
+  return config.MERIDIAN_SPANNER_DATABASE !== undefined
+    ? 'spanner'
+    : config.EVENTSTORE_CONNECTION_STRING !== undefined
+      ? 'eventstoredb'
+      : 'sqlite';
 };
 
 /** Where the Spanner database is, or undefined when Spanner is not configured. */
 export const spannerLocation = (config: EventStoreConfig): SpannerLocation | undefined => {
   const match = config.MERIDIAN_SPANNER_DATABASE === undefined ? null : spannerDatabasePattern.exec(config.MERIDIAN_SPANNER_DATABASE);
   if (match === null) return undefined;
-  if (config.GOOGLE_CLOUD_PROJECT === undefined) throw new Error('MERIDIAN_SPANNER_DATABASE needs GOOGLE_CLOUD_PROJECT: the project of the Spanner instance');
+  if (config.GOOGLE_CLOUD_PROJECT === undefined)
+    throw new Error('MERIDIAN_SPANNER_DATABASE needs GOOGLE_CLOUD_PROJECT: the project of the Spanner instance');
   return {
     projectId: config.GOOGLE_CLOUD_PROJECT,
     instanceId: match[1]!,
@@ -57,21 +64,36 @@ export const spannerLocation = (config: EventStoreConfig): SpannerLocation | und
 };
 
 /** Whether to create the instance (emulator only), database and tables at start: by default on the emulator. */
-export const provisionsSpanner = (config: EventStoreConfig): boolean => (config.MERIDIAN_PROVISION ?? (config.SPANNER_EMULATOR_HOST ? 'true' : 'false')) === 'true';
+export const provisionsSpanner = (config: EventStoreConfig): boolean =>
+  (config.MERIDIAN_PROVISION ?? (config.SPANNER_EMULATOR_HOST ? 'true' : 'false')) === 'true';
 
-export const openEventStore = (config: EventStoreConfig, logger: Logger, dataDir = config.MERIDIAN_DATA_DIR ?? './data', use: EmbeddedUse = {}): EventStore => {
+export const openEventStore = (
+  config: EventStoreConfig,
+  logger: Logger,
+  dataDir = config.MERIDIAN_DATA_DIR ?? './data',
+  use: EmbeddedUse = {},
+): EventStore => {
   const location = spannerLocation(config);
   switch (eventStoreKind(config)) {
     case 'spanner':
       if (location === undefined) throw new Error('MERIDIAN_SPANNER_DATABASE must be <instance>/<database>');
-      logger.info('event store: Cloud Spanner', { project: location.projectId, instance: location.instanceId, database: location.databaseId, emulator: location.emulatorHost });
+      logger.info('event store: Cloud Spanner', {
+        project: location.projectId,
+        instance: location.instanceId,
+        database: location.databaseId,
+        emulator: location.emulatorHost,
+      });
       return createSpannerEventStore({ ...location, provision: provisionsSpanner(config) });
     case 'eventstoredb':
       logger.info('event store: EventStoreDB');
       return createEventStoreDbEventStore({ connectionString: config.EVENTSTORE_CONNECTION_STRING! });
     case 'sqlite': {
       const path = join(dataDir, 'events.db');
-      logger.info('event store: embedded SQLite', { path, synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS ?? 'FULL', chain: chainSchemeOf(config.MERIDIAN_CHAIN_KEY) });
+      logger.info('event store: embedded SQLite', {
+        path,
+        synchronous: config.MERIDIAN_SQLITE_SYNCHRONOUS ?? 'FULL',
+        chain: chainSchemeOf(config.MERIDIAN_CHAIN_KEY),
+      });
       return createSqliteEventStore({
         path,
         ...(config.MERIDIAN_CHAIN_KEY !== undefined && { chainKey: config.MERIDIAN_CHAIN_KEY }),
@@ -86,7 +108,10 @@ export const openEventStore = (config: EventStoreConfig, logger: Logger, dataDir
  * The log's sealer, where the store needs one (Spanner's global hash chain; the embedded store chains as
  * it writes, EventStoreDB keeps none of ours): runs until the signal aborts.
  */
-export const runLogSealer = async (config: EventStoreConfig, deps: { readonly logger: Logger; readonly signal: AbortSignal }): Promise<void> => {
+export const runLogSealer = async (
+  config: EventStoreConfig,
+  deps: { readonly logger: Logger; readonly signal: AbortSignal },
+): Promise<void> => {
   const location = eventStoreKind(config) === 'spanner' ? spannerLocation(config) : undefined;
   if (location === undefined) return;
   deps.logger.info('sealing the Spanner log (global hash chain)');

@@ -18,13 +18,17 @@ export type ReadModelConfig = {
   readonly GOOGLE_CLOUD_PROJECT?: string;
 };
 
-export const usesFirestore = (config: ReadModelConfig): boolean => (config.MERIDIAN_READ_MODELS ?? (config.FIRESTORE_EMULATOR_HOST ? 'firestore' : 'sqlite')) === 'firestore';
+export const usesFirestore = (config: ReadModelConfig): boolean =>
+  (config.MERIDIAN_READ_MODELS ?? (config.FIRESTORE_EMULATOR_HOST ? 'firestore' : 'sqlite')) === 'firestore';
 
 /** Firestore when configured (the cloud wiring); otherwise the embedded SQLite file beside the events. */
 export const openDocumentStore = (config: ReadModelConfig, logger: Logger, dataDir: string, use: EmbeddedUse = {}): DocumentStore => {
   if (usesFirestore(config)) {
     logger.info('read models: Firestore', { project: config.GOOGLE_CLOUD_PROJECT, emulator: config.FIRESTORE_EMULATOR_HOST });
-    return createFirestoreDocumentStore({ ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }), logger });
+    return createFirestoreDocumentStore({
+      ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }),
+      logger,
+    });
   }
   const path = join(dataDir, 'readmodels.db');
   logger.info('read models: embedded SQLite', { path });

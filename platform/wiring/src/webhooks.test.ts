@@ -42,14 +42,17 @@ test('every bad variable is reported by name, and the key is never echoed', (t) 
     MERIDIAN_WEBHOOK_TIMEOUT_MS: '5',
   });
   if (E.isRight(decoded)) return t.fail('decoded');
-  t.deepEqual(decoded.left.map((line) => line.split(':')[0]), [
-    'MERIDIAN_WEBHOOK_SECRET_KEY',
-    'MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS',
-    'MERIDIAN_WEBHOOK_ALLOW',
-    'MERIDIAN_WEBHOOK_ALLOW_HTTP',
-    'MERIDIAN_WEBHOOK_SCHEDULE',
-    'MERIDIAN_WEBHOOK_TIMEOUT_MS',
-  ]);
+  t.deepEqual(
+    decoded.left.map((line) => line.split(':')[0]),
+    [
+      'MERIDIAN_WEBHOOK_SECRET_KEY',
+      'MERIDIAN_WEBHOOK_PREVIOUS_SECRET_KEYS',
+      'MERIDIAN_WEBHOOK_ALLOW',
+      'MERIDIAN_WEBHOOK_ALLOW_HTTP',
+      'MERIDIAN_WEBHOOK_SCHEDULE',
+      'MERIDIAN_WEBHOOK_TIMEOUT_MS',
+    ],
+  );
   t.false(decoded.left.join('\n').includes(shortKey));
   t.false(decoded.left.join('\n').includes(goodKey));
   t.regex(decoded.left[1] ?? '', /not entry 2$/);
@@ -77,6 +80,9 @@ test('cloud: the key is required; neither http nor internal addresses unless con
   t.is(settings.secretKeySource, 'MERIDIAN_WEBHOOK_SECRET_KEY');
   t.deepEqual(settings.previousSecretKeys, [], 'none unless configured');
   t.deepEqual(settings.scheduleMs, [0, 1000]);
-  const allowed = webhookSettings({ MERIDIAN_WEBHOOK_SECRET_KEY: key, MERIDIAN_WEBHOOK_ALLOW: ['10.0.0.0/8'], MERIDIAN_WEBHOOK_ALLOW_HTTP: true }, { development: false });
+  const allowed = webhookSettings(
+    { MERIDIAN_WEBHOOK_SECRET_KEY: key, MERIDIAN_WEBHOOK_ALLOW: ['10.0.0.0/8'], MERIDIAN_WEBHOOK_ALLOW_HTTP: true },
+    { development: false },
+  );
   t.deepEqual(allowed.policy, { allowHttp: true, allow: ['10.0.0.0/8'] });
 });

@@ -30,7 +30,9 @@ export const webhookSecretKeyVariable = new t.Type<Buffer, string, unknown>(
   (u, context) => {
     const key = typeof u === 'string' ? keyFrom(u) : undefined;
     // The report names the problem, never the value: this variable is a secret.
-    return key === undefined ? t.failure('(hidden)', context, `must be base64 of ${secretKeyBytes} bytes, for example from: openssl rand -base64 32`) : t.success(key);
+    return key === undefined
+      ? t.failure('(hidden)', context, `must be base64 of ${secretKeyBytes} bytes, for example from: openssl rand -base64 32`)
+      : t.success(key);
   },
   (key) => key.toString('base64'),
 );
@@ -40,7 +42,13 @@ export const webhookPreviousSecretKeysVariable = new t.Type<readonly Buffer[], s
   'WebhookPreviousSecretKeys',
   (u): u is readonly Buffer[] => Array.isArray(u) && u.every((key) => Buffer.isBuffer(key) && key.length === secretKeyBytes),
   (u, context) => {
-    const keys = typeof u === 'string' ? u.split(',').filter((text) => text.trim() !== '').map(keyFrom) : [undefined];
+    const keys =
+      typeof u === 'string'
+        ? u
+            .split(',')
+            .filter((text) => text.trim() !== '')
+            .map(keyFrom)
+        : [undefined];
     const bad = keys.flatMap((key, index) => (key === undefined ? [index + 1] : []));
     // The report names which entries are wrong, never their values: these are secrets.
     return bad.length > 0
@@ -66,9 +74,14 @@ export const webhookAllowVariable = new t.Type<readonly string[], string, unknow
   (u): u is readonly string[] => Array.isArray(u) && u.every((entry) => typeof entry === 'string' && isAllowEntry(entry)),
   (u, context) => {
     if (typeof u !== 'string') return t.failure(u, context, 'must be a comma-separated list');
-    const entries = u.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+    const entries = u
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
     const bad = entries.filter((entry) => !isAllowEntry(entry));
-    return bad.length > 0 ? t.failure(u, context, `must list hosts, IP addresses or CIDR ranges; not: ${bad.join(', ')}`) : t.success(entries);
+    return bad.length > 0
+      ? t.failure(u, context, `must list hosts, IP addresses or CIDR ranges; not: ${bad.join(', ')}`)
+      : t.success(entries);
   },
   (entries) => entries.join(','),
 );
@@ -99,7 +112,9 @@ export const webhookScheduleVariable = new t.Type<readonly number[], string, unk
     const steps = u.split(',').map(durationMs);
     if (steps.length > maxSteps) return t.failure(u, context, `must list at most ${maxSteps} durations`);
     const delays = steps.filter((ms): ms is number => ms !== undefined && ms <= maxStepMs);
-    return delays.length === steps.length ? t.success(delays) : t.failure(u, context, 'must list durations like 0, 250ms, 5s, 5m, 2h, 1d (each at most 7d), comma-separated');
+    return delays.length === steps.length
+      ? t.success(delays)
+      : t.failure(u, context, 'must list durations like 0, 250ms, 5s, 5m, 2h, 1d (each at most 7d), comma-separated');
   },
   (delays) => delays.join(','),
 );
@@ -141,7 +156,9 @@ export const developmentWebhookSecretKey = (dataDir: string): { key: Buffer; fil
   const existing = (): Buffer => {
     const key = keyFrom(readFileSync(file, 'utf8'));
     if (key === undefined)
-      throw new StartupFailure(`${file} does not hold base64 of ${secretKeyBytes} bytes; removing it makes a new key, and the secrets sealed with the old one are lost (or set MERIDIAN_WEBHOOK_SECRET_KEY)`);
+      throw new StartupFailure(
+        `${file} does not hold base64 of ${secretKeyBytes} bytes; removing it makes a new key, and the secrets sealed with the old one are lost (or set MERIDIAN_WEBHOOK_SECRET_KEY)`,
+      );
     return key;
   };
   if (existsSync(file)) return { key: existing(), file, created: false };
@@ -158,7 +175,10 @@ export const webhookSettings = (config: WebhookConfig, wiring: WebhookWiring): W
   const configured = config.MERIDIAN_WEBHOOK_SECRET_KEY;
   const development = configured === undefined && wiring.development ? developmentWebhookSecretKey(wiring.dataDir) : undefined;
   const secretKey = configured ?? development?.key;
-  if (secretKey === undefined) throw new StartupFailure(`MERIDIAN_WEBHOOK_SECRET_KEY is required: set it to base64 of ${secretKeyBytes} random bytes (openssl rand -base64 32)`);
+  if (secretKey === undefined)
+    throw new StartupFailure(
+      `MERIDIAN_WEBHOOK_SECRET_KEY is required: set it to base64 of ${secretKeyBytes} random bytes (openssl rand -base64 32)`,
+    );
   return {
     secretKey,
     secretKeySource: development === undefined ? 'MERIDIAN_WEBHOOK_SECRET_KEY' : development.file,

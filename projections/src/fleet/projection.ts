@@ -66,7 +66,10 @@ const vehicleUpdate = (recorded: RecordedEvent): DocumentUpdate => {
     updatedAt: later(vehicle.updatedAt, at),
     revision: recorded.streamRevision,
   });
-  const change = event.type === 'VehicleRegistered' ? () => stamp(registeredVehicle(event.data)) : whenPresent<FleetVehicleDocument>((vehicle) => stamp({ ...vehicle, ...vehicleChangesOf(event, vehicle) }));
+  const change =
+    event.type === 'VehicleRegistered'
+      ? () => stamp(registeredVehicle(event.data))
+      : whenPresent<FleetVehicleDocument>((vehicle) => stamp({ ...vehicle, ...vehicleChangesOf(event, vehicle) }));
   return updateOf(vehicles, event.data.vehicleId, change);
 };
 

@@ -28,7 +28,12 @@ const toTenths = roundTo(1);
 export const fleetVehicleView = (vehicle: FleetVehicleDocument, loads: readonly FleetLoadDocument[]): FleetVehicleView => {
   const onBoard = [...loads].sort((a, b) => (a.parcelId < b.parcelId ? -1 : a.parcelId > b.parcelId ? 1 : 0));
   const loadKg = toGrams(onBoard.reduce((sum, load) => sum + load.weightKg, 0));
-  return { ...vehicle, loadKg, parcelIds: onBoard.map((load) => load.parcelId), loadPercent: toTenths((loadKg * 100) / vehicle.capacityKg) };
+  return {
+    ...vehicle,
+    loadKg,
+    parcelIds: onBoard.map((load) => load.parcelId),
+    loadPercent: toTenths((loadKg * 100) / vehicle.capacityKg),
+  };
 };
 
 const chunked = <A>(items: readonly A[], size: number): A[][] =>
@@ -40,9 +45,7 @@ export const fleetQueries = (documents: DocumentStore, version: Generation = fle
   /** Every parcel on board of these vehicles, grouped by vehicle. */
   const loadsOf = async (vehicleIds: readonly string[]): Promise<Map<string, FleetLoadDocument[]>> => {
     const found = await Promise.all(
-      chunked(vehicleIds, maxInValues).map((ids) =>
-        readAll(loads, { where: matching('vehicleId', ids), limit: 500 }),
-      ),
+      chunked(vehicleIds, maxInValues).map((ids) => readAll(loads, { where: matching('vehicleId', ids), limit: 500 })),
     );
     return Map.groupBy(found.flat(), (load) => load.vehicleId);
   };

@@ -16,7 +16,8 @@ const rig = (): Rig => {
   return { queue: createTestQueue<TelemetryPing>({ retryDelayMs: 5 }), documents, recording: recordingStore(documents) };
 };
 
-const writesOf = (recording: RecordingStore, vehicleId: string) => recording.written.filter((w) => w.id === vehicleId).map((w) => w.document);
+const writesOf = (recording: RecordingStore, vehicleId: string) =>
+  recording.written.filter((w) => w.id === vehicleId).map((w) => w.document);
 
 const stored = async (documents: DocumentStore, vehicleId: string) => liveMapQueries(documents).byId(vehicleId);
 
@@ -31,7 +32,8 @@ test('a burst of pings for one vehicle within one interval is written twice at m
     await eventually(() => writesOf(recording, 'v-1').length === 1, 'the leading write');
     // 50 newer pings, in batches and out of order, all within the interval that the first write opened.
     const seconds = Array.from({ length: 50 }, (_, i) => 1 + ((i * 7) % 50));
-    for (let i = 0; i < seconds.length; i += 10) await queue.publisher.publish(seconds.slice(i, i + 10).map((s) => ping('v-1', s, { lat: s / 10 })));
+    for (let i = 0; i < seconds.length; i += 10)
+      await queue.publisher.publish(seconds.slice(i, i + 10).map((s) => ping('v-1', s, { lat: s / 10 })));
     await drained(queue);
     const writes = writesOf(recording, 'v-1');
     t.true(writes.length <= 2, `${writes.length} writes`);
@@ -57,7 +59,9 @@ test('over a longer stream of pings, writes of one vehicle are never closer than
     for (const vehicleId of ['v-1', 'v-2']) {
       const times = writesOf(recording, vehicleId).map((w) => Date.parse(String(w['updatedAt'])));
       t.true(times.length < 40, `${vehicleId}: ${times.length} writes for 40 pings`);
-      times.slice(1).forEach((time, index) => t.true(time - times[index]! >= intervalMs, `${vehicleId}: writes ${time - times[index]!} ms apart`));
+      times
+        .slice(1)
+        .forEach((time, index) => t.true(time - times[index]! >= intervalMs, `${vehicleId}: writes ${time - times[index]!} ms apart`));
       t.is((await stored(documents, vehicleId))?.recordedAt, ping(vehicleId, 39).recordedAt);
     }
   } finally {
@@ -161,7 +165,10 @@ test(`many vehicles are written together in transactions of at most ${maxWritesP
     await queue.publisher.publish(Array.from({ length: 1000 }, (_, i) => ping(`v-${String(i).padStart(4, '0')}`, 1)));
     await drained(queue);
     t.is(recording.written.length, 1000);
-    t.true(recording.transactions.every((writes) => writes <= maxWritesPerTransaction), JSON.stringify(recording.transactions));
+    t.true(
+      recording.transactions.every((writes) => writes <= maxWritesPerTransaction),
+      JSON.stringify(recording.transactions),
+    );
     t.true(recording.transactions.length <= 5, `${recording.transactions.length} transactions: leading writes due together share them`);
   } finally {
     await liveMap.stop();
@@ -197,11 +204,20 @@ test('the live map lists vehicles in vehicleId order, page by page', async (t) =
     }));
     const map = liveMapQueries(documents);
     const first = await map.list({ limit: 2 });
-    t.deepEqual(first.vehicles.map((v) => v.vehicleId), ['v-1', 'v-2']);
+    t.deepEqual(
+      first.vehicles.map((v) => v.vehicleId),
+      ['v-1', 'v-2'],
+    );
     const second = await map.list({ limit: 2, ...(first.next !== undefined && { after: first.next }) });
-    t.deepEqual(second.vehicles.map((v) => v.vehicleId), ['v-3', 'v-4']);
+    t.deepEqual(
+      second.vehicles.map((v) => v.vehicleId),
+      ['v-3', 'v-4'],
+    );
     const third = await map.list({ limit: 2, ...(second.next !== undefined && { after: second.next }) });
-    t.deepEqual(third.vehicles.map((v) => v.vehicleId), ['v-5']);
+    t.deepEqual(
+      third.vehicles.map((v) => v.vehicleId),
+      ['v-5'],
+    );
     t.is(third.next, undefined);
     t.like(await map.byId('v-4'), { vehicleId: 'v-4', speed: 32.5, heading: 90, updatedAt: '2026-11-21T09:00:01Z' });
     t.is(await map.byId('v-9'), undefined);

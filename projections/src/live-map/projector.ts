@@ -232,7 +232,10 @@ export const runLiveMap = async (deps: LiveMapDeps): Promise<void> => {
   await deps.documents.ensureCollection(liveMapCollection);
   deps.logger.info('live map projector started', { intervalMs: state.intervalMs });
   try {
-    await deps.subscription(async (deliveries) => receive(state, deliveries), { signal: deps.signal, maxBatch: deps.maxOutstanding ?? 20_000 });
+    await deps.subscription(async (deliveries) => receive(state, deliveries), {
+      signal: deps.signal,
+      maxBatch: deps.maxOutstanding ?? 20_000,
+    });
   } finally {
     state.stopping = true;
     clearTimeout(state.timer);

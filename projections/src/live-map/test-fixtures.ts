@@ -1,6 +1,14 @@
 // What the live map's tests share: pings, a store that records each committed transaction (and can hold or
 // fail them), a subscription that reports its acks, and the live map started and stopped.
-import { silentLogger, type Delivery, type Document, type DocumentKey, type DocumentStore, type DocumentWrite, type Subscription } from '@meridian/kernel';
+import {
+  silentLogger,
+  type Delivery,
+  type Document,
+  type DocumentKey,
+  type DocumentStore,
+  type DocumentWrite,
+  type Subscription,
+} from '@meridian/kernel';
 import { createInMemoryDocumentStore } from '@meridian/kernel/testing';
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
@@ -45,15 +53,13 @@ export const spyOnAcks =
     subscription(
       (deliveries) =>
         handler(
-          deliveries.map(
-            (delivery): Delivery<M> => ({
-              ...delivery,
-              ack: () => {
-                onAck(delivery.message);
-                delivery.ack();
-              },
-            }),
-          ),
+          deliveries.map((delivery): Delivery<M> => ({
+            ...delivery,
+            ack: () => {
+              onAck(delivery.message);
+              delivery.ack();
+            },
+          })),
         ),
       options,
     );

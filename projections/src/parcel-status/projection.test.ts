@@ -34,7 +34,10 @@ const lateDelivery = (): RecordedEvent[] => {
 test('follows a parcel from registration to a late delivery', async (t) => {
   const { documents, queries } = await open(t);
   const events = lateDelivery();
-  t.deepEqual(await applyEvents(documents, parcelStatusProjection, events), events.map(() => 'applied'));
+  t.deepEqual(
+    await applyEvents(documents, parcelStatusProjection, events),
+    events.map(() => 'applied'),
+  );
   const expected: ParcelStatusView = {
     parcelId: 'p-1',
     clientId: 'acme',
@@ -48,7 +51,13 @@ test('follows a parcel from registration to a late delivery', async (t) => {
     routeId: 'r-1',
     vehicleId: 'v-1',
     attempts: 2,
-    proofOfDelivery: { kind: 'signature', reference: 'sig-p-1', receivedBy: null, location: { lat: 52.3701, lng: 4.8952 }, deliveredAt: utcAt('09:20') },
+    proofOfDelivery: {
+      kind: 'signature',
+      reference: 'sig-p-1',
+      receivedBy: null,
+      location: { lat: 52.3701, lng: 4.8952 },
+      deliveredAt: utcAt('09:20'),
+    },
     lastFailure: { reason: 'recipient-absent', at: utcAt('08:30'), attempt: 1, attemptsLeft: 2, note: 'nobody home', location: null },
     timeline: [
       { type: 'parcel.registered.v1', at: utcAt('07:00'), revision: 0 },
@@ -125,7 +134,10 @@ test('applying the same events again changes nothing', async (t) => {
   const events = lateDelivery();
   await applyEvents(documents, parcelStatusProjection, events);
   const before = await queries.byId('p-1');
-  t.deepEqual(await applyEvents(documents, parcelStatusProjection, events), events.map(() => 'duplicate'));
+  t.deepEqual(
+    await applyEvents(documents, parcelStatusProjection, events),
+    events.map(() => 'duplicate'),
+  );
   t.deepEqual(await applyEvents(documents, parcelStatusProjection, [events[3]!, events[1]!]), ['duplicate', 'duplicate']);
   t.deepEqual(await queries.byId('p-1'), before);
 });
@@ -154,7 +166,10 @@ test('an event whose data does not decode is dead-lettered at once (permanent) w
     retry: (reason) => settled.push(`retry ${message.streamId}: ${reason}`),
     deadLetter: (reason) => settled.push(`dead-letter ${message.streamId}: ${reason}`),
   });
-  await streamDeliveries({ documents, consumer: () => projectorConsumer(parcelStatusProjection), logger: silentLogger })([delivery(good), delivery(poison)]);
+  await streamDeliveries({ documents, consumer: () => projectorConsumer(parcelStatusProjection), logger: silentLogger })([
+    delivery(good),
+    delivery(poison),
+  ]);
   t.is(settled[0], 'ack parcel-p-5');
   t.regex(settled[1] ?? '', /^dead-letter parcel-p-6: cannot decode parcel\.registered\.v1 .*weightKg/);
   t.truthy(await queries.byId('p-5'));

@@ -78,7 +78,13 @@ const changesOf = (event: LaterParcelEvent): Partial<ParcelStatusView> => {
     }
     case 'ParcelDelivered': {
       const { routeId, vehicleId, attempt, proof, location, deliveredAt } = event.data;
-      const proofOfDelivery = { kind: proof.kind, reference: proof.reference, receivedBy: proof.receivedBy ?? null, location, deliveredAt: utc(deliveredAt) };
+      const proofOfDelivery = {
+        kind: proof.kind,
+        reference: proof.reference,
+        receivedBy: proof.receivedBy ?? null,
+        location,
+        deliveredAt: utc(deliveredAt),
+      };
       return { status: 'Delivered', routeId, vehicleId, attempts: attempt, proofOfDelivery };
     }
     case 'ParcelDeliveryAttemptFailed': {
@@ -108,7 +114,10 @@ const stamped =
 const project = (recorded: RecordedEvent): DocumentUpdate[] => {
   const event = decodeRecorded(parcelEvents, recorded);
   const stamp = stamped(recorded, utc(timeOf(event)));
-  const change = event.type === 'ParcelRegistered' ? () => stamp(registeredView(event.data)) : whenPresent<ParcelStatusView>((view) => stamp({ ...view, ...changesOf(event) }));
+  const change =
+    event.type === 'ParcelRegistered'
+      ? () => stamp(registeredView(event.data))
+      : whenPresent<ParcelStatusView>((view) => stamp({ ...view, ...changesOf(event) }));
   return [updateOf(parcels, event.data.parcelId, change)];
 };
 

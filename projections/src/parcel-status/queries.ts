@@ -16,7 +16,10 @@ export type ParcelStatusQueries = {
   readonly list: (filter?: ParcelStatusFilter) => Promise<Page<ParcelStatusView>>;
 };
 
-export const parcelStatusQueries = (documents: DocumentStore, version: Generation = parcelStatusProjection.version): ParcelStatusQueries => {
+export const parcelStatusQueries = (
+  documents: DocumentStore,
+  version: Generation = parcelStatusProjection.version,
+): ParcelStatusQueries => {
   const collection = typedCollection(documents, parcels, physicalCollection(parcels.name, version));
   return {
     byId: (parcelId) => collection.get(parcelId),

@@ -10,14 +10,27 @@ import * as t from 'io-ts';
 /** The parcel lifecycle's status names (a view only exists once the parcel is registered). */
 export type ParcelViewStatus = Exclude<ParcelStatus, 'Unregistered'>;
 
-export const parcelViewStatuses = ['Registered', 'AssignedToRoute', 'Loaded', 'OutForDelivery', 'AttemptFailed', 'Delivered', 'ReturnedToDepot', 'Cancelled'] as const satisfies readonly ParcelViewStatus[];
+export const parcelViewStatuses = [
+  'Registered',
+  'AssignedToRoute',
+  'Loaded',
+  'OutForDelivery',
+  'AttemptFailed',
+  'Delivered',
+  'ReturnedToDepot',
+  'Cancelled',
+] as const satisfies readonly ParcelViewStatus[];
 
 const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
 export const ParcelLocation = struct('ParcelLocation', { lat: t.number, lng: t.number });
 export type ParcelLocation = t.TypeOf<typeof ParcelLocation>;
 
-export const ParcelAddress = struct('ParcelAddress', { line1: t.string, city: t.string, postalCode: t.string, country: t.string, location: ParcelLocation }, { line2: t.string });
+export const ParcelAddress = struct(
+  'ParcelAddress',
+  { line1: t.string, city: t.string, postalCode: t.string, country: t.string, location: ParcelLocation },
+  { line2: t.string },
+);
 export type ParcelAddress = t.TypeOf<typeof ParcelAddress>;
 
 export const ProofOfDeliveryView = struct('ProofOfDeliveryView', {

@@ -89,7 +89,13 @@ const changesOf = (event: LaterRouteEvent, view: RouteBoardView): Partial<RouteB
     case 'RouteCancelled': {
       const { vehicleId, driverId, reason, cancelledAt } = event.data;
       // A route cancelled before it had a crew names none: keep what the board knows (null).
-      return { status: 'Cancelled', vehicleId: vehicleId ?? view.vehicleId, driverId: driverId ?? view.driverId, cancelledAt: utc(cancelledAt), cancellationReason: reason };
+      return {
+        status: 'Cancelled',
+        vehicleId: vehicleId ?? view.vehicleId,
+        driverId: driverId ?? view.driverId,
+        cancelledAt: utc(cancelledAt),
+        cancellationReason: reason,
+      };
     }
   }
 };
@@ -107,7 +113,10 @@ const stamped =
 const project = (recorded: RecordedEvent): DocumentUpdate[] => {
   const event = decodeRecorded(routeEvents, recorded);
   const stamp = stamped(recorded, utc(timeOf(event)));
-  const change = event.type === 'RoutePlanned' ? () => stamp(plannedView(event.data)) : whenPresent<RouteBoardView>((view) => stamp({ ...view, ...changesOf(event, view) }));
+  const change =
+    event.type === 'RoutePlanned'
+      ? () => stamp(plannedView(event.data))
+      : whenPresent<RouteBoardView>((view) => stamp({ ...view, ...changesOf(event, view) }));
   return [updateOf(routes, event.data.routeId, change)];
 };
 

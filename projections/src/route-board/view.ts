@@ -8,7 +8,13 @@ import * as t from 'io-ts';
 /** The route lifecycle's status names (a route is on the board once planned). */
 export type RouteBoardStatus = Exclude<RouteStatus, 'Unplanned'>;
 
-export const routeBoardStatuses = ['Planned', 'Assigned', 'InProgress', 'Finished', 'Cancelled'] as const satisfies readonly RouteBoardStatus[];
+export const routeBoardStatuses = [
+  'Planned',
+  'Assigned',
+  'InProgress',
+  'Finished',
+  'Cancelled',
+] as const satisfies readonly RouteBoardStatus[];
 
 const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 

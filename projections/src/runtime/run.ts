@@ -7,7 +7,10 @@ import { ensureGenerations, liveGenerationResolver } from './generations.ts';
 import { createConsumerStatus, type ConsumerStatus } from './status.ts';
 
 /** The consumer (subscription) a projection reads through: `parcel-status-projector`. */
-export const consumerOf = (projection: Projection): ConsumerDefinition => ({ name: `${projection.name}-projector`, eventTypes: projection.eventTypes });
+export const consumerOf = (projection: Projection): ConsumerDefinition => ({
+  name: `${projection.name}-projector`,
+  eventTypes: projection.eventTypes,
+});
 
 export type RunProjectorDeps = {
   readonly projection: Projection;
@@ -21,7 +24,16 @@ export type RunProjectorDeps = {
   readonly holdGapsMs?: number;
 };
 
-export const runProjector = async ({ projection, subscription, documents, logger, signal, status, maxBatch = 500, holdGapsMs }: RunProjectorDeps): Promise<void> => {
+export const runProjector = async ({
+  projection,
+  subscription,
+  documents,
+  logger,
+  signal,
+  status,
+  maxBatch = 500,
+  holdGapsMs,
+}: RunProjectorDeps): Promise<void> => {
   const { live } = await ensureGenerations(documents, projection);
   await prepareProjection(documents, projection, live);
   const generation = liveGenerationResolver(documents, projection, logger);
@@ -36,6 +48,9 @@ export const runProjector = async ({ projection, subscription, documents, logger
   };
   logger.info('projector started', { consumer: projection.name, version: projection.version, generation: live });
   const consumer = async () => projectorConsumer(projection, await generation.resolve());
-  await subscription(streamDeliveries({ documents, consumer, logger, status: tracking, ...(holdGapsMs !== undefined && { holdGapsMs }) }), { signal, maxBatch });
+  await subscription(streamDeliveries({ documents, consumer, logger, status: tracking, ...(holdGapsMs !== undefined && { holdGapsMs }) }), {
+    signal,
+    maxBatch,
+  });
   logger.info('projector stopped', { consumer: projection.name });
 };

@@ -29,14 +29,21 @@ const inWindow = (event: RecordedEvent, from: number, to: number) => {
 };
 
 /** The streams a scope names, found by reading the log once (filtered to the projection's types). */
-export const streamsInScope = async ({ log, projection }: Pick<ScopedDeps, 'log' | 'projection'>, scope: ReplayScope): Promise<string[]> => {
+export const streamsInScope = async (
+  { log, projection }: Pick<ScopedDeps, 'log' | 'projection'>,
+  scope: ReplayScope,
+): Promise<string[]> => {
   if (scope.kind === 'stream') return [scope.streamId];
   const found = new Set<string>();
   const from = scope.kind === 'window' ? Date.parse(scope.from) : 0;
   const to = scope.kind === 'window' ? Date.parse(scope.to) : 0;
   let after = 0;
   for (;;) {
-    const batch = await log.readAll({ after, batchSize: 5_000, filter: { eventTypes: projection.eventTypes, ...(scope.kind === 'prefix' && { streamPrefix: scope.streamPrefix }) } });
+    const batch = await log.readAll({
+      after,
+      batchSize: 5_000,
+      filter: { eventTypes: projection.eventTypes, ...(scope.kind === 'prefix' && { streamPrefix: scope.streamPrefix }) },
+    });
     for (const event of batch.events) if (scope.kind === 'prefix' || inWindow(event, from, to)) found.add(event.streamId);
     if (batch.endOfLog) return [...found];
     after = batch.position;
@@ -52,7 +59,10 @@ const rebuildStream = async (deps: ScopedDeps, generation: string, streamId: str
   const history = (await deps.log.readStream(streamId)).filter((event) => projection.eventTypes.includes(event.type));
   const planned = (await consumer.prepare(history)).map((item) => ({ event: item.event, item }));
   const checkpoint = { collection: consumer.checkpoints.collection, id: streamId };
-  const keys = [checkpoint, ...new Map(planned.flatMap(({ item }) => consumer.keysOf(item)).map((key) => [documentKey(key), key])).values()];
+  const keys = [
+    checkpoint,
+    ...new Map(planned.flatMap(({ item }) => consumer.keysOf(item)).map((key) => [documentKey(key), key])).values(),
+  ];
   const last = history[history.length - 1]?.streamRevision ?? -1;
   return documents.transact(keys, (current) => {
     const applied = current.get(documentKey(checkpoint))?.['revision'];
@@ -65,7 +75,10 @@ const rebuildStream = async (deps: ScopedDeps, generation: string, streamId: str
   });
 };
 
-export const rebuildScope = async (deps: ScopedDeps, scope: ReplayScope): Promise<{ readonly generation: string; readonly streams: number; readonly rebuilt: number }> => {
+export const rebuildScope = async (
+  deps: ScopedDeps,
+  scope: ReplayScope,
+): Promise<{ readonly generation: string; readonly streams: number; readonly rebuilt: number }> => {
   const { live: generation } = await readGenerations(deps.documents, deps.projection);
   const streams = await streamsInScope(deps, scope);
   let rebuilt = 0;

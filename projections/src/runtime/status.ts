@@ -29,7 +29,10 @@ export type ConsumerStatus = {
   readonly snapshot: () => ConsumerSnapshot;
 };
 
-export const createConsumerStatus = (name: string, { version, now = () => new Date() }: { version?: number; now?: () => Date } = {}): ConsumerStatus => {
+export const createConsumerStatus = (
+  name: string,
+  { version, now = () => new Date() }: { version?: number; now?: () => Date } = {},
+): ConsumerStatus => {
   let position = 0;
   let lastRecordedAt: string | undefined;
   let appliedAt: string | undefined;
@@ -37,7 +40,10 @@ export const createConsumerStatus = (name: string, { version, now = () => new Da
   let checkpoint: number | undefined;
   return {
     recordApplied: (events) => {
-      const last = events.reduce<Pick<RecordedEvent, 'globalPosition' | 'recordedAt'> | undefined>((latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest), undefined);
+      const last = events.reduce<Pick<RecordedEvent, 'globalPosition' | 'recordedAt'> | undefined>(
+        (latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest),
+        undefined,
+      );
       if (last === undefined || last.globalPosition <= position) return;
       position = last.globalPosition;
       eventsApplied += events.length;

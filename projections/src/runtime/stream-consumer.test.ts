@@ -22,9 +22,18 @@ const deliveryOf = (message: RecordedEvent, settled: string[]): Delivery<Recorde
 const world = async (holdGapsMs: number) => {
   const documents = createInMemoryDocumentStore();
   await prepareProjection(documents, parcelStatusProjection);
-  const handle = streamDeliveries({ documents, consumer: () => projectorConsumer(parcelStatusProjection), logger: silentLogger, holdGapsMs });
+  const handle = streamDeliveries({
+    documents,
+    consumer: () => projectorConsumer(parcelStatusProjection),
+    logger: silentLogger,
+    holdGapsMs,
+  });
   const facts = parcelFacts('p-1');
-  const [registered, assigned, released] = createTestLog().recordAll(parcelEvents, 'parcel-p-1', [facts.registered(), facts.assigned('r-1', '08:00'), facts.released('r-1', '08:05')]);
+  const [registered, assigned, released] = createTestLog().recordAll(parcelEvents, 'parcel-p-1', [
+    facts.registered(),
+    facts.assigned('r-1', '08:00'),
+    facts.released('r-1', '08:05'),
+  ]);
   return { documents, handle, registered: registered!, assigned: assigned!, released: released! };
 };
 

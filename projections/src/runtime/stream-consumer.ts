@@ -60,7 +60,10 @@ const checkpointKey = (collection: string, streamId: string): DocumentKey => ({ 
 const revisionIn = (document: Document | undefined): number | undefined =>
   typeof document?.['revision'] === 'number' ? document['revision'] : undefined;
 
-const checkpointDocument = (checkpoint: StreamCheckpoint): Document => ({ revision: checkpoint.revision, globalPosition: checkpoint.globalPosition });
+const checkpointDocument = (checkpoint: StreamCheckpoint): Document => ({
+  revision: checkpoint.revision,
+  globalPosition: checkpoint.globalPosition,
+});
 
 type Prepared<Item> = { readonly event: RecordedEvent; readonly item: Item };
 
@@ -107,7 +110,10 @@ export const decideChunk = <Item>(
     for (const write of writes) written.set(documentKey(write), write);
     return writes.length === 0 ? 'ignored' : 'applied';
   });
-  const checkpoints = [...guarded.checkpoints].map(([streamId, checkpoint]) => ({ ...checkpointKey(collection, streamId), document: checkpointDocument(checkpoint) }));
+  const checkpoints = [...guarded.checkpoints].map(([streamId, checkpoint]) => ({
+    ...checkpointKey(collection, streamId),
+    document: checkpointDocument(checkpoint),
+  }));
   return { writes: [...written.values(), ...checkpoints], outcomes };
 };
 
@@ -122,15 +128,31 @@ const keysOfChunk = <Item>(consumer: StreamConsumer<Item>, chunk: readonly Prepa
 };
 
 /** The verdicts of the checkpoints as stored now, for effects that must run before the transaction. */
-const newBeforeTransaction = async <Item>(documents: DocumentStore, consumer: StreamConsumer<Item>, chunk: readonly Prepared<Item>[]): Promise<readonly GuardVerdict[]> => {
+const newBeforeTransaction = async <Item>(
+  documents: DocumentStore,
+  consumer: StreamConsumer<Item>,
+  chunk: readonly Prepared<Item>[],
+): Promise<readonly GuardVerdict[]> => {
   const streams = [...new Set(chunk.map((entry) => entry.event.streamId))];
-  const stored = new Map(await Promise.all(streams.map(async (streamId) => [streamId, revisionIn(await documents.get(consumer.checkpoints.collection, streamId))] as const)));
-  return guardStreams(chunk.map((entry) => entry.event), (streamId) => stored.get(streamId), consumer.checkpoints.start).verdicts;
+  const stored = new Map(
+    await Promise.all(
+      streams.map(async (streamId) => [streamId, revisionIn(await documents.get(consumer.checkpoints.collection, streamId))] as const),
+    ),
+  );
+  return guardStreams(
+    chunk.map((entry) => entry.event),
+    (streamId) => stored.get(streamId),
+    consumer.checkpoints.start,
+  ).verdicts;
 };
 
 type Applied<Item> = { readonly outcomes: StreamOutcome[]; readonly items: readonly Item[] };
 
-const applyItems = async <Item>(documents: DocumentStore, consumer: StreamConsumer<Item>, events: readonly RecordedEvent[]): Promise<Applied<Item>> => {
+const applyItems = async <Item>(
+  documents: DocumentStore,
+  consumer: StreamConsumer<Item>,
+  events: readonly RecordedEvent[],
+): Promise<Applied<Item>> => {
   if (events.length === 0) return { outcomes: [], items: [] };
   const items = await consumer.prepare(events);
   const prepared = events.map((event, index) => ({ event, item: items[index]! }));
@@ -140,10 +162,12 @@ const applyItems = async <Item>(documents: DocumentStore, consumer: StreamConsum
       const verdicts = await newBeforeTransaction(documents, consumer, chunk);
       await consumer.effect(chunk.filter((_, index) => verdicts[index] === 'new').map((entry) => entry.item));
     }
-    outcomes.push(...(await documents.transact(keysOfChunk(consumer, chunk), (current) => {
-      const decided = decideChunk(consumer, chunk, current);
-      return { writes: decided.writes, result: decided.outcomes };
-    })));
+    outcomes.push(
+      ...(await documents.transact(keysOfChunk(consumer, chunk), (current) => {
+        const decided = decideChunk(consumer, chunk, current);
+        return { writes: decided.writes, result: decided.outcomes };
+      })),
+    );
   }
   return { outcomes, items };
 };
@@ -152,8 +176,11 @@ const applyItems = async <Item>(documents: DocumentStore, consumer: StreamConsum
  * Applies events (in log or delivery order) to the document store through a consumer; returns each event's
  * outcome. Each chunk is one transaction; effects run for a chunk's new events just before it commits.
  */
-export const applyThrough = async <Item>(documents: DocumentStore, consumer: StreamConsumer<Item>, events: readonly RecordedEvent[]): Promise<StreamOutcome[]> =>
-  (await applyItems(documents, consumer, events)).outcomes;
+export const applyThrough = async <Item>(
+  documents: DocumentStore,
+  consumer: StreamConsumer<Item>,
+  events: readonly RecordedEvent[],
+): Promise<StreamOutcome[]> => (await applyItems(documents, consumer, events)).outcomes;
 
 export type StreamDeliveryDeps<Item> = {
   readonly documents: DocumentStore;
@@ -183,16 +210,34 @@ const settle = (delivery: Delivery<RecordedEvent>, outcome: StreamOutcome) => {
 
 const logLine = (name: string, logger: Logger, delivery: Delivery<RecordedEvent>, outcome: string, extra: Record<string, unknown> = {}) => {
   const { eventId, type, streamId, streamRevision, globalPosition, metadata } = delivery.message;
-  const fields = { consumer: name, outcome, eventId, eventType: type, streamId, streamRevision, globalPosition, attempt: delivery.attempt, ...(metadata.traceparent && { traceparent: metadata.traceparent }), ...extra };
+  const fields = {
+    consumer: name,
+    outcome,
+    eventId,
+    eventType: type,
+    streamId,
+    streamRevision,
+    globalPosition,
+    attempt: delivery.attempt,
+    ...(metadata.traceparent && { traceparent: metadata.traceparent }),
+    ...extra,
+  };
   if (outcome === 'failed') logger.warn('event not handled', fields);
   else logger.info(`event ${outcome}`, fields);
 };
 
 /** One at a time, after a batch failed: find the poison, let everything else through. */
-const oneByOne = async <Item>(deps: StreamDeliveryDeps<Item>, consumer: StreamConsumer<Item>, deliveries: readonly Delivery<RecordedEvent>[]) => {
+const oneByOne = async <Item>(
+  deps: StreamDeliveryDeps<Item>,
+  consumer: StreamConsumer<Item>,
+  deliveries: readonly Delivery<RecordedEvent>[],
+) => {
   for (const delivery of deliveries) {
     try {
-      const { outcomes: [outcome = 'gap'], items } = await applyItems(deps.documents, consumer, [delivery.message]);
+      const {
+        outcomes: [outcome = 'gap'],
+        items,
+      } = await applyItems(deps.documents, consumer, [delivery.message]);
       settle(delivery, outcome);
       if (outcome === 'applied') deps.onApplied?.(items);
       if (outcome !== 'gap') deps.status?.recordApplied([delivery.message]);
@@ -213,15 +258,26 @@ export const streamDeliveries = <Item>(deps: StreamDeliveryDeps<Item>): BatchHan
   /** Gap deliveries held, by event id, until an earlier event of their stream was applied (or their time is up). */
   const held = new Map<string, Held>();
 
-  const applyAll = async (consumer: StreamConsumer<Item>, deliveries: readonly Delivery<RecordedEvent>[]): Promise<StreamOutcome[] | undefined> => {
+  const applyAll = async (
+    consumer: StreamConsumer<Item>,
+    deliveries: readonly Delivery<RecordedEvent>[],
+  ): Promise<StreamOutcome[] | undefined> => {
     try {
-      const { outcomes, items } = await applyItems(deps.documents, consumer, deliveries.map((d) => d.message));
+      const { outcomes, items } = await applyItems(
+        deps.documents,
+        consumer,
+        deliveries.map((d) => d.message),
+      );
       const written = items.filter((_, index) => outcomes[index] === 'applied');
       if (written.length > 0) deps.onApplied?.(written);
       deps.status?.recordApplied(deliveries.filter((_, index) => outcomes[index] !== 'gap').map((d) => d.message));
       return outcomes;
     } catch (error) {
-      deps.logger.warn('batch not handled; retrying event by event', { consumer: consumer.name, size: deliveries.length, error: describe(error) });
+      deps.logger.warn('batch not handled; retrying event by event', {
+        consumer: consumer.name,
+        size: deliveries.length,
+        error: describe(error),
+      });
       await oneByOne(deps, consumer, deliveries);
       return undefined;
     }

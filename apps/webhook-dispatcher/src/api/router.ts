@@ -21,7 +21,12 @@ export const webhookRouter = (deps: WebhookApiDeps): Router<WebhookState> => {
     await ready;
     await next();
   });
-  const parts = { deps, endpoints: endpointStore(deps.documents), deliveries: deliveryLog(deps.documents), now: deps.now ?? (() => new Date()) };
+  const parts = {
+    deps,
+    endpoints: endpointStore(deps.documents),
+    deliveries: deliveryLog(deps.documents),
+    now: deps.now ?? (() => new Date()),
+  };
   endpointRoutes(router, parts);
   deliveryRoutes(router, parts);
   return router;

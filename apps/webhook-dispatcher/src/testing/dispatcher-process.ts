@@ -28,7 +28,15 @@ const log = createSqliteEventStore({ path: join(dataDir, 'events.db'), synchrono
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
 const controller = new AbortController();
 const running = runDispatcher({
-  subscription: createLogSubscription({ log, checkpoints: documentCheckpointer(documents), deadLetters: documentDeadLetters(documents), consumer: webhookConsumer, logger, retryDelayMs: 5, checkpointEveryMs: 50 }),
+  subscription: createLogSubscription({
+    log,
+    checkpoints: documentCheckpointer(documents),
+    deadLetters: documentDeadLetters(documents),
+    consumer: webhookConsumer,
+    logger,
+    retryDelayMs: 5,
+    checkpointEveryMs: 50,
+  }),
   documents,
   secrets: createSecrets(key.right),
   policy: loopbackPolicy,

@@ -25,7 +25,8 @@ const compare = (a: unknown, b: unknown): number => {
   return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
 };
 
-const same = (stored: unknown, value: Scalar): boolean => (value === null ? stored === null || stored === undefined : compare(stored, value) === 0 && rank(stored) === rank(value));
+const same = (stored: unknown, value: Scalar): boolean =>
+  value === null ? stored === null || stored === undefined : compare(stored, value) === 0 && rank(stored) === rank(value);
 
 const matches = (document: Document, filter: FieldFilter): boolean =>
   filter.op === '==' ? same(document[filter.field], filter.value) : filter.value.some((value) => same(document[filter.field], value));
@@ -55,10 +56,17 @@ export const createInMemoryDocumentStore = (): DocumentStore => {
         .map((id) => ({ id, document: read(collection, id)! }))
         .filter(({ document }) => where.every((filter) => matches(document, filter)))
         .sort(order)
-        .filter((entry) => cursor === undefined || order(entry, { id: cursor.id, document: orderBy === undefined ? {} : { [orderBy.field]: cursor.value } }) > 0);
+        .filter(
+          (entry) =>
+            cursor === undefined ||
+            order(entry, { id: cursor.id, document: orderBy === undefined ? {} : { [orderBy.field]: cursor.value } }) > 0,
+        );
       const page = all.slice(0, limit);
       const last = page[page.length - 1];
-      return { documents: page, ...(all.length > limit && last !== undefined && { next: encodeCursor(sortValue(last.document), last.id) }) };
+      return {
+        documents: page,
+        ...(all.length > limit && last !== undefined && { next: encodeCursor(sortValue(last.document), last.id) }),
+      };
     },
     transact: async (keys, compute) => {
       const current = new Map<string, Document>();
@@ -74,7 +82,9 @@ export const createInMemoryDocumentStore = (): DocumentStore => {
         if (text === undefined) collectionOf(write.collection).delete(write.id);
         else collectionOf(write.collection).set(write.id, text);
       });
-      for (const change of writes) for (const listener of listeners.get(change.collection) ?? []) listener({ collection: change.collection, id: change.id, document: change.document });
+      for (const change of writes)
+        for (const listener of listeners.get(change.collection) ?? [])
+          listener({ collection: change.collection, id: change.id, document: change.document });
       return result;
     },
     watch: (collection, listener, { id } = {}) => {

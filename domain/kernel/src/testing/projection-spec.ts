@@ -29,7 +29,8 @@ export const givenProjection =
   (projection: Projection) =>
   (events: readonly RecordedEvent[]): ProjectionScenario => {
     const story = storyOf(events);
-    const documentsOf = <D extends Document>(collection: Collection<D>) => Object.fromEntries(projectAll(projection, events).get(collection.name) ?? new Map());
+    const documentsOf = <D extends Document>(collection: Collection<D>) =>
+      Object.fromEntries(projectAll(projection, events).get(collection.name) ?? new Map());
     return {
       thenDocuments: (collection, expected) => (t) => {
         t.deepEqual(documentsOf(collection), expected, `the ${collection.name} documents differ from the expected ones\n${story}`);

@@ -16,14 +16,30 @@
 import type { ImplementationFn } from 'ava';
 import type { DomainEvent } from '../decider.ts';
 import { uuidFromName } from '../ids.ts';
-import type { ActivityOutcome, ActivityRequest, CommandIntent, CommandRefusal, Fact, ProcessInput, ProcessManager, Reaction, Reactor, TimerRequest } from '../reactions.ts';
+import type {
+  ActivityOutcome,
+  ActivityRequest,
+  CommandIntent,
+  CommandRefusal,
+  Fact,
+  ProcessInput,
+  ProcessManager,
+  Reaction,
+  Reactor,
+  TimerRequest,
+} from '../reactions.ts';
 
 type Implementation = ImplementationFn<[], unknown>;
 
 const defaultStart = '2026-11-21T06:00:00.000Z';
 
 /** A fact at a given time (`09:30` on the test day, or a full instant), for the virtual clock. */
-export type TimedFact<Ev extends DomainEvent> = { readonly kind: 'fact-at'; readonly at: string; readonly event: Ev; readonly streamId?: string };
+export type TimedFact<Ev extends DomainEvent> = {
+  readonly kind: 'fact-at';
+  readonly at: string;
+  readonly event: Ev;
+  readonly streamId?: string;
+};
 
 /** The virtual clock moves on by a duration: `90s`, `15m`, `11h`, `2d`, or milliseconds. */
 export type TimeElapses = { readonly kind: 'time-elapses'; readonly ms: number; readonly label: string };
@@ -85,7 +101,10 @@ export const givenReactor =
   (history: readonly Step<Ev>[] = []): ReactorScenario<Ev> => ({
     when: (step) => {
       const story = storyOf(history, step);
-      const clock = history.reduce((now, s) => (isElapse(s) ? now + s.ms : isTimed(s) ? Math.max(now, Date.parse(s.at)) : now), Date.parse(defaultStart));
+      const clock = history.reduce(
+        (now, s) => (isElapse(s) ? now + s.ms : isTimed(s) ? Math.max(now, Date.parse(s.at)) : now),
+        Date.parse(defaultStart),
+      );
       const sent = () => reactor.react(factOf(step, clock, history.length));
       return {
         thenSends: (expected) => (t) => void t.deepEqual(sent(), expected, `the commands differ from the expected ones\n${story}`),
@@ -121,7 +140,9 @@ export type ProcessScenario<S, Own extends DomainEvent, In extends DomainEvent> 
     /** The step changes nothing: no events, commands or timers. */
     readonly thenNothing: () => Implementation;
     /** Anything else, on the reaction and the instance's state after it (the last instance that reacted). */
-    readonly thenState: (check: (t: Parameters<Implementation>[0], state: S | undefined, reaction: Reaction<Own>) => void) => Implementation;
+    readonly thenState: (
+      check: (t: Parameters<Implementation>[0], state: S | undefined, reaction: Reaction<Own>) => void,
+    ) => Implementation;
   };
 };
 
@@ -166,7 +187,9 @@ const simulate = <S, Own extends DomainEvent, In extends DomainEvent>(pm: Proces
       if (stub === undefined) continue;
       const attempt = (attempts.get(request.activity) ?? 0) + 1;
       attempts.set(request.activity, attempt);
-      followUps.push(handle(id, { kind: 'activity', activity: request.activity, key: request.key, outcome: stub(request.input, attempt), at }));
+      followUps.push(
+        handle(id, { kind: 'activity', activity: request.activity, key: request.key, outcome: stub(request.input, attempt), at }),
+      );
     }
     return combine([reaction, ...followUps]);
   };
@@ -174,10 +197,19 @@ const simulate = <S, Own extends DomainEvent, In extends DomainEvent>(pm: Proces
   const fireDue = (): Reaction<Own>[] => {
     const fired: Reaction<Own>[] = [];
     for (;;) {
-      const due = [...instances].flatMap(([id, { timers }]) => [...timers].map(([name, dueAt]) => ({ id, name, dueAt }))).filter((timer) => Date.parse(timer.dueAt) <= clock);
+      const due = [...instances]
+        .flatMap(([id, { timers }]) => [...timers].map(([name, dueAt]) => ({ id, name, dueAt })))
+        .filter((timer) => Date.parse(timer.dueAt) <= clock);
       const next = due.sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || (a.id < b.id ? -1 : 1))[0];
       if (next === undefined) return fired;
-      fired.push(handle(next.id, { kind: 'timer', name: next.name, dueAt: next.dueAt, timerId: uuidFromName(`${pm.name}-${next.id}/${next.name}/${next.dueAt}`) }));
+      fired.push(
+        handle(next.id, {
+          kind: 'timer',
+          name: next.name,
+          dueAt: next.dueAt,
+          timerId: uuidFromName(`${pm.name}-${next.id}/${next.name}/${next.dueAt}`),
+        }),
+      );
     }
   };
   const step = (s: Step<In>): Reaction<Own> => {
@@ -207,12 +239,17 @@ export const givenProcess =
       return {
         then: (expected) => (t) => {
           const { reaction } = run();
-          if (expected.events !== undefined) t.deepEqual(reaction.events, expected.events, `the events differ from the expected ones\n${story}`);
-          if (expected.commands !== undefined) t.deepEqual(reaction.commands, expected.commands, `the commands differ from the expected ones\n${story}`);
-          if (expected.timers !== undefined) t.deepEqual(reaction.timers, expected.timers, `the timers differ from the expected ones\n${story}`);
-          if (expected.activities !== undefined) t.deepEqual(reaction.activities ?? [], expected.activities, `the activities differ from the expected ones\n${story}`);
+          if (expected.events !== undefined)
+            t.deepEqual(reaction.events, expected.events, `the events differ from the expected ones\n${story}`);
+          if (expected.commands !== undefined)
+            t.deepEqual(reaction.commands, expected.commands, `the commands differ from the expected ones\n${story}`);
+          if (expected.timers !== undefined)
+            t.deepEqual(reaction.timers, expected.timers, `the timers differ from the expected ones\n${story}`);
+          if (expected.activities !== undefined)
+            t.deepEqual(reaction.activities ?? [], expected.activities, `the activities differ from the expected ones\n${story}`);
         },
-        thenNothing: () => (t) => void t.deepEqual(run().reaction, { events: [], commands: [], timers: [], activities: [] }, `expected no reaction\n${story}`),
+        thenNothing: () => (t) =>
+          void t.deepEqual(run().reaction, { events: [], commands: [], timers: [], activities: [] }, `expected no reaction\n${story}`),
         thenState: (check) => (t) => {
           const { reaction, state } = run();
           check(t, state, reaction);

@@ -19,7 +19,9 @@ export const mountedRouters = (app: Koa): Router[] =>
 /** Every method and path the app's routers answer; HEAD is left out, as it comes with every GET. */
 export const servedOperations = (app: Koa): OperationName[] => {
   const names = mountedRouters(app).flatMap((router) =>
-    router.stack.flatMap((layer) => layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${openApiPath(layer.path)}`)),
+    router.stack.flatMap((layer) =>
+      layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${openApiPath(layer.path)}`),
+    ),
   );
   return [...new Set(names)].sort();
 };
@@ -28,7 +30,11 @@ export const servedOperations = (app: Koa): OperationName[] => {
 export const documentedOperations = (document: unknown): OperationName[] => {
   const paths = isRecord(document) && isRecord(document['paths']) ? document['paths'] : {};
   const names = Object.entries(paths).flatMap(([path, item]) =>
-    isRecord(item) ? Object.keys(item).filter((key) => openApiMethods.has(key)).map((method) => `${method.toUpperCase()} ${path}`) : [],
+    isRecord(item)
+      ? Object.keys(item)
+          .filter((key) => openApiMethods.has(key))
+          .map((method) => `${method.toUpperCase()} ${path}`)
+      : [],
   );
   return names.sort();
 };

@@ -23,7 +23,9 @@ const typeLeadsSomewhere = async (baseUrl: string, answer: Response, where: stri
   if (typeof type !== 'string' || !type.startsWith('/problems/')) return [`${where}: the problem's type is ${String(type)}`];
   const page = await fetch(`${baseUrl}${type}`);
   await page.body?.cancel();
-  return page.status === 200 && page.headers.get('content-type')?.startsWith('text/html') ? [] : [`${where}: ${type} is not served as a page (${page.status})`];
+  return page.status === 200 && page.headers.get('content-type')?.startsWith('text/html')
+    ? []
+    : [`${where}: ${type} is not served as a page (${page.status})`];
 };
 
 const probeWrongMethod = async (baseUrl: string, path: string, item: Record<string, unknown>): Promise<string[]> => {
@@ -33,13 +35,29 @@ const probeWrongMethod = async (baseUrl: string, path: string, item: Record<stri
   const answer = await fetch(`${baseUrl}${concretePath(path)}`, { method: other.toUpperCase() });
   const where = `${other.toUpperCase()} ${path}`;
   const expected = [...documented.map((m) => m.toUpperCase()), ...(documented.includes('get') ? ['HEAD'] : [])].sort().join(', ');
-  const allowed = (answer.headers.get('allow') ?? '').split(/,\s*/).filter((m) => m !== '' && m !== 'OPTIONS').sort().join(', ');
-  const undeclared = documented.filter((method) => !declares(recordOf(item[method]), '405', 'Allow')).map((method) => `${method.toUpperCase()} ${path}: 405 with Allow is not declared`);
+  const allowed = (answer.headers.get('allow') ?? '')
+    .split(/,\s*/)
+    .filter((m) => m !== '' && m !== 'OPTIONS')
+    .sort()
+    .join(', ');
+  const undeclared = documented
+    .filter((method) => !declares(recordOf(item[method]), '405', 'Allow'))
+    .map((method) => `${method.toUpperCase()} ${path}: 405 with Allow is not declared`);
   if (answer.status !== 405) return [...undeclared, `${where}: answered ${answer.status}, not 405`];
-  return [...undeclared, ...(allowed === expected ? [] : [`${where}: Allow is "${allowed}", the document has "${expected}"`]), ...(await typeLeadsSomewhere(baseUrl, answer, where))];
+  return [
+    ...undeclared,
+    ...(allowed === expected ? [] : [`${where}: Allow is "${allowed}", the document has "${expected}"`]),
+    ...(await typeLeadsSomewhere(baseUrl, answer, where)),
+  ];
 };
 
-const probeWithoutKey = async (baseUrl: string, path: string, method: string, operation: Record<string, unknown>, securedByDefault: boolean): Promise<string[]> => {
+const probeWithoutKey = async (
+  baseUrl: string,
+  path: string,
+  method: string,
+  operation: Record<string, unknown>,
+  securedByDefault: boolean,
+): Promise<string[]> => {
   const security = operation['security'];
   const secured = Array.isArray(security) ? security.length > 0 : securedByDefault;
   if (!secured) return [];
@@ -50,7 +68,11 @@ const probeWithoutKey = async (baseUrl: string, path: string, method: string, op
     await answer.body?.cancel();
     return [...undeclared, `${where}: answered ${answer.status} without a key, not 401`];
   }
-  return [...undeclared, ...(answer.headers.has('www-authenticate') ? [] : [`${where}: 401 without WWW-Authenticate`]), ...(await typeLeadsSomewhere(baseUrl, answer, where))];
+  return [
+    ...undeclared,
+    ...(answer.headers.has('www-authenticate') ? [] : [`${where}: 401 without WWW-Authenticate`]),
+    ...(await typeLeadsSomewhere(baseUrl, answer, where)),
+  ];
 };
 
 export const probeDocumentedAnswers = async (baseUrl: string, document: unknown): Promise<string[]> => {
@@ -60,7 +82,8 @@ export const probeDocumentedAnswers = async (baseUrl: string, document: unknown)
   for (const [path, value] of Object.entries(recordOf(root['paths']))) {
     const item = recordOf(value);
     findings.push(...(await probeWrongMethod(baseUrl, path, item)));
-    for (const method of methods.filter((m) => item[m] !== undefined)) findings.push(...(await probeWithoutKey(baseUrl, path, method, recordOf(item[method]), securedByDefault)));
+    for (const method of methods.filter((m) => item[m] !== undefined))
+      findings.push(...(await probeWithoutKey(baseUrl, path, method, recordOf(item[method]), securedByDefault)));
   }
   return findings;
 };
