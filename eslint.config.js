@@ -33,12 +33,19 @@ export default tseslint.config(
       'no-warning-comments': 'off',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
-      'prefer-const': 'error',
+      // A variable a closure reads before it is first assigned (a timer, a handle made later) stays `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {
     // Command-line tools and tests may write to the console; everything else logs through the logger.
     files: ['scripts/**/*.ts', '**/*.test.ts', '**/testing/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    // Tests read HTTP answers' JSON bodies loosely (`body.events[0].type`): a wrong field fails the assertion
+    // that reads it, which is all a test needs. The running code decodes what it receives instead.
+    files: ['**/*.test.ts', '**/test-fixtures.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

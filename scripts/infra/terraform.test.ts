@@ -365,13 +365,11 @@ const codeIndexes: readonly CodeIndex[] = [
   ...platformProjections.flatMap((projection) =>
     indexedGenerations(projection).flatMap((generation) =>
       Object.entries(projection.collections).flatMap(([collection, { indexes: definitions = [] }]) =>
-        definitions
-          .filter(isComposite)
-          .map((fields) => ({
-            source: `${projection.name} ${generationName(generation)}`,
-            collection: physicalCollection(collection, generation),
-            fields,
-          })),
+        definitions.filter(isComposite).map((fields) => ({
+          source: `${projection.name} ${generationName(generation)}`,
+          collection: physicalCollection(collection, generation),
+          fields,
+        })),
       ),
     ),
   ),

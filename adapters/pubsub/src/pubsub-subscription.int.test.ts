@@ -39,7 +39,10 @@ if (fixture !== undefined) {
       subscription,
       async (deliveries) => {
         batches.push(deliveries.length);
-        for (const delivery of deliveries) (seen.push(delivery.message), delivery.ack());
+        for (const delivery of deliveries) {
+          seen.push(delivery.message);
+          delivery.ack();
+        }
       },
       () => seen.length >= 30,
       { maxBatch: 7 },
@@ -74,7 +77,10 @@ if (fixture !== undefined) {
         for (const delivery of deliveries) {
           attempts.push(delivery.attempt);
           if (delivery.attempt < 3) delivery.retry('not yet');
-          else (delivery.ack(), (acked = true));
+          else {
+            delivery.ack();
+            acked = true;
+          }
         }
       },
       () => acked,
@@ -96,8 +102,13 @@ if (fixture !== undefined) {
       subscription,
       async (deliveries) => {
         for (const delivery of deliveries)
-          if (delivery.message.eventId === poison.eventId) (poisonAttempts.push(delivery.attempt), delivery.retry('cannot apply this'));
-          else (delivery.ack(), acked.add(delivery.message.eventId));
+          if (delivery.message.eventId === poison.eventId) {
+            poisonAttempts.push(delivery.attempt);
+            delivery.retry('cannot apply this');
+          } else {
+            delivery.ack();
+            acked.add(delivery.message.eventId);
+          }
       },
       () => acked.size >= 5 && poisonAttempts.length >= 5,
       { timeoutMs: 60_000 },
@@ -235,7 +246,10 @@ if (fixture !== undefined) {
         for (const delivery of deliveries) {
           seen.push({ eventId: delivery.message.eventId, attempt: delivery.attempt, at: Date.now() });
           if (delivery.message.eventId === late.eventId) timers.push(setTimeout(() => delivery.ack(), 300));
-          else if (delivery.attempt >= 2) (delivery.ack(), (doneAt = Date.now()));
+          else if (delivery.attempt >= 2) {
+            delivery.ack();
+            doneAt = Date.now();
+          }
         }
       },
       // Long enough past the forgotten one's second delivery for a wrongly nacked late one to come again.

@@ -90,8 +90,10 @@ if (fixture !== undefined) {
     const applied: RecordedEvent[] = [];
     const handler: BatchHandler<RecordedEvent> = async (deliveries) => {
       for (const delivery of deliveries)
-        if (fixed) (applied.push(delivery.message), delivery.ack());
-        else delivery.deadLetter('bug #12');
+        if (fixed) {
+          applied.push(delivery.message);
+          delivery.ack();
+        } else delivery.deadLetter('bug #12');
     };
     // The subscription returns once its dead letters are confirmed on the dead-letter topic.
     await runUntil(subscription, handler, () => false, { timeoutMs: 1_000 });

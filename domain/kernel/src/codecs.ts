@@ -74,7 +74,11 @@ const unknownField = (context: t.Context, key: string, value: unknown): t.Valida
  * A closed object codec: `required` fields must be present, `optional` ones may be absent (undefined counts
  * as absent), any other field is an error. Decoding builds a fresh object holding the known fields only.
  */
-export const struct = <R extends t.Props, O extends t.Props = {}>(name: string, required: R, optional: O = {} as O): StructC<R, O> => {
+export const struct = <R extends t.Props, O extends t.Props = Record<never, never>>(
+  name: string,
+  required: R,
+  optional: O = {} as O,
+): StructC<R, O> => {
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
   const codec = new t.Type<StructType<R, O>, StructOutput<R, O>, unknown>(
     name,

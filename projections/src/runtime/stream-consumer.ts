@@ -299,7 +299,10 @@ export const streamDeliveries = <Item>(deps: StreamDeliveryDeps<Item>): BatchHan
       logLine(consumer.name, deps.logger, delivery, outcome);
       if (outcome === 'gap' && holdGapsMs > 0) return hold(delivery);
       const waiting = held.get(delivery.message.eventId);
-      if (waiting !== undefined) (clearTimeout(waiting.timer), held.delete(delivery.message.eventId));
+      if (waiting !== undefined) {
+        clearTimeout(waiting.timer);
+        held.delete(delivery.message.eventId);
+      }
       settle(delivery, outcome);
     });
 
@@ -308,7 +311,10 @@ export const streamDeliveries = <Item>(deps: StreamDeliveryDeps<Item>): BatchHan
     // A redelivery of an event held here means its lease ran out: the new delivery is the one to settle.
     for (const delivery of deliveries) {
       const stale = held.get(delivery.message.eventId);
-      if (stale !== undefined) (clearTimeout(stale.timer), held.delete(delivery.message.eventId));
+      if (stale !== undefined) {
+        clearTimeout(stale.timer);
+        held.delete(delivery.message.eventId);
+      }
     }
     const outcomes = await applyAll(consumer, deliveries);
     if (outcomes !== undefined) settleAll(consumer, deliveries, outcomes);
