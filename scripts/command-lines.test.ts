@@ -52,8 +52,11 @@ test('the scripts checked here are every program the README names', (t) => {
   t.deepEqual(programs.map((p) => p.name).sort(), [
     'audit',
     'bench',
+    'casts',
     'demo',
+    'deps:graph',
     'infra:generate',
+    'lint',
     'redrive',
     'replay',
     'start',
