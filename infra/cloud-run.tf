@@ -3,14 +3,14 @@
 # public: they authenticate every request with MERIDIAN_API_KEYS. The relay, the projector, the archiver
 # and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
 # their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector and archiver
-# with apps/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
+# with platform/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
 # TCP connection to $PORT, waits for that.
 
 locals {
   image = {
     command_api        = "${var.image_repository}/command-api:${var.image_tags.command_api}"
     query_api          = "${var.image_repository}/query-api:${var.image_tags.query_api}"
-    telemetry          = "${var.image_repository}/telemetry:${var.image_tags.telemetry}"
+    telemetry          = "${var.image_repository}/telemetry-api:${var.image_tags.telemetry}"
     relay              = "${var.image_repository}/relay:${var.image_tags.relay}"
     projector          = "${var.image_repository}/projector:${var.image_tags.projector}"
     webhook_dispatcher = "${var.image_repository}/webhook-dispatcher:${var.image_tags.webhook_dispatcher}"

@@ -49,7 +49,19 @@ const run = (program: (typeof programs)[number], args: readonly string[]) =>
   });
 
 test('the scripts checked here are every program the README names', (t) => {
-  t.deepEqual(programs.map((p) => p.name).sort(), ['audit', 'bench', 'demo', 'infra:generate', 'redrive', 'replay', 'start', 'start:cloud']);
+  t.deepEqual(programs.map((p) => p.name).sort(), [
+    'audit',
+    'bench',
+    'casts',
+    'demo',
+    'deps:graph',
+    'infra:generate',
+    'lint',
+    'redrive',
+    'replay',
+    'start',
+    'start:cloud',
+  ]);
 });
 
 for (const program of programs) {

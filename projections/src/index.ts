@@ -8,7 +8,7 @@ export * from './runtime/index.ts';
 import { fleetProjection } from './fleet/index.ts';
 import { parcelStatusProjection } from './parcel-status/index.ts';
 import { routeBoardProjection } from './route-board/index.ts';
-import type { Projection } from './runtime/projection.ts';
+import type { Projection } from '@meridian/kernel';
 
 /** Every projection of the platform's event plane, each run by its own projector. */
 export const platformProjections: readonly Projection[] = [parcelStatusProjection, routeBoardProjection, fleetProjection];

@@ -39,11 +39,22 @@ type Run = { readonly code: number; readonly stdout: string; readonly stderr: st
 /** Runs the CLI without blocking this process (the fallback test serves the API the child calls). */
 const audit = (dir: string, args: readonly string[], env: Record<string, string> = {}): Promise<Run> =>
   new Promise((resolve) => {
-    const { MERIDIAN_API_KEYS: _keys, EVENTSTORE_CONNECTION_STRING: _esdb, BIGQUERY_DATASET: _bq, MERIDIAN_URL: _url, ...inherited } = process.env;
-    execFile(process.execPath, [main, ...args], { env: { ...inherited, MERIDIAN_DATA_DIR: dir, ...env }, encoding: 'utf8' }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    const {
+      MERIDIAN_API_KEYS: _keys,
+      EVENTSTORE_CONNECTION_STRING: _esdb,
+      BIGQUERY_DATASET: _bq,
+      MERIDIAN_URL: _url,
+      ...inherited
+    } = process.env;
+    execFile(
+      process.execPath,
+      [main, ...args],
+      { env: { ...inherited, MERIDIAN_DATA_DIR: dir, ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 
 let data: DataDir;
@@ -51,12 +62,17 @@ test.before(async () => {
   data = await prepareDataDir();
 });
 
-const rowsOf = (table: string) => table.trimEnd().split('\n').map((line) => line.split(/\s{2,}/));
+const rowsOf = (table: string) =>
+  table
+    .trimEnd()
+    .split('\n')
+    .map((line) => line.split(/\s{2,}/));
 
 test('--help describes every command; a command has its own help', async (t) => {
   const all = await audit(data.dir, ['--help']);
   t.is(all.code, 0);
-  for (const command of ['history <streamId>', 'state <streamId>', 'correlation <correlationId>', 'events', 'sql "<query>"', 'verify']) t.true(all.stdout.includes(command), command);
+  for (const command of ['history <streamId>', 'state <streamId>', 'correlation <correlationId>', 'events', 'sql "<query>"', 'verify'])
+    t.true(all.stdout.includes(command), command);
   t.regex(all.stdout, /Exit status: 0 answered, 1 not found or refused, 2 usage/);
   const state = await audit(data.dir, ['state', '--help']);
   t.is(state.code, 0);
@@ -69,9 +85,28 @@ test('history prints who did what, when and why, as an aligned table', async (t)
   t.is(code, 0);
   const [header, ...rows] = rowsOf(stdout);
   t.deepEqual(header, ['REV', 'RECORDED AT', 'TYPE', 'WHO', 'REQUEST', 'CORRELATION', 'CAUSATION']);
-  t.deepEqual(rows[0], ['0', on('07:05'), 'parcel.registered.v1', 'dispatch-1 (dispatcher)', 'dispatch-1/register-p1', 'c-register', 'cmd-register-p1']);
-  t.deepEqual(rows.map((row) => row[2]), ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1']);
-  t.deepEqual(rows[4], ['4', on('14:10'), 'parcel.delivered.v1', 'driver-7 (driver)', 'driver-7/deliver-p1', 'c-deliver', 'cmd-deliver-p1']);
+  t.deepEqual(rows[0], [
+    '0',
+    on('07:05'),
+    'parcel.registered.v1',
+    'dispatch-1 (dispatcher)',
+    'dispatch-1/register-p1',
+    'c-register',
+    'cmd-register-p1',
+  ]);
+  t.deepEqual(
+    rows.map((row) => row[2]),
+    ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
+  );
+  t.deepEqual(rows[4], [
+    '4',
+    on('14:10'),
+    'parcel.delivered.v1',
+    'driver-7 (driver)',
+    'driver-7/deliver-p1',
+    'c-deliver',
+    'cmd-deliver-p1',
+  ]);
   const missing = await audit(data.dir, ['history', 'parcel-nope']);
   t.is(missing.code, 1);
   t.regex(missing.stderr, /parcel-nope does not exist/);
@@ -123,16 +158,28 @@ test('events --format csv exports the archive rows with a header, quoting what n
 });
 
 test('sql prints a table, or a machine format; a statement that could change anything is refused', async (t) => {
-  const query = "SELECT principal_id, count(*) AS events FROM events GROUP BY principal_id ORDER BY principal_id";
+  const query = 'SELECT principal_id, count(*) AS events FROM events GROUP BY principal_id ORDER BY principal_id';
   const { code, stdout } = await audit(data.dir, ['sql', query]);
   t.is(code, 0);
-  t.deepEqual(rowsOf(stdout), [['principal_id', 'events'], ['dispatch-1', '4'], ['driver-7', '4'], ['route-process-manager', '2'], ['(3 rows)']]);
-  const jsonl = await audit(data.dir, ['sql', query, '--format', 'jsonl']);
-  t.deepEqual(jsonl.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), [
-    { principal_id: 'dispatch-1', events: 4 },
-    { principal_id: 'driver-7', events: 4 },
-    { principal_id: 'route-process-manager', events: 2 },
+  t.deepEqual(rowsOf(stdout), [
+    ['principal_id', 'events'],
+    ['dispatch-1', '4'],
+    ['driver-7', '4'],
+    ['route-process-manager', '2'],
+    ['(3 rows)'],
   ]);
+  const jsonl = await audit(data.dir, ['sql', query, '--format', 'jsonl']);
+  t.deepEqual(
+    jsonl.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+    [
+      { principal_id: 'dispatch-1', events: 4 },
+      { principal_id: 'driver-7', events: 4 },
+      { principal_id: 'route-process-manager', events: 2 },
+    ],
+  );
   const refused = await audit(data.dir, ['sql', 'DROP TABLE events']);
   t.is(refused.code, 1);
   t.regex(refused.stderr, /^refused: only SELECT queries/);
@@ -146,7 +193,15 @@ test('sql stops a query that runs past MERIDIAN_AUDIT_SQL_TIMEOUT_MS, and says s
 });
 
 test('usage mistakes exit 2 with what was wrong', async (t) => {
-  for (const args of [[], ['frobnicate'], ['state', 'parcel-p-1', '--at', 'yesterday'], ['state', 'truck-1'], ['events', '--limit', '0'], ['history'], ['events', '--colour']]) {
+  for (const args of [
+    [],
+    ['frobnicate'],
+    ['state', 'parcel-p-1', '--at', 'yesterday'],
+    ['state', 'truck-1'],
+    ['events', '--limit', '0'],
+    ['history'],
+    ['events', '--colour'],
+  ]) {
     const { code, stderr } = await audit(data.dir, args);
     t.is(code, 2, args.join(' '));
     t.regex(stderr, /^audit: /, args.join(' '));
@@ -159,12 +214,18 @@ test('verify says the log is intact, then names the event whose stored bytes wer
   t.is(intact.code, 0, intact.stderr);
   t.regex(intact.stdout, /^intact: \d+ events in \d+ streams/);
   const db = new DatabaseSync(join(dir, 'events.db'));
-  const victim = db.prepare('SELECT global_position, stream_id FROM events ORDER BY global_position LIMIT 1 OFFSET 2').get() as { global_position: number; stream_id: string };
+  const victim = db.prepare('SELECT global_position, stream_id FROM events ORDER BY global_position LIMIT 1 OFFSET 2').get() as {
+    global_position: number;
+    stream_id: string;
+  };
   db.prepare("UPDATE events SET data = substr(data, 1, length(data) - 1) || ' }' WHERE global_position = ?").run(victim.global_position);
   db.close();
   const tampered = await audit(dir, ['verify']);
   t.is(tampered.code, 1);
-  t.true(tampered.stdout.includes(`TAMPERED: the stream chain breaks at position ${victim.global_position} (${victim.stream_id}`), tampered.stdout);
+  t.true(
+    tampered.stdout.includes(`TAMPERED: the stream chain breaks at position ${victim.global_position} (${victim.stream_id}`),
+    tampered.stdout,
+  );
 });
 
 const cutTail = (dir: string, keep: number) => {
@@ -185,12 +246,15 @@ test('head prints <position>:<hash>; a cut tail verifies on its own, and fails a
   t.is((await audit(dir, ['verify'])).code, 0, 'without a record of the head, the cut cannot be seen');
   const cut = await audit(dir, ['verify', '--expect-head', expected]);
   t.is(cut.code, 1);
-  t.regex(cut.stdout, new RegExp(`TAMPERED: the log ends at position ${events.length - 2}, but --expect-head has its head at position ${events.length}`));
+  t.regex(
+    cut.stdout,
+    new RegExp(`TAMPERED: the log ends at position ${events.length - 2}, but --expect-head has its head at position ${events.length}`),
+  );
   t.regex(cut.stdout, /expected heads: 1, 0 on the log with the same hash/);
   t.is((await audit(dir, ['verify', '--expect-head', '12:abc'])).code, 2, 'a malformed head is a usage mistake');
 });
 
-test("verify checks the log against the heads the platform anchored in the archive: a cut tail is caught there", async (t) => {
+test('verify checks the log against the heads the platform anchored in the archive: a cut tail is caught there', async (t) => {
   const { dir, events } = await prepareDataDir();
   const [position, hash] = (await audit(dir, ['head'])).stdout.trim().split(':');
   const archive = await createDuckDbArchive({ path: join(dir, 'archive.duckdb') });
@@ -203,7 +267,12 @@ test("verify checks the log against the heads the platform anchored in the archi
   const cut = await audit(dir, ['verify']);
   t.is(cut.code, 1);
   t.regex(cut.stdout, /^both hash chains verify over \d+ events in \d+ streams/);
-  t.regex(cut.stdout, new RegExp(`TAMPERED: the log ends at position ${events.length - 1}, but the archive's anchor of 2026-11-21T15:00:00.000Z has its head at position ${events.length}`));
+  t.regex(
+    cut.stdout,
+    new RegExp(
+      `TAMPERED: the log ends at position ${events.length - 1}, but the archive's anchor of 2026-11-21T15:00:00.000Z has its head at position ${events.length}`,
+    ),
+  );
 });
 
 test('a keyed log needs MERIDIAN_CHAIN_KEY to verify, and verifies with it', async (t) => {
@@ -240,7 +309,13 @@ test('while the platform holds the archive, the CLI asks its audit API instead, 
     const exported = await audit(dir, ['events', '--format', 'jsonl', '--all'], { PORT: String(server.port) });
     t.is(exported.code, 0, exported.stderr);
     t.is(exported.stderr, `the archive is in use by the running platform; asking its audit API at ${server.url}\n`);
-    t.deepEqual(exported.stdout.trimEnd().split('\n').map((line) => JSON.parse(line)), events);
+    t.deepEqual(
+      exported.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+      events,
+    );
     const tree = await audit(dir, ['correlation', 'c-dispatch-r1', '--url', server.url]);
     t.regex(tree.stdout, /caused by cmd-crew-r1\n└─ vehicle.assigned-to-route.v1/);
     const sql = await audit(dir, ['sql', 'SELECT count(*) AS n FROM events', '--format', 'csv'], { MERIDIAN_URL: server.url });

@@ -32,7 +32,10 @@ switch (parsed.kind) {
   case 'run': {
     const { runAudit } = await import('./run.ts');
     try {
-      process.exitCode = await runAudit(parsed.command, parsed.remote, { env: process.env, output: { write, err: (line) => process.stderr.write(`${line}\n`) } });
+      process.exitCode = await runAudit(parsed.command, parsed.remote, {
+        env: process.env,
+        output: { write, err: (line) => process.stderr.write(`${line}\n`) },
+      });
     } catch (error) {
       // A store that cannot be opened or read: say what, without a stack trace an auditor cannot act on.
       process.stderr.write(`audit: ${error instanceof Error ? error.message : String(error)}\n`);

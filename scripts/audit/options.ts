@@ -106,7 +106,12 @@ ${remoteHelp}
 Output is for people (aligned tables, a tree) unless --format asks for a machine format.
 Exit status: 0 answered, 1 not found or refused, 2 usage.`;
 
-const common = { help: { type: 'boolean', short: 'h' }, url: { type: 'string' }, key: { type: 'string' }, format: { type: 'string' } } as const;
+const common = {
+  help: { type: 'boolean', short: 'h' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  format: { type: 'string' },
+} as const;
 
 const optionSpecs = {
   history: { ...common, 'from-revision': { type: 'string' } },
@@ -142,13 +147,15 @@ const textOf = (values: Values, name: string): string | undefined => {
 const integerOf = (check: Check, values: Values, name: string, min: number, max: number): number | undefined => {
   const raw = textOf(values, name);
   if (raw === undefined) return undefined;
-  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max) check.errors.push(`--${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  if (!/^\d{1,16}$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    check.errors.push(`--${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   return Number(raw);
 };
 
 const instantOf = (check: Check, values: Values, name: string): string | undefined => {
   const raw = textOf(values, name);
-  if (raw !== undefined && !IsoDateTime.is(raw)) check.errors.push(`--${name} must be an RFC 3339 time with an offset, for example 2026-11-21T14:05:00Z, not "${raw}"`);
+  if (raw !== undefined && !IsoDateTime.is(raw))
+    check.errors.push(`--${name} must be an RFC 3339 time with an offset, for example 2026-11-21T14:05:00Z, not "${raw}"`);
   return raw;
 };
 
@@ -170,18 +177,34 @@ const streamIdOf = (check: Check, raw: string | undefined, { aggregate = false }
 const typesOf = (check: Check, values: Values): string[] | undefined => {
   const raw = values['type'];
   if (!Array.isArray(raw)) return undefined;
-  const types = raw.flatMap((value: string) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
-  for (const type of types) if (!auditedEventTypes.includes(type)) check.errors.push(`--type "${type}" is not an event type; known: ${auditedEventTypes.join(', ')}`);
+  const types = raw
+    .flatMap((value: string) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '');
+  for (const type of types)
+    if (!auditedEventTypes.includes(type))
+      check.errors.push(`--type "${type}" is not an event type; known: ${auditedEventTypes.join(', ')}`);
   return types.length === 0 ? undefined : types;
 };
 
 const exactly = (check: Check, positionals: readonly string[], count: number, what: string) => {
-  if (positionals.length > count) check.errors.push(`unexpected ${positionals.slice(count).map((p) => `"${p}"`).join(' ')}: ${what}`);
+  if (positionals.length > count)
+    check.errors.push(
+      `unexpected ${positionals
+        .slice(count)
+        .map((p) => `"${p}"`)
+        .join(' ')}: ${what}`,
+    );
 };
 
 const history = (check: Check, values: Values, positionals: readonly string[]): AuditCommand => {
   exactly(check, positionals, 1, 'history takes one stream id');
-  return { name: 'history', streamId: streamIdOf(check, positionals[0]), fromRevision: integerOf(check, values, 'from-revision', 0, Number.MAX_SAFE_INTEGER) ?? 0, format: formatOf(check, values, ['table', 'jsonl']) };
+  return {
+    name: 'history',
+    streamId: streamIdOf(check, positionals[0]),
+    fromRevision: integerOf(check, values, 'from-revision', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    format: formatOf(check, values, ['table', 'jsonl']),
+  };
 };
 
 const state = (check: Check, values: Values, positionals: readonly string[]): AuditCommand => {
@@ -190,13 +213,19 @@ const state = (check: Check, values: Values, positionals: readonly string[]): Au
   const revision = integerOf(check, values, 'revision', 0, Number.MAX_SAFE_INTEGER);
   if (at !== undefined && revision !== undefined) check.errors.push('give --at or --revision, not both');
   const asOf: AsOf = at !== undefined ? { at } : revision !== undefined ? { revision } : { latest: true };
-  return { name: 'state', streamId: streamIdOf(check, positionals[0], { aggregate: true }), asOf, format: formatOf(check, values, ['text', 'json']) };
+  return {
+    name: 'state',
+    streamId: streamIdOf(check, positionals[0], { aggregate: true }),
+    asOf,
+    format: formatOf(check, values, ['text', 'json']),
+  };
 };
 
 const correlation = (check: Check, values: Values, positionals: readonly string[]): AuditCommand => {
   exactly(check, positionals, 1, 'correlation takes one correlation id');
   const correlationId = positionals[0];
-  if (correlationId === undefined || !/^[\x21-\x7e]{1,128}$/.test(correlationId)) check.errors.push('give a correlation id (1-128 visible characters)');
+  if (correlationId === undefined || !/^[\x21-\x7e]{1,128}$/.test(correlationId))
+    check.errors.push('give a correlation id (1-128 visible characters)');
   return { name: 'correlation', correlationId: correlationId ?? '', format: formatOf(check, values, ['tree', 'jsonl']) };
 };
 
@@ -257,7 +286,15 @@ const head = (check: Check, _values: Values, positionals: readonly string[]): Au
   return { name: 'head' };
 };
 
-const builders: Record<CommandName, (check: Check, values: Values, positionals: readonly string[]) => AuditCommand> = { history, state, correlation, events, sql, verify, head };
+const builders: Record<CommandName, (check: Check, values: Values, positionals: readonly string[]) => AuditCommand> = {
+  history,
+  state,
+  correlation,
+  events,
+  sql,
+  verify,
+  head,
+};
 
 const readArgs = (name: CommandName, args: readonly string[]) => {
   try {
@@ -277,11 +314,17 @@ export const parseCommandLine = (argv: readonly string[]): ParsedCommandLine => 
     const topic = rest[0];
     return { kind: 'help', text: topic !== undefined && isCommand(topic) ? commandHelp[topic] : generalHelp };
   }
-  if (!isCommand(first)) return { kind: 'usage', errors: [`unknown command "${first}"; commands: ${commandNames.join(', ')}`], hint: 'see: npm run audit -- --help' };
+  if (!isCommand(first))
+    return {
+      kind: 'usage',
+      errors: [`unknown command "${first}"; commands: ${commandNames.join(', ')}`],
+      hint: 'see: npm run audit -- --help',
+    };
   const read = readArgs(first, rest);
   const hint = `see: npm run audit -- ${first} --help`;
   if (!read.ok) return { kind: 'usage', errors: [read.error], hint };
-  if (read.values['help'] === true) return { kind: 'help', text: first === 'head' ? commandHelp.head : `${commandHelp[first]}\n\n${remoteHelp}` };
+  if (read.values['help'] === true)
+    return { kind: 'help', text: first === 'head' ? commandHelp.head : `${commandHelp[first]}\n\n${remoteHelp}` };
   const check: Check = { errors: [] };
   const command = builders[first](check, read.values, read.positionals);
   if (check.errors.length > 0) return { kind: 'usage', errors: check.errors, hint };

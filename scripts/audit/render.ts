@@ -1,7 +1,14 @@
 // What the audit CLI prints: aligned tables and trees for people, JSON Lines and CSV for machines. Pure
 // functions from answers to text.
 import type { Actor, SqlResult } from '@meridian/kernel';
-import { csvField, type AuditEntry, type CausationNode, type CorrelationView, type StateAsOf, type StreamHistory } from '@meridian/query-api';
+import {
+  csvField,
+  type AuditEntry,
+  type CausationNode,
+  type CorrelationView,
+  type StateAsOf,
+  type StreamHistory,
+} from '@meridian/query-api';
 
 /** A cell wider than this is cut (the machine formats carry everything). */
 const maxCellWidth = 60;
@@ -16,7 +23,16 @@ const cell = (value: unknown): string => {
 export const table = (headers: readonly string[], rows: readonly (readonly unknown[])[]): string => {
   const cells = [headers.map(cell), ...rows.map((row) => headers.map((_, i) => cell(row[i])))];
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
-  return cells.map((row) => row.map((text, i) => (i === row.length - 1 ? text : text.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    cells
+      .map((row) =>
+        row
+          .map((text, i) => (i === row.length - 1 ? text : text.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 };
 
 const who = (actor: Actor) => `${actor.principalId} (${actor.role}${actor.clientId === undefined ? '' : `, client ${actor.clientId}`})`;
@@ -44,7 +60,9 @@ const nodeLine = (node: CausationNode) => `${node.type}  ${node.streamId}@${node
 
 /** The tree with box-drawing branches; an explicit stack, since a chain of reactions may be deep. */
 export const causationTreeText = (view: CorrelationView): string => {
-  const lines = [`correlation ${view.correlationId}: ${view.events.length} event${view.events.length === 1 ? '' : 's'}${view.complete ? '' : ' (the first ones only: more than one answer holds)'}`];
+  const lines = [
+    `correlation ${view.correlationId}: ${view.events.length} event${view.events.length === 1 ? '' : 's'}${view.complete ? '' : ' (the first ones only: more than one answer holds)'}`,
+  ];
   for (const root of view.tree) {
     lines.push(`caused by ${root.causationId}`);
     const stack = [...root.events].reverse().map((node, index) => ({ node, prefix: '', last: index === 0 }));
@@ -61,7 +79,8 @@ export const causationTreeText = (view: CorrelationView): string => {
 export const jsonLines = (values: readonly unknown[]): string => values.map((value) => `${JSON.stringify(value)}\n`).join('');
 
 /** SQL answers as JSON Lines: one object per row, by column name. */
-export const sqlJsonLines = (result: SqlResult): string => jsonLines(result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column, row[i] ?? null]))));
+export const sqlJsonLines = (result: SqlResult): string =>
+  jsonLines(result.rows.map((row) => Object.fromEntries(result.columns.map((column, i) => [column, row[i] ?? null]))));
 
 const csvValue = (value: unknown): string | number | null =>
   value === null || value === undefined ? null : typeof value === 'string' || typeof value === 'number' ? value : JSON.stringify(value);
@@ -69,4 +88,5 @@ const csvValue = (value: unknown): string | number | null =>
 export const sqlCsv = (result: SqlResult): string =>
   [result.columns, ...result.rows].map((row) => `${row.map((value) => csvField(csvValue(value))).join(',')}\r\n`).join('');
 
-export const sqlTable = (result: SqlResult): string => `${table(result.columns, result.rows)}(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`;
+export const sqlTable = (result: SqlResult): string =>
+  `${table(result.columns, result.rows)}(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`;

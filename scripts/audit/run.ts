@@ -21,7 +21,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AuditCommand, Remote } from './options.ts';
 import { causationTreeText, eventsTable, historyTable, jsonLines, sqlCsv, sqlJsonLines, sqlTable, stateText } from './render.ts';
-import { localArchiveSource, localStreamSource, remoteArchiveSource, type ArchiveSource, type Failure, type Outcome, type RemoteDeps, type StreamSource } from './sources.ts';
+import {
+  localArchiveSource,
+  localStreamSource,
+  remoteArchiveSource,
+  type ArchiveSource,
+  type Failure,
+  type Outcome,
+  type RemoteDeps,
+  type StreamSource,
+} from './sources.ts';
 import { headCommand, verifyCommand } from './verify.ts';
 
 /** Where output goes; `write` waits when the reader is slower than the export. */
@@ -33,7 +42,13 @@ const auditVariables = { ...commonVariables, ...eventStoreVariables, ...archiveV
 const decodeAuditConfig = (env: Environment) => decodeEnvironment(env, {}, auditVariables);
 type AuditConfig = Extract<ReturnType<typeof decodeAuditConfig>, E.Right<unknown>>['right'];
 
-type Context = { readonly config: AuditConfig; readonly dataDir: string; readonly logger: Logger; readonly remote: Remote; readonly output: Output };
+type Context = {
+  readonly config: AuditConfig;
+  readonly dataDir: string;
+  readonly logger: Logger;
+  readonly remote: Remote;
+  readonly output: Output;
+};
 
 /** The platform on this machine, at the port `npm start` was given (PORT, as for the platform itself). */
 const defaultUrl = (config: AuditConfig) => `http://127.0.0.1:${config.PORT || defaultPort}`;
@@ -45,7 +60,8 @@ const failed = (message: string, exitCode: 1 | 2 = 1): Failure => ({ exitCode, m
 /** The event store, read by this process alongside any running platform (SQLite's WAL allows readers). */
 const withStreamSource = async <A>(context: Context, run: (source: StreamSource) => Promise<Outcome<A>>): Promise<Outcome<A>> => {
   const path = join(context.dataDir, 'events.db');
-  if (eventStoreKind(context.config) === 'sqlite' && !existsSync(path)) return E.left(failed(`no event store at ${path} (set MERIDIAN_DATA_DIR)`));
+  if (eventStoreKind(context.config) === 'sqlite' && !existsSync(path))
+    return E.left(failed(`no event store at ${path} (set MERIDIAN_DATA_DIR)`));
   const store = openEventStore(context.config, context.logger, context.dataDir);
   try {
     return await run(localStreamSource(store));
@@ -65,7 +81,8 @@ const auditorKeyIn = (dataDir: string): string | undefined => {
 
 const remoteOf = (context: Context): Outcome<RemoteDeps> => {
   const url = (context.remote.url ?? context.config.MERIDIAN_URL ?? defaultUrl(context.config)).replace(/\/+$/, '');
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return E.left(failed(`--url must be an http(s) URL, not "${url}"`, 2));
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    return E.left(failed(`--url must be an http(s) URL, not "${url}"`, 2));
   const key = context.remote.key ?? auditorKeyIn(context.dataDir);
   if (key === undefined) return E.left(failed(`no auditor key: pass --key (none in ${developmentKeysFile(context.dataDir)})`, 2));
   return E.right({ url, key });
@@ -92,7 +109,9 @@ const withArchiveSource = async <A>(
     return run(remoteArchiveSource(remote.right));
   }
   try {
-    return await run(localArchiveSource(archive, { sqlTimeoutMs: context.config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS ?? defaultAuditSqlTimeoutMs }));
+    return await run(
+      localArchiveSource(archive, { sqlTimeoutMs: context.config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS ?? defaultAuditSqlTimeoutMs }),
+    );
   } finally {
     await archive.close();
   }
@@ -135,7 +154,11 @@ const eventsAsTable = async (source: ArchiveSource, print: Print, command: Event
 const eventsCommand = (context: Context, print: Print, command: EventsCommand): Promise<Outcome<void>> =>
   withArchiveSource(context, async (source) => {
     if (command.format === 'table') return eventsAsTable(source, print, command);
-    const options = { format: command.format, ...(!command.all && { limit: command.limit }), ...(command.after !== undefined && { after: command.after }) };
+    const options = {
+      format: command.format,
+      ...(!command.all && { limit: command.limit }),
+      ...(command.after !== undefined && { after: command.after }),
+    };
     const chunks = await source.exportEvents(command.filter, options);
     if (E.isLeft(chunks)) return chunks;
     await streamAll(print, chunks.right);
@@ -147,21 +170,29 @@ const runCommand = (context: Context, command: AuditCommand): Promise<Outcome<vo
   switch (command.name) {
     case 'history':
       return withStreamSource(context, (source) =>
-        printed(print, source.history(command.streamId, command.fromRevision), (history) => (command.format === 'jsonl' ? jsonLines(history.events) : historyTable(history))),
+        printed(print, source.history(command.streamId, command.fromRevision), (history) =>
+          command.format === 'jsonl' ? jsonLines(history.events) : historyTable(history),
+        ),
       );
     case 'state':
       return withStreamSource(context, (source) =>
-        printed(print, source.state(command.streamId, command.asOf), (found) => (command.format === 'json' ? `${JSON.stringify(found, null, 2)}\n` : stateText(found))),
+        printed(print, source.state(command.streamId, command.asOf), (found) =>
+          command.format === 'json' ? `${JSON.stringify(found, null, 2)}\n` : stateText(found),
+        ),
       );
     case 'correlation':
       return withArchiveSource(context, (source) =>
-        printed(print, source.correlation(command.correlationId), (view) => (command.format === 'jsonl' ? jsonLines(view.events) : causationTreeText(view))),
+        printed(print, source.correlation(command.correlationId), (view) =>
+          command.format === 'jsonl' ? jsonLines(view.events) : causationTreeText(view),
+        ),
       );
     case 'events':
       return eventsCommand(context, print, command);
     case 'sql':
       return withArchiveSource(context, (source) =>
-        printed(print, source.sql(command.query), (result) => (command.format === 'jsonl' ? sqlJsonLines(result) : command.format === 'csv' ? sqlCsv(result) : sqlTable(result))),
+        printed(print, source.sql(command.query), (result) =>
+          command.format === 'jsonl' ? sqlJsonLines(result) : command.format === 'csv' ? sqlCsv(result) : sqlTable(result),
+        ),
       );
     case 'verify':
     case 'head':

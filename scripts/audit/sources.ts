@@ -1,7 +1,16 @@
 // Where the audit CLI gets its answers: the stores themselves (the same functions the audit API runs), or,
 // while a running platform holds the embedded archive, that platform's audit API. Both answer the same
 // shapes, so the commands print alike whichever answered.
-import { ArchiveQueryCancelled, ArchiveSqlRejected, maxArchivePageSize, type ArchiveFilter, type EventArchive, type EventStore, type LogAnchor, type SqlResult } from '@meridian/kernel';
+import {
+  ArchiveQueryCancelled,
+  ArchiveSqlRejected,
+  maxArchivePageSize,
+  type ArchiveFilter,
+  type EventArchive,
+  type EventStore,
+  type LogAnchor,
+  type SqlResult,
+} from '@meridian/kernel';
 import {
   auditEntryOf,
   correlationOf,
@@ -74,13 +83,20 @@ export const localArchiveSource = (archive: EventArchive, { sqlTimeoutMs }: Loca
     } catch (error) {
       if (error instanceof ArchiveSqlRejected) return E.left(refused(error.message));
       if (error instanceof ArchiveQueryCancelled)
-        return E.left({ exitCode: 1, message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS` });
+        return E.left({
+          exitCode: 1,
+          message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS`,
+        });
       throw error;
     }
   },
   anchors: async () => {
     const anchors: LogAnchor[] = [];
-    for (let page = await archive.anchors({ limit: maxArchivePageSize }); ; page = await archive.anchors({ after: anchors[anchors.length - 1]!.position, limit: maxArchivePageSize })) {
+    for (
+      let page = await archive.anchors({ limit: maxArchivePageSize });
+      ;
+      page = await archive.anchors({ after: anchors[anchors.length - 1]!.position, limit: maxArchivePageSize })
+    ) {
       anchors.push(...page);
       if (page.length < maxArchivePageSize) return E.right(anchors);
     }
@@ -100,7 +116,9 @@ type Problem = {
 };
 
 const problemText = (problem: Problem) =>
-  [problem.detail ?? problem.title ?? 'no detail', ...(problem.errors ?? []).map((e) => `${e.parameter ?? e.pointer}: ${e.detail}`)].join('; ');
+  [problem.detail ?? problem.title ?? 'no detail', ...(problem.errors ?? []).map((e) => `${e.parameter ?? e.pointer}: ${e.detail}`)].join(
+    '; ',
+  );
 
 /** A problem answer as a failure: the caller's mistake is usage, a refused query or a missing thing is 1. */
 const failureOf = async (response: Response): Promise<Failure> => {
@@ -118,7 +136,11 @@ const failureOf = async (response: Response): Promise<Failure> => {
   return { exitCode: 1, message: `the audit API answered ${response.status}: ${problemText(problem)}` };
 };
 
-const ask = async ({ url, key }: RemoteDeps, path: string, init: { readonly accept?: string; readonly body?: unknown } = {}): Promise<Outcome<Response>> => {
+const ask = async (
+  { url, key }: RemoteDeps,
+  path: string,
+  init: { readonly accept?: string; readonly body?: unknown } = {},
+): Promise<Outcome<Response>> => {
   let response: Response;
   try {
     response = await fetch(`${url}${path}`, {
@@ -131,7 +153,10 @@ const ask = async ({ url, key }: RemoteDeps, path: string, init: { readonly acce
       ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
     });
   } catch (error) {
-    return E.left({ exitCode: 1, message: `cannot reach the platform at ${url}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}` });
+    return E.left({
+      exitCode: 1,
+      message: `cannot reach the platform at ${url}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}`,
+    });
   }
   return response.ok ? E.right(response) : E.left(await failureOf(response));
 };
@@ -177,7 +202,10 @@ export const remoteArchiveSource = (deps: RemoteDeps): ArchiveSource => ({
     const anchors: LogAnchor[] = [];
     let after: string | null = '0';
     while (after !== null) {
-      const page: Outcome<{ readonly items: readonly LogAnchor[]; readonly next: string | null }> = await askJson(deps, `/v1/audit/anchors?after=${after}&limit=${maxArchivePageSize}`);
+      const page: Outcome<{ readonly items: readonly LogAnchor[]; readonly next: string | null }> = await askJson(
+        deps,
+        `/v1/audit/anchors?after=${after}&limit=${maxArchivePageSize}`,
+      );
       if (E.isLeft(page)) return page;
       anchors.push(...page.right.items);
       after = page.right.next;

@@ -19,10 +19,14 @@ const chainLines = (report: ChainReport): string[] => {
     ];
   }
   if (report.keyNeeded !== undefined)
-    return [`NOT VERIFIED: from position ${report.keyNeeded.position} on, the log is chained with key ${report.keyNeeded.keyId}, which was not given; ${report.events} events before it verify`];
+    return [
+      `NOT VERIFIED: from position ${report.keyNeeded.position} on, the log is chained with key ${report.keyNeeded.keyId}, which was not given; ${report.events} events before it verify`,
+    ];
   const schemes = report.events === 0 ? '' : ` (${schemesText(report.schemes)})`;
   const head = report.head === undefined ? [] : [`head ${report.head.position}:${report.head.hash}`];
-  const verdict = report.ok ? `intact: ${whole}; both hash chains verify${schemes}` : `both hash chains verify over ${whole}${schemes}, but not against the heads recorded elsewhere:`;
+  const verdict = report.ok
+    ? `intact: ${whole}; both hash chains verify${schemes}`
+    : `both hash chains verify over ${whole}${schemes}, but not against the heads recorded elsewhere:`;
   return [verdict, ...head];
 };
 
@@ -58,7 +62,9 @@ export const verifyReportLines = (report: ChainReport, counts: { readonly anchor
   return [
     ...chainLines(report),
     ...report.checkpoints.flatMap((c) => checkpointLine(c) ?? []),
-    counts.anchors === 0 ? "anchors: none in the archive yet (the platform anchors the log's head there every minute while it runs)" : summary('anchors in the archive', anchors),
+    counts.anchors === 0
+      ? "anchors: none in the archive yet (the platform anchors the log's head there every minute while it runs)"
+      : summary('anchors in the archive', anchors),
     ...(counts.expected === 0 ? [] : [summary('expected heads', expected)]),
   ];
 };

@@ -14,18 +14,37 @@ if (emulatorHost !== undefined)
     const store = await openFreshStore(emulatorHost);
     const client = openSpanner(store.location);
     try {
-      for (let revision = 0; revision < 3; revision++) await store.append({ streamId: 'parcel-x', events: [newEvent('parcel.thing.v1', { revision })], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
+      for (let revision = 0; revision < 3; revision++)
+        await store.append({
+          streamId: 'parcel-x',
+          events: [newEvent('parcel.thing.v1', { revision })],
+          expectedRevision: revision === 0 ? 'no_stream' : revision - 1,
+        });
       await sealOnce(client.database);
       await store.append({ streamId: 'parcel-y', events: [newEvent()], expectedRevision: 'no_stream' });
-      const config = { MERIDIAN_SPANNER_DATABASE: `${store.location.instanceId}/${store.location.databaseId}`, GOOGLE_CLOUD_PROJECT: store.location.projectId, SPANNER_EMULATOR_HOST: emulatorHost };
+      const config = {
+        MERIDIAN_SPANNER_DATABASE: `${store.location.instanceId}/${store.location.databaseId}`,
+        GOOGLE_CLOUD_PROJECT: store.location.projectId,
+        SPANNER_EMULATOR_HOST: emulatorHost,
+      };
       const run = async () => {
         const out: string[] = [];
-        const status = await verifyCommand({ config, dataDir: '/nonexistent', out: (line) => out.push(line), err: (line) => out.push(line), expectHeads: [], anchors: async () => E.right([]) });
+        const status = await verifyCommand({
+          config,
+          dataDir: '/nonexistent',
+          out: (line) => out.push(line),
+          err: (line) => out.push(line),
+          expectHeads: [],
+          anchors: async () => E.right([]),
+        });
         return { status, text: out.join('\n') };
       };
       const intact = await run();
       t.is(intact.status, 0, intact.text);
-      t.regex(intact.text, /intact: 4 events in 2 streams; every stream chain verifies, and the global chain through 3 sealed events \(head position \d+, hash [0-9a-f]{64}\)/);
+      t.regex(
+        intact.text,
+        /intact: 4 events in 2 streams; every stream chain verifies, and the global chain through 3 sealed events \(head position \d+, hash [0-9a-f]{64}\)/,
+      );
       t.regex(intact.text, /the 1 newest events are covered by their streams' chains only/);
       await client.database.table('events').update({ stream_id: 'parcel-x', revision: 1, data: '{"revision":7}' });
       const tampered = await run();

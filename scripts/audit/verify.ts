@@ -25,13 +25,18 @@ export type VerifyDeps = {
 const spannerVerdict = (report: SpannerChainReport, deps: VerifyDeps): number => {
   if (report.ok) {
     const unsealed = report.events - report.sealedEvents;
-    deps.out(`intact: ${report.events} events in ${report.streams} streams; every stream chain verifies, and the global chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`);
-    if (unsealed > 0) deps.out(`  the ${unsealed} newest events are covered by their streams' chains only until the relay's sealer seals them`);
+    deps.out(
+      `intact: ${report.events} events in ${report.streams} streams; every stream chain verifies, and the global chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`,
+    );
+    if (unsealed > 0)
+      deps.out(`  the ${unsealed} newest events are covered by their streams' chains only until the relay's sealer seals them`);
     return 0;
   }
   const { broken } = report;
   if (broken.kind === 'stream') {
-    deps.out(`TAMPERED: the stream chain breaks at position ${broken.globalPosition} (${broken.streamId} revision ${broken.streamRevision}, event ${broken.eventId})`);
+    deps.out(
+      `TAMPERED: the stream chain breaks at position ${broken.globalPosition} (${broken.streamId} revision ${broken.streamRevision}, event ${broken.eventId})`,
+    );
     deps.out(`  ${report.events} events before it verify; expected hash ${broken.expected}, stored ${broken.stored}`);
   } else if (broken.kind === 'stream-tip') deps.out(`TAMPERED: stream ${broken.streamId} was cut: ${broken.detail}`);
   else deps.out(`TAMPERED: the global chain breaks at seal ${broken.seal} (through position ${broken.throughPosition}): ${broken.detail}`);
@@ -41,7 +46,9 @@ const spannerVerdict = (report: SpannerChainReport, deps: VerifyDeps): number =>
 /** The embedded log's file, or why there is nothing to check: an exit status and what to say. */
 const eventLogOf = (deps: VerifyDeps, command: string): E.Either<number, string> => {
   if (deps.config.EVENTSTORE_CONNECTION_STRING !== undefined) {
-    deps.err(`${command}: EventStoreDB keeps its own log integrity; the hash chains are a feature of the embedded store. Nothing was checked.`);
+    deps.err(
+      `${command}: EventStoreDB keeps its own log integrity; the hash chains are a feature of the embedded store. Nothing was checked.`,
+    );
     return E.left(2);
   }
   const path = join(deps.dataDir, 'events.db');
@@ -60,22 +67,33 @@ export const headCommand = (deps: VerifyDeps): number => {
     return 1;
   }
   deps.out(`${head.position}:${head.hash}`);
-  deps.err(`the event log's head: position ${head.position}, chained with ${head.scheme}. Keep it elsewhere; check it later with: npm run audit -- verify --expect-head ${head.position}:${head.hash}`);
+  deps.err(
+    `the event log's head: position ${head.position}, chained with ${head.scheme}. Keep it elsewhere; check it later with: npm run audit -- verify --expect-head ${head.position}:${head.hash}`,
+  );
   return 0;
 };
 
-const anchorCheckpoint = (anchor: LogAnchor): ChainCheckpoint => ({ position: anchor.position, hash: anchor.hash, source: `the archive's anchor of ${anchor.recordedAt}` });
+const anchorCheckpoint = (anchor: LogAnchor): ChainCheckpoint => ({
+  position: anchor.position,
+  hash: anchor.hash,
+  source: `the archive's anchor of ${anchor.recordedAt}`,
+});
 
 /**
  * Verifies the event log against itself, the archive's anchors and the expected heads; resolves with the
  * exit status (0 intact, 1 tampered or unreadable, 2 usage or a missing chain key).
  */
-export const verifyCommand = async (deps: VerifyDeps & { readonly expectHeads: readonly ChainCheckpoint[]; readonly anchors: () => Promise<Outcome<readonly LogAnchor[]>> }): Promise<number> => {
+export const verifyCommand = async (
+  deps: VerifyDeps & { readonly expectHeads: readonly ChainCheckpoint[]; readonly anchors: () => Promise<Outcome<readonly LogAnchor[]>> },
+): Promise<number> => {
   if (eventStoreKind(deps.config) === 'spanner') {
     const location = spannerLocation(deps.config);
     if (location === undefined) return 2;
     // The sealer's last seal is the Spanner log's head: compare a head kept elsewhere with the one printed.
-    if (deps.expectHeads.length > 0) deps.err('verify: --expect-head and the archive anchors are checked on the embedded store; on Spanner, compare them with the head printed below');
+    if (deps.expectHeads.length > 0)
+      deps.err(
+        'verify: --expect-head and the archive anchors are checked on the embedded store; on Spanner, compare them with the head printed below',
+      );
     return spannerVerdict(await verifySpannerEventLog(location), deps);
   }
   const path = eventLogOf(deps, 'verify');
@@ -86,10 +104,15 @@ export const verifyCommand = async (deps: VerifyDeps & { readonly expectHeads: r
     return 1;
   }
   const key = deps.config.MERIDIAN_CHAIN_KEY;
-  const report = verifyEventLog(path.right, { ...(key !== undefined && { key }), checkpoints: [...anchors.right.map(anchorCheckpoint), ...deps.expectHeads] });
+  const report = verifyEventLog(path.right, {
+    ...(key !== undefined && { key }),
+    checkpoints: [...anchors.right.map(anchorCheckpoint), ...deps.expectHeads],
+  });
   for (const line of verifyReportLines(report, { anchors: anchors.right.length, expected: deps.expectHeads.length })) deps.out(line);
   if (report.keyNeeded !== undefined) {
-    deps.err(`verify: set MERIDIAN_CHAIN_KEY to the key with id ${report.keyNeeded.keyId} to verify the links from position ${report.keyNeeded.position} on`);
+    deps.err(
+      `verify: set MERIDIAN_CHAIN_KEY to the key with id ${report.keyNeeded.keyId} to verify the links from position ${report.keyNeeded.position} on`,
+    );
     return 2;
   }
   return report.ok ? 0 : 1;

@@ -29,14 +29,27 @@ const parcelsFor = (rate: number, durationMs: number) => Math.ceil((rate * durat
 const seriesOf = (scenario: Scenario, rate: number | 'warm') => `${scenario}-${rate}`;
 
 const load = (platform: BenchPlatform, scenario: Scenario, rate: number, durationMs: number, series: string) =>
-  runChild<PacedResult>(loadChild, { url: platform.url, apiKey: adminKey, scenario, series, rate, durationMs, connections } satisfies LoadSpec);
+  runChild<PacedResult>(loadChild, {
+    url: platform.url,
+    apiKey: adminKey,
+    scenario,
+    series,
+    rate,
+    durationMs,
+    connections,
+  } satisfies LoadSpec);
 
 const stage = (settings: Settings, log: BenchContext['log']) => async (store: Parameters<typeof stageOutForDelivery>[0]) => {
   const started = Date.now();
-  const series = [...rates.map((rate) => ({ series: seriesOf('deliver', rate), count: parcelsFor(rate, settings.durationMs) })), { series: seriesOf('deliver', 'warm'), count: parcelsFor(settings.warmupRate, settings.warmupMs) }];
+  const series = [
+    ...rates.map((rate) => ({ series: seriesOf('deliver', rate), count: parcelsFor(rate, settings.durationMs) })),
+    { series: seriesOf('deliver', 'warm'), count: parcelsFor(settings.warmupRate, settings.warmupMs) },
+  ];
   for (const { series: name, count } of series) await stageOutForDelivery(store, name, count);
   const total = series.reduce((sum, s) => sum + s.count, 0);
-  log(`staged ${total.toLocaleString('en-US')} parcels out for delivery (4 commands each) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `staged ${total.toLocaleString('en-US')} parcels out for delivery (4 commands each) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 };
 
 const settle = async (platform: BenchPlatform, log: BenchContext['log']) => {
@@ -62,7 +75,9 @@ const measurementsOf = (scenario: Scenario, rate: number, settings: Settings, re
     unit: 'ms',
     value: result.latency[stat],
     better: 'lower',
-    description: `${stat} latency of ${description}` + (scenario === 'deliver' && stat === 'p99' ? '. Reference operator: p99 4.6 s, 62 ms after its rebuild' : ''),
+    description:
+      `${stat} latency of ${description}` +
+      (scenario === 'deliver' && stat === 'p99' ? '. Reference operator: p99 4.6 s, 62 ms after its rebuild' : ''),
     ...(scenario === 'deliver' && rate === 1000 && stat === 'p99' && { target: { value: 10 } }),
   });
   const ok = result.statuses['202'] ?? 0;
@@ -70,8 +85,20 @@ const measurementsOf = (scenario: Scenario, rate: number, settings: Settings, re
     latency('p50'),
     latency('p99'),
     latency('max'),
-    { name: `${name}.rate`, unit: 'req/s', value: result.achievedRate, better: 'higher', description: `requests answered per second (any status), from the first request due to the last answer, of ${description}` },
-    { name: `${name}.non2xx`, unit: 'requests', value: result.sent - ok, better: 'lower', description: `requests not answered 202 (other statuses and connection errors) of ${result.sent} sent, of ${description}` },
+    {
+      name: `${name}.rate`,
+      unit: 'req/s',
+      value: result.achievedRate,
+      better: 'higher',
+      description: `requests answered per second (any status), from the first request due to the last answer, of ${description}`,
+    },
+    {
+      name: `${name}.non2xx`,
+      unit: 'requests',
+      value: result.sent - ok,
+      better: 'lower',
+      description: `requests not answered 202 (other statuses and connection errors) of ${result.sent} sent, of ${description}`,
+    },
   ];
 };
 
@@ -86,10 +113,14 @@ const measuredPhase = async (platform: BenchPlatform, scenario: Scenario, rate: 
   const elu = performance.eventLoopUtilization();
   const counts = { ...platform.counts };
   const started = performance.now();
-  const result = await profiled(`api-${scenario}-${rate}`, () => load(platform, scenario, rate, settings.durationMs, seriesOf(scenario, rate)));
+  const result = await profiled(`api-${scenario}-${rate}`, () =>
+    load(platform, scenario, rate, settings.durationMs, seriesOf(scenario, rate)),
+  );
   const seconds = (performance.now() - started) / 1000;
   logRun(log, `${scenario} @ ${rate}/s`, result);
-  log(`  server event loop ${(performance.eventLoopUtilization(elu).utilization * 100).toFixed(0)}% busy; ${describeCounts(counts, platform.counts, seconds)}`);
+  log(
+    `  server event loop ${(performance.eventLoopUtilization(elu).utilization * 100).toFixed(0)}% busy; ${describeCounts(counts, platform.counts, seconds)}`,
+  );
   return result;
 };
 
@@ -98,7 +129,12 @@ const run = async ({ quick, workDir, log }: BenchContext): Promise<Measurement[]
   const platform = await startBenchPlatform(workDir, 'api-latency', stage(settings, log));
   try {
     await settle(platform, log);
-    for (const scenario of scenarios) logRun(log, `warm-up ${scenario}`, await load(platform, scenario, settings.warmupRate, settings.warmupMs, seriesOf(scenario, 'warm')));
+    for (const scenario of scenarios)
+      logRun(
+        log,
+        `warm-up ${scenario}`,
+        await load(platform, scenario, settings.warmupRate, settings.warmupMs, seriesOf(scenario, 'warm')),
+      );
     const measurements: Measurement[] = [];
     for (const scenario of scenarios)
       for (const rate of rates) {

@@ -36,17 +36,22 @@ const measure = async (context: BenchContext, dir: string, shape: AppendShape): 
   };
   const raw = (kind: Kind, synchronous: Sync) => {
     globalThis.gc?.();
-    const perKind = kind === 'single'
-      ? { appendsPerStream: shape.singlePerStream, eventsPerAppend: 1, appendsPerTransaction: 1, row: shape.singleRow, prefix: 'parcel' }
-      : { appendsPerStream: 1, eventsPerAppend: 10, appendsPerTransaction: concurrency, row: shape.tenRow, prefix: 'ledger' };
-    return report(`raw node:sqlite ${kind} ${synchronous}`, rawAppends({ path: file(`raw-${kind}-${synchronous}`), synchronous, streams: shape.streams, block: concurrency, ...perKind }));
+    const perKind =
+      kind === 'single'
+        ? { appendsPerStream: shape.singlePerStream, eventsPerAppend: 1, appendsPerTransaction: 1, row: shape.singleRow, prefix: 'parcel' }
+        : { appendsPerStream: 1, eventsPerAppend: 10, appendsPerTransaction: concurrency, row: shape.tenRow, prefix: 'ledger' };
+    return report(
+      `raw node:sqlite ${kind} ${synchronous}`,
+      rawAppends({ path: file(`raw-${kind}-${synchronous}`), synchronous, streams: shape.streams, block: concurrency, ...perKind }),
+    );
   };
   const handler = async (kind: Kind, synchronous: Sync) => {
     globalThis.gc?.();
     const path = file(`handler-${kind}-${synchronous}`);
-    const timed = kind === 'single'
-      ? await handlerOnSqlite({ path, synchronous, aggregate: parcel, streams: parcels, concurrency })
-      : await handlerOnSqlite({ path, synchronous, aggregate: ledger, streams: ledgers, concurrency });
+    const timed =
+      kind === 'single'
+        ? await handlerOnSqlite({ path, synchronous, aggregate: parcel, streams: parcels, concurrency })
+        : await handlerOnSqlite({ path, synchronous, aggregate: ledger, streams: ledgers, concurrency });
     return report(`handler ${kind} ${synchronous}`, timed);
   };
   const single = { raw: raw('single', 'NORMAL'), handler: await handler('single', 'NORMAL') };
@@ -55,9 +60,17 @@ const measure = async (context: BenchContext, dir: string, shape: AppendShape): 
   const tenFull = { raw: raw('ten', 'FULL'), handler: await handler('ten', 'FULL') };
   globalThis.gc?.();
   const emmett = context.peers
-    ? await runEmmettAppends({ dir: join(dir, 'emmett'), streams: shape.emmettStreams, singlePerStream: shape.singlePerStream, single: shape.singleRow, ten: shape.tenRow, log: context.log })
+    ? await runEmmettAppends({
+        dir: join(dir, 'emmett'),
+        streams: shape.emmettStreams,
+        singlePerStream: shape.singlePerStream,
+        single: shape.singleRow,
+        ten: shape.tenRow,
+        log: context.log,
+      })
     : undefined;
-  if (emmett !== undefined) context.log(`Emmett on Node ${emmett.node}: single ${count(rate(emmett.single))} events/s, ten ${count(rate(emmett.ten))} events/s`);
+  if (emmett !== undefined)
+    context.log(`Emmett on Node ${emmett.node}: single ${count(rate(emmett.single))} events/s, ten ${count(rate(emmett.ten))} events/s`);
   return {
     raw: { single: single.raw, singleFull: singleFull.raw, ten: ten.raw, tenFull: tenFull.raw },
     handler: { single: single.handler, singleFull: singleFull.handler, ten: ten.handler, tenFull: tenFull.handler },
@@ -75,9 +88,15 @@ const appendBenchmark = async (context: BenchContext): Promise<Measurement[]> =>
     const now = new Date();
     const warmUp = Array.from({ length: sizes.warmUpStreams }, (_, i) => i + 900_000);
     const singleRow = await warmUpAndMeasureRows({ aggregate: parcel, streams: warmUp.map((i) => parcelLifecycle(i, now)), concurrency });
-    const tenRow = await warmUpAndMeasureRows({ aggregate: ledger, streams: warmUp.map((i) => [recordEntriesCommand(i, now)]), concurrency });
+    const tenRow = await warmUpAndMeasureRows({
+      aggregate: ledger,
+      streams: warmUp.map((i) => [recordEntriesCommand(i, now)]),
+      concurrency,
+    });
     const shape: AppendShape = { ...sizes, concurrency, singleRow, tenRow };
-    context.log(`append: ${count(sizes.streams)} streams × ${sizes.singlePerStream} single, × 1 ten; ${rowText(singleRow)} (single), ${rowText(tenRow)} (ten)`);
+    context.log(
+      `append: ${count(sizes.streams)} streams × ${sizes.singlePerStream} single, × 1 ten; ${rowText(singleRow)} (single), ${rowText(tenRow)} (ten)`,
+    );
     return appendFigures(await measure(context, dir, shape), shape);
   } finally {
     rmSync(dir, { recursive: true, force: true });

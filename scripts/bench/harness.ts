@@ -81,7 +81,11 @@ export const summarise = (runs: readonly (readonly Measurement[])[]): Figure[] =
     const ratio = base === undefined || base === 0 ? undefined : figure.median / base;
     const measured = figure.target?.of === 'ratio' ? ratio : figure.median;
     const meetsTarget =
-      figure.target === undefined || measured === undefined ? undefined : figure.better === 'higher' ? measured >= figure.target.value : measured <= figure.target.value;
+      figure.target === undefined || measured === undefined
+        ? undefined
+        : figure.better === 'higher'
+          ? measured >= figure.target.value
+          : measured <= figure.target.value;
     return { ...figure, ...(ratio !== undefined && { ratio }), ...(meetsTarget !== undefined && { meetsTarget }) };
   });
 };
@@ -96,10 +100,16 @@ export const table = (figures: readonly Figure[]): string => {
     `${formatNumber(f.min)}–${formatNumber(f.max)}`,
     String(f.runs),
     f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}× ${f.comparedTo}`,
-    f.target === undefined ? '' : `${f.meetsTarget ? 'met' : 'MISSED'} (${f.target.of === 'ratio' ? `${f.target.value}×` : `${formatNumber(f.target.value)} ${f.unit}`})`,
+    f.target === undefined
+      ? ''
+      : `${f.meetsTarget ? 'met' : 'MISSED'} (${f.target.of === 'ratio' ? `${f.target.value}×` : `${formatNumber(f.target.value)} ${f.unit}`})`,
   ]);
   const header = ['figure', 'median', 'min–max', 'runs', 'ratio', 'target'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 };

@@ -26,7 +26,12 @@ const lag = async (context: BenchContext): Promise<Measurement[]> => {
   const embeddedTraffic: Traffic = { perSecond: 200, durationMs: context.quick ? 1_000 : 10_000, warmUpMs: context.quick ? 0 : 1_000 };
   const embedded = await embeddedLag(embeddedTraffic);
   context.log(`embedded: ${embedded.summary}`);
-  const measurements = figures('embedded', embedded, `the local platform in-process (SQLite event store at synchronous=FULL, SQLite read models, projectors on log subscriptions); ${describe(embeddedTraffic)}.`, 50);
+  const measurements = figures(
+    'embedded',
+    embedded,
+    `the local platform in-process (SQLite event store at synchronous=FULL, SQLite read models, projectors on log subscriptions); ${describe(embeddedTraffic)}.`,
+    50,
+  );
 
   if (context.quick) {
     context.log('emulators: skipped in quick mode (starting the emulators and five app processes takes longer than a quick run)');

@@ -13,12 +13,16 @@ const commandLine = {
   command: 'npm run bench --',
   synopsis: '[options]',
   summary:
-    'Measures the platform\'s hot paths (appends, replay, API latency, telemetry, projection lag) beside the\n' +
-    'machine\'s limit and a peer: a warm-up, then at least three runs of each benchmark in child processes.\n' +
+    "Measures the platform's hot paths (appends, replay, API latency, telemetry, projection lag) beside the\n" +
+    "machine's limit and a peer: a warm-up, then at least three runs of each benchmark in child processes.\n" +
     'Prints a table and writes bench-results/latest.json. The figures are explained in docs/performance.md.',
   options: {
     quick: { type: 'boolean', description: 'a smoke run: one small run of each (written to bench-results/quick.json)' },
-    only: { type: 'string', value: '<names>', description: `these benchmarks, comma-separated: ${suite.map((entry) => entry.name).join(', ')}` },
+    only: {
+      type: 'string',
+      value: '<names>',
+      description: `these benchmarks, comma-separated: ${suite.map((entry) => entry.name).join(', ')}`,
+    },
     runs: { type: 'string', value: '<n>', description: 'measured runs of each, 3 to 100 (default 3)' },
     'no-peers': { type: 'boolean', description: 'skip the peer (Emmett), which builds a native module on first use' },
     out: { type: 'string', value: '<file>', description: 'where the figures go (default bench-results/latest.json)' },
@@ -35,13 +39,29 @@ if (values.runs !== undefined && !(/^\d{1,3}$/.test(values.runs) && Number(value
 const runs = quick ? 1 : Number(values.runs ?? 3);
 const only = values.only?.split(',').map((s) => s.trim());
 const unknown = only?.filter((name) => !suite.some((entry) => entry.name === name)) ?? [];
-if (unknown.length > 0) exitWithUsage('bench', commandLine, `no benchmark named ${unknown.join(', ')}; there are: ${suite.map((entry) => entry.name).join(', ')}`);
+if (unknown.length > 0)
+  exitWithUsage(
+    'bench',
+    commandLine,
+    `no benchmark named ${unknown.join(', ')}; there are: ${suite.map((entry) => entry.name).join(', ')}`,
+  );
 const selected = suite.filter((entry) => only === undefined || only.includes(entry.name));
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 const runOnce = (module: string, name: string): Promise<Measurement[]> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', join(root, 'scripts/bench/run-one.ts'), module, name, ...(quick ? ['--quick'] : []), ...(noPeers ? ['--no-peers'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        join(root, 'scripts/bench/run-one.ts'),
+        module,
+        name,
+        ...(quick ? ['--quick'] : []),
+        ...(noPeers ? ['--no-peers'] : []),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.once('exit', (code) => {
@@ -67,8 +87,16 @@ for (const entry of selected) {
   }
 }
 const figures = summarise(allRuns);
-const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), platform: `${platform()} ${release()} ${arch()}`, node: process.version };
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  platform: `${platform()} ${release()} ${arch()}`,
+  node: process.version,
+};
 const out = values.out ?? join(root, 'bench-results', quick ? 'quick.json' : 'latest.json');
 mkdirSync(join(out, '..'), { recursive: true });
 writeFileSync(out, `${JSON.stringify({ at: new Date().toISOString(), quick, machine, figures }, null, 2)}\n`);
-process.stdout.write(`\n${table(figures)}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}\nwritten: ${out}\n`);
+process.stdout.write(
+  `\n${table(figures)}\n\nmachine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}\nwritten: ${out}\n`,
+);

@@ -17,14 +17,17 @@ export const machineNode = machineBinary('node');
 /** Installs Emmett (a one-time native build of sqlite3, about a minute) when it is not there yet. */
 export const ensureEmmett = (log: (line: string) => void): void => {
   if (existsSync(join(emmettDirectory, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node'))) return;
-  log('installing the Emmett peer (first run only: builds sqlite3 for the machine\'s Node)');
+  log("installing the Emmett peer (first run only: builds sqlite3 for the machine's Node)");
   execFileSync(machineBinary('npm'), ['ci', '--no-audit', '--no-fund'], { cwd: emmettDirectory, stdio: ['ignore', 'ignore', 'inherit'] });
 };
 
 /** Runs a script of the peer directory on the machine's Node; resolves with its last stdout line as JSON. */
 export const runPeer = <A>(script: string, args: readonly string[]): Promise<A> =>
   new Promise((resolve, reject) => {
-    const child = spawn(machineNode, [join(emmettDirectory, script), ...args], { cwd: emmettDirectory, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(machineNode, [join(emmettDirectory, script), ...args], {
+      cwd: emmettDirectory,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.once('exit', (code) => {

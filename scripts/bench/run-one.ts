@@ -12,6 +12,11 @@ if (benchmark === undefined) throw new Error(`no benchmark ${name} in ${modulePa
 // MERIDIAN_BENCH_DATA moves the fixtures (the smoke test keeps its own).
 const workDir = process.env.MERIDIAN_BENCH_DATA ?? join(new URL('../..', import.meta.url).pathname, 'bench-data');
 mkdirSync(workDir, { recursive: true });
-const measurements = await benchmark.run({ quick: flags.includes('--quick'), peers: !flags.includes('--no-peers'), workDir, log: (line) => process.stderr.write(`  ${line}\n`) });
+const measurements = await benchmark.run({
+  quick: flags.includes('--quick'),
+  peers: !flags.includes('--no-peers'),
+  workDir,
+  log: (line) => process.stderr.write(`  ${line}\n`),
+});
 process.stdout.write(`${JSON.stringify(measurements)}\n`);
 process.exit(0);

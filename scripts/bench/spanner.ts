@@ -11,16 +11,24 @@ import { join } from 'node:path';
 import { emulatorUnavailable, startEmulator } from '../emulators/emulators.ts';
 import type { Benchmark, BenchContext, Measurement } from './harness.ts';
 
-const label = 'FUNCTIONAL figure from the Spanner emulator, which serialises every read-write transaction and scans for range queries: not production throughput (Cloud Spanner documents ~3,500 writes/s and ~22,500 reads/s per node, linear in nodes)';
+const label =
+  'FUNCTIONAL figure from the Spanner emulator, which serialises every read-write transaction and scans for range queries: not production throughput (Cloud Spanner documents ~3,500 writes/s and ~22,500 reads/s per node, linear in nodes)';
 
 /** Appends `appends` times `eventsPerAppend` events, `concurrency` streams in flight; resolves with events/s. */
-const appendRate = async (store: EventStore, { appends, eventsPerAppend, concurrency, prefix }: { appends: number; eventsPerAppend: number; concurrency: number; prefix: string }) => {
+const appendRate = async (
+  store: EventStore,
+  { appends, eventsPerAppend, concurrency, prefix }: { appends: number; eventsPerAppend: number; concurrency: number; prefix: string },
+) => {
   const started = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let index = next++; index < appends; index = next++) {
-        const result = await store.append({ streamId: `${prefix}-${index % (concurrency * 4)}`, events: Array.from({ length: eventsPerAppend }, () => newEvent('bench.happened.v1', { index })), expectedRevision: 'any' });
+        const result = await store.append({
+          streamId: `${prefix}-${index % (concurrency * 4)}`,
+          events: Array.from({ length: eventsPerAppend }, () => newEvent('bench.happened.v1', { index })),
+          expectedRevision: 'any',
+        });
         if (result.outcome !== 'appended') throw new Error(`append ${index}: ${result.outcome}`);
       }
     }),
@@ -66,9 +74,27 @@ const spanner = async (context: BenchContext): Promise<Measurement[]> => {
     context.log(`catch-up: ${Math.round(catchUp)} events/s over ${total} events`);
     const how = `${concurrency} streams in flight from one process, through the event store port (one read-write transaction per append, then a strong read for the positions)`;
     return [
-      { name: 'spanner.append.single', unit: 'events/s', value: single, better: 'higher', description: `${label}. ${sizes.single} appends of one event, ${how}.` },
-      { name: 'spanner.append.ten', unit: 'events/s', value: ten, better: 'higher', description: `${label}. ${sizes.ten} appends of ten events, ${how}.` },
-      { name: 'spanner.catch-up', unit: 'events/s', value: catchUp, better: 'higher', description: `${label}. Reads the whole log of ${total} events in commit order, readAll batches of 1,000, each a strong snapshot (what a catching-up subscription does).` },
+      {
+        name: 'spanner.append.single',
+        unit: 'events/s',
+        value: single,
+        better: 'higher',
+        description: `${label}. ${sizes.single} appends of one event, ${how}.`,
+      },
+      {
+        name: 'spanner.append.ten',
+        unit: 'events/s',
+        value: ten,
+        better: 'higher',
+        description: `${label}. ${sizes.ten} appends of ten events, ${how}.`,
+      },
+      {
+        name: 'spanner.catch-up',
+        unit: 'events/s',
+        value: catchUp,
+        better: 'higher',
+        description: `${label}. Reads the whole log of ${total} events in commit order, readAll batches of 1,000, each a strong snapshot (what a catching-up subscription does).`,
+      },
     ];
   } finally {
     await store.close();

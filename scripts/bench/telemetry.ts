@@ -20,10 +20,18 @@ const liveMapIntervalS = 2;
 
 type Settings = { readonly durationMs: number; readonly skipMs: number; readonly warmupMs: number };
 
-const settingsOf = (quick: boolean): Settings => (quick ? { durationMs: 2_000, skipMs: 500, warmupMs: 500 } : { durationMs: 25_000, skipMs: 5_000, warmupMs: 5_000 });
+const settingsOf = (quick: boolean): Settings =>
+  quick ? { durationMs: 2_000, skipMs: 500, warmupMs: 500 } : { durationMs: 25_000, skipMs: 5_000, warmupMs: 5_000 };
 
 const load = (platform: BenchPlatform, batchSize: number, durationMs: number) =>
-  runChild<TelemetryLoadResult>(loadChild, { url: platform.url, apiKey: adminKey, batchSize, vehicles, durationMs, connections } satisfies TelemetryLoadSpec);
+  runChild<TelemetryLoadResult>(loadChild, {
+    url: platform.url,
+    apiKey: adminKey,
+    batchSize,
+    vehicles,
+    durationMs,
+    connections,
+  } satisfies TelemetryLoadSpec);
 
 /** 202s of the load's window [skipMs, durationMs), times the pings each carried, per second. */
 const acceptedPerSecond = (result: TelemetryLoadResult, batchSize: number, settings: Settings) => {

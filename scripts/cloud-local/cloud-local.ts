@@ -16,7 +16,16 @@ export type AppName = (typeof appNames)[number];
 
 const root = new URL('../..', import.meta.url).pathname;
 const servesApi = (app: AppName) => app === 'command-api' || app === 'query-api' || app === 'telemetry' || app === 'webhook-dispatcher';
-const mainOf = (app: AppName) => join(root, 'apps', app, 'src', 'main.ts');
+/** Where each deployable's composition root is (its folder under apps/). */
+const folderOf: Readonly<Record<AppName, string>> = {
+  'command-api': 'command-api',
+  'query-api': 'query-api',
+  telemetry: 'telemetry-api',
+  'webhook-dispatcher': 'webhook-dispatcher',
+  relay: 'relay',
+  projector: 'projector',
+};
+const mainOf = (app: AppName) => join(root, 'apps', folderOf[app], 'src', 'main.ts');
 
 /** The Spanner instance and database of the event store, as MERIDIAN_SPANNER_DATABASE names them. */
 export const spannerDatabase = 'meridian/events';
@@ -66,11 +75,14 @@ const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 60_00
   throw new Error(`${url} was not healthy after ${timeoutMs} ms`);
 };
 
-const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+const exited = (child: ChildProcess) =>
+  new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 /** The emulators, all started at once (each takes seconds, mostly waiting on its own JVM or binary). */
 const startEmulators = async (logDir: string, project: string): Promise<{ hosts: EmulatorHosts; running: RunningEmulator[] }> => {
-  const results = await Promise.allSettled((['pubsub', 'firestore', 'spanner'] as const).map((kind) => startEmulator(kind, { logDir, project })));
+  const results = await Promise.allSettled(
+    (['pubsub', 'firestore', 'spanner'] as const).map((kind) => startEmulator(kind, { logDir, project })),
+  );
   const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = results.find((result) => result.status === 'rejected');
   if (failed !== undefined) {
@@ -125,8 +137,15 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   // Provision once, before the apps, so they never race to create the same subscription or table.
   try {
     await Promise.all([
-      openBus({ MERIDIAN_BUS: 'pubsub', PUBSUB_EMULATOR_HOST: emulatorHosts.pubsub, GOOGLE_CLOUD_PROJECT: project, MERIDIAN_PROVISION: 'true' }, { logger: silentLogger }).then((bus) => bus.close()),
-      provisionEventStore({ MERIDIAN_SPANNER_DATABASE: spannerDatabase, GOOGLE_CLOUD_PROJECT: project, SPANNER_EMULATOR_HOST: emulatorHosts.spanner }),
+      openBus(
+        { MERIDIAN_BUS: 'pubsub', PUBSUB_EMULATOR_HOST: emulatorHosts.pubsub, GOOGLE_CLOUD_PROJECT: project, MERIDIAN_PROVISION: 'true' },
+        { logger: silentLogger },
+      ).then((bus) => bus.close()),
+      provisionEventStore({
+        MERIDIAN_SPANNER_DATABASE: spannerDatabase,
+        GOOGLE_CLOUD_PROJECT: project,
+        SPANNER_EMULATOR_HOST: emulatorHosts.spanner,
+      }),
     ]);
   } catch (error) {
     await stopEmulators();

@@ -25,7 +25,13 @@ const isFree = (port: number) =>
 const healthy = async (url: string) => {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((response) => response.ok, () => false)) return true;
+    if (
+      await fetch(url).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
@@ -47,15 +53,22 @@ else
     const dataDir = mkdtempSync(join(tmpdir(), 'meridian-start-cloud-'));
     const base = await freeBase();
     // As a user's shell has it: no emulator hosts, no metadata settings, no webhook rules.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$|^METADATA_SERVER_DETECTION$|^MERIDIAN_WEBHOOK_/.test(name)));
-    const child = spawn(process.execPath, [main], { env: { ...env, PORT: String(base), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_LOG_LEVEL: 'WARNING' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$|^METADATA_SERVER_DETECTION$|^MERIDIAN_WEBHOOK_/.test(name)),
+    );
+    const child = spawn(process.execPath, [main], {
+      env: { ...env, PORT: String(base), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_LOG_LEVEL: 'WARNING' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.stderr.on('data', (chunk) => (output += String(chunk)));
     const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 180_000;
-      while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       t.true(output.includes('Ctrl-C stops everything'), output);
       t.notRegex(output, /warning/i, 'no warning on the way up (the metadata server, say)');
       for (const [index, app] of appNames.entries()) {
@@ -77,10 +90,20 @@ else
       const parcel = await fetch(`http://127.0.0.1:${base}/v1/parcels`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key('dispatcher')}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ parcelId: 'sc-1', clientId: 'acme', recipient: { name: 'Ada' }, address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012', country: 'NL', location: { lat: 52.37, lng: 4.89 } }, weightKg: 2, slaDeadline: '2030-01-01T17:00:00Z' }),
+        body: JSON.stringify({
+          parcelId: 'sc-1',
+          clientId: 'acme',
+          recipient: { name: 'Ada' },
+          address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012', country: 'NL', location: { lat: 52.37, lng: 4.89 } },
+          weightKg: 2,
+          slaDeadline: '2030-01-01T17:00:00Z',
+        }),
       });
       t.is(parcel.status, 202);
-      t.false(readdirSync(dataDir).some((file) => file.endsWith('.db')), 'the log is not a SQLite file in the data directory');
+      t.false(
+        readdirSync(dataDir).some((file) => file.endsWith('.db')),
+        'the log is not a SQLite file in the data directory',
+      );
       t.false(existsSync(join(dataDir, 'events.db')));
     } finally {
       if (child.exitCode === null) child.kill('SIGINT');

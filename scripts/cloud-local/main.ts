@@ -23,7 +23,9 @@ const portBase = (() => {
   if (raw === undefined || raw === '') return defaultPortBase;
   const port = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
   if (port === 0 || (Number.isInteger(port) && port >= 1 && port + appNames.length - 1 <= 65_535)) return port;
-  process.stderr.write(`start:cloud: PORT must be 0 (free ports) or the first of ${appNames.length} ports, from 1 to ${65_536 - appNames.length}; not "${raw}"\n`);
+  process.stderr.write(
+    `start:cloud: PORT must be 0 (free ports) or the first of ${appNames.length} ports, from 1 to ${65_536 - appNames.length}; not "${raw}"\n`,
+  );
   process.exit(78);
 })();
 
@@ -31,7 +33,10 @@ const startedAt = Date.now();
 const dataDir = resolve(process.env['MERIDIAN_DATA_DIR'] ?? './data/cloud-local');
 process.stdout.write('Starting the Pub/Sub, Firestore and Spanner emulators, then every app (about 15 seconds)...\n');
 const platform = await startCloudLocal({ dataDir, portBase, logLevel: process.env['MERIDIAN_LOG_LEVEL'] ?? 'INFO' });
-const webhookRules = [process.env['MERIDIAN_WEBHOOK_ALLOW_HTTP'] === 'true' ? 'plain HTTP allowed' : 'HTTPS only', process.env['MERIDIAN_WEBHOOK_ALLOW'] ? `also to ${process.env['MERIDIAN_WEBHOOK_ALLOW']}` : 'public addresses only'].join(', ');
+const webhookRules = [
+  process.env['MERIDIAN_WEBHOOK_ALLOW_HTTP'] === 'true' ? 'plain HTTP allowed' : 'HTTPS only',
+  process.env['MERIDIAN_WEBHOOK_ALLOW'] ? `also to ${process.env['MERIDIAN_WEBHOOK_ALLOW']}` : 'public addresses only',
+].join(', ');
 process.stdout.write(
   [
     '',

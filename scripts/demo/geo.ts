@@ -15,7 +15,9 @@ export const distanceKm = (a: Point, b: Point): number => {
 /** The compass bearing from a to b, in [0, 360). */
 export const bearing = (a: Point, b: Point): number => {
   const y = Math.sin(radians(b.lng - a.lng)) * Math.cos(radians(b.lat));
-  const x = Math.cos(radians(a.lat)) * Math.sin(radians(b.lat)) - Math.sin(radians(a.lat)) * Math.cos(radians(b.lat)) * Math.cos(radians(b.lng - a.lng));
+  const x =
+    Math.cos(radians(a.lat)) * Math.sin(radians(b.lat)) -
+    Math.sin(radians(a.lat)) * Math.cos(radians(b.lat)) * Math.cos(radians(b.lng - a.lng));
   const heading = (degrees(Math.atan2(y, x)) + 360) % 360;
   return heading >= 360 ? 0 : heading;
 };

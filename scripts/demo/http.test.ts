@@ -46,13 +46,20 @@ test('503, 429, a concurrency conflict and a request in flight are retried with 
 });
 
 test('a refusal is final and reported with its problem details', async (t) => {
-  const server = await standIn([{ status: 409, body: { type: '/problems/rule-violated', code: 'ParcelAlreadyDelivered', detail: 'the parcel is Delivered' } }]);
+  const server = await standIn([
+    { status: 409, body: { type: '/problems/rule-violated', code: 'ParcelAlreadyDelivered', detail: 'the parcel is Delivered' } },
+  ]);
   const api = server.api();
   const outcome = await sendCommand(api, request);
   await server.close();
   t.like(outcome, { ok: false, status: 409, explained: false });
   t.deepEqual(api.stats.unexpected, [
-    { method: 'POST', path: request.path, status: 409, problem: '/problems/rule-violated ParcelAlreadyDelivered "the parcel is Delivered"' },
+    {
+      method: 'POST',
+      path: request.path,
+      status: 409,
+      problem: '/problems/rule-violated ParcelAlreadyDelivered "the parcel is Delivered"',
+    },
   ]);
 });
 

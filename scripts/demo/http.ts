@@ -35,7 +35,12 @@ export type Api = {
 
 export type Answer = { readonly status: number; readonly headers: Headers; readonly body: unknown; readonly latencyMs: number };
 
-export type Exchange = { readonly method: 'GET' | 'POST'; readonly path: string; readonly body?: unknown; readonly headers?: Record<string, string> };
+export type Exchange = {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+};
 
 /** One request and its answer; undefined when the network failed (refused, reset, timed out). */
 export const exchange = async (api: Pick<Api, 'baseUrl' | 'key' | 'timeoutMs'>, request: Exchange): Promise<Answer | undefined> => {
@@ -100,7 +105,8 @@ export const retryVerdict = (answer: Answer | undefined, attempt: number): Retry
   if (answer === undefined) return { retry: true, waitMs: backoffMs(attempt) };
   if (answer.status === 503 || answer.status === 429)
     return { retry: true, waitMs: retryAfterMs(answer.headers.get('retry-after')) ?? backoffMs(attempt) };
-  if (answer.status === 409 && field(answer.body, 'type')?.endsWith('/concurrency-conflict') === true) return { retry: true, waitMs: backoffMs(attempt) };
+  if (answer.status === 409 && field(answer.body, 'type')?.endsWith('/concurrency-conflict') === true)
+    return { retry: true, waitMs: backoffMs(attempt) };
   if (answer.status === 409 && field(answer.body, 'type')?.endsWith('/request-in-flight') === true)
     return { retry: true, waitMs: retryAfterMs(answer.headers.get('retry-after')) ?? backoffMs(attempt) };
   return { retry: false };
@@ -150,9 +156,15 @@ export const sendCommand = async (api: Api, request: CommandRequest): Promise<Co
           method: 'POST',
           path: request.path,
           body: request.body,
-          headers: { 'idempotency-key': request.idempotencyKey, ...(request.correlationId !== undefined && { 'x-correlation-id': request.correlationId }) },
+          headers: {
+            'idempotency-key': request.idempotencyKey,
+            ...(request.correlationId !== undefined && { 'x-correlation-id': request.correlationId }),
+          },
         }),
-      { maxAttempts: commandAttempts, onAnswer: (attempt) => recordAttempt(api.stats, attempt?.status ?? 'network', attempt?.latencyMs ?? 0) },
+      {
+        maxAttempts: commandAttempts,
+        onAnswer: (attempt) => recordAttempt(api.stats, attempt?.status ?? 'network', attempt?.latencyMs ?? 0),
+      },
     ),
   );
   if (answer !== undefined && answer.status === 202) {

@@ -45,14 +45,27 @@ const simulate = (journey: Journey, minutes: number) => sleep((minutes * 60_000)
 const driveLeg = async (journey: Journey, from: Point, to: Point) => {
   const wallMs = (driveMinutes(journey.vehicle, from, to) * 60_000) / journey.deps.speed;
   const departedAt = Date.now();
-  drive(journey.deps.tracker, journey.vehicle.vehicleId, { from, to, departedAt, arrivesAt: departedAt + wallMs, speedKmh: journey.vehicle.cruiseKmh });
+  drive(journey.deps.tracker, journey.vehicle.vehicleId, {
+    from,
+    to,
+    departedAt,
+    arrivesAt: departedAt + wallMs,
+    speedKmh: journey.vehicle.cruiseKmh,
+  });
   await sleep(wallMs);
   park(journey.deps.tracker, journey.vehicle.vehicleId, to);
 };
 
 const registerParcel = async (journey: Journey, parcel: ParcelPlan) => {
   const { parcelId, clientId, recipient, address, weightKg, slaDeadline } = parcel;
-  const result = await command(journey, '/v1/parcels', `${parcelId}:register`, { parcelId, clientId, recipient, address, weightKg, slaDeadline });
+  const result = await command(journey, '/v1/parcels', `${parcelId}:register`, {
+    parcelId,
+    clientId,
+    recipient,
+    address,
+    weightKg,
+    slaDeadline,
+  });
   if (!result.ok && !result.explained) journey.broken.add(parcelId);
 };
 
@@ -62,20 +75,40 @@ const prepare = async (journey: Journey) => {
   const { vehicleId, routeId, driverId } = vehicle;
   const parcels = parcelsOf(vehicle);
   await required(
-    command(journey, '/v1/vehicles', `${vehicleId}:register`, { vehicleId, depotId: vehicle.depot.depotId, capacityKg: vehicle.capacityKg, plate: vehicle.plate }),
+    command(journey, '/v1/vehicles', `${vehicleId}:register`, {
+      vehicleId,
+      depotId: vehicle.depot.depotId,
+      capacityKg: vehicle.capacityKg,
+      plate: vehicle.plate,
+    }),
     'registering the vehicle',
   );
   await required(command(journey, `/v1/vehicles/${vehicleId}/on-duty`, `${vehicleId}:on-duty`, { driverId }), 'going on duty');
   park(deps.tracker, vehicleId, vehicle.depot.location);
   await Promise.all(parcels.map((parcel) => registerParcel(journey, parcel)));
-  const stops = vehicle.stops.map((stop) => ({ stopId: stop.stopId, location: stop.location, parcelIds: stop.parcels.map((parcel) => parcel.parcelId) }));
+  const stops = vehicle.stops.map((stop) => ({
+    stopId: stop.stopId,
+    location: stop.location,
+    parcelIds: stop.parcels.map((parcel) => parcel.parcelId),
+  }));
   await required(
-    command(journey, '/v1/routes', `${routeId}:plan`, { routeId, depotId: vehicle.depot.depotId, dispatchWindow: deps.plan.dispatchWindow, stops }),
+    command(journey, '/v1/routes', `${routeId}:plan`, {
+      routeId,
+      depotId: vehicle.depot.depotId,
+      dispatchWindow: deps.plan.dispatchWindow,
+      stops,
+    }),
     'planning the route',
   );
   await Promise.all(parcels.map((parcel) => forParcel(journey, parcel, 'assign-to-route', { routeId })));
-  await required(command(journey, `/v1/vehicles/${vehicleId}/assign`, `${vehicleId}:assign`, { routeId, plannedLoadKg: vehicle.plannedLoadKg }), 'assigning the vehicle');
-  await required(command(journey, `/v1/routes/${routeId}/assign`, `${routeId}:assign`, { vehicleId, driverId }), "assigning the route's vehicle and driver");
+  await required(
+    command(journey, `/v1/vehicles/${vehicleId}/assign`, `${vehicleId}:assign`, { routeId, plannedLoadKg: vehicle.plannedLoadKg }),
+    'assigning the vehicle',
+  );
+  await required(
+    command(journey, `/v1/routes/${routeId}/assign`, `${routeId}:assign`, { vehicleId, driverId }),
+    "assigning the route's vehicle and driver",
+  );
 };
 
 /** The driver's start: wait for the van's slot, start the route, load the van. */
@@ -94,14 +127,24 @@ const handOver = async (journey: Journey, stop: StopPlan, parcel: ParcelPlan) =>
   const { stats } = journey.deps.api;
   const { outcome } = parcel;
   if (outcome.kind === 'deliver') {
-    const proof = { kind: outcome.proof, reference: `${outcome.proof === 'signature' ? 'sig' : 'img'}-${parcel.parcelId}`, ...(outcome.receivedBy && { receivedBy: outcome.receivedBy }) };
+    const proof = {
+      kind: outcome.proof,
+      reference: `${outcome.proof === 'signature' ? 'sig' : 'img'}-${parcel.parcelId}`,
+      ...(outcome.receivedBy && { receivedBy: outcome.receivedBy }),
+    };
     if (await forParcel(journey, parcel, 'deliver', { proof, location: stop.location })) {
       journey.delivered.add(parcel.parcelId);
       stats.deliveries += 1;
     }
     return;
   }
-  if (await forParcel(journey, parcel, 'fail-attempt', { reason: outcome.reason, note: `card left at ${parcel.address.line1}`, location: stop.location }))
+  if (
+    await forParcel(journey, parcel, 'fail-attempt', {
+      reason: outcome.reason,
+      note: `card left at ${parcel.address.line1}`,
+      location: stop.location,
+    })
+  )
     stats.failedAttempts += 1;
 };
 

@@ -18,7 +18,13 @@ const startPlatform = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-demo-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
-  const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'demo-test', level: 'SILENT' }), liveMapIntervalMs: 20 });
+  const platform = startLocalPlatform({
+    store,
+    documents,
+    findPrincipal: keyring(apiKeys),
+    logger: createLogger({ service: 'demo-test', level: 'SILENT' }),
+    liveMapIntervalMs: 20,
+  });
   const server = await serve(platform.app);
   return {
     url: server.url,
@@ -58,7 +64,17 @@ test('a tiny morning wave delivers or returns every parcel and finishes every ro
   const platform = await startPlatform();
   const lines: string[] = [];
   try {
-    const options = { url: platform.url, key: adminKey, vehicles: 3, stopsPerRoute: 3, pingIntervalMs: 20, speed: 200_000, failRate: 0.3, concurrency: 8, progressMs: 1000 };
+    const options = {
+      url: platform.url,
+      key: adminKey,
+      vehicles: 3,
+      stopsPerRoute: 3,
+      pingIntervalMs: 20,
+      speed: 200_000,
+      failRate: 0.3,
+      concurrency: 8,
+      progressMs: 1000,
+    };
     const result = await runMorningWave(options, { log: (line) => lines.push(line) });
     t.true(result.ok, lines.join('\n'));
     t.deepEqual(result.stats.unexpected, []);
@@ -66,7 +82,10 @@ test('a tiny morning wave delivers or returns every parcel and finishes every ro
 
     for (const vehicle of result.plan.vehicles) {
       t.is((await eventTypes(platform.url, `route-${vehicle.routeId}`)).at(-1), 'route.finished.v1', vehicle.routeId);
-      t.deepEqual((await eventTypes(platform.url, `vehicle-${vehicle.vehicleId}`)).slice(-2), ['vehicle.released-from-route.v1', 'vehicle.went-off-duty.v1']);
+      t.deepEqual((await eventTypes(platform.url, `vehicle-${vehicle.vehicleId}`)).slice(-2), [
+        'vehicle.released-from-route.v1',
+        'vehicle.went-off-duty.v1',
+      ]);
       for (const parcel of parcelsOf(vehicle)) {
         const last = (await eventTypes(platform.url, `parcel-${parcel.parcelId}`)).at(-1);
         t.is(last, parcel.outcome.kind === 'deliver' ? 'parcel.delivered.v1' : 'parcel.returned-to-depot.v1', parcel.parcelId);
@@ -81,7 +100,11 @@ test('a tiny morning wave delivers or returns every parcel and finishes every ro
       t.is(result.stats.pingsAccepted, result.stats.pingsSent);
       const live = await settledLiveMap(platform.url, result.plan.vehicles.length);
       for (const vehicle of result.plan.vehicles)
-        t.like(live.find((item) => item.vehicleId === vehicle.vehicleId), { ...vehicle.depot.location, speed: 0 }, vehicle.vehicleId);
+        t.like(
+          live.find((item) => item.vehicleId === vehicle.vehicleId),
+          { ...vehicle.depot.location, speed: 0 },
+          vehicle.vehicleId,
+        );
     }
   } finally {
     await platform.close();
@@ -91,7 +114,17 @@ test('a tiny morning wave delivers or returns every parcel and finishes every ro
 test('the same run resumed sends the same requests again, and each is an idempotent replay', async (t) => {
   const platform = await startPlatform();
   try {
-    const options = { url: platform.url, key: adminKey, vehicles: 2, stopsPerRoute: 2, pingIntervalMs: 20, speed: 200_000, failRate: 0.5, concurrency: 8, progressMs: 1000 };
+    const options = {
+      url: platform.url,
+      key: adminKey,
+      vehicles: 2,
+      stopsPerRoute: 2,
+      pingIntervalMs: 20,
+      speed: 200_000,
+      failRate: 0.5,
+      concurrency: 8,
+      progressMs: 1000,
+    };
     const first = await runMorningWave(options, { log: () => undefined });
     t.true(first.ok);
     const again = await runMorningWave({ ...options, runId: first.plan.runId }, { log: () => undefined });

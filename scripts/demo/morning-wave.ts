@@ -14,7 +14,11 @@ const fail = (lines: readonly string[], code: number): never => {
 const main = async () => {
   const parsed = parseOptions(process.argv.slice(2));
   if (parsed.kind === 'help') return void process.stdout.write(`${helpText}\n`);
-  if (parsed.kind === 'invalid') return fail(parsed.errors.map((error) => usageLine('demo', commandLine, error)), 2);
+  if (parsed.kind === 'invalid')
+    return fail(
+      parsed.errors.map((error) => usageLine('demo', commandLine, error)),
+      2,
+    );
   const key = parsed.options.key ?? adminKeyFromDataDir(process.env['MERIDIAN_DATA_DIR'] ?? './data');
   const options: WaveOptions = { ...parsed.options, key: typeof key === 'string' ? key : 'key' in key ? key.key : fail([key.error], 2) };
   try {

@@ -23,7 +23,15 @@ test('options are read, and every bad one is named at once', (t) => {
 
 test("the admin key comes from the data directory's development keys", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-demo-keys-'));
-  t.like(adminKeyFromDataDir(dir), { error: `no --key given and ${join(dir, 'api-keys.json')} does not exist (start the platform with \`npm start\` first, or pass --key)` });
-  writeFileSync(join(dir, 'api-keys.json'), JSON.stringify([{ key: 'k-driver', roles: ['driver'] }, { key: 'k-admin', roles: ['admin'] }]));
+  t.like(adminKeyFromDataDir(dir), {
+    error: `no --key given and ${join(dir, 'api-keys.json')} does not exist (start the platform with \`npm start\` first, or pass --key)`,
+  });
+  writeFileSync(
+    join(dir, 'api-keys.json'),
+    JSON.stringify([
+      { key: 'k-driver', roles: ['driver'] },
+      { key: 'k-admin', roles: ['admin'] },
+    ]),
+  );
   t.deepEqual(adminKeyFromDataDir(dir), { key: 'k-admin' });
 });

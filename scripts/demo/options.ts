@@ -42,11 +42,20 @@ every van reports its position to POST /v1/telemetry.`,
     key: {
       type: 'string',
       value: '<key>',
-      description: 'an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,\n./data/api-keys.json by default, which `npm start` creates)',
+      description:
+        'an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,\n./data/api-keys.json by default, which `npm start` creates)',
     },
     vehicles: { type: 'string', value: '<n>', description: `vans in the wave, 1-999 (default ${defaults.vehicles})` },
-    'stops-per-route': { type: 'string', value: '<n>', description: `stops per route, 1-200, with 1 or 2 parcels each (default ${defaults.stopsPerRoute})` },
-    'ping-interval-ms': { type: 'string', value: '<ms>', description: `how often each van reports its position (default ${defaults.pingIntervalMs})` },
+    'stops-per-route': {
+      type: 'string',
+      value: '<n>',
+      description: `stops per route, 1-200, with 1 or 2 parcels each (default ${defaults.stopsPerRoute})`,
+    },
+    'ping-interval-ms': {
+      type: 'string',
+      value: '<ms>',
+      description: `how often each van reports its position (default ${defaults.pingIntervalMs})`,
+    },
     speed: {
       type: 'string',
       value: '<x>',
@@ -78,8 +87,10 @@ type NumberRule = { readonly name: string; readonly min: number; readonly max: n
 const numberOption = (raw: string | undefined, fallback: number, rule: NumberRule, errors: string[]): number => {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  const ok = raw.trim() !== '' && Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
-  if (!ok) errors.push(`--${rule.name} must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}, not "${raw}"`);
+  const ok =
+    raw.trim() !== '' && Number.isFinite(value) && value >= rule.min && value <= rule.max && (!rule.integer || Number.isInteger(value));
+  if (!ok)
+    errors.push(`--${rule.name} must be ${rule.integer ? 'a whole number' : 'a number'} from ${rule.min} to ${rule.max}, not "${raw}"`);
   return value;
 };
 
@@ -97,17 +108,33 @@ export const parseOptions = (argv: readonly string[]): ParsedArgs => {
   const url = values.url ?? defaults.url;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) errors.push(`--url must be an http(s) URL, not "${url}"`);
   const runId = values['run-id'];
-  if (runId !== undefined && !runIdPattern.test(runId)) errors.push(`--run-id must be an id printed by an earlier run (8 or 9 letters and digits), not "${runId}"`);
+  if (runId !== undefined && !runIdPattern.test(runId))
+    errors.push(`--run-id must be an id printed by an earlier run (8 or 9 letters and digits), not "${runId}"`);
   const options = {
     url: url.replace(/\/+$/, ''),
     ...(values.key !== undefined && { key: values.key }),
     vehicles: numberOption(values.vehicles, defaults.vehicles, { name: 'vehicles', min: 1, max: 999, integer: true }, errors),
-    stopsPerRoute: numberOption(values['stops-per-route'], defaults.stopsPerRoute, { name: 'stops-per-route', min: 1, max: 200, integer: true }, errors),
-    pingIntervalMs: numberOption(values['ping-interval-ms'], defaults.pingIntervalMs, { name: 'ping-interval-ms', min: 10, max: 600_000, integer: true }, errors),
+    stopsPerRoute: numberOption(
+      values['stops-per-route'],
+      defaults.stopsPerRoute,
+      { name: 'stops-per-route', min: 1, max: 200, integer: true },
+      errors,
+    ),
+    pingIntervalMs: numberOption(
+      values['ping-interval-ms'],
+      defaults.pingIntervalMs,
+      { name: 'ping-interval-ms', min: 10, max: 600_000, integer: true },
+      errors,
+    ),
     speed: numberOption(values.speed, defaults.speed, { name: 'speed', min: 0.01, max: 1_000_000, integer: false }, errors),
     failRate: numberOption(values['fail-rate'], defaults.failRate, { name: 'fail-rate', min: 0, max: 1, integer: false }, errors),
     concurrency: numberOption(values.concurrency, defaults.concurrency, { name: 'concurrency', min: 1, max: 1000, integer: true }, errors),
-    progressMs: numberOption(values['progress-ms'], defaults.progressMs, { name: 'progress-ms', min: 100, max: 3_600_000, integer: true }, errors),
+    progressMs: numberOption(
+      values['progress-ms'],
+      defaults.progressMs,
+      { name: 'progress-ms', min: 100, max: 3_600_000, integer: true },
+      errors,
+    ),
     ...(runId !== undefined && { runId }),
   };
   return errors.length > 0 ? { kind: 'invalid', errors } : { kind: 'run', options };
@@ -125,7 +152,8 @@ const isAdminKey = (entry: unknown): entry is { key: string; roles: string[] } =
 /** The admin key of the development keys `npm start` writes, or why there is none. */
 export const adminKeyFromDataDir = (dataDir: string): { key: string } | { error: string } => {
   const file = join(dataDir, 'api-keys.json');
-  if (!existsSync(file)) return { error: `no --key given and ${file} does not exist (start the platform with \`npm start\` first, or pass --key)` };
+  if (!existsSync(file))
+    return { error: `no --key given and ${file} does not exist (start the platform with \`npm start\` first, or pass --key)` };
   try {
     const keys: unknown = JSON.parse(readFileSync(file, 'utf8'));
     const admin = Array.isArray(keys) ? keys.find(isAdminKey) : undefined;

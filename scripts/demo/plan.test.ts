@@ -2,13 +2,20 @@
 import test from 'ava';
 import { parcelsOf, planWave, type PlanOptions } from './plan.ts';
 
-const options: PlanOptions = { runId: 'mf00abcd', epoch: Date.parse('2026-11-21T06:00:00Z'), vehicles: 7, stopsPerRoute: 15, failRate: 0.08 };
+const options: PlanOptions = {
+  runId: 'mf00abcd',
+  epoch: Date.parse('2026-11-21T06:00:00Z'),
+  vehicles: 7,
+  stopsPerRoute: 15,
+  failRate: 0.08,
+};
 const identifier = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 test('the same run id plans the same wave; another run id plans other ids', (t) => {
   t.deepEqual(planWave(options), planWave(options));
   const other = planWave({ ...options, runId: 'mf00abce' });
-  const ids = (plan: ReturnType<typeof planWave>) => plan.vehicles.flatMap((v) => [v.vehicleId, v.routeId, ...parcelsOf(v).map((p) => p.parcelId)]);
+  const ids = (plan: ReturnType<typeof planWave>) =>
+    plan.vehicles.flatMap((v) => [v.vehicleId, v.routeId, ...parcelsOf(v).map((p) => p.parcelId)]);
   const mine = new Set(ids(planWave(options)));
   t.false(ids(other).some((id) => mine.has(id)));
 });
@@ -22,7 +29,13 @@ test('every van has its stops, 1 or 2 parcels each, a load within capacity, and 
     t.true(vehicle.capacityKg >= 600 && vehicle.capacityKg <= 900);
     const load = parcelsOf(vehicle).reduce((sum, parcel) => sum + parcel.weightKg, 0);
     t.true(Math.abs(load - vehicle.plannedLoadKg) < 0.05 && vehicle.plannedLoadKg <= vehicle.capacityKg);
-    for (const id of [vehicle.vehicleId, vehicle.routeId, ...vehicle.stops.map((s) => s.stopId), ...parcelsOf(vehicle).map((p) => p.parcelId)]) t.regex(id, identifier);
+    for (const id of [
+      vehicle.vehicleId,
+      vehicle.routeId,
+      ...vehicle.stops.map((s) => s.stopId),
+      ...parcelsOf(vehicle).map((p) => p.parcelId),
+    ])
+      t.regex(id, identifier);
   }
   const parcelIds = plan.vehicles.flatMap(parcelsOf).map((parcel) => parcel.parcelId);
   t.is(new Set(parcelIds).size, parcelIds.length);
@@ -41,7 +54,10 @@ test('deadlines fall later the same day, inside the dispatch window, and parcels
 });
 
 test('the fail rate decides the outcomes: 0 delivers everything, 1 fails everything', (t) => {
-  const outcomes = (failRate: number) => planWave({ ...options, failRate }).vehicles.flatMap(parcelsOf).map((parcel) => parcel.outcome.kind);
+  const outcomes = (failRate: number) =>
+    planWave({ ...options, failRate })
+      .vehicles.flatMap(parcelsOf)
+      .map((parcel) => parcel.outcome.kind);
   t.true(outcomes(0).every((kind) => kind === 'deliver'));
   t.true(outcomes(1).every((kind) => kind === 'fail'));
 });

@@ -75,12 +75,26 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
 const outcomeFor = (random: Random, failRate: number, recipient: string): ParcelOutcome =>
   chance(random, failRate)
-    ? { kind: 'fail', reason: weighted(random, [['recipient-absent', 70], ['address-not-found', 8], ['refused', 8], ['access-denied', 8], ['damaged', 3], ['other', 3]] as const) }
+    ? {
+        kind: 'fail',
+        reason: weighted(random, [
+          ['recipient-absent', 70],
+          ['address-not-found', 8],
+          ['refused', 8],
+          ['access-denied', 8],
+          ['damaged', 3],
+          ['other', 3],
+        ] as const),
+      }
     : { kind: 'deliver', proof: chance(random, 0.7) ? 'signature' : 'photo', ...(chance(random, 0.4) && { receivedBy: recipient }) };
 
 /** Mostly small parcels, some boxes, the odd heavy one. */
 const weightFor = (random: Random): number => {
-  const [min, max] = weighted(random, [[[0.2, 3], 70], [[3, 12], 25], [[12, 30], 5]] as const);
+  const [min, max] = weighted(random, [
+    [[0.2, 3], 70],
+    [[3, 12], 25],
+    [[12, 30], 5],
+  ] as const);
   return roundTo(between(random, min, max), 1);
 };
 
@@ -113,13 +127,25 @@ const parcelFor = (random: Random, options: PlanOptions, parcelId: string, addre
  * One stop: an address in the van's own wedge of the city around its depot, with one parcel or (for a
  * building with several recipients) two.
  */
-const stopFor = (random: Random, options: PlanOptions, vehicleId: string, depot: Depot, wedge: { from: number; width: number }, index: number) => {
+const stopFor = (
+  random: Random,
+  options: PlanOptions,
+  vehicleId: string,
+  depot: Depot,
+  wedge: { from: number; width: number },
+  index: number,
+) => {
   const km = 1 + 6.5 * Math.sqrt(random.next());
   const location = offset(depot.location, km, wedge.from + random.next() * wedge.width);
   const address = addressAt(random, location);
   const count = chance(random, 0.3) ? 2 : 1;
   const parcels = Array.from({ length: count }, (_, n) =>
-    parcelFor(random, options, `${vehicleId}-p${pad(index * 2 + n + 1, 3)}`, count === 1 ? address : { ...address, line2: `${n + 1}${n === 0 ? 'hoog' : 'e etage'}` }),
+    parcelFor(
+      random,
+      options,
+      `${vehicleId}-p${pad(index * 2 + n + 1, 3)}`,
+      count === 1 ? address : { ...address, line2: `${n + 1}${n === 0 ? 'hoog' : 'e etage'}` },
+    ),
   );
   return { location: address.location, parcels, serviceMinutes: roundTo(between(random, 1.5, 3.5) + count - 1, 1) };
 };
@@ -135,7 +161,10 @@ const vehicleFor = (random: Random, options: PlanOptions, index: number): Vehicl
   const capacityKg = integerBetween(random, 12, 18) * 50;
   const unordered = Array.from({ length: options.stopsPerRoute }, (_, stop) => stopFor(random, options, vehicleId, depot, wedge, stop));
   const stops = nearestNeighbourOrder(depot.location, unordered).map((stop, n) => ({ ...stop, stopId: `s${pad(n + 1, 3)}` }));
-  const plannedLoadKg = roundTo(stops.flatMap((stop) => stop.parcels).reduce((sum, parcel) => sum + parcel.weightKg, 0), 1);
+  const plannedLoadKg = roundTo(
+    stops.flatMap((stop) => stop.parcels).reduce((sum, parcel) => sum + parcel.weightKg, 0),
+    1,
+  );
   return {
     vehicleId,
     plate: `V-${pad(integerBetween(random, 1, 999), 3)}-${String.fromCharCode(65 + integerBetween(random, 0, 25), 65 + integerBetween(random, 0, 25))}`,
@@ -163,7 +192,8 @@ export const planWave = (options: PlanOptions): WavePlan => {
 export const parcelsOf = (vehicle: VehiclePlan): readonly ParcelPlan[] => vehicle.stops.flatMap((stop) => stop.parcels);
 
 /** Simulated minutes to drive from a to b at the van's speed. */
-export const driveMinutes = (vehicle: VehiclePlan, a: Point, b: Point): number => ((distanceKm(a, b) * roadFactor) / vehicle.cruiseKmh) * 60;
+export const driveMinutes = (vehicle: VehiclePlan, a: Point, b: Point): number =>
+  ((distanceKm(a, b) * roadFactor) / vehicle.cruiseKmh) * 60;
 
 /** The simulated length of a van's day: departure, every leg and door, and the way back. */
 export const shiftMinutes = (vehicle: VehiclePlan): number => {

@@ -19,7 +19,13 @@ export const statusBreakdown = (stats: WaveStats): string =>
     .map(([status, count]) => `${status}:${count}`)
     .join(' ');
 
-export const progressLine = (stats: WaveStats, plan: WavePlan, mark: ProgressMark, now: number, telemetryOn: boolean): { line: string; mark: ProgressMark } => {
+export const progressLine = (
+  stats: WaveStats,
+  plan: WavePlan,
+  mark: ProgressMark,
+  now: number,
+  telemetryOn: boolean,
+): { line: string; mark: ProgressMark } => {
   const window = stats.latenciesMs.slice(mark.latencies);
   const perSecond = ((stats.deliveries - mark.deliveries) / Math.max(0.001, (now - mark.at) / 1000)).toFixed(1);
   const line = `[${elapsed(stats.startedAt, now).padStart(6)}] ${[
@@ -53,6 +59,8 @@ export const summaryLines = (stats: WaveStats, plan: WavePlan, now: number, tele
   return [
     ...lines,
     `  unexpected errors: ${stats.unexpected.length}${stats.unexpected.length > examplesShown ? ` (first ${examplesShown})` : ''}`,
-    ...stats.unexpected.slice(0, examplesShown).map((failure) => `    ${failure.method} ${failure.path} -> ${failure.status}: ${failure.problem}`),
+    ...stats.unexpected
+      .slice(0, examplesShown)
+      .map((failure) => `    ${failure.method} ${failure.path} -> ${failure.status}: ${failure.problem}`),
   ];
 };

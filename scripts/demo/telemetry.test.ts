@@ -20,7 +20,13 @@ const standIn = async (answer: (request: number, pings: readonly Ping[], respons
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const api: Api = { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, key: 'k', limit: createLimiter(4), stats: createStats(Date.now()), resuming: false };
+  const api: Api = {
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    key: 'k',
+    limit: createLimiter(4),
+    stats: createStats(Date.now()),
+    resuming: false,
+  };
   return { api, sizes, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 };
 
@@ -47,7 +53,9 @@ test('1500 vans ping in batches of at most 1000, and a 503 is retried after Retr
 });
 
 test('a 404 turns telemetry off once, with a warning, and is not an error', async (t) => {
-  const endpoint = await standIn((_, __, response) => response.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"type":"/problems/not-found"}'));
+  const endpoint = await standIn((_, __, response) =>
+    response.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"type":"/problems/not-found"}'),
+  );
   const warnings: string[] = [];
   const pinger = startPinger(endpoint.api, fleet(3), 10, (line) => warnings.push(line));
   await until(() => !pinger.enabled());
@@ -60,9 +68,17 @@ test('a 404 turns telemetry off once, with a warning, and is not an error', asyn
 });
 
 test('a van halfway along a leg is halfway there, at its speed, heading along the leg', (t) => {
-  const ping = pingOf('van-1', { kind: 'driving', from: { lat: 52.3, lng: 4.9 }, to: { lat: 52.4, lng: 4.9 }, departedAt: 0, arrivesAt: 1000, speedKmh: 30 }, 500);
+  const ping = pingOf(
+    'van-1',
+    { kind: 'driving', from: { lat: 52.3, lng: 4.9 }, to: { lat: 52.4, lng: 4.9 }, departedAt: 0, arrivesAt: 1000, speedKmh: 30 },
+    500,
+  );
   t.like(ping, { vehicleId: 'van-1', lat: 52.35, lng: 4.9, speed: 30, heading: 0 });
-  const arrived = pingOf('van-1', { kind: 'driving', from: { lat: 52.3, lng: 4.9 }, to: { lat: 52.3, lng: 4.8 }, departedAt: 0, arrivesAt: 1000, speedKmh: 30 }, 2000);
+  const arrived = pingOf(
+    'van-1',
+    { kind: 'driving', from: { lat: 52.3, lng: 4.9 }, to: { lat: 52.3, lng: 4.8 }, departedAt: 0, arrivesAt: 1000, speedKmh: 30 },
+    2000,
+  );
   t.like(arrived, { lat: 52.3, lng: 4.8, speed: 0 });
   t.true(arrived.heading > 269 && arrived.heading < 271);
 });

@@ -7,7 +7,14 @@ import { recordUnexpected } from './stats.ts';
 
 export type Movement =
   | { readonly kind: 'parked'; readonly at: Point; readonly heading: number; readonly last?: boolean }
-  | { readonly kind: 'driving'; readonly from: Point; readonly to: Point; readonly departedAt: number; readonly arrivesAt: number; readonly speedKmh: number };
+  | {
+      readonly kind: 'driving';
+      readonly from: Point;
+      readonly to: Point;
+      readonly departedAt: number;
+      readonly arrivesAt: number;
+      readonly speedKmh: number;
+    };
 
 /** Each van on duty, by vehicle id; a van signed off sends one last ping and leaves it. */
 export type Tracker = Map<string, Movement>;

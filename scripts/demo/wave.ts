@@ -43,7 +43,9 @@ const runIdentity = (options: WaveOptions, now: number) => {
   if (options.runId === undefined) return { runId: newRunId(now), epoch: now, resuming: false };
   const epoch = epochOfRunId(options.runId);
   if (epoch > now || now - epoch >= tenHours)
-    throw new WaveCannotStart(`run ${options.runId} started ${new Date(epoch).toISOString()}; only a run of the last 10 hours (its dispatch window) can be resumed`);
+    throw new WaveCannotStart(
+      `run ${options.runId} started ${new Date(epoch).toISOString()}; only a run of the last 10 hours (its dispatch window) can be resumed`,
+    );
   return { runId: options.runId, epoch, resuming: true };
 };
 

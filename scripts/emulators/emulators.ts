@@ -56,16 +56,29 @@ export const emulatorUnavailable = (kind: EmulatorKind): string | undefined => {
 };
 
 /** How to run one emulator: the command, and the URL that answers once it is ready. */
-type Launch = { readonly command: string; readonly args: readonly string[]; readonly cwd?: string; readonly ready: { readonly url: string; readonly ok: (status: number, body: string) => boolean } };
+type Launch = {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly ready: { readonly url: string; readonly ok: (status: number, body: string) => boolean };
+};
 
 const launchOf = async (kind: EmulatorKind, host: string, project: string): Promise<Launch> => {
   const gcloud = join(gcloudSdk, 'bin', 'gcloud');
   const okBody = (_: number, body: string) => body.trim() === 'Ok';
   switch (kind) {
     case 'pubsub':
-      return { command: gcloud, args: ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${project}`], ready: { url: `http://${host}/`, ok: okBody } };
+      return {
+        command: gcloud,
+        args: ['beta', 'emulators', 'pubsub', 'start', `--host-port=${host}`, `--project=${project}`],
+        ready: { url: `http://${host}/`, ok: okBody },
+      };
     case 'firestore':
-      return { command: gcloud, args: ['emulators', 'firestore', 'start', `--host-port=${host}`], ready: { url: `http://${host}/`, ok: okBody } };
+      return {
+        command: gcloud,
+        args: ['emulators', 'firestore', 'start', `--host-port=${host}`],
+        ready: { url: `http://${host}/`, ok: okBody },
+      };
     case 'spanner': {
       // The gateway itself (what `gcloud emulators spanner start` runs, without gcloud's Python in front):
       // gRPC for the clients on `host`, its REST port answers once the emulator serves.
@@ -74,7 +87,16 @@ const launchOf = async (kind: EmulatorKind, host: string, project: string): Prom
       const [hostname, grpcPort] = host.split(':');
       return {
         command: join(directory, 'gateway_main'),
-        args: ['--hostname', hostname!, '--grpc_port', grpcPort!, '--http_port', rest.split(':')[1]!, '--grpc_binary', join(directory, 'emulator_main')],
+        args: [
+          '--hostname',
+          hostname!,
+          '--grpc_port',
+          grpcPort!,
+          '--http_port',
+          rest.split(':')[1]!,
+          '--grpc_binary',
+          join(directory, 'emulator_main'),
+        ],
         cwd: directory,
         ready: { url: `http://${rest}/v1/projects/${project}/instances`, ok: (status) => status === 200 },
       };
@@ -97,7 +119,10 @@ const waitUntilReady = async (ready: Launch['ready'], timeoutMs: number, exited:
   throw new Error(`the emulator at ${ready.url} was not ready after ${timeoutMs} ms`);
 };
 
-export const startEmulator = async (kind: EmulatorKind, { logDir, project = 'meridian-test' }: { logDir: string; project?: string }): Promise<RunningEmulator> => {
+export const startEmulator = async (
+  kind: EmulatorKind,
+  { logDir, project = 'meridian-test' }: { logDir: string; project?: string },
+): Promise<RunningEmulator> => {
   const unavailable = emulatorUnavailable(kind);
   if (unavailable !== undefined) throw new Error(unavailable);
   mkdirSync(logDir, { recursive: true });

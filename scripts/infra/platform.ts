@@ -10,10 +10,18 @@ import {
   routesCollection,
   vehiclesCollection,
   type Generation,
-  type Projection,
 } from '@meridian/projections';
+import type { Projection } from '@meridian/kernel';
 import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-dispatcher';
-import { archiverConsumer, eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic, webhookConsumer } from '@meridian/wiring';
+import {
+  archiverConsumer,
+  eventsTopic,
+  liveMapSubscription,
+  platformTopology,
+  telemetryArchiverSubscription,
+  telemetryTopic,
+  webhookConsumer,
+} from '@meridian/wiring';
 import {
   firestoreIndexesTerraform,
   isComposite,
@@ -85,12 +93,16 @@ const generationPattern = /^v[1-9]\d*(?:r[1-9]\d*)?$/;
  * version's (`v1`), which stays live after a version bump until a replay switches, and any listed in
  * `extra`. (A projection keeps its live generation when the code's version is bumped: generations.ts.)
  */
-export const indexedGenerations = (projection: Projection, extra: Readonly<Record<string, readonly string[]>> = extraIndexGenerations): Generation[] => {
+export const indexedGenerations = (
+  projection: Projection,
+  extra: Readonly<Record<string, readonly string[]>> = extraIndexGenerations,
+): Generation[] => {
   const unknown = Object.keys(extra).filter((name) => !platformProjections.some((p) => p.name === name));
   if (unknown.length > 0) throw new Error(`extra index generations name unknown projections: ${unknown.join(', ')}`);
   const listed = extra[projection.name] ?? [];
   const invalid = listed.filter((generation) => !generationPattern.test(generation));
-  if (invalid.length > 0) throw new Error(`${projection.name}: not generation names (v<version> or v<version>r<rebuild>): ${invalid.join(', ')}`);
+  if (invalid.length > 0)
+    throw new Error(`${projection.name}: not generation names (v<version> or v<version>r<rebuild>): ${invalid.join(', ')}`);
   const versions = [projection.version, projection.version - 1].filter((version) => version >= 1);
   return [...new Set([...versions.map(generationName), ...listed])];
 };
@@ -105,14 +117,17 @@ export const webhookIndexes = (): IndexSpec[] => [
   ...Object.entries(dispatcherIndexes).flatMap(([collection, indexes]) =>
     indexes.filter(isComposite).map((fields) => {
       const direction = dispatcherOrders[fields.at(-1) ?? ''];
-      if (direction === undefined) throw new Error(`${collection}: no order direction is known for the dispatcher's index [${fields.join(', ')}] (dispatcherOrders)`);
+      if (direction === undefined)
+        throw new Error(`${collection}: no order direction is known for the dispatcher's index [${fields.join(', ')}] (dispatcherOrders)`);
       return { collection, fields, direction };
     }),
   ),
 ];
 
 export const platformIndexes = (): IndexSpec[] => [
-  ...platformProjections.flatMap((projection) => projectionIndexes(projection, indexedGenerations(projection), (collection) => listOrders[collection])),
+  ...platformProjections.flatMap((projection) =>
+    projectionIndexes(projection, indexedGenerations(projection), (collection) => listOrders[collection]),
+  ),
   ...webhookIndexes(),
 ];
 
@@ -132,7 +147,11 @@ export const platformPubSubTerraform = (): TerraformJson =>
 export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformIndexes());
 
 /** The Spanner event store's schema (adapters/spanner), which infra/spanner.tf creates the database with. */
-const spannerSchemaFile = (): GeneratedFile => ({ name: 'spanner-ddl.json', content: `${JSON.stringify(spannerDdl, null, 2)}\n`, resources: 0 });
+const spannerSchemaFile = (): GeneratedFile => ({
+  name: 'spanner-ddl.json',
+  content: `${JSON.stringify(spannerDdl, null, 2)}\n`,
+  resources: 0,
+});
 
 export const generatedFiles = (): GeneratedFile[] => [
   fileOf('pubsub.tf.json', platformPubSubTerraform()),

@@ -41,8 +41,24 @@ import { isDeepStrictEqual } from 'node:util';
 import { deliveryLog } from '../../apps/webhook-dispatcher/src/api/deliveries.ts';
 import { endpointStore } from '../../apps/webhook-dispatcher/src/api/endpoints.ts';
 import { expiredLeases, laneHead, pendingPage } from '../../apps/webhook-dispatcher/src/delivery-store.ts';
-import { generatedDirectory, generatedFiles, indexedGenerations, listOrders, platformAccess, platformIndexesTerraform, platformPubSubTerraform } from './platform.ts';
-import { blockBody, declarationsOf, objectTypeAttributes, referencesIn, referencesOfJson, topLevelArguments, withoutComments } from './references.ts';
+import {
+  generatedDirectory,
+  generatedFiles,
+  indexedGenerations,
+  listOrders,
+  platformAccess,
+  platformIndexesTerraform,
+  platformPubSubTerraform,
+} from './platform.ts';
+import {
+  blockBody,
+  declarationsOf,
+  objectTypeAttributes,
+  referencesIn,
+  referencesOfJson,
+  topLevelArguments,
+  withoutComments,
+} from './references.ts';
 import {
   firestoreIndexesTerraform,
   isComposite,
@@ -84,7 +100,12 @@ test('the committed infra/generated files are exactly what the topology, project
     t.is(readIfPresent(path), file.content, `${path} is stale or was edited by hand: run npm run infra:generate`);
   }
   // A file left over from an older generator would still be applied.
-  t.deepEqual(readdirSync(generatedDirectory).sort(), generatedFiles().map((file) => file.name).sort());
+  t.deepEqual(
+    readdirSync(generatedDirectory).sort(),
+    generatedFiles()
+      .map((file) => file.name)
+      .sort(),
+  );
 });
 
 // --- (b) Pub/Sub ----------------------------------------------------------------------------------
@@ -93,7 +114,9 @@ const topics = blocksOf(pubsub, 'google_pubsub_topic');
 const subscriptions = blocksOf(pubsub, 'google_pubsub_subscription');
 const topicBindings = Object.values(blocksOf(pubsub, 'google_pubsub_topic_iam_member'));
 const subscriptionBindings = Object.values(blocksOf(pubsub, 'google_pubsub_subscription_iam_member'));
-const deadLetterTopics = new Set(platformTopology.subscriptions.flatMap((s) => (s.deadLetterPolicy ? [s.deadLetterPolicy.deadLetterTopic] : [])));
+const deadLetterTopics = new Set(
+  platformTopology.subscriptions.flatMap((s) => (s.deadLetterPolicy ? [s.deadLetterPolicy.deadLetterTopic] : [])),
+);
 const consumerSubscriptions = platformTopology.subscriptions.filter((s) => !deadLetterTopics.has(s.topic));
 
 test('every subscription of the topology is declared with its topic, filter, ordering, ack deadline and retry policy', (t) => {
@@ -109,7 +132,10 @@ test('every subscription of the topology is declared with its topic, filter, ord
       topic: idRef('google_pubsub_topic', subscription.topic),
       enable_message_ordering: subscription.enableMessageOrdering,
       ack_deadline_seconds: subscription.ackDeadlineSeconds,
-      retry_policy: { minimum_backoff: `${subscription.retryPolicy.minimumBackoffSeconds}s`, maximum_backoff: `${subscription.retryPolicy.maximumBackoffSeconds}s` },
+      retry_policy: {
+        minimum_backoff: `${subscription.retryPolicy.minimumBackoffSeconds}s`,
+        maximum_backoff: `${subscription.retryPolicy.maximumBackoffSeconds}s`,
+      },
       expiration_policy: { ttl: '' },
     });
     t.is(block['filter'], subscription.filter, `${subscription.name}: filter`);
@@ -130,7 +156,10 @@ test('every consumer subscription dead-letters after 5 attempts to a declared to
     // Pub/Sub drops what is published to a topic nobody subscribes to.
     const keepers = platformTopology.subscriptions.filter((s) => s.topic === deadLetterTopic);
     t.is(keepers.length, 1, `${deadLetterTopic} has one subscription keeping its letters`);
-    t.false(keepers.some((s) => s.deadLetterPolicy !== undefined), 'dead letters are not dead-lettered again');
+    t.false(
+      keepers.some((s) => s.deadLetterPolicy !== undefined),
+      'dead letters are not dead-lettered again',
+    );
   }
 });
 
@@ -138,12 +167,22 @@ test("Pub/Sub's service agent may publish to every dead-letter topic and ack on 
   for (const subscription of consumerSubscriptions) {
     const deadLetterTopic = subscription.deadLetterPolicy?.deadLetterTopic ?? '(none)';
     t.true(
-      topicBindings.some((b) => isDeepStrictEqual(b, { topic: idRef('google_pubsub_topic', deadLetterTopic), role: 'roles/pubsub.publisher', member: pubsubServiceAgent })),
+      topicBindings.some((b) =>
+        isDeepStrictEqual(b, {
+          topic: idRef('google_pubsub_topic', deadLetterTopic),
+          role: 'roles/pubsub.publisher',
+          member: pubsubServiceAgent,
+        }),
+      ),
       `the service agent may publish to ${deadLetterTopic}`,
     );
     t.true(
       subscriptionBindings.some((b) =>
-        isDeepStrictEqual(b, { subscription: idRef('google_pubsub_subscription', subscription.name), role: 'roles/pubsub.subscriber', member: pubsubServiceAgent }),
+        isDeepStrictEqual(b, {
+          subscription: idRef('google_pubsub_subscription', subscription.name),
+          role: 'roles/pubsub.subscriber',
+          member: pubsubServiceAgent,
+        }),
       ),
       `the service agent may ack on ${subscription.name}`,
     );
@@ -156,12 +195,25 @@ const appMembers = (bindings: readonly TerraformBlock[], key: 'topic' | 'subscri
 
 test('each source topic has one publisher; each consumer subscription one reader, which may publish its dead letters', (t) => {
   for (const topic of platformTopology.topics.filter((topic) => !deadLetterTopics.has(topic.name)))
-    t.is(appMembers(topicBindings, 'topic', idRef('google_pubsub_topic', topic.name), 'roles/pubsub.publisher').length, 1, `one publisher on ${topic.name}`);
+    t.is(
+      appMembers(topicBindings, 'topic', idRef('google_pubsub_topic', topic.name), 'roles/pubsub.publisher').length,
+      1,
+      `one publisher on ${topic.name}`,
+    );
   for (const subscription of consumerSubscriptions) {
-    const readers = appMembers(subscriptionBindings, 'subscription', idRef('google_pubsub_subscription', subscription.name), 'roles/pubsub.subscriber');
+    const readers = appMembers(
+      subscriptionBindings,
+      'subscription',
+      idRef('google_pubsub_subscription', subscription.name),
+      'roles/pubsub.subscriber',
+    );
     t.is(readers.length, 1, `one deployable reads ${subscription.name}`);
     const deadLetterTopic = idRef('google_pubsub_topic', subscription.deadLetterPolicy?.deadLetterTopic ?? '(none)');
-    t.deepEqual(appMembers(topicBindings, 'topic', deadLetterTopic, 'roles/pubsub.publisher'), readers, `${subscription.name}'s reader dead-letters`);
+    t.deepEqual(
+      appMembers(topicBindings, 'topic', deadLetterTopic, 'roles/pubsub.publisher'),
+      readers,
+      `${subscription.name}'s reader dead-letters`,
+    );
   }
 });
 
@@ -184,7 +236,20 @@ type RecordedQuery = { readonly collection: string; readonly query: DocumentQuer
 
 /** Answers every query with nothing, and remembers it; `get` finds a vehicle, so `fleet.byId` reads its loads. */
 const recordingStore = (recorded: RecordedQuery[]): DocumentStore => ({
-  get: async (_collection, id) => ({ vehicleId: id, capacityKg: 1000 }),
+  // Any document read by id is a vehicle, so that reading one goes on to query its load.
+  get: async (_collection, id) => ({
+    vehicleId: id,
+    depotId: 'ams-1',
+    plate: null,
+    capacityKg: 1000,
+    dutyStatus: 'OnDuty',
+    driverId: 'driver-1',
+    routeId: null,
+    plannedLoadKg: null,
+    registeredAt: '2026-11-21T06:00:00.000Z',
+    updatedAt: '2026-11-21T06:00:00.000Z',
+    revision: 1,
+  }),
   query: async (collection, query) => {
     recorded.push({ collection, query });
     return { documents: [] };
@@ -207,7 +272,10 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
   [parcelStatusProjection.name]: (store, generation) => {
     const parcels = parcelStatusQueries(store, generation);
     const status = first(parcelViewStatuses);
-    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }].flatMap((a) => [parcels.list(a), parcels.list({ ...a, clientId: 'acme' })]);
+    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }].flatMap((a) => [
+      parcels.list(a),
+      parcels.list({ ...a, clientId: 'acme' }),
+    ]);
   },
   [routeBoardProjection.name]: (store, generation) => {
     const routes = routeBoardQueries(store, generation);
@@ -217,7 +285,10 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
     const fleet = fleetQueries(store, generation);
     const dutyStatus = first(vehicleDutyStatuses);
     return [
-      ...[{}, { depotId: 'ams-1' }, { dutyStatus }, { dutyStatus: vehicleDutyStatuses }].flatMap((a) => [fleet.list(a), fleet.list({ ...a, depotId: 'ams-1' })]),
+      ...[{}, { depotId: 'ams-1' }, { dutyStatus }, { dutyStatus: vehicleDutyStatuses }].flatMap((a) => [
+        fleet.list(a),
+        fleet.list({ ...a, depotId: 'ams-1' }),
+      ]),
       fleet.byId('van-12'),
     ];
   },
@@ -235,7 +306,13 @@ const webhookQueries = (store: DocumentStore): Promise<unknown>[] => {
       endpoints.list(access, { limit: 20, clientId: 'acme' }),
     ]),
     ...[undefined, [first(deliveryStatuses)], deliveryStatuses].flatMap((status) =>
-      [undefined, 'parcel.delivered.v1'].map((eventType) => deliveries.list('endpoint-1', { limit: 20, ...(status !== undefined && { status }), ...(eventType !== undefined && { eventType }) })),
+      [undefined, 'parcel.delivered.v1'].map((eventType) =>
+        deliveries.list('endpoint-1', {
+          limit: 20,
+          ...(status !== undefined && { status }),
+          ...(eventType !== undefined && { eventType }),
+        }),
+      ),
     ),
     deliveries.removeAll('endpoint-1'),
     pendingPage(store, { limit: 100 }),
@@ -251,7 +328,9 @@ const queriesMade = async (): Promise<RecordedQuery[]> => {
   const recorded: RecordedQuery[] = [];
   const store = recordingStore(recorded);
   await Promise.all([
-    ...platformProjections.flatMap((projection) => indexedGenerations(projection).flatMap((generation) => projectionQueries[projection.name]?.(store, generation) ?? [])),
+    ...platformProjections.flatMap((projection) =>
+      indexedGenerations(projection).flatMap((generation) => projectionQueries[projection.name]?.(store, generation) ?? []),
+    ),
     ...webhookQueries(store),
   ]);
   return recorded;
@@ -268,7 +347,10 @@ const fieldsOf = (block: TerraformBlock): DeclaredIndex['fields'] => {
 };
 
 const declaredIndexesOf = (terraform: TerraformJson): DeclaredIndex[] =>
-  Object.values(blocksOf(terraform, 'google_firestore_index')).map((block) => ({ collection: String(block['collection']), fields: fieldsOf(block) }));
+  Object.values(blocksOf(terraform, 'google_firestore_index')).map((block) => ({
+    collection: String(block['collection']),
+    fields: fieldsOf(block),
+  }));
 
 const declaredIndexes = declaredIndexesOf(indexes);
 
@@ -283,36 +365,53 @@ const codeIndexes: readonly CodeIndex[] = [
   ...platformProjections.flatMap((projection) =>
     indexedGenerations(projection).flatMap((generation) =>
       Object.entries(projection.collections).flatMap(([collection, { indexes: definitions = [] }]) =>
-        definitions.filter(isComposite).map((fields) => ({ source: `${projection.name} ${generationName(generation)}`, collection: physicalCollection(collection, generation), fields })),
+        definitions.filter(isComposite).map((fields) => ({
+          source: `${projection.name} ${generationName(generation)}`,
+          collection: physicalCollection(collection, generation),
+          fields,
+        })),
       ),
     ),
   ),
   ...Object.entries(webhookApiIndexes).flatMap(([collection, { indexes: definitions }]) =>
     definitions.filter(isComposite).map((fields) => ({ source: 'webhookApiIndexes', collection, fields })),
   ),
-  ...Object.entries(dispatcherIndexes).flatMap(([collection, definitions]) => definitions.filter(isComposite).map((fields) => ({ source: 'dispatcherIndexes', collection, fields }))),
+  ...Object.entries(dispatcherIndexes).flatMap(([collection, definitions]) =>
+    definitions.filter(isComposite).map((fields) => ({ source: 'dispatcherIndexes', collection, fields })),
+  ),
 ];
 
 test('every query runner of a projection exists, and every projection with composite indexes has one', (t) => {
   for (const projection of platformProjections) {
     const indexed = Object.values(projection.collections).some(({ indexes: definitions = [] }) => definitions.some(isComposite));
-    if (indexed) t.truthy(projectionQueries[projection.name], `${projection.name} declares composite indexes: queriesMade must run its queries`);
+    if (indexed)
+      t.truthy(projectionQueries[projection.name], `${projection.name} declares composite indexes: queriesMade must run its queries`);
   }
-  t.deepEqual(Object.keys(projectionQueries).filter((name) => !platformProjections.some((p) => p.name === name)), []);
+  t.deepEqual(
+    Object.keys(projectionQueries).filter((name) => !platformProjections.some((p) => p.name === name)),
+    [],
+  );
 });
 
 test('every composite index the code declares is generated, its last field in the direction of the queries that use it', async (t) => {
   const recorded = await queriesMade();
-  t.true(codeIndexes.some((index) => index.source === 'webhookApiIndexes') && codeIndexes.some((index) => index.source === 'dispatcherIndexes'));
+  t.true(
+    codeIndexes.some((index) => index.source === 'webhookApiIndexes') && codeIndexes.some((index) => index.source === 'dispatcherIndexes'),
+  );
   for (const { source, collection, fields } of codeIndexes) {
     const order = fields.at(-1);
     const equalities = [...new Set(fields.slice(0, -1))].sort();
     // The queries this index is for: the same equality fields (any order, `in` counts), ordered by its last field.
-    const using = recorded.filter(({ collection: c, query }) => c === collection && query.orderBy?.field === order && isDeepStrictEqual(equalityFields(query), equalities));
+    const using = recorded.filter(
+      ({ collection: c, query }) =>
+        c === collection && query.orderBy?.field === order && isDeepStrictEqual(equalityFields(query), equalities),
+    );
     const directions = [...new Set(using.map(({ query }) => directionOf(query)))];
     const [direction] = directions;
     if (directions.length !== 1 || direction === undefined) {
-      t.fail(`${source}: ${collection} [${fields.join(', ')}] is used by queries ordering ${directions.length} ways (no query uses it: stale, or queriesMade must make it)`);
+      t.fail(
+        `${source}: ${collection} [${fields.join(', ')}] is used by queries ordering ${directions.length} ways (no query uses it: stale, or queriesMade must make it)`,
+      );
       continue;
     }
     const wanted = [
@@ -331,7 +430,11 @@ test('every composite index the code declares is generated, its last field in th
 
 test("every query of the read models and the webhooks is served by a declared composite index or Firestore's automatic ones", async (t) => {
   const recorded = await queriesMade();
-  for (const collection of ['webhook-endpoints', 'webhook-deliveries']) t.true(recorded.some((q) => q.collection === collection), `queries of ${collection} were recorded`);
+  for (const collection of ['webhook-endpoints', 'webhook-deliveries'])
+    t.true(
+      recorded.some((q) => q.collection === collection),
+      `queries of ${collection} were recorded`,
+    );
   for (const { collection, query } of recorded) {
     const equalities = equalityFields(query);
     const order = query.orderBy;
@@ -341,7 +444,13 @@ test("every query of the read models and the webhooks is served by a declared co
     const served = declaredIndexes.some(
       (index) =>
         index.collection === collection &&
-        isDeepStrictEqual(index.fields.slice(0, -2).map((f) => f.field_path).sort(), equalities) &&
+        isDeepStrictEqual(
+          index.fields
+            .slice(0, -2)
+            .map((f) => f.field_path)
+            .sort(),
+          equalities,
+        ) &&
         isDeepStrictEqual(index.fields.slice(-2), [
           { field_path: order.field, order: direction },
           { field_path: '__name__', order: direction },
@@ -357,12 +466,17 @@ test('no declared index is a single-field one (Firestore makes those itself and 
 });
 
 test("after a version bump the previous version's indexes are kept, with the new version's", (t) => {
-  for (const projection of platformProjections) t.true(indexedGenerations(projection).includes(generationName(projection.version)), `${projection.name}: its version is indexed`);
+  for (const projection of platformProjections)
+    t.true(indexedGenerations(projection).includes(generationName(projection.version)), `${projection.name}: its version is indexed`);
   const bumped = { ...parcelStatusProjection, version: 3 };
   t.deepEqual(indexedGenerations(bumped), ['v3', 'v2']);
   t.deepEqual(indexedGenerations({ ...parcelStatusProjection, version: 1 }), ['v1']);
   const collections = (generations: readonly Generation[]) =>
-    [...new Set(declaredIndexesOf(firestoreIndexesTerraform(projectionIndexes(bumped, generations, (c) => listOrders[c]))).map((i) => i.collection))].sort();
+    [
+      ...new Set(
+        declaredIndexesOf(firestoreIndexesTerraform(projectionIndexes(bumped, generations, (c) => listOrders[c]))).map((i) => i.collection),
+      ),
+    ].sort();
   t.deepEqual(collections(indexedGenerations(bumped)), ['parcels_v2', 'parcels_v3']);
   // A same-version rebuild is indexed once listed.
   t.deepEqual(indexedGenerations(bumped, { [bumped.name]: ['v3r1', 'v2'] }), ['v3', 'v2', 'v3r1']);
@@ -378,12 +492,16 @@ test('every ${...} reference in the generated files points at a generated resour
     const references = referencesOfJson(terraform);
     t.true(references.length > 0);
     for (const reference of references) {
-      if (reference.kind === 'resource') t.truthy(terraform.resource?.[reference.type]?.[reference.name], `${reference.type}.${reference.name} is declared`);
+      if (reference.kind === 'resource')
+        t.truthy(terraform.resource?.[reference.type]?.[reference.name], `${reference.type}.${reference.name} is declared`);
       else if (reference.kind === 'var') {
         const variable = terraform.variable?.[reference.name];
         t.truthy(variable, `variable ${reference.name} is declared`);
         if (reference.attribute !== undefined)
-          t.true(objectTypeAttributes(String(variable?.['type'])).includes(reference.attribute), `var.${reference.name} has ${reference.attribute}`);
+          t.true(
+            objectTypeAttributes(String(variable?.['type'])).includes(reference.attribute),
+            `var.${reference.name} has ${reference.attribute}`,
+          );
       } else t.fail(`a generated file refers to ${reference.kind} ${reference.name}, which its module cannot see`);
     }
   }
@@ -393,17 +511,26 @@ test('the hand-written Terraform refers only to what it declares, and passes the
   const declared = declarationsOf(handWritten);
   for (const reference of referencesIn(handWritten)) {
     const found =
-      reference.kind === 'resource' ? declared.resources.has(`${reference.type}.${reference.name}`)
-      : reference.kind === 'data' ? declared.data.has(`${reference.type}.${reference.name}`)
-      : reference.kind === 'var' ? declared.variables.has(reference.name)
-      : reference.kind === 'module' ? declared.modules.has(reference.name)
-      : declared.locals.has(reference.name);
+      reference.kind === 'resource'
+        ? declared.resources.has(`${reference.type}.${reference.name}`)
+        : reference.kind === 'data'
+          ? declared.data.has(`${reference.type}.${reference.name}`)
+          : reference.kind === 'var'
+            ? declared.variables.has(reference.name)
+            : reference.kind === 'module'
+              ? declared.modules.has(reference.name)
+              : declared.locals.has(reference.name);
     t.true(found, `${JSON.stringify(reference)} is declared in infra/*.tf`);
   }
   const module = blockBody(handWritten, /^module\s+"generated"\s*\{/m) ?? '';
   const meta = new Set(['source', 'depends_on', 'providers', 'count', 'for_each']);
   const variables = { ...pubsub.variable, ...indexes.variable };
-  t.deepEqual(topLevelArguments(module).filter((name) => !meta.has(name)).sort(), Object.keys(variables).sort());
+  t.deepEqual(
+    topLevelArguments(module)
+      .filter((name) => !meta.has(name))
+      .sort(),
+    Object.keys(variables).sort(),
+  );
   const accounts = blockBody(module, /service_accounts\s*=\s*\{/) ?? '';
   t.deepEqual(topLevelArguments(accounts).sort(), objectTypeAttributes(String(variables['service_accounts']?.['type'])).sort());
 });
@@ -452,7 +579,15 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
   query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
-  projector: [commonVariables, eventStoreVariables, readModelVariables, busVariables, telemetryVariables, archiveVariables, { MERIDIAN_PROJECTIONS: true }],
+  projector: [
+    commonVariables,
+    eventStoreVariables,
+    readModelVariables,
+    busVariables,
+    telemetryVariables,
+    archiveVariables,
+    { MERIDIAN_PROJECTIONS: true },
+  ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
 };
 
@@ -472,19 +607,22 @@ const subscriptionsReadBy = (service: Service): string[] => {
   return names.split(',').flatMap((name) => projectorWork[name.trim()] ?? [`(unknown: ${name})`]);
 };
 
-const topicsPublishedBy = (service: Service): string[] => (service.image === 'relay' ? [eventsTopic] : service.image === 'telemetry' ? [telemetryTopic] : []);
+const topicsPublishedBy = (service: Service): string[] =>
+  service.image === 'relay' ? [eventsTopic] : service.image === 'telemetry' ? [telemetryTopic] : [];
 
 test('the services set only variables their apps decode, and never PORT, which Cloud Run sets', (t) => {
   t.true(services.length > 0);
   for (const service of services) {
     const decoded = new Set((decodedBy[service.image] ?? []).flatMap((variables) => Object.keys(variables)));
     t.true(decoded.size > 0, `${service.resource}: the variables of image ${service.image} are known`);
-    for (const name of service.env.keys()) t.true(decoded.has(name) && name !== 'PORT', `${service.resource}: ${name} is a variable its app reads`);
+    for (const name of service.env.keys())
+      t.true(decoded.has(name) && name !== 'PORT', `${service.resource}: ${name} is a variable its app reads`);
   }
 });
 
 test('what the apps require is set: API keys for every API, the webhook key, the archive dataset', (t) => {
-  for (const resource of ['command_api', 'query_api', 'telemetry', 'webhook_dispatcher']) t.true(serviceOf(resource).env.has('MERIDIAN_API_KEYS'), `${resource} has MERIDIAN_API_KEYS`);
+  for (const resource of ['command_api', 'query_api', 'telemetry', 'webhook_dispatcher'])
+    t.true(serviceOf(resource).env.has('MERIDIAN_API_KEYS'), `${resource} has MERIDIAN_API_KEYS`);
   const webhooks = serviceOf('webhook_dispatcher');
   for (const [name, value] of [
     ['MERIDIAN_BUS', 'pubsub'],
@@ -501,14 +639,23 @@ test('what the apps require is set: API keys for every API, the webhook key, the
 test('each consumer subscription is read by exactly one service, running as the account its access is granted to', (t) => {
   for (const [subscription, deployable] of Object.entries(platformAccess.consumers)) {
     const readers = services.filter((service) => subscriptionsReadBy(service).includes(subscription));
-    t.deepEqual(readers.map((s) => s.account), [terraformId(deployable)], `${subscription} is read by one service, as ${deployable}`);
+    t.deepEqual(
+      readers.map((s) => s.account),
+      [terraformId(deployable)],
+      `${subscription} is read by one service, as ${deployable}`,
+    );
   }
   for (const [topic, deployable] of Object.entries(platformAccess.publishers)) {
     const writers = services.filter((service) => topicsPublishedBy(service).includes(topic));
-    t.deepEqual(writers.map((s) => s.account), [terraformId(deployable)], `${topic} is published by one service, as ${deployable}`);
+    t.deepEqual(
+      writers.map((s) => s.account),
+      [terraformId(deployable)],
+      `${topic} is published by one service, as ${deployable}`,
+    );
   }
   for (const service of services)
-    for (const subscription of subscriptionsReadBy(service)) t.truthy(platformAccess.consumers[subscription], `${service.resource} reads ${subscription}, which access knows`);
+    for (const subscription of subscriptionsReadBy(service))
+      t.truthy(platformAccess.consumers[subscription], `${service.resource} reads ${subscription}, which access knows`);
 });
 
 test('every secret a service reads is readable by its account; the webhook key by the webhook service only', (t) => {
@@ -517,9 +664,11 @@ test('every secret a service reads is readable by its account; the webhook key b
     role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
     account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
   }));
-  const readers = (secret: string) => bindings.filter((b) => b.secret === secret && b.role === 'roles/secretmanager.secretAccessor').map((b) => b.account);
+  const readers = (secret: string) =>
+    bindings.filter((b) => b.secret === secret && b.role === 'roles/secretmanager.secretAccessor').map((b) => b.account);
   for (const service of services)
-    for (const secret of service.secrets) t.true(readers(secret).includes(service.account), `${service.resource} (${service.account}) may read ${secret}`);
+    for (const secret of service.secrets)
+      t.true(readers(secret).includes(service.account), `${service.resource} (${service.account}) may read ${secret}`);
   t.deepEqual(readers('webhook_secret_key'), ['webhook_dispatcher']);
   t.true(serviceOf('webhook_dispatcher').secrets.includes('webhook_secret_key'));
 });
@@ -531,7 +680,8 @@ test('the workers keep an instance and their CPU; the relay and the archiver run
     t.regex(worker.body, /min_instance_count\s*=\s*[1-9]/, `${worker.resource} keeps an instance`);
     t.regex(worker.body, /cpu_idle\s*=\s*false\b/, `${worker.resource} keeps its CPU`);
   }
-  for (const resource of ['relay', 'archiver']) t.regex(serviceOf(resource).body, /max_instance_count\s*=\s*1\b/, `${resource}: one instance`);
+  for (const resource of ['relay', 'archiver'])
+    t.regex(serviceOf(resource).body, /max_instance_count\s*=\s*1\b/, `${resource}: one instance`);
 });
 
 test('the webhook service reaches the internet directly: no VPC access', (t) => {
@@ -540,11 +690,18 @@ test('the webhook service reaches the internet directly: no VPC access', (t) => 
 
 // --- the generator's own guards ---------------------------------------------------------------------
 
-const smallTopology = topologyOf([{ name: 'events' }], [{ name: 'reader', topic: 'events', filter: 'attributes.note = "${not-a-reference}"' }]);
+const smallTopology = topologyOf(
+  [{ name: 'events' }],
+  [{ name: 'reader', topic: 'events', filter: 'attributes.note = "${not-a-reference}"' }],
+);
 
 test('generation fails when a consumer subscription has no deployable, or access names what does not exist', (t) => {
-  t.throws(() => pubsubAccessTerraform(smallTopology, { publishers: { events: 'writer' }, consumers: {} }), { message: /no deployable .* reader/ });
-  t.throws(() => pubsubAccessTerraform(smallTopology, { publishers: { gone: 'writer' }, consumers: { reader: 'worker' } }), { message: /topic gone/ });
+  t.throws(() => pubsubAccessTerraform(smallTopology, { publishers: { events: 'writer' }, consumers: {} }), {
+    message: /no deployable .* reader/,
+  });
+  t.throws(() => pubsubAccessTerraform(smallTopology, { publishers: { gone: 'writer' }, consumers: { reader: 'worker' } }), {
+    message: /topic gone/,
+  });
 });
 
 test('names that collide once made Terraform ids fail generation rather than overwrite each other', (t) => {
@@ -552,7 +709,10 @@ test('names that collide once made Terraform ids fail generation rather than ove
 });
 
 test('text from the topology stays literal in Terraform JSON', (t) => {
-  t.is(blocksOf(pubsubTerraform(smallTopology), 'google_pubsub_subscription')['reader']?.['filter'], 'attributes.note = "$${not-a-reference}"');
+  t.is(
+    blocksOf(pubsubTerraform(smallTopology), 'google_pubsub_subscription')['reader']?.['filter'],
+    'attributes.note = "$${not-a-reference}"',
+  );
 });
 
 test('every service that opens the event store names the Spanner database and may use it: writers as users, readers as readers', (t) => {
@@ -566,7 +726,10 @@ test('every service that opens the event store names the Spanner database and ma
   for (const service of users) {
     t.is(service.env.get('MERIDIAN_SPANNER_DATABASE'), '${google_spanner_instance.events.name}/${google_spanner_database.events.name}');
     const role = writers.includes(service.resource) ? 'roles/spanner.databaseUser' : 'roles/spanner.databaseReader';
-    t.true(grants.some((grant) => grant.account === service.account && grant.role === role), `${service.resource} has ${role} on the database`);
+    t.true(
+      grants.some((grant) => grant.account === service.account && grant.role === role),
+      `${service.resource} has ${role} on the database`,
+    );
   }
   t.false(handWritten.includes('EVENTSTORE_CONNECTION_STRING'), 'no service still reads an EventStoreDB connection');
 });

@@ -3,7 +3,8 @@
 // natively), so the generated files and the test compare the same values. The output is one module
 // (infra/generated/): what it needs from the hand-written root (project number, service accounts, the
 // database) comes in as variables, because Terraform reads only one directory per module.
-import { physicalCollection, type Generation, type Projection } from '@meridian/projections';
+import { physicalCollection, type Generation } from '@meridian/projections';
+import type { Projection } from '@meridian/kernel';
 import type { SubscriptionDefinition, Topology } from '@meridian/pubsub';
 
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
@@ -34,7 +35,11 @@ const subscriptionRef = (subscription: string) => `\${google_pubsub_subscription
 export const pubsubServiceAgent = 'serviceAccount:service-${var.project_number}@gcp-sa-pubsub.iam.gserviceaccount.com';
 
 /** One resource per name; two names mapping to one Terraform id would silently overwrite each other. */
-const byId = <A>(items: readonly A[], nameOf: (item: A) => string, blockOf: (item: A) => TerraformBlock): Record<string, TerraformBlock> => {
+const byId = <A>(
+  items: readonly A[],
+  nameOf: (item: A) => string,
+  blockOf: (item: A) => TerraformBlock,
+): Record<string, TerraformBlock> => {
   const blocks: Record<string, TerraformBlock> = {};
   for (const item of items) {
     const id = nameOf(item);
@@ -47,7 +52,8 @@ const byId = <A>(items: readonly A[], nameOf: (item: A) => string, blockOf: (ite
 const assertTopologyIsClosed = (topology: Topology): void => {
   const topics = new Set(topology.topics.map((topic) => topic.name));
   for (const subscription of topology.subscriptions) {
-    if (!topics.has(subscription.topic)) throw new Error(`subscription ${subscription.name} reads topic ${subscription.topic}, which the topology does not define`);
+    if (!topics.has(subscription.topic))
+      throw new Error(`subscription ${subscription.name} reads topic ${subscription.topic}, which the topology does not define`);
     const deadLetterTopic = subscription.deadLetterPolicy?.deadLetterTopic;
     if (deadLetterTopic !== undefined && !topics.has(deadLetterTopic))
       throw new Error(`subscription ${subscription.name} dead-letters to ${deadLetterTopic}, which the topology does not define`);
@@ -78,7 +84,9 @@ const subscriptionBlock = (subscription: SubscriptionDefinition): TerraformBlock
 
 const deadLettering = (topology: Topology) =>
   topology.subscriptions.flatMap((subscription) =>
-    subscription.deadLetterPolicy === undefined ? [] : [{ subscription: subscription.name, deadLetterTopic: subscription.deadLetterPolicy.deadLetterTopic }],
+    subscription.deadLetterPolicy === undefined
+      ? []
+      : [{ subscription: subscription.name, deadLetterTopic: subscription.deadLetterPolicy.deadLetterTopic }],
   );
 
 /**
@@ -94,21 +102,33 @@ export const pubsubTerraform = (topology: Topology): TerraformJson => {
       project_number: { type: 'string', description: "The project's number, which names the Pub/Sub service agent." },
     },
     resource: {
-      google_pubsub_topic: byId(topology.topics, (topic) => terraformId(topic.name), (topic) => ({
-        name: literal(topic.name),
-        ...(topic.messageRetentionDuration !== undefined && { message_retention_duration: topic.messageRetentionDuration }),
-      })),
+      google_pubsub_topic: byId(
+        topology.topics,
+        (topic) => terraformId(topic.name),
+        (topic) => ({
+          name: literal(topic.name),
+          ...(topic.messageRetentionDuration !== undefined && { message_retention_duration: topic.messageRetentionDuration }),
+        }),
+      ),
       google_pubsub_subscription: byId(topology.subscriptions, (s) => terraformId(s.name), subscriptionBlock),
-      google_pubsub_topic_iam_member: byId(deadLetterTopics, (topic) => `${terraformId(topic)}_publisher_pubsub_agent`, (topic) => ({
-        topic: topicRef(topic),
-        role: 'roles/pubsub.publisher',
-        member: pubsubServiceAgent,
-      })),
-      google_pubsub_subscription_iam_member: byId(forwarded, (f) => `${terraformId(f.subscription)}_subscriber_pubsub_agent`, (f) => ({
-        subscription: subscriptionRef(f.subscription),
-        role: 'roles/pubsub.subscriber',
-        member: pubsubServiceAgent,
-      })),
+      google_pubsub_topic_iam_member: byId(
+        deadLetterTopics,
+        (topic) => `${terraformId(topic)}_publisher_pubsub_agent`,
+        (topic) => ({
+          topic: topicRef(topic),
+          role: 'roles/pubsub.publisher',
+          member: pubsubServiceAgent,
+        }),
+      ),
+      google_pubsub_subscription_iam_member: byId(
+        forwarded,
+        (f) => `${terraformId(f.subscription)}_subscriber_pubsub_agent`,
+        (f) => ({
+          subscription: subscriptionRef(f.subscription),
+          role: 'roles/pubsub.subscriber',
+          member: pubsubServiceAgent,
+        }),
+      ),
     },
   };
 };
@@ -127,8 +147,12 @@ const assertAccessMatches = (topology: Topology, access: PubSubAccess): void => 
   const topics = new Set(topology.topics.map((t) => t.name));
   const consumed = new Set(deadLettering(topology).map((f) => f.subscription));
   const stale = [
-    ...Object.keys(access.publishers).filter((topic) => !topics.has(topic)).map((topic) => `topic ${topic}`),
-    ...Object.keys(access.consumers).filter((subscription) => !consumed.has(subscription)).map((s) => `subscription ${s}`),
+    ...Object.keys(access.publishers)
+      .filter((topic) => !topics.has(topic))
+      .map((topic) => `topic ${topic}`),
+    ...Object.keys(access.consumers)
+      .filter((subscription) => !consumed.has(subscription))
+      .map((s) => `subscription ${s}`),
   ];
   if (stale.length > 0) throw new Error(`access is granted on what the topology does not define: ${stale.join(', ')}`);
   const unowned = [...consumed].filter((subscription) => access.consumers[subscription] === undefined);
@@ -156,16 +180,24 @@ export const pubsubAccessTerraform = (topology: Topology, access: PubSubAccess):
       },
     },
     resource: {
-      google_pubsub_topic_iam_member: byId(publishers, (p) => `${terraformId(p.topic)}_publisher_${terraformId(p.deployable)}`, (p) => ({
-        topic: topicRef(p.topic),
-        role: 'roles/pubsub.publisher',
-        member: serviceAccountOf(p.deployable),
-      })),
-      google_pubsub_subscription_iam_member: byId(consumers, (c) => `${terraformId(c.subscription)}_subscriber_${terraformId(c.deployable)}`, (c) => ({
-        subscription: subscriptionRef(c.subscription),
-        role: 'roles/pubsub.subscriber',
-        member: serviceAccountOf(c.deployable),
-      })),
+      google_pubsub_topic_iam_member: byId(
+        publishers,
+        (p) => `${terraformId(p.topic)}_publisher_${terraformId(p.deployable)}`,
+        (p) => ({
+          topic: topicRef(p.topic),
+          role: 'roles/pubsub.publisher',
+          member: serviceAccountOf(p.deployable),
+        }),
+      ),
+      google_pubsub_subscription_iam_member: byId(
+        consumers,
+        (c) => `${terraformId(c.subscription)}_subscriber_${terraformId(c.deployable)}`,
+        (c) => ({
+          subscription: subscriptionRef(c.subscription),
+          role: 'roles/pubsub.subscriber',
+          member: serviceAccountOf(c.deployable),
+        }),
+      ),
     },
   };
 };

@@ -2,9 +2,19 @@
 // Cloud wiring (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub): republishes them from the consumer's
 // dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
 // runtime (idempotent, per-stream ordered), and removes those that now apply.
-import { deadLetterCollection, redriveDeadLetters } from '@meridian/log-subscription';
-import { consumerOf, platformProjections, projectDeliveries } from '@meridian/projections';
-import { commandLineOrExit, configOrExit, createLogger, decodeEnvironment, exitWithUsage, startOrExit, type CommandLineSpec, type OptionSpecs } from '@meridian/runtime';
+import { documentDeadLetters } from '@meridian/kernel';
+import { redriveDeadLetters } from '@meridian/embedded';
+import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
+import {
+  commandLineOrExit,
+  configOrExit,
+  createLogger,
+  decodeEnvironment,
+  exitWithUsage,
+  startOrExit,
+  type CommandLineSpec,
+  type OptionSpecs,
+} from '@meridian/runtime';
 import { busVariables, commonVariables, dataDirFor, openBus, openDocumentStore, readModelVariables, usesPubSub } from '@meridian/wiring';
 
 const consumers = platformProjections.map((p) => consumerOf(p).name);
@@ -27,7 +37,11 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 if (usesPubSub(config)) {
   const bus = await openBus(config, { logger });
   try {
-    if (values.list === true) for (const letter of (await bus.deadLetters?.(consumer)) ?? []) say(`${letter.attributes['eventType'] ?? '?'} ${letter.attributes['streamId'] ?? ''} attempt ${letter.note?.attempt ?? '?'}: ${letter.note?.reason ?? 'no reason recorded'}`);
+    if (values.list === true)
+      for (const letter of (await bus.deadLetters?.(consumer)) ?? [])
+        say(
+          `${letter.attributes['eventType'] ?? '?'} ${letter.attributes['streamId'] ?? ''} attempt ${letter.note?.attempt ?? '?'}: ${letter.note?.reason ?? 'no reason recorded'}`,
+        );
     else {
       const result = await bus.redrive!(consumer);
       say(`redriven ${result.redriven}, failed ${result.failed} (failed ones stay for the next run)`);
@@ -37,14 +51,18 @@ if (usesPubSub(config)) {
   }
 } else {
   const projection = platformProjections.find((p) => consumerOf(p).name === consumer);
-  if (projection === undefined) exitWithUsage('redrive', commandLine, `unknown consumer ${consumer}; embedded consumers: ${consumers.join(', ')}`);
+  if (projection === undefined)
+    exitWithUsage('redrive', commandLine, `unknown consumer ${consumer}; embedded consumers: ${consumers.join(', ')}`);
   const documents = openDocumentStore(config, logger, await startOrExit('redrive', () => dataDirFor(config, { readModels: true })));
   try {
     if (values.list === true) {
-      const page = await documents.query(deadLetterCollection, { where: [{ field: 'consumer', op: '==', value: consumer }], limit: 500 });
-      for (const { document } of page.documents) say(`${JSON.stringify((document['message'] as { type?: string })?.type)} attempts ${String(document['attempts'])}: ${String(document['reason'])}`);
+      for (const letter of await documentDeadLetters(documents).list(consumer))
+        say(`${JSON.stringify(letter.message.type)} attempts ${letter.attempts}: ${letter.reason}`);
     } else {
-      const result = await redriveDeadLetters({ state: documents, logger, consumer }, projectDeliveries({ documents, projection, logger }));
+      const result = await redriveDeadLetters(
+        { deadLetters: documentDeadLetters(documents), logger, consumer },
+        streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger }),
+      );
       say(`redriven ${result.redriven}, still failing ${result.remaining}`);
     }
   } finally {

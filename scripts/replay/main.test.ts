@@ -19,20 +19,38 @@ const prepare = async (parcels: number) => {
   const log = createSqliteEventStore({ path: join(dir, 'events.db'), synchronous: 'NORMAL' });
   const cache = createStateCache();
   const send = async (type: ParcelCommand['type'], data: Record<string, unknown>) => {
-    const result = await handleCommand({ store: log, cache }, { aggregate: parcel, command: { type, data, metadata: { now: new Date('2026-11-21T08:00:00Z') } } as ParcelCommand, context: { actor: { principalId: 'a', role: 'admin' }, correlationId: 'c', causationId: randomId() } });
+    const result = await handleCommand(
+      { store: log, cache },
+      {
+        aggregate: parcel,
+        command: { type, data, metadata: { now: new Date('2026-11-21T08:00:00Z') } } as ParcelCommand,
+        context: { actor: { principalId: 'a', role: 'admin' }, correlationId: 'c', causationId: randomId() },
+      },
+    );
     if (E.isLeft(result)) throw new Error(JSON.stringify(result.left));
   };
   await Promise.all(
     Array.from({ length: parcels }, async (_, i) => {
       const parcelId = `p-${i}`;
-      await send('RegisterParcel', { parcelId, clientId: 'acme', recipient: { name: 'Ada' }, address: { line1: 'x', city: 'y', postalCode: 'z', country: 'NL', location: { lat: 1, lng: 1 } }, weightKg: 1, slaDeadline: '2026-11-21T18:00:00Z' });
+      await send('RegisterParcel', {
+        parcelId,
+        clientId: 'acme',
+        recipient: { name: 'Ada' },
+        address: { line1: 'x', city: 'y', postalCode: 'z', country: 'NL', location: { lat: 1, lng: 1 } },
+        weightKg: 1,
+        slaDeadline: '2026-11-21T18:00:00Z',
+      });
       await send('AssignParcelToRoute', { parcelId, routeId: 'r-1' });
       await send('LoadParcel', { parcelId, vehicleId: 'v-1' });
     }),
   );
   // The live generation, as the platform's projector would have built it.
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
-  await applyEvents(documents, parcelStatusProjection, (await readWholeLog(log)).filter((e) => parcelStatusProjection.eventTypes.includes(e.type)));
+  await applyEvents(
+    documents,
+    parcelStatusProjection,
+    (await readWholeLog(log)).filter((e) => parcelStatusProjection.eventTypes.includes(e.type)),
+  );
   await documents.close();
   await log.close();
   return dir;
@@ -41,7 +59,16 @@ const prepare = async (parcels: number) => {
 const replayCli = (dir: string, args: readonly string[], { killAfterProgress = false } = {}) =>
   new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
     // The embedded wiring, whatever the test runner exported for the emulators.
-    const child = spawn(process.execPath, [main, ...args], { env: { ...process.env, MERIDIAN_DATA_DIR: dir, MERIDIAN_READ_MODELS: 'sqlite', FIRESTORE_EMULATOR_HOST: '', PUBSUB_EMULATOR_HOST: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main, ...args], {
+      env: {
+        ...process.env,
+        MERIDIAN_DATA_DIR: dir,
+        MERIDIAN_READ_MODELS: 'sqlite',
+        FIRESTORE_EMULATOR_HOST: '',
+        PUBSUB_EMULATOR_HOST: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += String(chunk)));
@@ -87,5 +114,6 @@ test('a rebuild killed with SIGKILL resumes from its checkpoint, then switches; 
 });
 
 test('usage mistakes exit 2', async (t) => {
-  for (const args of [[], ['nonsense'], ['parcel-status', '--from', '2026-11-21T00:00:00Z']]) t.is((await replayCli(mkdtempSync(join(tmpdir(), 'x')), args)).code, 2, args.join(' '));
+  for (const args of [[], ['nonsense'], ['parcel-status', '--from', '2026-11-21T00:00:00Z']])
+    t.is((await replayCli(mkdtempSync(join(tmpdir(), 'x')), args)).code, 2, args.join(' '));
 });

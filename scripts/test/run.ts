@@ -1,4 +1,4 @@
-// `npm test`: type-check, start the Pub/Sub, Firestore and Spanner emulators (at once), run every test
+// `npm test`: type-check, lint (the arrows, the code, the format), start the Pub/Sub, Firestore and Spanner emulators (at once), run every test
 // (pure and integration) with ava, stop the emulators, and say plainly which suites could not run here.
 // Under CI=true a missing emulator is a failure, never a skip. Arguments are passed on to ava.
 import { spawn } from 'node:child_process';
@@ -38,7 +38,9 @@ const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems:
 };
 
 const notRunHere = (): string[] => [
-  ...(process.env['EVENTSTORE_CONNECTION_STRING'] ? [] : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
+  ...(process.env['EVENTSTORE_CONNECTION_STRING']
+    ? []
+    : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
   ...(process.env['BIGQUERY_DATASET'] ? [] : ['BigQuery archive contract: BIGQUERY_DATASET is not set (no BigQuery endpoint here)']),
 ];
 
@@ -47,6 +49,13 @@ const typecheck = await run(bin('tsc'), ['-b']);
 if (typecheck !== 0) {
   say('type-check failed');
   process.exit(typecheck);
+}
+
+say('checking the layout, the code and the format (npm run lint)');
+const lint = await run(process.execPath, [join(root, 'scripts', 'quality', 'lint.ts')]);
+if (lint !== 0) {
+  say('lint failed: see above (npm run format rewrites the format; .dependency-cruiser.cjs names each arrow rule)');
+  process.exit(lint);
 }
 
 say('starting the Pub/Sub, Firestore and Spanner emulators');
@@ -69,7 +78,8 @@ try {
   status = await run(bin('ava'), process.argv.slice(2), env);
 } finally {
   // An emulator that died under the tests explains their failures better than they can.
-  for (const emulator of emulators.running.filter((e) => e.exited())) say(`ERROR: the ${emulator.kind} emulator exited during the tests (log: ${emulator.logFile})`);
+  for (const emulator of emulators.running.filter((e) => e.exited()))
+    say(`ERROR: the ${emulator.kind} emulator exited during the tests (log: ${emulator.logFile})`);
   if (emulators.running.some((e) => e.exited())) status = status === 0 ? 1 : status;
   say('stopping the emulators');
   await Promise.all(emulators.running.map((e) => e.stop()));

@@ -2,10 +2,14 @@
 // keyed on the position, pages in position order, rows read back as anchors.
 import { archiveAnchorColumns } from '@meridian/kernel';
 import test from 'ava';
-import { anchorOfRow, anchorsQuery, anchorsTable, mergeAnchorQuery } from './anchors.ts';
+import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
+import { anchorsTable } from './schema.ts';
 
 test('the anchors table has the kernel columns', (t) => {
-  t.deepEqual(anchorsTable.schema?.fields?.map((f) => f.name), [...archiveAnchorColumns]);
+  t.deepEqual(
+    anchorsTable.schema?.fields?.map((f) => f.name),
+    [...archiveAnchorColumns],
+  );
 });
 
 test('an anchor is merged on its position, every value a parameter, the time in canonical form', (t) => {
@@ -21,6 +25,10 @@ test('anchors are read after a position, in position order, a checked page at a 
   t.deepEqual(query.params, { after: 7, limit: 100 });
   t.deepEqual(anchorsQuery({ limit: 1 }).params, { after: 0, limit: 1 });
   t.throws(() => anchorsQuery({ limit: 0 }));
-  t.deepEqual(anchorOfRow({ global_position: 42, global_hash: 'h', recorded_at: '2026-11-21T08:00:00.000Z' }), { position: 42, hash: 'h', recordedAt: '2026-11-21T08:00:00.000Z' });
+  t.deepEqual(anchorOfRow({ global_position: 42, global_hash: 'h', recorded_at: '2026-11-21T08:00:00.000Z' }), {
+    position: 42,
+    hash: 'h',
+    recordedAt: '2026-11-21T08:00:00.000Z',
+  });
   t.throws(() => anchorOfRow({ global_position: '42', global_hash: 'h', recorded_at: 'x' }));
 });

@@ -1,22 +1,9 @@
 // The log's anchors in BigQuery (see the kernel's LogAnchor): a small table, one row per position, written
 // with a MERGE so that the first anchor of a position stays; read a page at a time in position order.
-import type { TableMetadata } from '@google-cloud/bigquery';
 import { archivePageLimit, archiveTables, type LogAnchor } from '@meridian/kernel';
 import type { ParameterisedQuery } from './sql.ts';
 
 const { anchors } = archiveTables;
-
-export const anchorsTable: TableMetadata = {
-  schema: {
-    fields: [
-      { name: 'global_position', type: 'INT64', mode: 'REQUIRED' },
-      { name: 'global_hash', type: 'STRING', mode: 'REQUIRED' },
-      { name: 'recorded_at', type: 'TIMESTAMP', mode: 'REQUIRED' },
-    ],
-  },
-  clustering: { fields: ['global_position'] },
-  description: "The Meridian log's head (position and global hash) as recorded now and then: evidence against a cut or rewritten log.",
-};
 
 export const mergeAnchorQuery = (anchor: LogAnchor): ParameterisedQuery => ({
   query: `MERGE ${anchors} AS target

@@ -18,7 +18,8 @@ if (dataset !== undefined) {
   const apiEndpoint = optional('BIGQUERY_API_ENDPOINT');
   archiveContract(test, {
     name: 'BigQuery',
-    endlessQuery: 'SELECT SUM(a + b) AS total FROM UNNEST(GENERATE_ARRAY(1, 1000000)) AS a, UNNEST(GENERATE_ARRAY(1, 1000000)) AS b, UNNEST(GENERATE_ARRAY(1, 1000)) AS c',
+    endlessQuery:
+      'SELECT SUM(a + b) AS total FROM UNNEST(GENERATE_ARRAY(1, 1000000)) AS a, UNNEST(GENERATE_ARRAY(1, 1000000)) AS b, UNNEST(GENERATE_ARRAY(1, 1000)) AS c',
     open: () =>
       createBigQueryArchive({
         dataset,

@@ -42,7 +42,10 @@ test('a new archive: the dataset where asked, row tables partitioned and cluster
   t.like(tables.get('telemetry_rows'), { type: 'TABLE', clustering: telemetryTable.clustering });
   t.deepEqual(tables.get('events')?.view, { query: viewQuery(eventsArchive, `test-project.${dataset}`), useLegacySql: false });
   t.is(tables.get('events')?.type, 'VIEW');
-  t.regex(JSON.stringify(tables.get('telemetry')?.view), /FROM `test-project\.meridian_archive\.telemetry_rows` WHERE TRUE QUALIFY ROW_NUMBER\(\) OVER \(PARTITION BY vehicle_id, recorded_at\) = 1/);
+  t.regex(
+    JSON.stringify(tables.get('telemetry')?.view),
+    /FROM `test-project\.meridian_archive\.telemetry_rows` WHERE TRUE QUALIFY ROW_NUMBER\(\) OVER \(PARTITION BY vehicle_id, recorded_at\) = 1/,
+  );
 });
 
 test('every job runs where the dataset is; a location that disagrees with an existing dataset stops the start', async (t) => {
@@ -53,7 +56,10 @@ test('every job runs where the dataset is; a location that disagrees with an exi
   await archive.find({}, { limit: 10 });
   await archive.sql('SELECT 1');
   t.true(bigquery.jobs.length >= 4);
-  t.true(bigquery.jobs.every((job) => job.location === 'europe-west1'), JSON.stringify(bigquery.jobs.map((j) => j.location)));
+  t.true(
+    bigquery.jobs.every((job) => job.location === 'europe-west1'),
+    JSON.stringify(bigquery.jobs.map((j) => j.location)),
+  );
   await t.notThrowsAsync(open(bigquery, { location: 'EUROPE-WEST1' }), 'locations compare without case');
   await t.throwsAsync(open(bigquery, { location: 'US' }), { message: /is in europe-west1, not in US/ });
 });
@@ -63,7 +69,10 @@ test('an archive made before the views: its tables become the row tables, and th
   await seedDataset(bigquery, dataset, 'US', { events: eventsTable, telemetry: telemetryTable });
   await open(bigquery);
   const renames = bigquery.jobs.map((job) => job.query).filter((query) => query?.startsWith('ALTER TABLE'));
-  t.deepEqual(renames, ['ALTER TABLE `meridian_archive.events` RENAME TO `event_rows`', 'ALTER TABLE `meridian_archive.telemetry` RENAME TO `telemetry_rows`']);
+  t.deepEqual(renames, [
+    'ALTER TABLE `meridian_archive.events` RENAME TO `event_rows`',
+    'ALTER TABLE `meridian_archive.telemetry` RENAME TO `telemetry_rows`',
+  ]);
   t.is(bigquery.tables(dataset).get('event_rows')?.type, 'TABLE');
   t.is(bigquery.tables(dataset).get('events')?.type, 'VIEW');
   await open(bigquery);
@@ -74,7 +83,9 @@ test('existing tables are checked: another partitioning or missing columns stop 
   const otherPartitioning: TableMetadata = { ...eventsTable, timePartitioning: { type: 'MONTH', field: 'recorded_at' } };
   const bigquery = fakeBigQuery();
   await seedDataset(bigquery, dataset, 'US', { event_rows: otherPartitioning });
-  await t.throwsAsync(open(bigquery), { message: /event_rows is not what the archive writes: it is partitioned by MONTH on recorded_at, not by DAY on recorded_at/ });
+  await t.throwsAsync(open(bigquery), {
+    message: /event_rows is not what the archive writes: it is partitioned by MONTH on recorded_at, not by DAY on recorded_at/,
+  });
 
   const missing: TableMetadata = { ...eventsTable, schema: { fields: eventFields.filter((f) => f.name !== 'traceparent') } };
   const other = fakeBigQuery();
@@ -91,10 +102,16 @@ test('existing tables are checked: another partitioning or missing columns stop 
 
 test('a view with an older query is updated; a table where a view belongs stops the start', async (t) => {
   const bigquery = fakeBigQuery();
-  await seedDataset(bigquery, dataset, 'US', { event_rows: eventsTable, events: { view: { query: 'SELECT * FROM somewhere_else', useLegacySql: false } } });
+  await seedDataset(bigquery, dataset, 'US', {
+    event_rows: eventsTable,
+    events: { view: { query: 'SELECT * FROM somewhere_else', useLegacySql: false } },
+  });
   await open(bigquery);
   t.truthy(bigquery.metadataUpdates.find((u) => u.table === 'events')?.metadata.view);
-  t.deepEqual(bigquery.tables(dataset).get('events')?.view, { query: viewQuery(eventsArchive, `test-project.${dataset}`), useLegacySql: false });
+  t.deepEqual(bigquery.tables(dataset).get('events')?.view, {
+    query: viewQuery(eventsArchive, `test-project.${dataset}`),
+    useLegacySql: false,
+  });
 
   const clash = fakeBigQuery();
   await seedDataset(clash, dataset, 'US', { event_rows: eventsTable, events: eventsTable });
@@ -125,8 +142,14 @@ test('a row larger than any statement may carry is refused for good, after the r
 
 test('DML refused for now (too many statements outstanding on the table) is tried again; refused on and on, it fails transiently', async (t) => {
   let refusals = 2;
-  const busy = () => apiError('Resources exceeded during query execution: Too many DML statements outstanding against table test-project:meridian_archive.event_rows, limit is 20.', 'resourcesExceeded');
-  const bigquery = fakeBigQuery({ answer: (job) => (job.query?.startsWith('MERGE') && refusals-- > 0 ? { failed: busy() } : { inserted: 1 }) });
+  const busy = () =>
+    apiError(
+      'Resources exceeded during query execution: Too many DML statements outstanding against table test-project:meridian_archive.event_rows, limit is 20.',
+      'resourcesExceeded',
+    );
+  const bigquery = fakeBigQuery({
+    answer: (job) => (job.query?.startsWith('MERGE') && refusals-- > 0 ? { failed: busy() } : { inserted: 1 }),
+  });
   const archive = await open(bigquery);
   t.deepEqual(await archive.write([event(1)]), { inserted: 1 });
   t.is(merges(bigquery).length, 3);
@@ -136,7 +159,9 @@ test('DML refused for now (too many statements outstanding on the table) is trie
   t.true(error instanceof ConsumerFailure && error.kind === 'transient');
   t.is(merges(always).length, 3);
 
-  const invalid = fakeBigQuery({ answer: (job) => (job.query?.startsWith('MERGE') ? { failed: apiError('Syntax error', 'invalidQuery') } : {}) });
+  const invalid = fakeBigQuery({
+    answer: (job) => (job.query?.startsWith('MERGE') ? { failed: apiError('Syntax error', 'invalidQuery') } : {}),
+  });
   await t.throwsAsync((await open(invalid)).write([event(1)]), { message: 'Syntax error' });
   t.is(merges(invalid).length, 1, 'anything else is not retried here');
 });
@@ -153,17 +178,30 @@ test('sql runs with a ceiling on bytes billed and on run time', async (t) => {
 
 test('sql refuses, as the port says: a missing table, a query over its bill or time, an answer over the row limit', async (t) => {
   const answers: Record<string, JobOutcome> = {
-    'SELECT * FROM nowhere': { refused: apiError('Not found: Table test-project:meridian_archive.nowhere was not found in location US', 'notFound', 404) },
-    'SELECT * FROM events': { failed: apiError('Query exceeded limit for bytes billed: 1000. 10485760 or higher required.', 'bytesBilledLimitExceeded') },
+    'SELECT * FROM nowhere': {
+      refused: apiError('Not found: Table test-project:meridian_archive.nowhere was not found in location US', 'notFound', 404),
+    },
+    'SELECT * FROM events': {
+      failed: apiError('Query exceeded limit for bytes billed: 1000. 10485760 or higher required.', 'bytesBilledLimitExceeded'),
+    },
     'SELECT slow FROM events': { failed: apiError('Job execution was cancelled: Job timed out after 1 sec', 'timeout') },
     'SELECT many FROM events': { pages: [[{ n: 1 }, { n: 2 }], [{ n: 3 }]], fields: [{ name: 'n', type: 'INT64' }] },
   };
-  const bigquery = fakeBigQuery({ answer: (job) => (job.dryRun === true && job.query !== 'SELECT * FROM nowhere' ? { statementType: 'SELECT' } : (answers[job.query ?? ''] ?? {})) });
+  const bigquery = fakeBigQuery({
+    answer: (job) =>
+      job.dryRun === true && job.query !== 'SELECT * FROM nowhere' ? { statementType: 'SELECT' } : (answers[job.query ?? ''] ?? {}),
+  });
   const archive = await open(bigquery, { sqlLimits: { maxRows: 2 } });
-  await t.throwsAsync(archive.sql('SELECT * FROM nowhere'), { instanceOf: ArchiveSqlRejected, message: /not a valid query: Not found: Table/ });
+  await t.throwsAsync(archive.sql('SELECT * FROM nowhere'), {
+    instanceOf: ArchiveSqlRejected,
+    message: /not a valid query: Not found: Table/,
+  });
   await t.throwsAsync(archive.sql('SELECT * FROM events'), { instanceOf: ArchiveSqlRejected, message: /would bill more than/ });
   await t.throwsAsync(archive.sql('SELECT slow FROM events'), { instanceOf: ArchiveSqlRejected, message: /ran longer than 60000 ms/ });
-  await t.throwsAsync(archive.sql('SELECT many FROM events'), { instanceOf: ArchiveSqlRejected, message: /answers 3 rows, more than the 2/ });
+  await t.throwsAsync(archive.sql('SELECT many FROM events'), {
+    instanceOf: ArchiveSqlRejected,
+    message: /answers 3 rows, more than the 2/,
+  });
 });
 
 test('find reads the row table, one row per event id, in the dataset', async (t) => {
@@ -171,6 +209,9 @@ test('find reads the row table, one row per event id, in the dataset', async (t)
   const archive = await open(bigquery);
   t.deepEqual(await archive.find({ streamId: 'parcel-1' }, { limit: 5 }), { events: [] });
   const find = bigquery.jobs[bigquery.jobs.length - 1];
-  t.regex(find?.query ?? '', /FROM event_rows\nWHERE stream_id = @stream_id\nQUALIFY ROW_NUMBER\(\) OVER \(PARTITION BY event_id\) = 1\nORDER BY/);
+  t.regex(
+    find?.query ?? '',
+    /FROM event_rows\nWHERE stream_id = @stream_id\nQUALIFY ROW_NUMBER\(\) OVER \(PARTITION BY event_id\) = 1\nORDER BY/,
+  );
   t.deepEqual(find?.defaultDataset, { datasetId: dataset, projectId: 'test-project' });
 });

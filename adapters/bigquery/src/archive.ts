@@ -12,7 +12,16 @@
 // past that it refuses them for now, and so do its rate limits: such a statement is tried again after a
 // pause (jobs.ts). Every job runs where the dataset is.
 import { BigQuery } from '@google-cloud/bigquery';
-import { archiveEventRow, archivePageOf, ArchiveSqlRejected, distinctEvents, distinctPings, permanent, queryCancelled, type EventArchive } from '@meridian/kernel';
+import {
+  archiveEventRow,
+  archivePageOf,
+  ArchiveSqlRejected,
+  distinctEvents,
+  distinctPings,
+  permanent,
+  queryCancelled,
+  type EventArchive,
+} from '@meridian/kernel';
 import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
 import { groupsWithin, maxRowBytesPerStatement, parameterBytesOf } from './batches.ts';
 import { codeOf, describe, reasonsOf, type BigQueryClient } from './client.ts';
@@ -70,7 +79,8 @@ const statementTypeOf = async (deps: JobDeps, query: string) => {
     const job = await startQuery(deps, { query, dryRun: true });
     return job.metadata.statistics?.query?.statementType ?? 'UNKNOWN';
   } catch (error) {
-    if (codeOf(error) === 400 || codeOf(error) === 404) throw new ArchiveSqlRejected(`not a valid query: ${describe(error)}`, { cause: error });
+    if (codeOf(error) === 400 || codeOf(error) === 404)
+      throw new ArchiveSqlRejected(`not a valid query: ${describe(error)}`, { cause: error });
     throw error;
   }
 };
@@ -80,22 +90,39 @@ const sqlFailure = (error: unknown, limits: SqlLimits): unknown => {
   if (error instanceof ArchiveSqlRejected) return error;
   const reasons = reasonsOf(error);
   if (reasons.includes('bytesBilledLimitExceeded'))
-    return new ArchiveSqlRejected(`the query would bill more than ${limits.maxBytesBilled} bytes, the archive's limit: narrow it, for example to a time window on recorded_at (${describe(error)})`, { cause: error });
+    return new ArchiveSqlRejected(
+      `the query would bill more than ${limits.maxBytesBilled} bytes, the archive's limit: narrow it, for example to a time window on recorded_at (${describe(error)})`,
+      { cause: error },
+    );
   if (reasons.includes('timeout') || reasons.includes('stopped') || /timed out/i.test(describe(error)))
-    return new ArchiveSqlRejected(`the query ran longer than ${limits.timeoutMs} ms, the archive's limit (${describe(error)})`, { cause: error });
+    return new ArchiveSqlRejected(`the query ran longer than ${limits.timeoutMs} ms, the archive's limit (${describe(error)})`, {
+      cause: error,
+    });
   return error;
 };
 
 type Sized<R> = { readonly row: R; readonly bytes: number };
 
 /** Writes rows in statements that each fit in a request; a row too large for any is refused for good, after the rest are written. */
-const writeInGroups = async <R>(deps: JobDeps, budget: number, rows: readonly Sized<R>[], statement: (rows: R[]) => ParameterisedQuery, name: (row: R) => string) => {
+const writeInGroups = async <R>(
+  deps: JobDeps,
+  budget: number,
+  rows: readonly Sized<R>[],
+  statement: (rows: R[]) => ParameterisedQuery,
+  name: (row: R) => string,
+) => {
   const tooLarge = rows.filter((r) => r.bytes > budget);
   let inserted = 0;
-  for (const group of groupsWithin(rows.filter((r) => r.bytes <= budget), (r) => r.bytes, budget))
+  for (const group of groupsWithin(
+    rows.filter((r) => r.bytes <= budget),
+    (r) => r.bytes,
+    budget,
+  ))
     inserted += (await runDml(deps, statement(group.map((r) => r.row)))).inserted;
   if (tooLarge.length > 0)
-    throw permanent(`not archived, each larger than one BigQuery statement may carry (${budget} bytes): ${tooLarge.map((r) => `${name(r.row)} (${r.bytes} bytes)`).join(', ')}`);
+    throw permanent(
+      `not archived, each larger than one BigQuery statement may carry (${budget} bytes): ${tooLarge.map((r) => `${name(r.row)} (${r.bytes} bytes)`).join(', ')}`,
+    );
   return { inserted };
 };
 
@@ -132,7 +159,9 @@ export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQ
       open();
       const rows = distinctPings(pings).map((ping) => ({ row: ping, bytes: parameterBytesOf(pingRow(ping), pingRowType) }));
       if (rows.length === 0) return { inserted: 0 };
-      return telemetryWrites(() => writeInGroups(deps, budget, rows, mergeTelemetryQuery, (ping) => `ping of ${ping.vehicleId} at ${ping.recordedAt}`));
+      return telemetryWrites(() =>
+        writeInGroups(deps, budget, rows, mergeTelemetryQuery, (ping) => `ping of ${ping.vehicleId} at ${ping.recordedAt}`),
+      );
     },
     find: async (filter, page) => {
       open();
@@ -152,7 +181,10 @@ export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQ
       try {
         const tooMany = {
           max: limits.maxRows,
-          error: (total: number) => new ArchiveSqlRejected(`the query answers ${total} rows, more than the ${limits.maxRows} the archive hands out: aggregate, filter or LIMIT it`),
+          error: (total: number) =>
+            new ArchiveSqlRejected(
+              `the query answers ${total} rows, more than the ${limits.maxRows} the archive hands out: aggregate, filter or LIMIT it`,
+            ),
         };
         const { rows, columns } = await readRows(job, { wrapIntegers: true }, tooMany);
         return sqlResultOf(columns, rows);

@@ -3,7 +3,10 @@ import { groupsWithin, parameterBytesOf } from './batches.ts';
 
 test('rows are grouped in order under the budget; a row over it goes alone', (t) => {
   const size = (n: number) => n;
-  t.deepEqual(groupsWithin([3, 3, 3, 3], size, 6), [[3, 3], [3, 3]]);
+  t.deepEqual(groupsWithin([3, 3, 3, 3], size, 6), [
+    [3, 3],
+    [3, 3],
+  ]);
   t.deepEqual(groupsWithin([2, 9, 2, 2], size, 6), [[2], [9], [2, 2]]);
   t.deepEqual(groupsWithin([], size, 6), []);
   t.deepEqual(groupsWithin([1, 1, 1], size, 100), [[1, 1, 1]]);

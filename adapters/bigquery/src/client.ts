@@ -1,6 +1,14 @@
 // The parts of @google-cloud/bigquery the archive uses, as types the real client satisfies and a test's fake
 // can implement; and how to read the client's errors.
-import type { DatasetResource, JobMetadata, Query, QueryResultsOptions, QueryRowsResponse, SetTableMetadataOptions, TableMetadata } from '@google-cloud/bigquery';
+import type {
+  DatasetResource,
+  JobMetadata,
+  Query,
+  QueryResultsOptions,
+  QueryRowsResponse,
+  SetTableMetadataOptions,
+  TableMetadata,
+} from '@google-cloud/bigquery';
 
 export type QueryJob = {
   readonly metadata: JobMetadata;

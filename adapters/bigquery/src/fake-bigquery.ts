@@ -121,7 +121,12 @@ export const fakeBigQuery = ({ projectId = 'test-project', answer = (_: Query): 
 };
 
 /** A dataset as an earlier setup left it: these tables, this location. */
-export const seedDataset = async (bigquery: FakeBigQuery, datasetId: string, location: string, tables: Readonly<Record<string, TableMetadata>> = {}) => {
+export const seedDataset = async (
+  bigquery: FakeBigQuery,
+  datasetId: string,
+  location: string,
+  tables: Readonly<Record<string, TableMetadata>> = {},
+) => {
   await bigquery.createDataset(datasetId, { location });
   for (const [id, metadata] of Object.entries(tables)) await bigquery.dataset(datasetId).createTable(id, metadata);
 };

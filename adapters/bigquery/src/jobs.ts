@@ -43,7 +43,8 @@ export const runDml = async (deps: JobDeps, { query, params, types }: Parameteri
     } catch (error) {
       if (!isTransientDmlError(error)) throw error;
       const delay = deps.retryDelaysMs[attempt];
-      if (delay === undefined) throw transient(`BigQuery kept refusing the archive's DML after ${attempt + 1} attempts: ${describe(error)}`, error);
+      if (delay === undefined)
+        throw transient(`BigQuery kept refusing the archive's DML after ${attempt + 1} attempts: ${describe(error)}`, error);
       await sleep(jittered(delay));
     }
   }
@@ -55,7 +56,11 @@ export type Rows = { readonly rows: Record<string, unknown>[]; readonly columns:
  * Every row of a finished query, page by page, with its column names (the client's auto-paging drops the
  * schema). `tooMany` refuses a result of more rows than that before any page past the first is read.
  */
-export const readRows = async (job: QueryJob, options: Pick<QueryResultsOptions, 'wrapIntegers'> = {}, tooMany?: { readonly max: number; readonly error: (total: number) => Error }): Promise<Rows> => {
+export const readRows = async (
+  job: QueryJob,
+  options: Pick<QueryResultsOptions, 'wrapIntegers'> = {},
+  tooMany?: { readonly max: number; readonly error: (total: number) => Error },
+): Promise<Rows> => {
   const rows: Record<string, unknown>[] = [];
   let columns: string[] = [];
   let request: QueryResultsOptions | undefined = { ...options, autoPaginate: false };

@@ -6,10 +6,14 @@ import { eventOfRow, sqlResultOf, timestampText } from './rows.ts';
 
 /** Rows as the client hands them over for a response with this schema and these wire values. */
 const parsed = (fields: TableField[], values: (string | null)[][], wrapIntegers = false): Record<string, unknown>[] =>
-  BigQuery.mergeSchemaWithRows_({ fields }, values.map((row) => ({ f: row.map((v) => ({ v })) })), {
-    wrapIntegers,
-    listParams: { 'formatOptions.useInt64Timestamp': true },
-  });
+  BigQuery.mergeSchemaWithRows_(
+    { fields },
+    values.map((row) => ({ f: row.map((v) => ({ v })) })),
+    {
+      wrapIntegers,
+      listParams: { 'formatOptions.useInt64Timestamp': true },
+    },
+  );
 
 const event: RecordedEvent = {
   eventId: 'e1',
@@ -20,7 +24,13 @@ const event: RecordedEvent = {
   globalPosition: 2 ** 40,
   recordedAt: '2026-11-21T06:00:01.123Z',
   data: { weight: 1.5, tags: ['fragile'], none: null },
-  metadata: { correlationId: 'c', causationId: 'k', requestId: 'r', actor: { principalId: 'p', role: 'client', clientId: 'acme' }, traceparent: 't' },
+  metadata: {
+    correlationId: 'c',
+    causationId: 'k',
+    requestId: 'r',
+    actor: { principalId: 'p', role: 'client', clientId: 'acme' },
+    traceparent: 't',
+  },
 };
 
 test('a find row reads back as the event that was written', (t) => {
@@ -36,7 +46,9 @@ test('a find row reads back as the event that was written', (t) => {
     { name: 'data', type: 'STRING' },
     { name: 'metadata', type: 'STRING' },
   ];
-  const [read] = parsed(fields, [[row.event_id, row.type, '2', row.stream_id, '0', String(2 ** 40), '2026-11-21T06:00:01.123Z', row.data, row.metadata]]);
+  const [read] = parsed(fields, [
+    [row.event_id, row.type, '2', row.stream_id, '0', String(2 ** 40), '2026-11-21T06:00:01.123Z', row.data, row.metadata],
+  ]);
   t.deepEqual(eventOfRow(read!), event);
 });
 
@@ -60,13 +72,33 @@ test('sql answers are JSON-ready: integers exact, timestamps RFC 3339, JSON as t
   ];
   const rows = BigQuery.mergeSchemaWithRows_(
     { fields },
-    [{ f: [{ v: '6' }, { v: '9007199254740993' }, { v: '1795240801123456' }, { v: '2026-11-21' }, { v: '{"a":1}' }, { v: '1.25' }, { v: '0.5' }, { v: null }, { v: [{ v: '1' }, { v: '2' }] }] }],
+    [
+      {
+        f: [
+          { v: '6' },
+          { v: '9007199254740993' },
+          { v: '1795240801123456' },
+          { v: '2026-11-21' },
+          { v: '{"a":1}' },
+          { v: '1.25' },
+          { v: '0.5' },
+          { v: null },
+          { v: [{ v: '1' }, { v: '2' }] },
+        ],
+      },
+    ],
     { wrapIntegers: true, listParams: { 'formatOptions.useInt64Timestamp': true } },
   );
-  t.deepEqual(sqlResultOf(fields.map((f) => f.name ?? ''), rows), {
-    columns: ['n', 'big', 'at', 'day', 'doc', 'price', 'ratio', 'nothing', 'list'],
-    rows: [[6, '9007199254740993', '2026-11-21T06:00:01.123456Z', '2026-11-21', '{"a":1}', '1.25', 0.5, null, [1, 2]]],
-  });
+  t.deepEqual(
+    sqlResultOf(
+      fields.map((f) => f.name ?? ''),
+      rows,
+    ),
+    {
+      columns: ['n', 'big', 'at', 'day', 'doc', 'price', 'ratio', 'nothing', 'list'],
+      rows: [[6, '9007199254740993', '2026-11-21T06:00:01.123456Z', '2026-11-21', '{"a":1}', '1.25', 0.5, null, [1, 2]]],
+    },
+  );
 });
 
 test('timestamps print like the DuckDB archive: milliseconds always, microseconds when there are any', (t) => {

@@ -11,7 +11,8 @@ const text = (row: Readonly<Record<string, unknown>>, column: string): string =>
 
 const integer = (row: Readonly<Record<string, unknown>>, column: string): number => {
   const value = row[column];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw new TypeError(`archive row: ${column} should be an integer, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw new TypeError(`archive row: ${column} should be an integer, got ${String(value)}`);
   return value;
 };
 

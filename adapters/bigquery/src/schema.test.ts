@@ -1,16 +1,31 @@
 import { archiveEventColumns, archiveTelemetryColumns } from '@meridian/kernel';
 import test from 'ava';
-import { eventFields, eventsArchive, eventsTable, firstOfEach, telemetryArchive, telemetryFields, telemetryTable, viewQuery } from './schema.ts';
+import {
+  eventFields,
+  eventsArchive,
+  eventsTable,
+  firstOfEach,
+  telemetryArchive,
+  telemetryFields,
+  telemetryTable,
+  viewQuery,
+} from './schema.ts';
 
 test('the event rows: the kernel columns, partitioned by day on recorded_at, clustered by what the MERGE and find filter on', (t) => {
-  t.deepEqual(eventFields.map((f) => f.name), [...archiveEventColumns]);
+  t.deepEqual(
+    eventFields.map((f) => f.name),
+    [...archiveEventColumns],
+  );
   t.deepEqual(eventsTable.timePartitioning, { type: 'DAY', field: 'recorded_at' });
   t.deepEqual(eventsTable.clustering, { fields: ['aggregate_type', 'stream_id', 'type', 'correlation_id'] });
   t.deepEqual({ view: eventsArchive.view, rows: eventsArchive.rows }, { view: 'events', rows: 'event_rows' });
 });
 
 test('the telemetry rows: their own, partitioned by day on recorded_at, clustered by vehicle', (t) => {
-  t.deepEqual(telemetryFields.map((f) => f.name), [...archiveTelemetryColumns]);
+  t.deepEqual(
+    telemetryFields.map((f) => f.name),
+    [...archiveTelemetryColumns],
+  );
   t.deepEqual(telemetryTable.timePartitioning, { type: 'DAY', field: 'recorded_at' });
   t.deepEqual(telemetryTable.clustering, { fields: ['vehicle_id'] });
   t.deepEqual({ view: telemetryArchive.view, rows: telemetryArchive.rows }, { view: 'telemetry', rows: 'telemetry_rows' });
@@ -25,5 +40,6 @@ test('the views keep one row per identity, partitioned by columns copies of a ro
   t.is(eventsArchive.partitionBy[0], 'event_id', 'the identity first');
   // A column derived by code that may change between versions, or JSON text, could differ between copies.
   for (const column of ['client_id', 'data', 'metadata']) t.false(eventsArchive.partitionBy.includes(column), column);
-  for (const column of eventsTable.clustering?.fields ?? []) t.true(eventsArchive.partitionBy.includes(column), `a filter on ${column} can reach the clusters`);
+  for (const column of eventsTable.clustering?.fields ?? [])
+    t.true(eventsArchive.partitionBy.includes(column), `a filter on ${column} can reach the clusters`);
 });

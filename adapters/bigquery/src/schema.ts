@@ -14,7 +14,6 @@
 // correlation; pings by vehicle (the MERGE bounds its target by the batch's vehicles).
 import type { TableField, TableMetadata } from '@google-cloud/bigquery';
 import { archiveTables } from '@meridian/kernel';
-import { anchorsTable } from './anchors.ts';
 
 const required = (name: string, type: string): TableField => ({ name, type, mode: 'REQUIRED' });
 const nullable = (name: string, type: string): TableField => ({ name, type, mode: 'NULLABLE' });
@@ -62,6 +61,19 @@ export const telemetryTable: TableMetadata = {
   timePartitioning: dailyOnRecordedAt,
   clustering: { fields: ['vehicle_id'] },
   description: 'Raw vehicle telemetry as the archiver wrote it; read it through the view `telemetry`, one row per vehicle and instant.',
+};
+
+/** The log's anchors (see the kernel's LogAnchor): one row per position, the first one written stays. */
+export const anchorsTable: TableMetadata = {
+  schema: {
+    fields: [
+      { name: 'global_position', type: 'INT64', mode: 'REQUIRED' },
+      { name: 'global_hash', type: 'STRING', mode: 'REQUIRED' },
+      { name: 'recorded_at', type: 'TIMESTAMP', mode: 'REQUIRED' },
+    ],
+  },
+  clustering: { fields: ['global_position'] },
+  description: "The Meridian log's head (position and global hash) as recorded now and then: evidence against a cut or rewritten log.",
 };
 
 export type ArchiveTable = {

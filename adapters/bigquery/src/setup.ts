@@ -24,7 +24,9 @@ const ensureDataset = async (client: BigQueryClient, datasetId: string, location
   const [metadata] = await dataset.getMetadata();
   const actual = metadata.location ?? undefined;
   if (location !== undefined && actual !== undefined && actual.toLowerCase() !== location.toLowerCase())
-    throw new Error(`the BigQuery dataset ${datasetId} is in ${actual}, not in ${location} (MERIDIAN_BIGQUERY_LOCATION): a dataset cannot move; set the variable to ${actual} or use another dataset`);
+    throw new Error(
+      `the BigQuery dataset ${datasetId} is in ${actual}, not in ${location} (MERIDIAN_BIGQUERY_LOCATION): a dataset cannot move; set the variable to ${actual} or use another dataset`,
+    );
   return actual ?? location;
 };
 
@@ -45,7 +47,9 @@ export const tableProblems = (expected: TableMetadata, actual: TableMetadata): s
   const wanted = expected.timePartitioning;
   const has = actual.timePartitioning;
   if (has?.type !== wanted?.type || has?.field !== wanted?.field)
-    problems.push(`it is ${has ? `partitioned by ${has.type} on ${has.field ?? '_PARTITIONTIME'}` : 'not partitioned'}, not by ${wanted?.type} on ${wanted?.field} (partitioning cannot change: copy the rows into a new table)`);
+    problems.push(
+      `it is ${has ? `partitioned by ${has.type} on ${has.field ?? '_PARTITIONTIME'}` : 'not partitioned'}, not by ${wanted?.type} on ${wanted?.field} (partitioning cannot change: copy the rows into a new table)`,
+    );
   const columns = new Map(fieldsOf(actual.schema).map((field) => [field.name ?? '', field]));
   for (const field of fieldsOf(expected.schema)) {
     const column = columns.get(field.name ?? '');
@@ -54,7 +58,8 @@ export const tableProblems = (expected: TableMetadata, actual: TableMetadata): s
     else if (isRequired(column) && !isRequired(field)) problems.push(`${field.name} is REQUIRED, and the archive writes nulls into it`);
     columns.delete(field.name ?? '');
   }
-  for (const column of columns.values()) if (isRequired(column)) problems.push(`${column.name} is REQUIRED, and the archive does not write it`);
+  for (const column of columns.values())
+    if (isRequired(column)) problems.push(`${column.name} is REQUIRED, and the archive does not write it`);
   return problems;
 };
 
@@ -76,7 +81,11 @@ const moveOldRows = async ({ client, datasetId, dataset, location }: Setup, tabl
   const [old] = await dataset.table(table.view).getMetadata();
   if (old.type !== 'TABLE') return false;
   try {
-    const [job] = await client.createQueryJob({ query: `ALTER TABLE \`${datasetId}.${table.view}\` RENAME TO \`${table.rows}\``, defaultDataset: { datasetId }, ...(location !== undefined && { location }) });
+    const [job] = await client.createQueryJob({
+      query: `ALTER TABLE \`${datasetId}.${table.view}\` RENAME TO \`${table.rows}\``,
+      defaultDataset: { datasetId },
+      ...(location !== undefined && { location }),
+    });
     await job.promise();
   } catch (error) {
     // Another instance starting at the same time may have moved them first.
@@ -95,7 +104,8 @@ const ensureRowTable = async (setup: Setup, table: ArchiveTable) => {
   }
   const [actual] = await handle.getMetadata();
   const problems = tableProblems(table.metadata, actual);
-  if (problems.length > 0) throw new Error(`the BigQuery table ${setup.datasetId}.${table.rows} is not what the archive writes: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`the BigQuery table ${setup.datasetId}.${table.rows} is not what the archive writes: ${problems.join('; ')}`);
   if (!sameClustering(table.metadata, actual)) await handle.setMetadata({ clustering: table.metadata.clustering ?? undefined });
 };
 
@@ -106,24 +116,38 @@ const ensurePlainTable = async (setup: Setup, name: string, metadata: TableMetad
   if (!exists) return unlessAlreadyExists(() => setup.dataset.createTable(name, metadata));
   const [actual] = await handle.getMetadata();
   const problems = tableProblems(metadata, actual);
-  if (problems.length > 0) throw new Error(`the BigQuery table ${setup.datasetId}.${name} is not what the archive writes: ${problems.join('; ')}`);
+  if (problems.length > 0)
+    throw new Error(`the BigQuery table ${setup.datasetId}.${name} is not what the archive writes: ${problems.join('; ')}`);
 };
 
 const ensureView = async (setup: Setup, table: ArchiveTable) => {
   const handle = setup.dataset.table(table.view);
   const view = { query: viewQuery(table, setup.qualifiedDataset), useLegacySql: false };
   const [exists] = await handle.exists();
-  if (!exists) return unlessAlreadyExists(() => setup.dataset.createTable(table.view, { view, description: `One row per identity of ${table.rows}: what auditors query.` }));
+  if (!exists)
+    return unlessAlreadyExists(() =>
+      setup.dataset.createTable(table.view, { view, description: `One row per identity of ${table.rows}: what auditors query.` }),
+    );
   const [actual] = await handle.getMetadata();
-  if (actual.type !== 'VIEW') throw new Error(`${setup.datasetId}.${table.view} is a ${actual.type ?? 'table'}, where the archive keeps its view over ${table.rows}`);
+  if (actual.type !== 'VIEW')
+    throw new Error(`${setup.datasetId}.${table.view} is a ${actual.type ?? 'table'}, where the archive keeps its view over ${table.rows}`);
   const query = typeof actual.view === 'string' ? actual.view : actual.view?.query;
   if (query !== view.query) await handle.setMetadata({ view });
 };
 
 /** Makes or checks everything the archive needs; resolves with the dataset's location. */
-export const ensureArchive = async (client: BigQueryClient, { datasetId, projectId, location }: { datasetId: string; projectId: string; location?: string | undefined }) => {
+export const ensureArchive = async (
+  client: BigQueryClient,
+  { datasetId, projectId, location }: { datasetId: string; projectId: string; location?: string | undefined },
+) => {
   const datasetLocation = await ensureDataset(client, datasetId, location);
-  const setup: Setup = { client, datasetId, dataset: client.dataset(datasetId), qualifiedDataset: `${projectId}.${datasetId}`, location: datasetLocation };
+  const setup: Setup = {
+    client,
+    datasetId,
+    dataset: client.dataset(datasetId),
+    qualifiedDataset: `${projectId}.${datasetId}`,
+    location: datasetLocation,
+  };
   for (const table of archiveTableDefinitions) {
     await ensureRowTable(setup, table);
     await ensureView(setup, table);

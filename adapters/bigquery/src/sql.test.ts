@@ -37,8 +37,12 @@ test('events MERGE: keyed on event_id, inserts only when not matched, every colu
   t.deepEqual(params['rows'], rows);
 });
 
-test('events MERGE: the target is bounded by the batch\'s days and streams, which BigQuery prunes on', (t) => {
-  const rows = [event(0, '2026-11-21T06:00:00.000Z'), { ...event(1, '2026-11-20T23:59:59.999Z'), streamId: 'route-7' }, event(2, '2026-11-21T05:00:00.000Z')].map(archiveEventRow);
+test("events MERGE: the target is bounded by the batch's days and streams, which BigQuery prunes on", (t) => {
+  const rows = [
+    event(0, '2026-11-21T06:00:00.000Z'),
+    { ...event(1, '2026-11-20T23:59:59.999Z'), streamId: 'route-7' },
+    event(2, '2026-11-21T05:00:00.000Z'),
+  ].map(archiveEventRow);
   const { query, params, types } = mergeEventsQuery(rows);
   t.true(
     oneLine(query).includes(
@@ -71,7 +75,7 @@ test('events MERGE: the batch is one ARRAY of STRUCTs with a type for every colu
   );
 });
 
-test('telemetry MERGE: keyed on vehicle and instant, the target bounded by the batch\'s vehicles and days', (t) => {
+test("telemetry MERGE: keyed on vehicle and instant, the target bounded by the batch's vehicles and days", (t) => {
   const pings = [
     { vehicleId: 'v2', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:00.000Z' },
     { vehicleId: 'v1', lat: 50.85, lng: 4.35, speed: 30, heading: 90, recordedAt: '2026-11-21T06:00:05.000Z' },
@@ -85,8 +89,15 @@ test('telemetry MERGE: keyed on vehicle and instant, the target bounded by the b
       'ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at) AND target.vehicle_id IN UNNEST(@vehicle_ids) AND target.recorded_at >= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
     ),
   );
-  t.true(sql.includes('INSERT (vehicle_id, lat, lng, speed, heading, recorded_at) VALUES (source.vehicle_id, source.lat, source.lng, source.speed, source.heading, TIMESTAMP(source.recorded_at))'));
-  t.deepEqual(params['rows'], pings.map(({ vehicleId, recordedAt, ...rest }) => ({ vehicle_id: vehicleId, ...rest, recorded_at: recordedAt })));
+  t.true(
+    sql.includes(
+      'INSERT (vehicle_id, lat, lng, speed, heading, recorded_at) VALUES (source.vehicle_id, source.lat, source.lng, source.speed, source.heading, TIMESTAMP(source.recorded_at))',
+    ),
+  );
+  t.deepEqual(
+    params['rows'],
+    pings.map(({ vehicleId, recordedAt, ...rest }) => ({ vehicle_id: vehicleId, ...rest, recorded_at: recordedAt })),
+  );
   t.deepEqual(params['vehicle_ids'], ['v1', 'v2']);
   t.like(params, { first_recorded_at: '2026-11-21T06:00:00.000Z', after_last_recorded_at: '2026-11-21T06:00:05.001Z' });
   t.notThrows(() => requestOf(mergeTelemetryQuery(pings)));
@@ -95,7 +106,15 @@ test('telemetry MERGE: keyed on vehicle and instant, the target bounded by the b
 test('find: every filter a bound parameter, in global position order, one row past the page', (t) => {
   const hostile = "x' OR 1=1 --";
   const { query, params, types } = findQuery(
-    { streamId: hostile, correlationId: 'c', eventTypes: ['a.v1', 'b.v1'], aggregateType: 'parcel', principalId: 'p', from: '2026-11-21T07:00:00+01:00', to: '2026-11-22T00:00:00Z' },
+    {
+      streamId: hostile,
+      correlationId: 'c',
+      eventTypes: ['a.v1', 'b.v1'],
+      aggregateType: 'parcel',
+      principalId: 'p',
+      from: '2026-11-21T07:00:00+01:00',
+      to: '2026-11-22T00:00:00Z',
+    },
     { limit: 50, after: encodeArchiveCursor({ globalPosition: 42, eventId: 'e42' }) },
   );
   const sql = oneLine(query);
@@ -112,8 +131,19 @@ test('find: every filter a bound parameter, in global position order, one row pa
   ])
     t.true(sql.includes(condition), condition);
   t.true(sql.includes('FROM event_rows WHERE '), 'the row table, where filters reach partitions and clusters');
-  t.true(sql.endsWith('QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id) = 1 ORDER BY global_position, event_id LIMIT @limit'), 'then one row per event');
-  t.like(params, { stream_id: hostile, event_types: ['a.v1', 'b.v1'], from: '2026-11-21T06:00:00.000Z', to: '2026-11-22T00:00:00.000Z', after_position: 42, after_event_id: 'e42', limit: 51 });
+  t.true(
+    sql.endsWith('QUALIFY ROW_NUMBER() OVER (PARTITION BY event_id) = 1 ORDER BY global_position, event_id LIMIT @limit'),
+    'then one row per event',
+  );
+  t.like(params, {
+    stream_id: hostile,
+    event_types: ['a.v1', 'b.v1'],
+    from: '2026-11-21T06:00:00.000Z',
+    to: '2026-11-22T00:00:00.000Z',
+    after_position: 42,
+    after_event_id: 'e42',
+    limit: 51,
+  });
   t.deepEqual(Object.keys(types).sort(), Object.keys(params).sort(), 'every parameter typed');
   t.true(sql.includes("FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%E3SZ', recorded_at, 'UTC') AS recorded_at"));
   t.true(sql.includes('TO_JSON_STRING(data) AS data'));

@@ -38,7 +38,9 @@ export type ParameterisedQuery = {
 const integerColumns: ReadonlySet<string> = new Set(['schema_version', 'stream_revision', 'global_position']);
 
 /** The STRUCT type of one event row as a parameter: text travels as STRING and is converted in the statement. */
-export const eventRowType = Object.fromEntries(archiveEventColumns.map((column) => [column, integerColumns.has(column) ? 'INT64' : 'STRING']));
+export const eventRowType = Object.fromEntries(
+  archiveEventColumns.map((column) => [column, integerColumns.has(column) ? 'INT64' : 'STRING']),
+);
 
 /** JSON from JavaScript numbers always fits a FLOAT64 or INT64; 'round' keeps a surprise from blocking the archiver. */
 const asJson = (column: string) => `PARSE_JSON(source.${column}, wide_number_mode => 'round')`;
@@ -77,7 +79,14 @@ WHEN NOT MATCHED THEN
   types: { rows: [eventRowType], stream_ids: ['STRING'], ...spanTypes },
 });
 
-export const pingRowType = { vehicle_id: 'STRING', lat: 'FLOAT64', lng: 'FLOAT64', speed: 'FLOAT64', heading: 'FLOAT64', recorded_at: 'STRING' };
+export const pingRowType = {
+  vehicle_id: 'STRING',
+  lat: 'FLOAT64',
+  lng: 'FLOAT64',
+  speed: 'FLOAT64',
+  heading: 'FLOAT64',
+  recorded_at: 'STRING',
+};
 
 /** A ping as a row of the parameter. */
 export const pingRow = (ping: ArchivedPing) => ({
@@ -112,7 +121,9 @@ const anyType = (types: readonly string[] | undefined): Condition[] => {
 };
 
 const bound = (name: 'from' | 'to', operator: '>=' | '<', value: string | undefined): Condition[] =>
-  value === undefined ? [] : [{ sql: `recorded_at ${operator} TIMESTAMP(@${name})`, params: { [name]: archiveInstant(value) }, types: { [name]: 'STRING' } }];
+  value === undefined
+    ? []
+    : [{ sql: `recorded_at ${operator} TIMESTAMP(@${name})`, params: { [name]: archiveInstant(value) }, types: { [name]: 'STRING' } }];
 
 const after = (cursor: string | undefined): Condition[] => {
   if (cursor === undefined) return [];

@@ -30,11 +30,15 @@ const anchorOfRow = (row: Record<string, DuckDBValue>): LogAnchor => ({
 const hasAnchorsTable = async (connection: DuckDBConnection) =>
   (await connection.runAndReadAll(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '${anchors}'`)).getRows()[0]?.[0] !== 0n;
 
-export const readAnchors = async (connection: DuckDBConnection, { after = 0, limit }: { readonly after?: number; readonly limit: number }): Promise<LogAnchor[]> => {
+export const readAnchors = async (
+  connection: DuckDBConnection,
+  { after = 0, limit }: { readonly after?: number; readonly limit: number },
+): Promise<LogAnchor[]> => {
   const pageSize = archivePageLimit(limit);
   if (!(await hasAnchorsTable(connection))) return [];
-  const reader = await connection.runAndReadAll(`SELECT global_position, global_hash, recorded_at FROM ${anchors} WHERE global_position > ? ORDER BY global_position LIMIT ${pageSize}`, [
-    BigInt(after),
-  ]);
+  const reader = await connection.runAndReadAll(
+    `SELECT global_position, global_hash, recorded_at FROM ${anchors} WHERE global_position > ? ORDER BY global_position LIMIT ${pageSize}`,
+    [BigInt(after)],
+  );
   return reader.getRowObjects().map(anchorOfRow);
 };

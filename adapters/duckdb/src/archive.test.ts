@@ -91,7 +91,10 @@ test('DuckDB archive: sql reads timestamps as RFC 3339, big integers exactly, JS
     const result = await archive.sql(
       "SELECT TIMESTAMPTZ '2026-11-21 06:00:01.123456+00' AS at, 9007199254740993::BIGINT AS big, 42::BIGINT AS small, '{\"a\":[1]}'::JSON AS doc, [1::BIGINT, 2] AS list, NULL AS nothing",
     );
-    t.deepEqual(result, { columns: ['at', 'big', 'small', 'doc', 'list', 'nothing'], rows: [['2026-11-21T06:00:01.123456Z', '9007199254740993', 42, '{"a":[1]}', [1, 2], null]] });
+    t.deepEqual(result, {
+      columns: ['at', 'big', 'small', 'doc', 'list', 'nothing'],
+      rows: [['2026-11-21T06:00:01.123456Z', '9007199254740993', 42, '{"a":[1]}', [1, 2], null]],
+    });
   } finally {
     await archive.close();
   }

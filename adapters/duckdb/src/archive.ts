@@ -97,7 +97,12 @@ const inTransaction = async <A>(connection: DuckDBConnection, run: () => Promise
   }
 };
 
-const appendAll = async <R>(connection: DuckDBConnection, table: string, rows: readonly R[], appendRow: (appender: DuckDBAppender, row: R) => void) => {
+const appendAll = async <R>(
+  connection: DuckDBConnection,
+  table: string,
+  rows: readonly R[],
+  appendRow: (appender: DuckDBAppender, row: R) => void,
+) => {
   const appender = await connection.createAppender(table);
   try {
     for (const row of rows) {
@@ -129,7 +134,13 @@ const appendPing = (appender: DuckDBAppender, ping: ArchivedPing) => {
 };
 
 /** Appends to the staging table, moves what is new, empties the staging table: all or nothing. */
-const stageAndMove = async <R>(writer: DuckDBConnection, staging: string, move: string, rows: readonly R[], appendRow: (appender: DuckDBAppender, row: R) => void) =>
+const stageAndMove = async <R>(
+  writer: DuckDBConnection,
+  staging: string,
+  move: string,
+  rows: readonly R[],
+  appendRow: (appender: DuckDBAppender, row: R) => void,
+) =>
   inTransaction(writer, async () => {
     await appendAll(writer, staging, rows, appendRow);
     const { rowsChanged } = await writer.run(move);
@@ -216,7 +227,9 @@ export const createDuckDbArchive = async ({ path, readOnly = false }: DuckDbArch
     },
     find: async (filter, page) => {
       const query = findQuery(filter, page);
-      const rows = await withConnection(open(), async (connection) => (await connection.runAndReadAll(query.sql, query.params)).getRowObjects());
+      const rows = await withConnection(open(), async (connection) =>
+        (await connection.runAndReadAll(query.sql, query.params)).getRowObjects(),
+      );
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
     sql: async (query, options) => withConnection(open(), (connection) => runReadOnly(connection, query, options)),

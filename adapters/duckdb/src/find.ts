@@ -6,7 +6,8 @@ export type FindQuery = { readonly sql: string; readonly params: (string | numbe
 
 type Condition = { readonly sql: string; readonly params: readonly (string | number)[] };
 
-const equals = (column: string, value: string | undefined): Condition[] => (value === undefined ? [] : [{ sql: `${column} = ?`, params: [value] }]);
+const equals = (column: string, value: string | undefined): Condition[] =>
+  value === undefined ? [] : [{ sql: `${column} = ?`, params: [value] }];
 
 const anyOf = (column: string, values: readonly string[] | undefined): Condition[] => {
   if (values === undefined) return [];

@@ -1,5 +1,12 @@
 // DuckDB's values as the archive port hands them out: JSON-ready, the same shapes BigQuery gives.
-import { DuckDBTimestampTZValue, JsonDuckDBValueConverter, type DuckDBResultReader, type DuckDBValue, type DuckDBValueConverter, type Json } from '@duckdb/node-api';
+import {
+  DuckDBTimestampTZValue,
+  JsonDuckDBValueConverter,
+  type DuckDBResultReader,
+  type DuckDBValue,
+  type DuckDBValueConverter,
+  type Json,
+} from '@duckdb/node-api';
 import type { SqlResult } from '@meridian/kernel';
 
 /** RFC 3339 in UTC; DuckDB keeps microseconds, so they are printed when there are any. */

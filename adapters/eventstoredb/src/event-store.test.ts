@@ -230,7 +230,14 @@ const subscribeUntil = async (
   const controller = new AbortController();
   const batches: LogBatch[] = [];
   const consume = (async () => {
-    const deps = { subscribeToAll: server.subscribeToAll, readAll: server.readAll, lastEventBefore, track: () => () => {}, closed: () => false, quietMs };
+    const deps = {
+      subscribeToAll: server.subscribeToAll,
+      readAll: server.readAll,
+      lastEventBefore,
+      track: () => () => {},
+      closed: () => false,
+      quietMs,
+    };
     for await (const batch of subscribeToLog(deps, { ...options, signal: controller.signal })) {
       batches.push(batch);
       if (done(batches)) controller.abort();
@@ -239,7 +246,10 @@ const subscribeUntil = async (
   })();
   await new Promise((resolve) => setImmediate(resolve));
   await feed();
-  await Promise.race([consume, new Promise((_, reject) => setTimeout(() => reject(new Error(`stuck after ${JSON.stringify(batches.slice(-3))}`)), 10_000))]);
+  await Promise.race([
+    consume,
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`stuck after ${JSON.stringify(batches.slice(-3))}`)), 10_000)),
+  ]);
   return batches;
 };
 
@@ -263,11 +273,22 @@ test('a subscription delivers events after its position once, drops system event
     (batches) => batches.some((b) => b.position === 180),
   );
   t.deepEqual(server.options()?.fromPosition, at(100));
-  t.deepEqual(batches.flatMap((b) => b.events.map((e) => e.eventId)), events.slice(1).map((e) => e.eventId));
+  t.deepEqual(
+    batches.flatMap((b) => b.events.map((e) => e.eventId)),
+    events.slice(1).map((e) => e.eventId),
+  );
   t.true(batches.every((b) => b.events.length <= 2));
   const caughtUp = batches.findIndex((b) => b.endOfLog);
-  t.deepEqual(batches[caughtUp], { events: [], position: 170, endOfLog: true }, 'the end of the log is reported when the server says so, even with nothing new');
-  t.deepEqual(batches.slice(caughtUp + 1), [{ events: [batches[batches.length - 1]!.events[0]!], position: 180, endOfLog: true }], 'then live');
+  t.deepEqual(
+    batches[caughtUp],
+    { events: [], position: 170, endOfLog: true },
+    'the end of the log is reported when the server says so, even with nothing new',
+  );
+  t.deepEqual(
+    batches.slice(caughtUp + 1),
+    [{ events: [batches[batches.length - 1]!.events[0]!], position: 180, endOfLog: true }],
+    'then live',
+  );
   t.true(server.unsubscribed());
 });
 
@@ -293,7 +314,10 @@ test('without the server saying so, a quiet subscription learns from the log tha
     0,
     30,
   );
-  t.deepEqual(batches.flatMap((b) => b.events.map((e) => e.eventId)), [wanted.eventId]);
+  t.deepEqual(
+    batches.flatMap((b) => b.events.map((e) => e.eventId)),
+    [wanted.eventId],
+  );
   t.deepEqual(batches[batches.length - 1], { events: [], position: 190, endOfLog: true });
   t.true(batches.slice(0, -1).every((b) => !b.endOfLog));
 });
@@ -323,7 +347,15 @@ test('quiet is not the end while the log holds an event the subscription has sti
 
 test('a subscription from the head of a log with nothing after it reports the end once quiet', async (t) => {
   const server = fakeServer();
-  const batches = await subscribeUntil(server, { after: 500 }, async () => {}, (batches) => batches.length > 0, undefined, 0, 20);
+  const batches = await subscribeUntil(
+    server,
+    { after: 500 },
+    async () => {},
+    (batches) => batches.length > 0,
+    undefined,
+    0,
+    20,
+  );
   t.deepEqual(batches, [{ events: [], position: 500, endOfLog: true }]);
 });
 
@@ -337,7 +369,15 @@ test('a failed read of the log while quiet only delays the end of the log', asyn
       return server.readAll(options);
     },
   };
-  const batches = await subscribeUntil(flaky, { after: 500 }, async () => {}, (batches) => batches.length > 0, undefined, 0, 20);
+  const batches = await subscribeUntil(
+    flaky,
+    { after: 500 },
+    async () => {},
+    (batches) => batches.length > 0,
+    undefined,
+    0,
+    20,
+  );
   t.deepEqual(batches, [{ events: [], position: 500, endOfLog: true }]);
   t.is(server.readsOfAll(), 1, 'asked again at the next quiet moment');
 });
@@ -364,9 +404,16 @@ test('a subscription checks the whole filter itself, and moves on with checkpoin
   );
   t.is(server.options()?.fromPosition, 'start');
   t.like(server.options()?.filter, { filterOn: 'eventType', prefixes: ['a.v1'] });
-  t.deepEqual(batches.flatMap((b) => b.events.map((e) => e.eventId)), [wanted.eventId]);
+  t.deepEqual(
+    batches.flatMap((b) => b.events.map((e) => e.eventId)),
+    [wanted.eventId],
+  );
   const positions = batches.map((b) => b.position);
-  t.deepEqual(positions, [...positions].sort((a, b) => a - b), 'positions never go back');
+  t.deepEqual(
+    positions,
+    [...positions].sort((a, b) => a - b),
+    'positions never go back',
+  );
   t.true(batches.every((b) => b.position >= 70 || b.events.length === 0));
   t.is(positions[positions.length - 1], 900);
   t.true(asked.every((commit) => commit === 500n));
@@ -388,9 +435,16 @@ test('a slow consumer pauses the subscription, and a checkpoint behind buffered 
     20,
   );
   const seen = batches.flatMap((b) => b.events.map((e) => e.streamRevision));
-  t.deepEqual(seen, events.map((_, i) => i), 'every event, in order, none dropped by an early checkpoint');
+  t.deepEqual(
+    seen,
+    events.map((_, i) => i),
+    'every event, in order, none dropped by an early checkpoint',
+  );
   const positions = batches.map((b) => b.position);
-  t.deepEqual(positions, [...positions].sort((a, b) => a - b));
+  t.deepEqual(
+    positions,
+    [...positions].sort((a, b) => a - b),
+  );
   t.is(positions[positions.length - 1], 99_000);
 });
 
@@ -398,7 +452,13 @@ test('a subscription aborted before it starts never subscribes', async (t) => {
   const server = fakeServer();
   const controller = new AbortController();
   controller.abort();
-  const deps = { subscribeToAll: server.subscribeToAll, readAll: server.readAll, lastEventBefore: async () => 0, track: () => () => {}, closed: () => false };
+  const deps = {
+    subscribeToAll: server.subscribeToAll,
+    readAll: server.readAll,
+    lastEventBefore: async () => 0,
+    track: () => () => {},
+    closed: () => false,
+  };
   for await (const _ of subscribeToLog(deps, { after: 0, signal: controller.signal })) t.fail('no batch expected');
   t.is(server.options(), undefined);
 });

@@ -36,14 +36,18 @@ export const streamStore = (client: () => StreamsClient): Pick<EventStore, 'appe
   const requests = createRequestRecords({
     append: (append) => appendToStream(client(), append),
     read: async (streamId, fromRevision, maxCount) =>
-      (await readStoredStream(client(), streamId, { fromRevision, fromLeader: true, ...(maxCount !== undefined && { maxCount }) })).map((stored) => stored.event),
+      (await readStoredStream(client(), streamId, { fromRevision, fromLeader: true, ...(maxCount !== undefined && { maxCount }) })).map(
+        (stored) => stored.event,
+      ),
     revision: (streamId) => currentRevisionOf(client(), streamId),
   });
   return {
-    append: async ({ request, ...append }) => (request === undefined ? appendToStream(client(), append) : requests.append({ ...append, request })),
+    append: async ({ request, ...append }) =>
+      request === undefined ? appendToStream(client(), append) : requests.append({ ...append, request }),
     findRequest: requests.findRequest,
     recordDecision: requests.recordDecision,
-    readStream: async (streamId, { fromRevision = 0 } = {}) => (await readStoredStream(client(), streamId, { fromRevision })).map((stored) => stored.event),
+    readStream: async (streamId, { fromRevision = 0 } = {}) =>
+      (await readStoredStream(client(), streamId, { fromRevision })).map((stored) => stored.event),
   };
 };
 

@@ -113,10 +113,19 @@ export const fakeStreamsClient = ({ commitMs = 3, maxAppendSize = 1_048_576 } = 
     const stream = streamOf(name);
     if (stream.tombstoned) throw StreamDeletedError.fromStreamName(name);
     const repeated = idempotent(stream, data, options.expectedRevision);
-    if (repeated !== undefined) return { success: true, nextExpectedRevision: repeated[repeated.length - 1]!.revision, position: repeated[repeated.length - 1]!.position };
+    if (repeated !== undefined)
+      return {
+        success: true,
+        nextExpectedRevision: repeated[repeated.length - 1]!.revision,
+        position: repeated[repeated.length - 1]!.position,
+      };
     const current = conflict(stream, options.expectedRevision);
     if (current !== undefined)
-      throw new WrongExpectedVersionError(undefined, { streamName: name, expected: options.expectedRevision ?? 'any', current: current === -1 ? 'no_stream' : BigInt(current) });
+      throw new WrongExpectedVersionError(undefined, {
+        streamName: name,
+        expected: options.expectedRevision ?? 'any',
+        current: current === -1 ? 'no_stream' : BigInt(current),
+      });
     if (laggingFollower) followerSnapshot = snapshot();
     let revision = Math.max(lastRevision(stream), stream.truncateBefore - 1);
     for (const event of data) {
@@ -177,16 +186,34 @@ export const fakeStreamsClient = ({ commitMs = 3, maxAppendSize = 1_048_576 } = 
     const meta = name.startsWith('$$') ? streams.get(name.slice(2)) : undefined;
     if (meta !== undefined) {
       if (!meta.metadata) throw new StreamNotFoundError(undefined, name);
-      yield { event: { id: 'meta', streamId: name, type: '$metadata', revision: 0n, created: new Date(), isJson: true, data: {}, metadata: {} } satisfies JSONRecordedEvent };
+      yield {
+        event: {
+          id: 'meta',
+          streamId: name,
+          type: '$metadata',
+          revision: 0n,
+          created: new Date(),
+          isJson: true,
+          data: {},
+          metadata: {},
+        } satisfies JSONRecordedEvent,
+      };
       return;
     }
     const stream = streams.get(name);
     if (stream?.tombstoned) throw StreamDeletedError.fromStreamName(name);
-    const events = options.requiresLeader !== true && followerSnapshot !== undefined ? (followerSnapshot.get(name) ?? []) : stream === undefined ? [] : visible(stream);
+    const events =
+      options.requiresLeader !== true && followerSnapshot !== undefined
+        ? (followerSnapshot.get(name) ?? [])
+        : stream === undefined
+          ? []
+          : visible(stream);
     if (events.length === 0) throw new StreamNotFoundError(undefined, name);
     const backwards = options.direction === BACKWARDS;
     const from = typeof options.fromRevision === 'bigint' ? Number(options.fromRevision) : backwards ? Infinity : 0;
-    const chosen = backwards ? events.filter((e) => Number(e.revision) <= from).reverse() : events.filter((e) => Number(e.revision) >= from);
+    const chosen = backwards
+      ? events.filter((e) => Number(e.revision) <= from).reverse()
+      : events.filter((e) => Number(e.revision) >= from);
     for (const event of chosen.slice(0, Number(options.maxCount ?? Number.MAX_SAFE_INTEGER))) yield { event };
   }
 

@@ -39,8 +39,7 @@ export const esdbExpectedRevisionOf = (expected: ExpectedRevision): AppendExpect
 };
 
 /** The revision a WrongExpectedVersionError reports, in the port's terms. */
-export const actualRevisionOf = (current: CurrentRevision): number | 'no_stream' =>
-  current === NO_STREAM ? 'no_stream' : Number(current);
+export const actualRevisionOf = (current: CurrentRevision): number | 'no_stream' => (current === NO_STREAM ? 'no_stream' : Number(current));
 
 /** Whether a stream at `actual` meets the expectation (the server decides for real appends). */
 export const revisionAccepts = (expected: ExpectedRevision, actual: number | 'no_stream'): boolean =>
@@ -65,7 +64,9 @@ export const globalPositionOf = (position: Position | undefined, what: string): 
   // (servers before 22.6 leave it out of stream reads, and the client then reports 0). A server that knows
   // no position for an event (one of a legacy explicit transaction) sends the largest uint64.
   if (position === undefined || position.commit === 0n || position.commit === noPosition)
-    throw new Error(`${what} came without its log position: the EventStoreDB adapter needs EventStoreDB 22.10 or later, and events appended over gRPC`);
+    throw new Error(
+      `${what} came without its log position: the EventStoreDB adapter needs EventStoreDB 22.10 or later, and events appended over gRPC`,
+    );
   if (position.commit > maxSafePosition) throw new RangeError(`${what}: commit position ${position.commit} exceeds 2^53`);
   return Number(position.commit);
 };
@@ -194,8 +195,14 @@ export const appendedEventOf = ({ eventId, type, streamRevision, globalPosition 
  * The request an event was appended for: the adapter's own record, else the envelope's requestId (events
  * written before the adapter recorded requests itself, or by another writer of Meridian envelopes).
  */
-export const requestIdentityOf = ({ event, request }: StoredEvent): { readonly requestId: string; readonly fingerprint: string | undefined } | undefined =>
-  request ?? (event.metadata.requestId === undefined ? undefined : { requestId: event.metadata.requestId, fingerprint: event.metadata.requestFingerprint });
+export const requestIdentityOf = ({
+  event,
+  request,
+}: StoredEvent): { readonly requestId: string; readonly fingerprint: string | undefined } | undefined =>
+  request ??
+  (event.metadata.requestId === undefined
+    ? undefined
+    : { requestId: event.metadata.requestId, fingerprint: event.metadata.requestFingerprint });
 
 // ---- the log: system events and filters ----
 

@@ -35,7 +35,10 @@ const storeOver = (base: EventStore, access: StreamAccess = accessTo(base)): Eve
   };
 };
 
-eventStoreContract(test, { name: 'EventStoreDB request records (in-memory streams)', open: async () => storeOver(createInMemoryEventStore()) });
+eventStoreContract(test, {
+  name: 'EventStoreDB request records (in-memory streams)',
+  open: async () => storeOver(createInMemoryEventStore()),
+});
 
 const refusal = (streamId: string): Decision => ({ kind: 'refused', streamId, refusal: { _tag: 'StreamNotFound', streamId } });
 
@@ -62,9 +65,15 @@ test('an attempt that crashed between its intent and its append is carried out b
   const decided = await store.recordDecision({ requestId: 'r/1', fingerprint: 'f1' }, refusal('counter-1'));
   t.false(decided.recorded);
   t.like(decided.record, { fingerprint: 'f1', answer: { kind: 'appended', streamId: 'counter-1', revision: 1 } });
-  t.deepEqual((await base.readStream('counter-1')).map((e) => e.eventId), events.map((e) => e.eventId));
+  t.deepEqual(
+    (await base.readStream('counter-1')).map((e) => e.eventId),
+    events.map((e) => e.eventId),
+  );
   t.deepEqual(await store.findRequest('r/1'), decided.record);
-  t.like(await store.append({ streamId: 'counter-1', events, expectedRevision: 'no_stream', request: { requestId: 'r/1', fingerprint: 'f1' } }), { outcome: 'duplicate' });
+  t.like(
+    await store.append({ streamId: 'counter-1', events, expectedRevision: 'no_stream', request: { requestId: 'r/1', fingerprint: 'f1' } }),
+    { outcome: 'duplicate' },
+  );
   t.is((await base.readStream('counter-1')).length, 2, 'appended once');
 });
 
@@ -74,14 +83,30 @@ test('an intent the stream moved past is dead: the key is free for the next atte
   await crashAfterIntent(base, 'r/2', { streamId: 'counter-2', events: [newEvent()], expectedRevision: 'no_stream' });
   await base.append({ streamId: 'counter-2', events: [newEvent()], expectedRevision: 'no_stream' });
   t.is(await store.findRequest('r/2'), undefined);
-  t.deepEqual(await store.recordDecision({ requestId: 'r/2', fingerprint: 'f1' }, refusal('counter-2')), { record: { fingerprint: 'f1', answer: refusal('counter-2') }, recorded: true });
+  t.deepEqual(await store.recordDecision({ requestId: 'r/2', fingerprint: 'f1' }, refusal('counter-2')), {
+    record: { fingerprint: 'f1', answer: refusal('counter-2') },
+    recorded: true,
+  });
   t.is((await base.readStream('counter-2')).length, 1, 'the dead intent was never appended');
   // And an append of the request after a dead intent of its own goes round again for 'any'.
   await crashAfterIntent(base, 'r/3', { streamId: 'counter-2', events: [newEvent()], expectedRevision: 0 });
   await base.append({ streamId: 'counter-2', events: [newEvent()], expectedRevision: 0 });
-  const appended = await store.append({ streamId: 'counter-2', events: [newEvent()], expectedRevision: 'any', request: { requestId: 'r/3', fingerprint: 'f1' } });
+  const appended = await store.append({
+    streamId: 'counter-2',
+    events: [newEvent()],
+    expectedRevision: 'any',
+    request: { requestId: 'r/3', fingerprint: 'f1' },
+  });
   t.like(appended, { outcome: 'appended', revision: 2 });
-  t.like(await store.append({ streamId: 'counter-2', events: [newEvent()], expectedRevision: 0, request: { requestId: 'r/4', fingerprint: 'f1' } }), { outcome: 'wrong_expected_revision', actual: 2 });
+  t.like(
+    await store.append({
+      streamId: 'counter-2',
+      events: [newEvent()],
+      expectedRevision: 0,
+      request: { requestId: 'r/4', fingerprint: 'f1' },
+    }),
+    { outcome: 'wrong_expected_revision', actual: 2 },
+  );
 });
 
 test('an append that times out after the server stored it is an append; one that stored nothing fails and decides nothing', async (t) => {
@@ -96,9 +121,25 @@ test('an append that times out after the server stored it is an append; one that
     },
   };
   const store = storeOver(base, timingOut);
-  t.like(await store.append({ streamId: 'counter-3', events: [newEvent()], expectedRevision: 'no_stream', request: { requestId: 'r/5', fingerprint: 'f1' } }), { outcome: 'appended', revision: 0 });
+  t.like(
+    await store.append({
+      streamId: 'counter-3',
+      events: [newEvent()],
+      expectedRevision: 'no_stream',
+      request: { requestId: 'r/5', fingerprint: 'f1' },
+    }),
+    { outcome: 'appended', revision: 0 },
+  );
   mode = 'lost';
-  await t.throwsAsync(store.append({ streamId: 'counter-4', events: [newEvent()], expectedRevision: 'no_stream', request: { requestId: 'r/6', fingerprint: 'f1' } }), { message: 'deadline exceeded' });
+  await t.throwsAsync(
+    store.append({
+      streamId: 'counter-4',
+      events: [newEvent()],
+      expectedRevision: 'no_stream',
+      request: { requestId: 'r/6', fingerprint: 'f1' },
+    }),
+    { message: 'deadline exceeded' },
+  );
   t.is(await store.findRequest('r/6'), undefined, 'undecided: the intent is still pending');
 });
 

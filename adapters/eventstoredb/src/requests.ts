@@ -43,7 +43,8 @@ export type StreamAccess = {
 };
 
 export const requestStreamPrefix = 'meridian.request-';
-export const requestStreamOf = (requestId: string): string => `${requestStreamPrefix}${createHash('sha256').update(requestId).digest('hex')}`;
+export const requestStreamOf = (requestId: string): string =>
+  `${requestStreamPrefix}${createHash('sha256').update(requestId).digest('hex')}`;
 
 const intendedType = 'meridian.request.intended.v1';
 const decidedType = 'meridian.request.decided.v1';
@@ -128,7 +129,10 @@ export const createRequestRecords = (access: StreamAccess) => {
     const settled = fate === 'pending' && complete ? await carryOut(intent) : fate;
     if (settled === 'pending') return { kind: 'pending' };
     if (settled === 'dead') return { kind: 'free', revision: last.streamRevision };
-    return { kind: 'answered', record: { fingerprint: intent.fingerprint, answer: { kind: 'appended', streamId: intent.streamId, ...appendedOf(settled) } } };
+    return {
+      kind: 'answered',
+      record: { fingerprint: intent.fingerprint, answer: { kind: 'appended', streamId: intent.streamId, ...appendedOf(settled) } },
+    };
   };
 
   /** Writes a record at the revision read; false when another attempt wrote there first. */
@@ -152,7 +156,8 @@ export const createRequestRecords = (access: StreamAccess) => {
       if (now.kind === 'answered') return { outcome: 'duplicate', record: now.record };
       if (now.kind === 'pending') continue;
       const at = await exactRevision(append);
-      if (at === undefined) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: await access.revision(streamId) };
+      if (at === undefined)
+        return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: await access.revision(streamId) };
       const intent: Intent = { requestId: request.requestId, fingerprint: request.fingerprint, streamId, at, events: [...events] };
       if (!(await write(request.requestId, recordEvent(request.requestId, intendedType, intent), now.revision))) continue;
       const done = await carryOut(intent);
@@ -170,8 +175,13 @@ export const createRequestRecords = (access: StreamAccess) => {
       const now = await standing(request.requestId, true);
       if (now.kind === 'answered') return { record: now.record, recorded: false };
       if (now.kind === 'pending') continue;
-      const decided = recordEvent(request.requestId, decidedType, { requestId: request.requestId, fingerprint: request.fingerprint, answer: decision });
-      if (await write(request.requestId, decided, now.revision)) return { record: { fingerprint: request.fingerprint, answer: decision }, recorded: true };
+      const decided = recordEvent(request.requestId, decidedType, {
+        requestId: request.requestId,
+        fingerprint: request.fingerprint,
+        answer: decision,
+      });
+      if (await write(request.requestId, decided, now.revision))
+        return { record: { fingerprint: request.fingerprint, answer: decision }, recorded: true };
     }
     throw new Error(`request ${request.requestId}: no answer after ${maxRounds} rounds of concurrent attempts`);
   };

@@ -34,7 +34,10 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 /** The client's errors that mean "the write may or may not have happened". */
 const outcomeUnknown = (error: unknown) =>
-  error instanceof TimeoutError || error instanceof DeadlineExceededError || error instanceof UnavailableError || error instanceof CancelledError;
+  error instanceof TimeoutError ||
+  error instanceof DeadlineExceededError ||
+  error instanceof UnavailableError ||
+  error instanceof CancelledError;
 
 const deletedStream = (streamId: string, cause?: unknown) =>
   permanent(`${streamId} was deleted for good (tombstoned): nothing can be appended to it again`, cause);
@@ -69,7 +72,11 @@ const byIds = (stored: readonly StoredEvent[], events: readonly NewEvent[]) => {
  * are found by id.
  */
 const storedAppend = async (client: StreamsClient, streamId: string, events: readonly NewEvent[], lastRevision: bigint) => {
-  const range = await readStoredStream(client, streamId, { fromRevision: Math.max(0, Number(lastRevision) - events.length + 1), maxCount: events.length, fromLeader: true });
+  const range = await readStoredStream(client, streamId, {
+    fromRevision: Math.max(0, Number(lastRevision) - events.length + 1),
+    maxCount: events.length,
+    fromLeader: true,
+  });
   if (sameIds(range, events)) return range;
   const found = byIds(await readStoredStream(client, streamId, { fromLeader: true }), events);
   if (sameIds(found, events)) return found;
@@ -78,7 +85,8 @@ const storedAppend = async (client: StreamsClient, streamId: string, events: rea
 
 /** After an error that leaves the outcome unknown: what the leader's stream holds decides it. */
 const settled = async (client: StreamsClient, append: PlainAppend, error: unknown): Promise<AppendResult> => {
-  const unknown = (reason: string, cause: unknown) => transient(`${append.streamId}: the append's outcome is unknown (${describe(error)}); ${reason}`, cause);
+  const unknown = (reason: string, cause: unknown) =>
+    transient(`${append.streamId}: the append's outcome is unknown (${describe(error)}); ${reason}`, cause);
   let stored: StoredEvent[];
   try {
     stored = await readStoredStream(client, append.streamId, { fromLeader: true });
@@ -103,10 +111,19 @@ const appendNothing = async (client: StreamsClient, streamId: string, expected: 
 export const appendToStream = async (client: StreamsClient, append: PlainAppend): Promise<AppendResult> => {
   const { streamId, events, expectedRevision } = append;
   if (events.length === 0) return appendNothing(client, streamId, expectedRevision);
-  const refused = (actual: number | 'no_stream'): AppendResult => ({ outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual });
+  const refused = (actual: number | 'no_stream'): AppendResult => ({
+    outcome: 'wrong_expected_revision',
+    streamId,
+    expected: expectedRevision,
+    actual,
+  });
   let reply: EsdbAppendResult;
   try {
-    reply = await client.appendToStream(streamId, events.map((event) => eventDataOf(event)), { expectedRevision: esdbExpectedRevisionOf(expectedRevision) });
+    reply = await client.appendToStream(
+      streamId,
+      events.map((event) => eventDataOf(event)),
+      { expectedRevision: esdbExpectedRevisionOf(expectedRevision) },
+    );
   } catch (error) {
     if (error instanceof WrongExpectedVersionError) return refused(actualRevisionOf(error.actualVersion));
     if (outcomeUnknown(error)) return settled(client, append, error);

@@ -142,7 +142,10 @@ const caughtUpAt = async (deps: SubscriptionDeps, position: number, filter: Subs
   return ahead.events.length === 0 && ahead.endOfLog ? Math.max(position, ahead.position) : undefined;
 };
 
-export async function* subscribeToLog(deps: SubscriptionDeps, { signal, after, batchSize = 500, filter }: SubscribeOptions): AsyncGenerator<LogBatch> {
+export async function* subscribeToLog(
+  deps: SubscriptionDeps,
+  { signal, after, batchSize = 500, filter }: SubscribeOptions,
+): AsyncGenerator<LogBatch> {
   if (signal?.aborted || deps.closed()) return;
   const inbox = createInbox();
   const subscription = deps.subscribeToAll({
@@ -190,7 +193,8 @@ export async function* subscribeToLog(deps: SubscriptionDeps, { signal, after, b
       const reachedEnd = batch.progress.caughtUp && !progress.caughtUp;
       progress = batch.progress;
       const endOfLog = progress.caughtUp && inbox.size() === 0;
-      if (batch.events.length > 0 || moved || (reachedEnd && endOfLog)) yield { events: batch.events, position: progress.position, endOfLog };
+      if (batch.events.length > 0 || moved || (reachedEnd && endOfLog))
+        yield { events: batch.events, position: progress.position, endOfLog };
     }
   } finally {
     signal?.removeEventListener('abort', inbox.stop);

@@ -46,7 +46,10 @@ if (host !== undefined) {
     withStore(async (t, store) => {
       const collection = freshCollection('json');
       const document = {
-        line: [[4.35, 50.85], [4.36, [50.86, []]]],
+        line: [
+          [4.35, 50.85],
+          [4.36, [50.86, []]],
+        ],
         empty: { list: [], map: {} },
         nulls: [null, { none: null }],
         'dotted.name': 'kept as one field',
@@ -55,7 +58,10 @@ if (host !== undefined) {
       };
       await put(store, collection, [{ id: 'a', document }]);
       t.deepEqual(await store.get(collection, 'a'), document);
-      const seen = await store.transact([{ collection, id: 'a' }], (current) => ({ writes: [], result: current.get(documentKey({ collection, id: 'a' })) }));
+      const seen = await store.transact([{ collection, id: 'a' }], (current) => ({
+        writes: [],
+        result: current.get(documentKey({ collection, id: 'a' })),
+      }));
       t.deepEqual(seen, document, 'compute sees the same JSON');
       t.deepEqual((await store.query(collection, { limit: 1 })).documents, [{ id: 'a', document }]);
     }),
@@ -74,13 +80,21 @@ if (host !== undefined) {
     'Firestore document store: descending pages over tied values keep id order and lose nothing',
     withStore(async (t, store) => {
       const collection = freshCollection('ties');
-      const documents = Array.from({ length: 11 }, (_, i) => ({ id: `d${String(i).padStart(2, '0')}`, document: { rank: i % 3, zone: i % 2 === 0 ? 'north' : 'south' } }));
+      const documents = Array.from({ length: 11 }, (_, i) => ({
+        id: `d${String(i).padStart(2, '0')}`,
+        document: { rank: i % 3, zone: i % 2 === 0 ? 'north' : 'south' },
+      }));
       await put(store, collection, documents);
       const pages = async (query: { where?: { field: string; op: '=='; value: string }[] }) => {
         const ids: string[][] = [];
         let after: string | undefined;
         do {
-          const page = await store.query(collection, { ...query, orderBy: { field: 'rank', direction: 'desc' }, limit: 2, ...(after && { after }) });
+          const page = await store.query(collection, {
+            ...query,
+            orderBy: { field: 'rank', direction: 'desc' },
+            limit: 2,
+            ...(after && { after }),
+          });
           ids.push(page.documents.map((d) => d.id));
           after = page.next;
         } while (after !== undefined);
@@ -102,12 +116,21 @@ if (host !== undefined) {
     'Firestore document store: a page that ends exactly at the last document has no next cursor',
     withStore(async (t, store) => {
       const collection = freshCollection('exact');
-      await put(store, collection, [{ id: 'a', document: { n: 1 } }, { id: 'b', document: { n: 2 } }]);
+      await put(store, collection, [
+        { id: 'a', document: { n: 1 } },
+        { id: 'b', document: { n: 2 } },
+      ]);
       const first = await store.query(collection, { limit: 1 });
-      t.deepEqual(first.documents.map((d) => d.id), ['a']);
+      t.deepEqual(
+        first.documents.map((d) => d.id),
+        ['a'],
+      );
       t.truthy(first.next);
       const second = await store.query(collection, { limit: 1, after: first.next! });
-      t.deepEqual(second.documents.map((d) => d.id), ['b']);
+      t.deepEqual(
+        second.documents.map((d) => d.id),
+        ['b'],
+      );
       t.is(second.next, undefined);
     }),
   );
@@ -116,10 +139,21 @@ if (host !== undefined) {
     'Firestore document store: "in" over no values matches nothing, and filters on null match null',
     withStore(async (t, store) => {
       const collection = freshCollection('filters');
-      await put(store, collection, [{ id: 'a', document: { driver: null } }, { id: 'b', document: { driver: 'd1' } }]);
+      await put(store, collection, [
+        { id: 'a', document: { driver: null } },
+        { id: 'b', document: { driver: 'd1' } },
+      ]);
       t.deepEqual((await store.query(collection, { where: [{ field: 'driver', op: 'in', value: [] }], limit: 10 })).documents, []);
-      t.deepEqual((await store.query(collection, { where: [{ field: 'driver', op: '==', value: null }], limit: 10 })).documents.map((d) => d.id), ['a']);
-      t.deepEqual((await store.query(collection, { where: [{ field: 'driver', op: 'in', value: ['d1', 'd2'] }], limit: 10 })).documents.map((d) => d.id), ['b']);
+      t.deepEqual(
+        (await store.query(collection, { where: [{ field: 'driver', op: '==', value: null }], limit: 10 })).documents.map((d) => d.id),
+        ['a'],
+      );
+      t.deepEqual(
+        (await store.query(collection, { where: [{ field: 'driver', op: 'in', value: ['d1', 'd2'] }], limit: 10 })).documents.map(
+          (d) => d.id,
+        ),
+        ['b'],
+      );
     }),
   );
 
@@ -131,8 +165,14 @@ if (host !== undefined) {
       const changes: DocumentChange[] = [];
       const stop = store.watch(collection, (change) => changes.push(change), { id: 'v' });
       // The listen takes a round trip to start (seconds on a busy emulator): wait until it hears a probe.
-      t.true(await untilWatching({ store, collection, id: 'v', document: { v: 0 }, listening: () => changes.some(isProbe) }), 'the watcher is listening');
-      await put(store, collection, [{ id: 'v', document: { v: 1, line: [[1, 2]] } }, { id: 'other', document: { v: 9 } }]);
+      t.true(
+        await untilWatching({ store, collection, id: 'v', document: { v: 0 }, listening: () => changes.some(isProbe) }),
+        'the watcher is listening',
+      );
+      await put(store, collection, [
+        { id: 'v', document: { v: 1, line: [[1, 2]] } },
+        { id: 'other', document: { v: 9 } },
+      ]);
       await put(store, collection, [{ id: 'v', document: undefined }]);
       const tested = () => changes.filter((change) => !isProbe(change));
       t.true(await eventually(() => tested().length >= 2));
@@ -189,7 +229,10 @@ if (host !== undefined) {
     withStore(async (t, store) => {
       const collection = freshCollection('limit');
       const writes = Array.from({ length: 501 }, (_, i) => ({ collection, id: `d${i}`, document: { i } }));
-      await t.throwsAsync(store.transact([], () => ({ writes, result: undefined })), { message: /at most 500 writes/ });
+      await t.throwsAsync(
+        store.transact([], () => ({ writes, result: undefined })),
+        { message: /at most 500 writes/ },
+      );
       t.deepEqual((await store.query(collection, { limit: 1 })).documents, []);
     }),
   );

@@ -1,6 +1,14 @@
 // The cloud document store: one Firestore collection per read-model collection, one document per id, the
 // JSON document as its fields (see firestore-json.ts for the few values that need bridging).
-import { FieldPath, Firestore, Timestamp, type DocumentReference, type Query, type Settings, type Transaction } from '@google-cloud/firestore';
+import {
+  FieldPath,
+  Firestore,
+  Timestamp,
+  type DocumentReference,
+  type Query,
+  type Settings,
+  type Transaction,
+} from '@google-cloud/firestore';
 import {
   assertCollectionName,
   decodeCursor,
@@ -66,7 +74,9 @@ const uniqueKeys = (keys: readonly DocumentKey[]): DocumentKey[] => [...new Map(
 const matchesNothing = (where: readonly FieldFilter[]): boolean => where.some((filter) => filter.op === 'in' && filter.value.length === 0);
 
 const applyFilter = (query: Query, filter: FieldFilter): Query =>
-  filter.op === '==' ? query.where(fieldPath(filter.field), '==', filter.value) : query.where(fieldPath(filter.field), 'in', [...filter.value]);
+  filter.op === '=='
+    ? query.where(fieldPath(filter.field), '==', filter.value)
+    : query.where(fieldPath(filter.field), 'in', [...filter.value]);
 
 export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOptions = {}): DocumentStore => {
   const owned = options.firestore === undefined;
@@ -94,9 +104,17 @@ export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOpti
     const filtered = where.reduce(applyFilter, collectionOf(collection) as Query);
     // The id breaks ties in the same direction, as the SQLite store does; production needs a composite
     // index for each equality + order combination (declared in infra/, never created from here).
-    const ordered = (orderBy === undefined ? filtered : filtered.orderBy(fieldPath(orderBy.field), direction)).orderBy(FieldPath.documentId(), direction);
+    const ordered = (orderBy === undefined ? filtered : filtered.orderBy(fieldPath(orderBy.field), direction)).orderBy(
+      FieldPath.documentId(),
+      direction,
+    );
     const cursor = after === undefined ? undefined : decodeCursor(after);
-    const resumed = cursor === undefined ? ordered : orderBy === undefined ? ordered.startAfter(cursor.id) : ordered.startAfter(toFirestoreValue(cursor.value), cursor.id);
+    const resumed =
+      cursor === undefined
+        ? ordered
+        : orderBy === undefined
+          ? ordered.startAfter(cursor.id)
+          : ordered.startAfter(toFirestoreValue(cursor.value), cursor.id);
     // One more than asked: it says whether a next page exists without a second round trip.
     return resumed.limit(limit + 1);
   };
@@ -114,7 +132,8 @@ export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOpti
 
   const stage = (tx: Transaction, writes: readonly DocumentWrite[]) => {
     const final = lastWritePerDocument(writes);
-    if (final.length > firestoreWriteLimit) throw new Error(`a transaction may hold at most ${firestoreWriteLimit} writes in Firestore, not ${final.length}`);
+    if (final.length > firestoreWriteLimit)
+      throw new Error(`a transaction may hold at most ${firestoreWriteLimit} writes in Firestore, not ${final.length}`);
     for (const write of final) {
       const reference = referenceOf(write);
       if (write.document === undefined) tx.delete(reference);
@@ -145,10 +164,16 @@ export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOpti
     const attachedAt = Timestamp.now();
     let initial = true;
     return collectionOf(collection).onSnapshot((snapshot) => {
-      const changes = initial ? snapshot.docChanges().filter((change) => changedSince(attachedAt, change.doc.updateTime)) : snapshot.docChanges();
+      const changes = initial
+        ? snapshot.docChanges().filter((change) => changedSince(attachedAt, change.doc.updateTime))
+        : snapshot.docChanges();
       initial = false;
       for (const change of changes)
-        deliver(listener, { collection, id: change.doc.id, document: change.type === 'removed' ? undefined : fromFirestoreData(change.doc.data()) });
+        deliver(listener, {
+          collection,
+          id: change.doc.id,
+          document: change.type === 'removed' ? undefined : fromFirestoreData(change.doc.data()),
+        });
     }, onError);
   };
 
@@ -208,7 +233,8 @@ export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOpti
         logger.error('document store watch ended', { collection, ...(id !== undefined && { id }), error: error.message });
         watchers.delete(stop);
       };
-      const unsubscribe = id === undefined ? watchCollection(collection, listener, onError) : watchDocument(collection, id, listener, onError);
+      const unsubscribe =
+        id === undefined ? watchCollection(collection, listener, onError) : watchDocument(collection, id, listener, onError);
       const stop = () => {
         watchers.delete(stop);
         unsubscribe();

@@ -3,7 +3,13 @@ import test from 'ava';
 import { fromFirestoreData, nestedArrayField, toFirestoreData } from './firestore-json.ts';
 
 test('an array inside an array is wrapped for Firestore and unwrapped on the way back', (t) => {
-  const document = { line: [[1, 2], [3, [4, []]]], plain: [1, { inner: [[5]] }] };
+  const document = {
+    line: [
+      [1, 2],
+      [3, [4, []]],
+    ],
+    plain: [1, { inner: [[5]] }],
+  };
   const stored = toFirestoreData(document);
   t.deepEqual(stored, {
     line: [{ [nestedArrayField]: [1, 2] }, { [nestedArrayField]: [3, { [nestedArrayField]: [4, { [nestedArrayField]: [] }] }] }],
@@ -27,5 +33,9 @@ test('a map that merely resembles the wrapping outside an array stays a map', (t
 });
 
 test('values only another writer could store come back as JSON', (t) => {
-  t.deepEqual(fromFirestoreData({ n: 12n, list: [7n], at: Timestamp.fromDate(new Date('2026-11-21T10:00:00Z')) }), { n: 12, list: [7], at: '2026-11-21T10:00:00.000Z' });
+  t.deepEqual(fromFirestoreData({ n: 12n, list: [7n], at: Timestamp.fromDate(new Date('2026-11-21T10:00:00Z')) }), {
+    n: 12,
+    list: [7],
+    at: '2026-11-21T10:00:00.000Z',
+  });
 });

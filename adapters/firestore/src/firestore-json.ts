@@ -27,14 +27,16 @@ const encodeValue = (value: unknown, inArray: boolean): unknown => {
   }
   if (isPlainObject(value)) {
     // Refused rather than escaped: it would read back as an array.
-    if (Object.hasOwn(value, nestedArrayField)) throw new Error(`the field name "${nestedArrayField}" is reserved by the Firestore document store`);
+    if (Object.hasOwn(value, nestedArrayField))
+      throw new Error(`the field name "${nestedArrayField}" is reserved by the Firestore document store`);
     return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, encodeValue(item, false)]));
   }
   return value;
 };
 
 /** The JSON form of a document as Firestore can store it. */
-export const toFirestoreData = (document: Document): DocumentData => encodeValue(JSON.parse(JSON.stringify(document)), false) as DocumentData;
+export const toFirestoreData = (document: Document): DocumentData =>
+  encodeValue(JSON.parse(JSON.stringify(document)), false) as DocumentData;
 
 /** A JSON value as Firestore can compare it (a cursor's order value). */
 export const toFirestoreValue = (value: unknown): unknown => encodeValue(value, false);

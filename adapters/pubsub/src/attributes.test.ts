@@ -1,5 +1,12 @@
 import test from 'ava';
-import { deadLetterNoteOf, eventAttributes, eventMessageOf, fitAttributeValue, withDeadLetterNote, withoutDeadLetterNote } from './attributes.ts';
+import {
+  deadLetterNoteOf,
+  eventAttributes,
+  eventMessageOf,
+  fitAttributeValue,
+  withDeadLetterNote,
+  withoutDeadLetterNote,
+} from './attributes.ts';
 import { recordedEvent, testTraceparent } from './testing/index.ts';
 
 test('an event becomes its envelope as JSON, its routing facts as attributes, its stream as ordering key', (t) => {
@@ -27,15 +34,36 @@ test('traceparent is an attribute only when the event has one', (t) => {
 
 test('a dead-letter note is added and removed without touching the original attributes', (t) => {
   const original = eventMessageOf(recordedEvent('parcel-p', 0, 1)).attributes;
-  const noted = withDeadLetterNote(original, { consumer: 'projector', reason: 'gap at revision 2', attempt: 5, deadLetteredAt: '2026-11-21T09:00:00.000Z' });
-  t.like(noted, { ...original, deadLetterReason: 'gap at revision 2', deadLetterConsumer: 'projector', deliveryAttempt: '5', deadLetteredAt: '2026-11-21T09:00:00.000Z' });
-  t.deepEqual(deadLetterNoteOf(noted), { consumer: 'projector', reason: 'gap at revision 2', attempt: 5, deadLetteredAt: '2026-11-21T09:00:00.000Z' });
+  const noted = withDeadLetterNote(original, {
+    consumer: 'projector',
+    reason: 'gap at revision 2',
+    attempt: 5,
+    deadLetteredAt: '2026-11-21T09:00:00.000Z',
+  });
+  t.like(noted, {
+    ...original,
+    deadLetterReason: 'gap at revision 2',
+    deadLetterConsumer: 'projector',
+    deliveryAttempt: '5',
+    deadLetteredAt: '2026-11-21T09:00:00.000Z',
+  });
+  t.deepEqual(deadLetterNoteOf(noted), {
+    consumer: 'projector',
+    reason: 'gap at revision 2',
+    attempt: 5,
+    deadLetteredAt: '2026-11-21T09:00:00.000Z',
+  });
   t.deepEqual(withoutDeadLetterNote(noted), original);
 });
 
 test('what Pub/Sub adds when it dead-letters by itself is read as a note and removed too', (t) => {
   const original = { eventType: 'parcel.registered.v1', streamId: 'parcel-p' };
-  const forwarded = { ...original, CloudPubSubDeadLetterSourceDeliveryCount: '5', CloudPubSubDeadLetterSourceSubscription: 'projector', CloudPubSubDeadLetterSourceSubscriptionProject: 'p' };
+  const forwarded = {
+    ...original,
+    CloudPubSubDeadLetterSourceDeliveryCount: '5',
+    CloudPubSubDeadLetterSourceSubscription: 'projector',
+    CloudPubSubDeadLetterSourceSubscriptionProject: 'p',
+  };
   t.like(deadLetterNoteOf(forwarded), { consumer: 'projector', attempt: 5 });
   t.deepEqual(withoutDeadLetterNote(forwarded), original);
   t.is(deadLetterNoteOf(original), undefined);
@@ -46,5 +74,9 @@ test('long reasons are cut to the 1024 bytes Pub/Sub allows in an attribute', (t
   const cut = fitAttributeValue('é'.repeat(2000));
   t.true(Buffer.byteLength(cut) <= 1024);
   t.true(cut.endsWith('…'));
-  t.true(Buffer.byteLength(withDeadLetterNote({}, { consumer: 'c', reason: 'x'.repeat(5000), attempt: 1, deadLetteredAt: '' })['deadLetterReason']!) <= 1024);
+  t.true(
+    Buffer.byteLength(
+      withDeadLetterNote({}, { consumer: 'c', reason: 'x'.repeat(5000), attempt: 1, deadLetteredAt: '' })['deadLetterReason']!,
+    ) <= 1024,
+  );
 });

@@ -1,6 +1,13 @@
 // Everything the platform needs from Pub/Sub, behind the bus ports: the SDK stays inside this adapter.
 import { PubSub } from '@google-cloud/pubsub';
-import { silentLogger, type ConsumerDefinition, type Logger, type Publisher, type RecordedEvent, type Subscription } from '@meridian/kernel';
+import {
+  silentLogger,
+  type ConsumerDefinition,
+  type Logger,
+  type Publisher,
+  type RecordedEvent,
+  type Subscription,
+} from '@meridian/kernel';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { MessageAttributes } from './attributes.ts';
 import { createEventPublisher } from './event-publisher.ts';
@@ -66,10 +73,12 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
         maxBatch: 1000,
         // As the embedded queue: a ping may be acked after its handler returned (the live map acks once a
         // write covering it commits), until the subscription's ack deadline.
-        settleWithinMs: 1000 * (options.topology.subscriptions.find((s) => s.name === subscription)?.ackDeadlineSeconds ?? defaultAckDeadlineSeconds),
+        settleWithinMs:
+          1000 * (options.topology.subscriptions.find((s) => s.name === subscription)?.ackDeadlineSeconds ?? defaultAckDeadlineSeconds),
       }),
     redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: sourceTopicOf(consumer), logger }),
-    deadLetters: (consumer, { idleMs } = {}) => inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
+    deadLetters: (consumer, { idleMs } = {}) =>
+      inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
     close: async () => {
       await Promise.all([eventPublisher.close(), telemetryPublisher.close()]);
       await pubsub.close();

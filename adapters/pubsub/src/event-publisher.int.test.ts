@@ -48,7 +48,11 @@ if (fixture !== undefined) {
     const received = (await receive(pubsub, watcher, { done: (r) => r.length >= 200 })).map(eventOf);
     t.is(received.length, 200);
     for (const stream of streams)
-      t.deepEqual(received.filter((e) => e.streamId === stream).map((e) => e.streamRevision), Array.from({ length: 50 }, (_, i) => i), stream);
+      t.deepEqual(
+        received.filter((e) => e.streamId === stream).map((e) => e.streamRevision),
+        Array.from({ length: 50 }, (_, i) => i),
+        stream,
+      );
   });
 
   test('publish resolves only once Pub/Sub has confirmed: a client closed right after loses nothing', async (t) => {
@@ -74,7 +78,10 @@ if (fixture !== undefined) {
     await provisionTopology(pubsub, topologyOf([{ name: topic }], [{ name: watcher, topic }]));
     await publisher.publish(events);
     const received = (await receive(pubsub, watcher, { done: (r) => r.length >= 3 })).map(eventOf);
-    t.deepEqual(received.filter((e) => e.streamId === 'parcel-x').map((e) => e.streamRevision), [0, 1]);
+    t.deepEqual(
+      received.filter((e) => e.streamId === 'parcel-x').map((e) => e.streamRevision),
+      [0, 1],
+    );
     t.is(received.length, 3);
   });
 }

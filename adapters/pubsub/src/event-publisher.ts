@@ -26,7 +26,8 @@ export const eventPublishOptions: PublishOptions = {
   batching: { maxMessages: 1000, maxBytes: 9 * 1024 * 1024, maxMilliseconds: 5 },
 };
 
-const reasonOf = (result: PromiseSettledResult<unknown> | undefined): unknown => (result?.status === 'rejected' ? result.reason : undefined);
+const reasonOf = (result: PromiseSettledResult<unknown> | undefined): unknown =>
+  result?.status === 'rejected' ? result.reason : undefined;
 
 export const createEventPublisher = (pubsub: PubSub, topicName: string, options: PublishOptions = eventPublishOptions): EventPublisher => {
   const topic = pubsub.topic(topicName, { ...options, messageOrdering: true });

@@ -5,9 +5,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { MessageAttributes } from './attributes.ts';
 import { createPubSubSubscription, type PubSubSubscriptionDeps } from './pubsub-subscription.ts';
-import { deadLetterTopicOf } from './topology.ts';
+import { deadLetterTopicOf, defaultAckDeadlineSeconds } from './topology.ts';
 
-export type EventSubscriptionDeps = Omit<PubSubSubscriptionDeps<RecordedEvent>, 'subscription' | 'decode' | 'accepts' | 'deadLetterTopic'> & {
+export type EventSubscriptionDeps = Omit<
+  PubSubSubscriptionDeps<RecordedEvent>,
+  'subscription' | 'decode' | 'accepts' | 'deadLetterTopic'
+> & {
   /** Its name is the subscription's. */
   readonly consumer: ConsumerDefinition;
   /** Default: the topology's dead-letter topic of the consumer. */
@@ -40,8 +43,16 @@ export const acceptsEventTypes = (eventTypes: readonly string[]): ((attributes: 
   return (attributes) => followed.has(attributes['eventType'] ?? '');
 };
 
+/**
+ * A delivery may be settled after the handler returned, until the subscription's ack deadline: a consumer
+ * holds an event that came before an earlier one of its stream (the stream guard's gap) until that one
+ * comes, rather than nack it and spend one of its attempts (see the consumer runtime's holdGapsMs).
+ */
+export const eventSettleWithinMs = 1000 * defaultAckDeadlineSeconds;
+
 export const createEventSubscription = ({ consumer, deadLetterTopic, ...deps }: EventSubscriptionDeps): Subscription<RecordedEvent> =>
   createPubSubSubscription({
+    settleWithinMs: eventSettleWithinMs,
     ...deps,
     subscription: consumer.name,
     decode: decodeRecordedEvent,

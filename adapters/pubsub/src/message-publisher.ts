@@ -29,10 +29,15 @@ export const createMessagePublisher = <M>(pubsub: PubSub, topicName: string, opt
         }),
       ),
     );
-    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : []));
+    const failures = results.flatMap((result, index) =>
+      result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : [],
+    );
     if (failures.length === 0) return;
     if (ordered) for (const { index } of failures) topic.resumePublishing(options.orderingKeyOf!(messages[index]!));
-    throw new AggregateError(failures.map((f) => f.reason), `${failures.length} of ${messages.length} messages were not published to ${topicName}`);
+    throw new AggregateError(
+      failures.map((f) => f.reason),
+      `${failures.length} of ${messages.length} messages were not published to ${topicName}`,
+    );
   };
   return { publish, close: () => topic.flush() };
 };

@@ -47,7 +47,11 @@ if (fixture !== undefined) {
     t.deepEqual([String(main.retryPolicy?.minimumBackoff?.seconds), String(main.retryPolicy?.maximumBackoff?.seconds)], ['10', '600']);
     t.like(await metadataOf(pings), { enableMessageOrdering: false, ackDeadlineSeconds: 30, filter: '' });
     const parked = await metadataOf(deadLetterSubscriptionOf(projector));
-    t.like(parked, { topic: `projects/${projectId}/topics/${deadLetterTopicOf(projector)}`, enableMessageOrdering: false, deadLetterPolicy: null });
+    t.like(parked, {
+      topic: `projects/${projectId}/topics/${deadLetterTopicOf(projector)}`,
+      enableMessageOrdering: false,
+      deadLetterPolicy: null,
+    });
   });
 
   test('is idempotent: a second run creates and changes nothing', async (t) => {
@@ -68,7 +72,14 @@ if (fixture !== undefined) {
     const changed: Topology = {
       topics: topology.topics.map((d) => (d.name === topic ? { ...d, messageRetentionDuration: '86400s' } : d)),
       subscriptions: topology.subscriptions.map((d) =>
-        d.name === projector ? { ...d, ackDeadlineSeconds: 20, retryPolicy: { minimumBackoffSeconds: 5, maximumBackoffSeconds: 100 }, deadLetterPolicy: { ...d.deadLetterPolicy!, maxDeliveryAttempts: 7 } } : d,
+        d.name === projector
+          ? {
+              ...d,
+              ackDeadlineSeconds: 20,
+              retryPolicy: { minimumBackoffSeconds: 5, maximumBackoffSeconds: 100 },
+              deadLetterPolicy: { ...d.deadLetterPolicy!, maxDeliveryAttempts: 7 },
+            }
+          : d,
       ),
     };
     const steps = await provisionTopology(pubsub, changed);
@@ -76,7 +87,12 @@ if (fixture !== undefined) {
       steps.filter((step) => step.outcome !== 'unchanged'),
       [
         { resource: 'topic', name: topic, outcome: 'updated', changed: ['messageRetentionDuration'] },
-        { resource: 'subscription', name: projector, outcome: 'updated', changed: ['ackDeadlineSeconds', 'retryPolicy', 'deadLetterPolicy'] },
+        {
+          resource: 'subscription',
+          name: projector,
+          outcome: 'updated',
+          changed: ['ackDeadlineSeconds', 'retryPolicy', 'deadLetterPolicy'],
+        },
       ],
     );
     const after = await metadataOf(projector);
@@ -93,7 +109,11 @@ if (fixture !== undefined) {
     const changed: Topology = {
       ...topology,
       subscriptions: topology.subscriptions.map((d) =>
-        d.name === projector ? { ...d, filter: 'attributes.eventType = "x"', enableMessageOrdering: false } : d.name === pings ? { ...d, ackDeadlineSeconds: 45 } : d,
+        d.name === projector
+          ? { ...d, filter: 'attributes.eventType = "x"', enableMessageOrdering: false }
+          : d.name === pings
+            ? { ...d, ackDeadlineSeconds: 45 }
+            : d,
       ),
     };
     const error = await t.throwsAsync(provisionTopology(pubsub, changed), { instanceOf: TopologyConflictError });

@@ -2,7 +2,10 @@ import test from 'ava';
 import { secondsOf, settingsOfDefinition, settingsOfMetadata, subscriptionDrift } from './provision.ts';
 import { topologyOf } from './topology.ts';
 
-const [definition] = topologyOf([], [{ name: 'projector', topic: 'events', filter: 'hasPrefix(attributes.eventType, "parcel.")' }]).subscriptions;
+const [definition] = topologyOf(
+  [],
+  [{ name: 'projector', topic: 'events', filter: 'hasPrefix(attributes.eventType, "parcel.")' }],
+).subscriptions;
 
 /** The subscription as the API describes it after creating it from the definition. */
 const created = {
@@ -24,12 +27,23 @@ test('durations are written as seconds, "604800s"', (t) => {
 
 test('a subscription created from its definition has not drifted', (t) => {
   t.deepEqual(settingsOfMetadata(created), settingsOfDefinition(definition!));
-  t.deepEqual(subscriptionDrift('projector', settingsOfDefinition(definition!), settingsOfMetadata(created)), { conflicts: [], updates: [] });
+  t.deepEqual(subscriptionDrift('projector', settingsOfDefinition(definition!), settingsOfMetadata(created)), {
+    conflicts: [],
+    updates: [],
+  });
 });
 
 test('drift in settings Pub/Sub can update is listed for an update', (t) => {
-  const found = settingsOfMetadata({ ...created, ackDeadlineSeconds: 10, retryPolicy: null, deadLetterPolicy: { ...created.deadLetterPolicy, maxDeliveryAttempts: 9 } });
-  t.deepEqual(subscriptionDrift('projector', settingsOfDefinition(definition!), found), { conflicts: [], updates: ['ackDeadlineSeconds', 'retryPolicy', 'deadLetterPolicy'] });
+  const found = settingsOfMetadata({
+    ...created,
+    ackDeadlineSeconds: 10,
+    retryPolicy: null,
+    deadLetterPolicy: { ...created.deadLetterPolicy, maxDeliveryAttempts: 9 },
+  });
+  t.deepEqual(subscriptionDrift('projector', settingsOfDefinition(definition!), found), {
+    conflicts: [],
+    updates: ['ackDeadlineSeconds', 'retryPolicy', 'deadLetterPolicy'],
+  });
 });
 
 test('drift in topic, filter or ordering is a conflict, named with both values', (t) => {

@@ -70,7 +70,12 @@ export type SubscriptionSettings = {
 };
 
 const immutableSettings = ['topic', 'filter', 'enableMessageOrdering'] as const satisfies readonly (keyof SubscriptionSettings)[];
-const mutableSettings = ['ackDeadlineSeconds', 'retryPolicy', 'deadLetterPolicy', 'retainAckedMessages'] as const satisfies readonly (keyof SubscriptionSettings)[];
+const mutableSettings = [
+  'ackDeadlineSeconds',
+  'retryPolicy',
+  'deadLetterPolicy',
+  'retainAckedMessages',
+] as const satisfies readonly (keyof SubscriptionSettings)[];
 
 export const settingsOfDefinition = (definition: SubscriptionDefinition): SubscriptionSettings => ({
   topic: definition.topic,
@@ -93,7 +98,10 @@ export const settingsOfMetadata = (metadata: protos.google.pubsub.v1.ISubscripti
     retryPolicy:
       retry === null || retry === undefined
         ? null
-        : { minimumBackoffSeconds: secondsFromApi(retry.minimumBackoff) ?? 10, maximumBackoffSeconds: secondsFromApi(retry.maximumBackoff) ?? 600 },
+        : {
+            minimumBackoffSeconds: secondsFromApi(retry.minimumBackoff) ?? 10,
+            maximumBackoffSeconds: secondsFromApi(retry.maximumBackoff) ?? 600,
+          },
     deadLetterPolicy:
       deadLetter === null || deadLetter === undefined || !deadLetter.deadLetterTopic
         ? null
@@ -129,10 +137,18 @@ const subscriptionMetadataOf = (
     ...(definition.filter !== undefined && { filter: definition.filter }),
     enableMessageOrdering: definition.enableMessageOrdering,
     ackDeadlineSeconds: definition.ackDeadlineSeconds,
-    retryPolicy: { minimumBackoff: apiDurationOf(retryPolicy.minimumBackoffSeconds), maximumBackoff: apiDurationOf(retryPolicy.maximumBackoffSeconds) },
+    retryPolicy: {
+      minimumBackoff: apiDurationOf(retryPolicy.minimumBackoffSeconds),
+      maximumBackoff: apiDurationOf(retryPolicy.maximumBackoffSeconds),
+    },
     // null clears a dead-letter policy that the definition no longer has.
     deadLetterPolicy:
-      deadLetterPolicy === undefined ? null : { deadLetterTopic: pubsub.topic(deadLetterPolicy.deadLetterTopic).name, maxDeliveryAttempts: deadLetterPolicy.maxDeliveryAttempts },
+      deadLetterPolicy === undefined
+        ? null
+        : {
+            deadLetterTopic: pubsub.topic(deadLetterPolicy.deadLetterTopic).name,
+            maxDeliveryAttempts: deadLetterPolicy.maxDeliveryAttempts,
+          },
     retainAckedMessages: definition.retainAckedMessages ?? false,
   };
   return Object.fromEntries(Object.entries(all).filter(([key]) => (only as readonly string[]).includes(key)));
@@ -180,10 +196,14 @@ const provisionSubscription = async (
   const [found] = await subscription.getMetadata();
   const drift = subscriptionDrift(definition.name, settingsOfDefinition(definition), settingsOfMetadata(found));
   for (const conflict of drift.conflicts) logger.error('subscription setting cannot change in place', { ...conflict });
-  if (drift.updates.length === 0) return { step: { resource: 'subscription', name: definition.name, outcome: 'unchanged', changed: [] }, conflicts: drift.conflicts };
+  if (drift.updates.length === 0)
+    return { step: { resource: 'subscription', name: definition.name, outcome: 'unchanged', changed: [] }, conflicts: drift.conflicts };
   await subscription.setMetadata(subscriptionMetadataOf(pubsub, definition, drift.updates));
   logger.info('subscription updated', { subscription: definition.name, changed: drift.updates });
-  return { step: { resource: 'subscription', name: definition.name, outcome: 'updated', changed: drift.updates }, conflicts: drift.conflicts };
+  return {
+    step: { resource: 'subscription', name: definition.name, outcome: 'updated', changed: drift.updates },
+    conflicts: drift.conflicts,
+  };
 };
 
 /**
@@ -191,7 +211,11 @@ const provisionSubscription = async (
  * Running it again changes nothing. Topics come first: subscriptions name them, dead-letter topics included.
  * Throws a TopologyConflictError, after doing everything else, if a setting cannot change in place.
  */
-export const provisionTopology = async (pubsub: PubSub, topology: Topology, { logger = silentLogger }: { logger?: Logger } = {}): Promise<readonly ProvisionStep[]> => {
+export const provisionTopology = async (
+  pubsub: PubSub,
+  topology: Topology,
+  { logger = silentLogger }: { logger?: Logger } = {},
+): Promise<readonly ProvisionStep[]> => {
   const deps = { pubsub, logger };
   const steps: ProvisionStep[] = [];
   const conflicts: SubscriptionConflict[] = [];

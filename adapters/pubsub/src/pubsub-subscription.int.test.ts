@@ -18,7 +18,11 @@ const setup = async (eventTypes: readonly string[] = parcelTypes, { settleWithin
   const consumer = { name: unique('consumer'), eventTypes };
   await provisionTopology(pubsub, topologyOf([{ name: topic }], [{ name: consumer.name, topic }]));
   const publisher = createEventPublisher(pubsub, topic);
-  return { consumer, publisher, subscription: createEventSubscription({ pubsub, consumer, batchWindowMs: 5, ...(settleWithinMs !== undefined && { settleWithinMs }) }) };
+  return {
+    consumer,
+    publisher,
+    subscription: createEventSubscription({ pubsub, consumer, batchWindowMs: 5, ...(settleWithinMs !== undefined && { settleWithinMs }) }),
+  };
 };
 
 const deadLettersOf = (consumer: string, count: number) =>
@@ -35,16 +39,30 @@ if (fixture !== undefined) {
       subscription,
       async (deliveries) => {
         batches.push(deliveries.length);
-        for (const delivery of deliveries) (seen.push(delivery.message), delivery.ack());
+        for (const delivery of deliveries) {
+          seen.push(delivery.message);
+          delivery.ack();
+        }
       },
       () => seen.length >= 30,
       { maxBatch: 7 },
     );
     t.is(seen.length, 30);
-    t.true(batches.every((size) => size >= 1 && size <= 7), `batch sizes ${batches.join(', ')}`);
+    t.true(
+      batches.every((size) => size >= 1 && size <= 7),
+      `batch sizes ${batches.join(', ')}`,
+    );
     for (const stream of ['parcel-0', 'parcel-1', 'parcel-2'])
-      t.deepEqual(seen.filter((e) => e.streamId === stream).map((e) => e.streamRevision), Array.from({ length: 10 }, (_, i) => i), stream);
-    t.deepEqual(seen.find((e) => e.eventId === events[0]!.eventId), events[0], 'the envelope arrives whole');
+      t.deepEqual(
+        seen.filter((e) => e.streamId === stream).map((e) => e.streamRevision),
+        Array.from({ length: 10 }, (_, i) => i),
+        stream,
+      );
+    t.deepEqual(
+      seen.find((e) => e.eventId === events[0]!.eventId),
+      events[0],
+      'the envelope arrives whole',
+    );
   });
 
   test('a retried delivery comes again with its attempt counted up', async (t) => {
@@ -59,7 +77,10 @@ if (fixture !== undefined) {
         for (const delivery of deliveries) {
           attempts.push(delivery.attempt);
           if (delivery.attempt < 3) delivery.retry('not yet');
-          else (delivery.ack(), (acked = true));
+          else {
+            delivery.ack();
+            acked = true;
+          }
         }
       },
       () => acked,
@@ -81,8 +102,13 @@ if (fixture !== undefined) {
       subscription,
       async (deliveries) => {
         for (const delivery of deliveries)
-          if (delivery.message.eventId === poison.eventId) (poisonAttempts.push(delivery.attempt), delivery.retry('cannot apply this'));
-          else (delivery.ack(), acked.add(delivery.message.eventId));
+          if (delivery.message.eventId === poison.eventId) {
+            poisonAttempts.push(delivery.attempt);
+            delivery.retry('cannot apply this');
+          } else {
+            delivery.ack();
+            acked.add(delivery.message.eventId);
+          }
       },
       () => acked.size >= 5 && poisonAttempts.length >= 5,
       { timeoutMs: 60_000 },
@@ -123,18 +149,35 @@ if (fixture !== undefined) {
     t.deepEqual(handed.map((d) => `${d.message.eventId} ${d.attempt}`).sort(), [`${doomed.eventId} 1`, `${fine.eventId} 1`].sort());
     const letters = await deadLettersOf(consumer.name, 1);
     t.is(letters.length, 1);
-    t.like(letters[0]!.attributes, { eventId: doomed.eventId, [deadLetterAttributes.reason]: 'weight is negative', [deadLetterAttributes.attempt]: '1' });
+    t.like(letters[0]!.attributes, {
+      eventId: doomed.eventId,
+      [deadLetterAttributes.reason]: 'weight is negative',
+      [deadLetterAttributes.attempt]: '1',
+    });
   });
 
   test('messages of types the consumer does not follow are acked and never handed over', async (t) => {
     const { pubsub } = fixture!;
     const { publisher, subscription, consumer } = await setup(['parcel.registered.v1']);
     const followed = recordedEvent('parcel-1', 0, 1);
-    await publisher.publish([recordedEvent('route-1', 0, 2, 'route.planned.v1'), followed, recordedEvent('vehicle-1', 0, 3, 'vehicle.added.v1')]);
+    await publisher.publish([
+      recordedEvent('route-1', 0, 2, 'route.planned.v1'),
+      followed,
+      recordedEvent('vehicle-1', 0, 3, 'vehicle.added.v1'),
+    ]);
     const handed: RecordedEvent[] = [];
-    await runUntil(subscription, async (deliveries) => deliveries.forEach((d) => (handed.push(d.message), d.ack())), () => false, { timeoutMs: 2_000 });
+    await runUntil(
+      subscription,
+      async (deliveries) => deliveries.forEach((d) => (handed.push(d.message), d.ack())),
+      () => false,
+      { timeoutMs: 2_000 },
+    );
     t.deepEqual(handed, [followed]);
-    t.deepEqual(await receive(pubsub, consumer.name, { timeoutMs: 1_500 }), [], 'nothing is left on the subscription: the others were acked');
+    t.deepEqual(
+      await receive(pubsub, consumer.name, { timeoutMs: 1_500 }),
+      [],
+      'nothing is left on the subscription: the others were acked',
+    );
     t.deepEqual(await deadLettersOf(consumer.name, 0), []);
   });
 
@@ -142,13 +185,23 @@ if (fixture !== undefined) {
     const { pubsub } = fixture!;
     const { subscription, consumer } = await setup();
     const topic = (await pubsub.subscription(consumer.name).getMetadata())[0].topic!;
-    await pubsub.topic(topic).publishMessage({ data: Buffer.from('{"type":"parcel.registered.v1"}'), attributes: { eventType: 'parcel.registered.v1' } });
+    await pubsub
+      .topic(topic)
+      .publishMessage({ data: Buffer.from('{"type":"parcel.registered.v1"}'), attributes: { eventType: 'parcel.registered.v1' } });
     let handed = 0;
-    await runUntil(subscription, async (deliveries) => void (handed += deliveries.length), () => false, { timeoutMs: 2_000 });
+    await runUntil(
+      subscription,
+      async (deliveries) => void (handed += deliveries.length),
+      () => false,
+      { timeoutMs: 2_000 },
+    );
     t.is(handed, 0);
     const letters = await deadLettersOf(consumer.name, 1);
     t.is(letters.length, 1);
-    t.regex(letters[0]!.attributes[deadLetterAttributes.reason] ?? '', /^undecodable message: not an event envelope: #\/eventId is required/);
+    t.regex(
+      letters[0]!.attributes[deadLetterAttributes.reason] ?? '',
+      /^undecodable message: not an event envelope: #\/eventId is required/,
+    );
   });
 
   test('deliveries left unsettled, or whose handler threw, come again', async (t) => {
@@ -170,7 +223,13 @@ if (fixture !== undefined) {
       () => seen.filter(([, attempt]) => attempt === 2).length >= 2,
     );
     t.true(calls >= 2);
-    t.deepEqual(seen.filter(([, attempt]) => attempt === 2).map(([id]) => id).sort(), [a.eventId, b.eventId].sort());
+    t.deepEqual(
+      seen
+        .filter(([, attempt]) => attempt === 2)
+        .map(([id]) => id)
+        .sort(),
+      [a.eventId, b.eventId].sort(),
+    );
   });
 
   test('given settleWithinMs, a delivery acked after its handler returned is acked then, once; one never settled comes again after that time', async (t) => {
@@ -187,23 +246,36 @@ if (fixture !== undefined) {
         for (const delivery of deliveries) {
           seen.push({ eventId: delivery.message.eventId, attempt: delivery.attempt, at: Date.now() });
           if (delivery.message.eventId === late.eventId) timers.push(setTimeout(() => delivery.ack(), 300));
-          else if (delivery.attempt >= 2) (delivery.ack(), (doneAt = Date.now()));
+          else if (delivery.attempt >= 2) {
+            delivery.ack();
+            doneAt = Date.now();
+          }
         }
       },
       // Long enough past the forgotten one's second delivery for a wrongly nacked late one to come again.
       () => Date.now() > doneAt + 1000,
     );
     timers.forEach(clearTimeout);
-    t.deepEqual(seen.filter((s) => s.eventId === late.eventId).map((s) => s.attempt), [1], 'acked 300 ms after its handler returned, and never again');
+    t.deepEqual(
+      seen.filter((s) => s.eventId === late.eventId).map((s) => s.attempt),
+      [1],
+      'acked 300 ms after its handler returned, and never again',
+    );
     const again = seen.filter((s) => s.eventId === forgotten.eventId);
-    t.deepEqual(again.map((s) => s.attempt), [1, 2]);
+    t.deepEqual(
+      again.map((s) => s.attempt),
+      [1, 2],
+    );
     t.true(again[1]!.at - again[0]!.at >= settleWithinMs, `came again after ${again[1]!.at - again[0]!.at} ms`);
   });
 
   test('stops when the signal aborts, and fails when the subscription does not exist', async (t) => {
     const { pubsub, unique } = fixture!;
     const missing = createEventSubscription({ pubsub, consumer: { name: unique('missing'), eventTypes: parcelTypes } });
-    await t.throwsAsync(missing(async () => undefined, { signal: new AbortController().signal }), { message: /NOT_FOUND|not found|does not exist/i });
+    await t.throwsAsync(
+      missing(async () => undefined, { signal: new AbortController().signal }),
+      { message: /NOT_FOUND|not found|does not exist/i },
+    );
     const { subscription } = await setup();
     const controller = new AbortController();
     const running = subscription(async () => undefined, { signal: controller.signal });

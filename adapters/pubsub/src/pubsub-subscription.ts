@@ -46,12 +46,23 @@ type Context<M> = PubSubSubscriptionDeps<M> & { readonly logger: Logger; readonl
 export const attemptOf = (message: Pick<Message, 'deliveryAttempt'>): number => Math.max(1, message.deliveryAttempt);
 
 const deadLetter = async <M>(context: Context<M>, message: Message, reason: string): Promise<void> => {
-  const fields = { subscription: context.subscription, messageId: message.id, eventType: message.attributes['eventType'], attempt: attemptOf(message), reason };
+  const fields = {
+    subscription: context.subscription,
+    messageId: message.id,
+    eventType: message.attributes['eventType'],
+    attempt: attemptOf(message),
+    reason,
+  };
   try {
     const deadLetteredAt = (context.now ?? (() => new Date()))().toISOString();
     await context.deadLetters.publishMessage({
       data: message.data,
-      attributes: withDeadLetterNote(message.attributes, { consumer: context.subscription, reason, attempt: attemptOf(message), deadLetteredAt }),
+      attributes: withDeadLetterNote(message.attributes, {
+        consumer: context.subscription,
+        reason,
+        attempt: attemptOf(message),
+        deadLetteredAt,
+      }),
     });
     message.ack();
     context.logger.error('message dead-lettered', fields);
@@ -66,7 +77,12 @@ const settle = <M>(context: Context<M>, message: Message, settlement: Settlement
   if (settlement.kind === 'ack') return Promise.resolve(message.ack());
   if (settlement.kind === 'dead') return deadLetter(context, message, settlement.reason);
   if (attemptOf(message) >= maxDeliveryAttempts) return deadLetter(context, message, settlement.reason);
-  context.logger.warn('delivery retried', { subscription: context.subscription, messageId: message.id, attempt: attemptOf(message), reason: settlement.reason });
+  context.logger.warn('delivery retried', {
+    subscription: context.subscription,
+    messageId: message.id,
+    attempt: attemptOf(message),
+    reason: settlement.reason,
+  });
   return Promise.resolve(message.nack());
 };
 
@@ -88,7 +104,12 @@ const admit = <M>(context: Context<M>, messages: readonly Message[]): Pending<M>
  * (within `settleWithinMs`) is settled when it is, and one still unsettled then is retried. The timers
  * of those deadlines are kept in `deadlines` while they run, so that stopping can clear them.
  */
-const handleBatch = async <M>(context: Context<M>, handler: BatchHandler<M>, messages: readonly Message[], deadlines: Set<NodeJS.Timeout>): Promise<void> => {
+const handleBatch = async <M>(
+  context: Context<M>,
+  handler: BatchHandler<M>,
+  messages: readonly Message[],
+  deadlines: Set<NodeJS.Timeout>,
+): Promise<void> => {
   const pending = admit(context, messages);
   const settling: Promise<void>[] = [];
   const unsettled = new Set<Message>();
@@ -148,8 +169,14 @@ export const createPubSubSubscription =
   async (handler, { signal, maxBatch }) => {
     const batchSize = maxBatch ?? deps.maxBatch ?? 100;
     const logger = (deps.logger ?? silentLogger).child({ subscription: deps.subscription });
-    const context: Context<M> = { ...deps, logger, deadLetters: deps.pubsub.topic(deps.deadLetterTopic, { batching: { maxMilliseconds: 5 } }) };
-    const subscription = deps.pubsub.subscription(deps.subscription, { flowControl: { maxMessages: batchSize, allowExcessMessages: false } });
+    const context: Context<M> = {
+      ...deps,
+      logger,
+      deadLetters: deps.pubsub.topic(deps.deadLetterTopic, { batching: { maxMilliseconds: 5 } }),
+    };
+    const subscription = deps.pubsub.subscription(deps.subscription, {
+      flowControl: { maxMessages: batchSize, allowExcessMessages: false },
+    });
     const inbox = createInbox<Message>();
     const failed = new AbortController();
     let failure: Error | undefined;

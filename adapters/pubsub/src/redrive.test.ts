@@ -19,5 +19,9 @@ test('events are redriven in log order, anything else after them as it arrived',
 test('a dead letter is republished as first published: original attributes, stream as ordering key', (t) => {
   const original = eventMessageOf(recordedEvent('parcel-a', 0, 5));
   t.deepEqual(republishedMessageOf(letterOf(original)), original);
-  t.deepEqual(republishedMessageOf({ data: Buffer.from('x'), attributes: { deadLetterReason: 'r' } }), { data: Buffer.from('x'), attributes: {} }, 'no stream, no ordering key');
+  t.deepEqual(
+    republishedMessageOf({ data: Buffer.from('x'), attributes: { deadLetterReason: 'r' } }),
+    { data: Buffer.from('x'), attributes: {} },
+    'no stream, no ordering key',
+  );
 });

@@ -84,7 +84,14 @@ const pullAll = (subscription: ReturnType<PubSub['subscription']>, max: number, 
     });
   });
 
-export const redriveDeadLetters = async ({ pubsub, subscription, targetTopic, maxMessages = 1000, idleMs = 2000, logger = silentLogger }: RedriveDeps): Promise<RedriveResult> => {
+export const redriveDeadLetters = async ({
+  pubsub,
+  subscription,
+  targetTopic,
+  maxMessages = 1000,
+  idleMs = 2000,
+  logger = silentLogger,
+}: RedriveDeps): Promise<RedriveResult> => {
   const source = pubsub.subscription(deadLetterSubscriptionOf(subscription), { flowControl: { maxMessages, allowExcessMessages: false } });
   const target = pubsub.topic(targetTopic, { messageOrdering: true, batching: { maxMessages: 1000, maxMilliseconds: 5 } });
   try {
@@ -101,7 +108,11 @@ export const redriveDeadLetters = async ({ pubsub, subscription, targetTopic, ma
       letter.nack();
       const key = republishedMessageOf(letter).orderingKey;
       if (key !== undefined) target.resumePublishing(key);
-      logger.error('dead letter not redriven', { subscription, messageId: letter.id, reason: String((results[index] as PromiseRejectedResult | undefined)?.reason) });
+      logger.error('dead letter not redriven', {
+        subscription,
+        messageId: letter.id,
+        reason: String((results[index] as PromiseRejectedResult | undefined)?.reason),
+      });
     });
     logger.info('dead letters redriven', { subscription, targetTopic, redriven: letters.length - failed, failed });
     return { redriven: letters.length - failed, failed };
@@ -124,11 +135,21 @@ type MessageAttributesOf = Message['attributes'];
  * Lists what waits on a consumer's dead-letter subscription without consuming it: every message pulled is
  * nacked, so it stays there for a redrive.
  */
-export const inspectDeadLetters = async ({ pubsub, subscription, maxMessages = 1000, idleMs = 2000 }: Omit<RedriveDeps, 'targetTopic' | 'logger'>): Promise<InspectedDeadLetter[]> => {
+export const inspectDeadLetters = async ({
+  pubsub,
+  subscription,
+  maxMessages = 1000,
+  idleMs = 2000,
+}: Omit<RedriveDeps, 'targetTopic' | 'logger'>): Promise<InspectedDeadLetter[]> => {
   const source = pubsub.subscription(deadLetterSubscriptionOf(subscription), { flowControl: { maxMessages, allowExcessMessages: false } });
   try {
     const letters = redriveOrder(await pullAll(source, maxMessages, idleMs));
-    const inspected = letters.map((letter) => ({ messageId: letter.id, attributes: { ...letter.attributes }, note: deadLetterNoteOf(letter.attributes), data: letter.data }));
+    const inspected = letters.map((letter) => ({
+      messageId: letter.id,
+      attributes: { ...letter.attributes },
+      note: deadLetterNoteOf(letter.attributes),
+      data: letter.data,
+    }));
     for (const letter of letters) letter.nack();
     return inspected;
   } finally {

@@ -11,7 +11,10 @@ test('eventTypeFilter selects the aggregates of the given types, each once, in a
 });
 
 test('topologyOf gives each consumer a subscription, a dead-letter topic and a subscription on it', (t) => {
-  const topology = topologyOf([{ name: 'events', messageRetentionDuration: '604800s' }], [{ name: 'projector', topic: 'events', filter: 'f' }]);
+  const topology = topologyOf(
+    [{ name: 'events', messageRetentionDuration: '604800s' }],
+    [{ name: 'projector', topic: 'events', filter: 'f' }],
+  );
   t.deepEqual(topology.topics, [
     { name: 'events', messageRetentionDuration: '604800s' },
     { name: 'projector-dead-letter', messageRetentionDuration: '604800s' },
@@ -38,8 +41,15 @@ test('topologyOf gives each consumer a subscription, a dead-letter topic and a s
   t.is(deadLetterSubscriptionOf('projector'), 'projector-dead-letter');
 });
 
-test('topologyOf keeps a consumer\'s own choices over the defaults, and adds no filter it was not given', (t) => {
-  const [main] = topologyOf([], [{ name: 'pings', topic: 'telemetry', ordered: false, ackDeadlineSeconds: 30, maxDeliveryAttempts: 10 }]).subscriptions;
-  t.like(main, { enableMessageOrdering: false, ackDeadlineSeconds: 30, deadLetterPolicy: { deadLetterTopic: 'pings-dead-letter', maxDeliveryAttempts: 10 } });
+test("topologyOf keeps a consumer's own choices over the defaults, and adds no filter it was not given", (t) => {
+  const [main] = topologyOf(
+    [],
+    [{ name: 'pings', topic: 'telemetry', ordered: false, ackDeadlineSeconds: 30, maxDeliveryAttempts: 10 }],
+  ).subscriptions;
+  t.like(main, {
+    enableMessageOrdering: false,
+    ackDeadlineSeconds: 30,
+    deadLetterPolicy: { deadLetterTopic: 'pings-dead-letter', maxDeliveryAttempts: 10 },
+  });
   t.false('filter' in main!);
 });

@@ -18,15 +18,25 @@ export type WriteOutcome =
 type StreamHead = { readonly revision: number; readonly lastHash: string };
 
 const readStreamHead = async (reader: Reader, streamId: string): Promise<StreamHead | undefined> => {
-  const [row] = await reader.query<{ revision: number; last_hash: string }>({ sql: 'SELECT revision, last_hash FROM streams WHERE stream_id = @streamId', params: { streamId }, types: { streamId: 'string' } });
+  const [row] = await reader.query<{ revision: number; last_hash: string }>({
+    sql: 'SELECT revision, last_hash FROM streams WHERE stream_id = @streamId',
+    params: { streamId },
+    types: { streamId: 'string' },
+  });
   return row === undefined ? undefined : { revision: row.revision, lastHash: row.last_hash };
 };
 
 export const accepts = (expected: ExpectedRevision, actual: number | undefined): boolean =>
-  expected === 'any' || (expected === 'no_stream' && actual === undefined) || (expected === 'stream_exists' && actual !== undefined) || expected === actual;
+  expected === 'any' ||
+  (expected === 'no_stream' && actual === undefined) ||
+  (expected === 'stream_exists' && actual !== undefined) ||
+  expected === actual;
 
 /** The transaction's body: reads, checks, and (when the checks pass) writes and commits. */
-const appendIn = async (transaction: Transaction, { streamId, events, expectedRevision, request }: AppendRequest): Promise<WriteOutcome> => {
+const appendIn = async (
+  transaction: Transaction,
+  { streamId, events, expectedRevision, request }: AppendRequest,
+): Promise<WriteOutcome> => {
   const reader = transactionReader(transaction);
   if (request !== undefined) {
     const prior = await findRequestRecord(reader, request.requestId);
@@ -39,7 +49,15 @@ const appendIn = async (transaction: Transaction, { streamId, events, expectedRe
   if (events.length === 0) return { kind: 'appended', firstRevision, lastRevision };
   let hash = head?.lastHash ?? genesis;
   const rows = events.map((event, index) => {
-    const stored = { eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision: firstRevision + index, data: JSON.stringify(event.data), metadata: JSON.stringify(event.metadata) };
+    const stored = {
+      eventId: event.eventId,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      streamId,
+      streamRevision: firstRevision + index,
+      data: JSON.stringify(event.data),
+      metadata: JSON.stringify(event.metadata),
+    };
     hash = streamLink(hash, stored);
     return {
       stream_id: streamId,
@@ -67,7 +85,8 @@ const appendIn = async (transaction: Transaction, { streamId, events, expectedRe
 const alreadyExists = (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === 6;
 
 export const writeAppend = async (database: Database, gate: Gate, append: AppendRequest): Promise<WriteOutcome> => {
-  if (append.events.length > maxEventsPerAppend) throw new RangeError(`one append to Spanner takes at most ${maxEventsPerAppend} events, not ${append.events.length}`);
+  if (append.events.length > maxEventsPerAppend)
+    throw new RangeError(`one append to Spanner takes at most ${maxEventsPerAppend} events, not ${append.events.length}`);
   for (let attempt = 1; ; attempt++) {
     try {
       return await gate(() => readWrite(database, (transaction) => appendIn(transaction, append)));
@@ -80,7 +99,12 @@ export const writeAppend = async (database: Database, gate: Gate, append: Append
 };
 
 /** A decision recorded first-wins: the row as it is when one exists, or this one inserted. */
-export const writeDecision = async (database: Database, gate: Gate, request: RequestIdentity, decision: Decision): Promise<{ readonly stored: StoredRequest; readonly recorded: boolean }> => {
+export const writeDecision = async (
+  database: Database,
+  gate: Gate,
+  request: RequestIdentity,
+  decision: Decision,
+): Promise<{ readonly stored: StoredRequest; readonly recorded: boolean }> => {
   for (let attempt = 1; ; attempt++) {
     try {
       return await gate(() =>

@@ -11,16 +11,33 @@ import { verifySpannerLog } from './verify.ts';
 
 const emulatorHost = environmentFor(test, 'Spanner tamper evidence (Spanner emulator)', 'SPANNER_EMULATOR_HOST', { requiredUnderCi: true });
 
-type Row = { stream_id: string; revision: number; event_id: string; type: string; schema_version: number; data: string; metadata: string; stream_hash: string };
+type Row = {
+  stream_id: string;
+  revision: number;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  stream_hash: string;
+};
 
 /** Three streams of four events, sealed, then `tamper` on the database, then verify. */
-const scenario = async (emulator: string, tamper: (database: ReturnType<typeof openSpanner>['database']) => Promise<void>, { sealAfter = true } = {}) => {
+const scenario = async (
+  emulator: string,
+  tamper: (database: ReturnType<typeof openSpanner>['database']) => Promise<void>,
+  { sealAfter = true } = {},
+) => {
   const store = await openFreshStore(emulator);
   const client = openSpanner(store.location);
   try {
     for (let revision = 0; revision < 4; revision++)
       for (const s of ['a', 'b', 'c'])
-        await store.append({ streamId: `parcel-${s}`, events: [newEvent('parcel.thing.v1', { s, revision, note: 'ok' })], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
+        await store.append({
+          streamId: `parcel-${s}`,
+          events: [newEvent('parcel.thing.v1', { s, revision, note: 'ok' })],
+          expectedRevision: revision === 0 ? 'no_stream' : revision - 1,
+        });
     const sealed = sealAfter ? await sealOnce(client.database) : 0;
     await tamper(client.database);
     return Object.assign(await verifySpannerLog(client.database), { sealed });
@@ -31,7 +48,13 @@ const scenario = async (emulator: string, tamper: (database: ReturnType<typeof o
 };
 
 const rowsOf = (database: ReturnType<typeof openSpanner>['database'], streamId: string) =>
-  withSnapshot(database, (s) => s.query<Row>({ sql: 'SELECT stream_id, revision, event_id, type, schema_version, data, metadata, stream_hash FROM events WHERE stream_id = @s ORDER BY revision', params: { s: streamId }, types: { s: 'string' } }));
+  withSnapshot(database, (s) =>
+    s.query<Row>({
+      sql: 'SELECT stream_id, revision, event_id, type, schema_version, data, metadata, stream_hash FROM events WHERE stream_id = @s ORDER BY revision',
+      params: { s: streamId },
+      types: { s: 'string' },
+    }),
+  );
 
 if (emulatorHost !== undefined) {
   test('an untouched log verifies: every stream chain, and the global chain up to the last seal', async (t) => {
@@ -41,7 +64,7 @@ if (emulatorHost !== undefined) {
     if (report.ok) t.regex(report.head?.hash ?? '', /^[0-9a-f]{64}$/);
   });
 
-  test('events not sealed yet are covered by their streams\' chains, and said to be', async (t) => {
+  test("events not sealed yet are covered by their streams' chains, and said to be", async (t) => {
     t.like(await scenario(emulatorHost, async () => {}, { sealAfter: false }), { ok: true, events: 12, sealedEvents: 0 });
   });
 
@@ -59,7 +82,15 @@ if (emulatorHost !== undefined) {
       let hash = rows[0]!.stream_hash;
       for (const row of rows.slice(1)) {
         const data = row.revision === 1 ? '{"forged":true}' : row.data;
-        hash = streamLink(hash, { eventId: row.event_id, type: row.type, schemaVersion: row.schema_version, streamId: row.stream_id, streamRevision: row.revision, data, metadata: row.metadata });
+        hash = streamLink(hash, {
+          eventId: row.event_id,
+          type: row.type,
+          schemaVersion: row.schema_version,
+          streamId: row.stream_id,
+          streamRevision: row.revision,
+          data,
+          metadata: row.metadata,
+        });
         await database.table('events').update({ stream_id: row.stream_id, revision: row.revision, data, stream_hash: hash });
       }
       await database.table('streams').update({ stream_id: 'parcel-c', revision: 3, last_hash: hash });
@@ -67,7 +98,7 @@ if (emulatorHost !== undefined) {
     t.like(report, { ok: false, broken: { kind: 'seal', seal: 1 } });
   });
 
-  test('a removed last event of a stream is caught by its stream\'s row', async (t) => {
+  test("a removed last event of a stream is caught by its stream's row", async (t) => {
     const report = await scenario(emulatorHost, async (database) => {
       await database.table('events').deleteRows([['parcel-a', 3]]);
     });

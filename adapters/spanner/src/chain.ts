@@ -33,7 +33,8 @@ export type StreamLinkContent = {
   readonly metadata: string;
 };
 
-export const streamContentOf = (e: StreamLinkContent): string => [e.eventId, e.type, e.schemaVersion, e.streamId, e.streamRevision, e.data, e.metadata].join('\n');
+export const streamContentOf = (e: StreamLinkContent): string =>
+  [e.eventId, e.type, e.schemaVersion, e.streamId, e.streamRevision, e.data, e.metadata].join('\n');
 
 export const streamLink = (previous: string, event: StreamLinkContent): string => chainLink(previous, streamContentOf(event));
 

@@ -54,7 +54,11 @@ export const provisionSpanner = async (location: SpannerLocation): Promise<void>
     const instance = spanner.instance(location.instanceId);
     if (location.emulatorHost !== undefined && !(await instance.exists())[0]) {
       try {
-        const [, operation] = await spanner.createInstance(location.instanceId, { config: 'emulator-config', nodes: 1, displayName: location.instanceId });
+        const [, operation] = await spanner.createInstance(location.instanceId, {
+          config: 'emulator-config',
+          nodes: 1,
+          displayName: location.instanceId,
+        });
         await operation.promise();
       } catch (error) {
         if (!alreadyExists(error)) throw error;

@@ -37,7 +37,11 @@ if (emulatorHost !== undefined) {
               const event = newEvent('test.happened.v1', { client, writer, i });
               for (;;) {
                 const current = await store.readStream(streamId);
-                const result = await store.append({ streamId, events: [event], expectedRevision: current[current.length - 1]!.streamRevision });
+                const result = await store.append({
+                  streamId,
+                  events: [event],
+                  expectedRevision: current[current.length - 1]!.streamRevision,
+                });
                 if (result.outcome === 'appended') {
                   acknowledged.push(event.eventId);
                   break;
@@ -49,12 +53,23 @@ if (emulatorHost !== undefined) {
         ),
       );
       const stored = await stores[1]!.readStream(streamId);
-      t.deepEqual(stored.map((e) => e.streamRevision), Array.from({ length: 25 }, (_, i) => i), 'revisions 0..24, no gap, no repeat');
+      t.deepEqual(
+        stored.map((e) => e.streamRevision),
+        Array.from({ length: 25 }, (_, i) => i),
+        'revisions 0..24, no gap, no repeat',
+      );
       t.is(new Set(stored.map((e) => e.eventId)).size, 25, 'no event stored twice');
-      t.true(acknowledged.every((id) => stored.some((e) => e.eventId === id)), 'every acknowledged append is stored');
+      t.true(
+        acknowledged.every((id) => stored.some((e) => e.eventId === id)),
+        'every acknowledged append is stored',
+      );
       t.log(`${refused} appends refused on a stale revision and retried`);
       const positions = stored.map((e) => e.globalPosition);
-      t.deepEqual(positions, [...positions].sort((a, b) => a - b), 'the stream\'s order is the log\'s order');
+      t.deepEqual(
+        positions,
+        [...positions].sort((a, b) => a - b),
+        "the stream's order is the log's order",
+      );
     });
   });
 
@@ -76,21 +91,35 @@ if (emulatorHost !== undefined) {
           [0, 1, 2].map(async (stream) => {
             const streamId = `parcel-${client}-${stream}`;
             for (let revision = 0; revision < 15; revision++)
-              await store.append({ streamId, events: [newEvent('test.happened.v1', { revision })], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
+              await store.append({
+                streamId,
+                events: [newEvent('test.happened.v1', { revision })],
+                expectedRevision: revision === 0 ? 'no_stream' : revision - 1,
+              });
           }),
         ),
       );
       try {
-        await Promise.race([following, new Promise((_, reject) => setTimeout(() => reject(new Error(`the subscription saw ${seen.length}/${expected}`)), 60_000))]);
+        await Promise.race([
+          following,
+          new Promise((_, reject) => setTimeout(() => reject(new Error(`the subscription saw ${seen.length}/${expected}`)), 60_000)),
+        ]);
       } finally {
         controller.abort();
       }
       const log = await readWholeLog(reader!);
       t.is(log.length, expected);
-      t.deepEqual(seen.map((e) => e.eventId), log.map((e) => e.eventId), 'the live subscription saw exactly the log, in log order');
+      t.deepEqual(
+        seen.map((e) => e.eventId),
+        log.map((e) => e.eventId),
+        'the live subscription saw exactly the log, in log order',
+      );
       for (let i = 1; i < seen.length; i++) t.true(seen[i]!.globalPosition > seen[i - 1]!.globalPosition);
       for (const streamId of new Set(seen.map((e) => e.streamId)))
-        t.deepEqual(seen.filter((e) => e.streamId === streamId).map((e) => e.streamRevision), Array.from({ length: 15 }, (_, i) => i));
+        t.deepEqual(
+          seen.filter((e) => e.streamId === streamId).map((e) => e.streamRevision),
+          Array.from({ length: 15 }, (_, i) => i),
+        );
     });
   });
 }

@@ -4,6 +4,8 @@ import { environmentFor, eventStoreContract } from '@meridian/kernel/testing';
 import test from 'ava';
 import { openFreshStore } from './testing.ts';
 
-const emulatorHost = environmentFor(test, 'Spanner event store contract (Spanner emulator)', 'SPANNER_EMULATOR_HOST', { requiredUnderCi: true });
+const emulatorHost = environmentFor(test, 'Spanner event store contract (Spanner emulator)', 'SPANNER_EMULATOR_HOST', {
+  requiredUnderCi: true,
+});
 
 if (emulatorHost !== undefined) eventStoreContract(test, { name: 'Spanner', open: () => openFreshStore(emulatorHost) });

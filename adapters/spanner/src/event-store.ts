@@ -48,8 +48,16 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
   const positions = createPositionCache();
 
   /** The events a request's append wrote, with their positions (now, or as a retry finds them). */
-  const appendedBy = ({ streamId, firstRevision, lastRevision }: { readonly streamId: string; readonly firstRevision: number; readonly lastRevision: number }) =>
-    inSnapshot( async (snapshot) => {
+  const appendedBy = ({
+    streamId,
+    firstRevision,
+    lastRevision,
+  }: {
+    readonly streamId: string;
+    readonly firstRevision: number;
+    readonly lastRevision: number;
+  }) =>
+    inSnapshot(async (snapshot) => {
       const rows = await readStreamRows(snapshot, streamId, firstRevision, lastRevision);
       const at = await appendedPositions(snapshot, streamId, firstRevision, lastRevision);
       return rows.map((row, index) => {
@@ -59,7 +67,11 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     });
 
   /** The positions of what an append just wrote: its events are known, only the first rank is counted. */
-  const positionsOfAppend = async ({ streamId, events }: Parameters<EventStore['append']>[0], firstRevision: number, lastRevision: number) => {
+  const positionsOfAppend = async (
+    { streamId, events }: Parameters<EventStore['append']>[0],
+    firstRevision: number,
+    lastRevision: number,
+  ) => {
     if (events.length === 0) return [];
     const at = await inSnapshot((snapshot) => appendedPositions(snapshot, streamId, firstRevision, lastRevision));
     return events.map((event, index) => {
@@ -70,10 +82,14 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
 
   /** A stream's events with their positions: remembered ones, and the others counted in the same snapshot. */
   const readStream = (streamId: string, fromRevision: number) =>
-    inSnapshot( async (snapshot) => {
+    inSnapshot(async (snapshot) => {
       const rows = await readStreamRows(snapshot, streamId, fromRevision);
       const known = rows.map((row) => positions.get(streamId, row.revision));
-      const counted = await positionsOf(snapshot, streamId, rows.filter((_, index) => known[index] === undefined).map((row) => row.revision));
+      const counted = await positionsOf(
+        snapshot,
+        streamId,
+        rows.filter((_, index) => known[index] === undefined).map((row) => row.revision),
+      );
       return rows.map((row, index) => {
         const position = known[index] ?? counted.get(row.revision);
         if (position === undefined) throw new Error(`no position for ${streamId} revision ${row.revision}`);
@@ -86,12 +102,22 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     const outcome = await writeAppend(await open(), gate, request);
     switch (outcome.kind) {
       case 'wrong_expected_revision':
-        return { outcome: 'wrong_expected_revision', streamId: request.streamId, expected: request.expectedRevision, actual: outcome.actual };
+        return {
+          outcome: 'wrong_expected_revision',
+          streamId: request.streamId,
+          expected: request.expectedRevision,
+          actual: outcome.actual,
+        };
       case 'duplicate':
         return { outcome: 'duplicate', record: await recordOf(outcome.prior) };
       case 'appended': {
         for (const wake of [...wakers]) wake();
-        return { outcome: 'appended', streamId: request.streamId, revision: outcome.lastRevision, events: await positionsOfAppend(request, outcome.firstRevision, outcome.lastRevision) };
+        return {
+          outcome: 'appended',
+          streamId: request.streamId,
+          revision: outcome.lastRevision,
+          events: await positionsOfAppend(request, outcome.firstRevision, outcome.lastRevision),
+        };
       }
     }
   };
@@ -100,7 +126,10 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
   const recordOf = async (stored: StoredRequest): Promise<RequestRecord> =>
     stored.kind === 'decided'
       ? { fingerprint: stored.fingerprint, answer: stored.decision }
-      : { fingerprint: stored.fingerprint, answer: { kind: 'appended', streamId: stored.streamId, revision: stored.lastRevision, events: await appendedBy(stored) } };
+      : {
+          fingerprint: stored.fingerprint,
+          answer: { kind: 'appended', streamId: stored.streamId, revision: stored.lastRevision, events: await appendedBy(stored) },
+        };
 
   const findRequest = async (requestId: string): Promise<RequestRecord | undefined> => {
     const stored = await inSnapshot((snapshot) => findRequestRecord(snapshot, requestId));
@@ -118,7 +147,9 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     const wake = () => woken.abort();
     wakers.add(wake);
     try {
-      await delay(pollIntervalMs, undefined, { signal: signal === undefined ? woken.signal : AbortSignal.any([signal, woken.signal]) }).catch(() => undefined);
+      await delay(pollIntervalMs, undefined, {
+        signal: signal === undefined ? woken.signal : AbortSignal.any([signal, woken.signal]),
+      }).catch(() => undefined);
     } finally {
       wakers.delete(wake);
     }
@@ -128,7 +159,7 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     let after = read.after;
     let yieldedAt = Date.now();
     while (!signal?.aborted && !closed) {
-      const batch = await inSnapshot( (snapshot) => readLogBatch(snapshot, { ...read, after }));
+      const batch = await inSnapshot((snapshot) => readLogBatch(snapshot, { ...read, after }));
       // Time alone moves the position of an idle log: that is worth a batch only now and then.
       const moved = batch.position > after && (!batch.endOfLog || Date.now() - yieldedAt >= idleBatchEveryMs);
       if (batch.events.length > 0 || moved) {
@@ -145,9 +176,9 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     findRequest,
     recordDecision,
     readStream: (streamId, { fromRevision = 0 } = {}) => readStream(streamId, fromRevision),
-    readAll: (read) => inSnapshot( (snapshot) => readLogBatch(snapshot, read)),
+    readAll: (read) => inSnapshot((snapshot) => readLogBatch(snapshot, read)),
     subscribe,
-    headPosition: () => inSnapshot( headPosition),
+    headPosition: () => inSnapshot(headPosition),
     close: async () => {
       if (closed) return;
       closed = true;

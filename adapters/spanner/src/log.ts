@@ -77,7 +77,12 @@ export const positionsOf = async (snapshot: Snapshot, streamId: string, revision
  * The positions of the events one append wrote: they share a commit timestamp and a stream, so they are
  * consecutive in the log: the first one's rank, and one more for each after it.
  */
-export const appendedPositions = async (snapshot: Snapshot, streamId: string, firstRevision: number, lastRevision: number): Promise<number[]> => {
+export const appendedPositions = async (
+  snapshot: Snapshot,
+  streamId: string,
+  firstRevision: number,
+  lastRevision: number,
+): Promise<number[]> => {
   const first = (await positionsOf(snapshot, streamId, [firstRevision])).get(firstRevision);
   if (first === undefined) throw new Error(`${streamId} has no revision ${firstRevision}`);
   const { millisecond, rank } = decodePosition(first);
@@ -116,7 +121,11 @@ export const scanLog = async (snapshot: Snapshot, after: number, limit: number):
  * reports the snapshot's time as how far it scanned: every event committed before that millisecond has been
  * seen, so an idle log still moves a consumer's checkpoint.
  */
-export const readLogBatch = async (snapshot: Snapshot, { after, batchSize = 500, filter }: ReadAllOptions, maxScan = defaultMaxScan): Promise<LogBatch> => {
+export const readLogBatch = async (
+  snapshot: Snapshot,
+  { after, batchSize = 500, filter }: ReadAllOptions,
+  maxScan = defaultMaxScan,
+): Promise<LogBatch> => {
   const events: RecordedEvent[] = [];
   let position = Math.max(0, after);
   let scanned = 0;

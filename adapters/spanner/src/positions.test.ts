@@ -1,5 +1,14 @@
 import test from 'ava';
-import { decodePosition, LogCapacityExceeded, positionBefore, positionEpochMs, positionOf, rankInOrder, resumePointOf, slotsPerMillisecond } from './positions.ts';
+import {
+  decodePosition,
+  LogCapacityExceeded,
+  positionBefore,
+  positionEpochMs,
+  positionOf,
+  rankInOrder,
+  resumePointOf,
+  slotsPerMillisecond,
+} from './positions.ts';
 
 const ms = Date.UTC(2026, 10, 21, 8, 0, 0, 123);
 
@@ -19,7 +28,11 @@ test('reading after a position starts in its millisecond and skips what it cover
   t.deepEqual(resumePointOf(0), { millisecond: positionEpochMs, skip: 0 });
   t.deepEqual(resumePointOf(positionOf(ms, 0)), { millisecond: ms, skip: 1 });
   t.deepEqual(resumePointOf(positionOf(ms, 4)), { millisecond: ms, skip: 5 });
-  t.deepEqual(resumePointOf(positionOf(ms, slotsPerMillisecond - 1)), { millisecond: ms + 1, skip: 0 }, 'a full millisecond is left behind');
+  t.deepEqual(
+    resumePointOf(positionOf(ms, slotsPerMillisecond - 1)),
+    { millisecond: ms + 1, skip: 0 },
+    'a full millisecond is left behind',
+  );
   t.deepEqual(resumePointOf(positionBefore(ms)), { millisecond: ms, skip: 0 }, '"everything before this millisecond" resumes at its start');
   t.true(positionBefore(ms) < positionOf(ms, 0));
   t.true(positionBefore(ms) >= positionOf(ms - 1, slotsPerMillisecond - 1));
@@ -33,5 +46,8 @@ test('rows read in log order are ranked within each millisecond', (t) => {
     { commitMicros: us + 9, streamId: 'b', revision: 0 },
     { commitMicros: us + 1_000, streamId: 'a', revision: 2 },
   ]);
-  t.deepEqual(ranked.map((r) => r.position), [positionOf(ms, 0), positionOf(ms, 1), positionOf(ms, 2), positionOf(ms + 1, 0)]);
+  t.deepEqual(
+    ranked.map((r) => r.position),
+    [positionOf(ms, 0), positionOf(ms, 1), positionOf(ms, 2), positionOf(ms + 1, 0)],
+  );
 });

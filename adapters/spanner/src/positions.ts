@@ -23,7 +23,9 @@ export const maxEventsPerAppend = 1_000;
 /** A commit millisecond held more events than positions can tell apart. */
 export class LogCapacityExceeded extends Error {
   constructor(millisecond: number) {
-    super(`more than ${slotsPerMillisecond} events were committed in the millisecond ${new Date(millisecond).toISOString()}: their log positions would collide (docs/event-store.md, "Spanner")`);
+    super(
+      `more than ${slotsPerMillisecond} events were committed in the millisecond ${new Date(millisecond).toISOString()}: their log positions would collide (docs/event-store.md, "Spanner")`,
+    );
     this.name = 'LogCapacityExceeded';
   }
 }

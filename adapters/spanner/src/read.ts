@@ -13,10 +13,12 @@ export type Reader = { readonly query: <Row>(query: Query) => Promise<Row[]> };
 
 type Runs = { readonly run: (query: Parameters<Transaction['run']>[0]) => Promise<[unknown[], ...unknown[]]> };
 
-const queryWith = (runner: Runs) => async <Row>(query: Query): Promise<Row[]> => {
-  const [rows] = await runner.run({ ...query, json: true } as Parameters<Transaction['run']>[0]);
-  return rows as Row[];
-};
+const queryWith =
+  (runner: Runs) =>
+  async <Row>(query: Query): Promise<Row[]> => {
+    const [rows] = await runner.run({ ...query, json: true } as Parameters<Transaction['run']>[0]);
+    return rows as Row[];
+  };
 
 export const transactionReader = (transaction: Transaction): Reader => ({ query: queryWith(transaction) });
 

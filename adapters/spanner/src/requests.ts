@@ -9,10 +9,22 @@ import type { Reader } from './read.ts';
 
 /** What a row says: an append (the stream and the revisions it wrote) or a decision that appended nothing. */
 export type StoredRequest =
-  | { readonly kind: 'appended'; readonly fingerprint: string; readonly streamId: string; readonly firstRevision: number; readonly lastRevision: number }
+  | {
+      readonly kind: 'appended';
+      readonly fingerprint: string;
+      readonly streamId: string;
+      readonly firstRevision: number;
+      readonly lastRevision: number;
+    }
   | { readonly kind: 'decided'; readonly fingerprint: string; readonly decision: Decision };
 
-type RequestRow = { stream_id: string; fingerprint: string; first_revision: number | null; last_revision: number | null; decision: string | null };
+type RequestRow = {
+  stream_id: string;
+  fingerprint: string;
+  first_revision: number | null;
+  last_revision: number | null;
+  decision: string | null;
+};
 
 const storedOf = (row: RequestRow): StoredRequest => {
   if (row.decision !== null) {
@@ -21,7 +33,13 @@ const storedOf = (row: RequestRow): StoredRequest => {
     return { kind: 'decided', fingerprint: row.fingerprint, decision: answer };
   }
   if (row.first_revision === null || row.last_revision === null) throw new Error('a request row holds neither revisions nor a decision');
-  return { kind: 'appended', fingerprint: row.fingerprint, streamId: row.stream_id, firstRevision: row.first_revision, lastRevision: row.last_revision };
+  return {
+    kind: 'appended',
+    fingerprint: row.fingerprint,
+    streamId: row.stream_id,
+    firstRevision: row.first_revision,
+    lastRevision: row.last_revision,
+  };
 };
 
 /** Inside a read-write transaction (locking the id), or in a snapshot. */
@@ -34,7 +52,11 @@ export const findRequestRecord = async (reader: Reader, requestId: string): Prom
   return row === undefined ? undefined : storedOf(row);
 };
 
-export const recordRequest = (transaction: Transaction, request: RequestIdentity, record: { readonly streamId: string; readonly firstRevision: number; readonly lastRevision: number }): void => {
+export const recordRequest = (
+  transaction: Transaction,
+  request: RequestIdentity,
+  record: { readonly streamId: string; readonly firstRevision: number; readonly lastRevision: number },
+): void => {
   transaction.insert('requests', {
     request_id: request.requestId,
     fingerprint: request.fingerprint,

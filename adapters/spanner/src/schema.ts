@@ -23,12 +23,12 @@ export const shardIds: readonly number[] = Array.from({ length: logShards }, (_,
 
 /** Every statement, in order: each creates the table or index it names. */
 export const spannerDdl: readonly string[] = [
-    `CREATE TABLE streams (
+  `CREATE TABLE streams (
        stream_id STRING(MAX) NOT NULL,
        revision INT64 NOT NULL,
        last_hash STRING(64) NOT NULL,
      ) PRIMARY KEY (stream_id)`,
-    `CREATE TABLE events (
+  `CREATE TABLE events (
        stream_id STRING(MAX) NOT NULL,
        revision INT64 NOT NULL,
        shard INT64 NOT NULL AS (ABS(MOD(FARM_FINGERPRINT(stream_id), ${logShards}))) STORED,
@@ -41,9 +41,9 @@ export const spannerDdl: readonly string[] = [
        stream_hash STRING(64) NOT NULL,
      ) PRIMARY KEY (stream_id, revision),
        INTERLEAVE IN PARENT streams ON DELETE NO ACTION`,
-    `CREATE INDEX events_by_commit ON events (shard, commit_ts, stream_id, revision)
+  `CREATE INDEX events_by_commit ON events (shard, commit_ts, stream_id, revision)
        STORING (event_id, type, schema_version, data, metadata, stream_hash)`,
-    `CREATE TABLE requests (
+  `CREATE TABLE requests (
        request_id STRING(MAX) NOT NULL,
        fingerprint STRING(MAX) NOT NULL,
        stream_id STRING(MAX) NOT NULL,
@@ -52,7 +52,7 @@ export const spannerDdl: readonly string[] = [
        decision STRING(MAX),
        recorded_at TIMESTAMP NOT NULL OPTIONS (allow_commit_timestamp = true),
      ) PRIMARY KEY (request_id)`,
-    `CREATE TABLE log_seals (
+  `CREATE TABLE log_seals (
        seal INT64 NOT NULL,
        through_commit_ts TIMESTAMP NOT NULL,
        through_stream_id STRING(MAX) NOT NULL,

@@ -41,7 +41,8 @@ export const sealedContentOf = (row: EventRow & { readonly position: number }) =
 });
 
 /** A commit timestamp to the microsecond, as Spanner reads a TIMESTAMP string. */
-export const isoMicros = (micros: number): string => `${new Date(Math.floor(micros / 1_000)).toISOString().slice(0, 19)}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
+export const isoMicros = (micros: number): string =>
+  `${new Date(Math.floor(micros / 1_000)).toISOString().slice(0, 19)}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
 
 const alreadyExists = (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === 6;
 
@@ -74,7 +75,10 @@ export const sealOnce = async (database: Database, maxEvents = 5_000): Promise<n
 };
 
 /** Seals every `intervalMs` until the signal aborts; a failed round is logged and tried again. */
-export const runSealer = async (database: Database, { logger, signal, intervalMs = 1_000 }: { logger: Logger; signal: AbortSignal; intervalMs?: number }): Promise<void> => {
+export const runSealer = async (
+  database: Database,
+  { logger, signal, intervalMs = 1_000 }: { logger: Logger; signal: AbortSignal; intervalMs?: number },
+): Promise<void> => {
   while (!signal.aborted) {
     try {
       await sealOnce(database);
@@ -86,7 +90,10 @@ export const runSealer = async (database: Database, { logger, signal, intervalMs
 };
 
 /** The sealer on a client of its own, until the signal aborts (what the relay runs beside itself). */
-export const runSpannerSealer = async (location: SpannerLocation, deps: { logger: Logger; signal: AbortSignal; intervalMs?: number }): Promise<void> => {
+export const runSpannerSealer = async (
+  location: SpannerLocation,
+  deps: { logger: Logger; signal: AbortSignal; intervalMs?: number },
+): Promise<void> => {
   const { database, close } = openSpanner(location);
   try {
     await runSealer(database, deps);

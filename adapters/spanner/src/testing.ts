@@ -5,7 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { openSpanner, provisionSpanner, type SpannerLocation } from './client.ts';
 import { createSpannerEventStore, type SpannerEventStoreOptions } from './event-store.ts';
 
-export const freshDatabase = async (emulatorHost: string, instanceId = 'meridian-test', projectId = 'meridian-test'): Promise<SpannerLocation> => {
+export const freshDatabase = async (
+  emulatorHost: string,
+  instanceId = 'meridian-test',
+  projectId = 'meridian-test',
+): Promise<SpannerLocation> => {
   const location = { projectId, instanceId, databaseId: `t-${randomUUID().replaceAll('-', '').slice(0, 24)}`, emulatorHost };
   await provisionSpanner(location);
   return location;
@@ -21,7 +25,10 @@ export const dropDatabase = async (location: SpannerLocation): Promise<void> => 
 };
 
 /** A store on a database of its own; closing it drops the database. */
-export const openFreshStore = async (emulatorHost: string, options: Partial<SpannerEventStoreOptions> = {}): Promise<EventStore & { readonly location: SpannerLocation }> => {
+export const openFreshStore = async (
+  emulatorHost: string,
+  options: Partial<SpannerEventStoreOptions> = {},
+): Promise<EventStore & { readonly location: SpannerLocation }> => {
   const location = await freshDatabase(emulatorHost);
   const store = createSpannerEventStore({ ...location, pollIntervalMs: 20, ...options });
   return {

@@ -10,7 +10,15 @@ import { withSnapshot } from './read.ts';
 import { sealColumns, sealedContentOf, type Seal } from './sealer.ts';
 
 export type SpannerBreak =
-  | { readonly kind: 'stream'; readonly globalPosition: number; readonly streamId: string; readonly streamRevision: number; readonly eventId: string; readonly expected: string; readonly stored: string }
+  | {
+      readonly kind: 'stream';
+      readonly globalPosition: number;
+      readonly streamId: string;
+      readonly streamRevision: number;
+      readonly eventId: string;
+      readonly expected: string;
+      readonly stored: string;
+    }
   | { readonly kind: 'stream-tip'; readonly streamId: string; readonly detail: string }
   | { readonly kind: 'seal'; readonly seal: number; readonly throughPosition: number; readonly detail: string };
 
@@ -29,26 +37,53 @@ export type SpannerChainReport =
 const pageSize = 2_000;
 
 export const verifySpannerLog = async (database: Database): Promise<SpannerChainReport> => {
-  const seals = await withSnapshot(database, (snapshot) => snapshot.query<Seal>({ sql: `SELECT ${sealColumns} FROM log_seals ORDER BY seal` }));
+  const seals = await withSnapshot(database, (snapshot) =>
+    snapshot.query<Seal>({ sql: `SELECT ${sealColumns} FROM log_seals ORDER BY seal` }),
+  );
   const streams = new Map<string, { hash: string; revision: number }>();
   let global = genesis;
   let events = 0;
   let nextSeal = 0;
   let after = 0;
-  const sealBroken = (seal: Seal, detail: string) => ({ ok: false as const, events, broken: { kind: 'seal' as const, seal: seal.seal, throughPosition: seal.through_position, detail } });
+  const sealBroken = (seal: Seal, detail: string) => ({
+    ok: false as const,
+    events,
+    broken: { kind: 'seal' as const, seal: seal.seal, throughPosition: seal.through_position, detail },
+  });
   for (;;) {
     const scan = await withSnapshot(database, (snapshot) => scanLog(snapshot, after, pageSize));
     for (const row of scan.rows) {
       const previous = streams.get(row.stream_id);
-      const expected = streamLink(previous?.hash ?? genesis, { eventId: row.event_id, type: row.type, schemaVersion: row.schema_version, streamId: row.stream_id, streamRevision: row.revision, data: row.data, metadata: row.metadata });
+      const expected = streamLink(previous?.hash ?? genesis, {
+        eventId: row.event_id,
+        type: row.type,
+        schemaVersion: row.schema_version,
+        streamId: row.stream_id,
+        streamRevision: row.revision,
+        data: row.data,
+        metadata: row.metadata,
+      });
       if (expected !== row.stream_hash || row.revision !== (previous?.revision ?? -1) + 1)
-        return { ok: false, events, broken: { kind: 'stream', globalPosition: row.position, streamId: row.stream_id, streamRevision: row.revision, eventId: row.event_id, expected, stored: row.stream_hash } };
+        return {
+          ok: false,
+          events,
+          broken: {
+            kind: 'stream',
+            globalPosition: row.position,
+            streamId: row.stream_id,
+            streamRevision: row.revision,
+            eventId: row.event_id,
+            expected,
+            stored: row.stream_hash,
+          },
+        };
       streams.set(row.stream_id, { hash: expected, revision: row.revision });
       global = globalLink(global, sealedContentOf(row));
       events++;
       const seal = seals[nextSeal];
       if (seal !== undefined && events === seal.events) {
-        if (global !== seal.chain_hash || !sameKey(row, seal)) return sealBroken(seal, `the events it sealed no longer chain to its hash ${seal.chain_hash}`);
+        if (global !== seal.chain_hash || !sameKey(row, seal))
+          return sealBroken(seal, `the events it sealed no longer chain to its hash ${seal.chain_hash}`);
         nextSeal++;
       }
     }
@@ -56,18 +91,41 @@ export const verifySpannerLog = async (database: Database): Promise<SpannerChain
     if (scan.endOfLog) break;
   }
   const unreached = seals[nextSeal];
-  if (unreached !== undefined) return sealBroken(unreached, `it sealed ${unreached.events} events through position ${unreached.through_position}; the log now holds ${events}`);
-  const tips = await withSnapshot(database, (snapshot) => snapshot.query<{ stream_id: string; revision: number; last_hash: string }>({ sql: 'SELECT stream_id, revision, last_hash FROM streams' }));
+  if (unreached !== undefined)
+    return sealBroken(
+      unreached,
+      `it sealed ${unreached.events} events through position ${unreached.through_position}; the log now holds ${events}`,
+    );
+  const tips = await withSnapshot(database, (snapshot) =>
+    snapshot.query<{ stream_id: string; revision: number; last_hash: string }>({
+      sql: 'SELECT stream_id, revision, last_hash FROM streams',
+    }),
+  );
   for (const tip of tips) {
     const seen = streams.get(tip.stream_id);
     if (seen === undefined || seen.revision !== tip.revision || seen.hash !== tip.last_hash)
-      return { ok: false, events, broken: { kind: 'stream-tip', streamId: tip.stream_id, detail: `its row says revision ${tip.revision}, its events end at ${seen?.revision ?? 'none'}${seen !== undefined && seen.revision === tip.revision ? ' with another hash' : ''}` } };
+      return {
+        ok: false,
+        events,
+        broken: {
+          kind: 'stream-tip',
+          streamId: tip.stream_id,
+          detail: `its row says revision ${tip.revision}, its events end at ${seen?.revision ?? 'none'}${seen !== undefined && seen.revision === tip.revision ? ' with another hash' : ''}`,
+        },
+      };
   }
   const last = seals[seals.length - 1];
-  return { ok: true, events, streams: streams.size, sealedEvents: last?.events ?? 0, ...(last !== undefined && { head: { position: last.through_position, hash: last.chain_hash } }) };
+  return {
+    ok: true,
+    events,
+    streams: streams.size,
+    sealedEvents: last?.events ?? 0,
+    ...(last !== undefined && { head: { position: last.through_position, hash: last.chain_hash } }),
+  };
 };
 
-const sameKey = (row: EventRow & { position: number }, seal: Seal) => row.stream_id === seal.through_stream_id && row.revision === seal.through_revision && row.position === seal.through_position;
+const sameKey = (row: EventRow & { position: number }, seal: Seal) =>
+  row.stream_id === seal.through_stream_id && row.revision === seal.through_revision && row.position === seal.through_position;
 
 /** Opens the database the location names, verifies it, closes. */
 export const verifySpannerEventLog = async (location: SpannerLocation): Promise<SpannerChainReport> => {

@@ -19,7 +19,11 @@ const fill = async (path: string, { chainKey, rounds = [0, 1, 2, 3, 4] }: { chai
   const store = createSqliteEventStore({ path, ...(chainKey !== undefined && { chainKey }) });
   for (const revision of rounds)
     for (const s of ['a', 'b', 'c'])
-      await store.append({ streamId: `parcel-${s}`, events: [newEvent('parcel.thing.v1', { s, revision, note: 'ok' })], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
+      await store.append({
+        streamId: `parcel-${s}`,
+        events: [newEvent('parcel.thing.v1', { s, revision, note: 'ok' })],
+        expectedRevision: revision === 0 ? 'no_stream' : revision - 1,
+      });
   await store.close();
   return path;
 };
@@ -45,13 +49,33 @@ const forgeFrom = (path: string, position: number, data: string) => {
     const streamId = String(row['stream_id']);
     const revision = Number(row['stream_revision']);
     const previousInStream =
-      streams.get(streamId) ?? String((db.prepare('SELECT stream_hash FROM events WHERE stream_id = ? AND stream_revision = ?').get(streamId, revision - 1) as Row)['stream_hash']);
+      streams.get(streamId) ??
+      String(
+        (db.prepare('SELECT stream_hash FROM events WHERE stream_id = ? AND stream_revision = ?').get(streamId, revision - 1) as Row)[
+          'stream_hash'
+        ],
+      );
     const stored = row['global_position'] === position ? data : String(row['data']);
-    const content = chainContentOf({ eventId: String(row['event_id']), type: String(row['type']), schemaVersion: Number(row['schema_version']), streamId, streamRevision: revision, globalPosition: Number(row['global_position']), recordedAt: String(row['recorded_at']), data: stored, metadata: String(row['metadata']) });
+    const content = chainContentOf({
+      eventId: String(row['event_id']),
+      type: String(row['type']),
+      schemaVersion: Number(row['schema_version']),
+      streamId,
+      streamRevision: revision,
+      globalPosition: Number(row['global_position']),
+      recordedAt: String(row['recorded_at']),
+      data: stored,
+      metadata: String(row['metadata']),
+    });
     const streamHash = chainLink(previousInStream, content);
     global = chainLink(global, content);
     streams.set(streamId, streamHash);
-    db.prepare("UPDATE events SET data = ?, stream_hash = ?, global_hash = ?, chain = 'sha256' WHERE global_position = ?").run(stored, streamHash, global, Number(row['global_position']));
+    db.prepare("UPDATE events SET data = ?, stream_hash = ?, global_hash = ?, chain = 'sha256' WHERE global_position = ?").run(
+      stored,
+      streamHash,
+      global,
+      Number(row['global_position']),
+    );
   }
   db.close();
 };
@@ -107,7 +131,11 @@ test('with a chain key, the links are keyed, the store says so, and verify needs
   const key = chainKeyOf(randomBytes(32));
   const path = await fill(freshPath(), { chainKey: key });
   t.like(verifyEventLog(path, { key }), { ok: true, events: 15, schemes: { [`hmac-sha256:${key.id}`]: 15 } });
-  t.like(verifyEventLog(path), { ok: false, events: 0, keyNeeded: { position: 1, keyId: key.id } }, 'without the key, nothing keyed can be checked');
+  t.like(
+    verifyEventLog(path),
+    { ok: false, events: 0, keyNeeded: { position: 1, keyId: key.id } },
+    'without the key, nothing keyed can be checked',
+  );
   t.like(verifyEventLog(path, { key: chainKeyOf(randomBytes(32)) }), { ok: false, keyNeeded: { keyId: key.id } }, 'nor with another key');
   t.is(eventLogHead(path)?.scheme, `hmac-sha256:${key.id}`);
 });
@@ -120,7 +148,11 @@ test('a database writer without the key cannot forge a keyed log: recomputed lin
   t.like(relabelled, { ok: false, events: 7, broken: { globalPosition: 8, chain: 'global' } }, 'relabelled plain after keyed links');
   t.regex(relabelled.broken?.reason ?? '', /a sha256 link after hmac-sha256:\w+ ones: a keyed log cannot go on otherwise/);
   tamper(path, `UPDATE events SET chain = 'hmac-sha256:${key.id}' WHERE global_position >= 8`);
-  t.like(verifyEventLog(path, { key }), { ok: false, events: 7, broken: { globalPosition: 8, chain: 'stream' } }, 'labelled keyed, the plain hashes do not match');
+  t.like(
+    verifyEventLog(path, { key }),
+    { ok: false, events: 7, broken: { globalPosition: 8, chain: 'stream' } },
+    'labelled keyed, the plain hashes do not match',
+  );
 });
 
 test('a log chained plainly, then keyed from some point on, verifies; a keyed log refuses a writer without its key', async (t) => {
@@ -130,13 +162,18 @@ test('a log chained plainly, then keyed from some point on, verifies; a keyed lo
   t.like(verifyEventLog(path, { key }), { ok: true, events: 12, schemes: { sha256: 6, [`hmac-sha256:${key.id}`]: 6 } });
   const plain = createSqliteEventStore({ path });
   try {
-    await t.throwsAsync(plain.append({ streamId: 'parcel-a', events: [newEvent('parcel.thing.v1', {})], expectedRevision: 3 }), { name: 'ChainSchemeRefused', message: /set MERIDIAN_CHAIN_KEY/ });
+    await t.throwsAsync(plain.append({ streamId: 'parcel-a', events: [newEvent('parcel.thing.v1', {})], expectedRevision: 3 }), {
+      name: 'ChainSchemeRefused',
+      message: /set MERIDIAN_CHAIN_KEY/,
+    });
   } finally {
     await plain.close();
   }
   const other = createSqliteEventStore({ path, chainKey: chainKeyOf(randomBytes(32)) });
   try {
-    await t.throwsAsync(other.append({ streamId: 'parcel-a', events: [newEvent('parcel.thing.v1', {})], expectedRevision: 3 }), { name: 'ChainSchemeRefused' });
+    await t.throwsAsync(other.append({ streamId: 'parcel-a', events: [newEvent('parcel.thing.v1', {})], expectedRevision: 3 }), {
+      name: 'ChainSchemeRefused',
+    });
   } finally {
     await other.close();
   }

@@ -3,7 +3,17 @@
 // (position order), and `chain`, the scheme it was chained with (NULL for events chained before schemes
 // were recorded: plain SHA-256). Here: reading those rows for the kernel's verification, the log's head,
 // and chaining files written before the chains existed.
-import { chainContentOf, chainLink, chainWalk, genesisHash, plainChainScheme, type ChainedEvent, type ChainHead, type ChainReport, type ChainWalkOptions } from '@meridian/kernel';
+import {
+  chainContentOf,
+  chainLink,
+  chainWalk,
+  genesisHash,
+  plainChainScheme,
+  type ChainedEvent,
+  type ChainHead,
+  type ChainReport,
+  type ChainWalkOptions,
+} from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
 
 /** An event as the events table stores it. */
@@ -51,7 +61,8 @@ const chainRows = (db: DatabaseSync) =>
 export const backfillChains = (db: DatabaseSync): void => {
   // Chains are backfilled whole, in one transaction, and every later event is chained as it is written: if
   // the first event has its hash, they all do. (Looking for any missing hash would scan the whole log.)
-  const first = db.prepare('SELECT global_hash FROM events ORDER BY global_position LIMIT 1').get() as { global_hash: string | null } | undefined;
+  const first = db.prepare('SELECT global_hash FROM events ORDER BY global_position LIMIT 1').get() as
+    { global_hash: string | null } | undefined;
   if (first === undefined || first.global_hash !== null) return;
   db.exec('BEGIN IMMEDIATE');
   try {
@@ -87,8 +98,7 @@ export const verifyChains = (db: DatabaseSync, options: ChainWalkOptions = {}): 
 export const chainHeadOf = (db: DatabaseSync): ChainHead | undefined => {
   const scheme = hasSchemeColumn(db) ? 'chain' : 'NULL AS chain';
   const row = db.prepare(`SELECT global_position, global_hash, ${scheme} FROM events ORDER BY global_position DESC LIMIT 1`).get() as
-    | { global_position: number; global_hash: string | null; chain: string | null }
-    | undefined;
+    { global_position: number; global_hash: string | null; chain: string | null } | undefined;
   if (row === undefined || row.global_hash === null) return undefined;
   return { position: row.global_position, hash: row.global_hash, scheme: row.chain ?? plainChainScheme };
 };

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { openDatabase, streamingPageCacheKb } from './database.ts';
 
 const cacheSizeOf = (pageCacheKb?: number) => {
-  const db = openDatabase({ path: join(mkdtempSync(join(tmpdir(), 'meridian-db-')), 'x.db'), ...(pageCacheKb !== undefined && { pageCacheKb }) });
+  const db = openDatabase({
+    path: join(mkdtempSync(join(tmpdir(), 'meridian-db-')), 'x.db'),
+    ...(pageCacheKb !== undefined && { pageCacheKb }),
+  });
   try {
     return (db.prepare('PRAGMA cache_size').get() as { cache_size: number }).cache_size;
   } finally {

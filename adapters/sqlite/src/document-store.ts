@@ -57,7 +57,12 @@ const filterSql = (filter: FieldFilter): { sql: string; parameters: SQLInputValu
   return { sql: `${fieldExpression(filter.field)} IN (${filter.value.map(() => '?').join(', ')})`, parameters: filter.value.map(sqlValue) };
 };
 
-export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL', pageCacheKb, onCommit }: SqliteDocumentStoreOptions): SqliteDocumentStore => {
+export const createSqliteDocumentStore = ({
+  path,
+  synchronous = 'NORMAL',
+  pageCacheKb,
+  onCommit,
+}: SqliteDocumentStoreOptions): SqliteDocumentStore => {
   // Read models are rebuildable from the log, so NORMAL is the default: a lost machine costs a replay.
   const db: DatabaseSync = openDatabase({ path, synchronous, ...(pageCacheKb !== undefined && { pageCacheKb }) });
   const tables = new Set<string>();
@@ -90,7 +95,10 @@ export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL', pageCa
       const table = ensureTable(collection);
       for (let i = 0; i < ids.length; i += 500) {
         const slice = ids.slice(i, i + 500);
-        const rows = prepare(`SELECT id, data FROM ${table} WHERE id IN (${slice.map(() => '?').join(', ')})`).all(...slice) as { id: string; data: string }[];
+        const rows = prepare(`SELECT id, data FROM ${table} WHERE id IN (${slice.map(() => '?').join(', ')})`).all(...slice) as {
+          id: string;
+          data: string;
+        }[];
         for (const row of rows) found.set(documentKey({ collection, id: row.id }), JSON.parse(row.data) as Document);
       }
     }
@@ -140,7 +148,11 @@ export const createSqliteDocumentStore = ({ path, synchronous = 'NORMAL', pageCa
         changes = outcome.writes.map(({ collection, id, document }) => {
           const table = ensureTable(collection);
           if (document === undefined) prepare(`DELETE FROM ${table} WHERE id = ?`).run(id);
-          else prepare(`INSERT INTO ${table} (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`).run(id, JSON.stringify(document));
+          else
+            prepare(`INSERT INTO ${table} (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data`).run(
+              id,
+              JSON.stringify(document),
+            );
           return { collection, id, document };
         });
         db.exec('COMMIT');

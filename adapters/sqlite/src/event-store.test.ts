@@ -29,7 +29,9 @@ test('SQLite event store: two stores on one file racing appends and decisions of
     const attempts = await Promise.all(
       Array.from({ length: 10 }, (_, i) => {
         const store = i % 2 === 0 ? one : two;
-        return (i + round) % 3 === 0 ? store.append({ streamId, events, expectedRevision: 'no_stream', request }) : store.recordDecision(request, decision);
+        return (i + round) % 3 === 0
+          ? store.append({ streamId, events, expectedRevision: 'no_stream', request })
+          : store.recordDecision(request, decision);
       }),
     );
     const stored = await one.findRequest(request.requestId);
@@ -48,7 +50,12 @@ test('SQLite event store: request rows written before decisions were recorded st
   t.teardown(() => store.close());
   const events = [{ eventId: 'e-1', type: 'counter.opened.v1', streamRevision: 0, globalPosition: 1 }];
   const legacy = new DatabaseSync(path);
-  legacy.prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)').run('old/key', 'fp', 'counter-1', JSON.stringify({ revision: 0, events }));
+  legacy
+    .prepare('INSERT INTO requests (request_id, fingerprint, stream_id, result) VALUES (?, ?, ?, ?)')
+    .run('old/key', 'fp', 'counter-1', JSON.stringify({ revision: 0, events }));
   legacy.close();
-  t.deepEqual(await store.findRequest('old/key'), { fingerprint: 'fp', answer: { kind: 'appended', streamId: 'counter-1', revision: 0, events } });
+  t.deepEqual(await store.findRequest('old/key'), {
+    fingerprint: 'fp',
+    answer: { kind: 'appended', streamId: 'counter-1', revision: 0, events },
+  });
 });

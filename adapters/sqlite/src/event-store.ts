@@ -8,13 +8,33 @@
 //
 // Each event carries two hash chains (tamper evidence, see chain.ts): one over its stream, one over the
 // whole log in position order, plain or keyed (`chainKey`), with the scheme beside them.
-import type { AppendRequest, AppendResult, ChainKey, Decision, EventStore, LogBatch, LogFilter, ReadAllOptions, RecordedDecision, RecordedEvent, RequestIdentity, SubscribeOptions } from '@meridian/kernel';
+import type {
+  AppendRequest,
+  AppendResult,
+  ChainKey,
+  Decision,
+  EventStore,
+  LogBatch,
+  LogFilter,
+  ReadAllOptions,
+  RecordedDecision,
+  RecordedEvent,
+  RequestIdentity,
+  SubscribeOptions,
+} from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { backfillChains, chainHeadOf, type EventRow } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
-import { createEventWriter, requestRecordOf, toWriteRequest, type WriteOutcome, type WriteRequest, type WriteResult } from './event-writer.ts';
+import {
+  createEventWriter,
+  requestRecordOf,
+  toWriteRequest,
+  type WriteOutcome,
+  type WriteRequest,
+  type WriteResult,
+} from './event-writer.ts';
 
 const migrations = [
   `CREATE TABLE events (
@@ -81,7 +101,6 @@ export type SqliteEventStoreOptions = {
   /** Chain appended events with keyed links (MERIDIAN_CHAIN_KEY); plain SHA-256 links without it. */
   readonly chainKey?: ChainKey;
 };
-
 
 const columns = 'global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata';
 
@@ -153,7 +172,9 @@ const inlineWriter = (db: DatabaseSync, chainKey: ChainKey | undefined): Writer 
 };
 
 const threadWriter = (path: string, synchronous: Synchronous, chainKey: ChainKey | undefined): Writer => {
-  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), { workerData: { path, synchronous, ...(chainKey !== undefined && { chainKey }) } });
+  const worker = new Worker(new URL('./event-writer-worker.ts', import.meta.url), {
+    workerData: { path, synchronous, ...(chainKey !== undefined && { chainKey }) },
+  });
   const waiting = new Map<number, (outcome: WriteOutcome) => void>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -170,13 +191,15 @@ const threadWriter = (path: string, synchronous: Synchronous, chainKey: ChainKey
   });
   const failAll = (error: Error) => {
     failure = error;
-    for (const id of [...waiting.keys()]) settle(id, { ok: false, error: { name: error.name, message: `the writer thread failed: ${error.message}` } });
+    for (const id of [...waiting.keys()])
+      settle(id, { ok: false, error: { name: error.name, message: `the writer thread failed: ${error.message}` } });
   };
   worker.on('error', failAll);
   worker.on('exit', (code) => code !== 0 && failAll(new Error(`the writer thread exited with ${code}`)));
   return {
     write: (write) => {
-      if (failure !== undefined) return Promise.resolve({ ok: false, error: { name: 'Error', message: `the writer thread failed: ${failure.message}` } });
+      if (failure !== undefined)
+        return Promise.resolve({ ok: false, error: { name: 'Error', message: `the writer thread failed: ${failure.message}` } });
       const id = nextId++;
       worker.ref();
       return new Promise((resolve) => {
@@ -195,7 +218,11 @@ const threadWriter = (path: string, synchronous: Synchronous, chainKey: ChainKey
 export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventStore => {
   const synchronous = options.synchronous ?? 'FULL';
   // This connection migrates the file (before the writer opens it), then serves reads.
-  const db = openDatabase({ path: options.path, synchronous, ...(options.pageCacheKb !== undefined && { pageCacheKb: options.pageCacheKb }) });
+  const db = openDatabase({
+    path: options.path,
+    synchronous,
+    ...(options.pageCacheKb !== undefined && { pageCacheKb: options.pageCacheKb }),
+  });
   migrate(db, 'event-store', migrations);
   backfillChains(db);
   const sql = readStatements(db);
@@ -208,7 +235,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   // thread starts with the first append: a process that only reads the log (a projector, replay) needs none.
   let started: Writer | undefined;
   const writer = (): Writer =>
-    (started ??= options.writerThread === false || inMemory ? inlineWriter(db, options.chainKey) : threadWriter(options.path, synchronous, options.chainKey));
+    (started ??=
+      options.writerThread === false || inMemory
+        ? inlineWriter(db, options.chainKey)
+        : threadWriter(options.path, synchronous, options.chainKey));
   let closed = false;
   const waiters = new Set<() => void>();
 

@@ -8,7 +8,13 @@ import { createEventWriter, type WriteRequest } from './event-writer.ts';
 
 export type WriterMessage = { readonly kind: 'write'; readonly id: number; readonly write: WriteRequest } | { readonly kind: 'close' };
 export type WriterReply =
-  | { readonly kind: 'results'; readonly outcomes: readonly { readonly id: number; readonly outcome: ReturnType<ReturnType<typeof createEventWriter>['write']>[number] }[] }
+  | {
+      readonly kind: 'results';
+      readonly outcomes: readonly {
+        readonly id: number;
+        readonly outcome: ReturnType<ReturnType<typeof createEventWriter>['write']>[number];
+      }[];
+    }
   | { readonly kind: 'closed' };
 
 const { path, synchronous, chainKey } = workerData as { path: string; synchronous: Synchronous; chainKey?: ChainKey };
@@ -25,7 +31,10 @@ const flush = () => {
   queue = [];
   if (group.length > 0) {
     const outcomes = writer.write(group.map((item) => item.write));
-    port.postMessage({ kind: 'results', outcomes: group.map((item, index) => ({ id: item.id, outcome: outcomes[index]! })) } satisfies WriterReply);
+    port.postMessage({
+      kind: 'results',
+      outcomes: group.map((item, index) => ({ id: item.id, outcome: outcomes[index]! })),
+    } satisfies WriterReply);
   }
   if (closing) {
     db.close();

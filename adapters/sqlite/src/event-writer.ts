@@ -28,17 +28,28 @@ import {
 import type { DatabaseSync } from 'node:sqlite';
 
 /** An event as it is stored: its data and metadata already JSON. */
-type SerialisedEvent = { readonly eventId: string; readonly type: string; readonly schemaVersion: number; readonly data: string; readonly metadata: string };
+type SerialisedEvent = {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: string;
+  readonly metadata: string;
+};
 
 /** An append as the writer receives it: events serialised, and when it was made (the events' recordedAt). */
-export type AppendWrite = Omit<AppendRequest, 'events'> & { readonly kind: 'append'; readonly events: readonly SerialisedEvent[]; readonly recordedAt: string };
+export type AppendWrite = Omit<AppendRequest, 'events'> & {
+  readonly kind: 'append';
+  readonly events: readonly SerialisedEvent[];
+  readonly recordedAt: string;
+};
 
 /** A decision that appended nothing, to record as its request's answer. */
 export type DecisionWrite = { readonly kind: 'decision'; readonly request: RequestIdentity; readonly decision: Decision };
 
 export type WriteRequest = AppendWrite | DecisionWrite;
 
-export type WriteResult = { readonly kind: 'append'; readonly result: AppendResult } | { readonly kind: 'decision'; readonly result: RecordedDecision };
+export type WriteResult =
+  { readonly kind: 'append'; readonly result: AppendResult } | { readonly kind: 'decision'; readonly result: RecordedDecision };
 
 /**
  * Serialises an append on the thread that makes it, so the writer thread (the one every append waits for)
@@ -52,15 +63,27 @@ export const toWriteRequest = ({ events, ...append }: AppendRequest, recordedAt:
     ...append,
     kind: 'append',
     recordedAt,
-    events: events.map(({ eventId, type, schemaVersion, data, metadata }) => ({ eventId, type, schemaVersion, data: JSON.stringify(data), metadata: sharedJson ?? JSON.stringify(metadata) })),
+    events: events.map(({ eventId, type, schemaVersion, data, metadata }) => ({
+      eventId,
+      type,
+      schemaVersion,
+      data: JSON.stringify(data),
+      metadata: sharedJson ?? JSON.stringify(metadata),
+    })),
   };
 };
 
-export type WriteOutcome = { readonly ok: true; readonly result: WriteResult } | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
+export type WriteOutcome =
+  | { readonly ok: true; readonly result: WriteResult }
+  | { readonly ok: false; readonly error: { readonly name: string; readonly message: string } };
 
 const writeStatements = (db: DatabaseSync) => ({
-  streamHead: db.prepare('SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1'),
-  logHead: db.prepare('SELECT global_position AS position, global_hash AS hash, chain AS scheme FROM events ORDER BY global_position DESC LIMIT 1'),
+  streamHead: db.prepare(
+    'SELECT stream_revision AS revision, stream_hash AS hash FROM events WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1',
+  ),
+  logHead: db.prepare(
+    'SELECT global_position AS position, global_hash AS hash, chain AS scheme FROM events ORDER BY global_position DESC LIMIT 1',
+  ),
   insertEvent: db.prepare(
     'INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash, chain) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   ),
@@ -82,8 +105,11 @@ export const requestRecordOf = (findRequest: WriteStatements['findRequest'], req
   return { fingerprint: row.fingerprint, answer: decodeRequestAnswer({ kind: 'appended', ...fields, streamId: row.stream_id }) };
 };
 
-const insertAnswer = (sql: WriteStatements, { requestId, fingerprint }: RequestIdentity, { streamId, ...answer }: RequestRecord['answer']) =>
-  sql.insertRequest.run(requestId, fingerprint, streamId, JSON.stringify(answer));
+const insertAnswer = (
+  sql: WriteStatements,
+  { requestId, fingerprint }: RequestIdentity,
+  { streamId, ...answer }: RequestRecord['answer'],
+) => sql.insertRequest.run(requestId, fingerprint, streamId, JSON.stringify(answer));
 
 /** Records a decision unless its request id has an answer already; either way, the answer it has now. */
 const decideOne = (sql: WriteStatements, { request, decision }: DecisionWrite): RecordedDecision => {
@@ -97,7 +123,12 @@ const decideOne = (sql: WriteStatements, { request, decision }: DecisionWrite): 
 type LogTip = { position: number; hash: string };
 
 /** One append inside the group's transaction; writes nothing unless every check passed. */
-const appendOne = (sql: WriteStatements, chain: ChainLinker, { streamId, events, expectedRevision, request, recordedAt }: AppendWrite, tip: LogTip): AppendResult => {
+const appendOne = (
+  sql: WriteStatements,
+  chain: ChainLinker,
+  { streamId, events, expectedRevision, request, recordedAt }: AppendWrite,
+  tip: LogTip,
+): AppendResult => {
   const prior = request && requestRecordOf(sql.findRequest, request.requestId);
   if (prior !== undefined) return { outcome: 'duplicate', record: prior };
   const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
@@ -114,11 +145,33 @@ const appendOne = (sql: WriteStatements, chain: ChainLinker, { streamId, events,
     const streamRevision = first + index;
     const globalPosition = tip.position + 1;
     const { data, metadata } = event;
-    const content = chainContentOf({ eventId: event.eventId, type: event.type, schemaVersion: event.schemaVersion, streamId, streamRevision, globalPosition, recordedAt, data, metadata });
+    const content = chainContentOf({
+      eventId: event.eventId,
+      type: event.type,
+      schemaVersion: event.schemaVersion,
+      streamId,
+      streamRevision,
+      globalPosition,
+      recordedAt,
+      data,
+      metadata,
+    });
     streamHash = chain.link(streamHash, content);
     tip.hash = chain.link(tip.hash, content);
     tip.position = globalPosition;
-    const { lastInsertRowid } = sql.insertEvent.run(streamId, streamRevision, event.eventId, event.type, event.schemaVersion, recordedAt, data, metadata, streamHash, tip.hash, chain.scheme);
+    const { lastInsertRowid } = sql.insertEvent.run(
+      streamId,
+      streamRevision,
+      event.eventId,
+      event.type,
+      event.schemaVersion,
+      recordedAt,
+      data,
+      metadata,
+      streamHash,
+      tip.hash,
+      chain.scheme,
+    );
     // The rowid is the position the hash covered: the single writer assigns max + 1.
     if (Number(lastInsertRowid) !== globalPosition) throw new Error(`position ${lastInsertRowid} where ${globalPosition} was chained`);
     return { eventId: event.eventId, type: event.type, streamRevision, globalPosition };
@@ -128,7 +181,10 @@ const appendOne = (sql: WriteStatements, chain: ChainLinker, { streamId, events,
   return { outcome: 'appended', streamId, revision, events: appended };
 };
 
-const errorOf = (error: unknown) => ({ name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) });
+const errorOf = (error: unknown) => ({
+  name: error instanceof Error ? error.name : 'Error',
+  message: error instanceof Error ? error.message : String(error),
+});
 
 /** A log keyed with one key goes on with that key only: see the kernel's mayFollow. */
 export class ChainSchemeRefused extends Error {
@@ -158,7 +214,9 @@ export const createEventWriter = (db: DatabaseSync, { chainKey }: { readonly cha
       if (!mayFollow(lastScheme, chain.scheme)) throw new ChainSchemeRefused(lastScheme ?? '', chain.scheme);
       const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesisHash };
       const results = group.map((item): WriteResult =>
-        item.kind === 'append' ? { kind: 'append', result: appendOne(sql, chain, item, tip) } : { kind: 'decision', result: decideOne(sql, item) },
+        item.kind === 'append'
+          ? { kind: 'append', result: appendOne(sql, chain, item, tip) }
+          : { kind: 'decision', result: decideOne(sql, item) },
       );
       db.exec('COMMIT');
       return results;

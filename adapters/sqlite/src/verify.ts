@@ -14,6 +14,7 @@ const readOnly = <A>(path: string, read: (db: DatabaseSync) => A): A => {
   }
 };
 
-export const verifyEventLog = (path: string, options: ChainWalkOptions = {}): ChainReport => readOnly(path, (db) => verifyChains(db, options));
+export const verifyEventLog = (path: string, options: ChainWalkOptions = {}): ChainReport =>
+  readOnly(path, (db) => verifyChains(db, options));
 
 export const eventLogHead = (path: string): ChainHead | undefined => readOnly(path, chainHeadOf);

@@ -1,10 +1,19 @@
-// The command API as koa middleware: an error boundary, request context, authentication, then one
-// route per command. `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone.
+// The command API: authentication, then one route per command, and the raw history of a stream.
+// `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone on the HTTP skeleton.
 import Router from '@koa/router';
 import { createStateCache, type EventStore, type Role } from '@meridian/kernel';
-import { authenticate, errorBoundary, HttpProblem, integerOf, invalidParameter, problems, publicRouter, reportStreamErrors, requestContext, requireActor, type Principal } from '@meridian/http';
+import {
+  authenticate,
+  createHttpApp,
+  HttpProblem,
+  integerOf,
+  invalidParameter,
+  problems,
+  requireActor,
+  type Principal,
+} from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
 import { createInFlight } from './in-flight.ts';
 import { commandApiOpenApi } from './openapi.ts';
@@ -37,7 +46,8 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   router.get('/v1/streams/:streamId', async (ctx) => {
     requireActor(ctx.state.principal, historyReaders);
     const { streamId } = ctx.params;
-    if (streamId === undefined || !streamIdPattern.test(streamId)) throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
+    if (streamId === undefined || !streamIdPattern.test(streamId))
+      throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
     const fromRevision = integerOf(ctx.query, 'fromRevision', 0, Number.MAX_SAFE_INTEGER) ?? 0;
     const events = await deps.store.readStream(streamId, { fromRevision });
     if (events.length === 0 && fromRevision === 0) throw new HttpProblem(problems.notFound(`stream ${streamId} does not exist`));
@@ -46,14 +56,10 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   return router;
 };
 
-export const createApp = (deps: CommandAppDeps): Koa => {
-  const app = new Koa();
-  const commands = commandRouter(deps);
-  const open = publicRouter({ health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }), openapi: commandApiOpenApi });
-  reportStreamErrors(app, deps.logger);
-  app.use(errorBoundary(deps.logger));
-  app.use(requestContext());
-  app.use(open.routes()).use(open.allowedMethods());
-  app.use(commands.routes()).use(commands.allowedMethods());
-  return app;
-};
+export const createApp = (deps: CommandAppDeps): Koa =>
+  createHttpApp({
+    logger: deps.logger,
+    health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }),
+    openapi: commandApiOpenApi,
+    routers: [commandRouter(deps)],
+  });

@@ -53,7 +53,10 @@ const claimOrRefuse = (inFlight: InFlight, request: RequestIdentity): void => {
   if (claim === 'reused') throw new HttpProblem(problems.idempotencyKeyReused(request.requestId));
   if (claim === 'retry')
     throw new HttpProblem(
-      problems.conflict('request-in-flight', 'a request with this Idempotency-Key is still being handled; retry it in a moment to get its answer'),
+      problems.conflict(
+        'request-in-flight',
+        'a request with this Idempotency-Key is still being handled; retry it in a moment to get its answer',
+      ),
       { 'Retry-After': inFlightRetryAfter },
     );
 };
@@ -90,7 +93,8 @@ const withClient = (commandRoute: CommandRoute, data: Record<string, unknown>, a
   const field = commandRoute.clientField;
   if (field === undefined || actor.role !== 'client') return data;
   if (data[field] === undefined) return { ...data, [field]: actor.clientId };
-  if (data[field] !== actor.clientId) throw new HttpProblem(problems.forbidden(`a client key may only act for its own client (${actor.clientId})`));
+  if (data[field] !== actor.clientId)
+    throw new HttpProblem(problems.forbidden(`a client key may only act for its own client (${actor.clientId})`));
   return data;
 };
 
@@ -121,7 +125,9 @@ export const handleRoute = async (
   const data = decodeData(commandRoute, raw);
   // Keys are scoped to their principal: two clients choosing the same key never meet, nor learn of each other.
   const request: RequestIdentity | undefined =
-    key === undefined ? undefined : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
+    key === undefined
+      ? undefined
+      : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
   const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
   const id = commandRoute.aggregate.idOf(command);
   const streamId = `${commandRoute.aggregate.type}-${id}`;

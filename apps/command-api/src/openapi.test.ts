@@ -32,7 +32,8 @@ test('every command route is described with its body, headers and error response
     t.truthy(operation, route.path);
     t.truthy(operation?.requestBody, route.path);
     t.truthy(operation?.responses['202'], route.path);
-    for (const status of ['400', '401', '403', '405', '409', '413', '415', '422', '500']) t.truthy(operation?.responses[status], `${route.path} ${status}`);
+    for (const status of ['400', '401', '403', '405', '409', '413', '415', '422', '500'])
+      t.truthy(operation?.responses[status], `${route.path} ${status}`);
     // A creation cannot find its stream missing; every other command can.
     t.is(operation?.responses['404'] !== undefined, route.generatesId === undefined, `${route.path} 404`);
   }

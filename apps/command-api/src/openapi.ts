@@ -1,7 +1,16 @@
 // The command API's OpenAPI 3.1 document, generated from the route table and the commands' own codecs,
 // so the description cannot drift from what the API accepts.
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
-import { jsonContent, openApiDocument, pathParameter, problemResponses, publicOpenApi, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
+import {
+  jsonContent,
+  openApiDocument,
+  pathParameter,
+  problemResponses,
+  publicOpenApi,
+  type OpenApiOperation,
+  type OpenApiPart,
+  type OpenApiPaths,
+} from '@meridian/http';
 import { commandRoutes, type CommandRoute } from './routes.ts';
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
@@ -26,12 +35,25 @@ const headerParameters = [
       'Makes the request safe to retry: the first decided answer (202, or a refusal such as 404 or 409 rule-violated) is given again, exactly, to every retry, with Idempotent-Replayed: true, and nothing is appended again. Reusing a key with another request is refused (422); a retry while the first is still being handled gets 409 request-in-flight with Retry-After.',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
   },
-  { name: 'X-Correlation-Id', in: 'header', required: false, description: 'Ties the resulting events to a business transaction; generated when absent.', schema: { type: 'string', maxLength: 128 } },
-  { name: 'traceparent', in: 'header', required: false, description: 'W3C trace context, carried into the events and every consumer.', schema: { type: 'string' } },
+  {
+    name: 'X-Correlation-Id',
+    in: 'header',
+    required: false,
+    description: 'Ties the resulting events to a business transaction; generated when absent.',
+    schema: { type: 'string', maxLength: 128 },
+  },
+  {
+    name: 'traceparent',
+    in: 'header',
+    required: false,
+    description: 'W3C trace context, carried into the events and every consumer.',
+    schema: { type: 'string' },
+  },
 ];
 
 const accepted = {
-  description: 'The events are durably appended (none when the command changed nothing). A retry of a request already answered gets the same body, with Idempotent-Replayed: true.',
+  description:
+    'The events are durably appended (none when the command changed nothing). A retry of a request already answered gets the same body, with Idempotent-Replayed: true.',
   headers: { 'Idempotent-Replayed': { schema: { type: 'string', enum: ['true'] } } },
   content: jsonContent({ $ref: '#/components/schemas/CommandAccepted' }),
 };
@@ -79,7 +101,11 @@ const recordedEvent: JsonSchema = {
         causationId: { type: 'string' },
         requestId: { type: 'string' },
         traceparent: { type: 'string' },
-        actor: { type: 'object', required: ['principalId', 'role'], properties: { principalId: { type: 'string' }, role: { type: 'string' }, clientId: { type: 'string' } } },
+        actor: {
+          type: 'object',
+          required: ['principalId', 'role'],
+          properties: { principalId: { type: 'string' }, role: { type: 'string' }, clientId: { type: 'string' } },
+        },
       },
     },
   },
@@ -94,7 +120,15 @@ const commandAccepted: JsonSchema = {
     revision: { type: 'integer', description: "the stream's revision after the command" },
     events: {
       type: 'array',
-      items: { type: 'object', properties: { eventId: { type: 'string' }, type: { type: 'string' }, streamRevision: { type: 'integer' }, globalPosition: { type: 'integer' } } },
+      items: {
+        type: 'object',
+        properties: {
+          eventId: { type: 'string' },
+          type: { type: 'string' },
+          streamRevision: { type: 'integer' },
+          globalPosition: { type: 'integer' },
+        },
+      },
     },
   },
 };
@@ -108,11 +142,20 @@ export const commandApiPaths = (): OpenApiPaths => {
       summary: "A stream's raw event history (auditor and admin)",
       tags: ['audit'],
       parameters: [
-        pathParameter('streamId', 'the stream, for example parcel-p-1', { type: 'string', pattern: '^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$' }),
+        pathParameter('streamId', 'the stream, for example parcel-p-1', {
+          type: 'string',
+          pattern: '^[a-z][a-z0-9]*-[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$',
+        }),
         { name: 'fromRevision', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
       ],
       responses: {
-        '200': { description: 'The events, in revision order', content: jsonContent({ type: 'object', properties: { streamId: { type: 'string' }, events: { type: 'array', items: { $ref: '#/components/schemas/RecordedEvent' } } } }) },
+        '200': {
+          description: 'The events, in revision order',
+          content: jsonContent({
+            type: 'object',
+            properties: { streamId: { type: 'string' }, events: { type: 'array', items: { $ref: '#/components/schemas/RecordedEvent' } } },
+          }),
+        },
         ...problemResponses([400, 403, 404]),
       },
     },
@@ -129,7 +172,10 @@ export const commandApiPart = (): OpenApiPart => ({ paths: commandApiPaths(), sc
 export const commandHealthSchema: JsonSchema = {
   type: 'object',
   required: ['status', 'headPosition'],
-  properties: { status: { type: 'string', enum: ['ok'] }, headPosition: { type: 'integer', minimum: 0, description: "the event store's last global position" } },
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    headPosition: { type: 'integer', minimum: 0, description: "the event store's last global position" },
+  },
 };
 
 export const commandApiOpenApi = () =>

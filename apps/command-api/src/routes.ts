@@ -1,6 +1,14 @@
 // The command routes: one line of data per command. Which aggregate, which codec, which fields come from
 // the path, who may send it. The HTTP handler and the OpenAPI document are both built from this table.
-import { commandError, type AggregateDefinition, type Command, type CommandError, type DomainEvent, type Role, type StructC } from '@meridian/kernel';
+import {
+  commandError,
+  type AggregateDefinition,
+  type Command,
+  type CommandError,
+  type DomainEvent,
+  type Role,
+  type StructC,
+} from '@meridian/kernel';
 import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
@@ -36,7 +44,10 @@ type Spec = Omit<CommandRoute, 'aggregate' | 'codec' | 'fromPath'>;
 
 /** Binds a route to its aggregate; the path's `:params` name the data fields it supplies. */
 const on =
-  <C extends Command, Ev extends DomainEvent, S>(aggregate: AggregateDefinition<C, Ev, S>, codecs: Record<C['type'], StructC<t.Props, t.Props>>) =>
+  <C extends Command, Ev extends DomainEvent, S>(
+    aggregate: AggregateDefinition<C, Ev, S>,
+    codecs: Record<C['type'], StructC<t.Props, t.Props>>,
+  ) =>
   (spec: Spec & { command: C['type'] }): CommandRoute => ({
     ...spec,
     aggregate: aggregate as unknown as CommandRoute['aggregate'],
@@ -49,19 +60,79 @@ const routes = on(route, routeCommands as unknown as Record<string, StructC<t.Pr
 const vehicles = on(vehicle, vehicleCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
 
 export const commandRoutes: readonly CommandRoute[] = [
-  parcels({ path: '/v1/parcels', command: 'RegisterParcel', generatesId: 'parcelId', roles: [...staff, 'client'], clientField: 'clientId', summary: 'Register a parcel' }),
-  parcels({ path: '/v1/parcels/:parcelId/assign-to-route', command: 'AssignParcelToRoute', roles: staff, summary: 'Assign a parcel to a route' }),
-  parcels({ path: '/v1/parcels/:parcelId/release-from-route', command: 'ReleaseParcelFromRoute', roles: staff, summary: 'Release a parcel from its route' }),
+  parcels({
+    path: '/v1/parcels',
+    command: 'RegisterParcel',
+    generatesId: 'parcelId',
+    roles: [...staff, 'client'],
+    clientField: 'clientId',
+    summary: 'Register a parcel',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/assign-to-route',
+    command: 'AssignParcelToRoute',
+    roles: staff,
+    summary: 'Assign a parcel to a route',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/release-from-route',
+    command: 'ReleaseParcelFromRoute',
+    roles: staff,
+    summary: 'Release a parcel from its route',
+  }),
   parcels({ path: '/v1/parcels/:parcelId/load', command: 'LoadParcel', roles: field, summary: 'Load a parcel onto a vehicle' }),
-  parcels({ path: '/v1/parcels/:parcelId/out-for-delivery', command: 'StartParcelDelivery', roles: field, summary: 'Send a parcel out for delivery (also a re-attempt)' }),
-  parcels({ path: '/v1/parcels/:parcelId/deliver', command: 'DeliverParcel', roles: field, summary: 'Deliver a parcel, with proof of delivery' }),
-  parcels({ path: '/v1/parcels/:parcelId/fail-attempt', command: 'FailDeliveryAttempt', roles: field, summary: 'Record a failed delivery attempt' }),
-  parcels({ path: '/v1/parcels/:parcelId/return-to-depot', command: 'ReturnParcelToDepot', roles: field, summary: 'Return a parcel to the depot' }),
-  parcels({ path: '/v1/parcels/:parcelId/cancel', command: 'CancelParcel', roles: [...staff, 'client'], ownerOf: parcelOwner, summary: 'Cancel a parcel (only before loading)' }),
-  parcels({ path: '/v1/parcels/:parcelId/record-sla-breach', command: 'RecordParcelSlaBreach', roles: staff, summary: 'Record that a parcel missed its SLA deadline' }),
+  parcels({
+    path: '/v1/parcels/:parcelId/out-for-delivery',
+    command: 'StartParcelDelivery',
+    roles: field,
+    summary: 'Send a parcel out for delivery (also a re-attempt)',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/deliver',
+    command: 'DeliverParcel',
+    roles: field,
+    summary: 'Deliver a parcel, with proof of delivery',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/fail-attempt',
+    command: 'FailDeliveryAttempt',
+    roles: field,
+    summary: 'Record a failed delivery attempt',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/return-to-depot',
+    command: 'ReturnParcelToDepot',
+    roles: field,
+    summary: 'Return a parcel to the depot',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/cancel',
+    command: 'CancelParcel',
+    roles: [...staff, 'client'],
+    ownerOf: parcelOwner,
+    summary: 'Cancel a parcel (only before loading)',
+  }),
+  parcels({
+    path: '/v1/parcels/:parcelId/record-sla-breach',
+    command: 'RecordParcelSlaBreach',
+    roles: staff,
+    summary: 'Record that a parcel missed its SLA deadline',
+  }),
 
-  routes({ path: '/v1/routes', command: 'PlanRoute', generatesId: 'routeId', roles: staff, summary: 'Plan a route', bodyLimit: 1024 * 1024 }),
-  routes({ path: '/v1/routes/:routeId/assign', command: 'AssignRouteVehicle', roles: staff, summary: 'Assign a vehicle and driver to a route' }),
+  routes({
+    path: '/v1/routes',
+    command: 'PlanRoute',
+    generatesId: 'routeId',
+    roles: staff,
+    summary: 'Plan a route',
+    bodyLimit: 1024 * 1024,
+  }),
+  routes({
+    path: '/v1/routes/:routeId/assign',
+    command: 'AssignRouteVehicle',
+    roles: staff,
+    summary: 'Assign a vehicle and driver to a route',
+  }),
   routes({ path: '/v1/routes/:routeId/start', command: 'StartRoute', roles: field, summary: 'Start a route' }),
   routes({ path: '/v1/routes/:routeId/stops/:stopId/complete', command: 'CompleteStop', roles: field, summary: 'Complete a stop' }),
   routes({ path: '/v1/routes/:routeId/stops/:stopId/skip', command: 'SkipStop', roles: field, summary: 'Skip a stop' }),
@@ -72,9 +143,24 @@ export const commandRoutes: readonly CommandRoute[] = [
   vehicles({ path: '/v1/vehicles', command: 'RegisterVehicle', generatesId: 'vehicleId', roles: staff, summary: 'Register a vehicle' }),
   vehicles({ path: '/v1/vehicles/:vehicleId/on-duty', command: 'GoOnDuty', roles: field, summary: 'Put a vehicle on duty with a driver' }),
   vehicles({ path: '/v1/vehicles/:vehicleId/off-duty', command: 'GoOffDuty', roles: field, summary: 'Take a vehicle off duty' }),
-  vehicles({ path: '/v1/vehicles/:vehicleId/assign', command: 'AssignVehicleToRoute', roles: staff, summary: 'Assign a vehicle to a route' }),
-  vehicles({ path: '/v1/vehicles/:vehicleId/release', command: 'ReleaseVehicleFromRoute', roles: field, summary: 'Release a vehicle from its route' }),
-  vehicles({ path: '/v1/vehicles/:vehicleId/capacity', command: 'ChangeVehicleCapacity', roles: staff, summary: "Change a vehicle's capacity" }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/assign',
+    command: 'AssignVehicleToRoute',
+    roles: staff,
+    summary: 'Assign a vehicle to a route',
+  }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/release',
+    command: 'ReleaseVehicleFromRoute',
+    roles: field,
+    summary: 'Release a vehicle from its route',
+  }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/capacity',
+    command: 'ChangeVehicleCapacity',
+    roles: staff,
+    summary: "Change a vehicle's capacity",
+  }),
   vehicles({ path: '/v1/vehicles/:vehicleId/retire', command: 'RetireVehicle', roles: staff, summary: 'Retire a vehicle' }),
 ];
 

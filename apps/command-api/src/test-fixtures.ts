@@ -33,7 +33,11 @@ export type TestApi = {
   /** The app as served, for tests that read its routers. */
   readonly app: Koa;
   readonly store: EventStore;
-  readonly post: (path: string, body: unknown, options?: { key?: string; headers?: Record<string, string> }) => Promise<{ status: number; headers: Headers; body: any }>;
+  readonly post: (
+    path: string,
+    body: unknown,
+    options?: { key?: string; headers?: Record<string, string> },
+  ) => Promise<{ status: number; headers: Headers; body: any }>;
   readonly get: (path: string, key?: string) => Promise<{ status: number; headers: Headers; body: any }>;
   readonly close: () => Promise<void>;
 };
@@ -53,7 +57,12 @@ export type ApiOptions = {
 
 export const startApi = async ({ now, path, through = (store) => store }: ApiOptions = {}): Promise<TestApi> => {
   const store = createSqliteEventStore({ path: path ?? join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
-  const app = createApp({ store: through(store), findPrincipal: keyring(apiKeys), logger: createLogger({ service: 'test', level: 'SILENT' }), ...(now && { now }) });
+  const app = createApp({
+    store: through(store),
+    findPrincipal: keyring(apiKeys),
+    logger: createLogger({ service: 'test', level: 'SILENT' }),
+    ...(now && { now }),
+  });
   const server: RunningServer = await serve(app);
   return {
     url: server.url,

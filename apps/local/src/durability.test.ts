@@ -77,7 +77,9 @@ test('a platform killed mid-work loses no acknowledged command, and retries afte
       t.is(retry.status, 202);
       const { streamId } = (await retry.json()) as { streamId: string };
       if (acknowledged.has(key)) t.is(streamId, acknowledged.get(key) ?? '');
-      const history = (await (await fetch(`${second.url}/v1/streams/${streamId}`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as { events: unknown[] };
+      const history = (await (
+        await fetch(`${second.url}/v1/streams/${streamId}`, { headers: { authorization: `Bearer ${adminKey}` } })
+      ).json()) as { events: unknown[] };
       t.is(history.events.length, 1, `${key} registered once`);
     }
   } finally {

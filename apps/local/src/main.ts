@@ -5,7 +5,18 @@
 // the data directory, then the stores. Whatever fails is said in one line (exit 78 for configuration), and
 // a failure before the data directory leaves nothing made.
 import { bindPort, keyring } from '@meridian/http';
-import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, emptyMeansUnset, nonEmptyVariable, startOrExit, StartupFailure, variablesHelp } from '@meridian/runtime';
+import {
+  closeOnSignals,
+  commandLineOrExit,
+  configOrExit,
+  createLogger,
+  decodeEnvironment,
+  emptyMeansUnset,
+  nonEmptyVariable,
+  startOrExit,
+  StartupFailure,
+  variablesHelp,
+} from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-dispatcher';
 import {
@@ -27,11 +38,19 @@ import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
-const variables = { ...commonVariables, ...eventStoreVariables, ...telemetryVariables, ...archiveVariables, ...webhookVariables, MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable) };
+const variables = {
+  ...commonVariables,
+  ...eventStoreVariables,
+  ...telemetryVariables,
+  ...archiveVariables,
+  ...webhookVariables,
+  MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
+};
 commandLineOrExit(service, {
   command: 'npm start',
   synopsis: '',
-  summary: 'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
+  summary:
+    'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -48,7 +67,11 @@ const inUse = (dataDir: string) => (error: unknown) => {
 
 await startOrExit(service, async () => {
   // The port first: one in use stops the start before any data is made.
-  const bound = await bindPort({ port: config.PORT ?? defaultPort, host: config.MERIDIAN_HOST ?? '127.0.0.1', hostVariable: 'MERIDIAN_HOST' });
+  const bound = await bindPort({
+    port: config.PORT ?? defaultPort,
+    host: config.MERIDIAN_HOST ?? '127.0.0.1',
+    hostVariable: 'MERIDIAN_HOST',
+  });
   const dataDir = dataDirFor(config, { eventStore: true, readModels: true, archive: true });
   const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO' });
   const development = config.MERIDIAN_API_KEYS === undefined ? developmentKeys(dataDir) : undefined;
@@ -74,7 +97,12 @@ await startOrExit(service, async () => {
     },
     // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
     ...(eventStoreKind(config) === 'sqlite' && {
-      projectorThread: { eventsPath: join(dataDir, 'events.db'), documentsPath: join(dataDir, 'readmodels.db'), logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO' },
+      projectorThread: {
+        eventsPath: join(dataDir, 'events.db'),
+        documentsPath: join(dataDir, 'readmodels.db'),
+        logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
+        announce: documents.announce,
+      },
     }),
     findPrincipal: keyring(keys),
     logger,
@@ -90,7 +118,10 @@ await startOrExit(service, async () => {
     `Meridian is running at ${server.url}  (data: ${dataDir})`,
     `  API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
     ...(development !== undefined
-      ? [`  Development API keys (from ${development.file}; set MERIDIAN_API_KEYS to use your own):`, ...keys.map((k) => `    ${k.roles.join(',').padEnd(10)} ${k.key}`)]
+      ? [
+          `  Development API keys (from ${development.file}; set MERIDIAN_API_KEYS to use your own):`,
+          ...keys.map((k) => `    ${k.roles.join(',').padEnd(10)} ${k.key}`),
+        ]
       : []),
     '',
   ];

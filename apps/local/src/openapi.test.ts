@@ -12,10 +12,19 @@ import { startLocalPlatform, type LocalWebhookDeps } from './platform.ts';
 
 const apiKeys = [{ key: 'platform-openapi-admin-01', principal: 'admin', roles: ['admin'] }] as unknown as ApiKey[];
 
-const withPlatform = async (webhooks: LocalWebhookDeps | undefined, run: (platform: ReturnType<typeof startLocalPlatform>) => Promise<void>) => {
+const withPlatform = async (
+  webhooks: LocalWebhookDeps | undefined,
+  run: (platform: ReturnType<typeof startLocalPlatform>) => Promise<void>,
+) => {
   const store = createSqliteEventStore({ path: ':memory:' });
   const documents = createSqliteDocumentStore({ path: ':memory:' });
-  const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(apiKeys), logger: silentLogger, ...(webhooks !== undefined && { webhooks }) });
+  const platform = startLocalPlatform({
+    store,
+    documents,
+    findPrincipal: keyring(apiKeys),
+    logger: silentLogger,
+    ...(webhooks !== undefined && { webhooks }),
+  });
   try {
     await run(platform);
   } finally {
@@ -32,7 +41,14 @@ test('the served document has every operation of every API, those sharing a path
     const server = await serve(platform.app);
     try {
       const operations = documentedOperations(await (await fetch(`${server.url}/openapi.json`)).json());
-      for (const operation of ['POST /v1/parcels', 'GET /v1/parcels', 'POST /v1/routes', 'GET /v1/routes', 'POST /v1/webhooks/endpoints', 'GET /v1/webhooks/endpoints'])
+      for (const operation of [
+        'POST /v1/parcels',
+        'GET /v1/parcels',
+        'POST /v1/routes',
+        'GET /v1/routes',
+        'POST /v1/webhooks/endpoints',
+        'GET /v1/webhooks/endpoints',
+      ])
         t.true(operations.includes(operation), operation);
     } finally {
       await server.close(50);

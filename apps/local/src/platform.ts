@@ -1,33 +1,31 @@
-// The whole platform in one process on the embedded wiring: every API on one port; every projector a
-// consumer of the log with its own checkpoint (the embedded bus); telemetry through a bounded in-process
-// queue to the live map. Nothing here knows a technology: the caller passes the stores.
+// The whole platform in one process on the embedded wiring: every app's routers mounted on one server (the
+// HTTP skeleton of platform/http), and every consumer started through the wiring's one function, over the
+// embedded bus (catch-up subscriptions over the log, bounded in-process queues for telemetry). Nothing here
+// knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
-import { errorBoundary, openApiDocument, publicOpenApi, publicRouter, reportStreamErrors, requestContext, type Principal } from '@meridian/http';
-import { createBoundedQueue } from '@meridian/in-process-queue';
-import { fanOutPublisher, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
-import { runAnchoring, type ProjectorSnapshot } from '@meridian/projections';
+import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
+import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
+import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
-import { supervise } from '@meridian/runtime';
-import { runLiveMap, telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry';
-import type { SqliteDocumentStore } from '@meridian/sqlite';
-import type { TelemetryPing } from '@meridian/vehicle';
+import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import {
-  checkDestination as systemCheckDestination,
-  createDispatcherOperations,
-  createDoorbell,
-  runDispatcher,
   webhookApiPart,
-  webhookRouter,
+  webhookService,
   type CheckDestination,
   type DestinationPolicy,
   type RetrySchedule,
   type Secrets,
 } from '@meridian/webhook-dispatcher';
-import { webhookConsumer } from '@meridian/wiring';
-import Koa from 'koa';
-import { runArchivers } from './archiving.ts';
-import { startInProcessProjectors, startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
+import {
+  archiveConsumers,
+  embeddedBus,
+  liveMapConsumer,
+  projectorConsumers,
+  startConsumers,
+  type RunningConsumers,
+} from '@meridian/wiring';
+import type Koa from 'koa';
+import { startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
 
 export type LocalPlatformDeps = {
   readonly store: EventStore;
@@ -52,7 +50,7 @@ export type LocalPlatformDeps = {
    * Where the projectors run: in this process (the default, for tests and tools), or on a thread of their
    * own with their own connections to these files (what `npm start` does, so the API never waits for them).
    */
-  readonly projectorThread?: Omit<ProjectorThreadOptions, 'announce'>;
+  readonly projectorThread?: ProjectorThreadOptions;
   /** Client webhooks: with these, the endpoints API is served and the dispatcher runs. */
   readonly webhooks?: LocalWebhookDeps;
 };
@@ -71,7 +69,7 @@ export type LocalWebhookDeps = {
 
 export type LocalPlatform = {
   readonly app: Koa;
-  readonly projectors: () => readonly ProjectorSnapshot[];
+  readonly projectors: () => readonly ConsumerSnapshot[];
   /** Stops the consumers (they finish their batch); the caller closes the stores afterwards. */
   readonly stop: () => Promise<void>;
 };
@@ -91,7 +89,8 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
   openApiDocument({
     title: 'Meridian',
     version: '1.0.0',
-    description: 'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
+    description:
+      'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
     parts: [
       commandApiPart(),
       queryApiPart(),
@@ -102,109 +101,69 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
     ],
   });
 
-/**
- * The endpoints API and the dispatcher over the platform's stores: the dispatcher is a consumer of the log
- * with its own checkpoint, and the API's operations ring its doorbell, so a test event or a redelivery
- * goes out at once rather than at the next sweep.
- */
-const startWebhooks = (deps: LocalPlatformDeps, webhooks: LocalWebhookDeps, signal: AbortSignal) => {
-  const { store, documents } = deps;
-  const logger = deps.logger.child({ consumer: webhookConsumer.name });
-  const { secrets, policy } = webhooks;
-  const checkDestination = webhooks.checkDestination ?? systemCheckDestination;
-  const doorbell = createDoorbell();
-  const subscription = createLogSubscription({ log: store, state: documents, consumer: webhookConsumer, logger });
-  const running = supervise(
-    webhookConsumer.name,
-    () =>
-      runDispatcher({
-        subscription,
-        documents,
-        secrets,
-        policy,
-        logger,
-        signal,
-        doorbell,
-        checkDestination,
-        ...(webhooks.schedule !== undefined && { schedule: webhooks.schedule }),
-        ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
-      }),
-    { logger, signal },
-  );
-  const operations = createDispatcherOperations({ documents, log: store, secrets, policy, logger, doorbell });
-  const router = webhookRouter({
-    documents,
-    findPrincipal: deps.findPrincipal,
-    logger: deps.logger,
-    secrets,
-    checkDestination,
-    policy,
-    operations,
-    ...(webhooks.rotationGraceMs !== undefined && { rotationGraceMs: webhooks.rotationGraceMs }),
-  });
-  return { router, running };
-};
-
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
-  const controller = new AbortController();
-  const { store, documents, logger } = deps;
-  const projectors =
-    deps.projectorThread === undefined || !('announce' in documents)
-      ? startInProcessProjectors({ store, documents, logger })
-      : startProjectorThread({ ...deps.projectorThread, announce: (documents as SqliteDocumentStore).announce });
-  // Pings go to the live map and, with an archive, to the telemetry archiver too: one queue each, fed together.
-  const capacity = deps.telemetryCapacity ?? 50_000;
-  const liveMapQueue = createBoundedQueue<TelemetryPing>({ capacity, consumer: 'live-map-projector' });
-  const archiveQueue = deps.archive === undefined ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: 'telemetry-archiver' });
-  const telemetry = { publisher: archiveQueue === undefined ? liveMapQueue.publisher : fanOutPublisher([liveMapQueue.publisher, archiveQueue.publisher]) };
-  const liveMap = runLiveMap({ subscription: liveMapQueue.subscription, documents, logger, signal: controller.signal, ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) });
-  const archivers =
-    deps.archive === undefined || archiveQueue === undefined
-      ? Promise.resolve()
-      : runArchivers({ archive: deps.archive, store, documents, telemetry: archiveQueue.subscription, logger, signal: controller.signal });
-  // Tamper evidence a second store keeps: the log's head, anchored in the archive now and then.
-  const anchoring =
-    deps.archive === undefined
-      ? Promise.resolve()
-      : runAnchoring({ store, archive: deps.archive, logger: logger.child({ consumer: 'log-anchors' }), signal: controller.signal, ...(deps.anchorIntervalMs !== undefined && { intervalMs: deps.anchorIntervalMs }) });
-
-  const app = new Koa();
-  reportStreamErrors(app, logger);
-  app.use(errorBoundary(logger));
-  app.use(requestContext());
-  const open = publicRouter({
+  const { store, documents, logger, findPrincipal } = deps;
+  const bus = embeddedBus({
+    log: store,
+    state: documents,
+    logger,
+    archivesTelemetry: deps.archive !== undefined,
+    ...(deps.telemetryCapacity !== undefined && { telemetryCapacity: deps.telemetryCapacity }),
+  });
+  const world = { bus, documents, logger };
+  // The projectors run here (tests, tools) or on a thread of their own with their own connections.
+  const projectors: RunningConsumers =
+    deps.projectorThread === undefined
+      ? startConsumers(projectorConsumers(world, platformProjections), { logger })
+      : startProjectorThread(deps.projectorThread);
+  const webhooks =
+    deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
+  const consumers = startConsumers(
+    [
+      liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
+      // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
+      ...(deps.archive === undefined
+        ? []
+        : archiveConsumers(world, {
+            archive: deps.archive,
+            log: store,
+            ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
+          })),
+      ...(webhooks?.consumers ?? []),
+    ],
+    { logger },
+  );
+  const app = createHttpApp({
+    logger,
     // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
     health: async () => {
       const headPosition = await store.headPosition();
-      const standing = projectors.snapshots().map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
-      return { status: 'ok', headPosition, projectors: standing };
+      const standing = projectors
+        .snapshots()
+        .map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
+      return { status: 'ok', headPosition, projectors: standing, consumers: consumers.snapshots() };
     },
-    openapi: () => localOpenApi({ webhooks: deps.webhooks !== undefined }),
+    openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
+    routers: [
+      commandRouter({ store, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
+      queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
+      auditRouter({
+        store,
+        findPrincipal,
+        logger,
+        ...(deps.archive !== undefined && { archive: deps.archive }),
+        ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+      }),
+      telemetryRouter({ publisher: bus.telemetryPublisher, findPrincipal }),
+      ...(webhooks === undefined ? [] : [webhooks.router]),
+    ],
   });
-  const commands = commandRouter({ store, findPrincipal: deps.findPrincipal, logger, ...(deps.now && { now: deps.now }) });
-  const queries = queryRouter({ documents, findPrincipal: deps.findPrincipal, logger, projectors: projectors.snapshots });
-  const audit = auditRouter({
-    store,
-    findPrincipal: deps.findPrincipal,
-    logger,
-    ...(deps.archive !== undefined && { archive: deps.archive }),
-    ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
-  });
-  const pings = telemetryRouter({ publisher: telemetry.publisher, findPrincipal: deps.findPrincipal });
-  app.use(open.routes()).use(open.allowedMethods());
-  app.use(commands.routes()).use(commands.allowedMethods());
-  app.use(queries.routes()).use(queries.allowedMethods());
-  app.use(audit.routes()).use(audit.allowedMethods());
-  app.use(pings.routes()).use(pings.allowedMethods());
-  const webhooks = deps.webhooks === undefined ? undefined : startWebhooks(deps, deps.webhooks, controller.signal);
-  if (webhooks !== undefined) app.use(webhooks.router.routes()).use(webhooks.router.allowedMethods());
   return {
     app,
     projectors: projectors.snapshots,
     stop: async () => {
-      controller.abort();
-      await Promise.allSettled([projectors.stop(), liveMap, archivers, anchoring, webhooks?.running]);
-      await telemetry.publisher.close();
+      await Promise.allSettled([projectors.stop(), consumers.stop()]);
+      await bus.close();
     },
   };
 };

@@ -1,36 +1,15 @@
-// The embedded platform's projectors: every projection a consumer of the log with its own checkpoint.
-// They run on a thread of their own by default (projector-thread.ts), with their own connections, so a
-// busy API's thread never waits behind a projection's transaction; in-process for tests and tools.
-import type { DocumentChange, DocumentStore, EventStore, Logger } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
-import { consumerOf, createProjectorStatus, platformProjections, runProjector, type ProjectorSnapshot } from '@meridian/projections';
+// The embedded platform's projectors on a thread of their own (projector-thread.ts), with their own
+// connections, so a busy API's thread never waits behind a projection's transaction. The thread starts them
+// through the wiring's one function, as every process does; this side relays what they commit (for the
+// main thread's watchers: live updates) and where they stand.
+import type { DocumentChange } from '@meridian/kernel';
+import type { ConsumerSnapshot } from '@meridian/projections';
+import type { RunningConsumers } from '@meridian/wiring';
 import { Worker } from 'node:worker_threads';
-
-export type Projectors = {
-  readonly snapshots: () => readonly ProjectorSnapshot[];
-  readonly stop: () => Promise<void>;
-};
-
-export const startInProcessProjectors = (deps: { store: EventStore; documents: DocumentStore; logger: Logger }): Projectors => {
-  const controller = new AbortController();
-  const running = platformProjections.map((projection) => {
-    const status = createProjectorStatus(projection.name, projection.version);
-    const subscription = createLogSubscription({ log: deps.store, state: deps.documents, consumer: consumerOf(projection), logger: deps.logger, onCheckpoint: status.recordCheckpoint });
-    const done = runProjector({ projection, subscription, documents: deps.documents, logger: deps.logger.child({ consumer: projection.name }), signal: controller.signal, status });
-    return { status, done };
-  });
-  return {
-    snapshots: () => running.map((r) => r.status.snapshot()),
-    stop: async () => {
-      controller.abort();
-      await Promise.allSettled(running.map((r) => r.done));
-    },
-  };
-};
 
 export type ProjectorThreadMessage =
   | { readonly kind: 'changes'; readonly changes: readonly DocumentChange[] }
-  | { readonly kind: 'snapshots'; readonly snapshots: readonly ProjectorSnapshot[] }
+  | { readonly kind: 'snapshots'; readonly snapshots: readonly ConsumerSnapshot[] }
   | { readonly kind: 'log'; readonly line: string }
   | { readonly kind: 'stopped' };
 
@@ -43,11 +22,11 @@ export type ProjectorThreadOptions = {
   readonly write?: (line: string) => void;
 };
 
-export const startProjectorThread = (options: ProjectorThreadOptions): Projectors => {
+export const startProjectorThread = (options: ProjectorThreadOptions): RunningConsumers => {
   const worker = new Worker(new URL('./projector-thread.ts', import.meta.url), {
     workerData: { eventsPath: options.eventsPath, documentsPath: options.documentsPath, logLevel: options.logLevel },
   });
-  let snapshots: readonly ProjectorSnapshot[] = [];
+  let snapshots: readonly ConsumerSnapshot[] = [];
   const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   worker.on('message', (message: ProjectorThreadMessage) => {
     if (message.kind === 'changes') options.announce(message.changes);

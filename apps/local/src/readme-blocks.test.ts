@@ -2,7 +2,31 @@
 import test from 'ava';
 import { shellBlocksOf, splitByCommand } from './readme-blocks.ts';
 
-const markdown = ['# Title', '', '## One', '', '```sh', 'echo a', '```', '', '```ts', 'not shell', '```', '', '```sh', 'echo b', 'echo c', '```', '', '## Two', '', '```sh', 'echo d', '```', ''].join('\n');
+const markdown = [
+  '# Title',
+  '',
+  '## One',
+  '',
+  '```sh',
+  'echo a',
+  '```',
+  '',
+  '```ts',
+  'not shell',
+  '```',
+  '',
+  '```sh',
+  'echo b',
+  'echo c',
+  '```',
+  '',
+  '## Two',
+  '',
+  '```sh',
+  'echo d',
+  '```',
+  '',
+].join('\n');
 
 test("a section's shell blocks, and only its own", (t) => {
   t.deepEqual(shellBlocksOf(markdown, 'One'), ['echo a\n', 'echo b\necho c\n']);

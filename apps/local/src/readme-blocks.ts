@@ -27,5 +27,7 @@ export const splitByCommand = (stdout: string): CommandOutput[] => {
     if (marked === null) segments.at(-1)?.lines.push(line);
     else segments.push({ command: marked[1] === 'cmd' ? marked[2]!.trim() : undefined, lines: [] });
   }
-  return segments.flatMap(({ command, lines }) => (command === undefined ? [] : [{ command, output: lines.join('\n').replace(/\n$/, '') }]));
+  return segments.flatMap(({ command, lines }) =>
+    command === undefined ? [] : [{ command, output: lines.join('\n').replace(/\n$/, '') }],
+  );
 };

@@ -21,7 +21,10 @@ import { shellBlocksOf, splitByCommand, type CommandOutput } from './readme-bloc
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const walkthrough = [...shellBlocksOf(readme, 'A parcel from registered to delivered, with curl'), ...shellBlocksOf(readme, 'Auditing the history')];
+const walkthrough = [
+  ...shellBlocksOf(readme, 'A parcel from registered to delivered, with curl'),
+  ...shellBlocksOf(readme, 'Auditing the history'),
+];
 
 const freePort = async (): Promise<number> => {
   const server = createServer().listen(0, '127.0.0.1');
@@ -34,7 +37,13 @@ const freePort = async (): Promise<number> => {
 
 /** The environment of a reader's fresh shell: nothing of this test run's own configuration. */
 const readerEnvironment = (port: number, dataDir: string): NodeJS.ProcessEnv => {
-  const foreign = ['EVENTSTORE_CONNECTION_STRING', 'BIGQUERY_DATASET', 'PUBSUB_EMULATOR_HOST', 'FIRESTORE_EMULATOR_HOST', 'GOOGLE_CLOUD_PROJECT'];
+  const foreign = [
+    'EVENTSTORE_CONNECTION_STRING',
+    'BIGQUERY_DATASET',
+    'PUBSUB_EMULATOR_HOST',
+    'FIRESTORE_EMULATOR_HOST',
+    'GOOGLE_CLOUD_PROJECT',
+  ];
   const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith('MERIDIAN_') && !foreign.includes(name));
   return { ...Object.fromEntries(inherited), PORT: String(port), MERIDIAN_DATA_DIR: dataDir };
 };
@@ -67,7 +76,12 @@ const startPlatform = async (env: NodeJS.ProcessEnv, port: number, dataDir: stri
     writeFileSync(logFile, log);
   };
   try {
-    await until(async () => running && (await fetch(`${url}/healthz`)).ok, (ok) => ok, 'npm start to answer /healthz', 180_000);
+    await until(
+      async () => running && (await fetch(`${url}/healthz`)).ok,
+      (ok) => ok,
+      'npm start to answer /healthz',
+      180_000,
+    );
   } catch (error) {
     await stop();
     throw new Error(`npm start did not come up:\n${log}`, { cause: error });
@@ -100,9 +114,17 @@ const settled = async (platform: Platform) => {
     (h) => h.projectors.length > 0 && h.projectors.every((p) => p.behind === 0),
     'the projectors to reach the head',
   );
-  await soon(() => answer(platform, '/v1/live-map', 'dispatcher'), (map) => Array.isArray(map?.['items']) && map['items'].length > 0, 'the live map');
+  await soon(
+    () => answer(platform, '/v1/live-map', 'dispatcher'),
+    (map) => Array.isArray(map?.['items']) && map['items'].length > 0,
+    'the live map',
+  );
   const head = health?.headPosition ?? 0;
-  await soon(() => answer(platform, '/v1/audit/sql', 'auditor', { query: 'SELECT count(*) AS n FROM events' }), (r) => JSON.stringify(r?.['rows']) === JSON.stringify([[head]]), 'the archive');
+  await soon(
+    () => answer(platform, '/v1/audit/sql', 'auditor', { query: 'SELECT count(*) AS n FROM events' }),
+    (r) => JSON.stringify(r?.['rows']) === JSON.stringify([[head]]),
+    'the archive',
+  );
 };
 
 /** The walkthrough as one bash script that marks every command and waits at the end of each block. */
@@ -117,7 +139,8 @@ const scriptOf = (blocks: readonly string[], fifo: string) =>
 type Check = { readonly command: RegExp; readonly check: (output: string) => void };
 
 const parsed = (output: string): unknown => JSON.parse(output);
-const fieldOf = (value: unknown, name: string): unknown => (typeof value === 'object' && value !== null ? new Map<string, unknown>(Object.entries(value)).get(name) : undefined);
+const fieldOf = (value: unknown, name: string): unknown =>
+  typeof value === 'object' && value !== null ? new Map<string, unknown>(Object.entries(value)).get(name) : undefined;
 const listOf = (value: unknown, name: string): readonly unknown[] => {
   const list = fieldOf(value, name);
   return Array.isArray(list) ? list : [];
@@ -149,19 +172,60 @@ const checks: readonly Check[] = [
   },
   {
     command: /^curl -s \$API\/v1\/parcels\/demo-1 /,
-    check: (out) => assert.partialDeepStrictEqual(parsed(out), { parcelId: 'demo-1', status: 'Delivered', routeId: 'route-7', vehicleId: 'van-12', proofOfDelivery: { reference: 'sig-8841' } }),
+    check: (out) =>
+      assert.partialDeepStrictEqual(parsed(out), {
+        parcelId: 'demo-1',
+        status: 'Delivered',
+        routeId: 'route-7',
+        vehicleId: 'van-12',
+        proofOfDelivery: { reference: 'sig-8841' },
+      }),
   },
-  { command: /^curl -s "\$API\/v1\/parcels\?status=Delivered/, check: (out) => assert.partialDeepStrictEqual(only(parsed(out), 'items'), { parcelId: 'demo-1', status: 'Delivered' }) },
+  {
+    command: /^curl -s "\$API\/v1\/parcels\?status=Delivered/,
+    check: (out) => assert.partialDeepStrictEqual(only(parsed(out), 'items'), { parcelId: 'demo-1', status: 'Delivered' }),
+  },
   {
     command: /^curl -s \$API\/v1\/routes\/route-7 /,
-    check: (out) => assert.partialDeepStrictEqual(parsed(out), { routeId: 'route-7', status: 'InProgress', vehicleId: 'van-12', driverId: 'driver-ada', progress: { total: 1, completed: 1 } }),
+    check: (out) =>
+      assert.partialDeepStrictEqual(parsed(out), {
+        routeId: 'route-7',
+        status: 'InProgress',
+        vehicleId: 'van-12',
+        driverId: 'driver-ada',
+        progress: { total: 1, completed: 1 },
+      }),
   },
-  { command: /^curl -s \$API\/v1\/fleet /, check: (out) => assert.partialDeepStrictEqual(only(parsed(out), 'items'), { vehicleId: 'van-12', dutyStatus: 'OnRoute', routeId: 'route-7', capacityKg: 800 }) },
-  { command: /^curl -s \$API\/v1\/live-map /, check: (out) => assert.partialDeepStrictEqual(only(parsed(out), 'items'), { vehicleId: 'van-12', lat: 52.3739 }) },
-  { command: /^curl -sN --max-time \d+ \$API\/v1\/parcels\/demo-1\/events /, check: (out) => assert.match(out, /event: parcel\ndata: \{"parcelId":"demo-1".*"status":"Delivered"/) },
-  { command: /^curl -sN --max-time \d+ \$API\/v1\/live-map\/stream /, check: (out) => assert.match(out, /event: position\ndata: \{"vehicleId":"van-12"/) },
-  { command: /^npm run audit -- history parcel-demo-1$/, check: (out) => assert.equal(out.match(/^\d+\s+\S+Z\s+parcel\.\S+/gm)?.length, 5) },
-  { command: /^npm run audit -- state parcel-demo-1 --at /, check: (out) => assert.match(out, /parcel-demo-1 as of \S+: revision 3[^]*"status": "OutForDelivery"/) },
+  {
+    command: /^curl -s \$API\/v1\/fleet /,
+    check: (out) =>
+      assert.partialDeepStrictEqual(only(parsed(out), 'items'), {
+        vehicleId: 'van-12',
+        dutyStatus: 'OnRoute',
+        routeId: 'route-7',
+        capacityKg: 800,
+      }),
+  },
+  {
+    command: /^curl -s \$API\/v1\/live-map /,
+    check: (out) => assert.partialDeepStrictEqual(only(parsed(out), 'items'), { vehicleId: 'van-12', lat: 52.3739 }),
+  },
+  {
+    command: /^curl -sN --max-time \d+ \$API\/v1\/parcels\/demo-1\/events /,
+    check: (out) => assert.match(out, /event: parcel\ndata: \{"parcelId":"demo-1".*"status":"Delivered"/),
+  },
+  {
+    command: /^curl -sN --max-time \d+ \$API\/v1\/live-map\/stream /,
+    check: (out) => assert.match(out, /event: position\ndata: \{"vehicleId":"van-12"/),
+  },
+  {
+    command: /^npm run audit -- history parcel-demo-1$/,
+    check: (out) => assert.equal(out.match(/^\d+\s+\S+Z\s+parcel\.\S+/gm)?.length, 5),
+  },
+  {
+    command: /^npm run audit -- state parcel-demo-1 --at /,
+    check: (out) => assert.match(out, /parcel-demo-1 as of \S+: revision 3[^]*"status": "OutForDelivery"/),
+  },
   {
     command: /^npm run audit -- events --type parcel\.delivered\.v1 /,
     check: (out) => assert.match(out, /^event_id,type,[^\n]*\n[^\n]*,parcel\.delivered\.v1,1,parcel,parcel-demo-1,4,[^\n]*,demo-client,/m),
@@ -185,7 +249,9 @@ const problemsOf = (outputs: readonly CommandOutput[]): string[] => {
   const problems = outputs.flatMap(({ command, output }) => {
     const check = checks.find((c) => c.command.test(command));
     if (check === undefined)
-      return silent.test(command) || output.trim() === '' ? [] : [`the README runs "${command}", which answers, and no check here says what it must show:\n${output}`];
+      return silent.test(command) || output.trim() === ''
+        ? []
+        : [`the README runs "${command}", which answers, and no check here says what it must show:\n${output}`];
     used.add(check);
     try {
       check.check(output.trim());
@@ -194,7 +260,9 @@ const problemsOf = (outputs: readonly CommandOutput[]): string[] => {
       return [`"${command}" answered:\n${output}\n${error instanceof Error ? error.message : String(error)}`];
     }
   });
-  const unused = checks.filter((check) => !used.has(check)).map((check) => `the README no longer runs a command like ${check.command}: every read model must stay in the walkthrough`);
+  const unused = checks
+    .filter((check) => !used.has(check))
+    .map((check) => `the README no longer runs a command like ${check.command}: every read model must stay in the walkthrough`);
   return [...problems, ...unused];
 };
 
@@ -202,14 +270,22 @@ test('the README walkthrough runs as written against npm start, and every read m
   t.timeout(10 * 60_000);
   t.true(walkthrough.length >= 3, 'the walkthrough and the audit blocks are in the README');
   const directory = mkdtempSync(join(tmpdir(), 'meridian-readme-'));
-  t.teardown(() => (t.passed ? rmSync(directory, { recursive: true, force: true }) : console.error(`the walkthrough's files, and the log of npm start: ${directory}`)));
+  t.teardown(() =>
+    t.passed
+      ? rmSync(directory, { recursive: true, force: true })
+      : console.error(`the walkthrough's files, and the log of npm start: ${directory}`),
+  );
   const dataDir = join(directory, 'walkthrough-data');
   const port = await freePort();
   const env = readerEnvironment(port, dataDir);
   const platform = await startPlatform(env, port, dataDir, join(directory, 'npm-start.log'));
   const fifo = join(directory, 'next-block');
   spawnSync('mkfifo', [fifo]);
-  const bash = spawn('bash', ['--noprofile', '--norc', '-c', scriptOf(walkthrough, fifo)], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const bash = spawn('bash', ['--noprofile', '--norc', '-c', scriptOf(walkthrough, fifo)], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   bash.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -218,7 +294,12 @@ test('the README walkthrough runs as written against npm start, and every read m
   try {
     for (let block = 0; block < walkthrough.length; block++) {
       const lastCommand = () => [...stdout.matchAll(/^@@cmd (.*)$/gm)].at(-1)?.[1];
-      await until(async () => stdout.includes(`@@block ${block}\n`), (done) => done, `block ${block} of the walkthrough to end (a command that never returns? the last begun: ${lastCommand()})`, 300_000);
+      await until(
+        async () => stdout.includes(`@@block ${block}\n`),
+        (done) => done,
+        `block ${block} of the walkthrough to end (a command that never returns? the last begun: ${lastCommand()})`,
+        300_000,
+      );
       if (block < walkthrough.length - 1) await settled(platform);
       await writeFile(fifo, 'next\n');
     }

@@ -24,12 +24,17 @@ const apps: readonly App[] = [
   {
     name: 'webhook-dispatcher',
     main: 'webhook-dispatcher',
-    env: { MERIDIAN_API_KEYS: apiKeys, MERIDIAN_WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'), MERIDIAN_BUS: 'log', MERIDIAN_READ_MODELS: 'sqlite' },
+    env: {
+      MERIDIAN_API_KEYS: apiKeys,
+      MERIDIAN_WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      MERIDIAN_BUS: 'log',
+      MERIDIAN_READ_MODELS: 'sqlite',
+    },
     usesDataDir: true,
   },
   { name: 'relay', main: 'relay', env: { ...unreachablePubSub, MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
   { name: 'projector', main: 'projector', env: { MERIDIAN_BUS: 'log', MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
-  { name: 'telemetry', main: 'telemetry', env: { MERIDIAN_API_KEYS: apiKeys, ...unreachablePubSub }, usesDataDir: false },
+  { name: 'telemetry-api', main: 'telemetry-api', env: { MERIDIAN_API_KEYS: apiKeys, ...unreachablePubSub }, usesDataDir: false },
 ];
 
 type Ended = { readonly code: number | null; readonly stderr: string; readonly stdout: string };
@@ -38,7 +43,15 @@ type Ended = { readonly code: number | null; readonly stderr: string; readonly s
 const run = (app: App, env: Readonly<Record<string, string>>, args: readonly string[] = []): Promise<Ended> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(appsDir, app.main, 'src', 'main.ts'), ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', METADATA_SERVER_DETECTION: 'none', MERIDIAN_LOG_LEVEL: 'WARNING', PORT: '0', ...app.env, ...env },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        METADATA_SERVER_DETECTION: 'none',
+        MERIDIAN_LOG_LEVEL: 'WARNING',
+        PORT: '0',
+        ...app.env,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -90,7 +103,12 @@ for (const app of apps) {
     try {
       const dataDir = join(scratch(), 'data');
       const ended = await run(app, { PORT: String(port), MERIDIAN_DATA_DIR: dataDir });
-      failsWith(t, ended, new RegExp(`: port ${port} \\(PORT\\) is already in use on .*: stop the process that holds it, or set PORT to a free port`), 'port in use');
+      failsWith(
+        t,
+        ended,
+        new RegExp(`: port ${port} \\(PORT\\) is already in use on .*: stop the process that holds it, or set PORT to a free port`),
+        'port in use',
+      );
       t.false(existsSync(dataDir), 'no data directory was made');
     } finally {
       server.close();
@@ -102,15 +120,30 @@ for (const app of apps) {
   test(`${app.name}: an unusable data directory is one line, and nothing is made`, async (t) => {
     const unwritable = unwritableDirectory();
     const before = readdirSync(unwritable);
-    failsWith(t, await run(app, { MERIDIAN_DATA_DIR: unwritable }), /the data directory .* \(MERIDIAN_DATA_DIR\) is not writable: .*; set MERIDIAN_DATA_DIR to a directory/, 'unwritable');
+    failsWith(
+      t,
+      await run(app, { MERIDIAN_DATA_DIR: unwritable }),
+      /the data directory .* \(MERIDIAN_DATA_DIR\) is not writable: .*; set MERIDIAN_DATA_DIR to a directory/,
+      'unwritable',
+    );
     t.deepEqual(readdirSync(unwritable), before);
 
     const file = join(scratch(), 'data');
     writeFileSync(file, 'a file');
-    failsWith(t, await run(app, { MERIDIAN_DATA_DIR: file }), /the data directory .*\/data \(MERIDIAN_DATA_DIR\) is a file, not a directory; set MERIDIAN_DATA_DIR/, 'a file');
+    failsWith(
+      t,
+      await run(app, { MERIDIAN_DATA_DIR: file }),
+      /the data directory .*\/data \(MERIDIAN_DATA_DIR\) is a file, not a directory; set MERIDIAN_DATA_DIR/,
+      'a file',
+    );
     t.is(readFileSync(file, 'utf8'), 'a file');
 
-    failsWith(t, await run(app, { MERIDIAN_DATA_DIR: '/proc/x' }), /cannot make the data directory \/proc\/x \(MERIDIAN_DATA_DIR\)/, '/proc/x');
+    failsWith(
+      t,
+      await run(app, { MERIDIAN_DATA_DIR: '/proc/x' }),
+      /cannot make the data directory \/proc\/x \(MERIDIAN_DATA_DIR\)/,
+      '/proc/x',
+    );
     t.false(existsSync('/proc/x'));
   });
 }
@@ -119,14 +152,22 @@ const local = apps[0]!;
 
 test('npm start: MERIDIAN_API_KEYS set but empty is a configuration error, and no development keys are made', async (t) => {
   const dataDir = join(scratch(), 'data');
-  failsWith(t, await run(local, { MERIDIAN_API_KEYS: '', MERIDIAN_DATA_DIR: dataDir }), /configuration is not valid: MERIDIAN_API_KEYS: is set but empty/, 'empty keys');
+  failsWith(
+    t,
+    await run(local, { MERIDIAN_API_KEYS: '', MERIDIAN_DATA_DIR: dataDir }),
+    /configuration is not valid: MERIDIAN_API_KEYS: is set but empty/,
+    'empty keys',
+  );
   t.false(existsSync(dataDir));
 });
 
 test('npm start: a key listed twice is a configuration error naming both entries, never the key', async (t) => {
   const dataDir = join(scratch(), 'data');
   const key = 's3cr3t-key-listed-twice';
-  const keys = JSON.stringify([{ key, principal: 'shop', roles: ['client'], clientId: 'acme' }, { key, principal: 'ops', roles: ['admin'] }]);
+  const keys = JSON.stringify([
+    { key, principal: 'shop', roles: ['client'], clientId: 'acme' },
+    { key, principal: 'ops', roles: ['admin'] },
+  ]);
   const ended = await run(local, { MERIDIAN_API_KEYS: keys, MERIDIAN_DATA_DIR: dataDir });
   failsWith(t, ended, /MERIDIAN_API_KEYS\/1\/key: is the same key as entry 0/, 'a key twice');
   t.false(ended.stderr.includes(key));
@@ -137,7 +178,13 @@ test('npm start: a key listed twice is a configuration error naming both entries
 const startLocal = (dataDir: string): Promise<{ child: ChildProcess; stopped: Promise<void> }> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(appsDir, 'local', 'src', 'main.ts')], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', MERIDIAN_LOG_LEVEL: 'WARNING', PORT: '0', MERIDIAN_DATA_DIR: dataDir },
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '',
+        MERIDIAN_LOG_LEVEL: 'WARNING',
+        PORT: '0',
+        MERIDIAN_DATA_DIR: dataDir,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const stopped = new Promise<void>((done) => child.once('exit', () => done()));

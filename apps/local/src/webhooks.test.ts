@@ -45,7 +45,7 @@ const eventually = async (check: () => boolean, timeoutMs = 10_000) => {
   while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 };
 
-test('an endpoint registered over the platform receives its client\'s parcel events, signed', async (t) => {
+test("an endpoint registered over the platform receives its client's parcel events, signed", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-webhooks-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
@@ -54,7 +54,11 @@ test('an endpoint registered over the platform receives its client\'s parcel eve
   const server = await serve(platform.app);
   const receiver = await startReceiver();
   const call = async (method: string, path: string, key: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   try {
@@ -74,8 +78,15 @@ test('an endpoint registered over the platform receives its client\'s parcel eve
     await eventually(() => receiver.received.length > 0);
     t.is(receiver.received.length, 1, "only its own client's parcels");
     const [message] = receiver.received;
-    const headers = { 'webhook-id': String(message?.headers['webhook-id']), 'webhook-timestamp': String(message?.headers['webhook-timestamp']), 'webhook-signature': String(message?.headers['webhook-signature']) };
-    t.like(new Webhook(secret).verify(message?.body ?? '', headers), { type: 'meridian.parcel.registered.v1', data: { parcelId: registered.body['id'] } });
+    const headers = {
+      'webhook-id': String(message?.headers['webhook-id']),
+      'webhook-timestamp': String(message?.headers['webhook-timestamp']),
+      'webhook-signature': String(message?.headers['webhook-signature']),
+    };
+    t.like(new Webhook(secret).verify(message?.body ?? '', headers), {
+      type: 'meridian.parcel.registered.v1',
+      data: { parcelId: registered.body['id'] },
+    });
 
     const description = await (await fetch(`${server.url}/openapi.json`)).json();
     t.truthy((description as { paths: Record<string, unknown> }).paths['/v1/webhooks/endpoints'], 'the description has the routes served');

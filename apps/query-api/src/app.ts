@@ -2,17 +2,22 @@
 // updates as Server-Sent Events (fed by the store's watchers: Firestore listeners in the cloud, the
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
-import { type Actor, type Document, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
+import {
+  type Actor,
+  type Document,
+  type DocumentStore,
+  type EventArchive,
+  type EventStore,
+  type Logger,
+  type Role,
+} from '@meridian/kernel';
 import {
   authenticate,
-  errorBoundary,
+  createHttpApp,
   HttpProblem,
   listOf,
   openEventStream,
   problems,
-  publicRouter,
-  reportStreamErrors,
-  requestContext,
   requireActor,
   singleOf,
   type AuthState,
@@ -33,9 +38,9 @@ import {
   physicalCollection,
   routeBoardQueries,
   type ParcelStatusView,
-  type ProjectorSnapshot,
+  type ConsumerSnapshot,
 } from '@meridian/projections';
-import Koa from 'koa';
+import type Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { pageParameters } from './parameters.ts';
@@ -45,7 +50,7 @@ export type QueryApiDeps = {
   readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
-  readonly projectors?: () => readonly ProjectorSnapshot[];
+  readonly projectors?: () => readonly ConsumerSnapshot[];
   /** The event store, read only: with it the audit API is served too. */
   readonly store?: EventStore;
   /** The event archive, for the audit API's questions across streams (503 without it). */
@@ -76,7 +81,8 @@ const visibleTo = (actor: Actor, parcel: ParcelStatusView | undefined): ParcelSt
 /** A client lists only its own parcels; asking for another client's is refused, not silently narrowed. */
 const clientScope = (actor: Actor, requested: string | undefined): string | undefined => {
   if (actor.role !== 'client') return requested;
-  if (requested !== undefined && requested !== actor.clientId) throw new HttpProblem(problems.forbidden('a client key may only list its own parcels'));
+  if (requested !== undefined && requested !== actor.clientId)
+    throw new HttpProblem(problems.forbidden('a client key may only list its own parcels'));
   return actor.clientId;
 };
 
@@ -95,7 +101,15 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const clientId = clientScope(actor, singleOf(ctx.query, 'clientId'));
     const status = listOf(ctx.query, 'status', parcelViewStatuses);
-    ctx.body = page(await (await parcels()).list({ ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }), ...(status !== undefined && { status: status as never }) }));
+    ctx.body = page(
+      await (
+        await parcels()
+      ).list({
+        ...pageParameters(ctx.query),
+        ...(clientId !== undefined && { clientId }),
+        ...(status !== undefined && { status: status as never }),
+      }),
+    );
   });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
@@ -132,7 +146,9 @@ const routeRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
   router.get('/v1/routes', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
     const status = listOf(ctx.query, 'status', routeStatuses);
-    ctx.body = page(await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }));
+    ctx.body = page(
+      await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }),
+    );
   });
 };
 
@@ -142,7 +158,15 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
     requireActor(ctx.state.principal, readers.fleet);
     const depotId = singleOf(ctx.query, 'depotId');
     const dutyStatus = listOf(ctx.query, 'dutyStatus', dutyStatuses);
-    ctx.body = page(await (await fleet()).list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }), ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }) }));
+    ctx.body = page(
+      await (
+        await fleet()
+      ).list({
+        ...pageParameters(ctx.query),
+        ...(depotId !== undefined && { depotId }),
+        ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }),
+      }),
+    );
   });
   router.get('/v1/fleet/:vehicleId', async (ctx) => {
     requireActor(ctx.state.principal, readers.fleet);
@@ -197,24 +221,23 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   return router;
 };
 
-export const createApp = (deps: QueryApiDeps): Koa => {
-  const app = new Koa();
-  reportStreamErrors(app, deps.logger);
-  app.use(errorBoundary(deps.logger));
-  app.use(requestContext());
-  const open = publicRouter({ health: () => ({ status: 'ok' }), openapi: queryApiOpenApi });
-  app.use(open.routes()).use(open.allowedMethods());
-  const queries = queryRouter(deps);
-  app.use(queries.routes()).use(queries.allowedMethods());
-  if (deps.store !== undefined) {
-    const audit = auditRouter({
-      store: deps.store,
-      findPrincipal: deps.findPrincipal,
-      logger: deps.logger,
-      ...(deps.archive !== undefined && { archive: deps.archive }),
-      ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
-    });
-    app.use(audit.routes()).use(audit.allowedMethods());
-  }
-  return app;
-};
+export const createApp = (deps: QueryApiDeps): Koa =>
+  createHttpApp({
+    logger: deps.logger,
+    health: () => ({ status: 'ok' }),
+    openapi: queryApiOpenApi,
+    routers: [
+      queryRouter(deps),
+      ...(deps.store === undefined
+        ? []
+        : [
+            auditRouter({
+              store: deps.store,
+              findPrincipal: deps.findPrincipal,
+              logger: deps.logger,
+              ...(deps.archive !== undefined && { archive: deps.archive }),
+              ...(deps.auditSqlTimeoutMs !== undefined && { sqlTimeoutMs: deps.auditSqlTimeoutMs }),
+            }),
+          ]),
+    ],
+  });

@@ -3,7 +3,15 @@
 // and the archive (BigQuery, or the embedded DuckDB file opened read-only).
 import { bindPort, keyring } from '@meridian/http';
 import type { EventArchive, Logger } from '@meridian/kernel';
-import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, variablesHelp } from '@meridian/runtime';
+import {
+  closeOnSignals,
+  commandLineOrExit,
+  configOrExit,
+  createLogger,
+  decodeEnvironment,
+  startOrExit,
+  variablesHelp,
+} from '@meridian/runtime';
 import {
   archiveVariables,
   commonVariables,
@@ -27,7 +35,10 @@ commandLineOrExit(service, {
   options: {},
   notes: variablesHelp(variables),
 });
-const { MERIDIAN_API_KEYS, ...config } = configOrExit(service, decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables));
+const { MERIDIAN_API_KEYS, ...config } = configOrExit(
+  service,
+  decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables),
+);
 
 /**
  * The archive, or none: an embedded archive that is not written yet, or is held by its writer in another
@@ -44,7 +55,11 @@ const archiveOrNone = async (archiveConfig: ArchiveConfig, log: Logger, dataDir:
 
 await startOrExit(service, async () => {
   const bound = await bindPort({ port: config.PORT ?? defaultPort, host: '0.0.0.0' });
-  const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+  const logger = createLogger({
+    service,
+    level: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
+    ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }),
+  });
   const dataDir = dataDirFor(config, { eventStore: true, readModels: true });
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);

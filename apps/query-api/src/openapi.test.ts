@@ -13,7 +13,10 @@ test('the document served is the app: every route it serves is described, every 
   const documents = createSqliteDocumentStore({ path: ':memory:' });
   const store = createSqliteEventStore({ path: ':memory:' });
   try {
-    t.deepEqual(await checkServedDocument(createApp({ documents, store, findPrincipal: keyring(apiKeys), logger: silentLogger })), allAgree);
+    t.deepEqual(
+      await checkServedDocument(createApp({ documents, store, findPrincipal: keyring(apiKeys), logger: silentLogger })),
+      allAgree,
+    );
   } finally {
     await documents.close();
     await store.close();

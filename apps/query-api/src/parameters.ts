@@ -6,6 +6,7 @@ import type { ParsedUrlQuery } from 'node:querystring';
 export const pageParameters = (query: ParsedUrlQuery): { limit?: number; after?: string } => {
   const limit = integerOf(query, 'limit', 1, 500);
   const after = singleOf(query, 'after');
-  if (after !== undefined && !/^[A-Za-z0-9_-]{1,2048}$/.test(after)) throw invalidParameter('after', 'query', 'must be the `next` cursor of a previous page');
+  if (after !== undefined && !/^[A-Za-z0-9_-]{1,2048}$/.test(after))
+    throw invalidParameter('after', 'query', 'must be the `next` cursor of a previous page');
   return { ...(limit !== undefined && { limit }), ...(after !== undefined && { after }) };
 };

@@ -3,9 +3,9 @@
 // replay switches; and, where this process runs the projectors, where each stands (its checkpoint, its last
 // applied event, its lag).
 import type { DocumentStore } from '@meridian/kernel';
-import { platformProjections, readGenerations, type ProjectorSnapshot } from '@meridian/projections';
+import { platformProjections, readGenerations, type ConsumerSnapshot } from '@meridian/projections';
 
-export type ProjectionOverview = Partial<ProjectorSnapshot> & {
+export type ProjectionOverview = Partial<ConsumerSnapshot> & {
   readonly name: string;
   /** The code's version of the projection. */
   readonly version: number;
@@ -18,7 +18,7 @@ export type ProjectionOverview = Partial<ProjectorSnapshot> & {
   readonly switchedAt?: string;
 };
 
-export const projectionsOverview = (documents: DocumentStore, snapshots: readonly ProjectorSnapshot[]): Promise<ProjectionOverview[]> =>
+export const projectionsOverview = (documents: DocumentStore, snapshots: readonly ConsumerSnapshot[]): Promise<ProjectionOverview[]> =>
   Promise.all(
     platformProjections.map(async (projection) => {
       const { live, retired, building, switchedAt } = await readGenerations(documents, projection);

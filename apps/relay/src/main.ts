@@ -2,10 +2,33 @@
 // shares with the command API) → the Pub/Sub topic `logistics-events`. Its checkpoint lives with the read
 // models' state. On Spanner it also runs the log's sealer (the global hash chain, adapters/spanner): one
 // relay runs, and it reads the log in commit order anyway.
+import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { serveHealth } from '@meridian/http';
-import { createLogSubscription } from '@meridian/log-subscription';
-import { closeOnSignals, commandLineOrExit, configOrExit, createLogger, decodeEnvironment, startOrExit, StartupFailure, supervise, variablesHelp } from '@meridian/runtime';
-import { allEventTypes, busVariables, commonVariables, dataDirFor, eventStoreVariables, openBus, openDocumentStore, openEventStore, readModelVariables, runLogSealer, usesPubSub } from '@meridian/wiring';
+import { createLogSubscription } from '@meridian/embedded';
+import {
+  closeOnSignals,
+  commandLineOrExit,
+  configOrExit,
+  createLogger,
+  decodeEnvironment,
+  startOrExit,
+  StartupFailure,
+  supervise,
+  variablesHelp,
+} from '@meridian/runtime';
+import {
+  allEventTypes,
+  busVariables,
+  commonVariables,
+  dataDirFor,
+  eventStoreVariables,
+  openBus,
+  openDocumentStore,
+  openEventStore,
+  readModelVariables,
+  runLogSealer,
+  usesPubSub,
+} from '@meridian/wiring';
 import { relayBatch } from './relay.ts';
 
 const service = 'relay';
@@ -13,7 +36,8 @@ const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVari
 commandLineOrExit(service, {
   command: 'node apps/relay/src/main.ts',
   synopsis: '',
-  summary: 'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
+  summary:
+    'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -25,7 +49,11 @@ await startOrExit(service, async () => {
   let relayed = { through: 0, events: 0, at: '' };
   // Cloud Run starts (and keeps) a service that answers on $PORT; the answer says how far the relay got.
   const health = config.PORT === undefined ? undefined : await serveHealth(config.PORT, () => (started ? { relayed } : undefined));
-  const logger = createLogger({ service, level: config.MERIDIAN_LOG_LEVEL ?? 'INFO', ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }) });
+  const logger = createLogger({
+    service,
+    level: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
+    ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }),
+  });
   const dataDir = dataDirFor(config, { eventStore: true, readModels: true });
   const log = openEventStore(config, logger, dataDir);
   const state = openDocumentStore(config, logger, dataDir);
@@ -33,15 +61,32 @@ await startOrExit(service, async () => {
   const publisher = bus.eventPublisher;
   if (publisher === undefined) throw new Error('a Pub/Sub bus without an event publisher');
   const controller = new AbortController();
-  const subscription = createLogSubscription({ log, state, consumer: { name: 'relay', eventTypes: allEventTypes }, logger, maxDeliveryAttempts: Infinity });
-  const running = supervise('relay', () => subscription(
-    relayBatch({
-      publisher,
-      logger,
-      onPublished: (events) => (relayed = { through: events[events.length - 1]?.globalPosition ?? relayed.through, events: relayed.events + events.length, at: new Date().toISOString() }),
-    }),
-    { signal: controller.signal, maxBatch: 1000 },
-  ), { logger, signal: controller.signal });
+  const subscription = createLogSubscription({
+    log,
+    checkpoints: documentCheckpointer(state),
+    deadLetters: documentDeadLetters(state),
+    consumer: { name: 'relay', eventTypes: allEventTypes },
+    logger,
+    maxDeliveryAttempts: Infinity,
+  });
+  const running = supervise(
+    'relay',
+    () =>
+      subscription(
+        relayBatch({
+          publisher,
+          logger,
+          onPublished: (events) =>
+            (relayed = {
+              through: events[events.length - 1]?.globalPosition ?? relayed.through,
+              events: relayed.events + events.length,
+              at: new Date().toISOString(),
+            }),
+        }),
+        { signal: controller.signal, maxBatch: 1000 },
+      ),
+    { logger, signal: controller.signal },
+  );
   // Where the store needs one (Spanner's global hash chain), the relay also runs the log's sealer.
   const sealing = runLogSealer(config, { logger, signal: controller.signal });
   started = true;

@@ -21,7 +21,9 @@ export const parseAddress = (text: string): Address | undefined => {
   // ipaddr.js reads the deprecated IPv4-compatible `::a.b.c.d` as the mapped `::ffff:a.b.c.d`: keep it what
   // it is, as its hexadecimal spelling `::a0b:c0d` is.
   const compatible = /^::(\d+\.\d+\.\d+\.\d+)(?:%.*)?$/.exec(unbracketed)?.[1];
-  return compatible === undefined ? ipaddr.IPv6.parse(unbracketed) : new ipaddr.IPv6([0, 0, 0, 0, 0, 0, ...wordsOf(ipaddr.IPv4.parse(compatible))]);
+  return compatible === undefined
+    ? ipaddr.IPv6.parse(unbracketed)
+    : new ipaddr.IPv6([0, 0, 0, 0, 0, 0, ...wordsOf(ipaddr.IPv4.parse(compatible))]);
 };
 
 /** `10.0.0.0/8`, `fe80::/10`, or a bare address (a /32 or /128). */
@@ -52,7 +54,12 @@ const ipv4At = (parts: readonly number[], index: number): ipaddr.IPv4 =>
  * it carries is public: the local-use NAT64 prefix is never globally reachable (RFC 8215), Teredo and the
  * deprecated IPv4-compatible form are tunnels no receiver needs.
  */
-const embeddings: readonly { readonly name: string; readonly range: Cidr; readonly carried: (parts: readonly number[]) => readonly ipaddr.IPv4[]; readonly public: boolean }[] = [
+const embeddings: readonly {
+  readonly name: string;
+  readonly range: Cidr;
+  readonly carried: (parts: readonly number[]) => readonly ipaddr.IPv4[];
+  readonly public: boolean;
+}[] = [
   { name: 'an IPv4-mapped address', range: range('::ffff:0:0/96'), carried: (p) => [ipv4At(p, 6)], public: true },
   { name: 'an IPv4-translated address', range: range('::ffff:0:0:0/96'), carried: (p) => [ipv4At(p, 6)], public: true },
   { name: 'a NAT64 address', range: range('64:ff9b::/96'), carried: (p) => [ipv4At(p, 6)], public: true },
@@ -61,7 +68,18 @@ const embeddings: readonly { readonly name: string; readonly range: Cidr; readon
   { name: 'a local-use NAT64 address (RFC 8215)', range: range('64:ff9b:1::/48'), carried: (p) => [ipv4At(p, 6)], public: false },
   { name: 'a 6to4 address', range: range('2002::/16'), carried: (p) => [ipv4At(p, 1)], public: true },
   // Teredo: the server's address, then the client's, inverted (RFC 4380).
-  { name: 'a Teredo address', range: range('2001::/32'), carried: (p) => [ipv4At(p, 2), ipv4At(p.map((part) => ~part & 0xffff), 6)], public: false },
+  {
+    name: 'a Teredo address',
+    range: range('2001::/32'),
+    carried: (p) => [
+      ipv4At(p, 2),
+      ipv4At(
+        p.map((part) => ~part & 0xffff),
+        6,
+      ),
+    ],
+    public: false,
+  },
   // ::/96 holds :: and ::1 too; those are judged first, as themselves.
   { name: 'an IPv4-compatible address (deprecated)', range: range('::/96'), carried: (p) => [ipv4At(p, 6)], public: false },
 ];

@@ -28,7 +28,9 @@ export type AttemptDeps = {
 /** The secrets that sign now: the current one, and the previous one until it expires (a rotation). */
 export const signingSecrets = (secrets: Secrets, endpoint: EndpointDocument, now: Date): string[] => [
   secrets.open(endpoint.secret),
-  ...(endpoint.previousSecret !== null && endpoint.previousSecret.expiresAt > now.toISOString() ? [secrets.open(endpoint.previousSecret)] : []),
+  ...(endpoint.previousSecret !== null && endpoint.previousSecret.expiresAt > now.toISOString()
+    ? [secrets.open(endpoint.previousSecret)]
+    : []),
 ];
 
 const openSecrets = (deps: AttemptDeps, endpoint: EndpointDocument, now: Date): E.Either<string, string[]> => {
@@ -46,17 +48,27 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 /** The check, given at most `ms` (a DNS server that never answers must not outlive the attempt's lease). */
 const checkWithin = <A>(check: Promise<E.Either<string, A>>, ms: number): Promise<E.Either<string, A>> => {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<E.Either<string, A>>((resolve) => (timer = setTimeout(() => resolve(E.left(`no answer from DNS within ${ms} ms`)), ms)));
+  const timeout = new Promise<E.Either<string, A>>(
+    (resolve) => (timer = setTimeout(() => resolve(E.left(`no answer from DNS within ${ms} ms`)), ms)),
+  );
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 };
 
-export const attemptDelivery = async (deps: AttemptDeps, delivery: DeliveryDocument, endpoint: EndpointDocument): Promise<{ readonly startedAt: Date; readonly result: AttemptResult }> => {
+export const attemptDelivery = async (
+  deps: AttemptDeps,
+  delivery: DeliveryDocument,
+  endpoint: EndpointDocument,
+): Promise<{ readonly startedAt: Date; readonly result: AttemptResult }> => {
   const startedAt = deps.now();
   const started = performance.now();
   const elapsed = () => performance.now() - started;
   // One budget for the whole attempt: what the destination check uses, the POST does not get.
   const destination = await checkWithin(deps.checkDestination(endpoint.url, deps.policy), deps.timeoutMs);
-  if (E.isLeft(destination)) return { startedAt, result: { kind: 'failed', error: `not sent: the destination is refused: ${destination.left}`, latencyMs: elapsed() } };
+  if (E.isLeft(destination))
+    return {
+      startedAt,
+      result: { kind: 'failed', error: `not sent: the destination is refused: ${destination.left}`, latencyMs: elapsed() },
+    };
   const secrets = openSecrets(deps, endpoint, startedAt);
   if (E.isLeft(secrets)) return { startedAt, result: { kind: 'failed', error: secrets.left, latencyMs: elapsed() } };
   const headers = {
@@ -66,12 +78,26 @@ export const attemptDelivery = async (deps: AttemptDeps, delivery: DeliveryDocum
   };
   try {
     const timeoutMs = Math.max(1, Math.round(deps.timeoutMs - elapsed()));
-    const response = await deps.post({ url: destination.right.url, addresses: destination.right.addresses, headers, body: delivery.body, timeoutMs, maxResponseBytes: deps.maxResponseBytes, signal: deps.signal });
+    const response = await deps.post({
+      url: destination.right.url,
+      addresses: destination.right.addresses,
+      headers,
+      body: delivery.body,
+      timeoutMs,
+      maxResponseBytes: deps.maxResponseBytes,
+      signal: deps.signal,
+    });
     const retryAfter = response.headers['retry-after'];
     const retryAfterMs = parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : undefined, deps.now());
     return {
       startedAt,
-      result: { kind: 'answered', statusCode: response.statusCode, latencyMs: elapsed(), excerpt: excerptOf(response.body, deps.excerptBytes), ...(retryAfterMs !== undefined && { retryAfterMs }) },
+      result: {
+        kind: 'answered',
+        statusCode: response.statusCode,
+        latencyMs: elapsed(),
+        excerpt: excerptOf(response.body, deps.excerptBytes),
+        ...(retryAfterMs !== undefined && { retryAfterMs }),
+      },
     };
   } catch (error) {
     if (deps.signal.aborted) return { startedAt, result: { kind: 'interrupted', latencyMs: elapsed() } };

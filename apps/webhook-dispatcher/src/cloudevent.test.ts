@@ -38,7 +38,8 @@ test('sequence values compare as strings the way their revisions compare as numb
   t.true(sequenceOf(2) < sequenceOf(10));
   const shuffled = [...revisions].reverse();
   t.deepEqual(shuffled.map(sequenceOf).sort(byString), revisions.map(sequenceOf));
-  for (const a of revisions) for (const b of revisions) t.is(Math.sign(byString(sequenceOf(a), sequenceOf(b))), Math.sign(a - b), `${a} against ${b}`);
+  for (const a of revisions)
+    for (const b of revisions) t.is(Math.sign(byString(sequenceOf(a), sequenceOf(b))), Math.sign(a - b), `${a} against ${b}`);
 });
 
 test('the width holds every revision the port can hold, and nothing else is a revision', (t) => {
@@ -46,7 +47,8 @@ test('the width holds every revision the port can hold, and nothing else is a re
   t.is(sequenceOf(0), '0000000000000000');
   t.is(sequenceOf(Number.MAX_SAFE_INTEGER), '9007199254740991');
   t.true([0, 5, 10, 2 ** 40, Number.MAX_SAFE_INTEGER].every((revision) => sequenceOf(revision).length === sequenceWidth));
-  for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1, Number.NaN, Number.POSITIVE_INFINITY]) t.throws(() => sequenceOf(bad), { instanceOf: RangeError });
+  for (const bad of [-1, 1.5, Number.MAX_SAFE_INTEGER + 1, Number.NaN, Number.POSITIVE_INFINITY])
+    t.throws(() => sequenceOf(bad), { instanceOf: RangeError });
 });
 
 test('the official cloudevents SDK validates the events, with the padded sequence, at both ends of the range', (t) => {

@@ -34,7 +34,8 @@ export const sequenceWidth = 16;
 
 /** A stream revision as a `sequence` value: `5` is `0000000000000005`, which sorts before `0000000000000010`. */
 export const sequenceOf = (streamRevision: number): string => {
-  if (!Number.isSafeInteger(streamRevision) || streamRevision < 0) throw new RangeError(`stream revision ${streamRevision} is not a non-negative safe integer`);
+  if (!Number.isSafeInteger(streamRevision) || streamRevision < 0)
+    throw new RangeError(`stream revision ${streamRevision} is not a non-negative safe integer`);
   return String(streamRevision).padStart(sequenceWidth, '0');
 };
 
@@ -90,7 +91,17 @@ export const parcelCloudEvent = (event: RecordedEvent, parcel: ParcelEvent): Clo
 });
 
 /** The event `sendTest` queues: lets a client check its receiver and signature verification. */
-export const testCloudEvent = ({ id, endpointId, clientId, now }: { readonly id: string; readonly endpointId: string; readonly clientId: string; readonly now: Date }): CloudEvent => ({
+export const testCloudEvent = ({
+  id,
+  endpointId,
+  clientId,
+  now,
+}: {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly clientId: string;
+  readonly now: Date;
+}): CloudEvent => ({
   specversion: '1.0',
   id,
   source: webhookTestSource,

@@ -37,7 +37,10 @@ export type DispatcherOperations = {
   /** Makes a delivered or dead delivery due again at once, with the same webhook-id. */
   readonly redeliver: (webhookId: string) => Promise<DeliveryDocument | undefined>;
   /** Queues the endpoint's matching events from the log, from a position or a time, under a new replay id. */
-  readonly replay: (endpoint: EndpointDocument, from: { readonly position: number } | { readonly time: string }) => Promise<{ readonly replayId: string; readonly queued: number }>;
+  readonly replay: (
+    endpoint: EndpointDocument,
+    from: { readonly position: number } | { readonly time: string },
+  ) => Promise<{ readonly replayId: string; readonly queued: number }>;
 };
 
 export type DispatcherDeps = {

@@ -93,14 +93,27 @@ const createSlots = (maxInFlight: number, maxPerEndpoint: number) => {
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const logSettled = (logger: Logger, delivery: DeliveryDocument, result: AttemptResult, settled: SettleOutcome) => {
-  const fields = { webhookId: delivery.webhookId, endpointId: delivery.endpointId, eventType: delivery.eventType, attempt: delivery.attempts.length + 1 };
-  const answer = result.kind === 'answered' ? { statusCode: result.statusCode } : result.kind === 'failed' ? { error: result.error } : { error: 'interrupted' };
-  if (settled.outcome === 'lost') return logger.warn('attempt outcome dropped: another dispatcher took the expired lease', { ...fields, ...answer });
+  const fields = {
+    webhookId: delivery.webhookId,
+    endpointId: delivery.endpointId,
+    eventType: delivery.eventType,
+    attempt: delivery.attempts.length + 1,
+  };
+  const answer =
+    result.kind === 'answered'
+      ? { statusCode: result.statusCode }
+      : result.kind === 'failed'
+        ? { error: result.error }
+        : { error: 'interrupted' };
+  if (settled.outcome === 'lost')
+    return logger.warn('attempt outcome dropped: another dispatcher took the expired lease', { ...fields, ...answer });
   const latencyMs = Math.round(result.latencyMs);
   if (settled.outcome === 'delivered') logger.info('webhook delivered', { ...fields, ...answer, latencyMs });
-  if (settled.outcome === 'retry') logger.warn('webhook attempt failed', { ...fields, ...answer, latencyMs, nextAttemptAt: settled.delivery.nextAttemptAt });
+  if (settled.outcome === 'retry')
+    logger.warn('webhook attempt failed', { ...fields, ...answer, latencyMs, nextAttemptAt: settled.delivery.nextAttemptAt });
   if (settled.outcome === 'dead') logger.error('webhook dead', { ...fields, ...answer, reason: settled.delivery.deadReason });
-  if (settled.endpoint !== undefined && !settled.endpoint.enabled) logger.warn('webhook endpoint disabled', { endpointId: settled.endpoint.endpointId, reason: settled.endpoint.disabledReason });
+  if (settled.endpoint !== undefined && !settled.endpoint.enabled)
+    logger.warn('webhook endpoint disabled', { endpointId: settled.endpoint.endpointId, reason: settled.endpoint.disabledReason });
 };
 
 export const runDeliveries = async (options: DeliveryLoopOptions): Promise<void> => {
@@ -111,7 +124,11 @@ export const runDeliveries = async (options: DeliveryLoopOptions): Promise<void>
   const maxSleepMs = options.maxSleepMs ?? 1_000;
   const doorbell = options.doorbell ?? createDoorbell();
   const slots = createSlots(options.maxInFlight ?? 64, options.maxPerEndpoint ?? 4);
-  const policy: SettlePolicy = { schedule: options.schedule ?? defaultSchedule, disableAfterMs: options.disableAfterMs ?? 5 * 86_400_000, random: options.random ?? Math.random };
+  const policy: SettlePolicy = {
+    schedule: options.schedule ?? defaultSchedule,
+    disableAfterMs: options.disableAfterMs ?? 5 * 86_400_000,
+    random: options.random ?? Math.random,
+  };
   const attemptDeps: AttemptDeps = {
     secrets: options.secrets,
     policy: options.policy,
@@ -137,7 +154,12 @@ export const runDeliveries = async (options: DeliveryLoopOptions): Promise<void>
     if (signal.aborted) return;
     const leased = await lease(documents, candidate, now(), leaseMs);
     if (leased.kind === 'gone') return;
-    if (leased.kind === 'refused') return logger.warn('webhook not sent', { webhookId: candidate.webhookId, endpointId: candidate.endpointId, reason: leased.delivery.deadReason });
+    if (leased.kind === 'refused')
+      return logger.warn('webhook not sent', {
+        webhookId: candidate.webhookId,
+        endpointId: candidate.endpointId,
+        reason: leased.delivery.deadReason,
+      });
     const { startedAt, result } = await attemptDelivery(attemptDeps, leased.delivery, leased.endpoint);
     const settled = await settle(documents, leased.delivery, result, startedAt, now(), policy);
     logSettled(logger, leased.delivery, result, settled);
@@ -145,7 +167,12 @@ export const runDeliveries = async (options: DeliveryLoopOptions): Promise<void>
 
   const start = (candidate: DeliveryDocument) => {
     const task = deliverOne(candidate)
-      .catch((error: unknown) => logger.error('webhook delivery step failed; the delivery will be picked up again', { webhookId: candidate.webhookId, error: messageOf(error) }))
+      .catch((error: unknown) =>
+        logger.error('webhook delivery step failed; the delivery will be picked up again', {
+          webhookId: candidate.webhookId,
+          error: messageOf(error),
+        }),
+      )
       .finally(() => {
         slots.release(candidate);
         // A slot is free, and the attempt may have made a retry or released deliveries due: look again there.

@@ -18,7 +18,10 @@ export const laneOf = (endpointId: string, parcelId: string, replayId: string | 
 export const undeliveredStatuses: readonly DeliveryStatus[] = ['pending', 'delivering', 'dead'];
 
 /** What a new delivery is made of: the document's identity and payload, its endpoint, and the time. */
-export type NewDelivery = Pick<DeliveryDocument, 'webhookId' | 'eventId' | 'eventType' | 'parcelId' | 'lane' | 'streamRevision' | 'globalPosition' | 'body' | 'replayId'> & {
+export type NewDelivery = Pick<
+  DeliveryDocument,
+  'webhookId' | 'eventId' | 'eventType' | 'parcelId' | 'lane' | 'streamRevision' | 'globalPosition' | 'body' | 'replayId'
+> & {
   readonly endpoint: Pick<EndpointDocument, 'endpointId' | 'clientId'>;
   readonly now: Date;
 };

@@ -4,7 +4,17 @@
 import { documentKey, type Document, type DocumentStore, type DocumentWrite } from '@meridian/kernel';
 import { asDelivery, asDocument, asEndpoint, deliveryKey, endpointKey, undeliveredStatuses } from './deliveries.ts';
 import { webhookCollections, type DeliveryDocument, type EndpointDocument } from './model.ts';
-import { holdsLease, parkBehind, releaseWaiting, settleAttempt, takeLease, type AttemptResult, type LeaseResult, type SettlePolicy, type Settled } from './transitions.ts';
+import {
+  holdsLease,
+  parkBehind,
+  releaseWaiting,
+  settleAttempt,
+  takeLease,
+  type AttemptResult,
+  type LeaseResult,
+  type SettlePolicy,
+  type Settled,
+} from './transitions.ts';
 
 const deliveries = webhookCollections.deliveries;
 
@@ -18,11 +28,20 @@ const endpointIn = (current: ReadonlyMap<string, Document>, endpointId: string):
   return document === undefined ? undefined : asEndpoint(document);
 };
 
-const writeDelivery = (delivery: DeliveryDocument): DocumentWrite => ({ ...deliveryKey(delivery.webhookId), document: asDocument(delivery) });
-const writeEndpoint = (endpoint: EndpointDocument): DocumentWrite => ({ ...endpointKey(endpoint.endpointId), document: asDocument(endpoint) });
+const writeDelivery = (delivery: DeliveryDocument): DocumentWrite => ({
+  ...deliveryKey(delivery.webhookId),
+  document: asDocument(delivery),
+});
+const writeEndpoint = (endpoint: EndpointDocument): DocumentWrite => ({
+  ...endpointKey(endpoint.endpointId),
+  document: asDocument(endpoint),
+});
 
 /** A page of pending, unblocked deliveries (of one endpoint, or all), soonest due first. */
-export const pendingPage = async (documents: DocumentStore, { after, limit, endpointId }: { readonly after?: string; readonly limit: number; readonly endpointId?: string }) => {
+export const pendingPage = async (
+  documents: DocumentStore,
+  { after, limit, endpointId }: { readonly after?: string; readonly limit: number; readonly endpointId?: string },
+) => {
   const page = await documents.query(deliveries, {
     where: [
       ...(endpointId === undefined ? [] : [{ field: 'endpointId', op: '==' as const, value: endpointId }]),
@@ -38,7 +57,11 @@ export const pendingPage = async (documents: DocumentStore, { after, limit, endp
 
 /** Deliveries whose attempt's lease ran out: the dispatcher holding them stopped (or stalled). */
 export const expiredLeases = async (documents: DocumentStore, now: Date, limit: number): Promise<DeliveryDocument[]> => {
-  const page = await documents.query(deliveries, { where: [{ field: 'status', op: '==', value: 'delivering' }], orderBy: { field: 'leaseUntil', direction: 'asc' }, limit });
+  const page = await documents.query(deliveries, {
+    where: [{ field: 'status', op: '==', value: 'delivering' }],
+    orderBy: { field: 'leaseUntil', direction: 'asc' },
+    limit,
+  });
   return page.documents.map((d) => asDelivery(d.document)).filter((d) => d.leaseUntil !== null && d.leaseUntil <= now.toISOString());
 };
 
@@ -60,11 +83,18 @@ export const laneHead = async (documents: DocumentStore, lane: string): Promise<
 export const park = (documents: DocumentStore, candidateId: string, blockerId: string, now: Date): Promise<boolean> =>
   documents.transact([deliveryKey(candidateId), deliveryKey(blockerId)], (current) => {
     const parked = parkBehind(deliveryIn(current, candidateId), deliveryIn(current, blockerId), now);
-    return parked === undefined ? { writes: [], result: false } : { writes: [writeDelivery(parked.candidate), writeDelivery(parked.blocker)], result: true };
+    return parked === undefined
+      ? { writes: [], result: false }
+      : { writes: [writeDelivery(parked.candidate), writeDelivery(parked.blocker)], result: true };
   });
 
 /** Takes the lease for one attempt (or kills a delivery whose endpoint is gone or disabled). */
-export const lease = (documents: DocumentStore, delivery: Pick<DeliveryDocument, 'webhookId' | 'endpointId'>, now: Date, leaseMs: number): Promise<LeaseResult> =>
+export const lease = (
+  documents: DocumentStore,
+  delivery: Pick<DeliveryDocument, 'webhookId' | 'endpointId'>,
+  now: Date,
+  leaseMs: number,
+): Promise<LeaseResult> =>
   documents.transact([deliveryKey(delivery.webhookId), endpointKey(delivery.endpointId)], (current) => {
     const result = takeLease(deliveryIn(current, delivery.webhookId), endpointIn(current, delivery.endpointId), now, leaseMs);
     return { writes: result.kind === 'gone' ? [] : [writeDelivery(result.delivery)], result };
@@ -77,7 +107,14 @@ export type SettleOutcome = Settled | { readonly outcome: 'lost' };
  * was delivered, all in one transaction. The parked ones must be read in it, and more may park while we
  * look: when the list read first is not the list inside, the transaction writes nothing and runs again.
  */
-export const settle = async (documents: DocumentStore, leased: DeliveryDocument, result: AttemptResult, startedAt: Date, now: Date, policy: SettlePolicy): Promise<SettleOutcome> => {
+export const settle = async (
+  documents: DocumentStore,
+  leased: DeliveryDocument,
+  result: AttemptResult,
+  startedAt: Date,
+  now: Date,
+  policy: SettlePolicy,
+): Promise<SettleOutcome> => {
   for (;;) {
     const before = await documents.get(deliveries, leased.webhookId);
     const waiting = before === undefined ? [] : (asDelivery(before).waiting ?? []);
@@ -88,9 +125,20 @@ export const settle = async (documents: DocumentStore, leased: DeliveryDocument,
       const nowWaiting = delivery.waiting ?? [];
       if (nowWaiting.some((id) => !waiting.includes(id))) return { writes: [], result: 'again' };
       const settled = settleAttempt(delivery, endpointIn(current, leased.endpointId), result, startedAt, now, policy);
-      const released = settled.outcome === 'delivered' ? releaseWaiting(settled.delivery, nowWaiting.map((id) => deliveryIn(current, id)), now) : [];
+      const released =
+        settled.outcome === 'delivered'
+          ? releaseWaiting(
+              settled.delivery,
+              nowWaiting.map((id) => deliveryIn(current, id)),
+              now,
+            )
+          : [];
       return {
-        writes: [writeDelivery(settled.delivery), ...(settled.endpoint === undefined ? [] : [writeEndpoint(settled.endpoint)]), ...released.map(writeDelivery)],
+        writes: [
+          writeDelivery(settled.delivery),
+          ...(settled.endpoint === undefined ? [] : [writeEndpoint(settled.endpoint)]),
+          ...released.map(writeDelivery),
+        ],
         result: settled,
       };
     });

@@ -84,7 +84,10 @@ test('a failing receiver gets the same webhook-id on every retry, until it succe
 
   await waitFor('delivered', async () => (await harness.deliveriesOf(endpoint.endpointId))[0]?.status === 'delivered');
   const [delivery] = await harness.deliveriesOf(endpoint.endpointId);
-  t.deepEqual(delivery!.attempts.map((a) => a.statusCode), [500, 500, 200]);
+  t.deepEqual(
+    delivery!.attempts.map((a) => a.statusCode),
+    [500, 500, 200],
+  );
   t.is(delivery!.attempts[0]!.responseExcerpt, 'database down');
   t.is(delivery!.attempts[0]!.error, 'the receiver answered 500');
   t.is((await harness.endpoint(endpoint.endpointId))?.failingSince, null, 'a success clears failingSince');
@@ -122,9 +125,29 @@ test('410 Gone disables the endpoint with a visible reason; its deliveries are d
   t.is(gone!.attempts.length, 1, 'no retry after 410');
 
   // Deliveries queued before the endpoint was disabled are not sent either (events after it are not queued).
-  await harness.documents.transact([], () => ({ writes: [{ collection: 'webhook-deliveries', id: 'queued-before', document: { ...gone!, webhookId: 'queued-before', lane: 'other-lane', status: 'pending', nextAttemptAt: new Date().toISOString(), attempts: [], deadReason: null } }], result: undefined }));
+  await harness.documents.transact([], () => ({
+    writes: [
+      {
+        collection: 'webhook-deliveries',
+        id: 'queued-before',
+        document: {
+          ...gone!,
+          webhookId: 'queued-before',
+          lane: 'other-lane',
+          status: 'pending',
+          nextAttemptAt: new Date().toISOString(),
+          attempts: [],
+          deadReason: null,
+        },
+      },
+    ],
+    result: undefined,
+  }));
   await waitFor('the queued one dead', async () => (await harness.delivery('queued-before'))?.status === 'dead');
-  t.regex((await harness.delivery('queued-before'))!.deadReason ?? '', /^not sent: the endpoint is disabled \(the receiver answered 410 Gone\)$/);
+  t.regex(
+    (await harness.delivery('queued-before'))!.deadReason ?? '',
+    /^not sent: the endpoint is disabled \(the receiver answered 410 Gone\)$/,
+  );
   t.is(receiver.received.length, 1);
 });
 
@@ -141,7 +164,10 @@ test('429 with Retry-After: the next attempt waits as long as the receiver asked
   t.true(waited >= 950, `waited ${waited} ms, the schedule alone would wait 50`);
   await waitFor('delivered', async () => (await harness.deliveriesOf(endpoint.endpointId))[0]?.status === 'delivered');
   const [delivery] = await harness.deliveriesOf(endpoint.endpointId);
-  t.deepEqual(delivery!.attempts.map((a) => a.statusCode), [429, 202]);
+  t.deepEqual(
+    delivery!.attempts.map((a) => a.statusCode),
+    [429, 202],
+  );
 });
 
 test('when the schedule is exhausted the delivery is dead, with its attempts and reason', async (t) => {
@@ -154,8 +180,14 @@ test('when the schedule is exhausted the delivery is dead, with its attempts and
 
   await waitFor('dead', async () => (await harness.deliveriesOf(endpoint.endpointId))[0]?.status === 'dead');
   const [delivery] = await harness.deliveriesOf(endpoint.endpointId);
-  t.deepEqual(delivery!.attempts.map((a) => a.attempt), [1, 2, 3]);
-  t.deepEqual(delivery!.attempts.map((a) => a.statusCode), [503, 503, 503]);
+  t.deepEqual(
+    delivery!.attempts.map((a) => a.attempt),
+    [1, 2, 3],
+  );
+  t.deepEqual(
+    delivery!.attempts.map((a) => a.statusCode),
+    [503, 503, 503],
+  );
   t.is(delivery!.deadReason, 'the retry schedule is exhausted after 3 attempts (last: HTTP 503)');
   t.is(delivery!.nextAttemptAt, null);
   const after = await harness.endpoint(endpoint.endpointId);

@@ -65,7 +65,9 @@ const refusal = (host: string, text: string, allowance: Allowance): string | und
   if (address === undefined) return `${host} resolves to "${text}", which is not an IP address`;
   if (allowance.ranges.some((range) => inCidr(address, range))) return undefined;
   const reason = internalReason(address);
-  return reason === undefined ? undefined : `${host === text ? text : `${host} resolves to ${formatAddress(address)}`}, ${reason}, which webhooks may not reach`;
+  return reason === undefined
+    ? undefined
+    : `${host === text ? text : `${host} resolves to ${formatAddress(address)}`}, ${reason}, which webhooks may not reach`;
 };
 
 export const createCheckDestination =

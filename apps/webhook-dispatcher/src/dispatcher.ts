@@ -2,18 +2,23 @@
 // delivery loop (deliver.ts) sends them; a doorbell between them wakes the loop as soon as work is queued.
 // The composition root chooses the subscription (embedded log or Pub/Sub) and the stores.
 import type { RecordedEvent, Subscription } from '@meridian/kernel';
+import type { ConsumerStatus } from '@meridian/projections';
 import { ensureDispatcherCollections } from './deliveries.ts';
 import { runDeliveries, type DeliveryLoopOptions } from './deliver.ts';
 import { webhookDeliveries } from './dispatch.ts';
 import { createDoorbell } from './doorbell.ts';
 
-/** The consumer's name on the event plane (apps/wiring's topology declares it with every parcel wire type). */
+/** The consumer's name on the event plane (platform/wiring's topology declares it with every parcel wire type). */
 export const webhookConsumerName = 'webhook-dispatcher';
 
 export type DispatcherOptions = DeliveryLoopOptions & {
   /** The `webhook-dispatcher` subscription. */
   readonly subscription: Subscription<RecordedEvent>;
   readonly maxBatch?: number;
+  /** Where the fan-out stands, as every consumer reports it. */
+  readonly status?: ConsumerStatus;
+  /** How long the fan-out holds an event that came before an earlier one of its parcel (the bus's holdGapsMs). */
+  readonly holdGapsMs?: number;
 };
 
 /** Runs until the signal aborts; resolves once both halves stopped (attempts in flight recorded). */
@@ -23,7 +28,14 @@ export const runDispatcher = async (options: DispatcherOptions): Promise<void> =
   // One half failing stops the other: a dispatcher that queues but never sends (or the reverse) is worse than none.
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
-  const handler = webhookDeliveries({ documents: options.documents, logger: options.logger, doorbell, ...(options.now !== undefined && { now: options.now }) });
+  const handler = webhookDeliveries({
+    documents: options.documents,
+    logger: options.logger,
+    doorbell,
+    ...(options.now !== undefined && { now: options.now }),
+    ...(options.status !== undefined && { status: options.status }),
+    ...(options.holdGapsMs !== undefined && { holdGapsMs: options.holdGapsMs }),
+  });
   const halves = [
     options.subscription(handler, { signal, ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }) }),
     runDeliveries({ ...options, doorbell, signal }),

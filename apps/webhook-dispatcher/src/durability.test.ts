@@ -18,7 +18,7 @@ const startDispatcher = async (env: Record<string, string>): Promise<{ child: Ch
   return { child, exited };
 };
 
-const ordering = (request: Received) => (JSON.parse(request.body) as { subject: string; sequence: string });
+const ordering = (request: Received) => JSON.parse(request.body) as { subject: string; sequence: string };
 
 test('a dispatcher killed with SIGKILL mid-delivery redelivers with the same webhook-ids after a restart', async (t) => {
   const harness = await createHarness();
@@ -32,12 +32,21 @@ test('a dispatcher killed with SIGKILL mid-delivery redelivers with the same web
   });
   t.teardown(async () => (release(), await receiver.close()));
   const { endpoint } = await harness.addEndpoint({ url: receiver.url });
-  const events = [...(await harness.append('p-1', 'acme', 3)), ...(await harness.append('p-2', 'acme', 3)), ...(await harness.append('p-3', 'acme', 3))];
+  const events = [
+    ...(await harness.append('p-1', 'acme', 3)),
+    ...(await harness.append('p-2', 'acme', 3)),
+    ...(await harness.append('p-3', 'acme', 3)),
+  ];
   const expected = events.map((e) => webhookIdOf(endpoint.endpointId, e.eventId));
   const key = harness.key.toString('base64');
   const dataDir = harness.dataDir;
   await harness.close();
-  const env = { WEBHOOK_TEST_DATA_DIR: dataDir, WEBHOOK_TEST_SECRET_KEY: key, WEBHOOK_TEST_TIMEOUT_MS: '1000', WEBHOOK_TEST_LEASE_MARGIN_MS: '500' };
+  const env = {
+    WEBHOOK_TEST_DATA_DIR: dataDir,
+    WEBHOOK_TEST_SECRET_KEY: key,
+    WEBHOOK_TEST_TIMEOUT_MS: '1000',
+    WEBHOOK_TEST_LEASE_MARGIN_MS: '500',
+  };
 
   const first = await startDispatcher(env);
   await waitFor('one attempt in flight per parcel', () => receiver.received.length === 3);
@@ -54,10 +63,18 @@ test('a dispatcher killed with SIGKILL mid-delivery redelivers with the same web
   await second.exited;
 
   t.deepEqual([...interrupted].sort(), expected.filter((_, i) => i % 3 === 0).sort(), 'the first event of each parcel was in flight');
-  for (const id of interrupted) t.is(receiver.ids().filter((received) => received === id).length, 2, `${id} sent again with the same webhook-id`);
+  for (const id of interrupted)
+    t.is(receiver.ids().filter((received) => received === id).length, 2, `${id} sent again with the same webhook-id`);
   t.is(receiver.accepted.length, 9, 'nothing delivered twice once answered');
   for (const parcel of ['p-1', 'p-2', 'p-3'])
-    t.deepEqual(receiver.accepted.map(ordering).filter((e) => e.subject === parcel).map((e) => e.sequence), [0, 1, 2].map(sequenceOf), `${parcel} in order`);
+    t.deepEqual(
+      receiver.accepted
+        .map(ordering)
+        .filter((e) => e.subject === parcel)
+        .map((e) => e.sequence),
+      [0, 1, 2].map(sequenceOf),
+      `${parcel} in order`,
+    );
 
   const reopened = await createHarness(dataDir);
   t.teardown(() => reopened.close());

@@ -15,3 +15,4 @@ export * from './operations.ts';
 export * from './replay.ts';
 export * from './dispatcher.ts';
 export * from './reseal.ts';
+export * from './service.ts';

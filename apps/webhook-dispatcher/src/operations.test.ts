@@ -8,10 +8,18 @@ import { createDoorbell } from './doorbell.ts';
 import { createDispatcherOperations } from './operations.ts';
 import { createHarness, loopbackPolicy, sleep, startReceiver, waitFor, type Harness, type Received } from './test-fixtures.ts';
 
-const cloudEvent = (request: Received) => JSON.parse(request.body) as { id: string; type: string; subject: string; sequence: string; data: { clientId: string } };
+const cloudEvent = (request: Received) =>
+  JSON.parse(request.body) as { id: string; type: string; subject: string; sequence: string; data: { clientId: string } };
 
 const operationsOf = (harness: Harness) =>
-  createDispatcherOperations({ documents: harness.documents, log: harness.log, secrets: harness.secrets, policy: loopbackPolicy, logger: silentLogger, doorbell: createDoorbell() });
+  createDispatcherOperations({
+    documents: harness.documents,
+    log: harness.log,
+    secrets: harness.secrets,
+    policy: loopbackPolicy,
+    logger: silentLogger,
+    doorbell: createDoorbell(),
+  });
 
 test('sendTest queues a signed meridian.webhook.test.v1 CloudEvent', async (t) => {
   const harness = await createHarness();
@@ -45,7 +53,9 @@ test('a dead delivery blocks its lane until it is redelivered, with the same web
   up = true;
   const [second, third] = await harness.append('p-1', 'acme', 2);
   const blockedIds = [second!, third!].map((e) => webhookIdOf(endpoint.endpointId, e.eventId));
-  await waitFor('the later ones parked', async () => (await Promise.all(blockedIds.map(harness.delivery))).every((d) => d?.blockedBy === deadId));
+  await waitFor('the later ones parked', async () =>
+    (await Promise.all(blockedIds.map(harness.delivery))).every((d) => d?.blockedBy === deadId),
+  );
   await sleep(200);
   t.is(receiver.accepted.length, 0, 'nothing after the dead one went out');
   t.deepEqual((await harness.delivery(deadId))?.waiting, blockedIds);
@@ -56,9 +66,17 @@ test('a dead delivery blocks its lane until it is redelivered, with the same web
   const redelivered = await operationsOf(harness).redeliver(deadId);
   t.like(redelivered, { status: 'pending', webhookId: deadId, deadReason: null, roundStart: 2 });
   await waitFor('the lane flowing again', () => receiver.accepted.length === 4);
-  t.deepEqual(receiver.accepted.slice(1).map((r) => r.headers['webhook-id']), [deadId, ...blockedIds], 'the redelivered one first, with its id');
+  t.deepEqual(
+    receiver.accepted.slice(1).map((r) => r.headers['webhook-id']),
+    [deadId, ...blockedIds],
+    'the redelivered one first, with its id',
+  );
   const revived = await harness.delivery(deadId);
-  t.deepEqual(revived!.attempts.map((a) => a.statusCode), [500, 500, 200], 'the log keeps every attempt');
+  t.deepEqual(
+    revived!.attempts.map((a) => a.statusCode),
+    [500, 500, 200],
+    'the log keeps every attempt',
+  );
   t.is(await operationsOf(harness).redeliver('no-such-delivery'), undefined);
 });
 
@@ -81,7 +99,11 @@ test('a new endpoint receives only what happens after it is registered; a backfi
   const harness = await createHarness();
   const receiver = await startReceiver();
   t.teardown(async () => (await harness.close(), await receiver.close()));
-  const history = [...(await harness.append('p-1', 'acme', 3)), ...(await harness.append('g-1', 'globex', 2)), ...(await harness.append('p-2', 'acme', 2))];
+  const history = [
+    ...(await harness.append('p-1', 'acme', 3)),
+    ...(await harness.append('g-1', 'globex', 2)),
+    ...(await harness.append('p-2', 'acme', 2)),
+  ];
   await sleep(5);
   const { endpoint } = await harness.addEndpoint({ url: receiver.url });
   harness.start({ schedule: [0] });
@@ -99,7 +121,11 @@ test('a new endpoint receives only what happens after it is registered; a backfi
   t.true(ids.every((e) => e.data.clientId === 'acme'));
   for (const parcel of ['p-1', 'p-2']) {
     const sequences = ids.filter((e) => e.subject === parcel).map((e) => Number(e.sequence));
-    t.deepEqual(sequences, [...sequences].sort((a, b) => a - b), `${parcel} in stream order`);
+    t.deepEqual(
+      sequences,
+      [...sequences].sort((a, b) => a - b),
+      `${parcel} in stream order`,
+    );
   }
   const liveAgain = replayed.find((r) => cloudEvent(r).id === live!.eventId)!;
   t.not(liveAgain.headers['webhook-id'], receiver.received[0]!.headers['webhook-id'], 'a replay has new webhook-ids');
@@ -119,7 +145,10 @@ test('a backfill from a time starts at the first event recorded at or after it',
   const later = [...(await harness.append('p-1', 'acme', 2)), ...(await harness.append('p-3', 'acme', 1))];
   // Registered after the last event's millisecond: none of these is live for it.
   await sleep(5);
-  const { endpoint } = await harness.addEndpoint({ url: receiver.url, eventTypes: ['parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.registered.v1'] });
+  const { endpoint } = await harness.addEndpoint({
+    url: receiver.url,
+    eventTypes: ['parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.registered.v1'],
+  });
   harness.start({ schedule: [0] });
   const result = await operationsOf(harness).replay(endpoint, { time: since });
   t.is(result.queued, 3);

@@ -3,7 +3,8 @@ import test from 'ava';
 import { sequenceOf } from './cloudevent.ts';
 import { createHarness, sleep, startReceiver, waitFor, type Received } from './test-fixtures.ts';
 
-const cloudEvent = (request: Received) => JSON.parse(request.body) as { subject: string; sequence: string; data: { clientId: string; parcelId: string } };
+const cloudEvent = (request: Received) =>
+  JSON.parse(request.body) as { subject: string; sequence: string; data: { clientId: string; parcelId: string } };
 
 test("a parcel's events arrive in order, even when an earlier one has to be retried", async (t) => {
   const harness = await createHarness();
@@ -24,7 +25,11 @@ test("a parcel's events arrive in order, even when an earlier one has to be retr
   await harness.append('p-1', 'acme', 4);
 
   await waitFor('all nine events', () => receiver.accepted.length === 9);
-  const sequences = (parcelId: string, of: readonly Received[]) => of.map(cloudEvent).filter((e) => e.subject === parcelId).map((e) => e.sequence);
+  const sequences = (parcelId: string, of: readonly Received[]) =>
+    of
+      .map(cloudEvent)
+      .filter((e) => e.subject === parcelId)
+      .map((e) => e.sequence);
   t.deepEqual(sequences('p-1', receiver.received), [0, 1, 1, 2, 3, 4, 5].map(sequenceOf), 'revision 2 waited for the retry of revision 1');
   t.deepEqual(sequences('p-2', receiver.received), [0, 1, 2].map(sequenceOf), 'the other parcel did not wait');
   // p-2 was not held up by p-1's retry: all of it arrived before p-1's revision 1 was retried.
@@ -32,7 +37,9 @@ test("a parcel's events arrive in order, even when an earlier one has to be retr
   const p2Last = receiver.received.findLastIndex((r) => cloudEvent(r).subject === 'p-2');
   t.true(p2Last < retryAt);
 
-  await waitFor('all recorded delivered', async () => (await harness.deliveriesOf(endpoint.endpointId)).every((d) => d.status === 'delivered'));
+  await waitFor('all recorded delivered', async () =>
+    (await harness.deliveriesOf(endpoint.endpointId)).every((d) => d.status === 'delivered'),
+  );
   const deliveries = await harness.deliveriesOf(endpoint.endpointId);
   t.true(deliveries.every((d) => (d.blockedBy ?? null) === null && (d.waiting ?? []).length === 0));
 });
@@ -58,7 +65,9 @@ test('a slow endpoint and a dead one hold their own slots and delay no other end
   t.is(slow.received.length, 4, 'and holds at most maxPerEndpoint attempts');
   releaseSlow();
   await waitFor('the slow endpoint catching up', () => slow.accepted.length === 20);
-  await waitFor('all recorded delivered', async () => (await harness.deliveriesOf(slowEndpoint.endpoint.endpointId)).every((d) => d.status === 'delivered'));
+  await waitFor('all recorded delivered', async () =>
+    (await harness.deliveriesOf(slowEndpoint.endpoint.endpointId)).every((d) => d.status === 'delivered'),
+  );
 });
 
 test("an endpoint receives only its own client's parcels, and only the event types it asked for", async (t) => {
@@ -81,7 +90,10 @@ test("an endpoint receives only its own client's parcels, and only the event typ
   t.deepEqual([...new Set(acme.received.map((r) => cloudEvent(r).subject))].sort(), ['a-1', 'a-2']);
   t.deepEqual([...new Set(globex.received.map((r) => cloudEvent(r).data.clientId))], ['globex']);
   t.is(globex.received.length, 3);
-  t.deepEqual(acmeDelivered.received.map((r) => (JSON.parse(r.body) as { type: string }).type), ['meridian.parcel.delivered.v1']);
+  t.deepEqual(
+    acmeDelivered.received.map((r) => (JSON.parse(r.body) as { type: string }).type),
+    ['meridian.parcel.delivered.v1'],
+  );
 });
 
 test('an event delivered again by the bus creates nothing twice', async (t) => {
@@ -91,10 +103,16 @@ test('an event delivered again by the bus creates nothing twice', async (t) => {
   const { endpoint } = await harness.addEndpoint({ url: receiver.url });
   const stop = harness.start({ schedule: [0] });
   await harness.append('p-1', 'acme', 3);
-  await waitFor('three events delivered', async () => (await harness.deliveriesOf(endpoint.endpointId)).filter((d) => d.status === 'delivered').length === 3);
+  await waitFor(
+    'three events delivered',
+    async () => (await harness.deliveriesOf(endpoint.endpointId)).filter((d) => d.status === 'delivered').length === 3,
+  );
   await stop();
   // The subscription's checkpoint thrown away: the whole log comes again.
-  await harness.documents.transact([], () => ({ writes: [{ collection: 'consumer-checkpoints', id: 'webhook-dispatcher', document: undefined }], result: undefined }));
+  await harness.documents.transact([], () => ({
+    writes: [{ collection: 'consumer-checkpoints', id: 'webhook-dispatcher', document: undefined }],
+    result: undefined,
+  }));
   harness.start({ schedule: [0] });
   await harness.append('p-1', 'acme', 1);
   await waitFor('the new event', () => receiver.accepted.length === 4);

@@ -37,20 +37,26 @@ export class AttemptTimeout extends Error {
 }
 
 /** A lookup that answers with the checked addresses only, whatever DNS says now. */
-export const pinnedLookup = (addresses: readonly string[]): LookupFunction => (_hostname, options, callback) => {
-  const all = addresses.map((address) => ({ address, family: isIPv6(address) ? 6 : 4 }));
-  const wanted = options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
-  const first = wanted[0];
-  if (first === undefined) {
-    callback(Object.assign(new Error('no checked address of the requested family'), { code: 'ENOTFOUND' }), '', 4);
-    return;
-  }
-  if (options.all) (callback as unknown as (error: null, addresses: typeof wanted) => void)(null, wanted);
-  else callback(null, first.address, first.family);
-};
+export const pinnedLookup =
+  (addresses: readonly string[]): LookupFunction =>
+  (_hostname, options, callback) => {
+    const all = addresses.map((address) => ({ address, family: isIPv6(address) ? 6 : 4 }));
+    const wanted = options.family === 4 || options.family === 6 ? all.filter((a) => a.family === options.family) : all;
+    const first = wanted[0];
+    if (first === undefined) {
+      callback(Object.assign(new Error('no checked address of the requested family'), { code: 'ENOTFOUND' }), '', 4);
+      return;
+    }
+    if (options.all) (callback as unknown as (error: null, addresses: typeof wanted) => void)(null, wanted);
+    else callback(null, first.address, first.family);
+  };
 
 /** Reads the answer up to `max` bytes, then calls `done` once (with what was read, or the error). */
-const readCapped = (response: http.IncomingMessage, max: number, done: (outcome: { body: Buffer; truncated: boolean } | Error) => void): void => {
+const readCapped = (
+  response: http.IncomingMessage,
+  max: number,
+  done: (outcome: { body: Buffer; truncated: boolean } | Error) => void,
+): void => {
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
@@ -102,7 +108,11 @@ export const postWebhook: PostWebhook = ({ url, addresses, headers, body, timeou
     request.on('error', settle);
     request.on('response', (response) =>
       readCapped(response, maxResponseBytes, (outcome) =>
-        settle(outcome instanceof Error ? outcome : { statusCode: response.statusCode ?? 0, headers: response.headers, body: outcome.body, truncated: outcome.truncated }),
+        settle(
+          outcome instanceof Error
+            ? outcome
+            : { statusCode: response.statusCode ?? 0, headers: response.headers, body: outcome.body, truncated: outcome.truncated },
+        ),
       ),
     );
     request.end(payload);

@@ -66,16 +66,27 @@ const replayWrite = (endpoint: EndpointDocument, event: RecordedEvent, replayId:
   return [{ ...deliveryKey(webhookId), document: asDocument(delivery) }];
 };
 
-export const replayToEndpoint = async (deps: ReplayDeps, endpoint: EndpointDocument, from: ReplayFrom): Promise<{ readonly replayId: string; readonly queued: number }> => {
+export const replayToEndpoint = async (
+  deps: ReplayDeps,
+  endpoint: EndpointDocument,
+  from: ReplayFrom,
+): Promise<{ readonly replayId: string; readonly queued: number }> => {
   const replayId = (deps.newId ?? randomId)();
   const types = wireTypesOf(endpoint);
   const head = await deps.log.headPosition();
   const since = 'time' in from ? normalisedTime(from.time) : undefined;
-  let position = since === undefined ? Math.max(0, Math.floor(('position' in from ? from.position : 1) - 1)) : await positionBefore(deps.log, since, head);
+  let position =
+    since === undefined
+      ? Math.max(0, Math.floor(('position' in from ? from.position : 1) - 1))
+      : await positionBefore(deps.log, since, head);
   const maxWrites = deps.documents.maxWritesPerTransaction ?? 450;
   let queued = 0;
   while (position < head && types.length > 0) {
-    const batch = await deps.log.readAll({ after: position, batchSize: readBatchSize, filter: { streamPrefix: 'parcel-', eventTypes: types } });
+    const batch = await deps.log.readAll({
+      after: position,
+      batchSize: readBatchSize,
+      filter: { streamPrefix: 'parcel-', eventTypes: types },
+    });
     const now = deps.now();
     const events = batch.events.filter((event) => event.globalPosition <= head && (since === undefined || event.recordedAt >= since));
     const writes = events.flatMap((event) => replayWrite(endpoint, event, replayId, now));

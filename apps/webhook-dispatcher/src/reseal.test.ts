@@ -33,7 +33,7 @@ const endpointSealedWith = (key: Buffer, endpointId: string, withPrevious: boole
   return { endpoint, secret, previous };
 };
 
-test('after a key rotation every endpoint\'s secrets are sealed again under the new key; one no key opens is reported, the rest go on', async (t) => {
+test("after a key rotation every endpoint's secrets are sealed again under the new key; one no key opens is reported, the rest go on", async (t) => {
   const documents = createSqliteDocumentStore({ path: join(mkdtempSync(join(tmpdir(), 'meridian-reseal-')), 'readmodels.db') });
   t.teardown(() => documents.close());
   const [oldKey, newKey, strangerKey] = [randomBytes(32), randomBytes(32), randomBytes(32)];
@@ -42,7 +42,11 @@ test('after a key rotation every endpoint\'s secrets are sealed again under the 
   const underStranger = endpointSealedWith(strangerKey, 'ep-stranger', false);
   const all = [underOld, underNew, underStranger];
   await documents.transact([], () => ({
-    writes: all.map(({ endpoint }) => ({ collection: webhookCollections.endpoints, id: endpoint.endpointId, document: endpoint as unknown as Document })),
+    writes: all.map(({ endpoint }) => ({
+      collection: webhookCollections.endpoints,
+      id: endpoint.endpointId,
+      document: endpoint as unknown as Document,
+    })),
     result: undefined,
   }));
   const read = async (id: string) => (await documents.get(webhookCollections.endpoints, id)) as unknown as EndpointDocument;
@@ -56,9 +60,17 @@ test('after a key rotation every endpoint\'s secrets are sealed again under the 
   t.is(onlyNew.open(resealed.previousSecret!), underOld.previous, 'so does the secret still in its grace period');
   t.is(resealed.previousSecret!.expiresAt, expiresAt);
   t.is(resealed.secret.createdAt, underOld.endpoint.secret.createdAt);
-  t.deepEqual({ ...resealed, secret: underOld.endpoint.secret, previousSecret: underOld.endpoint.previousSecret }, underOld.endpoint, 'nothing else changed');
+  t.deepEqual(
+    { ...resealed, secret: underOld.endpoint.secret, previousSecret: underOld.endpoint.previousSecret },
+    underOld.endpoint,
+    'nothing else changed',
+  );
   t.deepEqual(await read('ep-new'), underNew.endpoint, 'already under the new key: not written');
   t.deepEqual(await read('ep-stranger'), underStranger.endpoint);
 
-  t.deepEqual(await resealEndpointSecrets(documents, createSecrets(newKey, [oldKey]), silentLogger), { endpoints: 3, resealed: 0, unreadable: ['ep-stranger'] }, 'running again changes nothing');
+  t.deepEqual(
+    await resealEndpointSecrets(documents, createSecrets(newKey, [oldKey]), silentLogger),
+    { endpoints: 3, resealed: 0, unreadable: ['ep-stranger'] },
+    'running again changes nothing',
+  );
 });

@@ -26,7 +26,8 @@ export const resealedEndpoint = (endpoint: EndpointDocument, secrets: Secrets): 
   return {
     ...endpoint,
     ...(secret !== undefined && { secret }),
-    ...(previousSecret !== undefined && endpoint.previousSecret !== null && { previousSecret: { ...previousSecret, expiresAt: endpoint.previousSecret.expiresAt } }),
+    ...(previousSecret !== undefined &&
+      endpoint.previousSecret !== null && { previousSecret: { ...previousSecret, expiresAt: endpoint.previousSecret.expiresAt } }),
   };
 };
 
@@ -52,7 +53,11 @@ export const resealEndpointSecrets = async (documents: DocumentStore, secrets: S
       } catch (error) {
         // One endpoint's secret that no key opens must not keep the others under the old key.
         unreadable.push(endpoint.endpointId);
-        logger.error('webhook secret opens with no configured key', { endpointId: endpoint.endpointId, clientId: endpoint.clientId, error: (error as Error).message });
+        logger.error('webhook secret opens with no configured key', {
+          endpointId: endpoint.endpointId,
+          clientId: endpoint.clientId,
+          error: (error as Error).message,
+        });
       }
     }
     after = page.next;
@@ -64,14 +69,26 @@ export const resealEndpointSecrets = async (documents: DocumentStore, secrets: S
  * Re-seals when keys from before a rotation are configured (nothing to do otherwise), and says how it
  * went: when every secret is under the current key, the previous keys can be removed from configuration.
  */
-export const resealAfterRotation = async (documents: DocumentStore, secrets: Secrets, previousKeys: number, logger: Logger): Promise<void> => {
+export const resealAfterRotation = async (
+  documents: DocumentStore,
+  secrets: Secrets,
+  previousKeys: number,
+  logger: Logger,
+): Promise<void> => {
   if (previousKeys === 0) return;
   try {
     const result = await resealEndpointSecrets(documents, secrets, logger);
     if (result.unreadable.length === 0)
-      logger.info('webhook secrets are all sealed under the current key: the previous keys may be removed', { endpoints: result.endpoints, resealed: result.resealed });
+      logger.info('webhook secrets are all sealed under the current key: the previous keys may be removed', {
+        endpoints: result.endpoints,
+        resealed: result.resealed,
+      });
     else
-      logger.error('some webhook secrets open with no configured key: rotate those endpoints\' secrets', { endpoints: result.endpoints, resealed: result.resealed, unreadable: result.unreadable });
+      logger.error("some webhook secrets open with no configured key: rotate those endpoints' secrets", {
+        endpoints: result.endpoints,
+        resealed: result.resealed,
+        unreadable: result.unreadable,
+      });
   } catch (error) {
     // Not fatal: secrets under a previous key still open with it; the next start tries again.
     logger.error('re-sealing webhook secrets failed; keep the previous keys configured', { error: (error as Error).message });

@@ -16,10 +16,22 @@ test('a schedule is a comma-separated list of durations', (t) => {
 
 test('each delay is jittered by at most ±10%, and the schedule ends', (t) => {
   const schedule = [0, 1_000, 10_000];
-  t.is(nextDelay(schedule, 0, () => 0), 0);
-  t.is(nextDelay(schedule, 1, () => 0), 900);
-  t.is(nextDelay(schedule, 1, () => 1), 1_100);
-  t.is(nextDelay(schedule, 2, () => 0.5), 10_000);
+  t.is(
+    nextDelay(schedule, 0, () => 0),
+    0,
+  );
+  t.is(
+    nextDelay(schedule, 1, () => 0),
+    900,
+  );
+  t.is(
+    nextDelay(schedule, 1, () => 1),
+    1_100,
+  );
+  t.is(
+    nextDelay(schedule, 2, () => 0.5),
+    10_000,
+  );
   for (let i = 0; i < 200; i++) {
     const delay = nextDelay(schedule, 2) ?? -1;
     t.true(delay >= 9_000 && delay <= 11_000);

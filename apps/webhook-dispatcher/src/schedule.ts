@@ -45,7 +45,8 @@ export const defaultSchedule: RetrySchedule = (() => {
   return parsed.right;
 })();
 
-const jittered = (delay: number, random: () => number): number => Math.max(0, Math.round(delay * (1 + jitterFraction * (2 * random() - 1))));
+const jittered = (delay: number, random: () => number): number =>
+  Math.max(0, Math.round(delay * (1 + jitterFraction * (2 * random() - 1))));
 
 /**
  * The wait before the next attempt once `attemptsMade` attempts of this round have failed, or undefined

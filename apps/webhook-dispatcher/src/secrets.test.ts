@@ -50,11 +50,15 @@ test('after a key rotation, previous keys still open what they sealed; only the 
   const sealedAfter = rotated.seal(secret, now);
   t.is(createSecrets(newKey).open(sealedAfter), secret, 'new seals are under the current key');
   t.throws(() => before.open(sealedAfter), { message: /does not open/ });
-  t.throws(() => createSecrets(newKey, [randomBytes(32)]).open(sealedBefore), { message: /does not open/ }, 'an unrelated previous key opens nothing');
+  t.throws(
+    () => createSecrets(newKey, [randomBytes(32)]).open(sealedBefore),
+    { message: /does not open/ },
+    'an unrelated previous key opens nothing',
+  );
   t.throws(() => createSecrets(newKey, [randomBytes(16)]), { message: /previous secret encryption key must be 32 bytes/ });
 });
 
-test('resealing puts a previous key\'s secret under the current key, keeps its creation time, and leaves current ones alone', (t) => {
+test("resealing puts a previous key's secret under the current key, keeps its creation time, and leaves current ones alone", (t) => {
   const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
   const secret = createSecrets(oldKey).generate();
   const sealedBefore = createSecrets(oldKey).seal(secret, now);

@@ -41,12 +41,17 @@ test('a changed body, id or timestamp fails verification; an old timestamp is re
 });
 
 test('signing is pure: the same input gives the same headers', (t) => {
-  const input = { webhookId: 'msg_1', timestamp: new Date('2026-11-21T09:00:00Z'), body, secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] };
+  const input = {
+    webhookId: 'msg_1',
+    timestamp: new Date('2026-11-21T09:00:00Z'),
+    body,
+    secrets: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'],
+  };
   t.deepEqual(signatureHeaders(input), signatureHeaders(input));
   t.is(signatureHeaders(input)['webhook-timestamp'], '1795251600');
 });
 
-test('the known answer of the specification\'s reference libraries', (t) => {
+test("the known answer of the specification's reference libraries", (t) => {
   const headers = signatureHeaders({
     webhookId: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
     timestamp: new Date(1614265330 * 1000),

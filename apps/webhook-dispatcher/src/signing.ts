@@ -21,7 +21,8 @@ export type SignatureInput = {
 
 const secretBytes = (secret: string): Buffer => Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 
-const sign = (secret: string, content: string): string => createHmac('sha256', secretBytes(secret)).update(content, 'utf8').digest('base64');
+const sign = (secret: string, content: string): string =>
+  createHmac('sha256', secretBytes(secret)).update(content, 'utf8').digest('base64');
 
 export const signatureHeaders = ({ webhookId, timestamp, body, secrets }: SignatureInput): SignatureHeaders => {
   if (secrets.length === 0) throw new Error('a webhook needs at least one secret to be signed');

@@ -25,7 +25,9 @@ test('internal destinations registered anyway are refused at delivery, and nothi
   harness.start({ schedule: [0, 20], policy: { allowHttp: true, allow: [] } });
   await harness.append('p-1', 'acme', 1);
 
-  const reasons = await Promise.all(endpoints.map(async ({ endpoint }) => (await deadWith(harness, endpoint.endpointId)).attempts.map((a) => a.error)));
+  const reasons = await Promise.all(
+    endpoints.map(async ({ endpoint }) => (await deadWith(harness, endpoint.endpointId)).attempts.map((a) => a.error)),
+  );
   t.regex(reasons[0]![0]!, /^not sent: the destination is refused: 169\.254\.169\.254, a link-local address/);
   t.regex(reasons[1]![0]!, /^not sent: the destination is refused: 10\.0\.0\.1, a private address/);
   t.regex(reasons[2]![0]!, /^not sent: the destination is refused: ::1, a loopback address/);

@@ -1,7 +1,15 @@
 // What the dispatcher's tests share: real HTTP receivers on 127.0.0.1, the embedded SQLite stores, parcel
 // events as the domain writes them, and a dispatcher running over the embedded log subscription.
-import { randomId, silentLogger, type Document, type EventStore, type RecordedEvent } from '@meridian/kernel';
-import { createLogSubscription } from '@meridian/log-subscription';
+import {
+  randomId,
+  silentLogger,
+  type Document,
+  type EventStore,
+  type RecordedEvent,
+  documentCheckpointer,
+  documentDeadLetters,
+} from '@meridian/kernel';
+import { createLogSubscription } from '@meridian/embedded';
 import { parcelEvents } from '@meridian/parcel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -34,7 +42,12 @@ export const waitFor = async (what: string, check: () => boolean | Promise<boole
 // ---- receivers ----
 
 export type Received = { readonly headers: http.IncomingHttpHeaders; readonly body: string; readonly at: number };
-export type Answer = { readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly delayMs?: number; readonly body?: string };
+export type Answer = {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly delayMs?: number;
+  readonly body?: string;
+};
 export type Receiver = {
   readonly url: string;
   readonly port: number;
@@ -47,7 +60,9 @@ export type Receiver = {
 };
 
 /** An HTTP server on 127.0.0.1 that records every request and answers as `answer` says. */
-export const startReceiver = async (answer: (request: Received, index: number) => Answer | Promise<Answer> = () => ({ status: 204 })): Promise<Receiver> => {
+export const startReceiver = async (
+  answer: (request: Received, index: number) => Answer | Promise<Answer> = () => ({ status: 204 }),
+): Promise<Receiver> => {
   const received: Received[] = [];
   const accepted: Received[] = [];
   const server = http.createServer((req, res) => {
@@ -89,14 +104,33 @@ export const parcelData = (revision: number, parcelId: string, clientId: string)
   const at = new Date().toISOString();
   const route = { parcelId, clientId, routeId: 'route-7', vehicleId: 'van-12' };
   const lifecycle = [
-    { type: 'parcel.registered.v1', data: { parcelId, clientId, recipient: { name: 'Ada' }, address, weightKg: 2.5, slaDeadline: '2099-01-01T17:00:00.000Z', registeredAt: at } },
+    {
+      type: 'parcel.registered.v1',
+      data: {
+        parcelId,
+        clientId,
+        recipient: { name: 'Ada' },
+        address,
+        weightKg: 2.5,
+        slaDeadline: '2099-01-01T17:00:00.000Z',
+        registeredAt: at,
+      },
+    },
     { type: 'parcel.assigned-to-route.v1', data: { parcelId, clientId, routeId: 'route-7', assignedAt: at } },
     { type: 'parcel.loaded.v1', data: { ...route, weightKg: 2.5, loadedAt: at } },
     { type: 'parcel.out-for-delivery.v1', data: { ...route, attempt: 1, address, slaDeadline: '2099-01-01T17:00:00.000Z', startedAt: at } },
-    { type: 'parcel.delivered.v1', data: { ...route, attempt: 1, proof: { kind: 'signature', reference: 'sig-1' }, location: address.location, deliveredAt: at } },
+    {
+      type: 'parcel.delivered.v1',
+      data: { ...route, attempt: 1, proof: { kind: 'signature', reference: 'sig-1' }, location: address.location, deliveredAt: at },
+    },
   ];
   // Beyond delivery, breaches found late keep coming (the domain allows them on any registered parcel).
-  return lifecycle[revision] ?? { type: 'parcel.sla-breached.v1', data: { parcelId, clientId, slaDeadline: '2099-01-01T17:00:00.000Z', breachedAt: at, status: 'Delivered' } };
+  return (
+    lifecycle[revision] ?? {
+      type: 'parcel.sla-breached.v1',
+      data: { parcelId, clientId, slaDeadline: '2099-01-01T17:00:00.000Z', breachedAt: at, status: 'Delivered' },
+    }
+  );
 };
 
 /** Appends the next `count` events of a parcel's life; returns them as recorded. */
@@ -108,7 +142,13 @@ export const appendParcelEvents = async (log: EventStore, parcelId: string, clie
     const { type, data } = parcelData(revision, parcelId, clientId);
     const decoded = parcelEvents.decode({ type, data });
     if (decoded._tag === 'Left') throw new Error(decoded.left);
-    const event = { eventId: randomUUID(), type, schemaVersion: 1, data, metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { principalId: 'test', role: 'admin' as const } } };
+    const event = {
+      eventId: randomUUID(),
+      type,
+      schemaVersion: 1,
+      data,
+      metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { principalId: 'test', role: 'admin' as const } },
+    };
     const result = await log.append({ streamId, events: [event], expectedRevision: revision === 0 ? 'no_stream' : revision - 1 });
     if (result.outcome !== 'appended') throw new Error(`append failed: ${JSON.stringify(result)}`);
     recorded.push((await log.readStream(streamId, { fromRevision: revision }))[0]!);
@@ -127,7 +167,12 @@ const harnessOf = (dataDir: string) => {
   const secrets = createSecrets(key);
   const running: { controller: AbortController; done: Promise<void> }[] = [];
 
-  const addEndpoint = async (options: { readonly url: string; readonly clientId?: string; readonly eventTypes?: readonly string[]; readonly previousSecret?: string }) => {
+  const addEndpoint = async (options: {
+    readonly url: string;
+    readonly clientId?: string;
+    readonly eventTypes?: readonly string[];
+    readonly previousSecret?: string;
+  }) => {
     const now = new Date();
     const secret = secrets.generate();
     const endpoint: EndpointDocument = {
@@ -139,20 +184,31 @@ const harnessOf = (dataDir: string) => {
       enabled: true,
       disabledReason: null,
       secret: secrets.seal(secret, now),
-      previousSecret: options.previousSecret === undefined ? null : { ...secrets.seal(options.previousSecret, now), expiresAt: new Date(now.getTime() + 86_400_000).toISOString() },
+      previousSecret:
+        options.previousSecret === undefined
+          ? null
+          : { ...secrets.seal(options.previousSecret, now), expiresAt: new Date(now.getTime() + 86_400_000).toISOString() },
       failingSince: null,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
       createdBy: 'test',
     };
-    await documents.transact([], () => ({ writes: [{ collection: webhookCollections.endpoints, id: endpoint.endpointId, document: endpoint as unknown as Document }], result: undefined }));
+    await documents.transact([], () => ({
+      writes: [{ collection: webhookCollections.endpoints, id: endpoint.endpointId, document: endpoint as unknown as Document }],
+      result: undefined,
+    }));
     return { endpoint, secret };
   };
 
-  const endpoint = async (endpointId: string) => (await documents.get(webhookCollections.endpoints, endpointId)) as unknown as EndpointDocument | undefined;
+  const endpoint = async (endpointId: string) =>
+    (await documents.get(webhookCollections.endpoints, endpointId)) as unknown as EndpointDocument | undefined;
 
   const deliveriesOf = async (endpointId: string): Promise<DeliveryDocument[]> => {
-    const page = await documents.query(webhookCollections.deliveries, { where: [{ field: 'endpointId', op: '==', value: endpointId }], orderBy: { field: 'globalPosition', direction: 'asc' }, limit: 10_000 });
+    const page = await documents.query(webhookCollections.deliveries, {
+      where: [{ field: 'endpointId', op: '==', value: endpointId }],
+      orderBy: { field: 'globalPosition', direction: 'asc' },
+      limit: 10_000,
+    });
     return page.documents.map((d) => asDelivery(d.document));
   };
 
@@ -164,8 +220,26 @@ const harnessOf = (dataDir: string) => {
   /** Starts the dispatcher (consumer + delivery loop); short defaults suit tests. */
   const start = (options: Partial<Omit<DeliveryLoopOptions, 'documents' | 'signal'>> = {}) => {
     const controller = new AbortController();
-    const subscription = createLogSubscription({ log, state: documents, consumer: webhookConsumer, logger: silentLogger, retryDelayMs: 5, checkpointEveryMs: 50 });
-    const done = runDispatcher({ subscription, documents, secrets, policy: loopbackPolicy, logger: silentLogger, timeoutMs: 2_000, maxSleepMs: 100, ...options, signal: controller.signal });
+    const subscription = createLogSubscription({
+      log,
+      checkpoints: documentCheckpointer(documents),
+      deadLetters: documentDeadLetters(documents),
+      consumer: webhookConsumer,
+      logger: silentLogger,
+      retryDelayMs: 5,
+      checkpointEveryMs: 50,
+    });
+    const done = runDispatcher({
+      subscription,
+      documents,
+      secrets,
+      policy: loopbackPolicy,
+      logger: silentLogger,
+      timeoutMs: 2_000,
+      maxSleepMs: 100,
+      ...options,
+      signal: controller.signal,
+    });
     running.push({ controller, done });
     return async () => {
       controller.abort();
@@ -182,7 +256,20 @@ const harnessOf = (dataDir: string) => {
     await log.close();
   };
 
-  return { dataDir, log, documents, key, secrets, addEndpoint, endpoint, deliveriesOf, delivery, start, close, append: (parcelId: string, clientId: string, count: number) => appendParcelEvents(log, parcelId, clientId, count) };
+  return {
+    dataDir,
+    log,
+    documents,
+    key,
+    secrets,
+    addEndpoint,
+    endpoint,
+    deliveriesOf,
+    delivery,
+    start,
+    close,
+    append: (parcelId: string, clientId: string, count: number) => appendParcelEvents(log, parcelId, clientId, count),
+  };
 };
 
 export const createHarness = async (dataDir: string = mkdtempSync(join(tmpdir(), 'meridian-webhooks-'))) => {

@@ -8,12 +8,41 @@ const t0 = new Date('2026-11-21T09:00:00.000Z');
 const later = (ms: number) => new Date(t0.getTime() + ms);
 const policy = { schedule: [0, 1_000, 60_000], disableAfterMs: 86_400_000, random: () => 0.5 };
 const endpoint: EndpointDocument = {
-  endpointId: 'e-1', clientId: 'acme', url: 'https://hooks.example.com/', eventTypes: ['*'], description: null, enabled: true, disabledReason: null,
-  secret: { sealed: 'x', createdAt: t0.toISOString() }, previousSecret: null, failingSince: null, createdAt: t0.toISOString(), updatedAt: t0.toISOString(), createdBy: 'test',
+  endpointId: 'e-1',
+  clientId: 'acme',
+  url: 'https://hooks.example.com/',
+  eventTypes: ['*'],
+  description: null,
+  enabled: true,
+  disabledReason: null,
+  secret: { sealed: 'x', createdAt: t0.toISOString() },
+  previousSecret: null,
+  failingSince: null,
+  createdAt: t0.toISOString(),
+  updatedAt: t0.toISOString(),
+  createdBy: 'test',
 };
 const delivery = (revision = 0, webhookId = `w-${revision}`): DeliveryDocument =>
-  newDelivery({ webhookId, endpoint, eventId: `ev-${revision}`, eventType: 'parcel.loaded.v1', parcelId: 'p-1', lane: 'e-1|p-1', streamRevision: revision, globalPosition: revision + 1, body: '{}', replayId: null, now: t0 });
-const answered = (statusCode: number, retryAfterMs?: number): AttemptResult => ({ kind: 'answered', statusCode, latencyMs: 12, excerpt: null, ...(retryAfterMs !== undefined && { retryAfterMs }) });
+  newDelivery({
+    webhookId,
+    endpoint,
+    eventId: `ev-${revision}`,
+    eventType: 'parcel.loaded.v1',
+    parcelId: 'p-1',
+    lane: 'e-1|p-1',
+    streamRevision: revision,
+    globalPosition: revision + 1,
+    body: '{}',
+    replayId: null,
+    now: t0,
+  });
+const answered = (statusCode: number, retryAfterMs?: number): AttemptResult => ({
+  kind: 'answered',
+  statusCode,
+  latencyMs: 12,
+  excerpt: null,
+  ...(retryAfterMs !== undefined && { retryAfterMs }),
+});
 
 /** Leases and settles one attempt at `at`. */
 const attempt = (d: DeliveryDocument, result: AttemptResult, at: Date, e: EndpointDocument = endpoint) => {
@@ -29,8 +58,19 @@ test('the schedule: retries at its delays, dead when it runs out, every attempt 
   const second = attempt(first.delivery, answered(502), later(1_000));
   t.is(second.delivery.nextAttemptAt, later(61_000).toISOString());
   const third = attempt(second.delivery, { kind: 'failed', error: 'connect ECONNREFUSED', latencyMs: 1 }, later(61_000));
-  t.like(third.delivery, { status: 'dead', nextAttemptAt: null, deadReason: 'the retry schedule is exhausted after 3 attempts (last: connect ECONNREFUSED)' });
-  t.deepEqual(third.delivery.attempts.map((a) => [a.attempt, a.statusCode]), [[1, 500], [2, 502], [3, null]]);
+  t.like(third.delivery, {
+    status: 'dead',
+    nextAttemptAt: null,
+    deadReason: 'the retry schedule is exhausted after 3 attempts (last: connect ECONNREFUSED)',
+  });
+  t.deepEqual(
+    third.delivery.attempts.map((a) => [a.attempt, a.statusCode]),
+    [
+      [1, 500],
+      [2, 502],
+      [3, null],
+    ],
+  );
 });
 
 test('Retry-After on 503 sets the next attempt; on other statuses the schedule decides', (t) => {
@@ -58,7 +98,10 @@ test('an expired lease is recorded as an attempt without outcome, then leased ag
 
 test('a disabled or deleted endpoint: the delivery dies unsent', (t) => {
   const disabled = takeLease(delivery(), { ...endpoint, enabled: false, disabledReason: 'the receiver answered 410 Gone' }, t0, 30_000);
-  t.like(disabled, { kind: 'refused', delivery: { status: 'dead', deadReason: 'not sent: the endpoint is disabled (the receiver answered 410 Gone)' } });
+  t.like(disabled, {
+    kind: 'refused',
+    delivery: { status: 'dead', deadReason: 'not sent: the endpoint is disabled (the receiver answered 410 Gone)' },
+  });
   t.like(takeLease(delivery(), undefined, t0, 30_000), { kind: 'refused', delivery: { deadReason: 'not sent: the endpoint was deleted' } });
 });
 

@@ -37,7 +37,10 @@ export const goneReason = 'the receiver answered 410 Gone';
 const iso = (date: Date) => date.toISOString();
 
 export const isDue = (delivery: DeliveryDocument, now: Date): boolean =>
-  (delivery.status === 'pending' && (delivery.blockedBy ?? null) === null && delivery.nextAttemptAt !== null && delivery.nextAttemptAt <= iso(now)) ||
+  (delivery.status === 'pending' &&
+    (delivery.blockedBy ?? null) === null &&
+    delivery.nextAttemptAt !== null &&
+    delivery.nextAttemptAt <= iso(now)) ||
   (delivery.status === 'delivering' && delivery.leaseUntil !== null && delivery.leaseUntil <= iso(now));
 
 const isSuccess = (statusCode: number) => statusCode >= 200 && statusCode < 300;
@@ -77,21 +80,51 @@ export type LeaseResult =
   | { readonly kind: 'leased'; readonly delivery: DeliveryDocument; readonly endpoint: EndpointDocument };
 
 /** Takes a due delivery for one attempt; a delivery whose endpoint is gone or disabled dies unsent instead. */
-export const takeLease = (delivery: DeliveryDocument | undefined, endpoint: EndpointDocument | undefined, now: Date, leaseMs: number): LeaseResult => {
+export const takeLease = (
+  delivery: DeliveryDocument | undefined,
+  endpoint: EndpointDocument | undefined,
+  now: Date,
+  leaseMs: number,
+): LeaseResult => {
   if (delivery === undefined || !isDue(delivery, now)) return { kind: 'gone' };
   // An expired lease is an attempt whose outcome was lost: it goes in the log before the next one.
   const attempts = delivery.status === 'delivering' ? [...delivery.attempts, lostAttempt(delivery, now)] : delivery.attempts;
   if (endpoint === undefined || !endpoint.enabled) {
-    const deadReason = endpoint === undefined ? 'not sent: the endpoint was deleted' : `not sent: the endpoint is disabled${endpoint.disabledReason === null ? '' : ` (${endpoint.disabledReason})`}`;
-    return { kind: 'refused', delivery: { ...delivery, attempts, status: 'dead', deadReason, nextAttemptAt: null, leaseUntil: null, leasedAt: null, updatedAt: iso(now) } };
+    const deadReason =
+      endpoint === undefined
+        ? 'not sent: the endpoint was deleted'
+        : `not sent: the endpoint is disabled${endpoint.disabledReason === null ? '' : ` (${endpoint.disabledReason})`}`;
+    return {
+      kind: 'refused',
+      delivery: {
+        ...delivery,
+        attempts,
+        status: 'dead',
+        deadReason,
+        nextAttemptAt: null,
+        leaseUntil: null,
+        leasedAt: null,
+        updatedAt: iso(now),
+      },
+    };
   }
-  const leased: DeliveryDocument = { ...delivery, attempts, status: 'delivering', leaseUntil: iso(new Date(now.getTime() + leaseMs)), leasedAt: iso(now), updatedAt: iso(now) };
+  const leased: DeliveryDocument = {
+    ...delivery,
+    attempts,
+    status: 'delivering',
+    leaseUntil: iso(new Date(now.getTime() + leaseMs)),
+    leasedAt: iso(now),
+    updatedAt: iso(now),
+  };
   return { kind: 'leased', delivery: leased, endpoint };
 };
 
 /** Whether `current` is still the lease `leased` took (no one else took it after it expired). */
 export const holdsLease = (current: DeliveryDocument | undefined, leased: DeliveryDocument): current is DeliveryDocument =>
-  current !== undefined && current.status === 'delivering' && current.leasedAt === leased.leasedAt && current.attempts.length === leased.attempts.length;
+  current !== undefined &&
+  current.status === 'delivering' &&
+  current.leasedAt === leased.leasedAt &&
+  current.attempts.length === leased.attempts.length;
 
 const describe = (result: AttemptResult): string =>
   result.kind === 'answered' ? `HTTP ${result.statusCode}` : result.kind === 'failed' ? result.error : 'interrupted';
@@ -137,25 +170,48 @@ export const settleAttempt = (
   const base: DeliveryDocument = { ...current, attempts, leaseUntil: null, leasedAt: null, updatedAt: iso(now) };
   const dead = (deadReason: string): DeliveryDocument => ({ ...base, status: 'dead', nextAttemptAt: null, deadReason });
   if (result.kind === 'answered' && isSuccess(result.statusCode)) {
-    const recovered = endpoint !== undefined && endpoint.failingSince !== null ? { ...endpoint, failingSince: null, updatedAt: iso(now) } : undefined;
-    return { delivery: { ...base, status: 'delivered', nextAttemptAt: null, deadReason: null, waiting: [] }, endpoint: recovered, outcome: 'delivered' };
+    const recovered =
+      endpoint !== undefined && endpoint.failingSince !== null ? { ...endpoint, failingSince: null, updatedAt: iso(now) } : undefined;
+    return {
+      delivery: { ...base, status: 'delivered', nextAttemptAt: null, deadReason: null, waiting: [] },
+      endpoint: recovered,
+      outcome: 'delivered',
+    };
   }
   if (result.kind === 'answered' && result.statusCode === 410) {
-    const disabled = endpoint !== undefined && endpoint.enabled ? { ...endpoint, enabled: false, disabledReason: goneReason, updatedAt: iso(now) } : undefined;
+    const disabled =
+      endpoint !== undefined && endpoint.enabled
+        ? { ...endpoint, enabled: false, disabledReason: goneReason, updatedAt: iso(now) }
+        : undefined;
     return { delivery: dead(goneReason), endpoint: disabled, outcome: 'dead' };
   }
-  const failing = endpoint === undefined || result.kind === 'interrupted' ? endpoint : afterFailure(endpoint, result, now, policy.disableAfterMs);
+  const failing =
+    endpoint === undefined || result.kind === 'interrupted' ? endpoint : afterFailure(endpoint, result, now, policy.disableAfterMs);
   const changed = failing === endpoint ? undefined : failing;
   if (failing !== undefined && !failing.enabled && endpoint?.enabled === true)
     return { delivery: dead(`the endpoint was disabled: ${failing.disabledReason ?? ''}`), endpoint: changed, outcome: 'dead' };
   const delay = retryDelay({ ...current, attempts }, result, policy);
   if (delay === undefined)
-    return { delivery: dead(`the retry schedule is exhausted after ${attempts.length - (current.roundStart ?? 0)} attempts (last: ${describe(result)})`), endpoint: changed, outcome: 'dead' };
-  return { delivery: { ...base, status: 'pending', nextAttemptAt: iso(new Date(now.getTime() + delay)) }, endpoint: changed, outcome: 'retry' };
+    return {
+      delivery: dead(
+        `the retry schedule is exhausted after ${attempts.length - (current.roundStart ?? 0)} attempts (last: ${describe(result)})`,
+      ),
+      endpoint: changed,
+      outcome: 'dead',
+    };
+  return {
+    delivery: { ...base, status: 'pending', nextAttemptAt: iso(new Date(now.getTime() + delay)) },
+    endpoint: changed,
+    outcome: 'retry',
+  };
 };
 
 /** Parks `candidate` behind the earlier undelivered `blocker` of its lane; undefined when that no longer holds. */
-export const parkBehind = (candidate: DeliveryDocument | undefined, blocker: DeliveryDocument | undefined, now: Date): { candidate: DeliveryDocument; blocker: DeliveryDocument } | undefined => {
+export const parkBehind = (
+  candidate: DeliveryDocument | undefined,
+  blocker: DeliveryDocument | undefined,
+  now: Date,
+): { candidate: DeliveryDocument; blocker: DeliveryDocument } | undefined => {
   if (candidate === undefined || candidate.status !== 'pending' || (candidate.blockedBy ?? null) !== null) return undefined;
   if (blocker === undefined || blocker.status === 'delivered' || blocker.lane !== candidate.lane) return undefined;
   return {
@@ -165,11 +221,29 @@ export const parkBehind = (candidate: DeliveryDocument | undefined, blocker: Del
 };
 
 /** The deliveries that waited for `delivered`, due now. */
-export const releaseWaiting = (delivered: DeliveryDocument, waiting: readonly (DeliveryDocument | undefined)[], now: Date): DeliveryDocument[] =>
-  waiting.flatMap((w) => (w !== undefined && w.status === 'pending' && w.blockedBy === delivered.webhookId ? [{ ...w, blockedBy: null, nextAttemptAt: iso(now), updatedAt: iso(now) }] : []));
+export const releaseWaiting = (
+  delivered: DeliveryDocument,
+  waiting: readonly (DeliveryDocument | undefined)[],
+  now: Date,
+): DeliveryDocument[] =>
+  waiting.flatMap((w) =>
+    w !== undefined && w.status === 'pending' && w.blockedBy === delivered.webhookId
+      ? [{ ...w, blockedBy: null, nextAttemptAt: iso(now), updatedAt: iso(now) }]
+      : [],
+  );
 
 /** A delivered or dead delivery made due again, with the same webhook-id and a fresh round of the schedule. */
 export const redeliver = (current: DeliveryDocument, now: Date): DeliveryDocument | undefined =>
   current.status === 'delivered' || current.status === 'dead'
-    ? { ...current, status: 'pending', nextAttemptAt: iso(now), leaseUntil: null, leasedAt: null, deadReason: null, blockedBy: null, roundStart: current.attempts.length, updatedAt: iso(now) }
+    ? {
+        ...current,
+        status: 'pending',
+        nextAttemptAt: iso(now),
+        leaseUntil: null,
+        leasedAt: null,
+        deadReason: null,
+        blockedBy: null,
+        roundStart: current.attempts.length,
+        updatedAt: iso(now),
+      }
     : undefined;

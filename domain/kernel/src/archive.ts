@@ -204,7 +204,10 @@ export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
 });
 
 /** What a store reads back for one event: its envelope columns, recorded_at in `Date#toISOString` form, the JSON text. */
-export type StoredEventRow = Pick<ArchiveEventRow, 'event_id' | 'type' | 'schema_version' | 'stream_id' | 'stream_revision' | 'global_position' | 'recorded_at' | 'data' | 'metadata'>;
+export type StoredEventRow = Pick<
+  ArchiveEventRow,
+  'event_id' | 'type' | 'schema_version' | 'stream_id' | 'stream_revision' | 'global_position' | 'recorded_at' | 'data' | 'metadata'
+>;
 
 /** The archive's own rows are decoded like any input: a corrupt row fails loudly rather than passing as an event. */
 export const eventFromArchiveRow = (row: StoredEventRow): RecordedEvent => {

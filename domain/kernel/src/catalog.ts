@@ -28,7 +28,11 @@ export type EventCatalog<Ev extends DomainEvent> = {
   readonly aggregateType: string;
   /** Every wire type this catalog reads, current and legacy. */
   readonly wireTypes: readonly string[];
-  readonly encode: (event: Ev) => EncodedEvent;
+  /**
+   * Declared as a method on purpose: methods are bivariant in their parameters, so a catalog of one
+   * aggregate's events is also a catalog of "some domain events" (reactions follow several at once).
+   */
+  encode(event: Ev): EncodedEvent;
   readonly decode: (stored: { readonly type: string; readonly data: unknown }) => E.Either<string, Ev>;
   readonly handles: (wireType: string) => boolean;
 };

@@ -2,7 +2,17 @@
 // and stop at the first that does not match. Along the way, check the (position, hash) pairs recorded
 // elsewhere, which a rewrite of the whole chain cannot match: a head an auditor noted, or the anchors the
 // platform writes to the archive. One past the log's end means events were removed from its end.
-import { chainContentOf, chainKeyIdOf, chainLinker, genesisHash, mayFollow, plainChainScheme, type ChainedContent, type ChainKey, type ChainScheme } from './chain.ts';
+import {
+  chainContentOf,
+  chainKeyIdOf,
+  chainLinker,
+  genesisHash,
+  mayFollow,
+  plainChainScheme,
+  type ChainedContent,
+  type ChainKey,
+  type ChainScheme,
+} from './chain.ts';
 
 /** An event as a store reads it back for verification: its content, its stored links, its scheme. */
 export type ChainedEvent = ChainedContent & {
@@ -88,7 +98,9 @@ export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
     while (pending.length > 0 && pending[0]!.position <= upTo) {
       const checkpoint = pending.shift()!;
       if (at !== undefined && checkpoint.position === at.position)
-        checked.push(checkpoint.hash === at.hash ? { ...checkpoint, outcome: 'matches' } : { ...checkpoint, outcome: 'differs', found: at.hash });
+        checked.push(
+          checkpoint.hash === at.hash ? { ...checkpoint, outcome: 'matches' } : { ...checkpoint, outcome: 'differs', found: at.hash },
+        );
       else checked.push({ ...checkpoint, outcome: 'missing' });
     }
   };
@@ -97,7 +109,12 @@ export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
     if (broken !== undefined || keyNeeded !== undefined) return false;
     const scheme = event.scheme ?? plainChainScheme;
     const keyId = chainKeyIdOf(scheme);
-    const at = { globalPosition: event.globalPosition, streamId: event.streamId, streamRevision: event.streamRevision, eventId: event.eventId };
+    const at = {
+      globalPosition: event.globalPosition,
+      streamId: event.streamId,
+      streamRevision: event.streamRevision,
+      eventId: event.eventId,
+    };
     if (keyId !== undefined && keyId !== key?.id) {
       keyNeeded = { position: event.globalPosition, keyId };
       return false;
@@ -108,11 +125,29 @@ export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
     const expectedStream = link(previous?.hash ?? genesisHash, content);
     const expectedGlobal = link(global, content);
     if (!mayFollow(lastScheme, scheme))
-      broken = { chain: 'global', ...at, reason: `a ${scheme} link after ${lastScheme} ones: a keyed log cannot go on otherwise`, expected: expectedGlobal, stored: event.globalHash };
+      broken = {
+        chain: 'global',
+        ...at,
+        reason: `a ${scheme} link after ${lastScheme} ones: a keyed log cannot go on otherwise`,
+        expected: expectedGlobal,
+        stored: event.globalHash,
+      };
     else if (expectedStream !== event.streamHash || event.streamRevision !== (previous?.revision ?? -1) + 1)
-      broken = { chain: 'stream', ...at, reason: 'this event was changed, or one before it in its stream was removed', expected: expectedStream, stored: event.streamHash };
+      broken = {
+        chain: 'stream',
+        ...at,
+        reason: 'this event was changed, or one before it in its stream was removed',
+        expected: expectedStream,
+        stored: event.streamHash,
+      };
     else if (expectedGlobal !== event.globalHash)
-      broken = { chain: 'global', ...at, reason: 'this event was changed, or one before it in the log was removed', expected: expectedGlobal, stored: event.globalHash };
+      broken = {
+        chain: 'global',
+        ...at,
+        reason: 'this event was changed, or one before it in the log was removed',
+        expected: expectedGlobal,
+        stored: event.globalHash,
+      };
     if (broken !== undefined) return false;
     settleCheckpoints(event.globalPosition - 1);
     streams.set(event.streamId, { hash: expectedStream, revision: event.streamRevision });
@@ -127,7 +162,9 @@ export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
 
   const report = (): ChainReport => {
     const stopped = broken !== undefined || keyNeeded !== undefined;
-    const rest: CheckedCheckpoint[] = pending.map((c) => (stopped ? { ...c, outcome: 'unchecked' } : { ...c, outcome: 'beyond-head', head: position }));
+    const rest: CheckedCheckpoint[] = pending.map((c) =>
+      stopped ? { ...c, outcome: 'unchecked' } : { ...c, outcome: 'beyond-head', head: position },
+    );
     const all = [...checked, ...rest];
     return {
       ok: !stopped && all.every((c) => c.outcome === 'matches'),

@@ -14,7 +14,17 @@ const log = (positions: readonly number[], key?: ChainKey): ChainedEvent[] => {
     const streamId = index % 2 === 0 ? 'parcel-a' : 'parcel-b';
     const previous = streams.get(streamId);
     const streamRevision = (previous?.revision ?? -1) + 1;
-    const content = { eventId: `e${globalPosition}`, type: 't.v1', schemaVersion: 1, streamId, streamRevision, globalPosition, recordedAt: '2026-11-21T08:00:00.000Z', data: '{}', metadata: '{}' };
+    const content = {
+      eventId: `e${globalPosition}`,
+      type: 't.v1',
+      schemaVersion: 1,
+      streamId,
+      streamRevision,
+      globalPosition,
+      recordedAt: '2026-11-21T08:00:00.000Z',
+      data: '{}',
+      metadata: '{}',
+    };
     const streamHash = link(previous?.hash ?? genesisHash, chainContentOf(content));
     global = link(global, chainContentOf(content));
     streams.set(streamId, { hash: streamHash, revision: streamRevision });
@@ -22,23 +32,44 @@ const log = (positions: readonly number[], key?: ChainKey): ChainedEvent[] => {
   });
 };
 
-const at = (events: readonly ChainedEvent[], position: number) => ({ position, hash: events.find((e) => e.globalPosition === position)!.globalHash!, source: 'test' });
+const at = (events: readonly ChainedEvent[], position: number) => ({
+  position,
+  hash: events.find((e) => e.globalPosition === position)!.globalHash!,
+  source: 'test',
+});
 
 test('a whole log verifies, and its head is the last global link', (t) => {
   const events = log([1, 2, 3, 4]);
-  t.deepEqual(verifyChain(events), { ok: true, events: 4, streams: 2, schemes: { sha256: 4 }, head: { position: 4, hash: events[3]!.globalHash! }, checkpoints: [] });
+  t.deepEqual(verifyChain(events), {
+    ok: true,
+    events: 4,
+    streams: 2,
+    schemes: { sha256: 4 },
+    head: { position: 4, hash: events[3]!.globalHash! },
+    checkpoints: [],
+  });
 });
 
 test('checkpoints: one on the log matches; past the end is a cut; a position the log skips is missing; another hash differs', (t) => {
   const events = log([1, 2, 3, 5, 6]);
   const other = log([1, 2, 3, 5, 6, 7]);
   const report = verifyChain(events, {
-    checkpoints: [at(events, 6), { ...at(other, 7), source: 'cut' }, { position: 4, hash: 'f'.repeat(64), source: 'gap' }, { ...at(events, 2), hash: 'e'.repeat(64) }],
+    checkpoints: [
+      at(events, 6),
+      { ...at(other, 7), source: 'cut' },
+      { position: 4, hash: 'f'.repeat(64), source: 'gap' },
+      { ...at(events, 2), hash: 'e'.repeat(64) },
+    ],
   });
   t.false(report.ok);
   t.deepEqual(
     report.checkpoints.map((c) => [c.position, c.outcome]),
-    [[2, 'differs'], [4, 'missing'], [6, 'matches'], [7, 'beyond-head']],
+    [
+      [2, 'differs'],
+      [4, 'missing'],
+      [6, 'matches'],
+      [7, 'beyond-head'],
+    ],
   );
   t.like(report.checkpoints[3], { head: 6 });
   t.true(verifyChain(events, { checkpoints: [at(events, 6), at(events, 1)] }).ok);
@@ -49,7 +80,10 @@ test('after a broken link, later checkpoints are unchecked, not passed', (t) => 
   const changed = events.map((e) => (e.globalPosition === 2 ? { ...e, data: '{"x":1}' } : e));
   const report = verifyChain(changed, { checkpoints: [at(events, 1), at(events, 4)] });
   t.like(report, { ok: false, events: 1, broken: { globalPosition: 2, chain: 'stream' } });
-  t.deepEqual(report.checkpoints.map((c) => c.outcome), ['matches', 'unchecked']);
+  t.deepEqual(
+    report.checkpoints.map((c) => c.outcome),
+    ['matches', 'unchecked'],
+  );
 });
 
 test('keyed links verify with their key only; a plain log may become keyed, a keyed one not plain again', (t) => {

@@ -56,7 +56,8 @@ const keyedPrefix = 'hmac-sha256:';
 export const chainSchemeOf = (key: ChainKey | undefined): ChainScheme => (key === undefined ? plainChainScheme : `${keyedPrefix}${key.id}`);
 
 /** The key id of a keyed scheme; undefined for a plain one. */
-export const chainKeyIdOf = (scheme: ChainScheme): string | undefined => (scheme.startsWith(keyedPrefix) ? scheme.slice(keyedPrefix.length) : undefined);
+export const chainKeyIdOf = (scheme: ChainScheme): string | undefined =>
+  scheme.startsWith(keyedPrefix) ? scheme.slice(keyedPrefix.length) : undefined;
 
 /** What a writer chains with: its scheme, and the link function of that scheme. */
 export type ChainLinker = { readonly scheme: ChainScheme; readonly link: (previous: string, content: string) => string };

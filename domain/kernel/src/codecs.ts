@@ -62,8 +62,7 @@ export type StructC<R extends t.Props, O extends t.Props> = t.Type<StructType<R,
   readonly optional: O;
 };
 
-const isRecord = (u: unknown): u is Record<string, unknown> =>
-  typeof u === 'object' && u !== null && !Array.isArray(u);
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 const unknownField = (context: t.Context, key: string, value: unknown): t.ValidationError => ({
   value,
@@ -75,7 +74,7 @@ const unknownField = (context: t.Context, key: string, value: unknown): t.Valida
  * A closed object codec: `required` fields must be present, `optional` ones may be absent (undefined counts
  * as absent), any other field is an error. Decoding builds a fresh object holding the known fields only.
  */
-export const struct = <R extends t.Props, O extends t.Props = {}>(
+export const struct = <R extends t.Props, O extends t.Props = Record<never, never>>(
   name: string,
   required: R,
   optional: O = {} as O,
@@ -99,7 +98,8 @@ export const struct = <R extends t.Props, O extends t.Props = {}>(
         else decoded[key] = result.right;
       };
       for (const [key, type] of Object.entries(required))
-        if (u[key] === undefined) errors.push({ value: undefined, context: t.appendContext(context, key, type, undefined), message: 'is required' });
+        if (u[key] === undefined)
+          errors.push({ value: undefined, context: t.appendContext(context, key, type, undefined), message: 'is required' });
         else decodeField(key, type);
       for (const [key, type] of Object.entries(optional)) if (u[key] !== undefined) decodeField(key, type);
       return errors.length > 0 ? t.failures(errors) : t.success(decoded as StructType<R, O>);
@@ -123,9 +123,10 @@ export const omit = <R extends t.Props, O extends t.Props, K extends keyof R & s
   keys: readonly K[],
   name = `${codec.name}Body`,
 ): StructC<Omit<R, K>, O> => {
-  const required = Object.fromEntries(
-    Object.entries(codec.required).filter(([key]) => !(keys as readonly string[]).includes(key)),
-  ) as Omit<R, K>;
+  const required = Object.fromEntries(Object.entries(codec.required).filter(([key]) => !(keys as readonly string[]).includes(key))) as Omit<
+    R,
+    K
+  >;
   return struct(name, required, codec.optional);
 };
 
@@ -181,15 +182,18 @@ export const described = <A, O>(codec: t.Type<A, O, unknown>, message: string, s
 
 /** A string literal union with a readable error listing the allowed values. */
 export const oneOf = <V extends string>(name: string, values: readonly [V, ...V[]]): t.Type<V, V, unknown> =>
-  withSchema(new t.Type<V, V, unknown>(
-    name,
-    (u): u is V => typeof u === 'string' && (values as readonly string[]).includes(u),
-    (u, context) =>
-      typeof u === 'string' && (values as readonly string[]).includes(u)
-        ? t.success(u as V)
-        : t.failure(u, context, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`),
-    (v) => v,
-  ), { type: 'string', title: name, enum: values });
+  withSchema(
+    new t.Type<V, V, unknown>(
+      name,
+      (u): u is V => typeof u === 'string' && (values as readonly string[]).includes(u),
+      (u, context) =>
+        typeof u === 'string' && (values as readonly string[]).includes(u)
+          ? t.success(u as V)
+          : t.failure(u, context, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`),
+      (v) => v,
+    ),
+    { type: 'string', title: name, enum: values },
+  );
 
 /** A readonly array with bounds on its length, each element decoded with its index in the path. */
 export const arrayOf = <C extends t.Mixed>(

@@ -10,7 +10,8 @@ import { add, context, counter, now, open, right, run, type CounterCommand } fro
 
 const touch = (id: string): CounterCommand => ({ type: 'Touch', data: { id }, metadata: { now } });
 const withKey = (requestId: string, fingerprint: string): CommandContext => ({ ...context, request: { requestId, fingerprint } });
-const answer = (store: EventStore, command: CounterCommand, ctx: CommandContext) => answerCommand({ store }, { aggregate: counter, command, context: ctx });
+const answer = (store: EventStore, command: CounterCommand, ctx: CommandContext) =>
+  answerCommand({ store }, { aggregate: counter, command, context: ctx });
 
 test('a refused request is refused again on retry, even once the state would allow it; another request with its key is 422', async (t) => {
   const store = createInMemoryEventStore();
@@ -18,7 +19,10 @@ test('a refused request is refused again on retry, even once the state would all
   t.deepEqual(first, { answer: E.left({ _tag: 'StreamNotFound', streamId: 'counter-c1' }), replayed: false });
   // The defect's sequence: another command with the key is not carried out...
   right(await run(store, open('c1')));
-  t.deepEqual(await answer(store, add('c1', 7), withKey('k1', 'add-7')), { answer: E.left({ _tag: 'IdempotencyKeyReused', requestId: 'k1' }), replayed: false });
+  t.deepEqual(await answer(store, add('c1', 7), withKey('k1', 'add-7')), {
+    answer: E.left({ _tag: 'IdempotencyKeyReused', requestId: 'k1' }),
+    replayed: false,
+  });
   t.is(await store.headPosition(), 1, 'nothing appended under the refused key');
   // ...and the first request, retried, is answered as it was first (though counter-c1 exists now).
   t.deepEqual(await answer(store, add('c1', 5), withKey('k1', 'add-5')), { answer: first.answer, replayed: true });
@@ -34,10 +38,17 @@ test('a no-op request answers the same no-op on retry, after the stream moved on
   right(await run(store, open('c1')));
   const first = await answer(store, touch('c1'), withKey('k1', 'touch'));
   t.deepEqual(first, { answer: E.right({ streamId: 'counter-c1', revision: 0, events: [] }), replayed: false });
-  t.deepEqual(await answer(store, add('c1', 5), withKey('k1', 'add-5')), { answer: E.left({ _tag: 'IdempotencyKeyReused', requestId: 'k1' }), replayed: false });
+  t.deepEqual(await answer(store, add('c1', 5), withKey('k1', 'add-5')), {
+    answer: E.left({ _tag: 'IdempotencyKeyReused', requestId: 'k1' }),
+    replayed: false,
+  });
   t.is(await store.headPosition(), 1, 'the other command was not carried out');
   right(await run(store, add('c1', 5)));
-  t.deepEqual(await answer(store, touch('c1'), withKey('k1', 'touch')), { answer: first.answer, replayed: true }, 'revision 0, as first answered');
+  t.deepEqual(
+    await answer(store, touch('c1'), withKey('k1', 'touch')),
+    { answer: first.answer, replayed: true },
+    'revision 0, as first answered',
+  );
 });
 
 test('a forbidden actor and a conflict that outlasts the attempts decide nothing: the key stays free', async (t) => {
@@ -54,11 +65,18 @@ test('a forbidden actor and a conflict that outlasts the attempts decide nothing
   const racing: EventStore = {
     ...store,
     append: async (request) => {
-      await store.append({ streamId: request.streamId, expectedRevision: 'any', events: request.events.map((e) => ({ ...e, eventId: crypto.randomUUID() })) });
+      await store.append({
+        streamId: request.streamId,
+        expectedRevision: 'any',
+        events: request.events.map((e) => ({ ...e, eventId: crypto.randomUUID() })),
+      });
       return store.append(request);
     },
   };
-  t.like(await answerCommand({ store: racing, maxAttempts: 2 }, { aggregate: counter, command: add('c1', 1), context: withKey('k2', 'b') }), { answer: { left: { _tag: 'ConcurrencyConflict' } } });
+  t.like(
+    await answerCommand({ store: racing, maxAttempts: 2 }, { aggregate: counter, command: add('c1', 1), context: withKey('k2', 'b') }),
+    { answer: { left: { _tag: 'ConcurrencyConflict' } } },
+  );
   t.is(await store.findRequest('k2'), undefined);
   // Both keys are still free: a request with them is carried out.
   t.like(await answer(store, add('c1', 2), withKey('k1', 'c')), { answer: { right: { revision: 3 } }, replayed: false });
@@ -71,7 +89,10 @@ test('a refusal decided while another attempt at the request appends gets the ap
   let reached: () => void = () => undefined;
   const deciding = new Promise<void>((resolve) => (reached = resolve));
   // The first attempt pauses after deciding, before recording its refusal.
-  const slow: EventStore = { ...base, recordDecision: async (request, decision) => (reached(), await held, base.recordDecision(request, decision)) };
+  const slow: EventStore = {
+    ...base,
+    recordDecision: async (request, decision) => (reached(), await held, base.recordDecision(request, decision)),
+  };
   const first = answerCommand({ store: slow }, { aggregate: counter, command: add('c1', 5), context: withKey('k1', 'add-5') });
   await deciding;
   // Meanwhile the stream is created and a second attempt at the same request appends.

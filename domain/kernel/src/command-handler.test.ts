@@ -42,7 +42,10 @@ test('a retried request returns its first result and appends nothing; a reused k
   right(await run(store, add('c1', 1)));
   const retry = await answerCommand({ store }, { aggregate: counter, command: add('c1', 5), context: { ...context, request } });
   t.deepEqual(retry, { answer: E.right(first), replayed: true });
-  t.deepEqual(await run(store, add('c1', 7), { ...context, request: { requestId: 'key-1', fingerprint: 'body-b' } }), E.left({ _tag: 'IdempotencyKeyReused', requestId: 'key-1' }));
+  t.deepEqual(
+    await run(store, add('c1', 7), { ...context, request: { requestId: 'key-1', fingerprint: 'body-b' } }),
+    E.left({ _tag: 'IdempotencyKeyReused', requestId: 'key-1' }),
+  );
   t.is((await store.readStream('counter-c1')).length, 3);
 });
 
@@ -50,7 +53,11 @@ test('concurrent duplicates of one request append once and all answer the first 
   const store = createInMemoryEventStore();
   right(await run(store, open('c1')));
   const request = { requestId: 'key-2', fingerprint: 'same' };
-  const results = await Promise.all(Array.from({ length: 10 }, () => answerCommand({ store }, { aggregate: counter, command: add('c1', 3), context: { ...context, request } })));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () =>
+      answerCommand({ store }, { aggregate: counter, command: add('c1', 3), context: { ...context, request } }),
+    ),
+  );
   t.is((await store.readStream('counter-c1')).length, 2);
   t.is(results.filter((r) => !r.replayed).length, 1);
   t.true(results.every((r) => right(r.answer).events[0]?.eventId === right(results[0]!.answer).events[0]?.eventId));
@@ -64,7 +71,10 @@ test('concurrent commands on one stream are serialised by retries, keeping every
   t.is(accepted, 20, 'exactly the adds that fit under the limit');
   t.true(results.filter(E.isLeft).every((r) => r.left._tag === 'CommandRejected'));
   const stream = await store.readStream('counter-c1');
-  t.deepEqual(stream.map((e) => e.streamRevision), Array.from({ length: 21 }, (_, i) => i));
+  t.deepEqual(
+    stream.map((e) => e.streamRevision),
+    Array.from({ length: 21 }, (_, i) => i),
+  );
 });
 
 test('a conflict that outlasts the attempts is reported as such', async (t) => {
@@ -74,7 +84,11 @@ test('a conflict that outlasts the attempts is reported as such', async (t) => {
   const racing: EventStore = {
     ...store,
     append: async (request) => {
-      await store.append({ ...request, expectedRevision: 'any', events: request.events.map((e) => ({ ...e, eventId: crypto.randomUUID() })) });
+      await store.append({
+        ...request,
+        expectedRevision: 'any',
+        events: request.events.map((e) => ({ ...e, eventId: crypto.randomUUID() })),
+      });
       return store.append(request);
     },
   };
@@ -86,12 +100,34 @@ test('a guard refuses an actor before anything is decided', async (t) => {
   right(await run(store, open('c1')));
   const result = await handleCommand(
     { store },
-    { aggregate: counter, command: add('c1', 1), context, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }) },
+    {
+      aggregate: counter,
+      command: add('c1', 1),
+      context,
+      guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }),
+    },
   );
-  t.deepEqual(result, E.right({ streamId: 'counter-c1', revision: 1, events: (await store.readStream('counter-c1', { fromRevision: 1 })).map(({ eventId, type, streamRevision, globalPosition }) => ({ eventId, type, streamRevision, globalPosition })) }));
+  t.deepEqual(
+    result,
+    E.right({
+      streamId: 'counter-c1',
+      revision: 1,
+      events: (await store.readStream('counter-c1', { fromRevision: 1 })).map(({ eventId, type, streamRevision, globalPosition }) => ({
+        eventId,
+        type,
+        streamRevision,
+        globalPosition,
+      })),
+    }),
+  );
   const bob = await handleCommand(
     { store },
-    { aggregate: counter, command: add('c1', 1), context: { ...context, actor: { principalId: 'bob', role: 'client', clientId: 'x' } }, guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }) },
+    {
+      aggregate: counter,
+      command: add('c1', 1),
+      context: { ...context, actor: { principalId: 'bob', role: 'client', clientId: 'x' } },
+      guard: (state, actor) => (state.owner === actor.principalId ? undefined : { _tag: 'Forbidden', message: 'not your counter' }),
+    },
   );
   t.deepEqual(bob, E.left({ _tag: 'Forbidden', message: 'not your counter' }));
 });
@@ -99,7 +135,10 @@ test('a guard refuses an actor before anything is decided', async (t) => {
 test('with a state cache a command reads only the events appended since, and decides the same', async (t) => {
   const store = createInMemoryEventStore();
   const reads: number[] = [];
-  const counting: EventStore = { ...store, readStream: async (streamId, options) => (reads.push(options?.fromRevision ?? 0), store.readStream(streamId, options)) };
+  const counting: EventStore = {
+    ...store,
+    readStream: async (streamId, options) => (reads.push(options?.fromRevision ?? 0), store.readStream(streamId, options)),
+  };
   const cache = createStateCache();
   const cachedRun = (command: CounterCommand) => handleCommand({ store: counting, cache }, { aggregate: counter, command, context });
   right(await cachedRun(open('c1')));
@@ -115,7 +154,8 @@ test('with a state cache a command reads only the events appended since, and dec
 test('with a state cache a retried request still answers its first result, even after the stream moved on', async (t) => {
   const store = createInMemoryEventStore();
   const cache = createStateCache();
-  const cachedRun = (command: CounterCommand, ctx: CommandContext = context) => handleCommand({ store, cache }, { aggregate: counter, command, context: ctx });
+  const cachedRun = (command: CounterCommand, ctx: CommandContext = context) =>
+    handleCommand({ store, cache }, { aggregate: counter, command, context: ctx });
   right(await cachedRun(open('c1')));
   const request = { requestId: 'key-9', fingerprint: 'fp' };
   const first = right(await cachedRun(add('c1', 90), { ...context, request }));

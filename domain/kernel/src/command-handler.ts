@@ -80,9 +80,7 @@ const decodeStream = <Ev extends DomainEvent>(
 /** Event ids derived from the request id make a retried append look identical to the store. */
 const eventIdsFor = (deps: CommandHandlerDeps, streamId: string, context: CommandContext, count: number): string[] =>
   Array.from({ length: count }, (_, index) =>
-    context.request === undefined
-      ? (deps.newId ?? randomId)()
-      : uuidFromName(`${context.request.requestId}/${streamId}/${index}`),
+    context.request === undefined ? (deps.newId ?? randomId)() : uuidFromName(`${context.request.requestId}/${streamId}/${index}`),
   );
 
 /** What one run of deciding came to. */

@@ -23,10 +23,10 @@ export type DomainEvent<Type extends string = string, Data = unknown> = {
  * The write model of one aggregate, as three pure functions. `decide` answers with the facts that a command
  * produces, or the rule it breaks; it never throws and never reads anything but its arguments.
  */
-export type Decider<C extends Command, E extends DomainEvent, S> = {
+export type Decider<C extends Command, Ev extends DomainEvent, S> = {
   readonly initialState: S;
-  readonly evolve: (state: S, event: E) => S;
-  readonly decide: (command: C, state: S) => E.Either<DomainError, readonly E[]>;
+  readonly evolve: (state: S, event: Ev) => S;
+  readonly decide: (command: C, state: S) => E.Either<DomainError, readonly Ev[]>;
 };
 
 export const fold = <E extends DomainEvent, S>(

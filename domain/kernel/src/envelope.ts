@@ -63,7 +63,11 @@ export const entityIdOf = (streamId: string): string => {
 };
 
 // The envelope as a codec, for consumers that receive it as JSON from a bus (decoded once, at that edge).
-const ActorCodec = struct('Actor', { principalId: t.string, role: t.keyof(Object.fromEntries(roles.map((r) => [r, null])) as Record<Role, null>) }, { clientId: t.string });
+const ActorCodec = struct(
+  'Actor',
+  { principalId: t.string, role: t.keyof(Object.fromEntries(roles.map((r) => [r, null])) as Record<Role, null>) },
+  { clientId: t.string },
+);
 const EventMetadataCodec = struct(
   'EventMetadata',
   { correlationId: t.string, causationId: t.string, actor: ActorCodec },

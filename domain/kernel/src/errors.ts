@@ -8,11 +8,8 @@ export type DomainError = {
   readonly detail?: Readonly<Record<string, unknown>>;
 };
 
-export const reject = <A = never>(
-  tag: string,
-  message: string,
-  detail?: Readonly<Record<string, unknown>>,
-): E.Either<DomainError, A> => E.left(detail === undefined ? { _tag: tag, message } : { _tag: tag, message, detail });
+export const reject = <A = never>(tag: string, message: string, detail?: Readonly<Record<string, unknown>>): E.Either<DomainError, A> =>
+  E.left(detail === undefined ? { _tag: tag, message } : { _tag: tag, message, detail });
 
 /**
  * Why a command was not carried out. Each case maps to one HTTP status at the edge; none of them appended
@@ -66,5 +63,4 @@ export const transient = (message: string, cause?: unknown) => new ConsumerFailu
 export const permanent = (message: string, cause?: unknown) => new ConsumerFailure('permanent', message, { cause });
 
 /** Unknown errors are treated as transient: a bug fixed and redeployed lets the message through later. */
-export const failureKindOf = (error: unknown): FailureKind =>
-  error instanceof ConsumerFailure ? error.kind : 'transient';
+export const failureKindOf = (error: unknown): FailureKind => (error instanceof ConsumerFailure ? error.kind : 'transient');

@@ -28,8 +28,7 @@ export const randomId = (): string => {
 };
 
 /** A short, stable hash of a JSON value whose key order does not matter. */
-export const fingerprintOf = (value: unknown): string =>
-  createHash('sha256').update(canonicalJson(value)).digest('base64url').slice(0, 32);
+export const fingerprintOf = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('base64url').slice(0, 32);
 
 export const canonicalJson = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

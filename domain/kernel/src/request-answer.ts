@@ -8,7 +8,10 @@ import type { RequestAnswer } from './event-store.ts';
 const AppendedEventCodec = t.type({ eventId: t.string, type: t.string, streamRevision: t.number, globalPosition: t.number });
 
 const RefusalCodec = t.union([
-  t.type({ _tag: t.literal('CommandRejected'), error: t.intersection([t.type({ _tag: t.string, message: t.string }), t.partial({ detail: t.UnknownRecord })]) }),
+  t.type({
+    _tag: t.literal('CommandRejected'),
+    error: t.intersection([t.type({ _tag: t.string, message: t.string }), t.partial({ detail: t.UnknownRecord })]),
+  }),
   t.type({ _tag: t.literal('StreamNotFound'), streamId: t.string }),
   t.type({ _tag: t.literal('StreamAlreadyExists'), streamId: t.string }),
 ]);

@@ -8,7 +8,8 @@ import type { Command, DomainEvent } from './decider.ts';
 import { reject } from './errors.ts';
 import type { EventStore } from './event-store.ts';
 
-export type CounterCommand = Command<'Open', { id: string }> | Command<'Add', { id: string; amount: number }> | Command<'Touch', { id: string }>;
+export type CounterCommand =
+  Command<'Open', { id: string }> | Command<'Add', { id: string; amount: number }> | Command<'Touch', { id: string }>;
 export type CounterEvent = DomainEvent<'Opened', { id: string }> | DomainEvent<'Added', { id: string; amount: number }>;
 export type CounterState = { total: number; owner: string };
 
@@ -16,7 +17,8 @@ export const counter: AggregateDefinition<CounterCommand, CounterEvent, CounterS
   type: 'counter',
   decider: {
     initialState: { total: 0, owner: 'nobody' },
-    evolve: (state, event) => (event.type === 'Added' ? { ...state, total: state.total + event.data.amount } : { ...state, owner: 'alice' }),
+    evolve: (state, event) =>
+      event.type === 'Added' ? { ...state, total: state.total + event.data.amount } : { ...state, owner: 'alice' },
     decide: (command, state) => {
       switch (command.type) {
         case 'Open':
@@ -53,4 +55,3 @@ export const right = (result: E.Either<unknown, CommandResult>): CommandResult =
   if (E.isLeft(result)) throw new Error(`expected success, got ${JSON.stringify(result.left)}`);
   return result.right;
 };
-

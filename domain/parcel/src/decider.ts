@@ -27,7 +27,12 @@ const refuseInState = (tag: string, state: ParcelState, wanted: string): Decisio
 /** A breach that a late fact reveals, recorded once. */
 const breachIfLate = (parcel: ParcelFacts, at: IsoDateTime, status: string): ParcelEvent[] =>
   !parcel.slaBreached && Date.parse(at) > Date.parse(parcel.slaDeadline)
-    ? [{ type: 'ParcelSlaBreached', data: { parcelId: parcel.parcelId, clientId: parcel.clientId, slaDeadline: parcel.slaDeadline, breachedAt: at, status } }]
+    ? [
+        {
+          type: 'ParcelSlaBreached',
+          data: { parcelId: parcel.parcelId, clientId: parcel.clientId, slaDeadline: parcel.slaDeadline, breachedAt: at, status },
+        },
+      ]
     : [];
 
 const register = (data: RegisterParcel, now: Date): Decision =>
@@ -71,17 +76,29 @@ const startDelivery = (state: Registered, now: Date): Decision => {
     return refuseInState('ParcelNotOnVehicle', state, 'only a loaded parcel, or one whose attempt failed, can go out for delivery');
   const { parcel } = state;
   if (parcel.attempts >= maxDeliveryAttempts)
-    return reject('MaxDeliveryAttemptsReached', `the parcel has gone out ${parcel.attempts} times; return it to the depot`, { attempts: parcel.attempts });
+    return reject('MaxDeliveryAttemptsReached', `the parcel has gone out ${parcel.attempts} times; return it to the depot`, {
+      attempts: parcel.attempts,
+    });
   const { parcelId, clientId, address, slaDeadline } = parcel;
   return accept({
     type: 'ParcelOutForDelivery',
-    data: { parcelId, clientId, routeId: state.routeId, vehicleId: state.vehicleId, attempt: parcel.attempts + 1, address, slaDeadline, startedAt: isoDateTime(now) },
+    data: {
+      parcelId,
+      clientId,
+      routeId: state.routeId,
+      vehicleId: state.vehicleId,
+      attempt: parcel.attempts + 1,
+      address,
+      slaDeadline,
+      startedAt: isoDateTime(now),
+    },
   });
 };
 
 const deliver = (data: DeliverParcel, state: Registered, now: Date): Decision => {
   if (state.status === 'Delivered') return refuseInState('ParcelAlreadyDelivered', state, 'it cannot be delivered again');
-  if (state.status !== 'OutForDelivery') return refuseInState('ParcelNotOutForDelivery', state, 'only a parcel out for delivery can be delivered');
+  if (state.status !== 'OutForDelivery')
+    return refuseInState('ParcelNotOutForDelivery', state, 'only a parcel out for delivery can be delivered');
   const deliveredAt = data.deliveredAt ?? isoDateTime(now);
   if (Date.parse(deliveredAt) > now.getTime())
     return reject('DeliveryTimeInFuture', 'deliveredAt cannot be later than now', { deliveredAt });
@@ -135,7 +152,14 @@ const returnToDepot = (data: ReturnParcelToDepot, state: Registered, now: Date):
   const { parcelId, clientId } = state.parcel;
   return accept({
     type: 'ParcelReturnedToDepot',
-    data: { parcelId, clientId, routeId: state.routeId, vehicleId: state.vehicleId, returnedAt: isoDateTime(now), ...(data.reason && { reason: data.reason }) },
+    data: {
+      parcelId,
+      clientId,
+      routeId: state.routeId,
+      vehicleId: state.vehicleId,
+      returnedAt: isoDateTime(now),
+      ...(data.reason && { reason: data.reason }),
+    },
   });
 };
 
@@ -147,7 +171,13 @@ const cancel = (data: CancelParcel, state: Registered, now: Date): Decision => {
   const { parcelId, clientId } = state.parcel;
   return accept({
     type: 'ParcelCancelled',
-    data: { parcelId, clientId, reason: data.reason, cancelledAt: isoDateTime(now), ...(state.status === 'AssignedToRoute' && { routeId: state.routeId }) },
+    data: {
+      parcelId,
+      clientId,
+      reason: data.reason,
+      cancelledAt: isoDateTime(now),
+      ...(state.status === 'AssignedToRoute' && { routeId: state.routeId }),
+    },
   });
 };
 
@@ -165,7 +195,9 @@ const recordSlaBreach = (state: Registered, now: Date): Decision => {
 export const decideParcel = (command: ParcelCommand, state: ParcelState): Decision => {
   const { now } = command.metadata;
   if (command.type === 'RegisterParcel')
-    return state.status === 'Unregistered' ? register(command.data, now) : refuseInState('ParcelAlreadyRegistered', state, 'it cannot be registered again');
+    return state.status === 'Unregistered'
+      ? register(command.data, now)
+      : refuseInState('ParcelAlreadyRegistered', state, 'it cannot be registered again');
   if (state.status === 'Unregistered') return reject('ParcelNotFound', `parcel ${command.data.parcelId} is not registered`);
   switch (command.type) {
     case 'AssignParcelToRoute':

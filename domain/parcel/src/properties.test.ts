@@ -21,7 +21,13 @@ const rawCommand = fc.oneof(
       parcelId: fc.constant(parcelId),
       clientId: fc.constantFrom('acme', 'globex'),
       recipient: fc.record({ name: fc.constantFrom('Ada', 'Grace') }),
-      address: fc.record({ line1: fc.constant('Damrak 1'), city: fc.constant('Amsterdam'), postalCode: fc.constant('1012'), country: fc.constant('NL'), location: point }),
+      address: fc.record({
+        line1: fc.constant('Damrak 1'),
+        city: fc.constant('Amsterdam'),
+        postalCode: fc.constant('1012'),
+        country: fc.constant('NL'),
+        location: point,
+      }),
       weightKg: fc.double({ min: 0.01, max: 1000, noNaN: true }),
       slaDeadline: fc.integer({ min: -120, max: 24 * 60 }).map(iso),
     }),
@@ -33,11 +39,19 @@ const rawCommand = fc.oneof(
   fc.record({
     type: fc.constant('DeliverParcel'),
     data: fc.record(
-      { parcelId: fc.constant(parcelId), proof: fc.record({ kind: fc.constantFrom('signature', 'photo'), reference: fc.constant('ref') }), location: point, deliveredAt: fc.integer({ min: 0, max: 2000 }).map(iso) },
+      {
+        parcelId: fc.constant(parcelId),
+        proof: fc.record({ kind: fc.constantFrom('signature', 'photo'), reference: fc.constant('ref') }),
+        location: point,
+        deliveredAt: fc.integer({ min: 0, max: 2000 }).map(iso),
+      },
       { requiredKeys: ['parcelId', 'proof', 'location'] },
     ),
   }),
-  fc.record({ type: fc.constant('FailDeliveryAttempt'), data: fc.record({ parcelId: fc.constant(parcelId), reason: fc.constantFrom('recipient-absent', 'refused', 'other') }) }),
+  fc.record({
+    type: fc.constant('FailDeliveryAttempt'),
+    data: fc.record({ parcelId: fc.constant(parcelId), reason: fc.constantFrom('recipient-absent', 'refused', 'other') }),
+  }),
   fc.record({ type: fc.constant('ReturnParcelToDepot'), data: fc.record({ parcelId: fc.constant(parcelId) }) }),
   fc.record({ type: fc.constant('CancelParcel'), data: fc.record({ parcelId: fc.constant(parcelId), reason: fc.constant('asked') }) }),
   fc.record({ type: fc.constant('RecordParcelSlaBreach'), data: fc.record({ parcelId: fc.constant(parcelId) }) }),

@@ -49,7 +49,12 @@ export const evolveParcel = (state: ParcelState, event: ParcelEvent): ParcelStat
     case 'ParcelLoaded':
       return { status: 'Loaded', parcel, routeId: event.data.routeId, vehicleId: event.data.vehicleId };
     case 'ParcelOutForDelivery':
-      return { status: 'OutForDelivery', parcel: { ...parcel, attempts: event.data.attempt }, routeId: event.data.routeId, vehicleId: event.data.vehicleId };
+      return {
+        status: 'OutForDelivery',
+        parcel: { ...parcel, attempts: event.data.attempt },
+        routeId: event.data.routeId,
+        vehicleId: event.data.vehicleId,
+      };
     case 'ParcelDelivered':
       return { status: 'Delivered', parcel, routeId: event.data.routeId, vehicleId: event.data.vehicleId };
     case 'ParcelDeliveryAttemptFailed':

@@ -24,7 +24,14 @@ export const ProofOfDelivery = struct(
 );
 export type ProofOfDelivery = t.TypeOf<typeof ProofOfDelivery>;
 
-export const FailureReason = oneOf('FailureReason', ['recipient-absent', 'address-not-found', 'refused', 'access-denied', 'damaged', 'other']);
+export const FailureReason = oneOf('FailureReason', [
+  'recipient-absent',
+  'address-not-found',
+  'refused',
+  'access-denied',
+  'damaged',
+  'other',
+]);
 export type FailureReason = t.TypeOf<typeof FailureReason>;
 
 /** How many times a parcel may go out for delivery before it can only be returned. */

@@ -3,7 +3,15 @@ import { givenFor } from '@meridian/kernel/testing';
 import test from 'ava';
 import type { RouteCommand } from './commands.ts';
 import { routeDecider } from './decider.ts';
-import type { RouteCancelled, RouteEvent, RoutePlanned, RouteStarted, RouteStopCompleted, RouteStopSkipped, RouteVehicleAssigned } from './events.ts';
+import type {
+  RouteCancelled,
+  RouteEvent,
+  RoutePlanned,
+  RouteStarted,
+  RouteStopCompleted,
+  RouteStopSkipped,
+  RouteVehicleAssigned,
+} from './events.ts';
 import { evolveRoute } from './state.ts';
 import type { DispatchWindow, PlannedStop, RouteId } from './values.ts';
 
@@ -44,17 +52,37 @@ const routeStarted = (over: Partial<RouteStarted> = {}): RouteEvent => ({
 const started = routeStarted();
 const completed = (stopId: string, parcelIds: string[], remainingStops: number, over: Partial<RouteStopCompleted> = {}): RouteEvent => ({
   type: 'RouteStopCompleted',
-  data: { routeId, stopId: id(stopId), parcelIds: parcelIds.map(id), vehicleId, remainingStops, completedAt: at('2026-11-21T08:45:00Z'), ...over },
+  data: {
+    routeId,
+    stopId: id(stopId),
+    parcelIds: parcelIds.map(id),
+    vehicleId,
+    remainingStops,
+    completedAt: at('2026-11-21T08:45:00Z'),
+    ...over,
+  },
 });
 const skipped = (stopId: string, parcelIds: string[], remainingStops: number, over: Partial<RouteStopSkipped> = {}): RouteEvent => ({
   type: 'RouteStopSkipped',
-  data: { routeId, stopId: id(stopId), parcelIds: parcelIds.map(id), vehicleId, remainingStops, reason: text('gate closed'), skippedAt: at('2026-11-21T08:50:00Z'), ...over },
+  data: {
+    routeId,
+    stopId: id(stopId),
+    parcelIds: parcelIds.map(id),
+    vehicleId,
+    remainingStops,
+    reason: text('gate closed'),
+    skippedAt: at('2026-11-21T08:50:00Z'),
+    ...over,
+  },
 });
 const cancelled = (over: Partial<RouteCancelled> = {}): RouteEvent => ({
   type: 'RouteCancelled',
   data: { routeId, reason: text('storm'), releasedParcelIds: allParcels, cancelledAt: nowIso, ...over },
 });
-const finished: RouteEvent = { type: 'RouteFinished', data: { routeId, vehicleId, driverId, completedStops: 2, skippedStops: 1, finishedAt: nowIso } };
+const finished: RouteEvent = {
+  type: 'RouteFinished',
+  data: { routeId, vehicleId, driverId, completedStops: 2, skippedStops: 1, finishedAt: nowIso },
+};
 const underWay = [planned, assigned(), started];
 const allClosed = [...underWay, completed('s-1', ['p-1', 'p-2'], 2), skipped('s-2', ['p-3'], 1), completed('s-3', ['p-4'], 0)];
 
@@ -62,53 +90,160 @@ const plan = (over: Partial<Extract<RouteCommand, { type: 'PlanRoute' }>['data']
   command('PlanRoute', { routeId, depotId, dispatchWindow, stops, ...over });
 
 // PlanRoute
-test('plans a route with its stops in order and all their parcels', given([]).when(plan()).then([routePlanned({ plannedAt: nowIso })]));
+test(
+  'plans a route with its stops in order and all their parcels',
+  given([])
+    .when(plan())
+    .then([routePlanned({ plannedAt: nowIso })]),
+);
 test('refuses to plan a route twice', given([planned]).when(plan()).thenRejects('RouteAlreadyPlanned'));
-test('refuses a dispatch window that ends before it starts', given([]).when(plan({ dispatchWindow: { from: dispatchWindow.to, to: dispatchWindow.from } })).thenRejects('InvalidDispatchWindow'));
-test('refuses a dispatch window of no length', given([]).when(plan({ dispatchWindow: { from: dispatchWindow.to, to: dispatchWindow.to } })).thenRejects('InvalidDispatchWindow'));
-test('refuses a dispatch window already over', given([]).when(plan({ dispatchWindow: { from: at('2026-11-21T06:00:00Z'), to: at('2026-11-21T09:00:00Z') } })).thenRejects('DispatchWindowInPast'));
-test('refuses two stops with the same id', given([]).when(plan({ stops: [stop('s-1', 'p-1'), stop('s-1', 'p-2')] })).thenRejects('DuplicateStopId'));
-test('refuses a parcel on two stops', given([]).when(plan({ stops: [stop('s-1', 'p-1'), stop('s-2', 'p-1')] })).thenRejects('DuplicateParcelId'));
-test('refuses a parcel listed twice on one stop', given([]).when(plan({ stops: [stop('s-1', 'p-1', 'p-1')] })).thenRejects('DuplicateParcelId'));
+test(
+  'refuses a dispatch window that ends before it starts',
+  given([])
+    .when(plan({ dispatchWindow: { from: dispatchWindow.to, to: dispatchWindow.from } }))
+    .thenRejects('InvalidDispatchWindow'),
+);
+test(
+  'refuses a dispatch window of no length',
+  given([])
+    .when(plan({ dispatchWindow: { from: dispatchWindow.to, to: dispatchWindow.to } }))
+    .thenRejects('InvalidDispatchWindow'),
+);
+test(
+  'refuses a dispatch window already over',
+  given([])
+    .when(plan({ dispatchWindow: { from: at('2026-11-21T06:00:00Z'), to: at('2026-11-21T09:00:00Z') } }))
+    .thenRejects('DispatchWindowInPast'),
+);
+test(
+  'refuses two stops with the same id',
+  given([])
+    .when(plan({ stops: [stop('s-1', 'p-1'), stop('s-1', 'p-2')] }))
+    .thenRejects('DuplicateStopId'),
+);
+test(
+  'refuses a parcel on two stops',
+  given([])
+    .when(plan({ stops: [stop('s-1', 'p-1'), stop('s-2', 'p-1')] }))
+    .thenRejects('DuplicateParcelId'),
+);
+test(
+  'refuses a parcel listed twice on one stop',
+  given([])
+    .when(plan({ stops: [stop('s-1', 'p-1', 'p-1')] }))
+    .thenRejects('DuplicateParcelId'),
+);
 test('refuses any other command on a route never planned', given([]).when(command('StartRoute', { routeId })).thenRejects('RouteNotFound'));
 
 // AssignRouteVehicle
-test('assigns a vehicle and a driver to a planned route', given([planned]).when(command('AssignRouteVehicle', { routeId, vehicleId, driverId })).then([assigned({ assignedAt: nowIso })]));
+test(
+  'assigns a vehicle and a driver to a planned route',
+  given([planned])
+    .when(command('AssignRouteVehicle', { routeId, vehicleId, driverId }))
+    .then([assigned({ assignedAt: nowIso })]),
+);
 test(
   're-assigns another vehicle before the start, naming the one replaced',
-  given([planned, assigned()]).when(command('AssignRouteVehicle', { routeId, vehicleId: id('v-2'), driverId })).then([assigned({ vehicleId: id('v-2'), previousVehicleId: vehicleId, assignedAt: nowIso })]),
+  given([planned, assigned()])
+    .when(command('AssignRouteVehicle', { routeId, vehicleId: id('v-2'), driverId }))
+    .then([assigned({ vehicleId: id('v-2'), previousVehicleId: vehicleId, assignedAt: nowIso })]),
 );
 test(
   're-assigns another driver only, naming the driver replaced',
-  given([planned, assigned()]).when(command('AssignRouteVehicle', { routeId, vehicleId, driverId: id('d-2') })).then([assigned({ driverId: id('d-2'), previousDriverId: driverId, assignedAt: nowIso })]),
+  given([planned, assigned()])
+    .when(command('AssignRouteVehicle', { routeId, vehicleId, driverId: id('d-2') }))
+    .then([assigned({ driverId: id('d-2'), previousDriverId: driverId, assignedAt: nowIso })]),
 );
-test('assigning the same vehicle and driver again changes nothing', given([planned, assigned()]).when(command('AssignRouteVehicle', { routeId, vehicleId, driverId })).then([]));
-test('refuses to re-assign a route under way', given(underWay).when(command('AssignRouteVehicle', { routeId, vehicleId: id('v-2'), driverId })).thenRejects('RouteAlreadyStarted'));
-test('refuses to assign a cancelled route', given([planned, cancelled()]).when(command('AssignRouteVehicle', { routeId, vehicleId, driverId })).thenRejects('RouteAlreadyCancelled'));
+test(
+  'assigning the same vehicle and driver again changes nothing',
+  given([planned, assigned()]).when(command('AssignRouteVehicle', { routeId, vehicleId, driverId })).then([]),
+);
+test(
+  'refuses to re-assign a route under way',
+  given(underWay)
+    .when(command('AssignRouteVehicle', { routeId, vehicleId: id('v-2'), driverId }))
+    .thenRejects('RouteAlreadyStarted'),
+);
+test(
+  'refuses to assign a cancelled route',
+  given([planned, cancelled()]).when(command('AssignRouteVehicle', { routeId, vehicleId, driverId })).thenRejects('RouteAlreadyCancelled'),
+);
 
 // StartRoute
-test('starts an assigned route with its stops in order', given([planned, assigned()]).when(command('StartRoute', { routeId })).then([routeStarted({ startedAt: nowIso })]));
+test(
+  'starts an assigned route with its stops in order',
+  given([planned, assigned()])
+    .when(command('StartRoute', { routeId }))
+    .then([routeStarted({ startedAt: nowIso })]),
+);
 test('refuses to start a route with no vehicle', given([planned]).when(command('StartRoute', { routeId })).thenRejects('RouteNotAssigned'));
-test('refuses to start once the dispatch window is over', given([planned, assigned()]).when(command('StartRoute', { routeId }, new Date('2026-11-21T18:00:00Z'))).thenRejects('DispatchWindowClosed'));
+test(
+  'refuses to start once the dispatch window is over',
+  given([planned, assigned()])
+    .when(command('StartRoute', { routeId }, new Date('2026-11-21T18:00:00Z')))
+    .thenRejects('DispatchWindowClosed'),
+);
 test('refuses to start twice', given(underWay).when(command('StartRoute', { routeId })).thenRejects('RouteAlreadyStarted'));
 
 // CompleteStop
-test('completes a pending stop, telling its parcels and what remains', given(underWay).when(command('CompleteStop', { routeId, stopId: id('s-2') })).then([completed('s-2', ['p-3'], 2, { completedAt: nowIso })]));
-test('refuses to complete a stop the route does not have', given(underWay).when(command('CompleteStop', { routeId, stopId: id('s-9') })).thenRejects('UnknownStop'));
-test('refuses to complete a stop twice', given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)]).when(command('CompleteStop', { routeId, stopId: id('s-1') })).thenRejects('StopAlreadyClosed'));
-test('refuses to complete a stop before the start', given([planned, assigned()]).when(command('CompleteStop', { routeId, stopId: id('s-1') })).thenRejects('RouteNotStarted'));
+test(
+  'completes a pending stop, telling its parcels and what remains',
+  given(underWay)
+    .when(command('CompleteStop', { routeId, stopId: id('s-2') }))
+    .then([completed('s-2', ['p-3'], 2, { completedAt: nowIso })]),
+);
+test(
+  'refuses to complete a stop the route does not have',
+  given(underWay)
+    .when(command('CompleteStop', { routeId, stopId: id('s-9') }))
+    .thenRejects('UnknownStop'),
+);
+test(
+  'refuses to complete a stop twice',
+  given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)])
+    .when(command('CompleteStop', { routeId, stopId: id('s-1') }))
+    .thenRejects('StopAlreadyClosed'),
+);
+test(
+  'refuses to complete a stop before the start',
+  given([planned, assigned()])
+    .when(command('CompleteStop', { routeId, stopId: id('s-1') }))
+    .thenRejects('RouteNotStarted'),
+);
 
 // SkipStop
-test('skips a pending stop with its reason', given(underWay).when(command('SkipStop', { routeId, stopId: id('s-2'), reason: text('gate closed') })).then([skipped('s-2', ['p-3'], 2, { skippedAt: nowIso })]));
-test('refuses to skip a completed stop', given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)]).when(command('SkipStop', { routeId, stopId: id('s-1'), reason: text('late') })).thenRejects('StopAlreadyClosed'));
-test('refuses to skip a stop the route does not have', given(underWay).when(command('SkipStop', { routeId, stopId: id('s-9'), reason: text('late') })).thenRejects('UnknownStop'));
-test('refuses to skip a stop of a finished route', given([...allClosed, finished]).when(command('SkipStop', { routeId, stopId: id('s-1'), reason: text('late') })).thenRejects('RouteAlreadyFinished'));
+test(
+  'skips a pending stop with its reason',
+  given(underWay)
+    .when(command('SkipStop', { routeId, stopId: id('s-2'), reason: text('gate closed') }))
+    .then([skipped('s-2', ['p-3'], 2, { skippedAt: nowIso })]),
+);
+test(
+  'refuses to skip a completed stop',
+  given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)])
+    .when(command('SkipStop', { routeId, stopId: id('s-1'), reason: text('late') }))
+    .thenRejects('StopAlreadyClosed'),
+);
+test(
+  'refuses to skip a stop the route does not have',
+  given(underWay)
+    .when(command('SkipStop', { routeId, stopId: id('s-9'), reason: text('late') }))
+    .thenRejects('UnknownStop'),
+);
+test(
+  'refuses to skip a stop of a finished route',
+  given([...allClosed, finished])
+    .when(command('SkipStop', { routeId, stopId: id('s-1'), reason: text('late') }))
+    .thenRejects('RouteAlreadyFinished'),
+);
 
 // ResequenceStops
 const resequence = (...stopIds: string[]) => command('ResequenceStops', { routeId, stopIds: stopIds.map(id) });
 test(
   're-sequences the stops of a planned route',
-  given([planned]).when(resequence('s-3', 's-1', 's-2')).then([{ type: 'RouteStopsResequenced', data: { routeId, stopIds: ['s-3', 's-1', 's-2'].map(id), resequencedAt: nowIso } }]),
+  given([planned])
+    .when(resequence('s-3', 's-1', 's-2'))
+    .then([{ type: 'RouteStopsResequenced', data: { routeId, stopIds: ['s-3', 's-1', 's-2'].map(id), resequencedAt: nowIso } }]),
 );
 test(
   're-sequences the pending stops under way; closed stops come first, in their order',
@@ -116,24 +251,62 @@ test(
     .when(resequence('s-3', 's-1'))
     .thenEvents((t, events, state) => {
       t.deepEqual(events, [{ type: 'RouteStopsResequenced', data: { routeId, stopIds: ['s-3', 's-1'].map(id), resequencedAt: nowIso } }]);
-      t.deepEqual(state.status === 'Unplanned' ? [] : state.route.stops.map((s) => `${s.stopId}:${s.status}`), ['s-2:completed', 's-3:pending', 's-1:pending']);
+      t.deepEqual(state.status === 'Unplanned' ? [] : state.route.stops.map((s) => `${s.stopId}:${s.status}`), [
+        's-2:completed',
+        's-3:pending',
+        's-1:pending',
+      ]);
     }),
 );
-test('the same order again changes nothing', given([planned, assigned()]).when(resequence('s-1', 's-2', 's-3')).then([]));
+test(
+  'the same order again changes nothing',
+  given([planned, assigned()])
+    .when(resequence('s-1', 's-2', 's-3'))
+    .then([]),
+);
 test('refuses an order that leaves out a pending stop', given([planned]).when(resequence('s-3', 's-1')).thenRejects('InvalidStopSequence'));
-test('refuses an order that names a closed stop', given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)]).when(resequence('s-1', 's-3', 's-2')).thenRejects('InvalidStopSequence'));
-test('refuses an order that names a stop twice', given([planned]).when(resequence('s-1', 's-2', 's-3', 's-1')).thenRejects('InvalidStopSequence'));
-test('refuses to re-sequence a finished route', given([...allClosed, finished]).when(resequence('s-1')).thenRejects('RouteAlreadyFinished'));
+test(
+  'refuses an order that names a closed stop',
+  given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)])
+    .when(resequence('s-1', 's-3', 's-2'))
+    .thenRejects('InvalidStopSequence'),
+);
+test(
+  'refuses an order that names a stop twice',
+  given([planned])
+    .when(resequence('s-1', 's-2', 's-3', 's-1'))
+    .thenRejects('InvalidStopSequence'),
+);
+test(
+  'refuses to re-sequence a finished route',
+  given([...allClosed, finished])
+    .when(resequence('s-1'))
+    .thenRejects('RouteAlreadyFinished'),
+);
 test('says what is wrong with a refused order', (t) => {
   const state = [planned, assigned(), started, completed('s-1', ['p-1', 'p-2'], 2)].reduce(evolveRoute, routeDecider.initialState);
   const decision = routeDecider.decide(resequence('s-2', 's-1', 's-9', 's-9'), state);
-  t.like(decision, { _tag: 'Left', left: { _tag: 'InvalidStopSequence', detail: { missing: ['s-3'], unknown: ['s-9'], closed: ['s-1'], repeated: ['s-9'] } } });
+  t.like(decision, {
+    _tag: 'Left',
+    left: { _tag: 'InvalidStopSequence', detail: { missing: ['s-3'], unknown: ['s-9'], closed: ['s-1'], repeated: ['s-9'] } },
+  });
 });
 
 // FinishRoute
-test('finishes a route whose stops are all closed, counting outcomes', given(allClosed).when(command('FinishRoute', { routeId })).then([finished]));
-test('refuses to finish with stops still pending', given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)]).when(command('FinishRoute', { routeId })).thenRejects('StopsStillPending'));
-test('refuses to finish a route never started', given([planned, assigned()]).when(command('FinishRoute', { routeId })).thenRejects('RouteNotStarted'));
+test(
+  'finishes a route whose stops are all closed, counting outcomes',
+  given(allClosed).when(command('FinishRoute', { routeId })).then([finished]),
+);
+test(
+  'refuses to finish with stops still pending',
+  given([...underWay, completed('s-1', ['p-1', 'p-2'], 2)])
+    .when(command('FinishRoute', { routeId }))
+    .thenRejects('StopsStillPending'),
+);
+test(
+  'refuses to finish a route never started',
+  given([planned, assigned()]).when(command('FinishRoute', { routeId })).thenRejects('RouteNotStarted'),
+);
 
 // CancelRoute
 const cancel = command('CancelRoute', { routeId, reason: text('storm') });
@@ -144,7 +317,12 @@ test(
     .when(cancel)
     .then([cancelled({ vehicleId, driverId, releasedParcelIds: ['p-3', 'p-4'].map(id) })]),
 );
-test('refuses to cancel a finished route', given([...allClosed, finished]).when(cancel).thenRejects('RouteAlreadyFinished'));
+test(
+  'refuses to cancel a finished route',
+  given([...allClosed, finished])
+    .when(cancel)
+    .thenRejects('RouteAlreadyFinished'),
+);
 test('refuses to cancel twice', given([planned, cancelled()]).when(cancel).thenRejects('RouteAlreadyCancelled'));
 
 // evolve

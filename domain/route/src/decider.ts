@@ -74,7 +74,15 @@ const assignVehicle = (data: AssignRouteVehicle, state: Known, now: Date): Decis
   const { vehicleId, driverId } = data;
   return accept({
     type: 'RouteVehicleAssigned',
-    data: { routeId, vehicleId, driverId, ...replacedCrew(state, data), dispatchWindow, parcelIds: parcelsOf(stops), assignedAt: isoDateTime(now) },
+    data: {
+      routeId,
+      vehicleId,
+      driverId,
+      ...replacedCrew(state, data),
+      dispatchWindow,
+      parcelIds: parcelsOf(stops),
+      assignedAt: isoDateTime(now),
+    },
   });
 };
 
@@ -85,7 +93,10 @@ const start = (state: Known, now: Date): Decision => {
   if (now.getTime() >= Date.parse(dispatchWindow.to))
     return reject('DispatchWindowClosed', `the dispatch window ended at ${dispatchWindow.to}`, { dispatchWindow });
   const { vehicleId, driverId } = state;
-  return accept({ type: 'RouteStarted', data: { routeId, vehicleId, driverId, stopIds: stops.map((stop) => stop.stopId), startedAt: isoDateTime(now) } });
+  return accept({
+    type: 'RouteStarted',
+    data: { routeId, vehicleId, driverId, stopIds: stops.map((stop) => stop.stopId), startedAt: isoDateTime(now) },
+  });
 };
 
 /** The pending stop a completion or a skip closes, or why there is none. */
@@ -110,7 +121,9 @@ const completeStop = (stopId: Identifier, state: Known, now: Date): Decision => 
   if (state.status !== 'InProgress') return refuseOutside(state, 'complete a stop');
   return pipe(
     stopToClose(state, stopId),
-    E.map((stop): readonly RouteEvent[] => [{ type: 'RouteStopCompleted', data: { ...closingFacts(state, stop), completedAt: isoDateTime(now) } }]),
+    E.map((stop): readonly RouteEvent[] => [
+      { type: 'RouteStopCompleted', data: { ...closingFacts(state, stop), completedAt: isoDateTime(now) } },
+    ]),
   );
 };
 
@@ -146,7 +159,10 @@ const resequenceStops = (data: ResequenceStops, state: Known, now: Date): Decisi
   const current = pendingStops(state.route.stops).map((stop) => stop.stopId);
   // The same order again is no change, and no fact.
   if (current.every((stopId, index) => data.stopIds[index] === stopId)) return accept();
-  return accept({ type: 'RouteStopsResequenced', data: { routeId: state.route.routeId, stopIds: data.stopIds, resequencedAt: isoDateTime(now) } });
+  return accept({
+    type: 'RouteStopsResequenced',
+    data: { routeId: state.route.routeId, stopIds: data.stopIds, resequencedAt: isoDateTime(now) },
+  });
 };
 
 const finish = (state: Known, now: Date): Decision => {
@@ -159,7 +175,14 @@ const finish = (state: Known, now: Date): Decision => {
   const { vehicleId, driverId } = state;
   return accept({
     type: 'RouteFinished',
-    data: { routeId, vehicleId, driverId, completedStops: count('completed'), skippedStops: count('skipped'), finishedAt: isoDateTime(now) },
+    data: {
+      routeId,
+      vehicleId,
+      driverId,
+      completedStops: count('completed'),
+      skippedStops: count('skipped'),
+      finishedAt: isoDateTime(now),
+    },
   });
 };
 
@@ -168,13 +191,18 @@ const cancel = (data: CancelRoute, state: Known, now: Date): Decision => {
   if (state.status === 'Finished' || state.status === 'Cancelled') return refuseOutside(state, 'be cancelled');
   const { routeId, stops } = state.route;
   const releasedParcelIds = parcelsOf(stops.filter((stop) => stop.status !== 'completed'));
-  return accept({ type: 'RouteCancelled', data: { routeId, reason: data.reason, ...crewOf(state), releasedParcelIds, cancelledAt: isoDateTime(now) } });
+  return accept({
+    type: 'RouteCancelled',
+    data: { routeId, reason: data.reason, ...crewOf(state), releasedParcelIds, cancelledAt: isoDateTime(now) },
+  });
 };
 
 export const decideRoute = (command: RouteCommand, state: RouteState): Decision => {
   const { now } = command.metadata;
   if (command.type === 'PlanRoute')
-    return state.status === 'Unplanned' ? plan(command.data, now) : refuseInState('RouteAlreadyPlanned', state, 'it cannot be planned again');
+    return state.status === 'Unplanned'
+      ? plan(command.data, now)
+      : refuseInState('RouteAlreadyPlanned', state, 'it cannot be planned again');
   if (state.status === 'Unplanned') return reject('RouteNotFound', `route ${command.data.routeId} is not planned`);
   switch (command.type) {
     case 'AssignRouteVehicle':

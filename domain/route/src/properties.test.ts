@@ -25,7 +25,9 @@ const anyStop = fc.record({
 /** Stops that keep the plan's rules (unique stops, each parcel once), so most histories get past planning. */
 const wellFormedStops = fc
   .tuple(fc.shuffledSubarray(stopPool, { minLength: 1 }), point, fc.integer({ min: 1, max: 3 }))
-  .map(([stopIds, location, parcels]) => stopIds.map((id) => ({ stopId: id, location, parcelIds: Array.from({ length: parcels }, (_, i) => `${id}-p${i}`) })));
+  .map(([stopIds, location, parcels]) =>
+    stopIds.map((id) => ({ stopId: id, location, parcelIds: Array.from({ length: parcels }, (_, i) => `${id}-p${i}`) })),
+  );
 const anyWindow = fc.record({ from: fc.integer({ min: -120, max: 600 }).map(iso), to: fc.integer({ min: -60, max: 24 * 60 }).map(iso) });
 const wellFormedWindow = fc
   .tuple(fc.integer({ min: -60, max: 120 }), fc.integer({ min: 60, max: 24 * 60 }))
@@ -46,11 +48,29 @@ const rawCommand = fc.oneof(
   // Weighted like a real route's life (a plan, then mostly stops closing, rarely a cancellation) so that
   // histories reach every state rather than ending early.
   { arbitrary: planRoute, weight: 1 },
-  { arbitrary: fc.record({ type: fc.constant('AssignRouteVehicle'), data: fc.record({ ...about, vehicleId: fc.constantFrom('v-1', 'v-2'), driverId: fc.constantFrom('d-1', 'd-2') }) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      type: fc.constant('AssignRouteVehicle'),
+      data: fc.record({ ...about, vehicleId: fc.constantFrom('v-1', 'v-2'), driverId: fc.constantFrom('d-1', 'd-2') }),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ type: fc.constant('StartRoute'), data: fc.record(about) }), weight: 2 },
   { arbitrary: fc.record({ type: fc.constant('CompleteStop'), data: fc.record({ ...about, stopId }) }), weight: 5 },
-  { arbitrary: fc.record({ type: fc.constant('SkipStop'), data: fc.record({ ...about, stopId, reason: fc.constantFrom('gate closed', 'no access') }) }), weight: 2 },
-  { arbitrary: fc.record({ type: fc.constant('ResequenceStops'), data: fc.record({ ...about, stopIds: fc.shuffledSubarray([...stopPool, 's-9'], { minLength: 1 }) }) }), weight: 4 },
+  {
+    arbitrary: fc.record({
+      type: fc.constant('SkipStop'),
+      data: fc.record({ ...about, stopId, reason: fc.constantFrom('gate closed', 'no access') }),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      type: fc.constant('ResequenceStops'),
+      data: fc.record({ ...about, stopIds: fc.shuffledSubarray([...stopPool, 's-9'], { minLength: 1 }) }),
+    }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ type: fc.constant('FinishRoute'), data: fc.record(about) }), weight: 2 },
   { arbitrary: fc.record({ type: fc.constant('CancelRoute'), data: fc.record({ ...about, reason: fc.constant('storm') }) }), weight: 1 },
 );
@@ -70,7 +90,10 @@ const history = fc
   .map(([first, rest]) => (first === null ? rest : [first, ...rest]));
 
 /** Decides every step against the state so far, folds what was accepted, and shows each state reached. */
-const replay = (steps: readonly [{ type: string; data: unknown }, number][], visit: (state: RouteState, events: readonly RouteEvent[]) => void = () => {}) => {
+const replay = (
+  steps: readonly [{ type: string; data: unknown }, number][],
+  visit: (state: RouteState, events: readonly RouteEvent[]) => void = () => {},
+) => {
   let state = routeDecider.initialState;
   let minute = 0;
   for (const [raw, elapsed] of steps) {
@@ -82,11 +105,21 @@ const replay = (steps: readonly [{ type: string; data: unknown }, number][], vis
   }
 };
 
-const closedStops = (state: RouteState) => (state.status === 'Unplanned' ? 0 : state.route.stops.filter((s) => s.status !== 'pending').length);
-const stopSet = (state: RouteState) => (state.status === 'Unplanned' ? '' : state.route.stops.map((s) => s.stopId).sort().join(','));
+const closedStops = (state: RouteState) =>
+  state.status === 'Unplanned' ? 0 : state.route.stops.filter((s) => s.status !== 'pending').length;
+const stopSet = (state: RouteState) =>
+  state.status === 'Unplanned'
+    ? ''
+    : state.route.stops
+        .map((s) => s.stopId)
+        .sort()
+        .join(',');
 
 test('decide never throws, and folding any sequence of accepted events never throws', (t) => {
-  fc.assert(fc.property(history, (steps) => replay(steps)), { numRuns: 500 });
+  fc.assert(
+    fc.property(history, (steps) => replay(steps)),
+    { numRuns: 500 },
+  );
   t.pass('500 random histories decided and folded without throwing');
 });
 
@@ -111,7 +144,8 @@ test('closed stops never reopen, no stop is ever lost, and a finished route has 
       replay(steps, (state) => {
         if (closedStops(state) < closed) throw new Error(`closed stops went from ${closed} to ${closedStops(state)}`);
         if (stops !== '' && stopSet(state) !== stops) throw new Error(`stops changed from ${stops} to ${stopSet(state)}`);
-        if (state.status === 'Finished' && state.route.stops.some((s) => s.status === 'pending')) throw new Error('finished with a pending stop');
+        if (state.status === 'Finished' && state.route.stops.some((s) => s.status === 'pending'))
+          throw new Error('finished with a pending stop');
         [closed, stops] = [closedStops(state), stopSet(state)];
       });
     }),

@@ -25,7 +25,10 @@ const refuseInState = (tag: string, state: VehicleState, wanted: string): Decisi
 
 /** The capacity invariant's refusal, with both numbers so the caller can see by how much. */
 const capacityExceeded = (plannedLoadKg: Kilograms, capacityKg: Kilograms): Decision =>
-  reject('CapacityExceeded', `a planned load of ${plannedLoadKg} kg exceeds the capacity of ${capacityKg} kg`, { plannedLoadKg, capacityKg });
+  reject('CapacityExceeded', `a planned load of ${plannedLoadKg} kg exceeds the capacity of ${capacityKg} kg`, {
+    plannedLoadKg,
+    capacityKg,
+  });
 
 /** What every vehicle event starts with, so a consumer can file it by vehicle and depot without a lookup. */
 const about = ({ vehicleId, depotId }: VehicleFacts) => ({ vehicleId, depotId });
@@ -35,7 +38,10 @@ const register = (data: RegisterVehicle, now: Date): Decision =>
 
 const goOnDuty = (data: GoOnDuty, state: InService, now: Date): Decision => {
   if (state.status !== 'OffDuty')
-    return reject('VehicleAlreadyOnDuty', `the vehicle is ${state.status} with driver ${state.driverId}`, { status: state.status, driverId: state.driverId });
+    return reject('VehicleAlreadyOnDuty', `the vehicle is ${state.status} with driver ${state.driverId}`, {
+      status: state.status,
+      driverId: state.driverId,
+    });
   const { vehicle } = state;
   return accept({
     type: 'VehicleWentOnDuty',
@@ -45,7 +51,10 @@ const goOnDuty = (data: GoOnDuty, state: InService, now: Date): Decision => {
 
 const goOffDuty = (state: InService, now: Date): Decision => {
   if (state.status === 'OnRoute')
-    return reject('VehicleOnRoute', `the vehicle is on route ${state.routeId}; release it from the route first`, { status: state.status, routeId: state.routeId });
+    return reject('VehicleOnRoute', `the vehicle is on route ${state.routeId}; release it from the route first`, {
+      status: state.status,
+      routeId: state.routeId,
+    });
   if (state.status === 'OffDuty') return refuseInState('VehicleNotOnDuty', state, 'it is off duty already');
   return accept({ type: 'VehicleWentOffDuty', data: { ...about(state.vehicle), driverId: state.driverId, at: isoDateTime(now) } });
 };
@@ -66,12 +75,20 @@ const alreadyOnRoute = (data: AssignVehicleToRoute, state: OnRoute): Decision =>
 
 const assignToRoute = (data: AssignVehicleToRoute, state: InService, now: Date): Decision => {
   if (state.status === 'OnRoute') return alreadyOnRoute(data, state);
-  if (state.status === 'OffDuty') return refuseInState('VehicleNotOnDuty', state, 'only a vehicle on duty, with a driver, can be assigned to a route');
+  if (state.status === 'OffDuty')
+    return refuseInState('VehicleNotOnDuty', state, 'only a vehicle on duty, with a driver, can be assigned to a route');
   const { vehicle, driverId } = state;
   if (data.plannedLoadKg > vehicle.capacityKg) return capacityExceeded(data.plannedLoadKg, vehicle.capacityKg);
   return accept({
     type: 'VehicleAssignedToRoute',
-    data: { ...about(vehicle), routeId: data.routeId, driverId, plannedLoadKg: data.plannedLoadKg, capacityKg: vehicle.capacityKg, at: isoDateTime(now) },
+    data: {
+      ...about(vehicle),
+      routeId: data.routeId,
+      driverId,
+      plannedLoadKg: data.plannedLoadKg,
+      capacityKg: vehicle.capacityKg,
+      at: isoDateTime(now),
+    },
   });
 };
 
@@ -108,7 +125,9 @@ export const decideVehicle = (command: VehicleCommand, state: VehicleState): Dec
   // Retirement is final, checked first: even registering a retired vehicle's id again says why it is refused.
   if (state.status === 'Retired') return refuseInState('VehicleRetired', state, 'a retired vehicle accepts no command');
   if (command.type === 'RegisterVehicle')
-    return state.status === 'Unregistered' ? register(command.data, now) : refuseInState('VehicleAlreadyRegistered', state, 'it cannot be registered again');
+    return state.status === 'Unregistered'
+      ? register(command.data, now)
+      : refuseInState('VehicleAlreadyRegistered', state, 'it cannot be registered again');
   if (state.status === 'Unregistered') return reject('VehicleNotFound', `vehicle ${command.data.vehicleId} is not registered`);
   switch (command.type) {
     case 'GoOnDuty':

@@ -75,7 +75,10 @@ const run = (steps: readonly (readonly [{ type: string; data: unknown }, number]
 };
 
 test('decide never throws, and folding any sequence of accepted events never throws', (t) => {
-  fc.assert(fc.property(history, (steps) => void run(steps)), { numRuns: 500 });
+  fc.assert(
+    fc.property(history, (steps) => void run(steps)),
+    { numRuns: 500 },
+  );
   t.pass('500 random histories decided and folded without throwing');
 });
 

@@ -43,7 +43,9 @@ export const evolveVehicle = (state: VehicleState, event: VehicleEvent): Vehicle
       return state.status === 'OnDuty' ? { status: 'OffDuty', vehicle: state.vehicle } : state;
     case 'VehicleAssignedToRoute': {
       const { routeId, plannedLoadKg } = event.data;
-      return state.status === 'OnDuty' ? { status: 'OnRoute', vehicle: state.vehicle, driverId: state.driverId, routeId, plannedLoadKg } : state;
+      return state.status === 'OnDuty'
+        ? { status: 'OnRoute', vehicle: state.vehicle, driverId: state.driverId, routeId, plannedLoadKg }
+        : state;
     }
     case 'VehicleReleasedFromRoute':
       return state.status === 'OnRoute' && state.routeId === event.data.routeId

@@ -16,7 +16,8 @@ const rawPing = (vehicleId: string, second = 0, overrides: Record<string, unknow
   ...overrides,
 });
 
-const maybe = <A>(valid: fc.Arbitrary<A>) => fc.oneof(valid, fc.constantFrom<unknown>(undefined, null, '1', Number.NaN, Infinity, -1, 360, 400, {}));
+const maybe = <A>(valid: fc.Arbitrary<A>) =>
+  fc.oneof(valid, fc.constantFrom<unknown>(undefined, null, '1', Number.NaN, Infinity, -1, 360, 400, {}));
 
 const anyPing = fc.record(
   {
@@ -25,7 +26,9 @@ const anyPing = fc.record(
     lng: maybe(fc.double({ min: -185, max: 185 })),
     speed: maybe(fc.double({ min: -1, max: 310 })),
     heading: maybe(fc.double({ min: -1, max: 361 })),
-    recordedAt: maybe(fc.constantFrom('2026-11-21T09:00:00Z', '2026-11-21T09:00:00.123+02:00', '2026-11-21 09:00:00', '2026-02-30T09:00:00Z', 'yesterday')),
+    recordedAt: maybe(
+      fc.constantFrom('2026-11-21T09:00:00Z', '2026-11-21T09:00:00.123+02:00', '2026-11-21 09:00:00', '2026-02-30T09:00:00Z', 'yesterday'),
+    ),
     altitude: fc.double(),
   },
   { requiredKeys: [] },

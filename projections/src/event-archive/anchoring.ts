@@ -17,7 +17,10 @@ export type AnchoringDeps = {
 };
 
 /** Anchors the head if it moved past `after`; resolves with the anchor written, if any. */
-export const anchorHead = async ({ store, archive, logger, now = () => new Date() }: AnchoringDeps, after = 0): Promise<LogAnchor | undefined> => {
+export const anchorHead = async (
+  { store, archive, logger, now = () => new Date() }: AnchoringDeps,
+  after = 0,
+): Promise<LogAnchor | undefined> => {
   const head = await store.chainHead?.();
   if (head === undefined || head.position <= after) return undefined;
   const anchor: LogAnchor = { position: head.position, hash: head.hash, recordedAt: now().toISOString() };

@@ -18,7 +18,12 @@ const describe = (error: unknown) => (error instanceof Error ? error.message : S
 
 /** Writes the batch's messages and settles every delivery by the outcome, with one log line for the batch. */
 const archiveBatch =
-  <M>(what: 'events' | 'telemetry', write: (messages: readonly M[]) => Promise<{ readonly inserted: number }>, logger: Logger, each?: (message: M) => void): BatchHandler<M> =>
+  <M>(
+    what: 'events' | 'telemetry',
+    write: (messages: readonly M[]) => Promise<{ readonly inserted: number }>,
+    logger: Logger,
+    each?: (message: M) => void,
+  ): BatchHandler<M> =>
   async (deliveries: readonly Delivery<M>[]) => {
     if (deliveries.length === 0) return;
     const received = deliveries.length;
@@ -37,12 +42,27 @@ const archiveBatch =
 
 /** An archived event's own log line, with its trace, as every consumer of the event plane writes one. */
 const eventLine = (logger: Logger) => (event: RecordedEvent) =>
-  logger.info('event archived', { consumer: 'event-archiver', eventId: event.eventId, eventType: event.type, streamId: event.streamId, globalPosition: event.globalPosition, ...(event.metadata.traceparent && { traceparent: event.metadata.traceparent }) });
+  logger.info('event archived', {
+    consumer: 'event-archiver',
+    eventId: event.eventId,
+    eventType: event.type,
+    streamId: event.streamId,
+    globalPosition: event.globalPosition,
+    ...(event.metadata.traceparent && { traceparent: event.metadata.traceparent }),
+  });
 
-export const archiveDeliveries = ({ archive, logger }: ArchiverDeps): BatchHandler<RecordedEvent> => archiveBatch('events', archive.write, logger, eventLine(logger));
+export const archiveDeliveries = ({ archive, logger }: ArchiverDeps): BatchHandler<RecordedEvent> =>
+  archiveBatch('events', archive.write, logger, eventLine(logger));
 
 /** A ping is archived as it came in: the vehicle, where, how fast, which way, and when it was measured. */
-const archivedPing = ({ vehicleId, lat, lng, speed, heading, recordedAt }: TelemetryPing): ArchivedPing => ({ vehicleId, lat, lng, speed, heading, recordedAt });
+const archivedPing = ({ vehicleId, lat, lng, speed, heading, recordedAt }: TelemetryPing): ArchivedPing => ({
+  vehicleId,
+  lat,
+  lng,
+  speed,
+  heading,
+  recordedAt,
+});
 
 export const archiveTelemetryDeliveries = ({ archive, logger }: ArchiverDeps): BatchHandler<TelemetryPing> =>
   archiveBatch('telemetry', (pings: readonly TelemetryPing[]) => archive.writeTelemetry(pings.map(archivedPing)), logger);

@@ -8,7 +8,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { deepStrictEqual } from 'node:assert/strict';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { address, createTestLog, openDocuments, point, vehicleFacts, type TestLog } from '../testing/index.ts';
 import { fleetProjection } from './projection.ts';
 import { fleetQueries } from './queries.ts';
@@ -64,7 +64,14 @@ const commandsOf = (parcelId: string, plan: ParcelPlan): ParcelCommand[] => {
   let minute = 0;
   const register = {
     type: 'RegisterParcel',
-    data: { parcelId, clientId: 'acme', recipient: { name: 'Ada' }, address: address('Damrak 1'), weightKg: plan.weightKg, slaDeadline: '2026-11-21T12:00:00Z' },
+    data: {
+      parcelId,
+      clientId: 'acme',
+      recipient: { name: 'Ada' },
+      address: address('Damrak 1'),
+      weightKg: plan.weightKg,
+      slaDeadline: '2026-11-21T12:00:00Z',
+    },
     metadata: { now: new Date(start) },
   } as ParcelCommand;
   return [register, ...plan.steps.map(([s, minutes]) => commandOf(parcelId, s, new Date(start + (minute += minutes) * 60_000)))];
@@ -85,7 +92,11 @@ const historyOf = (parcelId: string, plan: ParcelPlan): { events: ParcelEvent[];
 
 const vehicleStream = (log: TestLog, vehicleId: string): RecordedEvent[] => {
   const v = vehicleFacts(vehicleId, { capacityKg: 100 });
-  return log.recordAll(vehicleEvents, `vehicle-${vehicleId}`, [v.registered(), v.wentOnDuty(`d-${vehicleId}`, '05:30'), v.assigned('r-1', `d-${vehicleId}`, 50, '05:45')]);
+  return log.recordAll(vehicleEvents, `vehicle-${vehicleId}`, [
+    v.registered(),
+    v.wentOnDuty(`d-${vehicleId}`, '05:30'),
+    v.assigned('r-1', `d-${vehicleId}`, 50, '05:45'),
+  ]);
 };
 
 /** Merges streams in an order chosen by `picks`, keeping each stream's own order. */
@@ -141,7 +152,9 @@ test('any interleaving of parcels and vehicles gives the same fleet as applying 
         const log = createTestLog();
         const vehicles = vehicleIds.map((vehicleId) => vehicleStream(log, vehicleId));
         const histories = plans.map((plan, index) => historyOf(`p-${index}`, plan));
-        releasedWhileLoaded += histories.filter(({ events }) => events.some((e, i) => e.type === 'ParcelReleasedFromRoute' && events[i - 1]?.type === 'ParcelLoaded')).length;
+        releasedWhileLoaded += histories.filter(({ events }) =>
+          events.some((e, i) => e.type === 'ParcelReleasedFromRoute' && events[i - 1]?.type === 'ParcelLoaded'),
+        ).length;
         const parcels = histories.map(({ events }, index) => log.recordAll(parcelEvents, `parcel-p-${index}`, events));
 
         const oneByOne = await withStore(async (documents) => {
@@ -161,7 +174,10 @@ test('any interleaving of parcels and vehicles gives the same fleet as applying 
         vehicleIds.forEach((vehicleId, index) => {
           const onBoard = onBoardOf(states, vehicleId);
           const sum = Math.round(onBoard.reduce((total, parcel) => total + parcel.weightKg, 0) * 1000) / 1000;
-          deepStrictEqual({ parcelIds: interleaved[index]?.parcelIds, loadKg: interleaved[index]?.loadKg }, { parcelIds: onBoard.map((p) => p.parcelId), loadKg: sum });
+          deepStrictEqual(
+            { parcelIds: interleaved[index]?.parcelIds, loadKg: interleaved[index]?.loadKg },
+            { parcelIds: onBoard.map((p) => p.parcelId), loadKg: sum },
+          );
           onBoardAtEnd += onBoard.length;
         });
       },

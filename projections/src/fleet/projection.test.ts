@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@meridian/kernel';
 import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
 import { vehicleEvents, type VehicleEvent } from '@meridian/vehicle';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, parcelFacts, utcAt, vehicleFacts } from '../testing/index.ts';
 import { fleetProjection } from './projection.ts';
 import { fleetQueries } from './queries.ts';
@@ -61,7 +61,14 @@ test('follows duty, route and load: parcels come on when loaded and go off when 
     ...[p2.registered(), p2.assigned('r-1', '06:40'), p2.loaded('r-1', 'v-1', '07:05')].map(on2),
     ...[p3.registered(), p3.assigned('r-1', '06:40'), p3.loaded('r-1', 'v-1', '07:10')].map(on3),
   );
-  t.like(loaded, { dutyStatus: 'OnRoute', routeId: 'r-1', plannedLoadKg: 49.75, loadKg: 49.75, loadPercent: 6.2, updatedAt: utcAt('06:30') });
+  t.like(loaded, {
+    dutyStatus: 'OnRoute',
+    routeId: 'r-1',
+    plannedLoadKg: 49.75,
+    loadKg: 49.75,
+    loadPercent: 6.2,
+    updatedAt: utcAt('06:30'),
+  });
   t.deepEqual(loaded?.parcelIds, ['p-1', 'p-2', 'p-3']);
 
   const underway = await view(
@@ -83,7 +90,11 @@ test('measures the load against the current capacity', async (t) => {
   const log = createTestLog();
   const small = vehicleFacts('v-1', { capacityKg: 40 });
   await applyEvents(documents, fleetProjection, [
-    ...log.recordAll(vehicleEvents, 'vehicle-v-1', [small.registered(), small.wentOnDuty('d-1', '06:00'), small.assigned('r-1', 'd-1', 30, '06:30')]),
+    ...log.recordAll(vehicleEvents, 'vehicle-v-1', [
+      small.registered(),
+      small.wentOnDuty('d-1', '06:00'),
+      small.assigned('r-1', 'd-1', 30, '06:30'),
+    ]),
     ...log.recordAll(parcelEvents, 'parcel-p-2', [p2.registered(), p2.assigned('r-1', '06:40'), p2.loaded('r-1', 'v-1', '07:00')]),
   ]);
   t.like(await queries.byId('v-1'), { loadKg: 30, loadPercent: 75 });
@@ -94,8 +105,16 @@ test('measures the load against the current capacity', async (t) => {
 test('counts a parcel loaded before its vehicle is known, once the vehicle is', async (t) => {
   const { documents, queries } = await open(t);
   const log = createTestLog();
-  const parcel = log.recordAll(parcelEvents, 'parcel-p-1', [p1.registered(), p1.assigned('r-1', '06:40'), p1.loaded('r-1', 'v-1', '07:00')]);
-  const vehicle = log.recordAll(vehicleEvents, 'vehicle-v-1', [v.registered(), v.wentOnDuty('d-1', '06:00'), v.assigned('r-1', 'd-1', 12.5, '06:30')]);
+  const parcel = log.recordAll(parcelEvents, 'parcel-p-1', [
+    p1.registered(),
+    p1.assigned('r-1', '06:40'),
+    p1.loaded('r-1', 'v-1', '07:00'),
+  ]);
+  const vehicle = log.recordAll(vehicleEvents, 'vehicle-v-1', [
+    v.registered(),
+    v.wentOnDuty('d-1', '06:00'),
+    v.assigned('r-1', 'd-1', 12.5, '06:30'),
+  ]);
   await applyEvents(documents, fleetProjection, parcel);
   t.is(await queries.byId('v-1'), undefined);
   await applyEvents(documents, fleetProjection, vehicle);
@@ -104,7 +123,11 @@ test('counts a parcel loaded before its vehicle is known, once the vehicle is', 
 
 test('follows parcel streams whole: events that move nothing are ignored, but still checkpointed', async (t) => {
   const { documents } = await open(t);
-  const events = createTestLog().recordAll(parcelEvents, 'parcel-p-1', [p1.registered(), p1.assigned('r-1', '06:40'), p1.loaded('r-1', 'v-1', '07:00')]);
+  const events = createTestLog().recordAll(parcelEvents, 'parcel-p-1', [
+    p1.registered(),
+    p1.assigned('r-1', '06:40'),
+    p1.loaded('r-1', 'v-1', '07:00'),
+  ]);
   t.deepEqual(await applyEvents(documents, fleetProjection, events), ['ignored', 'ignored', 'applied']);
   t.deepEqual(await applyEvents(documents, fleetProjection, events), ['duplicate', 'duplicate', 'duplicate']);
 });
@@ -114,13 +137,22 @@ test('applying the same events again changes nothing', async (t) => {
   const log = createTestLog();
   const events = [
     ...log.recordAll(vehicleEvents, 'vehicle-v-1', [v.registered(), v.wentOnDuty('d-1', '06:00'), v.assigned('r-1', 'd-1', 42.5, '06:30')]),
-    ...log.recordAll(parcelEvents, 'parcel-p-1', [p1.registered(), p1.assigned('r-1', '06:40'), p1.loaded('r-1', 'v-1', '07:00'), p1.outForDelivery('r-1', 'v-1', 1, '08:00'), p1.delivered('r-1', 'v-1', 1, '08:10')]),
+    ...log.recordAll(parcelEvents, 'parcel-p-1', [
+      p1.registered(),
+      p1.assigned('r-1', '06:40'),
+      p1.loaded('r-1', 'v-1', '07:00'),
+      p1.outForDelivery('r-1', 'v-1', 1, '08:00'),
+      p1.delivered('r-1', 'v-1', 1, '08:10'),
+    ]),
     ...log.recordAll(parcelEvents, 'parcel-p-2', [p2.registered(), p2.assigned('r-1', '06:40'), p2.loaded('r-1', 'v-1', '07:00')]),
   ];
   await applyEvents(documents, fleetProjection, events);
   const before = await queries.byId('v-1');
   t.like(before, { loadKg: 30, parcelIds: ['p-2'] });
-  t.deepEqual(await applyEvents(documents, fleetProjection, events), events.map(() => 'duplicate'));
+  t.deepEqual(
+    await applyEvents(documents, fleetProjection, events),
+    events.map(() => 'duplicate'),
+  );
   // A redelivered load after the parcel was delivered must not put it back on board.
   t.deepEqual(await applyEvents(documents, fleetProjection, [events[5]!]), ['duplicate']);
   t.deepEqual(await queries.byId('v-1'), before);

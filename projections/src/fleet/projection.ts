@@ -6,16 +6,19 @@
 // parcel's own stream (whose order the runtime keeps), deleted when it leaves the vehicle (delivered,
 // returned, released). A vehicle's load is the sum of its parcels' documents, taken when it is read
 // (queries.ts). No document depends on how different streams interleave, by construction.
-import type { RecordedEvent } from '@meridian/kernel';
+import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
 import { vehicleEvents, type VehicleEvent, type VehicleRegistered } from '@meridian/vehicle';
 import { decodeRecorded } from '../runtime/decode.ts';
-import type { DocumentUpdate, Projection } from '../runtime/projection.ts';
-import { later, updateExisting, utc } from '../runtime/updates.ts';
-import type { FleetLoadDocument, FleetVehicleDocument } from './view.ts';
+import { later, utc } from '../runtime/updates.ts';
+import { FleetLoadDocument, FleetVehicleDocument } from './view.ts';
 
-export const vehiclesCollection = 'vehicles';
-export const loadsCollection = 'vehicle-loads';
+export const vehicles = collection('vehicles', FleetVehicleDocument, {
+  indexes: [['depotId', 'vehicleId'], ['dutyStatus', 'vehicleId'], ['depotId', 'dutyStatus', 'vehicleId'], ['vehicleId']],
+});
+export const loads = collection('vehicle-loads', FleetLoadDocument, { indexes: [['vehicleId']] });
+export const vehiclesCollection = vehicles.name;
+export const loadsCollection = loads.name;
 
 type LaterVehicleEvent = Exclude<VehicleEvent, { type: 'VehicleRegistered' }>;
 
@@ -63,11 +66,11 @@ const vehicleUpdate = (recorded: RecordedEvent): DocumentUpdate => {
     updatedAt: later(vehicle.updatedAt, at),
     revision: recorded.streamRevision,
   });
-  const update =
+  const change =
     event.type === 'VehicleRegistered'
       ? () => stamp(registeredVehicle(event.data))
-      : updateExisting<FleetVehicleDocument>((vehicle) => stamp({ ...vehicle, ...vehicleChangesOf(event, vehicle) }));
-  return { collection: vehiclesCollection, id: event.data.vehicleId, update };
+      : whenPresent<FleetVehicleDocument>((vehicle) => stamp({ ...vehicle, ...vehicleChangesOf(event, vehicle) }));
+  return updateOf(vehicles, event.data.vehicleId, change);
 };
 
 /** How a parcel fact changes what is on board: it comes on (a load), goes off (deleted), or nothing. */
@@ -93,7 +96,7 @@ const parcelUpdates = (recorded: RecordedEvent): DocumentUpdate[] => {
   const change = loadChangeOf(event);
   if (change === undefined) return [];
   const id = event.data.parcelId;
-  return [{ collection: loadsCollection, id, update: () => (change === 'off' ? undefined : change) }];
+  return [updateOf(loads, id, () => (change === 'off' ? undefined : change))];
 };
 
 const project = (recorded: RecordedEvent): DocumentUpdate[] =>
@@ -102,12 +105,7 @@ const project = (recorded: RecordedEvent): DocumentUpdate[] =>
 export const fleetProjection: Projection = {
   name: 'fleet',
   version: 1,
-  collections: {
-    [vehiclesCollection]: {
-      indexes: [['depotId', 'vehicleId'], ['dutyStatus', 'vehicleId'], ['depotId', 'dutyStatus', 'vehicleId'], ['vehicleId']],
-    },
-    [loadsCollection]: { indexes: [['vehicleId']] },
-  },
+  collections: { [vehicles.name]: vehicles, [loads.name]: loads },
   // Parcel streams are followed whole (not only the events that move loads) so the runtime sees their gaps.
   eventTypes: [...vehicleEvents.wireTypes, ...parcelEvents.wireTypes],
   project,

@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
 import { vehicleEvents, type VehicleEvent } from '@meridian/vehicle';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, parcelFacts, vehicleFacts, type TestLog } from '../testing/index.ts';
 import { fleetProjection } from './projection.ts';
 import { fleetQueries } from './queries.ts';
@@ -24,7 +24,14 @@ const vehicle = (log: TestLog, vehicleId: string, depotId: string, duty: Vehicle
     Retired: [v.registered(), v.retired('06:00')],
   };
   const p = parcelFacts(`p-${vehicleId}`, { weightKg });
-  const load = duty === 'OnRoute' ? log.recordAll(parcelEvents, `parcel-p-${vehicleId}`, [p.registered(), p.assigned(`r-${vehicleId}`, '06:40'), p.loaded(`r-${vehicleId}`, vehicleId, '07:00')]) : [];
+  const load =
+    duty === 'OnRoute'
+      ? log.recordAll(parcelEvents, `parcel-p-${vehicleId}`, [
+          p.registered(),
+          p.assigned(`r-${vehicleId}`, '06:40'),
+          p.loaded(`r-${vehicleId}`, vehicleId, '07:00'),
+        ])
+      : [];
   return [...log.recordAll(vehicleEvents, `vehicle-${vehicleId}`, history[duty]), ...load];
 };
 
@@ -58,7 +65,13 @@ test('lists vehicles by vehicleId, by depot, duty status or both, each with its 
   t.deepEqual(idsOf(await queries.list({ depotId: 'rtm-1', dutyStatus: 'OnRoute' })), ['v-3']);
   t.deepEqual(idsOf(await queries.list({ depotId: 'nowhere' })), []);
   const loads = (await queries.list()).documents.map((d) => [d.vehicleId, d.loadKg]);
-  t.deepEqual(loads, [['v-1', 0], ['v-2', 0], ['v-3', 40], ['v-4', 0], ['v-5', 120]]);
+  t.deepEqual(loads, [
+    ['v-1', 0],
+    ['v-2', 0],
+    ['v-3', 40],
+    ['v-4', 0],
+    ['v-5', 120],
+  ]);
 });
 
 test('pages through vehicles with the cursor', async (t) => {
@@ -76,7 +89,14 @@ test('reads the loads of a page larger than one `in` filter allows', async (t) =
   const { documents, queries } = await open(t);
   const log = createTestLog();
   const ids = Array.from({ length: 35 }, (_, i) => `v-${String(i).padStart(2, '0')}`);
-  await applyEvents(documents, fleetProjection, ids.flatMap((id, i) => vehicle(log, id, 'ams-1', 'OnRoute', i + 1)));
+  await applyEvents(
+    documents,
+    fleetProjection,
+    ids.flatMap((id, i) => vehicle(log, id, 'ams-1', 'OnRoute', i + 1)),
+  );
   const page = await queries.list({ limit: 35 });
-  t.deepEqual(page.documents.map((d) => d.loadKg), ids.map((_, i) => i + 1));
+  t.deepEqual(
+    page.documents.map((d) => d.loadKg),
+    ids.map((_, i) => i + 1),
+  );
 });

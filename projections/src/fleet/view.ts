@@ -1,47 +1,57 @@
 // FleetView's shapes. Stored: one document per vehicle (its own facts) and one per parcel on board (its
 // load). Served: the vehicle with its load summed from the parcels on board (FleetVehicleView).
-// Plain JSON types; fields that may not apply are null, never absent.
+// Plain JSON; fields that may not apply are null, never absent. The codecs read them at the query edge.
+import { oneOf, struct } from '@meridian/kernel';
 import type { VehicleStatus } from '@meridian/vehicle';
+import * as t from 'io-ts';
 
 export type VehicleDutyStatus = Exclude<VehicleStatus, 'Unregistered'>;
 
-export const vehicleDutyStatuses: readonly VehicleDutyStatus[] = ['OffDuty', 'OnDuty', 'OnRoute', 'Retired'];
+export const vehicleDutyStatuses = ['OffDuty', 'OnDuty', 'OnRoute', 'Retired'] as const satisfies readonly VehicleDutyStatus[];
+
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
+
+const vehicleFields = {
+  vehicleId: t.string,
+  depotId: t.string,
+  plate: nullable(t.string),
+  capacityKg: t.number,
+  dutyStatus: oneOf('VehicleDutyStatus', vehicleDutyStatuses),
+  /** The driver while on duty or on a route. */
+  driverId: nullable(t.string),
+  /** The route and its planned load while on a route. */
+  routeId: nullable(t.string),
+  plannedLoadKg: nullable(t.number),
+  registeredAt: t.string,
+  /** The latest business time of the vehicle's own facts (UTC); loads carry their own `loadedAt`. */
+  updatedAt: t.string,
+  /** The last revision of the vehicle's stream applied. */
+  revision: t.number,
+};
 
 /** Stored in `vehicles`: what the vehicle's own stream says. */
-export type FleetVehicleDocument = {
-  readonly vehicleId: string;
-  readonly depotId: string;
-  readonly plate: string | null;
-  readonly capacityKg: number;
-  readonly dutyStatus: VehicleDutyStatus;
-  /** The driver while on duty or on a route. */
-  readonly driverId: string | null;
-  /** The route and its planned load while on a route. */
-  readonly routeId: string | null;
-  readonly plannedLoadKg: number | null;
-  readonly registeredAt: string;
-  /** The latest business time of the vehicle's own facts (UTC); loads carry their own `loadedAt`. */
-  readonly updatedAt: string;
-  /** The last revision of the vehicle's stream applied. */
-  readonly revision: number;
-};
+export const FleetVehicleDocument = struct('FleetVehicleDocument', vehicleFields);
+export type FleetVehicleDocument = t.TypeOf<typeof FleetVehicleDocument>;
 
 /** Stored in `vehicle-loads`, keyed by parcelId: a parcel on board, from loading until it leaves the vehicle. */
-export type FleetLoadDocument = {
-  readonly parcelId: string;
-  readonly clientId: string;
-  readonly vehicleId: string;
-  readonly routeId: string;
-  readonly weightKg: number;
-  readonly loadedAt: string;
-};
+export const FleetLoadDocument = struct('FleetLoadDocument', {
+  parcelId: t.string,
+  clientId: t.string,
+  vehicleId: t.string,
+  routeId: t.string,
+  weightKg: t.number,
+  loadedAt: t.string,
+});
+export type FleetLoadDocument = t.TypeOf<typeof FleetLoadDocument>;
 
 /** What the query API serves: the vehicle and what is on board now. */
-export type FleetVehicleView = FleetVehicleDocument & {
+export const FleetVehicleView = struct('FleetVehicleView', {
+  ...vehicleFields,
   /** Sum of the weights on board, to the gram. */
-  readonly loadKg: number;
+  loadKg: t.number,
   /** Parcels on board, sorted. */
-  readonly parcelIds: readonly string[];
+  parcelIds: t.readonlyArray(t.string),
   /** loadKg against capacityKg, one decimal; above 100 means overloaded (two loads raced past the edge check). */
-  readonly loadPercent: number;
-};
+  loadPercent: t.number,
+});
+export type FleetVehicleView = t.TypeOf<typeof FleetVehicleView>;

@@ -1,2 +1,3 @@
 export * from './document.ts';
 export * from './queries.ts';
+export * from './projector.ts';

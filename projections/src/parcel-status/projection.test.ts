@@ -1,8 +1,9 @@
 import { silentLogger, type Delivery, type RecordedEvent } from '@meridian/kernel';
 import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
-import { projectDeliveries } from '../runtime/consume.ts';
+import { applyEvents } from '../runtime/projector.ts';
+import { projectorConsumer } from '../runtime/projector.ts';
+import { streamDeliveries } from '../runtime/stream-consumer.ts';
 import { address, createTestLog, openDocuments, parcelFacts, utcAt } from '../testing/index.ts';
 import { parcelStatusProjection } from './projection.ts';
 import { parcelStatusQueries } from './queries.ts';
@@ -33,7 +34,10 @@ const lateDelivery = (): RecordedEvent[] => {
 test('follows a parcel from registration to a late delivery', async (t) => {
   const { documents, queries } = await open(t);
   const events = lateDelivery();
-  t.deepEqual(await applyEvents(documents, parcelStatusProjection, events), events.map(() => 'applied'));
+  t.deepEqual(
+    await applyEvents(documents, parcelStatusProjection, events),
+    events.map(() => 'applied'),
+  );
   const expected: ParcelStatusView = {
     parcelId: 'p-1',
     clientId: 'acme',
@@ -47,7 +51,13 @@ test('follows a parcel from registration to a late delivery', async (t) => {
     routeId: 'r-1',
     vehicleId: 'v-1',
     attempts: 2,
-    proofOfDelivery: { kind: 'signature', reference: 'sig-p-1', receivedBy: null, location: { lat: 52.3701, lng: 4.8952 }, deliveredAt: utcAt('09:20') },
+    proofOfDelivery: {
+      kind: 'signature',
+      reference: 'sig-p-1',
+      receivedBy: null,
+      location: { lat: 52.3701, lng: 4.8952 },
+      deliveredAt: utcAt('09:20'),
+    },
     lastFailure: { reason: 'recipient-absent', at: utcAt('08:30'), attempt: 1, attemptsLeft: 2, note: 'nobody home', location: null },
     timeline: [
       { type: 'parcel.registered.v1', at: utcAt('07:00'), revision: 0 },
@@ -124,7 +134,10 @@ test('applying the same events again changes nothing', async (t) => {
   const events = lateDelivery();
   await applyEvents(documents, parcelStatusProjection, events);
   const before = await queries.byId('p-1');
-  t.deepEqual(await applyEvents(documents, parcelStatusProjection, events), events.map(() => 'duplicate'));
+  t.deepEqual(
+    await applyEvents(documents, parcelStatusProjection, events),
+    events.map(() => 'duplicate'),
+  );
   t.deepEqual(await applyEvents(documents, parcelStatusProjection, [events[3]!, events[1]!]), ['duplicate', 'duplicate']);
   t.deepEqual(await queries.byId('p-1'), before);
 });
@@ -139,7 +152,7 @@ test('refuses an event that arrives before an earlier revision of its stream, an
   t.like(await queries.byId('p-1'), { status: 'Loaded', revision: 2, vehicleId: 'v-1' });
 });
 
-test('an event whose data does not decode is retried (to be dead-lettered after the last attempt) while the rest goes through', async (t) => {
+test('an event whose data does not decode is dead-lettered at once (permanent) while the rest goes through', async (t) => {
   const { documents, queries } = await open(t);
   const log = createTestLog();
   const good = log.record(parcelEvents, 'parcel-p-5', parcelFacts('p-5').registered());
@@ -153,9 +166,12 @@ test('an event whose data does not decode is retried (to be dead-lettered after 
     retry: (reason) => settled.push(`retry ${message.streamId}: ${reason}`),
     deadLetter: (reason) => settled.push(`dead-letter ${message.streamId}: ${reason}`),
   });
-  await projectDeliveries({ documents, projection: parcelStatusProjection, logger: silentLogger })([delivery(good), delivery(poison)]);
+  await streamDeliveries({ documents, consumer: () => projectorConsumer(parcelStatusProjection), logger: silentLogger })([
+    delivery(good),
+    delivery(poison),
+  ]);
   t.is(settled[0], 'ack parcel-p-5');
-  t.regex(settled[1] ?? '', /^retry parcel-p-6: cannot decode parcel\.registered\.v1 .*weightKg/);
+  t.regex(settled[1] ?? '', /^dead-letter parcel-p-6: cannot decode parcel\.registered\.v1 .*weightKg/);
   t.truthy(await queries.byId('p-5'));
   t.is(await queries.byId('p-6'), undefined);
 });

@@ -1,13 +1,16 @@
 // ParcelStatusView: one document per parcel, from the parcel's own stream only, so the runtime's per-stream
 // order is all the ordering it needs.
-import type { RecordedEvent } from '@meridian/kernel';
+import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { parcelEvents, type ParcelEvent, type ParcelRegistered } from '@meridian/parcel';
 import { decodeRecorded } from '../runtime/decode.ts';
-import type { DocumentUpdate, Projection } from '../runtime/projection.ts';
-import { later, updateExisting, utc } from '../runtime/updates.ts';
-import type { ParcelStatusView } from './view.ts';
+import { later, utc } from '../runtime/updates.ts';
+import { ParcelStatusView } from './view.ts';
 
-export const parcelsCollection = 'parcels';
+export const parcels = collection('parcels', ParcelStatusView, {
+  indexes: [['clientId', 'status', 'updatedAt'], ['clientId', 'updatedAt'], ['status', 'updatedAt'], ['updatedAt']],
+});
+/** The logical name, for callers that address the collection by name (queries of a generation, tests). */
+export const parcelsCollection = parcels.name;
 
 type LaterParcelEvent = Exclude<ParcelEvent, { type: 'ParcelRegistered' }>;
 
@@ -75,7 +78,13 @@ const changesOf = (event: LaterParcelEvent): Partial<ParcelStatusView> => {
     }
     case 'ParcelDelivered': {
       const { routeId, vehicleId, attempt, proof, location, deliveredAt } = event.data;
-      const proofOfDelivery = { kind: proof.kind, reference: proof.reference, receivedBy: proof.receivedBy ?? null, location, deliveredAt: utc(deliveredAt) };
+      const proofOfDelivery = {
+        kind: proof.kind,
+        reference: proof.reference,
+        receivedBy: proof.receivedBy ?? null,
+        location,
+        deliveredAt: utc(deliveredAt),
+      };
       return { status: 'Delivered', routeId, vehicleId, attempts: attempt, proofOfDelivery };
     }
     case 'ParcelDeliveryAttemptFailed': {
@@ -105,21 +114,17 @@ const stamped =
 const project = (recorded: RecordedEvent): DocumentUpdate[] => {
   const event = decodeRecorded(parcelEvents, recorded);
   const stamp = stamped(recorded, utc(timeOf(event)));
-  const update =
+  const change =
     event.type === 'ParcelRegistered'
       ? () => stamp(registeredView(event.data))
-      : updateExisting<ParcelStatusView>((view) => stamp({ ...view, ...changesOf(event) }));
-  return [{ collection: parcelsCollection, id: event.data.parcelId, update }];
+      : whenPresent<ParcelStatusView>((view) => stamp({ ...view, ...changesOf(event) }));
+  return [updateOf(parcels, event.data.parcelId, change)];
 };
 
 export const parcelStatusProjection: Projection = {
   name: 'parcel-status',
   version: 1,
-  collections: {
-    [parcelsCollection]: {
-      indexes: [['clientId', 'status', 'updatedAt'], ['clientId', 'updatedAt'], ['status', 'updatedAt'], ['updatedAt']],
-    },
-  },
+  collections: { [parcels.name]: parcels },
   eventTypes: parcelEvents.wireTypes,
   project,
 };

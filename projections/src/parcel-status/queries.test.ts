@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, parcelFacts } from '../testing/index.ts';
 import { parcelStatusProjection } from './projection.ts';
 import { parcelStatusQueries, type ParcelStatusFilter } from './queries.ts';

@@ -1,8 +1,8 @@
 // What the query API asks of ParcelStatusView: one parcel, or a page of them, most recently changed first.
-import type { DocumentStore } from '@meridian/kernel';
+import { typedCollection, type DocumentStore } from '@meridian/kernel';
 import { matching, pageSize, readPage, type Page, type PageRequest } from '../runtime/page.ts';
 import { physicalCollection, type Generation } from '../runtime/projection.ts';
-import { parcelsCollection, parcelStatusProjection } from './projection.ts';
+import { parcels, parcelStatusProjection } from './projection.ts';
 import type { ParcelStatusView, ParcelViewStatus } from './view.ts';
 
 export type ParcelStatusFilter = PageRequest & {
@@ -16,12 +16,15 @@ export type ParcelStatusQueries = {
   readonly list: (filter?: ParcelStatusFilter) => Promise<Page<ParcelStatusView>>;
 };
 
-export const parcelStatusQueries = (documents: DocumentStore, version: Generation = parcelStatusProjection.version): ParcelStatusQueries => {
-  const collection = physicalCollection(parcelsCollection, version);
+export const parcelStatusQueries = (
+  documents: DocumentStore,
+  version: Generation = parcelStatusProjection.version,
+): ParcelStatusQueries => {
+  const collection = typedCollection(documents, parcels, physicalCollection(parcels.name, version));
   return {
-    byId: async (parcelId) => (await documents.get(collection, parcelId)) as ParcelStatusView | undefined,
+    byId: (parcelId) => collection.get(parcelId),
     list: ({ clientId, status, limit, after } = {}) =>
-      readPage<ParcelStatusView>(documents, collection, {
+      readPage(collection, {
         where: [...matching('clientId', clientId), ...matching('status', status)],
         orderBy: { field: 'updatedAt', direction: 'desc' },
         limit: pageSize(limit),

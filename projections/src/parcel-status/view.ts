@@ -1,13 +1,16 @@
 // The ParcelStatusView document: one per parcel, what a client or an operator asks about "where is my
-// parcel". Plain JSON types (no brands): this is a published shape, read back from stores as it was written.
+// parcel". Plain JSON (no brands): this is a published shape, read back from stores as it was written, and
+// its codec is both how the query edge reads it and the schema the API description publishes.
 // Top-level fields that may not apply yet are null, never absent, so the shape is stable and `== null` is
 // queryable; value objects copied from events (address) keep their optional fields optional.
-import type { FailureReason, ParcelStatus } from '@meridian/parcel';
+import { oneOf, struct } from '@meridian/kernel';
+import type { ParcelStatus } from '@meridian/parcel';
+import * as t from 'io-ts';
 
 /** The parcel lifecycle's status names (a view only exists once the parcel is registered). */
 export type ParcelViewStatus = Exclude<ParcelStatus, 'Unregistered'>;
 
-export const parcelViewStatuses: readonly ParcelViewStatus[] = [
+export const parcelViewStatuses = [
   'Registered',
   'AssignedToRoute',
   'Loaded',
@@ -16,60 +19,65 @@ export const parcelViewStatuses: readonly ParcelViewStatus[] = [
   'Delivered',
   'ReturnedToDepot',
   'Cancelled',
-];
+] as const satisfies readonly ParcelViewStatus[];
 
-export type ParcelLocation = { readonly lat: number; readonly lng: number };
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
-export type ParcelAddress = {
-  readonly line1: string;
-  readonly line2?: string;
-  readonly city: string;
-  readonly postalCode: string;
-  readonly country: string;
-  readonly location: ParcelLocation;
-};
+export const ParcelLocation = struct('ParcelLocation', { lat: t.number, lng: t.number });
+export type ParcelLocation = t.TypeOf<typeof ParcelLocation>;
 
-export type ProofOfDeliveryView = {
-  readonly kind: 'signature' | 'photo';
-  readonly reference: string;
-  readonly receivedBy: string | null;
-  readonly location: ParcelLocation;
-  readonly deliveredAt: string;
-};
+export const ParcelAddress = struct(
+  'ParcelAddress',
+  { line1: t.string, city: t.string, postalCode: t.string, country: t.string, location: ParcelLocation },
+  { line2: t.string },
+);
+export type ParcelAddress = t.TypeOf<typeof ParcelAddress>;
 
-export type DeliveryFailureView = {
-  readonly reason: FailureReason;
-  readonly at: string;
-  readonly attempt: number;
-  readonly attemptsLeft: number;
-  readonly note: string | null;
-  readonly location: ParcelLocation | null;
-};
+export const ProofOfDeliveryView = struct('ProofOfDeliveryView', {
+  kind: oneOf('ProofKind', ['signature', 'photo']),
+  reference: t.string,
+  receivedBy: nullable(t.string),
+  location: ParcelLocation,
+  deliveredAt: t.string,
+});
+export type ProofOfDeliveryView = t.TypeOf<typeof ProofOfDeliveryView>;
+
+export const DeliveryFailureView = struct('DeliveryFailureView', {
+  reason: oneOf('FailureReason', ['recipient-absent', 'address-not-found', 'refused', 'access-denied', 'damaged', 'other']),
+  at: t.string,
+  attempt: t.number,
+  attemptsLeft: t.number,
+  note: nullable(t.string),
+  location: nullable(ParcelLocation),
+});
+export type DeliveryFailureView = t.TypeOf<typeof DeliveryFailureView>;
 
 /** One fact in the parcel's history: its wire type, its business time, its stream revision. */
-export type ParcelTimelineEntry = { readonly type: string; readonly at: string; readonly revision: number };
+export const ParcelTimelineEntry = struct('ParcelTimelineEntry', { type: t.string, at: t.string, revision: t.number });
+export type ParcelTimelineEntry = t.TypeOf<typeof ParcelTimelineEntry>;
 
-export type ParcelStatusView = {
-  readonly parcelId: string;
-  readonly clientId: string;
-  readonly status: ParcelViewStatus;
-  readonly recipientName: string;
-  readonly address: ParcelAddress;
-  readonly weightKg: number;
-  readonly slaDeadline: string;
-  readonly slaBreached: boolean;
-  readonly breachedAt: string | null;
+export const ParcelStatusView = struct('ParcelStatusView', {
+  parcelId: t.string,
+  clientId: t.string,
+  status: oneOf('ParcelViewStatus', parcelViewStatuses),
+  recipientName: t.string,
+  address: ParcelAddress,
+  weightKg: t.number,
+  slaDeadline: t.string,
+  slaBreached: t.boolean,
+  breachedAt: nullable(t.string),
   /** The route and vehicle it is on now; null once released, returned or cancelled (kept once delivered). */
-  readonly routeId: string | null;
-  readonly vehicleId: string | null;
+  routeId: nullable(t.string),
+  vehicleId: nullable(t.string),
   /** Times it went out for delivery. */
-  readonly attempts: number;
-  readonly proofOfDelivery: ProofOfDeliveryView | null;
-  readonly lastFailure: DeliveryFailureView | null;
-  readonly timeline: readonly ParcelTimelineEntry[];
-  readonly registeredAt: string;
+  attempts: t.number,
+  proofOfDelivery: nullable(ProofOfDeliveryView),
+  lastFailure: nullable(DeliveryFailureView),
+  timeline: t.readonlyArray(ParcelTimelineEntry),
+  registeredAt: t.string,
   /** The latest business time of its facts (UTC), the list order. */
-  readonly updatedAt: string;
+  updatedAt: t.string,
   /** The last stream revision applied: an ETag for clients, a position for operators. */
-  readonly revision: number;
-};
+  revision: t.number,
+});
+export type ParcelStatusView = t.TypeOf<typeof ParcelStatusView>;

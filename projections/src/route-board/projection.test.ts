@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@meridian/kernel';
 import { routeEvents, type RouteEvent } from '@meridian/route';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, routeFacts, utcAt, type StopPlan } from '../testing/index.ts';
 import { routeBoardProjection } from './projection.ts';
 import { routeBoardQueries } from './queries.ts';
@@ -30,7 +30,8 @@ const day: RouteEvent[] = [
   r.finished('v-1', 'd-1', 2, 1, '10:00'),
 ];
 
-const record = (events: readonly RouteEvent[], streamId = 'route-r-1'): RecordedEvent[] => createTestLog().recordAll(routeEvents, streamId, events);
+const record = (events: readonly RouteEvent[], streamId = 'route-r-1'): RecordedEvent[] =>
+  createTestLog().recordAll(routeEvents, streamId, events);
 
 const stopOf = (plan: StopPlan, index: number) => ({
   stopId: plan.stopId,
@@ -78,7 +79,11 @@ test('follows a route through its day, stop by stop, in the current visiting ord
   t.like(assigned, { status: 'Assigned', vehicleId: 'v-1', driverId: 'd-1', updatedAt: utcAt('07:00') });
 
   const resequenced = await board(5);
-  t.like(resequenced, { status: 'InProgress', startedAt: utcAt('08:05'), progress: { total: 3, completed: 1, skipped: 0, pending: 2, percent: 33 } });
+  t.like(resequenced, {
+    status: 'InProgress',
+    startedAt: utcAt('08:05'),
+    progress: { total: 3, completed: 1, skipped: 0, pending: 2, percent: 33 },
+  });
   t.deepEqual(order(resequenced), ['s-1:completed', 's-3:pending', 's-2:pending']);
   t.is(resequenced?.stops[0]?.completedAt, utcAt('08:40'));
 
@@ -91,9 +96,19 @@ test('follows a route through its day, stop by stop, in the current visiting ord
 
 test('shows a cancellation with its reason, keeping the crew it had', async (t) => {
   const { documents, queries } = await open(t);
-  const events = [r.planned([s1, s2], '06:30'), r.vehicleAssigned('v-1', 'd-1', ['p-1', 'p-2', 'p-3'], '07:00'), r.cancelled(['p-1', 'p-2', 'p-3'], '07:30')];
+  const events = [
+    r.planned([s1, s2], '06:30'),
+    r.vehicleAssigned('v-1', 'd-1', ['p-1', 'p-2', 'p-3'], '07:00'),
+    r.cancelled(['p-1', 'p-2', 'p-3'], '07:30'),
+  ];
   await applyEvents(documents, routeBoardProjection, record(events));
-  t.like(await queries.byId('r-1'), { status: 'Cancelled', cancelledAt: utcAt('07:30'), cancellationReason: 'storm warning', vehicleId: 'v-1', driverId: 'd-1' });
+  t.like(await queries.byId('r-1'), {
+    status: 'Cancelled',
+    cancelledAt: utcAt('07:30'),
+    cancellationReason: 'storm warning',
+    vehicleId: 'v-1',
+    driverId: 'd-1',
+  });
 });
 
 test('shows a route cancelled before it had a crew without one', async (t) => {
@@ -107,14 +122,22 @@ test('applying the same events again changes nothing', async (t) => {
   const events = record(day);
   await applyEvents(documents, routeBoardProjection, events);
   const before = await queries.byId('r-1');
-  t.deepEqual(await applyEvents(documents, routeBoardProjection, events), events.map(() => 'duplicate'));
+  t.deepEqual(
+    await applyEvents(documents, routeBoardProjection, events),
+    events.map(() => 'duplicate'),
+  );
   t.deepEqual(await queries.byId('r-1'), before);
 });
 
 test('refuses an event that arrives before an earlier revision of its stream, and applies it after', async (t) => {
   const { documents, queries } = await open(t);
   const [planned, assigned, started, completed] = record(day) as [RecordedEvent, RecordedEvent, RecordedEvent, RecordedEvent];
-  t.deepEqual(await applyEvents(documents, routeBoardProjection, [planned, assigned, completed, started]), ['applied', 'applied', 'gap', 'gap']);
+  t.deepEqual(await applyEvents(documents, routeBoardProjection, [planned, assigned, completed, started]), [
+    'applied',
+    'applied',
+    'gap',
+    'gap',
+  ]);
   t.like(await queries.byId('r-1'), { status: 'Assigned', revision: 1 });
   t.deepEqual(await applyEvents(documents, routeBoardProjection, [started, completed]), ['applied', 'applied']);
   t.like(await queries.byId('r-1'), { status: 'InProgress', revision: 3, progress: { completed: 1 } });

@@ -1,13 +1,13 @@
 // RouteBoard: one document per route, from the route's own stream only (per-stream order is enough).
-import type { RecordedEvent } from '@meridian/kernel';
+import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { routeEvents, type RouteEvent, type RoutePlanned } from '@meridian/route';
 import { decodeRecorded } from '../runtime/decode.ts';
-import type { DocumentUpdate, Projection } from '../runtime/projection.ts';
-import { later, updateExisting, utc } from '../runtime/updates.ts';
+import { later, utc } from '../runtime/updates.ts';
 import { closeStop, progressOf, resequence } from './stops.ts';
-import type { RouteBoardView } from './view.ts';
+import { RouteBoardView } from './view.ts';
 
-export const routesCollection = 'routes';
+export const routes = collection('routes', RouteBoardView, { indexes: [['status', 'updatedAt'], ['updatedAt']] });
+export const routesCollection = routes.name;
 
 type LaterRouteEvent = Exclude<RouteEvent, { type: 'RoutePlanned' }>;
 
@@ -89,7 +89,13 @@ const changesOf = (event: LaterRouteEvent, view: RouteBoardView): Partial<RouteB
     case 'RouteCancelled': {
       const { vehicleId, driverId, reason, cancelledAt } = event.data;
       // A route cancelled before it had a crew names none: keep what the board knows (null).
-      return { status: 'Cancelled', vehicleId: vehicleId ?? view.vehicleId, driverId: driverId ?? view.driverId, cancelledAt: utc(cancelledAt), cancellationReason: reason };
+      return {
+        status: 'Cancelled',
+        vehicleId: vehicleId ?? view.vehicleId,
+        driverId: driverId ?? view.driverId,
+        cancelledAt: utc(cancelledAt),
+        cancellationReason: reason,
+      };
     }
   }
 };
@@ -107,17 +113,17 @@ const stamped =
 const project = (recorded: RecordedEvent): DocumentUpdate[] => {
   const event = decodeRecorded(routeEvents, recorded);
   const stamp = stamped(recorded, utc(timeOf(event)));
-  const update =
+  const change =
     event.type === 'RoutePlanned'
       ? () => stamp(plannedView(event.data))
-      : updateExisting<RouteBoardView>((view) => stamp({ ...view, ...changesOf(event, view) }));
-  return [{ collection: routesCollection, id: event.data.routeId, update }];
+      : whenPresent<RouteBoardView>((view) => stamp({ ...view, ...changesOf(event, view) }));
+  return [updateOf(routes, event.data.routeId, change)];
 };
 
 export const routeBoardProjection: Projection = {
   name: 'route-board',
   version: 1,
-  collections: { [routesCollection]: { indexes: [['status', 'updatedAt'], ['updatedAt']] } },
+  collections: { [routes.name]: routes },
   eventTypes: routeEvents.wireTypes,
   project,
 };

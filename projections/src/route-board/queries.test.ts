@@ -1,6 +1,6 @@
 import { routeEvents, type RouteEvent } from '@meridian/route';
 import test from 'ava';
-import { applyEvents } from '../runtime/apply.ts';
+import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, routeFacts } from '../testing/index.ts';
 import { routeBoardProjection } from './projection.ts';
 import { routeBoardQueries } from './queries.ts';
@@ -17,7 +17,11 @@ const open = async (t: { teardown: (fn: () => Promise<void>) => void }) => {
     const last = `07:${String(minute).padStart(2, '0')}`;
     const events: Record<typeof stage, RouteEvent[]> = {
       planned: [r.planned([stop], last)],
-      'in-progress': [r.planned([stop], '06:00'), r.vehicleAssigned('v-1', 'd-1', ['p-1'], '06:10'), r.started('v-1', 'd-1', ['s-1'], last)],
+      'in-progress': [
+        r.planned([stop], '06:00'),
+        r.vehicleAssigned('v-1', 'd-1', ['p-1'], '06:10'),
+        r.started('v-1', 'd-1', ['s-1'], last),
+      ],
       cancelled: [r.planned([stop], '06:00'), r.cancelled(['p-1'], last)],
     };
     return log.recordAll(routeEvents, `route-${routeId}`, events[stage]);

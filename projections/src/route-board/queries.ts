@@ -1,8 +1,8 @@
 // What the query API asks of RouteBoard: one route, or a page of them, most recently changed first.
-import type { DocumentStore } from '@meridian/kernel';
+import { typedCollection, type DocumentStore } from '@meridian/kernel';
 import { matching, pageSize, readPage, type Page, type PageRequest } from '../runtime/page.ts';
 import { physicalCollection, type Generation } from '../runtime/projection.ts';
-import { routeBoardProjection, routesCollection } from './projection.ts';
+import { routeBoardProjection, routes } from './projection.ts';
 import type { RouteBoardStatus, RouteBoardView } from './view.ts';
 
 export type RouteBoardFilter = PageRequest & {
@@ -16,11 +16,11 @@ export type RouteBoardQueries = {
 };
 
 export const routeBoardQueries = (documents: DocumentStore, version: Generation = routeBoardProjection.version): RouteBoardQueries => {
-  const collection = physicalCollection(routesCollection, version);
+  const collection = typedCollection(documents, routes, physicalCollection(routes.name, version));
   return {
-    byId: async (routeId) => (await documents.get(collection, routeId)) as RouteBoardView | undefined,
+    byId: (routeId) => collection.get(routeId),
     list: ({ status, limit, after } = {}) =>
-      readPage<RouteBoardView>(documents, collection, {
+      readPage(collection, {
         where: matching('status', status),
         orderBy: { field: 'updatedAt', direction: 'desc' },
         limit: pageSize(limit),

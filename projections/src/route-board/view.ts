@@ -1,48 +1,62 @@
 // The RouteBoard document: one per route, what dispatchers watch (where each route stands, stop by stop).
-// Plain JSON types; fields that may not apply yet are null, never absent.
-import type { RouteStatus, StopStatus } from '@meridian/route';
+// Plain JSON; fields that may not apply yet are null, never absent. The codec reads it at the query edge
+// and is the schema the API description publishes.
+import { oneOf, struct } from '@meridian/kernel';
+import type { RouteStatus } from '@meridian/route';
+import * as t from 'io-ts';
 
 /** The route lifecycle's status names (a route is on the board once planned). */
 export type RouteBoardStatus = Exclude<RouteStatus, 'Unplanned'>;
 
-export const routeBoardStatuses: readonly RouteBoardStatus[] = ['Planned', 'Assigned', 'InProgress', 'Finished', 'Cancelled'];
+export const routeBoardStatuses = [
+  'Planned',
+  'Assigned',
+  'InProgress',
+  'Finished',
+  'Cancelled',
+] as const satisfies readonly RouteBoardStatus[];
 
-export type RouteBoardStop = {
-  readonly stopId: string;
-  readonly location: { readonly lat: number; readonly lng: number };
-  readonly parcelIds: readonly string[];
-  readonly status: StopStatus;
-  readonly completedAt: string | null;
-  readonly skippedAt: string | null;
-  readonly skipReason: string | null;
-};
+const nullable = <C extends t.Mixed>(codec: C) => t.union([codec, t.null]);
 
-export type RouteProgress = {
-  readonly total: number;
-  readonly completed: number;
-  readonly skipped: number;
-  readonly pending: number;
+export const RouteBoardStop = struct('RouteBoardStop', {
+  stopId: t.string,
+  location: struct('StopLocation', { lat: t.number, lng: t.number }),
+  parcelIds: t.readonlyArray(t.string),
+  status: oneOf('StopStatus', ['pending', 'completed', 'skipped']),
+  completedAt: nullable(t.string),
+  skippedAt: nullable(t.string),
+  skipReason: nullable(t.string),
+});
+export type RouteBoardStop = t.TypeOf<typeof RouteBoardStop>;
+
+export const RouteProgress = struct('RouteProgress', {
+  total: t.number,
+  completed: t.number,
+  skipped: t.number,
+  pending: t.number,
   /** Stops closed (completed or skipped) as a whole percentage of all stops, rounded down: 100 means done. */
-  readonly percent: number;
-};
+  percent: t.number,
+});
+export type RouteProgress = t.TypeOf<typeof RouteProgress>;
 
-export type RouteBoardView = {
-  readonly routeId: string;
-  readonly depotId: string;
-  readonly status: RouteBoardStatus;
-  readonly dispatchWindow: { readonly from: string; readonly to: string };
-  readonly vehicleId: string | null;
-  readonly driverId: string | null;
+export const RouteBoardView = struct('RouteBoardView', {
+  routeId: t.string,
+  depotId: t.string,
+  status: oneOf('RouteBoardStatus', routeBoardStatuses),
+  dispatchWindow: struct('DispatchWindowView', { from: t.string, to: t.string }),
+  vehicleId: nullable(t.string),
+  driverId: nullable(t.string),
   /** In the current visiting order: closed stops first, as they were closed, then pending ones in plan order. */
-  readonly stops: readonly RouteBoardStop[];
-  readonly progress: RouteProgress;
-  readonly plannedAt: string;
-  readonly startedAt: string | null;
-  readonly finishedAt: string | null;
-  readonly cancelledAt: string | null;
-  readonly cancellationReason: string | null;
+  stops: t.readonlyArray(RouteBoardStop),
+  progress: RouteProgress,
+  plannedAt: t.string,
+  startedAt: nullable(t.string),
+  finishedAt: nullable(t.string),
+  cancelledAt: nullable(t.string),
+  cancellationReason: nullable(t.string),
   /** The latest business time of its facts (UTC), the list order. */
-  readonly updatedAt: string;
+  updatedAt: t.string,
   /** The last stream revision applied. */
-  readonly revision: number;
-};
+  revision: t.number,
+});
+export type RouteBoardView = t.TypeOf<typeof RouteBoardView>;

@@ -1,7 +1,7 @@
 // The dry-run report: what a rebuilt generation would change against the live one, collection by
 // collection — documents added, changed (with the fields that differ) and removed, counted, with samples.
-import { canonicalJson, type Document, type DocumentStore } from '@meridian/kernel';
-import { physicalCollection, type Projection } from './projection.ts';
+import { canonicalJson, type Document, type DocumentStore, type Projection } from '@meridian/kernel';
+import { physicalCollection } from './projection.ts';
 
 export type FieldChange = { readonly field: string; readonly live: unknown; readonly rebuilt: unknown };
 
@@ -43,11 +43,21 @@ const fieldChanges = (live: Document, rebuilt: Document): FieldChange[] =>
     .filter((field) => canonicalJson(live[field]) !== canonicalJson(rebuilt[field]))
     .map((field) => ({ field, live: live[field], rebuilt: rebuilt[field] }));
 
-const diffCollection = async (documents: DocumentStore, logical: string, live: string, rebuilt: string, samples: number): Promise<CollectionDiff> => {
+const diffCollection = async (
+  documents: DocumentStore,
+  logical: string,
+  live: string,
+  rebuilt: string,
+  samples: number,
+): Promise<CollectionDiff> => {
   // Both sides are read whole; read models of this size fit, and the report is a one-off.
   const before = new Map<string, Document>();
   for await (const { id, document } of documentsOf(documents, physicalCollection(logical, live))) before.set(id, document);
-  const result = { added: [] as { id: string; document: Document }[], changed: [] as { id: string; fields: FieldChange[] }[], removed: [] as { id: string; document: Document }[] };
+  const result = {
+    added: [] as { id: string; document: Document }[],
+    changed: [] as { id: string; fields: FieldChange[] }[],
+    removed: [] as { id: string; document: Document }[],
+  };
   let unchanged = 0;
   for await (const { id, document } of documentsOf(documents, physicalCollection(logical, rebuilt))) {
     const old = before.get(id);
@@ -63,14 +73,26 @@ const diffCollection = async (documents: DocumentStore, logical: string, live: s
     changed: result.changed.length,
     removed: result.removed.length,
     unchanged,
-    samples: { added: result.added.slice(0, samples), changed: result.changed.slice(0, samples), removed: result.removed.slice(0, samples) },
+    samples: {
+      added: result.added.slice(0, samples),
+      changed: result.changed.slice(0, samples),
+      removed: result.removed.slice(0, samples),
+    },
     changedIds: [...result.added, ...result.changed, ...result.removed].map((d) => d.id).sort(),
   };
 };
 
-export const diffGenerations = async (documents: DocumentStore, projection: Projection, live: string, rebuilt: string, samples = 10): Promise<DiffReport> => ({
+export const diffGenerations = async (
+  documents: DocumentStore,
+  projection: Projection,
+  live: string,
+  rebuilt: string,
+  samples = 10,
+): Promise<DiffReport> => ({
   projection: projection.name,
   live,
   rebuilt,
-  collections: await Promise.all(Object.keys(projection.collections).map((logical) => diffCollection(documents, logical, live, rebuilt, samples))),
+  collections: await Promise.all(
+    Object.keys(projection.collections).map((logical) => diffCollection(documents, logical, live, rebuilt, samples)),
+  ),
 });

@@ -1,8 +1,8 @@
 // Which generation of each projection is live (blue/green). Queries read the live one; live projectors
 // write the live one; a replay builds another beside it and switches when it has caught up. The record is
 // one document per projection, so a switch is one atomic write.
-import type { DocumentStore, Logger } from '@meridian/kernel';
-import { generationName, physicalCollection, streamCheckpoints, type Projection } from './projection.ts';
+import type { DocumentStore, Logger, Projection } from '@meridian/kernel';
+import { generationName, physicalCollection, streamCheckpoints } from './projection.ts';
 
 export const generationsCollection = 'projection-generations';
 
@@ -19,10 +19,19 @@ export type GenerationsRecord = {
    * Written by a live projector when it sees a switch: the highest position it applied to the generation
    * it was writing before. The replay catches up past it, so nothing applied only to the old one is lost.
    */
-  readonly acknowledged?: { readonly generation: string; readonly previous: string; readonly maxPositionBefore: number; readonly at: string };
+  readonly acknowledged?: {
+    readonly generation: string;
+    readonly previous: string;
+    readonly maxPositionBefore: number;
+    readonly at: string;
+  };
 };
 
-const firstRecord = (projection: Projection): GenerationsRecord => ({ projection: projection.name, live: generationName(projection.version), retired: [] });
+const firstRecord = (projection: Projection): GenerationsRecord => ({
+  projection: projection.name,
+  live: generationName(projection.version),
+  retired: [],
+});
 
 export const readGenerations = async (documents: DocumentStore, projection: Projection): Promise<GenerationsRecord> =>
   ((await documents.get(generationsCollection, projection.name)) as GenerationsRecord | undefined) ?? firstRecord(projection);
@@ -32,13 +41,22 @@ export const ensureGenerations = (documents: DocumentStore, projection: Projecti
   documents.transact([{ collection: generationsCollection, id: projection.name }], (current) => {
     const known = current.get(`${generationsCollection}/${projection.name}`) as GenerationsRecord | undefined;
     const record = known ?? firstRecord(projection);
-    return { writes: known === undefined ? [{ collection: generationsCollection, id: projection.name, document: record }] : [], result: record };
+    return {
+      writes: known === undefined ? [{ collection: generationsCollection, id: projection.name, document: record }] : [],
+      result: record,
+    };
   });
 
 /** Changes the record atomically (read, compute, write in one transaction). */
-export const updateGenerations = (documents: DocumentStore, projection: Projection, change: (record: GenerationsRecord) => GenerationsRecord): Promise<GenerationsRecord> =>
+export const updateGenerations = (
+  documents: DocumentStore,
+  projection: Projection,
+  change: (record: GenerationsRecord) => GenerationsRecord,
+): Promise<GenerationsRecord> =>
   documents.transact([{ collection: generationsCollection, id: projection.name }], (current) => {
-    const record = change((current.get(`${generationsCollection}/${projection.name}`) as GenerationsRecord | undefined) ?? firstRecord(projection));
+    const record = change(
+      (current.get(`${generationsCollection}/${projection.name}`) as GenerationsRecord | undefined) ?? firstRecord(projection),
+    );
     return { writes: [{ collection: generationsCollection, id: projection.name, document: record }], result: record };
   });
 

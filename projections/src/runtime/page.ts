@@ -1,5 +1,5 @@
 // What query functions hand the query API: typed documents a page at a time, with an opaque cursor.
-import type { Document, DocumentQuery, DocumentStore, FieldFilter, Scalar } from '@meridian/kernel';
+import type { Document, DocumentQuery, FieldFilter, Scalar, TypedCollection } from '@meridian/kernel';
 
 export type Page<D> = {
   readonly documents: readonly D[];
@@ -29,21 +29,18 @@ export const matching = (field: string, value: Scalar | readonly Scalar[] | unde
   return isList(value) ? [{ field, op: 'in', value }] : [{ field, op: '==', value }];
 };
 
-/** Reads one page; documents are typed by the projection that wrote the collection. */
-export const readPage = async <D extends Document>(documents: DocumentStore, collection: string, query: DocumentQuery): Promise<Page<D>> => {
-  const page = await documents.query(collection, query);
-  return {
-    documents: page.documents.map(({ document }) => document as D),
-    ...(page.next !== undefined && { next: page.next }),
-  };
+/** Reads one page of a typed collection; each document is decoded as its collection's type. */
+export const readPage = async <D extends Document>(documents: TypedCollection<D>, query: DocumentQuery): Promise<Page<D>> => {
+  const page = await documents.query(query);
+  return { documents: page.documents.map(({ document }) => document), ...(page.next !== undefined && { next: page.next }) };
 };
 
 /** Reads every page of a query (for small, bounded result sets only). */
-export const readAll = async <D extends Document>(documents: DocumentStore, collection: string, query: DocumentQuery): Promise<D[]> => {
+export const readAll = async <D extends Document>(documents: TypedCollection<D>, query: DocumentQuery): Promise<D[]> => {
   const all: D[] = [];
   let after: string | undefined;
   do {
-    const page = await readPage<D>(documents, collection, { ...query, ...(after !== undefined && { after }) });
+    const page = await readPage(documents, { ...query, ...(after !== undefined && { after }) });
     all.push(...page.documents);
     after = page.next;
   } while (after !== undefined);

@@ -1,10 +1,9 @@
 // Rebuilding a projection from the log, blue/green: into a new generation beside the live one (queries keep
 // reading the live one), resumable from its own checkpoint, then switched atomically, then caught up past
 // whatever the live projector applied to the old generation until it noticed the switch.
-import type { DocumentStore, EventStore, Logger } from '@meridian/kernel';
-import { applyEvents, prepareProjection } from './apply.ts';
+import type { DocumentStore, EventStore, Logger, Projection } from '@meridian/kernel';
+import { applyEvents, prepareProjection } from './projector.ts';
 import { collectionsOfGeneration, ensureGenerations, nextGeneration, readGenerations, updateGenerations } from './generations.ts';
-import type { Projection } from './projection.ts';
 
 export const replayCheckpoints = 'replay-checkpoints';
 
@@ -62,10 +61,17 @@ const checkpointId = (projection: Projection, generation: string) => `${projecti
 const batchSizeFor = (documents: DocumentStore) => ((documents.maxWritesPerTransaction ?? 450) > 450 ? 10_000 : 2_000);
 
 const loadCheckpoint = async (documents: DocumentStore, projection: Projection, generation: string): Promise<ReplayCheckpoint> =>
-  ((await documents.get(replayCheckpoints, checkpointId(projection, generation))) as ReplayCheckpoint | undefined) ?? { position: 0, events: 0, updatedAt: '' };
+  ((await documents.get(replayCheckpoints, checkpointId(projection, generation))) as ReplayCheckpoint | undefined) ?? {
+    position: 0,
+    events: 0,
+    updatedAt: '',
+  };
 
 const saveCheckpoint = (documents: DocumentStore, projection: Projection, generation: string, checkpoint: ReplayCheckpoint) =>
-  documents.transact([], () => ({ writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: checkpoint }], result: undefined }));
+  documents.transact([], () => ({
+    writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: checkpoint }],
+    result: undefined,
+  }));
 
 /**
  * Applies the log to a generation from its replay checkpoint to the head, batch by batch. The checkpoint
@@ -80,7 +86,11 @@ export const catchUp = async (deps: ReplayDeps, generation: string): Promise<Rep
   const head = await log.headPosition();
   for (;;) {
     if (deps.signal?.aborted) return checkpoint;
-    const batch = await log.readAll({ after: checkpoint.position, batchSize: deps.batchSize ?? batchSizeFor(documents), filter: { eventTypes: projection.eventTypes } });
+    const batch = await log.readAll({
+      after: checkpoint.position,
+      batchSize: deps.batchSize ?? batchSizeFor(documents),
+      filter: { eventTypes: projection.eventTypes },
+    });
     if (batch.events.length > 0) await applyEvents(documents, projection, batch.events, generation);
     if (batch.position > checkpoint.position) {
       checkpoint = { position: batch.position, events: checkpoint.events + batch.events.length, updatedAt: new Date().toISOString() };
@@ -108,7 +118,9 @@ export type ReplayResult = {
 };
 
 /** Starts (or resumes) a new generation of the code's version and builds it to the head of the log. */
-export const buildNextGeneration = async (deps: ReplayDeps): Promise<{ generation: string; live: string; checkpoint: ReplayCheckpoint }> => {
+export const buildNextGeneration = async (
+  deps: ReplayDeps,
+): Promise<{ generation: string; live: string; checkpoint: ReplayCheckpoint }> => {
   const record = await ensureGenerations(deps.documents, deps.projection);
   const generation = record.building ?? nextGeneration(deps.projection, record);
   if (record.building === undefined) await updateGenerations(deps.documents, deps.projection, (r) => ({ ...r, building: generation }));
@@ -121,7 +133,10 @@ export const buildNextGeneration = async (deps: ReplayDeps): Promise<{ generatio
 /** Drops every collection of a generation, and its replay checkpoint. */
 export const dropGeneration = async (documents: DocumentStore, projection: Projection, generation: string): Promise<void> => {
   for (const collection of collectionsOfGeneration(projection, generation)) await documents.dropCollection(collection);
-  await documents.transact([], () => ({ writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: undefined }], result: undefined }));
+  await documents.transact([], () => ({
+    writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: undefined }],
+    result: undefined,
+  }));
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -131,14 +146,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * applied to the old generation before it noticed: the position it acknowledges, or the head once it
  * has had time to finish a batch in flight.
  */
-export const switchTo = async (deps: ReplayDeps, generation: string, { settleMs = 3_000 }: ReplayOptions = {}): Promise<ReplayCheckpoint> => {
+export const switchTo = async (
+  deps: ReplayDeps,
+  generation: string,
+  { settleMs = 3_000 }: ReplayOptions = {},
+): Promise<ReplayCheckpoint> => {
   const { documents, projection } = deps;
   const before = await readGenerations(documents, projection);
   await prepareProjection(documents, projection, generation);
   await catchUp(deps, generation);
   await updateGenerations(documents, projection, (record) => {
     const { building: _building, acknowledged: _acknowledged, ...rest } = record;
-    return { ...rest, live: generation, retired: [...new Set([record.live, ...record.retired])].filter((g) => g !== generation), switchedAt: new Date().toISOString() };
+    return {
+      ...rest,
+      live: generation,
+      retired: [...new Set([record.live, ...record.retired])].filter((g) => g !== generation),
+      switchedAt: new Date().toISOString(),
+    };
   });
   deps.logger.info('replay switched', { projection: projection.name, from: before.live, to: generation });
   const deadline = Date.now() + settleMs;
@@ -156,10 +180,36 @@ export const switchTo = async (deps: ReplayDeps, generation: string, { settleMs 
 /** The whole replay: build, then switch (or, for a dry run, compare and drop). */
 export const replay = async (deps: ReplayDeps, options: ReplayOptions = {}): Promise<ReplayResult & { readonly built: string }> => {
   const { generation, live, checkpoint } = await buildNextGeneration(deps);
-  if (deps.signal?.aborted) return { projection: deps.projection.name, generation, built: generation, previous: live, events: checkpoint.events, position: checkpoint.position, switched: false };
-  if (options.dryRun) return { projection: deps.projection.name, generation: live, built: generation, previous: live, events: checkpoint.events, position: checkpoint.position, switched: false };
+  if (deps.signal?.aborted)
+    return {
+      projection: deps.projection.name,
+      generation,
+      built: generation,
+      previous: live,
+      events: checkpoint.events,
+      position: checkpoint.position,
+      switched: false,
+    };
+  if (options.dryRun)
+    return {
+      projection: deps.projection.name,
+      generation: live,
+      built: generation,
+      previous: live,
+      events: checkpoint.events,
+      position: checkpoint.position,
+      switched: false,
+    };
   const final = await switchTo(deps, generation, options);
-  return { projection: deps.projection.name, generation, built: generation, previous: live, events: final.events, position: final.position, switched: true };
+  return {
+    projection: deps.projection.name,
+    generation,
+    built: generation,
+    previous: live,
+    events: final.events,
+    position: final.position,
+    switched: true,
+  };
 };
 
 /** Forgets a dry run's build. */

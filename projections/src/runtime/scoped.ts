@@ -5,10 +5,10 @@
 //
 // Every projection here gives each document exactly one source stream (a vehicle's load is one document
 // per parcel), which is what makes a stream's documents recomputable on their own.
-import { documentKey, type DocumentStore, type EventStore, type Logger, type RecordedEvent } from '@meridian/kernel';
+import { documentKey, type DocumentStore, type EventStore, type Logger, type RecordedEvent, type Projection } from '@meridian/kernel';
 import { readGenerations } from './generations.ts';
-import { decideWrites, keysOf, planEvents } from './plan.ts';
-import { streamCheckpoints, type Projection, type StreamCheckpoint } from './projection.ts';
+import { projectorConsumer } from './projector.ts';
+import { decideChunk } from './stream-consumer.ts';
 
 export type ReplayScope =
   | { readonly kind: 'stream'; readonly streamId: string }
@@ -29,14 +29,21 @@ const inWindow = (event: RecordedEvent, from: number, to: number) => {
 };
 
 /** The streams a scope names, found by reading the log once (filtered to the projection's types). */
-export const streamsInScope = async ({ log, projection }: Pick<ScopedDeps, 'log' | 'projection'>, scope: ReplayScope): Promise<string[]> => {
+export const streamsInScope = async (
+  { log, projection }: Pick<ScopedDeps, 'log' | 'projection'>,
+  scope: ReplayScope,
+): Promise<string[]> => {
   if (scope.kind === 'stream') return [scope.streamId];
   const found = new Set<string>();
   const from = scope.kind === 'window' ? Date.parse(scope.from) : 0;
   const to = scope.kind === 'window' ? Date.parse(scope.to) : 0;
   let after = 0;
   for (;;) {
-    const batch = await log.readAll({ after, batchSize: 5_000, filter: { eventTypes: projection.eventTypes, ...(scope.kind === 'prefix' && { streamPrefix: scope.streamPrefix }) } });
+    const batch = await log.readAll({
+      after,
+      batchSize: 5_000,
+      filter: { eventTypes: projection.eventTypes, ...(scope.kind === 'prefix' && { streamPrefix: scope.streamPrefix }) },
+    });
     for (const event of batch.events) if (scope.kind === 'prefix' || inWindow(event, from, to)) found.add(event.streamId);
     if (batch.endOfLog) return [...found];
     after = batch.position;
@@ -48,23 +55,30 @@ type Outcome = 'rebuilt' | 'moved-on';
 /** One stream's documents recomputed from nothing and written over the live ones, if nothing newer landed. */
 const rebuildStream = async (deps: ScopedDeps, generation: string, streamId: string): Promise<Outcome> => {
   const { documents, projection } = deps;
+  const consumer = projectorConsumer(projection, generation);
   const history = (await deps.log.readStream(streamId)).filter((event) => projection.eventTypes.includes(event.type));
-  const planned = planEvents(projection, history);
-  const keys = keysOf(projection, generation, planned);
-  const checkpointKey = documentKey({ collection: streamCheckpoints(projection, generation), id: streamId });
+  const planned = (await consumer.prepare(history)).map((item) => ({ event: item.event, item }));
+  const checkpoint = { collection: consumer.checkpoints.collection, id: streamId };
+  const keys = [
+    checkpoint,
+    ...new Map(planned.flatMap(({ item }) => consumer.keysOf(item)).map((key) => [documentKey(key), key])).values(),
+  ];
   const last = history[history.length - 1]?.streamRevision ?? -1;
   return documents.transact(keys, (current) => {
-    const applied = (current.get(checkpointKey) as StreamCheckpoint | undefined)?.revision ?? -1;
-    if (applied > last) return { writes: [], result: 'moved-on' as const };
+    const applied = current.get(documentKey(checkpoint))?.['revision'];
+    if (typeof applied === 'number' && applied > last) return { writes: [], result: 'moved-on' as const };
     // From nothing: the documents are what the stream's own history makes of them.
-    const { writes } = decideWrites(projection, generation, planned, new Map());
+    const { writes } = decideChunk(consumer, planned, new Map());
     const written = new Set(writes.map(documentKey));
     const cleared = keys.filter((key) => !written.has(documentKey(key))).map((key) => ({ ...key, document: undefined }));
     return { writes: [...writes, ...cleared], result: 'rebuilt' as const };
   });
 };
 
-export const rebuildScope = async (deps: ScopedDeps, scope: ReplayScope): Promise<{ readonly generation: string; readonly streams: number; readonly rebuilt: number }> => {
+export const rebuildScope = async (
+  deps: ScopedDeps,
+  scope: ReplayScope,
+): Promise<{ readonly generation: string; readonly streams: number; readonly rebuilt: number }> => {
   const { live: generation } = await readGenerations(deps.documents, deps.projection);
   const streams = await streamsInScope(deps, scope);
   let rebuilt = 0;

@@ -1,14 +1,15 @@
-// Where a projector stands: its checkpoint (how far it has read the log: every event up to it is applied,
-// or is not of a type it follows), the last event it applied, when that event was recorded, and how long it
-// took to apply. Reported by /healthz and the query API's /v1/projections.
-import type { RecordedEvent } from '@meridian/kernel';
+// Where a consumer stands: its checkpoint (how far it has read the log: every event up to it is handled,
+// or is not of a type it follows), the last event it handled, when that event was recorded, and how long it
+// took. Reported by /healthz, /v1/projections and the logs, the same way for every consumer.
+import type { BatchHandler, RecordedEvent } from '@meridian/kernel';
 
-export type ProjectorSnapshot = {
+export type ConsumerSnapshot = {
   readonly name: string;
-  readonly version: number;
+  /** A projection's version; absent for consumers that have none. */
+  readonly version?: number;
   /**
    * The consumer's checkpoint: the global position it has read the log through. It reaches the head when
-   * the projector is caught up, although most events there are not of its types. Known where the consumer
+   * the consumer is caught up, although most events there are not of its types. Known where the consumer
    * reads the log itself (the embedded wiring); a Pub/Sub subscription has no position in the log.
    */
   readonly checkpoint?: number;
@@ -21,14 +22,17 @@ export type ProjectorSnapshot = {
   readonly eventsApplied: number;
 };
 
-export type ProjectorStatus = {
-  readonly recordApplied: (events: readonly RecordedEvent[]) => void;
-  /** The consumer's checkpoint moved (see ProjectorSnapshot.checkpoint). */
+export type ConsumerStatus = {
+  readonly recordApplied: (events: readonly Pick<RecordedEvent, 'globalPosition' | 'recordedAt'>[]) => void;
+  /** The consumer's checkpoint moved (see ConsumerSnapshot.checkpoint). */
   readonly recordCheckpoint: (position: number) => void;
-  readonly snapshot: () => ProjectorSnapshot;
+  readonly snapshot: () => ConsumerSnapshot;
 };
 
-export const createProjectorStatus = (name: string, version: number, now: () => Date = () => new Date()): ProjectorStatus => {
+export const createConsumerStatus = (
+  name: string,
+  { version, now = () => new Date() }: { version?: number; now?: () => Date } = {},
+): ConsumerStatus => {
   let position = 0;
   let lastRecordedAt: string | undefined;
   let appliedAt: string | undefined;
@@ -36,19 +40,22 @@ export const createProjectorStatus = (name: string, version: number, now: () => 
   let checkpoint: number | undefined;
   return {
     recordApplied: (events) => {
-      const last = events.reduce<RecordedEvent | undefined>((latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest), undefined);
+      const last = events.reduce<Pick<RecordedEvent, 'globalPosition' | 'recordedAt'> | undefined>(
+        (latest, e) => (latest === undefined || e.globalPosition > latest.globalPosition ? e : latest),
+        undefined,
+      );
       if (last === undefined || last.globalPosition <= position) return;
       position = last.globalPosition;
+      eventsApplied += events.length;
       lastRecordedAt = last.recordedAt;
       appliedAt = now().toISOString();
-      eventsApplied += events.length;
     },
     recordCheckpoint: (reached) => {
       checkpoint = Math.max(checkpoint ?? 0, reached);
     },
     snapshot: () => ({
       name,
-      version,
+      ...(version !== undefined && { version }),
       ...(checkpoint !== undefined && { checkpoint }),
       position,
       eventsApplied,
@@ -57,3 +64,15 @@ export const createProjectorStatus = (name: string, version: number, now: () => 
     }),
   };
 };
+
+/**
+ * A handler of the bus that records in `status` the events whose deliveries it acked: how consumers that
+ * keep no stream checkpoint (the archiver) report where they stand, as the stream consumers do.
+ */
+export const withStatus =
+  (handler: BatchHandler<RecordedEvent>, status: ConsumerStatus): BatchHandler<RecordedEvent> =>
+  async (deliveries) => {
+    const acked: RecordedEvent[] = [];
+    await handler(deliveries.map((delivery) => ({ ...delivery, ack: () => (acked.push(delivery.message), delivery.ack()) })));
+    status.recordApplied(acked);
+  };

@@ -1,16 +1,4 @@
-// Building blocks for DocumentUpdate functions: changing a document only if it exists, and the one
-// format every instant in a read model has.
-import type { Document } from '@meridian/kernel';
-
-/**
- * An update of a document that must already exist. Absent stays absent: like a decider's evolve, a fact that
- * does not fit (no registration seen) changes nothing rather than inventing a half-empty document.
- */
-export const updateExisting =
-  <D extends Document>(change: (current: D) => D) =>
-  (current: Document | undefined): Document | undefined =>
-    current === undefined ? undefined : change(current as D);
-
+// The one format every instant in a read model has.
 /**
  * Instants in read models are UTC with milliseconds (`2026-11-21T09:30:00.000Z`): events may carry any
  * offset, and one format makes string order time order, which is what the stores sort by.

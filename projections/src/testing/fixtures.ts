@@ -25,29 +25,69 @@ export const parcelFacts = (parcel: string, { clientId = 'acme', weightKg = 2.5,
   return {
     registered: (time = '07:00'): ParcelEvent => ({
       type: 'ParcelRegistered',
-      data: { ...about, recipient: { name: text('Ada Lovelace') }, address: address(`Damrak ${parcel}`), weightKg: kg(weightKg), slaDeadline: at(deadline), registeredAt: at(time) },
+      data: {
+        ...about,
+        recipient: { name: text('Ada Lovelace') },
+        address: address(`Damrak ${parcel}`),
+        weightKg: kg(weightKg),
+        slaDeadline: at(deadline),
+        registeredAt: at(time),
+      },
     }),
-    assigned: (routeId: string, time: string): ParcelEvent => ({ type: 'ParcelAssignedToRoute', data: { ...about, routeId: id(routeId), assignedAt: at(time) } }),
-    released: (routeId: string, time: string): ParcelEvent => ({ type: 'ParcelReleasedFromRoute', data: { ...about, routeId: id(routeId), releasedAt: at(time), reason: text('route cancelled') } }),
+    assigned: (routeId: string, time: string): ParcelEvent => ({
+      type: 'ParcelAssignedToRoute',
+      data: { ...about, routeId: id(routeId), assignedAt: at(time) },
+    }),
+    released: (routeId: string, time: string): ParcelEvent => ({
+      type: 'ParcelReleasedFromRoute',
+      data: { ...about, routeId: id(routeId), releasedAt: at(time), reason: text('route cancelled') },
+    }),
     loaded: (routeId: string, vehicleId: string, time: string): ParcelEvent => ({
       type: 'ParcelLoaded',
       data: { ...onVehicle(routeId, vehicleId), weightKg: kg(weightKg), loadedAt: at(time) },
     }),
     outForDelivery: (routeId: string, vehicleId: string, attempt: number, time: string): ParcelEvent => ({
       type: 'ParcelOutForDelivery',
-      data: { ...onVehicle(routeId, vehicleId), attempt, address: address(`Damrak ${parcel}`), slaDeadline: at(deadline), startedAt: at(time) },
+      data: {
+        ...onVehicle(routeId, vehicleId),
+        attempt,
+        address: address(`Damrak ${parcel}`),
+        slaDeadline: at(deadline),
+        startedAt: at(time),
+      },
     }),
     delivered: (routeId: string, vehicleId: string, attempt: number, time: string): ParcelEvent => ({
       type: 'ParcelDelivered',
-      data: { ...onVehicle(routeId, vehicleId), attempt, proof: { kind: 'signature', reference: text(`sig-${parcel}`) }, location: point(52.3701, 4.8952), deliveredAt: at(time) },
+      data: {
+        ...onVehicle(routeId, vehicleId),
+        attempt,
+        proof: { kind: 'signature', reference: text(`sig-${parcel}`) },
+        location: point(52.3701, 4.8952),
+        deliveredAt: at(time),
+      },
     }),
-    failed: (routeId: string, vehicleId: string, attempt: number, time: string, reason: FailureReason = 'recipient-absent'): ParcelEvent => ({
+    failed: (
+      routeId: string,
+      vehicleId: string,
+      attempt: number,
+      time: string,
+      reason: FailureReason = 'recipient-absent',
+    ): ParcelEvent => ({
       type: 'ParcelDeliveryAttemptFailed',
       data: { ...onVehicle(routeId, vehicleId), attempt, attemptsLeft: 3 - attempt, reason, failedAt: at(time), note: text('nobody home') },
     }),
-    returned: (routeId: string, vehicleId: string, time: string): ParcelEvent => ({ type: 'ParcelReturnedToDepot', data: { ...onVehicle(routeId, vehicleId), returnedAt: at(time) } }),
-    cancelled: (time: string): ParcelEvent => ({ type: 'ParcelCancelled', data: { ...about, reason: text('client asked'), cancelledAt: at(time) } }),
-    slaBreached: (time: string, status: string): ParcelEvent => ({ type: 'ParcelSlaBreached', data: { ...about, slaDeadline: at(deadline), breachedAt: at(time), status } }),
+    returned: (routeId: string, vehicleId: string, time: string): ParcelEvent => ({
+      type: 'ParcelReturnedToDepot',
+      data: { ...onVehicle(routeId, vehicleId), returnedAt: at(time) },
+    }),
+    cancelled: (time: string): ParcelEvent => ({
+      type: 'ParcelCancelled',
+      data: { ...about, reason: text('client asked'), cancelledAt: at(time) },
+    }),
+    slaBreached: (time: string, status: string): ParcelEvent => ({
+      type: 'ParcelSlaBreached',
+      data: { ...about, slaDeadline: at(deadline), breachedAt: at(time), status },
+    }),
   };
 };
 
@@ -72,14 +112,25 @@ export const routeFacts = (route: string, { depotId = 'ams-1' } = {}) => {
         routeId,
         depotId: id(depotId),
         dispatchWindow,
-        stops: stops.map((stop, index) => ({ stopId: id(stop.stopId), location: point(52.3 + index / 100, 4.9), parcelIds: stop.parcelIds.map(id) })),
+        stops: stops.map((stop, index) => ({
+          stopId: id(stop.stopId),
+          location: point(52.3 + index / 100, 4.9),
+          parcelIds: stop.parcelIds.map(id),
+        })),
         parcelIds: stops.flatMap((stop) => stop.parcelIds.map(id)),
         plannedAt: at(time),
       },
     }),
     vehicleAssigned: (vehicleId: string, driverId: string, parcelIds: readonly string[], time: string): RouteEvent => ({
       type: 'RouteVehicleAssigned',
-      data: { routeId, vehicleId: id(vehicleId), driverId: id(driverId), dispatchWindow, parcelIds: parcelIds.map(id), assignedAt: at(time) },
+      data: {
+        routeId,
+        vehicleId: id(vehicleId),
+        driverId: id(driverId),
+        dispatchWindow,
+        parcelIds: parcelIds.map(id),
+        assignedAt: at(time),
+      },
     }),
     started: (vehicleId: string, driverId: string, stopIds: readonly string[], time: string): RouteEvent => ({
       type: 'RouteStarted',
@@ -119,14 +170,33 @@ export const routeFacts = (route: string, { depotId = 'ams-1' } = {}) => {
 export const vehicleFacts = (vehicle: string, { depotId = 'ams-1', capacityKg = 800 } = {}) => {
   const about = { vehicleId: vehicle as VehicleId, depotId: id(depotId) };
   return {
-    registered: (time = '05:00'): VehicleEvent => ({ type: 'VehicleRegistered', data: { ...about, capacityKg: kg(capacityKg), plate: text(`NL-${vehicle}`), registeredAt: at(time) } }),
-    wentOnDuty: (driverId: string, time: string): VehicleEvent => ({ type: 'VehicleWentOnDuty', data: { ...about, driverId: id(driverId), capacityKg: kg(capacityKg), at: at(time) } }),
-    wentOffDuty: (driverId: string, time: string): VehicleEvent => ({ type: 'VehicleWentOffDuty', data: { ...about, driverId: id(driverId), at: at(time) } }),
+    registered: (time = '05:00'): VehicleEvent => ({
+      type: 'VehicleRegistered',
+      data: { ...about, capacityKg: kg(capacityKg), plate: text(`NL-${vehicle}`), registeredAt: at(time) },
+    }),
+    wentOnDuty: (driverId: string, time: string): VehicleEvent => ({
+      type: 'VehicleWentOnDuty',
+      data: { ...about, driverId: id(driverId), capacityKg: kg(capacityKg), at: at(time) },
+    }),
+    wentOffDuty: (driverId: string, time: string): VehicleEvent => ({
+      type: 'VehicleWentOffDuty',
+      data: { ...about, driverId: id(driverId), at: at(time) },
+    }),
     assigned: (routeId: string, driverId: string, plannedLoadKg: number, time: string): VehicleEvent => ({
       type: 'VehicleAssignedToRoute',
-      data: { ...about, routeId: id(routeId), driverId: id(driverId), plannedLoadKg: kg(plannedLoadKg), capacityKg: kg(capacityKg), at: at(time) },
+      data: {
+        ...about,
+        routeId: id(routeId),
+        driverId: id(driverId),
+        plannedLoadKg: kg(plannedLoadKg),
+        capacityKg: kg(capacityKg),
+        at: at(time),
+      },
     }),
-    released: (routeId: string, driverId: string, time: string): VehicleEvent => ({ type: 'VehicleReleasedFromRoute', data: { ...about, routeId: id(routeId), driverId: id(driverId), at: at(time) } }),
+    released: (routeId: string, driverId: string, time: string): VehicleEvent => ({
+      type: 'VehicleReleasedFromRoute',
+      data: { ...about, routeId: id(routeId), driverId: id(driverId), at: at(time) },
+    }),
     capacityChanged: (newCapacityKg: number, time: string): VehicleEvent => ({
       type: 'VehicleCapacityChanged',
       data: { ...about, capacityKg: kg(newCapacityKg), previousCapacityKg: kg(capacityKg), at: at(time) },

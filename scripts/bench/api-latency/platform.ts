@@ -55,13 +55,24 @@ export const startBenchPlatform = async (
     documents: inProcess ? countingDocumentStore(documents, counts) : documents,
     findPrincipal: keyring(adminKeys()),
     logger: silentLogger,
-    ...(!inProcess && { projectorThread: { eventsPath: join(dir, 'events.db'), documentsPath: join(dir, 'readmodels.db'), logLevel: 'SILENT' } }),
+    ...(!inProcess && {
+      projectorThread: {
+        eventsPath: join(dir, 'events.db'),
+        documentsPath: join(dir, 'readmodels.db'),
+        logLevel: 'SILENT',
+        announce: documents.announce,
+      },
+    }),
   });
   const server: RunningServer = await serve(platform.app);
   // A projector sees only its own event types (the route board none of the parcels'), so one that is
   // behind the head may be done: settled is "the log's head reached by some projector, and none moved
   // for a second".
-  const positions = () => platform.projectors().map((p) => p.position).join(',');
+  const positions = () =>
+    platform
+      .projectors()
+      .map((p) => p.position)
+      .join(',');
   const settled = async (timeoutMs = 120_000) => {
     const deadline = Date.now() + timeoutMs;
     let before = positions();

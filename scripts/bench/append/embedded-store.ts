@@ -18,7 +18,8 @@ export const handlerOnSqlite = async <C extends Command, Ev extends DomainEvent,
   try {
     const timed = await driveThroughHandler({ ...run, store });
     const expected = run.streams.reduce((sum, commands) => sum + commands.length, 0);
-    if ((await store.headPosition()) < timed.events || timed.events < expected) throw new Error(`appended ${timed.events} events for ${expected} commands`);
+    if ((await store.headPosition()) < timed.events || timed.events < expected)
+      throw new Error(`appended ${timed.events} events for ${expected} commands`);
     return timed;
   } finally {
     await store.close();
@@ -33,7 +34,8 @@ export const warmUpAndMeasureRows = async <C extends Command, Ev extends DomainE
   try {
     await driveThroughHandler({ ...run, store });
     const { events } = await store.readAll({ after: 0, batchSize: 1_000_000 });
-    const average = (bytes: (e: (typeof events)[number]) => number) => Math.round(events.reduce((sum, e) => sum + bytes(e), 0) / Math.max(1, events.length));
+    const average = (bytes: (e: (typeof events)[number]) => number) =>
+      Math.round(events.reduce((sum, e) => sum + bytes(e), 0) / Math.max(1, events.length));
     return { dataBytes: average((e) => JSON.stringify(e.data).length), metadataBytes: average((e) => JSON.stringify(e.metadata).length) };
   } finally {
     await store.close();

@@ -60,14 +60,36 @@ export const appendFigures = (t: AppendTimings, shape: AppendShape): Measurement
     figure('append.raw-sqlite.single.full', t.raw.singleFull, text.rawSingle('FULL')),
     figure('append.raw-sqlite.ten', t.raw.ten, text.rawTen('NORMAL')),
     figure('append.raw-sqlite.ten.full', t.raw.tenFull, text.rawTen('FULL')),
-    figure('append.handler.single', t.handler.singleFull, text.handlerSingle('FULL (the store default)'), { comparedTo: 'append.raw-sqlite.single.full', target: ratio }),
-    figure('append.handler.single.normal', t.handler.single, text.handlerSingle('NORMAL'), { comparedTo: 'append.raw-sqlite.single', target: ratio }),
-    figure('append.handler.ten', t.handler.tenFull, text.handlerTen('FULL (the store default)'), { comparedTo: 'append.raw-sqlite.ten.full', target: tenTarget }),
-    figure('append.handler.ten.normal', t.handler.ten, text.handlerTen('NORMAL'), { comparedTo: 'append.raw-sqlite.ten', target: tenTarget }),
+    figure('append.handler.single', t.handler.singleFull, text.handlerSingle('FULL (the store default)'), {
+      comparedTo: 'append.raw-sqlite.single.full',
+      target: ratio,
+    }),
+    figure('append.handler.single.normal', t.handler.single, text.handlerSingle('NORMAL'), {
+      comparedTo: 'append.raw-sqlite.single',
+      target: ratio,
+    }),
+    figure('append.handler.ten', t.handler.tenFull, text.handlerTen('FULL (the store default)'), {
+      comparedTo: 'append.raw-sqlite.ten.full',
+      target: tenTarget,
+    }),
+    figure('append.handler.ten.normal', t.handler.ten, text.handlerTen('NORMAL'), {
+      comparedTo: 'append.raw-sqlite.ten',
+      target: tenTarget,
+    }),
   ];
-  const peer = t.emmett === undefined ? [] : [
-    figure('append.emmett.single', t.emmett.single, text.emmett(`single-event appends, ${shape.singlePerStream} per stream`, t.emmett.single), { comparedTo: 'append.handler.single.normal' }),
-    figure('append.emmett.ten', t.emmett.ten, text.emmett('one append of 10 events per stream', t.emmett.ten), { comparedTo: 'append.handler.ten.normal' }),
-  ];
+  const peer =
+    t.emmett === undefined
+      ? []
+      : [
+          figure(
+            'append.emmett.single',
+            t.emmett.single,
+            text.emmett(`single-event appends, ${shape.singlePerStream} per stream`, t.emmett.single),
+            { comparedTo: 'append.handler.single.normal' },
+          ),
+          figure('append.emmett.ten', t.emmett.ten, text.emmett('one append of 10 events per stream', t.emmett.ten), {
+            comparedTo: 'append.handler.ten.normal',
+          }),
+        ];
   return [...ours, ...peer];
 };

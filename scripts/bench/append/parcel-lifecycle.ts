@@ -26,16 +26,34 @@ export const parcelLifecycle = (index: number, now: Date): readonly ParcelComman
       parcelId,
       clientId: `client-${index % 50}`,
       recipient: { name: `Recipient ${index}`, phone: '+31 20 555 0100' },
-      address: { line1: `Damrak ${1 + (index % 200)}`, city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3731, lng: 4.8926 } },
+      address: {
+        line1: `Damrak ${1 + (index % 200)}`,
+        city: 'Amsterdam',
+        postalCode: '1012 LG',
+        country: 'NL',
+        location: { lat: 52.3731, lng: 4.8926 },
+      },
       weightKg: 1 + (index % 20) / 4,
       slaDeadline,
     }),
     metadata,
   };
-  const assign: ParcelCommand = { type: 'AssignParcelToRoute', data: decoded(AssignParcelToRoute, { parcelId, routeId: `route-${index % 300}` }), metadata };
+  const assign: ParcelCommand = {
+    type: 'AssignParcelToRoute',
+    data: decoded(AssignParcelToRoute, { parcelId, routeId: `route-${index % 300}` }),
+    metadata,
+  };
   const load: ParcelCommand = { type: 'LoadParcel', data: decoded(LoadParcel, { parcelId, vehicleId: `van-${index % 120}` }), metadata };
   const start: ParcelCommand = { type: 'StartParcelDelivery', data: decoded(StartParcelDelivery, { parcelId }), metadata };
-  const fail: ParcelCommand = { type: 'FailDeliveryAttempt', data: decoded(FailDeliveryAttempt, { parcelId, reason: 'recipient-absent' }), metadata };
-  const back: ParcelCommand = { type: 'ReturnParcelToDepot', data: decoded(ReturnParcelToDepot, { parcelId, reason: 'three failed attempts' }), metadata };
+  const fail: ParcelCommand = {
+    type: 'FailDeliveryAttempt',
+    data: decoded(FailDeliveryAttempt, { parcelId, reason: 'recipient-absent' }),
+    metadata,
+  };
+  const back: ParcelCommand = {
+    type: 'ReturnParcelToDepot',
+    data: decoded(ReturnParcelToDepot, { parcelId, reason: 'three failed attempts' }),
+    metadata,
+  };
   return [register, assign, load, start, fail, start, fail, start, fail, back];
 };

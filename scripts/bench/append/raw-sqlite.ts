@@ -75,7 +75,10 @@ export const rawAppends = (workload: RawWorkload): Timed => {
   const data = jsonOfSize(workload.row.dataBytes, 'data');
   const metadata = jsonOfSize(workload.row.metadataBytes, 'metadata');
   const type = `${prefix}.event-recorded.v1`;
-  const streamIds = Array.from({ length: workload.streams }, (_, i) => `${prefix}-${prefix[0]!.toUpperCase()}${String(i).padStart(6, '0')}`);
+  const streamIds = Array.from(
+    { length: workload.streams },
+    (_, i) => `${prefix}-${prefix[0]!.toUpperCase()}${String(i).padStart(6, '0')}`,
+  );
   const order = appendOrder(workload);
   const appendOne = (streamId: string, expected: number, recordedAt: string) => {
     const actual = (lastRevision.get(streamId) as { revision: number | null }).revision ?? -1;
@@ -86,7 +89,8 @@ export const rawAppends = (workload: RawWorkload): Timed => {
   for (let first = 0; first < order.length; first += appendsPerTransaction) {
     db.exec('BEGIN IMMEDIATE');
     const recordedAt = new Date().toISOString();
-    for (const [stream, round] of order.slice(first, first + appendsPerTransaction)) appendOne(streamIds[stream]!, round * eventsPerAppend - 1, recordedAt);
+    for (const [stream, round] of order.slice(first, first + appendsPerTransaction))
+      appendOne(streamIds[stream]!, round * eventsPerAppend - 1, recordedAt);
     db.exec('COMMIT');
   }
   const seconds = (performance.now() - started) / 1000;

@@ -1,7 +1,16 @@
 // Drives commands through the kernel's command handler: a fixed number of workers, each taking the next
 // stream and sending its commands in order, so `concurrency` commands of different streams are in flight
 // and the store group-commits the appends that meet in one turn of the event loop.
-import { createStateCache, handleCommand, randomId, type AggregateDefinition, type Command, type CommandContext, type DomainEvent, type EventStore } from '@meridian/kernel';
+import {
+  createStateCache,
+  handleCommand,
+  randomId,
+  type AggregateDefinition,
+  type Command,
+  type CommandContext,
+  type DomainEvent,
+  type EventStore,
+} from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 
 export type HandlerWorkload<C extends Command, Ev extends DomainEvent, S> = {

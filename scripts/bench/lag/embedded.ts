@@ -21,7 +21,13 @@ export const embeddedLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key
   const platform = startLocalPlatform({ store, documents, findPrincipal: keyring(keys), logger: silentLogger });
   const server = await serve(platform.app);
   try {
-    return await measureLag({ traffic: { ...traffic, baseUrl: server.url, key: admin.key }, documents, log: store, settleMs: 100, drainMs: 10_000 });
+    return await measureLag({
+      traffic: { ...traffic, baseUrl: server.url, key: admin.key },
+      documents,
+      log: store,
+      settleMs: 100,
+      drainMs: 10_000,
+    });
   } finally {
     await server.close(100);
     await platform.stop();

@@ -31,9 +31,13 @@ const pathApps = ['command-api', 'relay', 'projector'] as const;
 const readModels = platformProjections.map((projection) => projection.name).join(',');
 
 /** Undefined (with the reason logged) when the emulators cannot run here. */
-export const emulatorLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key'>, log: (line: string) => void): Promise<LagResult | undefined> => {
+export const emulatorLag = async (
+  traffic: Omit<TrafficOptions, 'baseUrl' | 'key'>,
+  log: (line: string) => void,
+): Promise<LagResult | undefined> => {
   const reuse = runningEmulators();
-  const unavailable = reuse === undefined ? (emulatorUnavailable('pubsub') ?? emulatorUnavailable('firestore') ?? emulatorUnavailable('spanner')) : undefined;
+  const unavailable =
+    reuse === undefined ? (emulatorUnavailable('pubsub') ?? emulatorUnavailable('firestore') ?? emulatorUnavailable('spanner')) : undefined;
   if (unavailable !== undefined) return void log(`no emulator lag figures: ${unavailable}`);
   process.env['METADATA_SERVER_DETECTION'] = 'none';
   const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-lag-cloud-'));
@@ -41,22 +45,45 @@ export const emulatorLag = async (traffic: Omit<TrafficOptions, 'baseUrl' | 'key
   const project = `meridian-bench-lag-${randomUUID().slice(0, 8)}`;
   let cloud: CloudLocal;
   try {
-    cloud = await startCloudLocal({ dataDir: dir, project, logLevel: 'WARNING', apps: pathApps, appEnv: { projector: { MERIDIAN_PROJECTIONS: readModels } }, ...(reuse && { emulators: reuse }) });
+    cloud = await startCloudLocal({
+      dataDir: dir,
+      project,
+      logLevel: 'WARNING',
+      apps: pathApps,
+      appEnv: { projector: { MERIDIAN_PROJECTIONS: readModels } },
+      ...(reuse && { emulators: reuse }),
+    });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     return void log(`no emulator lag figures: the cloud wiring did not start (${error instanceof Error ? error.message : String(error)})`);
   }
-  log(`cloud wiring up (${reuse ? 'reusing' : 'started'} emulators: Pub/Sub ${cloud.env['PUBSUB_EMULATOR_HOST']}, Firestore ${cloud.env['FIRESTORE_EMULATOR_HOST']}; project ${project})`);
+  log(
+    `cloud wiring up (${reuse ? 'reusing' : 'started'} emulators: Pub/Sub ${cloud.env['PUBSUB_EMULATOR_HOST']}, Firestore ${cloud.env['FIRESTORE_EMULATOR_HOST']}; project ${project})`,
+  );
   const firestoreHost = cloud.env['FIRESTORE_EMULATOR_HOST'];
   // The Firestore client finds the emulator through the environment.
   process.env['FIRESTORE_EMULATOR_HOST'] = firestoreHost;
-  const documents = openDocumentStore({ MERIDIAN_READ_MODELS: 'firestore', ...(firestoreHost !== undefined && { FIRESTORE_EMULATOR_HOST: firestoreHost }), GOOGLE_CLOUD_PROJECT: project }, silentLogger, dir);
+  const documents = openDocumentStore(
+    {
+      MERIDIAN_READ_MODELS: 'firestore',
+      ...(firestoreHost !== undefined && { FIRESTORE_EMULATOR_HOST: firestoreHost }),
+      GOOGLE_CLOUD_PROJECT: project,
+    },
+    silentLogger,
+    dir,
+  );
   // The log the command API appends to and the relay reads (Spanner): recordedAt of each event, read at the end.
   const store = openEventStore(cloud.env, silentLogger, dir);
   const admin = cloud.keys.find((k) => k.roles.includes('admin'));
   try {
     if (admin === undefined) throw new Error('no admin key among the development keys');
-    return await measureLag({ traffic: { ...traffic, baseUrl: cloud.urls['command-api'], key: admin.key }, documents, log: store, settleMs: 1_000, drainMs: 30_000 });
+    return await measureLag({
+      traffic: { ...traffic, baseUrl: cloud.urls['command-api'], key: admin.key },
+      documents,
+      log: store,
+      settleMs: 1_000,
+      drainMs: 30_000,
+    });
   } finally {
     await documents.close();
     await store.close();

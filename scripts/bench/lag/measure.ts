@@ -33,7 +33,8 @@ export const measureLag = async ({ traffic, documents, log, settleMs, drainMs }:
   const missing = await drain(sightings, accepted, drainMs);
   sightings.stop();
   if (refused.length > 0) throw new Error(`${refused.length} commands refused, for example: ${refused.slice(0, 3).join(' | ')}`);
-  if (missing > 0) throw new Error(`${missing} of ${accepted.length} accepted commands never showed in the read model within ${drainMs} ms`);
+  if (missing > 0)
+    throw new Error(`${missing} of ${accepted.length} accepted commands never showed in the read model within ${drainMs} ms`);
   const lags = await lagsOf(log, sightings, accepted);
   if (lags.length === 0) throw new Error('no lag measured');
   const p50 = percentile(lags, 50);

@@ -51,7 +51,10 @@ const requestOf = (parcel: Parcel): { path: string; body: Record<string, unknown
     case 3:
       return { path: `/v1/parcels/${parcelId}/out-for-delivery`, body: {} };
     default:
-      return { path: `/v1/parcels/${parcelId}/deliver`, body: { proof: { kind: 'signature', reference: `sig-${parcelId}` }, location: point() } };
+      return {
+        path: `/v1/parcels/${parcelId}/deliver`,
+        body: { proof: { kind: 'signature', reference: `sig-${parcelId}` }, location: point() },
+      };
   }
 };
 
@@ -59,7 +62,9 @@ const journeyLength = 5;
 
 /** The stream revision in a 202 answer of the command API. */
 const revisionOf = (answer: unknown): number | undefined =>
-  typeof answer === 'object' && answer !== null && 'revision' in answer && typeof answer.revision === 'number' ? answer.revision : undefined;
+  typeof answer === 'object' && answer !== null && 'revision' in answer && typeof answer.revision === 'number'
+    ? answer.revision
+    : undefined;
 
 export const sendTraffic = async ({ baseUrl, key, perSecond, durationMs, warmUpMs }: TrafficOptions): Promise<TrafficResult> => {
   const run = randomUUID().slice(0, 8);
@@ -73,12 +78,17 @@ export const sendTraffic = async ({ baseUrl, key, perSecond, durationMs, warmUpM
     try {
       const response = await fetch(`${baseUrl}${path}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `${parcel.parcelId}:${parcel.step}` },
+        headers: {
+          authorization: `Bearer ${key}`,
+          'content-type': 'application/json',
+          'idempotency-key': `${parcel.parcelId}:${parcel.step}`,
+        },
         body: JSON.stringify(body),
       });
       const answer: unknown = await response.json();
       const revision = revisionOf(answer);
-      if (response.status !== 202 || revision === undefined) return void refused.push(`${response.status} ${path}: ${JSON.stringify(answer).slice(0, 200)}`);
+      if (response.status !== 202 || revision === undefined)
+        return void refused.push(`${response.status} ${path}: ${JSON.stringify(answer).slice(0, 200)}`);
       accepted.push({ parcelId: parcel.parcelId, revision, warmUp });
       parcel.step += 1;
       if (parcel.step < journeyLength) ready.push(parcel);

@@ -40,7 +40,8 @@ export const drain = async (sightings: Sightings, accepted: readonly Accepted[],
 export const lagsOf = async (log: EventStore, sightings: Sightings, accepted: readonly Accepted[]): Promise<number[]> => {
   const recordedAt = new Map<string, number>();
   for (const parcelId of new Set(accepted.map((a) => a.parcelId)))
-    for (const event of await log.readStream(`parcel-${parcelId}`)) recordedAt.set(`${parcelId}@${event.streamRevision}`, Date.parse(event.recordedAt));
+    for (const event of await log.readStream(`parcel-${parcelId}`))
+      recordedAt.set(`${parcelId}@${event.streamRevision}`, Date.parse(event.recordedAt));
   return accepted.flatMap((a) => {
     const seen = sightings.firstSeen(a.parcelId, a.revision);
     const recorded = recordedAt.get(`${a.parcelId}@${a.revision}`);

@@ -7,7 +7,9 @@ const taskMain = new URL('./task-main.ts', import.meta.url).pathname;
 
 /** The Node options `npm run replay` runs with (package.json), so that a rebuild is measured as it runs. */
 export const replayNodeOptions = (): string[] => {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const [, ...words] = (manifest.scripts['replay'] ?? '').split(/\s+/);
   return words.filter((word) => word.startsWith('--'));
 };
@@ -16,7 +18,9 @@ export const runInChild = (task: Task): Promise<TaskResult> =>
   new Promise((resolve, reject) => {
     // The CLI rebuilds into a document store; the in-memory figure measures the engine alone, on Node's defaults.
     const options = task.task === 'rebuild' && task.into !== 'memory' ? replayNodeOptions() : [];
-    const child = spawn(process.execPath, ['--expose-gc', ...options, taskMain, JSON.stringify(task)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--expose-gc', ...options, taskMain, JSON.stringify(task)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += String(chunk)));
     child.once('exit', (code) => {

@@ -62,9 +62,15 @@ const build = async (path: string, target: number): Promise<{ events: number; pa
         const metadata = metadataOf(`${journey.streamId}:${s}`, index % 12);
         const expectedRevision = journey.revision < 0 ? 'no_stream' : journey.revision;
         appends.push(
-          store.append({ streamId: journey.streamId, expectedRevision, events: facts.map((fact) => ({ eventId: randomUUID(), ...parcelEvents.encode(fact), metadata })) }).then((result) => {
-            if (result.outcome !== 'appended') throw new Error(`fixture append refused: ${JSON.stringify(result)}`);
-          }),
+          store
+            .append({
+              streamId: journey.streamId,
+              expectedRevision,
+              events: facts.map((fact) => ({ eventId: randomUUID(), ...parcelEvents.encode(fact), metadata })),
+            })
+            .then((result) => {
+              if (result.outcome !== 'appended') throw new Error(`fixture append refused: ${JSON.stringify(result)}`);
+            }),
         );
         for (const fact of facts) journey.state = parcelDecider.evolve(journey.state, fact);
         journey.revision += facts.length;
@@ -94,6 +100,8 @@ export const ensureLog = async (workDir: string, target: number, log: (line: str
   const { size } = statSync(path);
   const fixture: LogFixture = { path, events, parcels, bytes: size };
   writeFileSync(manifest, `${JSON.stringify(fixture)}\n`);
-  log(`fixture built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${events.toLocaleString('en-US')} events, ${parcels.toLocaleString('en-US')} parcels, ${(size / 2 ** 20).toFixed(0)} MiB`);
+  log(
+    `fixture built in ${((performance.now() - started) / 1000).toFixed(1)} s: ${events.toLocaleString('en-US')} events, ${parcels.toLocaleString('en-US')} parcels, ${(size / 2 ** 20).toFixed(0)} MiB`,
+  );
   return fixture;
 };

@@ -50,22 +50,40 @@ export const journeyOf = ({ random, day, wave, index }: JourneyContext): Step[] 
   const register = {
     clientId: `client-${index % 25}`,
     recipient: { name: pick(random, names), ...(random() < 0.6 && { phone: `+31 6 ${Math.floor(random() * 1e8)}` }) },
-    address: { line1: `${pick(random, streets)} ${1 + Math.floor(random() * 300)}`, city: pick(random, cities), postalCode: `10${10 + Math.floor(random() * 89)} AB`, country: 'NL', location: location(random) },
+    address: {
+      line1: `${pick(random, streets)} ${1 + Math.floor(random() * 300)}`,
+      city: pick(random, cities),
+      postalCode: `10${10 + Math.floor(random() * 89)} AB`,
+      country: 'NL',
+      location: location(random),
+    },
     weightKg: Math.round((0.2 + random() * 20) * 10) / 10,
     slaDeadline: at(day, 10 * 60 + Math.floor(random() * 8 * 60)),
   };
   add(5 * 60, (now) => ({ type: 'RegisterParcel', data: decoded(parcelCommands.RegisterParcel, raw(register)), metadata: { now } }));
   const assign = (minute: number, route: string) =>
-    add(minute, (now) => ({ type: 'AssignParcelToRoute', data: decoded(parcelCommands.AssignParcelToRoute, raw({ routeId: route })), metadata: { now } }));
+    add(minute, (now) => ({
+      type: 'AssignParcelToRoute',
+      data: decoded(parcelCommands.AssignParcelToRoute, raw({ routeId: route })),
+      metadata: { now },
+    }));
   const fate = random();
   if (fate < 0.04) {
     if (random() < 0.5) assign(5 * 60 + 30, routeId);
-    add(6 * 60 + 15, (now) => ({ type: 'CancelParcel', data: decoded(parcelCommands.CancelParcel, raw({ reason: 'client asked' })), metadata: { now } }));
+    add(6 * 60 + 15, (now) => ({
+      type: 'CancelParcel',
+      data: decoded(parcelCommands.CancelParcel, raw({ reason: 'client asked' })),
+      metadata: { now },
+    }));
     return steps;
   }
   if (fate < 0.12) {
     assign(5 * 60 + 30, `${routeId}-x`);
-    add(5 * 60 + 45, (now) => ({ type: 'ReleaseParcelFromRoute', data: decoded(parcelCommands.ReleaseParcelFromRoute, raw({ routeId: `${routeId}-x`, reason: 'route rebalanced' })), metadata: { now } }));
+    add(5 * 60 + 45, (now) => ({
+      type: 'ReleaseParcelFromRoute',
+      data: decoded(parcelCommands.ReleaseParcelFromRoute, raw({ routeId: `${routeId}-x`, reason: 'route rebalanced' })),
+      metadata: { now },
+    }));
   }
   assign(6 * 60, routeId);
   add(7 * 60, (now) => ({ type: 'LoadParcel', data: decoded(parcelCommands.LoadParcel, raw({ vehicleId })), metadata: { now } }));
@@ -74,14 +92,30 @@ export const journeyOf = ({ random, day, wave, index }: JourneyContext): Step[] 
     const start = 8 * 60 + (attempt - 1) * 180 + Math.floor(random() * 120);
     add(start, (now) => ({ type: 'StartParcelDelivery', data: decoded(parcelCommands.StartParcelDelivery, raw({})), metadata: { now } }));
     if (random() >= failChances[attempt - 1]!) {
-      const proof = { kind: random() < 0.7 ? 'signature' : 'photo', reference: `proof-${parcelId}-${attempt}`, ...(random() < 0.3 && { receivedBy: 'neighbour' }) };
+      const proof = {
+        kind: random() < 0.7 ? 'signature' : 'photo',
+        reference: `proof-${parcelId}-${attempt}`,
+        ...(random() < 0.3 && { receivedBy: 'neighbour' }),
+      };
       const delivery = raw({ proof, location: location(random) });
       add(start + 20, (now) => ({ type: 'DeliverParcel', data: decoded(parcelCommands.DeliverParcel, delivery), metadata: { now } }));
       return steps;
     }
-    const failure = { reason: pick(random, failures), ...(random() < 0.5 && { note: 'nobody home' }), ...(random() < 0.5 && { location: location(random) }) };
-    add(start + 20, (now) => ({ type: 'FailDeliveryAttempt', data: decoded(parcelCommands.FailDeliveryAttempt, raw(failure)), metadata: { now } }));
+    const failure = {
+      reason: pick(random, failures),
+      ...(random() < 0.5 && { note: 'nobody home' }),
+      ...(random() < 0.5 && { location: location(random) }),
+    };
+    add(start + 20, (now) => ({
+      type: 'FailDeliveryAttempt',
+      data: decoded(parcelCommands.FailDeliveryAttempt, raw(failure)),
+      metadata: { now },
+    }));
   }
-  add(18 * 60, (now) => ({ type: 'ReturnParcelToDepot', data: decoded(parcelCommands.ReturnParcelToDepot, raw({ reason: 'three attempts failed' })), metadata: { now } }));
+  add(18 * 60, (now) => ({
+    type: 'ReturnParcelToDepot',
+    data: decoded(parcelCommands.ReturnParcelToDepot, raw({ reason: 'three attempts failed' })),
+    metadata: { now },
+  }));
   return steps;
 };

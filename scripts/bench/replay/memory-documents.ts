@@ -1,11 +1,21 @@
 // A Map-backed DocumentStore for the in-memory rebuild: one Map per collection, documents kept as the
 // objects the projection returns (projections never mutate a document, they return a new one), so the
 // figure is the runtime's own per-event work with no storage cost under it.
-import { decodeCursor, documentKey, encodeCursor, type Document, type DocumentChange, type DocumentQuery, type DocumentStore, type Scalar } from '@meridian/kernel';
+import {
+  decodeCursor,
+  documentKey,
+  encodeCursor,
+  type Document,
+  type DocumentChange,
+  type DocumentQuery,
+  type DocumentStore,
+  type Scalar,
+} from '@meridian/kernel';
 
 /** Absent and null first, then numbers and booleans, then strings (the order the SQLite store sorts in). */
 const rank = (value: unknown) => (value === null || value === undefined ? 0 : typeof value === 'string' ? 2 : 1);
-const compare = (a: unknown, b: unknown): number => rank(a) - rank(b) || (a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1);
+const compare = (a: unknown, b: unknown): number =>
+  rank(a) - rank(b) || (a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1);
 
 export const createMemoryDocumentStore = (): DocumentStore => {
   const collections = new Map<string, Map<string, Document>>();
@@ -18,7 +28,9 @@ export const createMemoryDocumentStore = (): DocumentStore => {
 
   const query = async (name: string, { where = [], orderBy, limit, after }: DocumentQuery) => {
     const matches = [...collectionOf(name)]
-      .filter(([, document]) => where.every((f) => (f.op === '==' ? document[f.field] === f.value : f.value.includes(document[f.field] as Scalar))))
+      .filter(([, document]) =>
+        where.every((f) => (f.op === '==' ? document[f.field] === f.value : f.value.includes(document[f.field] as Scalar))),
+      )
       .map(([id, document]) => ({ id, document, sort: orderBy === undefined ? id : document[orderBy.field] }))
       .sort((a, b) => (orderBy?.direction === 'desc' ? -1 : 1) * (compare(a.sort, b.sort) || compare(a.id, b.id)));
     const cursor = after === undefined ? undefined : decodeCursor(after);

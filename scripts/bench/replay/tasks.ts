@@ -2,7 +2,14 @@
 // is its own: reading the log through the store port, the plain node:sqlite floor, and rebuilding
 // ParcelStatusView through the projection runtime into memory or into the SQLite document store.
 import type { DocumentStore, EventStore, RecordedEvent } from '@meridian/kernel';
-import { catchUp, generationName, parcelStatusProjection, physicalCollection, parcelsCollection, prepareProjection } from '@meridian/projections';
+import {
+  catchUp,
+  generationName,
+  parcelStatusProjection,
+  physicalCollection,
+  parcelsCollection,
+  prepareProjection,
+} from '@meridian/projections';
 import { silentLogger } from '@meridian/kernel';
 import { createSqliteDocumentStore, createSqliteEventStore, streamingPageCacheKb } from '@meridian/sqlite';
 import { DatabaseSync } from 'node:sqlite';
@@ -43,7 +50,12 @@ const timed = async (work: () => Promise<{ events: number; check: number }>): Pr
 };
 
 /** Streams the global log in position order, a batch at a time, never holding more than one batch. */
-const streamLog = async (store: EventStore, batchSize: number, eventTypes: readonly string[] | undefined, each: (events: readonly RecordedEvent[]) => Promise<void> | void) => {
+const streamLog = async (
+  store: EventStore,
+  batchSize: number,
+  eventTypes: readonly string[] | undefined,
+  each: (events: readonly RecordedEvent[]) => Promise<void> | void,
+) => {
   let after = 0;
   for (;;) {
     const batch = await store.readAll({ after, batchSize, ...(eventTypes && { filter: { eventTypes } }) });

@@ -31,7 +31,12 @@ export const pubsubFixture = (test: TestFn, suite: string): PubSubFixture | unde
 export const testTraceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 /** A recorded event as the store would hand it to the relay. */
-export const recordedEvent = (streamId: string, streamRevision: number, globalPosition: number, type = 'parcel.registered.v1'): RecordedEvent => ({
+export const recordedEvent = (
+  streamId: string,
+  streamRevision: number,
+  globalPosition: number,
+  type = 'parcel.registered.v1',
+): RecordedEvent => ({
   eventId: randomUUID(),
   type,
   schemaVersion: 1,
@@ -40,7 +45,12 @@ export const recordedEvent = (streamId: string, streamRevision: number, globalPo
   globalPosition,
   recordedAt: new Date().toISOString(),
   data: { streamRevision },
-  metadata: { correlationId: randomUUID(), causationId: randomUUID(), actor: { principalId: 'tester', role: 'dispatcher' }, traceparent: testTraceparent },
+  metadata: {
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    actor: { principalId: 'tester', role: 'dispatcher' },
+    traceparent: testTraceparent,
+  },
 });
 
 /** What a test looks at in a received message. */
@@ -60,12 +70,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export const receive = async (
   pubsub: PubSub,
   subscriptionName: string,
-  { done = () => false, settleMs = 0, timeoutMs = 15_000 }: { done?: (received: readonly Received[]) => boolean; settleMs?: number; timeoutMs?: number } = {},
+  {
+    done = () => false,
+    settleMs = 0,
+    timeoutMs = 15_000,
+  }: { done?: (received: readonly Received[]) => boolean; settleMs?: number; timeoutMs?: number } = {},
 ): Promise<Received[]> => {
   const received: Received[] = [];
   const subscription = pubsub.subscription(subscriptionName);
   subscription.on('message', (message: Message) => {
-    received.push({ data: message.data, attributes: message.attributes, orderingKey: message.orderingKey, deliveryAttempt: message.deliveryAttempt });
+    received.push({
+      data: message.data,
+      attributes: message.attributes,
+      orderingKey: message.orderingKey,
+      deliveryAttempt: message.deliveryAttempt,
+    });
     message.ack();
   });
   subscription.on('error', () => undefined);

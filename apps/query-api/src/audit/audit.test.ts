@@ -19,7 +19,11 @@ import { causationTree } from './correlation.ts';
 import { auditEntryOf, type AuditEntry } from './entry.ts';
 import { exportEvents } from './export.ts';
 
-const keys = { auditor: 'audit-test-auditor-key-001', admin: 'audit-test-admin-key-00001', dispatcher: 'audit-test-dispatcher-key-1' } as const;
+const keys = {
+  auditor: 'audit-test-auditor-key-001',
+  admin: 'audit-test-admin-key-00001',
+  dispatcher: 'audit-test-dispatcher-key-1',
+} as const;
 const apiKeys = [
   { key: keys.auditor, principal: 'auditor-1', roles: ['auditor'] },
   { key: keys.admin, principal: 'admin-1', roles: ['admin'] },
@@ -61,7 +65,15 @@ test.after.always(async () => {
 
 type Answer = { status: number; type: string; text: string; body: any };
 
-const call = async (path: string, { key = keys.auditor, accept, body, server = fixture.server }: { key?: string | null; accept?: string; body?: unknown; server?: RunningServer } = {}): Promise<Answer> => {
+const call = async (
+  path: string,
+  {
+    key = keys.auditor,
+    accept,
+    body,
+    server = fixture.server,
+  }: { key?: string | null; accept?: string; body?: unknown; server?: RunningServer } = {},
+): Promise<Answer> => {
   const response = await fetch(`${server.url}${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: {
@@ -73,7 +85,12 @@ const call = async (path: string, { key = keys.auditor, accept, body, server = f
   });
   const text = await response.text();
   const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, type, text, body: /^application\/(problem\+)?json/.test(type) && text !== '' ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    type,
+    text,
+    body: /^application\/(problem\+)?json/.test(type) && text !== '' ? JSON.parse(text) : undefined,
+  };
 };
 
 const entriesOf = (streamId: string) => fixture.events.filter((e) => e.streamId === streamId);
@@ -95,18 +112,30 @@ test("a stream's history says who did what, when and why", async (t) => {
     ],
   );
   const [registered, assigned] = body.events as AuditEntry[];
-  t.like(registered, { actor: scenarioActors.dispatcher, requestId: 'dispatch-1/register-p1', correlationId: 'c-register', causationId: 'cmd-register-p1' });
+  t.like(registered, {
+    actor: scenarioActors.dispatcher,
+    requestId: 'dispatch-1/register-p1',
+    correlationId: 'c-register',
+    causationId: 'cmd-register-p1',
+  });
   t.regex(registered!.traceparent ?? '', /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   t.is((registered!.data as { recipient: { name: string } }).recipient.name, fixture.scenario.recipientName);
   t.deepEqual(body.events, entriesOf('parcel-p-1').map(auditEntryOf));
   const planned = entriesOf('route-r-1')[0]!;
-  t.like(assigned, { requestId: null, correlationId: fixture.scenario.dispatchCorrelation, causationId: planned.eventId }, 'a reaction: caused by route.planned');
+  t.like(
+    assigned,
+    { requestId: null, correlationId: fixture.scenario.dispatchCorrelation, causationId: planned.eventId },
+    'a reaction: caused by route.planned',
+  );
   t.false('requestFingerprint' in registered!, "the store's fingerprint is not a fact about the event");
 });
 
 test('a history reads from a revision; a missing stream is 404, a malformed id 400', async (t) => {
   const { body } = await call('/v1/audit/streams/parcel-p-1?fromRevision=3');
-  t.deepEqual(body.events.map((e: AuditEntry) => e.revision), [3, 4]);
+  t.deepEqual(
+    body.events.map((e: AuditEntry) => e.revision),
+    [3, 4],
+  );
   t.is((await call('/v1/audit/streams/parcel-p-1?fromRevision=9')).body.events.length, 0);
   t.is((await call('/v1/audit/streams/parcel-nope')).status, 404);
   t.is((await call('/v1/audit/streams/Parcel%20p1')).status, 400);
@@ -117,11 +146,13 @@ test('a history reads from a revision; a missing stream is 404, a malformed id 4
 
 /** The state folded by hand: the parcel's own catalog and decider over the first `count` events. */
 const parcelStateAfter = (count: number) => {
-  const decoded = entriesOf('parcel-p-1').slice(0, count).map((event) => {
-    const domain = parcel.events.decode(event);
-    if (E.isLeft(domain)) throw new Error(domain.left);
-    return domain.right;
-  });
+  const decoded = entriesOf('parcel-p-1')
+    .slice(0, count)
+    .map((event) => {
+      const domain = parcel.events.decode(event);
+      if (E.isLeft(domain)) throw new Error(domain.left);
+      return domain.right;
+    });
   return JSON.parse(JSON.stringify(fold(parcel.decider, decoded)));
 };
 
@@ -138,7 +169,19 @@ test('the state at an instant is the fold of every event recorded until then: at
     const { body, status: code } = await call(`/v1/audit/streams/parcel-p-1/state?at=${encodeURIComponent(at)}`);
     t.is(code, 200, at);
     const last = entriesOf('parcel-p-1')[folded - 1]!;
-    t.deepEqual(body, { streamId: 'parcel-p-1', aggregateType: 'parcel', asOf: { at }, revision: folded - 1, recordedAt: last.recordedAt, eventsFolded: folded, state: parcelStateAfter(folded) }, at);
+    t.deepEqual(
+      body,
+      {
+        streamId: 'parcel-p-1',
+        aggregateType: 'parcel',
+        asOf: { at },
+        revision: folded - 1,
+        recordedAt: last.recordedAt,
+        eventsFolded: folded,
+        state: parcelStateAfter(folded),
+      },
+      at,
+    );
     t.is(body.state.status, status, at);
   }
   const before = await call(`/v1/audit/streams/parcel-p-1/state?at=${encodeURIComponent(on('07:04'))}`);
@@ -151,9 +194,13 @@ test('the state at a revision, for any aggregate; with neither parameter, the la
     t.like(body, { revision, eventsFolded: revision + 1, asOf: { revision } });
     t.deepEqual(body.state, parcelStateAfter(revision + 1));
   }
-  t.like((await call('/v1/audit/streams/parcel-p-1/state?revision=99')).body, { revision: 4, eventsFolded: 5 }, 'a revision past the end is the latest');
+  t.like(
+    (await call('/v1/audit/streams/parcel-p-1/state?revision=99')).body,
+    { revision: 4, eventsFolded: 5 },
+    'a revision past the end is the latest',
+  );
   t.like((await call('/v1/audit/streams/parcel-p-1/state')).body, { asOf: { latest: true }, revision: 4, state: { status: 'Delivered' } });
-  const routeEvents = entriesOf('route-r-1').map((event) => (E.getOrElseW(() => undefined)(route.events.decode(event))!));
+  const routeEvents = entriesOf('route-r-1').map((event) => E.getOrElseW(() => undefined)(route.events.decode(event))!);
   const routeState = await call('/v1/audit/streams/route-r-1/state?revision=0');
   t.deepEqual(routeState.body.state, JSON.parse(JSON.stringify(fold(route.decider, routeEvents.slice(0, 1)))));
   t.is(routeState.body.state.status, 'Planned');
@@ -174,7 +221,10 @@ test('state parameters are checked: an unknown aggregate type, a bad instant or 
     t.is(body.type, '/problems/invalid-request', path);
   }
   t.like((await call('/v1/audit/streams/truck-1/state')).body.errors, [{ parameter: 'streamId', in: 'path' }]);
-  t.regex((await call('/v1/audit/streams/truck-1/state')).body.errors[0].detail, /"truck" is not an aggregate type; known: parcel, route, vehicle/);
+  t.regex(
+    (await call('/v1/audit/streams/truck-1/state')).body.errors[0].detail,
+    /"truck" is not an aggregate type; known: parcel, route, vehicle/,
+  );
   t.like((await call('/v1/audit/streams/parcel-p-1/state?at=yesterday')).body.errors, [{ parameter: 'at', in: 'query' }]);
   t.is((await call('/v1/audit/streams/parcel-nope/state')).status, 404);
 });
@@ -186,9 +236,16 @@ test('a transaction across parcel, route and van: every event in global order, a
   t.is(status, 200);
   const inTransaction = fixture.events.filter((e) => e.metadata.correlationId === 'c-dispatch-r1');
   t.deepEqual(body.events, inTransaction.map(auditEntryOf));
-  t.deepEqual(body.events.map((e: AuditEntry) => e.type), ['route.planned.v1', 'parcel.assigned-to-route.v1', 'vehicle.assigned-to-route.v1', 'route.vehicle-assigned.v1']);
+  t.deepEqual(
+    body.events.map((e: AuditEntry) => e.type),
+    ['route.planned.v1', 'parcel.assigned-to-route.v1', 'vehicle.assigned-to-route.v1', 'route.vehicle-assigned.v1'],
+  );
   t.true(body.complete);
-  const shape = (node: { type: string; streamId: string; children: unknown[] }): unknown => [node.type, node.streamId, node.children.map((child) => shape(child as never))];
+  const shape = (node: { type: string; streamId: string; children: unknown[] }): unknown => [
+    node.type,
+    node.streamId,
+    node.children.map((child) => shape(child as never)),
+  ];
   t.deepEqual(
     body.tree.map((root: { causationId: string; events: never[] }) => [root.causationId, root.events.map(shape)]),
     [
@@ -196,7 +253,12 @@ test('a transaction across parcel, route and van: every event in global order, a
       ['cmd-crew-r1', [['vehicle.assigned-to-route.v1', 'vehicle-v-1', [['route.vehicle-assigned.v1', 'route-r-1', []]]]]],
     ],
   );
-  t.like(body.tree[0].events[0], { eventId: inTransaction[0]!.eventId, revision: 0, recordedAt: on('07:10'), actor: scenarioActors.dispatcher });
+  t.like(body.tree[0].events[0], {
+    eventId: inTransaction[0]!.eventId,
+    revision: 0,
+    recordedAt: on('07:10'),
+    actor: scenarioActors.dispatcher,
+  });
   t.is((await call('/v1/audit/correlations/c-unknown')).status, 404);
 });
 
@@ -208,7 +270,13 @@ test('a causation tree never loops: a cause must come before its effect, or the 
     [
       ['b', [['a', ['b']]]],
       ['c', [['c', []]]],
-      ['cmd', [['d', []], ['e', []]]],
+      [
+        'cmd',
+        [
+          ['d', []],
+          ['e', []],
+        ],
+      ],
     ],
   );
 });
@@ -239,11 +307,25 @@ test('events page through the archive in global order', async (t) => {
 
 test('events filter by type, time window, actor, stream and transaction', async (t) => {
   const typesOf = async (query: string) => (await allPages(query, 2)).items.map((e) => `${e.streamId} ${e.type}`);
-  t.deepEqual(await typesOf('type=parcel.delivered.v1,vehicle.went-on-duty.v1'), ['vehicle-v-1 vehicle.went-on-duty.v1', 'parcel-p-1 parcel.delivered.v1']);
-  t.deepEqual(await typesOf(`from=${on('07:10')}&to=${on('07:13')}`), ['route-r-1 route.planned.v1', 'parcel-p-1 parcel.assigned-to-route.v1', 'vehicle-v-1 vehicle.assigned-to-route.v1']);
-  t.deepEqual(await typesOf('principalId=driver-7'), ['vehicle-v-1 vehicle.went-on-duty.v1', 'parcel-p-1 parcel.loaded.v1', 'parcel-p-1 parcel.out-for-delivery.v1', 'parcel-p-1 parcel.delivered.v1']);
+  t.deepEqual(await typesOf('type=parcel.delivered.v1,vehicle.went-on-duty.v1'), [
+    'vehicle-v-1 vehicle.went-on-duty.v1',
+    'parcel-p-1 parcel.delivered.v1',
+  ]);
+  t.deepEqual(await typesOf(`from=${on('07:10')}&to=${on('07:13')}`), [
+    'route-r-1 route.planned.v1',
+    'parcel-p-1 parcel.assigned-to-route.v1',
+    'vehicle-v-1 vehicle.assigned-to-route.v1',
+  ]);
+  t.deepEqual(await typesOf('principalId=driver-7'), [
+    'vehicle-v-1 vehicle.went-on-duty.v1',
+    'parcel-p-1 parcel.loaded.v1',
+    'parcel-p-1 parcel.out-for-delivery.v1',
+    'parcel-p-1 parcel.delivered.v1',
+  ]);
   t.deepEqual(await typesOf('streamId=route-r-1'), ['route-r-1 route.planned.v1', 'route-r-1 route.vehicle-assigned.v1']);
-  t.deepEqual(await typesOf(`principalId=driver-7&from=${encodeURIComponent('2026-11-21T14:00:00+00:00')}`), ['parcel-p-1 parcel.delivered.v1']);
+  t.deepEqual(await typesOf(`principalId=driver-7&from=${encodeURIComponent('2026-11-21T14:00:00+00:00')}`), [
+    'parcel-p-1 parcel.delivered.v1',
+  ]);
   t.is((await typesOf('correlationId=c-dispatch-r1')).length, 4);
 });
 
@@ -261,7 +343,11 @@ test('bad event filters and cursors are 400 problems naming the parameter', asyn
     t.like(body.errors, [{ parameter, in: 'query' }], query);
     t.is(body.errors[0].pointer, undefined, `${query}: a parameter is named, not pointed at in a body`);
   }
-  t.is((await call('/v1/audit/events?type=parcel.lost.v1', { accept: 'text/csv' })).status, 400, 'an export checks its filter before it starts');
+  t.is(
+    (await call('/v1/audit/events?type=parcel.lost.v1', { accept: 'text/csv' })).status,
+    400,
+    'an export checks its filter before it starts',
+  );
 });
 
 // ---- exports ----
@@ -275,13 +361,22 @@ const parseCsv = (text: string): string[][] => {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') record.push(field), (field = '');
-    else if (c === '\r' && text[i + 1] === '\n') record.push(field), records.push(record), (record = []), (field = ''), i++;
-    else field += c;
+    else if (c === ',') {
+      record.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      i++;
+    } else field += c;
   }
   return records;
 };
@@ -291,9 +386,22 @@ test('a JSON Lines export is every matching envelope, exactly as archived, one p
   t.is(all.status, 200);
   t.regex(all.type, /^application\/x-ndjson/);
   t.true(all.text.endsWith('\n'));
-  t.deepEqual(all.text.trimEnd().split('\n').map((line) => JSON.parse(line)), fixture.events);
+  t.deepEqual(
+    all.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+    fixture.events,
+  );
   const some = await call('/v1/audit/events?principalId=driver-7&limit=2', { accept: 'application/x-ndjson' });
-  t.deepEqual(some.text.trimEnd().split('\n').map((line) => JSON.parse(line).type), ['vehicle.went-on-duty.v1', 'parcel.loaded.v1'], 'limit caps an export');
+  t.deepEqual(
+    some.text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line).type),
+    ['vehicle.went-on-duty.v1', 'parcel.loaded.v1'],
+    'limit caps an export',
+  );
 });
 
 test("a CSV export has the archive's columns, RFC 4180 quoting, and data and metadata as JSON", async (t) => {
@@ -320,7 +428,10 @@ test("a CSV export has the archive's columns, RFC 4180 quoting, and data and met
 
 test('an export reads the archive a page at a time, as the reader asks for more', async (t) => {
   const reads: number[] = [];
-  const counting: EventArchive = { ...fixture.archive, find: async (filter, page) => (reads.push(page.limit), fixture.archive.find(filter, page)) };
+  const counting: EventArchive = {
+    ...fixture.archive,
+    find: async (filter, page) => (reads.push(page.limit), fixture.archive.find(filter, page)),
+  };
   const lines = (await exportEvents(counting, {}, { format: 'jsonl', pageSize: 4 }))[Symbol.asyncIterator]();
   t.deepEqual(reads, [4], 'the first page is read before anything is written');
   for (let i = 0; i < 4; i++) await lines.next();
@@ -339,9 +450,21 @@ test('an export reads the archive a page at a time, as the reader asks for more'
 // ---- SQL ----
 
 test('SQL over the archive: a SELECT answers columns and rows; anything else is refused', async (t) => {
-  const counts = await call('/v1/audit/sql', { body: { query: "SELECT aggregate_type, count(*) AS events FROM events WHERE principal_id <> 'nobody' GROUP BY aggregate_type ORDER BY aggregate_type" } });
+  const counts = await call('/v1/audit/sql', {
+    body: {
+      query:
+        "SELECT aggregate_type, count(*) AS events FROM events WHERE principal_id <> 'nobody' GROUP BY aggregate_type ORDER BY aggregate_type",
+    },
+  });
   t.is(counts.status, 200);
-  t.deepEqual(counts.body, { columns: ['aggregate_type', 'events'], rows: [['parcel', 5], ['route', 2], ['vehicle', 3]] });
+  t.deepEqual(counts.body, {
+    columns: ['aggregate_type', 'events'],
+    rows: [
+      ['parcel', 5],
+      ['route', 2],
+      ['vehicle', 3],
+    ],
+  });
   for (const query of ['DELETE FROM events', 'SELECT 1; DROP TABLE events', 'SELEKT nothing', "COPY events TO '/tmp/out.csv'"]) {
     const refused = await call('/v1/audit/sql', { body: { query } });
     t.is(refused.status, 400, query);
@@ -356,7 +479,12 @@ test('SQL over the archive: a SELECT answers columns and rows; anything else is 
 // ---- roles, and no archive ----
 
 test('only auditors and admins: a dispatcher is refused, no key is unauthenticated', async (t) => {
-  const paths = ['/v1/audit/streams/parcel-p-1', '/v1/audit/streams/parcel-p-1/state', '/v1/audit/correlations/c-dispatch-r1', '/v1/audit/events'];
+  const paths = [
+    '/v1/audit/streams/parcel-p-1',
+    '/v1/audit/streams/parcel-p-1/state',
+    '/v1/audit/correlations/c-dispatch-r1',
+    '/v1/audit/events',
+  ];
   for (const path of paths) {
     t.is((await call(path)).status, 200, path);
     t.is((await call(path, { key: keys.admin })).status, 200, path);
@@ -371,7 +499,11 @@ test('only auditors and admins: a dispatcher is refused, no key is unauthenticat
 });
 
 test("the log's anchors page through in position order; without an archive, 503", async (t) => {
-  const anchor = (position: number) => ({ position, hash: String(position % 10).repeat(64), recordedAt: `2026-11-21T1${position % 10}:00:00.000Z` });
+  const anchor = (position: number) => ({
+    position,
+    hash: String(position % 10).repeat(64),
+    recordedAt: `2026-11-21T1${position % 10}:00:00.000Z`,
+  });
   for (const position of [3, 1, 2]) await fixture.archive.writeAnchor(anchor(position));
   const first = await call('/v1/audit/anchors?limit=2');
   t.deepEqual(first.body, { items: [anchor(1), anchor(2)], next: '2' });
@@ -385,7 +517,11 @@ test('without an archive, the stream routes still answer and the archive routes 
   const bare = { server: fixture.bare };
   t.is((await call('/v1/audit/streams/parcel-p-1', bare)).status, 200);
   t.is((await call('/v1/audit/streams/parcel-p-1/state', bare)).status, 200);
-  for (const answer of [await call('/v1/audit/correlations/c-dispatch-r1', bare), await call('/v1/audit/events', bare), await call('/v1/audit/sql', { ...bare, body: { query: 'SELECT 1' } })]) {
+  for (const answer of [
+    await call('/v1/audit/correlations/c-dispatch-r1', bare),
+    await call('/v1/audit/events', bare),
+    await call('/v1/audit/sql', { ...bare, body: { query: 'SELECT 1' } }),
+  ]) {
     t.is(answer.status, 503);
     t.regex(answer.body.detail, /no archive configured/);
   }

@@ -1,12 +1,23 @@
 // Events from the archive, a page at a time for reading, or as an export that is written while it is
 // read: JSON Lines (one envelope per line, exactly as archived) or CSV (the archive's own columns, with
 // data and metadata as JSON text). An export holds one page in memory, never the whole answer.
-import { archiveEventColumns, archiveEventRow, maxArchivePageSize, type ArchiveFilter, type EventArchive, type RecordedEvent } from '@meridian/kernel';
+import {
+  archiveEventColumns,
+  archiveEventRow,
+  maxArchivePageSize,
+  type ArchiveFilter,
+  type EventArchive,
+  type RecordedEvent,
+} from '@meridian/kernel';
 import { auditEntryOf, type AuditEntry } from './entry.ts';
 
 export type AuditEventsPage = { readonly items: readonly AuditEntry[]; readonly next: string | null };
 
-export const eventsPage = async (archive: EventArchive, filter: ArchiveFilter, page: { readonly limit: number; readonly after?: string }): Promise<AuditEventsPage> => {
+export const eventsPage = async (
+  archive: EventArchive,
+  filter: ArchiveFilter,
+  page: { readonly limit: number; readonly after?: string },
+): Promise<AuditEventsPage> => {
   const found = await archive.find(filter, page);
   return { items: found.events.map(auditEntryOf), next: found.next ?? null };
 };
@@ -49,7 +60,11 @@ export type ExportOptions = {
  * Reads the first page at once, so that a bad filter or cursor fails before anything is written, then
  * yields the export line by line, reading each further page only when the reader wants more.
  */
-export const exportEvents = async (archive: EventArchive, filter: ArchiveFilter, options: ExportOptions): Promise<AsyncIterable<string>> => {
+export const exportEvents = async (
+  archive: EventArchive,
+  filter: ArchiveFilter,
+  options: ExportOptions,
+): Promise<AsyncIterable<string>> => {
   const pageSize = Math.min(options.pageSize ?? maxArchivePageSize, maxArchivePageSize);
   const pageLimit = (exported: number) => Math.min(pageSize, (options.limit ?? Infinity) - exported);
   const first = await archive.find(filter, { limit: pageLimit(0), ...(options.after !== undefined && { after: options.after }) });

@@ -9,19 +9,22 @@ import type { AsOf } from './state.ts';
 const invalid = (name: string, detail: string) => invalidParameter(name, 'query', detail);
 
 export const streamIdParameter = (value: string | undefined): string => {
-  if (value === undefined || !streamIdPattern.test(value)) throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
+  if (value === undefined || !streamIdPattern.test(value))
+    throw invalidParameter('streamId', 'path', 'must be <aggregateType>-<id>, for example parcel-p-1');
   return value;
 };
 
 /** Correlation ids are what the request context accepts: 1-128 visible ASCII characters. */
 export const correlationIdParameter = (value: string | undefined): string => {
-  if (value === undefined || !/^[\x21-\x7e]{1,128}$/.test(value)) throw invalidParameter('correlationId', 'path', 'must be 1-128 visible ASCII characters');
+  if (value === undefined || !/^[\x21-\x7e]{1,128}$/.test(value))
+    throw invalidParameter('correlationId', 'path', 'must be 1-128 visible ASCII characters');
   return value;
 };
 
 const instantOf = (query: ParsedUrlQuery, name: string): string | undefined => {
   const raw = singleOf(query, name);
-  if (raw !== undefined && !IsoDateTime.is(raw)) throw invalid(name, 'must be an RFC 3339 date-time with an offset, for example 2026-11-21T14:05:00Z');
+  if (raw !== undefined && !IsoDateTime.is(raw))
+    throw invalid(name, 'must be an RFC 3339 date-time with an offset, for example 2026-11-21T14:05:00Z');
   return raw;
 };
 
@@ -81,7 +84,10 @@ const cursorOf = (query: ParsedUrlQuery): string | undefined => {
 };
 
 /** `limit` (1 to `maxLimit`: the archive's page size for a page, more for an export) and `after` (a `next` cursor). */
-export const eventPageParameters = (query: ParsedUrlQuery, maxLimit: number = maxArchivePageSize): { readonly limit?: number; readonly after?: string } => {
+export const eventPageParameters = (
+  query: ParsedUrlQuery,
+  maxLimit: number = maxArchivePageSize,
+): { readonly limit?: number; readonly after?: string } => {
   const limit = integerOf(query, 'limit', 1, maxLimit);
   const after = cursorOf(query);
   return { ...(limit !== undefined && { limit }), ...(after !== undefined && { after }) };

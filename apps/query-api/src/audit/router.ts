@@ -2,7 +2,15 @@
 // what was known at any moment. Stream questions go to the event store (the source of truth); questions
 // across streams (a transaction, a time window, an actor, SQL) go to the archive, which is built for them.
 import Router from '@koa/router';
-import { authenticate, HttpProblem, problems, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import {
+  authenticate,
+  HttpProblem,
+  problems,
+  requireActor,
+  type AuthState,
+  type Principal,
+  type RequestContextState,
+} from '@meridian/http';
 import type { EventArchive, EventStore, Logger, Role } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
@@ -39,7 +47,13 @@ export const auditorRoles = ['auditor', 'admin'] as const satisfies readonly Rol
 
 const refusalProblem = (refusal: StateRefusal) =>
   refusal._tag === 'UnknownAggregate'
-    ? problems.invalidRequest([{ parameter: 'streamId', in: 'path', detail: `"${refusal.aggregateType}" is not an aggregate type; known: ${refusal.known.join(', ')}` }])
+    ? problems.invalidRequest([
+        {
+          parameter: 'streamId',
+          in: 'path',
+          detail: `"${refusal.aggregateType}" is not an aggregate type; known: ${refusal.known.join(', ')}`,
+        },
+      ])
     : problems.notFound(`${refusal.streamId} has no events at that moment`);
 
 const streamRoutes = (router: Router<State>, store: EventStore) => {
@@ -71,7 +85,11 @@ const sendExport = async (ctx: Context, deps: ExportDeps, format: ExportFormat) 
   const filter = eventFilterParameters(ctx.query);
   const { limit, after } = eventPageParameters(ctx.query, Number.MAX_SAFE_INTEGER);
   deps.logger.info('audit export', { principal: deps.principal, format, filter, limit, after });
-  const lines = await exportEvents(deps.archive, filter, { format, ...(limit !== undefined && { limit }), ...(after !== undefined && { after }) });
+  const lines = await exportEvents(deps.archive, filter, {
+    format,
+    ...(limit !== undefined && { limit }),
+    ...(after !== undefined && { after }),
+  });
   ctx.type = format === 'csv' ? 'text/csv; charset=utf-8; header=present' : `${exportFormats.jsonl.mediaType}; charset=utf-8`;
   ctx.set('Content-Disposition', `attachment; filename="meridian-events.${exportFormats[format].extension}"`);
   ctx.body = Readable.from(lines);
@@ -79,7 +97,8 @@ const sendExport = async (ctx: Context, deps: ExportDeps, format: ExportFormat) 
 
 const archiveRoutes = (router: Router<State>, deps: AuditApiDeps) => {
   const archiveOf = (): EventArchive => {
-    if (deps.archive === undefined) throw new HttpProblem(problems.unavailable('no archive configured: this process was started without the event archive'));
+    if (deps.archive === undefined)
+      throw new HttpProblem(problems.unavailable('no archive configured: this process was started without the event archive'));
     return deps.archive;
   };
   router.get('/v1/audit/correlations/:correlationId', async (ctx) => {
@@ -103,7 +122,9 @@ const archiveRoutes = (router: Router<State>, deps: AuditApiDeps) => {
     const last = items[items.length - 1];
     ctx.body = { items, next: items.length === page.limit && last !== undefined ? String(last.position) : null };
   });
-  router.post('/v1/audit/sql', (ctx) => answerAuditSql(ctx, { archive: archiveOf(), logger: deps.logger, timeoutMs: deps.sqlTimeoutMs ?? defaultAuditSqlTimeoutMs }));
+  router.post('/v1/audit/sql', (ctx) =>
+    answerAuditSql(ctx, { archive: archiveOf(), logger: deps.logger, timeoutMs: deps.sqlTimeoutMs ?? defaultAuditSqlTimeoutMs }),
+  );
 };
 
 /** Every audit route: an API key of an auditor or an admin, and nothing that writes. */

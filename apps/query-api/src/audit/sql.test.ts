@@ -48,21 +48,31 @@ const until = async (condition: () => boolean, timeoutMs = 30_000) => {
   return condition();
 };
 
-const withApi = (timeoutMs: number, run: (t: ExecutionContext, api: RunningServer, archive: Watched) => Promise<void>) => async (t: ExecutionContext) => {
-  const archive = await createDuckDbArchive({ path: ':memory:' });
-  const store = createSqliteEventStore({ path: ':memory:' });
-  const documents = createSqliteDocumentStore({ path: ':memory:' });
-  const watching = watched(archive);
-  const api = await serve(createApp({ documents, store, archive: watching.archive, findPrincipal: keyring(apiKeys), logger: silentLogger, auditSqlTimeoutMs: timeoutMs }));
-  try {
-    await run(t, api, watching);
-  } finally {
-    await api.close(50);
-    await archive.close();
-    await documents.close();
-    await store.close();
-  }
-};
+const withApi =
+  (timeoutMs: number, run: (t: ExecutionContext, api: RunningServer, archive: Watched) => Promise<void>) => async (t: ExecutionContext) => {
+    const archive = await createDuckDbArchive({ path: ':memory:' });
+    const store = createSqliteEventStore({ path: ':memory:' });
+    const documents = createSqliteDocumentStore({ path: ':memory:' });
+    const watching = watched(archive);
+    const api = await serve(
+      createApp({
+        documents,
+        store,
+        archive: watching.archive,
+        findPrincipal: keyring(apiKeys),
+        logger: silentLogger,
+        auditSqlTimeoutMs: timeoutMs,
+      }),
+    );
+    try {
+      await run(t, api, watching);
+    } finally {
+      await api.close(50);
+      await archive.close();
+      await documents.close();
+      await store.close();
+    }
+  };
 
 const ask = (api: RunningServer, query: string, signal?: AbortSignal) =>
   fetch(`${api.url}/v1/audit/sql`, {

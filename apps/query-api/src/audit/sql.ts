@@ -58,7 +58,9 @@ export const answerAuditSql = async (ctx: Context & { state: AuthState }, { arch
     const why = gone.signal.aborted ? 'the client went away' : 'timeout';
     logger.warn('audit sql stopped', { principal, why, timeoutMs, query: query.slice(0, 2_000) });
     // Nobody reads the answer of a client that left; the problem is for the logs of whoever is in between.
-    throw new HttpProblem(gone.signal.aborted ? problems.unavailable('the query was stopped: the client went away') : queryTimedOut(timeoutMs));
+    throw new HttpProblem(
+      gone.signal.aborted ? problems.unavailable('the query was stopped: the client went away') : queryTimedOut(timeoutMs),
+    );
   } finally {
     gone.release();
   }

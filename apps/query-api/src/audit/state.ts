@@ -48,5 +48,13 @@ export const stateAsOf = async (store: EventStore, streamId: string, asOf: AsOf)
   const folded = aggregate.fold(events);
   // A stored event that no longer decodes is a deployment bug (a missing upcaster), not the auditor's mistake.
   if (E.isLeft(folded)) throw new Error(`the state of ${streamId} cannot be folded: ${folded.left}`);
-  return E.right({ streamId, aggregateType, asOf, revision: last.streamRevision, recordedAt: last.recordedAt, eventsFolded: events.length, state: folded.right });
+  return E.right({
+    streamId,
+    aggregateType,
+    asOf,
+    revision: last.streamRevision,
+    recordedAt: last.recordedAt,
+    eventsFolded: events.length,
+    state: folded.right,
+  });
 };

@@ -2,7 +2,17 @@
 // a parcel is registered, a route is planned and crewed in one business transaction that spans the parcel,
 // the route and the van (reactions caused by events), then the parcel is loaded, goes out at 13:30 and is
 // delivered at 14:10. The clock is the test's, so every recordedAt is known.
-import { fingerprintOf, handleCommand, type Actor, type AggregateDefinition, type Command, type CommandContext, type DomainEvent, type EventStore, type RecordedEvent } from '@meridian/kernel';
+import {
+  fingerprintOf,
+  handleCommand,
+  type Actor,
+  type AggregateDefinition,
+  type Command,
+  type CommandContext,
+  type DomainEvent,
+  type EventStore,
+  type RecordedEvent,
+} from '@meridian/kernel';
 import { parcel, parcelCommands } from '@meridian/parcel';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
@@ -55,8 +65,20 @@ export type AuditScenario = {
   readonly events: () => Promise<readonly RecordedEvent[]>;
 };
 
-export const runAuditScenario = async ({ store, clock }: { readonly store: EventStore; readonly clock: ScenarioClock }): Promise<AuditScenario> => {
-  const send = async <C extends Command, Ev extends DomainEvent, S>(aggregate: AggregateDefinition<C, Ev, S>, type: C['type'], data: unknown, codec: t.Decoder<unknown, C['data']>, step: Step) => {
+export const runAuditScenario = async ({
+  store,
+  clock,
+}: {
+  readonly store: EventStore;
+  readonly clock: ScenarioClock;
+}): Promise<AuditScenario> => {
+  const send = async <C extends Command, Ev extends DomainEvent, S>(
+    aggregate: AggregateDefinition<C, Ev, S>,
+    type: C['type'],
+    data: unknown,
+    codec: t.Decoder<unknown, C['data']>,
+    step: Step,
+  ) => {
     clock.set(step.at);
     const context: CommandContext = {
       actor: step.actor,
@@ -75,8 +97,19 @@ export const runAuditScenario = async ({ store, clock }: { readonly store: Event
   const { dispatcher, driver, processManager } = scenarioActors;
   const recipientName = 'Ada "The Countess", Lovelace';
 
-  await send(vehicle, 'RegisterVehicle', { vehicleId: 'v-1', depotId: 'ams-1', capacityKg: 500 }, vehicleCommands.RegisterVehicle, { at: '07:00', actor: dispatcher, correlationId: 'c-fleet', causationId: 'cmd-register-v1', requestId: 'dispatch-1/register-v1' });
-  await send(vehicle, 'GoOnDuty', { vehicleId: 'v-1', driverId: 'driver-7' }, vehicleCommands.GoOnDuty, { at: '07:01', actor: driver, correlationId: 'c-duty', causationId: 'cmd-duty-v1' });
+  await send(vehicle, 'RegisterVehicle', { vehicleId: 'v-1', depotId: 'ams-1', capacityKg: 500 }, vehicleCommands.RegisterVehicle, {
+    at: '07:00',
+    actor: dispatcher,
+    correlationId: 'c-fleet',
+    causationId: 'cmd-register-v1',
+    requestId: 'dispatch-1/register-v1',
+  });
+  await send(vehicle, 'GoOnDuty', { vehicleId: 'v-1', driverId: 'driver-7' }, vehicleCommands.GoOnDuty, {
+    at: '07:01',
+    actor: driver,
+    correlationId: 'c-duty',
+    causationId: 'cmd-duty-v1',
+  });
   await send(
     parcel,
     'RegisterParcel',
@@ -98,16 +131,48 @@ export const runAuditScenario = async ({ store, clock }: { readonly store: Event
   const planned = await send(
     route,
     'PlanRoute',
-    { routeId: 'r-1', depotId: 'ams-1', dispatchWindow: { from: on('08:00'), to: on('12:00') }, stops: [{ stopId: 's-1', location: { lat: 52.3738, lng: 4.8909 }, parcelIds: ['p-1'] }] },
+    {
+      routeId: 'r-1',
+      depotId: 'ams-1',
+      dispatchWindow: { from: on('08:00'), to: on('12:00') },
+      stops: [{ stopId: 's-1', location: { lat: 52.3738, lng: 4.8909 }, parcelIds: ['p-1'] }],
+    },
     routeCommands.PlanRoute,
     { ...dispatch, at: '07:10', actor: dispatcher, causationId: 'cmd-plan-r1', requestId: 'dispatch-1/plan-r1' },
   );
-  await send(parcel, 'AssignParcelToRoute', { parcelId: 'p-1', routeId: 'r-1' }, parcelCommands.AssignParcelToRoute, { ...dispatch, at: '07:11', actor: processManager, causationId: planned });
-  const crewed = await send(vehicle, 'AssignVehicleToRoute', { vehicleId: 'v-1', routeId: 'r-1', plannedLoadKg: 2.5 }, vehicleCommands.AssignVehicleToRoute, { ...dispatch, at: '07:12', actor: dispatcher, causationId: 'cmd-crew-r1', requestId: 'dispatch-1/crew-r1' });
-  await send(route, 'AssignRouteVehicle', { routeId: 'r-1', vehicleId: 'v-1', driverId: 'driver-7' }, routeCommands.AssignRouteVehicle, { ...dispatch, at: '07:13', actor: processManager, causationId: crewed });
+  await send(parcel, 'AssignParcelToRoute', { parcelId: 'p-1', routeId: 'r-1' }, parcelCommands.AssignParcelToRoute, {
+    ...dispatch,
+    at: '07:11',
+    actor: processManager,
+    causationId: planned,
+  });
+  const crewed = await send(
+    vehicle,
+    'AssignVehicleToRoute',
+    { vehicleId: 'v-1', routeId: 'r-1', plannedLoadKg: 2.5 },
+    vehicleCommands.AssignVehicleToRoute,
+    { ...dispatch, at: '07:12', actor: dispatcher, causationId: 'cmd-crew-r1', requestId: 'dispatch-1/crew-r1' },
+  );
+  await send(route, 'AssignRouteVehicle', { routeId: 'r-1', vehicleId: 'v-1', driverId: 'driver-7' }, routeCommands.AssignRouteVehicle, {
+    ...dispatch,
+    at: '07:13',
+    actor: processManager,
+    causationId: crewed,
+  });
 
-  await send(parcel, 'LoadParcel', { parcelId: 'p-1', vehicleId: 'v-1' }, parcelCommands.LoadParcel, { at: '08:00', actor: driver, correlationId: 'c-load', causationId: 'cmd-load-p1', requestId: 'driver-7/load-p1' });
-  await send(parcel, 'StartParcelDelivery', { parcelId: 'p-1' }, parcelCommands.StartParcelDelivery, { at: '13:30', actor: driver, correlationId: 'c-start', causationId: 'cmd-start-p1' });
+  await send(parcel, 'LoadParcel', { parcelId: 'p-1', vehicleId: 'v-1' }, parcelCommands.LoadParcel, {
+    at: '08:00',
+    actor: driver,
+    correlationId: 'c-load',
+    causationId: 'cmd-load-p1',
+    requestId: 'driver-7/load-p1',
+  });
+  await send(parcel, 'StartParcelDelivery', { parcelId: 'p-1' }, parcelCommands.StartParcelDelivery, {
+    at: '13:30',
+    actor: driver,
+    correlationId: 'c-start',
+    causationId: 'cmd-start-p1',
+  });
   await send(
     parcel,
     'DeliverParcel',

@@ -26,7 +26,9 @@ export type DeliveryLog = {
 const statusFilter = (status: readonly DeliveryStatus[] | undefined): FieldFilter[] => {
   if (status === undefined || status.length === 0) return [];
   const [only] = status;
-  return status.length === 1 && only !== undefined ? [{ field: 'status', op: '==', value: only }] : [{ field: 'status', op: 'in', value: status }];
+  return status.length === 1 && only !== undefined
+    ? [{ field: 'status', op: '==', value: only }]
+    : [{ field: 'status', op: 'in', value: status }];
 };
 
 // Delivery documents are written by the dispatcher in this shape: they are read as such.
@@ -38,12 +40,19 @@ export const deliveryLog = (documents: DocumentStore): DeliveryLog => {
     list: async (endpointId, { status, eventType, limit, after }) => {
       const page = await documents.query(collection, {
         // The order of the equality fields matches the declared indexes (indexes.ts).
-        where: [ofEndpoint(endpointId), ...statusFilter(status), ...(eventType === undefined ? [] : [{ field: 'eventType', op: '==', value: eventType } as const])],
+        where: [
+          ofEndpoint(endpointId),
+          ...statusFilter(status),
+          ...(eventType === undefined ? [] : [{ field: 'eventType', op: '==', value: eventType } as const]),
+        ],
         orderBy: { field: 'createdAt', direction: 'desc' },
         limit,
         ...(after !== undefined && { after }),
       });
-      return { deliveries: page.documents.map(({ document }) => document as DeliveryDocument), ...(page.next !== undefined && { next: page.next }) };
+      return {
+        deliveries: page.documents.map(({ document }) => document as DeliveryDocument),
+        ...(page.next !== undefined && { next: page.next }),
+      };
     },
     byId: async (endpointId, webhookId) => {
       const delivery = asDelivery(await documents.get(collection, webhookId));
@@ -55,7 +64,10 @@ export const deliveryLog = (documents: DocumentStore): DeliveryLog => {
       for (;;) {
         const page = await documents.query(collection, { where: [ofEndpoint(endpointId)], limit: pageSize });
         if (page.documents.length === 0) return removed;
-        await documents.transact([], () => ({ writes: page.documents.map(({ id }) => ({ collection, id, document: undefined })), result: undefined }));
+        await documents.transact([], () => ({
+          writes: page.documents.map(({ id }) => ({ collection, id, document: undefined })),
+          result: undefined,
+        }));
         removed += page.documents.length;
       }
     },

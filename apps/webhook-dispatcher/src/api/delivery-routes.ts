@@ -11,10 +11,12 @@ import { deliverySummary, deliveryView } from './views.ts';
 export const deliveriesPath = `${endpointPath}/deliveries`;
 export const deliveryPath = `${deliveriesPath}/:webhookId`;
 
-const deliveryNotFound = (webhookId: string) => new HttpProblem(problems.notFound(`delivery ${webhookId} does not exist for this endpoint`));
+const deliveryNotFound = (webhookId: string) =>
+  new HttpProblem(problems.notFound(`delivery ${webhookId} does not exist for this endpoint`));
 
 /** The endpoint of the path, if the principal sees it. */
-const endpointOf = (parts: RouteParts, ctx: WebhookContext) => foundEndpoint(parts.endpoints, whoAsks(ctx).access, idParameter('endpointId', ctx.params['endpointId']));
+const endpointOf = (parts: RouteParts, ctx: WebhookContext) =>
+  foundEndpoint(parts.endpoints, whoAsks(ctx).access, idParameter('endpointId', ctx.params['endpointId']));
 
 const sendTest = (parts: RouteParts) => async (ctx: WebhookContext) => {
   const endpoint = await endpointOf(parts, ctx);
@@ -29,7 +31,11 @@ const list = (parts: RouteParts) => async (ctx: WebhookContext) => {
   const endpoint = await endpointOf(parts, ctx);
   const status = statusParameter(ctx.query);
   const eventType = eventTypeParameter(ctx.query);
-  const page = await parts.deliveries.list(endpoint.endpointId, { ...pageParameters(ctx.query), ...(status !== undefined && { status }), ...(eventType !== undefined && { eventType }) });
+  const page = await parts.deliveries.list(endpoint.endpointId, {
+    ...pageParameters(ctx.query),
+    ...(status !== undefined && { status }),
+    ...(eventType !== undefined && { eventType }),
+  });
   ctx.body = { items: page.deliveries.map(deliverySummary), next: page.next ?? null };
 };
 
@@ -50,7 +56,11 @@ const redeliver = (parts: RouteParts) => async (ctx: WebhookContext) => {
   requireEnabled(endpoint);
   const delivery = await parts.deps.operations.redeliver(webhookId);
   if (delivery === undefined) throw deliveryNotFound(webhookId);
-  parts.deps.logger.info('webhook redelivery requested', { endpointId: endpoint.endpointId, webhookId, principalId: ctx.state.principal.id });
+  parts.deps.logger.info('webhook redelivery requested', {
+    endpointId: endpoint.endpointId,
+    webhookId,
+    principalId: ctx.state.principal.id,
+  });
   ctx.status = 202;
   ctx.body = deliveryView(delivery);
 };
@@ -59,7 +69,13 @@ const replay = (parts: RouteParts) => async (ctx: WebhookContext) => {
   const endpoint = await endpointOf(parts, ctx);
   const from = await decodeBody(ctx, ReplayRequest);
   const { replayId, queued } = await parts.deps.operations.replay(requireEnabled(endpoint), from);
-  parts.deps.logger.info('webhook replay queued', { endpointId: endpoint.endpointId, replayId, queued, from, principalId: ctx.state.principal.id });
+  parts.deps.logger.info('webhook replay queued', {
+    endpointId: endpoint.endpointId,
+    replayId,
+    queued,
+    from,
+    principalId: ctx.state.principal.id,
+  });
   ctx.status = 202;
   ctx.body = { replayId, queued };
 };

@@ -1,7 +1,15 @@
 // What the endpoints API needs, as one deps object, and the steps every route shares: who asks (and what
 // they may see), the body decoded, the endpoint found, the URL checked.
 import type { RouterContext } from '@koa/router';
-import { HttpProblem, problems, readJsonBody, requireActor, type AuthState, type Principal, type RequestContextState } from '@meridian/http';
+import {
+  HttpProblem,
+  problems,
+  readJsonBody,
+  requireActor,
+  type AuthState,
+  type Principal,
+  type RequestContextState,
+} from '@meridian/http';
 import { decodeWith, type Actor, type DocumentStore, type Logger, type Role } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
@@ -69,13 +77,17 @@ export const requireEnabled = (endpoint: EndpointDocument): EndpointDocument => 
   if (endpoint.enabled) return endpoint;
   const why = endpoint.disabledReason === null ? '' : ` (${endpoint.disabledReason})`;
   throw new HttpProblem(
-    problems.conflict('endpoint-disabled', `webhook endpoint ${endpoint.endpointId} is disabled${why}; enable it first: PATCH {"enabled": true}`),
+    problems.conflict(
+      'endpoint-disabled',
+      `webhook endpoint ${endpoint.endpointId} is disabled${why}; enable it first: PATCH {"enabled": true}`,
+    ),
   );
 };
 
 /** The destination check (SSRF): a refused URL is a 400 at #/url saying why. Returns the URL as checked. */
 export const checkedUrl = async (deps: Pick<WebhookApiDeps, 'checkDestination' | 'policy'>, url: string): Promise<string> => {
   const checked = await deps.checkDestination(url, deps.policy);
-  if (E.isLeft(checked)) throw new HttpProblem(problems.invalidRequest([{ pointer: '#/url', detail: checked.left }], 'the endpoint URL may not be called'));
+  if (E.isLeft(checked))
+    throw new HttpProblem(problems.invalidRequest([{ pointer: '#/url', detail: checked.left }], 'the endpoint URL may not be called'));
   return checked.right.url.href;
 };

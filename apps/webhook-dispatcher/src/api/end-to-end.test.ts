@@ -35,7 +35,17 @@ test('what the API registers, the dispatcher delivers, signed with the secret sh
   const stopDispatcher = harness.start();
   const { documents, log, secrets } = harness;
   const operations = createDispatcherOperations({ documents, log, secrets, policy: loopbackPolicy, logger: silentLogger });
-  const server = await serve(createWebhookApiApp({ documents, findPrincipal: keyring(apiKeys), logger: silentLogger, secrets, checkDestination, policy: loopbackPolicy, operations }));
+  const server = await serve(
+    createWebhookApiApp({
+      documents,
+      findPrincipal: keyring(apiKeys),
+      logger: silentLogger,
+      secrets,
+      checkDestination,
+      policy: loopbackPolicy,
+      operations,
+    }),
+  );
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${server.url}${path}`, {
       method,
@@ -68,10 +78,13 @@ test('what the API registers, the dispatcher delivers, signed with the secret sh
     t.true(signedWith(secret, test), 'and one still holding the previous secret too');
 
     const log = (await call('GET', `${path}/deliveries`)).body as { items: DeliverySummary[] };
-    t.deepEqual(log.items.map((d) => [d.eventType, d.status, d.attempts[0]?.statusCode]), [
-      ['webhook.test.v1', 'delivered', 204],
-      ['parcel.delivered.v1', 'delivered', 204],
-    ]);
+    t.deepEqual(
+      log.items.map((d) => [d.eventType, d.status, d.attempts[0]?.statusCode]),
+      [
+        ['webhook.test.v1', 'delivered', 204],
+        ['parcel.delivered.v1', 'delivered', 204],
+      ],
+    );
     t.true(log.items.every((d) => typeof d.attempts[0]?.latencyMs === 'number' && d.attempts[0].error === null));
 
     const parcelDelivery = log.items[1]!;

@@ -4,7 +4,17 @@ import type Router from '@koa/router';
 import { HttpProblem, problems } from '@meridian/http';
 import { randomId } from '@meridian/kernel';
 import type { EndpointDocument } from '../model.ts';
-import { checkedUrl, decodeBody, defaultRotationGraceMs, endpointNotFound, foundEndpoint, whoAsks, type RouteParts as Parts, type WebhookContext, type WebhookState } from './deps.ts';
+import {
+  checkedUrl,
+  decodeBody,
+  defaultRotationGraceMs,
+  endpointNotFound,
+  foundEndpoint,
+  whoAsks,
+  type RouteParts as Parts,
+  type WebhookContext,
+  type WebhookState,
+} from './deps.ts';
 import { newEndpoint, rotatedEndpoint, updatedEndpoint, type Access } from './endpoints.ts';
 import { clientIdParameter, idParameter, pageParameters } from './parameters.ts';
 import { CreateEndpointRequest, RotateSecretRequest, UpdateEndpointRequest } from './requests.ts';
@@ -21,7 +31,11 @@ const ownerOf = (access: Access, requested: string | undefined): string => {
     return access.clientId;
   }
   if (requested === undefined)
-    throw new HttpProblem(problems.invalidRequest([{ pointer: '#/clientId', detail: 'is required with an admin key: the client whose parcel events the endpoint receives' }]));
+    throw new HttpProblem(
+      problems.invalidRequest([
+        { pointer: '#/clientId', detail: 'is required with an admin key: the client whose parcel events the endpoint receives' },
+      ]),
+    );
   return requested;
 };
 
@@ -39,56 +53,87 @@ const create = (parts: Parts) => async (ctx: WebhookContext) => {
   const url = await checkedUrl(deps, request.url);
   const at = now();
   const secret = deps.secrets.generate();
-  const endpoint = newEndpoint({ endpointId: randomId(), clientId, request, url, secret: deps.secrets.seal(secret, at), principalId: actor.principalId, now: at });
+  const endpoint = newEndpoint({
+    endpointId: randomId(),
+    clientId,
+    request,
+    url,
+    secret: deps.secrets.seal(secret, at),
+    principalId: actor.principalId,
+    now: at,
+  });
   await endpoints.insert(endpoint);
-  deps.logger.info('webhook endpoint created', { endpointId: endpoint.endpointId, clientId, principalId: actor.principalId, eventTypes: endpoint.eventTypes });
+  deps.logger.info('webhook endpoint created', {
+    endpointId: endpoint.endpointId,
+    clientId,
+    principalId: actor.principalId,
+    eventTypes: endpoint.eventTypes,
+  });
   ctx.status = 201;
   ctx.set('Location', `${endpointsPath}/${endpoint.endpointId}`);
   withSecret(ctx, parts, endpoint, secret);
 };
 
-const list = ({ deps, endpoints, now }: Parts) => async (ctx: WebhookContext) => {
-  const { access } = whoAsks(ctx);
-  const clientId = clientIdParameter(ctx.query);
-  if (access.kind === 'own' && clientId !== undefined && clientId !== access.clientId)
-    throw new HttpProblem(problems.forbidden('a client key may only list its own endpoints'));
-  const page = await endpoints.list(access, { ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }) });
-  const at = now();
-  ctx.body = { items: page.endpoints.map((endpoint) => endpointView(deps, endpoint, at)), next: page.next ?? null };
-};
+const list =
+  ({ deps, endpoints, now }: Parts) =>
+  async (ctx: WebhookContext) => {
+    const { access } = whoAsks(ctx);
+    const clientId = clientIdParameter(ctx.query);
+    if (access.kind === 'own' && clientId !== undefined && clientId !== access.clientId)
+      throw new HttpProblem(problems.forbidden('a client key may only list its own endpoints'));
+    const page = await endpoints.list(access, { ...pageParameters(ctx.query), ...(clientId !== undefined && { clientId }) });
+    const at = now();
+    ctx.body = { items: page.endpoints.map((endpoint) => endpointView(deps, endpoint, at)), next: page.next ?? null };
+  };
 
-const read = ({ deps, endpoints, now }: Parts) => async (ctx: WebhookContext) => {
-  const { access } = whoAsks(ctx);
-  ctx.body = endpointView(deps, await foundEndpoint(endpoints, access, idParameter('endpointId', ctx.params['endpointId'])), now());
-};
+const read =
+  ({ deps, endpoints, now }: Parts) =>
+  async (ctx: WebhookContext) => {
+    const { access } = whoAsks(ctx);
+    ctx.body = endpointView(deps, await foundEndpoint(endpoints, access, idParameter('endpointId', ctx.params['endpointId'])), now());
+  };
 
-const update = ({ deps, endpoints, now }: Parts) => async (ctx: WebhookContext) => {
-  const { actor, access } = whoAsks(ctx);
-  const endpointId = idParameter('endpointId', ctx.params['endpointId']);
-  // Found before the URL is checked: a client probing another's endpoint learns nothing, not even the check's verdict.
-  await foundEndpoint(endpoints, access, endpointId);
-  const request = await decodeBody(ctx, UpdateEndpointRequest);
-  const change = request.url === undefined ? request : { ...request, url: await checkedUrl(deps, request.url) };
-  const updated = await endpoints.change(access, endpointId, (current) => updatedEndpoint(current, change, now()));
-  if (updated === undefined) throw endpointNotFound(endpointId);
-  deps.logger.info('webhook endpoint updated', { endpointId, clientId: updated.clientId, principalId: actor.principalId, fields: Object.keys(request) });
-  ctx.body = endpointView(deps, updated, now());
-};
+const update =
+  ({ deps, endpoints, now }: Parts) =>
+  async (ctx: WebhookContext) => {
+    const { actor, access } = whoAsks(ctx);
+    const endpointId = idParameter('endpointId', ctx.params['endpointId']);
+    // Found before the URL is checked: a client probing another's endpoint learns nothing, not even the check's verdict.
+    await foundEndpoint(endpoints, access, endpointId);
+    const request = await decodeBody(ctx, UpdateEndpointRequest);
+    const change = request.url === undefined ? request : { ...request, url: await checkedUrl(deps, request.url) };
+    const updated = await endpoints.change(access, endpointId, (current) => updatedEndpoint(current, change, now()));
+    if (updated === undefined) throw endpointNotFound(endpointId);
+    deps.logger.info('webhook endpoint updated', {
+      endpointId,
+      clientId: updated.clientId,
+      principalId: actor.principalId,
+      fields: Object.keys(request),
+    });
+    ctx.body = endpointView(deps, updated, now());
+  };
 
 /**
  * The endpoint goes first, in one transaction, so the dispatcher stops at once (it skips deliveries of
  * an endpoint that does not exist); then its delivery log, page by page. A crash in between leaves
  * deliveries of no endpoint, which nothing reads or sends.
  */
-const remove = ({ deps, endpoints, deliveries }: Parts) => async (ctx: WebhookContext) => {
-  const { actor, access } = whoAsks(ctx);
-  const endpointId = idParameter('endpointId', ctx.params['endpointId']);
-  const removed = await endpoints.remove(access, endpointId);
-  if (removed === undefined) throw endpointNotFound(endpointId);
-  const deliveriesRemoved = await deliveries.removeAll(endpointId);
-  deps.logger.info('webhook endpoint deleted', { endpointId, clientId: removed.clientId, principalId: actor.principalId, deliveriesRemoved });
-  ctx.status = 204;
-};
+const remove =
+  ({ deps, endpoints, deliveries }: Parts) =>
+  async (ctx: WebhookContext) => {
+    const { actor, access } = whoAsks(ctx);
+    const endpointId = idParameter('endpointId', ctx.params['endpointId']);
+    const removed = await endpoints.remove(access, endpointId);
+    if (removed === undefined) throw endpointNotFound(endpointId);
+    const deliveriesRemoved = await deliveries.removeAll(endpointId);
+    deps.logger.info('webhook endpoint deleted', {
+      endpointId,
+      clientId: removed.clientId,
+      principalId: actor.principalId,
+      deliveriesRemoved,
+    });
+    ctx.status = 204;
+  };
 
 const rotateSecret = (parts: Parts) => async (ctx: WebhookContext) => {
   const { deps, endpoints, now } = parts;
@@ -96,7 +141,8 @@ const rotateSecret = (parts: Parts) => async (ctx: WebhookContext) => {
   const endpointId = idParameter('endpointId', ctx.params['endpointId']);
   await foundEndpoint(endpoints, access, endpointId);
   const request = await decodeBody(ctx, RotateSecretRequest, { optional: true });
-  const graceMs = request.gracePeriodSeconds === undefined ? (deps.rotationGraceMs ?? defaultRotationGraceMs) : request.gracePeriodSeconds * 1000;
+  const graceMs =
+    request.gracePeriodSeconds === undefined ? (deps.rotationGraceMs ?? defaultRotationGraceMs) : request.gracePeriodSeconds * 1000;
   const at = now();
   const secret = deps.secrets.generate();
   const sealed = deps.secrets.seal(secret, at);

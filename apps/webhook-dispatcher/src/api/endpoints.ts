@@ -69,7 +69,12 @@ export const updatedEndpoint = (current: EndpointDocument, update: UpdateEndpoin
  * for a leaked secret). A rotation during another's grace period ends the older secret at once: at most
  * two secrets are ever valid, and a receiver that took the last rotation's secret keeps working.
  */
-export const rotatedEndpoint = (current: EndpointDocument, secret: EncryptedSecret, previousExpiresAt: string | null, now: Date): EndpointDocument => ({
+export const rotatedEndpoint = (
+  current: EndpointDocument,
+  secret: EncryptedSecret,
+  previousExpiresAt: string | null,
+  now: Date,
+): EndpointDocument => ({
   ...current,
   secret,
   previousSecret: previousExpiresAt === null ? null : { ...current.secret, expiresAt: previousExpiresAt },
@@ -81,10 +86,17 @@ export type EndpointPage = { readonly endpoints: readonly EndpointDocument[]; re
 export type EndpointStore = {
   readonly read: (access: Access, endpointId: string) => Promise<EndpointDocument | undefined>;
   /** Newest first; `clientId` narrows an admin's listing (a client's is always its own). */
-  readonly list: (access: Access, page: { readonly limit: number; readonly after?: string; readonly clientId?: string }) => Promise<EndpointPage>;
+  readonly list: (
+    access: Access,
+    page: { readonly limit: number; readonly after?: string; readonly clientId?: string },
+  ) => Promise<EndpointPage>;
   readonly insert: (endpoint: EndpointDocument) => Promise<void>;
   /** Applies `change` to the endpoint if the principal sees it; undefined when it does not exist for it. */
-  readonly change: (access: Access, endpointId: string, change: (current: EndpointDocument) => EndpointDocument) => Promise<EndpointDocument | undefined>;
+  readonly change: (
+    access: Access,
+    endpointId: string,
+    change: (current: EndpointDocument) => EndpointDocument,
+  ) => Promise<EndpointDocument | undefined>;
   readonly remove: (access: Access, endpointId: string) => Promise<EndpointDocument | undefined>;
 };
 
@@ -95,7 +107,11 @@ const pageOf = (page: QueryPage): EndpointPage => ({
 
 export const endpointStore = (documents: DocumentStore): EndpointStore => {
   const keyOf = (endpointId: string) => ({ collection, id: endpointId });
-  const changeWith = <R>(access: Access, endpointId: string, next: (endpoint: EndpointDocument) => { document: EndpointDocument | undefined; result: R }) =>
+  const changeWith = <R>(
+    access: Access,
+    endpointId: string,
+    next: (endpoint: EndpointDocument) => { document: EndpointDocument | undefined; result: R },
+  ) =>
     documents.transact([keyOf(endpointId)], (current) => {
       const endpoint = visibleTo(access, asEndpoint(current.get(documentKey(keyOf(endpointId)))));
       if (endpoint === undefined) return { writes: [], result: undefined };
@@ -115,7 +131,8 @@ export const endpointStore = (documents: DocumentStore): EndpointStore => {
         }),
       );
     },
-    insert: (endpoint) => documents.transact([], () => ({ writes: [{ ...keyOf(endpoint.endpointId), document: endpoint }], result: undefined })),
+    insert: (endpoint) =>
+      documents.transact([], () => ({ writes: [{ ...keyOf(endpoint.endpointId), document: endpoint }], result: undefined })),
     change: (access, endpointId, change) =>
       changeWith(access, endpointId, (endpoint) => {
         const document = change(endpoint);

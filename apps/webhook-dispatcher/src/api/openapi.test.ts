@@ -53,7 +53,12 @@ test('real responses match the schemas the document gives them', async (t) => {
     check('WebhookEndpoint', (await api.call('GET', path, keys.acme)).body);
     check('WebhookDeliveryDetail', (await api.call('POST', `${path}/test`, keys.acme)).body);
     await write(api.documents, webhookCollections.deliveries, 'w-1', deliveryDocument({ webhookId: 'w-1', endpointId }));
-    const pageOf = (item: string) => ajv.compile({ type: 'object', required: ['items', 'next'], properties: { items: { type: 'array', items: { $ref: `meridian#/components/schemas/${item}` } } } });
+    const pageOf = (item: string) =>
+      ajv.compile({
+        type: 'object',
+        required: ['items', 'next'],
+        properties: { items: { type: 'array', items: { $ref: `meridian#/components/schemas/${item}` } } },
+      });
     const deliveries = (await api.call('GET', `${path}/deliveries`, keys.acme)).body;
     t.true(pageOf('WebhookDelivery')(deliveries));
     t.true(pageOf('WebhookEndpoint')((await api.call('GET', '/v1/webhooks/endpoints', keys.admin)).body));

@@ -1,6 +1,15 @@
 // The endpoints API's part of the OpenAPI 3.1 document. Request bodies come from the codecs the API
 // decodes with, so the description cannot drift from what is accepted.
-import { jsonContent, openApiDocument, pathParameter, problemResponses, publicOpenApi, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
+import {
+  jsonContent,
+  openApiDocument,
+  pathParameter,
+  problemResponses,
+  publicOpenApi,
+  type OpenApiOperation,
+  type OpenApiPart,
+  type OpenApiPaths,
+} from '@meridian/http';
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
 import { defaultPageSize, deliveryStatuses, maxPageSize } from './parameters.ts';
 import { CreateEndpointRequest, EmptyRequest, ReplayRequest, RotateSecretRequest, UpdateEndpointRequest } from './requests.ts';
@@ -16,7 +25,8 @@ const secretSchema: JsonSchema = {
   properties: {
     fingerprint: {
       type: ['string', 'null'],
-      description: 'The last 4 hex digits of the SHA-256 of the secret: `printf %s "$SECRET" | sha256sum | cut -c61-64`. Null if the configured key cannot open it.',
+      description:
+        'The last 4 hex digits of the SHA-256 of the secret: `printf %s "$SECRET" | sha256sum | cut -c61-64`. Null if the configured key cannot open it.',
     },
     createdAt: instant,
   },
@@ -26,7 +36,21 @@ const endpointSchema: JsonSchema = {
   type: 'object',
   title: 'WebhookEndpoint',
   description: 'A webhook endpoint. Its secret is never shown here: only when it is created or rotated.',
-  required: ['endpointId', 'clientId', 'url', 'eventTypes', 'description', 'enabled', 'disabledReason', 'failingSince', 'secret', 'previousSecret', 'createdAt', 'updatedAt', 'createdBy'],
+  required: [
+    'endpointId',
+    'clientId',
+    'url',
+    'eventTypes',
+    'description',
+    'enabled',
+    'disabledReason',
+    'failingSince',
+    'secret',
+    'previousSecret',
+    'createdAt',
+    'updatedAt',
+    'createdBy',
+  ],
   properties: {
     endpointId: text,
     clientId: text,
@@ -38,7 +62,10 @@ const endpointSchema: JsonSchema = {
     failingSince: { ...nullable(instant), description: 'since when deliveries fail without a success in between' },
     secret: ref('WebhookSecret'),
     previousSecret: {
-      anyOf: [{ allOf: [ref('WebhookSecret'), { type: 'object', required: ['expiresAt'], properties: { expiresAt: instant } }] }, { type: 'null' }],
+      anyOf: [
+        { allOf: [ref('WebhookSecret'), { type: 'object', required: ['expiresAt'], properties: { expiresAt: instant } }] },
+        { type: 'null' },
+      ],
       description: 'the secret before the last rotation while it is valid: both signatures are sent until expiresAt',
     },
     createdAt: instant,
@@ -89,7 +116,12 @@ const deliveryProperties = {
   updatedAt: instant,
 };
 
-const deliverySchema: JsonSchema = { type: 'object', title: 'WebhookDelivery', required: Object.keys(deliveryProperties), properties: deliveryProperties };
+const deliverySchema: JsonSchema = {
+  type: 'object',
+  title: 'WebhookDelivery',
+  required: Object.keys(deliveryProperties),
+  properties: deliveryProperties,
+};
 
 const deliveryDetailSchema: JsonSchema = {
   type: 'object',
@@ -101,7 +133,10 @@ const deliveryDetailSchema: JsonSchema = {
 const pageOf = (item: string): JsonSchema => ({
   type: 'object',
   required: ['items', 'next'],
-  properties: { items: { type: 'array', items: ref(item) }, next: { type: ['string', 'null'], description: 'cursor of the next page; null on the last' } },
+  properties: {
+    items: { type: 'array', items: ref(item) },
+    next: { type: ['string', 'null'], description: 'cursor of the next page; null on the last' },
+  },
 });
 
 export const webhookApiSchemas: Record<string, JsonSchema> = {
@@ -112,7 +147,11 @@ export const webhookApiSchemas: Record<string, JsonSchema> = {
   WebhookAttempt: attemptSchema,
   WebhookDelivery: deliverySchema,
   WebhookDeliveryDetail: deliveryDetailSchema,
-  WebhookReplayQueued: { type: 'object', required: ['replayId', 'queued'], properties: { replayId: text, queued: { type: 'integer', minimum: 0, description: 'deliveries queued' } } },
+  WebhookReplayQueued: {
+    type: 'object',
+    required: ['replayId', 'queued'],
+    properties: { replayId: text, queued: { type: 'integer', minimum: 0, description: 'deliveries queued' } },
+  },
 };
 
 const endpointId = pathParameter('endpointId', 'the webhook endpoint');
@@ -129,7 +168,17 @@ const operation = (
   operationId: string,
   summary: string,
   success: Record<string, unknown>,
-  { parameters = [endpointId], body, errors = [400, 403, 404], description }: { parameters?: readonly unknown[]; body?: { schema: JsonSchema; required: boolean }; errors?: readonly number[]; description?: string } = {},
+  {
+    parameters = [endpointId],
+    body,
+    errors = [400, 403, 404],
+    description,
+  }: {
+    parameters?: readonly unknown[];
+    body?: { schema: JsonSchema; required: boolean };
+    errors?: readonly number[];
+    description?: string;
+  } = {},
 ): OpenApiOperation => ({
   operationId,
   summary,
@@ -151,7 +200,13 @@ export const webhookApiPaths = (): OpenApiPaths => ({
     post: operation(
       'createWebhookEndpoint',
       'Register an endpoint for parcel events; the answer holds its signing secret, once',
-      { '201': { description: 'Created. `secret` is shown this once.', headers: { Location: { schema: text } }, content: jsonContent(ref('WebhookEndpointCreated')) } },
+      {
+        '201': {
+          description: 'Created. `secret` is shown this once.',
+          headers: { Location: { schema: text } },
+          content: jsonContent(ref('WebhookEndpointCreated')),
+        },
+      },
       {
         parameters: [],
         body: { schema: jsonSchemaOf(CreateEndpointRequest), required: true },
@@ -161,59 +216,118 @@ export const webhookApiPaths = (): OpenApiPaths => ({
       },
     ),
     get: operation('listWebhookEndpoints', 'Endpoints, newest first', ok('A page of endpoints', pageOf('WebhookEndpoint')), {
-      parameters: [{ name: 'clientId', in: 'query', required: false, description: "only this client's (admin); a client key lists its own", schema: text }, ...pageParameters],
+      parameters: [
+        {
+          name: 'clientId',
+          in: 'query',
+          required: false,
+          description: "only this client's (admin); a client key lists its own",
+          schema: text,
+        },
+        ...pageParameters,
+      ],
       errors: [400, 403],
     }),
   },
   '/v1/webhooks/endpoints/{endpointId}': {
-    get: operation('getWebhookEndpoint', 'One endpoint (another client\'s is 404)', ok('The endpoint', ref('WebhookEndpoint'))),
-    patch: operation('updateWebhookEndpoint', 'Change the URL, event types, description, or enable/disable', ok('The endpoint as changed', ref('WebhookEndpoint')), {
-      body: { schema: jsonSchemaOf(UpdateEndpointRequest), required: true },
-      errors: bodyErrors,
-      description: 'A new URL is checked as at creation. Enabling a disabled endpoint clears its disabledReason and failing streak.',
+    get: operation('getWebhookEndpoint', "One endpoint (another client's is 404)", ok('The endpoint', ref('WebhookEndpoint'))),
+    patch: operation(
+      'updateWebhookEndpoint',
+      'Change the URL, event types, description, or enable/disable',
+      ok('The endpoint as changed', ref('WebhookEndpoint')),
+      {
+        body: { schema: jsonSchemaOf(UpdateEndpointRequest), required: true },
+        errors: bodyErrors,
+        description: 'A new URL is checked as at creation. Enabling a disabled endpoint clears its disabledReason and failing streak.',
+      },
+    ),
+    delete: operation('deleteWebhookEndpoint', 'Delete an endpoint and its delivery log', {
+      '204': { description: 'Deleted; nothing more is sent to it' },
     }),
-    delete: operation('deleteWebhookEndpoint', 'Delete an endpoint and its delivery log', { '204': { description: 'Deleted; nothing more is sent to it' } }),
   },
   '/v1/webhooks/endpoints/{endpointId}/secret/rotate': {
-    post: operation('rotateWebhookSecret', 'Make a new signing secret; the previous one stays valid for a grace period', ok('The new secret, shown this once', ref('WebhookSecretRotated')), {
-      body: { schema: jsonSchemaOf(RotateSecretRequest), required: false },
-      errors: bodyErrors,
-      description:
-        'Until the previous secret expires (24 h by default; gracePeriodSeconds: 0 ends it at once, for a leaked secret) every message carries both signatures. A rotation during another\'s grace period ends the older secret at once.',
-    }),
+    post: operation(
+      'rotateWebhookSecret',
+      'Make a new signing secret; the previous one stays valid for a grace period',
+      ok('The new secret, shown this once', ref('WebhookSecretRotated')),
+      {
+        body: { schema: jsonSchemaOf(RotateSecretRequest), required: false },
+        errors: bodyErrors,
+        description:
+          "Until the previous secret expires (24 h by default; gracePeriodSeconds: 0 ends it at once, for a leaked secret) every message carries both signatures. A rotation during another's grace period ends the older secret at once.",
+      },
+    ),
   },
   '/v1/webhooks/endpoints/{endpointId}/test': {
-    post: operation('sendWebhookTest', 'Send a test event (meridian.webhook.test.v1) to the endpoint', accepted('Queued; follow it in the delivery log', ref('WebhookDeliveryDetail')), {
-      body: { schema: jsonSchemaOf(EmptyRequest), required: false },
-      errors: [...bodyErrors, 409],
-    }),
+    post: operation(
+      'sendWebhookTest',
+      'Send a test event (meridian.webhook.test.v1) to the endpoint',
+      accepted('Queued; follow it in the delivery log', ref('WebhookDeliveryDetail')),
+      {
+        body: { schema: jsonSchemaOf(EmptyRequest), required: false },
+        errors: [...bodyErrors, 409],
+      },
+    ),
   },
   '/v1/webhooks/endpoints/{endpointId}/deliveries': {
-    get: operation('listWebhookDeliveries', "The endpoint's deliveries with every attempt, newest first", ok('A page of deliveries', pageOf('WebhookDelivery')), {
-      parameters: [
-        endpointId,
-        { name: 'status', in: 'query', required: false, description: `only these statuses, comma-separated: ${deliveryStatuses.join(', ')}`, schema: text },
-        { name: 'eventType', in: 'query', required: false, description: 'only this event type', schema: { type: 'string', examples: ['parcel.delivered.v1'] } },
-        ...pageParameters,
-      ],
-    }),
+    get: operation(
+      'listWebhookDeliveries',
+      "The endpoint's deliveries with every attempt, newest first",
+      ok('A page of deliveries', pageOf('WebhookDelivery')),
+      {
+        parameters: [
+          endpointId,
+          {
+            name: 'status',
+            in: 'query',
+            required: false,
+            description: `only these statuses, comma-separated: ${deliveryStatuses.join(', ')}`,
+            schema: text,
+          },
+          {
+            name: 'eventType',
+            in: 'query',
+            required: false,
+            description: 'only this event type',
+            schema: { type: 'string', examples: ['parcel.delivered.v1'] },
+          },
+          ...pageParameters,
+        ],
+      },
+    ),
   },
   '/v1/webhooks/endpoints/{endpointId}/deliveries/{webhookId}': {
-    get: operation('getWebhookDelivery', 'One delivery: its attempts and the CloudEvent it sends', ok('The delivery', ref('WebhookDeliveryDetail')), { parameters: [endpointId, webhookId] }),
+    get: operation(
+      'getWebhookDelivery',
+      'One delivery: its attempts and the CloudEvent it sends',
+      ok('The delivery', ref('WebhookDeliveryDetail')),
+      { parameters: [endpointId, webhookId] },
+    ),
   },
   '/v1/webhooks/endpoints/{endpointId}/deliveries/{webhookId}/redeliver': {
-    post: operation('redeliverWebhook', 'Send one message again, with the same webhook-id', accepted('Due again at once', ref('WebhookDeliveryDetail')), {
-      parameters: [endpointId, webhookId],
-      body: { schema: jsonSchemaOf(EmptyRequest), required: false },
-      errors: [...bodyErrors, 409],
-    }),
+    post: operation(
+      'redeliverWebhook',
+      'Send one message again, with the same webhook-id',
+      accepted('Due again at once', ref('WebhookDeliveryDetail')),
+      {
+        parameters: [endpointId, webhookId],
+        body: { schema: jsonSchemaOf(EmptyRequest), required: false },
+        errors: [...bodyErrors, 409],
+      },
+    ),
   },
   '/v1/webhooks/endpoints/{endpointId}/replay': {
-    post: operation('replayWebhooks', "Replay or backfill the endpoint's events from a log position or a time", accepted('Queued under a new replay id', ref('WebhookReplayQueued')), {
-      body: { schema: jsonSchemaOf(ReplayRequest), required: true },
-      errors: [...bodyErrors, 409],
-      description: 'Each event is sent again under a new webhook-id (it carries the replay id), in order per parcel. A new client catches up on history this way.',
-    }),
+    post: operation(
+      'replayWebhooks',
+      "Replay or backfill the endpoint's events from a log position or a time",
+      accepted('Queued under a new replay id', ref('WebhookReplayQueued')),
+      {
+        body: { schema: jsonSchemaOf(ReplayRequest), required: true },
+        errors: [...bodyErrors, 409],
+        description:
+          'Each event is sent again under a new webhook-id (it carries the replay id), in order per parcel. A new client catches up on history this way.',
+      },
+    ),
   },
 });
 
@@ -224,6 +338,7 @@ export const webhookApiOpenApi = () =>
   openApiDocument({
     title: 'Meridian webhooks API',
     version: '1.0.0',
-    description: 'Client webhooks: endpoints, signing secrets, the delivery log, redelivery and replay. Errors are RFC 9457 problem details.',
+    description:
+      'Client webhooks: endpoints, signing secrets, the delivery log, redelivery and replay. Errors are RFC 9457 problem details.',
     parts: [webhookApiPart(), publicOpenApi()],
   });

@@ -10,7 +10,8 @@ const idPattern = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
 /** An endpoint or webhook id from the path. */
 export const idParameter = (name: string, value: string | undefined): string => {
-  if (value === undefined || !idPattern.test(value)) throw invalidParameter(name, 'path', 'must be an id: 1-64 letters, digits, "_", ".", ":" or "-"');
+  if (value === undefined || !idPattern.test(value))
+    throw invalidParameter(name, 'path', 'must be an id: 1-64 letters, digits, "_", ".", ":" or "-"');
   return value;
 };
 
@@ -24,7 +25,8 @@ const wireTypePattern = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)+\.v\d+$/;
 /** `eventType`: one wire type (a parcel event's, or the test event's). */
 export const eventTypeParameter = (query: ParsedUrlQuery): string | undefined => {
   const value = singleOf(query, 'eventType');
-  if (value !== undefined && !wireTypePattern.test(value)) throw invalid('eventType', 'must be an event type, for example parcel.delivered.v1');
+  if (value !== undefined && !wireTypePattern.test(value))
+    throw invalid('eventType', 'must be an event type, for example parcel.delivered.v1');
   return value;
 };
 
@@ -42,6 +44,7 @@ export const maxPageSize = 200;
 export const pageParameters = (query: ParsedUrlQuery): { limit: number; after?: string } => {
   const limit = integerOf(query, 'limit', 1, maxPageSize) ?? defaultPageSize;
   const after = singleOf(query, 'after');
-  if (after !== undefined && (after.length > 2048 || decodeCursor(after) === undefined)) throw invalid('after', 'must be the `next` cursor of a previous page');
+  if (after !== undefined && (after.length > 2048 || decodeCursor(after) === undefined))
+    throw invalid('after', 'must be the `next` cursor of a previous page');
   return { limit, ...(after !== undefined && { after }) };
 };

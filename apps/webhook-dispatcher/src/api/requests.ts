@@ -71,7 +71,11 @@ export const CreateEndpointRequest = struct(
 );
 export type CreateEndpointRequest = t.TypeOf<typeof CreateEndpointRequest>;
 
-export const UpdateEndpointRequest = struct('UpdateWebhookEndpoint', {}, { url: EndpointUrl, eventTypes: EventTypes, description: Description, enabled: t.boolean });
+export const UpdateEndpointRequest = struct(
+  'UpdateWebhookEndpoint',
+  {},
+  { url: EndpointUrl, eventTypes: EventTypes, description: Description, enabled: t.boolean },
+);
 export type UpdateEndpointRequest = t.TypeOf<typeof UpdateEndpointRequest>;
 
 export const RotateSecretRequest = struct('RotateWebhookSecret', {}, { gracePeriodSeconds: GracePeriodSeconds });
@@ -89,7 +93,7 @@ export type ReplayFrom = Parameters<DispatcherOperations['replay']>[1];
 export const ReplayRequest = withSchema(
   new t.Type<ReplayFrom, unknown, unknown>(
     'ReplayWebhookEndpoint',
-    (u): u is ReplayFrom => typeof u === 'object' && u !== null && (('position' in u) !== ('time' in u)),
+    (u): u is ReplayFrom => typeof u === 'object' && u !== null && 'position' in u !== 'time' in u,
     (u, context) => {
       const decoded = replayFields.validate(u, context);
       if (E.isLeft(decoded)) return decoded;

@@ -1,8 +1,8 @@
 // The endpoints API: every route needs an API key with the client role (its own endpoints) or admin (all).
 // `webhookRouter` is mounted by the all-in-one platform; `createWebhookApiApp` serves it alone.
 import Router from '@koa/router';
-import { authenticate, errorBoundary, publicRouter, reportStreamErrors, requestContext } from '@meridian/http';
-import Koa from 'koa';
+import { authenticate, createHttpApp } from '@meridian/http';
+import type Koa from 'koa';
 import { deliveryRoutes } from './delivery-routes.ts';
 import { deliveryLog } from './deliveries.ts';
 import type { WebhookApiDeps, WebhookState } from './deps.ts';
@@ -21,21 +21,17 @@ export const webhookRouter = (deps: WebhookApiDeps): Router<WebhookState> => {
     await ready;
     await next();
   });
-  const parts = { deps, endpoints: endpointStore(deps.documents), deliveries: deliveryLog(deps.documents), now: deps.now ?? (() => new Date()) };
+  const parts = {
+    deps,
+    endpoints: endpointStore(deps.documents),
+    deliveries: deliveryLog(deps.documents),
+    now: deps.now ?? (() => new Date()),
+  };
   endpointRoutes(router, parts);
   deliveryRoutes(router, parts);
   return router;
 };
 
-/** The endpoints API alone (its own process, or tests): health and its description need no key. */
-export const createWebhookApiApp = (deps: WebhookApiDeps): Koa => {
-  const app = new Koa();
-  reportStreamErrors(app, deps.logger);
-  app.use(errorBoundary(deps.logger));
-  app.use(requestContext());
-  const open = publicRouter({ health: () => ({ status: 'ok' }), openapi: webhookApiOpenApi });
-  const webhooks = webhookRouter(deps);
-  app.use(open.routes()).use(open.allowedMethods());
-  app.use(webhooks.routes()).use(webhooks.allowedMethods());
-  return app;
-};
+/** The endpoints API alone (its own process, or tests), on the HTTP skeleton. */
+export const createWebhookApiApp = (deps: WebhookApiDeps): Koa =>
+  createHttpApp({ logger: deps.logger, health: () => ({ status: 'ok' }), openapi: webhookApiOpenApi, routers: [webhookRouter(deps)] });

@@ -31,11 +31,19 @@ const apiKeys = [
 ] as unknown as ApiKey[];
 
 /** Names resolve without DNS: to a public address (example.com's), `*.internal` ones to a private address. */
-export const fakeResolve: Resolve = async (hostname) => [{ address: hostname.endsWith('.internal') ? '10.1.2.3' : '93.184.215.14', family: 4 }];
+export const fakeResolve: Resolve = async (hostname) => [
+  { address: hostname.endsWith('.internal') ? '10.1.2.3' : '93.184.215.14', family: 4 },
+];
 
 export type Response = { readonly status: number; readonly headers: Headers; readonly body: unknown };
 
-export type ProblemBody = { readonly type: string; readonly title: string; readonly status: number; readonly detail?: string; readonly errors?: readonly { pointer: string; detail: string }[] };
+export type ProblemBody = {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly errors?: readonly { pointer: string; detail: string }[];
+};
 
 export type TestApi = {
   readonly url: string;
@@ -50,7 +58,9 @@ export type TestApi = {
   readonly close: () => Promise<void>;
 };
 
-export const startWebhookApi = async ({ policy = { allowHttp: false, allow: [] } }: { readonly policy?: DestinationPolicy } = {}): Promise<TestApi> => {
+export const startWebhookApi = async ({
+  policy = { allowHttp: false, allow: [] },
+}: { readonly policy?: DestinationPolicy } = {}): Promise<TestApi> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-webhooks-'));
   const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
   const log = createSqliteEventStore({ path: join(dataDir, 'events.db'), synchronous: 'NORMAL' });
@@ -106,7 +116,9 @@ export const storedEndpoint = async (documents: DocumentStore, endpointId: strin
 export const write = (documents: DocumentStore, collection: string, id: string, document: object) =>
   documents.transact([], () => ({ writes: [{ collection, id, document: document as Record<string, unknown> }], result: undefined }));
 
-export const deliveryDocument = (overrides: Partial<DeliveryDocument> & Pick<DeliveryDocument, 'webhookId' | 'endpointId'>): DeliveryDocument => ({
+export const deliveryDocument = (
+  overrides: Partial<DeliveryDocument> & Pick<DeliveryDocument, 'webhookId' | 'endpointId'>,
+): DeliveryDocument => ({
   clientId: 'acme',
   eventId: `event-${overrides.webhookId}`,
   eventType: 'parcel.delivered.v1',
@@ -124,4 +136,3 @@ export const deliveryDocument = (overrides: Partial<DeliveryDocument> & Pick<Del
   updatedAt: '2026-11-21T08:00:01.000Z',
   ...overrides,
 });
-

@@ -118,4 +118,7 @@ const payloadOf = (body: string): unknown => {
   }
 };
 
-export const deliveryView = (delivery: DeliveryDocument): DeliveryView => ({ ...deliverySummary(delivery), payload: payloadOf(delivery.body) });
+export const deliveryView = (delivery: DeliveryDocument): DeliveryView => ({
+  ...deliverySummary(delivery),
+  payload: payloadOf(delivery.body),
+});

@@ -1,7 +1,8 @@
+import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // The dispatcher as its own process over an embedded data directory, for the durability test (which kills
 // it with SIGKILL and starts it again). Configured by environment: WEBHOOK_TEST_DATA_DIR,
 // WEBHOOK_TEST_SECRET_KEY (base64), WEBHOOK_TEST_TIMEOUT_MS, WEBHOOK_TEST_LEASE_MARGIN_MS, WEBHOOK_TEST_SCHEDULE.
-import { createLogSubscription } from '@meridian/log-subscription';
+import { createLogSubscription } from '@meridian/embedded';
 import { createLogger } from '@meridian/runtime';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import * as E from 'fp-ts/lib/Either.js';
@@ -27,7 +28,15 @@ const log = createSqliteEventStore({ path: join(dataDir, 'events.db'), synchrono
 const documents = createSqliteDocumentStore({ path: join(dataDir, 'readmodels.db') });
 const controller = new AbortController();
 const running = runDispatcher({
-  subscription: createLogSubscription({ log, state: documents, consumer: webhookConsumer, logger, retryDelayMs: 5, checkpointEveryMs: 50 }),
+  subscription: createLogSubscription({
+    log,
+    checkpoints: documentCheckpointer(documents),
+    deadLetters: documentDeadLetters(documents),
+    consumer: webhookConsumer,
+    logger,
+    retryDelayMs: 5,
+    checkpointEveryMs: 50,
+  }),
   documents,
   secrets: createSecrets(key.right),
   policy: loopbackPolicy,

@@ -44,7 +44,11 @@ const eventFactory = () => {
       globalPosition: position,
       recordedAt: spec.recordedAt,
       data: spec.data ?? { n: streamRevision },
-      metadata: { correlationId: spec.correlationId, causationId: randomUUID(), actor: { principalId: spec.principalId, role: 'dispatcher' } },
+      metadata: {
+        correlationId: spec.correlationId,
+        causationId: randomUUID(),
+        actor: { principalId: spec.principalId, role: 'dispatcher' },
+      },
     };
   };
 };
@@ -90,7 +94,14 @@ const findAll = async (t: ExecutionContext, archive: EventArchive, filter: Archi
   return pages;
 };
 
-const ping = (vehicleId: string, recordedAt: string, speed = 42.5): ArchivedPing => ({ vehicleId, lat: 50.8503, lng: 4.3517, speed, heading: 180, recordedAt });
+const ping = (vehicleId: string, recordedAt: string, speed = 42.5): ArchivedPing => ({
+  vehicleId,
+  lat: 50.8503,
+  lng: 4.3517,
+  speed,
+  heading: 180,
+  recordedAt,
+});
 
 export const archiveContract = (test: TestFn, { name, open, endlessQuery }: ArchiveContract): void => {
   const title = (t: string) => `${name} archive: ${t}`;
@@ -167,10 +178,17 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
         (e, i) => e.streamId.startsWith(`${names.parcels}-`) && i >= 3 && i < 9,
         'from is inclusive, to exclusive',
       );
-      await expect({ principalId: names.principals[1], from: '2026-11-21T07:10:00+01:00' }, (e, i) => e.metadata.actor.principalId === names.principals[1] && i >= 10, 'a window in another offset');
+      await expect(
+        { principalId: names.principals[1], from: '2026-11-21T07:10:00+01:00' },
+        (e, i) => e.metadata.actor.principalId === names.principals[1] && i >= 10,
+        'a window in another offset',
+      );
       await expect(
         { correlationId: names.correlations[0], eventTypes: [names.types[1]], principalId: names.principals[0] },
-        (e) => e.metadata.correlationId === names.correlations[0] && e.type === names.types[1] && e.metadata.actor.principalId === names.principals[0],
+        (e) =>
+          e.metadata.correlationId === names.correlations[0] &&
+          e.type === names.types[1] &&
+          e.metadata.actor.principalId === names.principals[0],
         'filters combine',
       );
       await expect({ correlationId: names.correlations[0], eventTypes: [] }, () => false, 'no event types match nothing');
@@ -185,17 +203,30 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
       const event = eventFactory();
       const streams = [`parcel${tag()}-1`, `parcel${tag()}-2`, `route${tag()}-1`];
       const events = Array.from({ length: 25 }, (_, i) =>
-        event({ streamId: streams[i % 3]!, type: 'test.happened.v1', correlationId, principalId: 'p', recordedAt: minute('2026-11-22T08:00:00.000Z', 25 - i) }),
+        event({
+          streamId: streams[i % 3]!,
+          type: 'test.happened.v1',
+          correlationId,
+          principalId: 'p',
+          recordedAt: minute('2026-11-22T08:00:00.000Z', 25 - i),
+        }),
       );
       const shuffled = [...events].sort(() => Math.random() - 0.5);
       await archive.write(shuffled.slice(0, 10));
       await archive.write(shuffled.slice(10));
       const pages = await findAll(t, archive, { correlationId }, 4);
-      t.deepEqual(pages.map((p) => p.length), [4, 4, 4, 4, 4, 4, 1]);
+      t.deepEqual(
+        pages.map((p) => p.length),
+        [4, 4, 4, 4, 4, 4, 1],
+      );
       t.deepEqual(idsOf(pages.flat()), idsOf(events), 'by global position, not by write order or recordedAt');
 
       const exact = await findAll(t, archive, { correlationId }, 5);
-      t.deepEqual(exact.map((p) => p.length), [5, 5, 5, 5, 5], 'a page that ends at the last event has no next cursor');
+      t.deepEqual(
+        exact.map((p) => p.length),
+        [5, 5, 5, 5, 5],
+        'a page that ends at the last event has no next cursor',
+      );
     }),
   );
 
@@ -205,11 +236,36 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
       const event = eventFactory();
       const correlationId = `corr-${tag()}`;
       const parcel = `parcel${tag()}-1`;
-      const byStaff = event({ streamId: parcel, type: 'parcel.delivered.v1', correlationId, principalId: 'driver-7', recordedAt: '2026-11-21T08:00:00.000Z', data: { parcelId: '1', clientId: 'acme' } });
-      const byClient = event({ streamId: parcel, type: 'parcel.cancelled.v1', correlationId, principalId: 'acme-shop', recordedAt: '2026-11-21T08:01:00.000Z', data: { parcelId: '1', clientId: 'acme' } });
-      const ofNoClient = event({ streamId: `route${tag()}-1`, type: 'route.planned.v1', correlationId, principalId: 'acme-shop', recordedAt: '2026-11-21T08:02:00.000Z', data: { routeId: '1' } });
+      const byStaff = event({
+        streamId: parcel,
+        type: 'parcel.delivered.v1',
+        correlationId,
+        principalId: 'driver-7',
+        recordedAt: '2026-11-21T08:00:00.000Z',
+        data: { parcelId: '1', clientId: 'acme' },
+      });
+      const byClient = event({
+        streamId: parcel,
+        type: 'parcel.cancelled.v1',
+        correlationId,
+        principalId: 'acme-shop',
+        recordedAt: '2026-11-21T08:01:00.000Z',
+        data: { parcelId: '1', clientId: 'acme' },
+      });
+      const ofNoClient = event({
+        streamId: `route${tag()}-1`,
+        type: 'route.planned.v1',
+        correlationId,
+        principalId: 'acme-shop',
+        recordedAt: '2026-11-21T08:02:00.000Z',
+        data: { routeId: '1' },
+      });
       const asClient = { principalId: 'acme-shop', role: 'client', clientId: 'someone-else' } as const;
-      await archive.write([byStaff, { ...byClient, metadata: { ...byClient.metadata, actor: asClient } }, { ...ofNoClient, metadata: { ...ofNoClient.metadata, actor: asClient } }]);
+      await archive.write([
+        byStaff,
+        { ...byClient, metadata: { ...byClient.metadata, actor: asClient } },
+        { ...ofNoClient, metadata: { ...ofNoClient.metadata, actor: asClient } },
+      ]);
       const rows = await archive.sql(`SELECT client_id FROM events WHERE correlation_id = '${correlationId}' ORDER BY global_position`);
       t.deepEqual(rows.rows, [['acme'], ['acme'], [null]], "a driver's delivery is the parcel's client's; a route's event is no client's");
     }),
@@ -237,7 +293,9 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
       const [a, b] = mixedHistory().events;
       t.deepEqual(await archive.write([a!, b!, a!]), { inserted: 2 }, 'a new event twice in one batch is one row');
       t.deepEqual(await archive.write([]), { inserted: 0 });
-      const all = (await findAll(t, archive, { aggregateType: names.parcels })).flat().concat((await findAll(t, archive, { aggregateType: names.routes })).flat());
+      const all = (await findAll(t, archive, { aggregateType: names.parcels }))
+        .flat()
+        .concat((await findAll(t, archive, { aggregateType: names.routes })).flat());
       t.is(all.length, 12);
       t.is(new Set(idsOf(all)).size, 12, 'one row per event');
     }),
@@ -247,9 +305,17 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
     title('concurrent writes of the same events make one row each'),
     withArchive(async (t, archive) => {
       const { names, events } = mixedHistory();
-      const results = await Promise.all([events, events.slice(0, 6), events.slice(3), events, events.slice(6, 9)].map((batch) => archive.write(batch)));
-      t.is(results.reduce((sum, r) => sum + r.inserted, 0), 12, 'each event counted once, by whichever write archived it');
-      const found = (await findAll(t, archive, { correlationId: names.correlations[0] })).flat().concat((await findAll(t, archive, { correlationId: names.correlations[1] })).flat());
+      const results = await Promise.all(
+        [events, events.slice(0, 6), events.slice(3), events, events.slice(6, 9)].map((batch) => archive.write(batch)),
+      );
+      t.is(
+        results.reduce((sum, r) => sum + r.inserted, 0),
+        12,
+        'each event counted once, by whichever write archived it',
+      );
+      const found = (await findAll(t, archive, { correlationId: names.correlations[0] }))
+        .flat()
+        .concat((await findAll(t, archive, { correlationId: names.correlations[1] })).flat());
       t.deepEqual(idsOf(found), idsOf(events));
     }),
   );
@@ -261,18 +327,35 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
       const count = async () => (await archive.sql(`SELECT count(*) AS n FROM telemetry WHERE vehicle_id = '${vehicleId}'`)).rows[0]?.[0];
       t.deepEqual(await archive.writeTelemetry([ping(vehicleId, '2026-11-21T06:00:00.000Z')]), { inserted: 1 });
       t.deepEqual(await archive.writeTelemetry([ping(vehicleId, '2026-11-21T06:00:00.000Z')]), { inserted: 0 }, 'the same ping again');
-      t.deepEqual(await archive.writeTelemetry([ping(vehicleId, '2026-11-21T07:00:00+01:00', 10)]), { inserted: 0 }, 'the same instant in another offset');
       t.deepEqual(
-        await archive.writeTelemetry([ping(vehicleId, '2026-11-21T06:00:01.000Z'), ping(vehicleId, '2026-11-21T06:00:01Z'), ping(`${vehicleId}-other`, '2026-11-21T06:00:00.000Z')]),
+        await archive.writeTelemetry([ping(vehicleId, '2026-11-21T07:00:00+01:00', 10)]),
+        { inserted: 0 },
+        'the same instant in another offset',
+      );
+      t.deepEqual(
+        await archive.writeTelemetry([
+          ping(vehicleId, '2026-11-21T06:00:01.000Z'),
+          ping(vehicleId, '2026-11-21T06:00:01Z'),
+          ping(`${vehicleId}-other`, '2026-11-21T06:00:00.000Z'),
+        ]),
         { inserted: 2 },
         'duplicates within a batch; another vehicle at the same instant is another ping',
       );
       const concurrent = await Promise.all([1, 2, 3].map(() => archive.writeTelemetry([ping(vehicleId, '2026-11-21T06:00:02.000Z')])));
-      t.is(concurrent.reduce((sum, r) => sum + r.inserted, 0), 1);
+      t.is(
+        concurrent.reduce((sum, r) => sum + r.inserted, 0),
+        1,
+      );
       t.deepEqual(await archive.writeTelemetry([]), { inserted: 0 });
       t.is(await count(), 3);
-      const first = await archive.sql(`SELECT lat, lng, speed, heading FROM telemetry WHERE vehicle_id = '${vehicleId}' ORDER BY recorded_at LIMIT 1`);
-      t.deepEqual(first, { columns: ['lat', 'lng', 'speed', 'heading'], rows: [[50.8503, 4.3517, 42.5, 180]] }, 'the first write of a ping is the one kept');
+      const first = await archive.sql(
+        `SELECT lat, lng, speed, heading FROM telemetry WHERE vehicle_id = '${vehicleId}' ORDER BY recorded_at LIMIT 1`,
+      );
+      t.deepEqual(
+        first,
+        { columns: ['lat', 'lng', 'speed', 'heading'], rows: [[50.8503, 4.3517, 42.5, 180]] },
+        'the first write of a ping is the one kept',
+      );
     }),
   );
 
@@ -282,7 +365,10 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
       const { names, events } = mixedHistory();
       await archive.write(events);
       const [correlation] = names.correlations;
-      t.deepEqual(await archive.sql(`SELECT count(*) AS n FROM events WHERE correlation_id = '${correlation}'`), { columns: ['n'], rows: [[6]] });
+      t.deepEqual(await archive.sql(`SELECT count(*) AS n FROM events WHERE correlation_id = '${correlation}'`), {
+        columns: ['n'],
+        rows: [[6]],
+      });
       const grouped = await archive.sql(
         `SELECT type, count(*) AS n FROM events WHERE aggregate_type = '${names.parcels}' GROUP BY type ORDER BY type`,
       );
@@ -291,7 +377,9 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
         .sort()
         .map((type) => [type, events.filter((e) => e.type === type && e.streamId.startsWith(`${names.parcels}-`)).length]);
       t.deepEqual(grouped.rows, expected);
-      const withCte = await archive.sql(`WITH mine AS (SELECT * FROM events WHERE correlation_id = '${correlation}') SELECT count(DISTINCT stream_id) AS streams FROM mine`);
+      const withCte = await archive.sql(
+        `WITH mine AS (SELECT * FROM events WHERE correlation_id = '${correlation}') SELECT count(DISTINCT stream_id) AS streams FROM mine`,
+      );
       t.deepEqual(withCte.rows, [[3]], 'a WITH query is a read');
     }),
   );
@@ -325,11 +413,19 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
     withArchive(async (t, archive) => {
       // Far from other tests' positions: each test reads only after its own base.
       const base = randomInt(1, 2 ** 30) * 1_000;
-      const anchor = (offset: number, hash: string, minute: number) => ({ position: base + offset, hash: hash.repeat(64), recordedAt: `2026-11-21T08:${String(minute).padStart(2, '0')}:00.000Z` });
+      const anchor = (offset: number, hash: string, minute: number) => ({
+        position: base + offset,
+        hash: hash.repeat(64),
+        recordedAt: `2026-11-21T08:${String(minute).padStart(2, '0')}:00.000Z`,
+      });
       t.deepEqual(await archive.writeAnchor(anchor(20, 'b', 2)), { inserted: 1 });
       t.deepEqual(await archive.writeAnchor(anchor(10, 'a', 1)), { inserted: 1 });
       t.deepEqual(await archive.writeAnchor(anchor(30, 'c', 3)), { inserted: 1 });
-      t.deepEqual(await archive.writeAnchor(anchor(20, 'f', 4)), { inserted: 0 }, 'a second claim about a position does not replace the first');
+      t.deepEqual(
+        await archive.writeAnchor(anchor(20, 'f', 4)),
+        { inserted: 0 },
+        'a second claim about a position does not replace the first',
+      );
       t.deepEqual(await archive.writeAnchor({ ...anchor(20, 'b', 2), recordedAt: '2026-11-21T09:02:00+01:00' }), { inserted: 0 });
       t.deepEqual(await archive.anchors({ after: base, limit: 10 }), [anchor(10, 'a', 1), anchor(20, 'b', 2), anchor(30, 'c', 3)]);
       t.deepEqual(await archive.anchors({ after: base, limit: 2 }), [anchor(10, 'a', 1), anchor(20, 'b', 2)]);
@@ -341,9 +437,17 @@ export const archiveContract = (test: TestFn, { name, open, endlessQuery }: Arch
   test(
     title('a query whose signal aborts is stopped in the archive, and the archive answers the next one'),
     withArchive(async (t, archive) => {
-      await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.abort(new Error('the client left')) }), { instanceOf: ArchiveQueryCancelled, message: /the client left/ }, 'aborted before it started');
+      await t.throwsAsync(
+        archive.sql(endlessQuery, { signal: AbortSignal.abort(new Error('the client left')) }),
+        { instanceOf: ArchiveQueryCancelled, message: /the client left/ },
+        'aborted before it started',
+      );
       // The query would run for hours: the promise settles only because the archive stopped it.
-      await t.throwsAsync(archive.sql(endlessQuery, { signal: AbortSignal.timeout(300) }), { instanceOf: ArchiveQueryCancelled }, 'aborted while it runs');
+      await t.throwsAsync(
+        archive.sql(endlessQuery, { signal: AbortSignal.timeout(300) }),
+        { instanceOf: ArchiveQueryCancelled },
+        'aborted while it runs',
+      );
       t.deepEqual(await archive.sql('SELECT 1 AS n'), { columns: ['n'], rows: [[1]] });
     }),
   );

@@ -89,15 +89,33 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
     const store = await open();
     try {
       const collection = freshCollection('parcels');
-      await store.ensureCollection(collection, { indexes: [['clientId', 'status', 'updatedAt'], ['status', 'updatedAt']] });
+      await store.ensureCollection(collection, {
+        indexes: [
+          ['clientId', 'status', 'updatedAt'],
+          ['status', 'updatedAt'],
+        ],
+      });
       const docs = Array.from({ length: 25 }, (_, i) => ({
         id: `p${String(i).padStart(2, '0')}`,
-        document: { clientId: i % 2 === 0 ? 'acme' : 'globex', status: i % 3 === 0 ? 'Delivered' : 'OutForDelivery', updatedAt: `2026-11-21T10:${String(59 - i).padStart(2, '0')}:00Z` },
+        document: {
+          clientId: i % 2 === 0 ? 'acme' : 'globex',
+          status: i % 3 === 0 ? 'Delivered' : 'OutForDelivery',
+          updatedAt: `2026-11-21T10:${String(59 - i).padStart(2, '0')}:00Z`,
+        },
       }));
       await store.transact([], () => ({ writes: docs.map((d) => ({ collection, ...d })), result: undefined }));
 
-      const acmeDelivered = await store.query(collection, { where: [{ field: 'clientId', op: '==', value: 'acme' }, { field: 'status', op: '==', value: 'Delivered' }], limit: 50 });
-      t.deepEqual(acmeDelivered.documents.map((d) => d.id).sort(), docs.filter((d) => d.document.clientId === 'acme' && d.document.status === 'Delivered').map((d) => d.id));
+      const acmeDelivered = await store.query(collection, {
+        where: [
+          { field: 'clientId', op: '==', value: 'acme' },
+          { field: 'status', op: '==', value: 'Delivered' },
+        ],
+        limit: 50,
+      });
+      t.deepEqual(
+        acmeDelivered.documents.map((d) => d.id).sort(),
+        docs.filter((d) => d.document.clientId === 'acme' && d.document.status === 'Delivered').map((d) => d.id),
+      );
       t.is(acmeDelivered.next, undefined);
 
       const anyOf = await store.query(collection, { where: [{ field: 'status', op: 'in', value: ['Delivered'] }], limit: 50 });
@@ -106,16 +124,27 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
       const seen: string[] = [];
       let after: string | undefined;
       do {
-        const page = await store.query(collection, { where: [{ field: 'clientId', op: '==', value: 'acme' }], orderBy: { field: 'updatedAt', direction: 'desc' }, limit: 4, ...(after && { after }) });
+        const page = await store.query(collection, {
+          where: [{ field: 'clientId', op: '==', value: 'acme' }],
+          orderBy: { field: 'updatedAt', direction: 'desc' },
+          limit: 4,
+          ...(after && { after }),
+        });
         t.true(page.documents.length <= 4);
         seen.push(...page.documents.map((d) => d.id));
         after = page.next;
       } while (after !== undefined);
-      const expected = docs.filter((d) => d.document.clientId === 'acme').sort((a, b) => b.document.updatedAt.localeCompare(a.document.updatedAt)).map((d) => d.id);
+      const expected = docs
+        .filter((d) => d.document.clientId === 'acme')
+        .sort((a, b) => b.document.updatedAt.localeCompare(a.document.updatedAt))
+        .map((d) => d.id);
       t.deepEqual(seen, expected, 'every page in order, each document once');
 
       const ascending = await store.query(collection, { orderBy: { field: 'updatedAt', direction: 'asc' }, limit: 3 });
-      t.deepEqual(ascending.documents.map((d) => d.id), ['p24', 'p23', 'p22']);
+      t.deepEqual(
+        ascending.documents.map((d) => d.id),
+        ['p24', 'p23', 'p22'],
+      );
       t.truthy(ascending.next);
     } finally {
       await store.close();
@@ -131,8 +160,17 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
       const stopAll = store.watch(collection, (change) => all.push(change));
       const stopOne = store.watch(collection, (change) => one.push(change), { id: 'b' });
       // Changes made while a watcher attaches are not promised: wait until both hear a probe.
-      t.true(await untilWatching({ store, collection, id: 'b', listening: () => one.some(isProbe) && all.some(isProbe) }), 'the watchers are listening');
-      await store.transact([], () => ({ writes: [{ collection, id: 'a', document: { v: 1 } }, { collection, id: 'b', document: { v: 1 } }], result: undefined }));
+      t.true(
+        await untilWatching({ store, collection, id: 'b', listening: () => one.some(isProbe) && all.some(isProbe) }),
+        'the watchers are listening',
+      );
+      await store.transact([], () => ({
+        writes: [
+          { collection, id: 'a', document: { v: 1 } },
+          { collection, id: 'b', document: { v: 1 } },
+        ],
+        result: undefined,
+      }));
       await store.transact([], () => ({ writes: [{ collection, id: 'b', document: { v: 2 } }], result: undefined }));
       t.true(await eventually(() => one.some((c) => c.document?.['v'] === 2)), 'the document watcher saw the last write');
       t.true(await eventually(() => all.some((c) => c.id === 'a') && all.some((c) => c.id === 'b' && c.document?.['v'] === 2)));
@@ -145,7 +183,10 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
       const stopYardstick = store.watch(collection, (change) => yardstick.push(change));
       t.true(await untilWatching({ store, collection, id: 'probe', listening: () => yardstick.some(isProbe) }));
       await store.transact([], () => ({ writes: [{ collection, id: 'a', document: undefined }], result: undefined }));
-      t.true(await eventually(() => yardstick.some((c) => c.id === 'a' && c.document === undefined)), 'a watcher still listening heard the deletion');
+      t.true(
+        await eventually(() => yardstick.some((c) => c.id === 'a' && c.document === undefined)),
+        'a watcher still listening heard the deletion',
+      );
       stopYardstick();
       t.is(all.length, countAfterStop, 'an unsubscribed watcher hears nothing more');
     } finally {
@@ -158,7 +199,13 @@ export const documentStoreContract = (test: TestFn, { name, open }: DocumentStor
     try {
       const doomed = freshCollection('doomed');
       const kept = freshCollection('kept');
-      await store.transact([], () => ({ writes: [{ collection: doomed, id: 'x', document: { a: 1 } }, { collection: kept, id: 'y', document: { b: 1 } }], result: undefined }));
+      await store.transact([], () => ({
+        writes: [
+          { collection: doomed, id: 'x', document: { a: 1 } },
+          { collection: kept, id: 'y', document: { b: 1 } },
+        ],
+        result: undefined,
+      }));
       await store.dropCollection(doomed);
       t.is(await store.get(doomed, 'x'), undefined);
       t.deepEqual((await store.query(doomed, { limit: 10 })).documents, []);

@@ -3,15 +3,8 @@ import type { TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '../envelope.ts';
 import type { AppendResult, EventStore, ExpectedRevision, LogBatch } from '../event-store.ts';
-import { newEvent, unique } from './contract-events.ts';
+import { newEvent, unique, type EventStoreContract } from './contract-events.ts';
 import { requestRecordsContract } from './request-records-contract.ts';
-
-export type EventStoreContract = {
-  /** Adapter name, prefixed to every test title. */
-  readonly name: string;
-  /** A fresh, empty store (or one whose other streams the tests can ignore: ids are unique per test). */
-  readonly open: () => Promise<EventStore>;
-};
 
 const append = (store: EventStore, streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision) =>
   store.append({ streamId, events, expectedRevision });
@@ -22,11 +15,18 @@ const appended = (result: AppendResult) => {
 };
 
 /** Reads the whole log after `after` with the given filter, batch by batch. */
-export const readWholeLog = async (store: EventStore, options: { after?: number; filter?: Parameters<EventStore['readAll']>[0]['filter']; batchSize?: number } = {}) => {
+export const readWholeLog = async (
+  store: EventStore,
+  options: { after?: number; filter?: Parameters<EventStore['readAll']>[0]['filter']; batchSize?: number } = {},
+) => {
   const events: RecordedEvent[] = [];
   let after = options.after ?? 0;
   for (;;) {
-    const batch: LogBatch = await store.readAll({ after, batchSize: options.batchSize ?? 500, ...(options.filter && { filter: options.filter }) });
+    const batch: LogBatch = await store.readAll({
+      after,
+      batchSize: options.batchSize ?? 500,
+      ...(options.filter && { filter: options.filter }),
+    });
     events.push(...batch.events);
     if (batch.endOfLog) return events;
     if (batch.position <= after) throw new Error('readAll made no progress');
@@ -44,8 +44,14 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
       const events = [newEvent('parcel.registered.v1', { id: 1, nested: { ok: true } }), newEvent('parcel.loaded.v1', { id: 2 })];
       const result = appended(await append(store, streamId, events, 'no_stream'));
       t.is(result.revision, 1);
-      t.deepEqual(result.events.map((e) => e.streamRevision), [0, 1]);
-      t.deepEqual(result.events.map((e) => e.eventId), events.map((e) => e.eventId));
+      t.deepEqual(
+        result.events.map((e) => e.streamRevision),
+        [0, 1],
+      );
+      t.deepEqual(
+        result.events.map((e) => e.eventId),
+        events.map((e) => e.eventId),
+      );
       const read = await store.readStream(streamId);
       t.is(read.length, 2);
       read.forEach((event, index) => {
@@ -62,7 +68,10 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
       });
       t.true(read[1]!.globalPosition > read[0]!.globalPosition);
       t.deepEqual(await store.readStream(unique('missing')), [], 'a missing stream reads as empty');
-      t.deepEqual((await store.readStream(streamId, { fromRevision: 1 })).map((e) => e.streamRevision), [1]);
+      t.deepEqual(
+        (await store.readStream(streamId, { fromRevision: 1 })).map((e) => e.streamRevision),
+        [1],
+      );
     } finally {
       await store.close();
     }
@@ -83,7 +92,10 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
       t.like(appended(await append(store, streamId, [newEvent(), newEvent()], 'any')), { revision: 4 });
       t.like(appended(await append(store, unique('any'), [newEvent()], 'any')), { revision: 0 });
       const read = await store.readStream(streamId);
-      t.deepEqual(read.map((e) => e.streamRevision), [0, 1, 2, 3, 4]);
+      t.deepEqual(
+        read.map((e) => e.streamRevision),
+        [0, 1, 2, 3, 4],
+      );
     } finally {
       await store.close();
     }
@@ -118,9 +130,15 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
       );
       const read = await store.readStream(streamId);
       t.is(read.length, 2 + 200);
-      t.deepEqual(read.map((e) => e.streamRevision), Array.from({ length: 202 }, (_, i) => i));
+      t.deepEqual(
+        read.map((e) => e.streamRevision),
+        Array.from({ length: 202 }, (_, i) => i),
+      );
       t.is(new Set(read.map((e) => e.eventId)).size, read.length, 'no event stored twice');
-      t.true([...written].every((id) => read.some((e) => e.eventId === id)), 'no acknowledged event lost');
+      t.true(
+        [...written].every((id) => read.some((e) => e.eventId === id)),
+        'no acknowledged event lost',
+      );
     } finally {
       await store.close();
     }
@@ -140,11 +158,17 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
         }
       t.true((await store.headPosition()) > start);
       const log = (await readWholeLog(store, { after: start, batchSize: 4 })).filter((e) => streams.includes(e.streamId));
-      t.deepEqual(log.map((e) => e.eventId), sent);
+      t.deepEqual(
+        log.map((e) => e.eventId),
+        sent,
+      );
       for (let i = 1; i < log.length; i++) t.true(log[i]!.globalPosition > log[i - 1]!.globalPosition);
       t.is(log[log.length - 1]!.globalPosition, await store.headPosition());
       const resumed = await readWholeLog(store, { after: log[9]!.globalPosition });
-      t.deepEqual(resumed.filter((e) => streams.includes(e.streamId)).map((e) => e.eventId), sent.slice(10));
+      t.deepEqual(
+        resumed.filter((e) => streams.includes(e.streamId)).map((e) => e.eventId),
+        sent.slice(10),
+      );
     } finally {
       await store.close();
     }
@@ -160,12 +184,27 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
       appended(await append(store, parcel, [newEvent(`parcel${tag}.registered.v1`), newEvent(`parcel${tag}.loaded.v1`)], 'no_stream'));
       appended(await append(store, route, [newEvent(`route${tag}.planned.v1`)], 'no_stream'));
       appended(await append(store, parcel, [newEvent(`parcel${tag}.delivered.v1`)], 1));
-      const byType = await readWholeLog(store, { after: start, filter: { eventTypes: [`parcel${tag}.delivered.v1`, `route${tag}.planned.v1`] } });
-      t.deepEqual(byType.map((e) => e.type), [`route${tag}.planned.v1`, `parcel${tag}.delivered.v1`]);
+      const byType = await readWholeLog(store, {
+        after: start,
+        filter: { eventTypes: [`parcel${tag}.delivered.v1`, `route${tag}.planned.v1`] },
+      });
+      t.deepEqual(
+        byType.map((e) => e.type),
+        [`route${tag}.planned.v1`, `parcel${tag}.delivered.v1`],
+      );
       const byPrefix = await readWholeLog(store, { after: start, filter: { streamPrefix: `parcel${tag}-` } });
-      t.deepEqual(byPrefix.map((e) => e.type), [`parcel${tag}.registered.v1`, `parcel${tag}.loaded.v1`, `parcel${tag}.delivered.v1`]);
-      const both = await readWholeLog(store, { after: start, filter: { streamPrefix: `parcel${tag}-`, eventTypes: [`parcel${tag}.loaded.v1`] } });
-      t.deepEqual(both.map((e) => e.type), [`parcel${tag}.loaded.v1`]);
+      t.deepEqual(
+        byPrefix.map((e) => e.type),
+        [`parcel${tag}.registered.v1`, `parcel${tag}.loaded.v1`, `parcel${tag}.delivered.v1`],
+      );
+      const both = await readWholeLog(store, {
+        after: start,
+        filter: { streamPrefix: `parcel${tag}-`, eventTypes: [`parcel${tag}.loaded.v1`] },
+      });
+      t.deepEqual(
+        both.map((e) => e.type),
+        [`parcel${tag}.loaded.v1`],
+      );
       const nothing = await store.readAll({ after: start, filter: { eventTypes: [`none${tag}.v1`] } });
       t.deepEqual(nothing.events, []);
       t.true(nothing.endOfLog);
@@ -199,13 +238,23 @@ export const eventStoreContract = (test: TestFn, { name, open }: EventStoreContr
         }
       })();
       await writers;
-      await Promise.race([consume, new Promise((_, reject) => setTimeout(() => reject(new Error(`subscription saw ${seen.length}/${expectedCount}`)), 20_000))]);
+      await Promise.race([
+        consume,
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`subscription saw ${seen.length}/${expectedCount}`)), 20_000)),
+      ]);
       const log = (await readWholeLog(store, { after: start })).filter((e) => streams.includes(e.streamId));
       t.is(seen.length, expectedCount);
-      t.deepEqual(seen.map((e) => e.eventId), log.map((e) => e.eventId), 'the subscription saw the log, in log order');
+      t.deepEqual(
+        seen.map((e) => e.eventId),
+        log.map((e) => e.eventId),
+        'the subscription saw the log, in log order',
+      );
       t.is(new Set(seen.map((e) => e.eventId)).size, expectedCount, 'no duplicates');
       for (const streamId of streams)
-        t.deepEqual(seen.filter((e) => e.streamId === streamId).map((e) => e.streamRevision), Array.from({ length: 31 }, (_, i) => i));
+        t.deepEqual(
+          seen.filter((e) => e.streamId === streamId).map((e) => e.streamRevision),
+          Array.from({ length: 31 }, (_, i) => i),
+        );
     } finally {
       controller.abort();
       await store.close();

@@ -27,7 +27,10 @@ export const givenFor =
   (history: readonly Ev[]): Scenario<C, Ev, S> => ({
     when: (command) => {
       // Shown only when a scenario fails, so the diff comes with the story that led to it.
-      const story = `${describe('given', history.map((e) => e.type))}\n${describe('when', command)}`;
+      const story = `${describe(
+        'given',
+        history.map((e) => e.type),
+      )}\n${describe('when', command)}`;
       const run = () => {
         const state = fold(decider, history);
         return { state, decided: decider.decide(command, state) };
@@ -35,19 +38,22 @@ export const givenFor =
       return {
         then: (expected) => (t) => {
           const { decided } = run();
-          if (E.isLeft(decided)) return t.fail(`expected events, but the command was rejected: ${decided.left._tag}: ${decided.left.message}\n${story}`);
+          if (E.isLeft(decided))
+            return t.fail(`expected events, but the command was rejected: ${decided.left._tag}: ${decided.left.message}\n${story}`);
           t.deepEqual(decided.right, expected, `the events produced differ from the expected ones\n${story}`);
           // Accepted events must fold: a decider whose own events break evolve is broken.
           t.notThrows(() => fold(decider, decided.right, fold(decider, history)));
         },
         thenRejects: (errorTag) => (t) => {
           const { decided } = run();
-          if (E.isRight(decided)) return t.fail(`${describe(`expected rejection ${errorTag}, but the command produced`, decided.right)}\n${story}`);
+          if (E.isRight(decided))
+            return t.fail(`${describe(`expected rejection ${errorTag}, but the command produced`, decided.right)}\n${story}`);
           t.is(decided.left._tag, errorTag, `rejected for another reason: ${decided.left.message}\n${story}`);
         },
         thenEvents: (check) => (t) => {
           const { state, decided } = run();
-          if (E.isLeft(decided)) return t.fail(`expected events, but the command was rejected: ${decided.left._tag}: ${decided.left.message}\n${story}`);
+          if (E.isLeft(decided))
+            return t.fail(`expected events, but the command was rejected: ${decided.left._tag}: ${decided.left.message}\n${story}`);
           check(t, decided.right, fold(decider, decided.right, state));
         },
       };

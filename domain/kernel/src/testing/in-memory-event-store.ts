@@ -1,7 +1,16 @@
 // An event store in memory, for tests of code above the port. It passes the same contract suite as the
 // real adapters, so a test that passes here means the same thing there.
 import type { RecordedEvent } from '../envelope.ts';
-import { matchesFilter, type AppendRequest, type AppendResult, type EventStore, type LogBatch, type ReadAllOptions, type RequestRecord, type SubscribeOptions } from '../event-store.ts';
+import {
+  matchesFilter,
+  type AppendRequest,
+  type AppendResult,
+  type EventStore,
+  type LogBatch,
+  type ReadAllOptions,
+  type RequestRecord,
+  type SubscribeOptions,
+} from '../event-store.ts';
 
 export const createInMemoryEventStore = (now: () => Date = () => new Date()): EventStore => {
   const log: RecordedEvent[] = [];
@@ -22,7 +31,8 @@ export const createInMemoryEventStore = (now: () => Date = () => new Date()): Ev
       (expectedRevision === 'stream_exists' && actual !== undefined) ||
       expectedRevision === actual;
     if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
-    if (events.some((event) => log.some((stored) => stored.eventId === event.eventId))) throw new Error('an event with this id is stored already');
+    if (events.some((event) => log.some((stored) => stored.eventId === event.eventId)))
+      throw new Error('an event with this id is stored already');
     const recordedAt = now().toISOString();
     const recorded = events.map((event, index): RecordedEvent => ({
       ...structuredClone(event),
@@ -33,9 +43,18 @@ export const createInMemoryEventStore = (now: () => Date = () => new Date()): Ev
     }));
     log.push(...recorded);
     streams.set(streamId, [...stream, ...recorded]);
-    const appended = recorded.map(({ eventId, type, streamRevision, globalPosition }) => ({ eventId, type, streamRevision, globalPosition }));
+    const appended = recorded.map(({ eventId, type, streamRevision, globalPosition }) => ({
+      eventId,
+      type,
+      streamRevision,
+      globalPosition,
+    }));
     const revision = stream.length + events.length - 1;
-    if (request !== undefined) requests.set(request.requestId, { fingerprint: request.fingerprint, answer: { kind: 'appended', streamId, revision, events: appended } });
+    if (request !== undefined)
+      requests.set(request.requestId, {
+        fingerprint: request.fingerprint,
+        answer: { kind: 'appended', streamId, revision, events: appended },
+      });
     for (const wake of [...waiters]) wake();
     return { outcome: 'appended', streamId, revision, events: appended };
   };

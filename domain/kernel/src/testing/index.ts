@@ -5,4 +5,8 @@ export * from './contract-events.ts';
 export * from './event-store-contract.ts';
 export * from './given-when-then.ts';
 export * from './in-memory-event-store.ts';
+export * from './in-memory-document-store.ts';
+export * from './projection-spec.ts';
+export * from './reactions-spec.ts';
 export * from './watching.ts';
+export * from './test-queue.ts';

@@ -24,7 +24,14 @@ export type UntilWatching = {
 };
 
 /** Resolves true once `listening` holds, false if it did not before the timeout. */
-export const untilWatching = async ({ store, collection, id, listening, document = {}, timeoutMs = 60_000 }: UntilWatching): Promise<boolean> => {
+export const untilWatching = async ({
+  store,
+  collection,
+  id,
+  listening,
+  document = {},
+  timeoutMs = 60_000,
+}: UntilWatching): Promise<boolean> => {
   const deadline = Date.now() + timeoutMs;
   for (let probe = 1; Date.now() < deadline; probe++) {
     await store.transact([], () => ({ writes: [{ collection, id, document: { ...document, [probeField]: probe } }], result: undefined }));

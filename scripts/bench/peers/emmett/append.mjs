@@ -51,7 +51,9 @@ const appendAll = async (connection, { prefix, streams, perStream, size, block, 
   for (let first = 0; first < streams; first += block)
     for (let round = 0; round < perStream; round++)
       for (let stream = first; stream < Math.min(streams, first + block); stream++) {
-        const result = await appendToStream(connection, streamName(prefix, stream), prefix, events, { expectedStreamVersion: BigInt(round * size) });
+        const result = await appendToStream(connection, streamName(prefix, stream), prefix, events, {
+          expectedStreamVersion: BigInt(round * size),
+        });
         if (!result.success) throw new Error(`append refused: ${streamName(prefix, stream)} round ${round}`);
       }
   return { events: streams * perStream * size, seconds: (performance.now() - started) / 1000 };
@@ -73,12 +75,22 @@ const streams = number('streams');
 const block = number('block');
 try {
   const single = await runOn(join(dir, 'emmett-single.db'), {
-    prefix: 'parcel', streams, perStream: number('perStream'), size: 1, block,
-    data: dataOfSize(number('singleData'), 'data'), metadata: dataOfSize(number('singleMetadata'), 'metadata'),
+    prefix: 'parcel',
+    streams,
+    perStream: number('perStream'),
+    size: 1,
+    block,
+    data: dataOfSize(number('singleData'), 'data'),
+    metadata: dataOfSize(number('singleMetadata'), 'metadata'),
   });
   const ten = await runOn(join(dir, 'emmett-ten.db'), {
-    prefix: 'ledger', streams, perStream: 1, size: 10, block,
-    data: dataOfSize(number('tenData'), 'data'), metadata: dataOfSize(number('tenMetadata'), 'metadata'),
+    prefix: 'ledger',
+    streams,
+    perStream: 1,
+    size: 10,
+    block,
+    data: dataOfSize(number('tenData'), 'data'),
+    metadata: dataOfSize(number('tenMetadata'), 'metadata'),
   });
   process.stdout.write(`${JSON.stringify({ node: process.versions.node, single, ten })}\n`);
 } finally {

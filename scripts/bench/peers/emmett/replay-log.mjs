@@ -9,14 +9,21 @@
 //   node replay-log.mjs read <emmett.db> <batchSize>
 //     the whole log with readMessagesBatch (its fastest global read: no checkpoints).
 // Prints one JSON line: { events, seconds, check }.
-import { appendToStream, createEventStoreSchema, getSQLiteEventStore, readMessagesBatch, sqliteConnection } from '@event-driven-io/emmett-sqlite';
+import {
+  appendToStream,
+  createEventStoreSchema,
+  getSQLiteEventStore,
+  readMessagesBatch,
+  sqliteConnection,
+} from '@event-driven-io/emmett-sqlite';
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import sqlite3 from 'sqlite3';
 
 const [mode, ...args] = process.argv.slice(2);
 
-const all = (db, sql, params) => new Promise((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows))));
+const all = (db, sql, params) =>
+  new Promise((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows))));
 
 const build = async (source, target, events) => {
   const manifest = `${target}.json`;
@@ -30,12 +37,18 @@ const build = async (source, target, events) => {
   let after = 0;
   let copied = 0;
   while (copied < events) {
-    const rows = await all(meridian, 'SELECT global_position, stream_id, stream_revision, type, data, metadata FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?', [after, Math.min(5_000, events - copied)]);
+    const rows = await all(
+      meridian,
+      'SELECT global_position, stream_id, stream_revision, type, data, metadata FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
+      [after, Math.min(5_000, events - copied)],
+    );
     if (rows.length === 0) break;
     await connection.withTransaction(async () => {
       for (const row of rows) {
         const message = { type: row.type, data: JSON.parse(row.data), metadata: JSON.parse(row.metadata) };
-        const result = await appendToStream(connection, row.stream_id, 'parcel', [message], { expectedStreamVersion: BigInt(row.stream_revision) });
+        const result = await appendToStream(connection, row.stream_id, 'parcel', [message], {
+          expectedStreamVersion: BigInt(row.stream_revision),
+        });
         if (!result.success) throw new Error(`Emmett refused ${row.stream_id}@${row.stream_revision}`);
       }
     });

@@ -1,0 +1,2 @@
+export * from './log-subscription.ts';
+export * from './queue.ts';

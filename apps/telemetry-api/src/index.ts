@@ -1,0 +1,3 @@
+export * from './app.ts';
+export * from './openapi.ts';
+export * from './router.ts';

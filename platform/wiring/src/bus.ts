@@ -1,0 +1,169 @@
+// The bus, chosen from the environment: Pub/Sub when configured (the cloud wiring), otherwise the embedded
+// one (catch-up subscriptions over the log; an in-process queue for telemetry).
+import { createBoundedQueue } from '@meridian/embedded';
+import {
+  decodeWith,
+  fanOutPublisher,
+  type ConsumerDefinition,
+  type DocumentStore,
+  type EventStore,
+  type Logger,
+  type Publisher,
+  type RecordedEvent,
+  type Subscription,
+  documentCheckpointer,
+  documentDeadLetters,
+} from '@meridian/kernel';
+import { createLogSubscription } from '@meridian/embedded';
+import { eventSettleWithinMs, openPubSubBus } from '@meridian/pubsub';
+import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
+import { TelemetryPing } from '@meridian/vehicle';
+import * as E from 'fp-ts/lib/Either.js';
+import { eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic } from './topology.ts';
+
+export const busVariables = {
+  /** pubsub or log; Pub/Sub by default when PUBSUB_EMULATOR_HOST is set. */
+  MERIDIAN_BUS: enumVariable(['pubsub', 'log']),
+  /** '' is unset, as the Google client libraries (which read it themselves) take it. */
+  PUBSUB_EMULATOR_HOST: emptyMeansUnset(nonEmptyVariable),
+  /** Create the topics and subscriptions at start (on by default against the emulator). */
+  MERIDIAN_PROVISION: enumVariable(['true', 'false']),
+};
+
+export type BusConfig = {
+  readonly MERIDIAN_BUS?: 'pubsub' | 'log';
+  readonly PUBSUB_EMULATOR_HOST?: string;
+  readonly MERIDIAN_PROVISION?: 'true' | 'false';
+  readonly GOOGLE_CLOUD_PROJECT?: string;
+};
+
+export type Bus = {
+  readonly kind: 'pubsub' | 'log';
+  /**
+   * How long a stream consumer holds an event that came before an earlier one of its stream, waiting for
+   * it: 0 on the log (which has no gaps); below the ack deadline on Pub/Sub, which may hand a later event first.
+   */
+  readonly holdGapsMs: number;
+  /**
+   * The subscription a consumer of the event plane reads through. Embedded, its checkpoint (how far it has
+   * read the log) is told to `onCheckpoint`; a Pub/Sub subscription has no position in the log.
+   */
+  readonly events: (
+    consumer: ConsumerDefinition,
+    options?: { readonly onCheckpoint?: (position: number) => void },
+  ) => Subscription<RecordedEvent>;
+  /** What the relay publishes to (Pub/Sub only: embedded consumers read the log itself). */
+  readonly eventPublisher?: Publisher<RecordedEvent>;
+  readonly telemetryPublisher: Publisher<TelemetryPing>;
+  /** The live map's telemetry. */
+  readonly telemetry: Subscription<TelemetryPing>;
+  /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
+  readonly telemetryArchive: Subscription<TelemetryPing>;
+  /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
+  readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
+  /** Pub/Sub only: what waits on a consumer's dead-letter subscription, left in place. */
+  readonly deadLetters?: (
+    consumer: string,
+    options?: { idleMs?: number },
+  ) => Promise<
+    readonly {
+      messageId: string;
+      attributes: Readonly<Record<string, string>>;
+      note: { reason: string; attempt: number; consumer: string; deadLetteredAt: string } | undefined;
+      data: Buffer;
+    }[]
+  >;
+  readonly close: () => Promise<void>;
+};
+
+export const usesPubSub = (config: BusConfig): boolean =>
+  (config.MERIDIAN_BUS ?? (config.PUBSUB_EMULATOR_HOST ? 'pubsub' : 'log')) === 'pubsub';
+
+const decodePing = (data: Buffer): E.Either<string, TelemetryPing> => {
+  try {
+    return E.mapLeft((errors: { pointer: string; detail: string }[]) => errors.map((e) => `${e.pointer} ${e.detail}`).join('; '))(
+      decodeWith(TelemetryPing)(JSON.parse(data.toString('utf8'))),
+    );
+  } catch (error) {
+    return E.left(`not JSON: ${(error as Error).message}`);
+  }
+};
+
+const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
+  const provision = (config.MERIDIAN_PROVISION ?? (config.PUBSUB_EMULATOR_HOST ? 'true' : 'false')) === 'true';
+  const bus = await openPubSubBus<TelemetryPing>({
+    ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { projectId: config.GOOGLE_CLOUD_PROJECT }),
+    ...(config.PUBSUB_EMULATOR_HOST !== undefined && { emulatorHost: config.PUBSUB_EMULATOR_HOST }),
+    topology: platformTopology,
+    provision,
+    eventsTopic,
+    telemetry: { topic: telemetryTopic, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
+    logger,
+  });
+  // Held gaps are retried well before their subscription's ack deadline would have them redelivered.
+  return {
+    kind: 'pubsub',
+    holdGapsMs: eventSettleWithinMs / 2,
+    ...bus,
+    telemetry: bus.telemetry(liveMapSubscription),
+    telemetryArchive: bus.telemetry(telemetryArchiverSubscription),
+  };
+};
+
+/** Catch-up subscriptions over the log, each consumer with its checkpoint and dead letters in `state`. */
+export const logEvents =
+  (deps: { readonly log: EventStore; readonly state: DocumentStore; readonly logger: Logger }): Bus['events'] =>
+  (consumer, { onCheckpoint } = {}) =>
+    createLogSubscription({
+      log: deps.log,
+      checkpoints: documentCheckpointer(deps.state),
+      deadLetters: documentDeadLetters(deps.state),
+      consumer,
+      logger: deps.logger,
+      ...(onCheckpoint !== undefined && { onCheckpoint }),
+    });
+
+export type EmbeddedBusDeps = {
+  readonly log: EventStore;
+  readonly state: DocumentStore;
+  readonly logger: Logger;
+  /** Pings each telemetry queue holds before the API answers 503 (default 50,000). */
+  readonly telemetryCapacity?: number;
+  /** Whether pings are archived too (a second queue, fed with the live map's); default true. */
+  readonly archivesTelemetry?: boolean;
+};
+
+/** The embedded bus: the log is the event plane; telemetry goes through bounded in-process queues. */
+export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
+  // One queue per telemetry consumer, fed together (all or nothing), as the topic feeds its subscriptions.
+  const capacity = deps.telemetryCapacity ?? 50_000;
+  const liveMap = createBoundedQueue<TelemetryPing>({ capacity, consumer: liveMapSubscription });
+  const archive =
+    deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
+  const publisher = archive === undefined ? liveMap.publisher : fanOutPublisher([liveMap.publisher, archive.publisher]);
+  return {
+    kind: 'log',
+    holdGapsMs: 0,
+    events: logEvents(deps),
+    telemetryPublisher: publisher,
+    telemetry: liveMap.subscription,
+    // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
+    telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
+    close: () => publisher.close(),
+  };
+};
+
+/** `log` and `state` are used only by the embedded bus (the log is the bus); with Pub/Sub they may be left out. */
+export const openBus = async (
+  config: BusConfig,
+  deps: { log?: EventStore; state?: DocumentStore; logger: Logger; telemetryCapacity?: number },
+): Promise<Bus> => {
+  if (usesPubSub(config)) {
+    deps.logger.info('bus: Pub/Sub', { project: config.GOOGLE_CLOUD_PROJECT, emulator: config.PUBSUB_EMULATOR_HOST });
+    return pubSubBus(config, deps.logger);
+  }
+  if (deps.log === undefined || deps.state === undefined)
+    throw new Error('the embedded bus reads the event log and keeps checkpoints with the read models: open both first');
+  deps.logger.info('bus: embedded (catch-up subscriptions over the log)');
+  return embeddedBus({ ...deps, log: deps.log, state: deps.state });
+};

@@ -1,0 +1,37 @@
+import { silentLogger } from '@meridian/kernel';
+import test from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
+import { eventStoreKind, openEventStore, provisionsSpanner, spannerDatabaseVariable, spannerLocation } from './event-store.ts';
+
+test('the event store is chosen from the environment: Spanner, EventStoreDB, or the embedded file', (t) => {
+  t.is(eventStoreKind({}), 'sqlite');
+  t.is(eventStoreKind({ EVENTSTORE_CONNECTION_STRING: 'esdb://x:2113' }), 'eventstoredb');
+  t.is(eventStoreKind({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }), 'spanner');
+  t.throws(() => eventStoreKind({ MERIDIAN_SPANNER_DATABASE: 'meridian/events', EVENTSTORE_CONNECTION_STRING: 'esdb://x:2113' }), {
+    message: /both set/,
+  });
+});
+
+test('MERIDIAN_SPANNER_DATABASE is <instance>/<database> in GOOGLE_CLOUD_PROJECT, on the emulator when SPANNER_EMULATOR_HOST is set', (t) => {
+  t.true(E.isRight(spannerDatabaseVariable.decode('meridian/events')));
+  for (const bad of ['events', 'meridian/', '/events', 'Meridian/events', 'meridian/events/x', 'projects/p/instances/i/databases/d'])
+    t.true(E.isLeft(spannerDatabaseVariable.decode(bad)), bad);
+  t.deepEqual(
+    spannerLocation({ MERIDIAN_SPANNER_DATABASE: 'meridian/events', GOOGLE_CLOUD_PROJECT: 'p', SPANNER_EMULATOR_HOST: '127.0.0.1:9010' }),
+    {
+      projectId: 'p',
+      instanceId: 'meridian',
+      databaseId: 'events',
+      emulatorHost: '127.0.0.1:9010',
+    },
+  );
+  t.throws(() => spannerLocation({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }), { message: /GOOGLE_CLOUD_PROJECT/ });
+  t.throws(() => openEventStore({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }, silentLogger), { message: /GOOGLE_CLOUD_PROJECT/ });
+});
+
+test('the Spanner database is provisioned at start on the emulator, never by default on Cloud Spanner', (t) => {
+  t.true(provisionsSpanner({ SPANNER_EMULATOR_HOST: '127.0.0.1:9010' }));
+  t.false(provisionsSpanner({}));
+  t.false(provisionsSpanner({ SPANNER_EMULATOR_HOST: '127.0.0.1:9010', MERIDIAN_PROVISION: 'false' }));
+  t.true(provisionsSpanner({ MERIDIAN_PROVISION: 'true' }));
+});
