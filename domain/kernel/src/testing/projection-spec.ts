@@ -9,7 +9,8 @@
 import type { ExecutionContext, ImplementationFn } from 'ava';
 import type { Document } from '../document-store.ts';
 import type { RecordedEvent } from '../envelope.ts';
-import { projectAll, type Collection, type ProjectedDocuments, type Projection } from '../projection.ts';
+import type { Collection } from '../collection.ts';
+import { projectAll, type ProjectedDocuments, type Projection } from '../projection.ts';
 
 type Implementation = ImplementationFn<[], unknown>;
 
