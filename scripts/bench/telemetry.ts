@@ -62,7 +62,9 @@ const measurementsOf = (batchSize: number, settings: Settings, result: Telemetry
       unit: 'docs/s',
       value: writes,
       better: 'higher',
-      description: `live-map documents written per second (counted with the document store's watch) under that load; at most ${vehicles / liveMapIntervalS} with ${vehicles} vehicles and the ${liveMapIntervalS} s debounce; ${description}`,
+      description:
+        `live-map documents written per second (counted with the document store's watch) under that load; at ` +
+        `most ${vehicles / liveMapIntervalS} with ${vehicles} vehicles and the ${liveMapIntervalS} s debounce; ${description}`,
     },
     {
       name: `telemetry.rejected.batch${batchSize}`,

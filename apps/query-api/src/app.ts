@@ -108,7 +108,7 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
       ).list({
         ...pageParameters(ctx.query),
         ...(clientId !== undefined && { clientId }),
-        ...(status !== undefined && { status: status as never }),
+        ...(status !== undefined && { status }),
       }),
     );
   });
@@ -151,9 +151,7 @@ const routeRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
   router.get('/v1/routes', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
     const status = listOf(ctx.query, 'status', routeStatuses);
-    ctx.body = page(
-      await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }),
-    );
+    ctx.body = page(await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status }) }));
   });
 };
 
@@ -169,7 +167,7 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
       ).list({
         ...pageParameters(ctx.query),
         ...(depotId !== undefined && { depotId }),
-        ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }),
+        ...(dutyStatus !== undefined && { dutyStatus }),
       }),
     );
   });

@@ -266,7 +266,7 @@ export const decodeArchiveCursor = (cursor: string): ArchivePosition => {
     throw invalid();
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-  const [globalPosition, eventId] = parsed as unknown[];
+  const [globalPosition, eventId]: unknown[] = parsed;
   if (typeof globalPosition !== 'number' || !Number.isSafeInteger(globalPosition) || typeof eventId !== 'string') throw invalid();
   return { globalPosition, eventId };
 };

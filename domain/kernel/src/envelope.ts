@@ -1,6 +1,6 @@
 // The event envelope of ARCHITECTURE.md: what every stored event carries, in every wiring.
 import * as t from 'io-ts';
-import { struct } from './codecs.ts';
+import { oneOf, struct } from './codecs.ts';
 
 export const roles = ['admin', 'dispatcher', 'driver', 'client', 'auditor'] as const;
 export type Role = (typeof roles)[number];
@@ -63,11 +63,7 @@ export const entityIdOf = (streamId: string): string => {
 };
 
 // The envelope as a codec, for consumers that receive it as JSON from a bus (decoded once, at that edge).
-const ActorCodec = struct(
-  'Actor',
-  { principalId: t.string, role: t.keyof(Object.fromEntries(roles.map((r) => [r, null])) as Record<Role, null>) },
-  { clientId: t.string },
-);
+const ActorCodec = struct('Actor', { principalId: t.string, role: oneOf('Role', roles) }, { clientId: t.string });
 const EventMetadataCodec = struct(
   'EventMetadata',
   { correlationId: t.string, causationId: t.string, actor: ActorCodec },
