@@ -17,7 +17,10 @@ import {
   archiverConsumer,
   eventsTopic,
   liveMapSubscription,
+  platformReactions,
   platformTopology,
+  reactionProjections,
+  reactionSubscriptions,
   telemetryArchiverSubscription,
   telemetryTopic,
   webhookConsumer,
@@ -50,6 +53,10 @@ export const platformAccess: PubSubAccess = {
     [telemetryArchiverSubscription]: 'archiver',
     [archiverConsumer.name]: 'archiver',
     [webhookConsumer.name]: 'webhook-dispatcher',
+    // The reaction side runs in one deployable: each reactor's and process manager's subscription, and the timers projection.
+    ...Object.fromEntries(
+      [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => [name, 'reactions']),
+    ),
   },
 };
 

@@ -25,7 +25,10 @@ import {
   eventStoreVariables,
   eventsTopic,
   liveMapSubscription,
+  platformReactions,
   platformTopology,
+  reactionProjections,
+  reactionSubscriptions,
   readModelVariables,
   telemetryArchiverSubscription,
   telemetryTopic,
@@ -589,6 +592,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -601,6 +605,8 @@ const projectorWork: Readonly<Record<string, readonly string[]>> = {
 /** The subscriptions a service reads, from its image and, for the projector image, its MERIDIAN_PROJECTIONS (which must be set). */
 const subscriptionsReadBy = (service: Service): string[] => {
   if (service.image === 'webhook_dispatcher') return [webhookConsumer.name];
+  if (service.image === 'reactions')
+    return [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name);
   if (service.image !== 'projector') return [];
   const names = service.env.get('MERIDIAN_PROJECTIONS');
   if (names === undefined) return ['(MERIDIAN_PROJECTIONS unset: everything)'];
@@ -674,8 +680,9 @@ test('every secret a service reads is readable by its account; the webhook key b
 });
 
 test('the workers keep an instance and their CPU; the relay and the archiver run as exactly one', (t) => {
-  const workers = services.filter((service) => service.image === 'relay' || subscriptionsReadBy(service).length > 0);
-  t.deepEqual(workers.map((s) => s.resource).sort(), ['archiver', 'projector', 'relay', 'webhook_dispatcher']);
+  // The reactions worker is one even with no reaction configured: its timers run without requests.
+  const workers = services.filter((service) => ['relay', 'reactions'].includes(service.image) || subscriptionsReadBy(service).length > 0);
+  t.deepEqual(workers.map((s) => s.resource).sort(), ['archiver', 'projector', 'reactions', 'relay', 'webhook_dispatcher']);
   for (const worker of workers) {
     t.regex(worker.body, /min_instance_count\s*=\s*[1-9]/, `${worker.resource} keeps an instance`);
     t.regex(worker.body, /cpu_idle\s*=\s*false\b/, `${worker.resource} keeps its CPU`);
@@ -720,9 +727,9 @@ test('every service that opens the event store names the Spanner database and ma
     role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
     account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
   }));
-  const writers = ['command_api', 'relay'];
+  const writers = ['command_api', 'reactions', 'relay'];
   const users = services.filter((service) => service.env.has('MERIDIAN_SPANNER_DATABASE'));
-  t.deepEqual(users.map((service) => service.resource).sort(), ['command_api', 'query_api', 'relay', 'webhook_dispatcher']);
+  t.deepEqual(users.map((service) => service.resource).sort(), ['command_api', 'query_api', 'reactions', 'relay', 'webhook_dispatcher']);
   for (const service of users) {
     t.is(service.env.get('MERIDIAN_SPANNER_DATABASE'), '${google_spanner_instance.events.name}/${google_spanner_database.events.name}');
     const role = writers.includes(service.resource) ? 'roles/spanner.databaseUser' : 'roles/spanner.databaseReader';
