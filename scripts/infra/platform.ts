@@ -12,7 +12,7 @@ import {
   type Generation,
 } from '@meridian/projections';
 import type { Projection } from '@meridian/kernel';
-import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-dispatcher';
+import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-service';
 import {
   archiverConsumer,
   eventsTopic,

@@ -16,7 +16,7 @@ import {
   type Generation,
 } from '@meridian/projections';
 import { topologyOf } from '@meridian/pubsub';
-import { dispatcherIndexes, endpointsOfClients, webhookApiIndexes, type DeliveryStatus } from '@meridian/webhook-dispatcher';
+import { dispatcherIndexes, endpointsOfClients, webhookApiIndexes, type DeliveryStatus } from '@meridian/webhook-service';
 import {
   archiverConsumer,
   archiveVariables,
@@ -38,9 +38,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 // The webhook queries, run as they are: the package exports its indexes but keeps these functions inside.
-import { deliveryLog } from '../../apps/webhook-dispatcher/src/api/deliveries.ts';
-import { endpointStore } from '../../apps/webhook-dispatcher/src/api/endpoints.ts';
-import { expiredLeases, laneHead, pendingPage } from '../../apps/webhook-dispatcher/src/delivery-store.ts';
+import { deliveryLog } from '../../apps/webhooks/src/api/deliveries.ts';
+import { endpointStore } from '../../apps/webhooks/src/api/endpoints.ts';
+import { expiredLeases, laneHead, pendingPage } from '../../apps/webhooks/src/delivery-store.ts';
 import {
   generatedDirectory,
   generatedFiles,

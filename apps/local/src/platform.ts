@@ -15,7 +15,7 @@ import {
   type DestinationPolicy,
   type RetrySchedule,
   type Secrets,
-} from '@meridian/webhook-dispatcher';
+} from '@meridian/webhook-service';
 import {
   archiveConsumers,
   embeddedBus,

@@ -32,7 +32,7 @@ import { createSecrets } from './secrets.ts';
 const service = 'webhook-dispatcher';
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...webhookVariables };
 commandLineOrExit(service, {
-  command: 'node apps/webhook-dispatcher/src/main.ts',
+  command: 'node apps/webhooks/src/main.ts',
   synopsis: '',
   summary:
     'The webhook service alone, as on Cloud Run: the endpoints API, and the dispatcher sending signed deliveries.\nMERIDIAN_API_KEYS and MERIDIAN_WEBHOOK_SECRET_KEY are required.',
