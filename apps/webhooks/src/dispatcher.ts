@@ -1,15 +1,12 @@
-// The dispatcher as one unit: its consumer of the event plane (dispatch.ts) queues deliveries, the
-// delivery loop (deliver.ts) sends them; a doorbell between them wakes the loop as soon as work is queued.
+// The dispatcher as one unit (the `webhook-dispatcher` consumer): the fan-out (fan-out/) queues deliveries,
+// the delivery loop (delivery/) sends them; a doorbell between them wakes the loop as soon as work is queued.
 // The composition root chooses the subscription (embedded log or Pub/Sub) and the stores.
 import type { RecordedEvent, Subscription } from '@meridian/kernel';
 import type { ConsumerStatus } from '@meridian/projections';
-import { ensureDispatcherCollections } from './deliveries.ts';
-import { runDeliveries, type DeliveryLoopOptions } from './deliver.ts';
-import { webhookDeliveries } from './dispatch.ts';
-import { createDoorbell } from './doorbell.ts';
-
-/** The consumer's name on the event plane (platform/wiring's topology declares it with every parcel wire type). */
-export const webhookConsumerName = 'webhook-dispatcher';
+import { createDoorbell } from './delivery/doorbell.ts';
+import { runDeliveries, type DeliveryLoopOptions } from './delivery/loop.ts';
+import { webhookFanOut } from './fan-out/fan-out.ts';
+import { ensureWebhookCollections } from './storage/collections.ts';
 
 export type DispatcherOptions = DeliveryLoopOptions & {
   /** The `webhook-dispatcher` subscription. */
@@ -23,12 +20,12 @@ export type DispatcherOptions = DeliveryLoopOptions & {
 
 /** Runs until the signal aborts; resolves once both halves stopped (attempts in flight recorded). */
 export const runDispatcher = async (options: DispatcherOptions): Promise<void> => {
-  await ensureDispatcherCollections(options.documents);
+  await ensureWebhookCollections(options.documents);
   const doorbell = options.doorbell ?? createDoorbell();
   // One half failing stops the other: a dispatcher that queues but never sends (or the reverse) is worse than none.
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
-  const handler = webhookDeliveries({
+  const handler = webhookFanOut({
     documents: options.documents,
     logger: options.logger,
     doorbell,

@@ -25,9 +25,9 @@ import {
   webhookVariables,
 } from '@meridian/wiring';
 import { webhookApiOpenApi } from './api/index.ts';
-import { resealAfterRotation } from './reseal.ts';
+import { resealAfterRotation } from './operations/reseal.ts';
 import { webhookService } from './service.ts';
-import { createSecrets } from './secrets.ts';
+import { createSecrets } from './transport/secrets.ts';
 
 const service = 'webhook-dispatcher';
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...webhookVariables };

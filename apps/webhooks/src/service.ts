@@ -6,13 +6,13 @@ import type { Principal } from '@meridian/http';
 import type { DocumentStore, EventStore, Logger } from '@meridian/kernel';
 import { createConsumerStatus } from '@meridian/projections';
 import { webhookConsumer, type Bus, type RunnableConsumer } from '@meridian/wiring';
+import type { RetrySchedule } from '@meridian/webhooks';
 import { webhookRouter } from './api/router.ts';
-import type { CheckDestination, DestinationPolicy, Secrets } from './contracts.ts';
-import { checkDestination as systemCheckDestination } from './destinations.ts';
+import { createDoorbell } from './delivery/doorbell.ts';
 import { runDispatcher } from './dispatcher.ts';
-import { createDoorbell } from './doorbell.ts';
-import { createDispatcherOperations } from './operations.ts';
-import type { RetrySchedule } from './schedule.ts';
+import { createWebhookOperations } from './operations/operations.ts';
+import { checkDestination as systemCheckDestination, type CheckDestination, type DestinationPolicy } from './transport/destinations.ts';
+import type { Secrets } from './transport/secrets.ts';
 
 export type WebhookServiceDeps = {
   readonly bus: Pick<Bus, 'events' | 'holdGapsMs'>;
@@ -65,7 +65,7 @@ export const webhookService = (deps: WebhookServiceDeps): WebhookService => {
         ...(deps.timeoutMs !== undefined && { timeoutMs: deps.timeoutMs }),
       }),
   };
-  const operations = createDispatcherOperations({ documents, log: deps.log, secrets, policy, logger, doorbell });
+  const operations = createWebhookOperations({ documents, log: deps.log, logger, doorbell });
   const router = webhookRouter({
     documents,
     findPrincipal: deps.findPrincipal,

@@ -13,10 +13,12 @@ import {
 import { decodeWith, type Actor, type DocumentStore, type Logger, type Role } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import type { CheckDestination, DestinationPolicy, DispatcherOperations, Secrets } from '../contracts.ts';
-import type { EndpointDocument } from '../model.ts';
-import type { DeliveryLog } from './deliveries.ts';
-import type { Access, EndpointStore } from './endpoints.ts';
+import type { EndpointDocument } from '@meridian/webhooks';
+import type { WebhookOperations } from '../operations/operations.ts';
+import type { DeliveryLog } from '../storage/delivery-log.ts';
+import type { Access, EndpointStore } from '../storage/endpoint-store.ts';
+import type { CheckDestination, DestinationPolicy } from '../transport/destinations.ts';
+import type { Secrets } from '../transport/secrets.ts';
 
 export type WebhookApiDeps = {
   readonly documents: DocumentStore;
@@ -25,7 +27,7 @@ export type WebhookApiDeps = {
   readonly secrets: Secrets;
   readonly checkDestination: CheckDestination;
   readonly policy: DestinationPolicy;
-  readonly operations: DispatcherOperations;
+  readonly operations: WebhookOperations;
   readonly now?: () => Date;
   /** How long the previous secret stays valid after a rotation (default 24 h). */
   readonly rotationGraceMs?: number;

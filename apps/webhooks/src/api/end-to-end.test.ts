@@ -5,9 +5,9 @@ import { keyring, serve, type ApiKey } from '@meridian/http';
 import { silentLogger } from '@meridian/kernel';
 import test from 'ava';
 import { Webhook } from 'standardwebhooks';
-import { checkDestination } from '../destinations.ts';
-import { createDispatcherOperations } from '../operations.ts';
-import { createHarness, loopbackPolicy, startReceiver, waitFor, type Received } from '../test-fixtures.ts';
+import { createWebhookOperations } from '../operations/operations.ts';
+import { createHarness, loopbackPolicy, startReceiver, waitFor, type Received } from '../testing/harness.ts';
+import { checkDestination } from '../transport/destinations.ts';
 import { createWebhookApiApp } from './router.ts';
 import type { DeliverySummary, EndpointView } from './views.ts';
 
@@ -34,7 +34,7 @@ test('what the API registers, the dispatcher delivers, signed with the secret sh
   const harness = await createHarness();
   const stopDispatcher = harness.start();
   const { documents, log, secrets } = harness;
-  const operations = createDispatcherOperations({ documents, log, secrets, policy: loopbackPolicy, logger: silentLogger });
+  const operations = createWebhookOperations({ documents, log, logger: silentLogger });
   const server = await serve(
     createWebhookApiApp({
       documents,

@@ -3,7 +3,8 @@
 import type Router from '@koa/router';
 import { HttpProblem, problems } from '@meridian/http';
 import { randomId } from '@meridian/kernel';
-import type { EndpointDocument } from '../model.ts';
+import { newEndpoint, rotatedEndpoint, updatedEndpoint, type EndpointDocument } from '@meridian/webhooks';
+import type { Access } from '../storage/endpoint-store.ts';
 import {
   checkedUrl,
   decodeBody,
@@ -15,7 +16,6 @@ import {
   type WebhookContext,
   type WebhookState,
 } from './deps.ts';
-import { newEndpoint, rotatedEndpoint, updatedEndpoint, type Access } from './endpoints.ts';
 import { clientIdParameter, idParameter, pageParameters } from './parameters.ts';
 import { CreateEndpointRequest, RotateSecretRequest, UpdateEndpointRequest } from './requests.ts';
 import { endpointView } from './views.ts';
@@ -56,8 +56,10 @@ const create = (parts: Parts) => async (ctx: WebhookContext) => {
   const endpoint = newEndpoint({
     endpointId: randomId(),
     clientId,
-    request,
     url,
+    eventTypes: request.eventTypes,
+    description: request.description ?? null,
+    enabled: request.enabled ?? true,
     secret: deps.secrets.seal(secret, at),
     principalId: actor.principalId,
     now: at,

@@ -2,7 +2,7 @@
 // update, delete, rotate; who sees what; what is refused and where.
 import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
-import { webhookCollections } from '../model.ts';
+import { webhookDeliveries, webhookEndpoints } from '@meridian/webhooks';
 import {
   deliveryDocument,
   endpointBody,
@@ -70,7 +70,7 @@ test(
     t.deepEqual(endpoint.eventTypes, ['parcel.delivered.v1', 'parcel.delivery-attempt-failed.v1']);
     t.is(endpoint.secret.fingerprint, createHash('sha256').update(secret).digest('hex').slice(-4));
 
-    const raw = JSON.stringify(await api.documents.get(webhookCollections.endpoints, endpoint.endpointId));
+    const raw = JSON.stringify(await api.documents.get(webhookEndpoints.name, endpoint.endpointId));
     const secretBytes = secret.slice('whsec_'.length);
     t.false(raw.includes(secretBytes), 'the plaintext is nowhere in the stored document');
     t.false(raw.includes(Buffer.from(secretBytes, 'base64').toString('hex')));
@@ -126,7 +126,7 @@ test(
     const log = Array.from({ length: 1_100 }, (_, n) => deliveryDocument({ webhookId: `w-${n}`, endpointId: ids[1]! }));
     await api.documents.transact([], () => ({
       writes: [...log, deliveryDocument({ webhookId: 'kept', endpointId: ids[2]! })].map((d) => ({
-        collection: webhookCollections.deliveries,
+        collection: webhookDeliveries.name,
         id: d.webhookId,
         document: d,
       })),
@@ -135,7 +135,7 @@ test(
     const deleted = await api.call('DELETE', `/v1/webhooks/endpoints/${ids[1]}`, keys.acme);
     t.is(deleted.status, 204);
     t.is((await api.call('GET', `/v1/webhooks/endpoints/${ids[1]}`, keys.acme)).status, 404);
-    const left = await api.documents.query(webhookCollections.deliveries, { limit: 10 });
+    const left = await api.documents.query(webhookDeliveries.name, { limit: 10 });
     t.deepEqual(
       left.documents.map((d) => d.id),
       ['kept'],
@@ -150,7 +150,7 @@ test(
   withApi(async (api, t) => {
     const { endpoint } = await create(api, keys.acme);
     const stored = await storedEndpoint(api.documents, endpoint.endpointId);
-    await write(api.documents, webhookCollections.endpoints, endpoint.endpointId, {
+    await write(api.documents, webhookEndpoints.name, endpoint.endpointId, {
       ...stored,
       enabled: false,
       disabledReason: 'the endpoint answered 410 Gone',
@@ -235,11 +235,7 @@ test(
     );
     t.deepEqual(pointers(moved), ['#/url']);
     t.is((await storedEndpoint(api.documents, endpoint.endpointId))?.url, endpoint.url, 'a refused change changes nothing');
-    t.is(
-      (await api.documents.query(webhookCollections.endpoints, { limit: 10 })).documents.length,
-      1,
-      'nothing was created by the refusals',
-    );
+    t.is((await api.documents.query(webhookEndpoints.name, { limit: 10 })).documents.length, 1, 'nothing was created by the refusals');
   }),
 );
 
@@ -357,7 +353,7 @@ test(
     });
     t.is(response.headers.get('location'), `/v1/webhooks/endpoints/${endpoint.endpointId}/deliveries/${queued.webhookId}`);
     t.like(
-      await api.documents.get(webhookCollections.deliveries, queued.webhookId),
+      await api.documents.get(webhookDeliveries.name, queued.webhookId),
       { endpointId: endpoint.endpointId, status: 'pending' },
       'the delivery loop finds it in the store',
     );

@@ -4,7 +4,7 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import test from 'ava';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { webhookCollections } from '../model.ts';
+import { webhookDeliveries } from '@meridian/webhooks';
 import { allAgree, checkServedDocument } from '@meridian/http/testing';
 import { webhookApiOpenApi } from './openapi.ts';
 import { deliveryDocument, endpointBody, keys, startWebhookApi, write } from './test-fixtures.ts';
@@ -52,7 +52,7 @@ test('real responses match the schemas the document gives them', async (t) => {
     check('WebhookSecretRotated', (await api.call('POST', `${path}/secret/rotate`, keys.acme)).body);
     check('WebhookEndpoint', (await api.call('GET', path, keys.acme)).body);
     check('WebhookDeliveryDetail', (await api.call('POST', `${path}/test`, keys.acme)).body);
-    await write(api.documents, webhookCollections.deliveries, 'w-1', deliveryDocument({ webhookId: 'w-1', endpointId }));
+    await write(api.documents, webhookDeliveries.name, 'w-1', deliveryDocument({ webhookId: 'w-1', endpointId }));
     const pageOf = (item: string) =>
       ajv.compile({
         type: 'object',

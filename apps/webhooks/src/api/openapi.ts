@@ -11,7 +11,8 @@ import {
   type OpenApiPaths,
 } from '@meridian/http';
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
-import { defaultPageSize, deliveryStatuses, maxPageSize } from './parameters.ts';
+import { deliveryStatuses } from '@meridian/webhooks';
+import { defaultPageSize, maxPageSize } from './parameters.ts';
 import { CreateEndpointRequest, EmptyRequest, ReplayRequest, RotateSecretRequest, UpdateEndpointRequest } from './requests.ts';
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });

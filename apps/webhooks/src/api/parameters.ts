@@ -2,7 +2,7 @@
 import { integerOf, invalidParameter, listOf, singleOf } from '@meridian/http';
 import { decodeCursor } from '@meridian/kernel';
 import type { ParsedUrlQuery } from 'node:querystring';
-import type { DeliveryStatus } from '../model.ts';
+import { deliveryStatuses, type DeliveryStatus } from '@meridian/webhooks';
 
 const invalid = (name: string, detail: string) => invalidParameter(name, 'query', detail);
 
@@ -14,8 +14,6 @@ export const idParameter = (name: string, value: string | undefined): string => 
     throw invalidParameter(name, 'path', 'must be an id: 1-64 letters, digits, "_", ".", ":" or "-"');
   return value;
 };
-
-export const deliveryStatuses: readonly [DeliveryStatus, ...DeliveryStatus[]] = ['pending', 'delivering', 'delivered', 'dead'];
 
 /** `status`: several comma-separated or repeated, each a delivery status. */
 export const statusParameter = (query: ParsedUrlQuery): DeliveryStatus[] | undefined => listOf(query, 'status', deliveryStatuses);

@@ -2,12 +2,10 @@
 // readable messages, and the JSON Schemas of the OpenAPI document from the same source.
 import { arrayOf, described, Identifier, IsoDateTime, jsonSchemaOf, NonEmptyString, oneOf, struct, withSchema } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
+import { allEventTypes } from '@meridian/webhooks';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import type { DispatcherOperations } from '../contracts.ts';
-
-/** `["*"]` subscribes to every parcel event, present and future. */
-export const allEventTypes = '*';
+import type { ReplayFrom } from '../operations/replay.ts';
 
 /** What an endpoint may subscribe to: the parcel events' wire types (the webhooks carry parcel events only). */
 export const subscribableEventTypes: readonly string[] = parcelEvents.wireTypes;
@@ -85,9 +83,6 @@ export type RotateSecretRequest = t.TypeOf<typeof RotateSecretRequest>;
 export const EmptyRequest = struct('Empty', {});
 
 const replayFields = struct('ReplayWebhookEndpoint', {}, { fromPosition: LogPosition, fromTime: IsoDateTime });
-
-/** Where a replay starts, as the dispatcher's operations take it. */
-export type ReplayFrom = Parameters<DispatcherOperations['replay']>[1];
 
 /** Exactly one of `fromPosition` and `fromTime`. */
 export const ReplayRequest = withSchema(

@@ -3,18 +3,18 @@
 import Router from '@koa/router';
 import { authenticate, createHttpApp } from '@meridian/http';
 import type Koa from 'koa';
-import { deliveryRoutes } from './delivery-routes.ts';
-import { deliveryLog } from './deliveries.ts';
+import { ensureWebhookCollections } from '../storage/collections.ts';
+import { deliveryLog } from '../storage/delivery-log.ts';
+import { endpointStore } from '../storage/endpoint-store.ts';
+import { deliveryLogRoutes } from './delivery-log-routes.ts';
 import type { WebhookApiDeps, WebhookState } from './deps.ts';
 import { endpointRoutes } from './endpoint-routes.ts';
-import { endpointStore } from './endpoints.ts';
-import { ensureWebhookApiCollections } from './indexes.ts';
 import { webhookApiOpenApi } from './openapi.ts';
 
 export const webhookRouter = (deps: WebhookApiDeps): Router<WebhookState> => {
   const router = new Router<WebhookState>();
   // The collections and their indexes are prepared once, before the first request is answered.
-  const ready = ensureWebhookApiCollections(deps.documents);
+  const ready = ensureWebhookCollections(deps.documents);
   ready.catch((error: unknown) => deps.logger.error('the webhook collections could not be prepared', { error }));
   router.use(authenticate(deps.findPrincipal));
   router.use(async (_ctx, next) => {
@@ -28,7 +28,7 @@ export const webhookRouter = (deps: WebhookApiDeps): Router<WebhookState> => {
     now: deps.now ?? (() => new Date()),
   };
   endpointRoutes(router, parts);
-  deliveryRoutes(router, parts);
+  deliveryLogRoutes(router, parts);
   return router;
 };
 

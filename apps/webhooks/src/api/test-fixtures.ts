@@ -2,18 +2,17 @@
 // dispatcher's real secrets (AES-GCM), destination check (with a resolver that needs no DNS) and
 // operations (they write deliveries for the delivery loop; none runs here), and keys for each role.
 import { keyring, serve, type ApiKey } from '@meridian/http';
-import { silentLogger, type DocumentStore, type EventStore } from '@meridian/kernel';
+import { silentLogger, typedCollection, type DocumentStore, type EventStore } from '@meridian/kernel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import type Koa from 'koa';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DestinationPolicy, Secrets } from '../contracts.ts';
-import { createCheckDestination, type Resolve } from '../destinations.ts';
-import { webhookCollections, type DeliveryDocument, type EndpointDocument } from '../model.ts';
-import { createDispatcherOperations } from '../operations.ts';
-import { createSecrets } from '../secrets.ts';
+import { webhookEndpoints, type DeliveryDocument } from '@meridian/webhooks';
+import { createWebhookOperations } from '../operations/operations.ts';
+import { createCheckDestination, type DestinationPolicy, type Resolve } from '../transport/destinations.ts';
+import { createSecrets, type Secrets } from '../transport/secrets.ts';
 import { createWebhookApiApp } from './router.ts';
 
 export const keys = {
@@ -74,7 +73,7 @@ export const startWebhookApi = async ({
     secrets,
     checkDestination: createCheckDestination(fakeResolve),
     policy,
-    operations: createDispatcherOperations({ documents, log, secrets, policy, logger: silentLogger, now }),
+    operations: createWebhookOperations({ documents, log, logger: silentLogger, now }),
     now,
   });
   const server = await serve(app);
@@ -109,8 +108,8 @@ export const endpointBody = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export const storedEndpoint = async (documents: DocumentStore, endpointId: string) =>
-  (await documents.get(webhookCollections.endpoints, endpointId)) as EndpointDocument | undefined;
+export const storedEndpoint = (documents: DocumentStore, endpointId: string) =>
+  typedCollection(documents, webhookEndpoints).get(endpointId);
 
 /** Writes a document as the dispatcher would (deliveries, a platform-disabled endpoint). */
 export const write = (documents: DocumentStore, collection: string, id: string, document: object) =>

@@ -2,8 +2,8 @@
 // so a client can tell which secret it holds, and when the secret was made. A delivery's view is its log.
 import type { Logger } from '@meridian/kernel';
 import { createHash } from 'node:crypto';
-import type { Secrets } from '../contracts.ts';
-import type { AttemptRecord, DeliveryDocument, DeliveryStatus, EncryptedSecret, EndpointDocument } from '../model.ts';
+import type { AttemptRecord, DeliveryDocument, DeliveryStatus, EncryptedSecret, EndpointDocument } from '@meridian/webhooks';
+import type { Secrets } from '../transport/secrets.ts';
 
 export type SecretView = {
   /**
@@ -30,7 +30,10 @@ const secretView = ({ secrets, logger }: ViewDeps, endpointId: string, sealed: E
     return { fingerprint: fingerprintOfSecret(secrets.open(sealed)), createdAt: sealed.createdAt };
   } catch (error) {
     // Only the failure's kind is logged: the error of a cipher never holds the plaintext, but stays terse.
-    logger.error('a webhook secret cannot be opened with the configured key', { endpointId, error: (error as Error).name });
+    logger.error('a webhook secret cannot be opened with the configured key', {
+      endpointId,
+      error: error instanceof Error ? error.name : typeof error,
+    });
     return { fingerprint: null, createdAt: sealed.createdAt };
   }
 };

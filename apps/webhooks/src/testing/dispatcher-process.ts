@@ -1,16 +1,17 @@
-import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 // The dispatcher as its own process over an embedded data directory, for the durability test (which kills
 // it with SIGKILL and starts it again). Configured by environment: WEBHOOK_TEST_DATA_DIR,
 // WEBHOOK_TEST_SECRET_KEY (base64), WEBHOOK_TEST_TIMEOUT_MS, WEBHOOK_TEST_LEASE_MARGIN_MS, WEBHOOK_TEST_SCHEDULE.
 import { createLogSubscription } from '@meridian/embedded';
+import { documentCheckpointer, documentDeadLetters } from '@meridian/kernel';
 import { createLogger } from '@meridian/runtime';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
+import { parseRetrySchedule } from '@meridian/webhooks';
+import { webhookConsumer, webhookSecretKeyVariable } from '@meridian/wiring';
 import * as E from 'fp-ts/lib/Either.js';
 import { join } from 'node:path';
 import { runDispatcher } from '../dispatcher.ts';
-import { parseRetrySchedule } from '../schedule.ts';
-import { createSecrets, secretKeyFrom } from '../secrets.ts';
-import { loopbackPolicy, webhookConsumer } from '../test-fixtures.ts';
+import { createSecrets } from '../transport/secrets.ts';
+import { loopbackPolicy } from './harness.ts';
 
 const required = (name: string): string => {
   const value = process.env[name];
@@ -19,7 +20,7 @@ const required = (name: string): string => {
 };
 
 const dataDir = required('WEBHOOK_TEST_DATA_DIR');
-const key = secretKeyFrom(required('WEBHOOK_TEST_SECRET_KEY'));
+const key = webhookSecretKeyVariable.decode(required('WEBHOOK_TEST_SECRET_KEY'));
 const schedule = parseRetrySchedule(process.env['WEBHOOK_TEST_SCHEDULE'] ?? '0,100ms,100ms,100ms');
 if (E.isLeft(key) || E.isLeft(schedule)) throw new Error('bad configuration');
 
