@@ -21,7 +21,7 @@ const folderOf: Readonly<Record<AppName, string>> = {
   'command-api': 'command-api',
   'query-api': 'query-api',
   telemetry: 'telemetry-api',
-  'webhook-dispatcher': 'webhook-dispatcher',
+  'webhook-dispatcher': 'webhooks',
   relay: 'relay',
   projector: 'projector',
   reactions: 'reactions',

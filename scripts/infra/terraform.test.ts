@@ -16,7 +16,16 @@ import {
   type Generation,
 } from '@meridian/projections';
 import { topologyOf } from '@meridian/pubsub';
-import { dispatcherIndexes, endpointsOfClients, webhookApiIndexes, type DeliveryStatus } from '@meridian/webhook-dispatcher';
+import {
+  deliveryLog,
+  endpointsOfClients,
+  endpointStore,
+  expiredLeases,
+  laneHead,
+  pendingPage,
+  webhookCollections,
+} from '@meridian/webhook-service';
+import { deliveryStatuses } from '@meridian/webhooks';
 import {
   archiverConsumer,
   archiveVariables,
@@ -40,10 +49,6 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-// The webhook queries, run as they are: the package exports its indexes but keeps these functions inside.
-import { deliveryLog } from '../../apps/webhook-dispatcher/src/api/deliveries.ts';
-import { endpointStore } from '../../apps/webhook-dispatcher/src/api/endpoints.ts';
-import { expiredLeases, laneHead, pendingPage } from '../../apps/webhook-dispatcher/src/delivery-store.ts';
 import {
   generatedDirectory,
   generatedFiles,
@@ -297,8 +302,6 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
   },
 };
 
-const deliveryStatuses: readonly DeliveryStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
-
 /** Every query of the webhook service: the endpoints API's listings and delivery log, and the dispatcher's. */
 const webhookQueries = (store: DocumentStore): Promise<unknown>[] => {
   const endpoints = endpointStore(store);
@@ -376,11 +379,8 @@ const codeIndexes: readonly CodeIndex[] = [
       ),
     ),
   ),
-  ...Object.entries(webhookApiIndexes).flatMap(([collection, { indexes: definitions }]) =>
-    definitions.filter(isComposite).map((fields) => ({ source: 'webhookApiIndexes', collection, fields })),
-  ),
-  ...Object.entries(dispatcherIndexes).flatMap(([collection, definitions]) =>
-    definitions.filter(isComposite).map((fields) => ({ source: 'dispatcherIndexes', collection, fields })),
+  ...webhookCollections.flatMap(({ name: collection, indexes: definitions }) =>
+    definitions.filter(isComposite).map((fields) => ({ source: `webhooks ${collection}`, collection, fields })),
   ),
 ];
 
@@ -398,9 +398,10 @@ test('every query runner of a projection exists, and every projection with compo
 
 test('every composite index the code declares is generated, its last field in the direction of the queries that use it', async (t) => {
   const recorded = await queriesMade();
-  t.true(
-    codeIndexes.some((index) => index.source === 'webhookApiIndexes') && codeIndexes.some((index) => index.source === 'dispatcherIndexes'),
-  );
+  t.deepEqual([...new Set(codeIndexes.filter((index) => index.source.startsWith('webhooks ')).map((index) => index.collection))].sort(), [
+    'webhook-deliveries',
+    'webhook-endpoints',
+  ]);
   for (const { source, collection, fields } of codeIndexes) {
     const order = fields.at(-1);
     const equalities = [...new Set(fields.slice(0, -1))].sort();

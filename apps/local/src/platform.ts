@@ -9,14 +9,8 @@ import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/
 import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
-import {
-  webhookApiPart,
-  webhookService,
-  type CheckDestination,
-  type DestinationPolicy,
-  type RetrySchedule,
-  type Secrets,
-} from '@meridian/webhook-dispatcher';
+import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
+import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
