@@ -257,18 +257,29 @@ export type ArchivePosition = { readonly globalPosition: number; readonly eventI
 export const encodeArchiveCursor = (position: ArchivePosition): string =>
   Buffer.from(JSON.stringify([position.globalPosition, position.eventId])).toString('base64url');
 
-export const decodeArchiveCursor = (cursor: string): ArchivePosition => {
-  const invalid = () => new RangeError(`not an archive cursor: ${JSON.stringify(cursor)}`);
+/** A cursor read back: a `next` cursor of a previous page, or why it is not one (bad input, at the API edge). */
+export const parseArchiveCursor = (cursor: string): E.Either<string, ArchivePosition> => {
+  const invalid = E.left(`not an archive cursor: ${JSON.stringify(cursor)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    return invalid;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
+  if (!Array.isArray(parsed) || parsed.length !== 2) return invalid;
   const [globalPosition, eventId]: unknown[] = parsed;
-  if (typeof globalPosition !== 'number' || !Number.isSafeInteger(globalPosition) || typeof eventId !== 'string') throw invalid();
-  return { globalPosition, eventId };
+  if (typeof globalPosition !== 'number' || !Number.isSafeInteger(globalPosition) || typeof eventId !== 'string') return invalid;
+  return E.right({ globalPosition, eventId });
+};
+
+/**
+ * A cursor the stores are handed: the edge parsed it already (parseArchiveCursor), so one that is not a
+ * cursor here is a bug (it throws).
+ */
+export const decodeArchiveCursor = (cursor: string): ArchivePosition => {
+  const parsed = parseArchiveCursor(cursor);
+  if (E.isLeft(parsed)) throw new RangeError(parsed.left);
+  return parsed.right;
 };
 
 /** The page size asked for, checked: a page is 1 to maxArchivePageSize events. */
