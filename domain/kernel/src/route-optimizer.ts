@@ -268,6 +268,40 @@ export type RoutePlan = t.TypeOf<typeof RoutePlan>;
 export const distanceUnitOf = (problem: RoutingProblem): RoutePlan['distanceUnit'] =>
   problem.metric === 'great-circle' ? 'metres' : 'units';
 
+// ---- The metrics: what every optimizer measures a plan by ----
+
+const earthRadiusMetres = 6_371_008.8;
+const radians = (degrees: number) => (degrees * Math.PI) / 180;
+
+/** Great-circle metres between two geographic points (the haversine formula, on the mean Earth radius). */
+export const greatCircleMetres = (
+  a: { readonly lat: number; readonly lng: number },
+  b: { readonly lat: number; readonly lng: number },
+): number => {
+  const dLat = radians(b.lat - a.lat);
+  const dLng = radians(b.lng - a.lng);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(radians(a.lat)) * Math.cos(radians(b.lat)) * Math.sin(dLng / 2) ** 2;
+  return 2 * earthRadiusMetres * Math.asin(Math.min(1, Math.sqrt(h)));
+};
+
+/** CVRPLIB's EUC_2D: the Euclidean distance rounded to the nearest integer. */
+export const roundedEuclidean = (a: { readonly x: number; readonly y: number }, b: { readonly x: number; readonly y: number }): number =>
+  Math.round(Math.hypot(a.x - b.x, a.y - b.y));
+
+/** Seconds of travel per unit of the problem's distance. */
+export const secondsPerDistanceUnit = (problem: RoutingProblem): number =>
+  problem.metric === 'great-circle' ? 3.6 / problem.speedKmh : 3600 / problem.unitsPerHour;
+
+/** The problem's places, depot first, then its stops in order, with the distance between any two of them. */
+export const placesOf = (problem: RoutingProblem): { readonly count: number; readonly distance: (i: number, j: number) => number } => {
+  if (problem.metric === 'great-circle') {
+    const points = [problem.depot, ...problem.stops.map((stop) => stop.location)];
+    return { count: points.length, distance: (i, j) => greatCircleMetres(points[i]!, points[j]!) };
+  }
+  const points = [problem.depot, ...problem.stops.map((stop) => stop.location)];
+  return { count: points.length, distance: (i, j) => roundedEuclidean(points[i]!, points[j]!) };
+};
+
 // ---- Failure, and the port ----
 
 /**
