@@ -19,7 +19,9 @@ export type Instance = {
   readonly capacity: Float64Array;
   /** Latest return to the depot per vehicle, seconds after the start. */
   readonly shiftEnd: Float64Array;
-  /** Vehicles that are alike (capacity, shift end) share a class: an empty route of a class is tried once. */
+  /** The most stops per vehicle's route (the stop count when it has no limit). */
+  readonly maxStops: Int32Array;
+  /** Vehicles that are alike (capacity, shift end, stop limit) share a class: an empty route of a class is tried once. */
   readonly vehicleClass: Int32Array;
   /** The first vehicle of each class. */
   readonly classVehicles: readonly number[];
@@ -69,11 +71,11 @@ const nearestStops = (distance: Float64Array, size: number, count: number): Int3
 /** How many neighbours each node keeps: all of them for small problems, the nearest 60 beyond. */
 export const neighbourCount = (stops: number) => Math.max(0, Math.min(stops - 1, 60));
 
-const vehicleClasses = (capacity: Float64Array, shiftEnd: Float64Array) => {
+const vehicleClasses = (capacity: Float64Array, shiftEnd: Float64Array, maxStops: Int32Array) => {
   const seen = new Map<string, number>();
   const classVehicles: number[] = [];
   const vehicleClass = Int32Array.from(capacity, (c, v) => {
-    const key = `${c}|${shiftEnd[v]}`;
+    const key = `${c}|${shiftEnd[v]}|${maxStops[v]}`;
     if (!seen.has(key)) {
       seen.set(key, seen.size);
       classVehicles.push(v);
@@ -98,6 +100,7 @@ export const compileInstance = (problem: RoutingProblem, outOfTime: () => boolea
   const closes = perNode((s) => secondsAfter(startMs, s.window?.closesAt, Infinity), Infinity);
   const capacity = Float64Array.from(problem.vehicles.map((v) => v.capacityKg));
   const shiftEnd = Float64Array.from(problem.vehicles.map((v) => secondsAfter(startMs, v.returnBy, Infinity)));
+  const maxStops = Int32Array.from(problem.vehicles.map((v) => Math.min(v.maxStops ?? size, size)));
   return {
     size,
     distance,
@@ -109,7 +112,8 @@ export const compileInstance = (problem: RoutingProblem, outOfTime: () => boolea
     vehicles: problem.vehicles.length,
     capacity,
     shiftEnd,
-    ...vehicleClasses(capacity, shiftEnd),
+    maxStops,
+    ...vehicleClasses(capacity, shiftEnd, maxStops),
     neighbours: nearestStops(distance, size, neighbourCount(problem.stops.length)),
     hasWindows: problem.stops.some((s) => s.window !== undefined) || problem.vehicles.some((v) => v.returnBy !== undefined),
     startMs,

@@ -4,7 +4,7 @@
 // priced in O(1) and checked for capacity and windows only when it shortens the plan; the first improving
 // move is taken, until a whole pass finds none or the budget runs out.
 import type { Budget } from './budget.ts';
-import { buildRoute, isFeasible, type Route } from './route.ts';
+import { buildRoute, hasRoomFor, isFeasible, type Route } from './route.ts';
 import { place, type Working } from './solution.ts';
 
 const improvement = 1e-9;
@@ -46,7 +46,7 @@ const relocate = (working: Working, budget: Budget, u: number, v: number): boole
       if (tryRoutes(working, budget, [{ vehicle: a.vehicle, nodes: [...rest.slice(0, at), u, ...rest.slice(at)] }])) return true;
       continue;
     }
-    if (b.load + instance.demand[u]! > instance.capacity[b.vehicle]! + 1e-9) continue;
+    if (!hasRoomFor(instance, b, u)) continue;
     const at = pv - 1 + side;
     const moved = [...b.nodes.slice(0, at), u, ...b.nodes.slice(at)];
     if (

@@ -62,7 +62,13 @@ export const buildRoute = (instance: Instance, vehicle: number, nodes: readonly 
 
 export const emptyRoute = (instance: Instance, vehicle: number): Route => buildRoute(instance, vehicle, []);
 
-export const fitsCapacity = (instance: Instance, route: Route) => route.load <= instance.capacity[route.vehicle]! + 1e-9;
+/** Within the vehicle's capacity and its stop limit. */
+export const fitsCapacity = (instance: Instance, route: Route) =>
+  route.load <= instance.capacity[route.vehicle]! + 1e-9 && route.nodes.length <= instance.maxStops[route.vehicle]!;
+
+/** Whether one more stop, `node`, fits the route's vehicle (its load and its stop count). */
+export const hasRoomFor = (instance: Instance, route: Route, node: number) =>
+  route.load + instance.demand[node]! <= instance.capacity[route.vehicle]! + 1e-9 && route.nodes.length < instance.maxStops[route.vehicle]!;
 
 export const isFeasible = (instance: Instance, route: Route) => route.punctual && fitsCapacity(instance, route);
 

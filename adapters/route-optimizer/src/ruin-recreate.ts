@@ -7,7 +7,7 @@
 // effort spent, not with the clock, so the same seed gives the same search.
 import type { Budget } from './budget.ts';
 import type { Random } from './random.ts';
-import { timeSlack, withInsertion, withoutNodes, type Route } from './route.ts';
+import { hasRoomFor, timeSlack, withInsertion, withoutNodes, type Route } from './route.ts';
 import { isBetter, place, unassignedOf, type Solution, type Working } from './solution.ts';
 
 export type RuinRecreateSettings = {
@@ -52,7 +52,7 @@ export const ruinAndRecreate = (
   { settings = defaultSettings, maxIterations = Infinity }: { settings?: RuinRecreateSettings; maxIterations?: number } = {},
 ): SearchOutcome => {
   const instance = working.instance;
-  const { size, distance: D, demand, capacity, opens, closes, service, secondsPerUnit, neighbours } = instance;
+  const { size, distance: D, demand, opens, closes, service, secondsPerUnit, neighbours } = instance;
   const { routes, routeOf, positionOf } = working;
   const classOf = instance.vehicleClass;
   const classCount = instance.classVehicles.length;
@@ -90,7 +90,7 @@ export const ruinAndRecreate = (
     return { vehicle: route.vehicle, position: p, delta };
   };
 
-  const hasRoom = (u: number, route: Route) => route.load + demand[u]! <= capacity[route.vehicle]! + 1e-9;
+  const hasRoom = (u: number, route: Route) => hasRoomFor(instance, route, u);
 
   const everyPlaceOn = (u: number, route: Route, best: Insertion | undefined): Insertion | undefined => {
     if (!hasRoom(u, route)) return best;

@@ -5,7 +5,7 @@
 // vehicle could take go to the cheapest place left for them, or stay unassigned.
 import type { Budget } from './budget.ts';
 import type { Instance } from './instance.ts';
-import { buildRoute, emptyRoute, fitsInTime, insertionDelta, isFeasible, withInsertion, type Route } from './route.ts';
+import { buildRoute, emptyRoute, fitsInTime, hasRoomFor, insertionDelta, isFeasible, withInsertion, type Route } from './route.ts';
 import type { Solution } from './solution.ts';
 
 type Chain = { nodes: number[]; load: number };
@@ -14,15 +14,17 @@ type Chain = { nodes: number[]; load: number };
 export const servableAlone = (instance: Instance, node: number): boolean =>
   instance.classVehicles.some((v) => isFeasible(instance, buildRoute(instance, v, [node])));
 
-/** The vehicle with the most room and the latest shift end, as one imaginary vehicle for joining routes. */
+/** The most room, the most stops and the latest shift end of any vehicle, as one imaginary vehicle for joining routes. */
 const lenientLimits = (instance: Instance) => {
   let capacity = 0;
+  let stops = 0;
   let vehicle = 0;
   for (let v = 0; v < instance.vehicles; v++) {
     capacity = Math.max(capacity, instance.capacity[v]!);
+    stops = Math.max(stops, instance.maxStops[v]!);
     if (instance.shiftEnd[v]! > instance.shiftEnd[vehicle]!) vehicle = v;
   }
-  return { capacity, vehicle };
+  return { capacity, stops, vehicle };
 };
 
 const savingsList = (instance: Instance): Int32Array => {
@@ -59,7 +61,7 @@ const joins = (a: readonly number[], b: readonly number[], i: number, j: number)
 };
 
 const buildChains = (instance: Instance, servable: readonly number[], budget: Budget): Chain[] => {
-  const { capacity, vehicle } = lenientLimits(instance);
+  const { capacity, stops, vehicle } = lenientLimits(instance);
   const chainOf = new Int32Array(instance.size).fill(-1);
   const chains: Chain[] = servable.map((node, index) => {
     chainOf[node] = index;
@@ -74,7 +76,7 @@ const buildChains = (instance: Instance, servable: readonly number[], budget: Bu
     const b = chainOf[j]!;
     if (a < 0 || b < 0 || a === b) continue;
     const load = chains[a]!.load + chains[b]!.load;
-    if (load > capacity + 1e-9) continue;
+    if (load > capacity + 1e-9 || chains[a]!.nodes.length + chains[b]!.nodes.length > stops) continue;
     const joined = joins(chains[a]!.nodes, chains[b]!.nodes, i, j).find((nodes) => {
       budget.spend(nodes.length);
       return buildRoute(instance, vehicle, nodes).punctual;
@@ -112,7 +114,7 @@ const assignVehicles = (instance: Instance, chains: readonly Chain[], budget: Bu
 export const cheapestInsertion = (instance: Instance, routes: readonly Route[], node: number) => {
   let best: { vehicle: number; position: number; delta: number } | undefined;
   for (const route of routes) {
-    if (route.load + instance.demand[node]! > instance.capacity[route.vehicle]! + 1e-9) continue;
+    if (!hasRoomFor(instance, route, node)) continue;
     for (let p = 0; p <= route.nodes.length; p++) {
       const delta = insertionDelta(instance, route, node, p);
       if ((best === undefined || delta < best.delta) && fitsInTime(instance, route, node, p))

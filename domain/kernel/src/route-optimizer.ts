@@ -111,6 +111,8 @@ export const VehicleToRoute = struct(
   {
     /** The latest time it may be back at the depot (its shift's end); no limit when absent. */
     returnBy: Timestamp,
+    /** The most stops its route may have (a route's own limit); no limit when absent. */
+    maxStops: Iterations,
   },
 );
 export type VehicleToRoute = t.TypeOf<typeof VehicleToRoute>;
