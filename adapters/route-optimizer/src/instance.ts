@@ -47,8 +47,10 @@ const distanceMatrix = (problem: RoutingProblem, outOfTime: () => boolean): Floa
 };
 
 /** The `count` nearest stops of every node, kept sorted by insertion (cheap when count is far below n). */
-const nearestStops = (distance: Float64Array, size: number, count: number): Int32Array[] =>
-  Array.from({ length: size }, (_, i) => {
+const nearestStops = (distance: Float64Array, size: number, count: number, outOfTime: () => boolean): Int32Array[] | undefined => {
+  const lists: Int32Array[] = [];
+  for (let i = 0; i < size; i++) {
+    if ((i & 63) === 0 && outOfTime()) return undefined;
     const kept = new Int32Array(count);
     const keptDistance = new Float64Array(count);
     let filled = 0;
@@ -65,8 +67,10 @@ const nearestStops = (distance: Float64Array, size: number, count: number): Int3
       kept[k] = j;
       keptDistance[k] = d;
     }
-    return kept.subarray(0, filled);
-  });
+    lists.push(kept.subarray(0, filled));
+  }
+  return lists;
+};
 
 /** How many neighbours each node keeps: all of them for small problems, the nearest 60 beyond. */
 export const neighbourCount = (stops: number) => Math.max(0, Math.min(stops - 1, 60));
@@ -93,7 +97,8 @@ export const compileInstance = (problem: RoutingProblem, outOfTime: () => boolea
   const size = problem.stops.length + 1;
   const startMs = Date.parse(problem.startAt);
   const distance = distanceMatrix(problem, outOfTime);
-  if (distance === undefined) return undefined;
+  const neighbours = distance === undefined ? undefined : nearestStops(distance, size, neighbourCount(problem.stops.length), outOfTime);
+  if (distance === undefined || neighbours === undefined) return undefined;
   const perNode = (value: (stop: RoutingProblem['stops'][number]) => number, depot: number) =>
     Float64Array.from([depot, ...problem.stops.map(value)]);
   const opens = perNode((s) => Math.max(0, secondsAfter(startMs, s.window?.opensAt, 0)), 0);
@@ -114,7 +119,7 @@ export const compileInstance = (problem: RoutingProblem, outOfTime: () => boolea
     shiftEnd,
     maxStops,
     ...vehicleClasses(capacity, shiftEnd, maxStops),
-    neighbours: nearestStops(distance, size, neighbourCount(problem.stops.length)),
+    neighbours,
     hasWindows: problem.stops.some((s) => s.window !== undefined) || problem.vehicles.some((v) => v.returnBy !== undefined),
     startMs,
   };

@@ -78,12 +78,14 @@ export const ruinAndRecreate = (
       untilBlink = blinkGap();
       return found;
     }
+    // Both new legs from u's own row of the matrix (it is symmetric), the old one from the route: reading the
+    // matrix at random is what this loop would otherwise wait on.
     const m = route.nodes.length;
     const previous = p === 0 ? 0 : route.nodes[p - 1]!;
     const next = p === m ? 0 : route.nodes[p]!;
-    const toU = D[previous * size + u]!;
+    const toU = D[u * size + previous]!;
     const fromU = D[u * size + next]!;
-    const delta = toU + fromU - D[previous * size + next]!;
+    const delta = toU + fromU - route.legs[p]!;
     if (found !== undefined && delta >= found.delta) return found;
     const start = Math.max(route.departs[p]! + toU * secondsPerUnit, opens[u]!);
     if (start > closes[u]! + timeSlack || start + service[u]! + fromU * secondsPerUnit > route.latest[p + 1]! + timeSlack) return found;
