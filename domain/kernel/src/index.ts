@@ -19,3 +19,4 @@ export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';
 export * from './route-optimizer.ts';
+export * from './intents.ts';
