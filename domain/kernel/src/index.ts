@@ -19,4 +19,5 @@ export * from './collection.ts';
 export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';
+export * from './route-optimizer.ts';
 export * from './intents.ts';
