@@ -2,13 +2,12 @@
 // while a running platform holds the embedded archive, that platform's audit API. Both answer the same
 // shapes, so the commands print alike whichever answered.
 import {
-  ArchiveQueryCancelled,
-  ArchiveSqlRejected,
   maxArchivePageSize,
   type ArchiveFilter,
   type EventArchive,
   type EventStore,
   type LogAnchor,
+  type SqlRefusal,
   type SqlResult,
 } from '@meridian/kernel';
 import {
@@ -78,19 +77,15 @@ export const localArchiveSource = (archive: EventArchive, { sqlTimeoutMs }: Loca
   },
   events: async (filter, page) => E.right(await eventsPage(archive, filter, page)),
   exportEvents: async (filter, options) => E.right(await exportEvents(archive, filter, options)),
-  sql: async (query) => {
-    try {
-      return E.right(await archive.sql(query, { signal: AbortSignal.timeout(sqlTimeoutMs) }));
-    } catch (error) {
-      if (error instanceof ArchiveSqlRejected) return E.left(refused(error.message));
-      if (error instanceof ArchiveQueryCancelled)
-        return E.left({
-          exitCode: 1,
-          message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS`,
-        });
-      throw error;
-    }
-  },
+  sql: async (query) =>
+    E.mapLeft(({ reason, message }: SqlRefusal): Failure =>
+      reason === 'rejected'
+        ? refused(message)
+        : {
+            exitCode: 1,
+            message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS`,
+          },
+    )(await archive.sql(query, { signal: AbortSignal.timeout(sqlTimeoutMs) })),
   anchors: async () => {
     const anchors: LogAnchor[] = [];
     for (
