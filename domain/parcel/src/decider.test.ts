@@ -278,6 +278,54 @@ test(
     .thenRejects('ParcelNotReturnable'),
 );
 
+// ReturnUndeliveredParcel (a finished route's parcels)
+const returnUndelivered = (route = routeId) =>
+  command('ReturnUndeliveredParcel', { parcelId, routeId: route, reason: text('route r-1 finished') });
+test(
+  "returns a parcel still on the finished route's vehicle to the depot",
+  given([registered, assigned, loaded])
+    .when(returnUndelivered())
+    .then([
+      {
+        type: 'ParcelReturnedToDepot',
+        data: { parcelId, clientId, routeId, vehicleId, returnedAt: nowIso, reason: text('route r-1 finished') },
+      },
+    ]),
+);
+test(
+  'returns a parcel whose attempt failed to the depot',
+  given([...onTheWay, failed()])
+    .when(returnUndelivered())
+    .then([
+      {
+        type: 'ParcelReturnedToDepot',
+        data: { parcelId, clientId, routeId, vehicleId, returnedAt: nowIso, reason: text('route r-1 finished') },
+      },
+    ]),
+);
+test(
+  'releases a parcel of the finished route that was never loaded',
+  given([registered, assigned])
+    .when(returnUndelivered())
+    .then([
+      { type: 'ParcelReleasedFromRoute', data: { parcelId, clientId, routeId, releasedAt: nowIso, reason: text('route r-1 finished') } },
+    ]),
+);
+test(
+  'a delivered parcel stays delivered',
+  given([...onTheWay, delivered()])
+    .when(returnUndelivered())
+    .then([]),
+);
+test('a cancelled parcel stays cancelled', given([registered, assigned, cancelled]).when(returnUndelivered()).then([]));
+test(
+  'a parcel on another route stays on it',
+  given([registered, assigned, loaded])
+    .when(returnUndelivered('r-9' as Identifier))
+    .then([]),
+);
+test('a parcel out for delivery waits for its outcome', given(onTheWay).when(returnUndelivered()).thenRejects('ParcelOutForDelivery'));
+
 // CancelParcel
 test(
   'cancels a parcel before loading',
