@@ -63,6 +63,13 @@ resource "google_project_iam_member" "webhook_dispatcher_datastore_user" {
   member  = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }
 
+# The command API reads the read models for its edge checks, and writes none.
+resource "google_project_iam_member" "command_api_datastore_viewer" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = "serviceAccount:${google_service_account.command_api.email}"
+}
+
 # The query API only reads.
 resource "google_project_iam_member" "query_api_datastore_viewer" {
   project = var.project_id

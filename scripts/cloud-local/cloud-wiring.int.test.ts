@@ -77,6 +77,20 @@ const parcelBody = (parcelId: string, clientId = 'acme') => ({
   slaDeadline: new Date(Date.now() + 4 * 3_600_000).toISOString(),
 });
 
+/** A route planned with a parcel of its own: the command API assigns parcels only to a route that exists. */
+const planRoute = async (routeId: string) => {
+  const parcelId = `p-${routeId}-${randomUUID()}`;
+  await command('/v1/parcels', parcelBody(parcelId, 'depot'));
+  const now = Date.now();
+  const planned = await command('/v1/routes', {
+    routeId,
+    depotId: 'ams',
+    dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+    stops: [{ stopId: 's-0', location: { lat: 52.3, lng: 4.9 }, parcelIds: [parcelId] }],
+  });
+  if (planned.status !== 202) throw new Error(`planning ${routeId}: ${planned.status}`);
+};
+
 /** A vehicle on a route delivering its parcels: every aggregate and most of their facts. */
 const runRoute = async (tag: string, parcels: number) => {
   const vehicleId = `v-${tag}`;
@@ -249,6 +263,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('a command over HTTP reaches the Firestore read models through the relay, Pub/Sub and the projector', async (t) => {
     const parcelId = `p-${randomUUID()}`;
+    await planRoute('r-x');
     t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
     t.is((await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-x' })).status, 202);
     const view = await until(
@@ -333,6 +348,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('per-stream order holds under concurrent commands on the same streams', async (t) => {
     const parcelIds = Array.from({ length: 6 }, () => `p-${randomUUID()}`);
+    for (const routeId of ['r-a', 'r-b', 'r-c']) await planRoute(routeId);
     await Promise.all(parcelIds.map((id) => command('/v1/parcels', parcelBody(id))));
     // Racing commands on each parcel: some win, some are refused; whatever wins must be applied in order.
     await Promise.all(
@@ -420,6 +436,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       });
       t.is(created.status, 201, JSON.stringify(created.body));
       const parcelId = `p-${randomUUID()}`;
+      await planRoute('r-w');
       await command('/v1/parcels', parcelBody(parcelId));
       await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-w' });
       await until(

@@ -575,7 +575,7 @@ const serviceOf = (resource: string): Service => {
 
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
-  command_api: [commonVariables, eventStoreVariables],
+  command_api: [commonVariables, eventStoreVariables, readModelVariables],
   query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
@@ -732,4 +732,30 @@ test('every service that opens the event store names the Spanner database and ma
     );
   }
   t.false(handWritten.includes('EVENTSTORE_CONNECTION_STRING'), 'no service still reads an EventStoreDB connection');
+});
+
+test('every service that opens the Firestore read models may use them: writers as users, readers as viewers', (t) => {
+  const grants = [...resourceBodies('google_project_iam_member').values()].map((body) => ({
+    role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
+    account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
+  }));
+  // What each service does with them (apps/*/src/main.ts). The archiver opens the store with the projector
+  // image's wiring but writes no document (infra/service-accounts.tf), so it has no role.
+  const use: Readonly<Record<string, 'reads' | 'writes' | 'none'>> = {
+    command_api: 'reads',
+    query_api: 'reads',
+    relay: 'writes',
+    projector: 'writes',
+    webhook_dispatcher: 'writes',
+    archiver: 'none',
+  };
+  const users = services.filter((service) => service.env.get('MERIDIAN_READ_MODELS') === 'firestore');
+  t.deepEqual(users.map((service) => service.resource).sort(), Object.keys(use).sort());
+  for (const service of users) {
+    const roles = grants
+      .filter((grant) => grant.account === service.account && grant.role?.startsWith('roles/datastore.'))
+      .map((g) => g.role);
+    const expected = { reads: ['roles/datastore.viewer'], writes: ['roles/datastore.user'], none: [] }[use[service.resource] ?? 'none'];
+    t.deepEqual(roles, expected, `${service.resource} on Firestore`);
+  }
 });

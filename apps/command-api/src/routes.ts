@@ -13,6 +13,7 @@ import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
 import type * as t from 'io-ts';
+import { assignableRoute, loadableVehicle, plannableParcels, type EdgeCheck } from './edge-checks.ts';
 
 export type CommandRoute = {
   readonly path: string;
@@ -30,6 +31,8 @@ export type CommandRoute = {
   readonly ownerOf?: (state: unknown) => string | undefined;
   readonly summary: string;
   readonly bodyLimit?: number;
+  /** A rule that spans aggregates, checked before the command is sent (edge-checks.ts). */
+  readonly edgeCheck?: EdgeCheck;
 };
 
 const staff: readonly Role[] = ['admin', 'dispatcher'];
@@ -72,7 +75,8 @@ export const commandRoutes: readonly CommandRoute[] = [
     path: '/v1/parcels/:parcelId/assign-to-route',
     command: 'AssignParcelToRoute',
     roles: staff,
-    summary: 'Assign a parcel to a route',
+    summary: 'Assign a parcel to a route (one that exists and is neither finished nor cancelled)',
+    edgeCheck: assignableRoute,
   }),
   parcels({
     path: '/v1/parcels/:parcelId/release-from-route',
@@ -80,7 +84,13 @@ export const commandRoutes: readonly CommandRoute[] = [
     roles: staff,
     summary: 'Release a parcel from its route',
   }),
-  parcels({ path: '/v1/parcels/:parcelId/load', command: 'LoadParcel', roles: field, summary: 'Load a parcel onto a vehicle' }),
+  parcels({
+    path: '/v1/parcels/:parcelId/load',
+    command: 'LoadParcel',
+    roles: field,
+    summary: "Load a parcel onto its route's vehicle, within the vehicle's capacity",
+    edgeCheck: loadableVehicle,
+  }),
   parcels({
     path: '/v1/parcels/:parcelId/out-for-delivery',
     command: 'StartParcelDelivery',
@@ -124,8 +134,9 @@ export const commandRoutes: readonly CommandRoute[] = [
     command: 'PlanRoute',
     generatesId: 'routeId',
     roles: staff,
-    summary: 'Plan a route',
+    summary: 'Plan a route with registered parcels on no route (each is then assigned to it)',
     bodyLimit: 1024 * 1024,
+    edgeCheck: plannableParcels,
   }),
   routes({
     path: '/v1/routes/:routeId/assign',
