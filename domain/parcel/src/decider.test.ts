@@ -147,6 +147,22 @@ test(
     .then([{ type: 'ParcelAssignedToRoute', data: { parcelId, clientId, routeId, assignedAt: nowIso } }]),
 );
 test(
+  'assigning a loaded parcel to the route it is on changes nothing',
+  given([registered, assigned, loaded]).when(command('AssignParcelToRoute', { parcelId, routeId })).then([]),
+);
+test(
+  'assigning a parcel out for delivery, or back from an attempt, to its route changes nothing',
+  given([...onTheWay, failed()])
+    .when(command('AssignParcelToRoute', { parcelId, routeId }))
+    .then([]),
+);
+test(
+  'refuses to assign a parcel delivered on that route',
+  given([...onTheWay, delivered()])
+    .when(command('AssignParcelToRoute', { parcelId, routeId }))
+    .thenRejects('ParcelNotAssignable'),
+);
+test(
   'refuses to assign a loaded parcel',
   given([registered, assigned, loaded])
     .when(command('AssignParcelToRoute', { parcelId, routeId: 'r-2' as Identifier }))

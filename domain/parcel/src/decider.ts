@@ -41,8 +41,13 @@ const register = (data: RegisterParcel, now: Date): Decision =>
     ? reject('SlaDeadlineInPast', 'the SLA deadline must be in the future', { slaDeadline: data.slaDeadline })
     : accept({ type: 'ParcelRegistered', data: { ...data, registeredAt: isoDateTime(now) } });
 
+/** On that route still: assigned, on its vehicle, out or back from an attempt (not delivered: that is over). */
+const isOnRoute = (state: Registered, routeId: string): boolean =>
+  'routeId' in state && state.routeId === routeId && state.status !== 'Delivered';
+
 const assignToRoute = (data: AssignParcelToRoute, state: Registered, now: Date): Decision => {
-  if (state.status === 'AssignedToRoute' && state.routeId === data.routeId) return accept();
+  // Assigning it to the route it is on (loaded already, say) is a repeat: nothing to do.
+  if (isOnRoute(state, data.routeId)) return accept();
   if (state.status !== 'Registered' && state.status !== 'AssignedToRoute' && state.status !== 'ReturnedToDepot')
     return refuseInState('ParcelNotAssignable', state, 'only a parcel at the depot can be assigned to a route');
   const { parcelId, clientId } = state.parcel;

@@ -1,14 +1,16 @@
-// The route reactor against the real deciders, over any interleaving of a route's life, its parcels' lives
-// and the reactor's own pace: the reactor reads the route's facts in order but late, while dispatchers,
-// drivers and clients go on acting. Whatever the interleaving, no parcel is stranded on a closed route and
-// every parcel a route lists is on it or recorded as refused.
-import type { AnyAggregate, Command, CommandIntent, DomainEvent, Fact } from '@meridian/kernel';
-import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
+// The route reactors against the real deciders, over any interleaving of a route's life, its parcels' lives
+// and the reactors' own pace: each reads its facts in order but late, while dispatchers, drivers and clients
+// go on acting (some assigning parcels to the route through a stale edge check). Whatever the interleaving,
+// no parcel is stranded on a closed route and every parcel a route lists is on it or recorded as refused.
+import type { AnyAggregate, Command, CommandIntent, DomainEvent, Fact, Reactor } from '@meridian/kernel';
+import { parcel, parcelCommands, type ParcelEvent, type ParcelState } from '@meridian/parcel';
 import { route, routeCommands, type RouteEvent, type RouteState } from '@meridian/route';
 import { vehicle, vehicleCommands, type VehicleState } from '@meridian/vehicle';
 import test from 'ava';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
+import { assignmentGuardReactor } from './assignment-guard.ts';
+import type { PlatformEvent } from './platform-event.ts';
 import { routeLifecycleReactor } from './route-lifecycle.ts';
 
 const start = Date.parse('2026-11-21T06:00:00Z');
@@ -23,8 +25,10 @@ const kinds: Record<string, { aggregate: AnyAggregate; codecs: Codecs }> = {
 
 type Action =
   | { readonly kind: 'command'; readonly aggregate: string; readonly type: string; readonly data: Record<string, unknown> }
-  /** The reactor handles the next route fact it has not seen yet. */
+  /** The route reactor handles the next route fact it has not seen yet. */
   | { readonly kind: 'react' }
+  /** The assignment guard handles the next parcel fact it has not seen yet. */
+  | { readonly kind: 'guard' }
   /** The driver closes every stop left, completing them: the end of a day. */
   | { readonly kind: 'close-stops' };
 
@@ -36,6 +40,9 @@ const anyStop = fc.constantFrom('s-1', 's-2', 's-3');
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 6, arbitrary: fc.constant<Action>({ kind: 'react' }) },
+  { weight: 4, arbitrary: fc.constant<Action>({ kind: 'guard' }) },
+  // An assignment that passed an edge check a moment behind (the route may have ended since).
+  { weight: 1, arbitrary: anyParcel.map((p) => toParcel(p, 'AssignParcelToRoute', { routeId: 'r-1' })) },
   { weight: 3, arbitrary: fc.constant(toRoute('AssignRouteVehicle', { vehicleId: 'v-1', driverId: 'd-1' })) },
   { weight: 3, arbitrary: fc.constant(toRoute('StartRoute')) },
   { weight: 2, arbitrary: anyStop.map((stopId) => toRoute('CompleteStop', { stopId })) },
@@ -76,7 +83,12 @@ const planOf = ({ parcels, count }: Scenario['stops']) =>
 const platform = () => {
   const states = new Map<string, unknown>();
   const routeFacts: Fact<RouteEvent>[] = [];
+  const parcelFacts: Fact<ParcelEvent>[] = [];
   let reacted = 0;
+  let guarded = 0;
+  /** When the route ended (its cancellation or finish was appended), and when each parcel was last assigned to it. */
+  let endedAt: number | undefined;
+  const lastAssignedAt = new Map<string, number>();
   let clock = start;
   /** Parcels out for delivery when the reactor handled their route's closing fact: they wait for the driver. */
   const outWhenClosed = new Set<string>();
@@ -101,8 +113,16 @@ const platform = () => {
     const decision = kind.aggregate.decider.decide(command, state);
     if (E.isLeft(decision)) return { code: decision.left._tag };
     states.set(streamId, decision.right.reduce(kind.aggregate.decider.evolve, state));
-    for (const event of decision.right)
-      if (event.type === 'ParcelAssignedToRoute') assignedToRoute.add(String(kind.aggregate.idOf(command)));
+    for (const event of decision.right) {
+      const recordedAt = new Date(clock).toISOString();
+      if (event.type === 'ParcelAssignedToRoute') {
+        assignedToRoute.add(String(kind.aggregate.idOf(command)));
+        lastAssignedAt.set(String(kind.aggregate.idOf(command)), clock);
+      }
+      if (event.type === 'RouteCancelled' || event.type === 'RouteFinished') endedAt ??= clock;
+      if (aggregate === 'parcel')
+        parcelFacts.push({ event: event as ParcelEvent, eventId: `p-${parcelFacts.length}`, streamId, recordedAt });
+    }
     if (aggregate === 'route')
       for (const event of decision.right)
         routeFacts.push({
@@ -115,26 +135,40 @@ const platform = () => {
   };
   const sendIntent = (intent: CommandIntent) => send(intent.aggregate, intent.type, intent.data);
 
-  /** The reactor's next fact: its commands, and what it makes of each refusal. */
+  /** A reactor's fact: its commands, and what it makes of each refusal. */
+  const handle = (reactor: Reactor<PlatformEvent>, fact: Fact<PlatformEvent>) => {
+    for (const intent of reactor.react(fact)) {
+      const { code } = sendIntent(intent);
+      if (code !== undefined) for (const followUp of reactor.onRefused?.(fact, intent, { code, message: code }) ?? []) sendIntent(followUp);
+    }
+  };
   const react = () => {
     const fact = routeFacts[reacted];
     if (fact === undefined) return;
     reacted += 1;
     if (fact.event.type === 'RouteCancelled' || fact.event.type === 'RouteFinished')
       for (const p of parcelPool) if (parcelOf(p).status === 'OutForDelivery') outWhenClosed.add(p);
-    for (const intent of routeLifecycleReactor.react(fact)) {
-      const { code } = sendIntent(intent);
-      if (code !== undefined)
-        for (const followUp of routeLifecycleReactor.onRefused?.(fact, intent, { code, message: code }) ?? []) sendIntent(followUp);
-    }
+    handle(routeLifecycleReactor, fact);
+  };
+  const guard = () => {
+    const fact = parcelFacts[guarded];
+    if (fact === undefined) return;
+    guarded += 1;
+    handle(assignmentGuardReactor, fact);
   };
   const parcelOf = (parcelId: string) => (states.get(`parcel-${parcelId}`) ?? parcel.decider.initialState) as ParcelState;
   return {
     send,
     react,
+    guard,
     drain: () => {
-      while (reacted < routeFacts.length) react();
+      while (reacted < routeFacts.length || guarded < parcelFacts.length) {
+        react();
+        guard();
+      }
     },
+    endedAt: () => endedAt,
+    lastAssignedAt,
     parcelOf,
     routeState: () => (states.get('route-r-1') ?? route.decider.initialState) as RouteState,
     vehicleState: () => states.get('vehicle-v-1') as VehicleState,
@@ -171,10 +205,15 @@ const run = (s: Scenario) => {
       case 'react':
         p.react();
         break;
+      case 'guard':
+        p.guard();
+        break;
       case 'close-stops':
         for (const stop of stops) p.send('route', 'CompleteStop', { routeId: 'r-1', stopId: stop.stopId });
         break;
       case 'command':
+        // The command API's edge check refuses a load for a route that has ended (confirmed by its history).
+        if (a.type === 'LoadParcel' && ['Cancelled', 'Finished'].includes(p.routeState().status)) break;
         if (a.type !== 'AssignRouteVehicle') p.send(a.aggregate, a.type, a.data);
         // The dispatcher assigns the vehicle on both sides, the vehicle's first, and releases it if the route refuses.
         else if (p.send('vehicle', 'AssignVehicleToRoute', { vehicleId: 'v-1', routeId: 'r-1', plannedLoadKg: 10 }).code === undefined)
@@ -197,6 +236,23 @@ test('no parcel is left on a cancelled or finished route but one out for deliver
       return planned.every((id) => {
         const left = onRoute(p.parcelOf(id));
         return left === undefined || left === 'Delivered' || p.outWhenClosed.has(id);
+      });
+    }),
+    { numRuns: 1000 },
+  );
+  t.pass();
+});
+
+test('an assignment that lands after its route ended is undone: what stays on an ended route came before its end', (t) => {
+  fc.assert(
+    fc.property(scenario, (s) => {
+      const { p, planned } = run(s);
+      const endedAt = p.endedAt();
+      if (endedAt === undefined) return true;
+      return parcelPool.every((id) => {
+        const left = onRoute(p.parcelOf(id));
+        if (left !== 'AssignedToRoute' && left !== 'Loaded') return true;
+        return !planned.includes(id) && (p.lastAssignedAt.get(id) ?? 0) < endedAt;
       });
     }),
     { numRuns: 1000 },

@@ -12,17 +12,10 @@
 //                     its parcels delivered); on a cancellation, its vehicle released too
 import { AssignParcelToRoute, parcel, ParcelId } from '@meridian/parcel';
 import { follows, intent, NonEmptyString, type CommandIntent, type Fact, type Identifier, type Reactor } from '@meridian/kernel';
-import {
-  route,
-  routeEvents,
-  type RouteCancelled,
-  type RouteEvent,
-  type RouteFinished,
-  type RouteId,
-  type RoutePlanned,
-} from '@meridian/route';
+import { route, routeEvents, type RouteCancelled, type RouteFinished, type RouteId, type RoutePlanned } from '@meridian/route';
 import { vehicle, VehicleId } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
+import type { PlatformEvent } from './platform-event.ts';
 
 /** Text for a command's reason, cut to the 500 characters a NonEmptyString holds; none for blank text. */
 const reasonOf = (text: string): { readonly reason?: NonEmptyString } => {
@@ -54,7 +47,7 @@ const endCancelled = ({ routeId, parcelIds, releasedParcelIds, vehicleId, reason
 const endFinished = ({ routeId, parcelIds = [] }: RouteFinished): CommandIntent[] =>
   returnEach(routeId, parcelIds, `route ${routeId} finished`);
 
-const react = ({ event }: Fact<RouteEvent>): readonly CommandIntent[] => {
+const react = ({ event }: Fact<PlatformEvent>): readonly CommandIntent[] => {
   switch (event.type) {
     case 'RoutePlanned':
       return assignEach(event.data);
@@ -79,14 +72,14 @@ const assignedParcel = (command: CommandIntent): ParcelId | undefined => {
  * dispatcher looks. Other refusals repair nothing: a parcel still out for delivery when its route ended
  * waits for its driver, a vehicle released already stays so; the runtime logs them.
  */
-const onRefused: Reactor<RouteEvent>['onRefused'] = ({ event }, command, refusal) => {
+const onRefused: Reactor<PlatformEvent>['onRefused'] = ({ event }, command, refusal) => {
   const parcelId = assignedParcel(command);
   if (event.type !== 'RoutePlanned' || parcelId === undefined || !NonEmptyString.is(refusal.code)) return [];
   const { routeId } = event.data;
   return [intent(route, { type: 'RecordParcelRefusal', data: { routeId, parcelId, code: refusal.code, ...reasonOf(refusal.message) } })];
 };
 
-export const routeLifecycleReactor: Reactor<RouteEvent> = {
+export const routeLifecycleReactor: Reactor<PlatformEvent> = {
   name: 'route-lifecycle-reactor',
   follows: follows(routeEvents),
   react,

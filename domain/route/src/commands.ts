@@ -47,6 +47,14 @@ export const RecordParcelRefusal = struct(
 );
 export type RecordParcelRefusal = t.TypeOf<typeof RecordParcelRefusal>;
 
+/**
+ * Asks the route whether it takes a parcel just assigned to it: refused when the route is finished or
+ * cancelled (or was never planned), accepted with no event otherwise. Sent by the platform's reaction to
+ * every assignment, so an assignment that raced the route's end is undone (the parcel released).
+ */
+export const AcceptParcel = struct('AcceptParcel', { routeId: RouteId, parcelId: Identifier });
+export type AcceptParcel = t.TypeOf<typeof AcceptParcel>;
+
 export type RouteCommand =
   | Command<'PlanRoute', PlanRoute>
   | Command<'AssignRouteVehicle', AssignRouteVehicle>
@@ -56,7 +64,8 @@ export type RouteCommand =
   | Command<'ResequenceStops', ResequenceStops>
   | Command<'FinishRoute', FinishRoute>
   | Command<'CancelRoute', CancelRoute>
-  | Command<'RecordParcelRefusal', RecordParcelRefusal>;
+  | Command<'RecordParcelRefusal', RecordParcelRefusal>
+  | Command<'AcceptParcel', AcceptParcel>;
 
 /** Every command's data codec, by command type: what the edge decodes requests with. */
 export const routeCommands = {
@@ -69,4 +78,5 @@ export const routeCommands = {
   FinishRoute,
   CancelRoute,
   RecordParcelRefusal,
+  AcceptParcel,
 } as const;

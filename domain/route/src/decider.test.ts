@@ -397,6 +397,19 @@ test(
     .then([{ ...finished, data: { ...finished.data, parcelIds: ['p-1', 'p-2', 'p-4'].map(id) } }]),
 );
 
+// AcceptParcel
+const acceptParcel = command('AcceptParcel', { routeId, parcelId: id('p-9') });
+test('an open route takes a parcel assigned to it, recording nothing', (t) => {
+  for (const history of [[planned], [planned, assigned()], underWay]) given(history).when(acceptParcel).then([])(t);
+});
+test('a cancelled route takes no parcel', given([planned, cancelled()]).when(acceptParcel).thenRejects('RouteAlreadyCancelled'));
+test(
+  'a finished route takes no parcel',
+  given([...allClosed, finished])
+    .when(acceptParcel)
+    .thenRejects('RouteAlreadyFinished'),
+);
+
 // evolve
 test('a fact that does not fit the state leaves it unchanged', (t) => {
   const state = evolveRoute(routeDecider.initialState, planned);

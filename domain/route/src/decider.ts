@@ -224,6 +224,10 @@ const recordRefusal = (data: RecordParcelRefusal, state: Known, now: Date): Deci
   });
 };
 
+/** An open route takes any parcel assigned to it (no fact: the parcel's own records it); an ended one none. */
+const acceptParcel = (state: Known): Decision =>
+  state.status === 'Finished' || state.status === 'Cancelled' ? refuseOutside(state, 'take parcels') : accept();
+
 export const decideRoute = (command: RouteCommand, state: RouteState): Decision => {
   const { now } = command.metadata;
   if (command.type === 'PlanRoute')
@@ -248,6 +252,8 @@ export const decideRoute = (command: RouteCommand, state: RouteState): Decision 
       return cancel(command.data, state, now);
     case 'RecordParcelRefusal':
       return recordRefusal(command.data, state, now);
+    case 'AcceptParcel':
+      return acceptParcel(state);
     default:
       return exhaustive(command);
   }

@@ -25,5 +25,6 @@ export const route: AggregateDefinition<RouteCommand, RouteEvent, RouteState> = 
     FinishRoute: 'existing',
     CancelRoute: 'existing',
     RecordParcelRefusal: 'existing',
+    AcceptParcel: 'existing',
   },
 };

@@ -84,6 +84,7 @@ const rawCommand = fc.oneof(
     }),
     weight: 1,
   },
+  { arbitrary: fc.record({ type: fc.constant('AcceptParcel'), data: fc.record({ ...about, parcelId: fc.constant('p-7') }) }), weight: 1 },
 );
 
 /** Decodes a raw body with the command's own codec, as the HTTP edge does, and stamps the clock. */
