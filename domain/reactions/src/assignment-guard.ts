@@ -4,11 +4,12 @@
 // own stream decides, in order with its end. Open, it takes the parcel (no fact); ended, it refuses, and the
 // parcel goes back (`ReturnUndeliveredParcel`: released, as the route's end would have released it, with
 // the route's refusal as the reason, in the parcel's history).
-import { follows, intent, NonEmptyString, type CommandIntent, type Reactor } from '@meridian/kernel';
+import { follows, intent, type CommandIntent, type Reactor } from '@meridian/kernel';
 import { parcel, parcelEvents, ParcelId } from '@meridian/parcel';
 import { AcceptParcel, route, RouteId } from '@meridian/route';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PlatformEvent } from './platform-event.ts';
+import { reasonOf } from './reason.ts';
 
 /** The assignment a refused AcceptParcel was about. */
 const acceptedOf = (command: CommandIntent): AcceptParcel | undefined => {
@@ -29,12 +30,7 @@ export const assignmentGuardReactor: Reactor<PlatformEvent> = {
     const accepting = acceptedOf(command);
     if (accepting === undefined || !ParcelId.is(accepting.parcelId)) return [];
     const { parcelId, routeId } = accepting;
-    const why = `route ${routeId} takes no parcel: ${refusal.message || refusal.code}`.slice(0, 500);
-    return [
-      intent(parcel, {
-        type: 'ReturnUndeliveredParcel',
-        data: { parcelId, routeId, ...(NonEmptyString.is(why) && { reason: why }) },
-      }),
-    ];
+    const why = reasonOf(`route ${routeId} takes no parcel: ${refusal.message || refusal.code}`);
+    return [intent(parcel, { type: 'ReturnUndeliveredParcel', data: { parcelId, routeId, ...why } })];
   },
 };

@@ -16,12 +16,7 @@ import { route, routeEvents, type RouteCancelled, type RouteFinished, type Route
 import { vehicle, VehicleId } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PlatformEvent } from './platform-event.ts';
-
-/** Text for a command's reason, cut to the 500 characters a NonEmptyString holds; none for blank text. */
-const reasonOf = (text: string): { readonly reason?: NonEmptyString } => {
-  const cut = text.slice(0, 500);
-  return NonEmptyString.is(cut) ? { reason: cut } : {};
-};
+import { reasonOf } from './reason.ts';
 
 const assignEach = ({ routeId, parcelIds }: RoutePlanned): CommandIntent[] =>
   parcelIds.filter(ParcelId.is).map((parcelId) => intent(parcel, { type: 'AssignParcelToRoute', data: { parcelId, routeId } }));
