@@ -225,6 +225,24 @@ test('each source topic has one publisher; each consumer subscription one reader
   }
 });
 
+test("the platform's reactions are on the event plane, each read by the reactions service alone, filtered to what it follows", (t) => {
+  // By name, so that reactions dropped from platformReactions (or run by another deployable) show here.
+  const reactions = {
+    'route-lifecycle-reactor': 'hasPrefix(attributes.eventType, "route.")',
+    'assignment-guard-reactor': 'hasPrefix(attributes.eventType, "parcel.")',
+    'sla-process': 'hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "sla.")',
+    'timers-projector': 'hasPrefix(attributes.eventType, "sla.")',
+  };
+  for (const [name, filter] of Object.entries(reactions)) {
+    t.like(subscriptions[terraformId(name)], { name, filter, enable_message_ordering: true }, name);
+    t.deepEqual(
+      appMembers(subscriptionBindings, 'subscription', idRef('google_pubsub_subscription', name), 'roles/pubsub.subscriber'),
+      ['serviceAccount:${var.service_accounts.reactions}'],
+      `${name} is read by the reactions service`,
+    );
+  }
+});
+
 test("the topology fits Pub/Sub's limits", (t) => {
   for (const s of platformTopology.subscriptions) {
     t.true(Buffer.byteLength(s.filter ?? '') <= 256, `${s.name}: a filter has at most 256 bytes`);
