@@ -157,9 +157,15 @@ test(
     .then([]),
 );
 test(
-  'refuses to assign a parcel delivered on that route',
+  'assigning a parcel delivered on that route changes nothing (a late repeat of its assignment)',
   given([...onTheWay, delivered()])
     .when(command('AssignParcelToRoute', { parcelId, routeId }))
+    .then([]),
+);
+test(
+  'refuses to assign a parcel delivered on another route',
+  given([...onTheWay, delivered()])
+    .when(command('AssignParcelToRoute', { parcelId, routeId: 'r-2' as Identifier }))
     .thenRejects('ParcelNotAssignable'),
 );
 test(

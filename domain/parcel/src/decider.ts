@@ -41,12 +41,12 @@ const register = (data: RegisterParcel, now: Date): Decision =>
     ? reject('SlaDeadlineInPast', 'the SLA deadline must be in the future', { slaDeadline: data.slaDeadline })
     : accept({ type: 'ParcelRegistered', data: { ...data, registeredAt: isoDateTime(now) } });
 
-/** On that route still: assigned, on its vehicle, out or back from an attempt (not delivered: that is over). */
-const isOnRoute = (state: Registered, routeId: string): boolean =>
-  'routeId' in state && state.routeId === routeId && state.status !== 'Delivered';
+/** Assigned to that route, and not since taken off it: on its vehicle, out, back from an attempt, or delivered by it. */
+const isOnRoute = (state: Registered, routeId: string): boolean => 'routeId' in state && state.routeId === routeId;
 
 const assignToRoute = (data: AssignParcelToRoute, state: Registered, now: Date): Decision => {
-  // Assigning it to the route it is on (loaded already, say) is a repeat: nothing to do.
+  // Assigning it to the route it is on (loaded already, say), or that delivered it, is a repeat: nothing to do.
+  // So a plan's assignment that comes late (its reaction behind the driver) changes nothing, and is no refusal.
   if (isOnRoute(state, data.routeId)) return accept();
   if (state.status !== 'Registered' && state.status !== 'AssignedToRoute' && state.status !== 'ReturnedToDepot')
     return refuseInState('ParcelNotAssignable', state, 'only a parcel at the depot can be assigned to a route');
