@@ -4,7 +4,15 @@ import { silentLogger, type Document, type DocumentStore, type Projection, type 
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { openBus, openDocumentStore, openEventStore, type Bus } from '@meridian/wiring';
+import {
+  openBus,
+  openDocumentStore,
+  openEventStore,
+  platformReactions,
+  reactionProjections,
+  reactionSubscriptions,
+  type Bus,
+} from '@meridian/wiring';
 import test from 'ava';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
@@ -174,16 +182,29 @@ const fromScratch = async () => {
   return result;
 };
 
-/** Caught up: every projection has applied the last revision of every stream it follows. */
+/**
+ * Every consumer that keeps stream checkpoints in the read models, by the collection holding them: the
+ * projections and the reactions (whose commands are sent before their checkpoints are written, so once they
+ * have read the whole log, what they had to send is in it).
+ */
+const checkpointed: readonly { readonly eventTypes: readonly string[]; readonly collection: string }[] = [
+  ...[...platformProjections, ...reactionProjections].map((projection) => ({
+    eventTypes: projection.eventTypes,
+    collection: streamCheckpoints(projection, projection.version),
+  })),
+  ...reactionSubscriptions(platformReactions).map(({ name, eventTypes }) => ({ eventTypes, collection: `${name}-streams` })),
+];
+
+/** Caught up: every projection and every reaction has handled the last revision of every stream it follows. */
 const caughtUp = async () => {
   const events = await wholeLog();
-  for (const projection of platformProjections) {
-    const followed = events.filter((e) => projection.eventTypes.includes(e.type));
+  for (const consumer of checkpointed) {
+    const followed = events.filter((e) => consumer.eventTypes.includes(e.type));
     const last = new Map(followed.map((e) => [e.streamId, e.streamRevision]));
     const byStream = new Map<string, number>();
     let after: string | undefined;
     do {
-      const page = await firestore.query(streamCheckpoints(projection, projection.version), { limit: 500, ...(after && { after }) });
+      const page = await firestore.query(consumer.collection, { limit: 500, ...(after && { after }) });
       for (const { id, document } of page.documents) byStream.set(id, document['revision'] as number);
       after = page.next;
     } while (after !== undefined);
