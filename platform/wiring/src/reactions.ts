@@ -8,6 +8,7 @@ import {
   type Projection,
 } from '@meridian/kernel';
 import { parcel, parcelCommands } from '@meridian/parcel';
+import { platformProcessManagers, platformReactors } from '@meridian/reactions';
 import { processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
@@ -26,8 +27,11 @@ export type ReactionSet = {
   readonly activities?: Readonly<Record<string, Activity>>;
 };
 
-/** The platform's reactions (domain/reactions, domain/dispatch): what `npm start` and the reactions service run. */
-export const platformReactions: ReactionSet = { reactors: [], processManagers: [] };
+/**
+ * The platform's reactions (domain/reactions: the route lifecycle, the assignment guard, the SLA clock):
+ * what `npm start` and the reactions service run (docs/reactions.md, docs/reaction-runtime.md).
+ */
+export const platformReactions: ReactionSet = { reactors: platformReactors, processManagers: platformProcessManagers };
 
 /** The timers projection of a set of process managers; none when there are none (nothing to schedule). */
 export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers'>): Projection | undefined =>
