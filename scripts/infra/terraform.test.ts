@@ -272,10 +272,9 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
   [parcelStatusProjection.name]: (store, generation) => {
     const parcels = parcelStatusQueries(store, generation);
     const status = first(parcelViewStatuses);
-    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }].flatMap((a) => [
-      parcels.list(a),
-      parcels.list({ ...a, clientId: 'acme' }),
-    ]);
+    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }, { routeId: 'r-1' }, { slaBreached: true }].flatMap(
+      (a) => [parcels.list(a), parcels.list({ ...a, clientId: 'acme' })],
+    );
   },
   [routeBoardProjection.name]: (store, generation) => {
     const routes = routeBoardQueries(store, generation);
