@@ -32,6 +32,7 @@ import {
   telemetryVariables,
   webhookConsumer,
   webhookVariables,
+  consoleVariables,
 } from '@meridian/wiring';
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -575,7 +576,7 @@ const serviceOf = (resource: string): Service => {
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
   command_api: [commonVariables, eventStoreVariables],
-  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
+  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, consoleVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
   projector: [

@@ -2,9 +2,7 @@
 // Cloud wiring (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub): republishes them from the consumer's
 // dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
 // runtime (idempotent, per-stream ordered), and removes those that now apply.
-import { documentDeadLetters } from '@meridian/kernel';
-import { redriveDeadLetters } from '@meridian/embedded';
-import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
+import { consumerOf, platformProjections } from '@meridian/projections';
 import {
   commandLineOrExit,
   configOrExit,
@@ -15,7 +13,16 @@ import {
   type CommandLineSpec,
   type OptionSpecs,
 } from '@meridian/runtime';
-import { busVariables, commonVariables, dataDirFor, openBus, openDocumentStore, readModelVariables, usesPubSub } from '@meridian/wiring';
+import {
+  busVariables,
+  commonVariables,
+  dataDirFor,
+  embeddedDeadLetterDesk,
+  openBus,
+  openDocumentStore,
+  readModelVariables,
+  usesPubSub,
+} from '@meridian/wiring';
 
 const consumers = platformProjections.map((p) => consumerOf(p).name);
 const commandLine = {
@@ -50,19 +57,17 @@ if (usesPubSub(config)) {
     await bus.close();
   }
 } else {
-  const projection = platformProjections.find((p) => consumerOf(p).name === consumer);
-  if (projection === undefined)
+  if (!consumers.includes(consumer))
     exitWithUsage('redrive', commandLine, `unknown consumer ${consumer}; embedded consumers: ${consumers.join(', ')}`);
   const documents = openDocumentStore(config, logger, await startOrExit('redrive', () => dataDirFor(config, { readModels: true })));
+  // The same desk as the operations API: letters redriven into the projection's live generation.
+  const desk = embeddedDeadLetterDesk({ documents, logger, projections: platformProjections });
   try {
     if (values.list === true) {
-      for (const letter of await documentDeadLetters(documents).list(consumer))
-        say(`${JSON.stringify(letter.message.type)} attempts ${letter.attempts}: ${letter.reason}`);
+      for (const letter of await desk.list(consumer))
+        say(`${JSON.stringify(letter.eventType)} attempts ${letter.attempts}: ${letter.reason}`);
     } else {
-      const result = await redriveDeadLetters(
-        { deadLetters: documentDeadLetters(documents), logger, consumer },
-        streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger }),
-      );
+      const result = await desk.redrive(consumer);
       say(`redriven ${result.redriven}, still failing ${result.remaining}`);
     }
   } finally {

@@ -74,7 +74,7 @@ export const mapTilesOf = (config: ConsoleConfig): MapTiles => {
 export const developmentTrackingKeyFile = (dataDir: string) => join(dataDir, 'tracking.key');
 
 /** Reads the development key, creating it (readable by this user only) on first use. */
-const developmentTrackingKey = (dataDir: string): Buffer => {
+export const developmentTrackingKey = (dataDir: string): Buffer => {
   const file = developmentTrackingKeyFile(dataDir);
   const existing = (): Buffer => {
     const key = keyFrom(readFileSync(file, 'utf8'));
