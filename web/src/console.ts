@@ -10,19 +10,35 @@ import { dispatchWindowsPage, routeBoardPage, routesPage } from './pages/routes.
 import { webhooksPage } from './pages/webhooks.ts';
 import './styles.css';
 
-type Route = { readonly pattern: RegExp; readonly page: PageFactory; readonly roles: readonly string[]; readonly nav?: string };
+type Route = {
+  readonly pattern: RegExp;
+  readonly page: PageFactory;
+  readonly roles: readonly string[];
+  /** The navigation's link to the page, for pages without parameters. */
+  readonly nav?: { readonly label: string; readonly path: string };
+};
 
 const everyone = ['admin', 'dispatcher', 'driver', 'client', 'auditor'];
 
 const routes: readonly Route[] = [
-  { pattern: /^\/map$/, page: liveMapPage, roles: ['admin', 'dispatcher'], nav: 'Live map' },
-  { pattern: /^\/routes$/, page: routesPage, roles: ['admin', 'dispatcher', 'driver', 'auditor'], nav: 'Routes' },
+  { pattern: /^\/map$/, page: liveMapPage, roles: ['admin', 'dispatcher'], nav: { label: 'Live map', path: '/map' } },
+  {
+    pattern: /^\/routes$/,
+    page: routesPage,
+    roles: ['admin', 'dispatcher', 'driver', 'auditor'],
+    nav: { label: 'Routes', path: '/routes' },
+  },
   { pattern: /^\/routes\/(?<routeId>[^/]+)$/, page: routeBoardPage, roles: ['admin', 'dispatcher', 'driver', 'auditor'] },
-  { pattern: /^\/dispatch$/, page: dispatchWindowsPage, roles: ['admin', 'dispatcher'], nav: 'Dispatch windows' },
-  { pattern: /^\/parcels$/, page: parcelsPage, roles: everyone, nav: 'Parcels' },
+  {
+    pattern: /^\/dispatch$/,
+    page: dispatchWindowsPage,
+    roles: ['admin', 'dispatcher'],
+    nav: { label: 'Dispatch windows', path: '/dispatch' },
+  },
+  { pattern: /^\/parcels$/, page: parcelsPage, roles: everyone, nav: { label: 'Parcels', path: '/parcels' } },
   { pattern: /^\/parcels\/(?<parcelId>[^/]+)$/, page: parcelPage, roles: everyone },
-  { pattern: /^\/webhooks$/, page: webhooksPage, roles: ['admin', 'client'], nav: 'Webhooks' },
-  { pattern: /^\/operations$/, page: operationsPage, roles: ['admin'], nav: 'Operations' },
+  { pattern: /^\/webhooks$/, page: webhooksPage, roles: ['admin', 'client'], nav: { label: 'Webhooks', path: '/webhooks' } },
+  { pattern: /^\/operations$/, page: operationsPage, roles: ['admin'], nav: { label: 'Operations', path: '/operations' } },
 ];
 
 const home = (me: Me) => (can(me, 'admin', 'dispatcher') ? '/map' : '/parcels');
@@ -100,10 +116,8 @@ const start = async () => {
       'ul',
       {},
       ...routes
-        .filter((route) => route.nav !== undefined && can(me, ...route.roles))
-        .map((route) =>
-          h('li', {}, h('a', { href: `#${route.pattern.source.replace(/^\^|\$$/g, '').replaceAll('\\/', '/')}` }, route.nav)),
-        ),
+        .flatMap((route) => (route.nav !== undefined && can(me, ...route.roles) ? [route.nav] : []))
+        .map((link) => h('li', {}, h('a', { href: `#${link.path}` }, link.label))),
     ),
   );
   const signOut = h('button', { type: 'button', class: 'sign-out' }, 'Sign out');
