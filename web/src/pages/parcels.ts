@@ -1,7 +1,7 @@
 // Parcels: a search by id, filters (status, client, route, SLA breached) and the list following live; and one
 // parcel: its status, timeline, proof of delivery, ETA when there is one, its webhook deliveries, and a
 // tracking link for its recipient. A client key sees only its own parcels: the API decides, not the page.
-import { ApiError, dataOf, type Page } from '../api.ts';
+import { ApiError, dataOf, type Api, type Page } from '../api.ts';
 import { dateTime, fill, h, time, words } from '../dom.ts';
 import { can, errorText, liveIndicator, notice, type PageFactory } from '../page.ts';
 import { etaOf, type ParcelStatusView } from '../views.ts';
@@ -171,7 +171,7 @@ type Endpoint = {
 };
 
 /** The parcel's webhook deliveries: each endpoint of its client, the deliveries that carried this parcel. */
-const webhookDeliveries = async (api: PageContextApi, parcel: ParcelStatusView, owner: boolean): Promise<Node> => {
+const webhookDeliveries = async (api: Api, parcel: ParcelStatusView, owner: boolean): Promise<Node> => {
   try {
     const endpoints = await api.get<Page<Endpoint>>(
       `/v1/webhooks/endpoints?limit=200${owner ? '' : `&clientId=${encodeURIComponent(parcel.clientId)}`}`,
@@ -210,8 +210,6 @@ const webhookDeliveries = async (api: PageContextApi, parcel: ParcelStatusView, 
     return notice(error instanceof ApiError && error.status === 404 ? 'Webhooks are not served here.' : errorText(error));
   }
 };
-
-type PageContextApi = Parameters<PageFactory>[0]['api'];
 
 export const parcelPage: PageFactory = ({ api, me, params, host }) => {
   const parcelId = params['parcelId'] ?? '';

@@ -1,9 +1,9 @@
 // Route boards: every route live (status, van, progress), and one route's board: its stops in order with
 // status, ETA (when the platform estimates one) and the time each was closed, its van's load against
 // capacity; both follow the route boards' streams.
-import { dataOf } from '../api.ts';
+import { ApiError, dataOf } from '../api.ts';
 import { dateTime, fill, h, time, words } from '../dom.ts';
-import { can, liveIndicator, notice, type PageFactory } from '../page.ts';
+import { can, errorText, liveIndicator, notice, type PageFactory } from '../page.ts';
 import { etaOf, type FleetVehicleView, type RouteBoardView } from '../views.ts';
 
 const routeLink = (routeId: string) => h('a', { href: `#/routes/${encodeURIComponent(routeId)}` }, routeId);
@@ -199,9 +199,9 @@ export const dispatchWindowsPage: PageFactory = ({ api, host }) => {
       fill(
         body,
         notice(
-          error instanceof Error && 'status' in error && error.status === 404
+          error instanceof ApiError && error.status === 404
             ? 'The dispatch windows are not served here yet: this page shows GET /v1/dispatch/windows once the dispatch saga publishes it.'
-            : String(error instanceof Error ? error.message : error),
+            : errorText(error),
         ),
       ),
     );

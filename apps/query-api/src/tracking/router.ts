@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Context } from 'koa';
 import { serveLive } from '../live.ts';
-import { signTrackingToken, verifyTrackingToken, type TrackingClaim } from './token.ts';
+import { signTrackingToken, streamLifetimeMs, verifyTrackingToken, type TrackingClaim } from './token.ts';
 
 export const defaultTrackingLinkSeconds = 7 * 24 * 3600;
 export const maxTrackingLinkSeconds = 30 * 24 * 3600;
@@ -61,8 +61,8 @@ const etaOf = (parcel: ParcelStatusView): string | null => {
 };
 
 const viewOf = async (deps: TrackingDeps, claim: TrackingClaim, parcel: ParcelStatusView): Promise<TrackingView> => {
-  const out = parcel.status === 'OutForDelivery' && parcel.vehicleId !== null;
-  const position = out && parcel.vehicleId !== null ? await liveMapQueries(deps.documents).byId(parcel.vehicleId) : undefined;
+  const van = parcel.status === 'OutForDelivery' ? parcel.vehicleId : null;
+  const position = van === null ? undefined : await liveMapQueries(deps.documents).byId(van);
   return {
     parcelId: parcel.parcelId,
     status: parcel.status,
@@ -142,7 +142,7 @@ export const trackingRouter = (deps: TrackingDeps): Router => {
       itemsOf: (change) => (concerns(change) ? current() : []),
     });
     // The link's time is the stream's: at expiry it ends, and reconnecting is refused.
-    const expiry = setTimeout(() => stream.close(), Math.max(0, claim.expiresAt.getTime() - deps.now().getTime()));
+    const expiry = setTimeout(() => stream.close(), streamLifetimeMs(claim, deps.now()));
     stream.onClose(() => clearTimeout(expiry));
   });
   return router;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
-import { signTrackingToken, verifyTrackingToken } from './token.ts';
+import { signTrackingToken, streamLifetimeMs, verifyTrackingToken } from './token.ts';
 
 const key = Buffer.alloc(32, 1);
 const otherKey = Buffer.alloc(32, 2);
@@ -42,4 +42,12 @@ test('any change of any character of a token makes it invalid', (t) => {
 test('what is not a token at all is invalid', (t) => {
   for (const token of ['', '.', 'abc', 'a.b', `${'a'.repeat(500)}.${'b'.repeat(43)}`, 'e30.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'])
     t.deepEqual(verifyTrackingToken(key, token, now), E.left('invalid'), token);
+});
+
+test('a tracking stream lives until its link expires, at most as long as a timer can wait, never less than nothing', (t) => {
+  t.is(streamLifetimeMs({ parcelId: 'p', expiresAt: inAnHour }, now), 3_600_000);
+  t.is(streamLifetimeMs({ parcelId: 'p', expiresAt: now }, inAnHour), 0);
+  // 30 days is past a timer's 2^31-1 ms: unclamped, Node would fire at once and end the stream on opening.
+  const inThirtyDays = new Date(now.getTime() + 30 * 24 * 3600 * 1000);
+  t.is(streamLifetimeMs({ parcelId: 'p', expiresAt: inThirtyDays }, now), 2 ** 31 - 1);
 });

@@ -49,3 +49,13 @@ export const verifyTrackingToken = (key: Buffer, token: string, now: Date): E.Ei
   if (claim === undefined) return E.left('invalid');
   return claim.expiresAt.getTime() <= now.getTime() ? E.left('expired') : E.right(claim);
 };
+
+/** A timer waits at most 2^31-1 ms (about 24.8 days); a longer wait would fire at once. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/**
+ * How long a tracking stream may stay open: until its link expires, but no longer than one timer can wait
+ * (a 30-day link's stream ends after about 24 days, and the page opens it again).
+ */
+export const streamLifetimeMs = (claim: TrackingClaim, now: Date): number =>
+  Math.min(longestTimerMs, Math.max(0, claim.expiresAt.getTime() - now.getTime()));
