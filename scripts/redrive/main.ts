@@ -1,7 +1,7 @@
 // `npm run redrive -- <consumer> [--list]`: after a fix, deliver a consumer's dead letters again.
 // Cloud wiring (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub): republishes them from the consumer's
-// dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
-// runtime (idempotent, per-stream ordered), and removes those that now apply.
+// dead-letter subscription to the topic. Embedded: hands them to the projection (or the reactor, the process
+// manager) again, through the same runtime (idempotent, per-stream ordered), and removes those that now apply.
 import { consumerOf, platformProjections } from '@meridian/projections';
 import {
   commandLineOrExit,
@@ -18,13 +18,21 @@ import {
   commonVariables,
   dataDirFor,
   embeddedDeadLetterDesk,
+  eventStoreVariables,
   openBus,
   openDocumentStore,
+  openEventStore,
+  platformReactions,
+  reactionProjections,
+  reactionStreamConsumers,
+  reactionSubscriptions,
   readModelVariables,
   usesPubSub,
 } from '@meridian/wiring';
 
-const consumers = platformProjections.map((p) => consumerOf(p).name);
+const projections = [...platformProjections, ...reactionProjections];
+const reactions = reactionSubscriptions(platformReactions).map((subscription) => subscription.name);
+const consumers = [...projections.map((p) => consumerOf(p).name), ...reactions];
 const commandLine = {
   command: 'npm run redrive --',
   synopsis: '<consumer> [--list]',
@@ -37,7 +45,10 @@ again (idempotent, in order per stream) and those that now apply are removed.`,
 
 const { values, positionals } = commandLineOrExit('redrive', commandLine);
 const consumer = positionals[0]!;
-const config = configOrExit('redrive', decodeEnvironment(process.env, {}, { ...commonVariables, ...readModelVariables, ...busVariables }));
+const config = configOrExit(
+  'redrive',
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables }),
+);
 const logger = createLogger({ service: 'redrive', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -57,11 +68,20 @@ if (usesPubSub(config)) {
     await bus.close();
   }
 } else {
-  if (!consumers.includes(consumer))
+  const projection = projections.find((p) => consumerOf(p).name === consumer);
+  if (projection === undefined && !reactions.includes(consumer))
     exitWithUsage('redrive', commandLine, `unknown consumer ${consumer}; embedded consumers: ${consumers.join(', ')}`);
-  const documents = openDocumentStore(config, logger, await startOrExit('redrive', () => dataDirFor(config, { readModels: true })));
-  // The same desk as the operations API: letters redriven into the projection's live generation.
-  const desk = embeddedDeadLetterDesk({ documents, logger, projections: platformProjections });
+  const dataDir = await startOrExit('redrive', () => dataDirFor(config, { readModels: true, eventStore: projection === undefined }));
+  const documents = openDocumentStore(config, logger, dataDir);
+  // A reaction sends commands: it needs the event store too (through the same command handling as the API).
+  const store = projection === undefined ? openEventStore(config, logger, dataDir) : undefined;
+  // The same desk as the operations API: letters redriven into the projection's live generation, or to the reaction.
+  const desk = embeddedDeadLetterDesk({
+    documents,
+    logger,
+    projections,
+    ...(store !== undefined && { reactions: reactionStreamConsumers({ store, reactions: platformReactions }, logger) }),
+  });
   try {
     if (values.list === true) {
       for (const letter of await desk.list(consumer))
@@ -72,5 +92,6 @@ if (usesPubSub(config)) {
     }
   } finally {
     await documents.close();
+    await store?.close();
   }
 }

@@ -1,6 +1,7 @@
 // The whole platform in one process on the embedded wiring: every app's routers mounted on one server (the
 // HTTP skeleton of platform/http), and every consumer started through the wiring's one function, over the
-// embedded bus (catch-up subscriptions over the log, bounded in-process queues for telemetry). Nothing here
+// embedded bus (catch-up subscriptions over the log, bounded in-process queues for telemetry), the reaction
+// side's included. Nothing here
 // knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
@@ -8,21 +9,20 @@ import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/
 import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryPublicRouters, queryRouter, type ConsoleDeps } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
-import {
-  webhookApiPart,
-  webhookService,
-  type CheckDestination,
-  type DestinationPolicy,
-  type RetrySchedule,
-  type Secrets,
-} from '@meridian/webhook-dispatcher';
+import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
+import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
   embeddedDeadLetterDesk,
   liveMapConsumer,
+  platformReactions,
   projectorConsumers,
+  reactionConsumers,
+  reactionStreamConsumers,
+  timersProjectionOf,
   startConsumers,
+  type ReactionSet,
   type RunningConsumers,
 } from '@meridian/wiring';
 import type Koa from 'koa';
@@ -58,6 +58,8 @@ export type LocalPlatformDeps = {
   readonly web?: ConsoleDeps;
   /** The HMAC key of tracking links (none: links are neither made nor opened). */
   readonly trackingKey?: Buffer;
+  /** The reaction side run here (default: the platform's reactors, process managers and their activities). */
+  readonly reactions?: ReactionSet;
 };
 
 export type LocalWebhookDeps = {
@@ -123,6 +125,8 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
       : startProjectorThread(deps.projectorThread);
   const webhooks =
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
+  // Reactions send their commands to this store, through the same command handling as the API.
+  const reactions = { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) };
   const consumers = startConsumers(
     [
       liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
@@ -135,6 +139,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
             ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
           })),
       ...(webhooks?.consumers ?? []),
+      ...reactionConsumers(world, reactions),
     ],
     { logger },
   );
@@ -150,7 +155,13 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     operations: {
       consumers: () => [...projectors.snapshots(), ...consumers.snapshots()],
       headPosition: () => store.headPosition(),
-      deadLetters: embeddedDeadLetterDesk({ documents, logger, projections: platformProjections }),
+      // Every consumer that keeps dead letters here: the projectors (the reactions' timers too) and the reactions.
+      deadLetters: embeddedDeadLetterDesk({
+        documents,
+        logger,
+        projections: [...platformProjections, ...[timersProjectionOf(reactions.reactions) ?? []].flat()],
+        reactions: reactionStreamConsumers(reactions, logger),
+      }),
       ...(bus.telemetryBacklog !== undefined && { telemetryBacklog: bus.telemetryBacklog }),
     },
   };

@@ -12,3 +12,4 @@ export * from './data-dir.ts';
 export * from './consumers.ts';
 export * from './dead-letters.ts';
 export * from './console.ts';
+export * from './reactions.ts';
