@@ -4,7 +4,8 @@
 // overview with a dead letter that a failing store really made and a redrive after the store is fixed, and
 // the pages themselves.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import { silentLogger, type DocumentStore } from '@meridian/kernel';
+import { constantOf, follows, intent, NonEmptyString, silentLogger, type DocumentStore, type Reactor } from '@meridian/kernel';
+import { parcel, parcelEvents, type ParcelEvent } from '@meridian/parcel';
 import { signTrackingToken } from '@meridian/query-api';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import test, { type ExecutionContext } from 'ava';
@@ -40,10 +41,30 @@ const failingFor = (inner: DocumentStore, parcelId: string) => {
   return { store, fix: () => (failing = false) };
 };
 
+/**
+ * A reactor that cancels the parcels of the client "stopped", and fails on them until it is fixed: a reaction's
+ * own failure, dead-lettered by the one consumer runtime like a projector's.
+ */
+const flakyReactor = () => {
+  let failing = true;
+  const reason = constantOf(NonEmptyString, 'client stopped');
+  const reactor: Reactor<ParcelEvent> = {
+    name: 'stopper',
+    follows: follows(parcelEvents),
+    react: ({ event }) => {
+      if (event.type !== 'ParcelRegistered' || event.data.clientId !== 'stopped') return [];
+      if (failing) throw new Error(`the stopper cannot reach its rules for ${event.data.parcelId}`);
+      return [intent(parcel, { type: 'CancelParcel', data: { parcelId: event.data.parcelId, reason } })];
+    },
+  };
+  return { reactor, fix: () => (failing = false) };
+};
+
 type Running = {
   url: string;
   trackingKey: Buffer;
   fixStore: () => void;
+  fixReactor: () => void;
   call: (method: string, path: string, key: string, body?: unknown) => Promise<{ status: number; body: any; headers: Headers }>;
 };
 
@@ -52,7 +73,9 @@ const start = async (t: ExecutionContext, { withTrackingKey = true } = {}): Prom
   const store = createSqliteEventStore({ path: ':memory:' });
   const documents = createSqliteDocumentStore({ path: ':memory:' });
   const failing = failingFor(documents, 'poison-1');
+  const flaky = flakyReactor();
   const platform = startLocalPlatform({
+    reactions: { reactors: [flaky.reactor], processManagers: [] },
     store,
     documents: failing.store,
     findPrincipal: keyring(apiKeys),
@@ -72,6 +95,7 @@ const start = async (t: ExecutionContext, { withTrackingKey = true } = {}): Prom
     url: server.url,
     trackingKey: trackingKey ?? Buffer.alloc(0),
     fixStore: failing.fix,
+    fixReactor: flaky.fix,
     call: async (method, path, key, body) => {
       const response = await fetch(`${server.url}${path}`, {
         method,
@@ -343,6 +367,33 @@ test('a dead letter the failing store made shows in the overview and the listing
   t.is((await p.call('GET', '/v1/dead-letters/nobody', keys.admin)).status, 404);
   t.is((await p.call('POST', '/v1/dead-letters/parcel-status-projector/redrive', keys.dispatcher)).status, 403);
   t.is((await p.call('GET', '/v1/operations', keys.dispatcher)).status, 403);
+});
+
+test("a reaction's dead letter is an operator's like a projector's: its consumer's standing, the listing, the redrive that sends its commands", async (t) => {
+  const p = await start(t);
+  await register(p, 'stop-1', 'stopped');
+  const overview = await until(
+    () => p.call('GET', '/v1/operations', keys.admin),
+    (answer) => answer.body.deadLetters['stopper'] === 1,
+    "the reaction's dead letter",
+  );
+  t.like(
+    overview.body.consumers.find((c: any) => c.name === 'stopper'),
+    { deadLetters: 1 },
+  );
+  const letters = await p.call('GET', '/v1/dead-letters/stopper', keys.admin);
+  t.like(letters.body.items[0], { eventType: 'parcel.registered.v1', streamId: 'parcel-stop-1' });
+  t.regex(letters.body.items[0].reason, /cannot reach its rules for stop-1/);
+  p.fixReactor();
+  t.like((await p.call('POST', '/v1/dead-letters/stopper/redrive', keys.admin)).body, { consumer: 'stopper', redriven: 1, remaining: 0 });
+  t.is((await p.call('GET', '/v1/dead-letters/stopper', keys.admin)).body.items.length, 0);
+  // The redrive sent the reaction's command: the parcel is cancelled, as the reactor would have had it.
+  await until(
+    () => parcelView(p, 'stop-1'),
+    (answer) => answer.body?.status === 'Cancelled',
+    'the cancellation the redrive sent',
+  );
+  t.pass();
 });
 
 test('the operations stream sends the overview at once and again when a dead letter comes', async (t) => {
