@@ -38,7 +38,7 @@ const commandLine = {
   synopsis: '<consumer> [--list]',
   summary: `After a fix, delivers a consumer's dead letters again. On Pub/Sub (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub)
 they are republished from the consumer's dead-letter subscription; embedded, they are handed to the projection
-again (idempotent, in order per stream) and those that now apply are removed.`,
+(or the reactor, the process manager) again (idempotent, in order per stream) and those that now apply are removed.`,
   positionals: { name: '<consumer>', description: `${consumers.join(', ')} (and, on Pub/Sub, any subscription name)`, min: 1, max: 1 },
   options: { list: { type: 'boolean', description: 'show the dead letters and their reasons, change nothing' } },
 } as const satisfies CommandLineSpec<OptionSpecs>;
