@@ -2,8 +2,8 @@
 // (pure and integration) with ava, stop the emulators, and say plainly which suites could not run here.
 // Under CI=true a missing emulator is a failure, never a skip. Arguments are passed on to ava.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromiumPath } from '@meridian/local/testing/chromium';
 import { emulatorKinds, emulatorUnavailable, hostVariable, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -44,9 +44,7 @@ const notRunHere = (): string[] => [
     : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
   ...(process.env['BIGQUERY_DATASET'] ? [] : ['BigQuery archive contract: BIGQUERY_DATASET is not set (no BigQuery endpoint here)']),
   // Under CI=true a missing Chromium fails the browser tests themselves (.ci/run installs it).
-  ...([process.env['MERIDIAN_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].some(
-    (path) => path !== undefined && path !== '' && existsSync(path),
-  )
+  ...(chromiumPath() !== undefined
     ? []
     : [
         'the console in a browser (apps/local/src/console.browser.test.ts): no Chromium here (apt-get install -y chromium, or set MERIDIAN_CHROMIUM)',

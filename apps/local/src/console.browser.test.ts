@@ -9,7 +9,16 @@ import test from 'ava';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumPath, launchBrowser, screenshot, signIn, startPlatform, until, type Platform } from './testing/browser.ts';
+import {
+  browserTestsPlan,
+  chromiumPath,
+  launchBrowser,
+  screenshot,
+  signIn,
+  startPlatform,
+  until,
+  type Platform,
+} from './testing/browser.ts';
 
 const executable = chromiumPath();
 const ci = process.env['CI'] === 'true';
@@ -18,20 +27,20 @@ const docsScreenshot = new URL('../../../docs/console-live-map.png', import.meta
 let platform: Platform;
 let browser: Browser;
 
-if (executable === undefined) {
-  // Under CI a missing browser is a failure (.ci/run installs it); elsewhere the run says it did not run these.
-  if (ci)
-    test('Chromium is installed for the browser tests', (t) =>
-      t.fail('no Chromium: apt-get install -y chromium, or set MERIDIAN_CHROMIUM'));
-  else test.skip('the console in a browser: no Chromium here (apt-get install -y chromium, or set MERIDIAN_CHROMIUM)', () => undefined);
-} else {
+if (executable !== undefined) {
   test.before(async () => {
     [platform, browser] = await Promise.all([startPlatform(), launchBrowser(executable)]);
   });
   test.after.always(async () => {
     await Promise.allSettled([browser?.close(), platform?.stop()]);
   });
-}
+} else if (browserTestsPlan(executable, ci) === 'fail')
+  // Under CI a missing browser is a failure (.ci/run installs it); elsewhere the run says it did not run these.
+  test('Chromium is installed for the browser tests', (t) =>
+    t.fail(
+      `no Chromium at ${process.env['MERIDIAN_CHROMIUM'] || '/usr/bin/chromium'}: apt-get install -y chromium, or set MERIDIAN_CHROMIUM`,
+    ));
+else test.skip('the console in a browser: no Chromium here (apt-get install -y chromium, or set MERIDIAN_CHROMIUM)', () => undefined);
 
 const browserTest = executable === undefined ? test.skip : test.serial;
 

@@ -3,7 +3,7 @@
 // as the README's curl lines call it. Every wait waits on a condition, with a deadline that allows a loaded
 // machine; screenshots go under .test-output/browser/.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 const root = new URL('../../../..', import.meta.url).pathname;
 export const screenshotDir = join(root, '.test-output', 'browser');
 
-/** Chromium from Debian's packages (`.ci/run` installs it when missing), or MERIDIAN_CHROMIUM. */
-export const chromiumPath = (): string | undefined =>
-  [process.env['MERIDIAN_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
-    (path): path is string => path !== undefined && path !== '' && existsSync(path),
-  );
+export { browserTestsPlan, chromiumPath } from './chromium.ts';
 
 export const until = async <A>(read: () => Promise<A | undefined>, what: string, timeoutMs = 60_000): Promise<A> => {
   const deadline = Date.now() + timeoutMs;
