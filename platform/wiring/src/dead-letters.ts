@@ -1,12 +1,11 @@
-// Dead letters as operators see them, in either wiring: each consumer's letters with their reasons, and a
-// redrive after a fix. Embedded, the letters wait in the document store beside the checkpoints and are
-// handed to their consumer again (a projection, a reactor, a process manager) through the same runtime
-// (idempotent, in order per stream), those that now apply removed. On Pub/Sub they wait on each consumer's dead-letter subscription and a redrive
-// republishes them to the topic. `npm run redrive` and the operations API both go through here.
+// Dead letters as operators see them: each consumer's letters with their reasons, and a redrive after a fix.
+// Embedded, the letters wait in the document store beside the checkpoints and are handed to their consumer
+// again (a projection, a reactor, a process manager) through the same runtime (idempotent, in order per
+// stream), those that now apply removed. `npm run redrive` and the operations API both go through here. (On
+// Pub/Sub they wait on each consumer's dead-letter subscription: `npm run redrive` lists and republishes them.)
 import { redriveDeadLetters } from '@meridian/embedded';
 import { documentDeadLetters, type DocumentStore, type Logger, type Projection } from '@meridian/kernel';
 import { consumerOf, projectorConsumer, readGenerations, streamDeliveries } from '@meridian/projections';
-import type { Bus } from './bus.ts';
 import type { ReactionStreamConsumer } from './consumers.ts';
 
 export type DeadLetterView = {
@@ -72,25 +71,3 @@ export const embeddedDeadLetterDesk = (deps: {
     redrive: async (consumer) => redriveDeadLetters({ deadLetters: letters, logger: deps.logger, consumer }, await handlerOf(consumer)),
   };
 };
-
-/** Pub/Sub: the letters on each consumer's dead-letter subscription, left in place by a listing. */
-export const pubSubDeadLetterDesk = (
-  bus: Required<Pick<Bus, 'deadLetters' | 'redrive'>>,
-  consumers: readonly string[],
-): DeadLetterDesk => ({
-  consumers,
-  list: async (consumer) =>
-    (await bus.deadLetters(consumer)).map((letter) => ({
-      eventId: letter.attributes['eventId'] ?? null,
-      eventType: letter.attributes['eventType'] ?? null,
-      streamId: letter.attributes['streamId'] ?? null,
-      globalPosition: null,
-      reason: letter.note?.reason ?? 'no reason recorded',
-      attempts: letter.note?.attempt ?? null,
-      deadLetteredAt: letter.note?.deadLetteredAt ?? null,
-    })),
-  redrive: async (consumer) => {
-    const { redriven, failed } = await bus.redrive(consumer);
-    return { redriven, remaining: failed };
-  },
-});
