@@ -134,11 +134,21 @@ resource "google_cloud_run_v2_service" "query_api" {
           }
         }
       }
+      env {
+        name = "MERIDIAN_TRACKING_KEY"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.tracking_key.secret_id
+            version = "latest"
+          }
+        }
+      }
     }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.query_api_tracking_key,
     google_project_iam_member.query_api_datastore_viewer,
     google_bigquery_dataset_iam_member.query_api_data_viewer,
     google_project_iam_member.query_api_job_user,

@@ -156,6 +156,12 @@ resource "google_secret_manager_secret_iam_member" "command_api_api_keys" {
   member    = "serviceAccount:${google_service_account.command_api.email}"
 }
 
+resource "google_secret_manager_secret_iam_member" "query_api_tracking_key" {
+  secret_id = google_secret_manager_secret.tracking_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.query_api.email}"
+}
+
 resource "google_secret_manager_secret_iam_member" "query_api_api_keys" {
   secret_id = google_secret_manager_secret.api_keys.id
   role      = "roles/secretmanager.secretAccessor"

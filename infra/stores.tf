@@ -30,6 +30,18 @@ resource "google_secret_manager_secret" "api_keys" {
   depends_on = [google_project_service.api]
 }
 
+# The key signing parcels' tracking links (HMAC-SHA256; MERIDIAN_TRACKING_KEY, base64 of 32 bytes), read by the
+# query API only. A new version invalidates the links made with the old one: they are short-lived (7 days
+# by default), so "latest" is read and a rotation is a new version.
+resource "google_secret_manager_secret" "tracking_key" {
+  secret_id = "meridian-tracking-key"
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.api]
+}
+
 # The key sealing the webhooks' signing secrets at rest (AES-256-GCM; MERIDIAN_WEBHOOK_SECRET_KEY, base64 of
 # 32 bytes), read by the webhook service only. It cannot be rotated by adding a version: the service knows
 # one key, and the secrets sealed with the old one could no longer be opened. So the service reads the

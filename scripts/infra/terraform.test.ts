@@ -44,6 +44,7 @@ import {
   telemetryVariables,
   webhookConsumer,
   webhookVariables,
+  consoleVariables,
 } from '@meridian/wiring';
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -298,10 +299,9 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
   [parcelStatusProjection.name]: (store, generation) => {
     const parcels = parcelStatusQueries(store, generation);
     const status = first(parcelViewStatuses);
-    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }].flatMap((a) => [
-      parcels.list(a),
-      parcels.list({ ...a, clientId: 'acme' }),
-    ]);
+    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }, { routeId: 'r-1' }, { slaBreached: true }].flatMap(
+      (a) => [parcels.list(a), parcels.list({ ...a, clientId: 'acme' })],
+    );
   },
   [routeBoardProjection.name]: (store, generation) => {
     const routes = routeBoardQueries(store, generation);
@@ -598,7 +598,7 @@ const serviceOf = (resource: string): Service => {
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
   command_api: [commonVariables, eventStoreVariables, readModelVariables],
-  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
+  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, consoleVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
   projector: [

@@ -166,6 +166,8 @@ export const createSqliteDocumentStore = ({
         db.exec('COMMIT');
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
+        // A table made in this transaction is gone with it: forget what was made, it is made again when needed.
+        tables.clear();
         throw error;
       }
       notify(changes);

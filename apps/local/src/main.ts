@@ -22,6 +22,7 @@ import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
 import {
   archiveVariables,
   commonVariables,
+  consoleVariables,
   dataDirFor,
   defaultPort,
   developmentKeys,
@@ -31,9 +32,12 @@ import {
   openArchive,
   openEventStore,
   telemetryVariables,
+  mapTilesOf,
+  trackingKeyOf,
   webhookSettings,
   webhookVariables,
 } from '@meridian/wiring';
+import { warmConsole } from '@meridian/query-api';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
@@ -44,6 +48,7 @@ const variables = {
   ...telemetryVariables,
   ...archiveVariables,
   ...webhookVariables,
+  ...consoleVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
@@ -87,10 +92,13 @@ await startOrExit(service, async () => {
   const webhooks = webhookSettings(config, { development: true, dataDir });
   const secrets = createSecrets(webhooks.secretKey, webhooks.previousSecretKeys);
   const resealing = resealAfterRotation(documents, secrets, webhooks.previousSecretKeys.length, logger);
+  warmConsole(logger);
   const platform = startLocalPlatform({
     store,
     documents,
     archive,
+    web: { tiles: mapTilesOf(config) },
+    trackingKey: trackingKeyOf(config, { development: true, dataDir }),
     webhooks: {
       secrets,
       policy: webhooks.policy,
@@ -118,7 +126,7 @@ await startOrExit(service, async () => {
   const banner = [
     '',
     `Meridian is running at ${server.url}  (data: ${dataDir})`,
-    `  API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
+    `  Console: ${server.url}/    API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
     ...(development !== undefined
       ? [
           `  Development API keys (from ${development.file}; set MERIDIAN_API_KEYS to use your own):`,

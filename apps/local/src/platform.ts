@@ -7,17 +7,20 @@ import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
 import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
 import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
-import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
+import { auditApiPart, auditRouter, queryApiPart, queryPublicRouters, queryRouter, type ConsoleDeps } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
 import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
+  embeddedDeadLetterDesk,
   liveMapConsumer,
   platformReactions,
   projectorConsumers,
   reactionConsumers,
+  reactionStreamConsumers,
+  timersProjectionOf,
   startConsumers,
   type ReactionSet,
   type RunningConsumers,
@@ -51,6 +54,10 @@ export type LocalPlatformDeps = {
   readonly projectorThread?: ProjectorThreadOptions;
   /** Client webhooks: with these, the endpoints API is served and the dispatcher runs. */
   readonly webhooks?: LocalWebhookDeps;
+  /** With these, the console (`/`) and the tracking page (`/track/<token>`) are served. */
+  readonly web?: ConsoleDeps;
+  /** The HMAC key of tracking links (none: links are neither made nor opened). */
+  readonly trackingKey?: Buffer;
   /** The reaction side run here (default: the platform's reactors, process managers and their activities). */
   readonly reactions?: ReactionSet;
 };
@@ -85,7 +92,7 @@ const healthSchema = {
 };
 
 /** The API description: every API's part, merged by path and method; the webhooks' routes when they are served. */
-export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean } = {}) =>
+export const localOpenApi = ({ webhooks = true, web = false }: { readonly webhooks?: boolean; readonly web?: boolean } = {}) =>
   openApiDocument({
     title: 'Meridian',
     version: '1.0.0',
@@ -93,7 +100,7 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
       'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
     parts: [
       commandApiPart(),
-      queryApiPart(),
+      queryApiPart({ web }),
       auditApiPart(),
       telemetryOpenApiPart(),
       ...(webhooks ? [webhookApiPart()] : []),
@@ -118,6 +125,8 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
       : startProjectorThread(deps.projectorThread);
   const webhooks =
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
+  // Reactions send their commands to this store, through the same command handling as the API.
+  const reactions = { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) };
   const consumers = startConsumers(
     [
       liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
@@ -130,11 +139,32 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
             ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
           })),
       ...(webhooks?.consumers ?? []),
-      // Reactions send their commands to this store, through the same command handling as the API.
-      ...reactionConsumers(world, { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) }),
+      ...reactionConsumers(world, reactions),
     ],
     { logger },
   );
+  // The query API's view of the platform: the operators' overview reads every consumer this process runs.
+  const query = {
+    documents,
+    findPrincipal,
+    logger,
+    projectors: projectors.snapshots,
+    ...(deps.now !== undefined && { now: deps.now }),
+    ...(deps.trackingKey !== undefined && { trackingKey: deps.trackingKey }),
+    ...(deps.web !== undefined && { web: deps.web }),
+    operations: {
+      consumers: () => [...projectors.snapshots(), ...consumers.snapshots()],
+      headPosition: () => store.headPosition(),
+      // Every consumer that keeps dead letters here: the projectors (the reactions' timers too) and the reactions.
+      deadLetters: embeddedDeadLetterDesk({
+        documents,
+        logger,
+        projections: [...platformProjections, ...[timersProjectionOf(reactions.reactions) ?? []].flat()],
+        reactions: reactionStreamConsumers(reactions, logger),
+      }),
+      ...(bus.telemetryBacklog !== undefined && { telemetryBacklog: bus.telemetryBacklog }),
+    },
+  };
   const app = createHttpApp({
     logger,
     // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
@@ -145,10 +175,11 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
         .map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
       return { status: 'ok', headPosition, projectors: standing, consumers: consumers.snapshots() };
     },
-    openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
+    openapi: () => localOpenApi({ webhooks: webhooks !== undefined, web: deps.web !== undefined }),
     routers: [
       commandRouter({ store, documents, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
-      queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
+      queryRouter(query),
+      ...queryPublicRouters(query),
       auditRouter({
         store,
         findPrincipal,

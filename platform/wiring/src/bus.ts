@@ -59,6 +59,8 @@ export type Bus = {
   readonly telemetry: Subscription<TelemetryPing>;
   /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
   readonly telemetryArchive: Subscription<TelemetryPing>;
+  /** Embedded only: the pings each telemetry queue holds now, against its capacity (operators watch it). */
+  readonly telemetryBacklog?: () => readonly TelemetryBacklog[];
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
   readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
   /** Pub/Sub only: what waits on a consumer's dead-letter subscription, left in place. */
@@ -75,6 +77,8 @@ export type Bus = {
   >;
   readonly close: () => Promise<void>;
 };
+
+export type TelemetryBacklog = { readonly consumer: string; readonly held: number; readonly capacity: number };
 
 export const usesPubSub = (config: BusConfig): boolean =>
   (config.MERIDIAN_BUS ?? (config.PUBSUB_EMULATOR_HOST ? 'pubsub' : 'log')) === 'pubsub';
@@ -149,6 +153,10 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
     telemetry: liveMap.subscription,
     // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
     telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
+    telemetryBacklog: () => [
+      { consumer: liveMapSubscription, held: liveMap.size(), capacity },
+      ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, held: archive.size(), capacity }]),
+    ],
     close: () => publisher.close(),
   };
 };

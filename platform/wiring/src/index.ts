@@ -10,4 +10,6 @@ export * from './chain-key.ts';
 export * from './webhooks.ts';
 export * from './data-dir.ts';
 export * from './consumers.ts';
+export * from './dead-letters.ts';
+export * from './console.ts';
 export * from './reactions.ts';
