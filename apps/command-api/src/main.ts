@@ -10,11 +10,14 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import { commonVariables, dataDirFor, defaultPort, eventStoreVariables, openEventStore } from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'command-api';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...eventStoreVariables };
 commandLineOrExit(service, {
   command: 'node apps/command-api/src/main.ts',

@@ -5,8 +5,8 @@
 // knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
-import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
-import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
+import { documentDeadLetters, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
+import { consumerOf, platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
@@ -14,6 +14,9 @@ import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
+  observedOf,
+  observeProcess,
+  type ObservedConsumer,
   liveMapConsumer,
   platformReactions,
   projectorConsumers,
@@ -101,6 +104,12 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
     ],
   });
 
+/** A projector's snapshot by its consumer's name (what its checkpoint and dead letters are kept under). */
+const projectorOf = (snapshot: ConsumerSnapshot): ObservedConsumer[] => {
+  const projection = platformProjections.find((candidate) => candidate.name === snapshot.name);
+  return projection === undefined ? [] : [{ name: consumerOf(projection).name, snapshot }];
+};
+
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const { store, documents, logger, findPrincipal } = deps;
   const bus = embeddedBus({
@@ -118,25 +127,34 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
       : startProjectorThread(deps.projectorThread);
   const webhooks =
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
-  const consumers = startConsumers(
-    [
-      liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
-      // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
-      ...(deps.archive === undefined
-        ? []
-        : archiveConsumers(world, {
-            archive: deps.archive,
-            log: store,
-            ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
-          })),
-      ...(webhooks?.consumers ?? []),
-      // Reactions send their commands to this store, through the same command handling as the API.
-      ...reactionConsumers(world, { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) }),
-    ],
-    { logger },
-  );
+  const reactions = deps.reactions ?? platformReactions;
+  const consumerList = [
+    liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
+    // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
+    ...(deps.archive === undefined
+      ? []
+      : archiveConsumers(world, {
+          archive: deps.archive,
+          log: store,
+          ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
+        })),
+    ...(webhooks?.consumers ?? []),
+    // Reactions send their commands to this store, through the same command handling as the API.
+    ...reactionConsumers(world, { store, reactions, ...(deps.now && { now: deps.now }) }),
+  ];
+  const consumers = startConsumers(consumerList, { logger });
+  const unobserve = observeProcess({
+    consumers: () => [...projectors.snapshots().flatMap(projectorOf), ...observedOf(consumerList)],
+    log: store,
+    deadLetters: documentDeadLetters(documents),
+    documents,
+    reactions,
+    bus,
+    ...(deps.now && { now: deps.now }),
+  });
   const app = createHttpApp({
     logger,
+    findPrincipal,
     // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
     health: async () => {
       const headPosition = await store.headPosition();
@@ -164,6 +182,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     app,
     projectors: projectors.snapshots,
     stop: async () => {
+      unobserve();
       await Promise.allSettled([projectors.stop(), consumers.stop()]);
       await bus.close();
     },

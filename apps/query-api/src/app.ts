@@ -224,6 +224,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
 export const createApp = (deps: QueryApiDeps): Koa =>
   createHttpApp({
     logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
     health: () => ({ status: 'ok' }),
     openapi: queryApiOpenApi,
     routers: [
