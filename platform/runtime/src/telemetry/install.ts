@@ -3,12 +3,11 @@
 // variables ask for it. Installed on first use, so every app and test gets real trace ids; an app's main
 // installs it first to name its service.
 import { metrics, type Meter } from '@opentelemetry/api';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { ExportResultCode } from '@opentelemetry/core';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { otlpExportOf } from './otlp.ts';
 
@@ -37,21 +36,51 @@ const fanOut: SpanProcessor = {
 
 let installed: Telemetry | undefined;
 
+const once = <T>(load: () => Promise<T>): (() => Promise<T>) => {
+  let loading: Promise<T> | undefined;
+  return () => (loading ??= load());
+};
+
+// The OTLP exporters are loaded on first export: their modules take seconds to load on a busy machine, a
+// price only a process that exports should pay at start-up.
+const otlpSpans = (): SpanExporter => {
+  const exporter = once(async () => new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter());
+  return {
+    export: (spans, done) =>
+      void exporter().then(
+        (loaded) => loaded.export(spans, done),
+        (error: Error) => done({ code: ExportResultCode.FAILED, error }),
+      ),
+    forceFlush: async () => (await exporter()).forceFlush(),
+    shutdown: async () => (await exporter()).shutdown(),
+  };
+};
+
+const otlpMetrics = (): PushMetricExporter => {
+  const exporter = once(async () => new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter());
+  return {
+    export: (batch, done) =>
+      void exporter().then(
+        (loaded) => loaded.export(batch, done),
+        (error: Error) => done({ code: ExportResultCode.FAILED, error }),
+      ),
+    forceFlush: async () => (await exporter()).forceFlush(),
+    shutdown: async () => (await exporter()).shutdown(),
+  };
+};
+
 export const installTelemetry = ({ service = 'meridian', env = process.env }: TelemetryOptions = {}): Telemetry => {
   if (installed !== undefined) return installed;
   const otlp = otlpExportOf(env);
   const resource = resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? service });
   const tracer = new NodeTracerProvider({
     resource,
-    spanProcessors: [fanOut, ...(otlp.traces ? [new BatchSpanProcessor(new OTLPTraceExporter())] : [])],
+    spanProcessors: [fanOut, ...(otlp.traces ? [new BatchSpanProcessor(otlpSpans())] : [])],
   });
   tracer.register();
   // The pull reader /metrics collects from; it starts no server of its own.
   const scrape = new PrometheusExporter({ preventServerStart: true });
-  const readers: MetricReader[] = [
-    scrape,
-    ...(otlp.metrics ? [new PeriodicExportingMetricReader({ exporter: new OTLPMetricExporter() })] : []),
-  ];
+  const readers: MetricReader[] = [scrape, ...(otlp.metrics ? [new PeriodicExportingMetricReader({ exporter: otlpMetrics() })] : [])];
   const meters = new MeterProvider({ resource, readers });
   metrics.setGlobalMeterProvider(meters);
   const serializer = new PrometheusSerializer();
