@@ -74,3 +74,9 @@ variable "spanner_processing_units" {
     error_message = "spanner_processing_units must be 100-900 in steps of 100, or a multiple of 1000."
   }
 }
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  default     = []
+  description = "Cloud Monitoring notification channel ids the alert policies notify (docs/observability.md, \"Alerts\")."
+}

@@ -25,6 +25,7 @@ import {
   telemetryTopic,
   webhookConsumer,
 } from '@meridian/wiring';
+import { monitoringTerraform } from './monitoring.ts';
 import {
   firestoreIndexesTerraform,
   isComposite,
@@ -147,6 +148,10 @@ const fileOf = (name: string, terraform: TerraformJson): GeneratedFile => ({
 export const platformPubSubTerraform = (): TerraformJson =>
   mergeTerraform(pubsubTerraform(platformTopology), pubsubAccessTerraform(platformTopology, platformAccess));
 
+/** Alerts per subscription and the SLOs' burn-rate alerts, from the same topology (monitoring.ts). */
+export const platformMonitoringTerraform = (): TerraformJson =>
+  monitoringTerraform(platformTopology, { projectorSubscriptions: platformProjections.map((projection) => consumerOf(projection).name) });
+
 export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformIndexes());
 
 /** The Spanner event store's schema (adapters/spanner), which infra/spanner.tf creates the database with. */
@@ -159,5 +164,6 @@ const spannerSchemaFile = (): GeneratedFile => ({
 export const generatedFiles = (): GeneratedFile[] => [
   fileOf('pubsub.tf.json', platformPubSubTerraform()),
   fileOf('firestore-indexes.tf.json', platformIndexesTerraform()),
+  fileOf('monitoring.tf.json', platformMonitoringTerraform()),
   spannerSchemaFile(),
 ];

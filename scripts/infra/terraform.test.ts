@@ -57,6 +57,7 @@ import {
   listOrders,
   platformAccess,
   platformIndexesTerraform,
+  platformMonitoringTerraform,
   platformPubSubTerraform,
 } from './platform.ts';
 import {
@@ -546,7 +547,7 @@ test('the hand-written Terraform refers only to what it declares, and passes the
   }
   const module = blockBody(handWritten, /^module\s+"generated"\s*\{/m) ?? '';
   const meta = new Set(['source', 'depends_on', 'providers', 'count', 'for_each']);
-  const variables = { ...pubsub.variable, ...indexes.variable };
+  const variables = { ...pubsub.variable, ...indexes.variable, ...platformMonitoringTerraform().variable };
   t.deepEqual(
     topLevelArguments(module)
       .filter((name) => !meta.has(name))

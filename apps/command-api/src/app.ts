@@ -67,6 +67,7 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
 export const createApp = (deps: CommandAppDeps): Koa =>
   createHttpApp({
     logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
     health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }),
     openapi: commandApiOpenApi,
     routers: [commandRouter(deps)],

@@ -15,6 +15,7 @@ import {
   type RequestIdentity,
 } from '@meridian/kernel';
 import {
+  activeTraceparent,
   HttpProblem,
   invalidParameter,
   problemOfCommandError,
@@ -26,6 +27,8 @@ import {
   type RequestContextState,
   type RequestError,
 } from '@meridian/http';
+import { recordCommand, type CommandOutcome } from '@meridian/runtime';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
 import { runEdgeCheck, type EdgeFacts } from './edge-checks.ts';
@@ -130,11 +133,41 @@ const accepted = (commandRoute: CommandRoute, data: Record<string, unknown>, now
   return decoded.right;
 };
 
-export const handleRoute = async (
-  deps: CommandApiDeps & { readonly inFlight: InFlight; readonly edge: EdgeSources },
-  commandRoute: CommandRoute,
-  ctx: Context & { state: CommandState; params: Record<string, string> },
-): Promise<RouteAnswer> => {
+type HandleDeps = CommandApiDeps & { readonly inFlight: InFlight; readonly edge: EdgeSources };
+type RouteContext = Context & { state: CommandState; params: Record<string, string> };
+
+/** Whether the domain decided (so a problem thrown after is its refusal, not a rejected request). */
+type Progress = { decided: boolean };
+
+const outcomeOf = (error: unknown, progress: Progress): CommandOutcome =>
+  !(error instanceof HttpProblem) || error.problem.status >= 500 ? 'failed' : progress.decided ? 'refused' : 'rejected';
+
+/**
+ * A command request in a span of its own (child of the request's), counted by type and outcome with its
+ * latency: appended, unchanged (nothing to append), refused by the domain, rejected (not a valid request),
+ * failed.
+ */
+export const handleRoute = (deps: HandleDeps, commandRoute: CommandRoute, ctx: RouteContext): Promise<RouteAnswer> =>
+  trace.getTracer('meridian-commands').startActiveSpan(`command ${commandRoute.command}`, async (span) => {
+    const started = performance.now();
+    const progress: Progress = { decided: false };
+    let outcome: CommandOutcome = 'failed';
+    try {
+      const answer = await decideRoute(deps, commandRoute, ctx, progress);
+      outcome = answer.result.events.length > 0 ? 'appended' : 'unchanged';
+      return answer;
+    } catch (error) {
+      outcome = outcomeOf(error, progress);
+      throw error;
+    } finally {
+      recordCommand(commandRoute.command, outcome, (performance.now() - started) / 1000);
+      span.setAttributes({ 'meridian.command': commandRoute.command, 'meridian.command.outcome': outcome });
+      if (outcome === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  });
+
+const decideRoute = async (deps: HandleDeps, commandRoute: CommandRoute, ctx: RouteContext, progress: Progress): Promise<RouteAnswer> => {
   const { principal, correlationId, traceparent } = ctx.state;
   const actor = requireActor(principal, commandRoute.roles);
   const key = idempotencyKeyOf(ctx);
@@ -154,9 +187,11 @@ export const handleRoute = async (
       actor,
       correlationId,
       causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
-      traceparent,
+      // The command's span: the events it appends continue the trace from here.
+      traceparent: activeTraceparent() ?? traceparent,
       ...(request && { request }),
     });
+    progress.decided = true;
     if (E.isLeft(answer)) throw new HttpProblem(problemOfCommandError(answer.left), replayed ? replayedHeaders : {});
     return { id, result: answer.right, replayed };
   } finally {

@@ -11,6 +11,7 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   commonVariables,
@@ -24,6 +25,8 @@ import {
 import { createApp } from './app.ts';
 
 const service = 'command-api';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables };
 commandLineOrExit(service, {
   command: 'node apps/command-api/src/main.ts',

@@ -16,6 +16,7 @@ import {
   startOrExit,
   StartupFailure,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
@@ -42,6 +43,8 @@ import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = {
   ...commonVariables,
   ...eventStoreVariables,

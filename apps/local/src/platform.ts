@@ -5,8 +5,8 @@
 // knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
-import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
-import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
+import { documentDeadLetters, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
+import { consumerOf, platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryPublicRouters, queryRouter, type ConsoleDeps } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
@@ -15,6 +15,9 @@ import {
   archiveConsumers,
   embeddedBus,
   embeddedDeadLetterDesk,
+  observedOf,
+  observeProcess,
+  type ObservedConsumer,
   liveMapConsumer,
   platformReactions,
   projectorConsumers,
@@ -108,6 +111,12 @@ export const localOpenApi = ({ webhooks = true, web = false }: { readonly webhoo
     ],
   });
 
+/** A projector's snapshot by its consumer's name (what its checkpoint and dead letters are kept under). */
+const projectorOf = (snapshot: ConsumerSnapshot): ObservedConsumer[] => {
+  const projection = platformProjections.find((candidate) => candidate.name === snapshot.name);
+  return projection === undefined ? [] : [{ name: consumerOf(projection).name, snapshot }];
+};
+
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const { store, documents, logger, findPrincipal } = deps;
   const bus = embeddedBus({
@@ -127,22 +136,29 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
   // Reactions send their commands to this store, through the same command handling as the API.
   const reactions = { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) };
-  const consumers = startConsumers(
-    [
-      liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
-      // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
-      ...(deps.archive === undefined
-        ? []
-        : archiveConsumers(world, {
-            archive: deps.archive,
-            log: store,
-            ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
-          })),
-      ...(webhooks?.consumers ?? []),
-      ...reactionConsumers(world, reactions),
-    ],
-    { logger },
-  );
+  const consumerList = [
+    liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
+    // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
+    ...(deps.archive === undefined
+      ? []
+      : archiveConsumers(world, {
+          archive: deps.archive,
+          log: store,
+          ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
+        })),
+    ...(webhooks?.consumers ?? []),
+    ...reactionConsumers(world, reactions),
+  ];
+  const consumers = startConsumers(consumerList, { logger });
+  const unobserve = observeProcess({
+    consumers: () => [...projectors.snapshots().flatMap(projectorOf), ...observedOf(consumerList)],
+    log: store,
+    deadLetters: documentDeadLetters(documents),
+    documents,
+    reactions: reactions.reactions,
+    bus,
+    ...(deps.now && { now: deps.now }),
+  });
   // The query API's view of the platform: the operators' overview reads every consumer this process runs.
   const query = {
     documents,
@@ -167,6 +183,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   };
   const app = createHttpApp({
     logger,
+    findPrincipal,
     // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
     health: async () => {
       const headPosition = await store.headPosition();
@@ -195,6 +212,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     app,
     projectors: projectors.snapshots,
     stop: async () => {
+      unobserve();
       await Promise.allSettled([projectors.stop(), consumers.stop()]);
       await bus.close();
     },

@@ -337,6 +337,7 @@ export const queryPublicRouters = (deps: QueryApiDeps): Router[] => [
 export const createApp = (deps: QueryApiDeps): Koa =>
   createHttpApp({
     logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
     health: () => ({ status: 'ok' }),
     openapi: () => queryApiOpenApi({ web: deps.web !== undefined }),
     routers: [

@@ -11,6 +11,7 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   archiveVariables,
@@ -31,6 +32,8 @@ import { createApp } from './app.ts';
 import { warmConsole } from './console.ts';
 
 const service = 'query-api';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables, ...consoleVariables };
 commandLineOrExit(service, {
   command: 'node apps/query-api/src/main.ts',

@@ -11,6 +11,7 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   busVariables,
@@ -25,9 +26,14 @@ import {
   readModelVariables,
   startConsumers,
   type RunningConsumers,
+  observedOf,
+  observeProcess,
 } from '@meridian/wiring';
+import { documentDeadLetters } from '@meridian/kernel';
 
 const service = 'reactions';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
@@ -55,7 +61,15 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
-  consumers = startConsumers(reactionConsumers({ bus, documents, logger }, { store, reactions: platformReactions }), { logger });
+  const list = reactionConsumers({ bus, documents, logger }, { store, reactions: platformReactions });
+  consumers = startConsumers(list, { logger });
+  // Lag (embedded: the log's head), dead letters and the timers as gauges.
+  observeProcess({
+    consumers: () => observedOf(list),
+    documents,
+    reactions: platformReactions,
+    ...(bus.kind === 'log' && { log: store, deadLetters: documentDeadLetters(documents) }),
+  });
   const running = consumers;
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },

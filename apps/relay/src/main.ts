@@ -15,6 +15,7 @@ import {
   StartupFailure,
   supervise,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   allEventTypes,
@@ -32,6 +33,8 @@ import {
 import { relayBatch } from './relay.ts';
 
 const service = 'relay';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
 commandLineOrExit(service, {
   command: 'node apps/relay/src/main.ts',

@@ -10,11 +10,14 @@ import {
   startOrExit,
   StartupFailure,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import { busVariables, commonVariables, defaultPort, openBus, usesPubSub } from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'telemetry';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...busVariables };
 commandLineOrExit(service, {
   command: 'node apps/telemetry-api/src/main.ts',

@@ -4,6 +4,7 @@
 import Router from '@koa/router';
 import { Backpressure, decodeWith, type Publisher, type Role } from '@meridian/kernel';
 import { authenticate, HttpProblem, problems, readJsonBody, requireActor, type AuthState, type Principal } from '@meridian/http';
+import { recordTelemetryRefusal } from '@meridian/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { TelemetryBatch, type TelemetryPing } from '@meridian/vehicle';
 
@@ -45,6 +46,7 @@ const publishOrRefuse = async (publisher: Publisher<TelemetryPing>, pings: reado
     await publisher.publish(pings);
   } catch (error) {
     if (!(error instanceof Backpressure)) throw error;
+    recordTelemetryRefusal();
     throw unavailable(error.retryAfterSeconds);
   }
 };
@@ -57,7 +59,10 @@ export const telemetryRouter = (deps: TelemetryRouterDeps): Router<AuthState> =>
     requireActor(ctx.state.principal, telemetrySenders);
     // Full already: refuse before reading and decoding a body that could not be taken anyway.
     const full = deps.publisher.saturated?.();
-    if (full !== undefined) throw unavailable(full.retryAfterSeconds);
+    if (full !== undefined) {
+      recordTelemetryRefusal();
+      throw unavailable(full.retryAfterSeconds);
+    }
     const pings = pingsOf(await readJsonBody(ctx, { limit }));
     await publishOrRefuse(deps.publisher, pings);
     ctx.status = 202;

@@ -57,6 +57,8 @@ export type Bus = {
   readonly telemetryPublisher: Publisher<TelemetryPing>;
   /** The live map's telemetry. */
   readonly telemetry: Subscription<TelemetryPing>;
+  /** Embedded only: the pings the in-process telemetry queue holds now (the Pub/Sub backlog is the broker's). */
+  readonly telemetryDepth?: () => number;
   /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
   readonly telemetryArchive: Subscription<TelemetryPing>;
   /** Embedded only: the pings each telemetry queue holds now, against its capacity (operators watch it). */
@@ -151,6 +153,7 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
     events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
+    telemetryDepth: () => Math.max(liveMap.size(), archive?.size() ?? 0),
     // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
     telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
     telemetryBacklog: () => [

@@ -3,7 +3,7 @@
 // (docs/event-store.md says how to choose).
 import { createEventStoreDbEventStore } from '@meridian/eventstoredb';
 import { chainSchemeOf, type ChainKey, type EventStore } from '@meridian/kernel';
-import { StartupFailure, type Logger } from '@meridian/runtime';
+import { StartupFailure, tracedEventStore, type Logger } from '@meridian/runtime';
 import { createSpannerEventStore, provisionSpanner, runSpannerSealer, type SpannerLocation } from '@meridian/spanner';
 import { createSqliteEventStore, streamingPageCacheKb, type Synchronous } from '@meridian/sqlite';
 import * as t from 'io-ts';
@@ -67,12 +67,15 @@ export const spannerLocation = (config: EventStoreConfig): SpannerLocation | und
 export const provisionsSpanner = (config: EventStoreConfig): boolean =>
   (config.MERIDIAN_PROVISION ?? (config.SPANNER_EMULATOR_HOST ? 'true' : 'false')) === 'true';
 
+/** The configured event store, each append in a span whose traceparent its events carry (tracedEventStore). */
 export const openEventStore = (
   config: EventStoreConfig,
   logger: Logger,
   dataDir = config.MERIDIAN_DATA_DIR ?? './data',
   use: EmbeddedUse = {},
-): EventStore => {
+): EventStore => tracedEventStore(openStore(config, logger, dataDir, use));
+
+const openStore = (config: EventStoreConfig, logger: Logger, dataDir: string, use: EmbeddedUse): EventStore => {
   const location = spannerLocation(config);
   switch (eventStoreKind(config)) {
     case 'spanner':

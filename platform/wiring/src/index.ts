@@ -13,3 +13,4 @@ export * from './consumers.ts';
 export * from './dead-letters.ts';
 export * from './console.ts';
 export * from './reactions.ts';
+export * from './consumer-metrics.ts';

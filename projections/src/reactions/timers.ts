@@ -203,3 +203,20 @@ export const runTimers = async (deps: TimerRunnerDeps): Promise<void> => {
     stopWatching();
   }
 };
+
+/**
+ * Read-only, for the metrics: the timers pending in the projection's live generation (up to `limit`), and
+ * how many of them are overdue (due, not fired: the runner fires a due timer within a look, so a count that
+ * stays up means the runner is down or its process manager fails).
+ */
+export const timerBacklog = async (
+  documents: DocumentStore,
+  projection: Projection,
+  now: Date,
+  limit = 10_000,
+): Promise<{ readonly pending: number; readonly overdue: number }> => {
+  const { live } = await readGenerations(documents, projection);
+  const page = await documents.query(physicalCollection(timers.name, live), { orderBy: { field: 'dueAt', direction: 'asc' }, limit });
+  const dues = page.documents.map(({ document }) => Date.parse(String(document['dueAt'])));
+  return { pending: dues.length, overdue: dues.filter((due) => due < now.getTime()).length };
+};

@@ -26,6 +26,7 @@ import {
   type Logger,
   type RecordedEvent,
 } from '@meridian/kernel';
+import { handlingSpans } from './tracing.ts';
 import { guardStreams, StreamCheckpoint, type GuardVerdict, type StreamStart } from './stream-guard.ts';
 import type { ConsumerStatus } from './status.ts';
 
@@ -157,16 +158,28 @@ const applyItems = async <Item>(
   const prepared = events.map((event, index) => ({ event, item: items[index]! }));
   const outcomes: StreamOutcome[] = [];
   for (const chunk of chunksOf(consumer, prepared, documents.maxWritesPerTransaction ?? maxWritesPerTransaction)) {
-    if (consumer.effect !== undefined) {
-      const verdicts = await newBeforeTransaction(documents, consumer, chunk);
-      await consumer.effect(chunk.filter((_, index) => verdicts[index] === 'new').map((entry) => entry.item));
-    }
-    outcomes.push(
-      ...(await documents.transact(keysOfChunk(consumer, chunk), (current) => {
-        const decided = decideChunk(consumer, chunk, current);
-        return { writes: decided.writes, result: decided.outcomes };
-      })),
+    // Each event's handling is a span, child of the append that recorded it (its traceparent).
+    const spans = handlingSpans(
+      consumer.name,
+      chunk.map((entry) => entry.event),
     );
+    try {
+      const { effect } = consumer;
+      if (effect !== undefined) {
+        const verdicts = await newBeforeTransaction(documents, consumer, chunk);
+        // One event's effects at a time, in its span: the commands they send continue its trace.
+        for (const [index, entry] of chunk.entries()) if (verdicts[index] === 'new') await spans.within(index, () => effect([entry.item]));
+      }
+      const decided = await documents.transact(keysOfChunk(consumer, chunk), (current) => {
+        const chunkDecided = decideChunk(consumer, chunk, current);
+        return { writes: chunkDecided.writes, result: chunkDecided.outcomes };
+      });
+      spans.end(decided);
+      outcomes.push(...decided);
+    } catch (error) {
+      spans.fail(error);
+      throw error;
+    }
   }
   return { outcomes, items };
 };
