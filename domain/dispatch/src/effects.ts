@@ -37,7 +37,7 @@ const because = (state: ActiveDispatch, what: string) => checked(NonEmptyString,
 
 const secondsAfter = (at: IsoDateTime, seconds: number) => new Date(Date.parse(at) + seconds * 1000);
 
-/** The stops of a route: one per parcel it holds, in visiting order, where the parcel goes. */
+/** The stops of a route: one per parcel, in visiting order, where the parcel goes. */
 const stopsOf = (state: ActiveDispatch, parcelIds: readonly string[]): PlannedStop[] => {
   const byId = new Map<string, ActiveDispatch['window']['parcels'][number]>(state.window.parcels.map((p) => [p.parcelId, p]));
   return parcelIds.flatMap((parcelId) => {
@@ -46,9 +46,9 @@ const stopsOf = (state: ActiveDispatch, parcelIds: readonly string[]): PlannedSt
   });
 };
 
-/** Drops that happen to a route that was planned, and still is: it is cancelled (its parcels released by the saga too). */
+/** Drops of a route that was planned, and still is: it is cancelled (its parcels released by the saga too). */
 const stillPlanned = (route: RouteSlot): boolean =>
-  route.drop !== undefined && !['no-parcel-held', 'plan-refused', 'route-cancelled'].includes(route.drop.reason);
+  route.drop !== undefined && !['plan-refused', 'route-cancelled'].includes(route.drop.reason);
 
 /** A dropped route's parcels go back to the pool, a planned route is cancelled, an offer's timer stops. */
 const letGo = (state: ActiveDispatch, route: RouteSlot): Effects => {
@@ -101,19 +101,26 @@ export const effectsOf = (event: DispatchEvent, state: ActiveDispatch): Effects 
     }
     case 'RoutesOptimized':
       return {
-        commands: event.data.routes.flatMap((route) =>
-          route.parcelIds.map((parcelId) => intent(parcel, { type: 'AssignParcelToRoute', data: { parcelId, routeId: route.routeId } })),
+        commands: event.data.routes.map((route) =>
+          intent(routeAggregate, {
+            type: 'PlanRoute',
+            data: {
+              routeId: route.routeId,
+              depotId: window.depotId,
+              dispatchWindow: window.dispatchWindow,
+              stops: stopsOf(state, route.parcelIds),
+            },
+          }),
         ),
         timers: [cancelTimer(timerNames.optimizeTimeout(event.data.attempt))],
         activities: [],
       };
-    case 'RouteSubmitted': {
-      const { routeId, parcelIds } = event.data;
+    case 'RouteCreated': {
+      const route = routeOf(state, event.data.routeId);
       return send(
-        intent(routeAggregate, {
-          type: 'PlanRoute',
-          data: { routeId, depotId: window.depotId, dispatchWindow: window.dispatchWindow, stops: stopsOf(state, parcelIds) },
-        }),
+        ...(route?.parcelIds ?? []).map((parcelId) =>
+          intent(parcel, { type: 'AssignParcelToRoute', data: { parcelId, routeId: event.data.routeId } }),
+        ),
       );
     }
     case 'RouteOffered': {

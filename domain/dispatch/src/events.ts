@@ -84,12 +84,17 @@ export type ParcelRefused = t.TypeOf<typeof ParcelRefused>;
 export const ParcelReturned = struct('ParcelReturned', { ...aboutParcel, ...at });
 export type ParcelReturned = t.TypeOf<typeof ParcelReturned>;
 
-/** The route is planned with the parcels it holds, in visiting order. */
-export const RouteSubmitted = struct('RouteSubmitted', { routeId: RouteId, parcelIds: ParcelIds, loadKg: Kilograms, ...at });
-export type RouteSubmitted = t.TypeOf<typeof RouteSubmitted>;
+/** The route's plan is recorded: its parcels are assigned to it now. */
+export const RouteCreated = struct('RouteCreated', { routeId: RouteId, ...at });
+export type RouteCreated = t.TypeOf<typeof RouteCreated>;
 
-export const RouteReady = struct('RouteReady', { routeId: RouteId, ...at });
-export type RouteReady = t.TypeOf<typeof RouteReady>;
+/** Every parcel of the route answered: it carries those it holds, in visiting order. */
+export const RouteFilled = struct('RouteFilled', { routeId: RouteId, parcelIds: ParcelIds, loadKg: Kilograms, ...at });
+export type RouteFilled = t.TypeOf<typeof RouteFilled>;
+
+/** Someone cancelled the route while its parcels were still answering: it is dropped once they all have. */
+export const RouteCancelledMeanwhile = struct('RouteCancelledMeanwhile', { routeId: RouteId, detail: Text, ...at });
+export type RouteCancelledMeanwhile = t.TypeOf<typeof RouteCancelledMeanwhile>;
 
 const anOffer = { routeId: RouteId, vehicleId: VehicleId, attempt: Count };
 
@@ -194,8 +199,9 @@ export type DispatchEvent =
   | DomainEvent<'ParcelHeld', ParcelHeld>
   | DomainEvent<'ParcelRefused', ParcelRefused>
   | DomainEvent<'ParcelReturned', ParcelReturned>
-  | DomainEvent<'RouteSubmitted', RouteSubmitted>
-  | DomainEvent<'RouteReady', RouteReady>
+  | DomainEvent<'RouteCreated', RouteCreated>
+  | DomainEvent<'RouteFilled', RouteFilled>
+  | DomainEvent<'RouteCancelledMeanwhile', RouteCancelledMeanwhile>
   | DomainEvent<'RouteOffered', RouteOffered>
   | DomainEvent<'RouteOfferDeclined', RouteOfferDeclined>
   | DomainEvent<'RouteOfferTimedOut', RouteOfferTimedOut>
@@ -221,8 +227,9 @@ export const dispatchEvents = eventCatalog<DispatchEvent>('dispatch', {
   ParcelHeld: { wireType: 'dispatch.parcel-held.v1', data: ParcelHeld },
   ParcelRefused: { wireType: 'dispatch.parcel-refused.v1', data: ParcelRefused },
   ParcelReturned: { wireType: 'dispatch.parcel-returned.v1', data: ParcelReturned },
-  RouteSubmitted: { wireType: 'dispatch.route-submitted.v1', data: RouteSubmitted },
-  RouteReady: { wireType: 'dispatch.route-ready.v1', data: RouteReady },
+  RouteCreated: { wireType: 'dispatch.route-created.v1', data: RouteCreated },
+  RouteFilled: { wireType: 'dispatch.route-filled.v1', data: RouteFilled },
+  RouteCancelledMeanwhile: { wireType: 'dispatch.route-cancelled-meanwhile.v1', data: RouteCancelledMeanwhile },
   RouteOffered: { wireType: 'dispatch.route-offered.v1', data: RouteOffered },
   RouteOfferDeclined: { wireType: 'dispatch.route-offer-declined.v1', data: RouteOfferDeclined },
   RouteOfferTimedOut: { wireType: 'dispatch.route-offer-timed-out.v1', data: RouteOfferTimedOut },

@@ -148,24 +148,26 @@ const routeFact = (
     case 'RoutePlanned':
       return routeIn(state, event.data.routeId, 'submitted') === undefined
         ? none
-        : [{ type: 'RouteReady', data: { routeId: event.data.routeId, at } }];
+        : [{ type: 'RouteCreated', data: { routeId: event.data.routeId, at } }];
     case 'RouteVehicleAssigned': {
       const route = offeredTo(state, event.data.routeId, event.data.vehicleId, 'confirming');
       return route === undefined || route.sides.route !== 'pending'
         ? none
         : [{ type: 'RouteAssignmentRecorded', data: { routeId: route.routeId, side: 'route', at } }];
     }
-    // Cancelled by someone else before it was confirmed: the saga lets it go (and its vehicle, and parcels).
+    // Cancelled by someone else before it was confirmed: the saga lets it go (and its vehicle, and parcels),
+    // once its parcels have all answered (an assignment on its way would otherwise be left behind).
     case 'RouteCancelled': {
+      const detail = `cancelled: ${event.data.reason}`;
+      const holding = routeIn(state, event.data.routeId, 'holding');
+      if (holding !== undefined)
+        return holding.cancelled === undefined
+          ? [{ type: 'RouteCancelledMeanwhile', data: { routeId: holding.routeId, detail, at } }]
+          : none;
       const route = routeIn(state, event.data.routeId, 'ready', 'offered', 'withdrawing');
       return route === undefined
         ? none
-        : [
-            {
-              type: 'RouteDropped',
-              data: { routeId: route.routeId, reason: 'route-cancelled', detail: `cancelled: ${event.data.reason}`, at },
-            },
-          ];
+        : [{ type: 'RouteDropped', data: { routeId: route.routeId, reason: 'route-cancelled', detail, at } }];
     }
   }
 };

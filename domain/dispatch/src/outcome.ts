@@ -32,7 +32,8 @@ const notDispatched = (state: ActiveDispatch): NotDispatchedParcel[] => {
     route.parcelIds.flatMap((parcelId): NotDispatchedParcel[] => {
       const slot = route.parcels[parcelId];
       if (slot?.status === 'refused') return [{ parcelId, reason: 'parcel-refused', detail: `${slot.reason}: ${slot.detail}` }];
-      if (slot?.status === 'returned' || slot?.status === 'releasing') return [{ parcelId, reason: slot.reason, detail: slot.detail }];
+      if (slot?.status === 'returned' || slot?.status === 'releasing' || slot?.status === 'unassigned')
+        return [{ parcelId, reason: slot.reason, detail: slot.detail }];
       return [];
     }),
   );

@@ -16,7 +16,7 @@ const settledVehicle = (slot: VehicleSlot): boolean =>
   slot.status === 'unavailable' || slot.status === 'released' || slot.status === 'dispatched';
 const terminalRoute = (route: RouteSlot): boolean => route.status === 'confirmed' || route.status === 'dropped';
 const settledParcels = (route: RouteSlot): boolean =>
-  Object.values(route.parcels).every((slot) => slot.status !== 'holding' && slot.status !== 'releasing');
+  Object.values(route.parcels).every((slot) => slot.status !== 'planned' && slot.status !== 'holding' && slot.status !== 'releasing');
 
 const weights = new WeakMap<WindowFacts, ReadonlyMap<string, number>>();
 /** Each parcel's weight (kept per window, which never changes once started). */
@@ -55,8 +55,10 @@ const afterOptimizing = (state: ActiveDispatch, at: IsoDateTime): Step => {
 
 // ---- dispatching: hold, plan, offer, confirm ----
 
-/** A route whose parcels all answered: planned with those it holds, or dropped if it holds none. */
-const toSubmit = (state: ActiveDispatch, route: RouteSlot, at: IsoDateTime): Step => {
+/** A route whose parcels all answered: it carries those it holds, or is dropped if it holds none (or was cancelled). */
+const toFill = (state: ActiveDispatch, route: RouteSlot, at: IsoDateTime): Step => {
+  if (route.cancelled !== undefined)
+    return { type: 'RouteDropped', data: { routeId: route.routeId, reason: 'route-cancelled', detail: route.cancelled, at } };
   const held = route.parcelIds.filter((parcelId) => route.parcels[parcelId]?.status === 'held');
   if (held.length === 0)
     return {
@@ -67,7 +69,7 @@ const toSubmit = (state: ActiveDispatch, route: RouteSlot, at: IsoDateTime): Ste
     Kilograms,
     held.reduce((sum, parcelId) => sum + weightOf(state.window, parcelId), 0),
   );
-  return { type: 'RouteSubmitted', data: { routeId: route.routeId, parcelIds: held, loadKg, at } };
+  return { type: 'RouteFilled', data: { routeId: route.routeId, parcelIds: held, loadKg, at } };
 };
 
 /** A confirmation whose both sides answered: confirmed, or dropped if a side refused. */
@@ -148,7 +150,7 @@ const toOffer = (state: ActiveDispatch, route: RouteSlot, at: IsoDateTime): Step
 const routeStep = (state: ActiveDispatch, route: RouteSlot, at: IsoDateTime): Step => {
   switch (route.status) {
     case 'holding':
-      return settledParcels(route) ? toSubmit(state, route, at) : undefined;
+      return settledParcels(route) ? toFill(state, route, at) : undefined;
     case 'ready':
       return toOffer(state, route, at);
     case 'confirming':

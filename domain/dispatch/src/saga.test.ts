@@ -56,9 +56,9 @@ const because = (what: string) => `dispatch window w-1: ${what}` as NonEmptyStri
 
 // The stages of a window where every driver accepts.
 const reservations: DispatchInput[] = [opened(), reserved(v1), reserved(v2), reserved(v3)];
-const holds: DispatchInput[] = [parcelAssigned(p1, r1), parcelAssigned(p2, r1), parcelAssigned(p3, r2), parcelAssigned(p4, r2)];
 const plans: DispatchInput[] = [routePlanned(r1, [p1, p2]), routePlanned(r2, [p3, p4])];
-const offeredAll = [...reservations, ...holds, ...plans];
+const holds: DispatchInput[] = [parcelAssigned(p1, r1), parcelAssigned(p2, r1), parcelAssigned(p3, r2), parcelAssigned(p4, r2)];
+const offeredAll = [...reservations, ...plans, ...holds];
 const confirmR1 = [accepted(v1, r1), vehicleAssigned(v1, r1), routeAssigned(r1, v1, [p1, p2])];
 const confirmR2 = [accepted(v2, r2), vehicleAssigned(v2, r2), routeAssigned(r2, v2, [p3, p4])];
 
@@ -112,18 +112,25 @@ const problem = problemOf({
   optimizerSeconds: 5,
 });
 
+const planOf = (routeId: string, parcels: readonly string[]) =>
+  command('route', 'PlanRoute', {
+    routeId,
+    depotId,
+    dispatchWindow: { from: day('06:00'), to: day('10:00') },
+    stops: parcels.map((parcelId) => ({
+      stopId: parcelId,
+      location: windowParcels.find((p) => p.parcelId === parcelId)?.location,
+      parcelIds: [parcelId],
+    })),
+  });
+
 test(
-  "every reservation answered: the optimizer plans over the reserved vehicles, and each route's parcels are assigned to it",
+  'every reservation answered: the optimizer plans over the reserved vehicles, and each of its routes is planned, a stop per parcel',
   given([opened(), reserved(v1), reserved(v2)])
     .when(reserved(v3))
     .then({
       activities: [requestActivity('optimize', 'optimize-1', problem)],
-      commands: [
-        command('parcel', 'AssignParcelToRoute', { parcelId: p1, routeId: r1 }),
-        command('parcel', 'AssignParcelToRoute', { parcelId: p2, routeId: r1 }),
-        command('parcel', 'AssignParcelToRoute', { parcelId: p3, routeId: r2 }),
-        command('parcel', 'AssignParcelToRoute', { parcelId: p4, routeId: r2 }),
-      ],
+      commands: [planOf(r1, [p1, p2]), planOf(r2, [p3, p4])],
       timers: [scheduleTimer('optimize-timeout-1', '2026-11-21T06:01:05.000Z'), cancelTimer('optimize-timeout-1')],
     }),
 );
@@ -144,32 +151,26 @@ test("the problem is the port's: stops with their weights and deadlines, a seed 
 });
 
 test(
-  'a route whose parcels are all held is planned, with a stop per parcel in visiting order',
-  given([...reservations, parcelAssigned(p1, r1)])
-    .when(parcelAssigned(p2, r1))
+  "a planned route's parcels are assigned to it",
+  given(reservations)
+    .when(routePlanned(r1, [p1, p2]))
     .then({
-      events: [
-        { type: 'ParcelHeld', data: { routeId: r1, parcelId: p2, at: day('06:00') } },
-        { type: 'RouteSubmitted', data: { routeId: r1, parcelIds: [p1, p2], loadKg: kg(80), at: day('06:00') } },
-      ],
+      events: [{ type: 'RouteCreated', data: { routeId: r1, at: day('06:00') } }],
       commands: [
-        command('route', 'PlanRoute', {
-          routeId: r1,
-          depotId,
-          dispatchWindow: { from: day('06:00'), to: day('10:00') },
-          stops: [p1, p2].map((parcelId, index) => ({ stopId: parcelId, location: windowParcels[index]?.location, parcelIds: [parcelId] })),
-        }),
+        command('parcel', 'AssignParcelToRoute', { parcelId: p1, routeId: r1 }),
+        command('parcel', 'AssignParcelToRoute', { parcelId: p2, routeId: r1 }),
       ],
     }),
 );
 
 test(
-  "a planned route is offered to its vehicle's driver until the acceptance deadline",
-  given([...reservations, ...holds])
-    .when(routePlanned(r1, [p1, p2]))
+  "a route holding every parcel is offered to its vehicle's driver until the acceptance deadline",
+  given([...reservations, ...plans, parcelAssigned(p1, r1)])
+    .when(parcelAssigned(p2, r1))
     .then({
       events: [
-        { type: 'RouteReady', data: { routeId: r1, at: day('06:00') } },
+        { type: 'ParcelHeld', data: { routeId: r1, parcelId: p2, at: day('06:00') } },
+        { type: 'RouteFilled', data: { routeId: r1, parcelIds: [p1, p2], loadKg: kg(80), at: day('06:00') } },
         {
           type: 'RouteOffered',
           data: { routeId: r1, vehicleId: v1, driverId: 'd-1', attempt: 1, expiresAt: day('06:15'), at: day('06:00') },
@@ -388,7 +389,15 @@ test(
 
 test(
   'an offer never outlives the window: its deadline is the window end, and after it the route is dropped',
-  given([...reservations, ...holds, routePlanned(r2, [p3, p4]), ...confirmR2, at('09:55', routePlanned(r1, [p1, p2]))])
+  given([
+    ...reservations,
+    ...plans,
+    parcelAssigned(p3, r2),
+    parcelAssigned(p4, r2),
+    ...confirmR2,
+    parcelAssigned(p1, r1),
+    at('09:55', parcelAssigned(p2, r1)),
+  ])
     .when(timeElapses('5m'))
     .thenState((t, state, reaction) => {
       t.deepEqual(types(reaction), ['RouteOfferTimedOut']);
@@ -447,7 +456,10 @@ test(
           ],
         },
       });
-      t.is(reaction.commands.filter((c) => c.type === 'AssignParcelToRoute').length, 4);
+      t.deepEqual(
+        reaction.commands.map((c) => c.type),
+        ['PlanRoute', 'PlanRoute'],
+      );
       t.is(state?.phase, 'dispatching');
     }),
 );
@@ -569,9 +581,9 @@ test(
     reserved(v1),
     reserved(v2),
     reserved(v3),
+    routePlanned(r1, [p1, p2]),
     parcelAssigned(p1, r1),
     parcelAssigned(p2, r1),
-    routePlanned(r1, [p1, p2]),
     accepted(v1, r1),
     vehicleAssigned(v1, r1),
     routeAssigned(r1, v1, [p1, p2]),
@@ -639,27 +651,96 @@ test(
     }),
 );
 
+const p2Refuses: ScenarioWorld = { ...planning, refuse: refusing('AssignParcelToRoute', 'parcelId', p2, 'ParcelNotAssignable') };
+
 test(
-  'a parcel that refuses its route is dropped from it and reported; the route is planned without it',
-  givenProcess(dispatchSaga, { ...planning, refuse: refusing('AssignParcelToRoute', 'parcelId', p2, 'ParcelNotAssignable') })([
-    ...reservations.slice(0, 3),
-  ])
-    .when(reservations[3] ?? opened())
+  'a parcel that refuses its route is reported, and the route goes on without it',
+  givenProcess(
+    dispatchSaga,
+    p2Refuses,
+  )(reservations)
+    .when(routePlanned(r1, [p1, p2]))
     .thenState((t, state, reaction) => {
-      t.true(types(reaction).includes('ParcelRefused'));
+      t.deepEqual(types(reaction), ['RouteCreated', 'ParcelRefused']);
       t.like(state, { routes: { [r1]: { parcels: { [p2]: { status: 'refused', reason: 'ParcelNotAssignable' } } } } });
     }),
 );
 
 test(
-  'the route of a refused parcel holds the others',
-  givenProcess(dispatchSaga, { ...planning, refuse: refusing('AssignParcelToRoute', 'parcelId', p2, 'ParcelNotAssignable') })(reservations)
+  'the route of a refused parcel carries the others, and is offered with their weight only',
+  givenProcess(
+    dispatchSaga,
+    p2Refuses,
+  )([...reservations, routePlanned(r1, [p1, p2])])
     .when(parcelAssigned(p1, r1))
     .then({
       events: [
         { type: 'ParcelHeld', data: { routeId: r1, parcelId: p1, at: day('06:00') } },
-        { type: 'RouteSubmitted', data: { routeId: r1, parcelIds: [p1], loadKg: kg(40), at: day('06:00') } },
+        { type: 'RouteFilled', data: { routeId: r1, parcelIds: [p1], loadKg: kg(40), at: day('06:00') } },
+        {
+          type: 'RouteOffered',
+          data: { routeId: r1, vehicleId: v1, driverId: 'd-1', attempt: 1, expiresAt: day('06:15'), at: day('06:00') },
+        },
+      ] as DispatchEvent[],
+      commands: [
+        command('vehicle', 'OfferRouteToVehicle', { vehicleId: v1, windowId, routeId: r1, plannedLoadKg: 40, expiresAt: day('06:15') }),
       ],
+    }),
+);
+
+test(
+  'a route every parcel refused is dropped and cancelled; its vehicle is kept as a spare',
+  givenProcess(dispatchSaga, {
+    ...planning,
+    refuse: (c) => (c.type === 'AssignParcelToRoute' ? { code: 'ParcelNotAssignable', message: 'cancelled' } : undefined),
+  })(reservations)
+    .when(routePlanned(r1, [p1, p2]))
+    .thenState((t, state, reaction) => {
+      t.deepEqual(types(reaction), ['RouteCreated', 'ParcelRefused', 'ParcelRefused', 'RouteDropped']);
+      t.deepEqual(
+        reaction.commands.map((c) => c.type),
+        ['AssignParcelToRoute', 'AssignParcelToRoute', 'CancelRoute'],
+      );
+      t.like(state, { vehicles: { [v1]: { status: 'reserved' } } });
+    }),
+);
+
+test(
+  'a plan the route refuses drops the route; its parcels never left the pool',
+  givenProcess(dispatchSaga, { ...planning, refuse: refusing('PlanRoute', 'routeId', r1, 'DispatchWindowInPast') })([
+    opened(),
+    reserved(v1),
+    reserved(v2),
+  ])
+    .when(reserved(v3))
+    .thenState((t, state, reaction) => {
+      t.true(types(reaction).includes('RouteDropped'));
+      t.like(state, {
+        routes: {
+          [r1]: { status: 'dropped', parcels: { [p1]: { status: 'unassigned', reason: 'plan-refused' }, [p2]: { status: 'unassigned' } } },
+        },
+      });
+    }),
+);
+
+test(
+  'a route cancelled while its parcels answer is dropped once they have: the held ones released, nothing cancelled twice',
+  given([
+    ...reservations,
+    routePlanned(r1, [p1, p2]),
+    parcelAssigned(p1, r1),
+    {
+      type: 'RouteCancelled',
+      data: { routeId: r1, reason: 'storm' as NonEmptyString, releasedParcelIds: [p1, p2], cancelledAt: day('06:00') },
+    },
+  ])
+    .when(parcelAssigned(p2, r1))
+    .thenState((t, _state, reaction) => {
+      t.deepEqual(types(reaction), ['ParcelHeld', 'RouteDropped']);
+      t.deepEqual(
+        reaction.commands.map((c) => c.type),
+        ['ReleaseParcelFromRoute', 'ReleaseParcelFromRoute'],
+      );
     }),
 );
 
@@ -669,12 +750,7 @@ test(
     .when(reserved(v1))
     .thenNothing(),
 );
-test(
-  'an assignment heard twice plans nothing twice',
-  given([...reservations, ...holds])
-    .when(parcelAssigned(p2, r1))
-    .thenNothing(),
-);
+test('an assignment heard twice offers nothing twice', given(offeredAll).when(parcelAssigned(p2, r1)).thenNothing());
 test('an offer timer that fires again after its offer was answered changes nothing', (t) => {
   const state = run([...offeredAll, at('06:05', declined(v1, r1))]);
   const reaction = dispatchSaga.react(state, { kind: 'timer', name: 'offer-w-1.r1-1', dueAt: day('06:15'), timerId: 'x' });

@@ -32,13 +32,17 @@ export type VehicleSlot =
   | { readonly status: 'dispatched'; readonly routeId: RouteId };
 
 export type ParcelSlot =
+  /** On the route's plan; its assignment is asked for once the plan is recorded. */
+  | { readonly status: 'planned' }
   /** Its assignment to the route is asked for. */
   | { readonly status: 'holding' }
   | { readonly status: 'held' }
   | { readonly status: 'refused'; readonly reason: string; readonly detail: string }
   /** Its route was dropped: its release from the route is asked for. */
   | { readonly status: 'releasing'; readonly reason: DropReason; readonly detail: string }
-  | { readonly status: 'returned'; readonly reason: DropReason; readonly detail: string };
+  | { readonly status: 'returned'; readonly reason: DropReason; readonly detail: string }
+  /** Its route was dropped before it was asked to join it: it never left the pool. */
+  | { readonly status: 'unassigned'; readonly reason: DropReason; readonly detail: string };
 
 export type Offer = {
   readonly vehicleId: VehicleId;
@@ -48,11 +52,11 @@ export type Offer = {
 };
 
 export type RouteStatus =
-  /** Its parcels' assignments are asked for. */
-  | 'holding'
-  /** Planned with the parcels it holds; waiting for the plan to be recorded. */
+  /** Its plan is sent; waiting for it to be recorded. */
   | 'submitted'
-  /** Planned, waiting for an offer (the first, or the next after a decline or a timeout). */
+  /** Planned: its parcels' assignments are asked for. */
+  | 'holding'
+  /** Holding its parcels, waiting for an offer (the first, or the next after a decline or a timeout). */
   | 'ready'
   | 'offered'
   /** Its offer timed out: withdrawing it (the driver may still have been first). */
@@ -72,8 +76,10 @@ export type RouteSlot = {
   readonly parcels: Readonly<Record<string, ParcelSlot>>;
   readonly distanceMetres: number;
   readonly status: RouteStatus;
-  /** The weight of the parcels it holds, once submitted. */
+  /** The weight of the parcels it holds, once they all answered. */
   readonly loadKg?: Kilograms;
+  /** Cancelled by someone else while its parcels were answering. */
+  readonly cancelled?: string;
   readonly offer?: Offer;
   /** Offers made so far. */
   readonly offers: number;
@@ -153,9 +159,9 @@ const optimized = (state: ActiveDispatch, data: RoutesOptimized): ActiveDispatch
         routeId: route.routeId,
         plannedVehicleId: route.vehicleId,
         parcelIds: route.parcelIds,
-        parcels: Object.fromEntries(route.parcelIds.map((parcelId) => [parcelId, { status: 'holding' }])),
+        parcels: Object.fromEntries(route.parcelIds.map((parcelId) => [parcelId, { status: 'planned' }])),
         distanceMetres: route.distanceMetres,
-        status: 'holding',
+        status: 'submitted',
         offers: 0,
         tried: [],
         sides: { vehicle: 'pending', route: 'pending' },
@@ -172,15 +178,18 @@ const offerEnded = (state: ActiveDispatch, routeId: string, vehicleId: VehicleId
     { status: 'spent' },
   );
 
+/** What a dropped route does with a parcel: one it holds is released, one never asked stays in the pool. */
+const letGo = (slot: ParcelSlot, reason: DropReason, detail: string): ParcelSlot => {
+  if (slot.status === 'held') return { status: 'releasing', reason, detail };
+  return slot.status === 'planned' ? { status: 'unassigned', reason, detail } : slot;
+};
+
 /** A dropped route lets its parcels go, and its vehicle if it had one (still on the route if assigned to it). */
 const dropped = (state: ActiveDispatch, routeId: string, reason: DropReason, detail: string): ActiveDispatch => {
   const route = state.routes[routeId];
   if (route === undefined) return state;
   const parcels = Object.fromEntries(
-    Object.entries(route.parcels).map(([parcelId, slot]): [string, ParcelSlot] => [
-      parcelId,
-      slot.status === 'held' ? { status: 'releasing', reason, detail } : slot,
-    ]),
+    Object.entries(route.parcels).map(([parcelId, slot]): [string, ParcelSlot] => [parcelId, letGo(slot, reason, detail)]),
   );
   const { offer, ...rest } = route;
   const next = withRoute(state, routeId, () => ({ ...rest, status: 'dropped', parcels, drop: { reason, detail } }));
@@ -238,10 +247,16 @@ const evolveActive = (state: ActiveDispatch, event: DispatchEvent): ActiveDispat
     }
     case 'ParcelReturned':
       return withRoute(state, event.data.routeId, (route) => returned(route, event.data.parcelId));
-    case 'RouteSubmitted':
-      return withRoute(state, event.data.routeId, (route) => ({ ...route, status: 'submitted', loadKg: event.data.loadKg }));
-    case 'RouteReady':
-      return withRoute(state, event.data.routeId, (route) => ({ ...route, status: 'ready' }));
+    case 'RouteCreated':
+      return withRoute(state, event.data.routeId, (route) => ({
+        ...route,
+        status: 'holding',
+        parcels: Object.fromEntries(Object.keys(route.parcels).map((parcelId) => [parcelId, { status: 'holding' }])),
+      }));
+    case 'RouteFilled':
+      return withRoute(state, event.data.routeId, (route) => ({ ...route, status: 'ready', loadKg: event.data.loadKg }));
+    case 'RouteCancelledMeanwhile':
+      return withRoute(state, event.data.routeId, (route) => ({ ...route, cancelled: event.data.detail }));
     case 'RouteOffered': {
       const { routeId, vehicleId, driverId, attempt, expiresAt } = event.data;
       const slot = state.vehicles[vehicleId];
