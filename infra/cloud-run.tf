@@ -1,7 +1,7 @@
 # The deployables, with the environment each one decodes at start (README.md, "Configuration";
 # apps/*/src/main.ts). Cloud Run sets PORT itself. The HTTP APIs (command, query, telemetry, webhooks) are
-# public: they authenticate every request with MERIDIAN_API_KEYS. The relay, the projector, the archiver
-# and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
+# public: they authenticate every request with MERIDIAN_API_KEYS. The relay, the projector, the archiver,
+# the reactions worker and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
 # their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector and archiver
 # with platform/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
 # TCP connection to $PORT, waits for that.
@@ -14,6 +14,7 @@ locals {
     relay              = "${var.image_repository}/relay:${var.image_tags.relay}"
     projector          = "${var.image_repository}/projector:${var.image_tags.projector}"
     webhook_dispatcher = "${var.image_repository}/webhook-dispatcher:${var.image_tags.webhook_dispatcher}"
+    reactions          = "${var.image_repository}/reactions:${var.image_tags.reactions}"
   }
 }
 
@@ -524,4 +525,64 @@ output "urls" {
     telemetry   = google_cloud_run_v2_service.telemetry.uri
     webhooks    = google_cloud_run_v2_service.webhook_dispatcher.uri
   }
+}
+
+# The reaction side: every reactor and process manager reading its own subscription and sending commands
+# to the event store, the timers projection and the timer runner. More than one instance is safe (commands
+# carry request ids derived from their causes; a timer is leased in a transaction before it is fired).
+resource "google_cloud_run_v2_service" "reactions" {
+  name                = "reactions"
+  location            = var.region
+  ingress             = "INGRESS_TRAFFIC_INTERNAL_ONLY"
+  deletion_protection = true
+
+  template {
+    service_account = google_service_account.reactions.email
+    scaling {
+      min_instance_count = 1
+      max_instance_count = 3
+    }
+    containers {
+      image = local.image.reactions
+      resources {
+        limits = {
+          cpu    = "1"
+          memory = "512Mi"
+        }
+        cpu_idle          = false
+        startup_cpu_boost = true
+      }
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project_id
+      }
+      env {
+        name  = "MERIDIAN_LOG_LEVEL"
+        value = var.log_level
+      }
+      env {
+        name  = "MERIDIAN_BUS"
+        value = "pubsub"
+      }
+      env {
+        name  = "MERIDIAN_PROVISION"
+        value = "false"
+      }
+      env {
+        name  = "MERIDIAN_READ_MODELS"
+        value = "firestore"
+      }
+      env {
+        name  = "MERIDIAN_SPANNER_DATABASE"
+        value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.api,
+    google_project_iam_member.reactions_datastore_user,
+    google_spanner_database_iam_member.reactions,
+    module.generated, # its subscriptions and the rights to read them
+  ]
 }

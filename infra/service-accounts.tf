@@ -40,6 +40,13 @@ resource "google_service_account" "webhook_dispatcher" {
   display_name = "Meridian webhook dispatcher"
 }
 
+# The reactions worker: reactors and process managers send commands (it writes the event store), and keep
+# their checkpoints, the timers projection and the timers' leases in Firestore.
+resource "google_service_account" "reactions" {
+  account_id   = "meridian-reactions"
+  display_name = "Meridian reactions (reactors, process managers, timers)"
+}
+
 # Firestore access is granted on the project (IAM conditions could narrow it to the database).
 
 # The projector writes read models and their checkpoints.
@@ -61,6 +68,13 @@ resource "google_project_iam_member" "webhook_dispatcher_datastore_user" {
   project = var.project_id
   role    = "roles/datastore.user"
   member  = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
+}
+
+# The reactions worker writes its checkpoints, the timers projection and the timers' leases.
+resource "google_project_iam_member" "reactions_datastore_user" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = "serviceAccount:${google_service_account.reactions.email}"
 }
 
 # The query API only reads.
@@ -98,13 +112,20 @@ resource "google_project_iam_member" "archiver_job_user" {
   member  = "serviceAccount:${google_service_account.archiver.email}"
 }
 
-# The event store: written by the command API and the relay (its seals), read by the query API (audit) and
+# The event store: written by the command API, the reactions worker (its commands) and the relay (its seals), read by the query API (audit) and
 # the webhook service (replays). Database roles, not instance or project ones.
 resource "google_spanner_database_iam_member" "command_api" {
   instance = google_spanner_instance.events.name
   database = google_spanner_database.events.name
   role     = "roles/spanner.databaseUser"
   member   = "serviceAccount:${google_service_account.command_api.email}"
+}
+
+resource "google_spanner_database_iam_member" "reactions" {
+  instance = google_spanner_instance.events.name
+  database = google_spanner_database.events.name
+  role     = "roles/spanner.databaseUser"
+  member   = "serviceAccount:${google_service_account.reactions.email}"
 }
 
 resource "google_spanner_database_iam_member" "query_api" {

@@ -34,6 +34,7 @@ variable "image_tags" {
     relay              = string
     projector          = string # also run by the archiver service (MERIDIAN_PROJECTIONS=archive)
     webhook_dispatcher = string
+    reactions          = string
   })
   description = "The image tag deployed for each app."
 }

@@ -4,6 +4,7 @@ export * from './live-map/index.ts';
 export * from './parcel-status/index.ts';
 export * from './route-board/index.ts';
 export * from './runtime/index.ts';
+export * from './reactions/index.ts';
 
 import { fleetProjection } from './fleet/index.ts';
 import { parcelStatusProjection } from './parcel-status/index.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { freePort, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
 /** Every app, in the order of their ports: app i listens on the port base + i. */
-export const appNames = ['command-api', 'query-api', 'telemetry', 'webhook-dispatcher', 'relay', 'projector'] as const;
+export const appNames = ['command-api', 'query-api', 'telemetry', 'webhook-dispatcher', 'relay', 'projector', 'reactions'] as const;
 export type AppName = (typeof appNames)[number];
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -21,9 +21,10 @@ const folderOf: Readonly<Record<AppName, string>> = {
   'command-api': 'command-api',
   'query-api': 'query-api',
   telemetry: 'telemetry-api',
-  'webhook-dispatcher': 'webhook-dispatcher',
+  'webhook-dispatcher': 'webhooks',
   relay: 'relay',
   projector: 'projector',
+  reactions: 'reactions',
 };
 const mainOf = (app: AppName) => join(root, 'apps', folderOf[app], 'src', 'main.ts');
 
@@ -101,6 +102,7 @@ const byApp = <A>(of: (app: AppName) => A): Record<AppName, A> => ({
   'webhook-dispatcher': of('webhook-dispatcher'),
   relay: of('relay'),
   projector: of('projector'),
+  reactions: of('reactions'),
 });
 
 /** Each app's port: base + its index, or a free one. */
@@ -162,7 +164,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
       stdio: ['ignore', log, log],
     });
     children.set(app, child);
-    // The APIs are waited for; the workers (relay, projector) serve their health too, but are not waited
+    // The APIs are waited for; the workers (relay, projector, reactions) serve their health too, but are not waited
     // for: they have nothing to answer until the log or the bus has something for them.
     if (servesApi(app)) await waitForHealth(url(app), child);
   };

@@ -437,6 +437,23 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
         'in order',
       );
       t.is(mine[0]!.headers['content-type'], 'application/cloudevents+json; charset=utf-8');
+      // The delivery log, read back from Firestore and decoded as the webhook service's typed documents.
+      type Logged = { parcelId: string; eventType: string; status: string; attempts: { statusCode: number }[] };
+      const path = `/v1/webhooks/endpoints/${created.body.endpoint.endpointId}/deliveries`;
+      const logged = await until(
+        async (): Promise<Logged[]> =>
+          ((await call('webhook-dispatcher', 'GET', path)).body?.items ?? []).filter((d: Logged) => d.parcelId === parcelId),
+        (items) => items.filter((d) => d.status === 'delivered').length >= 2,
+        'the delivery log to show both delivered',
+      );
+      t.deepEqual(
+        logged.map((d) => [d.eventType, d.attempts.map((a) => a.statusCode)]).sort(),
+        [
+          ['parcel.assigned-to-route.v1', [204]],
+          ['parcel.registered.v1', [204]],
+        ],
+        'each delivered at its first attempt',
+      );
     } finally {
       receiver.close();
     }

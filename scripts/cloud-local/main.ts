@@ -47,6 +47,7 @@ process.stdout.write(
     `  webhooks      ${platform.urls['webhook-dispatcher']}  (endpoints API; the dispatcher reads Pub/Sub; ${webhookRules})`,
     `  relay         ${platform.urls.relay}/healthz  (log → Pub/Sub; seals the log)`,
     `  projector     ${platform.urls.projector}/healthz  (Pub/Sub → Firestore, and the archive)`,
+    `  reactions     ${platform.urls.reactions}/healthz  (reactors, process managers and timers: Pub/Sub → commands)`,
     `  GOOGLE_CLOUD_PROJECT=${platform.env['GOOGLE_CLOUD_PROJECT']} MERIDIAN_SPANNER_DATABASE=${platform.env['MERIDIAN_SPANNER_DATABASE']}`,
     `  SPANNER_EMULATOR_HOST=${platform.env['SPANNER_EMULATOR_HOST']} PUBSUB_EMULATOR_HOST=${platform.env['PUBSUB_EMULATOR_HOST']} FIRESTORE_EMULATOR_HOST=${platform.env['FIRESTORE_EMULATOR_HOST']}`,
     `  logs: ${platform.logDir}`,

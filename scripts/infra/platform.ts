@@ -12,12 +12,15 @@ import {
   type Generation,
 } from '@meridian/projections';
 import type { Projection } from '@meridian/kernel';
-import { dispatcherIndexes, webhookApiIndexes } from '@meridian/webhook-dispatcher';
+import { webhookCollections } from '@meridian/webhook-service';
 import {
   archiverConsumer,
   eventsTopic,
   liveMapSubscription,
+  platformReactions,
   platformTopology,
+  reactionProjections,
+  reactionSubscriptions,
   telemetryArchiverSubscription,
   telemetryTopic,
   webhookConsumer,
@@ -50,6 +53,10 @@ export const platformAccess: PubSubAccess = {
     [telemetryArchiverSubscription]: 'archiver',
     [archiverConsumer.name]: 'archiver',
     [webhookConsumer.name]: 'webhook-dispatcher',
+    // The reaction side runs in one deployable: each reactor's and process manager's subscription, and the timers projection.
+    ...Object.fromEntries(
+      [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => [name, 'reactions']),
+    ),
   },
 };
 
@@ -67,11 +74,13 @@ export const listOrders: Readonly<Record<string, IndexDirection>> = {
 };
 
 /**
- * The direction of the webhook dispatcher's queries (delivery-store.ts), by the field ending each of its
- * `dispatcherIndexes`. (The endpoints API's direction is declared with `webhookApiIndexes` itself.)
+ * The direction of the webhook service's queries (its storage/), by the field ending each of the webhook
+ * collections' composite indexes (domain/webhooks).
  */
-export const dispatcherOrders: Readonly<Record<string, IndexDirection>> = {
-  /** Due deliveries, soonest first (pendingPage). */
+export const webhookOrders: Readonly<Record<string, IndexDirection>> = {
+  /** Listings, newest first: an endpoint's delivery log, a client's endpoints (delivery-log.ts, endpoint-store.ts). */
+  createdAt: 'DESCENDING',
+  /** Due deliveries, soonest first (delivery-queue.ts: pendingPage). */
   nextAttemptAt: 'ASCENDING',
   /** Expired leases, oldest first (expiredLeases). */
   leaseUntil: 'ASCENDING',
@@ -107,22 +116,16 @@ export const indexedGenerations = (
   return [...new Set([...versions.map(generationName), ...listed])];
 };
 
-const directionOf = (direction: 'asc' | 'desc'): IndexDirection => (direction === 'desc' ? 'DESCENDING' : 'ASCENDING');
-
-/** The webhook collections' composite indexes: the endpoints API's (api/indexes.ts) and the dispatcher's (deliveries.ts). */
-export const webhookIndexes = (): IndexSpec[] => [
-  ...Object.entries(webhookApiIndexes).flatMap(([collection, { indexes, direction }]) =>
-    indexes.filter(isComposite).map((fields) => ({ collection, fields, direction: directionOf(direction) })),
-  ),
-  ...Object.entries(dispatcherIndexes).flatMap(([collection, indexes]) =>
+/** The webhook collections' composite indexes (webhookEndpoints and webhookDeliveries of domain/webhooks). */
+export const webhookIndexes = (): IndexSpec[] =>
+  webhookCollections.flatMap(({ name: collection, indexes }) =>
     indexes.filter(isComposite).map((fields) => {
-      const direction = dispatcherOrders[fields.at(-1) ?? ''];
+      const direction = webhookOrders[fields.at(-1) ?? ''];
       if (direction === undefined)
-        throw new Error(`${collection}: no order direction is known for the dispatcher's index [${fields.join(', ')}] (dispatcherOrders)`);
+        throw new Error(`${collection}: no order direction is known for the index [${fields.join(', ')}] (webhookOrders)`);
       return { collection, fields, direction };
     }),
-  ),
-];
+  );
 
 export const platformIndexes = (): IndexSpec[] => [
   ...platformProjections.flatMap((projection) =>

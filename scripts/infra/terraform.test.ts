@@ -16,7 +16,16 @@ import {
   type Generation,
 } from '@meridian/projections';
 import { topologyOf } from '@meridian/pubsub';
-import { dispatcherIndexes, endpointsOfClients, webhookApiIndexes, type DeliveryStatus } from '@meridian/webhook-dispatcher';
+import {
+  deliveryLog,
+  endpointsOfClients,
+  endpointStore,
+  expiredLeases,
+  laneHead,
+  pendingPage,
+  webhookCollections,
+} from '@meridian/webhook-service';
+import { deliveryStatuses } from '@meridian/webhooks';
 import {
   archiverConsumer,
   archiveVariables,
@@ -25,7 +34,10 @@ import {
   eventStoreVariables,
   eventsTopic,
   liveMapSubscription,
+  platformReactions,
   platformTopology,
+  reactionProjections,
+  reactionSubscriptions,
   readModelVariables,
   telemetryArchiverSubscription,
   telemetryTopic,
@@ -37,10 +49,6 @@ import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
-// The webhook queries, run as they are: the package exports its indexes but keeps these functions inside.
-import { deliveryLog } from '../../apps/webhook-dispatcher/src/api/deliveries.ts';
-import { endpointStore } from '../../apps/webhook-dispatcher/src/api/endpoints.ts';
-import { expiredLeases, laneHead, pendingPage } from '../../apps/webhook-dispatcher/src/delivery-store.ts';
 import {
   generatedDirectory,
   generatedFiles,
@@ -294,8 +302,6 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
   },
 };
 
-const deliveryStatuses: readonly DeliveryStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
-
 /** Every query of the webhook service: the endpoints API's listings and delivery log, and the dispatcher's. */
 const webhookQueries = (store: DocumentStore): Promise<unknown>[] => {
   const endpoints = endpointStore(store);
@@ -373,11 +379,8 @@ const codeIndexes: readonly CodeIndex[] = [
       ),
     ),
   ),
-  ...Object.entries(webhookApiIndexes).flatMap(([collection, { indexes: definitions }]) =>
-    definitions.filter(isComposite).map((fields) => ({ source: 'webhookApiIndexes', collection, fields })),
-  ),
-  ...Object.entries(dispatcherIndexes).flatMap(([collection, definitions]) =>
-    definitions.filter(isComposite).map((fields) => ({ source: 'dispatcherIndexes', collection, fields })),
+  ...webhookCollections.flatMap(({ name: collection, indexes: definitions }) =>
+    definitions.filter(isComposite).map((fields) => ({ source: `webhooks ${collection}`, collection, fields })),
   ),
 ];
 
@@ -395,9 +398,10 @@ test('every query runner of a projection exists, and every projection with compo
 
 test('every composite index the code declares is generated, its last field in the direction of the queries that use it', async (t) => {
   const recorded = await queriesMade();
-  t.true(
-    codeIndexes.some((index) => index.source === 'webhookApiIndexes') && codeIndexes.some((index) => index.source === 'dispatcherIndexes'),
-  );
+  t.deepEqual([...new Set(codeIndexes.filter((index) => index.source.startsWith('webhooks ')).map((index) => index.collection))].sort(), [
+    'webhook-deliveries',
+    'webhook-endpoints',
+  ]);
   for (const { source, collection, fields } of codeIndexes) {
     const order = fields.at(-1);
     const equalities = [...new Set(fields.slice(0, -1))].sort();
@@ -589,6 +593,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -601,6 +606,8 @@ const projectorWork: Readonly<Record<string, readonly string[]>> = {
 /** The subscriptions a service reads, from its image and, for the projector image, its MERIDIAN_PROJECTIONS (which must be set). */
 const subscriptionsReadBy = (service: Service): string[] => {
   if (service.image === 'webhook_dispatcher') return [webhookConsumer.name];
+  if (service.image === 'reactions')
+    return [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name);
   if (service.image !== 'projector') return [];
   const names = service.env.get('MERIDIAN_PROJECTIONS');
   if (names === undefined) return ['(MERIDIAN_PROJECTIONS unset: everything)'];
@@ -674,8 +681,9 @@ test('every secret a service reads is readable by its account; the webhook key b
 });
 
 test('the workers keep an instance and their CPU; the relay and the archiver run as exactly one', (t) => {
-  const workers = services.filter((service) => service.image === 'relay' || subscriptionsReadBy(service).length > 0);
-  t.deepEqual(workers.map((s) => s.resource).sort(), ['archiver', 'projector', 'relay', 'webhook_dispatcher']);
+  // The reactions worker is one even with no reaction configured: its timers run without requests.
+  const workers = services.filter((service) => ['relay', 'reactions'].includes(service.image) || subscriptionsReadBy(service).length > 0);
+  t.deepEqual(workers.map((s) => s.resource).sort(), ['archiver', 'projector', 'reactions', 'relay', 'webhook_dispatcher']);
   for (const worker of workers) {
     t.regex(worker.body, /min_instance_count\s*=\s*[1-9]/, `${worker.resource} keeps an instance`);
     t.regex(worker.body, /cpu_idle\s*=\s*false\b/, `${worker.resource} keeps its CPU`);
@@ -720,9 +728,9 @@ test('every service that opens the event store names the Spanner database and ma
     role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
     account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
   }));
-  const writers = ['command_api', 'relay'];
+  const writers = ['command_api', 'reactions', 'relay'];
   const users = services.filter((service) => service.env.has('MERIDIAN_SPANNER_DATABASE'));
-  t.deepEqual(users.map((service) => service.resource).sort(), ['command_api', 'query_api', 'relay', 'webhook_dispatcher']);
+  t.deepEqual(users.map((service) => service.resource).sort(), ['command_api', 'query_api', 'reactions', 'relay', 'webhook_dispatcher']);
   for (const service of users) {
     t.is(service.env.get('MERIDIAN_SPANNER_DATABASE'), '${google_spanner_instance.events.name}/${google_spanner_database.events.name}');
     const role = writers.includes(service.resource) ? 'roles/spanner.databaseUser' : 'roles/spanner.databaseReader';

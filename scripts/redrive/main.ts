@@ -1,7 +1,7 @@
 // `npm run redrive -- <consumer> [--list]`: after a fix, deliver a consumer's dead letters again.
 // Cloud wiring (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub): republishes them from the consumer's
-// dead-letter subscription to the topic. Embedded: hands them to the projection again, through the same
-// runtime (idempotent, per-stream ordered), and removes those that now apply.
+// dead-letter subscription to the topic. Embedded: hands them to the projection (or the reactor, the process
+// manager) again, through the same runtime (idempotent, per-stream ordered), and removes those that now apply.
 import { documentDeadLetters } from '@meridian/kernel';
 import { redriveDeadLetters } from '@meridian/embedded';
 import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
@@ -15,9 +15,25 @@ import {
   type CommandLineSpec,
   type OptionSpecs,
 } from '@meridian/runtime';
-import { busVariables, commonVariables, dataDirFor, openBus, openDocumentStore, readModelVariables, usesPubSub } from '@meridian/wiring';
+import {
+  busVariables,
+  commonVariables,
+  dataDirFor,
+  eventStoreVariables,
+  openBus,
+  openDocumentStore,
+  openEventStore,
+  platformReactions,
+  reactionProjections,
+  reactionStreamConsumers,
+  reactionSubscriptions,
+  readModelVariables,
+  usesPubSub,
+} from '@meridian/wiring';
 
-const consumers = platformProjections.map((p) => consumerOf(p).name);
+const projections = [...platformProjections, ...reactionProjections];
+const reactions = reactionSubscriptions(platformReactions).map((subscription) => subscription.name);
+const consumers = [...projections.map((p) => consumerOf(p).name), ...reactions];
 const commandLine = {
   command: 'npm run redrive --',
   synopsis: '<consumer> [--list]',
@@ -30,7 +46,10 @@ again (idempotent, in order per stream) and those that now apply are removed.`,
 
 const { values, positionals } = commandLineOrExit('redrive', commandLine);
 const consumer = positionals[0]!;
-const config = configOrExit('redrive', decodeEnvironment(process.env, {}, { ...commonVariables, ...readModelVariables, ...busVariables }));
+const config = configOrExit(
+  'redrive',
+  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables }),
+);
 const logger = createLogger({ service: 'redrive', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -50,22 +69,29 @@ if (usesPubSub(config)) {
     await bus.close();
   }
 } else {
-  const projection = platformProjections.find((p) => consumerOf(p).name === consumer);
-  if (projection === undefined)
+  const projection = projections.find((p) => consumerOf(p).name === consumer);
+  if (projection === undefined && !reactions.includes(consumer))
     exitWithUsage('redrive', commandLine, `unknown consumer ${consumer}; embedded consumers: ${consumers.join(', ')}`);
-  const documents = openDocumentStore(config, logger, await startOrExit('redrive', () => dataDirFor(config, { readModels: true })));
+  const dataDir = await startOrExit('redrive', () => dataDirFor(config, { readModels: true, eventStore: projection === undefined }));
+  const documents = openDocumentStore(config, logger, dataDir);
+  // A reaction sends commands: it needs the event store too (through the same command handling as the API).
+  const store = projection === undefined ? openEventStore(config, logger, dataDir) : undefined;
   try {
     if (values.list === true) {
       for (const letter of await documentDeadLetters(documents).list(consumer))
         say(`${JSON.stringify(letter.message.type)} attempts ${letter.attempts}: ${letter.reason}`);
     } else {
-      const result = await redriveDeadLetters(
-        { deadLetters: documentDeadLetters(documents), logger, consumer },
-        streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger }),
-      );
+      const handler =
+        projection !== undefined
+          ? streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger })
+          : reactionStreamConsumers({ store: store!, reactions: platformReactions }, logger)
+              .find((reaction) => reaction.subscription.name === consumer)!
+              .deliveries({ documents, logger });
+      const result = await redriveDeadLetters({ deadLetters: documentDeadLetters(documents), logger, consumer }, handler);
       say(`redriven ${result.redriven}, still failing ${result.remaining}`);
     }
   } finally {
     await documents.close();
+    await store?.close();
   }
 }

@@ -22,9 +22,20 @@ import {
   type CommandLineSpec,
   type OptionSpecs,
 } from '@meridian/runtime';
-import { commonVariables, dataDirFor, eventStoreVariables, openDocumentStore, openEventStore, readModelVariables } from '@meridian/wiring';
+import {
+  commonVariables,
+  dataDirFor,
+  eventStoreVariables,
+  openDocumentStore,
+  openEventStore,
+  reactionProjections,
+  readModelVariables,
+} from '@meridian/wiring';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+
+/** Every projection of the platform: the read models, and the reaction side's (the pending timers). */
+const projections: readonly Projection[] = [...platformProjections, ...reactionProjections];
 
 const commandLine = {
   command: 'npm run replay --',
@@ -34,9 +45,9 @@ the live one), then switches reads to it atomically. Interrupted (Ctrl-C, or kil
 stopped when run again.`,
   positionals: {
     name: '<projection>',
-    description: platformProjections.map((p) => p.name).join(', '),
+    description: projections.map((p) => p.name).join(', '),
     min: 0,
-    max: platformProjections.length,
+    max: projections.length,
   },
   options: {
     all: { type: 'boolean', description: 'every projection, one after another' },
@@ -66,10 +77,9 @@ stopped when run again.`,
 
 const { values, positionals } = commandLineOrExit('replay', commandLine);
 const fail = (message: string): never => exitWithUsage('replay', commandLine, message);
-const selected: Projection[] =
-  values.all === true ? [...platformProjections] : platformProjections.filter((p) => positionals.includes(p.name));
-const unknown = positionals.filter((name) => !platformProjections.some((p) => p.name === name));
-if (unknown.length > 0) fail(`unknown projection ${unknown.join(', ')}; there are: ${platformProjections.map((p) => p.name).join(', ')}`);
+const selected: Projection[] = values.all === true ? [...projections] : projections.filter((p) => positionals.includes(p.name));
+const unknown = positionals.filter((name) => !projections.some((p) => p.name === name));
+if (unknown.length > 0) fail(`unknown projection ${unknown.join(', ')}; there are: ${projections.map((p) => p.name).join(', ')}`);
 if (selected.length === 0) fail('name a projection, or --all');
 if ((values.from === undefined) !== (values.to === undefined)) fail('--from and --to go together');
 for (const time of [values.from, values.to]) if (time !== undefined && Number.isNaN(Date.parse(time))) fail(`not a time: ${time}`);

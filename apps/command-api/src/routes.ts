@@ -6,6 +6,7 @@ import {
   type Command,
   type CommandError,
   type DomainEvent,
+  type ActorRole,
   type Role,
   type StructC,
 } from '@meridian/kernel';
@@ -167,7 +168,7 @@ export const commandRoutes: readonly CommandRoute[] = [
 /** A client acting on an aggregate another client owns sees it as not found: existence is not leaked. */
 export const ownershipGuard =
   (commandRoute: CommandRoute, streamId: string) =>
-  (state: unknown, actor: { role: Role; clientId?: string }): CommandError | undefined => {
+  (state: unknown, actor: { role: ActorRole; clientId?: string }): CommandError | undefined => {
     if (actor.role !== 'client' || commandRoute.ownerOf === undefined) return undefined;
     const owner = commandRoute.ownerOf(state);
     return owner !== undefined && owner !== actor.clientId ? commandError.notFound(streamId) : undefined;

@@ -18,7 +18,7 @@ import {
   variablesHelp,
 } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { createSecrets, resealAfterRotation } from '@meridian/webhook-dispatcher';
+import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
 import {
   archiveVariables,
   commonVariables,

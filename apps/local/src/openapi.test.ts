@@ -5,7 +5,7 @@ import { keyring, serve, type ApiKey } from '@meridian/http';
 import { allAgree, checkServedDocument, documentedOperations } from '@meridian/http/testing';
 import { silentLogger } from '@meridian/kernel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
-import { createSecrets } from '@meridian/webhook-dispatcher';
+import { createSecrets } from '@meridian/webhook-service';
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { startLocalPlatform, type LocalWebhookDeps } from './platform.ts';

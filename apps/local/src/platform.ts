@@ -1,6 +1,7 @@
 // The whole platform in one process on the embedded wiring: every app's routers mounted on one server (the
 // HTTP skeleton of platform/http), and every consumer started through the wiring's one function, over the
-// embedded bus (catch-up subscriptions over the log, bounded in-process queues for telemetry). Nothing here
+// embedded bus (catch-up subscriptions over the log, bounded in-process queues for telemetry), the reaction
+// side's included. Nothing here
 // knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
@@ -8,20 +9,17 @@ import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/
 import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
-import {
-  webhookApiPart,
-  webhookService,
-  type CheckDestination,
-  type DestinationPolicy,
-  type RetrySchedule,
-  type Secrets,
-} from '@meridian/webhook-dispatcher';
+import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
+import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
   liveMapConsumer,
+  platformReactions,
   projectorConsumers,
+  reactionConsumers,
   startConsumers,
+  type ReactionSet,
   type RunningConsumers,
 } from '@meridian/wiring';
 import type Koa from 'koa';
@@ -53,6 +51,8 @@ export type LocalPlatformDeps = {
   readonly projectorThread?: ProjectorThreadOptions;
   /** Client webhooks: with these, the endpoints API is served and the dispatcher runs. */
   readonly webhooks?: LocalWebhookDeps;
+  /** The reaction side run here (default: the platform's reactors, process managers and their activities). */
+  readonly reactions?: ReactionSet;
 };
 
 export type LocalWebhookDeps = {
@@ -130,6 +130,8 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
             ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
           })),
       ...(webhooks?.consumers ?? []),
+      // Reactions send their commands to this store, through the same command handling as the API.
+      ...reactionConsumers(world, { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) }),
     ],
     { logger },
   );

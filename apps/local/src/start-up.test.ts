@@ -23,7 +23,7 @@ const apps: readonly App[] = [
   { name: 'query-api', main: 'query-api', env: { MERIDIAN_API_KEYS: apiKeys, MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
   {
     name: 'webhook-dispatcher',
-    main: 'webhook-dispatcher',
+    main: 'webhooks',
     env: {
       MERIDIAN_API_KEYS: apiKeys,
       MERIDIAN_WEBHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),

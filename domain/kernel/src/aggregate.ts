@@ -14,8 +14,8 @@ export type AggregateDefinition<C extends Command, Ev extends DomainEvent, S> = 
   readonly type: string;
   readonly decider: Decider<C, Ev, S>;
   readonly events: EventCatalog<Ev>;
-  /** The id of the entity a command addresses. */
-  readonly idOf: (command: C) => string;
+  /** The id of the entity a command addresses (a method, for the bivariance Decider explains). */
+  idOf(command: C): string;
   readonly expects: { readonly [K in C['type']]: StreamExpectation };
 };
 

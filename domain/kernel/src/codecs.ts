@@ -339,3 +339,18 @@ export const decodeWith =
   <A>(codec: t.Decoder<unknown, A>) =>
   (u: unknown): E.Either<FieldError[], A> =>
     E.mapLeft(fieldErrors)(codec.decode(u));
+
+/**
+ * A constant of a branded type (`constantOf(NonEmptyString, 'route cancelled')`), checked by its codec once,
+ * where it is defined: a constant that does not decode is a bug, and fails as the module loads.
+ */
+export const constantOf = <A>(codec: t.Decoder<unknown, A>, value: unknown): A => {
+  const decoded = codec.decode(value);
+  if (E.isLeft(decoded))
+    throw new Error(
+      `not a valid constant: ${JSON.stringify(value)}: ${fieldErrors(decoded.left)
+        .map((e) => `${e.pointer} ${e.detail}`)
+        .join('; ')}`,
+    );
+  return decoded.right;
+};

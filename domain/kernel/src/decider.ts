@@ -25,8 +25,10 @@ export type DomainEvent<Type extends string = string, Data = unknown> = {
  */
 export type Decider<C extends Command, Ev extends DomainEvent, S> = {
   readonly initialState: S;
-  readonly evolve: (state: S, event: Ev) => S;
-  readonly decide: (command: C, state: S) => E.Either<DomainError, readonly Ev[]>;
+  // Methods, not function-valued properties: methods are bivariant in their parameters, so one aggregate's
+  // decider is also "a decider" where the platform handles any aggregate (the command handling, reactions).
+  evolve(state: S, event: Ev): S;
+  decide(command: C, state: S): E.Either<DomainError, readonly Ev[]>;
 };
 
 export const fold = <E extends DomainEvent, S>(

@@ -2,13 +2,24 @@
 import * as t from 'io-ts';
 import { struct } from './codecs.ts';
 
+/** The roles an API key may hold. */
 export const roles = ['admin', 'dispatcher', 'driver', 'client', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
-/** Who did it: the principal behind the API key, the role the action was allowed under, and its client. */
+/**
+ * The platform acting on its own: a reaction (reactor, process manager, timer) sending a command a fact
+ * called for. No API key holds it; its principal names the reaction (`reaction:route-cancellation`).
+ */
+export const systemRole = 'system';
+
+/** Who may appear as the actor of an event: a key's role, or the platform itself. */
+export const actorRoles = [...roles, systemRole] as const;
+export type ActorRole = (typeof actorRoles)[number];
+
+/** Who did it: the principal behind the API key (or the reaction), the role the action was allowed under, and its client. */
 export type Actor = {
   readonly principalId: string;
-  readonly role: Role;
+  readonly role: ActorRole;
   readonly clientId?: string;
 };
 
@@ -65,7 +76,7 @@ export const entityIdOf = (streamId: string): string => {
 // The envelope as a codec, for consumers that receive it as JSON from a bus (decoded once, at that edge).
 const ActorCodec = struct(
   'Actor',
-  { principalId: t.string, role: t.keyof(Object.fromEntries(roles.map((r) => [r, null])) as Record<Role, null>) },
+  { principalId: t.string, role: t.keyof(Object.fromEntries(actorRoles.map((r) => [r, null])) as Record<ActorRole, null>) },
   { clientId: t.string },
 );
 const EventMetadataCodec = struct(

@@ -18,3 +18,4 @@ export * from './checkpoints.ts';
 export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';
+export * from './intents.ts';

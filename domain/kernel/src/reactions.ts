@@ -60,12 +60,12 @@ export type Reactor<Ev extends DomainEvent> = {
   /** Its consumer name: `route-cancellation-reactor`; request ids and checkpoints are named by it. */
   readonly name: string;
   readonly follows: Followed<Ev>;
-  readonly react: (fact: Fact<Ev>) => readonly CommandIntent[];
+  react(fact: Fact<Ev>): readonly CommandIntent[];
   /**
    * What to do when one of its commands is refused (a parcel cancelled meanwhile refuses its assignment):
    * more commands, often one that records the refusal where people look. Without it a refusal is logged.
    */
-  readonly onRefused?: (fact: Fact<Ev>, command: CommandIntent, refusal: CommandRefusal) => readonly CommandIntent[];
+  onRefused?(fact: Fact<Ev>, command: CommandIntent, refusal: CommandRefusal): readonly CommandIntent[];
 };
 
 /** A timer a process manager asks for: by name (one per name per instance; scheduling again moves it). */
@@ -135,10 +135,17 @@ export type ProcessManager<S, Own extends DomainEvent, In extends DomainEvent> =
   readonly events: EventCatalog<Own>;
   readonly follows: Followed<In>;
   /** Which instance a fact belongs to (undefined: none, the fact is not for it). */
-  readonly correlate: (fact: Fact<In>) => string | undefined;
+  correlate(fact: Fact<In>): string | undefined;
   readonly initialState: S;
-  readonly evolve: (state: S, event: Own) => S;
-  readonly react: (state: S, input: ProcessInput<In>) => Reaction<Own>;
+  evolve(state: S, event: Own): S;
+  react(state: S, input: ProcessInput<In>): Reaction<Own>;
 };
 
+/**
+ * Any process manager, for the lists the platform runs. Its functions are declared as methods on purpose:
+ * methods are bivariant in their parameters, so `ProcessManager<SlaState, SlaEvent, ParcelEvent>` is one.
+ */
 export type AnyProcessManager = ProcessManager<unknown, DomainEvent, DomainEvent>;
+
+/** Any reactor, for the lists the platform runs (see AnyProcessManager). */
+export type AnyReactor = Reactor<DomainEvent>;

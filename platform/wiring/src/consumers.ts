@@ -2,12 +2,32 @@
 // the stop signal (a subscription's), and where it stands; started under supervision (a consumer that fails
 // is restarted with a growing pause, the others carry on), stopped together. The bus decides the wiring:
 // catch-up subscriptions over the log embedded, Pub/Sub subscriptions in the cloud.
-import type { EventArchive, DocumentStore, EventStore, Logger, Projection } from '@meridian/kernel';
+import type {
+  AggregateRegistry,
+  BatchHandler,
+  ConsumerDefinition,
+  DocumentStore,
+  EventArchive,
+  EventStore,
+  Logger,
+  Projection,
+  RecordedEvent,
+  StateCache,
+} from '@meridian/kernel';
 import {
   archiveDeliveries,
   archiveTelemetryDeliveries,
   consumerOf,
   createConsumerStatus,
+  fireTimer,
+  processConsumer,
+  processSubscription,
+  reactorConsumer,
+  reactorSubscription,
+  runTimers,
+  streamDeliveries,
+  type StreamConsumer,
+  type StreamDeliveryDeps,
   runAnchoring,
   runLiveMap,
   runProjector,
@@ -17,6 +37,7 @@ import {
 } from '@meridian/projections';
 import { supervise } from '@meridian/runtime';
 import type { Bus } from './bus.ts';
+import { platformAggregates, timersProjectionOf, type ReactionSet } from './reactions.ts';
 import { archiverConsumer, liveMapSubscription, telemetryArchiverSubscription } from './topology.ts';
 
 /** A consumer the platform runs: its loop until the signal aborts, and (for those that report it) its status. */
@@ -139,3 +160,103 @@ export const liveMapConsumer = (
       ...(intervalMs !== undefined && { intervalMs }),
     }),
 });
+
+/** The name the timer runner is supervised and reported by. */
+export const timerRunnerName = 'timer-runner';
+
+export type ReactionDeps = {
+  /** Where commands are sent: the event store the API writes to. */
+  readonly store: EventStore;
+  readonly reactions: ReactionSet;
+  readonly aggregates?: AggregateRegistry;
+  /** The command handler's folded states (shared with the API in one process). */
+  readonly cache?: StateCache;
+  readonly now?: () => Date;
+  /** Longest sleep of the timer runner between looks (default 1 s); it wakes on every change of the timers. */
+  readonly timerMaxWaitMs?: number;
+};
+
+const runReaction = (
+  { bus, documents, logger }: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> },
+  { subscription, deliveries }: ReactionStreamConsumer,
+): RunnableConsumer => {
+  const status = createConsumerStatus(subscription.name);
+  return {
+    name: subscription.name,
+    status,
+    run: (signal) =>
+      bus.events(subscription, { onCheckpoint: status.recordCheckpoint })(
+        deliveries({ documents, logger: logger.child({ consumer: subscription.name }), status, holdGapsMs: bus.holdGapsMs }),
+        // Small batches: each event's commands are sent before its checkpoint, one at a time.
+        { signal, maxBatch: 50 },
+      ),
+  };
+};
+
+/**
+ * A reaction's consumer: the subscription it reads through, and its handler of deliveries on the one
+ * consumer runtime (made here, where its item type is known).
+ */
+export type ReactionStreamConsumer = {
+  readonly subscription: ConsumerDefinition;
+  readonly deliveries: (deps: Omit<StreamDeliveryDeps<unknown>, 'consumer'>) => BatchHandler<RecordedEvent>;
+};
+
+const reactionOf = <Item>(subscription: ConsumerDefinition, consumer: StreamConsumer<Item>): ReactionStreamConsumer => ({
+  subscription,
+  deliveries: (deps) => streamDeliveries({ ...deps, consumer: () => consumer }),
+});
+
+const processDepsOf = (deps: ReactionDeps, logger: Logger) => ({
+  store: deps.store,
+  aggregates: deps.aggregates ?? platformAggregates,
+  activities: deps.reactions.activities ?? {},
+  logger,
+  ...(deps.cache !== undefined && { cache: deps.cache }),
+  ...(deps.now !== undefined && { now: deps.now }),
+});
+
+/** The stream consumers of the reaction side: one per reactor, one per process manager (the redrive script hands dead letters to them too). */
+export const reactionStreamConsumers = (deps: ReactionDeps, logger: Logger): ReactionStreamConsumer[] => {
+  const processDeps = processDepsOf(deps, logger);
+  return [
+    ...deps.reactions.reactors.map((reactor) => reactionOf(reactorSubscription(reactor), reactorConsumer(processDeps, reactor))),
+    ...deps.reactions.processManagers.map((pm) => reactionOf(processSubscription(pm), processConsumer(processDeps, pm))),
+  ];
+};
+
+/** Every consumer of the reaction side, ready for startConsumers. */
+export const reactionConsumers = (
+  world: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> },
+  deps: ReactionDeps,
+): RunnableConsumer[] => {
+  const processDeps = processDepsOf(deps, world.logger);
+  const projection = timersProjectionOf(deps.reactions);
+  const byName = new Map(deps.reactions.processManagers.map((pm) => [pm.name, pm]));
+  return [
+    ...reactionStreamConsumers(deps, world.logger).map((reaction) => runReaction(world, reaction)),
+    ...(projection === undefined
+      ? []
+      : [
+          ...projectorConsumers(world, [projection]),
+          {
+            name: timerRunnerName,
+            run: (signal: AbortSignal) =>
+              runTimers({
+                documents: world.documents,
+                projection,
+                logger: world.logger.child({ consumer: timerRunnerName }),
+                signal,
+                ...(deps.now !== undefined && { now: deps.now }),
+                ...(deps.timerMaxWaitMs !== undefined && { maxWaitMs: deps.timerMaxWaitMs }),
+                fire: async (timer) => {
+                  const pm = byName.get(timer.processManager);
+                  // A timer of a process manager this process does not run (renamed, removed): left for one that does.
+                  if (pm === undefined) return world.logger.warn('timer of an unknown process manager', { ...timer });
+                  await fireTimer(processDeps, pm, timer);
+                },
+              }),
+          },
+        ]),
+  ];
+};

@@ -10,3 +10,4 @@ export * from './chain-key.ts';
 export * from './webhooks.ts';
 export * from './data-dir.ts';
 export * from './consumers.ts';
+export * from './reactions.ts';

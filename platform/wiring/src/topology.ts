@@ -5,6 +5,7 @@ import { parcelEvents } from '@meridian/parcel';
 import { consumerOf, platformProjections } from '@meridian/projections';
 import { eventTypeFilter, topologyOf, type Topology } from '@meridian/pubsub';
 import { allEventTypes } from './events.ts';
+import { platformReactions, reactionSubscriptions, timersProjectionOf } from './reactions.ts';
 
 export const eventsTopic = 'logistics-events';
 export const telemetryTopic = 'vehicle-telemetry';
@@ -13,8 +14,21 @@ export const telemetryTopic = 'vehicle-telemetry';
 export const archiverConsumer: ConsumerDefinition = { name: 'event-archiver', eventTypes: allEventTypes };
 export const webhookConsumer: ConsumerDefinition = { name: 'webhook-dispatcher', eventTypes: parcelEvents.wireTypes };
 
-/** Every consumer of the event topic: one per projection, the archiver, the webhook dispatcher. */
-export const eventConsumers: readonly ConsumerDefinition[] = [...platformProjections.map(consumerOf), archiverConsumer, webhookConsumer];
+/** The projections the reaction side keeps: the pending timers of the platform's process managers. */
+export const reactionProjections = [timersProjectionOf(platformReactions)].flatMap((projection) =>
+  projection === undefined ? [] : [projection],
+);
+
+/**
+ * Every consumer of the event topic: one per projection (the timers' included), the archiver, the webhook
+ * dispatcher, and one per reactor and process manager.
+ */
+export const eventConsumers: readonly ConsumerDefinition[] = [
+  ...[...platformProjections, ...reactionProjections].map(consumerOf),
+  archiverConsumer,
+  webhookConsumer,
+  ...reactionSubscriptions(platformReactions),
+];
 
 /** The live map consumes the telemetry topic, never the log; so does the telemetry archiver. */
 export const liveMapSubscription = 'live-map-projector';

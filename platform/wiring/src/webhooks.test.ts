@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { developmentWebhookKeyFile, webhookSettings, webhookVariables } from './webhooks.ts';
+import { developmentWebhookKeyFile, webhookSecretKeyVariable, webhookSettings, webhookVariables } from './webhooks.ts';
 
 const decode = (env: Record<string, string>) => decodeEnvironment(env, {}, webhookVariables);
 
@@ -57,6 +57,27 @@ test('every bad variable is reported by name, and the key is never echoed', (t) 
   t.false(decoded.left.join('\n').includes(goodKey));
   t.regex(decoded.left[1] ?? '', /not entry 2$/);
   t.regex(decoded.left[2] ?? '', /10\.0\.0\.0\/33, not a host/);
+});
+
+test('the sealing key is base64 of exactly 32 bytes', (t) => {
+  const key = randomBytes(32);
+  const decoded = webhookSecretKeyVariable.decode(key.toString('base64'));
+  t.true(E.isRight(decoded) && decoded.right.equals(key));
+  for (const bad of [randomBytes(16).toString('base64'), 'not base64 at all!', '', randomBytes(32).toString('base64').replace(/=$/, '')])
+    t.true(E.isLeft(webhookSecretKeyVariable.decode(bad)), bad);
+});
+
+test("the retry schedule is read with the schedule's own grammar and bounds, saying what is wrong", (t) => {
+  const schedule = (text: string) => decode({ MERIDIAN_WEBHOOK_SCHEDULE: text });
+  t.deepEqual(schedule('0, 250ms,1.5s,2m,1d'), E.right({ MERIDIAN_WEBHOOK_SCHEDULE: [0, 250, 1_500, 120_000, 86_400_000] }));
+  const problem = (text: string) => {
+    const decoded = schedule(text);
+    return E.isLeft(decoded) ? decoded.left.join('\n') : 'decoded';
+  };
+  t.regex(problem('0,5 parsecs'), /^MERIDIAN_WEBHOOK_SCHEDULE: .*"5 parsecs" is not a duration/);
+  t.regex(problem('0,8d'), /^MERIDIAN_WEBHOOK_SCHEDULE: .*"8d" is longer than 7d/);
+  t.regex(problem(Array(31).fill('1s').join(',')), /^MERIDIAN_WEBHOOK_SCHEDULE: .*at most 30 durations/);
+  t.regex(problem('0,,5s'), /^MERIDIAN_WEBHOOK_SCHEDULE: .*at least one duration/);
 });
 
 test('development: a key is made once (mode 0600) and kept; http and loopback are allowed', (t) => {

@@ -4,8 +4,10 @@
 // once under the data directory (readable by this user only), as it does the development API keys.
 //
 // Decoded here to plain values (a Buffer, strings, numbers) so that wiring needs nothing of the webhook
-// dispatcher (which depends on wiring): its composition root builds secrets and policy from these.
+// service (an app, which depends on wiring): its composition root builds secrets and policy from these. The
+// retry schedule is read with the domain's own grammar (@meridian/webhooks), not a copy of it.
 import { emptyMeansUnset, integerVariable, prepareDataDir, StartupFailure } from '@meridian/runtime';
+import { RetryScheduleFromString } from '@meridian/webhooks';
 import * as t from 'io-ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -93,31 +95,11 @@ export const booleanVariable = new t.Type<boolean, string, unknown>(
   String,
 );
 
-const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const maxStepMs = 7 * 86_400_000;
-const maxSteps = 30;
-
-/** `0`, `250ms`, `5s`, `5m`, `2h`, `1d`, or a bare number of milliseconds (the dispatcher's own grammar, schedule.ts). */
-const durationMs = (text: string): number | undefined => {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
-  return match === null ? undefined : Math.round(Number(match[1]) * (durationUnits[match[2] ?? 'ms'] ?? 1));
-};
-
-/** The delay before each attempt, comma-separated: `0,5s,5m,30m,2h,5h,10h,10h` (the first attempt at once). */
-export const webhookScheduleVariable = new t.Type<readonly number[], string, unknown>(
-  'WebhookRetrySchedule',
-  (u): u is readonly number[] => Array.isArray(u) && u.length >= 1 && u.every((ms) => Number.isInteger(ms) && ms >= 0 && ms <= maxStepMs),
-  (u, context) => {
-    if (typeof u !== 'string') return t.failure(u, context, 'must be a comma-separated list of durations');
-    const steps = u.split(',').map(durationMs);
-    if (steps.length > maxSteps) return t.failure(u, context, `must list at most ${maxSteps} durations`);
-    const delays = steps.filter((ms): ms is number => ms !== undefined && ms <= maxStepMs);
-    return delays.length === steps.length
-      ? t.success(delays)
-      : t.failure(u, context, 'must list durations like 0, 250ms, 5s, 5m, 2h, 1d (each at most 7d), comma-separated');
-  },
-  (delays) => delays.join(','),
-);
+/**
+ * The delay before each attempt, comma-separated: `0,5s,5m,30m,2h,5h,10h,10h` (the first attempt at once). The
+ * grammar and its bounds are the retry schedule's own (domain/webhooks' schedule.ts).
+ */
+export const webhookScheduleVariable = RetryScheduleFromString;
 
 export const webhookVariables = {
   /** Required by the cloud apps; `npm start` makes one under MERIDIAN_DATA_DIR when it is absent. */

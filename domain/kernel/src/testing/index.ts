@@ -10,3 +10,4 @@ export * from './projection-spec.ts';
 export * from './reactions-spec.ts';
 export * from './watching.ts';
 export * from './test-queue.ts';
+export * from './twice.ts';

@@ -1,0 +1,40 @@
+// The platform's reaction side as data: which reactors and process managers it runs, the aggregates they may
+// command, and the subscriptions they read through (the topology and the Terraform come from these).
+import {
+  type AggregateRegistry,
+  type AnyProcessManager,
+  type AnyReactor,
+  type ConsumerDefinition,
+  type Projection,
+} from '@meridian/kernel';
+import { parcel, parcelCommands } from '@meridian/parcel';
+import { processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
+import { route, routeCommands } from '@meridian/route';
+import { vehicle, vehicleCommands } from '@meridian/vehicle';
+
+/** The aggregates reactions may command: every aggregate of the platform, with its commands' codecs. */
+export const platformAggregates: AggregateRegistry = {
+  parcel: { aggregate: parcel, commands: parcelCommands },
+  route: { aggregate: route, commands: routeCommands },
+  vehicle: { aggregate: vehicle, commands: vehicleCommands },
+};
+
+/** What a process runs of the reaction side: its reactors, its process managers, and the activities they may ask for. */
+export type ReactionSet = {
+  readonly reactors: readonly AnyReactor[];
+  readonly processManagers: readonly AnyProcessManager[];
+  readonly activities?: Readonly<Record<string, Activity>>;
+};
+
+/** The platform's reactions (domain/reactions, domain/dispatch): what `npm start` and the reactions service run. */
+export const platformReactions: ReactionSet = { reactors: [], processManagers: [] };
+
+/** The timers projection of a set of process managers; none when there are none (nothing to schedule). */
+export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers'>): Projection | undefined =>
+  reactions.processManagers.length === 0 ? undefined : timersProjection(reactions.processManagers);
+
+/** The subscriptions of the reaction side: each reactor's, each process manager's (the timers projection's is a projector's). */
+export const reactionSubscriptions = (reactions: ReactionSet): ConsumerDefinition[] => [
+  ...reactions.reactors.map(reactorSubscription),
+  ...reactions.processManagers.map(processSubscription),
+];

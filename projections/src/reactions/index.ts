@@ -1,0 +1,4 @@
+export * from './consumers.ts';
+export * from './process-runtime.ts';
+export * from './step-record.ts';
+export * from './timers.ts';
