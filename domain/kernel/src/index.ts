@@ -18,4 +18,5 @@ export * from './checkpoints.ts';
 export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';
+export * from './route-optimizer.ts';
 export * from './intents.ts';
