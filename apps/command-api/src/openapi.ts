@@ -20,7 +20,9 @@ type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string
 /** The body a route accepts: its command's data without the path fields; generated fields are optional. */
 const bodySchema = (commandRoute: CommandRoute): JsonSchema => {
   const schema = jsonSchemaOf(commandRoute.codec) as JsonSchema & ObjectSchema;
-  const optional = new Set([commandRoute.generatesId, commandRoute.clientField].filter((f): f is string => f !== undefined));
+  const optional = new Set(
+    [commandRoute.generatesId, commandRoute.clientField, commandRoute.driverField].filter((f): f is string => f !== undefined),
+  );
   const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([key]) => !commandRoute.fromPath.includes(key)));
   const required = (schema.required ?? []).filter((key) => !commandRoute.fromPath.includes(key) && !optional.has(key));
   return { ...schema, title: `${commandRoute.command} body`, properties, required };
@@ -74,7 +76,7 @@ const commandErrors = (commandRoute: CommandRoute): number[] => [
 const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
   operationId: commandRoute.command.charAt(0).toLowerCase() + commandRoute.command.slice(1),
   summary: commandRoute.summary,
-  description: `Roles: ${commandRoute.roles.join(', ')}.${commandRoute.clientField ? ' A client key acts for its own client only.' : ''}`,
+  description: `Roles: ${commandRoute.roles.join(', ')}.${commandRoute.clientField ? ' A client key acts for its own client only.' : ''}${commandRoute.driverField ? ` A driver key answers for its own driver only (${commandRoute.driverField} is its principal).` : ''}`,
   tags: [commandRoute.aggregate.type],
   parameters: [...commandRoute.fromPath.map((name) => pathParameter(name, `the ${name}`)), ...headerParameters],
   requestBody: { required: commandRoute.fromPath.length === 0, content: jsonContent(bodySchema(commandRoute)) },

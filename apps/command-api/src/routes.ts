@@ -8,9 +8,9 @@ import {
   type DomainEvent,
   type ActorRole,
   type Role,
-  type StructC,
 } from '@meridian/kernel';
 import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
+import { window, windowCommands } from '@meridian/dispatch';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
 import type * as t from 'io-ts';
@@ -19,7 +19,8 @@ export type CommandRoute = {
   readonly path: string;
   readonly command: string;
   readonly aggregate: AggregateDefinition<Command, DomainEvent, unknown>;
-  readonly codec: StructC<t.Props, t.Props>;
+  /** The command's data codec (a struct; `t.Any` so that every command's codec fits one table). */
+  readonly codec: t.Any;
   /** Data fields taken from the path, in path order. */
   readonly fromPath: readonly string[];
   /** For creation routes: the id field generated when the body leaves it out. */
@@ -27,6 +28,8 @@ export type CommandRoute = {
   readonly roles: readonly Role[];
   /** Where a client principal's own clientId goes (it may not name another client). */
   readonly clientField?: string;
+  /** Where a driver's own principal id goes: a driver answers for itself only, never naming another driver. */
+  readonly driverField?: string;
   /** The client owning an existing aggregate: a client may act only on what it owns. */
   readonly ownerOf?: (state: unknown) => string | undefined;
   readonly summary: string;
@@ -45,10 +48,7 @@ type Spec = Omit<CommandRoute, 'aggregate' | 'codec' | 'fromPath'>;
 
 /** Binds a route to its aggregate; the path's `:params` name the data fields it supplies. */
 const on =
-  <C extends Command, Ev extends DomainEvent, S>(
-    aggregate: AggregateDefinition<C, Ev, S>,
-    codecs: Record<C['type'], StructC<t.Props, t.Props>>,
-  ) =>
+  <C extends Command, Ev extends DomainEvent, S>(aggregate: AggregateDefinition<C, Ev, S>, codecs: Record<C['type'], t.Any>) =>
   (spec: Spec & { command: C['type'] }): CommandRoute => ({
     ...spec,
     aggregate: aggregate as unknown as CommandRoute['aggregate'],
@@ -56,9 +56,10 @@ const on =
     fromPath: [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
   });
 
-const parcels = on(parcel, parcelCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
-const routes = on(route, routeCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
-const vehicles = on(vehicle, vehicleCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
+const parcels = on(parcel, parcelCommands);
+const routes = on(route, routeCommands);
+const vehicles = on(vehicle, vehicleCommands);
+const windows = on(window, windowCommands);
 
 export const commandRoutes: readonly CommandRoute[] = [
   parcels({
@@ -163,6 +164,29 @@ export const commandRoutes: readonly CommandRoute[] = [
     summary: "Change a vehicle's capacity",
   }),
   vehicles({ path: '/v1/vehicles/:vehicleId/retire', command: 'RetireVehicle', roles: staff, summary: 'Retire a vehicle' }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/offers/:routeId/accept',
+    command: 'AcceptRouteOffer',
+    roles: ['driver'],
+    driverField: 'driverId',
+    summary: "Accept the route offered to the driver's vehicle (the driver on duty with it only)",
+  }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/offers/:routeId/decline',
+    command: 'DeclineRouteOffer',
+    roles: ['driver'],
+    driverField: 'driverId',
+    summary: "Decline the route offered to the driver's vehicle (the driver on duty with it only)",
+  }),
+
+  windows({
+    path: '/v1/dispatch/windows',
+    command: 'OpenDispatchWindow',
+    generatesId: 'windowId',
+    roles: staff,
+    summary: 'Open a dispatch window: its vehicles are reserved, its parcels routed, and each route offered to a driver',
+    bodyLimit: 2 * 1024 * 1024,
+  }),
 ];
 
 /** A client acting on an aggregate another client owns sees it as not found: existence is not leaked. */
