@@ -3,6 +3,7 @@
 // as the command API; the timers projection keeps the pending timers, and the timer runner fires them.
 // Several instances may run: commands carry request ids derived from their causes, and timers are leased.
 import { serveHealth } from '@meridian/http';
+import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import {
   closeOnSignals,
   commandLineOrExit,
@@ -16,6 +17,7 @@ import {
   busVariables,
   commonVariables,
   dataDirFor,
+  dispatchActivities,
   eventStoreVariables,
   openBus,
   openDocumentStore,
@@ -55,7 +57,9 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
-  consumers = startConsumers(reactionConsumers({ bus, documents, logger }, { store, reactions: platformReactions }), { logger });
+  // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
+  const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
+  consumers = startConsumers(reactionConsumers({ bus, documents, logger }, { store, reactions }), { logger });
   const running = consumers;
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },

@@ -7,6 +7,7 @@ import {
   type ConsumerDefinition,
   type Projection,
 } from '@meridian/kernel';
+import { dispatchSaga } from '@meridian/dispatch';
 import { parcel, parcelCommands } from '@meridian/parcel';
 import { processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
 import { route, routeCommands } from '@meridian/route';
@@ -27,7 +28,7 @@ export type ReactionSet = {
 };
 
 /** The platform's reactions (domain/reactions, domain/dispatch): what `npm start` and the reactions service run. */
-export const platformReactions: ReactionSet = { reactors: [], processManagers: [] };
+export const platformReactions: ReactionSet = { reactors: [], processManagers: [dispatchSaga] };
 
 /** The timers projection of a set of process managers; none when there are none (nothing to schedule). */
 export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers'>): Projection | undefined =>
