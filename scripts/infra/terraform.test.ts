@@ -2,6 +2,8 @@ import type { DocumentQuery, DocumentStore } from '@meridian/kernel';
 import {
   consumerOf,
   fleetProjection,
+  dispatchWindowQueries,
+  dispatchWindowsProjection,
   fleetQueries,
   generationName,
   parcelStatusProjection,
@@ -299,6 +301,10 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
       ]),
       fleet.byId('van-12'),
     ];
+  },
+  [dispatchWindowsProjection.name]: (store, generation) => {
+    const windows = dispatchWindowQueries(store, generation);
+    return [windows.list(), windows.list({ depotId: 'ams-1' }), windows.routes('w-1'), windows.timeline('w-1', { limit: 20 })];
   },
 };
 
