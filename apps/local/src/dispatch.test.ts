@@ -4,44 +4,19 @@
 // parcel ends on exactly one confirmed route, or reported with why it was not dispatched. Every wait is on
 // a condition the API shows.
 import test, { type ExecutionContext } from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnPlatform } from './spawned.ts';
 
 const keyOf = (principal: string) => `dispatch-e2e-${principal}-key-000001`;
 const drivers = ['driver-1', 'driver-2', 'driver-3', 'driver-4'];
-const apiKeys = JSON.stringify([
+const keys = [
   { key: keyOf('admin'), principal: 'admin', roles: ['admin'] },
   { key: keyOf('dispatcher'), principal: 'dispatcher-1', roles: ['dispatcher'] },
   ...drivers.map((principal) => ({ key: keyOf(principal), principal, roles: ['driver'] })),
-]);
-const main = new URL('./main.ts', import.meta.url).pathname;
-
-type Platform = { readonly child: ChildProcess; readonly url: string; readonly exited: Promise<void> };
-
-const startPlatform = async (dataDir: string): Promise<Platform> => {
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, MERIDIAN_DATA_DIR: dataDir, MERIDIAN_API_KEYS: apiKeys, PORT: '0', MERIDIAN_LOG_LEVEL: 'WARNING' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', () => reject(new Error(`the platform did not start: ${output}`)));
-  });
-  return { child, url, exited };
-};
-
-const stopPlatform = async (platform: Platform, signal: NodeJS.Signals = 'SIGTERM') => {
-  platform.child.kill(signal);
-  await platform.exited;
-};
+];
+const startPlatform = (dataDir: string) => spawnPlatform(dataDir, keys);
 
 type Answer = { readonly status: number; readonly body: any };
 
@@ -207,61 +182,67 @@ const checkOutcome = async (t: ExecutionContext, api: Client, windowId: string, 
   t.true(what.includes('DispatchCompleted'));
 };
 
-test('a window of 30 parcels and 4 vans, opened over HTTP: offered, declined once, accepted, every parcel accounted for', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-dispatch-'));
-  const platform = await startPlatform(dataDir);
-  try {
-    const api = client(platform.url);
-    const sla = await fleetAndParcels(api);
-    await openWindow(api, 'w-e2e', sla);
-    const answers: Answers = { answered: new Set() };
-    const view = await driversAnswer(api, 'w-e2e', answers);
-    const { declined } = answers;
-    t.truthy(declined, 'a driver declined');
-    t.log(
-      view.routes.map((r) => `${r.routeId} ${r.status} ${r.vehicleId} offers=${r.offers} parcels=${r.parcelIds.length}`),
-      view.progress?.outcome,
-    );
-    const route = view.routes.find((r) => r.routeId === declined?.routeId);
-    t.is(route?.declines, 1);
-    // Re-offered to the next free van when one was spare; dropped (its parcels reported) when none was.
-    if (route?.status === 'confirmed') t.not(route.vehicleId, declined?.vehicleId, 'the declined route went to another van');
-    else t.like(route, { status: 'dropped' });
-    await checkOutcome(t, api, 'w-e2e', view);
-  } finally {
-    await stopPlatform(platform);
-  }
-});
+test.serial(
+  'a window of 30 parcels and 4 vans, opened over HTTP: offered, declined once, accepted, every parcel accounted for',
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'meridian-dispatch-'));
+    const platform = await startPlatform(dataDir);
+    try {
+      const api = client(platform.url);
+      const sla = await fleetAndParcels(api);
+      await openWindow(api, 'w-e2e', sla);
+      const answers: Answers = { answered: new Set() };
+      const view = await driversAnswer(api, 'w-e2e', answers);
+      const { declined } = answers;
+      t.truthy(declined, 'a driver declined');
+      t.log(
+        view.routes.map((r) => `${r.routeId} ${r.status} ${r.vehicleId} offers=${r.offers} parcels=${r.parcelIds.length}`),
+        view.progress?.outcome,
+      );
+      const route = view.routes.find((r) => r.routeId === declined?.routeId);
+      t.is(route?.declines, 1);
+      // Re-offered to the next free van when one was spare; dropped (its parcels reported) when none was.
+      if (route?.status === 'confirmed') t.not(route.vehicleId, declined?.vehicleId, 'the declined route went to another van');
+      else t.like(route, { status: 'dropped' });
+      await checkOutcome(t, api, 'w-e2e', view);
+    } finally {
+      await platform.stop();
+    }
+  },
+);
 
-test('the platform killed (SIGKILL) mid-saga and restarted on its data: the saga carries on, nothing reserved, assigned or offered twice', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'meridian-dispatch-kill-'));
-  const first = await startPlatform(dataDir);
-  const answers: Answers = { answered: new Set() };
-  try {
-    const api = client(first.url);
-    const sla = await fleetAndParcels(api);
-    await openWindow(api, 'w-kill', sla);
-    // The first offer is declined, and the platform killed at once: the saga hears the decline after the restart.
-    await driversAnswer(api, 'w-kill', answers, () => answers.declined !== undefined);
-  } finally {
-    await stopPlatform(first, 'SIGKILL');
-  }
-  const second = await startPlatform(dataDir);
-  try {
-    const api = client(second.url);
-    const view = await driversAnswer(api, 'w-kill', answers);
-    t.like(
-      view.routes.find((r) => r.routeId === answers.declined?.routeId),
-      { declines: 1 },
-    );
-    await checkOutcome(t, api, 'w-kill', view);
-    // Each command of the saga was carried out once: one reservation per van, one offer per offer the window shows.
-    const vans = await Promise.all(vehicleIds.map((id) => api.get(`/v1/audit/streams/vehicle-${id}`, 'admin')));
-    const types: string[] = vans.flatMap((answer) => answer.body.events.map((event: { type: string }) => event.type));
-    t.is(types.filter((type) => type === 'vehicle.reserved.v1').length, vehicleIds.length, 'each van reserved once');
-    const offers = view.routes.reduce((sum, route) => sum + route.offers, 0);
-    t.is(types.filter((type) => type === 'vehicle.route-offered.v1').length, offers, 'each offer made once');
-  } finally {
-    await stopPlatform(second);
-  }
-});
+test.serial(
+  'the platform killed (SIGKILL) mid-saga and restarted on its data: the saga carries on, nothing reserved, assigned or offered twice',
+  async (t) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'meridian-dispatch-kill-'));
+    const first = await startPlatform(dataDir);
+    const answers: Answers = { answered: new Set() };
+    try {
+      const api = client(first.url);
+      const sla = await fleetAndParcels(api);
+      await openWindow(api, 'w-kill', sla);
+      // The first offer is declined, and the platform killed at once: the saga hears the decline after the restart.
+      await driversAnswer(api, 'w-kill', answers, () => answers.declined !== undefined);
+    } finally {
+      await first.kill();
+    }
+    const second = await startPlatform(dataDir);
+    try {
+      const api = client(second.url);
+      const view = await driversAnswer(api, 'w-kill', answers);
+      t.like(
+        view.routes.find((r) => r.routeId === answers.declined?.routeId),
+        { declines: 1 },
+      );
+      await checkOutcome(t, api, 'w-kill', view);
+      // Each command of the saga was carried out once: one reservation per van, one offer per offer the window shows.
+      const vans = await Promise.all(vehicleIds.map((id) => api.get(`/v1/audit/streams/vehicle-${id}`, 'admin')));
+      const types: string[] = vans.flatMap((answer) => answer.body.events.map((event: { type: string }) => event.type));
+      t.is(types.filter((type) => type === 'vehicle.reserved.v1').length, vehicleIds.length, 'each van reserved once');
+      const offers = view.routes.reduce((sum, route) => sum + route.offers, 0);
+      t.is(types.filter((type) => type === 'vehicle.route-offered.v1').length, offers, 'each offer made once');
+    } finally {
+      await second.stop();
+    }
+  },
+);
