@@ -2,8 +2,8 @@
 //
 //   window opened ─► reserve each vehicle ─► (every reservation answered) optimize ─┬─ failed: retry after
 //   10 s, 30 s, 90 s, then give up ─► release every vehicle        ◄───────────────┘
-//   plan ready ─► assign each route's parcels ─► (every parcel answered) plan the route with those held
-//   route planned ─► offer it to its vehicle's driver until a deadline ─┬─ accepted ─► assign vehicle and
+//   plan ready ─► plan each route (every stop of the plan) ─► route planned ─► assign its parcels
+//   (every parcel answered: a refusal is reported) ─► offer it to its vehicle's driver until a deadline ─┬─ accepted ─► assign vehicle and
 //   route to each other ─► confirmed                                    ├─ declined / timed out / refused
 //   ─► release that vehicle, offer the route to the next free one, or drop it (its parcels back to the pool)
 //   every route confirmed or dropped ─► release the spare vehicles ─► completed, with what was not dispatched
