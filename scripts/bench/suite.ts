@@ -9,4 +9,5 @@ export const suite: readonly { readonly name: string; readonly module: string }[
   { name: 'lag', module: here('./lag.ts') },
   { name: 'spanner', module: here('./spanner.ts') },
   { name: 'optimizer', module: here('./optimizer.ts') },
+  { name: 'dispatch', module: here('./dispatch.ts') },
 ];
