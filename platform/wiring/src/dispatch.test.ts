@@ -4,7 +4,10 @@ import { isoDateTime, type RouteOptimizer } from '@meridian/kernel';
 import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
+import { consumerOf, dispatchWindowsProjection } from '@meridian/projections';
 import { dispatchActivities, optimizeActivityOn } from './dispatch.ts';
+import { allEventTypes } from './events.ts';
+import { platformReactions, reactionSubscriptions } from './reactions.ts';
 
 const start = isoDateTime(new Date('2026-11-21T06:00:00Z'));
 const problem = problemOf({
@@ -56,4 +59,17 @@ test('an optimizer that fails is a failed outcome saying why (the saga retries i
     optimize: async () => E.left({ _tag: 'OptimizerUnavailable', message: 'connection refused' }),
   };
   t.deepEqual(await optimizeActivityOn(optimizer)(problem), { ok: false, error: 'optimizer unavailable: connection refused' });
+});
+
+test("the relay publishes every type the dispatch saga and the window's history follow (the window's, the saga's own, its step records)", (t) => {
+  const published = new Set(allEventTypes);
+  const saga = reactionSubscriptions(platformReactions).find((subscription) => subscription.name === 'dispatch-process');
+  t.truthy(saga, 'the dispatch saga is one of the platform reactions');
+  for (const consumer of [saga, consumerOf(dispatchWindowsProjection)])
+    t.deepEqual(
+      consumer?.eventTypes.filter((type) => !published.has(type)),
+      [],
+      consumer?.name,
+    );
+  t.true(published.has('window.opened.v1') && published.has('dispatch.step-recorded.v1'));
 });
