@@ -1,25 +1,44 @@
 // The command routes: one line of data per command. Which aggregate, which codec, which fields come from
 // the path, who may send it. The HTTP handler and the OpenAPI document are both built from this table.
 import {
+  answerCommand,
   commandError,
+  decodeCommand,
+  streamOfCommand,
   type AggregateDefinition,
   type Command,
-  type CommandError,
+  type CommandAnswer,
+  type CommandCodecs,
+  type CommandContext,
+  type CommandHandlerDeps,
   type DomainEvent,
-  type ActorRole,
+  type FieldError,
+  type Guard,
   type Role,
+  type StreamExpectation,
 } from '@meridian/kernel';
 import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
 import { window, windowCommands } from '@meridian/dispatch';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
+import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
+
+/** A command decoded and bound to its aggregate: the id of its entity, and how to answer it. */
+export type AcceptedCommand = {
+  readonly id: string;
+  /** Runs it through the command handling; a client acting on what another client owns is told "not found". */
+  readonly answer: (deps: CommandHandlerDeps, context: CommandContext) => Promise<CommandAnswer>;
+};
 
 export type CommandRoute = {
   readonly path: string;
   readonly command: string;
-  readonly aggregate: AggregateDefinition<Command, DomainEvent, unknown>;
-  /** The command's data codec (a struct; `t.Any` so that every command's codec fits one table). */
+  /** The aggregate type (the stream prefix, the API description's tag). */
+  readonly aggregateType: string;
+  /** What the command expects of its stream (a route to an existing one may answer 404). */
+  readonly expects: StreamExpectation;
+  /** The command's data codec, for the API description. */
   readonly codec: t.Any;
   /** Data fields taken from the path, in path order. */
   readonly fromPath: readonly string[];
@@ -30,31 +49,53 @@ export type CommandRoute = {
   readonly clientField?: string;
   /** Where a driver's own principal id goes: a driver answers for itself only, never naming another driver. */
   readonly driverField?: string;
-  /** The client owning an existing aggregate: a client may act only on what it owns. */
-  readonly ownerOf?: (state: unknown) => string | undefined;
   readonly summary: string;
   readonly bodyLimit?: number;
+  /** Decodes the command's data (field errors otherwise) and binds it to its aggregate. */
+  readonly accept: (data: Readonly<Record<string, unknown>>, now: Date) => E.Either<FieldError[], AcceptedCommand>;
 };
 
 const staff: readonly Role[] = ['admin', 'dispatcher'];
 const field: readonly Role[] = ['admin', 'dispatcher', 'driver'];
 
-const parcelOwner = (state: unknown) => {
-  const parcelState = state as ParcelState;
-  return parcelState.status === 'Unregistered' ? undefined : parcelState.parcel.clientId;
+const parcelOwner = (state: ParcelState) => (state.status === 'Unregistered' ? undefined : state.parcel.clientId);
+
+type Spec<S> = Pick<
+  CommandRoute,
+  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit'
+> & {
+  /** The client owning an existing aggregate: a client may act only on what it owns. */
+  readonly ownerOf?: (state: S) => string | undefined;
 };
 
-type Spec = Omit<CommandRoute, 'aggregate' | 'codec' | 'fromPath'>;
+/** A decoded command bound to its aggregate. A client acting on what another client owns is told "not found". */
+const bound = <C extends Command, Ev extends DomainEvent, S>(
+  aggregate: AggregateDefinition<C, Ev, S>,
+  ownerOf: Spec<S>['ownerOf'],
+  command: C,
+): AcceptedCommand => {
+  const streamId = streamOfCommand(aggregate, command);
+  const guard: Guard<S> = (state, actor) => {
+    const owner = actor.role === 'client' ? ownerOf?.(state) : undefined;
+    return owner !== undefined && owner !== actor.clientId ? commandError.notFound(streamId) : undefined;
+  };
+  return { id: aggregate.idOf(command), answer: (deps, context) => answerCommand(deps, { aggregate, command, context, guard }) };
+};
 
 /** Binds a route to its aggregate; the path's `:params` name the data fields it supplies. */
 const on =
-  <C extends Command, Ev extends DomainEvent, S>(aggregate: AggregateDefinition<C, Ev, S>, codecs: Record<C['type'], t.Any>) =>
-  (spec: Spec & { command: C['type'] }): CommandRoute => ({
-    ...spec,
-    aggregate: aggregate as unknown as CommandRoute['aggregate'],
-    codec: codecs[spec.command],
-    fromPath: [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
-  });
+  <C extends Command, Ev extends DomainEvent, S>(aggregate: AggregateDefinition<C, Ev, S>, codecs: CommandCodecs<C>) =>
+  ({ ownerOf, ...spec }: Spec<S> & { readonly command: C['type'] }): CommandRoute => {
+    const type: C['type'] = spec.command;
+    return {
+      ...spec,
+      aggregateType: aggregate.type,
+      expects: aggregate.expects[type],
+      codec: codecs[type],
+      fromPath: [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
+      accept: (data, now) => E.map((command: C) => bound(aggregate, ownerOf, command))(decodeCommand(codecs, type, data, { now })),
+    };
+  };
 
 const parcels = on(parcel, parcelCommands);
 const routes = on(route, routeCommands);
@@ -188,12 +229,3 @@ export const commandRoutes: readonly CommandRoute[] = [
     bodyLimit: 2 * 1024 * 1024,
   }),
 ];
-
-/** A client acting on an aggregate another client owns sees it as not found: existence is not leaked. */
-export const ownershipGuard =
-  (commandRoute: CommandRoute, streamId: string) =>
-  (state: unknown, actor: { role: ActorRole; clientId?: string }): CommandError | undefined => {
-    if (actor.role !== 'client' || commandRoute.ownerOf === undefined) return undefined;
-    const owner = commandRoute.ownerOf(state);
-    return owner !== undefined && owner !== actor.clientId ? commandError.notFound(streamId) : undefined;
-  };
