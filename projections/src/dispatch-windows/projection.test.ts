@@ -1,10 +1,11 @@
 import { dispatchEvents, windowEvents, type DispatchEvent } from '@meridian/dispatch';
 import { day, depot, depotId, kg, p1, p2, p3, p4, r1, r2, v1, v2, v3, windowId, windowParcels } from '@meridian/dispatch/testing';
 import type { RecordedEvent } from '@meridian/kernel';
+import { givenProjection } from '@meridian/kernel/testing';
 import test from 'ava';
 import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments } from '../testing/index.ts';
-import { dispatchWindowsProjection } from './projection.ts';
+import { dispatchProgress, dispatchRoutes, dispatchTimeline, dispatchWindowsProjection, timelineEntryId } from './projection.ts';
 import { dispatchWindowQueries } from './queries.ts';
 
 const open = async (t: { teardown: (fn: () => Promise<void>) => void }) => {
@@ -206,4 +207,71 @@ test('windows are listed most recently opened first, by depot if asked', async (
     (await queries.list({ depotId })).documents.map((w) => w.windowId),
     ['w-1', 'w-0'],
   );
+});
+
+const given = givenProjection(dispatchWindowsProjection);
+
+/** A saga that planned one route and offered it to v-1 until 06:17, in its own stream. */
+const offeredStory = () => {
+  const log = createTestLog();
+  return log.recordAll(dispatchEvents, sagaStream, [
+    {
+      type: 'DispatchStarted',
+      data: { windowId, depotId, depot, dispatchWindow, parcels: windowParcels, vehicleIds: [v1], ...times, at: day('06:00') },
+    },
+    {
+      type: 'RoutesOptimized',
+      data: {
+        attempt: 1,
+        optimizer: 'embedded',
+        distanceMetres: 5_000,
+        routes: [{ routeId: r1, vehicleId: v1, parcelIds: [p1, p2], distanceMetres: 5_000 }],
+        leftOut: [{ parcelId: p3, reason: 'no-room' }],
+        at: day('06:01'),
+      },
+    },
+    { type: 'RouteFilled', data: { routeId: r1, parcelIds: [p1, p2], loadKg: kg(80), at: day('06:02') } },
+    {
+      type: 'RouteOffered',
+      data: { routeId: r1, vehicleId: v1, driverId: 'd-1' as never, attempt: 1, expiresAt: day('06:17'), at: day('06:02') },
+    },
+  ]);
+};
+
+test(
+  "an offered route's document: its van and driver, its load, the offer's deadline (every document of its collection's type)",
+  given(offeredStory()).thenDocumentLike(dispatchRoutes, r1, {
+    windowId,
+    status: 'offered',
+    vehicleId: v1,
+    driverId: 'd-1',
+    parcelIds: [p1, p2],
+    loadKg: 80,
+    offers: 1,
+    offerExpiresAt: day('06:17'),
+  }),
+);
+
+test(
+  "the window's progress once planned: the optimizer, the routes planned, the parcels it left out",
+  given(offeredStory()).thenDocumentLike(dispatchProgress, windowId, {
+    phase: 'dispatching',
+    optimizer: 'embedded',
+    optimizerAttempts: 0,
+    routesPlanned: 1,
+    parcelsLeftOut: 1,
+    revision: 3,
+  }),
+);
+
+test('a step record is a timeline entry of its own, decoded', (t) => {
+  const log = createTestLog();
+  const entry = step(log, { kind: 'timer', name: 'offer-w-1.r1-1', dueAt: day('06:17'), timerId: 't-1' }, [
+    { aggregate: 'vehicle', type: 'WithdrawRouteOffer' },
+  ]);
+  return given([entry]).thenDocumentLike(dispatchTimeline, timelineEntryId(windowId, 0), {
+    kind: 'step',
+    what: 'timer offer-w-1.r1-1',
+    detail: { input: { kind: 'timer', at: day('06:17') }, commands: [{ command: 'vehicle.WithdrawRouteOffer', count: 1 }] },
+  })(t);
 });
