@@ -52,6 +52,12 @@ resource "google_cloud_run_v2_service" "command_api" {
         name  = "MERIDIAN_SPANNER_DATABASE"
         value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
+      # The edge checks read the read models (RouteBoard, ParcelStatusView, FleetView) before a command that
+      # spans aggregates: assigning and loading a parcel, planning a route.
+      env {
+        name  = "MERIDIAN_READ_MODELS"
+        value = "firestore"
+      }
       env {
         name = "MERIDIAN_API_KEYS"
         value_source {
@@ -67,6 +73,7 @@ resource "google_cloud_run_v2_service" "command_api" {
   depends_on = [
     google_project_service.api,
     google_spanner_database_iam_member.command_api,
+    google_project_iam_member.command_api_datastore_viewer,
     google_secret_manager_secret_iam_member.command_api_api_keys,
   ]
 }

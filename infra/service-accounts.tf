@@ -70,6 +70,13 @@ resource "google_project_iam_member" "webhook_dispatcher_datastore_user" {
   member  = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }
 
+# The command API reads the read models for its edge checks, and writes none.
+resource "google_project_iam_member" "command_api_datastore_viewer" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = "serviceAccount:${google_service_account.command_api.email}"
+}
+
 # The reactions worker writes its checkpoints, the timers projection and the timers' leases.
 resource "google_project_iam_member" "reactions_datastore_user" {
   project = var.project_id

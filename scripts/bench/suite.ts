@@ -9,5 +9,6 @@ export const suite: readonly { readonly name: string; readonly module: string }[
   { name: 'lag', module: here('./lag.ts') },
   { name: 'spanner', module: here('./spanner.ts') },
   { name: 'optimizer', module: here('./optimizer.ts') },
+  { name: 'timers', module: here('./timers.ts') },
   { name: 'dispatch', module: here('./dispatch.ts') },
 ];

@@ -4,7 +4,15 @@ import { silentLogger, type Document, type DocumentStore, type Projection, type 
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { openBus, openDocumentStore, openEventStore, type Bus } from '@meridian/wiring';
+import {
+  openBus,
+  openDocumentStore,
+  openEventStore,
+  platformReactions,
+  reactionProjections,
+  reactionSubscriptions,
+  type Bus,
+} from '@meridian/wiring';
 import test from 'ava';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
@@ -76,6 +84,20 @@ const parcelBody = (parcelId: string, clientId = 'acme') => ({
   weightKg: 2,
   slaDeadline: new Date(Date.now() + 4 * 3_600_000).toISOString(),
 });
+
+/** A route planned with a parcel of its own: the command API assigns parcels only to a route that exists. */
+const planRoute = async (routeId: string) => {
+  const parcelId = `p-${routeId}-${randomUUID()}`;
+  await command('/v1/parcels', parcelBody(parcelId, 'depot'));
+  const now = Date.now();
+  const planned = await command('/v1/routes', {
+    routeId,
+    depotId: 'ams',
+    dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+    stops: [{ stopId: 's-0', location: { lat: 52.3, lng: 4.9 }, parcelIds: [parcelId] }],
+  });
+  if (planned.status !== 202) throw new Error(`planning ${routeId}: ${planned.status}`);
+};
 
 /** A vehicle on a route delivering its parcels: every aggregate and most of their facts. */
 const runRoute = async (tag: string, parcels: number) => {
@@ -160,16 +182,29 @@ const fromScratch = async () => {
   return result;
 };
 
-/** Caught up: every projection has applied the last revision of every stream it follows. */
+/**
+ * Every consumer that keeps stream checkpoints in the read models, by the collection holding them: the
+ * projections and the reactions (whose commands are sent before their checkpoints are written, so once they
+ * have read the whole log, what they had to send is in it).
+ */
+const checkpointed: readonly { readonly eventTypes: readonly string[]; readonly collection: string }[] = [
+  ...[...platformProjections, ...reactionProjections].map((projection) => ({
+    eventTypes: projection.eventTypes,
+    collection: streamCheckpoints(projection, projection.version),
+  })),
+  ...reactionSubscriptions(platformReactions).map(({ name, eventTypes }) => ({ eventTypes, collection: `${name}-streams` })),
+];
+
+/** Caught up: every projection and every reaction has handled the last revision of every stream it follows. */
 const caughtUp = async () => {
   const events = await wholeLog();
-  for (const projection of platformProjections) {
-    const followed = events.filter((e) => projection.eventTypes.includes(e.type));
+  for (const consumer of checkpointed) {
+    const followed = events.filter((e) => consumer.eventTypes.includes(e.type));
     const last = new Map(followed.map((e) => [e.streamId, e.streamRevision]));
     const byStream = new Map<string, number>();
     let after: string | undefined;
     do {
-      const page = await firestore.query(streamCheckpoints(projection, projection.version), { limit: 500, ...(after && { after }) });
+      const page = await firestore.query(consumer.collection, { limit: 500, ...(after && { after }) });
       for (const { id, document } of page.documents) byStream.set(id, document['revision'] as number);
       after = page.next;
     } while (after !== undefined);
@@ -249,6 +284,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('a command over HTTP reaches the Firestore read models through the relay, Pub/Sub and the projector', async (t) => {
     const parcelId = `p-${randomUUID()}`;
+    await planRoute('r-x');
     t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
     t.is((await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-x' })).status, 202);
     const view = await until(
@@ -331,8 +367,98 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.deepEqual(await snapshot(firestore), await fromScratch());
   });
 
+  // Issue 12 on the cloud wiring: the reactions app is killed with SIGKILL while it releases cancelled routes'
+  // parcels and vans, and every event is published a second time; each release happens once, caused by its
+  // route's cancel, and the read models equal a build from scratch.
+  test.serial(
+    'routes cancelled while the reactions app is killed with SIGKILL, every message twice: one release per parcel, caused by the cancel',
+    async (t) => {
+      const tag = randomUUID().slice(0, 6);
+      const routes = Array.from({ length: 3 }, (_, r) => ({
+        routeId: `rc-${tag}-${r}`,
+        vehicleId: `vc-${tag}-${r}`,
+        parcelIds: Array.from({ length: 4 }, (_, i) => `pc-${tag}-${r}-${i}`),
+      }));
+      const now = Date.now();
+      for (const { routeId, vehicleId, parcelIds } of routes) {
+        await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+        await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId: `d-${vehicleId}` });
+        for (const parcelId of parcelIds) await command('/v1/parcels', parcelBody(parcelId));
+        await until(
+          () => Promise.all(parcelIds.map((id) => call('query-api', 'GET', `/v1/parcels/${id}`))),
+          (views) => views.every((v) => v.status === 200),
+          'the parcels in the read model',
+        );
+        await command('/v1/routes', {
+          routeId,
+          depotId: 'ams',
+          dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+          stops: parcelIds.map((parcelId, i) => ({ stopId: `s-${i}`, location: { lat: 52.3 + i / 100, lng: 4.9 }, parcelIds: [parcelId] })),
+        });
+        await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 8 });
+        await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId: `d-${vehicleId}` });
+      }
+      const allParcels = routes.flatMap((r) => r.parcelIds);
+      await until(
+        () => Promise.all(allParcels.map((id) => call('query-api', 'GET', `/v1/parcels/${id}`))),
+        (views) => views.every((v) => v.body?.status === 'AssignedToRoute'),
+        'every planned parcel assigned to its route by the reactions app',
+        120_000,
+      );
+      const cancels = new Map<string, string>();
+      await Promise.all(
+        routes.map(async ({ routeId }) => {
+          const answer = await command(`/v1/routes/${routeId}/cancel`, { reason: 'the van broke down' });
+          const { events } = answer.body as { events: { eventId: string; type: string }[] };
+          const cancelled = events.find((e) => e.type === 'route.cancelled.v1');
+          if (cancelled === undefined) throw new Error(`${routeId}: not cancelled: ${JSON.stringify(answer.body)}`);
+          cancels.set(routeId, cancelled.eventId);
+        }),
+      );
+      const releasesOf = async (parcelId: string) =>
+        ((await call('command-api', 'GET', `/v1/streams/parcel-${parcelId}`)).body.events as RecordedEvent[]).filter(
+          (e) => e.type === 'parcel.released-from-route.v1',
+        );
+      // Mid-work: some parcels released, not all (or all, on a fast machine: the kill still lands before the acks).
+      await until(
+        async () => (await Promise.all(allParcels.map(releasesOf))).filter((r) => r.length > 0).length,
+        (released) => released > 0,
+        'the first release',
+      );
+      await platform.kill('reactions');
+      await bus.eventPublisher!.publish(await wholeLog());
+      await platform.start('reactions');
+      await until(
+        async () => (await Promise.all(allParcels.map(releasesOf))).every((r) => r.length > 0),
+        (ok) => ok,
+        'every parcel released after the restart',
+        120_000,
+      );
+      for (const { routeId, vehicleId, parcelIds } of routes) {
+        for (const parcelId of parcelIds) {
+          const releases = await releasesOf(parcelId);
+          t.is(releases.length, 1, `${parcelId} released once`);
+          t.is(releases[0]!.metadata.causationId, cancels.get(routeId) ?? 'no cancel', `${parcelId}: caused by ${routeId}'s cancel`);
+        }
+        const vanReleases = await until(
+          async () =>
+            ((await call('command-api', 'GET', `/v1/streams/vehicle-${vehicleId}`)).body.events as RecordedEvent[]).filter(
+              (e) => e.type === 'vehicle.released-from-route.v1',
+            ),
+          (released) => released.length > 0,
+          `${vehicleId} released`,
+        );
+        t.is(vanReleases.length, 1, `${vehicleId} released once`);
+        t.is(vanReleases[0]!.metadata.causationId, cancels.get(routeId) ?? 'no cancel');
+      }
+      await until(caughtUp, (ok) => ok, 'the projectors to catch up', 90_000);
+      t.deepEqual(await snapshot(firestore), await fromScratch());
+    },
+  );
+
   test.serial('per-stream order holds under concurrent commands on the same streams', async (t) => {
     const parcelIds = Array.from({ length: 6 }, () => `p-${randomUUID()}`);
+    for (const routeId of ['r-a', 'r-b', 'r-c']) await planRoute(routeId);
     await Promise.all(parcelIds.map((id) => command('/v1/parcels', parcelBody(id))));
     // Racing commands on each parcel: some win, some are refused; whatever wins must be applied in order.
     await Promise.all(
@@ -420,6 +546,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       });
       t.is(created.status, 201, JSON.stringify(created.body));
       const parcelId = `p-${randomUUID()}`;
+      await planRoute('r-w');
       await command('/v1/parcels', parcelBody(parcelId));
       await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-w' });
       await until(

@@ -227,6 +227,26 @@ test('each source topic has one publisher; each consumer subscription one reader
   }
 });
 
+test("the platform's reactions are on the event plane, each read by the reactions service alone, filtered to what it follows", (t) => {
+  // By name, so that reactions dropped from platformReactions (or run by another deployable) show here.
+  const reactions = {
+    'route-lifecycle-reactor': 'hasPrefix(attributes.eventType, "route.")',
+    'assignment-guard-reactor': 'hasPrefix(attributes.eventType, "parcel.")',
+    'sla-process': 'hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "sla.")',
+    'dispatch-process':
+      'hasPrefix(attributes.eventType, "dispatch.") OR hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "route.") OR hasPrefix(attributes.eventType, "vehicle.") OR hasPrefix(attributes.eventType, "window.")',
+    'timers-projector': 'hasPrefix(attributes.eventType, "dispatch.") OR hasPrefix(attributes.eventType, "sla.")',
+  };
+  for (const [name, filter] of Object.entries(reactions)) {
+    t.like(subscriptions[terraformId(name)], { name, filter, enable_message_ordering: true }, name);
+    t.deepEqual(
+      appMembers(subscriptionBindings, 'subscription', idRef('google_pubsub_subscription', name), 'roles/pubsub.subscriber'),
+      ['serviceAccount:${var.service_accounts.reactions}'],
+      `${name} is read by the reactions service`,
+    );
+  }
+});
+
 test("the topology fits Pub/Sub's limits", (t) => {
   for (const s of platformTopology.subscriptions) {
     t.true(Buffer.byteLength(s.filter ?? '') <= 256, `${s.name}: a filter has at most 256 bytes`);
@@ -585,7 +605,7 @@ const serviceOf = (resource: string): Service => {
 
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
-  command_api: [commonVariables, eventStoreVariables],
+  command_api: [commonVariables, eventStoreVariables, readModelVariables],
   query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
@@ -746,4 +766,31 @@ test('every service that opens the event store names the Spanner database and ma
     );
   }
   t.false(handWritten.includes('EVENTSTORE_CONNECTION_STRING'), 'no service still reads an EventStoreDB connection');
+});
+
+test('every service that opens the Firestore read models may use them: writers as users, readers as viewers', (t) => {
+  const grants = [...resourceBodies('google_project_iam_member').values()].map((body) => ({
+    role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
+    account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
+  }));
+  // What each service does with them (apps/*/src/main.ts). The archiver opens the store with the projector
+  // image's wiring but writes no document (infra/service-accounts.tf), so it has no role.
+  const use: Readonly<Record<string, 'reads' | 'writes' | 'none'>> = {
+    command_api: 'reads',
+    query_api: 'reads',
+    relay: 'writes',
+    projector: 'writes',
+    webhook_dispatcher: 'writes',
+    reactions: 'writes',
+    archiver: 'none',
+  };
+  const users = services.filter((service) => service.env.get('MERIDIAN_READ_MODELS') === 'firestore');
+  t.deepEqual(users.map((service) => service.resource).sort(), Object.keys(use).sort());
+  for (const service of users) {
+    const roles = grants
+      .filter((grant) => grant.account === service.account && grant.role?.startsWith('roles/datastore.'))
+      .map((g) => g.role);
+    const expected = { reads: ['roles/datastore.viewer'], writes: ['roles/datastore.user'], none: [] }[use[service.resource] ?? 'none'];
+    t.deepEqual(roles, expected, `${service.resource} on Firestore`);
+  }
 });

@@ -28,6 +28,7 @@ import {
 } from '@meridian/http';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
+import { runEdgeCheck, type EdgeFacts } from './edge-checks.ts';
 import type { InFlight } from './in-flight.ts';
 import type { AcceptedCommand, CommandRoute } from './routes.ts';
 
@@ -37,6 +38,9 @@ export type CommandApiDeps = CommandHandlerDeps & {
   readonly now?: () => Date;
   readonly bodyLimit?: number;
 };
+
+/** What the edge checks read: the read models first, the aggregates' histories to confirm a refusal. */
+export type EdgeSources = { readonly readModels: EdgeFacts; readonly confirm: EdgeFacts };
 
 /** What a command request is answered with: its result, and whether it is a retried request's first answer. */
 export type RouteAnswer = { readonly id: string; readonly result: CommandResult; readonly replayed: boolean };
@@ -106,6 +110,23 @@ const withDriver = (commandRoute: CommandRoute, data: Record<string, unknown>, a
   return data;
 };
 
+/**
+ * The route's edge check, if it has one (rules that span aggregates, edge-checks.ts). A request already
+ * answered is not checked again: its retry gets the first answer, whatever changed since. An edge refusal
+ * is not recorded as the request's answer: the read models move on, and the same request may pass later.
+ */
+const passEdgeCheck = async (
+  deps: CommandHandlerDeps & { readonly edge: EdgeSources },
+  commandRoute: CommandRoute,
+  data: unknown,
+  request: RequestIdentity | undefined,
+): Promise<void> => {
+  if (commandRoute.edgeCheck === undefined) return;
+  if (request !== undefined && (await deps.store.findRequest(request.requestId)) !== undefined) return;
+  const refusal = await runEdgeCheck(commandRoute.edgeCheck, data, deps.edge);
+  if (refusal !== undefined) throw new HttpProblem(refusal);
+};
+
 /** A failing field that came from the path is a path parameter to the client, not a place in its body. */
 const locatedErrors = (commandRoute: CommandRoute, errors: readonly FieldError[]): RequestError[] =>
   errors.map((error) => {
@@ -120,7 +141,7 @@ const accepted = (commandRoute: CommandRoute, data: Record<string, unknown>, now
 };
 
 export const handleRoute = async (
-  deps: CommandApiDeps & { readonly inFlight: InFlight },
+  deps: CommandApiDeps & { readonly inFlight: InFlight; readonly edge: EdgeSources },
   commandRoute: CommandRoute,
   ctx: Context & { state: CommandState; params: Record<string, string> },
 ): Promise<RouteAnswer> => {
@@ -142,6 +163,7 @@ export const handleRoute = async (
       : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
   if (request !== undefined) claimOrRefuse(deps.inFlight, request);
   try {
+    await passEdgeCheck(deps, commandRoute, raw, request);
     const { answer, replayed } = await answered(deps, {
       actor,
       correlationId,

@@ -6,11 +6,13 @@ import {
   openApiDocument,
   pathParameter,
   problemResponses,
+  problemType,
   publicOpenApi,
   type OpenApiOperation,
   type OpenApiPart,
   type OpenApiPaths,
 } from '@meridian/http';
+import type { EdgeCheck } from './edge-checks.ts';
 import { commandRoutes, type CommandRoute } from './routes.ts';
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
@@ -71,10 +73,19 @@ const accepted = {
  */
 const commandErrors = (commandRoute: CommandRoute): number[] => [400, 403, ...(commandRoute.expects === 'new' ? [] : [404]), 409, 422];
 
+/** A rule that spans aggregates, checked before the command (docs/cross-aggregate-rules.md), and its refusals. */
+const edgeCheckDescription = ({ rule, refusals }: EdgeCheck): string =>
+  `Checked first against the read models, a refusal confirmed against the other aggregates' histories: ${rule} Refused with 409 ${refusals.map(problemType).join(', ')}.`;
+
 const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
   operationId: commandRoute.command.charAt(0).toLowerCase() + commandRoute.command.slice(1),
   summary: commandRoute.summary,
-  description: `Roles: ${commandRoute.roles.join(', ')}.${commandRoute.clientField ? ' A client key acts for its own client only.' : ''}${commandRoute.driverField ? ` A driver key answers for its own driver only (${commandRoute.driverField} is its principal).` : ''}`,
+  description: [
+    `Roles: ${commandRoute.roles.join(', ')}.`,
+    ...(commandRoute.clientField ? ['A client key acts for its own client only.'] : []),
+    ...(commandRoute.driverField ? [`A driver key answers for its own driver only (${commandRoute.driverField} is its principal).`] : []),
+    ...(commandRoute.edgeCheck ? [edgeCheckDescription(commandRoute.edgeCheck)] : []),
+  ].join(' '),
   tags: [commandRoute.aggregateType],
   parameters: [...commandRoute.fromPath.map((name) => pathParameter(name, `the ${name}`)), ...headerParameters],
   requestBody: { required: commandRoute.fromPath.length === 0, content: jsonContent(bodySchema(commandRoute)) },

@@ -23,6 +23,7 @@ import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
+import { assignableRoute, loadableVehicle, plannableParcels, type EdgeCheck } from './edge-checks.ts';
 
 /** A command decoded and bound to its aggregate: the id of its entity, and how to answer it. */
 export type AcceptedCommand = {
@@ -53,6 +54,8 @@ export type CommandRoute = {
   readonly bodyLimit?: number;
   /** Decodes the command's data (field errors otherwise) and binds it to its aggregate. */
   readonly accept: (data: Readonly<Record<string, unknown>>, now: Date) => E.Either<FieldError[], AcceptedCommand>;
+  /** A rule that spans aggregates, checked before the command is sent (edge-checks.ts). */
+  readonly edgeCheck?: EdgeCheck;
 };
 
 const staff: readonly Role[] = ['admin', 'dispatcher'];
@@ -62,7 +65,7 @@ const parcelOwner = (state: ParcelState) => (state.status === 'Unregistered' ? u
 
 type Spec<S> = Pick<
   CommandRoute,
-  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit'
+  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit' | 'edgeCheck'
 > & {
   /** The client owning an existing aggregate: a client may act only on what it owns. */
   readonly ownerOf?: (state: S) => string | undefined;
@@ -115,7 +118,8 @@ export const commandRoutes: readonly CommandRoute[] = [
     path: '/v1/parcels/:parcelId/assign-to-route',
     command: 'AssignParcelToRoute',
     roles: staff,
-    summary: 'Assign a parcel to a route',
+    summary: 'Assign a parcel to a route (one that exists and is neither finished nor cancelled)',
+    edgeCheck: assignableRoute,
   }),
   parcels({
     path: '/v1/parcels/:parcelId/release-from-route',
@@ -123,7 +127,13 @@ export const commandRoutes: readonly CommandRoute[] = [
     roles: staff,
     summary: 'Release a parcel from its route',
   }),
-  parcels({ path: '/v1/parcels/:parcelId/load', command: 'LoadParcel', roles: field, summary: 'Load a parcel onto a vehicle' }),
+  parcels({
+    path: '/v1/parcels/:parcelId/load',
+    command: 'LoadParcel',
+    roles: field,
+    summary: "Load a parcel onto its route's vehicle, within the vehicle's capacity",
+    edgeCheck: loadableVehicle,
+  }),
   parcels({
     path: '/v1/parcels/:parcelId/out-for-delivery',
     command: 'StartParcelDelivery',
@@ -167,8 +177,9 @@ export const commandRoutes: readonly CommandRoute[] = [
     command: 'PlanRoute',
     generatesId: 'routeId',
     roles: staff,
-    summary: 'Plan a route',
+    summary: 'Plan a route with registered parcels on no route (each is then assigned to it)',
     bodyLimit: 1024 * 1024,
+    edgeCheck: plannableParcels,
   }),
   routes({
     path: '/v1/routes/:routeId/assign',

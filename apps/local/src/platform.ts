@@ -147,7 +147,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     },
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
     routers: [
-      commandRouter({ store, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
+      commandRouter({ store, documents, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
       queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
       auditRouter({
         store,

@@ -9,6 +9,7 @@ import {
 } from '@meridian/kernel';
 import { dispatchSaga } from '@meridian/dispatch';
 import { parcel, parcelCommands } from '@meridian/parcel';
+import { platformProcessManagers, platformReactors } from '@meridian/reactions';
 import { processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
@@ -27,8 +28,15 @@ export type ReactionSet = {
   readonly activities?: Readonly<Record<string, Activity>>;
 };
 
-/** The platform's reactions (domain/reactions, domain/dispatch): what `npm start` and the reactions service run. */
-export const platformReactions: ReactionSet = { reactors: [], processManagers: [dispatchSaga] };
+/**
+ * The platform's reactions (domain/reactions: the route lifecycle, the assignment guard, the SLA clock;
+ * domain/dispatch: the dispatch saga): what `npm start` and the reactions service run (docs/reactions.md,
+ * docs/reaction-runtime.md, docs/dispatch.md).
+ */
+export const platformReactions: ReactionSet = {
+  reactors: platformReactors,
+  processManagers: [...platformProcessManagers, dispatchSaga],
+};
 
 /** The timers projection of a set of process managers; none when there are none (nothing to schedule). */
 export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers'>): Projection | undefined =>

@@ -54,6 +54,7 @@ const plannedBoard: RouteBoardView = {
   vehicleId: null,
   driverId: null,
   stops: [stopOf(s1, 0), stopOf(s2, 1), stopOf(s3, 2)],
+  refusedParcels: [],
   progress: { total: 3, completed: 0, skipped: 0, pending: 3, percent: 0 },
   plannedAt: utcAt('06:30'),
   startedAt: null,
@@ -139,6 +140,20 @@ test(
     progress: { pending: 1, percent: 0 },
   }),
 );
+
+test('shows a parcel that refused to join the route, and drops it from its stop', async (t) => {
+  const { documents, queries } = await open(t);
+  await applyEvents(documents, routeBoardProjection, record([r.planned([s1, s2], '06:30'), r.parcelRefused(s1, 'p-2', '06:31')]));
+  const board = await queries.byId('r-1');
+  t.deepEqual(board?.refusedParcels, [
+    { parcelId: 'p-2', stopId: 's-1', code: 'ParcelNotAssignable', reason: 'the parcel is Cancelled', refusedAt: utcAt('06:31') },
+  ]);
+  t.deepEqual(
+    board?.stops.map((stop) => stop.parcelIds),
+    [['p-1'], ['p-3']],
+  );
+  t.like(board, { updatedAt: utcAt('06:31'), revision: 1, progress: { total: 2, pending: 2 } });
+});
 
 test('applying the same events again changes nothing', async (t) => {
   const { documents, queries } = await open(t);
