@@ -326,7 +326,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,live-map"
       }
     }
   }

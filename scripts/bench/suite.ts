@@ -10,4 +10,5 @@ export const suite: readonly { readonly name: string; readonly module: string }[
   { name: 'spanner', module: here('./spanner.ts') },
   { name: 'optimizer', module: here('./optimizer.ts') },
   { name: 'timers', module: here('./timers.ts') },
+  { name: 'dispatch', module: here('./dispatch.ts') },
 ];

@@ -4,6 +4,9 @@
 import { spannerDdl } from '@meridian/spanner';
 import {
   consumerOf,
+  dispatchRoutes,
+  dispatchTimeline,
+  dispatchWindows,
   generationName,
   parcelsCollection,
   platformProjections,
@@ -72,6 +75,9 @@ export const listOrders: Readonly<Record<string, IndexDirection>> = {
   [parcelsCollection]: 'DESCENDING',
   [routesCollection]: 'DESCENDING',
   [vehiclesCollection]: 'ASCENDING',
+  [dispatchWindows.name]: 'DESCENDING',
+  [dispatchRoutes.name]: 'ASCENDING',
+  [dispatchTimeline.name]: 'ASCENDING',
 };
 
 /**

@@ -2,6 +2,8 @@ import type { DocumentQuery, DocumentStore } from '@meridian/kernel';
 import {
   consumerOf,
   fleetProjection,
+  dispatchWindowQueries,
+  dispatchWindowsProjection,
   fleetQueries,
   generationName,
   parcelStatusProjection,
@@ -233,7 +235,9 @@ test("the platform's reactions are on the event plane, each read by the reaction
     'route-lifecycle-reactor': 'hasPrefix(attributes.eventType, "route.")',
     'assignment-guard-reactor': 'hasPrefix(attributes.eventType, "parcel.")',
     'sla-process': 'hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "sla.")',
-    'timers-projector': 'hasPrefix(attributes.eventType, "sla.")',
+    'dispatch-process':
+      'hasPrefix(attributes.eventType, "dispatch.") OR hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "route.") OR hasPrefix(attributes.eventType, "vehicle.") OR hasPrefix(attributes.eventType, "window.")',
+    'timers-projector': 'hasPrefix(attributes.eventType, "dispatch.") OR hasPrefix(attributes.eventType, "sla.")',
   };
   for (const [name, filter] of Object.entries(reactions)) {
     t.like(subscriptions[terraformId(name)], { name, filter, enable_message_ordering: true }, name);
@@ -318,6 +322,10 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
       ]),
       fleet.byId('van-12'),
     ];
+  },
+  [dispatchWindowsProjection.name]: (store, generation) => {
+    const windows = dispatchWindowQueries(store, generation);
+    return [windows.list(), windows.list({ depotId: 'ams-1' }), windows.routes('w-1'), windows.timeline('w-1', { limit: 20 })];
   },
 };
 

@@ -103,6 +103,16 @@ const withClient = (commandRoute: CommandRoute, data: Record<string, unknown>, a
   return data;
 };
 
+/** A driver answers for itself: its own principal id fills the driver field; naming another driver is refused. */
+const withDriver = (commandRoute: CommandRoute, data: Record<string, unknown>, actor: Actor) => {
+  const field = commandRoute.driverField;
+  if (field === undefined || actor.role !== 'driver') return data;
+  if (data[field] === undefined) return { ...data, [field]: actor.principalId };
+  if (data[field] !== actor.principalId)
+    throw new HttpProblem(problems.forbidden(`a driver key may only answer for its own driver (${actor.principalId})`));
+  return data;
+};
+
 /**
  * The route's edge check, if it has one (rules that span aggregates, edge-checks.ts). A request already
  * answered is not checked again: its retry gets the first answer, whatever changed since. An edge refusal
@@ -173,7 +183,11 @@ const decideRoute = async (deps: HandleDeps, commandRoute: CommandRoute, ctx: Ro
   const key = idempotencyKeyOf(ctx);
   const body = await readJsonBody(ctx, { limit: commandRoute.bodyLimit ?? deps.bodyLimit ?? 256 * 1024, emptyAsObject: true });
   if (!isObject(body)) throw new HttpProblem(problems.invalidRequest([{ pointer: '#', detail: 'must be a JSON object' }]));
-  const raw = withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor);
+  const raw = withDriver(
+    commandRoute,
+    withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor),
+    actor,
+  );
   const { id, answer: answered } = accepted(commandRoute, raw, (deps.now ?? (() => new Date()))());
   // Keys are scoped to their principal: two clients choosing the same key never meet, nor learn of each other.
   const request: RequestIdentity | undefined =

@@ -20,7 +20,9 @@ const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 /** The body a route accepts: its command's data without the path fields; generated fields are optional. */
 const bodySchema = (commandRoute: CommandRoute): JsonSchema => {
   const schema = jsonSchemaOf(commandRoute.codec);
-  const optional = new Set([commandRoute.generatesId, commandRoute.clientField].filter((f): f is string => f !== undefined));
+  const optional = new Set(
+    [commandRoute.generatesId, commandRoute.clientField, commandRoute.driverField].filter((f): f is string => f !== undefined),
+  );
   const inBody = (key: unknown): key is string => typeof key === 'string' && !commandRoute.fromPath.includes(key);
   const properties = Object.fromEntries(
     Object.entries(isRecord(schema['properties']) ? schema['properties'] : {}).filter(([key]) => inBody(key)),
@@ -81,6 +83,7 @@ const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
   description: [
     `Roles: ${commandRoute.roles.join(', ')}.`,
     ...(commandRoute.clientField ? ['A client key acts for its own client only.'] : []),
+    ...(commandRoute.driverField ? [`A driver key answers for its own driver only (${commandRoute.driverField} is its principal).`] : []),
     ...(commandRoute.edgeCheck ? [edgeCheckDescription(commandRoute.edgeCheck)] : []),
   ].join(' '),
   tags: [commandRoute.aggregateType],

@@ -18,6 +18,7 @@ import {
   type StreamExpectation,
 } from '@meridian/kernel';
 import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
+import { window, windowCommands } from '@meridian/dispatch';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
@@ -47,6 +48,8 @@ export type CommandRoute = {
   readonly roles: readonly Role[];
   /** Where a client principal's own clientId goes (it may not name another client). */
   readonly clientField?: string;
+  /** Where a driver's own principal id goes: a driver answers for itself only, never naming another driver. */
+  readonly driverField?: string;
   readonly summary: string;
   readonly bodyLimit?: number;
   /** Decodes the command's data (field errors otherwise) and binds it to its aggregate. */
@@ -60,7 +63,10 @@ const field: readonly Role[] = ['admin', 'dispatcher', 'driver'];
 
 const parcelOwner = (state: ParcelState) => (state.status === 'Unregistered' ? undefined : state.parcel.clientId);
 
-type Spec<S> = Pick<CommandRoute, 'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'summary' | 'bodyLimit' | 'edgeCheck'> & {
+type Spec<S> = Pick<
+  CommandRoute,
+  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit' | 'edgeCheck'
+> & {
   /** The client owning an existing aggregate: a client may act only on what it owns. */
   readonly ownerOf?: (state: S) => string | undefined;
 };
@@ -97,6 +103,7 @@ const on =
 const parcels = on(parcel, parcelCommands);
 const routes = on(route, routeCommands);
 const vehicles = on(vehicle, vehicleCommands);
+const windows = on(window, windowCommands);
 
 export const commandRoutes: readonly CommandRoute[] = [
   parcels({
@@ -209,4 +216,27 @@ export const commandRoutes: readonly CommandRoute[] = [
     summary: "Change a vehicle's capacity",
   }),
   vehicles({ path: '/v1/vehicles/:vehicleId/retire', command: 'RetireVehicle', roles: staff, summary: 'Retire a vehicle' }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/offers/:routeId/accept',
+    command: 'AcceptRouteOffer',
+    roles: ['driver'],
+    driverField: 'driverId',
+    summary: "Accept the route offered to the driver's vehicle (the driver on duty with it only)",
+  }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/offers/:routeId/decline',
+    command: 'DeclineRouteOffer',
+    roles: ['driver'],
+    driverField: 'driverId',
+    summary: "Decline the route offered to the driver's vehicle (the driver on duty with it only)",
+  }),
+
+  windows({
+    path: '/v1/dispatch/windows',
+    command: 'OpenDispatchWindow',
+    generatesId: 'windowId',
+    roles: staff,
+    summary: 'Open a dispatch window: its vehicles are reserved, its parcels routed, and each route offered to a driver',
+    bodyLimit: 2 * 1024 * 1024,
+  }),
 ];

@@ -22,6 +22,8 @@ import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
 import {
   archiveVariables,
+  dispatchActivities,
+  platformReactions,
   commonVariables,
   consoleVariables,
   dataDirFor,
@@ -39,6 +41,7 @@ import {
   webhookVariables,
 } from '@meridian/wiring';
 import { warmConsole } from '@meridian/query-api';
+import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
@@ -119,6 +122,8 @@ await startOrExit(service, async () => {
     }),
     findPrincipal: keyring(keys),
     logger,
+    // The dispatch saga plans its routes with the embedded optimizer, on a thread of its own.
+    reactions: { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
     ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),

@@ -2,7 +2,7 @@
 // subscriptions) build the read models, the query API serves them, SSE streams their changes.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
 import { silentLogger, type DocumentStore, type EventArchive, type EventStore } from '@meridian/kernel';
-import { parcelStatusProjection, replay } from '@meridian/projections';
+import { parcelStatusProjection, platformProjections, replay } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { openArchive } from '@meridian/wiring';
 import { compileErrors, validate } from '@readme/openapi-parser';
@@ -173,7 +173,8 @@ test(
 
 type Standing = { name: string; checkpoint?: number; position: number; behind?: number };
 const allCaughtUp = (r: { body: any }) =>
-  r.body.projectors.length === 3 && r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
+  r.body.projectors.length === platformProjections.length &&
+  r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
 
 test(
   "/healthz shows each projector's checkpoint: at the head once caught up, though the last events are not its own",

@@ -17,6 +17,8 @@ import {
   type RequestContextState,
 } from '@meridian/http';
 import {
+  dispatchWindowQueries,
+  dispatchWindowsProjection,
   fleetProjection,
   fleetQueries,
   liveGenerations,
@@ -77,6 +79,9 @@ const readers = {
   routes: ['admin', 'dispatcher', 'driver', 'auditor'],
   fleet: ['admin', 'dispatcher', 'auditor'],
   liveMap: ['admin', 'dispatcher'],
+  windows: ['admin', 'dispatcher', 'auditor'],
+  // A driver reads the window it has an offer from: which route, until when.
+  window: ['admin', 'dispatcher', 'driver', 'auditor'],
   operations: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -273,6 +278,28 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
   });
 };
 
+const dispatchRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
+  const windows = async () => dispatchWindowQueries(deps.documents, await live(dispatchWindowsProjection));
+  router.get('/v1/dispatch/windows', async (ctx) => {
+    requireActor(ctx.state.principal, readers.windows);
+    const depotId = singleOf(ctx.query, 'depotId');
+    ctx.body = page(await (await windows()).list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }) }));
+  });
+  router.get('/v1/dispatch/windows/:windowId', async (ctx) => {
+    requireActor(ctx.state.principal, readers.window);
+    const window = await (await windows()).byId(ctx.params['windowId'] ?? '');
+    if (window === undefined) throw notFound(`dispatch window ${ctx.params['windowId']}`);
+    ctx.body = window;
+  });
+  router.get('/v1/dispatch/windows/:windowId/timeline', async (ctx) => {
+    requireActor(ctx.state.principal, readers.windows);
+    const windowId = ctx.params['windowId'] ?? '';
+    const queries = await windows();
+    if ((await queries.byId(windowId)) === undefined) throw notFound(`dispatch window ${windowId}`);
+    ctx.body = page(await queries.timeline(windowId, pageParameters(ctx.query)));
+  });
+};
+
 const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
   const liveMap = liveMapQueries(deps.documents);
   router.get('/v1/live-map', async (ctx) => {
@@ -316,6 +343,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   parcelRoutes(router, deps, live);
   routeRoutes(router, deps, live);
   fleetRoutes(router, deps, live);
+  dispatchRoutes(router, deps, live);
   liveMapRoutes(router, deps);
   router.get('/v1/me', (ctx) => {
     const { id, roles, clientId } = ctx.state.principal;

@@ -10,7 +10,7 @@ import {
   type OpenApiPaths,
 } from '@meridian/http';
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
-import { parcelViewStatuses } from '@meridian/projections';
+import { dispatchPhases, parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
 import { TrackingLinkRequest } from './tracking/router.ts';
 
@@ -83,6 +83,23 @@ export const queryApiSchemas: Record<string, JsonSchema> = {
   },
   RouteBoardView: { ...document('RouteBoardView'), required: ['routeId', 'status', 'stops', 'progress'] },
   FleetVehicleView: { ...document('FleetVehicleView'), required: ['vehicleId', 'dutyStatus', 'capacityKg', 'loadKg'] },
+  DispatchWindowView: {
+    ...document('DispatchWindowView'),
+    required: ['windowId', 'depotId', 'phase', 'parcelCount', 'vehicleIds', 'openedAt', 'progress', 'routes'],
+    properties: {
+      phase: { type: 'string', enum: ['opened', ...dispatchPhases] },
+      progress: { type: ['object', 'null'] },
+      routes: { type: 'array', items: { type: 'object', required: ['routeId', 'status', 'vehicleId', 'parcelIds', 'offers'] } },
+    },
+  },
+  DispatchWindowSummary: {
+    ...document('DispatchWindowSummary'),
+    required: ['windowId', 'depotId', 'from', 'to', 'parcelCount', 'openedAt'],
+  },
+  DispatchTimelineEntry: {
+    ...document('DispatchTimelineEntry'),
+    required: ['windowId', 'revision', 'recordedAt', 'kind', 'what', 'detail'],
+  },
   LiveMapPosition: { ...document('LiveMapPosition'), required: ['vehicleId', 'lat', 'lng', 'recordedAt'] },
 };
 
@@ -373,6 +390,30 @@ export const queryApiPaths = (): OpenApiPaths => ({
     get: read('getVehicle', 'One vehicle', { $ref: '#/components/schemas/FleetVehicleView' }, oneItem, [
       pathParameter('vehicleId', 'the vehicle'),
     ]),
+  },
+  '/v1/dispatch/windows': {
+    get: read('listDispatchWindows', 'Dispatch windows, most recently opened first', pageOf('DispatchWindowSummary'), aPage, [
+      { name: 'depotId', in: 'query', required: false, schema: { type: 'string' } },
+      ...pageParameters,
+    ]),
+  },
+  '/v1/dispatch/windows/{windowId}': {
+    get: read(
+      'getDispatchWindow',
+      'A dispatch window: what was asked, where its saga stands (reservations, optimizer attempts, routes confirmed or dropped) and, once completed, each parcel not dispatched with why; its routes with their offers (a driver reads the offer made to it)',
+      { $ref: '#/components/schemas/DispatchWindowView' },
+      oneItem,
+      [pathParameter('windowId', 'the window')],
+    ),
+  },
+  '/v1/dispatch/windows/{windowId}/timeline': {
+    get: read(
+      'getDispatchWindowTimeline',
+      "A dispatch window's history step by step, in order: each fact of its saga, and each step (the input it answered with its time: a fact, a timer, an activity's outcome, a refusal; the commands, timers and activities it asked for)",
+      pageOf('DispatchTimelineEntry'),
+      oneItem,
+      [pathParameter('windowId', 'the window'), ...pageParameters],
+    ),
   },
   '/v1/live-map': {
     get: read('listLiveMap', "Every vehicle's last known position, by vehicleId", pageOf('LiveMapPosition'), aPage, pageParameters),

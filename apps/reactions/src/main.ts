@@ -3,6 +3,7 @@
 // as the command API; the timers projection keeps the pending timers, and the timer runner fires them.
 // Several instances may run: commands carry request ids derived from their causes, and timers are leased.
 import { serveHealth } from '@meridian/http';
+import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import {
   closeOnSignals,
   commandLineOrExit,
@@ -17,6 +18,7 @@ import {
   busVariables,
   commonVariables,
   dataDirFor,
+  dispatchActivities,
   eventStoreVariables,
   openBus,
   openDocumentStore,
@@ -61,13 +63,15 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
-  const list = reactionConsumers({ bus, documents, logger }, { store, reactions: platformReactions });
+  // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
+  const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
+  const list = reactionConsumers({ bus, documents, logger }, { store, reactions });
   consumers = startConsumers(list, { logger });
   // Lag (embedded: the log's head), dead letters and the timers as gauges.
   observeProcess({
     consumers: () => observedOf(list),
     documents,
-    reactions: platformReactions,
+    reactions,
     ...(bus.kind === 'log' && { log: store, deadLetters: documentDeadLetters(documents) }),
   });
   const running = consumers;

@@ -14,3 +14,4 @@ export * from './dead-letters.ts';
 export * from './console.ts';
 export * from './reactions.ts';
 export * from './consumer-metrics.ts';
+export * from './dispatch.ts';

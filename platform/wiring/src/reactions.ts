@@ -7,6 +7,7 @@ import {
   type ConsumerDefinition,
   type Projection,
 } from '@meridian/kernel';
+import { dispatchSaga } from '@meridian/dispatch';
 import { parcel, parcelCommands } from '@meridian/parcel';
 import { platformProcessManagers, platformReactors } from '@meridian/reactions';
 import { processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
@@ -28,10 +29,14 @@ export type ReactionSet = {
 };
 
 /**
- * The platform's reactions (domain/reactions: the route lifecycle, the assignment guard, the SLA clock):
- * what `npm start` and the reactions service run (docs/reactions.md, docs/reaction-runtime.md).
+ * The platform's reactions (domain/reactions: the route lifecycle, the assignment guard, the SLA clock;
+ * domain/dispatch: the dispatch saga): what `npm start` and the reactions service run (docs/reactions.md,
+ * docs/reaction-runtime.md, docs/dispatch.md).
  */
-export const platformReactions: ReactionSet = { reactors: platformReactors, processManagers: platformProcessManagers };
+export const platformReactions: ReactionSet = {
+  reactors: platformReactors,
+  processManagers: [...platformProcessManagers, dispatchSaga],
+};
 
 /** The timers projection of a set of process managers; none when there are none (nothing to schedule). */
 export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers'>): Projection | undefined =>
