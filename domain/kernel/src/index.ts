@@ -19,3 +19,4 @@ export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';
 export * from './intents.ts';
+export * from './effects.ts';
