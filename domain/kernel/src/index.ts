@@ -20,3 +20,4 @@ export * from './reactions.ts';
 export * from './request-answer.ts';
 export * from './intents.ts';
 export * from './effects.ts';
+export * from './sms-gateway.ts';

@@ -11,3 +11,4 @@ export * from './reactions-spec.ts';
 export * from './watching.ts';
 export * from './test-queue.ts';
 export * from './twice.ts';
+export * from './sms-gateway-contract.ts';
