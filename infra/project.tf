@@ -30,6 +30,7 @@ module "generated" {
     projector          = google_service_account.projector.email
     archiver           = google_service_account.archiver.email
     webhook_dispatcher = google_service_account.webhook_dispatcher.email
+    reactions          = google_service_account.reactions.email
   }
 
   depends_on = [google_project_service.api]

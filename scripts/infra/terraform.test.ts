@@ -1,4 +1,4 @@
-import type { DocumentQuery, DocumentStore } from '@meridian/kernel';
+import { expiryField, type DocumentQuery, type DocumentStore } from '@meridian/kernel';
 import {
   consumerOf,
   fleetProjection,
@@ -9,6 +9,7 @@ import {
   parcelViewStatuses,
   physicalCollection,
   platformProjections,
+  processedMessages,
   routeBoardProjection,
   routeBoardQueries,
   routeBoardStatuses,
@@ -30,6 +31,7 @@ import {
   archiverConsumer,
   archiveVariables,
   busVariables,
+  notificationVariables,
   commonVariables,
   eventStoreVariables,
   eventsTopic,
@@ -593,7 +595,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -740,4 +742,26 @@ test('every service that opens the event store names the Spanner database and ma
     );
   }
   t.false(handWritten.includes('EVENTSTORE_CONNECTION_STRING'), 'no service still reads an EventStoreDB connection');
+});
+
+test("the effect reactors' processed-messages records expire: a Firestore TTL policy on their expiry field", (t) => {
+  t.regex(
+    handWritten,
+    new RegExp(
+      `resource "google_firestore_field" "\\w+" \\{[^}]*collection = "${processedMessages.name}"\\s+field\\s+= "${expiryField}"\\s+ttl_config \\{\\}`,
+    ),
+  );
+});
+
+test('the SMS gateway token is read by the reactions service only, and only with a gateway URL', (t) => {
+  const readers = [
+    ...handWritten.matchAll(
+      /secret_id = google_secret_manager_secret\.sms_gateway_token\.id\s+role\s+= "[^"]+"\s+member\s+= "serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/g,
+    ),
+  ];
+  t.deepEqual(
+    readers.map((match) => match[1]),
+    ['reactions'],
+  );
+  t.regex(handWritten, /for_each = var\.sms_gateway_url == "" \? \[\] : \[google_secret_manager_secret\.sms_gateway_token\.secret_id\]/);
 });

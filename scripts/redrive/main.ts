@@ -22,7 +22,9 @@ import {
   eventStoreVariables,
   openBus,
   openDocumentStore,
+  notificationVariables,
   openEventStore,
+  platformEffectHandlers,
   platformReactions,
   reactionProjections,
   reactionStreamConsumers,
@@ -48,7 +50,11 @@ const { values, positionals } = commandLineOrExit('redrive', commandLine);
 const consumer = positionals[0]!;
 const config = configOrExit(
   'redrive',
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables }),
+  decodeEnvironment(
+    process.env,
+    {},
+    { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables },
+  ),
 );
 const logger = createLogger({ service: 'redrive', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -84,7 +90,11 @@ if (usesPubSub(config)) {
       const handler =
         projection !== undefined
           ? streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger })
-          : reactionStreamConsumers({ store: store!, reactions: platformReactions }, logger)
+          : reactionStreamConsumers(
+              { store: store!, reactions: platformReactions, effectHandlers: platformEffectHandlers(config, { store: store!, documents }) },
+              logger,
+              documents,
+            )
               .find((reaction) => reaction.subscription.name === consumer)!
               .deliveries({ documents, logger });
       const result = await redriveDeadLetters({ deadLetters: documentDeadLetters(documents), logger, consumer }, handler);

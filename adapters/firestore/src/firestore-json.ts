@@ -10,7 +10,7 @@
 // - On the way out, values only another writer could have stored (Timestamps, references, integers read
 //   as BigInt by a client built with useBigInt) come back as their JSON form.
 import { DocumentReference, Timestamp, type DocumentData } from '@google-cloud/firestore';
-import type { Document } from '@meridian/kernel';
+import { expiryField, type Document } from '@meridian/kernel';
 
 /** The field of the map that stands for an array inside an array. */
 export const nestedArrayField = '~array';
@@ -34,9 +34,16 @@ const encodeValue = (value: unknown, inArray: boolean): unknown => {
   return value;
 };
 
+/** A top-level expiry (an ISO instant) as a Timestamp, which Firestore's TTL policies act on; read back as the same instant. */
+const withExpiry = (data: DocumentData): DocumentData => {
+  const expiry: unknown = data[expiryField];
+  if (typeof expiry !== 'string' || Number.isNaN(Date.parse(expiry))) return data;
+  return { ...data, [expiryField]: Timestamp.fromDate(new Date(expiry)) };
+};
+
 /** The JSON form of a document as Firestore can store it. */
 export const toFirestoreData = (document: Document): DocumentData =>
-  encodeValue(JSON.parse(JSON.stringify(document)), false) as DocumentData;
+  withExpiry(encodeValue(JSON.parse(JSON.stringify(document)), false) as DocumentData);
 
 /** A JSON value as Firestore can compare it (a cursor's order value). */
 export const toFirestoreValue = (value: unknown): unknown => encodeValue(value, false);

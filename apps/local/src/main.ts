@@ -33,6 +33,8 @@ import {
   telemetryVariables,
   webhookSettings,
   webhookVariables,
+  notificationVariables,
+  platformEffectHandlers,
 } from '@meridian/wiring';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
@@ -44,6 +46,7 @@ const variables = {
   ...telemetryVariables,
   ...archiveVariables,
   ...webhookVariables,
+  ...notificationVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
@@ -106,6 +109,8 @@ await startOrExit(service, async () => {
     }),
     findPrincipal: keyring(keys),
     logger,
+    // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
+    effectHandlers: platformEffectHandlers(config, { store, documents }),
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
     ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),

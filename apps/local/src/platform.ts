@@ -15,10 +15,12 @@ import {
   archiveConsumers,
   embeddedBus,
   liveMapConsumer,
+  platformEffectHandlers,
   platformReactions,
   projectorConsumers,
   reactionConsumers,
   startConsumers,
+  type ReactionDeps,
   type ReactionSet,
   type RunningConsumers,
 } from '@meridian/wiring';
@@ -53,6 +55,8 @@ export type LocalPlatformDeps = {
   readonly webhooks?: LocalWebhookDeps;
   /** The reaction side run here (default: the platform's reactors, process managers and their activities). */
   readonly reactions?: ReactionSet;
+  /** The effect reactors' handlers (default: the platform's, with the embedded SMS gateway). */
+  readonly effectHandlers?: ReactionDeps['effectHandlers'];
 };
 
 export type LocalWebhookDeps = {
@@ -131,7 +135,12 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
           })),
       ...(webhooks?.consumers ?? []),
       // Reactions send their commands to this store, through the same command handling as the API.
-      ...reactionConsumers(world, { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) }),
+      ...reactionConsumers(world, {
+        store,
+        reactions: deps.reactions ?? platformReactions,
+        effectHandlers: deps.effectHandlers ?? platformEffectHandlers({}, { store, documents }),
+        ...(deps.now && { now: deps.now }),
+      }),
     ],
     { logger },
   );

@@ -45,6 +45,7 @@ import { auditRouter } from './audit/router.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { pageParameters } from './parameters.ts';
 import { projectionsOverview } from './projections.ts';
+import { smsOutboxRoutes } from './sms-outbox.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -214,6 +215,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   routeRoutes(router, deps, live);
   fleetRoutes(router, deps, live);
   liveMapRoutes(router, deps);
+  smsOutboxRoutes(router, deps.documents);
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };

@@ -12,6 +12,7 @@ import {
 import type { JsonSchema } from '@meridian/kernel';
 import { parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
+import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -166,7 +167,10 @@ export const queryApiPaths = (): OpenApiPaths => ({
 });
 
 /** The read models' operations, for any document that serves them. */
-export const queryApiPart = (): OpenApiPart => ({ paths: queryApiPaths(), schemas: queryApiSchemas });
+export const queryApiPart = (): OpenApiPart => ({
+  paths: { ...queryApiPaths(), ...smsOutboxPaths() },
+  schemas: { ...queryApiSchemas, ...smsOutboxSchemas },
+});
 
 export const queryApiOpenApi = () =>
   openApiDocument({

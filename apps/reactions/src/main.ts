@@ -19,7 +19,9 @@ import {
   eventStoreVariables,
   openBus,
   openDocumentStore,
+  notificationVariables,
   openEventStore,
+  platformEffectHandlers,
   platformReactions,
   reactionConsumers,
   readModelVariables,
@@ -28,7 +30,7 @@ import {
 } from '@meridian/wiring';
 
 const service = 'reactions';
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
+const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
@@ -55,7 +57,13 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
-  consumers = startConsumers(reactionConsumers({ bus, documents, logger }, { store, reactions: platformReactions }), { logger });
+  consumers = startConsumers(
+    reactionConsumers(
+      { bus, documents, logger },
+      { store, reactions: platformReactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+    ),
+    { logger },
+  );
   const running = consumers;
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },
