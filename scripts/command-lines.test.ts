@@ -1,6 +1,7 @@
 // Every npm script that runs a program of ours answers `--help` with its usage (exit 0), and an unknown
 // option with one line naming it (exit 2), without starting anything. The scripts are read from
 // package.json, so a new one is checked as soon as it is added.
+import { onePerCore } from '@meridian/runtime/testing';
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -25,7 +26,9 @@ const programs = Object.entries(scripts).flatMap(([name, command]) => {
   return program === undefined ? [] : [{ name, ...program }];
 });
 
-const run = (program: (typeof programs)[number], args: readonly string[]) =>
+const run = (program: (typeof programs)[number], args: readonly string[]) => onePerCore(() => runNow(program, args));
+
+const runNow = (program: (typeof programs)[number], args: readonly string[]) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     // Nothing inherited that could point a tool at a running platform or an emulator.
     const child = spawn(process.execPath, [...program.nodeOptions, join(root, program.file), ...args], {

@@ -76,6 +76,7 @@ test('a quick run measures every benchmark once and writes figures with their co
     'telemetry.accepted.batch100',
     'spanner.append.single',
     'spanner.catch-up',
+    'optimizer.A-n32-k5.ms',
   ]) {
     t.true((output.figures.find((f) => f.name === name)?.median ?? 0) > 0, `${name} measured work`);
   }

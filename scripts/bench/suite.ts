@@ -8,4 +8,5 @@ export const suite: readonly { readonly name: string; readonly module: string }[
   { name: 'telemetry', module: here('./telemetry.ts') },
   { name: 'lag', module: here('./lag.ts') },
   { name: 'spanner', module: here('./spanner.ts') },
+  { name: 'optimizer', module: here('./optimizer.ts') },
 ];

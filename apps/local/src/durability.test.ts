@@ -1,32 +1,13 @@
 // Nothing acknowledged is lost: the platform is killed with SIGKILL while commands are in flight, then
 // restarted on the same data. Every 202 must be in the log; retries of unanswered requests land once.
 import test from 'ava';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnPlatform } from './spawned.ts';
 
 const adminKey = 'durability-admin-key-0001';
-const apiKeys = JSON.stringify([{ key: adminKey, principal: 'admin', roles: ['admin'] }]);
-const main = new URL('./main.ts', import.meta.url).pathname;
-
-const startPlatform = async (dataDir: string): Promise<{ child: ChildProcess; url: string; exited: Promise<void> }> => {
-  const child = spawn(process.execPath, [main], {
-    env: { ...process.env, MERIDIAN_DATA_DIR: dataDir, MERIDIAN_API_KEYS: apiKeys, PORT: '0', MERIDIAN_LOG_LEVEL: 'WARNING' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk) => {
-      output += String(chunk);
-      const match = /running at (http:\/\/\S+)/.exec(output);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', () => reject(new Error(`the platform did not start: ${output}`)));
-  });
-  return { child, url, exited };
-};
+const startPlatform = (dataDir: string) => spawnPlatform(dataDir, [{ key: adminKey, principal: 'admin', roles: ['admin'] }]);
 
 const register = (url: string, key: string) =>
   fetch(`${url}/v1/parcels`, {
@@ -60,10 +41,10 @@ test('a platform killed mid-work loses no acknowledged command, and retries afte
     }
   });
   while (acknowledged.size < 300) await new Promise((resolve) => setTimeout(resolve, 5));
-  first.child.kill('SIGKILL');
+  const killed = first.kill();
   stop = true;
   await Promise.all(workers);
-  await first.exited;
+  await killed;
 
   const second = await startPlatform(dataDir);
   try {
@@ -83,7 +64,6 @@ test('a platform killed mid-work loses no acknowledged command, and retries afte
       t.is(history.events.length, 1, `${key} registered once`);
     }
   } finally {
-    second.child.kill('SIGTERM');
-    await second.exited;
+    await second.stop();
   }
 });

@@ -109,7 +109,7 @@ const withPlatform =
     }
   };
 
-const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 5_000): Promise<A> => {
+const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 30_000): Promise<A> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();

@@ -2,7 +2,7 @@
 // written, a file in its place, one under /proc (where Node's recursive mkdir spins forever), and API keys
 // that must not be accepted. Each must end in one line on stderr naming the variable, exit 78, and leave
 // nothing made.
-import { unwritableDirectory } from '@meridian/runtime/testing';
+import { onePerCore, unwritableDirectory } from '@meridian/runtime/testing';
 import test from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -41,6 +41,9 @@ type Ended = { readonly code: number | null; readonly stderr: string; readonly s
 
 /** Runs an app to its end, with only the environment given (nothing inherited but PATH and HOME). */
 const run = (app: App, env: Readonly<Record<string, string>>, args: readonly string[] = []): Promise<Ended> =>
+  onePerCore(() => runNow(app, env, args));
+
+const runNow = (app: App, env: Readonly<Record<string, string>>, args: readonly string[]): Promise<Ended> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(appsDir, app.main, 'src', 'main.ts'), ...args], {
       env: {

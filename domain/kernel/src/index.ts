@@ -18,6 +18,7 @@ export * from './checkpoints.ts';
 export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';
+export * from './route-optimizer.ts';
 export * from './intents.ts';
 export * from './effects.ts';
 export * from './sms-gateway.ts';

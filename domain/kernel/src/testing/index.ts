@@ -10,5 +10,6 @@ export * from './projection-spec.ts';
 export * from './reactions-spec.ts';
 export * from './watching.ts';
 export * from './test-queue.ts';
+export * from './route-optimizer-contract.ts';
 export * from './twice.ts';
 export * from './sms-gateway-contract.ts';
