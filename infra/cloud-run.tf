@@ -105,6 +105,10 @@ resource "google_cloud_run_v2_service" "query_api" {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
       }
+      env {
+        name  = "MERIDIAN_BILLING_TARIFFS"
+        value = var.billing_tariffs
+      }
       # The audit API reads stream histories from the event store (read only) and queries the archive.
       env {
         name  = "MERIDIAN_SPANNER_DATABASE"
@@ -309,7 +313,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,live-map"
+        value = "parcel-status,route-board,fleet,billing,live-map"
       }
     }
   }

@@ -86,3 +86,9 @@ variable "notification_time_zone" {
   default     = "Europe/Amsterdam"
   description = "The time zone customer texts show times in (MERIDIAN_NOTIFICATION_TIME_ZONE)."
 }
+
+variable "billing_tariffs" {
+  type        = string
+  default     = "{}"
+  description = "The clients' tariffs the billing ledger is priced by, as JSON (MERIDIAN_BILLING_TARIFFS of the query API; README and docs/reactors.md)."
+}

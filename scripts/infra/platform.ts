@@ -3,6 +3,7 @@
 // regenerates them and compares, byte for byte.
 import { spannerDdl } from '@meridian/spanner';
 import {
+  billingLinesCollection,
   consumerOf,
   generationName,
   parcelsCollection,
@@ -71,6 +72,8 @@ export const listOrders: Readonly<Record<string, IndexDirection>> = {
   [parcelsCollection]: 'DESCENDING',
   [routesCollection]: 'DESCENDING',
   [vehiclesCollection]: 'ASCENDING',
+  /** A client's billing lines, oldest first (apps/query-api/src/billing.ts). */
+  [billingLinesCollection]: 'ASCENDING',
 };
 
 /**

@@ -1,5 +1,7 @@
 import { expiryField, type DocumentQuery, type DocumentStore } from '@meridian/kernel';
 import {
+  billingProjection,
+  billingQueries,
   consumerOf,
   fleetProjection,
   fleetQueries,
@@ -30,6 +32,7 @@ import { deliveryStatuses } from '@meridian/webhooks';
 import {
   archiverConsumer,
   archiveVariables,
+  billingVariables,
   busVariables,
   notificationVariables,
   commonVariables,
@@ -279,6 +282,7 @@ const first = <A>(values: readonly A[]): A => {
 
 /** Every query the query API can make of one generation of each projection: each filter alone, together, with one value or several. */
 const projectionQueries: Readonly<Record<string, (store: DocumentStore, generation: Generation) => Promise<unknown>[]>> = {
+  [billingProjection.name]: (store, generation) => [billingQueries(store, generation).page('acme', ['2026-11-21', '2026-11-22'], 100)],
   [parcelStatusProjection.name]: (store, generation) => {
     const parcels = parcelStatusQueries(store, generation);
     const status = first(parcelViewStatuses);
@@ -582,7 +586,7 @@ const serviceOf = (resource: string): Service => {
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
   command_api: [commonVariables, eventStoreVariables],
-  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
+  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, billingVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
   projector: [

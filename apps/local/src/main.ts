@@ -35,6 +35,7 @@ import {
   webhookVariables,
   notificationVariables,
   platformEffectHandlers,
+  billingVariables,
 } from '@meridian/wiring';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
@@ -47,6 +48,7 @@ const variables = {
   ...archiveVariables,
   ...webhookVariables,
   ...notificationVariables,
+  ...billingVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
@@ -111,6 +113,7 @@ await startOrExit(service, async () => {
     logger,
     // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
     effectHandlers: platformEffectHandlers(config, { store, documents }),
+    ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
     ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),

@@ -158,7 +158,7 @@ test(
 
 type Standing = { name: string; checkpoint?: number; position: number; behind?: number };
 const allCaughtUp = (r: { body: any }) =>
-  r.body.projectors.length === 3 && r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
+  r.body.projectors.length === 4 && r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
 
 test(
   "/healthz shows each projector's checkpoint: at the head once caught up, though the last events are not its own",

@@ -6,7 +6,7 @@
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
 import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
-import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
+import { platformProjections, type ConsumerSnapshot, type Tariffs } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
@@ -57,6 +57,8 @@ export type LocalPlatformDeps = {
   readonly reactions?: ReactionSet;
   /** The effect reactors' handlers (default: the platform's, with the embedded SMS gateway). */
   readonly effectHandlers?: ReactionDeps['effectHandlers'];
+  /** The clients' tariffs the billing ledger is priced by (none: nothing is priced). */
+  readonly tariffs?: Tariffs;
 };
 
 export type LocalWebhookDeps = {
@@ -157,7 +159,13 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
     routers: [
       commandRouter({ store, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
-      queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
+      queryRouter({
+        documents,
+        findPrincipal,
+        logger,
+        projectors: projectors.snapshots,
+        ...(deps.tariffs !== undefined && { tariffs: deps.tariffs }),
+      }),
       auditRouter({
         store,
         findPrincipal,

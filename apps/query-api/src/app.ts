@@ -39,6 +39,7 @@ import {
   routeBoardQueries,
   type ParcelStatusView,
   type ConsumerSnapshot,
+  type Tariffs,
 } from '@meridian/projections';
 import type Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
@@ -46,6 +47,7 @@ import { queryApiOpenApi } from './openapi.ts';
 import { pageParameters } from './parameters.ts';
 import { projectionsOverview } from './projections.ts';
 import { smsOutboxRoutes } from './sms-outbox.ts';
+import { billingRoutes } from './billing.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -58,6 +60,8 @@ export type QueryApiDeps = {
   readonly archive?: EventArchive;
   /** How long one audit SQL query may run (default 10 s). */
   readonly auditSqlTimeoutMs?: number;
+  /** The clients' tariffs the billing ledger is priced by (MERIDIAN_BILLING_TARIFFS; none: nothing is priced). */
+  readonly tariffs?: Tariffs;
 };
 
 type State = AuthState & RequestContextState;
@@ -216,6 +220,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   fleetRoutes(router, deps, live);
   liveMapRoutes(router, deps);
   smsOutboxRoutes(router, deps.documents);
+  billingRoutes(router, deps.documents, deps.tariffs ?? {});
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };

@@ -22,12 +22,13 @@ import {
   openDocumentStore,
   openEventStore,
   readModelVariables,
+  billingVariables,
   type ArchiveConfig,
 } from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'query-api';
-const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables };
+const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables, ...billingVariables };
 commandLineOrExit(service, {
   command: 'node apps/query-api/src/main.ts',
   synopsis: '',
@@ -72,6 +73,7 @@ await startOrExit(service, async () => {
       ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
       findPrincipal: keyring(MERIDIAN_API_KEYS),
       logger,
+      ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     }),
   );
   logger.info('query API listening', { url: server.url });

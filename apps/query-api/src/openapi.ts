@@ -13,6 +13,7 @@ import type { JsonSchema } from '@meridian/kernel';
 import { parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
 import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
+import { billingPaths, billingSchemas } from './billing.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -168,8 +169,8 @@ export const queryApiPaths = (): OpenApiPaths => ({
 
 /** The read models' operations, for any document that serves them. */
 export const queryApiPart = (): OpenApiPart => ({
-  paths: { ...queryApiPaths(), ...smsOutboxPaths() },
-  schemas: { ...queryApiSchemas, ...smsOutboxSchemas },
+  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths() },
+  schemas: { ...queryApiSchemas, ...smsOutboxSchemas, ...billingSchemas },
 });
 
 export const queryApiOpenApi = () =>

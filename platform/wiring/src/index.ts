@@ -12,3 +12,4 @@ export * from './data-dir.ts';
 export * from './consumers.ts';
 export * from './reactions.ts';
 export * from './notifications.ts';
+export * from './billing.ts';
