@@ -189,7 +189,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   } catch (error) {
     // Nothing may outlive a failed start: an emulator left running holds its port and half a gigabyte.
     await stop();
-    throw new Error(`${(error as Error).message}; see the logs in ${logDir}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; see the logs in ${logDir}`, { cause: error });
   }
   return { urls: byApp(url), keys, env, logDir, kill, start, stop };
 };

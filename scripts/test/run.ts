@@ -29,7 +29,7 @@ const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems:
       try {
         return await startEmulator(kind, { logDir: join(root, '.test-output') });
       } catch (error) {
-        problems.push(`${kind} emulator: ${(error as Error).message}`);
+        problems.push(`${kind} emulator: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
       }
     }),

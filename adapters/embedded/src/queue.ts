@@ -136,7 +136,9 @@ export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQ
   const handOut = (consumer: Consumer, count: number): HandedOut<M> => {
     const batch: HandedOut<M> = { unsettled: count, timer: undefined, deliveries: new Array<Delivery<M>>(count) };
     for (let i = 0; i < count; i++) {
-      const message = ring[head] as M;
+      const message = ring[head];
+      // `waiting` counts the filled slots from `head` on: a hole there is a bug of this queue.
+      if (message === undefined) throw new Error(`the queue's ring has a hole at ${head} with ${waiting} waiting`);
       const attempt = (attempts[head] ?? 0) + 1;
       ring[head] = undefined;
       head = (head + 1) % capacity;
@@ -158,7 +160,7 @@ export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQ
       // All or nothing: a batch that does not fit whole is refused whole, so a retry sends it again as is.
       if (held + messages.length > capacity)
         throw new Backpressure(`the telemetry queue is full (${held} of ${capacity} held)`, retryAfterSeconds);
-      for (let i = 0; i < messages.length; i++) enqueue(messages[i] as M, 0);
+      for (const message of messages) enqueue(message, 0);
       held += messages.length;
       wake();
     },

@@ -25,13 +25,14 @@ const encodeValue = (value: unknown, inArray: boolean): unknown => {
     const items = value.map((item) => encodeValue(item, true));
     return inArray ? { [nestedArrayField]: items } : items;
   }
-  if (isPlainObject(value)) {
-    // Refused rather than escaped: it would read back as an array.
-    if (Object.hasOwn(value, nestedArrayField))
-      throw new Error(`the field name "${nestedArrayField}" is reserved by the Firestore document store`);
-    return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, encodeValue(item, false)]));
-  }
-  return value;
+  return isPlainObject(value) ? encodeFields(value) : value;
+};
+
+const encodeFields = (value: PlainObject): DocumentData => {
+  // Refused rather than escaped: it would read back as an array.
+  if (Object.hasOwn(value, nestedArrayField))
+    throw new Error(`the field name "${nestedArrayField}" is reserved by the Firestore document store`);
+  return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, encodeValue(item, false)]));
 };
 
 /** A top-level expiry (an ISO instant) as a Timestamp, which Firestore's TTL policies act on; read back as the same instant. */
@@ -42,8 +43,11 @@ const withExpiry = (data: DocumentData): DocumentData => {
 };
 
 /** The JSON form of a document as Firestore can store it. */
-export const toFirestoreData = (document: Document): DocumentData =>
-  withExpiry(encodeValue(JSON.parse(JSON.stringify(document)), false) as DocumentData);
+export const toFirestoreData = (document: Document): DocumentData => {
+  // A document is a JSON object, and so is its JSON form.
+  const json: unknown = JSON.parse(JSON.stringify(document));
+  return withExpiry(isPlainObject(json) ? encodeFields(json) : {});
+};
 
 /** A JSON value as Firestore can compare it (a cursor's order value). */
 export const toFirestoreValue = (value: unknown): unknown => encodeValue(value, false);
@@ -57,14 +61,17 @@ const decodeValue = (value: unknown, inArray: boolean): unknown => {
   if (Array.isArray(value)) return value.map((item) => decodeValue(item, true));
   if (isPlainObject(value)) {
     if (inArray && isWrappedArray(value)) return decodeValue(value[nestedArrayField], false);
-    return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, decodeValue(item, false)]));
+    return decodeFields(value);
   }
   if (value instanceof Timestamp) return value.toDate().toISOString();
   if (value instanceof DocumentReference) return value.path;
   if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'object' && value !== null) return JSON.parse(JSON.stringify(value)) as unknown;
+  if (typeof value === 'object' && value !== null) return JSON.parse(JSON.stringify(value));
   return value;
 };
 
+const decodeFields = (value: PlainObject): Document =>
+  Object.fromEntries(Object.entries(value).map(([field, item]) => [field, decodeValue(item, false)]));
+
 /** The JSON document a Firestore document holds. */
-export const fromFirestoreData = (data: DocumentData): Document => decodeValue(data, false) as Document;
+export const fromFirestoreData = (data: DocumentData): Document => decodeFields(data);

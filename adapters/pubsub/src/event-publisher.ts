@@ -42,7 +42,7 @@ export const createEventPublisher = (pubsub: PubSub, topicName: string, options:
     const reasons = results.map(reasonOf).filter((reason) => reason !== undefined);
     throw new AggregateError(
       reasons,
-      `${failed.length} of ${events.length} events were not published to ${topicName} (first: ${failed[0]?.eventId}): ${String((reasons[0] as Error | undefined)?.message ?? reasons[0])}`,
+      `${failed.length} of ${events.length} events were not published to ${topicName} (first: ${failed[0]?.eventId}): ${reasons[0] instanceof Error ? reasons[0].message : String(reasons[0])}`,
     );
   };
 

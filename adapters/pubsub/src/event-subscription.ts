@@ -19,7 +19,7 @@ export type EventSubscriptionDeps = Omit<
 
 const parseJson = (data: Buffer): E.Either<string, unknown> =>
   E.tryCatch(
-    () => JSON.parse(data.toString('utf8')) as unknown,
+    (): unknown => JSON.parse(data.toString('utf8')),
     (error) => `not JSON (${error instanceof Error ? error.message : String(error)})`,
   );
 

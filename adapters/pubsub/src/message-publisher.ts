@@ -12,6 +12,9 @@ export type MessagePublisherOptions<M> = {
   readonly publishOptions?: PublishOptions;
 };
 
+/** Why a publish was refused (a rejection's reason is whatever was thrown). */
+const reasonOf = (result: PromiseRejectedResult): unknown => result.reason;
+
 export const createMessagePublisher = <M>(pubsub: PubSub, topicName: string, options: MessagePublisherOptions<M>): Publisher<M> => {
   const ordered = options.orderingKeyOf !== undefined;
   const topic = pubsub.topic(topicName, {
@@ -29,9 +32,7 @@ export const createMessagePublisher = <M>(pubsub: PubSub, topicName: string, opt
         }),
       ),
     );
-    const failures = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : [],
-    );
+    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ index, reason: reasonOf(result) }] : []));
     if (failures.length === 0) return;
     if (ordered) for (const { index } of failures) topic.resumePublishing(options.orderingKeyOf!(messages[index]!));
     throw new AggregateError(

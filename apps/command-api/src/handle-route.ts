@@ -5,8 +5,6 @@
 // again, exactly, to every retry, with `Idempotent-Replayed: true` (the kernel records it in the event
 // store). A retry while the first is still being handled here gets 409 with Retry-After.
 import {
-  answerCommand,
-  decodeWith,
   fingerprintOf,
   randomId,
   uuidFromName,
@@ -31,7 +29,7 @@ import {
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
 import type { InFlight } from './in-flight.ts';
-import { ownershipGuard, type CommandRoute } from './routes.ts';
+import type { AcceptedCommand, CommandRoute } from './routes.ts';
 
 export type CommandState = AuthState & RequestContextState;
 
@@ -105,8 +103,8 @@ const locatedErrors = (commandRoute: CommandRoute, errors: readonly FieldError[]
     return parameter === undefined ? error : { parameter, in: 'path', detail: error.detail };
   });
 
-const decodeData = (commandRoute: CommandRoute, data: Record<string, unknown>) => {
-  const decoded = decodeWith(commandRoute.codec)(data);
+const accepted = (commandRoute: CommandRoute, data: Record<string, unknown>, now: Date): AcceptedCommand => {
+  const decoded = commandRoute.accept(data, now);
   if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(locatedErrors(commandRoute, decoded.left)));
   return decoded.right;
 };
@@ -122,28 +120,20 @@ export const handleRoute = async (
   const body = await readJsonBody(ctx, { limit: commandRoute.bodyLimit ?? deps.bodyLimit ?? 256 * 1024, emptyAsObject: true });
   if (!isObject(body)) throw new HttpProblem(problems.invalidRequest([{ pointer: '#', detail: 'must be a JSON object' }]));
   const raw = withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor);
-  const data = decodeData(commandRoute, raw);
+  const { id, answer: answered } = accepted(commandRoute, raw, (deps.now ?? (() => new Date()))());
   // Keys are scoped to their principal: two clients choosing the same key never meet, nor learn of each other.
   const request: RequestIdentity | undefined =
     key === undefined
       ? undefined
       : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
-  const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
-  const id = commandRoute.aggregate.idOf(command);
-  const streamId = `${commandRoute.aggregate.type}-${id}`;
   if (request !== undefined) claimOrRefuse(deps.inFlight, request);
   try {
-    const { answer, replayed } = await answerCommand(deps, {
-      aggregate: commandRoute.aggregate,
-      command,
-      context: {
-        actor,
-        correlationId,
-        causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
-        traceparent,
-        ...(request && { request }),
-      },
-      guard: ownershipGuard(commandRoute, streamId),
+    const { answer, replayed } = await answered(deps, {
+      actor,
+      correlationId,
+      causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
+      traceparent,
+      ...(request && { request }),
     });
     if (E.isLeft(answer)) throw new HttpProblem(problemOfCommandError(answer.left), replayed ? replayedHeaders : {});
     return { id, result: answer.right, replayed };

@@ -20,7 +20,8 @@ commandLineOrExit(service, {
   command: 'node apps/command-api/src/main.ts',
   synopsis: '',
   summary:
-    'The command API alone, as on Cloud Run: validated commands in, events appended to the event store\n(EventStoreDB, or the embedded SQLite file in MERIDIAN_DATA_DIR). MERIDIAN_API_KEYS is required.',
+    'The command API alone, as on Cloud Run: validated commands in, events appended to the event store\n(EventStoreDB, ' +
+    'or the embedded SQLite file in MERIDIAN_DATA_DIR). MERIDIAN_API_KEYS is required.',
   options: {},
   notes: variablesHelp(variables),
 });

@@ -55,7 +55,8 @@ commandLineOrExit(service, {
   command: 'npm start',
   synopsis: '',
   summary:
-    'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
+    'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe ' +
+    'projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -65,7 +66,8 @@ const config = configOrExit(service, decodeEnvironment(process.env, {}, variable
 const inUse = (dataDir: string) => (error: unknown) => {
   if (!(error instanceof DuckDbArchiveLocked)) throw error;
   throw new StartupFailure(
-    `the data directory ${dataDir} (MERIDIAN_DATA_DIR) is in use: another process has its archive open (another npm start, or an audit command); stop it, or set MERIDIAN_DATA_DIR to another directory`,
+    `the data directory ${dataDir} (MERIDIAN_DATA_DIR) is in use: another process has its archive open (another ` +
+      'npm start, or an audit command); stop it, or set MERIDIAN_DATA_DIR to another directory',
     { cause: error },
   );
 };

@@ -3,8 +3,8 @@
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
 import {
+  typedCollection,
   type Actor,
-  type Document,
   type DocumentStore,
   type EventArchive,
   type EventStore,
@@ -29,14 +29,15 @@ import {
   fleetQueries,
   liveGenerations,
   routeBoardProjection,
-  liveMapCollection,
+  liveMapPositions,
   liveMapQueries,
   parcelStatusQueries,
   parcelViewStatuses,
   parcelStatusProjection,
-  parcelsCollection,
+  parcels as parcelsCollection,
   physicalCollection,
   routeBoardQueries,
+  type LiveMapPosition,
   type ParcelStatusView,
   type ConsumerSnapshot,
   type Tariffs,
@@ -112,20 +113,24 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
       ).list({
         ...pageParameters(ctx.query),
         ...(clientId !== undefined && { clientId }),
-        ...(status !== undefined && { status: status as never }),
+        ...(status !== undefined && { status }),
       }),
     );
   });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const parcelId = ctx.params['parcelId'] ?? '';
-    const collection = physicalCollection(parcelsCollection, await live(parcelStatusProjection));
-    const changes: Document[] = [];
+    const collection = typedCollection(
+      deps.documents,
+      parcelsCollection,
+      physicalCollection(parcelsCollection.name, await live(parcelStatusProjection)),
+    );
+    const changes: ParcelStatusView[] = [];
     // Watch first, then read: a change between the two is sent twice rather than lost.
-    let forward: (document: Document) => void = (document) => {
-      changes.push(document);
+    let forward: (parcel: ParcelStatusView) => void = (parcel) => {
+      changes.push(parcel);
     };
-    const stop = deps.documents.watch(collection, (change) => change.document !== undefined && forward(change.document), { id: parcelId });
+    const stop = collection.watch((change) => change.document !== undefined && forward(change.document), { id: parcelId });
     const current = visibleTo(actor, await (await parcels()).byId(parcelId));
     if (current === undefined) {
       stop();
@@ -133,7 +138,7 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
     }
     const stream = openEventStream(ctx);
     stream.onClose(stop);
-    const send = (document: Document) => stream.send('parcel', document, String(document['revision'] ?? ''));
+    const send = (parcel: ParcelStatusView) => stream.send('parcel', parcel, String(parcel.revision));
     send(current);
     changes.forEach(send);
     forward = send;
@@ -151,9 +156,7 @@ const routeRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
   router.get('/v1/routes', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
     const status = listOf(ctx.query, 'status', routeStatuses);
-    ctx.body = page(
-      await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }),
-    );
+    ctx.body = page(await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status }) }));
   });
 };
 
@@ -169,7 +172,7 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
       ).list({
         ...pageParameters(ctx.query),
         ...(depotId !== undefined && { depotId }),
-        ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }),
+        ...(dutyStatus !== undefined && { dutyStatus }),
       }),
     );
   });
@@ -192,18 +195,20 @@ const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
     requireActor(ctx.state.principal, readers.liveMap);
     // As the parcel stream: watch first, then send the whole picture, then each change. A position written
     // between the two is sent twice rather than lost, and in order, since a later write comes later.
-    const changes: Document[] = [];
-    let forward: (document: Document) => void = (document) => {
-      changes.push(document);
+    const changes: LiveMapPosition[] = [];
+    let forward: (position: LiveMapPosition) => void = (position) => {
+      changes.push(position);
     };
-    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && forward(change.document));
+    const stop = typedCollection(deps.documents, liveMapPositions).watch(
+      (change) => change.document !== undefined && forward(change.document),
+    );
     const current = await liveMap.all().catch((error: unknown) => {
       stop();
       throw error;
     });
     const stream = openEventStream(ctx);
     stream.onClose(stop);
-    const send = (document: Document) => stream.send('position', document);
+    const send = (position: LiveMapPosition) => stream.send('position', position);
     current.forEach(send);
     changes.forEach(send);
     forward = send;

@@ -37,7 +37,8 @@ commandLineOrExit(service, {
   command: 'node apps/relay/src/main.ts',
   synopsis: '',
   summary:
-    'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
+    'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds ' +
+    'a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });

@@ -20,7 +20,8 @@ commandLineOrExit(service, {
   command: 'node apps/telemetry-api/src/main.ts',
   synopsis: '',
   summary:
-    'The telemetry API alone, as on Cloud Run: pings in over HTTP, out to the Pub/Sub topic vehicle-telemetry.\nMERIDIAN_API_KEYS is required, and a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub).',
+    'The telemetry API alone, as on Cloud Run: pings in over HTTP, out to the Pub/Sub topic vehicle-telemetry.\nMERIDIAN_API_KEYS ' +
+    'is required, and a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub).',
   options: {},
   notes: variablesHelp(variables),
 });

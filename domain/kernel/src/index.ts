@@ -15,6 +15,7 @@ export * from './logger.ts';
 export * from './archive.ts';
 export * from './state-cache.ts';
 export * from './checkpoints.ts';
+export * from './collection.ts';
 export * from './projection.ts';
 export * from './reactions.ts';
 export * from './request-answer.ts';

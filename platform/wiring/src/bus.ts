@@ -85,7 +85,7 @@ const decodePing = (data: Buffer): E.Either<string, TelemetryPing> => {
       decodeWith(TelemetryPing)(JSON.parse(data.toString('utf8'))),
     );
   } catch (error) {
-    return E.left(`not JSON: ${(error as Error).message}`);
+    return E.left(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 };
 

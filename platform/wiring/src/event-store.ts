@@ -54,7 +54,7 @@ export const spannerLocation = (config: EventStoreConfig): SpannerLocation | und
   const match = config.MERIDIAN_SPANNER_DATABASE === undefined ? null : spannerDatabasePattern.exec(config.MERIDIAN_SPANNER_DATABASE);
   if (match === null) return undefined;
   if (config.GOOGLE_CLOUD_PROJECT === undefined)
-    throw new Error('MERIDIAN_SPANNER_DATABASE needs GOOGLE_CLOUD_PROJECT: the project of the Spanner instance');
+    throw new StartupFailure('MERIDIAN_SPANNER_DATABASE needs GOOGLE_CLOUD_PROJECT: the project of the Spanner instance');
   return {
     projectId: config.GOOGLE_CLOUD_PROJECT,
     instanceId: match[1]!,
@@ -76,7 +76,7 @@ export const openEventStore = (
   const location = spannerLocation(config);
   switch (eventStoreKind(config)) {
     case 'spanner':
-      if (location === undefined) throw new Error('MERIDIAN_SPANNER_DATABASE must be <instance>/<database>');
+      if (location === undefined) throw new StartupFailure('MERIDIAN_SPANNER_DATABASE must be <instance>/<database>');
       logger.info('event store: Cloud Spanner', {
         project: location.projectId,
         instance: location.instanceId,

@@ -11,7 +11,10 @@
 // - failures by the rule: a ConsumerFailure says transient (retry) or permanent (dead-letter); anything
 //   else is transient (a bug, fixed and redeployed, lets the event through).
 import {
+  collection,
+  collectionDocuments,
   documentKey,
+  typedCollection,
   failureKindOf,
   maxWritesPerTransaction,
   type BatchHandler,
@@ -23,7 +26,7 @@ import {
   type Logger,
   type RecordedEvent,
 } from '@meridian/kernel';
-import { guardStreams, type GuardVerdict, type StreamCheckpoint, type StreamStart } from './stream-guard.ts';
+import { guardStreams, StreamCheckpoint, type GuardVerdict, type StreamStart } from './stream-guard.ts';
 import type { ConsumerStatus } from './status.ts';
 
 /** What a stream consumer is: data and pure functions, with its I/O named. */
@@ -55,15 +58,14 @@ export type StreamConsumer<Item> = {
 /** What became of each event: applied (wrote something), ignored (followed, not used), duplicate, gap. */
 export type StreamOutcome = 'applied' | 'ignored' | 'duplicate' | 'gap';
 
-const checkpointKey = (collection: string, streamId: string): DocumentKey => ({ collection, id: streamId });
+/**
+ * Stream checkpoints, by stream id: each consumer keeps them in the collection it names (one per generation
+ * of a projection: `parcel-status_v1_streams`), all of this one type.
+ */
+export const streamCheckpointCollection = collection('stream-checkpoints', StreamCheckpoint);
 
-const revisionIn = (document: Document | undefined): number | undefined =>
-  typeof document?.['revision'] === 'number' ? document['revision'] : undefined;
-
-const checkpointDocument = (checkpoint: StreamCheckpoint): Document => ({
-  revision: checkpoint.revision,
-  globalPosition: checkpoint.globalPosition,
-});
+export const streamCheckpointsOf = (consumer: Pick<StreamConsumer<unknown>, 'checkpoints'>) =>
+  collectionDocuments(streamCheckpointCollection, consumer.checkpoints.collection);
 
 type Prepared<Item> = { readonly event: RecordedEvent; readonly item: Item };
 
@@ -92,11 +94,11 @@ export const decideChunk = <Item>(
   chunk: readonly Prepared<Item>[],
   current: ReadonlyMap<string, Document>,
 ): { readonly writes: DocumentWrite[]; readonly outcomes: StreamOutcome[] } => {
-  const { collection, start } = consumer.checkpoints;
+  const checkpoints = streamCheckpointsOf(consumer);
   const guarded = guardStreams(
     chunk.map((entry) => entry.event),
-    (streamId) => revisionIn(current.get(documentKey(checkpointKey(collection, streamId)))),
-    start,
+    (streamId) => checkpoints.read(current, streamId)?.revision,
+    consumer.checkpoints.start,
   );
   const written = new Map<string, DocumentWrite>();
   const read = (key: DocumentKey) => {
@@ -110,17 +112,15 @@ export const decideChunk = <Item>(
     for (const write of writes) written.set(documentKey(write), write);
     return writes.length === 0 ? 'ignored' : 'applied';
   });
-  const checkpoints = [...guarded.checkpoints].map(([streamId, checkpoint]) => ({
-    ...checkpointKey(collection, streamId),
-    document: checkpointDocument(checkpoint),
-  }));
-  return { writes: [...written.values(), ...checkpoints], outcomes };
+  const moved = [...guarded.checkpoints].map(([streamId, checkpoint]) => checkpoints.write(streamId, checkpoint));
+  return { writes: [...written.values(), ...moved], outcomes };
 };
 
 const keysOfChunk = <Item>(consumer: StreamConsumer<Item>, chunk: readonly Prepared<Item>[]): DocumentKey[] => {
   const keys = new Map<string, DocumentKey>();
+  const checkpoints = streamCheckpointsOf(consumer);
   for (const { event, item } of chunk) {
-    const checkpoint = checkpointKey(consumer.checkpoints.collection, event.streamId);
+    const checkpoint = checkpoints.key(event.streamId);
     keys.set(documentKey(checkpoint), checkpoint);
     for (const key of consumer.keysOf(item)) keys.set(documentKey(key), key);
   }
@@ -134,10 +134,9 @@ const newBeforeTransaction = async <Item>(
   chunk: readonly Prepared<Item>[],
 ): Promise<readonly GuardVerdict[]> => {
   const streams = [...new Set(chunk.map((entry) => entry.event.streamId))];
+  const checkpoints = typedCollection(documents, streamCheckpointCollection, consumer.checkpoints.collection);
   const stored = new Map(
-    await Promise.all(
-      streams.map(async (streamId) => [streamId, revisionIn(await documents.get(consumer.checkpoints.collection, streamId))] as const),
-    ),
+    await Promise.all(streams.map(async (streamId) => [streamId, (await checkpoints.get(streamId))?.revision] as const)),
   );
   return guardStreams(
     chunk.map((entry) => entry.event),
