@@ -112,6 +112,10 @@ resource "google_cloud_run_v2_service" "query_api" {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
       }
+      env {
+        name  = "MERIDIAN_BILLING_TARIFFS"
+        value = var.billing_tariffs
+      }
       # The audit API reads stream histories from the event store (read only) and queries the archive.
       env {
         name  = "MERIDIAN_SPANNER_DATABASE"
@@ -326,7 +330,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,dispatch-windows,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,billing,live-map"
       }
     }
   }
@@ -593,12 +597,37 @@ resource "google_cloud_run_v2_service" "reactions" {
         name  = "MERIDIAN_SPANNER_DATABASE"
         value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
+      env {
+        name  = "MERIDIAN_NOTIFICATION_TIME_ZONE"
+        value = var.notification_time_zone
+      }
+      # The customer notifications' SMS gateway: the HTTP one when its URL is given, the embedded one otherwise.
+      dynamic "env" {
+        for_each = var.sms_gateway_url == "" ? [] : [var.sms_gateway_url]
+        content {
+          name  = "MERIDIAN_SMS_GATEWAY_URL"
+          value = env.value
+        }
+      }
+      dynamic "env" {
+        for_each = var.sms_gateway_url == "" ? [] : [google_secret_manager_secret.sms_gateway_token.secret_id]
+        content {
+          name = "MERIDIAN_SMS_GATEWAY_TOKEN"
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
     }
   }
 
   depends_on = [
     google_project_service.api,
     google_project_iam_member.reactions_datastore_user,
+    google_secret_manager_secret_iam_member.reactions_sms_gateway_token,
     google_spanner_database_iam_member.reactions,
     module.generated, # its subscriptions and the rights to read them
   ]

@@ -193,3 +193,10 @@ resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_secret_ke
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }
+
+# Only the reactions service (the customer notifications) may read the SMS gateway's API key.
+resource "google_secret_manager_secret_iam_member" "reactions_sms_gateway_token" {
+  secret_id = google_secret_manager_secret.sms_gateway_token.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.reactions.email}"
+}

@@ -59,3 +59,25 @@ resource "google_secret_manager_secret" "webhook_secret_key" {
 
   depends_on = [google_project_service.api]
 }
+
+# The SMS gateway's API key (MERIDIAN_SMS_GATEWAY_TOKEN of the reactions service, with var.sms_gateway_url).
+resource "google_secret_manager_secret" "sms_gateway_token" {
+  secret_id = "meridian-sms-gateway-token"
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# The effect reactors' processed-messages records (projections/src/reactions/effects.ts) carry their expiry
+# in `expireAt`, which the Firestore document store writes as a timestamp: Firestore deletes each record
+# after it (30 days by default, far past any redelivery or redrive).
+resource "google_firestore_field" "processed_messages_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.database.name
+  collection = "processed_messages"
+  field      = "expireAt"
+
+  ttl_config {}
+}

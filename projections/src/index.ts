@@ -1,4 +1,5 @@
 export * from './dispatch-windows/index.ts';
+export * from './billing/index.ts';
 export * from './event-archive/index.ts';
 export * from './fleet/index.ts';
 export * from './live-map/index.ts';
@@ -8,6 +9,7 @@ export * from './runtime/index.ts';
 export * from './reactions/index.ts';
 
 import { dispatchWindowsProjection } from './dispatch-windows/index.ts';
+import { billingProjection } from './billing/index.ts';
 import { fleetProjection } from './fleet/index.ts';
 import { parcelStatusProjection } from './parcel-status/index.ts';
 import { routeBoardProjection } from './route-board/index.ts';
@@ -19,4 +21,5 @@ export const platformProjections: readonly Projection[] = [
   routeBoardProjection,
   fleetProjection,
   dispatchWindowsProjection,
+  billingProjection,
 ];

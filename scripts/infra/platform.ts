@@ -3,6 +3,7 @@
 // regenerates them and compares, byte for byte.
 import { spannerDdl } from '@meridian/spanner';
 import {
+  billingLinesCollection,
   consumerOf,
   dispatchRoutes,
   dispatchTimeline,
@@ -78,6 +79,8 @@ export const listOrders: Readonly<Record<string, IndexDirection>> = {
   [dispatchWindows.name]: 'DESCENDING',
   [dispatchRoutes.name]: 'ASCENDING',
   [dispatchTimeline.name]: 'ASCENDING',
+  /** A client's billing lines, oldest first (apps/query-api/src/billing.ts). */
+  [billingLinesCollection]: 'ASCENDING',
 };
 
 /**

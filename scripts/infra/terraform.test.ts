@@ -1,5 +1,7 @@
-import type { DocumentQuery, DocumentStore } from '@meridian/kernel';
+import { expiryField, type DocumentQuery, type DocumentStore } from '@meridian/kernel';
 import {
+  billingProjection,
+  billingQueries,
   consumerOf,
   fleetProjection,
   dispatchWindowQueries,
@@ -11,6 +13,7 @@ import {
   parcelViewStatuses,
   physicalCollection,
   platformProjections,
+  processedMessages,
   routeBoardProjection,
   routeBoardQueries,
   routeBoardStatuses,
@@ -31,7 +34,9 @@ import { deliveryStatuses } from '@meridian/webhooks';
 import {
   archiverConsumer,
   archiveVariables,
+  billingVariables,
   busVariables,
+  notificationVariables,
   commonVariables,
   eventStoreVariables,
   eventsTopic,
@@ -301,6 +306,7 @@ const first = <A>(values: readonly A[]): A => {
 
 /** Every query the query API can make of one generation of each projection: each filter alone, together, with one value or several. */
 const projectionQueries: Readonly<Record<string, (store: DocumentStore, generation: Generation) => Promise<unknown>[]>> = {
+  [billingProjection.name]: (store, generation) => [billingQueries(store, generation).page('acme', ['2026-11-21', '2026-11-22'], 100)],
   [parcelStatusProjection.name]: (store, generation) => {
     const parcels = parcelStatusQueries(store, generation);
     const status = first(parcelViewStatuses);
@@ -607,7 +613,7 @@ const serviceOf = (resource: string): Service => {
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
   command_api: [commonVariables, eventStoreVariables, readModelVariables],
-  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, consoleVariables],
+  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, consoleVariables, billingVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
   projector: [
@@ -620,7 +626,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -794,4 +800,26 @@ test('every service that opens the Firestore read models may use them: writers a
     const expected = { reads: ['roles/datastore.viewer'], writes: ['roles/datastore.user'], none: [] }[use[service.resource] ?? 'none'];
     t.deepEqual(roles, expected, `${service.resource} on Firestore`);
   }
+});
+
+test("the effect reactors' processed-messages records expire: a Firestore TTL policy on their expiry field", (t) => {
+  t.regex(
+    handWritten,
+    new RegExp(
+      `resource "google_firestore_field" "\\w+" \\{[^}]*collection = "${processedMessages.name}"\\s+field\\s+= "${expiryField}"\\s+ttl_config \\{\\}`,
+    ),
+  );
+});
+
+test('the SMS gateway token is read by the reactions service only, and only with a gateway URL', (t) => {
+  const readers = [
+    ...handWritten.matchAll(
+      /secret_id = google_secret_manager_secret\.sms_gateway_token\.id\s+role\s+= "[^"]+"\s+member\s+= "serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/g,
+    ),
+  ];
+  t.deepEqual(
+    readers.map((match) => match[1]),
+    ['reactions'],
+  );
+  t.regex(handWritten, /for_each = var\.sms_gateway_url == "" \? \[\] : \[google_secret_manager_secret\.sms_gateway_token\.secret_id\]/);
 });

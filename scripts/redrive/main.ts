@@ -21,7 +21,9 @@ import {
   eventStoreVariables,
   openBus,
   openDocumentStore,
+  notificationVariables,
   openEventStore,
+  platformEffectHandlers,
   platformReactions,
   reactionProjections,
   reactionStreamConsumers,
@@ -47,7 +49,11 @@ const { values, positionals } = commandLineOrExit('redrive', commandLine);
 const consumer = positionals[0]!;
 const config = configOrExit(
   'redrive',
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables }),
+  decodeEnvironment(
+    process.env,
+    {},
+    { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables },
+  ),
 );
 const logger = createLogger({ service: 'redrive', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -80,7 +86,13 @@ if (usesPubSub(config)) {
     documents,
     logger,
     projections,
-    ...(store !== undefined && { reactions: reactionStreamConsumers({ store, reactions: platformReactions }, logger) }),
+    ...(store !== undefined && {
+      reactions: reactionStreamConsumers(
+        { store, reactions: platformReactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+        logger,
+        documents,
+      ),
+    }),
   });
   try {
     if (values.list === true) {

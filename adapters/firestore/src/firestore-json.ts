@@ -10,7 +10,7 @@
 // - On the way out, values only another writer could have stored (Timestamps, references, integers read
 //   as BigInt by a client built with useBigInt) come back as their JSON form.
 import { DocumentReference, Timestamp, type DocumentData } from '@google-cloud/firestore';
-import type { Document } from '@meridian/kernel';
+import { expiryField, type Document } from '@meridian/kernel';
 
 /** The field of the map that stands for an array inside an array. */
 export const nestedArrayField = '~array';
@@ -35,11 +35,18 @@ const encodeFields = (value: PlainObject): DocumentData => {
   return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, encodeValue(item, false)]));
 };
 
+/** A top-level expiry (an ISO instant) as a Timestamp, which Firestore's TTL policies act on; read back as the same instant. */
+const withExpiry = (data: DocumentData): DocumentData => {
+  const expiry: unknown = data[expiryField];
+  if (typeof expiry !== 'string' || Number.isNaN(Date.parse(expiry))) return data;
+  return { ...data, [expiryField]: Timestamp.fromDate(new Date(expiry)) };
+};
+
 /** The JSON form of a document as Firestore can store it. */
 export const toFirestoreData = (document: Document): DocumentData => {
   // A document is a JSON object, and so is its JSON form.
   const json: unknown = JSON.parse(JSON.stringify(document));
-  return isPlainObject(json) ? encodeFields(json) : {};
+  return withExpiry(isPlainObject(json) ? encodeFields(json) : {});
 };
 
 /** A JSON value as Firestore can compare it (a cursor's order value). */

@@ -94,7 +94,7 @@ export const startApi = async ({ now, path, through = (store) => store }: ApiOpt
 
 export const parcelBody = (overrides: Record<string, unknown> = {}) => ({
   clientId: 'acme',
-  recipient: { name: 'Ada Lovelace', phone: '+31 20 555 0100' },
+  recipient: { name: 'Ada Lovelace', phone: '+31205550100' },
   address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3738, lng: 4.8909 } },
   weightKg: 2.5,
   slaDeadline: new Date(Date.now() + 8 * 3_600_000).toISOString(),

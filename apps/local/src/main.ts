@@ -39,6 +39,9 @@ import {
   trackingKeyOf,
   webhookSettings,
   webhookVariables,
+  notificationVariables,
+  platformEffectHandlers,
+  billingVariables,
 } from '@meridian/wiring';
 import { warmConsole } from '@meridian/query-api';
 import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
@@ -55,6 +58,8 @@ const variables = {
   ...archiveVariables,
   ...webhookVariables,
   ...consoleVariables,
+  ...notificationVariables,
+  ...billingVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
@@ -124,6 +129,9 @@ await startOrExit(service, async () => {
     logger,
     // The dispatch saga plans its routes with the embedded optimizer, on a thread of its own.
     reactions: { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
+    // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
+    effectHandlers: platformEffectHandlers(config, { store, documents }),
+    ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
     ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),

@@ -6,7 +6,7 @@
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
 import { documentDeadLetters, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
-import { consumerOf, platformProjections, type ConsumerSnapshot } from '@meridian/projections';
+import { consumerOf, platformProjections, type ConsumerSnapshot, type Tariffs } from '@meridian/projections';
 import { auditApiPart, auditRouter, queryApiPart, queryPublicRouters, queryRouter, type ConsoleDeps } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
@@ -19,12 +19,14 @@ import {
   observeProcess,
   type ObservedConsumer,
   liveMapConsumer,
+  platformEffectHandlers,
   platformReactions,
   projectorConsumers,
   reactionConsumers,
   reactionStreamConsumers,
   timersProjectionOf,
   startConsumers,
+  type ReactionDeps,
   type ReactionSet,
   type RunningConsumers,
 } from '@meridian/wiring';
@@ -63,6 +65,10 @@ export type LocalPlatformDeps = {
   readonly trackingKey?: Buffer;
   /** The reaction side run here (default: the platform's reactors, process managers and their activities). */
   readonly reactions?: ReactionSet;
+  /** The effect reactors' handlers (default: the platform's, with the embedded SMS gateway). */
+  readonly effectHandlers?: ReactionDeps['effectHandlers'];
+  /** The clients' tariffs the billing ledger is priced by (none: nothing is priced). */
+  readonly tariffs?: Tariffs;
 };
 
 export type LocalWebhookDeps = {
@@ -135,7 +141,12 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const webhooks =
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
   // Reactions send their commands to this store, through the same command handling as the API.
-  const reactions = { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) };
+  const reactions: ReactionDeps = {
+    store,
+    reactions: deps.reactions ?? platformReactions,
+    effectHandlers: deps.effectHandlers ?? platformEffectHandlers({}, { store, documents }),
+    ...(deps.now && { now: deps.now }),
+  };
   const consumerList = [
     liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
     // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
@@ -168,6 +179,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     ...(deps.now !== undefined && { now: deps.now }),
     ...(deps.trackingKey !== undefined && { trackingKey: deps.trackingKey }),
     ...(deps.web !== undefined && { web: deps.web }),
+    ...(deps.tariffs !== undefined && { tariffs: deps.tariffs }),
     operations: {
       consumers: () => [...projectors.snapshots(), ...consumers.snapshots()],
       headPosition: () => store.headPosition(),
@@ -176,7 +188,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
         documents,
         logger,
         projections: [...platformProjections, ...[timersProjectionOf(reactions.reactions) ?? []].flat()],
-        reactions: reactionStreamConsumers(reactions, logger),
+        reactions: reactionStreamConsumers(reactions, logger, documents),
       }),
       ...(bus.telemetryBacklog !== undefined && { telemetryBacklog: bus.telemetryBacklog }),
     },

@@ -36,6 +36,7 @@ import {
   vehiclesCollection,
   type ParcelStatusView,
   type ConsumerSnapshot,
+  type Tariffs,
 } from '@meridian/projections';
 import type Koa from 'koa';
 import type { ParsedUrlQuery } from 'node:querystring';
@@ -47,6 +48,8 @@ import { operationsRoutes, type OperationsDeps } from './operations.ts';
 import { pageParameters } from './parameters.ts';
 import { projectionsOverview } from './projections.ts';
 import { trackingLinkRoute, trackingRouter, type TrackingDeps } from './tracking/router.ts';
+import { smsOutboxRoutes } from './sms-outbox.ts';
+import { billingRoutes } from './billing.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -66,6 +69,8 @@ export type QueryApiDeps = {
   /** With these, the console (`/`) and the tracking page (`/track/<token>`) are served. */
   readonly web?: ConsoleDeps;
   readonly now?: () => Date;
+  /** The clients' tariffs the billing ledger is priced by (MERIDIAN_BILLING_TARIFFS; none: nothing is priced). */
+  readonly tariffs?: Tariffs;
 };
 
 type State = AuthState & RequestContextState;
@@ -349,6 +354,8 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
     const { id, roles, clientId } = ctx.state.principal;
     ctx.body = { principal: id, roles, clientId: clientId ?? null };
   });
+  smsOutboxRoutes(router, deps.documents);
+  billingRoutes(router, deps.documents, deps.tariffs ?? {});
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };

@@ -26,6 +26,7 @@ import {
   mapTilesOf,
   readModelVariables,
   trackingKeyOf,
+  billingVariables,
   type ArchiveConfig,
 } from '@meridian/wiring';
 import { createApp } from './app.ts';
@@ -34,7 +35,14 @@ import { warmConsole } from './console.ts';
 const service = 'query-api';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables, ...consoleVariables };
+const variables = {
+  ...commonVariables,
+  ...readModelVariables,
+  ...eventStoreVariables,
+  ...archiveVariables,
+  ...consoleVariables,
+  ...billingVariables,
+};
 commandLineOrExit(service, {
   command: 'node apps/query-api/src/main.ts',
   synopsis: '',
@@ -87,6 +95,7 @@ await startOrExit(service, async () => {
       ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
       findPrincipal: keyring(MERIDIAN_API_KEYS),
       logger,
+      ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     }),
   );
   logger.info('query API listening', { url: server.url });

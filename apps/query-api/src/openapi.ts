@@ -13,6 +13,8 @@ import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
 import { dispatchPhases, parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
 import { TrackingLinkRequest } from './tracking/router.ts';
+import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
+import { billingPaths, billingSchemas } from './billing.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -480,8 +482,8 @@ export const queryApiPaths = (): OpenApiPaths => ({
 
 /** The read models' operations, for any document that serves them; with the pages when they are served. */
 export const queryApiPart = ({ web = false }: { readonly web?: boolean } = {}): OpenApiPart => ({
-  paths: { ...queryApiPaths(), ...(web ? consolePaths() : {}) },
-  schemas: { ...queryApiSchemas, OperationsOverview: operationsOverviewSchema },
+  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths(), ...(web ? consolePaths() : {}) },
+  schemas: { ...queryApiSchemas, ...smsOutboxSchemas, ...billingSchemas, OperationsOverview: operationsOverviewSchema },
 });
 
 export const queryApiOpenApi = ({ web = false }: { readonly web?: boolean } = {}) =>

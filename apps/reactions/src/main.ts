@@ -22,7 +22,9 @@ import {
   eventStoreVariables,
   openBus,
   openDocumentStore,
+  notificationVariables,
   openEventStore,
+  platformEffectHandlers,
   platformReactions,
   reactionConsumers,
   readModelVariables,
@@ -36,7 +38,7 @@ import { documentDeadLetters } from '@meridian/kernel';
 const service = 'reactions';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
+const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
@@ -65,7 +67,10 @@ await startOrExit(service, async () => {
   const bus = await openBus(config, { log: store, state: documents, logger });
   // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
   const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
-  const list = reactionConsumers({ bus, documents, logger }, { store, reactions });
+  const list = reactionConsumers(
+    { bus, documents, logger },
+    { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+  );
   consumers = startConsumers(list, { logger });
   // Lag (embedded: the log's head), dead letters and the timers as gauges.
   observeProcess({

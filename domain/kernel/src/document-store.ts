@@ -41,6 +41,13 @@ export type DocumentChange = { readonly collection: string; readonly id: string;
 /** A composite index a query needs: equality fields first, then the order field. */
 export type IndexDefinition = readonly string[];
 
+/**
+ * The field a document's expiry is written in (an ISO instant): stores with a native TTL keep it as their
+ * own time type so a TTL policy on it deletes the document after it (Firestore: a Timestamp); reads give the
+ * ISO instant back. Stores without one (SQLite) keep it as written.
+ */
+export const expiryField = 'expireAt';
+
 /** The most writes one transaction may hold (Firestore allows 500; a margin stays for checkpoints). */
 export const maxWritesPerTransaction = 450;
 

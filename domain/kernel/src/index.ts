@@ -21,3 +21,5 @@ export * from './reactions.ts';
 export * from './request-answer.ts';
 export * from './route-optimizer.ts';
 export * from './intents.ts';
+export * from './effects.ts';
+export * from './sms-gateway.ts';

@@ -2,13 +2,13 @@
 // (a read model, a client's webhook) to act without calling back.
 import { eventCatalog, GeoPoint, Identifier, IsoDateTime, Kilograms, NonEmptyString, struct, type DomainEvent } from '@meridian/kernel';
 import * as t from 'io-ts';
-import { Address, FailureReason, ParcelId, ProofOfDelivery, Recipient } from './values.ts';
+import { Address, FailureReason, ParcelId, ProofOfDelivery, RecordedRecipient } from './values.ts';
 
 const about = { parcelId: ParcelId, clientId: Identifier };
 
 export const ParcelRegistered = struct('ParcelRegistered', {
   ...about,
-  recipient: Recipient,
+  recipient: RecordedRecipient,
   address: Address,
   weightKg: Kilograms,
   slaDeadline: IsoDateTime,

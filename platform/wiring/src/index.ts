@@ -15,3 +15,5 @@ export * from './console.ts';
 export * from './reactions.ts';
 export * from './consumer-metrics.ts';
 export * from './dispatch.ts';
+export * from './notifications.ts';
+export * from './billing.ts';
