@@ -8,6 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { logEvents } from './bus.ts';
 import { reactionConsumers, startConsumers } from './consumers.ts';
+import { platformEffectHandlers } from './notifications.ts';
 import { platformAggregates, platformReactions } from './reactions.ts';
 
 const dispatcher = { principalId: 'dispatcher-1', role: 'dispatcher' } as const;
@@ -56,7 +57,8 @@ const withReactions = async (tc: ExecutionContext, scenario: (store: EventStore)
         documents,
         logger: silentLogger,
       },
-      { store, reactions: platformReactions, timerMaxWaitMs: 200 },
+      // Customer texts go to the embedded gateway, as npm start sends them without MERIDIAN_SMS_GATEWAY_URL.
+      { store, reactions: platformReactions, effectHandlers: platformEffectHandlers({}, { store, documents }), timerMaxWaitMs: 200 },
     ),
     { logger: silentLogger },
   );
