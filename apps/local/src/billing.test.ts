@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
+import { onItsOwnRoute, type Step } from './testing/journey.ts';
 
 const keys = { admin: 'billing-admin-key-00001', acme: 'billing-client-acme-0001' };
 const tariffs = constantOf(Tariffs, {
@@ -51,7 +52,8 @@ test('a delivered parcel is billed by its tariff: lines, CSV, the day total; a c
     return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
   };
   const parcelId = `p-${randomUUID()}`;
-  const steps: [string, unknown][] = [
+  const route = onItsOwnRoute(parcelId, 3);
+  const steps: Step[] = [
     [
       '/v1/parcels',
       {
@@ -63,8 +65,8 @@ test('a delivered parcel is billed by its tariff: lines, CSV, the day total; a c
         slaDeadline: new Date(Date.now() + 3_600_000).toISOString(),
       },
     ],
-    [`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-1' }],
-    [`/v1/parcels/${parcelId}/load`, { vehicleId: 'v-1' }],
+    ...route.steps,
+    [`/v1/parcels/${parcelId}/load`, { vehicleId: route.vehicleId }],
     [`/v1/parcels/${parcelId}/out-for-delivery`, {}],
     [`/v1/parcels/${parcelId}/fail-attempt`, { reason: 'recipient-absent' }],
     [`/v1/parcels/${parcelId}/out-for-delivery`, {}],

@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
+import { onItsOwnRoute, type Step } from './testing/journey.ts';
 
 const keys = { admin: 'notify-admin-key-000001', acme: 'notify-client-acme-00001' };
 const apiKeys = constantOf(ApiKeys, [
@@ -48,7 +49,8 @@ test('texts out for delivery, a failed attempt and the delivery to the recipient
     return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>) };
   };
   const run = async (parcelId: string, phone: string | undefined) => {
-    const steps: [string, unknown][] = [
+    const route = onItsOwnRoute(parcelId, 3);
+    const steps: Step[] = [
       [
         '/v1/parcels',
         {
@@ -60,8 +62,8 @@ test('texts out for delivery, a failed attempt and the delivery to the recipient
           slaDeadline: new Date(Date.now() + 3_600_000).toISOString(),
         },
       ],
-      [`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-1' }],
-      [`/v1/parcels/${parcelId}/load`, { vehicleId: 'v-1' }],
+      ...route.steps,
+      [`/v1/parcels/${parcelId}/load`, { vehicleId: route.vehicleId }],
       [`/v1/parcels/${parcelId}/out-for-delivery`, {}],
       [`/v1/parcels/${parcelId}/fail-attempt`, { reason: 'recipient-absent' }],
       [`/v1/parcels/${parcelId}/out-for-delivery`, {}],

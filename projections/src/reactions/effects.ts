@@ -218,6 +218,8 @@ export const effectConsumer = <Ev extends DomainEvent, Ctx, Req>(
   name: reactor.name,
   checkpoints: { collection: `${reactor.name}-streams`, start: 'first-seen' },
   prepare: factsOf(reactor.name, reactor.follows.decode),
+  // A chunk's messages go out together: different recipients' at once, each stream's in order.
+  effectsTogether: true,
   effect: (items) =>
     runByStream(
       items.map((item) => item.fact),

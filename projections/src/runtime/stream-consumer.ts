@@ -47,6 +47,12 @@ export type StreamConsumer<Item> = {
    * checkpoint repeats them.
    */
   readonly effect?: (items: readonly Item[]) => Promise<void>;
+  /**
+   * Whether `effect` takes a chunk's new items at once (an effect reactor sends to different streams'
+   * recipients concurrently, each stream in order) rather than one event at a time in that event's span (a
+   * reaction's commands continue each event's trace, and keep a process's inputs in order).
+   */
+  readonly effectsTogether?: boolean;
   /** The documents the writes of an item read (besides the checkpoints). */
   readonly keysOf: (item: Item) => readonly DocumentKey[];
   /**
@@ -167,8 +173,12 @@ const applyItems = async <Item>(
       const { effect } = consumer;
       if (effect !== undefined) {
         const verdicts = await newBeforeTransaction(documents, consumer, chunk);
-        // One event's effects at a time, in its span: the commands they send continue its trace.
-        for (const [index, entry] of chunk.entries()) if (verdicts[index] === 'new') await spans.within(index, () => effect([entry.item]));
+        if (consumer.effectsTogether === true)
+          await effect(chunk.filter((_, index) => verdicts[index] === 'new').map((entry) => entry.item));
+        // Otherwise one event's effects at a time, in its span: the commands they send continue its trace.
+        else
+          for (const [index, entry] of chunk.entries())
+            if (verdicts[index] === 'new') await spans.within(index, () => effect([entry.item]));
       }
       const decided = await documents.transact(keysOfChunk(consumer, chunk), (current) => {
         const chunkDecided = decideChunk(consumer, chunk, current);
