@@ -10,6 +10,7 @@ import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sql
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { startLocalPlatform } from './platform.ts';
+import { onItsOwnRoute } from './testing/journey.ts';
 
 const spans = new InMemorySpanExporter();
 addSpanProcessor(new SimpleSpanProcessor(spans));
@@ -75,13 +76,14 @@ test('one trace id runs from the deliver request through the command, the append
     await post('/v1/parcels', keys.admin, {
       parcelId,
       clientId: 'acme',
-      recipient: { name: 'Ada Lovelace', phone: '+31 20 555 0100' },
+      recipient: { name: 'Ada Lovelace', phone: '+31205550100' },
       address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3738, lng: 4.8909 } },
       weightKg: 2.5,
       slaDeadline: new Date(Date.now() + 8 * 3_600_000).toISOString(),
     });
-    await post(`/v1/parcels/${parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
-    await post(`/v1/parcels/${parcelId}/load`, keys.admin, { vehicleId: 'v-1' });
+    const route = onItsOwnRoute(parcelId, 2.5);
+    for (const [path, body] of route.steps) await post(path, keys.admin, body);
+    await post(`/v1/parcels/${parcelId}/load`, keys.admin, { vehicleId: route.vehicleId });
     await post(`/v1/parcels/${parcelId}/out-for-delivery`, keys.admin, {});
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const answered = await post(
