@@ -2,15 +2,15 @@
 // envelope as JSON, routing facts as attributes, the stream as ordering key). `publish` answers only once
 // Pub/Sub has confirmed every message, so the relay moves its checkpoint past events that are really out.
 import type { PublishOptions, PubSub } from '@google-cloud/pubsub';
-import type { RecordedEvent } from '@meridian/kernel';
+import { published, type Publisher, type RecordedEvent } from '@meridian/kernel';
 import { eventMessageOf, orderingKeyOf } from './attributes.ts';
 
-export type EventPublisher = {
-  /** Resolves when every event is confirmed; rejects (an AggregateError of the failures) if any is not. */
-  readonly publish: (events: readonly RecordedEvent[]) => Promise<void>;
-  /** Sends whatever is still buffered. The PubSub client stays open: whoever made it closes it. */
-  readonly close: () => Promise<void>;
-};
+/**
+ * Resolves when every event is confirmed (never Saturated: the topic is not bounded here); rejects (an
+ * AggregateError of the failures) if any is not. `close` sends whatever is still buffered; the PubSub client
+ * stays open: whoever made it closes it.
+ */
+export type EventPublisher = Publisher<RecordedEvent>;
 
 /**
  * Tuned for the relay's throughput. The client batches per ordering key (one request in flight per key, to
@@ -32,10 +32,10 @@ const reasonOf = (result: PromiseSettledResult<unknown> | undefined): unknown =>
 export const createEventPublisher = (pubsub: PubSub, topicName: string, options: PublishOptions = eventPublishOptions): EventPublisher => {
   const topic = pubsub.topic(topicName, { ...options, messageOrdering: true });
 
-  const publish = async (events: readonly RecordedEvent[]): Promise<void> => {
+  const publish: EventPublisher['publish'] = async (events) => {
     const results = await Promise.allSettled(events.map((event) => topic.publishMessage(eventMessageOf(event))));
     const failed = events.filter((_, index) => results[index]?.status === 'rejected');
-    if (failed.length === 0) return;
+    if (failed.length === 0) return published;
     // After a failure the client refuses every later message of that key (so none can overtake the lost
     // one) until told to resume; the caller retries the whole batch, and duplicates are absorbed downstream.
     for (const key of new Set(failed.map(orderingKeyOf))) topic.resumePublishing(key);

@@ -4,6 +4,7 @@ import { silentLogger, type Delivery, type Publisher, type RecordedEvent } from 
 import { addSpanProcessor } from '@meridian/runtime';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import * as E from 'fp-ts/lib/Either.js';
 import test from 'ava';
 import { relayBatch } from './relay.ts';
 
@@ -40,6 +41,7 @@ const publisherOf = (published: RecordedEvent[], fails = false): Publisher<Recor
   publish: async (events) => {
     if (fails) throw new Error('broker down');
     published.push(...events);
+    return E.right(undefined);
   },
   close: async () => {},
 });

@@ -7,6 +7,7 @@
 // span's traceparent (in the envelope's metadata and the message attributes), so a consumer's handling on
 // the other side of the broker is its child. The event in the log keeps its own.
 import type { BatchHandler, Logger, Publisher, RecordedEvent } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
 import { eventContext } from '@meridian/projections';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 
@@ -22,7 +23,9 @@ export const relayBatch =
     const spans = deliveries.map(({ message }) => publishSpan(message));
     const events = deliveries.map(({ message }, index) => withTraceparentOf(message, spans[index]));
     try {
-      await publisher.publish(events);
+      const answer = await publisher.publish(events);
+      // The event bus is not bounded here; were it full, the batch is published again like after a failure.
+      if (E.isLeft(answer)) throw new Error(`the bus is full; again in ${answer.left.retryAfterSeconds} s`);
       spans.forEach((span) => span?.end());
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

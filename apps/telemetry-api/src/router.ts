@@ -2,7 +2,7 @@
 // or topic. 202 means the queue holds every ping of the batch; 503 with Retry-After means it held none.
 // Nothing here touches the event store: positions are not facts of the domain.
 import Router from '@koa/router';
-import { Backpressure, decodeWith, type Publisher, type Role } from '@meridian/kernel';
+import { decodeWith, type Publisher, type Role } from '@meridian/kernel';
 import { authenticate, HttpProblem, problems, readJsonBody, requireActor, type AuthState, type Principal } from '@meridian/http';
 import { recordTelemetryRefusal } from '@meridian/runtime';
 import * as E from 'fp-ts/lib/Either.js';
@@ -42,13 +42,10 @@ const unavailable = (retryAfterSeconds: number) =>
   );
 
 const publishOrRefuse = async (publisher: Publisher<TelemetryPing>, pings: readonly TelemetryPing[]) => {
-  try {
-    await publisher.publish(pings);
-  } catch (error) {
-    if (!(error instanceof Backpressure)) throw error;
-    recordTelemetryRefusal();
-    throw unavailable(error.retryAfterSeconds);
-  }
+  const answer = await publisher.publish(pings);
+  if (E.isRight(answer)) return;
+  recordTelemetryRefusal();
+  throw unavailable(answer.left.retryAfterSeconds);
 };
 
 export const telemetryRouter = (deps: TelemetryRouterDeps): Router<AuthState> => {
