@@ -90,5 +90,5 @@ test('a quick run measures every benchmark once and writes figures with their co
 test('an unknown benchmark name is refused with the list of names', async (t) => {
   const run = await bench(['--quick', '--only', 'append,nope']);
   t.is(run.code, 2);
-  t.regex(run.stderr, /no benchmark named nope; there are: append, replay, api-latency, telemetry, lag, spanner/);
+  t.true(run.stderr.includes(`no benchmark named nope; there are: ${suite.map((b) => b.name).join(', ')}`), run.stderr);
 });
