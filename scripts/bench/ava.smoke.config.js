@@ -4,6 +4,6 @@
 export default {
   extensions: { ts: 'module' },
   files: ['scripts/bench/smoke.bench-test.ts'],
-  timeout: '15m',
+  timeout: '30m',
   workerThreads: false,
 };

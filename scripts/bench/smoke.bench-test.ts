@@ -31,7 +31,7 @@ const bench = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
 
 test('a quick run measures every benchmark once and writes figures with their comparisons and targets', async (t) => {
   // Every benchmark once, small: the optimizer, the dispatch wave and the SMS gateway runs make it minutes, not seconds.
-  t.timeout(900_000);
+  t.timeout(1_800_000);
   const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-'));
   const out = join(dir, 'quick.json');
   const run = await bench(['--quick', '--no-peers', '--out', out], { MERIDIAN_BENCH_DATA: join(dir, 'data') });
