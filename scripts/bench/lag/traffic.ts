@@ -75,7 +75,11 @@ const setUpRoutes = async (baseUrl: string, key: string, run: string): Promise<v
   const post = async (path: string, body: unknown) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': `setup:${path}` },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'idempotency-key': `setup:${randomUUID()}`,
+      },
       body: JSON.stringify(body),
     });
     if (response.status !== 202)
