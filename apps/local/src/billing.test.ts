@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
-import { onItsOwnRoute, type Step } from './testing/journey.ts';
+import { eventually, onItsOwnRoute, type Step } from './testing/journey.ts';
 
 const keys = { admin: 'billing-admin-key-00001', acme: 'billing-client-acme-0001' };
 const tariffs = constantOf(Tariffs, {
@@ -21,15 +21,6 @@ const apiKeys = constantOf(ApiKeys, [
   { key: keys.acme, principal: 'acme-shop', roles: ['client'], clientId: 'acme' },
   { key: 'billing-client-globex-001', principal: 'globex-shop', roles: ['client'], clientId: 'globex' },
 ]);
-
-const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 60_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 test('a delivered parcel is billed by its tariff: lines, CSV, the day total; a client reads its own only', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-billing-'));

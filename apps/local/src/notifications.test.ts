@@ -10,22 +10,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
-import { onItsOwnRoute, type Step } from './testing/journey.ts';
+import { eventually, onItsOwnRoute, type Step } from './testing/journey.ts';
 
 const keys = { admin: 'notify-admin-key-000001', acme: 'notify-client-acme-00001' };
 const apiKeys = constantOf(ApiKeys, [
   { key: keys.admin, principal: 'admin', roles: ['admin'] },
   { key: keys.acme, principal: 'acme-shop', roles: ['client'], clientId: 'acme' },
 ]);
-
-const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 60_000): Promise<A> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 test('texts out for delivery, a failed attempt and the delivery to the recipient, once each; no phone, no text', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-notify-'));
