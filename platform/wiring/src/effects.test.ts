@@ -18,8 +18,8 @@ import { probeEvents, type ProbeEvent } from './testing/probe-effects.ts';
 
 const worker = new URL('./testing/effect-worker.ts', import.meta.url).pathname;
 
-// Past the killed worker's claims (held 60 s) and the flaky number's retries with backoff: minutes, on a busy machine.
-const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 240_000) => {
+// Past the killed worker's claims (held 800 ms here) and the flaky number's retries with backoff, on a busy machine.
+const until = async (check: () => Promise<boolean> | boolean, timeoutMs = 90_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) return false;
@@ -85,7 +85,7 @@ const kill = async ({ child, exited }: { child: ChildProcess; exited: Promise<vo
 };
 
 test('an effect reactor killed mid-send, every batch delivered twice: each message reaches its recipient once', async (t) => {
-  t.timeout(300_000);
+  t.timeout(150_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-effects-'));
   const log = createSqliteEventStore({ path: join(dataDir, 'events.sqlite') });
   const documents = createSqliteDocumentStore({ path: join(dataDir, 'documents.sqlite') });

@@ -248,13 +248,24 @@ const logLine = (name: string, logger: Logger, delivery: Delivery<RecordedEvent>
   else logger.info(`event ${outcome}`, fields);
 };
 
-/** One at a time, after a batch failed: find the poison, let everything else through. */
+/**
+ * One at a time, after a batch failed: find the poison, let everything else through. A stream whose event
+ * failed is held for the rest of the batch: its later events are retried with it, never handled before it
+ * (a consumer that starts at the first event it sees would otherwise take the later one for its start and
+ * skip the failed one for good).
+ */
 const oneByOne = async <Item>(
   deps: StreamDeliveryDeps<Item>,
   consumer: StreamConsumer<Item>,
   deliveries: readonly Delivery<RecordedEvent>[],
 ) => {
+  const failedStreams = new Set<string>();
   for (const delivery of deliveries) {
+    if (failedStreams.has(delivery.message.streamId)) {
+      delivery.retry(`an earlier event of ${delivery.message.streamId} in this batch failed`);
+      logLine(consumer.name, deps.logger, delivery, 'held');
+      continue;
+    }
     try {
       const {
         outcomes: [outcome = 'gap'],
@@ -267,7 +278,10 @@ const oneByOne = async <Item>(
     } catch (error) {
       logLine(consumer.name, deps.logger, delivery, 'failed', { error: describe(error), failure: failureKindOf(error) });
       if (failureKindOf(error) === 'permanent') delivery.deadLetter(describe(error));
-      else delivery.retry(describe(error));
+      else {
+        failedStreams.add(delivery.message.streamId);
+        delivery.retry(describe(error));
+      }
     }
   }
 };
