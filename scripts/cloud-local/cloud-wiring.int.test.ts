@@ -296,6 +296,30 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.like(await firestore.get('parcels_v1', parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
   });
 
+  test.serial('the operations overview shows the consumers each service reports, with where they stand', async (t) => {
+    const parcelId = `p-${randomUUID()}`;
+    t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
+    await until(
+      () => call('query-api', 'GET', `/v1/parcels/${parcelId}`),
+      (r) => r.status === 200,
+      'the parcel view',
+    );
+    type Standing = { name: string; process?: string; position: number; reportedAt?: string };
+    // The query API runs no consumer: these come from the projector's and the reactions' reports (every 5 s).
+    const overview = await until(
+      () => call('query-api', 'GET', '/v1/operations'),
+      (r) =>
+        ((r.body?.consumers ?? []) as Standing[]).some((c) => c.name === 'parcel-status' && c.position > 0) &&
+        ((r.body?.consumers ?? []) as Standing[]).some((c) => c.process?.startsWith('reactions/') === true),
+      "the projector's and the reactions' reports",
+      30_000,
+    );
+    const parcelStatus = (overview.body.consumers as Standing[]).find((c) => c.name === 'parcel-status');
+    t.regex(parcelStatus?.process ?? '', /^projector\//);
+    t.true(Date.now() - Date.parse(parcelStatus?.reportedAt ?? '') < 60_000, 'reported within the last minute');
+    t.is(typeof overview.body.headPosition, 'number');
+  });
+
   test.serial("a client cannot read another client's parcel", async (t) => {
     const parcelId = `p-${randomUUID()}`;
     await command('/v1/parcels', parcelBody(parcelId, 'globex'));

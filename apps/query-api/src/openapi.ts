@@ -221,6 +221,12 @@ const operationsOverviewSchema: JsonSchema = {
           appliedAt: { type: 'string', format: 'date-time' },
           eventsApplied: { type: 'integer' },
           deadLetters: { type: ['integer', 'null'] },
+          process: { type: 'string', description: 'in the cloud: the service that reported this consumer' },
+          reportedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'in the cloud: when its service last reported it (every 5 s; an old report is a service gone or stuck)',
+          },
         },
       },
     },
