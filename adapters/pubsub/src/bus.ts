@@ -16,6 +16,7 @@ import { createMessagePublisher } from './message-publisher.ts';
 import { provisionTopology } from './provision.ts';
 import { createPubSubSubscription } from './pubsub-subscription.ts';
 import { inspectDeadLetters, redriveDeadLetters, type InspectedDeadLetter, type RedriveResult } from './redrive.ts';
+import { eventEncoding } from './topic-schema.ts';
 import { deadLetterTopicOf, defaultAckDeadlineSeconds, type Topology } from './topology.ts';
 
 export type PubSubBusOptions<T> = {
@@ -57,10 +58,12 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
   if (options.provision === true) await provisionTopology(pubsub, options.topology, { logger });
   /** A redrive returns dead letters to the topic their subscription reads (telemetry to telemetry). */
   const sourceTopicOf = (consumer: string) => options.topology.subscriptions.find((s) => s.name === consumer)?.topic ?? options.eventsTopic;
-  const eventPublisher = createEventPublisher(pubsub, options.eventsTopic);
+  // The event topic's schema decides how envelopes are written (Avro JSON) and read back.
+  const encoding = eventEncoding(options.topology.topics.find((topic) => topic.name === options.eventsTopic)?.schema);
+  const eventPublisher = createEventPublisher(pubsub, options.eventsTopic, undefined, encoding);
   const telemetryPublisher = createMessagePublisher<T>(pubsub, options.telemetry.topic, { attributesOf: options.telemetry.attributesOf });
   return {
-    events: (consumer) => createEventSubscription({ pubsub, consumer, logger }),
+    events: (consumer) => createEventSubscription({ pubsub, consumer, logger, encoding }),
     eventPublisher,
     telemetryPublisher,
     telemetry: (subscription) =>

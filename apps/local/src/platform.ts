@@ -7,7 +7,7 @@ import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
 import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
 import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
-import { auditApiPart, auditRouter, queryApiPart, queryRouter } from '@meridian/query-api';
+import { auditApiPart, auditRouter, catalogApiPart, catalogRouter, queryApiPart, queryRouter } from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
 import type { RetrySchedule } from '@meridian/webhooks';
@@ -95,6 +95,7 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
       commandApiPart(),
       queryApiPart(),
       auditApiPart(),
+      catalogApiPart(),
       telemetryOpenApiPart(),
       ...(webhooks ? [webhookApiPart()] : []),
       publicOpenApi({ health: healthSchema, healthSummary: 'Liveness, the store head and the projectors' }),
@@ -148,6 +149,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
     routers: [
       commandRouter({ store, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
+      catalogRouter(),
       queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
       auditRouter({
         store,

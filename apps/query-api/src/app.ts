@@ -42,6 +42,7 @@ import {
 } from '@meridian/projections';
 import type Koa from 'koa';
 import { auditRouter } from './audit/router.ts';
+import { catalogRouter } from './catalog.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { pageParameters } from './parameters.ts';
 import { projectionsOverview } from './projections.ts';
@@ -227,6 +228,7 @@ export const createApp = (deps: QueryApiDeps): Koa =>
     health: () => ({ status: 'ok' }),
     openapi: queryApiOpenApi,
     routers: [
+      catalogRouter(),
       queryRouter(deps),
       ...(deps.store === undefined
         ? []

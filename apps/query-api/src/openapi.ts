@@ -12,6 +12,7 @@ import {
 import type { JsonSchema } from '@meridian/kernel';
 import { parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
+import { catalogApiPart } from './catalog.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -174,5 +175,5 @@ export const queryApiOpenApi = () =>
     version: '1.0.0',
     description:
       'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events, and the audit API. Errors are RFC 9457 problem details.',
-    parts: [queryApiPart(), auditApiPart(), publicOpenApi()],
+    parts: [queryApiPart(), auditApiPart(), catalogApiPart(), publicOpenApi()],
   });

@@ -11,3 +11,4 @@ export * from './webhooks.ts';
 export * from './data-dir.ts';
 export * from './consumers.ts';
 export * from './reactions.ts';
+export * from './asyncapi.ts';
