@@ -10,3 +10,4 @@ export * from './message-publisher.ts';
 export * from './bus.ts';
 export * from './avro.ts';
 export * from './topic-schema.ts';
+export * from './avro-compatibility.ts';
