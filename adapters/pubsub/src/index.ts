@@ -11,3 +11,4 @@ export * from './bus.ts';
 export * from './avro.ts';
 export * from './topic-schema.ts';
 export * from './avro-compatibility.ts';
+export * from './seek.ts';
