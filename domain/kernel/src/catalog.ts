@@ -27,6 +27,16 @@ export type Upcaster<Ev extends DomainEvent> = {
   readonly upcast: (data: unknown) => unknown;
 };
 
+/**
+ * An upcaster from an old version's codec and a typed step: `upcastFrom('ParcelLoaded', ParcelLoadedV1, (v1) => ...)`.
+ * The catalog decodes the old data with the codec first, so the step only ever sees a valid old value.
+ */
+export const upcastFrom = <Ev extends DomainEvent, C extends t.Any>(
+  to: Ev['type'],
+  data: C,
+  upcast: (old: t.TypeOf<C>) => unknown,
+): Upcaster<Ev> => ({ to, data, upcast: (old) => (data.is(old) ? upcast(old) : old) });
+
 /** One wire type of a catalog and the codec of its data: what schemas and the event catalog are made from. */
 export type WireMessage = {
   readonly wireType: string;
