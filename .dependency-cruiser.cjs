@@ -54,6 +54,27 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
+      name: 'web-is-served-by-the-query-api',
+      comment: 'The pages (web/) are bundled and served by the query API; nothing else depends on them.',
+      severity: 'error',
+      from: { pathNot: '^(apps/query-api|web)/' },
+      to: { path: '^web/' },
+    },
+    {
+      name: 'pages-read-the-api-only',
+      comment: "The pages run in a browser: they talk to the API over HTTP and know the read models' shapes as types only.",
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^(domain|adapters|platform|apps|scripts)/' },
+    },
+    {
+      name: 'pages-know-read-models-as-types',
+      comment: 'A value import of the read side would bundle server code into the pages.',
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: { path: '^projections/', dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'nothing-imports-scripts',
       comment: 'Scripts are operator tools and benchmarks: nothing depends on them.',
       severity: 'error',

@@ -52,6 +52,12 @@ resource "google_cloud_run_v2_service" "command_api" {
         name  = "MERIDIAN_SPANNER_DATABASE"
         value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
+      # The edge checks read the read models (RouteBoard, ParcelStatusView, FleetView) before a command that
+      # spans aggregates: assigning and loading a parcel, planning a route.
+      env {
+        name  = "MERIDIAN_READ_MODELS"
+        value = "firestore"
+      }
       env {
         name = "MERIDIAN_API_KEYS"
         value_source {
@@ -67,6 +73,7 @@ resource "google_cloud_run_v2_service" "command_api" {
   depends_on = [
     google_project_service.api,
     google_spanner_database_iam_member.command_api,
+    google_project_iam_member.command_api_datastore_viewer,
     google_secret_manager_secret_iam_member.command_api_api_keys,
   ]
 }
@@ -105,6 +112,10 @@ resource "google_cloud_run_v2_service" "query_api" {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
       }
+      env {
+        name  = "MERIDIAN_BILLING_TARIFFS"
+        value = var.billing_tariffs
+      }
       # The audit API reads stream histories from the event store (read only) and queries the archive.
       env {
         name  = "MERIDIAN_SPANNER_DATABASE"
@@ -127,11 +138,21 @@ resource "google_cloud_run_v2_service" "query_api" {
           }
         }
       }
+      env {
+        name = "MERIDIAN_TRACKING_KEY"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.tracking_key.secret_id
+            version = "latest"
+          }
+        }
+      }
     }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.query_api_tracking_key,
     google_project_iam_member.query_api_datastore_viewer,
     google_bigquery_dataset_iam_member.query_api_data_viewer,
     google_project_iam_member.query_api_job_user,
@@ -309,7 +330,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,billing,live-map"
       }
     }
   }
@@ -576,12 +597,37 @@ resource "google_cloud_run_v2_service" "reactions" {
         name  = "MERIDIAN_SPANNER_DATABASE"
         value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
+      env {
+        name  = "MERIDIAN_NOTIFICATION_TIME_ZONE"
+        value = var.notification_time_zone
+      }
+      # The customer notifications' SMS gateway: the HTTP one when its URL is given, the embedded one otherwise.
+      dynamic "env" {
+        for_each = var.sms_gateway_url == "" ? [] : [var.sms_gateway_url]
+        content {
+          name  = "MERIDIAN_SMS_GATEWAY_URL"
+          value = env.value
+        }
+      }
+      dynamic "env" {
+        for_each = var.sms_gateway_url == "" ? [] : [google_secret_manager_secret.sms_gateway_token.secret_id]
+        content {
+          name = "MERIDIAN_SMS_GATEWAY_TOKEN"
+          value_source {
+            secret_key_ref {
+              secret  = env.value
+              version = "latest"
+            }
+          }
+        }
+      }
     }
   }
 
   depends_on = [
     google_project_service.api,
     google_project_iam_member.reactions_datastore_user,
+    google_secret_manager_secret_iam_member.reactions_sms_gateway_token,
     google_spanner_database_iam_member.reactions,
     module.generated, # its subscriptions and the rights to read them
   ]

@@ -7,6 +7,7 @@ resource "google_project_service" "api" {
     "cloudresourcemanager.googleapis.com", # read by data.google_project
     "firestore.googleapis.com",
     "iam.googleapis.com",
+    "monitoring.googleapis.com",
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",
@@ -16,20 +17,22 @@ resource "google_project_service" "api" {
   disable_on_destroy = false
 }
 
-# Topics, subscriptions and Firestore indexes, generated from the code (npm run infra:generate).
+# Topics, subscriptions, Firestore indexes, alert policies and SLOs, generated from the code (npm run infra:generate).
 # Terraform reads one directory per module, so the generated files are a module of their own; what
 # they need from here comes in as variables.
 module "generated" {
   source = "./generated"
 
-  project_number     = data.google_project.project.number
-  firestore_database = google_firestore_database.database.name
+  project_number              = data.google_project.project.number
+  firestore_database          = google_firestore_database.database.name
+  alert_notification_channels = var.alert_notification_channels
   service_accounts = {
     relay              = google_service_account.relay.email
     telemetry          = google_service_account.telemetry.email
     projector          = google_service_account.projector.email
     archiver           = google_service_account.archiver.email
     webhook_dispatcher = google_service_account.webhook_dispatcher.email
+    reactions          = google_service_account.reactions.email
   }
 
   depends_on = [google_project_service.api]

@@ -70,6 +70,13 @@ resource "google_project_iam_member" "webhook_dispatcher_datastore_user" {
   member  = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }
 
+# The command API reads the read models for its edge checks, and writes none.
+resource "google_project_iam_member" "command_api_datastore_viewer" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = "serviceAccount:${google_service_account.command_api.email}"
+}
+
 # The reactions worker writes its checkpoints, the timers projection and the timers' leases.
 resource "google_project_iam_member" "reactions_datastore_user" {
   project = var.project_id
@@ -149,6 +156,12 @@ resource "google_secret_manager_secret_iam_member" "command_api_api_keys" {
   member    = "serviceAccount:${google_service_account.command_api.email}"
 }
 
+resource "google_secret_manager_secret_iam_member" "query_api_tracking_key" {
+  secret_id = google_secret_manager_secret.tracking_key.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.query_api.email}"
+}
+
 resource "google_secret_manager_secret_iam_member" "query_api_api_keys" {
   secret_id = google_secret_manager_secret.api_keys.id
   role      = "roles/secretmanager.secretAccessor"
@@ -179,4 +192,11 @@ resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_secret_ke
   secret_id = google_secret_manager_secret.webhook_secret_key.id
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
+}
+
+# Only the reactions service (the customer notifications) may read the SMS gateway's API key.
+resource "google_secret_manager_secret_iam_member" "reactions_sms_gateway_token" {
+  secret_id = google_secret_manager_secret.sms_gateway_token.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.reactions.email}"
 }

@@ -30,6 +30,18 @@ resource "google_secret_manager_secret" "api_keys" {
   depends_on = [google_project_service.api]
 }
 
+# The key signing parcels' tracking links (HMAC-SHA256; MERIDIAN_TRACKING_KEY, base64 of 32 bytes), read by the
+# query API only. A new version invalidates the links made with the old one: they are short-lived (7 days
+# by default), so "latest" is read and a rotation is a new version.
+resource "google_secret_manager_secret" "tracking_key" {
+  secret_id = "meridian-tracking-key"
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.api]
+}
+
 # The key sealing the webhooks' signing secrets at rest (AES-256-GCM; MERIDIAN_WEBHOOK_SECRET_KEY, base64 of
 # 32 bytes), read by the webhook service only. It cannot be rotated by adding a version: the service knows
 # one key, and the secrets sealed with the old one could no longer be opened. So the service reads the
@@ -46,4 +58,26 @@ resource "google_secret_manager_secret" "webhook_secret_key" {
   }
 
   depends_on = [google_project_service.api]
+}
+
+# The SMS gateway's API key (MERIDIAN_SMS_GATEWAY_TOKEN of the reactions service, with var.sms_gateway_url).
+resource "google_secret_manager_secret" "sms_gateway_token" {
+  secret_id = "meridian-sms-gateway-token"
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.api]
+}
+
+# The effect reactors' processed-messages records (projections/src/reactions/effects.ts) carry their expiry
+# in `expireAt`, which the Firestore document store writes as a timestamp: Firestore deletes each record
+# after it (30 days by default, far past any redelivery or redrive).
+resource "google_firestore_field" "processed_messages_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.database.name
+  collection = "processed_messages"
+  field      = "expireAt"
+
+  ttl_config {}
 }

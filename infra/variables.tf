@@ -74,3 +74,27 @@ variable "spanner_processing_units" {
     error_message = "spanner_processing_units must be 100-900 in steps of 100, or a multiple of 1000."
   }
 }
+
+variable "alert_notification_channels" {
+  type        = list(string)
+  default     = []
+  description = "Cloud Monitoring notification channel ids the alert policies notify (docs/observability.md, \"Alerts\")."
+}
+
+variable "sms_gateway_url" {
+  type        = string
+  default     = ""
+  description = "The HTTP SMS gateway's endpoint (MERIDIAN_SMS_GATEWAY_URL of the reactions service), its API key in the meridian-sms-gateway-token secret; empty: the embedded gateway, which keeps the messages in Firestore (GET /v1/admin/sms-messages)."
+}
+
+variable "notification_time_zone" {
+  type        = string
+  default     = "Europe/Amsterdam"
+  description = "The time zone customer texts show times in (MERIDIAN_NOTIFICATION_TIME_ZONE)."
+}
+
+variable "billing_tariffs" {
+  type        = string
+  default     = "{}"
+  description = "The clients' tariffs the billing ledger is priced by, as JSON (MERIDIAN_BILLING_TARIFFS of the query API; README and docs/reactors.md)."
+}

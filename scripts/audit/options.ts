@@ -81,7 +81,7 @@ auditor to keep somewhere else (a ticket, a signed note) and check later with ve
 } as const;
 
 type CommandName = keyof typeof commandHelp;
-const commandNames = Object.keys(commandHelp) as CommandName[];
+const commandNames = Object.keys(commandHelp);
 
 export const generalHelp = `Usage: npm run audit -- <command> [options]
 
@@ -305,7 +305,7 @@ const readArgs = (name: CommandName, args: readonly string[]) => {
   }
 };
 
-const isCommand = (name: string): name is CommandName => (commandNames as string[]).includes(name);
+const isCommand = (name: string): name is CommandName => Object.hasOwn(commandHelp, name);
 
 export const parseCommandLine = (argv: readonly string[]): ParsedCommandLine => {
   const [first, ...rest] = argv;

@@ -1,6 +1,6 @@
 // Runs one audit command: opens what it needs from the environment (read-only), asks, prints, closes.
 // Resolves with the exit status: 0 answered, 1 not found or refused, 2 usage.
-import type { EventArchive, Logger } from '@meridian/kernel';
+import { isRecord, type EventArchive, type Logger } from '@meridian/kernel';
 import { defaultAuditSqlTimeoutMs } from '@meridian/query-api';
 import { createLogger, decodeEnvironment, nonEmptyVariable, type Environment } from '@meridian/runtime';
 import {
@@ -74,9 +74,11 @@ const withStreamSource = async <A>(context: Context, run: (source: StreamSource)
 const auditorKeyIn = (dataDir: string): string | undefined => {
   const file = developmentKeysFile(dataDir);
   if (!existsSync(file)) return undefined;
-  const keys = JSON.parse(readFileSync(file, 'utf8')) as readonly { key?: unknown; roles?: unknown }[];
-  const auditor = keys.find((k) => Array.isArray(k.roles) && k.roles.includes('auditor'));
-  return typeof auditor?.key === 'string' ? auditor.key : undefined;
+  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  const keys: readonly unknown[] = Array.isArray(parsed) ? parsed : [];
+  const auditor = keys.find((k) => isRecord(k) && Array.isArray(k['roles']) && k['roles'].includes('auditor'));
+  const key = isRecord(auditor) ? auditor['key'] : undefined;
+  return typeof key === 'string' ? key : undefined;
 };
 
 const remoteOf = (context: Context): Outcome<RemoteDeps> => {

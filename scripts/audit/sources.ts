@@ -2,13 +2,12 @@
 // while a running platform holds the embedded archive, that platform's audit API. Both answer the same
 // shapes, so the commands print alike whichever answered.
 import {
-  ArchiveQueryCancelled,
-  ArchiveSqlRejected,
   maxArchivePageSize,
   type ArchiveFilter,
   type EventArchive,
   type EventStore,
   type LogAnchor,
+  type SqlRefusal,
   type SqlResult,
 } from '@meridian/kernel';
 import {
@@ -27,6 +26,7 @@ import {
   type StreamHistory,
 } from '@meridian/query-api';
 import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
 
 /** Why there is no answer, and the exit status that says so: 1 not found or refused, 2 usage. */
 export type Failure = { readonly exitCode: 1 | 2; readonly message: string };
@@ -77,19 +77,15 @@ export const localArchiveSource = (archive: EventArchive, { sqlTimeoutMs }: Loca
   },
   events: async (filter, page) => E.right(await eventsPage(archive, filter, page)),
   exportEvents: async (filter, options) => E.right(await exportEvents(archive, filter, options)),
-  sql: async (query) => {
-    try {
-      return E.right(await archive.sql(query, { signal: AbortSignal.timeout(sqlTimeoutMs) }));
-    } catch (error) {
-      if (error instanceof ArchiveSqlRejected) return E.left(refused(error.message));
-      if (error instanceof ArchiveQueryCancelled)
-        return E.left({
-          exitCode: 1,
-          message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS`,
-        });
-      throw error;
-    }
-  },
+  sql: async (query) =>
+    E.mapLeft(({ reason, message }: SqlRefusal): Failure =>
+      reason === 'rejected'
+        ? refused(message)
+        : {
+            exitCode: 1,
+            message: `the query ran longer than ${sqlTimeoutMs} ms and was stopped; narrow it, or set MERIDIAN_AUDIT_SQL_TIMEOUT_MS`,
+          },
+    )(await archive.sql(query, { signal: AbortSignal.timeout(sqlTimeoutMs) })),
   anchors: async () => {
     const anchors: LogAnchor[] = [];
     for (
@@ -107,12 +103,24 @@ export const localArchiveSource = (archive: EventArchive, { sqlTimeoutMs }: Loca
 
 export type RemoteDeps = { readonly url: string; readonly key: string };
 
-type Problem = {
-  readonly type?: string;
-  readonly title?: string;
-  readonly detail?: string;
+/** An answer's problem+json, as far as the tool reads it (problem details may carry more fields). */
+const Problem = t.partial({
+  type: t.string,
+  title: t.string,
+  detail: t.string,
   /** A body field (pointer) or a query or path parameter (parameter) each. */
-  readonly errors?: readonly { pointer?: string; parameter?: string; detail: string }[];
+  errors: t.readonlyArray(t.intersection([t.type({ detail: t.string }), t.partial({ pointer: t.string, parameter: t.string })])),
+});
+type Problem = t.TypeOf<typeof Problem>;
+
+/** The problem+json an answer holds; undefined when it holds something else (a proxy's page). */
+const problemIn = (text: string): Problem | undefined => {
+  try {
+    const decoded = Problem.decode(JSON.parse(text));
+    return E.isRight(decoded) ? decoded.right : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 const problemText = (problem: Problem) =>
@@ -123,12 +131,7 @@ const problemText = (problem: Problem) =>
 /** A problem answer as a failure: the caller's mistake is usage, a refused query or a missing thing is 1. */
 const failureOf = async (response: Response): Promise<Failure> => {
   const text = await response.text();
-  let problem: Problem = { detail: text.slice(0, 500) };
-  try {
-    problem = JSON.parse(text) as Problem;
-  } catch {
-    // Not problem+json (a proxy's page): its text is the detail.
-  }
+  const problem = problemIn(text) ?? { detail: text.slice(0, 500) };
   if (response.status === 400 && problem.type === '/problems/sql-rejected') return refused(problemText(problem));
   if (response.status === 400) return usage(problemText(problem));
   if (response.status === 401 || response.status === 403) return refused(`${problemText(problem)} (check --key)`);

@@ -26,7 +26,8 @@ const spannerVerdict = (report: SpannerChainReport, deps: VerifyDeps): number =>
   if (report.ok) {
     const unsealed = report.events - report.sealedEvents;
     deps.out(
-      `intact: ${report.events} events in ${report.streams} streams; every stream chain verifies, and the global chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`,
+      `intact: ${report.events} events in ${report.streams} streams; every stream chain verifies, and the global ` +
+        `chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`,
     );
     if (unsealed > 0)
       deps.out(`  the ${unsealed} newest events are covered by their streams' chains only until the relay's sealer seals them`);

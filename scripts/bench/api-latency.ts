@@ -104,8 +104,11 @@ const measurementsOf = (scenario: Scenario, rate: number, settings: Settings, re
 
 const logRun = (log: BenchContext['log'], label: string, r: PacedResult) =>
   log(
-    `${label}: sent ${r.sent}, ${r.achievedRate.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}; latency p50 ${r.latency.p50.toFixed(2)} p90 ${r.latency.p90.toFixed(2)} p99 ${r.latency.p99.toFixed(2)} max ${r.latency.max.toFixed(1)} ms; ` +
-      `from due: p99 ${r.latencyFromDue.p99.toFixed(2)} max ${r.latencyFromDue.max.toFixed(1)} ms; generator send lag p99 ${r.sendLag.p99.toFixed(2)} max ${r.sendLag.max.toFixed(1)} ms, its loop delay p99 ${r.generatorLoopDelayP99Ms.toFixed(1)} ms`,
+    `${label}: sent ${r.sent}, ${r.achievedRate.toFixed(0)} req/s, statuses ${JSON.stringify(r.statuses)}; ` +
+      `latency p50 ${r.latency.p50.toFixed(2)} p90 ${r.latency.p90.toFixed(2)} p99 ${r.latency.p99.toFixed(2)} ` +
+      `max ${r.latency.max.toFixed(1)} ms; ` +
+      `from due: p99 ${r.latencyFromDue.p99.toFixed(2)} max ${r.latencyFromDue.max.toFixed(1)} ms; generator ` +
+      `send lag p99 ${r.sendLag.p99.toFixed(2)} max ${r.sendLag.max.toFixed(1)} ms, its loop delay p99 ${r.generatorLoopDelayP99Ms.toFixed(1)} ms`,
   );
 
 /** One scenario at one rate, logged with how busy the server's event loop was and what its stores did. */

@@ -20,7 +20,9 @@ const figures = (wiring: 'embedded' | 'emulators', result: LagResult, how: strin
 type Traffic = { readonly perSecond: number; readonly durationMs: number; readonly warmUpMs: number };
 
 const describe = ({ perSecond, durationMs, warmUpMs }: Traffic) =>
-  `${perSecond} commands/s over HTTP for ${durationMs / 1000} s${warmUpMs > 0 ? ` after ${warmUpMs / 1000} s of warm-up traffic (not measured)` : ''}, one every ${1000 / perSecond} ms without waiting for answers (each parcel: register, assign, load, out for delivery, deliver); lag from the event's recordedAt to the parcel document's watch() callback at that revision`;
+  `${perSecond} commands/s over HTTP for ${durationMs / 1000} s${warmUpMs > 0 ? ` after ${warmUpMs / 1000} s of warm-up traffic (not measured)` : ''}, ` +
+  `one every ${1000 / perSecond} ms without waiting for answers (each parcel: register, assign, load, out ` +
+  `for delivery, deliver); lag from the event's recordedAt to the parcel document's watch() callback at that revision`;
 
 const lag = async (context: BenchContext): Promise<Measurement[]> => {
   const embeddedTraffic: Traffic = { perSecond: 200, durationMs: context.quick ? 1_000 : 10_000, warmUpMs: context.quick ? 0 : 1_000 };
@@ -44,7 +46,11 @@ const lag = async (context: BenchContext): Promise<Measurement[]> => {
   const emulators = await emulatorLag(emulatorTraffic, context.log);
   if (emulators === undefined) return measurements;
   context.log(`emulators: ${emulators.summary}`);
-  const how = `the cloud wiring (command API, relay, and projector running the read-model projections, each its own process and no other app started, as each runs on machines of its own in the cloud; the event store on the Spanner emulator (which serialises every read-write transaction), Pub/Sub and Firestore emulators; the emulator's own delivery floor is ~25 ms), watched through a Firestore onSnapshot in the bench process; ${describe(emulatorTraffic)}.`;
+  const how =
+    'the cloud wiring (command API, relay, and projector running the read-model projections, each its own ' +
+    'process and no other app started, as each runs on machines of its own in the cloud; the event store ' +
+    'on the Spanner emulator (which serialises every read-write transaction), Pub/Sub and Firestore emulators; ' +
+    `the emulator's own delivery floor is ~25 ms), watched through a Firestore onSnapshot in the bench process; ${describe(emulatorTraffic)}.`;
   return [...measurements, ...figures('emulators', emulators, how, 500)];
 };
 

@@ -64,7 +64,9 @@ const ourFigures = async (context: BenchContext, fixture: LogFixture): Promise<M
   ).finally(removeDocuments);
   // What the rebuild tasks run: the replay engine's catchUp, exactly as `npm run replay` does.
   const rebuildHow = (batch: string) =>
-    `the replay engine's catchUp, as \`npm run replay\` runs it: streams the log through the store port (readAll filtered on the projection's event types, ${batch}), applies each batch with the runtime's applyEvents and saves a replay checkpoint after it; the projection's indexes are created after the load`;
+    `the replay engine's catchUp, as \`npm run replay\` runs it: streams the log through the store port (readAll ` +
+    `filtered on the projection's event types, ${batch}), applies each batch with the runtime's applyEvents ` +
+    `and saves a replay checkpoint after it; the projection's indexes are created after the load`;
   return [
     {
       name: 'replay.read-log',
@@ -72,14 +74,19 @@ const ourFigures = async (context: BenchContext, fixture: LogFixture): Promise<M
       value: rate(read),
       better: 'higher',
       comparedTo: 'replay.plain-scan',
-      description: `Reads the whole global log of ${size} in order through the event store port (SQLite adapter, readAll batches of ${count(batchSize)}, no filter; envelopes with data and metadata JSON-decoded).`,
+      description:
+        `Reads the whole global log of ${size} in order through the event store port (SQLite adapter, readAll ` +
+        `batches of ${count(batchSize)}, no filter; envelopes with data and metadata JSON-decoded).`,
     },
     {
       name: 'replay.plain-scan',
       unit: 'events/s',
       value: rate(scan),
       better: 'higher',
-      description: `The floor: plain node:sqlite over the same ${size}, SELECT ... WHERE global_position > ? ORDER BY global_position LIMIT ${count(batchSize)} (keyset pages with all(): faster here than one iterate() stepping row by row), JSON.parse of data and metadata of every row.`,
+      description:
+        `The floor: plain node:sqlite over the same ${size}, SELECT ... WHERE global_position > ? ORDER BY global_position ` +
+        `LIMIT ${count(batchSize)} (keyset pages with all(): faster here than one iterate() stepping row by row), ` +
+        'JSON.parse of data and metadata of every row.',
     },
     {
       name: 'replay.rebuild.memory',
@@ -88,7 +95,9 @@ const ourFigures = async (context: BenchContext, fixture: LogFixture): Promise<M
       better: 'higher',
       comparedTo: 'replay.read-log',
       target: { value: 200_000 },
-      description: `Rebuilds ParcelStatusView from ${size} into a Map-backed DocumentStore (the bench's; documents kept as objects): ${rebuildHow('2,000 events per batch, transactions of at most 450 writes')}.`,
+      description:
+        `Rebuilds ParcelStatusView from ${size} into a Map-backed DocumentStore (the bench's; documents kept ` +
+        `as objects): ${rebuildHow('2,000 events per batch, transactions of at most 450 writes')}.`,
     },
     {
       name: 'replay.rebuild.memory.rss',
@@ -96,7 +105,9 @@ const ourFigures = async (context: BenchContext, fixture: LogFixture): Promise<M
       value: memory.maxRssMb,
       better: 'lower',
       target: { value: 300 },
-      description: `Peak RSS (maxRSS) of the process of replay.rebuild.memory. It includes the read model itself: ${count(fixture.parcels)} parcel documents and as many stream checkpoints, held in the V8 heap (see the log for the live heap after a GC).`,
+      description:
+        `Peak RSS (maxRSS) of the process of replay.rebuild.memory. It includes the read model itself: ${count(fixture.parcels)} ` +
+        'parcel documents and as many stream checkpoints, held in the V8 heap (see the log for the live heap after a GC).',
     },
     {
       name: 'replay.rebuild.sqlite',
@@ -105,7 +116,9 @@ const ourFigures = async (context: BenchContext, fixture: LogFixture): Promise<M
       better: 'higher',
       comparedTo: 'replay.rebuild.memory',
       target: { value: 50_000 },
-      description: `Rebuilds ParcelStatusView from ${size} into the SQLite document store (a fresh file per run, synchronous=NORMAL): ${rebuildHow('10,000 events per batch, each batch one transaction, as the store takes up to 20,000 writes in one')}.`,
+      description:
+        `Rebuilds ParcelStatusView from ${size} into the SQLite document store (a fresh file per run, synchronous=NORMAL): ` +
+        `${rebuildHow('10,000 events per batch, each batch one transaction, as the store takes up to 20,000 writes in one')}.`,
     },
     {
       name: 'replay.rebuild.sqlite.rss',
@@ -114,7 +127,8 @@ const ourFigures = async (context: BenchContext, fixture: LogFixture): Promise<M
       better: 'lower',
       target: { value: 300 },
       description:
-        'Peak RSS (maxRSS) of the process of replay.rebuild.sqlite (documents on disk; the log and the documents each on a SQLite connection with a 32 MB page cache; see the log for the live heap after a GC).',
+        'Peak RSS (maxRSS) of the process of replay.rebuild.sqlite (documents on disk; the log and the documents ' +
+        'each on a SQLite connection with a 32 MB page cache; see the log for the live heap after a GC).',
     },
   ];
 };
@@ -144,7 +158,10 @@ const emmettFigures = async (context: BenchContext, fixture: LogFixture): Promis
       value: rate(consumer),
       better: 'higher',
       comparedTo: 'replay.read-log',
-      description: `${where}: store.consumer() with one processor, startFrom 'BEGINNING', pulling batches of ${count(batchSize)} with no wait between them (its best; default 100 per 50 ms), over the first ${count(consumed)} events only (its processor stores a checkpoint per message, one transaction per batch, synchronous=FULL by default).`,
+      description:
+        `${where}: store.consumer() with one processor, startFrom 'BEGINNING', pulling batches of ${count(batchSize)} ` +
+        `with no wait between them (its best; default 100 per 50 ms), over the first ${count(consumed)} events ` +
+        'only (its processor stores a checkpoint per message, one transaction per batch, synchronous=FULL by default).',
     },
     {
       name: 'replay.emmett-read',

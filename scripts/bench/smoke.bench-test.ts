@@ -30,7 +30,8 @@ const bench = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
   });
 
 test('a quick run measures every benchmark once and writes figures with their comparisons and targets', async (t) => {
-  t.timeout(240_000);
+  // Every benchmark once, small: the optimizer, the dispatch wave and the SMS gateway runs make it minutes, not seconds.
+  t.timeout(1_800_000);
   const dir = mkdtempSync(join(tmpdir(), 'meridian-bench-'));
   const out = join(dir, 'quick.json');
   const run = await bench(['--quick', '--no-peers', '--out', out], { MERIDIAN_BENCH_DATA: join(dir, 'data') });
@@ -89,5 +90,5 @@ test('a quick run measures every benchmark once and writes figures with their co
 test('an unknown benchmark name is refused with the list of names', async (t) => {
   const run = await bench(['--quick', '--only', 'append,nope']);
   t.is(run.code, 2);
-  t.regex(run.stderr, /no benchmark named nope; there are: append, replay, api-latency, telemetry, lag, spanner/);
+  t.true(run.stderr.includes(`no benchmark named nope; there are: ${suite.map((b) => b.name).join(', ')}`), run.stderr);
 });

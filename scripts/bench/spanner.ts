@@ -12,7 +12,8 @@ import { emulatorUnavailable, startEmulator } from '../emulators/emulators.ts';
 import type { Benchmark, BenchContext, Measurement } from './harness.ts';
 
 const label =
-  'FUNCTIONAL figure from the Spanner emulator, which serialises every read-write transaction and scans for range queries: not production throughput (Cloud Spanner documents ~3,500 writes/s and ~22,500 reads/s per node, linear in nodes)';
+  'FUNCTIONAL figure from the Spanner emulator, which serialises every read-write transaction and scans ' +
+  'for range queries: not production throughput (Cloud Spanner documents ~3,500 writes/s and ~22,500 reads/s per node, linear in nodes)';
 
 /** Appends `appends` times `eventsPerAppend` events, `concurrency` streams in flight; resolves with events/s. */
 const appendRate = async (

@@ -1,7 +1,7 @@
 // Issue 4, telemetry: pings per second accepted by POST /v1/telemetry (batches of 100 and of 500), and the
 // live map's document writes per second under that load with its 2 s debounce, for a fleet of 8,200
 // vehicles (the reference operator's). Target: 20,000 pings/s per process, on both batch sizes.
-import { liveMapCollection } from '@meridian/projections';
+import { liveMapPositions } from '@meridian/projections';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Benchmark, BenchContext, Measurement } from './harness.ts';
@@ -62,7 +62,9 @@ const measurementsOf = (batchSize: number, settings: Settings, result: Telemetry
       unit: 'docs/s',
       value: writes,
       better: 'higher',
-      description: `live-map documents written per second (counted with the document store's watch) under that load; at most ${vehicles / liveMapIntervalS} with ${vehicles} vehicles and the ${liveMapIntervalS} s debounce; ${description}`,
+      description:
+        `live-map documents written per second (counted with the document store's watch) under that load; at ` +
+        `most ${vehicles / liveMapIntervalS} with ${vehicles} vehicles and the ${liveMapIntervalS} s debounce; ${description}`,
     },
     {
       name: `telemetry.rejected.batch${batchSize}`,
@@ -89,7 +91,7 @@ const phase = async (platform: BenchPlatform, counter: WriteCounter, batchSize: 
 const run = async ({ quick, workDir, log }: BenchContext): Promise<Measurement[]> => {
   const settings = settingsOf(quick);
   const platform = await startBenchPlatform(workDir, 'telemetry');
-  const counter = countWrites(platform.documents, liveMapCollection);
+  const counter = countWrites(platform.documents, liveMapPositions.name);
   try {
     await load(platform, 100, settings.warmupMs);
     const measurements: Measurement[] = [];

@@ -4,7 +4,7 @@
 // Firestore, the bus is Pub/Sub (the data directory holds the development keys, the logs, and the
 // projector's own embedded archive, since no BigQuery runs here).
 import { silentLogger } from '@meridian/kernel';
-import { developmentKeys, developmentWebhookSecretKey, openBus, provisionEventStore } from '@meridian/wiring';
+import { developmentKeys, developmentTrackingKey, developmentWebhookSecretKey, openBus, provisionEventStore } from '@meridian/wiring';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,6 +134,8 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
     MERIDIAN_PROVISION: 'false',
     MERIDIAN_LOG_LEVEL: options.logLevel ?? 'INFO',
     MERIDIAN_WEBHOOK_SECRET_KEY: webhookKey,
+    // Tracking links, signed as npm start signs them: with a key kept with the data.
+    MERIDIAN_TRACKING_KEY: developmentTrackingKey(options.dataDir).toString('base64'),
     ...options.env,
   };
   // Provision once, before the apps, so they never race to create the same subscription or table.
@@ -189,7 +191,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   } catch (error) {
     // Nothing may outlive a failed start: an emulator left running holds its port and half a gigabyte.
     await stop();
-    throw new Error(`${(error as Error).message}; see the logs in ${logDir}`, { cause: error });
+    throw new Error(`${error instanceof Error ? error.message : String(error)}; see the logs in ${logDir}`, { cause: error });
   }
   return { urls: byApp(url), keys, env, logDir, kill, start, stop };
 };

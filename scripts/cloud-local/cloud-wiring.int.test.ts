@@ -4,7 +4,15 @@ import { failureKindOf, silentLogger, type Document, type DocumentStore, type Pr
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
-import { openBus, openDocumentStore, openEventStore, type Bus } from '@meridian/wiring';
+import {
+  openBus,
+  openDocumentStore,
+  openEventStore,
+  platformReactions,
+  reactionProjections,
+  reactionSubscriptions,
+  type Bus,
+} from '@meridian/wiring';
 import test from 'ava';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
@@ -76,6 +84,20 @@ const parcelBody = (parcelId: string, clientId = 'acme') => ({
   weightKg: 2,
   slaDeadline: new Date(Date.now() + 4 * 3_600_000).toISOString(),
 });
+
+/** A route planned with a parcel of its own: the command API assigns parcels only to a route that exists. */
+const planRoute = async (routeId: string) => {
+  const parcelId = `p-${routeId}-${randomUUID()}`;
+  await command('/v1/parcels', parcelBody(parcelId, 'depot'));
+  const now = Date.now();
+  const planned = await command('/v1/routes', {
+    routeId,
+    depotId: 'ams',
+    dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+    stops: [{ stopId: 's-0', location: { lat: 52.3, lng: 4.9 }, parcelIds: [parcelId] }],
+  });
+  if (planned.status !== 202) throw new Error(`planning ${routeId}: ${planned.status}`);
+};
 
 /** A vehicle on a route delivering its parcels: every aggregate and most of their facts. */
 const runRoute = async (tag: string, parcels: number) => {
@@ -160,16 +182,29 @@ const fromScratch = async () => {
   return result;
 };
 
-/** Caught up: every projection has applied the last revision of every stream it follows. */
+/**
+ * Every consumer that keeps stream checkpoints in the read models, by the collection holding them: the
+ * projections and the reactions (whose commands are sent before their checkpoints are written, so once they
+ * have read the whole log, what they had to send is in it).
+ */
+const checkpointed: readonly { readonly eventTypes: readonly string[]; readonly collection: string }[] = [
+  ...[...platformProjections, ...reactionProjections].map((projection) => ({
+    eventTypes: projection.eventTypes,
+    collection: streamCheckpoints(projection, projection.version),
+  })),
+  ...reactionSubscriptions(platformReactions).map(({ name, eventTypes }) => ({ eventTypes, collection: `${name}-streams` })),
+];
+
+/** Caught up: every projection and every reaction has handled the last revision of every stream it follows. */
 const caughtUp = async () => {
   const events = await wholeLog();
-  for (const projection of platformProjections) {
-    const followed = events.filter((e) => projection.eventTypes.includes(e.type));
+  for (const consumer of checkpointed) {
+    const followed = events.filter((e) => consumer.eventTypes.includes(e.type));
     const last = new Map(followed.map((e) => [e.streamId, e.streamRevision]));
     const byStream = new Map<string, number>();
     let after: string | undefined;
     do {
-      const page = await firestore.query(streamCheckpoints(projection, projection.version), { limit: 500, ...(after && { after }) });
+      const page = await firestore.query(consumer.collection, { limit: 500, ...(after && { after }) });
       for (const { id, document } of page.documents) byStream.set(id, document['revision'] as number);
       after = page.next;
     } while (after !== undefined);
@@ -249,6 +284,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('a command over HTTP reaches the Firestore read models through the relay, Pub/Sub and the projector', async (t) => {
     const parcelId = `p-${randomUUID()}`;
+    await planRoute('r-x');
     t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
     t.is((await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-x' })).status, 202);
     const view = await until(
@@ -333,6 +369,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('per-stream order holds under concurrent commands on the same streams', async (t) => {
     const parcelIds = Array.from({ length: 6 }, () => `p-${randomUUID()}`);
+    for (const routeId of ['r-a', 'r-b', 'r-c']) await planRoute(routeId);
     await Promise.all(parcelIds.map((id) => command('/v1/parcels', parcelBody(id))));
     // Racing commands on each parcel: some win, some are refused; whatever wins must be applied in order.
     await Promise.all(
@@ -424,6 +461,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       });
       t.is(created.status, 201, JSON.stringify(created.body));
       const parcelId = `p-${randomUUID()}`;
+      await planRoute('r-w');
       await command('/v1/parcels', parcelBody(parcelId));
       await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-w' });
       await until(

@@ -2,6 +2,7 @@
 // command carries an Idempotency-Key. Network errors, 503 and 429 (after Retry-After), 409
 // concurrency-conflict and 409 request-in-flight (an earlier attempt is still being handled; after
 // Retry-After) are retried; any other answer is final.
+import { isRecord } from '@meridian/kernel';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { recordAttempt, recordUnexpected, type StatusKey, type WaveStats } from './stats.ts';
 
@@ -73,8 +74,7 @@ const parseJson = (text: string): unknown => {
 };
 
 const field = (body: unknown, name: string): string | undefined => {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const value: unknown = (body as Record<string, unknown>)[name];
+  const value = isRecord(body) ? body[name] : undefined;
   return typeof value === 'string' ? value : undefined;
 };
 

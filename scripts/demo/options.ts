@@ -67,7 +67,8 @@ every van reports its position to POST /v1/telemetry.`,
       type: 'string',
       value: '<id>',
       description:
-        'resume an interrupted run with the id it printed, and the same options: every\nstep is sent again with the same Idempotency-Key, so what was done is not\ndone twice (default: a new run, whose ids cannot collide with earlier runs)',
+        'resume an interrupted run with the id it printed, and the same options: every\nstep is sent again with ' +
+        'the same Idempotency-Key, so what was done is not\ndone twice (default: a new run, whose ids cannot collide with earlier runs)',
     },
     'progress-ms': { type: 'string', value: '<ms>', description: `how often progress is printed (default ${defaults.progressMs})` },
   },

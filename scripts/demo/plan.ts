@@ -115,7 +115,7 @@ const parcelFor = (random: Random, options: PlanOptions, parcelId: string, addre
   return {
     parcelId,
     clientId: pick(random, clients),
-    recipient: { name, ...(chance(random, 0.6) && { phone: `+31 6 ${pad(integerBetween(random, 0, 99_999_999), 8)}` }) },
+    recipient: { name, ...(chance(random, 0.6) && { phone: `+316${pad(integerBetween(random, 0, 99_999_999), 8)}` }) },
     address,
     weightKg: weightFor(random),
     slaDeadline: slaDeadlineFor(random, options.epoch),

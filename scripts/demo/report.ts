@@ -50,7 +50,8 @@ export const summaryLines = (stats: WaveStats, plan: WavePlan, now: number, tele
     `  routes    ${stats.routesFinished}/${plan.vehicles.length} finished; stops ${stats.stopsCompleted} completed, ${stats.stopsSkipped} skipped`,
     `  parcels   ${parcels}: ${stats.deliveries} delivered (${(stats.deliveries / seconds).toFixed(1)}/s), ${stats.failedAttempts} failed attempts, ${stats.returned} returned to the depot`,
     `  commands  ${stats.commandsSent} sent, ${stats.commandsAccepted} accepted (${stats.commandsReplayed} idempotent replays); by status ${statusBreakdown(stats)}`,
-    `  latency   p50 ${ms(percentile(stats.latenciesMs, 50))}, p90 ${ms(percentile(stats.latenciesMs, 90))}, p99 ${ms(percentile(stats.latenciesMs, 99))}, max ${ms(percentile(stats.latenciesMs, 100))}`,
+    `  latency   p50 ${ms(percentile(stats.latenciesMs, 50))}, p90 ${ms(percentile(stats.latenciesMs, 90))}, ` +
+      `p99 ${ms(percentile(stats.latenciesMs, 99))}, max ${ms(percentile(stats.latenciesMs, 100))}`,
     `  telemetry ${telemetry}`,
     ...(stats.explainedByRerun > 0 ? [`  ${stats.explainedByRerun} refusal(s) explained by resuming an earlier run (not errors)`] : []),
     ...stats.aborted.map((reason) => `  aborted: ${reason}`),

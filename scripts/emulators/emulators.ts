@@ -28,8 +28,10 @@ export const freePort = (): Promise<number> =>
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port was given')),
+      );
     });
   });
 
@@ -160,7 +162,7 @@ export const startEmulator = async (
     await waitUntilReady(launch.ready, 60_000, () => exited);
   } catch (error) {
     await stop();
-    throw new Error(`${kind} emulator: ${(error as Error).message}; see ${logFile}`);
+    throw new Error(`${kind} emulator: ${error instanceof Error ? error.message : String(error)}; see ${logFile}`);
   }
   return { kind, host, logFile, exited: () => exited, stop };
 };

@@ -3,7 +3,11 @@
 // regenerates them and compares, byte for byte.
 import { spannerDdl } from '@meridian/spanner';
 import {
+  billingLinesCollection,
   consumerOf,
+  dispatchRoutes,
+  dispatchTimeline,
+  dispatchWindows,
   generationName,
   parcelsCollection,
   platformProjections,
@@ -25,6 +29,7 @@ import {
   telemetryTopic,
   webhookConsumer,
 } from '@meridian/wiring';
+import { monitoringTerraform } from './monitoring.ts';
 import {
   firestoreIndexesTerraform,
   isComposite,
@@ -71,6 +76,11 @@ export const listOrders: Readonly<Record<string, IndexDirection>> = {
   [parcelsCollection]: 'DESCENDING',
   [routesCollection]: 'DESCENDING',
   [vehiclesCollection]: 'ASCENDING',
+  [dispatchWindows.name]: 'DESCENDING',
+  [dispatchRoutes.name]: 'ASCENDING',
+  [dispatchTimeline.name]: 'ASCENDING',
+  /** A client's billing lines, oldest first (apps/query-api/src/billing.ts). */
+  [billingLinesCollection]: 'ASCENDING',
 };
 
 /**
@@ -147,6 +157,10 @@ const fileOf = (name: string, terraform: TerraformJson): GeneratedFile => ({
 export const platformPubSubTerraform = (): TerraformJson =>
   mergeTerraform(pubsubTerraform(platformTopology), pubsubAccessTerraform(platformTopology, platformAccess));
 
+/** Alerts per subscription and the SLOs' burn-rate alerts, from the same topology (monitoring.ts). */
+export const platformMonitoringTerraform = (): TerraformJson =>
+  monitoringTerraform(platformTopology, { projectorSubscriptions: platformProjections.map((projection) => consumerOf(projection).name) });
+
 export const platformIndexesTerraform = (): TerraformJson => firestoreIndexesTerraform(platformIndexes());
 
 /** The Spanner event store's schema (adapters/spanner), which infra/spanner.tf creates the database with. */
@@ -159,5 +173,6 @@ const spannerSchemaFile = (): GeneratedFile => ({
 export const generatedFiles = (): GeneratedFile[] => [
   fileOf('pubsub.tf.json', platformPubSubTerraform()),
   fileOf('firestore-indexes.tf.json', platformIndexesTerraform()),
+  fileOf('monitoring.tf.json', platformMonitoringTerraform()),
   spannerSchemaFile(),
 ];

@@ -110,3 +110,17 @@ test('a removed field, a retyped one, a new required one and a removed event eac
   t.deepEqual(breakages(eventsTopic, current, withoutDelivered)[0]?.consumers, followers);
   t.true(followers.length < eventConsumers.length);
 });
+
+test('a value carried as JSON text is compared as such: unchanged is no change, any other type in its place breaks', (t) => {
+  const json: AvroType = { type: 'string', logicalType: 'json' };
+  const recordWith = (type: AvroType): AvroType => ({ type: 'record', name: 'meridian.Step', fields: [{ name: 'input', type }] });
+  t.deepEqual(schemaChanges(recordWith(json), recordWith(json)), []);
+  t.deepEqual(
+    schemaChanges(recordWith(json), recordWith('string')).map((change) => [change.path.join('/'), change.kind, change.detail]),
+    [['input', 'breaking', 'json became string']],
+  );
+  t.deepEqual(
+    schemaChanges(recordWith('string'), recordWith(json)).map((change) => change.detail),
+    ['string became json'],
+  );
+});

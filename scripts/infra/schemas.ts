@@ -2,7 +2,7 @@
 // the compatibility of the code's schemas with them: only additive changes, else which event breaks which
 // consumer. `npm test` runs the check (schemas.test.ts).
 import { eventRecordName, schemaChanges, type AvroType, type SchemaChange, type Topology } from '@meridian/pubsub';
-import { catalogConsumers, platformCatalogs, platformTopology, type CatalogConsumer } from '@meridian/wiring';
+import { allEventTypes, catalogConsumers, platformTopology, type CatalogConsumer } from '@meridian/wiring';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -34,9 +34,7 @@ export type Breakage = {
   readonly consumers: readonly string[];
 };
 
-const wireTypeOfRecord = new Map(
-  platformCatalogs.flatMap((catalog) => catalog.wireTypes.map((wireType) => [eventRecordName(wireType), wireType])),
-);
+const wireTypeOfRecord = new Map(allEventTypes.map((wireType) => [eventRecordName(wireType), wireType]));
 
 /** The message a change is in: the event (by the `data` branch it is under), or the topic's one message type. */
 const messageOf = (change: SchemaChange, topicMessage: string): string =>

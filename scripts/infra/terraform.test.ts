@@ -1,7 +1,11 @@
-import type { DocumentQuery, DocumentStore } from '@meridian/kernel';
+import { expiryField, type DocumentQuery, type DocumentStore } from '@meridian/kernel';
 import {
+  billingProjection,
+  billingQueries,
   consumerOf,
   fleetProjection,
+  dispatchWindowQueries,
+  dispatchWindowsProjection,
   fleetQueries,
   generationName,
   parcelStatusProjection,
@@ -9,6 +13,7 @@ import {
   parcelViewStatuses,
   physicalCollection,
   platformProjections,
+  processedMessages,
   routeBoardProjection,
   routeBoardQueries,
   routeBoardStatuses,
@@ -29,7 +34,9 @@ import { deliveryStatuses } from '@meridian/webhooks';
 import {
   archiverConsumer,
   archiveVariables,
+  billingVariables,
   busVariables,
+  notificationVariables,
   commonVariables,
   eventStoreVariables,
   eventsTopic,
@@ -44,6 +51,7 @@ import {
   telemetryVariables,
   webhookConsumer,
   webhookVariables,
+  consoleVariables,
 } from '@meridian/wiring';
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -56,6 +64,7 @@ import {
   listOrders,
   platformAccess,
   platformIndexesTerraform,
+  platformMonitoringTerraform,
   platformPubSubTerraform,
 } from './platform.ts';
 import {
@@ -245,6 +254,26 @@ test('each source topic has one publisher; each consumer subscription one reader
   }
 });
 
+test("the platform's reactions are on the event plane, each read by the reactions service alone, filtered to what it follows", (t) => {
+  // By name, so that reactions dropped from platformReactions (or run by another deployable) show here.
+  const reactions = {
+    'route-lifecycle-reactor': 'hasPrefix(attributes.eventType, "route.")',
+    'assignment-guard-reactor': 'hasPrefix(attributes.eventType, "parcel.")',
+    'sla-process': 'hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "sla.")',
+    'dispatch-process':
+      'hasPrefix(attributes.eventType, "dispatch.") OR hasPrefix(attributes.eventType, "parcel.") OR hasPrefix(attributes.eventType, "route.") OR hasPrefix(attributes.eventType, "vehicle.") OR hasPrefix(attributes.eventType, "window.")',
+    'timers-projector': 'hasPrefix(attributes.eventType, "dispatch.") OR hasPrefix(attributes.eventType, "sla.")',
+  };
+  for (const [name, filter] of Object.entries(reactions)) {
+    t.like(subscriptions[terraformId(name)], { name, filter, enable_message_ordering: true }, name);
+    t.deepEqual(
+      appMembers(subscriptionBindings, 'subscription', idRef('google_pubsub_subscription', name), 'roles/pubsub.subscriber'),
+      ['serviceAccount:${var.service_accounts.reactions}'],
+      `${name} is read by the reactions service`,
+    );
+  }
+});
+
 test("the topology fits Pub/Sub's limits", (t) => {
   for (const s of platformTopology.subscriptions) {
     t.true(Buffer.byteLength(s.filter ?? '') <= 256, `${s.name}: a filter has at most 256 bytes`);
@@ -297,13 +326,13 @@ const first = <A>(values: readonly A[]): A => {
 
 /** Every query the query API can make of one generation of each projection: each filter alone, together, with one value or several. */
 const projectionQueries: Readonly<Record<string, (store: DocumentStore, generation: Generation) => Promise<unknown>[]>> = {
+  [billingProjection.name]: (store, generation) => [billingQueries(store, generation).page('acme', ['2026-11-21', '2026-11-22'], 100)],
   [parcelStatusProjection.name]: (store, generation) => {
     const parcels = parcelStatusQueries(store, generation);
     const status = first(parcelViewStatuses);
-    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }].flatMap((a) => [
-      parcels.list(a),
-      parcels.list({ ...a, clientId: 'acme' }),
-    ]);
+    return [{}, { clientId: 'acme' }, { status }, { status: parcelViewStatuses }, { routeId: 'r-1' }, { slaBreached: true }].flatMap(
+      (a) => [parcels.list(a), parcels.list({ ...a, clientId: 'acme' })],
+    );
   },
   [routeBoardProjection.name]: (store, generation) => {
     const routes = routeBoardQueries(store, generation);
@@ -319,6 +348,10 @@ const projectionQueries: Readonly<Record<string, (store: DocumentStore, generati
       ]),
       fleet.byId('van-12'),
     ];
+  },
+  [dispatchWindowsProjection.name]: (store, generation) => {
+    const windows = dispatchWindowQueries(store, generation);
+    return [windows.list(), windows.list({ depotId: 'ams-1' }), windows.routes('w-1'), windows.timeline('w-1', { limit: 20 })];
   },
 };
 
@@ -548,7 +581,7 @@ test('the hand-written Terraform refers only to what it declares, and passes the
   }
   const module = blockBody(handWritten, /^module\s+"generated"\s*\{/m) ?? '';
   const meta = new Set(['source', 'depends_on', 'providers', 'count', 'for_each']);
-  const variables = { ...pubsub.variable, ...indexes.variable };
+  const variables = { ...pubsub.variable, ...indexes.variable, ...platformMonitoringTerraform().variable };
   t.deepEqual(
     topLevelArguments(module)
       .filter((name) => !meta.has(name))
@@ -599,8 +632,8 @@ const serviceOf = (resource: string): Service => {
 
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
-  command_api: [commonVariables, eventStoreVariables],
-  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables],
+  command_api: [commonVariables, eventStoreVariables, readModelVariables],
+  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, consoleVariables, billingVariables],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
   projector: [
@@ -613,7 +646,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -760,4 +793,53 @@ test('every service that opens the event store names the Spanner database and ma
     );
   }
   t.false(handWritten.includes('EVENTSTORE_CONNECTION_STRING'), 'no service still reads an EventStoreDB connection');
+});
+
+test('every service that opens the Firestore read models may use them: writers as users, readers as viewers', (t) => {
+  const grants = [...resourceBodies('google_project_iam_member').values()].map((body) => ({
+    role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
+    account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
+  }));
+  // What each service does with them (apps/*/src/main.ts). The archiver opens the store with the projector
+  // image's wiring but writes no document (infra/service-accounts.tf), so it has no role.
+  const use: Readonly<Record<string, 'reads' | 'writes' | 'none'>> = {
+    command_api: 'reads',
+    query_api: 'reads',
+    relay: 'writes',
+    projector: 'writes',
+    webhook_dispatcher: 'writes',
+    reactions: 'writes',
+    archiver: 'none',
+  };
+  const users = services.filter((service) => service.env.get('MERIDIAN_READ_MODELS') === 'firestore');
+  t.deepEqual(users.map((service) => service.resource).sort(), Object.keys(use).sort());
+  for (const service of users) {
+    const roles = grants
+      .filter((grant) => grant.account === service.account && grant.role?.startsWith('roles/datastore.'))
+      .map((g) => g.role);
+    const expected = { reads: ['roles/datastore.viewer'], writes: ['roles/datastore.user'], none: [] }[use[service.resource] ?? 'none'];
+    t.deepEqual(roles, expected, `${service.resource} on Firestore`);
+  }
+});
+
+test("the effect reactors' processed-messages records expire: a Firestore TTL policy on their expiry field", (t) => {
+  t.regex(
+    handWritten,
+    new RegExp(
+      `resource "google_firestore_field" "\\w+" \\{[^}]*collection = "${processedMessages.name}"\\s+field\\s+= "${expiryField}"\\s+ttl_config \\{\\}`,
+    ),
+  );
+});
+
+test('the SMS gateway token is read by the reactions service only, and only with a gateway URL', (t) => {
+  const readers = [
+    ...handWritten.matchAll(
+      /secret_id = google_secret_manager_secret\.sms_gateway_token\.id\s+role\s+= "[^"]+"\s+member\s+= "serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/g,
+    ),
+  ];
+  t.deepEqual(
+    readers.map((match) => match[1]),
+    ['reactions'],
+  );
+  t.regex(handWritten, /for_each = var\.sms_gateway_url == "" \? \[\] : \[google_secret_manager_secret\.sms_gateway_token\.secret_id\]/);
 });

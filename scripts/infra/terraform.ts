@@ -301,13 +301,16 @@ export const mergeTerraform = (a: TerraformJson, b: TerraformJson): TerraformJso
   };
 };
 
+// Array.isArray does not narrow a readonly array out of a union; this guard does.
+const isJsonArray = (value: Json): value is readonly Json[] => Array.isArray(value);
+
 const sortedKeys = (value: Json): Json => {
-  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (isJsonArray(value)) return value.map(sortedKeys);
   if (value !== null && typeof value === 'object')
     return Object.fromEntries(
       Object.keys(value)
         .sort()
-        .map((key) => [key, sortedKeys((value as { readonly [key: string]: Json })[key] ?? null)]),
+        .map((key) => [key, sortedKeys(value[key] ?? null)]),
     );
   return value;
 };

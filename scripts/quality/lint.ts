@@ -20,6 +20,7 @@ const checks: readonly { readonly name: string; readonly command: string; readon
       'platform',
       'apps',
       'scripts',
+      'web',
       '--config',
       '.dependency-cruiser.cjs',
       '--output-type',

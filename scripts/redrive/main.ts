@@ -2,9 +2,7 @@
 // Cloud wiring (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub): republishes them from the consumer's
 // dead-letter subscription to the topic. Embedded: hands them to the projection (or the reactor, the process
 // manager) again, through the same runtime (idempotent, per-stream ordered), and removes those that now apply.
-import { documentDeadLetters } from '@meridian/kernel';
-import { redriveDeadLetters } from '@meridian/embedded';
-import { consumerOf, platformProjections, projectorConsumer, streamDeliveries } from '@meridian/projections';
+import { consumerOf, platformProjections } from '@meridian/projections';
 import {
   commandLineOrExit,
   configOrExit,
@@ -19,10 +17,13 @@ import {
   busVariables,
   commonVariables,
   dataDirFor,
+  embeddedDeadLetterDesk,
   eventStoreVariables,
   openBus,
   openDocumentStore,
+  notificationVariables,
   openEventStore,
+  platformEffectHandlers,
   platformReactions,
   reactionProjections,
   reactionStreamConsumers,
@@ -39,7 +40,7 @@ const commandLine = {
   synopsis: '<consumer> [--list]',
   summary: `After a fix, delivers a consumer's dead letters again. On Pub/Sub (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub)
 they are republished from the consumer's dead-letter subscription; embedded, they are handed to the projection
-again (idempotent, in order per stream) and those that now apply are removed.`,
+(or the reactor, the process manager) again (idempotent, in order per stream) and those that now apply are removed.`,
   positionals: { name: '<consumer>', description: `${consumers.join(', ')} (and, on Pub/Sub, any subscription name)`, min: 1, max: 1 },
   options: { list: { type: 'boolean', description: 'show the dead letters and their reasons, change nothing' } },
 } as const satisfies CommandLineSpec<OptionSpecs>;
@@ -48,7 +49,11 @@ const { values, positionals } = commandLineOrExit('redrive', commandLine);
 const consumer = positionals[0]!;
 const config = configOrExit(
   'redrive',
-  decodeEnvironment(process.env, {}, { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables }),
+  decodeEnvironment(
+    process.env,
+    {},
+    { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables },
+  ),
 );
 const logger = createLogger({ service: 'redrive', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING' });
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -76,18 +81,25 @@ if (usesPubSub(config)) {
   const documents = openDocumentStore(config, logger, dataDir);
   // A reaction sends commands: it needs the event store too (through the same command handling as the API).
   const store = projection === undefined ? openEventStore(config, logger, dataDir) : undefined;
+  // The same desk as the operations API: letters redriven into the projection's live generation, or to the reaction.
+  const desk = embeddedDeadLetterDesk({
+    documents,
+    logger,
+    projections,
+    ...(store !== undefined && {
+      reactions: reactionStreamConsumers(
+        { store, reactions: platformReactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+        logger,
+        documents,
+      ),
+    }),
+  });
   try {
     if (values.list === true) {
-      for (const letter of await documentDeadLetters(documents).list(consumer))
-        say(`${JSON.stringify(letter.message.type)} attempts ${letter.attempts}: ${letter.reason}`);
+      for (const letter of await desk.list(consumer))
+        say(`${JSON.stringify(letter.eventType)} attempts ${letter.attempts}: ${letter.reason}`);
     } else {
-      const handler =
-        projection !== undefined
-          ? streamDeliveries({ documents, consumer: () => projectorConsumer(projection), logger })
-          : reactionStreamConsumers({ store: store!, reactions: platformReactions }, logger)
-              .find((reaction) => reaction.subscription.name === consumer)!
-              .deliveries({ documents, logger });
-      const result = await redriveDeadLetters({ deadLetters: documentDeadLetters(documents), logger, consumer }, handler);
+      const result = await desk.redrive(consumer);
       say(`redriven ${result.redriven}, still failing ${result.remaining}`);
     }
   } finally {

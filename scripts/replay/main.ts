@@ -122,7 +122,9 @@ const progressBar = (label: string) => {
     const ratio = progress.head === 0 ? 1 : Math.min(1, progress.position / progress.head);
     const bar = `${'#'.repeat(Math.round(ratio * 30))}${'-'.repeat(30 - Math.round(ratio * 30))}`;
     const eta = progress.etaSeconds === undefined ? '' : ` · ETA ${Math.ceil(progress.etaSeconds)} s`;
-    const line = `${label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% · position ${progress.position}/${progress.head} · ${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} events/s${eta}`;
+    const line =
+      `${label} [${bar}] ${(ratio * 100).toFixed(0).padStart(3)}% · position ${progress.position}/${progress.head} ` +
+      `· ${Math.round(progress.eventsPerSecond).toLocaleString('en-US')} events/s${eta}`;
     process.stderr.write(tty ? `\r${line}` : `${line}\n`);
     if (done && tty) process.stderr.write('\n');
   };
@@ -165,7 +167,8 @@ const runOne = async (projection: Projection) => {
   const final = await switchTo(deps, built.generation);
   const seconds = (Date.now() - started) / 1000;
   say(
-    `${projection.name}: generation ${built.generation} is live (was ${built.live}); ${final.events} events to position ${final.position} in ${seconds.toFixed(1)} s; the old generation stays until --cleanup`,
+    `${projection.name}: generation ${built.generation} is live (was ${built.live}); ${final.events} events ` +
+      `to position ${final.position} in ${seconds.toFixed(1)} s; the old generation stays until --cleanup`,
   );
 };
 

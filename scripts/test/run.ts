@@ -3,6 +3,7 @@
 // Under CI=true a missing emulator is a failure, never a skip. Arguments are passed on to ava.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { chromiumPath } from '@meridian/local/testing/chromium';
 import { emulatorKinds, emulatorUnavailable, hostVariable, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -29,7 +30,7 @@ const startEmulators = async (): Promise<{ running: RunningEmulator[]; problems:
       try {
         return await startEmulator(kind, { logDir: join(root, '.test-output') });
       } catch (error) {
-        problems.push(`${kind} emulator: ${(error as Error).message}`);
+        problems.push(`${kind} emulator: ${error instanceof Error ? error.message : String(error)}`);
         return undefined;
       }
     }),
@@ -45,6 +46,12 @@ const notRunHere = (): string[] => [
   ...(process.env['ROUTE_OPTIMIZATION_PROJECT']
     ? []
     : ['Google Route Optimization contract: ROUTE_OPTIMIZATION_PROJECT is not set (no Route Optimization endpoint here)']),
+  // Under CI=true a missing Chromium fails the browser tests themselves (.ci/run installs it).
+  ...(chromiumPath() !== undefined
+    ? []
+    : [
+        'the console in a browser (apps/local/src/console.browser.test.ts): no Chromium here (apt-get install -y chromium, or set MERIDIAN_CHROMIUM)',
+      ]),
 ];
 
 say('type-checking (tsc -b)');

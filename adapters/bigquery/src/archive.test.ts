@@ -1,7 +1,8 @@
 // The BigQuery archive's setup, writes and queries against a fake of the client's calls (fake-bigquery.ts):
 // no BigQuery can run on this machine. The contract suite (archive.int.test.ts) runs against a real BigQuery
 // or an emulator when BIGQUERY_DATASET is set.
-import { ArchiveSqlRejected, ConsumerFailure, type RecordedEvent } from '@meridian/kernel';
+import { ConsumerFailure, type RecordedEvent } from '@meridian/kernel';
+import { answered, refusalOf } from '@meridian/kernel/testing';
 import type { Query, TableMetadata } from '@google-cloud/bigquery';
 import test from 'ava';
 import { openBigQueryArchive, type BigQueryArchiveSettings } from './archive.ts';
@@ -171,7 +172,7 @@ test('DML refused for now (too many statements outstanding on the table) is trie
 test('sql runs with a ceiling on bytes billed and on run time', async (t) => {
   const bigquery = fakeBigQuery({ answer: () => ({ pages: [[{ n: 1 }]], fields: [{ name: 'n', type: 'INT64' }] }) });
   const archive = await open(bigquery, { sqlLimits: { maxBytesBilled: 5_000_000, timeoutMs: 7_000 } });
-  t.deepEqual(await archive.sql('SELECT 1 AS n'), { columns: ['n'], rows: [[1]] });
+  t.deepEqual(await answered(archive.sql('SELECT 1 AS n')), { columns: ['n'], rows: [[1]] });
   const run = bigquery.jobs.find((job) => job.query === 'SELECT 1 AS n' && job.dryRun !== true);
   t.like(run, { maximumBytesBilled: '5000000', jobTimeoutMs: 7_000 });
 });
@@ -192,16 +193,15 @@ test('sql refuses, as the port says: a missing table, a query over its bill or t
       job.dryRun === true && job.query !== 'SELECT * FROM nowhere' ? { statementType: 'SELECT' } : (answers[job.query ?? ''] ?? {}),
   });
   const archive = await open(bigquery, { sqlLimits: { maxRows: 2 } });
-  await t.throwsAsync(archive.sql('SELECT * FROM nowhere'), {
-    instanceOf: ArchiveSqlRejected,
-    message: /not a valid query: Not found: Table/,
-  });
-  await t.throwsAsync(archive.sql('SELECT * FROM events'), { instanceOf: ArchiveSqlRejected, message: /would bill more than/ });
-  await t.throwsAsync(archive.sql('SELECT slow FROM events'), { instanceOf: ArchiveSqlRejected, message: /ran longer than 60000 ms/ });
-  await t.throwsAsync(archive.sql('SELECT many FROM events'), {
-    instanceOf: ArchiveSqlRejected,
-    message: /answers 3 rows, more than the 2/,
-  });
+  const rejected = async (query: string, message: RegExp) => {
+    const refusal = await refusalOf(archive.sql(query));
+    t.is(refusal.reason, 'rejected', query);
+    t.regex(refusal.message, message);
+  };
+  await rejected('SELECT * FROM nowhere', /not a valid query: Not found: Table/);
+  await rejected('SELECT * FROM events', /would bill more than/);
+  await rejected('SELECT slow FROM events', /ran longer than 60000 ms/);
+  await rejected('SELECT many FROM events', /answers 3 rows, more than the 2/);
 });
 
 test('find reads the row table, one row per event id, in the dataset', async (t) => {

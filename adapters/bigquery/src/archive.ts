@@ -20,7 +20,10 @@ import {
   distinctPings,
   permanent,
   queryCancelled,
+  sqlAnswerOf,
   type EventArchive,
+  type SqlOptions,
+  type SqlResult,
 } from '@meridian/kernel';
 import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
 import { groupsWithin, maxRowBytesPerStatement, parameterBytesOf } from './batches.ts';
@@ -145,6 +148,35 @@ export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQ
     if (closed) throw new Error(`the archive ${dataset} is closed`);
   };
 
+  /** A query run to its rows; a refusal is thrown as ArchiveSqlRejected or ArchiveQueryCancelled (see sqlAnswerOf). */
+  const runSql = async (query: string, { signal }: SqlOptions = {}): Promise<SqlResult> => {
+    open();
+    const statementType = await statementTypeOf(deps, query);
+    if (statementType !== 'SELECT') throw new ArchiveSqlRejected(`only SELECT queries may run on the archive, not ${statementType}`);
+    if (signal?.aborted) throw queryCancelled(signal);
+    const job = await startQuery(deps, { query, maximumBytesBilled: String(limits.maxBytesBilled), jobTimeoutMs: limits.timeoutMs });
+    // A stopped query is cancelled in BigQuery too: waiting for its results then ends with the job.
+    const cancel = () => void job.cancel().catch(() => undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    if (signal?.aborted) cancel();
+    try {
+      const tooMany = {
+        max: limits.maxRows,
+        error: (total: number) =>
+          new ArchiveSqlRejected(
+            `the query answers ${total} rows, more than the ${limits.maxRows} the archive hands out: aggregate, filter or LIMIT it`,
+          ),
+      };
+      const { rows, columns } = await readRows(job, { wrapIntegers: true }, tooMany);
+      return sqlResultOf(columns, rows);
+    } catch (error) {
+      if (signal?.aborted) throw queryCancelled(signal);
+      throw sqlFailure(error, limits);
+    } finally {
+      signal?.removeEventListener('abort', cancel);
+    }
+  };
+
   return {
     write: async (events) => {
       open();
@@ -168,33 +200,7 @@ export const openBigQueryArchive = async (client: BigQueryClient, settings: BigQ
       const { rows } = await readRows(await startQuery(deps, findQuery(filter, page)));
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
-    sql: async (query, { signal } = {}) => {
-      open();
-      const statementType = await statementTypeOf(deps, query);
-      if (statementType !== 'SELECT') throw new ArchiveSqlRejected(`only SELECT queries may run on the archive, not ${statementType}`);
-      if (signal?.aborted) throw queryCancelled(signal);
-      const job = await startQuery(deps, { query, maximumBytesBilled: String(limits.maxBytesBilled), jobTimeoutMs: limits.timeoutMs });
-      // A stopped query is cancelled in BigQuery too: waiting for its results then ends with the job.
-      const cancel = () => void job.cancel().catch(() => undefined);
-      signal?.addEventListener('abort', cancel, { once: true });
-      if (signal?.aborted) cancel();
-      try {
-        const tooMany = {
-          max: limits.maxRows,
-          error: (total: number) =>
-            new ArchiveSqlRejected(
-              `the query answers ${total} rows, more than the ${limits.maxRows} the archive hands out: aggregate, filter or LIMIT it`,
-            ),
-        };
-        const { rows, columns } = await readRows(job, { wrapIntegers: true }, tooMany);
-        return sqlResultOf(columns, rows);
-      } catch (error) {
-        if (signal?.aborted) throw queryCancelled(signal);
-        throw sqlFailure(error, limits);
-      } finally {
-        signal?.removeEventListener('abort', cancel);
-      }
-    },
+    sql: async (query, options) => sqlAnswerOf(() => runSql(query, options)),
     writeAnchor: async (anchor) => {
       open();
       return eventWrites(() => runDml(deps, mergeAnchorQuery(anchor)));

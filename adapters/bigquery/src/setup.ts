@@ -48,7 +48,8 @@ export const tableProblems = (expected: TableMetadata, actual: TableMetadata): s
   const has = actual.timePartitioning;
   if (has?.type !== wanted?.type || has?.field !== wanted?.field)
     problems.push(
-      `it is ${has ? `partitioned by ${has.type} on ${has.field ?? '_PARTITIONTIME'}` : 'not partitioned'}, not by ${wanted?.type} on ${wanted?.field} (partitioning cannot change: copy the rows into a new table)`,
+      `it is ${has ? `partitioned by ${has.type} on ${has.field ?? '_PARTITIONTIME'}` : 'not partitioned'}, ` +
+        `not by ${wanted?.type} on ${wanted?.field} (partitioning cannot change: copy the rows into a new table)`,
     );
   const columns = new Map(fieldsOf(actual.schema).map((field) => [field.name ?? '', field]));
   for (const field of fieldsOf(expected.schema)) {

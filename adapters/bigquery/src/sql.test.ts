@@ -46,7 +46,8 @@ test("events MERGE: the target is bounded by the batch's days and streams, which
   const { query, params, types } = mergeEventsQuery(rows);
   t.true(
     oneLine(query).includes(
-      'ON target.event_id = source.event_id AND target.stream_id IN UNNEST(@stream_ids) AND target.recorded_at >= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
+      'ON target.event_id = source.event_id AND target.stream_id IN UNNEST(@stream_ids) AND target.recorded_at ' +
+        '>= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
     ),
   );
   t.deepEqual(params['stream_ids'], ['parcel-1', 'route-7']);
@@ -86,7 +87,9 @@ test("telemetry MERGE: keyed on vehicle and instant, the target bounded by the b
   t.true(sql.startsWith('MERGE telemetry_rows AS target'));
   t.true(
     sql.includes(
-      'ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at) AND target.vehicle_id IN UNNEST(@vehicle_ids) AND target.recorded_at >= TIMESTAMP(@first_recorded_at) AND target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
+      'ON target.vehicle_id = source.vehicle_id AND target.recorded_at = TIMESTAMP(source.recorded_at) AND ' +
+        'target.vehicle_id IN UNNEST(@vehicle_ids) AND target.recorded_at >= TIMESTAMP(@first_recorded_at) AND ' +
+        'target.recorded_at < TIMESTAMP(@after_last_recorded_at)',
     ),
   );
   t.true(

@@ -19,6 +19,7 @@ import {
   distinctEvents,
   distinctPings,
   eventFromArchiveRow,
+  sqlAnswerOf,
   type ArchivedPing,
   type ArchiveEventRow,
   type EventArchive,
@@ -232,7 +233,7 @@ export const createDuckDbArchive = async ({ path, readOnly = false }: DuckDbArch
       );
       return archivePageOf(rows.map(eventOfRow), page.limit);
     },
-    sql: async (query, options) => withConnection(open(), (connection) => runReadOnly(connection, query, options)),
+    sql: async (query, options) => sqlAnswerOf(() => withConnection(open(), (connection) => runReadOnly(connection, query, options))),
     writeAnchor: async (anchor) => {
       const connection = writable();
       return queue(() => insertAnchor(connection, anchor));

@@ -1,5 +1,5 @@
 import {
-  deadLetterCollection,
+  deadLetters,
   documentCheckpointer,
   documentDeadLetters,
   silentLogger,
@@ -141,7 +141,7 @@ test('a poison event is dead-lettered after five attempts while the rest flows, 
   );
   t.is(poisonAttempts, 5);
   t.is(acked.size, 5, 'every other event went through');
-  const letter = await state.get(deadLetterCollection, `${consumer.name}__${poison.eventId}`);
+  const letter = await state.get(deadLetters.name, `${consumer.name}__${poison.eventId}`);
   t.like(letter, { consumer: consumer.name, reason: 'cannot apply this', attempts: 5, message: { eventId: poison.eventId } });
 
   const redriven: string[] = [];
@@ -151,5 +151,5 @@ test('a poison event is dead-lettered after five attempts while the rest flows, 
   );
   t.deepEqual(result, { redriven: 1, remaining: 0 });
   t.deepEqual(redriven, [poison.eventId]);
-  t.is(await state.get(deadLetterCollection, `${consumer.name}__${poison.eventId}`), undefined);
+  t.is(await state.get(deadLetters.name, `${consumer.name}__${poison.eventId}`), undefined);
 });

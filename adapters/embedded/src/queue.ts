@@ -1,5 +1,5 @@
 // The embedded telemetry queue: what the Pub/Sub topic `vehicle-telemetry` and its subscription are in the
-// cloud, in one process. It is bounded: a batch that does not fit is refused whole with Backpressure (the
+// cloud, in one process. It is bounded: a batch that does not fit is refused whole (Saturated) (the
 // HTTP edge answers 503 with Retry-After), so a slow consumer costs the senders a retry, never the process
 // its memory. A message is held from publish until it is acked or dead-lettered, so deliveries handed out
 // and not settled yet count against the capacity too.
@@ -8,7 +8,8 @@
 // returned (the live map acks a ping only once a write covering it committed). `maxBatch` bounds both the
 // batch handed over and the deliveries outstanding. A delivery left unsettled past the ack deadline is
 // retried, as Pub/Sub would redeliver it. Order is not kept: a retried message comes back behind the others.
-import { Backpressure, maxDeliveryAttempts, type DeadLetter, type Delivery, type Publisher, type Subscription } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
+import { maxDeliveryAttempts, published, type DeadLetter, type Delivery, type Publisher, type Subscription } from '@meridian/kernel';
 
 export type BoundedQueueOptions<M> = {
   /** The most messages held at once: waiting, handed out, or waiting to come back after a retry. */
@@ -136,7 +137,9 @@ export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQ
   const handOut = (consumer: Consumer, count: number): HandedOut<M> => {
     const batch: HandedOut<M> = { unsettled: count, timer: undefined, deliveries: new Array<Delivery<M>>(count) };
     for (let i = 0; i < count; i++) {
-      const message = ring[head] as M;
+      const message = ring[head];
+      // `waiting` counts the filled slots from `head` on: a hole there is a bug of this queue.
+      if (message === undefined) throw new Error(`the queue's ring has a hole at ${head} with ${waiting} waiting`);
       const attempt = (attempts[head] ?? 0) + 1;
       ring[head] = undefined;
       head = (head + 1) % capacity;
@@ -156,11 +159,11 @@ export const createBoundedQueue = <M>(options: BoundedQueueOptions<M>): BoundedQ
       if (closed) throw new Error('the telemetry queue is closed');
       if (messages.length > capacity) throw new RangeError(`a batch of ${messages.length} can never fit a queue of ${capacity}`);
       // All or nothing: a batch that does not fit whole is refused whole, so a retry sends it again as is.
-      if (held + messages.length > capacity)
-        throw new Backpressure(`the telemetry queue is full (${held} of ${capacity} held)`, retryAfterSeconds);
-      for (let i = 0; i < messages.length; i++) enqueue(messages[i] as M, 0);
+      if (held + messages.length > capacity) return E.left({ retryAfterSeconds });
+      for (const message of messages) enqueue(message, 0);
       held += messages.length;
       wake();
+      return published;
     },
     saturated: () => (held >= capacity ? { retryAfterSeconds } : undefined),
     close: async () => {

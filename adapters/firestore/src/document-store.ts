@@ -101,7 +101,8 @@ export const createFirestoreDocumentStore = (options: FirestoreDocumentStoreOpti
 
   const pageQuery = (collection: string, { where = [], orderBy, limit, after }: DocumentQuery): Query => {
     const direction = orderBy?.direction ?? 'asc';
-    const filtered = where.reduce(applyFilter, collectionOf(collection) as Query);
+    const all: Query = collectionOf(collection);
+    const filtered = where.reduce(applyFilter, all);
     // The id breaks ties in the same direction, as the SQLite store does; production needs a composite
     // index for each equality + order combination (declared in infra/, never created from here).
     const ordered = (orderBy === undefined ? filtered : filtered.orderBy(fieldPath(orderBy.field), direction)).orderBy(

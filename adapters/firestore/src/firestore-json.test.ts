@@ -39,3 +39,12 @@ test('values only another writer could store come back as JSON', (t) => {
     at: '2026-11-21T10:00:00.000Z',
   });
 });
+
+test('a top-level expiry is stored as a Timestamp (for a TTL policy) and read back as the same instant', (t) => {
+  const document = { state: 'done', expireAt: '2026-12-04T10:00:00.000Z', nested: { expireAt: '2026-12-04T10:00:00.000Z' } };
+  const stored = toFirestoreData(document);
+  t.true(stored['expireAt'] instanceof Timestamp);
+  t.is(stored['nested'].expireAt, '2026-12-04T10:00:00.000Z', 'only the top-level field is an expiry');
+  t.deepEqual(fromFirestoreData(stored), document);
+  t.is(toFirestoreData({ expireAt: 'not a time' })['expireAt'], 'not a time');
+});

@@ -10,7 +10,7 @@
 // - On the way out, values only another writer could have stored (Timestamps, references, integers read
 //   as BigInt by a client built with useBigInt) come back as their JSON form.
 import { DocumentReference, Timestamp, type DocumentData } from '@google-cloud/firestore';
-import type { Document } from '@meridian/kernel';
+import { expiryField, type Document } from '@meridian/kernel';
 
 /** The field of the map that stands for an array inside an array. */
 export const nestedArrayField = '~array';
@@ -25,18 +25,29 @@ const encodeValue = (value: unknown, inArray: boolean): unknown => {
     const items = value.map((item) => encodeValue(item, true));
     return inArray ? { [nestedArrayField]: items } : items;
   }
-  if (isPlainObject(value)) {
-    // Refused rather than escaped: it would read back as an array.
-    if (Object.hasOwn(value, nestedArrayField))
-      throw new Error(`the field name "${nestedArrayField}" is reserved by the Firestore document store`);
-    return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, encodeValue(item, false)]));
-  }
-  return value;
+  return isPlainObject(value) ? encodeFields(value) : value;
+};
+
+const encodeFields = (value: PlainObject): DocumentData => {
+  // Refused rather than escaped: it would read back as an array.
+  if (Object.hasOwn(value, nestedArrayField))
+    throw new Error(`the field name "${nestedArrayField}" is reserved by the Firestore document store`);
+  return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, encodeValue(item, false)]));
+};
+
+/** A top-level expiry (an ISO instant) as a Timestamp, which Firestore's TTL policies act on; read back as the same instant. */
+const withExpiry = (data: DocumentData): DocumentData => {
+  const expiry: unknown = data[expiryField];
+  if (typeof expiry !== 'string' || Number.isNaN(Date.parse(expiry))) return data;
+  return { ...data, [expiryField]: Timestamp.fromDate(new Date(expiry)) };
 };
 
 /** The JSON form of a document as Firestore can store it. */
-export const toFirestoreData = (document: Document): DocumentData =>
-  encodeValue(JSON.parse(JSON.stringify(document)), false) as DocumentData;
+export const toFirestoreData = (document: Document): DocumentData => {
+  // A document is a JSON object, and so is its JSON form.
+  const json: unknown = JSON.parse(JSON.stringify(document));
+  return withExpiry(isPlainObject(json) ? encodeFields(json) : {});
+};
 
 /** A JSON value as Firestore can compare it (a cursor's order value). */
 export const toFirestoreValue = (value: unknown): unknown => encodeValue(value, false);
@@ -50,14 +61,17 @@ const decodeValue = (value: unknown, inArray: boolean): unknown => {
   if (Array.isArray(value)) return value.map((item) => decodeValue(item, true));
   if (isPlainObject(value)) {
     if (inArray && isWrappedArray(value)) return decodeValue(value[nestedArrayField], false);
-    return Object.fromEntries(Object.entries(value).map(([field, item]) => [field, decodeValue(item, false)]));
+    return decodeFields(value);
   }
   if (value instanceof Timestamp) return value.toDate().toISOString();
   if (value instanceof DocumentReference) return value.path;
   if (typeof value === 'bigint') return Number(value);
-  if (typeof value === 'object' && value !== null) return JSON.parse(JSON.stringify(value)) as unknown;
+  if (typeof value === 'object' && value !== null) return JSON.parse(JSON.stringify(value));
   return value;
 };
 
+const decodeFields = (value: PlainObject): Document =>
+  Object.fromEntries(Object.entries(value).map(([field, item]) => [field, decodeValue(item, false)]));
+
 /** The JSON document a Firestore document holds. */
-export const fromFirestoreData = (data: DocumentData): Document => decodeValue(data, false) as Document;
+export const fromFirestoreData = (data: DocumentData): Document => decodeFields(data);

@@ -4,7 +4,7 @@
 // new event type or version). Anything else breaks someone: a field removed, renamed or retyped, an
 // optional field made required or a required one optional, a branch removed.
 import type { AvroRecord, AvroType, AvroUnion, NamedTypes } from './avro.ts';
-import { namedTypesOf } from './avro.ts';
+import { isJsonText, namedTypesOf } from './avro.ts';
 
 export type SchemaChange = {
   /** Where, from the record down: `data/meridian.events.parcel_delivered_v1/proof/kind`. */
@@ -23,6 +23,7 @@ const describe = (type: AvroType): string => {
   if (isUnion(type)) return type.map(describe).join(' | ');
   if (isRecord(type)) return type.name;
   if (typeof type === 'string') return type;
+  if (isJsonText(type)) return 'json';
   return `array<${describe(type.items)}>`;
 };
 
@@ -71,6 +72,8 @@ const compare = (before: AvroType, after: AvroType, path: readonly string[], sid
         ),
     ];
   }
+  if (isJsonText(old) || isJsonText(now))
+    return isJsonText(old) && isJsonText(now) ? [] : breaking(`${describe(old)} became ${describe(now)}`);
   if (typeof old === 'object' && typeof now === 'object') return compare(old.items, now.items, [...path, '[]'], sides);
   return old === now ? [] : breaking(`${describe(old)} became ${describe(now)}`);
 };

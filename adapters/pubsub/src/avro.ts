@@ -7,6 +7,11 @@
 // as `null`, and a field the schema does not know is refused. So a conforming message is the Avro JSON
 // encoding of the value, and both sides convert: `toAvroJson` before publishing, `fromAvroJson` on receipt
 // (which gives back the plain value: nulls of optional fields dropped, unions unwrapped).
+//
+// A value the codec leaves open (`t.unknown`, JSON Schema `{}`: a step record's command data, an activity's
+// input) has no Avro structure: it travels as a string of its JSON, a `string` annotated with the logical
+// type `json` (Avro readers ignore a logical type they do not know and read the string), so that the
+// envelope around it is still checked.
 import type { JsonSchema } from '@meridian/kernel';
 
 export type AvroPrimitive = 'null' | 'boolean' | 'long' | 'double' | 'string';
@@ -14,8 +19,10 @@ export type AvroField = { readonly name: string; readonly type: AvroType; readon
 export type AvroRecord = { readonly type: 'record'; readonly name: string; readonly doc?: string; readonly fields: readonly AvroField[] };
 export type AvroArray = { readonly type: 'array'; readonly items: AvroType };
 export type AvroUnion = readonly AvroType[];
+/** Any JSON value, as the string of its JSON. */
+export type AvroJsonText = { readonly type: 'string'; readonly logicalType: 'json' };
 /** A named type is defined once, then referred to by its full name (a string that is not a primitive). */
-export type AvroType = AvroPrimitive | string | AvroRecord | AvroArray | AvroUnion;
+export type AvroType = AvroPrimitive | string | AvroRecord | AvroArray | AvroUnion | AvroJsonText;
 
 export const avroNamespace = 'meridian';
 
@@ -39,6 +46,9 @@ type Names = Map<string, string>;
 const isUnion = (type: AvroType): type is AvroUnion => Array.isArray(type);
 const isRecord = (type: AvroType): type is AvroRecord => typeof type === 'object' && !isUnion(type) && type.type === 'record';
 const isArray = (type: AvroType): type is AvroArray => typeof type === 'object' && !isUnion(type) && type.type === 'array';
+export const isJsonText = (type: AvroType): type is AvroJsonText =>
+  typeof type === 'object' && !isUnion(type) && type.type === 'string' && 'logicalType' in type && type.logicalType === 'json';
+export const jsonText: AvroJsonText = { type: 'string', logicalType: 'json' };
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 const schemaList = (value: unknown): readonly JsonSchema[] => (Array.isArray(value) ? value.filter(isObject) : []);
@@ -78,7 +88,8 @@ const recordOf = (schema: JsonSchema, names: Names, where: string, name?: string
 
 /**
  * The Avro type of a JSON Schema as `jsonSchemaOf` writes them. Bounds, patterns and formats are not Avro's
- * to check (the codecs check them where events are decoded); structure, types and required fields are.
+ * to check (the codecs check them where events are decoded); structure, types and required fields are. A
+ * schema without a type (`{}`: any value) is JSON text; a type Avro has no counterpart for is an error.
  */
 export const avroTypeOf = (schema: JsonSchema, names: Names = new Map(), where = 'Value'): AvroType => {
   if ('const' in schema) return typeOfConst(schema['const']);
@@ -104,6 +115,8 @@ export const avroTypeOf = (schema: JsonSchema, names: Names = new Map(), where =
       return { type: 'array', items: avroTypeOf(isObject(schema['items']) ? schema['items'] : {}, names, `${where}_item`) };
     case 'object':
       return recordOf(schema, names, where);
+    case undefined:
+      return jsonText;
     default:
       throw new Error(`${where}: no Avro type for the JSON Schema ${JSON.stringify(schema)} (a codec without a schema?)`);
   }
@@ -134,15 +147,27 @@ const resolve = (type: AvroType, named: NamedTypes): AvroType =>
 const branchKey = (type: AvroType): string => {
   if (isRecord(type)) return type.name;
   if (isArray(type)) return 'array';
+  if (isJsonText(type)) return 'string';
   return typeof type === 'string' ? type : 'union';
 };
 
-/** Could `value` be of this branch? Enough to choose among the branches our schemas make. */
+/**
+ * Could `value` be of this branch? Enough to choose among the branches our schemas make: a record fits an
+ * object with each of its required fields and none it does not know (a union of records whose fields are a
+ * subset of another's, `{kind, name}` and `{kind, name, dueAt}`, is told apart by the fields present).
+ */
 const fits = (type: AvroType, value: unknown, named: NamedTypes): boolean => {
   const resolved = resolve(type, named);
-  if (isRecord(resolved))
-    return isObject(value) && resolved.fields.every((field) => value[field.name] !== undefined || field.default === null);
+  if (isRecord(resolved)) {
+    if (!isObject(value)) return false;
+    const known = new Set(resolved.fields.map((field) => field.name));
+    return (
+      resolved.fields.every((field) => value[field.name] !== undefined || field.default === null) &&
+      Object.keys(value).every((key) => known.has(key) || value[key] === undefined)
+    );
+  }
   if (isArray(resolved)) return Array.isArray(value);
+  if (isJsonText(resolved)) return value !== undefined;
   switch (resolved) {
     case 'null':
       return value === null || value === undefined;
@@ -165,6 +190,7 @@ const fits = (type: AvroType, value: unknown, named: NamedTypes): boolean => {
  */
 export const toAvroJson = (type: AvroType, value: unknown, named: NamedTypes): unknown => {
   const resolved = resolve(type, named);
+  if (isJsonText(resolved)) return value === undefined ? value : JSON.stringify(value);
   if (isUnion(resolved)) {
     if ((value === undefined || value === null) && resolved.includes('null')) return null;
     const branch =
@@ -180,9 +206,20 @@ export const toAvroJson = (type: AvroType, value: unknown, named: NamedTypes): u
   };
 };
 
+// Text that is not JSON (only a hand-made message could carry it) is read as the string it is: the codec
+// that reads the value then says what is wrong with it.
+const parseJsonText = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
 /** The plain value of an Avro JSON value: unions unwrapped, the nulls of optional fields dropped. */
 export const fromAvroJson = (type: AvroType, json: unknown, named: NamedTypes): unknown => {
   const resolved = resolve(type, named);
+  if (isJsonText(resolved)) return typeof json === 'string' ? parseJsonText(json) : json;
   if (isUnion(resolved)) {
     if (json === null) return undefined;
     if (!isObject(json)) return json;

@@ -2,16 +2,16 @@
 // envelope as JSON, routing facts as attributes, the stream as ordering key). `publish` answers only once
 // Pub/Sub has confirmed every message, so the relay moves its checkpoint past events that are really out.
 import type { PublishOptions, PubSub } from '@google-cloud/pubsub';
-import { permanent, type RecordedEvent } from '@meridian/kernel';
+import { permanent, published, type Publisher, type RecordedEvent } from '@meridian/kernel';
 import { eventMessageOf, orderingKeyOf } from './attributes.ts';
 import { plainJsonEncoding, type MessageEncoding } from './topic-schema.ts';
 
-export type EventPublisher = {
-  /** Resolves when every event is confirmed; rejects (an AggregateError of the failures) if any is not. */
-  readonly publish: (events: readonly RecordedEvent[]) => Promise<void>;
-  /** Sends whatever is still buffered. The PubSub client stays open: whoever made it closes it. */
-  readonly close: () => Promise<void>;
-};
+/**
+ * Resolves when every event is confirmed (never Saturated: the topic is not bounded here); rejects (an
+ * AggregateError of the failures) if any is not. `close` sends whatever is still buffered; the PubSub client
+ * stays open: whoever made it closes it.
+ */
+export type EventPublisher = Publisher<RecordedEvent>;
 
 /**
  * Tuned for the relay's throughput. The client batches per ordering key (one request in flight per key, to
@@ -43,10 +43,10 @@ export const createEventPublisher = (
 ): EventPublisher => {
   const topic = pubsub.topic(topicName, { ...options, messageOrdering: true });
 
-  const publish = async (events: readonly RecordedEvent[]): Promise<void> => {
+  const publish: EventPublisher['publish'] = async (events) => {
     const results = await Promise.allSettled(events.map((event) => topic.publishMessage(eventMessageOf(event, encoding))));
     const failed = events.filter((_, index) => results[index]?.status === 'rejected');
-    if (failed.length === 0) return;
+    if (failed.length === 0) return published;
     // After a failure the client refuses every later message of that key (so none can overtake the lost
     // one) until told to resume; the caller retries the whole batch, and duplicates are absorbed downstream.
     for (const key of new Set(failed.map(orderingKeyOf))) topic.resumePublishing(key);
@@ -61,7 +61,7 @@ export const createEventPublisher = (
       );
     throw new AggregateError(
       reasons,
-      `${failed.length} of ${events.length} events were not published to ${topicName} (first: ${failed[0]?.eventId}): ${String((reasons[0] as Error | undefined)?.message ?? reasons[0])}`,
+      `${failed.length} of ${events.length} events were not published to ${topicName} (first: ${failed[0]?.eventId}): ${reasons[0] instanceof Error ? reasons[0].message : String(reasons[0])}`,
     );
   };
 

@@ -1,7 +1,7 @@
 // A publisher for anything that travels as JSON (telemetry pings): attributes for routing and filtering,
 // an optional ordering key. Like the event publisher, `publish` answers only once every message is confirmed.
 import type { PublishOptions, PubSub } from '@google-cloud/pubsub';
-import type { Publisher } from '@meridian/kernel';
+import { published, type Publisher } from '@meridian/kernel';
 import type { MessageAttributes } from './attributes.ts';
 
 export type MessagePublisherOptions<M> = {
@@ -12,6 +12,9 @@ export type MessagePublisherOptions<M> = {
   readonly publishOptions?: PublishOptions;
 };
 
+/** Why a publish was refused (a rejection's reason is whatever was thrown). */
+const reasonOf = (result: PromiseRejectedResult): unknown => result.reason;
+
 export const createMessagePublisher = <M>(pubsub: PubSub, topicName: string, options: MessagePublisherOptions<M>): Publisher<M> => {
   const ordered = options.orderingKeyOf !== undefined;
   const topic = pubsub.topic(topicName, {
@@ -19,7 +22,7 @@ export const createMessagePublisher = <M>(pubsub: PubSub, topicName: string, opt
     ...options.publishOptions,
     messageOrdering: ordered,
   });
-  const publish = async (messages: readonly M[]): Promise<void> => {
+  const publish: Publisher<M>['publish'] = async (messages) => {
     const results = await Promise.allSettled(
       messages.map((message) =>
         topic.publishMessage({
@@ -29,10 +32,8 @@ export const createMessagePublisher = <M>(pubsub: PubSub, topicName: string, opt
         }),
       ),
     );
-    const failures = results.flatMap((result, index) =>
-      result.status === 'rejected' ? [{ index, reason: result.reason as unknown }] : [],
-    );
-    if (failures.length === 0) return;
+    const failures = results.flatMap((result, index) => (result.status === 'rejected' ? [{ index, reason: reasonOf(result) }] : []));
+    if (failures.length === 0) return published;
     if (ordered) for (const { index } of failures) topic.resumePublishing(options.orderingKeyOf!(messages[index]!));
     throw new AggregateError(
       failures.map((f) => f.reason),

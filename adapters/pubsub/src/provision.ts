@@ -152,14 +152,15 @@ const subscriptionMetadataOf = (
           },
     retainAckedMessages: definition.retainAckedMessages ?? false,
   };
-  return Object.fromEntries(Object.entries(all).filter(([key]) => (only as readonly string[]).includes(key)));
+  const kept = new Set<string>(only);
+  return Object.fromEntries(Object.entries(all).filter(([key]) => kept.has(key)));
 };
 
 // ---- Provisioning ----
 
 // gRPC status codes, as the client reports them.
 const alreadyExists = 6;
-const isAlreadyExists = (error: unknown) => (error as { code?: unknown } | null)?.code === alreadyExists;
+const isAlreadyExists = (error: unknown) => typeof error === 'object' && error !== null && 'code' in error && error.code === alreadyExists;
 
 type ProvisionDeps = { readonly pubsub: PubSub; readonly logger: Logger };
 

@@ -32,8 +32,9 @@ type DeadLetterMessage = Pick<Message, 'data' | 'attributes'>;
 /** The event's position in the log, when the payload is an event envelope. */
 const globalPositionOf = (message: DeadLetterMessage): number | undefined => {
   try {
-    const payload = JSON.parse(message.data.toString('utf8')) as { globalPosition?: unknown } | null;
-    return typeof payload?.globalPosition === 'number' ? payload.globalPosition : undefined;
+    const payload: unknown = JSON.parse(message.data.toString('utf8'));
+    const position = typeof payload === 'object' && payload !== null && 'globalPosition' in payload ? payload.globalPosition : undefined;
+    return typeof position === 'number' ? position : undefined;
   } catch {
     return undefined;
   }
@@ -99,7 +100,8 @@ export const redriveDeadLetters = async ({
     const results = await Promise.allSettled(letters.map((letter) => target.publishMessage(republishedMessageOf(letter))));
     let failed = 0;
     letters.forEach((letter, index) => {
-      if (results[index]?.status === 'fulfilled') {
+      const result = results[index];
+      if (result?.status === 'fulfilled') {
         letter.ack();
         logger.debug('dead letter redriven', { subscription, messageId: letter.id, ...deadLetterNoteOf(letter.attributes) });
         return;
@@ -111,7 +113,7 @@ export const redriveDeadLetters = async ({
       logger.error('dead letter not redriven', {
         subscription,
         messageId: letter.id,
-        reason: String((results[index] as PromiseRejectedResult | undefined)?.reason),
+        reason: String(result?.reason),
       });
     });
     logger.info('dead letters redriven', { subscription, targetTopic, redriven: letters.length - failed, failed });

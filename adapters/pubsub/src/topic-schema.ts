@@ -58,7 +58,7 @@ export type MessageEncoding = {
 
 const parseJson = (data: Buffer): E.Either<string, unknown> =>
   E.tryCatch(
-    () => JSON.parse(data.toString('utf8')),
+    (): unknown => JSON.parse(data.toString('utf8')),
     (error) => `not JSON (${error instanceof Error ? error.message : String(error)})`,
   );
 

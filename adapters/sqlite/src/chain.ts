@@ -15,66 +15,54 @@ import {
   type ChainWalkOptions,
 } from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
+import { integerIn, nullableTextIn, textIn, type Row } from './rows.ts';
 
-/** An event as the events table stores it. */
-export type EventRow = {
-  global_position: number;
-  stream_id: string;
-  stream_revision: number;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  recorded_at: string;
-  data: string;
-  metadata: string;
-};
-
-type ChainRow = EventRow & { stream_hash: string | null; global_hash: string | null; chain: string | null };
-
-const chainedEventOf = (row: ChainRow): ChainedEvent => ({
-  eventId: row.event_id,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  streamId: row.stream_id,
-  streamRevision: row.stream_revision,
-  globalPosition: row.global_position,
-  recordedAt: row.recorded_at,
-  data: row.data,
-  metadata: row.metadata,
-  streamHash: row.stream_hash,
-  globalHash: row.global_hash,
-  scheme: row.chain,
+const chainedEventOf = (row: Row): ChainedEvent => ({
+  eventId: textIn(row, 'event_id'),
+  type: textIn(row, 'type'),
+  schemaVersion: integerIn(row, 'schema_version'),
+  streamId: textIn(row, 'stream_id'),
+  streamRevision: integerIn(row, 'stream_revision'),
+  globalPosition: integerIn(row, 'global_position'),
+  recordedAt: textIn(row, 'recorded_at'),
+  data: textIn(row, 'data'),
+  metadata: textIn(row, 'metadata'),
+  streamHash: nullableTextIn(row, 'stream_hash'),
+  globalHash: nullableTextIn(row, 'global_hash'),
+  scheme: nullableTextIn(row, 'chain'),
 });
 
 /** Whether the events table records schemes: a file opened read-only may predate the column. */
-const hasSchemeColumn = (db: DatabaseSync): boolean =>
-  (db.prepare("SELECT count(*) AS n FROM pragma_table_info('events') WHERE name = 'chain'").get() as { n: number }).n > 0;
+const hasSchemeColumn = (db: DatabaseSync): boolean => {
+  const row = db.prepare("SELECT count(*) AS n FROM pragma_table_info('events') WHERE name = 'chain'").get();
+  return row !== undefined && integerIn(row, 'n') > 0;
+};
 
 const chainRows = (db: DatabaseSync) =>
   db
     .prepare(
-      `SELECT global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata, stream_hash, global_hash, ${hasSchemeColumn(db) ? 'chain' : 'NULL AS chain'} FROM events ORDER BY global_position`,
+      'SELECT global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, ' +
+        `metadata, stream_hash, global_hash, ${hasSchemeColumn(db) ? 'chain' : 'NULL AS chain'} FROM events ORDER BY global_position`,
     )
-    .iterate() as IterableIterator<ChainRow>;
+    .iterate();
 
 /** Chains events stored before the chains existed (a file from an earlier version), plainly, in one transaction. */
 export const backfillChains = (db: DatabaseSync): void => {
   // Chains are backfilled whole, in one transaction, and every later event is chained as it is written: if
   // the first event has its hash, they all do. (Looking for any missing hash would scan the whole log.)
-  const first = db.prepare('SELECT global_hash FROM events ORDER BY global_position LIMIT 1').get() as
-    { global_hash: string | null } | undefined;
-  if (first === undefined || first.global_hash !== null) return;
+  const first = db.prepare('SELECT global_hash FROM events ORDER BY global_position LIMIT 1').get();
+  if (first === undefined || nullableTextIn(first, 'global_hash') !== null) return;
   db.exec('BEGIN IMMEDIATE');
   try {
     const update = db.prepare('UPDATE events SET stream_hash = ?, global_hash = ? WHERE global_position = ?');
     const streams = new Map<string, string>();
     let global = genesisHash;
-    for (const row of [...chainRows(db)]) {
-      const content = chainContentOf(chainedEventOf(row));
-      const streamHash = chainLink(streams.get(row.stream_id) ?? genesisHash, content);
+    for (const event of [...chainRows(db)].map(chainedEventOf)) {
+      const content = chainContentOf(event);
+      const streamHash = chainLink(streams.get(event.streamId) ?? genesisHash, content);
       global = chainLink(global, content);
-      streams.set(row.stream_id, streamHash);
-      update.run(streamHash, global, row.global_position);
+      streams.set(event.streamId, streamHash);
+      update.run(streamHash, global, event.globalPosition);
     }
     db.exec('COMMIT');
   } catch (error) {
@@ -97,8 +85,8 @@ export const verifyChains = (db: DatabaseSync, options: ChainWalkOptions = {}): 
 /** The last event's position and global link, and how it was chained; undefined for an empty log. */
 export const chainHeadOf = (db: DatabaseSync): ChainHead | undefined => {
   const scheme = hasSchemeColumn(db) ? 'chain' : 'NULL AS chain';
-  const row = db.prepare(`SELECT global_position, global_hash, ${scheme} FROM events ORDER BY global_position DESC LIMIT 1`).get() as
-    { global_position: number; global_hash: string | null; chain: string | null } | undefined;
-  if (row === undefined || row.global_hash === null) return undefined;
-  return { position: row.global_position, hash: row.global_hash, scheme: row.chain ?? plainChainScheme };
+  const row = db.prepare(`SELECT global_position, global_hash, ${scheme} FROM events ORDER BY global_position DESC LIMIT 1`).get();
+  const hash = row === undefined ? null : nullableTextIn(row, 'global_hash');
+  if (row === undefined || hash === null) return undefined;
+  return { position: integerIn(row, 'global_position'), hash, scheme: nullableTextIn(row, 'chain') ?? plainChainScheme };
 };

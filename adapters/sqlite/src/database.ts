@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { integerIn } from './rows.ts';
 
 /**
  * FULL syncs the WAL on every commit (an acknowledged append survives power loss); NORMAL syncs at
@@ -52,7 +53,8 @@ export const migrate = (db: DatabaseSync, scope: string, migrations: readonly st
   migrations.forEach((sql, index) => {
     db.exec('BEGIN IMMEDIATE');
     try {
-      const current = (versionOf.get(scope) as { version: number } | undefined)?.version ?? 0;
+      const row = versionOf.get(scope);
+      const current = row === undefined ? 0 : integerIn(row, 'version');
       if (current <= index) {
         db.exec(sql);
         record.run(scope, index + 1);

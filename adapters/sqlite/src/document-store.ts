@@ -5,6 +5,7 @@ import {
   decodeCursor,
   documentKey,
   encodeCursor,
+  isDocument,
   type Document,
   type DocumentChange,
   type DocumentKey,
@@ -15,6 +16,7 @@ import {
 } from '@meridian/kernel';
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { openDatabase, type Synchronous } from './database.ts';
+import { textIn, type Row } from './rows.ts';
 
 export type SqliteDocumentStoreOptions = {
   readonly path: string;
@@ -46,6 +48,13 @@ const fieldExpression = (field: string) => {
 };
 
 /** SQLite reads JSON booleans back as 1 and 0, so parameters compare the same way. */
+/** A stored document's JSON text (only documents are written, so anything else is a broken file). */
+const documentIn = (row: Row): Document => {
+  const document: unknown = JSON.parse(textIn(row, 'data'));
+  if (!isDocument(document)) throw new TypeError(`document ${textIn(row, 'id')} is not a JSON object`);
+  return document;
+};
+
 const sqlValue = (value: Scalar): SQLInputValue => (typeof value === 'boolean' ? (value ? 1 : 0) : value);
 
 const filterSql = (filter: FieldFilter): { sql: string; parameters: SQLInputValue[] } => {
@@ -95,11 +104,8 @@ export const createSqliteDocumentStore = ({
       const table = ensureTable(collection);
       for (let i = 0; i < ids.length; i += 500) {
         const slice = ids.slice(i, i + 500);
-        const rows = prepare(`SELECT id, data FROM ${table} WHERE id IN (${slice.map(() => '?').join(', ')})`).all(...slice) as {
-          id: string;
-          data: string;
-        }[];
-        for (const row of rows) found.set(documentKey({ collection, id: row.id }), JSON.parse(row.data) as Document);
+        const rows = prepare(`SELECT id, data FROM ${table} WHERE id IN (${slice.map(() => '?').join(', ')})`).all(...slice);
+        for (const row of rows) found.set(documentKey({ collection, id: textIn(row, 'id') }), documentIn(row));
       }
     }
     return found;
@@ -124,16 +130,18 @@ export const createSqliteDocumentStore = ({
       const cursor = after === undefined ? undefined : decodeCursor(after);
       if (cursor !== undefined) {
         conditions.push(orderBy === undefined ? `id ${descending ? '<' : '>'} ?` : `(${order}, id) ${descending ? '<' : '>'} (?, ?)`);
-        parameters.push(...(orderBy === undefined ? [cursor.id] : [sqlValue(cursor.value as Scalar), cursor.id]));
+        parameters.push(...(orderBy === undefined ? [cursor.id] : [sqlValue(cursor.value), cursor.id]));
       }
       const direction = descending ? 'DESC' : 'ASC';
-      const sql = `SELECT id, data, ${order} AS sort FROM ${table}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${orderBy === undefined ? 'id' : `${order} ${direction}, id`} ${direction} LIMIT ?`;
-      const rows = prepare(sql).all(...parameters, limit + 1) as { id: string; data: string; sort: Scalar }[];
+      const sql =
+        `SELECT id, data, ${order} AS sort FROM ${table}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ` +
+        `ORDER BY ${orderBy === undefined ? 'id' : `${order} ${direction}, id`} ${direction} LIMIT ?`;
+      const rows = prepare(sql).all(...parameters, limit + 1);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
-        documents: page.map((row) => ({ id: row.id, document: JSON.parse(row.data) as Document })),
-        ...(rows.length > limit && last !== undefined && { next: encodeCursor(last.sort, last.id) }),
+        documents: page.map((row) => ({ id: textIn(row, 'id'), document: documentIn(row) })),
+        ...(rows.length > limit && last !== undefined && { next: encodeCursor(last['sort'], textIn(last, 'id')) }),
       };
     },
 
@@ -158,6 +166,8 @@ export const createSqliteDocumentStore = ({
         db.exec('COMMIT');
       } catch (error) {
         if (db.isTransaction) db.exec('ROLLBACK');
+        // A table made in this transaction is gone with it: forget what was made, it is made again when needed.
+        tables.clear();
         throw error;
       }
       notify(changes);

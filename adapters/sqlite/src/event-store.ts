@@ -23,8 +23,9 @@ import type {
   SubscribeOptions,
 } from '@meridian/kernel';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { integerIn, textIn, type Row } from './rows.ts';
 import { Worker } from 'node:worker_threads';
-import { backfillChains, chainHeadOf, type EventRow } from './chain.ts';
+import { backfillChains, chainHeadOf } from './chain.ts';
 import { migrate, openDatabase, type Synchronous } from './database.ts';
 import type { WriterMessage, WriterReply } from './event-writer-worker.ts';
 import {
@@ -104,17 +105,23 @@ export type SqliteEventStoreOptions = {
 
 const columns = 'global_position, stream_id, stream_revision, event_id, type, schema_version, recorded_at, data, metadata';
 
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  eventId: row.event_id,
-  type: row.type,
-  schemaVersion: row.schema_version,
-  streamId: row.stream_id,
-  streamRevision: row.stream_revision,
-  globalPosition: row.global_position,
-  recordedAt: row.recorded_at,
-  data: JSON.parse(row.data),
-  metadata: JSON.parse(row.metadata),
+const toRecorded = (row: Row): RecordedEvent => ({
+  eventId: textIn(row, 'event_id'),
+  type: textIn(row, 'type'),
+  schemaVersion: integerIn(row, 'schema_version'),
+  streamId: textIn(row, 'stream_id'),
+  streamRevision: integerIn(row, 'stream_revision'),
+  globalPosition: integerIn(row, 'global_position'),
+  recordedAt: textIn(row, 'recorded_at'),
+  data: JSON.parse(textIn(row, 'data')),
+  metadata: JSON.parse(textIn(row, 'metadata')),
 });
+
+/** The log's head: the highest position written (0 for an empty log). */
+const headOf = (statement: StatementSync): number => {
+  const row = statement.get();
+  return row === undefined ? 0 : integerIn(row, 'head');
+};
 
 const readStatements = (db: DatabaseSync) => ({
   findRequest: db.prepare('SELECT fingerprint, stream_id, result FROM requests WHERE request_id = ?'),
@@ -265,10 +272,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
   };
 
   const readAllNow = ({ after, batchSize = 500, filter }: ReadAllOptions): LogBatch => {
-    const head = (sql.head.get() as { head: number }).head;
+    const head = headOf(sql.head);
     const parameters: (string | number)[] = [after, head, ...(filter?.eventTypes ?? [])];
     if (filter?.streamPrefix !== undefined) parameters.push(filter.streamPrefix, filter.streamPrefix);
-    const rows = logQuery(db, logQueries, filter).all(...parameters, batchSize) as EventRow[];
+    const rows = logQuery(db, logQueries, filter).all(...parameters, batchSize);
     const events = rows.map(toRecorded);
     const full = rows.length === batchSize;
     // Positions are assigned in commit order by the single writer, so nothing can appear below `head` later.
@@ -306,10 +313,10 @@ export const createSqliteEventStore = (options: SqliteEventStoreOptions): EventS
     append,
     findRequest: async (requestId) => requestRecordOf(sql.findRequest, requestId),
     recordDecision,
-    readStream: async (streamId, { fromRevision = 0 } = {}) => (sql.readStream.all(streamId, fromRevision) as EventRow[]).map(toRecorded),
+    readStream: async (streamId, { fromRevision = 0 } = {}) => sql.readStream.all(streamId, fromRevision).map(toRecorded),
     readAll: async (read) => readAllNow(read),
     subscribe,
-    headPosition: async () => (sql.head.get() as { head: number }).head,
+    headPosition: async () => headOf(sql.head),
     chainHead: async () => chainHeadOf(db),
     close: async () => {
       if (closed) return;

@@ -1,7 +1,7 @@
 // The writer thread: owns the write connection, so a commit's fsync never blocks the thread serving
 // requests. Appends that arrive while a commit is in flight wait in the message queue and form the next
 // group, so under load groups grow by themselves: one WAL sync for many appends.
-import type { ChainKey } from '@meridian/kernel';
+import { isRecord, type ChainKey } from '@meridian/kernel';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase, type Synchronous } from './database.ts';
 import { createEventWriter, type WriteRequest } from './event-writer.ts';
@@ -17,7 +17,20 @@ export type WriterReply =
     }
   | { readonly kind: 'closed' };
 
-const { path, synchronous, chainKey } = workerData as { path: string; synchronous: Synchronous; chainKey?: ChainKey };
+type WriterData = { readonly path: string; readonly synchronous: Synchronous; readonly chainKey?: ChainKey };
+
+const isChainKey = (u: unknown): u is ChainKey => isRecord(u) && typeof u['id'] === 'string' && u['secret'] instanceof Uint8Array;
+
+/** What the store started this thread with (threadWriter in event-store.ts), checked as the thread's edge. */
+const isWriterData = (u: unknown): u is WriterData =>
+  isRecord(u) &&
+  typeof u['path'] === 'string' &&
+  (u['synchronous'] === 'FULL' || u['synchronous'] === 'NORMAL') &&
+  (u['chainKey'] === undefined || isChainKey(u['chainKey']));
+
+const data: unknown = workerData;
+if (!isWriterData(data)) throw new Error('the event writer thread was started without its path, synchronous mode and chain key');
+const { path, synchronous, chainKey } = data;
 const port = parentPort!;
 const db = openDatabase({ path, synchronous });
 const writer = createEventWriter(db, { ...(chainKey !== undefined && { chainKey }) });

@@ -26,6 +26,7 @@ import {
   type RequestRecord,
 } from '@meridian/kernel';
 import type { DatabaseSync } from 'node:sqlite';
+import { integerIn, nullableTextIn, textIn } from './rows.ts';
 
 /** An event as it is stored: its data and metadata already JSON. */
 type SerialisedEvent = {
@@ -98,11 +99,14 @@ type WriteStatements = ReturnType<typeof writeStatements>;
  * rows written before decisions were recorded hold only appends, as `{ revision, events }`.
  */
 export const requestRecordOf = (findRequest: WriteStatements['findRequest'], requestId: string): RequestRecord | undefined => {
-  const row = findRequest.get(requestId) as { fingerprint: string; stream_id: string; result: string } | undefined;
+  const row = findRequest.get(requestId);
   if (row === undefined) return undefined;
-  const stored: unknown = JSON.parse(row.result);
+  const stored: unknown = JSON.parse(textIn(row, 'result'));
   const fields = typeof stored === 'object' && stored !== null ? stored : {};
-  return { fingerprint: row.fingerprint, answer: decodeRequestAnswer({ kind: 'appended', ...fields, streamId: row.stream_id }) };
+  return {
+    fingerprint: textIn(row, 'fingerprint'),
+    answer: decodeRequestAnswer({ kind: 'appended', ...fields, streamId: textIn(row, 'stream_id') }),
+  };
 };
 
 const insertAnswer = (
@@ -131,8 +135,8 @@ const appendOne = (
 ): AppendResult => {
   const prior = request && requestRecordOf(sql.findRequest, request.requestId);
   if (prior !== undefined) return { outcome: 'duplicate', record: prior };
-  const head = sql.streamHead.get(streamId) as { revision: number; hash: string | null } | undefined;
-  const actual = head?.revision;
+  const head = sql.streamHead.get(streamId);
+  const actual = head === undefined ? undefined : integerIn(head, 'revision');
   const accepted =
     expectedRevision === 'any' ||
     (expectedRevision === 'no_stream' && actual === undefined) ||
@@ -140,7 +144,7 @@ const appendOne = (
     expectedRevision === actual;
   if (!accepted) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: actual ?? 'no_stream' };
   const first = (actual ?? -1) + 1;
-  let streamHash = head?.hash ?? genesisHash;
+  let streamHash = (head === undefined ? null : nullableTextIn(head, 'hash')) ?? genesisHash;
   const appended: AppendedEvent[] = events.map((event, index) => {
     const streamRevision = first + index;
     const globalPosition = tip.position + 1;
@@ -209,10 +213,13 @@ export const createEventWriter = (db: DatabaseSync, { chainKey }: { readonly cha
     db.exec('BEGIN IMMEDIATE');
     try {
       // Read inside the write lock: another process may have appended since our last group.
-      const last = sql.logHead.get() as { position: number; hash: string | null; scheme: string | null } | undefined;
-      const lastScheme = last === undefined ? undefined : (last.scheme ?? plainChainScheme);
+      const last = sql.logHead.get();
+      const lastScheme = last === undefined ? undefined : (nullableTextIn(last, 'scheme') ?? plainChainScheme);
       if (!mayFollow(lastScheme, chain.scheme)) throw new ChainSchemeRefused(lastScheme ?? '', chain.scheme);
-      const tip: LogTip = { position: last?.position ?? 0, hash: last?.hash ?? genesisHash };
+      const tip: LogTip =
+        last === undefined
+          ? { position: 0, hash: genesisHash }
+          : { position: integerIn(last, 'position'), hash: nullableTextIn(last, 'hash') ?? genesisHash };
       const results = group.map((item): WriteResult =>
         item.kind === 'append'
           ? { kind: 'append', result: appendOne(sql, chain, item, tip) }

@@ -63,6 +63,22 @@ test(
 );
 
 test(
+  "a recipient's phone number is optional, and E.164 when given: anything else is a 400 at its pointer",
+  withApi(async (api, t) => {
+    const before = await api.store.headPosition();
+    const spaced = await api.post('/v1/parcels', parcelBody({ recipient: { name: 'Ada', phone: '+31 20 555 0100' } }));
+    t.true(isProblem(spaced, 400));
+    t.deepEqual(
+      (spaced.body.errors as { pointer: string }[]).map((e) => e.pointer),
+      ['#/recipient/phone'],
+    );
+    t.is(await api.store.headPosition(), before);
+    t.is((await api.post('/v1/parcels', parcelBody({ recipient: { name: 'Ada' } }))).status, 202);
+    t.is((await api.post('/v1/parcels', parcelBody({ recipient: { name: 'Ada', phone: '+31612345678' } }))).status, 202);
+  }),
+);
+
+test(
   'invalid bodies are 400 problems with field pointers, and append nothing',
   withApi(async (api, t) => {
     const before = await api.store.headPosition();

@@ -1,7 +1,7 @@
 // The command API: authentication, then one route per command, and the raw history of a stream.
 // `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone on the HTTP skeleton.
 import Router from '@koa/router';
-import { createStateCache, type EventStore, type Role } from '@meridian/kernel';
+import { createStateCache, type DocumentStore, type EventStore, type Role } from '@meridian/kernel';
 import {
   authenticate,
   createHttpApp,
@@ -14,6 +14,7 @@ import {
 } from '@meridian/http';
 import type { Logger } from '@meridian/runtime';
 import type Koa from 'koa';
+import { edgeFacts } from './edge-facts.ts';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
 import { createInFlight } from './in-flight.ts';
 import { commandApiOpenApi } from './openapi.ts';
@@ -21,6 +22,8 @@ import { commandRoutes } from './routes.ts';
 
 export type CommandAppDeps = CommandApiDeps & {
   readonly store: EventStore;
+  /** The read models (RouteBoard, ParcelStatusView, FleetView) the edge checks read: only read, never written. */
+  readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
 };
@@ -33,7 +36,12 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
   const router = new Router<CommandState>();
   // One cache of folded states for every command route: commands read only what is new in their stream.
   // One record of the requests in flight, as every route shares the keys of its principals.
-  const handlerDeps = { ...deps, cache: deps.cache ?? createStateCache(), inFlight: createInFlight() };
+  const handlerDeps = {
+    ...deps,
+    cache: deps.cache ?? createStateCache(),
+    inFlight: createInFlight(),
+    edge: edgeFacts(deps.documents, deps.store),
+  };
   router.use(authenticate(deps.findPrincipal));
   for (const commandRoute of commandRoutes)
     router.post(commandRoute.path, async (ctx) => {
@@ -59,6 +67,7 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
 export const createApp = (deps: CommandAppDeps): Koa =>
   createHttpApp({
     logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
     health: async () => ({ status: 'ok', headPosition: await deps.store.headPosition() }),
     openapi: commandApiOpenApi,
     routers: [commandRouter(deps)],

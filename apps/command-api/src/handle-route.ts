@@ -5,8 +5,6 @@
 // again, exactly, to every retry, with `Idempotent-Replayed: true` (the kernel records it in the event
 // store). A retry while the first is still being handled here gets 409 with Retry-After.
 import {
-  answerCommand,
-  decodeWith,
   fingerprintOf,
   randomId,
   uuidFromName,
@@ -17,6 +15,7 @@ import {
   type RequestIdentity,
 } from '@meridian/kernel';
 import {
+  activeTraceparent,
   HttpProblem,
   invalidParameter,
   problemOfCommandError,
@@ -28,10 +27,13 @@ import {
   type RequestContextState,
   type RequestError,
 } from '@meridian/http';
+import { recordCommand, type CommandOutcome } from '@meridian/runtime';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
+import { runEdgeCheck, type EdgeFacts } from './edge-checks.ts';
 import type { InFlight } from './in-flight.ts';
-import { ownershipGuard, type CommandRoute } from './routes.ts';
+import type { AcceptedCommand, CommandRoute } from './routes.ts';
 
 export type CommandState = AuthState & RequestContextState;
 
@@ -39,6 +41,9 @@ export type CommandApiDeps = CommandHandlerDeps & {
   readonly now?: () => Date;
   readonly bodyLimit?: number;
 };
+
+/** What the edge checks read: the read models first, the aggregates' histories to confirm a refusal. */
+export type EdgeSources = { readonly readModels: EdgeFacts; readonly confirm: EdgeFacts };
 
 /** What a command request is answered with: its result, and whether it is a retried request's first answer. */
 export type RouteAnswer = { readonly id: string; readonly result: CommandResult; readonly replayed: boolean };
@@ -98,6 +103,33 @@ const withClient = (commandRoute: CommandRoute, data: Record<string, unknown>, a
   return data;
 };
 
+/** A driver answers for itself: its own principal id fills the driver field; naming another driver is refused. */
+const withDriver = (commandRoute: CommandRoute, data: Record<string, unknown>, actor: Actor) => {
+  const field = commandRoute.driverField;
+  if (field === undefined || actor.role !== 'driver') return data;
+  if (data[field] === undefined) return { ...data, [field]: actor.principalId };
+  if (data[field] !== actor.principalId)
+    throw new HttpProblem(problems.forbidden(`a driver key may only answer for its own driver (${actor.principalId})`));
+  return data;
+};
+
+/**
+ * The route's edge check, if it has one (rules that span aggregates, edge-checks.ts). A request already
+ * answered is not checked again: its retry gets the first answer, whatever changed since. An edge refusal
+ * is not recorded as the request's answer: the read models move on, and the same request may pass later.
+ */
+const passEdgeCheck = async (
+  deps: CommandHandlerDeps & { readonly edge: EdgeSources },
+  commandRoute: CommandRoute,
+  data: unknown,
+  request: RequestIdentity | undefined,
+): Promise<void> => {
+  if (commandRoute.edgeCheck === undefined) return;
+  if (request !== undefined && (await deps.store.findRequest(request.requestId)) !== undefined) return;
+  const refusal = await runEdgeCheck(commandRoute.edgeCheck, data, deps.edge);
+  if (refusal !== undefined) throw new HttpProblem(refusal);
+};
+
 /** A failing field that came from the path is a path parameter to the client, not a place in its body. */
 const locatedErrors = (commandRoute: CommandRoute, errors: readonly FieldError[]): RequestError[] =>
   errors.map((error) => {
@@ -105,46 +137,75 @@ const locatedErrors = (commandRoute: CommandRoute, errors: readonly FieldError[]
     return parameter === undefined ? error : { parameter, in: 'path', detail: error.detail };
   });
 
-const decodeData = (commandRoute: CommandRoute, data: Record<string, unknown>) => {
-  const decoded = decodeWith(commandRoute.codec)(data);
+const accepted = (commandRoute: CommandRoute, data: Record<string, unknown>, now: Date): AcceptedCommand => {
+  const decoded = commandRoute.accept(data, now);
   if (E.isLeft(decoded)) throw new HttpProblem(problems.invalidRequest(locatedErrors(commandRoute, decoded.left)));
   return decoded.right;
 };
 
-export const handleRoute = async (
-  deps: CommandApiDeps & { readonly inFlight: InFlight },
-  commandRoute: CommandRoute,
-  ctx: Context & { state: CommandState; params: Record<string, string> },
-): Promise<RouteAnswer> => {
+type HandleDeps = CommandApiDeps & { readonly inFlight: InFlight; readonly edge: EdgeSources };
+type RouteContext = Context & { state: CommandState; params: Record<string, string> };
+
+/** Whether the domain decided (so a problem thrown after is its refusal, not a rejected request). */
+type Progress = { decided: boolean };
+
+const outcomeOf = (error: unknown, progress: Progress): CommandOutcome =>
+  !(error instanceof HttpProblem) || error.problem.status >= 500 ? 'failed' : progress.decided ? 'refused' : 'rejected';
+
+/**
+ * A command request in a span of its own (child of the request's), counted by type and outcome with its
+ * latency: appended, unchanged (nothing to append), refused by the domain, rejected (not a valid request),
+ * failed.
+ */
+export const handleRoute = (deps: HandleDeps, commandRoute: CommandRoute, ctx: RouteContext): Promise<RouteAnswer> =>
+  trace.getTracer('meridian-commands').startActiveSpan(`command ${commandRoute.command}`, async (span) => {
+    const started = performance.now();
+    const progress: Progress = { decided: false };
+    let outcome: CommandOutcome = 'failed';
+    try {
+      const answer = await decideRoute(deps, commandRoute, ctx, progress);
+      outcome = answer.result.events.length > 0 ? 'appended' : 'unchanged';
+      return answer;
+    } catch (error) {
+      outcome = outcomeOf(error, progress);
+      throw error;
+    } finally {
+      recordCommand(commandRoute.command, outcome, (performance.now() - started) / 1000);
+      span.setAttributes({ 'meridian.command': commandRoute.command, 'meridian.command.outcome': outcome });
+      if (outcome === 'failed') span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+  });
+
+const decideRoute = async (deps: HandleDeps, commandRoute: CommandRoute, ctx: RouteContext, progress: Progress): Promise<RouteAnswer> => {
   const { principal, correlationId, traceparent } = ctx.state;
   const actor = requireActor(principal, commandRoute.roles);
   const key = idempotencyKeyOf(ctx);
   const body = await readJsonBody(ctx, { limit: commandRoute.bodyLimit ?? deps.bodyLimit ?? 256 * 1024, emptyAsObject: true });
   if (!isObject(body)) throw new HttpProblem(problems.invalidRequest([{ pointer: '#', detail: 'must be a JSON object' }]));
-  const raw = withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor);
-  const data = decodeData(commandRoute, raw);
+  const raw = withDriver(
+    commandRoute,
+    withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor),
+    actor,
+  );
+  const { id, answer: answered } = accepted(commandRoute, raw, (deps.now ?? (() => new Date()))());
   // Keys are scoped to their principal: two clients choosing the same key never meet, nor learn of each other.
   const request: RequestIdentity | undefined =
     key === undefined
       ? undefined
       : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
-  const command = { type: commandRoute.command, data, metadata: { now: (deps.now ?? (() => new Date()))() } };
-  const id = commandRoute.aggregate.idOf(command);
-  const streamId = `${commandRoute.aggregate.type}-${id}`;
   if (request !== undefined) claimOrRefuse(deps.inFlight, request);
   try {
-    const { answer, replayed } = await answerCommand(deps, {
-      aggregate: commandRoute.aggregate,
-      command,
-      context: {
-        actor,
-        correlationId,
-        causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
-        traceparent,
-        ...(request && { request }),
-      },
-      guard: ownershipGuard(commandRoute, streamId),
+    await passEdgeCheck(deps, commandRoute, raw, request);
+    const { answer, replayed } = await answered(deps, {
+      actor,
+      correlationId,
+      causationId: key === undefined ? randomId() : uuidFromName(`${principal.id}/${key}/command`),
+      // The command's span: the events it appends continue the trace from here.
+      traceparent: activeTraceparent() ?? traceparent,
+      ...(request && { request }),
     });
+    progress.decided = true;
     if (E.isLeft(answer)) throw new HttpProblem(problemOfCommandError(answer.left), replayed ? replayedHeaders : {});
     return { id, result: answer.right, replayed };
   } finally {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keys, parcelBody, parcelOutForDelivery, startApi, type TestApi } from './test-fixtures.ts';
+import { keys, parcelBody, parcelOutForDelivery, routeReady, startApi, type TestApi } from './test-fixtures.ts';
 
 const withApi = (run: (api: TestApi, t: ExecutionContext) => Promise<void>) => async (t: ExecutionContext) => {
   const api = await startApi();
@@ -89,6 +89,7 @@ test(
   'a no-op request: another command with its key is 422 and does nothing; the no-op, retried, is answered as it was',
   withApi(async (api, t) => {
     const parcelId = `p-${randomUUID()}`;
+    await routeReady(api);
     t.is((await api.post('/v1/parcels', parcelBody({ parcelId }))).status, 202);
     t.is((await api.post(`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-1' })).status, 202);
     const key = randomUUID();
@@ -187,6 +188,7 @@ test('two processes on one store: concurrent attempts at one request, refused or
   const [one, two] = [await startApi({ path }), await startApi({ path })];
   t.teardown(async () => (await one.close(), await two.close()));
   const parcelId = `p-${randomUUID()}`;
+  await routeReady(one);
   t.is((await one.post('/v1/parcels', parcelBody({ parcelId }))).status, 202);
   for (const [path, body, expected] of [
     [`/v1/parcels/${parcelId}/load`, { vehicleId: 'v-1' }, 409],

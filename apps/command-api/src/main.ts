@@ -1,6 +1,7 @@
 // Composition root of the command API as its own process (the cloud wiring): decode the environment,
-// bind the port, open the event store it names, serve. API keys are required here; only the local app makes
-// its own. A start that fails says why in one line (exit 78 for configuration).
+// bind the port, open the event store it names and the read models its edge checks read (Firestore, or the
+// embedded SQLite file), serve. API keys are required here; only the local app makes its own. A start that
+// fails says why in one line (exit 78 for configuration).
 import { bindPort, keyring } from '@meridian/http';
 import {
   closeOnSignals,
@@ -10,17 +11,28 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
-import { commonVariables, dataDirFor, defaultPort, eventStoreVariables, openEventStore } from '@meridian/wiring';
+import {
+  commonVariables,
+  dataDirFor,
+  defaultPort,
+  eventStoreVariables,
+  openDocumentStore,
+  openEventStore,
+  readModelVariables,
+} from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'command-api';
-const variables = { ...commonVariables, ...eventStoreVariables };
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
+const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables };
 commandLineOrExit(service, {
   command: 'node apps/command-api/src/main.ts',
   synopsis: '',
   summary:
-    'The command API alone, as on Cloud Run: validated commands in, events appended to the event store\n(EventStoreDB, or the embedded SQLite file in MERIDIAN_DATA_DIR). MERIDIAN_API_KEYS is required.',
+    'The command API alone, as on Cloud Run: validated commands in, events appended to the event store\n(Spanner, EventStoreDB, or the embedded SQLite file in MERIDIAN_DATA_DIR); rules that span aggregates\nchecked against the read models (Firestore, or the embedded SQLite file). MERIDIAN_API_KEYS is required.',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -38,11 +50,14 @@ await startOrExit(service, async () => {
   });
   // The project is also where a Spanner event store lives.
   const withProject = { ...storeConfig, ...(GOOGLE_CLOUD_PROJECT !== undefined && { GOOGLE_CLOUD_PROJECT }) };
-  const store = openEventStore(withProject, logger, dataDirFor(withProject, { eventStore: true }));
-  const server = bound.serve(createApp({ store, findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
+  const dataDir = dataDirFor(withProject, { eventStore: true, readModels: true });
+  const store = openEventStore(withProject, logger, dataDir);
+  const documents = openDocumentStore(withProject, logger, dataDir);
+  const server = bound.serve(createApp({ store, documents, findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
   logger.info('command API listening', { url: server.url });
   closeOnSignals(logger, [
     { name: 'http', close: () => server.close() },
+    { name: 'read models', close: documents.close },
     { name: 'event store', close: store.close },
   ]);
 });

@@ -1,28 +1,33 @@
 // The command API's OpenAPI 3.1 document, generated from the route table and the commands' own codecs,
 // so the description cannot drift from what the API accepts.
-import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
+import { isRecord, jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
 import {
   jsonContent,
   openApiDocument,
   pathParameter,
   problemResponses,
+  problemType,
   publicOpenApi,
   type OpenApiOperation,
   type OpenApiPart,
   type OpenApiPaths,
 } from '@meridian/http';
+import type { EdgeCheck } from './edge-checks.ts';
 import { commandRoutes, type CommandRoute } from './routes.ts';
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
 
-type ObjectSchema = { properties?: Record<string, JsonSchema>; required?: string[] };
-
 /** The body a route accepts: its command's data without the path fields; generated fields are optional. */
 const bodySchema = (commandRoute: CommandRoute): JsonSchema => {
-  const schema = jsonSchemaOf(commandRoute.codec) as JsonSchema & ObjectSchema;
-  const optional = new Set([commandRoute.generatesId, commandRoute.clientField].filter((f): f is string => f !== undefined));
-  const properties = Object.fromEntries(Object.entries(schema.properties ?? {}).filter(([key]) => !commandRoute.fromPath.includes(key)));
-  const required = (schema.required ?? []).filter((key) => !commandRoute.fromPath.includes(key) && !optional.has(key));
+  const schema = jsonSchemaOf(commandRoute.codec);
+  const optional = new Set(
+    [commandRoute.generatesId, commandRoute.clientField, commandRoute.driverField].filter((f): f is string => f !== undefined),
+  );
+  const inBody = (key: unknown): key is string => typeof key === 'string' && !commandRoute.fromPath.includes(key);
+  const properties = Object.fromEntries(
+    Object.entries(isRecord(schema['properties']) ? schema['properties'] : {}).filter(([key]) => inBody(key)),
+  );
+  const required = (Array.isArray(schema['required']) ? schema['required'] : []).filter(inBody).filter((key) => !optional.has(key));
   return { ...schema, title: `${commandRoute.command} body`, properties, required };
 };
 
@@ -32,7 +37,10 @@ const headerParameters = [
     in: 'header',
     required: false,
     description:
-      'Makes the request safe to retry: the first decided answer (202, or a refusal such as 404 or 409 rule-violated) is given again, exactly, to every retry, with Idempotent-Replayed: true, and nothing is appended again. Reusing a key with another request is refused (422); a retry while the first is still being handled gets 409 request-in-flight with Retry-After.',
+      'Makes the request safe to retry: the first decided answer (202, or a refusal such as 404 or 409 rule-violated) ' +
+      'is given again, exactly, to every retry, with Idempotent-Replayed: true, and nothing is appended again. ' +
+      'Reusing a key with another request is refused (422); a retry while the first is still being handled ' +
+      'gets 409 request-in-flight with Retry-After.',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
   },
   {
@@ -63,19 +71,22 @@ const accepted = {
  * key (400), a role or client it may not act for (403), a stream that must exist and does not (404), a
  * domain rule, a stream that exists already or kept changing (409), a key used for another request (422).
  */
-const commandErrors = (commandRoute: CommandRoute): number[] => [
-  400,
-  403,
-  ...(commandRoute.aggregate.expects[commandRoute.command] === 'new' ? [] : [404]),
-  409,
-  422,
-];
+const commandErrors = (commandRoute: CommandRoute): number[] => [400, 403, ...(commandRoute.expects === 'new' ? [] : [404]), 409, 422];
+
+/** A rule that spans aggregates, checked before the command (docs/cross-aggregate-rules.md), and its refusals. */
+const edgeCheckDescription = ({ rule, refusals }: EdgeCheck): string =>
+  `Checked first against the read models, a refusal confirmed against the other aggregates' histories: ${rule} Refused with 409 ${refusals.map(problemType).join(', ')}.`;
 
 const commandOperation = (commandRoute: CommandRoute): OpenApiOperation => ({
   operationId: commandRoute.command.charAt(0).toLowerCase() + commandRoute.command.slice(1),
   summary: commandRoute.summary,
-  description: `Roles: ${commandRoute.roles.join(', ')}.${commandRoute.clientField ? ' A client key acts for its own client only.' : ''}`,
-  tags: [commandRoute.aggregate.type],
+  description: [
+    `Roles: ${commandRoute.roles.join(', ')}.`,
+    ...(commandRoute.clientField ? ['A client key acts for its own client only.'] : []),
+    ...(commandRoute.driverField ? [`A driver key answers for its own driver only (${commandRoute.driverField} is its principal).`] : []),
+    ...(commandRoute.edgeCheck ? [edgeCheckDescription(commandRoute.edgeCheck)] : []),
+  ].join(' '),
+  tags: [commandRoute.aggregateType],
   parameters: [...commandRoute.fromPath.map((name) => pathParameter(name, `the ${name}`)), ...headerParameters],
   requestBody: { required: commandRoute.fromPath.length === 0, content: jsonContent(bodySchema(commandRoute)) },
   responses: { '202': accepted, ...problemResponses(commandErrors(commandRoute)) },

@@ -1,25 +1,46 @@
 // The command routes: one line of data per command. Which aggregate, which codec, which fields come from
 // the path, who may send it. The HTTP handler and the OpenAPI document are both built from this table.
 import {
+  answerCommand,
   commandError,
+  decodeCommand,
+  streamOfCommand,
   type AggregateDefinition,
   type Command,
-  type CommandError,
+  type CommandAnswer,
+  type CommandCodecs,
+  type CommandContext,
+  type CommandHandlerDeps,
   type DomainEvent,
-  type ActorRole,
+  type FieldError,
+  type Guard,
   type Role,
-  type StructC,
+  type StreamExpectation,
 } from '@meridian/kernel';
 import { parcel, parcelCommands, type ParcelState } from '@meridian/parcel';
+import { window, windowCommands } from '@meridian/dispatch';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
+import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
+import { assignableRoute, loadableVehicle, plannableParcels, type EdgeCheck } from './edge-checks.ts';
+
+/** A command decoded and bound to its aggregate: the id of its entity, and how to answer it. */
+export type AcceptedCommand = {
+  readonly id: string;
+  /** Runs it through the command handling; a client acting on what another client owns is told "not found". */
+  readonly answer: (deps: CommandHandlerDeps, context: CommandContext) => Promise<CommandAnswer>;
+};
 
 export type CommandRoute = {
   readonly path: string;
   readonly command: string;
-  readonly aggregate: AggregateDefinition<Command, DomainEvent, unknown>;
-  readonly codec: StructC<t.Props, t.Props>;
+  /** The aggregate type (the stream prefix, the API description's tag). */
+  readonly aggregateType: string;
+  /** What the command expects of its stream (a route to an existing one may answer 404). */
+  readonly expects: StreamExpectation;
+  /** The command's data codec, for the API description. */
+  readonly codec: t.Any;
   /** Data fields taken from the path, in path order. */
   readonly fromPath: readonly string[];
   /** For creation routes: the id field generated when the body leaves it out. */
@@ -27,38 +48,62 @@ export type CommandRoute = {
   readonly roles: readonly Role[];
   /** Where a client principal's own clientId goes (it may not name another client). */
   readonly clientField?: string;
-  /** The client owning an existing aggregate: a client may act only on what it owns. */
-  readonly ownerOf?: (state: unknown) => string | undefined;
+  /** Where a driver's own principal id goes: a driver answers for itself only, never naming another driver. */
+  readonly driverField?: string;
   readonly summary: string;
   readonly bodyLimit?: number;
+  /** Decodes the command's data (field errors otherwise) and binds it to its aggregate. */
+  readonly accept: (data: Readonly<Record<string, unknown>>, now: Date) => E.Either<FieldError[], AcceptedCommand>;
+  /** A rule that spans aggregates, checked before the command is sent (edge-checks.ts). */
+  readonly edgeCheck?: EdgeCheck;
 };
 
 const staff: readonly Role[] = ['admin', 'dispatcher'];
 const field: readonly Role[] = ['admin', 'dispatcher', 'driver'];
 
-const parcelOwner = (state: unknown) => {
-  const parcelState = state as ParcelState;
-  return parcelState.status === 'Unregistered' ? undefined : parcelState.parcel.clientId;
+const parcelOwner = (state: ParcelState) => (state.status === 'Unregistered' ? undefined : state.parcel.clientId);
+
+type Spec<S> = Pick<
+  CommandRoute,
+  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit' | 'edgeCheck'
+> & {
+  /** The client owning an existing aggregate: a client may act only on what it owns. */
+  readonly ownerOf?: (state: S) => string | undefined;
 };
 
-type Spec = Omit<CommandRoute, 'aggregate' | 'codec' | 'fromPath'>;
+/** A decoded command bound to its aggregate. A client acting on what another client owns is told "not found". */
+const bound = <C extends Command, Ev extends DomainEvent, S>(
+  aggregate: AggregateDefinition<C, Ev, S>,
+  ownerOf: Spec<S>['ownerOf'],
+  command: C,
+): AcceptedCommand => {
+  const streamId = streamOfCommand(aggregate, command);
+  const guard: Guard<S> = (state, actor) => {
+    const owner = actor.role === 'client' ? ownerOf?.(state) : undefined;
+    return owner !== undefined && owner !== actor.clientId ? commandError.notFound(streamId) : undefined;
+  };
+  return { id: aggregate.idOf(command), answer: (deps, context) => answerCommand(deps, { aggregate, command, context, guard }) };
+};
 
 /** Binds a route to its aggregate; the path's `:params` name the data fields it supplies. */
 const on =
-  <C extends Command, Ev extends DomainEvent, S>(
-    aggregate: AggregateDefinition<C, Ev, S>,
-    codecs: Record<C['type'], StructC<t.Props, t.Props>>,
-  ) =>
-  (spec: Spec & { command: C['type'] }): CommandRoute => ({
-    ...spec,
-    aggregate: aggregate as unknown as CommandRoute['aggregate'],
-    codec: codecs[spec.command],
-    fromPath: [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
-  });
+  <C extends Command, Ev extends DomainEvent, S>(aggregate: AggregateDefinition<C, Ev, S>, codecs: CommandCodecs<C>) =>
+  ({ ownerOf, ...spec }: Spec<S> & { readonly command: C['type'] }): CommandRoute => {
+    const type: C['type'] = spec.command;
+    return {
+      ...spec,
+      aggregateType: aggregate.type,
+      expects: aggregate.expects[type],
+      codec: codecs[type],
+      fromPath: [...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]!),
+      accept: (data, now) => E.map((command: C) => bound(aggregate, ownerOf, command))(decodeCommand(codecs, type, data, { now })),
+    };
+  };
 
-const parcels = on(parcel, parcelCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
-const routes = on(route, routeCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
-const vehicles = on(vehicle, vehicleCommands as unknown as Record<string, StructC<t.Props, t.Props>>);
+const parcels = on(parcel, parcelCommands);
+const routes = on(route, routeCommands);
+const vehicles = on(vehicle, vehicleCommands);
+const windows = on(window, windowCommands);
 
 export const commandRoutes: readonly CommandRoute[] = [
   parcels({
@@ -73,7 +118,8 @@ export const commandRoutes: readonly CommandRoute[] = [
     path: '/v1/parcels/:parcelId/assign-to-route',
     command: 'AssignParcelToRoute',
     roles: staff,
-    summary: 'Assign a parcel to a route',
+    summary: 'Assign a parcel to a route (one that exists and is neither finished nor cancelled)',
+    edgeCheck: assignableRoute,
   }),
   parcels({
     path: '/v1/parcels/:parcelId/release-from-route',
@@ -81,7 +127,13 @@ export const commandRoutes: readonly CommandRoute[] = [
     roles: staff,
     summary: 'Release a parcel from its route',
   }),
-  parcels({ path: '/v1/parcels/:parcelId/load', command: 'LoadParcel', roles: field, summary: 'Load a parcel onto a vehicle' }),
+  parcels({
+    path: '/v1/parcels/:parcelId/load',
+    command: 'LoadParcel',
+    roles: field,
+    summary: "Load a parcel onto its route's vehicle, within the vehicle's capacity",
+    edgeCheck: loadableVehicle,
+  }),
   parcels({
     path: '/v1/parcels/:parcelId/out-for-delivery',
     command: 'StartParcelDelivery',
@@ -125,8 +177,9 @@ export const commandRoutes: readonly CommandRoute[] = [
     command: 'PlanRoute',
     generatesId: 'routeId',
     roles: staff,
-    summary: 'Plan a route',
+    summary: 'Plan a route with registered parcels on no route (each is then assigned to it)',
     bodyLimit: 1024 * 1024,
+    edgeCheck: plannableParcels,
   }),
   routes({
     path: '/v1/routes/:routeId/assign',
@@ -163,13 +216,27 @@ export const commandRoutes: readonly CommandRoute[] = [
     summary: "Change a vehicle's capacity",
   }),
   vehicles({ path: '/v1/vehicles/:vehicleId/retire', command: 'RetireVehicle', roles: staff, summary: 'Retire a vehicle' }),
-];
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/offers/:routeId/accept',
+    command: 'AcceptRouteOffer',
+    roles: ['driver'],
+    driverField: 'driverId',
+    summary: "Accept the route offered to the driver's vehicle (the driver on duty with it only)",
+  }),
+  vehicles({
+    path: '/v1/vehicles/:vehicleId/offers/:routeId/decline',
+    command: 'DeclineRouteOffer',
+    roles: ['driver'],
+    driverField: 'driverId',
+    summary: "Decline the route offered to the driver's vehicle (the driver on duty with it only)",
+  }),
 
-/** A client acting on an aggregate another client owns sees it as not found: existence is not leaked. */
-export const ownershipGuard =
-  (commandRoute: CommandRoute, streamId: string) =>
-  (state: unknown, actor: { role: ActorRole; clientId?: string }): CommandError | undefined => {
-    if (actor.role !== 'client' || commandRoute.ownerOf === undefined) return undefined;
-    const owner = commandRoute.ownerOf(state);
-    return owner !== undefined && owner !== actor.clientId ? commandError.notFound(streamId) : undefined;
-  };
+  windows({
+    path: '/v1/dispatch/windows',
+    command: 'OpenDispatchWindow',
+    generatesId: 'windowId',
+    roles: staff,
+    summary: 'Open a dispatch window: its vehicles are reserved, its parcels routed, and each route offered to a driver',
+    bodyLimit: 2 * 1024 * 1024,
+  }),
+];

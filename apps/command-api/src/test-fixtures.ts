@@ -1,9 +1,10 @@
-// Shared by the command API's tests: a real app on an ephemeral port over a fresh embedded store, keys for
-// every role, and request bodies that are valid by default.
+// Shared by the command API's tests: a real app on an ephemeral port over a fresh embedded store and read
+// models (empty unless a test projects into them: the edge checks then read the histories), keys for every
+// role, request bodies that are valid by default, and a route with its vehicle to take parcels through.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import type { EventStore } from '@meridian/kernel';
+import type { DocumentStore, EventStore } from '@meridian/kernel';
 import { createLogger } from '@meridian/runtime';
-import { createSqliteEventStore } from '@meridian/sqlite';
+import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import type Koa from 'koa';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,8 @@ export type TestApi = {
   /** The app as served, for tests that read its routers. */
   readonly app: Koa;
   readonly store: EventStore;
+  /** The read models the edge checks read (nothing projects into them unless the test does). */
+  readonly documents: DocumentStore;
   readonly post: (
     path: string,
     body: unknown,
@@ -56,9 +59,12 @@ export type ApiOptions = {
 };
 
 export const startApi = async ({ now, path, through = (store) => store }: ApiOptions = {}): Promise<TestApi> => {
-  const store = createSqliteEventStore({ path: path ?? join(mkdtempSync(join(tmpdir(), 'meridian-api-')), 'events.db') });
+  const dir = mkdtempSync(join(tmpdir(), 'meridian-api-'));
+  const store = createSqliteEventStore({ path: path ?? join(dir, 'events.db') });
+  const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
   const app = createApp({
     store: through(store),
+    documents,
     findPrincipal: keyring(apiKeys),
     logger: createLogger({ service: 'test', level: 'SILENT' }),
     ...(now && { now }),
@@ -68,6 +74,7 @@ export const startApi = async ({ now, path, through = (store) => store }: ApiOpt
     url: server.url,
     app,
     store,
+    documents,
     post: async (path, body, { key = keys.dispatcher, headers = {} } = {}) =>
       asJson(
         await fetch(`${server.url}${path}`, {
@@ -80,29 +87,58 @@ export const startApi = async ({ now, path, through = (store) => store }: ApiOpt
     close: async () => {
       await server.close(100);
       await store.close();
+      await documents.close();
     },
   };
 };
 
 export const parcelBody = (overrides: Record<string, unknown> = {}) => ({
   clientId: 'acme',
-  recipient: { name: 'Ada Lovelace', phone: '+31 20 555 0100' },
+  recipient: { name: 'Ada Lovelace', phone: '+31205550100' },
   address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3738, lng: 4.8909 } },
   weightKg: 2.5,
   slaDeadline: new Date(Date.now() + 8 * 3_600_000).toISOString(),
   ...overrides,
 });
 
-/** Registers a parcel and takes it through route assignment, loading and out-for-delivery. */
+const sendAll = async (api: TestApi, steps: readonly (readonly [string, unknown, string?])[]) => {
+  for (const [path, body, idempotencyKey] of steps) {
+    const response = await api.post(path, body, idempotencyKey === undefined ? {} : { headers: { 'idempotency-key': idempotencyKey } });
+    if (response.status !== 202) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+};
+
+/**
+ * Route r-1 planned (with a parcel of its own) and vehicle v-1 (1000 kg) on duty and assigned to it, for
+ * the edge checks to let parcels be assigned and loaded. Safe to call again: each step has its key.
+ */
+export const routeReady = (api: TestApi) =>
+  sendAll(api, [
+    ['/v1/vehicles', { vehicleId: 'v-1', depotId: 'ams-1', capacityKg: 1000 }, 'ready-vehicle'],
+    ['/v1/vehicles/v-1/on-duty', { driverId: 'd-1' }, 'ready-on-duty'],
+    ['/v1/parcels', parcelBody({ parcelId: 'r-1-first' }), 'ready-parcel'],
+    [
+      '/v1/routes',
+      {
+        routeId: 'r-1',
+        depotId: 'ams-1',
+        dispatchWindow: { from: new Date().toISOString(), to: new Date(Date.now() + 12 * 3_600_000).toISOString() },
+        stops: [{ stopId: 's-1', location: { lat: 52.37, lng: 4.89 }, parcelIds: ['r-1-first'] }],
+      },
+      'ready-route',
+    ],
+    ['/v1/vehicles/v-1/assign', { routeId: 'r-1', plannedLoadKg: 100 }, 'ready-vehicle-route'],
+    ['/v1/routes/r-1/assign', { vehicleId: 'v-1', driverId: 'd-1' }, 'ready-route-vehicle'],
+  ]);
+
+/** Registers a parcel and takes it through route assignment, loading and out-for-delivery (on route r-1). */
 export const parcelOutForDelivery = async (api: TestApi, parcelId: string, { registered = false } = {}) => {
+  await routeReady(api);
   const steps: [string, unknown][] = [
     ...(registered ? [] : [['/v1/parcels', parcelBody({ parcelId })] as [string, unknown]]),
     [`/v1/parcels/${parcelId}/assign-to-route`, { routeId: 'r-1' }],
     [`/v1/parcels/${parcelId}/load`, { vehicleId: 'v-1' }],
     [`/v1/parcels/${parcelId}/out-for-delivery`, {}],
   ];
-  for (const [path, body] of steps) {
-    const response = await api.post(path, body);
-    if (response.status !== 202) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
-  }
+  await sendAll(api, steps);
 };

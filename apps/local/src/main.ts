@@ -16,12 +16,16 @@ import {
   startOrExit,
   StartupFailure,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
 import {
   archiveVariables,
+  dispatchActivities,
+  platformReactions,
   commonVariables,
+  consoleVariables,
   dataDirFor,
   defaultPort,
   developmentKeys,
@@ -31,26 +35,39 @@ import {
   openArchive,
   openEventStore,
   telemetryVariables,
+  mapTilesOf,
+  trackingKeyOf,
   webhookSettings,
   webhookVariables,
+  notificationVariables,
+  platformEffectHandlers,
+  billingVariables,
 } from '@meridian/wiring';
+import { warmConsole } from '@meridian/query-api';
+import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import { join } from 'node:path';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = {
   ...commonVariables,
   ...eventStoreVariables,
   ...telemetryVariables,
   ...archiveVariables,
   ...webhookVariables,
+  ...consoleVariables,
+  ...notificationVariables,
+  ...billingVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
   command: 'npm start',
   synopsis: '',
   summary:
-    'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
+    'Runs the whole platform in one process on embedded defaults, on one port: the command and query APIs,\nthe ' +
+    'projectors, the archive, telemetry and webhooks. Data lives in MERIDIAN_DATA_DIR (./data).',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -60,7 +77,8 @@ const config = configOrExit(service, decodeEnvironment(process.env, {}, variable
 const inUse = (dataDir: string) => (error: unknown) => {
   if (!(error instanceof DuckDbArchiveLocked)) throw error;
   throw new StartupFailure(
-    `the data directory ${dataDir} (MERIDIAN_DATA_DIR) is in use: another process has its archive open (another npm start, or an audit command); stop it, or set MERIDIAN_DATA_DIR to another directory`,
+    `the data directory ${dataDir} (MERIDIAN_DATA_DIR) is in use: another process has its archive open (another ` +
+      'npm start, or an audit command); stop it, or set MERIDIAN_DATA_DIR to another directory',
     { cause: error },
   );
 };
@@ -85,10 +103,13 @@ await startOrExit(service, async () => {
   const webhooks = webhookSettings(config, { development: true, dataDir });
   const secrets = createSecrets(webhooks.secretKey, webhooks.previousSecretKeys);
   const resealing = resealAfterRotation(documents, secrets, webhooks.previousSecretKeys.length, logger);
+  warmConsole(logger);
   const platform = startLocalPlatform({
     store,
     documents,
     archive,
+    web: { tiles: mapTilesOf(config) },
+    trackingKey: trackingKeyOf(config, { development: true, dataDir }),
     webhooks: {
       secrets,
       policy: webhooks.policy,
@@ -106,6 +127,11 @@ await startOrExit(service, async () => {
     }),
     findPrincipal: keyring(keys),
     logger,
+    // The dispatch saga plans its routes with the embedded optimizer, on a thread of its own.
+    reactions: { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
+    // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
+    effectHandlers: platformEffectHandlers(config, { store, documents }),
+    ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),
     ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
@@ -116,7 +142,7 @@ await startOrExit(service, async () => {
   const banner = [
     '',
     `Meridian is running at ${server.url}  (data: ${dataDir})`,
-    `  API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
+    `  Console: ${server.url}/    API description: ${server.url}/openapi.json    health: ${server.url}/healthz`,
     ...(development !== undefined
       ? [
           `  Development API keys (from ${development.file}; set MERIDIAN_API_KEYS to use your own):`,

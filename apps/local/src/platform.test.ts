@@ -2,7 +2,7 @@
 // subscriptions) build the read models, the query API serves them, SSE streams their changes.
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
 import { silentLogger, type DocumentStore, type EventArchive, type EventStore } from '@meridian/kernel';
-import { parcelStatusProjection, replay } from '@meridian/projections';
+import { parcelStatusProjection, platformProjections, replay } from '@meridian/projections';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { openArchive } from '@meridian/wiring';
 import { compileErrors, validate } from '@readme/openapi-parser';
@@ -127,10 +127,25 @@ const parcel = (clientId: string, parcelId = `p-${randomUUID()}`) => ({
   slaDeadline: new Date(Date.now() + 3_600_000).toISOString(),
 });
 
+/** Route r-1 planned, with a parcel of a client of its own: the command API assigns parcels only to a route that exists. */
+const planRoute = async (p: Running) => {
+  const first = parcel('depot');
+  const dispatchWindow = { from: new Date().toISOString(), to: new Date(Date.now() + 3_600_000).toISOString() };
+  const stops = [{ stopId: 's-1', location: { lat: 52.37, lng: 4.89 }, parcelIds: [first.parcelId] }];
+  for (const [path, body] of [
+    ['/v1/parcels', first],
+    ['/v1/routes', { routeId: 'r-1', depotId: 'ams-1', dispatchWindow, stops }],
+  ] as const) {
+    const answer = await p.call('POST', path, keys.admin, body);
+    if (answer.status !== 202) throw new Error(`${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  }
+};
+
 test(
   'a command over HTTP reaches the read models, and the query API serves them',
   withPlatform(async (p, t) => {
     const body = parcel('acme');
+    await planRoute(p);
     t.is((await p.call('POST', '/v1/parcels', keys.admin, body)).status, 202);
     t.is((await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' })).status, 202);
     const view = await eventually(
@@ -138,7 +153,7 @@ test(
       (r) => r.body?.status === 'AssignedToRoute',
     );
     t.like(view.body, { parcelId: body.parcelId, clientId: 'acme', status: 'AssignedToRoute', routeId: 'r-1', revision: 1 });
-    const listed = await p.call('GET', '/v1/parcels?status=AssignedToRoute&limit=10', keys.admin);
+    const listed = await p.call('GET', '/v1/parcels?clientId=acme&status=AssignedToRoute&limit=10', keys.admin);
     t.deepEqual(
       listed.body.items.map((i: { parcelId: string }) => i.parcelId),
       [body.parcelId],
@@ -158,7 +173,8 @@ test(
 
 type Standing = { name: string; checkpoint?: number; position: number; behind?: number };
 const allCaughtUp = (r: { body: any }) =>
-  r.body.projectors.length === 3 && r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
+  r.body.projectors.length === platformProjections.length &&
+  r.body.projectors.every((s: Standing) => s.checkpoint === r.body.headPosition && s.behind === 0);
 
 test(
   "/healthz shows each projector's checkpoint: at the head once caught up, though the last events are not its own",
@@ -258,6 +274,7 @@ test(
     t.is(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     const { statuses, readUntil, text } = parcelStatusStream(response);
     await readUntil(1);
+    await planRoute(p);
     await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
     await p.call('POST', `/v1/parcels/${body.parcelId}/cancel`, keys.acme, { reason: 'changed my mind' });
     await readUntil(3);
@@ -379,6 +396,7 @@ test(
       });
       const { statuses, readUntil } = parcelStatusStream(response);
       await readUntil(1);
+      await planRoute(p);
       await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
       await readUntil(2);
       controller.abort();

@@ -5,20 +5,37 @@
 // knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
-import type { DocumentStore, EventArchive, EventStore, Logger } from '@meridian/kernel';
-import { platformProjections, type ConsumerSnapshot } from '@meridian/projections';
-import { auditApiPart, auditRouter, catalogApiPart, catalogRouter, queryApiPart, queryRouter } from '@meridian/query-api';
+import { documentDeadLetters, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
+import { consumerOf, platformProjections, type ConsumerSnapshot, type Tariffs } from '@meridian/projections';
+import {
+  auditApiPart,
+  auditRouter,
+  catalogApiPart,
+  catalogRouter,
+  queryApiPart,
+  queryPublicRouters,
+  queryRouter,
+  type ConsoleDeps,
+} from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
 import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
+  embeddedDeadLetterDesk,
+  observedOf,
+  observeProcess,
+  type ObservedConsumer,
   liveMapConsumer,
+  platformEffectHandlers,
   platformReactions,
   projectorConsumers,
   reactionConsumers,
+  reactionStreamConsumers,
+  timersProjectionOf,
   startConsumers,
+  type ReactionDeps,
   type ReactionSet,
   type RunningConsumers,
 } from '@meridian/wiring';
@@ -51,8 +68,16 @@ export type LocalPlatformDeps = {
   readonly projectorThread?: ProjectorThreadOptions;
   /** Client webhooks: with these, the endpoints API is served and the dispatcher runs. */
   readonly webhooks?: LocalWebhookDeps;
+  /** With these, the console (`/`) and the tracking page (`/track/<token>`) are served. */
+  readonly web?: ConsoleDeps;
+  /** The HMAC key of tracking links (none: links are neither made nor opened). */
+  readonly trackingKey?: Buffer;
   /** The reaction side run here (default: the platform's reactors, process managers and their activities). */
   readonly reactions?: ReactionSet;
+  /** The effect reactors' handlers (default: the platform's, with the embedded SMS gateway). */
+  readonly effectHandlers?: ReactionDeps['effectHandlers'];
+  /** The clients' tariffs the billing ledger is priced by (none: nothing is priced). */
+  readonly tariffs?: Tariffs;
 };
 
 export type LocalWebhookDeps = {
@@ -85,7 +110,7 @@ const healthSchema = {
 };
 
 /** The API description: every API's part, merged by path and method; the webhooks' routes when they are served. */
-export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean } = {}) =>
+export const localOpenApi = ({ webhooks = true, web = false }: { readonly webhooks?: boolean; readonly web?: boolean } = {}) =>
   openApiDocument({
     title: 'Meridian',
     version: '1.0.0',
@@ -93,7 +118,7 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
       'The Meridian platform: commands in, events durably appended, read models and live updates out. Errors are RFC 9457 problem details.',
     parts: [
       commandApiPart(),
-      queryApiPart(),
+      queryApiPart({ web }),
       auditApiPart(),
       catalogApiPart(),
       telemetryOpenApiPart(),
@@ -101,6 +126,12 @@ export const localOpenApi = ({ webhooks = true }: { readonly webhooks?: boolean 
       publicOpenApi({ health: healthSchema, healthSummary: 'Liveness, the store head and the projectors' }),
     ],
   });
+
+/** A projector's snapshot by its consumer's name (what its checkpoint and dead letters are kept under). */
+const projectorOf = (snapshot: ConsumerSnapshot): ObservedConsumer[] => {
+  const projection = platformProjections.find((candidate) => candidate.name === snapshot.name);
+  return projection === undefined ? [] : [{ name: consumerOf(projection).name, snapshot }];
+};
 
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const { store, documents, logger, findPrincipal } = deps;
@@ -119,25 +150,62 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
       : startProjectorThread(deps.projectorThread);
   const webhooks =
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
-  const consumers = startConsumers(
-    [
-      liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
-      // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
-      ...(deps.archive === undefined
-        ? []
-        : archiveConsumers(world, {
-            archive: deps.archive,
-            log: store,
-            ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
-          })),
-      ...(webhooks?.consumers ?? []),
-      // Reactions send their commands to this store, through the same command handling as the API.
-      ...reactionConsumers(world, { store, reactions: deps.reactions ?? platformReactions, ...(deps.now && { now: deps.now }) }),
-    ],
-    { logger },
-  );
+  // Reactions send their commands to this store, through the same command handling as the API.
+  const reactions: ReactionDeps = {
+    store,
+    reactions: deps.reactions ?? platformReactions,
+    effectHandlers: deps.effectHandlers ?? platformEffectHandlers({}, { store, documents }),
+    ...(deps.now && { now: deps.now }),
+  };
+  const consumerList = [
+    liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
+    // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
+    ...(deps.archive === undefined
+      ? []
+      : archiveConsumers(world, {
+          archive: deps.archive,
+          log: store,
+          ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
+        })),
+    ...(webhooks?.consumers ?? []),
+    ...reactionConsumers(world, reactions),
+  ];
+  const consumers = startConsumers(consumerList, { logger });
+  const unobserve = observeProcess({
+    consumers: () => [...projectors.snapshots().flatMap(projectorOf), ...observedOf(consumerList)],
+    log: store,
+    deadLetters: documentDeadLetters(documents),
+    documents,
+    reactions: reactions.reactions,
+    bus,
+    ...(deps.now && { now: deps.now }),
+  });
+  // The query API's view of the platform: the operators' overview reads every consumer this process runs.
+  const query = {
+    documents,
+    findPrincipal,
+    logger,
+    projectors: projectors.snapshots,
+    ...(deps.now !== undefined && { now: deps.now }),
+    ...(deps.trackingKey !== undefined && { trackingKey: deps.trackingKey }),
+    ...(deps.web !== undefined && { web: deps.web }),
+    ...(deps.tariffs !== undefined && { tariffs: deps.tariffs }),
+    operations: {
+      consumers: () => [...projectors.snapshots(), ...consumers.snapshots()],
+      headPosition: () => store.headPosition(),
+      // Every consumer that keeps dead letters here: the projectors (the reactions' timers too) and the reactions.
+      deadLetters: embeddedDeadLetterDesk({
+        documents,
+        logger,
+        projections: [...platformProjections, ...[timersProjectionOf(reactions.reactions) ?? []].flat()],
+        reactions: reactionStreamConsumers(reactions, logger, documents),
+      }),
+      ...(bus.telemetryBacklog !== undefined && { telemetryBacklog: bus.telemetryBacklog }),
+    },
+  };
   const app = createHttpApp({
     logger,
+    findPrincipal,
     // Each projector's checkpoint against the head: `behind` is how much of the log it has yet to read.
     health: async () => {
       const headPosition = await store.headPosition();
@@ -146,11 +214,12 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
         .map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
       return { status: 'ok', headPosition, projectors: standing, consumers: consumers.snapshots() };
     },
-    openapi: () => localOpenApi({ webhooks: webhooks !== undefined }),
+    openapi: () => localOpenApi({ webhooks: webhooks !== undefined, web: deps.web !== undefined }),
     routers: [
-      commandRouter({ store, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
+      commandRouter({ store, documents, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
       catalogRouter(),
-      queryRouter({ documents, findPrincipal, logger, projectors: projectors.snapshots }),
+      queryRouter(query),
+      ...queryPublicRouters(query),
       auditRouter({
         store,
         findPrincipal,
@@ -166,6 +235,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     app,
     projectors: projectors.snapshots,
     stop: async () => {
+      unobserve();
       await Promise.allSettled([projectors.stop(), consumers.stop()]);
       await bus.close();
     },

@@ -6,13 +6,9 @@ import { createLogger } from '@meridian/runtime';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import { logEvents, projectorConsumers, startConsumers } from '@meridian/wiring';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ProjectorThreadMessage } from './projectors.ts';
+import { decodeWorkerData, type ProjectorThreadMessage } from './projectors.ts';
 
-const { eventsPath, documentsPath, logLevel } = workerData as {
-  eventsPath: string;
-  documentsPath: string;
-  logLevel: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'SILENT';
-};
+const { eventsPath, documentsPath, logLevel } = decodeWorkerData(workerData);
 const port = parentPort!;
 const send = (message: ProjectorThreadMessage) => port.postMessage(message);
 

@@ -5,7 +5,8 @@
 // here fails the test, and so does a read model the README stops showing: the walkthrough cannot drift.
 //
 // Between blocks the test waits, as a reader would between reading them, until the platform has caught up
-// (every projector's checkpoint at the head, the live map and the archive written): a condition, not a time.
+// (every projector's and reaction's checkpoint at the head, the live map and the archive written): a
+// condition, not a time.
 import test from 'ava';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -100,10 +101,14 @@ const answer = async (platform: Platform, path: string, role: string, body?: unk
   return response.ok ? ((await response.json()) as Record<string, unknown>) : undefined;
 };
 
-type Health = { readonly headPosition: number; readonly projectors: readonly { readonly behind?: number }[] };
+type Health = {
+  readonly headPosition: number;
+  readonly projectors: readonly { readonly behind?: number }[];
+  readonly consumers: readonly { readonly checkpoint?: number }[];
+};
 
 /**
- * What a reader's pause between blocks gives the platform: the projectors at the head, the live map and the
+ * What a reader's pause between blocks gives the platform: the projectors and reactions at the head, the live map and the
  * archive written. Each is waited for up to a deadline, then the walkthrough goes on regardless: if the README
  * is wrong, the checks say what is missing better than a timeout would.
  */
@@ -111,8 +116,12 @@ const settled = async (platform: Platform) => {
   const soon = <A>(read: () => Promise<A>, ok: (a: A) => boolean, what: string) => until(read, ok, what, 30_000).catch(() => undefined);
   const health = await soon(
     () => fetch(`${platform.url}/healthz`).then((r) => r.json() as Promise<Health>),
-    (h) => h.projectors.length > 0 && h.projectors.every((p) => p.behind === 0),
-    'the projectors to reach the head',
+    // The reactions too (their checkpoints): the commands they send move the head, until none is left to send.
+    (h) =>
+      h.projectors.length > 0 &&
+      h.projectors.every((p) => p.behind === 0) &&
+      h.consumers.every((c) => c.checkpoint === undefined || c.checkpoint >= h.headPosition),
+    'the projectors and the reactions to reach the head',
   );
   await soon(
     () => answer(platform, '/v1/live-map', 'dispatcher'),
@@ -154,6 +163,17 @@ const only = (value: unknown, name: string): unknown => {
 /** Every command of the walkthrough that answers something, and what its answer must show (throwing if not). */
 const checks: readonly Check[] = [
   { command: /^send \/v1\/telemetry /, check: (out) => assert.partialDeepStrictEqual(parsed(out), { accepted: 1 }) },
+  {
+    // The plan's reaction assigns the parcel too: whichever comes first appends the assignment, the other is a
+    // repeat that appends nothing; either way the parcel's assignment is its revision 1.
+    command: /^send \/v1\/parcels\/demo-1\/assign-to-route /,
+    check: (out) => {
+      const accepted = parsed(out);
+      assert.equal(fieldOf(accepted, 'type'), undefined, 'a problem');
+      assert.partialDeepStrictEqual(accepted, { streamId: 'parcel-demo-1', revision: 1 });
+      assert.ok(listOf(accepted, 'events').length <= 1, 'one assignment at most');
+    },
+  },
   {
     command: /^(send \/v1\/|curl -s -X POST \$API\/v1\/(parcels|routes) )/,
     check: (out) => {
@@ -230,11 +250,20 @@ const checks: readonly Check[] = [
     command: /^npm run audit -- events --type parcel\.delivered\.v1 /,
     check: (out) => assert.match(out, /^event_id,type,[^\n]*\n[^\n]*,parcel\.delivered\.v1,1,parcel,parcel-demo-1,4,[^\n]*,demo-client,/m),
   },
-  { command: /^npm run audit -- sql /, check: (out) => assert.match(out, /parcel\.delivered\.v1\s+1\n[^]*\(12 rows\)/) },
+  {
+    // The aggregates' 12 types, and the SLA clock's 3: started, stopped, and its step records (rows in any order).
+    command: /^npm run audit -- sql /,
+    check: (out) => {
+      assert.match(out, /^\s*parcel\.delivered\.v1\s+1$/m);
+      assert.match(out, /^\s*sla\.step-recorded\.v1\s+2$/m);
+      assert.match(out, /\(15 rows\)/);
+    },
+  },
   {
     command: /^npm run audit -- verify --expect-head \$HEAD$/,
     check: (out) => {
-      assert.match(out, /^intact: 12 events in 3 streams/m);
+      // The parcel's, the route's and the van's 12, and the parcel's SLA clock (sla-demo-1): started and stopped, each with its step.
+      assert.match(out, /^intact: 16 events in 4 streams/m);
       assert.match(out, /^expected heads: 1, 1 on the log with the same hash$/m);
     },
   },

@@ -13,6 +13,7 @@ import {
   startOrExit,
   StartupFailure,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   archiveConsumers,
@@ -32,9 +33,14 @@ import {
   telemetryVariables,
   usesPubSub,
   type RunningConsumers,
+  observedOf,
+  observeProcess,
 } from '@meridian/wiring';
+import { documentDeadLetters } from '@meridian/kernel';
 
 const service = 'projector';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = {
   ...commonVariables,
   ...eventStoreVariables,
@@ -80,27 +86,27 @@ await startOrExit(service, async () => {
   const bus = await openBus(config, { ...(log && { log }), state: documents, logger });
   const archive = wanted.includes('archive') ? await openArchive(config, logger, dataDir) : undefined;
   const world = { bus, documents, logger };
-  consumers = startConsumers(
-    [
-      ...projectorConsumers(world, selected),
-      // The archive: every event and every ping, idempotently, and (reading the log itself) its head anchored.
-      ...(archive === undefined
-        ? []
-        : archiveConsumers(world, {
-            archive,
-            ...(log && { log }),
-            ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { anchorIntervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }),
-          })),
-      ...(wanted.includes('live-map')
-        ? [
-            liveMapConsumer(world, {
-              ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
-            }),
-          ]
-        : []),
-    ],
-    { logger },
-  );
+  const list = [
+    ...projectorConsumers(world, selected),
+    // The archive: every event and every ping, idempotently, and (reading the log itself) its head anchored.
+    ...(archive === undefined
+      ? []
+      : archiveConsumers(world, {
+          archive,
+          ...(log && { log }),
+          ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { anchorIntervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }),
+        })),
+    ...(wanted.includes('live-map')
+      ? [
+          liveMapConsumer(world, {
+            ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { intervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
+          }),
+        ]
+      : []),
+  ];
+  consumers = startConsumers(list, { logger });
+  // Lag and dead letters as gauges (embedded, where this process reads the log and keeps the dead letters).
+  observeProcess({ consumers: () => observedOf(list), ...(log && { log, deadLetters: documentDeadLetters(documents) }) });
   const running = consumers;
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },

@@ -2,21 +2,13 @@
 // updates as Server-Sent Events (fed by the store's watchers: Firestore listeners in the cloud, the
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
-import {
-  type Actor,
-  type Document,
-  type DocumentStore,
-  type EventArchive,
-  type EventStore,
-  type Logger,
-  type Role,
-} from '@meridian/kernel';
+import { type Actor, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
 import {
   authenticate,
   createHttpApp,
   HttpProblem,
+  invalidParameter,
   listOf,
-  openEventStream,
   problems,
   requireActor,
   singleOf,
@@ -25,27 +17,40 @@ import {
   type RequestContextState,
 } from '@meridian/http';
 import {
+  dispatchWindowQueries,
+  dispatchWindowsProjection,
   fleetProjection,
   fleetQueries,
   liveGenerations,
   routeBoardProjection,
-  liveMapCollection,
+  liveMapPositions,
   liveMapQueries,
+  loadsCollection,
   parcelStatusQueries,
   parcelViewStatuses,
   parcelStatusProjection,
   parcelsCollection,
   physicalCollection,
   routeBoardQueries,
+  routesCollection,
+  vehiclesCollection,
   type ParcelStatusView,
   type ConsumerSnapshot,
+  type Tariffs,
 } from '@meridian/projections';
 import type Koa from 'koa';
+import type { ParsedUrlQuery } from 'node:querystring';
 import { auditRouter } from './audit/router.ts';
 import { catalogRouter } from './catalog.ts';
 import { queryApiOpenApi } from './openapi.ts';
+import { consoleRouter, type ConsoleDeps } from './console.ts';
+import { serveLive } from './live.ts';
+import { operationsRoutes, type OperationsDeps } from './operations.ts';
 import { pageParameters } from './parameters.ts';
 import { projectionsOverview } from './projections.ts';
+import { trackingLinkRoute, trackingRouter, type TrackingDeps } from './tracking/router.ts';
+import { smsOutboxRoutes } from './sms-outbox.ts';
+import { billingRoutes } from './billing.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -58,6 +63,15 @@ export type QueryApiDeps = {
   readonly archive?: EventArchive;
   /** How long one audit SQL query may run (default 10 s). */
   readonly auditSqlTimeoutMs?: number;
+  /** The HMAC key of tracking links; without it links are neither made nor opened (503). */
+  readonly trackingKey?: Buffer;
+  /** What the operations routes report beyond the projectors (dead letters, the log's head, telemetry queues). */
+  readonly operations?: Omit<OperationsDeps, 'documents' | 'logger' | 'consumers'> & { readonly consumers?: OperationsDeps['consumers'] };
+  /** With these, the console (`/`) and the tracking page (`/track/<token>`) are served. */
+  readonly web?: ConsoleDeps;
+  readonly now?: () => Date;
+  /** The clients' tariffs the billing ledger is priced by (MERIDIAN_BILLING_TARIFFS; none: nothing is priced). */
+  readonly tariffs?: Tariffs;
 };
 
 type State = AuthState & RequestContextState;
@@ -71,6 +85,9 @@ const readers = {
   routes: ['admin', 'dispatcher', 'driver', 'auditor'],
   fleet: ['admin', 'dispatcher', 'auditor'],
   liveMap: ['admin', 'dispatcher'],
+  windows: ['admin', 'dispatcher', 'auditor'],
+  // A driver reads the window it has an offer from: which route, until when.
+  window: ['admin', 'dispatcher', 'driver', 'auditor'],
   operations: ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
@@ -89,67 +106,138 @@ const clientScope = (actor: Actor, requested: string | undefined): string | unde
 
 const page = <D>(result: { documents: readonly D[]; next?: string }) => ({ items: result.documents, next: result.next ?? null });
 
+const booleanOf = (query: ParsedUrlQuery, name: string): boolean | undefined => {
+  const value = singleOf(query, name);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw invalidParameter(name, 'query', 'must be true or false');
+  return value === 'true';
+};
+
+/** Every page of a list, for a live stream's first picture (bounded: a console shows at most this many). */
+const firstItems = async <D>(read: (after: string | undefined) => Promise<{ documents: readonly D[]; next?: string }>, max = 2_000) => {
+  const items: D[] = [];
+  let after: string | undefined;
+  do {
+    const page = await read(after);
+    items.push(...page.documents);
+    after = page.next;
+  } while (after !== undefined && items.length < max);
+  return items;
+};
+
+const parcelFilter = (ctx: { query: ParsedUrlQuery }, actor: Actor) => {
+  const clientId = clientScope(actor, singleOf(ctx.query, 'clientId'));
+  const status = listOf(ctx.query, 'status', parcelViewStatuses);
+  const routeId = singleOf(ctx.query, 'routeId');
+  const slaBreached = booleanOf(ctx.query, 'slaBreached');
+  // Each combination of filters needs an index of its own: these go with a client's only.
+  const narrowing = [
+    status !== undefined && 'status',
+    routeId !== undefined && 'routeId',
+    slaBreached !== undefined && 'slaBreached',
+  ].filter((name) => name !== false);
+  if (narrowing.length > 1)
+    throw invalidParameter(
+      narrowing[1] ?? '',
+      'query',
+      `combines with clientId only, not with ${narrowing[0]}: ask for one of status, routeId, slaBreached`,
+    );
+  return {
+    ...(clientId !== undefined && { clientId }),
+    ...(status !== undefined && { status }),
+    ...(routeId !== undefined && { routeId }),
+    ...(slaBreached !== undefined && { slaBreached }),
+  };
+};
+
 const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
   // Queries read the live generation (blue/green): a replay's switch is seen within a second.
   const parcels = async () => parcelStatusQueries(deps.documents, await live(parcelStatusProjection));
+  const parcelsNow = async () => physicalCollection(parcelsCollection, await live(parcelStatusProjection));
+  router.get('/v1/parcels', async (ctx) => {
+    const actor = requireActor(ctx.state.principal, readers.parcels);
+    ctx.body = page(await (await parcels()).list({ ...pageParameters(ctx.query), ...parcelFilter(ctx, actor) }));
+  });
+  router.get('/v1/parcels/stream', async (ctx) => {
+    const actor = requireActor(ctx.state.principal, readers.parcels);
+    const filter = { ...pageParameters(ctx.query), ...parcelFilter(ctx, actor) };
+    // The first page of the list, then every change of a parcel this key may see (filters are the page's to apply).
+    await serveLive(ctx, deps, {
+      event: 'parcel',
+      watching: [{ collection: await parcelsNow() }],
+      current: async () => (await (await parcels()).list(filter)).documents,
+      itemsOf: (change) => {
+        const parcel = change.document;
+        if (parcel === undefined || (actor.role === 'client' && parcel['clientId'] !== actor.clientId)) return [];
+        return [parcel];
+      },
+    });
+  });
+  // After the streams: `:parcelId` would take `stream` for an id.
   router.get('/v1/parcels/:parcelId', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const parcel = visibleTo(actor, await (await parcels()).byId(ctx.params['parcelId'] ?? ''));
     if (parcel === undefined) throw notFound(`parcel ${ctx.params['parcelId']}`);
     ctx.body = parcel;
   });
-  router.get('/v1/parcels', async (ctx) => {
-    const actor = requireActor(ctx.state.principal, readers.parcels);
-    const clientId = clientScope(actor, singleOf(ctx.query, 'clientId'));
-    const status = listOf(ctx.query, 'status', parcelViewStatuses);
-    ctx.body = page(
-      await (
-        await parcels()
-      ).list({
-        ...pageParameters(ctx.query),
-        ...(clientId !== undefined && { clientId }),
-        ...(status !== undefined && { status: status as never }),
-      }),
-    );
-  });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
     const parcelId = ctx.params['parcelId'] ?? '';
-    const collection = physicalCollection(parcelsCollection, await live(parcelStatusProjection));
-    const changes: Document[] = [];
-    // Watch first, then read: a change between the two is sent twice rather than lost.
-    let forward: (document: Document) => void = (document) => {
-      changes.push(document);
-    };
-    const stop = deps.documents.watch(collection, (change) => change.document !== undefined && forward(change.document), { id: parcelId });
-    const current = visibleTo(actor, await (await parcels()).byId(parcelId));
-    if (current === undefined) {
-      stop();
-      throw notFound(`parcel ${parcelId}`);
-    }
-    const stream = openEventStream(ctx);
-    stream.onClose(stop);
-    const send = (document: Document) => stream.send('parcel', document, String(document['revision'] ?? ''));
-    send(current);
-    changes.forEach(send);
-    forward = send;
+    await serveLive(ctx, deps, {
+      event: 'parcel',
+      watching: [{ collection: await parcelsNow(), id: parcelId }],
+      current: async () => {
+        const current = visibleTo(actor, await (await parcels()).byId(parcelId));
+        if (current === undefined) throw notFound(`parcel ${parcelId}`);
+        return [current];
+      },
+      itemsOf: (change) => (change.document === undefined ? [] : [change.document]),
+      idOf: (document) => String(document['revision'] ?? ''),
+    });
   });
 };
 
 const routeRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
   const routes = async () => routeBoardQueries(deps.documents, await live(routeBoardProjection));
+  const routesNow = async () => physicalCollection(routesCollection, await live(routeBoardProjection));
+  router.get('/v1/routes', async (ctx) => {
+    requireActor(ctx.state.principal, readers.routes);
+    const status = listOf(ctx.query, 'status', routeStatuses);
+    ctx.body = page(await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status }) }));
+  });
+  router.get('/v1/routes/stream', async (ctx) => {
+    requireActor(ctx.state.principal, readers.routes);
+    const status = listOf(ctx.query, 'status', routeStatuses);
+    const queries = await routes();
+    // Every route of the filter, then every change of any route: one that leaves the filter is seen leaving.
+    await serveLive(ctx, deps, {
+      event: 'route',
+      watching: [{ collection: await routesNow() }],
+      current: () =>
+        firstItems((after) => queries.list({ limit: 500, ...(status !== undefined && { status }), ...(after !== undefined && { after }) })),
+      itemsOf: (change) => (change.document === undefined ? [] : [change.document]),
+    });
+  });
   router.get('/v1/routes/:routeId', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
     const route = await (await routes()).byId(ctx.params['routeId'] ?? '');
     if (route === undefined) throw notFound(`route ${ctx.params['routeId']}`);
     ctx.body = route;
   });
-  router.get('/v1/routes', async (ctx) => {
+  router.get('/v1/routes/:routeId/events', async (ctx) => {
     requireActor(ctx.state.principal, readers.routes);
-    const status = listOf(ctx.query, 'status', routeStatuses);
-    ctx.body = page(
-      await (await routes()).list({ ...pageParameters(ctx.query), ...(status !== undefined && { status: status as never }) }),
-    );
+    const routeId = ctx.params['routeId'] ?? '';
+    await serveLive(ctx, deps, {
+      event: 'route',
+      watching: [{ collection: await routesNow(), id: routeId }],
+      current: async () => {
+        const route = await (await routes()).byId(routeId);
+        if (route === undefined) throw notFound(`route ${routeId}`);
+        return [route];
+      },
+      itemsOf: (change) => (change.document === undefined ? [] : [change.document]),
+      idOf: (document) => String(document['revision'] ?? ''),
+    });
   });
 };
 
@@ -165,15 +253,56 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
       ).list({
         ...pageParameters(ctx.query),
         ...(depotId !== undefined && { depotId }),
-        ...(dutyStatus !== undefined && { dutyStatus: dutyStatus as never }),
+        ...(dutyStatus !== undefined && { dutyStatus }),
       }),
     );
+  });
+  router.get('/v1/fleet/stream', async (ctx) => {
+    requireActor(ctx.state.principal, readers.fleet);
+    const generation = await live(fleetProjection);
+    const queries = fleetQueries(deps.documents, generation);
+    // A vehicle's view is its own document plus the parcels on board: a change of either is the vehicle again.
+    await serveLive(ctx, deps, {
+      event: 'vehicle',
+      watching: [
+        { collection: physicalCollection(vehiclesCollection, generation) },
+        { collection: physicalCollection(loadsCollection, generation) },
+      ],
+      current: () => firstItems((after) => queries.list({ limit: 500, ...(after !== undefined && { after }) })),
+      itemsOf: async (change) => {
+        const vehicleId = change.collection.startsWith(loadsCollection) ? change.document?.['vehicleId'] : change.id;
+        const vehicle = typeof vehicleId === 'string' ? await queries.byId(vehicleId) : undefined;
+        return vehicle === undefined ? [] : [vehicle];
+      },
+    });
   });
   router.get('/v1/fleet/:vehicleId', async (ctx) => {
     requireActor(ctx.state.principal, readers.fleet);
     const vehicle = await (await fleet()).byId(ctx.params['vehicleId'] ?? '');
     if (vehicle === undefined) throw notFound(`vehicle ${ctx.params['vehicleId']}`);
     ctx.body = vehicle;
+  });
+};
+
+const dispatchRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
+  const windows = async () => dispatchWindowQueries(deps.documents, await live(dispatchWindowsProjection));
+  router.get('/v1/dispatch/windows', async (ctx) => {
+    requireActor(ctx.state.principal, readers.windows);
+    const depotId = singleOf(ctx.query, 'depotId');
+    ctx.body = page(await (await windows()).list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }) }));
+  });
+  router.get('/v1/dispatch/windows/:windowId', async (ctx) => {
+    requireActor(ctx.state.principal, readers.window);
+    const window = await (await windows()).byId(ctx.params['windowId'] ?? '');
+    if (window === undefined) throw notFound(`dispatch window ${ctx.params['windowId']}`);
+    ctx.body = window;
+  });
+  router.get('/v1/dispatch/windows/:windowId/timeline', async (ctx) => {
+    requireActor(ctx.state.principal, readers.windows);
+    const windowId = ctx.params['windowId'] ?? '';
+    const queries = await windows();
+    if ((await queries.byId(windowId)) === undefined) throw notFound(`dispatch window ${windowId}`);
+    ctx.body = page(await queries.timeline(windowId, pageParameters(ctx.query)));
   });
 };
 
@@ -186,35 +315,48 @@ const liveMapRoutes = (router: Router<State>, deps: QueryApiDeps) => {
   });
   router.get('/v1/live-map/stream', async (ctx) => {
     requireActor(ctx.state.principal, readers.liveMap);
-    // As the parcel stream: watch first, then send the whole picture, then each change. A position written
-    // between the two is sent twice rather than lost, and in order, since a later write comes later.
-    const changes: Document[] = [];
-    let forward: (document: Document) => void = (document) => {
-      changes.push(document);
-    };
-    const stop = deps.documents.watch(liveMapCollection, (change) => change.document !== undefined && forward(change.document));
-    const current = await liveMap.all().catch((error: unknown) => {
-      stop();
-      throw error;
+    // A position written between the watch and the read is sent twice rather than lost, and in order.
+    await serveLive(ctx, deps, {
+      event: 'position',
+      watching: [{ collection: liveMapPositions.name }],
+      current: () => liveMap.all(),
+      itemsOf: (change) => (change.document === undefined ? [] : [change.document]),
     });
-    const stream = openEventStream(ctx);
-    stream.onClose(stop);
-    const send = (document: Document) => stream.send('position', document);
-    current.forEach(send);
-    changes.forEach(send);
-    forward = send;
   });
 };
+
+const trackingDeps = (deps: QueryApiDeps, live: LiveGeneration): TrackingDeps => ({
+  documents: deps.documents,
+  logger: deps.logger,
+  key: deps.trackingKey,
+  now: deps.now ?? (() => new Date()),
+  parcel: async (parcelId) => (await parcelStatusQueries(deps.documents, await live(parcelStatusProjection))).byId(parcelId),
+  parcelsCollection: async () => physicalCollection(parcelsCollection, await live(parcelStatusProjection)),
+});
 
 /** Every read route; all need an API key. */
 export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   const router = new Router<State>();
   router.use(authenticate(deps.findPrincipal));
   const live = liveGenerations(deps.documents);
+  trackingLinkRoute(router, trackingDeps(deps, live));
+  operationsRoutes(router, {
+    documents: deps.documents,
+    logger: deps.logger,
+    ...deps.operations,
+    consumers: deps.operations?.consumers ?? deps.projectors ?? (() => []),
+  });
   parcelRoutes(router, deps, live);
   routeRoutes(router, deps, live);
   fleetRoutes(router, deps, live);
+  dispatchRoutes(router, deps, live);
   liveMapRoutes(router, deps);
+  router.get('/v1/me', (ctx) => {
+    const { id, roles, clientId } = ctx.state.principal;
+    ctx.body = { principal: id, roles, clientId: clientId ?? null };
+  });
+  smsOutboxRoutes(router, deps.documents);
+  billingRoutes(router, deps.documents, deps.tariffs ?? {});
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };
@@ -222,14 +364,22 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   return router;
 };
 
+/** The routes without a key: a tracking link's view (its token is the credential), and the pages when served. */
+export const queryPublicRouters = (deps: QueryApiDeps): Router[] => [
+  trackingRouter(trackingDeps(deps, liveGenerations(deps.documents))),
+  ...(deps.web === undefined ? [] : [consoleRouter(deps.web)]),
+];
+
 export const createApp = (deps: QueryApiDeps): Koa =>
   createHttpApp({
     logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
     health: () => ({ status: 'ok' }),
-    openapi: queryApiOpenApi,
+    openapi: () => queryApiOpenApi({ web: deps.web !== undefined }),
     routers: [
       catalogRouter(),
       queryRouter(deps),
+      ...queryPublicRouters(deps),
       ...(deps.store === undefined
         ? []
         : [

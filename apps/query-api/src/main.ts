@@ -11,27 +11,43 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   archiveVariables,
   commonVariables,
+  consoleVariables,
   dataDirFor,
   defaultPort,
   eventStoreVariables,
   openArchive,
   openDocumentStore,
   openEventStore,
+  mapTilesOf,
   readModelVariables,
+  trackingKeyOf,
+  billingVariables,
   type ArchiveConfig,
 } from '@meridian/wiring';
 import { createApp } from './app.ts';
+import { warmConsole } from './console.ts';
 
 const service = 'query-api';
-const variables = { ...commonVariables, ...readModelVariables, ...eventStoreVariables, ...archiveVariables };
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
+const variables = {
+  ...commonVariables,
+  ...readModelVariables,
+  ...eventStoreVariables,
+  ...archiveVariables,
+  ...consoleVariables,
+  ...billingVariables,
+};
 commandLineOrExit(service, {
   command: 'node apps/query-api/src/main.ts',
   synopsis: '',
-  summary: 'The query API alone, as on Cloud Run: the read models, live updates and the audit API.\nMERIDIAN_API_KEYS is required.',
+  summary:
+    'The query API alone, as on Cloud Run: the read models, live updates, the audit API, the console and tracking pages.\nMERIDIAN_API_KEYS is required; without MERIDIAN_TRACKING_KEY no tracking links are made.',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -64,14 +80,22 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const archive = await archiveOrNone(config, logger, dataDir);
+  const trackingKey = trackingKeyOf(config, { development: false });
+  if (trackingKey === undefined) logger.warn('no MERIDIAN_TRACKING_KEY: tracking links are neither made nor opened (503)');
+  warmConsole(logger);
   const server = bound.serve(
     createApp({
       documents,
       store,
+      web: { tiles: mapTilesOf(config) },
+      // This process runs no consumer: the operations overview has the log's head (dead letters: the redrive tool).
+      operations: { headPosition: () => store.headPosition() },
+      ...(trackingKey !== undefined && { trackingKey }),
       ...(archive !== undefined && { archive }),
       ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
       findPrincipal: keyring(MERIDIAN_API_KEYS),
       logger,
+      ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     }),
   );
   logger.info('query API listening', { url: server.url });

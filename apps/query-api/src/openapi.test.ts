@@ -9,16 +9,19 @@ import { createApp } from './app.ts';
 
 const apiKeys = [{ key: 'query-openapi-admin-key-01', principal: 'admin-1', roles: ['admin'] }] as unknown as ApiKey[];
 
-test('the document served is the app: every route it serves is described, every described operation served, and its 405s and 401s are as declared', async (t) => {
-  const documents = createSqliteDocumentStore({ path: ':memory:' });
-  const store = createSqliteEventStore({ path: ':memory:' });
-  try {
-    t.deepEqual(
-      await checkServedDocument(createApp({ documents, store, findPrincipal: keyring(apiKeys), logger: silentLogger })),
-      allAgree,
-    );
-  } finally {
-    await documents.close();
-    await store.close();
-  }
-});
+for (const web of [undefined, { tiles: null }])
+  test(`the document served is the app${web === undefined ? '' : ' with its pages'}: every route it serves is described, every described operation served, and its 405s and 401s are as declared`, async (t) => {
+    const documents = createSqliteDocumentStore({ path: ':memory:' });
+    const store = createSqliteEventStore({ path: ':memory:' });
+    try {
+      t.deepEqual(
+        await checkServedDocument(
+          createApp({ documents, store, findPrincipal: keyring(apiKeys), logger: silentLogger, ...(web !== undefined && { web }) }),
+        ),
+        allAgree,
+      );
+    } finally {
+      await documents.close();
+      await store.close();
+    }
+  });

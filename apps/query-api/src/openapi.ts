@@ -9,10 +9,13 @@ import {
   type OpenApiPart,
   type OpenApiPaths,
 } from '@meridian/http';
-import type { JsonSchema } from '@meridian/kernel';
-import { parcelViewStatuses } from '@meridian/projections';
+import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
+import { dispatchPhases, parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
 import { catalogApiPart } from './catalog.ts';
+import { TrackingLinkRequest } from './tracking/router.ts';
+import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
+import { billingPaths, billingSchemas } from './billing.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -83,8 +86,187 @@ export const queryApiSchemas: Record<string, JsonSchema> = {
   },
   RouteBoardView: { ...document('RouteBoardView'), required: ['routeId', 'status', 'stops', 'progress'] },
   FleetVehicleView: { ...document('FleetVehicleView'), required: ['vehicleId', 'dutyStatus', 'capacityKg', 'loadKg'] },
+  DispatchWindowView: {
+    ...document('DispatchWindowView'),
+    required: ['windowId', 'depotId', 'phase', 'parcelCount', 'vehicleIds', 'openedAt', 'progress', 'routes'],
+    properties: {
+      phase: { type: 'string', enum: ['opened', ...dispatchPhases] },
+      progress: { type: ['object', 'null'] },
+      routes: { type: 'array', items: { type: 'object', required: ['routeId', 'status', 'vehicleId', 'parcelIds', 'offers'] } },
+    },
+  },
+  DispatchWindowSummary: {
+    ...document('DispatchWindowSummary'),
+    required: ['windowId', 'depotId', 'from', 'to', 'parcelCount', 'openedAt'],
+  },
+  DispatchTimelineEntry: {
+    ...document('DispatchTimelineEntry'),
+    required: ['windowId', 'revision', 'recordedAt', 'kind', 'what', 'detail'],
+  },
   LiveMapPosition: { ...document('LiveMapPosition'), required: ['vehicleId', 'lat', 'lng', 'recordedAt'] },
 };
+
+const parcelFilterParameters = [
+  listParameter('status', parcelViewStatuses, 'only parcels in these statuses'),
+  {
+    name: 'clientId',
+    in: 'query',
+    required: false,
+    description: "only this client's parcels (a client key: its own, always)",
+    schema: { type: 'string' },
+  },
+  {
+    name: 'routeId',
+    in: 'query',
+    required: false,
+    description: 'only the parcels on this route now (with clientId at most: not with status or slaBreached)',
+    schema: { type: 'string' },
+  },
+  {
+    name: 'slaBreached',
+    in: 'query',
+    required: false,
+    description: 'only the parcels whose SLA was breached (true) or not (false); with clientId at most',
+    schema: { type: 'string', enum: ['true', 'false'] },
+  },
+];
+
+const tokenParameter = pathParameter('token', "the tracking link's token (its credential: no key is needed)");
+
+const trackingLinkSchema: JsonSchema = {
+  type: 'object',
+  required: ['parcelId', 'token', 'path', 'url', 'expiresAt'],
+  properties: {
+    parcelId: { type: 'string' },
+    token: { type: 'string', description: 'the parcel and the expiry, signed (HMAC-SHA256)' },
+    path: { type: 'string', examples: ['/track/eyJwIjoi...'] },
+    url: { type: 'string', format: 'uri', description: 'the tracking page, on the origin the request came to' },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const trackingViewSchema: JsonSchema = {
+  type: 'object',
+  required: ['parcelId', 'status', 'updatedAt', 'eta', 'van', 'expiresAt'],
+  properties: {
+    parcelId: { type: 'string' },
+    status: { type: 'string', enum: [...parcelViewStatuses] },
+    updatedAt: { type: 'string', format: 'date-time' },
+    eta: { type: ['string', 'null'], format: 'date-time', description: 'the expected arrival, once estimated' },
+    van: {
+      type: ['object', 'null'],
+      description: 'where the van was last seen, only while the parcel is out for delivery',
+      properties: { lat: { type: 'number' }, lng: { type: 'number' }, recordedAt: { type: 'string', format: 'date-time' } },
+    },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const meSchema: JsonSchema = {
+  type: 'object',
+  required: ['principal', 'roles', 'clientId'],
+  properties: {
+    principal: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string', enum: ['admin', 'dispatcher', 'driver', 'client', 'auditor'] } },
+    clientId: { type: ['string', 'null'] },
+  },
+};
+
+const deadLetterSchema: JsonSchema = {
+  type: 'object',
+  required: ['eventId', 'eventType', 'streamId', 'globalPosition', 'reason', 'attempts', 'deadLetteredAt'],
+  properties: {
+    eventId: { type: ['string', 'null'] },
+    eventType: { type: ['string', 'null'] },
+    streamId: { type: ['string', 'null'] },
+    globalPosition: { type: ['integer', 'null'], description: 'null on Pub/Sub, whose letters carry no log position' },
+    reason: { type: 'string' },
+    attempts: { type: ['integer', 'null'] },
+    deadLetteredAt: { type: ['string', 'null'], format: 'date-time' },
+  },
+};
+
+const deadLettersSchema: JsonSchema = {
+  type: 'object',
+  required: ['consumer', 'items'],
+  properties: { consumer: { type: 'string' }, items: { type: 'array', items: deadLetterSchema } },
+};
+
+const redriveSchema: JsonSchema = {
+  type: 'object',
+  required: ['consumer', 'redriven', 'remaining'],
+  properties: {
+    consumer: { type: 'string' },
+    redriven: { type: 'integer', minimum: 0 },
+    remaining: { type: 'integer', minimum: 0, description: 'letters still dead (they failed again): they wait for the next redrive' },
+  },
+};
+
+const operationsOverviewSchema: JsonSchema = {
+  type: 'object',
+  required: ['at', 'headPosition', 'consumers', 'deadLetters', 'telemetry'],
+  properties: {
+    at: { type: 'string', format: 'date-time' },
+    headPosition: { type: ['integer', 'null'], description: "the log's last position, where this process reads the log" },
+    consumers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'position', 'eventsApplied', 'behind', 'deadLetters'],
+        properties: {
+          name: { type: 'string' },
+          checkpoint: { type: 'integer' },
+          position: { type: 'integer', description: 'the last event applied' },
+          behind: { type: ['integer', 'null'], description: 'events of the log past the checkpoint' },
+          lagMs: { type: 'integer', description: 'between the last event being recorded and applied' },
+          appliedAt: { type: 'string', format: 'date-time' },
+          eventsApplied: { type: 'integer' },
+          deadLetters: { type: ['integer', 'null'] },
+        },
+      },
+    },
+    deadLetters: { type: 'object', additionalProperties: { type: 'integer' }, description: 'dead letters per consumer' },
+    telemetry: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['consumer', 'held', 'capacity'],
+        properties: { consumer: { type: 'string' }, held: { type: 'integer' }, capacity: { type: 'integer' } },
+      },
+    },
+  },
+};
+
+const page = (operationId: string, summary: string, parameters: readonly unknown[] = []): OpenApiOperation => ({
+  operationId,
+  summary,
+  tags: ['console'],
+  security: [],
+  parameters,
+  responses: { '200': { description: 'An HTML page', content: { 'text/html': { schema: { type: 'string' } } } } },
+});
+
+/** The pages: the console and the tracking page, and the files they load. */
+export const consolePaths = (): OpenApiPaths => ({
+  '/': { get: page('console', 'The operations console (sign in with an API key)') },
+  '/track/{token}': { get: page('trackingPage', "A tracking link's page, for the parcel's recipient (no key)", [tokenParameter]) },
+  '/assets/{file}': {
+    get: {
+      operationId: 'consoleAsset',
+      summary: 'A script or stylesheet of the pages (named by its content: cacheable for ever)',
+      tags: ['console'],
+      security: [],
+      parameters: [pathParameter('file', 'the file')],
+      responses: {
+        '200': {
+          description: 'The file',
+          content: { 'text/javascript': { schema: { type: 'string' } }, 'text/css': { schema: { type: 'string' } } },
+        },
+        ...problemResponses([404]),
+      },
+    },
+  },
+});
 
 export const queryApiPaths = (): OpenApiPaths => ({
   '/v1/parcels/{parcelId}': {
@@ -98,16 +280,57 @@ export const queryApiPaths = (): OpenApiPaths => ({
   },
   '/v1/parcels': {
     get: read('listParcels', 'Parcels, most recently changed first', pageOf('ParcelStatusView'), aPage, [
-      listParameter('status', parcelViewStatuses, 'only parcels in these statuses'),
-      {
-        name: 'clientId',
-        in: 'query',
-        required: false,
-        description: "only this client's parcels (a client key: its own, always)",
-        schema: { type: 'string' },
-      },
+      ...parcelFilterParameters,
       ...pageParameters,
     ]),
+  },
+  '/v1/parcels/stream': {
+    get: stream(
+      'streamParcels',
+      'Parcels, live',
+      'Server-Sent Events: `parcel` for each parcel of the first page of the filtered list, then one whenever a parcel the key may see changes (whatever the filter: a parcel leaving it is seen leaving; a client key hears of its own parcels only).',
+      aPage,
+      [...parcelFilterParameters, ...pageParameters],
+    ),
+  },
+  '/v1/parcels/{parcelId}/tracking-links': {
+    post: {
+      operationId: 'createTrackingLink',
+      summary: "A signed, expiring link to one parcel's status for its recipient (a client: its own parcels)",
+      tags: ['tracking'],
+      parameters: [pathParameter('parcelId', 'the parcel')],
+      requestBody: { required: false, content: jsonContent(jsonSchemaOf(TrackingLinkRequest)) },
+      responses: {
+        '201': {
+          description: 'The link: open `url` (or `/track/<token>`) in a browser, or read `GET /v1/tracking/{token}`',
+          content: jsonContent(trackingLinkSchema),
+        },
+        ...problemResponses([403, 404, 503]),
+      },
+    },
+  },
+  '/v1/tracking/{token}': {
+    get: {
+      operationId: 'getTracking',
+      summary: "A tracking link's parcel: status, ETA, and the van's position while out for delivery; nothing else",
+      tags: ['tracking'],
+      security: [],
+      parameters: [tokenParameter],
+      responses: { '200': { description: 'OK', content: jsonContent(trackingViewSchema) }, ...problemResponses([403, 404, 410, 503]) },
+    },
+  },
+  '/v1/tracking/{token}/events': {
+    get: {
+      ...stream(
+        'streamTracking',
+        "A tracking link's parcel, live",
+        'Server-Sent Events: `tracking` with the view now, then one whenever it changes (a new status, the van moving while out for delivery); the stream ends when the link expires.',
+        [403, 404, 410, 503],
+        [tokenParameter],
+      ),
+      tags: ['tracking'],
+      security: [],
+    },
   },
   '/v1/parcels/{parcelId}/events': {
     get: stream(
@@ -116,6 +339,24 @@ export const queryApiPaths = (): OpenApiPaths => ({
       'Server-Sent Events: `parcel` with the current view first, then one per change (`id` is the stream revision).',
       oneItem,
       [pathParameter('parcelId', 'the parcel')],
+    ),
+  },
+  '/v1/routes/stream': {
+    get: stream(
+      'streamRoutes',
+      'Route boards, live',
+      'Server-Sent Events: `route` for every route of the filter, then one whenever any route changes (a route leaving the filter is seen leaving).',
+      aPage,
+      [listParameter('status', ['Assigned', 'InProgress'], 'only routes in these statuses at first')],
+    ),
+  },
+  '/v1/routes/{routeId}/events': {
+    get: stream(
+      'streamRoute',
+      'A route board, live',
+      'Server-Sent Events: `route` with the current board first, then one per change (`id` is the stream revision).',
+      oneItem,
+      [pathParameter('routeId', 'the route')],
     ),
   },
   '/v1/routes/{routeId}': {
@@ -140,10 +381,42 @@ export const queryApiPaths = (): OpenApiPaths => ({
       ...pageParameters,
     ]),
   },
+  '/v1/fleet/stream': {
+    get: stream(
+      'streamFleet',
+      'Vehicles, live',
+      'Server-Sent Events: `vehicle` for every vehicle, then one whenever a vehicle or what it carries changes.',
+      [403],
+    ),
+  },
   '/v1/fleet/{vehicleId}': {
     get: read('getVehicle', 'One vehicle', { $ref: '#/components/schemas/FleetVehicleView' }, oneItem, [
       pathParameter('vehicleId', 'the vehicle'),
     ]),
+  },
+  '/v1/dispatch/windows': {
+    get: read('listDispatchWindows', 'Dispatch windows, most recently opened first', pageOf('DispatchWindowSummary'), aPage, [
+      { name: 'depotId', in: 'query', required: false, schema: { type: 'string' } },
+      ...pageParameters,
+    ]),
+  },
+  '/v1/dispatch/windows/{windowId}': {
+    get: read(
+      'getDispatchWindow',
+      'A dispatch window: what was asked, where its saga stands (reservations, optimizer attempts, routes confirmed or dropped) and, once completed, each parcel not dispatched with why; its routes with their offers (a driver reads the offer made to it)',
+      { $ref: '#/components/schemas/DispatchWindowView' },
+      oneItem,
+      [pathParameter('windowId', 'the window')],
+    ),
+  },
+  '/v1/dispatch/windows/{windowId}/timeline': {
+    get: read(
+      'getDispatchWindowTimeline',
+      "A dispatch window's history step by step, in order: each fact of its saga, and each step (the input it answered with its time: a fact, a timer, an activity's outcome, a refusal; the commands, timers and activities it asked for)",
+      pageOf('DispatchTimelineEntry'),
+      oneItem,
+      [pathParameter('windowId', 'the window'), ...pageParameters],
+    ),
   },
   '/v1/live-map': {
     get: read('listLiveMap', "Every vehicle's last known position, by vehicleId", pageOf('LiveMapPosition'), aPage, pageParameters),
@@ -156,6 +429,48 @@ export const queryApiPaths = (): OpenApiPaths => ({
       [403],
     ),
   },
+  '/v1/me': {
+    get: read('whoAmI', 'Who the key belongs to: its principal, roles and client', meSchema, []),
+  },
+  '/v1/operations': {
+    get: {
+      ...read(
+        'getOperations',
+        "What an operator looks at first: each consumer's position and lag, dead letters, telemetry queues (admin)",
+        { $ref: '#/components/schemas/OperationsOverview' },
+        [403],
+      ),
+      tags: ['operations'],
+    },
+  },
+  '/v1/operations/stream': {
+    get: {
+      ...stream(
+        'streamOperations',
+        'The operations overview, live (admin)',
+        'Server-Sent Events: `overview` now, again whenever a dead letter comes or goes, and every 2 s (positions and queues move without a document changing).',
+        [403],
+      ),
+      tags: ['operations'],
+    },
+  },
+  '/v1/dead-letters/{consumer}': {
+    get: {
+      ...read('listDeadLetters', "A consumer's dead letters, oldest first, with why each failed (admin)", deadLettersSchema, oneItem, [
+        pathParameter('consumer', 'the consumer (its subscription name, as the operations overview lists them)'),
+      ]),
+      tags: ['operations'],
+    },
+  },
+  '/v1/dead-letters/{consumer}/redrive': {
+    post: {
+      operationId: 'redriveDeadLetters',
+      summary: "After a fix, delivers a consumer's dead letters again: those that now apply are removed, the rest stay (admin)",
+      tags: ['operations'],
+      parameters: [pathParameter('consumer', 'the consumer')],
+      responses: { '200': { description: 'What the redrive did', content: jsonContent(redriveSchema) }, ...problemResponses(oneItem) },
+    },
+  },
   '/v1/projections': {
     get: read(
       'listProjections',
@@ -166,14 +481,17 @@ export const queryApiPaths = (): OpenApiPaths => ({
   },
 });
 
-/** The read models' operations, for any document that serves them. */
-export const queryApiPart = (): OpenApiPart => ({ paths: queryApiPaths(), schemas: queryApiSchemas });
+/** The read models' operations, for any document that serves them; with the pages when they are served. */
+export const queryApiPart = ({ web = false }: { readonly web?: boolean } = {}): OpenApiPart => ({
+  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths(), ...(web ? consolePaths() : {}) },
+  schemas: { ...queryApiSchemas, ...smsOutboxSchemas, ...billingSchemas, OperationsOverview: operationsOverviewSchema },
+});
 
-export const queryApiOpenApi = () =>
+export const queryApiOpenApi = ({ web = false }: { readonly web?: boolean } = {}) =>
   openApiDocument({
     title: 'Meridian query API',
     version: '1.0.0',
     description:
       'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events, and the audit API. Errors are RFC 9457 problem details.',
-    parts: [queryApiPart(), auditApiPart(), catalogApiPart(), publicOpenApi()],
+    parts: [queryApiPart({ web }), auditApiPart(), catalogApiPart(), publicOpenApi()],
   });

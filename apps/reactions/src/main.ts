@@ -3,6 +3,7 @@
 // as the command API; the timers projection keeps the pending timers, and the timer runner fires them.
 // Several instances may run: commands carry request ids derived from their causes, and timers are leased.
 import { serveHealth } from '@meridian/http';
+import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import {
   closeOnSignals,
   commandLineOrExit,
@@ -11,24 +12,33 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   busVariables,
   commonVariables,
   dataDirFor,
+  dispatchActivities,
   eventStoreVariables,
   openBus,
   openDocumentStore,
+  notificationVariables,
   openEventStore,
+  platformEffectHandlers,
   platformReactions,
   reactionConsumers,
   readModelVariables,
   startConsumers,
   type RunningConsumers,
+  observedOf,
+  observeProcess,
 } from '@meridian/wiring';
+import { documentDeadLetters } from '@meridian/kernel';
 
 const service = 'reactions';
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
+const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
@@ -55,7 +65,20 @@ await startOrExit(service, async () => {
   const documents = openDocumentStore(config, logger, dataDir);
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
-  consumers = startConsumers(reactionConsumers({ bus, documents, logger }, { store, reactions: platformReactions }), { logger });
+  // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
+  const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
+  const list = reactionConsumers(
+    { bus, documents, logger },
+    { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+  );
+  consumers = startConsumers(list, { logger });
+  // Lag (embedded: the log's head), dead letters and the timers as gauges.
+  observeProcess({
+    consumers: () => observedOf(list),
+    documents,
+    reactions,
+    ...(bus.kind === 'log' && { log: store, deadLetters: documentDeadLetters(documents) }),
+  });
   const running = consumers;
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },

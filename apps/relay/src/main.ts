@@ -15,6 +15,7 @@ import {
   StartupFailure,
   supervise,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   allEventTypes,
@@ -32,12 +33,15 @@ import {
 import { relayBatch } from './relay.ts';
 
 const service = 'relay';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables };
 commandLineOrExit(service, {
   command: 'node apps/relay/src/main.ts',
   synopsis: '',
   summary:
-    'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
+    'The relay, as on Cloud Run: every event of the log, in order, to the Pub/Sub topic logistics-events.\nNeeds ' +
+    'a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub); with PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });

@@ -2,7 +2,14 @@
 // the message) → producer (the bus topic). A batch is acknowledged only when the bus confirmed every
 // message in it, so the checkpoint never passes an event whose publish was not confirmed. After a crash
 // the unconfirmed tail is published again: duplicates are allowed, consumers absorb them.
+//
+// Each event's publish is a span, child of the append that recorded it; the message carries the publish
+// span's traceparent (in the envelope's metadata and the message attributes), so a consumer's handling on
+// the other side of the broker is its child. The event in the log keeps its own.
 import { failureKindOf, type BatchHandler, type Logger, type Publisher, type RecordedEvent } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
+import { eventContext } from '@meridian/projections';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 
 export type RelayDeps = {
   readonly publisher: Publisher<RecordedEvent>;
@@ -13,11 +20,16 @@ export type RelayDeps = {
 export const relayBatch =
   ({ publisher, logger, onPublished }: RelayDeps): BatchHandler<RecordedEvent> =>
   async (deliveries) => {
-    const events = deliveries.map((d) => d.message);
+    const spans = deliveries.map(({ message }) => publishSpan(message));
+    const events = deliveries.map(({ message }, index) => withTraceparentOf(message, spans[index]));
     try {
-      await publisher.publish(events);
+      const answer = await publisher.publish(events);
+      // The event bus is not bounded here; were it full, the batch is published again like after a failure.
+      if (E.isLeft(answer)) throw new Error(`the bus is full; again in ${answer.left.retryAfterSeconds} s`);
+      spans.forEach((span) => span?.end());
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      spans.forEach((span) => span?.setStatus({ code: SpanStatusCode.ERROR, message: reason }).end());
       // A permanent failure (the topic's schema refused an event) is a bug to fix and deploy, not an outage:
       // it is logged as an error, and the relay still waits at that event (skipping it would leave a gap in
       // its stream for every consumer) and publishes it again after the fix.
@@ -38,3 +50,21 @@ export const relayBatch =
     logger.debug('relayed', { size: events.length, through: last?.globalPosition });
     onPublished?.(events);
   };
+
+const publishSpan = (event: RecordedEvent): Span =>
+  trace.getTracer('meridian-relay').startSpan(
+    `publish ${event.type}`,
+    {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'gcp_pubsub', 'meridian.event.id': event.eventId, 'meridian.stream': event.streamId },
+    },
+    eventContext(event),
+  );
+
+/** The event as published: its metadata's traceparent is the publish span's. */
+const withTraceparentOf = (event: RecordedEvent, span: Span | undefined): RecordedEvent => {
+  const carrier: Record<string, string> = {};
+  if (span !== undefined) propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  const traceparent = carrier['traceparent'];
+  return traceparent === undefined ? event : { ...event, metadata: { ...event.metadata, traceparent } };
+};

@@ -11,4 +11,10 @@ export type TelemetryAppDeps = TelemetryRouterDeps & {
 };
 
 export const createApp = (deps: TelemetryAppDeps): Koa =>
-  createHttpApp({ logger: deps.logger, health: () => ({ status: 'ok' }), openapi: telemetryOpenApi, routers: [telemetryRouter(deps)] });
+  createHttpApp({
+    logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
+    health: () => ({ status: 'ok' }),
+    openapi: telemetryOpenApi,
+    routers: [telemetryRouter(deps)],
+  });

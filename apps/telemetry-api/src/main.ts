@@ -10,17 +10,21 @@ import {
   startOrExit,
   StartupFailure,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import { busVariables, commonVariables, defaultPort, openBus, usesPubSub } from '@meridian/wiring';
 import { createApp } from './app.ts';
 
 const service = 'telemetry';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...busVariables };
 commandLineOrExit(service, {
   command: 'node apps/telemetry-api/src/main.ts',
   synopsis: '',
   summary:
-    'The telemetry API alone, as on Cloud Run: pings in over HTTP, out to the Pub/Sub topic vehicle-telemetry.\nMERIDIAN_API_KEYS is required, and a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub).',
+    'The telemetry API alone, as on Cloud Run: pings in over HTTP, out to the Pub/Sub topic vehicle-telemetry.\nMERIDIAN_API_KEYS ' +
+    'is required, and a Pub/Sub bus (PUBSUB_EMULATOR_HOST or MERIDIAN_BUS=pubsub).',
   options: {},
   notes: variablesHelp(variables),
 });

@@ -2,8 +2,9 @@
 // or topic. 202 means the queue holds every ping of the batch; 503 with Retry-After means it held none.
 // Nothing here touches the event store: positions are not facts of the domain.
 import Router from '@koa/router';
-import { Backpressure, decodeWith, type Publisher, type Role } from '@meridian/kernel';
+import { decodeWith, type Publisher, type Role } from '@meridian/kernel';
 import { authenticate, HttpProblem, problems, readJsonBody, requireActor, type AuthState, type Principal } from '@meridian/http';
+import { recordTelemetryRefusal } from '@meridian/runtime';
 import * as E from 'fp-ts/lib/Either.js';
 import { TelemetryBatch, type TelemetryPing } from '@meridian/vehicle';
 
@@ -41,12 +42,10 @@ const unavailable = (retryAfterSeconds: number) =>
   );
 
 const publishOrRefuse = async (publisher: Publisher<TelemetryPing>, pings: readonly TelemetryPing[]) => {
-  try {
-    await publisher.publish(pings);
-  } catch (error) {
-    if (!(error instanceof Backpressure)) throw error;
-    throw unavailable(error.retryAfterSeconds);
-  }
+  const answer = await publisher.publish(pings);
+  if (E.isRight(answer)) return;
+  recordTelemetryRefusal();
+  throw unavailable(answer.left.retryAfterSeconds);
 };
 
 export const telemetryRouter = (deps: TelemetryRouterDeps): Router<AuthState> => {
@@ -57,7 +56,10 @@ export const telemetryRouter = (deps: TelemetryRouterDeps): Router<AuthState> =>
     requireActor(ctx.state.principal, telemetrySenders);
     // Full already: refuse before reading and decoding a body that could not be taken anyway.
     const full = deps.publisher.saturated?.();
-    if (full !== undefined) throw unavailable(full.retryAfterSeconds);
+    if (full !== undefined) {
+      recordTelemetryRefusal();
+      throw unavailable(full.retryAfterSeconds);
+    }
     const pings = pingsOf(await readJsonBody(ctx, { limit }));
     await publishOrRefuse(deps.publisher, pings);
     ctx.status = 202;

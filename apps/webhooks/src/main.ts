@@ -9,6 +9,7 @@ import {
   decodeEnvironment,
   startOrExit,
   variablesHelp,
+  installTelemetry,
 } from '@meridian/runtime';
 import {
   busVariables,
@@ -30,6 +31,8 @@ import { webhookService } from './service.ts';
 import { createSecrets } from './transport/secrets.ts';
 
 const service = 'webhook-dispatcher';
+// Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
+installTelemetry({ service });
 const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...webhookVariables };
 commandLineOrExit(service, {
   command: 'node apps/webhooks/src/main.ts',
@@ -57,6 +60,7 @@ await startOrExit(service, async () => {
   // The log is read for replays and backfills; deliveries come from the bus.
   const log = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log, state: documents, logger });
+  const findPrincipal = keyring(MERIDIAN_API_KEYS);
   const secrets = createSecrets(settings.secretKey, settings.previousSecretKeys);
   const resealing = resealAfterRotation(documents, secrets, settings.previousSecretKeys.length, logger);
   const webhooks = webhookService({
@@ -65,7 +69,7 @@ await startOrExit(service, async () => {
     log,
     secrets,
     policy: settings.policy,
-    findPrincipal: keyring(MERIDIAN_API_KEYS),
+    findPrincipal,
     logger,
     ...(settings.scheduleMs !== undefined && { schedule: settings.scheduleMs }),
     ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
@@ -74,6 +78,7 @@ await startOrExit(service, async () => {
   const server = bound.serve(
     createHttpApp({
       logger,
+      findPrincipal,
       health: () => ({ status: 'ok', consumers: consumers.snapshots() }),
       openapi: webhookApiOpenApi,
       routers: [webhooks.router],

@@ -1,5 +1,8 @@
+import * as E from 'fp-ts/lib/Either.js';
+import type * as t from 'io-ts';
 import type { EventCatalog } from './catalog.ts';
-import type { Command, Decider, DomainEvent } from './decider.ts';
+import { decodeWith, type FieldError } from './codecs.ts';
+import type { Command, CommandMetadata, Decider, DomainEvent } from './decider.ts';
 import { streamIdOf } from './envelope.ts';
 
 /**
@@ -25,3 +28,23 @@ export const streamOfCommand = <C extends Command, Ev extends DomainEvent, S>(
   aggregate: AggregateDefinition<C, Ev, S>,
   command: C,
 ): string => streamIdOf(aggregate.type, aggregate.idOf(command));
+
+/** An aggregate's command codecs by command type: each decodes the data of its own command. */
+export type CommandCodecs<C extends Command> = {
+  readonly [K in C['type']]: t.Type<Extract<C, { readonly type: K }>['data'], unknown, unknown>;
+};
+
+/**
+ * The command of `type` with its data decoded by that type's codec (the field errors otherwise). The one
+ * assertion: `codecs[type]` is the codec of the member of C whose type is `type` (CommandCodecs says so),
+ * but TypeScript cannot relate a key of a mapped type to the member of the union it came from.
+ */
+export const decodeCommand = <C extends Command>(
+  codecs: CommandCodecs<C>,
+  type: C['type'],
+  data: unknown,
+  metadata: CommandMetadata,
+): E.Either<FieldError[], C> => {
+  const decoded = decodeWith(codecs[type])(data);
+  return E.isLeft(decoded) ? decoded : E.right({ type, data: decoded.right, metadata } as C);
+};

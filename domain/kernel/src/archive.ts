@@ -51,7 +51,20 @@ export type SqlResult = {
   readonly rows: readonly (readonly unknown[])[];
 };
 
-/** A query the archive will not run: it could change something, or it is not a valid query at all. */
+/**
+ * Why a query has no answer, an expected outcome (the query is the caller's input): the archive will not
+ * run it (`rejected`: it could change something, it is not a valid query, it is beyond the archive's
+ * limits), or its signal stopped it (`cancelled`).
+ */
+export type SqlRefusal = { readonly reason: 'rejected' | 'cancelled'; readonly message: string };
+
+/** What a query gets: its rows, or why not. A failure of the archive itself (unreachable, a bug) throws. */
+export type SqlAnswer = E.Either<SqlRefusal, SqlResult>;
+
+/**
+ * A query the archive will not run. Inside an adapter only: thrown to leave the code reading a query at
+ * once (a row limit hit mid-page), and answered as a refusal at the port by `sqlAnswerOf`.
+ */
 export class ArchiveSqlRejected extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -79,7 +92,7 @@ export type SqlOptions = {
   readonly signal?: AbortSignal;
 };
 
-/** A query stopped by its signal before it finished; the signal's reason is the cause. */
+/** A query stopped by its signal before it finished; the signal's reason is the cause (inside an adapter, as above). */
 export class ArchiveQueryCancelled extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -94,6 +107,17 @@ export const queryCancelled = (signal: AbortSignal): ArchiveQueryCancelled => {
   return new ArchiveQueryCancelled(`the query was stopped: ${why}`, { cause: reason });
 };
 
+/** An adapter's run of a query as the port answers it: its refusals as values, anything else thrown on. */
+export const sqlAnswerOf = async (run: () => Promise<SqlResult>): Promise<SqlAnswer> => {
+  try {
+    return E.right(await run());
+  } catch (error) {
+    if (error instanceof ArchiveSqlRejected) return E.left({ reason: 'rejected', message: error.message });
+    if (error instanceof ArchiveQueryCancelled) return E.left({ reason: 'cancelled', message: error.message });
+    throw error;
+  }
+};
+
 export type EventArchive = {
   /** Writes events; those already archived (same eventId) are skipped. Resolves with how many were new. */
   readonly write: (events: readonly RecordedEvent[]) => Promise<{ readonly inserted: number }>;
@@ -106,10 +130,10 @@ export type EventArchive = {
   readonly find: (filter: ArchiveFilter, page: { readonly limit: number; readonly after?: string }) => Promise<ArchivePage>;
   /**
    * A read-only SQL query over the archive's tables (`events`, `telemetry`), in the archive's own dialect.
-   * Statements that would change anything are refused with ArchiveSqlRejected, and so are invalid ones.
-   * A query whose signal aborts is stopped in the archive and rejects with ArchiveQueryCancelled.
+   * Statements that would change anything are refused (a `rejected` left), and so are invalid ones. A
+   * query whose signal aborts is stopped in the archive and answered with a `cancelled` left.
    */
-  readonly sql: (query: string, options?: SqlOptions) => Promise<SqlResult>;
+  readonly sql: (query: string, options?: SqlOptions) => Promise<SqlAnswer>;
   /**
    * Records an anchor of the log's head. One per position: the first one recorded stays (an anchor is
    * evidence; a later claim about the same position does not replace it). Resolves with how many were new.
@@ -257,18 +281,29 @@ export type ArchivePosition = { readonly globalPosition: number; readonly eventI
 export const encodeArchiveCursor = (position: ArchivePosition): string =>
   Buffer.from(JSON.stringify([position.globalPosition, position.eventId])).toString('base64url');
 
-export const decodeArchiveCursor = (cursor: string): ArchivePosition => {
-  const invalid = () => new RangeError(`not an archive cursor: ${JSON.stringify(cursor)}`);
+/** A cursor read back: a `next` cursor of a previous page, or why it is not one (bad input, at the API edge). */
+export const parseArchiveCursor = (cursor: string): E.Either<string, ArchivePosition> => {
+  const invalid = E.left(`not an archive cursor: ${JSON.stringify(cursor)}`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    return invalid;
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-  const [globalPosition, eventId] = parsed as unknown[];
-  if (typeof globalPosition !== 'number' || !Number.isSafeInteger(globalPosition) || typeof eventId !== 'string') throw invalid();
-  return { globalPosition, eventId };
+  if (!Array.isArray(parsed) || parsed.length !== 2) return invalid;
+  const [globalPosition, eventId]: unknown[] = parsed;
+  if (typeof globalPosition !== 'number' || !Number.isSafeInteger(globalPosition) || typeof eventId !== 'string') return invalid;
+  return E.right({ globalPosition, eventId });
+};
+
+/**
+ * A cursor the stores are handed: the edge parsed it already (parseArchiveCursor), so one that is not a
+ * cursor here is a bug (it throws).
+ */
+export const decodeArchiveCursor = (cursor: string): ArchivePosition => {
+  const parsed = parseArchiveCursor(cursor);
+  if (E.isLeft(parsed)) throw new RangeError(parsed.left);
+  return parsed.right;
 };
 
 /** The page size asked for, checked: a page is 1 to maxArchivePageSize events. */

@@ -9,6 +9,7 @@
 // Event subscriptions retry whatever the handler left unsettled when it returned; telemetry subscriptions
 // (the embedded queue, Pub/Sub) let a delivery be settled later, until their ack deadline, so that the live
 // map can ack a ping once a write covering it has committed.
+import * as E from 'fp-ts/lib/Either.js';
 
 export const maxDeliveryAttempts = 5;
 
@@ -50,30 +51,25 @@ export type DeadLetter<M> = {
   readonly deadLetteredAt: string;
 };
 
-/** Publishes messages; resolves only when every one is confirmed by the bus (rejects otherwise). */
+/** A bounded publisher's refusal: it is full, took none of the batch, and says when to come back. */
+export type Saturated = { readonly retryAfterSeconds: number };
+
+/**
+ * Publishes messages. Resolves right once every one is confirmed by the bus, or left (Saturated) when a
+ * bounded publisher is full: an expected answer under load, not a failure. Rejects when the bus fails.
+ */
 export type Publisher<M> = {
-  readonly publish: (messages: readonly M[]) => Promise<void>;
+  readonly publish: (messages: readonly M[]) => Promise<E.Either<Saturated, void>>;
   /**
    * When a bounded publisher is full: how long to wait. Lets an edge refuse a request before reading its
    * body, which is most of the cost of a refusal.
    */
-  readonly saturated?: () => { readonly retryAfterSeconds: number } | undefined;
+  readonly saturated?: () => Saturated | undefined;
   readonly close: () => Promise<void>;
 };
 
-/** A publisher that may refuse work when its buffer is full, saying when to come back. */
-export class Backpressure extends Error {
-  readonly retryAfterSeconds: number;
-  constructor(message: string, retryAfterSeconds: number) {
-    // Refusals are expected and frequent under load: no stack trace to capture.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
-    this.name = 'Backpressure';
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
+/** What a publish answers when the bus confirmed every message. */
+export const published: E.Either<Saturated, void> = E.right(undefined);
 
 /**
  * One publisher feeding several bounded ones (the embedded telemetry queue feeds the live map and the
@@ -83,8 +79,9 @@ export const fanOutPublisher = <M>(publishers: readonly Publisher<M>[]): Publish
   saturated: () => publishers.map((p) => p.saturated?.()).find((s) => s !== undefined),
   publish: async (messages) => {
     const full = publishers.map((p) => p.saturated?.()).find((s) => s !== undefined);
-    if (full !== undefined) throw new Backpressure('a telemetry consumer is full', full.retryAfterSeconds);
-    await Promise.all(publishers.map((p) => p.publish(messages)));
+    if (full !== undefined) return E.left(full);
+    const answers = await Promise.all(publishers.map((p) => p.publish(messages)));
+    return answers.find(E.isLeft) ?? published;
   },
   close: async () => {
     await Promise.all(publishers.map((p) => p.close()));

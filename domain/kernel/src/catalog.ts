@@ -89,6 +89,8 @@ export const eventCatalog = <Ev extends DomainEvent>(
   const messages: WireMessage[] = [];
   const byWireType = new Map<string, Entry>();
   const byCodeType = new Map<string, { wireType: string; schemaVersion: number; data: DataCodec<unknown> }>();
+  // Entries of a mapped type come out untyped; each is one of `definitions`' own, whose codec reads and
+  // writes the data of the event named by its key (so `decode` below builds exactly that member of Ev).
   for (const [codeType, definition] of Object.entries(definitions) as [string, { wireType: string; data: DataCodec<unknown> }][]) {
     if (!definition.wireType.startsWith(`${aggregateType}.`))
       throw new Error(`wire type "${definition.wireType}" must start with "${aggregateType}."`);

@@ -1,10 +1,10 @@
 // Where consumers keep their place. A consumer that reads the log (the embedded bus, the relay) keeps the
 // position it finished up to; its dead letters wait beside it until redriven. Both are ports, kept here
 // in any document store (embedded: SQLite; a replay of the log may then resume exactly where it was).
-import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { DeadLetter } from './bus.ts';
-import { fieldErrors, struct } from './codecs.ts';
+import { struct } from './codecs.ts';
+import { collection, typedCollection } from './collection.ts';
 import type { DocumentStore } from './document-store.ts';
 import { RecordedEventCodec, type RecordedEvent } from './envelope.ts';
 
@@ -23,24 +23,13 @@ export type DeadLetterStore = {
   readonly remove: (consumer: string, eventIds: readonly string[]) => Promise<void>;
 };
 
-export const checkpointCollection = 'consumer-checkpoints';
-export const deadLetterCollection = 'dead-letters';
+/** Where a log reader stands: the position it finished, and when it got there. */
+export const ConsumerCheckpoint = struct('ConsumerCheckpoint', { position: t.number, updatedAt: t.string });
+export type ConsumerCheckpoint = t.TypeOf<typeof ConsumerCheckpoint>;
 
-export const documentCheckpointer = (documents: DocumentStore, now: () => Date = () => new Date()): Checkpointer => ({
-  load: async (consumer) => {
-    const position = (await documents.get(checkpointCollection, consumer))?.['position'];
-    return typeof position === 'number' ? position : 0;
-  },
-  save: (consumer, position) =>
-    documents.transact([], () => ({
-      writes: [{ collection: checkpointCollection, id: consumer, document: { position, updatedAt: now().toISOString() } }],
-      result: undefined,
-    })),
-});
+export const consumerCheckpoints = collection('consumer-checkpoints', ConsumerCheckpoint);
 
-const letterId = (consumer: string, eventId: string) => `${consumer}__${eventId}`;
-
-const DeadLetterCodec: t.Type<DeadLetter<RecordedEvent>, unknown, unknown> = struct('DeadLetter', {
+export const DeadLetterDocument: t.Type<DeadLetter<RecordedEvent>, unknown, unknown> = struct('DeadLetter', {
   consumer: t.string,
   message: RecordedEventCodec,
   reason: t.string,
@@ -48,49 +37,37 @@ const DeadLetterCodec: t.Type<DeadLetter<RecordedEvent>, unknown, unknown> = str
   deadLetteredAt: t.string,
 });
 
-/** Stored dead letters are written only by `add`: one that does not decode is a bug, not an input error. */
-const decodeLetter = (document: unknown): DeadLetter<RecordedEvent> => {
-  const decoded = DeadLetterCodec.decode(document);
-  if (E.isLeft(decoded))
-    throw new Error(
-      `a stored dead letter does not decode: ${fieldErrors(decoded.left)
-        .map((e) => `${e.pointer} ${e.detail}`)
-        .join('; ')}`,
-    );
-  return decoded.right;
+/** A consumer's dead letters are listed by `consumer` (an equality on one field: no composite index). */
+export const deadLetters = collection('dead-letters', DeadLetterDocument);
+
+export const documentCheckpointer = (documents: DocumentStore, now: () => Date = () => new Date()): Checkpointer => {
+  const checkpoints = typedCollection(documents, consumerCheckpoints);
+  return {
+    load: async (consumer) => (await checkpoints.get(consumer))?.position ?? 0,
+    save: (consumer, position) => checkpoints.put([{ id: consumer, document: { position, updatedAt: now().toISOString() } }]),
+  };
 };
 
-export const documentDeadLetters = (documents: DocumentStore): DeadLetterStore => ({
-  add: async (letters) => {
-    if (letters.length === 0) return;
-    await documents.transact([], () => ({
-      writes: letters.map((letter) => ({
-        collection: deadLetterCollection,
-        id: letterId(letter.consumer, letter.message.eventId),
-        document: letter,
-      })),
-      result: undefined,
-    }));
-  },
-  list: async (consumer) => {
-    const letters: DeadLetter<RecordedEvent>[] = [];
-    let after: string | undefined;
-    do {
-      const page = await documents.query(deadLetterCollection, {
-        where: [{ field: 'consumer', op: '==', value: consumer }],
-        limit: 500,
-        ...(after !== undefined && { after }),
-      });
-      letters.push(...page.documents.map((d) => decodeLetter(d.document)));
-      after = page.next;
-    } while (after !== undefined);
-    return letters.sort((a, b) => a.message.globalPosition - b.message.globalPosition);
-  },
-  remove: async (consumer, eventIds) => {
-    if (eventIds.length === 0) return;
-    await documents.transact([], () => ({
-      writes: eventIds.map((eventId) => ({ collection: deadLetterCollection, id: letterId(consumer, eventId), document: undefined })),
-      result: undefined,
-    }));
-  },
-});
+const letterId = (consumer: string, eventId: string) => `${consumer}__${eventId}`;
+
+export const documentDeadLetters = (documents: DocumentStore): DeadLetterStore => {
+  const letters = typedCollection(documents, deadLetters);
+  return {
+    add: (added) => letters.put(added.map((letter) => ({ id: letterId(letter.consumer, letter.message.eventId), document: letter }))),
+    list: async (consumer) => {
+      const listed: DeadLetter<RecordedEvent>[] = [];
+      let after: string | undefined;
+      do {
+        const page = await letters.query({
+          where: [{ field: 'consumer', op: '==', value: consumer }],
+          limit: 500,
+          ...(after !== undefined && { after }),
+        });
+        listed.push(...page.documents.map((d) => d.document));
+        after = page.next;
+      } while (after !== undefined);
+      return listed.sort((a, b) => a.message.globalPosition - b.message.globalPosition);
+    },
+    remove: (consumer, eventIds) => letters.put(eventIds.map((eventId) => ({ id: letterId(consumer, eventId), document: undefined }))),
+  };
+};

@@ -9,6 +9,7 @@
 // (a forbidden actor, a conflict that outlasted the attempts, a failure) records nothing.
 import * as E from 'fp-ts/lib/Either.js';
 import { streamOfCommand, type AggregateDefinition } from './aggregate.ts';
+import type { EventCatalog } from './catalog.ts';
 import type { Command, DomainEvent } from './decider.ts';
 import type { Actor, EventMetadata, NewEvent, RecordedEvent } from './envelope.ts';
 import { commandError, isRefusal, type CommandError } from './errors.ts';
@@ -66,12 +67,9 @@ const metadataOf = (context: CommandContext): EventMetadata => ({
   ...(context.traceparent !== undefined && { traceparent: context.traceparent }),
 });
 
-const decodeStream = <Ev extends DomainEvent>(
-  aggregate: AggregateDefinition<Command, Ev, unknown>,
-  recorded: readonly RecordedEvent[],
-): Ev[] =>
+const decodeStream = <Ev extends DomainEvent>(events: EventCatalog<Ev>, recorded: readonly RecordedEvent[]): Ev[] =>
   recorded.map((event) => {
-    const decoded = aggregate.events.decode(event);
+    const decoded = events.decode(event);
     // A stored event that no longer decodes is a deployment bug, not a user error: fail loudly.
     if (E.isLeft(decoded)) throw new Error(`${event.streamId}@${event.streamRevision}: ${decoded.left}`);
     return decoded.right;
@@ -101,7 +99,8 @@ const decideAndAppend = async <C extends Command, Ev extends DomainEvent, S>(
 ): Promise<Outcome> => {
   const { store, cache } = deps;
   const streamId = streamOfCommand(aggregate, command);
-  const expectation = aggregate.expects[command.type as C['type']];
+  const type: C['type'] = command.type;
+  const expectation = aggregate.expects[type];
   const maxAttempts = deps.maxAttempts ?? 5;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const cached = cache?.get(streamId);
@@ -110,7 +109,7 @@ const decideAndAppend = async <C extends Command, Ev extends DomainEvent, S>(
     if (expectation === 'new' && current !== undefined) return refusedBy(streamId, commandError.alreadyExists(streamId));
     if (expectation === 'existing' && current === undefined) return refusedBy(streamId, commandError.notFound(streamId));
 
-    const state = decodeStream(aggregate as AggregateDefinition<Command, Ev, unknown>, recorded).reduce(
+    const state = decodeStream(aggregate.events, recorded).reduce(
       aggregate.decider.evolve,
       (cached?.state as S | undefined) ?? aggregate.decider.initialState,
     );

@@ -11,6 +11,12 @@ export type DocumentWrite = DocumentKey & { readonly document: Document | undefi
 
 export type Scalar = string | number | boolean | null;
 
+export const isScalar = (value: unknown): value is Scalar =>
+  value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/** A JSON object: what a store may hold as a document (a store reading its own text back checks this much). */
+export const isDocument = (value: unknown): value is Document => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** Equality on a top-level field; `in` matches any of up to 30 values (Firestore's limit). */
 export type FieldFilter =
   | { readonly field: string; readonly op: '=='; readonly value: Scalar }
@@ -34,6 +40,13 @@ export type DocumentChange = { readonly collection: string; readonly id: string;
 
 /** A composite index a query needs: equality fields first, then the order field. */
 export type IndexDefinition = readonly string[];
+
+/**
+ * The field a document's expiry is written in (an ISO instant): stores with a native TTL keep it as their
+ * own time type so a TTL policy on it deletes the document after it (Firestore: a Timestamp); reads give the
+ * ISO instant back. Stores without one (SQLite) keep it as written.
+ */
+export const expiryField = 'expireAt';
 
 /** The most writes one transaction may hold (Firestore allows 500; a margin stays for checkpoints). */
 export const maxWritesPerTransaction = 450;
@@ -72,12 +85,15 @@ export const assertCollectionName = (collection: string): void => {
   if (!collectionPattern.test(collection)) throw new Error(`invalid collection name "${collection}"`);
 };
 
+/** A page's cursor: the last document's sort value (a scalar: queries order by top-level scalar fields) and id. */
 export const encodeCursor = (value: unknown, id: string): string => Buffer.from(JSON.stringify([value, id])).toString('base64url');
 
-export const decodeCursor = (cursor: string): { value: unknown; id: string } | undefined => {
+export const decodeCursor = (cursor: string): { value: Scalar; id: string } | undefined => {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string' ? { value: parsed[0], id: parsed[1] } : undefined;
+    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
+    const [value, id]: unknown[] = parsed;
+    return isScalar(value) && typeof id === 'string' ? { value, id } : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 // The event envelope of ARCHITECTURE.md: what every stored event carries, in every wiring.
 import * as t from 'io-ts';
-import { struct } from './codecs.ts';
+import { oneOf, struct } from './codecs.ts';
 
 /** The roles an API key may hold. */
 export const roles = ['admin', 'dispatcher', 'driver', 'client', 'auditor'] as const;
@@ -74,11 +74,7 @@ export const entityIdOf = (streamId: string): string => {
 };
 
 // The envelope as a codec, for consumers that receive it as JSON from a bus (decoded once, at that edge).
-const ActorCodec = struct(
-  'Actor',
-  { principalId: t.string, role: t.keyof(Object.fromEntries(actorRoles.map((r) => [r, null])) as Record<ActorRole, null>) },
-  { clientId: t.string },
-);
+const ActorCodec = struct('Actor', { principalId: t.string, role: oneOf('ActorRole', actorRoles) }, { clientId: t.string });
 const EventMetadataCodec = struct(
   'EventMetadata',
   { correlationId: t.string, causationId: t.string, actor: ActorCodec },

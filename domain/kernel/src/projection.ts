@@ -1,81 +1,9 @@
-// Read models as data and pure functions. A collection is a name, the indexes its queries need, and the
-// codec of its documents; a projection is how each event changes documents of its collections. The
-// consumer runtime (@meridian/projections) does the I/O; the testing kit folds events through a projection
-// without any (testing/projection-spec.ts).
-import * as E from 'fp-ts/lib/Either.js';
-import type * as t from 'io-ts';
-import { fieldErrors, jsonSchemaOf, type JsonSchema } from './codecs.ts';
-import type { Document, DocumentStore, IndexDefinition, QueryPage, DocumentQuery } from './document-store.ts';
+// Read models as data and pure functions: a projection is how each event changes documents of its
+// collections (collection.ts: name, codec, indexes). The consumer runtime (@meridian/projections) does the
+// I/O; the testing kit folds events through a projection without any (testing/projection-spec.ts).
+import type { Collection } from './collection.ts';
+import type { Document } from './document-store.ts';
 import type { RecordedEvent } from './envelope.ts';
-
-/** What a collection needs of its codec: to read stored documents (never to write them: writes are typed). */
-export type DocumentCodec<D> = Pick<t.Type<D, unknown, unknown>, 'name' | 'is' | 'validate' | 'decode'>;
-
-export type Collection<D extends Document> = {
-  /** The logical name (a projection's runtime adds its generation: `parcels_v1`). */
-  readonly name: string;
-  readonly codec: DocumentCodec<D>;
-  /** The composite indexes its queries need (equality fields first, then the order field). */
-  readonly indexes: readonly IndexDefinition[];
-  /** The JSON Schema of its documents, for the API description. */
-  readonly schema: JsonSchema;
-};
-
-export const collection = <D extends Document>(
-  name: string,
-  codec: t.Type<D, unknown, unknown>,
-  { indexes = [] }: { readonly indexes?: readonly IndexDefinition[] } = {},
-): Collection<D> => ({
-  name,
-  codec,
-  indexes,
-  schema: jsonSchemaOf(codec),
-});
-
-/**
- * A stored document as its collection's type. Read models are written only through their collection's
- * typed updates, so a document that does not decode is a broken read model (a bug, or a store edited by
- * hand), never bad input: it throws.
- */
-export const decodeDocument = <D extends Document>(collection: Pick<Collection<D>, 'name' | 'codec'>, id: string, document: unknown): D => {
-  const decoded = collection.codec.decode(document);
-  if (E.isLeft(decoded))
-    throw new Error(
-      `${collection.name}/${id} is not a ${collection.codec.name}: ${fieldErrors(decoded.left)
-        .map((e) => `${e.pointer} ${e.detail}`)
-        .join('; ')}`,
-    );
-  return decoded.right;
-};
-
-/** Typed reads of one collection of a store (under the physical name a generation gives it). */
-export type TypedCollection<D extends Document> = {
-  readonly get: (id: string) => Promise<D | undefined>;
-  readonly query: (
-    query: DocumentQuery,
-  ) => Promise<{ readonly documents: readonly { readonly id: string; readonly document: D }[]; readonly next?: string }>;
-};
-
-export const typedCollection = <D extends Document>(
-  store: DocumentStore,
-  collection: Collection<D>,
-  physicalName: string = collection.name,
-): TypedCollection<D> => {
-  const read = (id: string, document: unknown) => decodeDocument({ name: physicalName, codec: collection.codec }, id, document);
-  return {
-    get: async (id) => {
-      const document = await store.get(physicalName, id);
-      return document === undefined ? undefined : read(id, document);
-    },
-    query: async (query) => {
-      const page: QueryPage = await store.query(physicalName, query);
-      return {
-        documents: page.documents.map(({ id, document }) => ({ id, document: read(id, document) })),
-        ...(page.next !== undefined && { next: page.next }),
-      };
-    },
-  };
-};
 
 /** How one event changes one document: a pure function of the document as it is (undefined: absent). */
 export type DocumentUpdate = {

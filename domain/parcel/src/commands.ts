@@ -46,6 +46,19 @@ export type FailDeliveryAttempt = t.TypeOf<typeof FailDeliveryAttempt>;
 export const ReturnParcelToDepot = struct('ReturnParcelToDepot', { parcelId: ParcelId }, { reason: NonEmptyString });
 export type ReturnParcelToDepot = t.TypeOf<typeof ReturnParcelToDepot>;
 
+/**
+ * The route the parcel was planned on is over (finished or cancelled): if the parcel is still on it and not
+ * delivered, it goes back to the depot (returned from the vehicle, or released if it was never loaded); a
+ * parcel delivered, cancelled or on another route stays as it is. Sent by the platform's reaction to the
+ * route's end, which cannot tell which of its parcels were delivered: the parcel decides.
+ */
+export const ReturnUndeliveredParcel = struct(
+  'ReturnUndeliveredParcel',
+  { parcelId: ParcelId, routeId: Identifier },
+  { reason: NonEmptyString },
+);
+export type ReturnUndeliveredParcel = t.TypeOf<typeof ReturnUndeliveredParcel>;
+
 export const CancelParcel = struct('CancelParcel', { parcelId: ParcelId, reason: NonEmptyString });
 export type CancelParcel = t.TypeOf<typeof CancelParcel>;
 
@@ -61,6 +74,7 @@ export type ParcelCommand =
   | Command<'DeliverParcel', DeliverParcel>
   | Command<'FailDeliveryAttempt', FailDeliveryAttempt>
   | Command<'ReturnParcelToDepot', ReturnParcelToDepot>
+  | Command<'ReturnUndeliveredParcel', ReturnUndeliveredParcel>
   | Command<'CancelParcel', CancelParcel>
   | Command<'RecordParcelSlaBreach', RecordParcelSlaBreach>;
 
@@ -74,6 +88,7 @@ export const parcelCommands = {
   DeliverParcel,
   FailDeliveryAttempt,
   ReturnParcelToDepot,
+  ReturnUndeliveredParcel,
   CancelParcel,
   RecordParcelSlaBreach,
 } as const;

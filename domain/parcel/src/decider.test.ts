@@ -147,6 +147,28 @@ test(
     .then([{ type: 'ParcelAssignedToRoute', data: { parcelId, clientId, routeId, assignedAt: nowIso } }]),
 );
 test(
+  'assigning a loaded parcel to the route it is on changes nothing',
+  given([registered, assigned, loaded]).when(command('AssignParcelToRoute', { parcelId, routeId })).then([]),
+);
+test(
+  'assigning a parcel out for delivery, or back from an attempt, to its route changes nothing',
+  given([...onTheWay, failed()])
+    .when(command('AssignParcelToRoute', { parcelId, routeId }))
+    .then([]),
+);
+test(
+  'assigning a parcel delivered on that route changes nothing (a late repeat of its assignment)',
+  given([...onTheWay, delivered()])
+    .when(command('AssignParcelToRoute', { parcelId, routeId }))
+    .then([]),
+);
+test(
+  'refuses to assign a parcel delivered on another route',
+  given([...onTheWay, delivered()])
+    .when(command('AssignParcelToRoute', { parcelId, routeId: 'r-2' as Identifier }))
+    .thenRejects('ParcelNotAssignable'),
+);
+test(
   'refuses to assign a loaded parcel',
   given([registered, assigned, loaded])
     .when(command('AssignParcelToRoute', { parcelId, routeId: 'r-2' as Identifier }))
@@ -277,6 +299,54 @@ test(
     .when(command('ReturnParcelToDepot', { parcelId }))
     .thenRejects('ParcelNotReturnable'),
 );
+
+// ReturnUndeliveredParcel (a finished route's parcels)
+const returnUndelivered = (route = routeId) =>
+  command('ReturnUndeliveredParcel', { parcelId, routeId: route, reason: text('route r-1 finished') });
+test(
+  "returns a parcel still on the finished route's vehicle to the depot",
+  given([registered, assigned, loaded])
+    .when(returnUndelivered())
+    .then([
+      {
+        type: 'ParcelReturnedToDepot',
+        data: { parcelId, clientId, routeId, vehicleId, returnedAt: nowIso, reason: text('route r-1 finished') },
+      },
+    ]),
+);
+test(
+  'returns a parcel whose attempt failed to the depot',
+  given([...onTheWay, failed()])
+    .when(returnUndelivered())
+    .then([
+      {
+        type: 'ParcelReturnedToDepot',
+        data: { parcelId, clientId, routeId, vehicleId, returnedAt: nowIso, reason: text('route r-1 finished') },
+      },
+    ]),
+);
+test(
+  'releases a parcel of the finished route that was never loaded',
+  given([registered, assigned])
+    .when(returnUndelivered())
+    .then([
+      { type: 'ParcelReleasedFromRoute', data: { parcelId, clientId, routeId, releasedAt: nowIso, reason: text('route r-1 finished') } },
+    ]),
+);
+test(
+  'a delivered parcel stays delivered',
+  given([...onTheWay, delivered()])
+    .when(returnUndelivered())
+    .then([]),
+);
+test('a cancelled parcel stays cancelled', given([registered, assigned, cancelled]).when(returnUndelivered()).then([]));
+test(
+  'a parcel on another route stays on it',
+  given([registered, assigned, loaded])
+    .when(returnUndelivered('r-9' as Identifier))
+    .then([]),
+);
+test('a parcel out for delivery waits for its outcome', given(onTheWay).when(returnUndelivered()).thenRejects('ParcelOutForDelivery'));
 
 // CancelParcel
 test(

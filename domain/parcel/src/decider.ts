@@ -11,6 +11,7 @@ import type {
   RegisterParcel,
   ReleaseParcelFromRoute,
   ReturnParcelToDepot,
+  ReturnUndeliveredParcel,
 } from './commands.ts';
 import type { ParcelEvent } from './events.ts';
 import { evolveParcel, initialParcelState, type ParcelFacts, type ParcelState } from './state.ts';
@@ -40,8 +41,13 @@ const register = (data: RegisterParcel, now: Date): Decision =>
     ? reject('SlaDeadlineInPast', 'the SLA deadline must be in the future', { slaDeadline: data.slaDeadline })
     : accept({ type: 'ParcelRegistered', data: { ...data, registeredAt: isoDateTime(now) } });
 
+/** Assigned to that route, and not since taken off it: on its vehicle, out, back from an attempt, or delivered by it. */
+const isOnRoute = (state: Registered, routeId: string): boolean => 'routeId' in state && state.routeId === routeId;
+
 const assignToRoute = (data: AssignParcelToRoute, state: Registered, now: Date): Decision => {
-  if (state.status === 'AssignedToRoute' && state.routeId === data.routeId) return accept();
+  // Assigning it to the route it is on (loaded already, say), or that delivered it, is a repeat: nothing to do.
+  // So a plan's assignment that comes late (its reaction behind the driver) changes nothing, and is no refusal.
+  if (isOnRoute(state, data.routeId)) return accept();
   if (state.status !== 'Registered' && state.status !== 'AssignedToRoute' && state.status !== 'ReturnedToDepot')
     return refuseInState('ParcelNotAssignable', state, 'only a parcel at the depot can be assigned to a route');
   const { parcelId, clientId } = state.parcel;
@@ -163,6 +169,32 @@ const returnToDepot = (data: ReturnParcelToDepot, state: Registered, now: Date):
   });
 };
 
+/**
+ * After its route ended (finished or cancelled): back to the depot if still on that route's vehicle,
+ * released if never loaded; nothing to do if it left the route (delivered, released, cancelled, on another
+ * route). Out for delivery, it waits for its outcome (refused: the driver records it first).
+ */
+const returnUndelivered = (data: ReturnUndeliveredParcel, state: Registered, now: Date): Decision => {
+  if (!('routeId' in state) || state.routeId !== data.routeId || state.status === 'Delivered') return accept();
+  const { parcelId, clientId } = state.parcel;
+  const reason = data.reason && { reason: data.reason };
+  switch (state.status) {
+    case 'AssignedToRoute':
+      return accept({
+        type: 'ParcelReleasedFromRoute',
+        data: { parcelId, clientId, routeId: data.routeId, releasedAt: isoDateTime(now), ...reason },
+      });
+    case 'Loaded':
+    case 'AttemptFailed':
+      return accept({
+        type: 'ParcelReturnedToDepot',
+        data: { parcelId, clientId, routeId: state.routeId, vehicleId: state.vehicleId, returnedAt: isoDateTime(now), ...reason },
+      });
+    case 'OutForDelivery':
+      return refuseInState('ParcelOutForDelivery', state, 'record its delivery or failed attempt before it can go back to the depot');
+  }
+};
+
 const cancel = (data: CancelParcel, state: Registered, now: Date): Decision => {
   if (state.status === 'Cancelled') return refuseInState('ParcelAlreadyCancelled', state, 'it cannot be cancelled again');
   if (state.status === 'Delivered') return refuseInState('ParcelAlreadyDelivered', state, 'a delivered parcel cannot be cancelled');
@@ -214,6 +246,8 @@ export const decideParcel = (command: ParcelCommand, state: ParcelState): Decisi
       return failAttempt(command.data, state, now);
     case 'ReturnParcelToDepot':
       return returnToDepot(command.data, state, now);
+    case 'ReturnUndeliveredParcel':
+      return returnUndelivered(command.data, state, now);
     case 'CancelParcel':
       return cancel(command.data, state, now);
     case 'RecordParcelSlaBreach':

@@ -12,13 +12,13 @@ import {
   type DomainEvent,
 } from '@meridian/kernel';
 import * as t from 'io-ts';
-import { Address, FailureReason, ParcelId, ProofOfDelivery, Recipient } from './values.ts';
+import { Address, FailureReason, ParcelId, ProofOfDelivery, RecordedRecipient } from './values.ts';
 
 const about = { parcelId: ParcelId, clientId: Identifier };
 
 export const ParcelRegistered = struct('ParcelRegistered', {
   ...about,
-  recipient: Recipient,
+  recipient: RecordedRecipient,
   address: Address,
   weightKg: Kilograms,
   slaDeadline: IsoDateTime,

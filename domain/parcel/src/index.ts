@@ -24,6 +24,7 @@ export const parcel: AggregateDefinition<ParcelCommand, ParcelEvent, ParcelState
     DeliverParcel: 'existing',
     FailDeliveryAttempt: 'existing',
     ReturnParcelToDepot: 'existing',
+    ReturnUndeliveredParcel: 'existing',
     CancelParcel: 'existing',
     RecordParcelSlaBreach: 'existing',
   },

@@ -53,6 +53,7 @@ const rawCommand = fc.oneof(
     data: fc.record({ parcelId: fc.constant(parcelId), reason: fc.constantFrom('recipient-absent', 'refused', 'other') }),
   }),
   fc.record({ type: fc.constant('ReturnParcelToDepot'), data: fc.record({ parcelId: fc.constant(parcelId) }) }),
+  fc.record({ type: fc.constant('ReturnUndeliveredParcel'), data: fc.record({ parcelId: fc.constant(parcelId), routeId: ids }) }),
   fc.record({ type: fc.constant('CancelParcel'), data: fc.record({ parcelId: fc.constant(parcelId), reason: fc.constant('asked') }) }),
   fc.record({ type: fc.constant('RecordParcelSlaBreach'), data: fc.record({ parcelId: fc.constant(parcelId) }) }),
 );

@@ -1,4 +1,4 @@
-import { GeoPoint, Identifier, NonEmptyString, oneOf, struct } from '@meridian/kernel';
+import { GeoPoint, Identifier, NonEmptyString, oneOf, PhoneNumber, struct } from '@meridian/kernel';
 import * as t from 'io-ts';
 
 export interface ParcelIdBrand {
@@ -7,8 +7,20 @@ export interface ParcelIdBrand {
 export const ParcelId = t.brand(Identifier, (_id): _id is t.Branded<Identifier, ParcelIdBrand> => true, 'ParcelId');
 export type ParcelId = t.TypeOf<typeof ParcelId>;
 
-export const Recipient = struct('Recipient', { name: NonEmptyString }, { phone: NonEmptyString, email: NonEmptyString });
+/** The recipient as a command gives it: the phone number, optional, in E.164 (the SMS gateway texts it). */
+export const Recipient = struct('Recipient', { name: NonEmptyString }, { phone: PhoneNumber, email: NonEmptyString });
 export type Recipient = t.TypeOf<typeof Recipient>;
+
+/**
+ * The recipient as recorded: registrations from before E.164 was required may hold any non-blank text as the
+ * phone number (the notifications take only an E.164 one), so the event's codec keeps accepting it.
+ */
+export const RecordedRecipient = struct(
+  'RecordedRecipient',
+  { name: NonEmptyString },
+  { phone: t.union([PhoneNumber, NonEmptyString]), email: NonEmptyString },
+);
+export type RecordedRecipient = t.TypeOf<typeof RecordedRecipient>;
 
 export const Address = struct(
   'Address',

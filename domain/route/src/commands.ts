@@ -35,6 +35,26 @@ export type FinishRoute = t.TypeOf<typeof FinishRoute>;
 export const CancelRoute = struct('CancelRoute', { routeId: RouteId, reason: NonEmptyString });
 export type CancelRoute = t.TypeOf<typeof CancelRoute>;
 
+/**
+ * Records that a parcel of the plan refused to join the route (it was cancelled meanwhile, or is on a van
+ * already): the route drops it from its stop, and the RouteBoard shows it. Sent by the platform's reaction
+ * to the refusal (`code` and `reason` are the refusal's), not by people.
+ */
+export const RecordParcelRefusal = struct(
+  'RecordParcelRefusal',
+  { routeId: RouteId, parcelId: Identifier, code: NonEmptyString },
+  { reason: NonEmptyString },
+);
+export type RecordParcelRefusal = t.TypeOf<typeof RecordParcelRefusal>;
+
+/**
+ * Asks the route whether it takes a parcel just assigned to it: refused when the route is finished or
+ * cancelled (or was never planned), accepted with no event otherwise. Sent by the platform's reaction to
+ * every assignment, so an assignment that raced the route's end is undone (the parcel released).
+ */
+export const AcceptParcel = struct('AcceptParcel', { routeId: RouteId, parcelId: Identifier });
+export type AcceptParcel = t.TypeOf<typeof AcceptParcel>;
+
 export type RouteCommand =
   | Command<'PlanRoute', PlanRoute>
   | Command<'AssignRouteVehicle', AssignRouteVehicle>
@@ -43,7 +63,9 @@ export type RouteCommand =
   | Command<'SkipStop', SkipStop>
   | Command<'ResequenceStops', ResequenceStops>
   | Command<'FinishRoute', FinishRoute>
-  | Command<'CancelRoute', CancelRoute>;
+  | Command<'CancelRoute', CancelRoute>
+  | Command<'RecordParcelRefusal', RecordParcelRefusal>
+  | Command<'AcceptParcel', AcceptParcel>;
 
 /** Every command's data codec, by command type: what the edge decodes requests with. */
 export const routeCommands = {
@@ -55,4 +77,6 @@ export const routeCommands = {
   ResequenceStops,
   FinishRoute,
   CancelRoute,
+  RecordParcelRefusal,
+  AcceptParcel,
 } as const;

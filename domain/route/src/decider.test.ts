@@ -77,11 +77,11 @@ const skipped = (stopId: string, parcelIds: string[], remainingStops: number, ov
 });
 const cancelled = (over: Partial<RouteCancelled> = {}): RouteEvent => ({
   type: 'RouteCancelled',
-  data: { routeId, reason: text('storm'), releasedParcelIds: allParcels, cancelledAt: nowIso, ...over },
+  data: { routeId, reason: text('storm'), releasedParcelIds: allParcels, cancelledAt: nowIso, parcelIds: allParcels, ...over },
 });
 const finished: RouteEvent = {
   type: 'RouteFinished',
-  data: { routeId, vehicleId, driverId, completedStops: 2, skippedStops: 1, finishedAt: nowIso },
+  data: { routeId, vehicleId, driverId, completedStops: 2, skippedStops: 1, finishedAt: nowIso, parcelIds: allParcels },
 };
 const underWay = [planned, assigned(), started];
 const allClosed = [...underWay, completed('s-1', ['p-1', 'p-2'], 2), skipped('s-2', ['p-3'], 1), completed('s-3', ['p-4'], 0)];
@@ -324,6 +324,91 @@ test(
     .thenRejects('RouteAlreadyFinished'),
 );
 test('refuses to cancel twice', given([planned, cancelled()]).when(cancel).thenRejects('RouteAlreadyCancelled'));
+
+// RecordParcelRefusal
+const refusal = (parcelId: string) =>
+  command('RecordParcelRefusal', {
+    routeId,
+    parcelId: id(parcelId),
+    code: text('ParcelNotAssignable'),
+    reason: text('the parcel is Cancelled; only a parcel at the depot can be assigned to a route'),
+  });
+const refused = (parcelId: string, stopId: string): RouteEvent => ({
+  type: 'RouteParcelRefused',
+  data: {
+    routeId,
+    parcelId: id(parcelId),
+    stopId: id(stopId),
+    code: text('ParcelNotAssignable'),
+    reason: text('the parcel is Cancelled; only a parcel at the depot can be assigned to a route'),
+    refusedAt: nowIso,
+  },
+});
+test(
+  'records a parcel that refused to join the route, naming its stop',
+  given([planned])
+    .when(refusal('p-2'))
+    .then([refused('p-2', 's-1')]),
+);
+test(
+  'a refused parcel is dropped from its stop; the stop keeps its other parcels',
+  given([planned])
+    .when(refusal('p-2'))
+    .thenEvents((t, _, state) =>
+      t.deepEqual(state.status === 'Unplanned' ? [] : state.route.stops.map((s) => `${s.stopId}:${s.parcelIds.join('+')}`), [
+        's-1:p-1',
+        's-2:p-3',
+        's-3:p-4',
+      ]),
+    ),
+);
+test(
+  'records a refusal on a route cancelled since, which then no longer lists the parcel',
+  given([planned, cancelled()])
+    .when(refusal('p-3'))
+    .then([refused('p-3', 's-2')]),
+);
+test('refuses a refusal of a parcel the route does not list', given([planned]).when(refusal('p-9')).thenRejects('ParcelNotOnRoute'));
+test(
+  'recording the same refusal twice is refused the second time: the parcel is gone',
+  given([planned, refused('p-2', 's-1')])
+    .when(refusal('p-2'))
+    .thenRejects('ParcelNotOnRoute'),
+);
+test('refuses a refusal on a route never planned', given([]).when(refusal('p-1')).thenRejects('RouteNotFound'));
+test(
+  'a refused parcel is not released when the route is cancelled',
+  given([planned, refused('p-3', 's-2'), assigned(), started, completed('s-1', ['p-1', 'p-2'], 2)])
+    .when(cancel)
+    .then([cancelled({ vehicleId, driverId, releasedParcelIds: ['p-4'].map(id), parcelIds: ['p-1', 'p-2', 'p-4'].map(id) })]),
+);
+test(
+  'a finished route names the parcels left on its stops, for the ones not delivered to go back',
+  given([
+    planned,
+    refused('p-3', 's-2'),
+    assigned(),
+    started,
+    completed('s-1', ['p-1', 'p-2'], 2),
+    skipped('s-2', [], 1),
+    completed('s-3', ['p-4'], 0),
+  ])
+    .when(command('FinishRoute', { routeId }))
+    .then([{ ...finished, data: { ...finished.data, parcelIds: ['p-1', 'p-2', 'p-4'].map(id) } }]),
+);
+
+// AcceptParcel
+const acceptParcel = command('AcceptParcel', { routeId, parcelId: id('p-9') });
+test('an open route takes a parcel assigned to it, recording nothing', (t) => {
+  for (const history of [[planned], [planned, assigned()], underWay]) given(history).when(acceptParcel).then([])(t);
+});
+test('a cancelled route takes no parcel', given([planned, cancelled()]).when(acceptParcel).thenRejects('RouteAlreadyCancelled'));
+test(
+  'a finished route takes no parcel',
+  given([...allClosed, finished])
+    .when(acceptParcel)
+    .thenRejects('RouteAlreadyFinished'),
+);
 
 // evolve
 test('a fact that does not fit the state leaves it unchanged', (t) => {

@@ -2,7 +2,15 @@
 import { exhaustive, isoDateTime, reject, type Decider, type DomainError, type Identifier } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import type { AssignRouteVehicle, CancelRoute, PlanRoute, ResequenceStops, RouteCommand, SkipStop } from './commands.ts';
+import type {
+  AssignRouteVehicle,
+  CancelRoute,
+  PlanRoute,
+  RecordParcelRefusal,
+  ResequenceStops,
+  RouteCommand,
+  SkipStop,
+} from './commands.ts';
 import type { RouteEvent } from './events.ts';
 import { crewOf, evolveRoute, initialRouteState, parcelsOf, pendingStops, type RouteState, type RouteStop } from './state.ts';
 
@@ -182,6 +190,7 @@ const finish = (state: Known, now: Date): Decision => {
       completedStops: count('completed'),
       skippedStops: count('skipped'),
       finishedAt: isoDateTime(now),
+      parcelIds: parcelsOf(stops),
     },
   });
 };
@@ -193,9 +202,31 @@ const cancel = (data: CancelRoute, state: Known, now: Date): Decision => {
   const releasedParcelIds = parcelsOf(stops.filter((stop) => stop.status !== 'completed'));
   return accept({
     type: 'RouteCancelled',
-    data: { routeId, reason: data.reason, ...crewOf(state), releasedParcelIds, cancelledAt: isoDateTime(now) },
+    data: { routeId, reason: data.reason, ...crewOf(state), releasedParcelIds, cancelledAt: isoDateTime(now), parcelIds: parcelsOf(stops) },
   });
 };
+
+/**
+ * A parcel that refused to join the route is dropped from its stop, in any state: the refusal happened
+ * (often a moment after the plan), and the route and its board must not go on listing the parcel.
+ */
+const recordRefusal = (data: RecordParcelRefusal, state: Known, now: Date): Decision => {
+  const { routeId, stops } = state.route;
+  const stop = stops.find((candidate) => candidate.parcelIds.includes(data.parcelId));
+  if (stop === undefined)
+    return reject('ParcelNotOnRoute', `parcel ${data.parcelId} is not on route ${routeId} (or was dropped already)`, {
+      parcelId: data.parcelId,
+    });
+  const { parcelId, code, reason } = data;
+  return accept({
+    type: 'RouteParcelRefused',
+    data: { routeId, parcelId, stopId: stop.stopId, code, ...(reason && { reason }), refusedAt: isoDateTime(now) },
+  });
+};
+
+/** An open route takes any parcel assigned to it (no fact: the parcel's own records it); an ended one none. */
+const acceptParcel = (state: Known): Decision =>
+  state.status === 'Finished' || state.status === 'Cancelled' ? refuseOutside(state, 'take parcels') : accept();
 
 export const decideRoute = (command: RouteCommand, state: RouteState): Decision => {
   const { now } = command.metadata;
@@ -219,6 +250,10 @@ export const decideRoute = (command: RouteCommand, state: RouteState): Decision 
       return finish(state, now);
     case 'CancelRoute':
       return cancel(command.data, state, now);
+    case 'RecordParcelRefusal':
+      return recordRefusal(command.data, state, now);
+    case 'AcceptParcel':
+      return acceptParcel(state);
     default:
       return exhaustive(command);
   }

@@ -60,24 +60,54 @@ export const RouteStopsResequenced = struct('RouteStopsResequenced', {
 });
 export type RouteStopsResequenced = t.TypeOf<typeof RouteStopsResequenced>;
 
-export const RouteFinished = struct('RouteFinished', {
-  ...about,
-  vehicleId: Identifier,
-  driverId: Identifier,
-  /** Counts of stops by outcome; the stops' own facts carry their parcels. */
-  completedStops: t.number,
-  skippedStops: t.number,
-  finishedAt: IsoDateTime,
-});
+export const RouteFinished = struct(
+  'RouteFinished',
+  {
+    ...about,
+    vehicleId: Identifier,
+    driverId: Identifier,
+    /** Counts of stops by outcome; the stops' own facts carry their parcels. */
+    completedStops: t.number,
+    skippedStops: t.number,
+    finishedAt: IsoDateTime,
+  },
+  {
+    /**
+     * Every parcel of the route's stops, in stop order: those not delivered go back to the depot (the
+     * route cannot tell which were, their own facts do). Absent from routes finished before it was added.
+     */
+    parcelIds: ParcelIds,
+  },
+);
 export type RouteFinished = t.TypeOf<typeof RouteFinished>;
 
 /** Lets the platform release the parcels not handed over, and the vehicle and driver if there were any. */
 export const RouteCancelled = struct(
   'RouteCancelled',
   { ...about, reason: NonEmptyString, releasedParcelIds: ParcelIds, cancelledAt: IsoDateTime },
-  { vehicleId: Identifier, driverId: Identifier },
+  {
+    vehicleId: Identifier,
+    driverId: Identifier,
+    /**
+     * Every parcel of the route's stops, in stop order, completed stops' too: a completed stop does not
+     * prove its parcels delivered (their own facts do), so the platform asks each one. Absent from routes
+     * cancelled before it was added.
+     */
+    parcelIds: ParcelIds,
+  },
 );
 export type RouteCancelled = t.TypeOf<typeof RouteCancelled>;
+
+/**
+ * A parcel of the plan refused to join the route (`code`, `reason`: the parcel's refusal, for example
+ * ParcelNotAssignable when it was cancelled meanwhile): the route dropped it from its stop.
+ */
+export const RouteParcelRefused = struct(
+  'RouteParcelRefused',
+  { ...about, parcelId: Identifier, stopId: Identifier, code: NonEmptyString, refusedAt: IsoDateTime },
+  { reason: NonEmptyString },
+);
+export type RouteParcelRefused = t.TypeOf<typeof RouteParcelRefused>;
 
 export type RouteEvent =
   | DomainEvent<'RoutePlanned', RoutePlanned>
@@ -87,7 +117,8 @@ export type RouteEvent =
   | DomainEvent<'RouteStopSkipped', RouteStopSkipped>
   | DomainEvent<'RouteStopsResequenced', RouteStopsResequenced>
   | DomainEvent<'RouteFinished', RouteFinished>
-  | DomainEvent<'RouteCancelled', RouteCancelled>;
+  | DomainEvent<'RouteCancelled', RouteCancelled>
+  | DomainEvent<'RouteParcelRefused', RouteParcelRefused>;
 
 export const routeEvents = eventCatalog<RouteEvent>('route', {
   RoutePlanned: { wireType: 'route.planned.v1', data: RoutePlanned },
@@ -98,4 +129,5 @@ export const routeEvents = eventCatalog<RouteEvent>('route', {
   RouteStopsResequenced: { wireType: 'route.stops-resequenced.v1', data: RouteStopsResequenced },
   RouteFinished: { wireType: 'route.finished.v1', data: RouteFinished },
   RouteCancelled: { wireType: 'route.cancelled.v1', data: RouteCancelled },
+  RouteParcelRefused: { wireType: 'route.parcel-refused.v1', data: RouteParcelRefused },
 });

@@ -24,5 +24,7 @@ export const route: AggregateDefinition<RouteCommand, RouteEvent, RouteState> = 
     ResequenceStops: 'existing',
     FinishRoute: 'existing',
     CancelRoute: 'existing',
+    RecordParcelRefusal: 'existing',
+    AcceptParcel: 'existing',
   },
 };

@@ -73,6 +73,18 @@ const rawCommand = fc.oneof(
   },
   { arbitrary: fc.record({ type: fc.constant('FinishRoute'), data: fc.record(about) }), weight: 2 },
   { arbitrary: fc.record({ type: fc.constant('CancelRoute'), data: fc.record({ ...about, reason: fc.constant('storm') }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      type: fc.constant('RecordParcelRefusal'),
+      data: fc.record({
+        ...about,
+        parcelId: fc.constantFrom('p-1', 'p-2', 's-1-p0', 's-2-p1', 's-3-p0', 'p-9'),
+        code: fc.constant('ParcelNotAssignable'),
+      }),
+    }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ type: fc.constant('AcceptParcel'), data: fc.record({ ...about, parcelId: fc.constant('p-7') }) }), weight: 1 },
 );
 
 /** Decodes a raw body with the command's own codec, as the HTTP edge does, and stamps the clock. */
@@ -132,6 +144,29 @@ test('every accepted event survives the round trip through its wire codec', (t) 
       return roundTripped.every((result, i) => E.isRight(result) && canonicalJson(result.right) === canonicalJson(accepted[i]));
     }),
     { numRuns: 300 },
+  );
+  t.pass();
+});
+
+const parcelsOnStops = (state: RouteState): readonly string[] =>
+  state.status === 'Unplanned' ? [] : state.route.stops.flatMap((s) => s.parcelIds);
+
+test('a route only ever loses parcels, by refusals, and a refused parcel is on no stop afterwards', (t) => {
+  fc.assert(
+    fc.property(history, (steps) => {
+      let before: readonly string[] | undefined;
+      replay(steps, (state, events) => {
+        const now = parcelsOnStops(state);
+        const known = before;
+        if (known !== undefined && now.some((parcelId) => !known.includes(parcelId))) throw new Error('a parcel joined the stops');
+        const refused: readonly string[] = events.flatMap((event) => (event.type === 'RouteParcelRefused' ? [event.data.parcelId] : []));
+        if (refused.some((parcelId) => now.includes(parcelId))) throw new Error('a refused parcel is still on a stop');
+        const dropped = known === undefined ? [] : known.filter((parcelId) => !now.includes(parcelId));
+        if (dropped.some((parcelId) => !refused.includes(parcelId))) throw new Error('a parcel left the stops without a refusal');
+        if (state.status !== 'Unplanned') before = now;
+      });
+    }),
+    { numRuns: 500 },
   );
   t.pass();
 });

@@ -76,9 +76,17 @@ const withStops = <S extends Open>(state: S, change: (stops: readonly RouteStop[
   route: { ...state.route, stops: change(state.route.stops) },
 });
 
+/** The stops without a parcel that refused to join the route (its stop stays, with the parcels left). */
+export const withoutParcel = (stops: readonly RouteStop[], parcelId: Identifier): readonly RouteStop[] =>
+  stops.map((stop) => (stop.parcelIds.includes(parcelId) ? { ...stop, parcelIds: stop.parcelIds.filter((id) => id !== parcelId) } : stop));
+
 /** Folds one fact. Facts that do not fit the state leave it unchanged: evolve never throws. */
 export const evolveRoute = (state: RouteState, event: RouteEvent): RouteState => {
   if (event.type === 'RoutePlanned') return state.status === 'Unplanned' ? planned(event.data) : state;
+  if (state.status === 'Unplanned') return state;
+  // A refusal is recorded whatever became of the route since (a route cancelled a moment after its plan).
+  if (event.type === 'RouteParcelRefused')
+    return { ...state, route: { ...state.route, stops: withoutParcel(state.route.stops, event.data.parcelId) } };
   if (!isOpen(state)) return state;
   switch (event.type) {
     case 'RouteVehicleAssigned':

@@ -1,6 +1,6 @@
 // Vehicle commands: imperative names, data decoded once at the edge with these codecs.
 // Other aggregates' ids (depot, driver, route) are plain Identifiers: aggregates never import each other.
-import { type Command, Identifier, Kilograms, NonEmptyString, struct } from '@meridian/kernel';
+import { type Command, Identifier, IsoDateTime, Kilograms, NonEmptyString, struct } from '@meridian/kernel';
 import type * as t from 'io-ts';
 import { VehicleId } from './values.ts';
 
@@ -33,6 +33,43 @@ export type ChangeVehicleCapacity = t.TypeOf<typeof ChangeVehicleCapacity>;
 export const RetireVehicle = struct('RetireVehicle', { vehicleId: VehicleId, reason: NonEmptyString });
 export type RetireVehicle = t.TypeOf<typeof RetireVehicle>;
 
+// Reservations and route offers, for a dispatch window (the dispatch saga sends all but the driver's answers).
+
+export const ReserveVehicle = struct('ReserveVehicle', { vehicleId: VehicleId, windowId: Identifier, depotId: Identifier });
+export type ReserveVehicle = t.TypeOf<typeof ReserveVehicle>;
+
+export const OfferRouteToVehicle = struct('OfferRouteToVehicle', {
+  vehicleId: VehicleId,
+  windowId: Identifier,
+  routeId: Identifier,
+  plannedLoadKg: Kilograms,
+  /** The driver's deadline: an acceptance at or after it is refused. */
+  expiresAt: IsoDateTime,
+});
+export type OfferRouteToVehicle = t.TypeOf<typeof OfferRouteToVehicle>;
+
+/** The driver's answers. `driverId` is the driver's own, filled in at the edge from who sends it. */
+export const AcceptRouteOffer = struct('AcceptRouteOffer', { vehicleId: VehicleId, routeId: Identifier, driverId: Identifier });
+export type AcceptRouteOffer = t.TypeOf<typeof AcceptRouteOffer>;
+
+export const DeclineRouteOffer = struct(
+  'DeclineRouteOffer',
+  { vehicleId: VehicleId, routeId: Identifier, driverId: Identifier },
+  { reason: NonEmptyString },
+);
+export type DeclineRouteOffer = t.TypeOf<typeof DeclineRouteOffer>;
+
+export const WithdrawRouteOffer = struct('WithdrawRouteOffer', {
+  vehicleId: VehicleId,
+  windowId: Identifier,
+  routeId: Identifier,
+  reason: NonEmptyString,
+});
+export type WithdrawRouteOffer = t.TypeOf<typeof WithdrawRouteOffer>;
+
+export const ReleaseVehicleReservation = struct('ReleaseVehicleReservation', { vehicleId: VehicleId, windowId: Identifier });
+export type ReleaseVehicleReservation = t.TypeOf<typeof ReleaseVehicleReservation>;
+
 export type VehicleCommand =
   | Command<'RegisterVehicle', RegisterVehicle>
   | Command<'GoOnDuty', GoOnDuty>
@@ -40,7 +77,13 @@ export type VehicleCommand =
   | Command<'AssignVehicleToRoute', AssignVehicleToRoute>
   | Command<'ReleaseVehicleFromRoute', ReleaseVehicleFromRoute>
   | Command<'ChangeVehicleCapacity', ChangeVehicleCapacity>
-  | Command<'RetireVehicle', RetireVehicle>;
+  | Command<'RetireVehicle', RetireVehicle>
+  | Command<'ReserveVehicle', ReserveVehicle>
+  | Command<'OfferRouteToVehicle', OfferRouteToVehicle>
+  | Command<'AcceptRouteOffer', AcceptRouteOffer>
+  | Command<'DeclineRouteOffer', DeclineRouteOffer>
+  | Command<'WithdrawRouteOffer', WithdrawRouteOffer>
+  | Command<'ReleaseVehicleReservation', ReleaseVehicleReservation>;
 
 /** Every command's data codec, by command type: what the edge decodes requests with. */
 export const vehicleCommands = {
@@ -51,4 +94,10 @@ export const vehicleCommands = {
   ReleaseVehicleFromRoute,
   ChangeVehicleCapacity,
   RetireVehicle,
+  ReserveVehicle,
+  OfferRouteToVehicle,
+  AcceptRouteOffer,
+  DeclineRouteOffer,
+  WithdrawRouteOffer,
+  ReleaseVehicleReservation,
 } as const;

@@ -11,6 +11,16 @@ import type {
   VehicleCommand,
 } from './commands.ts';
 import type { VehicleEvent } from './events.ts';
+import {
+  acceptOffer,
+  declineOffer,
+  isReserved,
+  offerRoute,
+  releaseReservation,
+  reserve,
+  reservedAssignmentProblem,
+  withdrawOffer,
+} from './reservation.ts';
 import { evolveVehicle, initialVehicleState, type VehicleFacts, type VehicleState } from './state.ts';
 
 type Decision = E.Either<DomainError, readonly VehicleEvent[]>;
@@ -50,6 +60,10 @@ const goOnDuty = (data: GoOnDuty, state: InService, now: Date): Decision => {
 };
 
 const goOffDuty = (state: InService, now: Date): Decision => {
+  if (isReserved(state))
+    return reject('VehicleReserved', `the vehicle is reserved for window ${state.reservation.windowId}`, {
+      windowId: state.reservation.windowId,
+    });
   if (state.status === 'OnRoute')
     return reject('VehicleOnRoute', `the vehicle is on route ${state.routeId}; release it from the route first`, {
       status: state.status,
@@ -79,6 +93,8 @@ const assignToRoute = (data: AssignVehicleToRoute, state: InService, now: Date):
     return refuseInState('VehicleNotOnDuty', state, 'only a vehicle on duty, with a driver, can be assigned to a route');
   const { vehicle, driverId } = state;
   if (data.plannedLoadKg > vehicle.capacityKg) return capacityExceeded(data.plannedLoadKg, vehicle.capacityKg);
+  const reserved = isReserved(state) ? reservedAssignmentProblem(state, data.routeId, data.plannedLoadKg) : undefined;
+  if (reserved !== undefined) return reserved;
   return accept({
     type: 'VehicleAssignedToRoute',
     data: {
@@ -104,11 +120,18 @@ const releaseFromRoute = (data: ReleaseVehicleFromRoute, state: InService, now: 
   });
 };
 
-/** The capacity invariant, seen from the other side: a vehicle cannot shrink below the load it is carrying. */
+/** The load a vehicle is committed to: its route's, or the route offered to it. */
+const committedLoad = (state: InService): Kilograms | undefined => {
+  if (state.status === 'OnRoute') return state.plannedLoadKg;
+  return state.status === 'OnDuty' ? state.reservation?.offer?.plannedLoadKg : undefined;
+};
+
+/** The capacity invariant, seen from the other side: a vehicle cannot shrink below the load it is committed to. */
 const changeCapacity = (data: ChangeVehicleCapacity, state: InService, now: Date): Decision => {
   const previousCapacityKg = state.vehicle.capacityKg;
   if (data.capacityKg === previousCapacityKg) return accept();
-  if (state.status === 'OnRoute' && state.plannedLoadKg > data.capacityKg) return capacityExceeded(state.plannedLoadKg, data.capacityKg);
+  const load = committedLoad(state);
+  if (load !== undefined && load > data.capacityKg) return capacityExceeded(load, data.capacityKg);
   return accept({
     type: 'VehicleCapacityChanged',
     data: { ...about(state.vehicle), capacityKg: data.capacityKg, previousCapacityKg, at: isoDateTime(now) },
@@ -142,6 +165,18 @@ export const decideVehicle = (command: VehicleCommand, state: VehicleState): Dec
       return changeCapacity(command.data, state, now);
     case 'RetireVehicle':
       return retire(command.data, state, now);
+    case 'ReserveVehicle':
+      return reserve(command.data, state, now);
+    case 'OfferRouteToVehicle':
+      return offerRoute(command.data, state, now);
+    case 'AcceptRouteOffer':
+      return acceptOffer(command.data, state, now);
+    case 'DeclineRouteOffer':
+      return declineOffer(command.data, state, now);
+    case 'WithdrawRouteOffer':
+      return withdrawOffer(command.data, state, now);
+    case 'ReleaseVehicleReservation':
+      return releaseReservation(command.data, state, now);
     default:
       return exhaustive(command);
   }

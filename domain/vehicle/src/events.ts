@@ -54,6 +54,49 @@ export type VehicleCapacityChanged = t.TypeOf<typeof VehicleCapacityChanged>;
 export const VehicleRetired = struct('VehicleRetired', { ...about, reason: NonEmptyString, at: IsoDateTime });
 export type VehicleRetired = t.TypeOf<typeof VehicleRetired>;
 
+// A reservation holds an on-duty vehicle for one dispatch window; a route is offered to its driver, who
+// accepts or declines it, or the offer is withdrawn when its deadline passes; the reservation ends when the
+// vehicle is assigned to its accepted route or released.
+const reserved = { ...about, windowId: Identifier, driverId: Identifier };
+
+export const VehicleReserved = struct('VehicleReserved', { ...reserved, capacityKg: Kilograms, at: IsoDateTime });
+export type VehicleReserved = t.TypeOf<typeof VehicleReserved>;
+
+export const VehicleRouteOffered = struct('VehicleRouteOffered', {
+  ...reserved,
+  routeId: Identifier,
+  plannedLoadKg: Kilograms,
+  expiresAt: IsoDateTime,
+  at: IsoDateTime,
+});
+export type VehicleRouteOffered = t.TypeOf<typeof VehicleRouteOffered>;
+
+export const VehicleRouteOfferAccepted = struct('VehicleRouteOfferAccepted', {
+  ...reserved,
+  routeId: Identifier,
+  plannedLoadKg: Kilograms,
+  at: IsoDateTime,
+});
+export type VehicleRouteOfferAccepted = t.TypeOf<typeof VehicleRouteOfferAccepted>;
+
+export const VehicleRouteOfferDeclined = struct(
+  'VehicleRouteOfferDeclined',
+  { ...reserved, routeId: Identifier, at: IsoDateTime },
+  { reason: NonEmptyString },
+);
+export type VehicleRouteOfferDeclined = t.TypeOf<typeof VehicleRouteOfferDeclined>;
+
+export const VehicleRouteOfferWithdrawn = struct('VehicleRouteOfferWithdrawn', {
+  ...reserved,
+  routeId: Identifier,
+  reason: NonEmptyString,
+  at: IsoDateTime,
+});
+export type VehicleRouteOfferWithdrawn = t.TypeOf<typeof VehicleRouteOfferWithdrawn>;
+
+export const VehicleReservationReleased = struct('VehicleReservationReleased', { ...reserved, at: IsoDateTime });
+export type VehicleReservationReleased = t.TypeOf<typeof VehicleReservationReleased>;
+
 export type VehicleEvent =
   | DomainEvent<'VehicleRegistered', VehicleRegistered>
   | DomainEvent<'VehicleWentOnDuty', VehicleWentOnDuty>
@@ -61,7 +104,13 @@ export type VehicleEvent =
   | DomainEvent<'VehicleAssignedToRoute', VehicleAssignedToRoute>
   | DomainEvent<'VehicleReleasedFromRoute', VehicleReleasedFromRoute>
   | DomainEvent<'VehicleCapacityChanged', VehicleCapacityChanged>
-  | DomainEvent<'VehicleRetired', VehicleRetired>;
+  | DomainEvent<'VehicleRetired', VehicleRetired>
+  | DomainEvent<'VehicleReserved', VehicleReserved>
+  | DomainEvent<'VehicleRouteOffered', VehicleRouteOffered>
+  | DomainEvent<'VehicleRouteOfferAccepted', VehicleRouteOfferAccepted>
+  | DomainEvent<'VehicleRouteOfferDeclined', VehicleRouteOfferDeclined>
+  | DomainEvent<'VehicleRouteOfferWithdrawn', VehicleRouteOfferWithdrawn>
+  | DomainEvent<'VehicleReservationReleased', VehicleReservationReleased>;
 
 export const vehicleEvents = eventCatalog<VehicleEvent>('vehicle', {
   VehicleRegistered: { wireType: 'vehicle.registered.v1', data: VehicleRegistered },
@@ -71,4 +120,10 @@ export const vehicleEvents = eventCatalog<VehicleEvent>('vehicle', {
   VehicleReleasedFromRoute: { wireType: 'vehicle.released-from-route.v1', data: VehicleReleasedFromRoute },
   VehicleCapacityChanged: { wireType: 'vehicle.capacity-changed.v1', data: VehicleCapacityChanged },
   VehicleRetired: { wireType: 'vehicle.retired.v1', data: VehicleRetired },
+  VehicleReserved: { wireType: 'vehicle.reserved.v1', data: VehicleReserved },
+  VehicleRouteOffered: { wireType: 'vehicle.route-offered.v1', data: VehicleRouteOffered },
+  VehicleRouteOfferAccepted: { wireType: 'vehicle.route-offer-accepted.v1', data: VehicleRouteOfferAccepted },
+  VehicleRouteOfferDeclined: { wireType: 'vehicle.route-offer-declined.v1', data: VehicleRouteOfferDeclined },
+  VehicleRouteOfferWithdrawn: { wireType: 'vehicle.route-offer-withdrawn.v1', data: VehicleRouteOfferWithdrawn },
+  VehicleReservationReleased: { wireType: 'vehicle.reservation-released.v1', data: VehicleReservationReleased },
 });

@@ -24,5 +24,11 @@ export const vehicle: AggregateDefinition<VehicleCommand, VehicleEvent, VehicleS
     ReleaseVehicleFromRoute: 'existing',
     ChangeVehicleCapacity: 'existing',
     RetireVehicle: 'existing',
+    ReserveVehicle: 'existing',
+    OfferRouteToVehicle: 'existing',
+    AcceptRouteOffer: 'existing',
+    DeclineRouteOffer: 'existing',
+    WithdrawRouteOffer: 'existing',
+    ReleaseVehicleReservation: 'existing',
   },
 };

@@ -1,6 +1,6 @@
 // What the Vehicle decider needs to remember, as a union of its duty states, and how facts move it.
 // Positions are not state: the aggregate knows nothing of telemetry.
-import type { Identifier, Kilograms } from '@meridian/kernel';
+import type { Identifier, IsoDateTime, Kilograms } from '@meridian/kernel';
 import type { VehicleEvent } from './events.ts';
 import type { VehicleId } from './values.ts';
 
@@ -11,14 +11,26 @@ export type VehicleFacts = {
   readonly capacityKg: Kilograms;
 };
 
+/** A route offered to the driver: pending until they answer, accepted until the vehicle is assigned to it. */
+export type RouteOffer = {
+  readonly routeId: Identifier;
+  readonly plannedLoadKg: Kilograms;
+  readonly expiresAt: IsoDateTime;
+  readonly accepted: boolean;
+};
+
+/** An on-duty vehicle held for one dispatch window, with the route offered to it (one at a time). */
+export type Reservation = { readonly windowId: Identifier; readonly offer?: RouteOffer };
+
 type Parked = { readonly vehicle: VehicleFacts };
 type Driven = Parked & { readonly driverId: Identifier };
+type OnDuty = Driven & { readonly reservation?: Reservation };
 type OnRoute = Driven & { readonly routeId: Identifier; readonly plannedLoadKg: Kilograms };
 
 export type VehicleState =
   | { readonly status: 'Unregistered' }
   | ({ readonly status: 'OffDuty' } & Parked)
-  | ({ readonly status: 'OnDuty' } & Driven)
+  | ({ readonly status: 'OnDuty' } & OnDuty)
   | ({ readonly status: 'OnRoute' } & OnRoute)
   | ({ readonly status: 'Retired' } & Parked);
 
@@ -29,6 +41,61 @@ export const initialVehicleState: VehicleState = { status: 'Unregistered' };
 /** A new capacity applies in every state but the two ends of the lifecycle. */
 const withCapacity = (state: VehicleState, capacityKg: Kilograms): VehicleState =>
   state.status === 'Unregistered' || state.status === 'Retired' ? state : { ...state, vehicle: { ...state.vehicle, capacityKg } };
+
+type OnDutyState = Extract<VehicleState, { status: 'OnDuty' }>;
+
+const free = (state: OnDutyState): VehicleState => ({ status: 'OnDuty', vehicle: state.vehicle, driverId: state.driverId });
+
+/** A change to the reservation of a vehicle reserved for this window; any other state is left as it is. */
+const withReservation = (
+  state: VehicleState,
+  windowId: Identifier,
+  change: (reservation: Reservation, state: OnDutyState) => VehicleState,
+): VehicleState => (state.status === 'OnDuty' && state.reservation?.windowId === windowId ? change(state.reservation, state) : state);
+
+/** The offer of this route, changed; other offers (and no offer) are left as they are. */
+const withOffer = (state: VehicleState, windowId: Identifier, routeId: Identifier, change: (offer: RouteOffer) => RouteOffer | undefined) =>
+  withReservation(state, windowId, (reservation, onDuty) => {
+    if (reservation.offer?.routeId !== routeId) return onDuty;
+    const offer = change(reservation.offer);
+    return { ...onDuty, reservation: offer === undefined ? { windowId } : { windowId, offer } };
+  });
+
+type ReservationEvent = Extract<
+  VehicleEvent,
+  {
+    type:
+      | 'VehicleReserved'
+      | 'VehicleRouteOffered'
+      | 'VehicleRouteOfferAccepted'
+      | 'VehicleRouteOfferDeclined'
+      | 'VehicleRouteOfferWithdrawn'
+      | 'VehicleReservationReleased';
+  }
+>;
+
+const evolveReservation = (state: VehicleState, event: ReservationEvent): VehicleState => {
+  switch (event.type) {
+    case 'VehicleReserved':
+      return state.status === 'OnDuty' && state.reservation === undefined
+        ? { ...state, reservation: { windowId: event.data.windowId } }
+        : state;
+    case 'VehicleRouteOffered': {
+      const { windowId, routeId, plannedLoadKg, expiresAt } = event.data;
+      return withReservation(state, windowId, (_reservation, onDuty) => ({
+        ...onDuty,
+        reservation: { windowId, offer: { routeId, plannedLoadKg, expiresAt, accepted: false } },
+      }));
+    }
+    case 'VehicleRouteOfferAccepted':
+      return withOffer(state, event.data.windowId, event.data.routeId, (offer) => ({ ...offer, accepted: true }));
+    case 'VehicleRouteOfferDeclined':
+    case 'VehicleRouteOfferWithdrawn':
+      return withOffer(state, event.data.windowId, event.data.routeId, () => undefined);
+    case 'VehicleReservationReleased':
+      return withReservation(state, event.data.windowId, (_reservation, onDuty) => free(onDuty));
+  }
+};
 
 /** Folds one fact. Facts that do not fit the state leave it unchanged: evolve never throws. */
 export const evolveVehicle = (state: VehicleState, event: VehicleEvent): VehicleState => {
@@ -41,6 +108,7 @@ export const evolveVehicle = (state: VehicleState, event: VehicleEvent): Vehicle
       return state.status === 'OffDuty' ? { status: 'OnDuty', vehicle: state.vehicle, driverId: event.data.driverId } : state;
     case 'VehicleWentOffDuty':
       return state.status === 'OnDuty' ? { status: 'OffDuty', vehicle: state.vehicle } : state;
+    // An assignment ends the reservation it was reserved under: the vehicle is on its route now.
     case 'VehicleAssignedToRoute': {
       const { routeId, plannedLoadKg } = event.data;
       return state.status === 'OnDuty'
@@ -55,5 +123,7 @@ export const evolveVehicle = (state: VehicleState, event: VehicleEvent): Vehicle
       return withCapacity(state, event.data.capacityKg);
     case 'VehicleRetired':
       return state.status === 'OffDuty' ? { status: 'Retired', vehicle: state.vehicle } : state;
+    default:
+      return evolveReservation(state, event);
   }
 };

@@ -13,7 +13,7 @@ export const sendProblem = (ctx: Context, details: Problem, headers: Readonly<Re
 
 /** Errors raised by koa itself or its dependencies (a bad URL, an aborted body) carry an HTTP status. */
 const statusOf = (error: unknown): number | undefined => {
-  const status = (error as { status?: unknown; expose?: unknown } | null)?.status;
+  const status = typeof error === 'object' && error !== null && 'status' in error ? error.status : undefined;
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 };
 
@@ -30,7 +30,8 @@ export const errorBoundary =
     } catch (error) {
       if (error instanceof HttpProblem) return sendProblem(ctx, error.problem, error.headers);
       const status = statusOf(error);
-      if (status !== undefined) return sendProblem(ctx, problems.badRequest(status, (error as Error).message));
+      if (status !== undefined)
+        return sendProblem(ctx, problems.badRequest(status, error instanceof Error ? error.message : String(error)));
       logger.error('request failed', { error, method: ctx.method, path: ctx.path, traceparent: ctx.state['traceparent'] });
       sendProblem(ctx, problems.internal());
     }
@@ -44,7 +45,7 @@ const clientGone = new Set(['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE',
  */
 export const reportStreamErrors = (app: { on: (event: 'error', listener: (error: unknown) => void) => unknown }, logger: Logger): void => {
   app.on('error', (error) => {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
     if (typeof code === 'string' && clientGone.has(code)) return;
     logger.error('response failed after it started', { error });
   });

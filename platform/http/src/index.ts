@@ -12,3 +12,4 @@ export * from './server.ts';
 export * from './sse.ts';
 export * from './health.ts';
 export * from './http-app.ts';
+export * from './metrics-route.ts';

@@ -16,7 +16,9 @@ const hasBody = (ctx: Context) => ctx.request.length > 0 || ctx.get('transfer-en
 const readLimited = async (ctx: Context, limit: number): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+  for await (const read of ctx.req) {
+    // The request is read without an encoding set, so Node hands over Buffers.
+    const chunk = Buffer.isBuffer(read) ? read : Buffer.from(String(read));
     size += chunk.length;
     if (size > limit) {
       ctx.set('Connection', 'close');
@@ -53,6 +55,6 @@ export const readJsonBody = async (ctx: Context, { limit, emptyAsObject = false 
   try {
     return JSON.parse(source);
   } catch (error) {
-    throw new HttpProblem(problems.malformedJson(`the body is not valid JSON: ${(error as Error).message}`));
+    throw new HttpProblem(problems.malformedJson(`the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`));
   }
 };

@@ -90,6 +90,17 @@ export const publicOpenApi = ({
         responses: ok('OpenAPI 3.1', { type: 'object' }),
       },
     },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        summary: "The process's metrics in the Prometheus text format (an admin key; docs/observability.md lists them)",
+        tags: ['operations'],
+        responses: {
+          '200': { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...problemResponses([403]),
+        },
+      },
+    },
     '/problems': {
       get: {
         operationId: 'listProblemTypes',

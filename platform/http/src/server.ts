@@ -56,7 +56,12 @@ export const listen = (server: Server, options: PortOptions): Promise<AddressInf
   new Promise((resolve, reject) => {
     const failed = (error: unknown) => reject(listenFailure(error, options));
     server.once('error', failed);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(server.address() as AddressInfo));
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      // A server listening on a port (not a pipe) has an address with that port.
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error(`the server listens on ${address ?? 'nothing'}, not a port`));
+      else resolve(address);
+    });
   });
 
 const closer =

@@ -41,7 +41,7 @@ export const jsonVariable = <A>(codec: t.Type<A, unknown, unknown>, name = codec
 export const integerVariable = (name: string, min: number, max: number): t.Type<number, string, unknown> =>
   new t.Type<number, string, unknown>(
     name,
-    (u): u is number => Number.isInteger(u) && (u as number) >= min && (u as number) <= max,
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= min && u <= max,
     (u, context) => {
       const n = typeof u === 'string' && /^-?\d+$/.test(u.trim()) ? Number(u) : NaN;
       return Number.isInteger(n) && n >= min && n <= max ? t.success(n) : t.failure(u, context, `must be an integer from ${min} to ${max}`);
@@ -50,14 +50,15 @@ export const integerVariable = (name: string, min: number, max: number): t.Type<
   );
 
 /** A string from a fixed set, given as a string. */
-export const enumVariable = <V extends string>(values: readonly [V, ...V[]]): t.Type<V, string, unknown> =>
-  new t.Type<V, string, unknown>(
+export const enumVariable = <V extends string>(values: readonly [V, ...V[]]): t.Type<V, string, unknown> => {
+  const isValue = (u: unknown): u is V => values.some((value) => value === u);
+  return new t.Type<V, string, unknown>(
     values.join('|'),
-    (u): u is V => (values as readonly unknown[]).includes(u),
-    (u, context) =>
-      (values as readonly unknown[]).includes(u) ? t.success(u as V) : t.failure(u, context, `must be one of ${values.join(', ')}`),
+    isValue,
+    (u, context) => (isValue(u) ? t.success(u) : t.failure(u, context, `must be one of ${values.join(', ')}`)),
     (v) => v,
   );
+};
 
 export const nonEmptyVariable = new t.Type<string, string, unknown>(
   'string',
@@ -112,6 +113,8 @@ export const decodeEnvironment = <R extends t.Props, O extends t.Props>(
   };
   for (const [name, codec] of Object.entries(required)) read(name, codec, true);
   for (const [name, codec] of Object.entries(optional)) read(name, codec, false);
+  // Every value was decoded by its own variable's codec and every required one is there, which is what the
+  // type says; the compiler cannot follow a mapped type through the loop above.
   return problems.length > 0 ? E.left(problems) : E.right(values as never);
 };
 

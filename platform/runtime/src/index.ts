@@ -5,3 +5,4 @@ export * from './lifecycle.ts';
 export * from './logger.ts';
 export * from './start-up.ts';
 export * from './supervise.ts';
+export * from './telemetry/index.ts';

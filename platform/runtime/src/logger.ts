@@ -1,6 +1,7 @@
 // Structured logs: one JSON line per thing that happened, in the shape Cloud Logging reads (severity,
 // message, trace and span fields), so a trace id from an HTTP request finds every consumer's lines.
 import type { LogFields, Logger } from '@meridian/kernel';
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 
 export type { LogFields, Logger };
 
@@ -29,6 +30,13 @@ export const traceFields = (traceparent: string | undefined, project?: string): 
   };
 };
 
+/** The active span's traceparent (a line written while handling a request or an event is of that span). */
+const activeTraceparent = (): string | undefined => {
+  const span = trace.getSpan(context.active())?.spanContext();
+  if (span === undefined || !isSpanContextValid(span)) return undefined;
+  return `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}`;
+};
+
 const serialise = (value: unknown): unknown =>
   value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
 
@@ -42,8 +50,9 @@ export const createLogger = (
     (message: string, fields: LogFields = {}) => {
       if (severities.indexOf(severity) < threshold) return;
       const all: Record<string, unknown> = { ...bound, ...fields };
-      const trace = typeof all['traceparent'] === 'string' ? traceFields(all['traceparent'], project) : {};
-      const entries = Object.entries({ ...all, ...trace }).map(([key, value]) => [key, serialise(value)]);
+      const traceparent = activeTraceparent() ?? (typeof all['traceparent'] === 'string' ? all['traceparent'] : undefined);
+      const traced = traceFields(traceparent, project);
+      const entries = Object.entries({ ...all, ...traced }).map(([key, value]) => [key, serialise(value)]);
       write(JSON.stringify({ severity, time: new Date().toISOString(), service, message, ...Object.fromEntries(entries) }));
     };
   return {

@@ -2,6 +2,7 @@
 // pairing, tested where both are known and deliveries made by hand, as a bus hands them.
 import { createDuckDbArchive } from '@meridian/duckdb';
 import { silentLogger, type Delivery, type EventArchive, type LogFields, type Logger, type RecordedEvent } from '@meridian/kernel';
+import { answered } from '@meridian/kernel/testing';
 import { parcelEvents } from '@meridian/parcel';
 import type { TelemetryPing } from '@meridian/vehicle';
 import test, { type ExecutionContext } from 'ava';
@@ -160,7 +161,7 @@ const ping = (vehicleId: string, recordedAt: string, speed = 30): TelemetryPing 
   ({ vehicleId, lat: 52.37, lng: 4.9, speed, heading: 90, recordedAt }) as TelemetryPing;
 
 const pingCount = async (archive: EventArchive, vehicleId: string) =>
-  (await archive.sql(`SELECT count(*) AS n FROM telemetry WHERE vehicle_id = '${vehicleId}'`)).rows[0]?.[0];
+  (await answered(archive.sql(`SELECT count(*) AS n FROM telemetry WHERE vehicle_id = '${vehicleId}'`))).rows[0]?.[0];
 
 test(
   'telemetry: pings are archived by vehicle and instant; a redelivered batch inserts nothing twice',

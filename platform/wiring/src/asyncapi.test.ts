@@ -3,8 +3,10 @@
 import { Parser } from '@asyncapi/parser';
 import test from 'ava';
 import { asyncApiDocument, catalogConsumers } from './asyncapi.ts';
-import { platformCatalogs } from './events.ts';
-import { eventConsumers, eventsTopic, platformTopology } from './topology.ts';
+import { eventRecordName, namedTypesOf } from '@meridian/pubsub';
+import { allEventTypes, platformCatalogs, processCatalogs } from './events.ts';
+import { platformReactions } from './reactions.ts';
+import { eventConsumers, eventsTopic, eventsTopicSchema, platformTopology } from './topology.ts';
 
 const document = asyncApiDocument();
 
@@ -47,8 +49,7 @@ test('each consumer receives exactly the messages it follows, and every wire typ
       consumer.name,
     );
   }
-  const wireTypes = platformCatalogs.flatMap((catalog) => catalog.wireTypes);
-  for (const wireType of wireTypes) t.truthy(document.components.messages[wireType], wireType);
+  for (const wireType of allEventTypes) t.truthy(document.components.messages[wireType], wireType);
   const delivered = document.components.messages['parcel.delivered.v1'];
   t.like(delivered?.payload, {
     properties: {
@@ -66,4 +67,43 @@ test('the producers: the relay sends every event, the telemetry API the pings, e
     t.like(document.operations[`${consumer.subscription}.dead-letter`], { action: 'send', 'x-producer': consumer.app });
   t.like(document.operations['parcel-status-projector'], { 'x-consumer': { app: 'projector', role: 'projector' } });
   t.like(document.operations['webhook-dispatcher'], { 'x-consumer': { app: 'webhook-dispatcher', role: 'webhooks' } });
+});
+
+// The relay publishes every type of allEventTypes to the event topic, whose schema refuses any type it has
+// no record for: each must have one, and a message in the document, whatever catalog it comes from.
+test('every event type the relay publishes has a record in the event topic schema and a message in the document', (t) => {
+  const records = namedTypesOf(eventsTopicSchema.definition);
+  const channel = document.channels[eventsTopic]?.messages ?? {};
+  const missing = allEventTypes.filter(
+    (type) => !records.has(eventRecordName(type)) || document.components.messages[type] === undefined || channel[type] === undefined,
+  );
+  t.deepEqual(missing, []);
+  t.deepEqual([...new Set(allEventTypes)].sort(), [...allEventTypes].sort(), 'no wire type is in two catalogs');
+  t.is(document.operations[`relay.publish.${eventsTopic}`]?.messages.length, allEventTypes.length);
+});
+
+test("the catalogs are the aggregates', each process manager's own events and its step records", (t) => {
+  const kinds = new Set(platformCatalogs.map((catalog) => `${catalog.kind}:${catalog.writer}`));
+  for (const aggregate of ['parcel', 'route', 'vehicle', 'window']) t.true(kinds.has(`aggregate:${aggregate}`), aggregate);
+  t.true(platformReactions.processManagers.length > 0);
+  for (const pm of platformReactions.processManagers) {
+    t.true(kinds.has(`process manager:${pm.name}`), pm.name);
+    t.true(allEventTypes.includes(`${pm.name}.step-recorded.v1`), `${pm.name}'s step records`);
+    for (const type of pm.events.wireTypes) t.true(allEventTypes.includes(type), type);
+  }
+  t.like(document.components.messages['dispatch.step-recorded.v1'], {
+    'x-writer': { 'step records': 'dispatch' },
+    payload: { properties: { data: { title: 'StepRecorded' } } },
+  });
+  t.deepEqual(processCatalogs({ processManagers: [] }), []);
+});
+
+test('every event type a consumer follows is one the relay publishes', (t) => {
+  const published = new Set(allEventTypes);
+  for (const consumer of eventConsumers)
+    t.deepEqual(
+      consumer.eventTypes.filter((type) => !published.has(type)),
+      [],
+      consumer.name,
+    );
 });

@@ -122,7 +122,7 @@ const eventMessages = () =>
         headers: ref('#/components/schemas/EventAttributes'),
         payload: envelopeSchema(jsonSchemaOf(message.data)),
         bindings: { googlepubsub: { orderingKey: 'streamId', bindingVersion: '0.2.0' } },
-        'x-aggregate': catalog.aggregateType,
+        'x-writer': { [catalog.kind]: catalog.writer },
         'x-current': message.current,
       },
     })),

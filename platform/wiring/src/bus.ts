@@ -57,8 +57,12 @@ export type Bus = {
   readonly telemetryPublisher: Publisher<TelemetryPing>;
   /** The live map's telemetry. */
   readonly telemetry: Subscription<TelemetryPing>;
+  /** Embedded only: the pings the in-process telemetry queue holds now (the Pub/Sub backlog is the broker's). */
+  readonly telemetryDepth?: () => number;
   /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
   readonly telemetryArchive: Subscription<TelemetryPing>;
+  /** Embedded only: the pings each telemetry queue holds now, against its capacity (operators watch it). */
+  readonly telemetryBacklog?: () => readonly TelemetryBacklog[];
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
   readonly redrive?: (consumer: string) => Promise<{ readonly redriven: number; readonly failed: number }>;
   /** Pub/Sub only: what waits on a consumer's dead-letter subscription, left in place. */
@@ -80,6 +84,8 @@ export type Bus = {
   readonly close: () => Promise<void>;
 };
 
+export type TelemetryBacklog = { readonly consumer: string; readonly held: number; readonly capacity: number };
+
 export const usesPubSub = (config: BusConfig): boolean =>
   (config.MERIDIAN_BUS ?? (config.PUBSUB_EMULATOR_HOST ? 'pubsub' : 'log')) === 'pubsub';
 
@@ -89,7 +95,7 @@ const decodePing = (data: Buffer): E.Either<string, TelemetryPing> => {
       decodeWith(TelemetryPing)(JSON.parse(data.toString('utf8'))),
     );
   } catch (error) {
-    return E.left(`not JSON: ${(error as Error).message}`);
+    return E.left(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
 };
 
@@ -151,8 +157,13 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
     events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
+    telemetryDepth: () => Math.max(liveMap.size(), archive?.size() ?? 0),
     // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
     telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
+    telemetryBacklog: () => [
+      { consumer: liveMapSubscription, held: liveMap.size(), capacity },
+      ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, held: archive.size(), capacity }]),
+    ],
     close: () => publisher.close(),
   };
 };

@@ -5,6 +5,7 @@
 import type {
   AggregateRegistry,
   BatchHandler,
+  DomainEvent,
   ConsumerDefinition,
   DocumentStore,
   EventArchive,
@@ -19,6 +20,8 @@ import {
   archiveTelemetryDeliveries,
   consumerOf,
   createConsumerStatus,
+  effectConsumer,
+  effectSubscription,
   fireTimer,
   processConsumer,
   processSubscription,
@@ -26,6 +29,7 @@ import {
   reactorSubscription,
   runTimers,
   streamDeliveries,
+  type EffectHandler,
   type StreamConsumer,
   type StreamDeliveryDeps,
   runAnchoring,
@@ -174,6 +178,10 @@ export type ReactionDeps = {
   readonly now?: () => Date;
   /** Longest sleep of the timer runner between looks (default 1 s); it wakes on every change of the timers. */
   readonly timerMaxWaitMs?: number;
+  /** What each effect reactor of the set reads and which port carries its effects out, by the reactor's name. */
+  readonly effectHandlers?: Readonly<Record<string, EffectHandler<DomainEvent, unknown, unknown>>>;
+  /** Where the effect reactors' processed-messages records live (default: the consumers' document store). */
+  readonly effectRecords?: DocumentStore;
 };
 
 const runReaction = (
@@ -216,12 +224,38 @@ const processDepsOf = (deps: ReactionDeps, logger: Logger) => ({
   ...(deps.now !== undefined && { now: deps.now }),
 });
 
-/** The stream consumers of the reaction side: one per reactor, one per process manager (the redrive script hands dead letters to them too). */
-export const reactionStreamConsumers = (deps: ReactionDeps, logger: Logger): ReactionStreamConsumer[] => {
+/** An effect reactor's handler, from the deps: a reactor the wiring gave none is a wiring bug, refused at start. */
+const effectHandlerOf = (deps: ReactionDeps, name: string): EffectHandler<DomainEvent, unknown, unknown> => {
+  const handler = deps.effectHandlers?.[name];
+  if (handler === undefined) throw new Error(`the effect reactor ${name} has no handler (ReactionDeps.effectHandlers)`);
+  return handler;
+};
+
+/**
+ * The stream consumers of the reaction side: one per reactor, per process manager, per effect reactor (the
+ * redrive script hands dead letters to them too). Effect reactors need the documents for their records.
+ */
+export const reactionStreamConsumers = (deps: ReactionDeps, logger: Logger, documents: DocumentStore): ReactionStreamConsumer[] => {
   const processDeps = processDepsOf(deps, logger);
+  const records = deps.effectRecords ?? documents;
+  const effectReactors = deps.reactions.effectReactors ?? [];
   return [
     ...deps.reactions.reactors.map((reactor) => reactionOf(reactorSubscription(reactor), reactorConsumer(processDeps, reactor))),
     ...deps.reactions.processManagers.map((pm) => reactionOf(processSubscription(pm), processConsumer(processDeps, pm))),
+    ...effectReactors.map((reactor) =>
+      reactionOf(
+        effectSubscription(reactor),
+        effectConsumer(
+          {
+            ...effectHandlerOf(deps, reactor.name),
+            documents: records,
+            logger: logger.child({ consumer: reactor.name }),
+            ...(deps.now !== undefined && { now: deps.now }),
+          },
+          reactor,
+        ),
+      ),
+    ),
   ];
 };
 
@@ -234,7 +268,7 @@ export const reactionConsumers = (
   const projection = timersProjectionOf(deps.reactions);
   const byName = new Map(deps.reactions.processManagers.map((pm) => [pm.name, pm]));
   return [
-    ...reactionStreamConsumers(deps, world.logger).map((reaction) => runReaction(world, reaction)),
+    ...reactionStreamConsumers(deps, world.logger, world.documents).map((reaction) => runReaction(world, reaction)),
     ...(projection === undefined
       ? []
       : [

@@ -1,4 +1,5 @@
 import { silentLogger } from '@meridian/kernel';
+import { StartupFailure } from '@meridian/runtime';
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { eventStoreKind, openEventStore, provisionsSpanner, spannerDatabaseVariable, spannerLocation } from './event-store.ts';
@@ -25,8 +26,19 @@ test('MERIDIAN_SPANNER_DATABASE is <instance>/<database> in GOOGLE_CLOUD_PROJECT
       emulatorHost: '127.0.0.1:9010',
     },
   );
-  t.throws(() => spannerLocation({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }), { message: /GOOGLE_CLOUD_PROJECT/ });
-  t.throws(() => openEventStore({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }, silentLogger), { message: /GOOGLE_CLOUD_PROJECT/ });
+  // A configuration the operator must fix: a start-up failure (one line, exit status 78), not a crash.
+  t.throws(() => spannerLocation({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }), {
+    instanceOf: StartupFailure,
+    message: /GOOGLE_CLOUD_PROJECT/,
+  });
+  t.throws(() => openEventStore({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }, silentLogger), {
+    instanceOf: StartupFailure,
+    message: /GOOGLE_CLOUD_PROJECT/,
+  });
+  t.throws(() => openEventStore({ MERIDIAN_SPANNER_DATABASE: 'meridian', GOOGLE_CLOUD_PROJECT: 'p' }, silentLogger), {
+    instanceOf: StartupFailure,
+    message: /<instance>\/<database>/,
+  });
 });
 
 test('the Spanner database is provisioned at start on the emulator, never by default on Cloud Spanner', (t) => {

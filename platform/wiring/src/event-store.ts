@@ -3,7 +3,7 @@
 // (docs/event-store.md says how to choose).
 import { createEventStoreDbEventStore } from '@meridian/eventstoredb';
 import { chainSchemeOf, type ChainKey, type EventStore } from '@meridian/kernel';
-import { StartupFailure, type Logger } from '@meridian/runtime';
+import { StartupFailure, tracedEventStore, type Logger } from '@meridian/runtime';
 import { createSpannerEventStore, provisionSpanner, runSpannerSealer, type SpannerLocation } from '@meridian/spanner';
 import { createSqliteEventStore, streamingPageCacheKb, type Synchronous } from '@meridian/sqlite';
 import * as t from 'io-ts';
@@ -54,7 +54,7 @@ export const spannerLocation = (config: EventStoreConfig): SpannerLocation | und
   const match = config.MERIDIAN_SPANNER_DATABASE === undefined ? null : spannerDatabasePattern.exec(config.MERIDIAN_SPANNER_DATABASE);
   if (match === null) return undefined;
   if (config.GOOGLE_CLOUD_PROJECT === undefined)
-    throw new Error('MERIDIAN_SPANNER_DATABASE needs GOOGLE_CLOUD_PROJECT: the project of the Spanner instance');
+    throw new StartupFailure('MERIDIAN_SPANNER_DATABASE needs GOOGLE_CLOUD_PROJECT: the project of the Spanner instance');
   return {
     projectId: config.GOOGLE_CLOUD_PROJECT,
     instanceId: match[1]!,
@@ -67,16 +67,19 @@ export const spannerLocation = (config: EventStoreConfig): SpannerLocation | und
 export const provisionsSpanner = (config: EventStoreConfig): boolean =>
   (config.MERIDIAN_PROVISION ?? (config.SPANNER_EMULATOR_HOST ? 'true' : 'false')) === 'true';
 
+/** The configured event store, each append in a span whose traceparent its events carry (tracedEventStore). */
 export const openEventStore = (
   config: EventStoreConfig,
   logger: Logger,
   dataDir = config.MERIDIAN_DATA_DIR ?? './data',
   use: EmbeddedUse = {},
-): EventStore => {
+): EventStore => tracedEventStore(openStore(config, logger, dataDir, use));
+
+const openStore = (config: EventStoreConfig, logger: Logger, dataDir: string, use: EmbeddedUse): EventStore => {
   const location = spannerLocation(config);
   switch (eventStoreKind(config)) {
     case 'spanner':
-      if (location === undefined) throw new Error('MERIDIAN_SPANNER_DATABASE must be <instance>/<database>');
+      if (location === undefined) throw new StartupFailure('MERIDIAN_SPANNER_DATABASE must be <instance>/<database>');
       logger.info('event store: Cloud Spanner', {
         project: location.projectId,
         instance: location.instanceId,

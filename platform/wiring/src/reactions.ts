@@ -2,13 +2,17 @@
 // command, and the subscriptions they read through (the topology and the Terraform come from these).
 import {
   type AggregateRegistry,
+  type AnyEffectReactor,
   type AnyProcessManager,
   type AnyReactor,
   type ConsumerDefinition,
   type Projection,
 } from '@meridian/kernel';
+import { dispatchSaga } from '@meridian/dispatch';
+import { customerNotifications } from '@meridian/notifications';
 import { parcel, parcelCommands } from '@meridian/parcel';
-import { processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
+import { platformProcessManagers, platformReactors } from '@meridian/reactions';
+import { effectSubscription, processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
 
@@ -24,10 +28,20 @@ export type ReactionSet = {
   readonly reactors: readonly AnyReactor[];
   readonly processManagers: readonly AnyProcessManager[];
   readonly activities?: Readonly<Record<string, Activity>>;
+  /** Its effect reactors (effects outside the platform: an SMS); the wiring gives each its handler (ReactionDeps.effectHandlers). */
+  readonly effectReactors?: readonly AnyEffectReactor[];
 };
 
-/** The platform's reactions (domain/reactions, domain/dispatch): what `npm start` and the reactions service run. */
-export const platformReactions: ReactionSet = { reactors: [], processManagers: [] };
+/**
+ * The platform's reactions (domain/reactions: the route lifecycle, the assignment guard, the SLA clock;
+ * domain/dispatch: the dispatch saga; domain/notifications: customer notifications, an effect reactor): what `npm start` and the reactions service run (docs/reactions.md,
+ * docs/reaction-runtime.md, docs/dispatch.md).
+ */
+export const platformReactions: ReactionSet = {
+  reactors: platformReactors,
+  processManagers: [...platformProcessManagers, dispatchSaga],
+  effectReactors: [customerNotifications],
+};
 
 /** The timers projection of a set of process managers; none when there are none (nothing to schedule). */
 export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers'>): Projection | undefined =>
@@ -37,4 +51,5 @@ export const timersProjectionOf = (reactions: Pick<ReactionSet, 'processManagers
 export const reactionSubscriptions = (reactions: ReactionSet): ConsumerDefinition[] => [
   ...reactions.reactors.map(reactorSubscription),
   ...reactions.processManagers.map(processSubscription),
+  ...(reactions.effectReactors ?? []).map(effectSubscription),
 ];

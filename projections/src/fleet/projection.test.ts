@@ -1,10 +1,11 @@
 import type { RecordedEvent } from '@meridian/kernel';
+import { givenProjection } from '@meridian/kernel/testing';
 import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
 import { vehicleEvents, type VehicleEvent } from '@meridian/vehicle';
 import test from 'ava';
 import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, parcelFacts, utcAt, vehicleFacts } from '../testing/index.ts';
-import { fleetProjection } from './projection.ts';
+import { fleetProjection, loads, vehicles } from './projection.ts';
 import { fleetQueries } from './queries.ts';
 import type { FleetVehicleView } from './view.ts';
 
@@ -18,6 +19,109 @@ const v = vehicleFacts('v-1', { capacityKg: 800 });
 const p1 = parcelFacts('p-1', { weightKg: 12.5 });
 const p2 = parcelFacts('p-2', { weightKg: 30 });
 const p3 = parcelFacts('p-3', { weightKg: 7.25 });
+
+const given = givenProjection(fleetProjection);
+const load = (parcelId: string, weightKg: number, loadedAt: string) => ({
+  parcelId,
+  clientId: 'acme',
+  vehicleId: 'v-1',
+  routeId: 'r-1',
+  weightKg,
+  loadedAt: utcAt(loadedAt),
+});
+
+test(
+  'a registered vehicle is stored off duty, with nothing on board',
+  given(createTestLog().recordAll(vehicleEvents, 'vehicle-v-1', [v.registered('05:00')])).then((t, view) => {
+    t.deepEqual(view.documentsOf(vehicles), {
+      'v-1': {
+        vehicleId: 'v-1',
+        depotId: 'ams-1',
+        plate: 'NL-v-1',
+        capacityKg: 800,
+        dutyStatus: 'OffDuty',
+        driverId: null,
+        routeId: null,
+        plannedLoadKg: null,
+        registeredAt: utcAt('05:00'),
+        updatedAt: utcAt('05:00'),
+        revision: 0,
+      },
+    });
+    t.deepEqual(view.documentsOf(loads), {});
+  }),
+);
+
+/** A vehicle on route r-1 with three parcels loaded, then what became of each: delivered, a failed attempt, released. */
+const onTheRoad = (): { loaded: RecordedEvent[]; underway: RecordedEvent[] } => {
+  const log = createTestLog();
+  const loaded = [
+    ...log.recordAll(vehicleEvents, 'vehicle-v-1', [
+      v.registered('05:00'),
+      v.wentOnDuty('d-1', '06:00'),
+      v.assigned('r-1', 'd-1', 49.75, '06:30'),
+    ]),
+    ...log.recordAll(parcelEvents, 'parcel-p-1', [p1.registered(), p1.assigned('r-1', '06:40'), p1.loaded('r-1', 'v-1', '07:00')]),
+    ...log.recordAll(parcelEvents, 'parcel-p-2', [p2.registered(), p2.assigned('r-1', '06:40'), p2.loaded('r-1', 'v-1', '07:05')]),
+    ...log.recordAll(parcelEvents, 'parcel-p-3', [p3.registered(), p3.assigned('r-1', '06:40'), p3.loaded('r-1', 'v-1', '07:10')]),
+  ];
+  const underway = [
+    log.record(parcelEvents, 'parcel-p-1', p1.outForDelivery('r-1', 'v-1', 1, '08:00')),
+    log.record(parcelEvents, 'parcel-p-1', p1.delivered('r-1', 'v-1', 1, '08:20')),
+    log.record(parcelEvents, 'parcel-p-2', p2.outForDelivery('r-1', 'v-1', 1, '08:30')),
+    log.record(parcelEvents, 'parcel-p-2', p2.failed('r-1', 'v-1', 1, '08:45')),
+    log.record(parcelEvents, 'parcel-p-3', p3.released('r-1', '09:00')),
+  ];
+  return { loaded, underway };
+};
+
+test(
+  'each parcel loaded is a load of its own, and the vehicle is on its route',
+  given(onTheRoad().loaded).then((t, view) => {
+    t.deepEqual(view.documentsOf(loads), {
+      'p-1': load('p-1', 12.5, '07:00'),
+      'p-2': load('p-2', 30, '07:05'),
+      'p-3': load('p-3', 7.25, '07:10'),
+    });
+    t.like(view.documentOf(vehicles, 'v-1'), { dutyStatus: 'OnRoute', routeId: 'r-1', plannedLoadKg: 49.75, updatedAt: utcAt('06:30') });
+  }),
+);
+
+test('a delivered or released parcel leaves the vehicle; one whose attempt failed stays on board', (t) => {
+  const { loaded, underway } = onTheRoad();
+  return given([...loaded, ...underway]).thenDocuments(loads, { 'p-2': load('p-2', 30, '07:05') })(t);
+});
+
+test(
+  'a parcel loaded before its vehicle is known is on board all the same',
+  given(
+    createTestLog().recordAll(parcelEvents, 'parcel-p-1', [p1.registered(), p1.assigned('r-1', '06:40'), p1.loaded('r-1', 'v-1', '07:00')]),
+  ).then((t, view) => {
+    t.deepEqual(view.documentsOf(loads), { 'p-1': load('p-1', 12.5, '07:00') });
+    t.deepEqual(view.documentsOf(vehicles), {});
+  }),
+);
+
+test(
+  'a released vehicle is back on duty with no route; a retired one has no driver',
+  given(
+    createTestLog().recordAll(vehicleEvents, 'vehicle-v-1', [
+      v.registered('05:00'),
+      v.wentOnDuty('d-1', '06:00'),
+      v.assigned('r-1', 'd-1', 12.5, '06:30'),
+      v.released('r-1', 'd-1', '11:30'),
+      v.wentOffDuty('d-1', '12:00'),
+      v.retired('12:30'),
+    ]),
+  ).thenDocumentLike(vehicles, 'v-1', {
+    dutyStatus: 'Retired',
+    driverId: null,
+    routeId: null,
+    plannedLoadKg: null,
+    updatedAt: utcAt('12:30'),
+    revision: 5,
+  }),
+);
 
 test('shows a registered vehicle off duty with nothing on board', async (t) => {
   const { documents, queries } = await open(t);

@@ -55,6 +55,15 @@ const vehicleChangesOf = (event: LaterVehicleEvent, vehicle: FleetVehicleDocumen
       return { capacityKg: event.data.capacityKg };
     case 'VehicleRetired':
       return { dutyStatus: 'Retired', driverId: null, ...offRoute };
+    // A reservation for a dispatch window and its route offers leave the vehicle on duty, on no route yet:
+    // the window's history (dispatch-windows) tells them.
+    case 'VehicleReserved':
+    case 'VehicleRouteOffered':
+    case 'VehicleRouteOfferAccepted':
+    case 'VehicleRouteOfferDeclined':
+    case 'VehicleRouteOfferWithdrawn':
+    case 'VehicleReservationReleased':
+      return {};
   }
 };
 

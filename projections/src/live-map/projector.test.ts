@@ -1,11 +1,11 @@
 // The live-map projector above the ports (the kernel's in-memory document store and test queue): throttled
 // writes that end on the latest ping, older pings that never win, acks only behind a committed covering
 // write, bounded transactions.
-import { maxWritesPerTransaction, type DocumentStore } from '@meridian/kernel';
+import { isoDateTime, maxWritesPerTransaction, typedCollection, type DocumentStore } from '@meridian/kernel';
 import test from 'ava';
 import { createTestQueue, type TestQueue } from '@meridian/kernel/testing';
 import type { TelemetryPing } from '@meridian/vehicle';
-import { liveMapCollection, positionDocument } from './document.ts';
+import { liveMapPositions, positionDocument } from './document.ts';
 import { liveMapQueries } from './queries.ts';
 import { documentStore, eventually, ping, recordingStore, sleep, spyOnAcks, startLiveMap, type RecordingStore } from './test-fixtures.ts';
 
@@ -100,7 +100,7 @@ test('an older ping never overwrites a newer one: in one burst, after a write, o
 test('a ping is acked once superseded: by a committed position, or by a newer ping of its vehicle still held', async (t) => {
   const { queue, documents, recording } = rig();
   const committed = new Map<string, number>();
-  documents.watch(liveMapCollection, (change) => committed.set(change.id, Date.parse(String(change.document?.['recordedAt']))));
+  documents.watch(liveMapPositions.name, (change) => committed.set(change.id, Date.parse(String(change.document?.['recordedAt']))));
   const acked: TelemetryPing[] = [];
   const subscription = spyOnAcks(queue.subscription, (acking) => acked.push(acking));
   let release = () => {};
@@ -198,10 +198,8 @@ test('the live map lists vehicles in vehicleId order, page by page', async (t) =
   const documents = documentStore();
   try {
     const ids = ['v-3', 'v-1', 'v-5', 'v-2', 'v-4'];
-    await documents.transact([], () => ({
-      writes: ids.map((id) => ({ collection: liveMapCollection, id, document: positionDocument(ping(id, 1), '2026-11-21T09:00:01Z') })),
-      result: undefined,
-    }));
+    const updatedAt = isoDateTime(new Date('2026-11-21T09:00:01Z'));
+    await typedCollection(documents, liveMapPositions).put(ids.map((id) => ({ id, document: positionDocument(ping(id, 1), updatedAt) })));
     const map = liveMapQueries(documents);
     const first = await map.list({ limit: 2 });
     t.deepEqual(
@@ -219,7 +217,7 @@ test('the live map lists vehicles in vehicleId order, page by page', async (t) =
       ['v-5'],
     );
     t.is(third.next, undefined);
-    t.like(await map.byId('v-4'), { vehicleId: 'v-4', speed: 32.5, heading: 90, updatedAt: '2026-11-21T09:00:01Z' });
+    t.like(await map.byId('v-4'), { vehicleId: 'v-4', speed: 32.5, heading: 90, updatedAt });
     t.is(await map.byId('v-9'), undefined);
   } finally {
     await documents.close();

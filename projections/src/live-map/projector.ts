@@ -9,16 +9,18 @@
 // queue let go of. Each write reads the stored document in its transaction and keeps the newer of the
 // two, so an older ping never overwrites a newer one, even after a restart or beside another instance.
 import {
-  documentKey,
+  collectionDocuments,
+  isoDateTime,
   maxWritesPerTransaction,
   type Delivery,
   type Document,
   type DocumentStore,
   type DocumentWrite,
+  type IsoDateTime,
   type Logger,
   type Subscription,
 } from '@meridian/kernel';
-import { liveMapCollection, positionDocument, recordedAtOf } from './document.ts';
+import { liveMapPositions, positionDocument, recordedAtOf } from './document.ts';
 import type { TelemetryPing } from '@meridian/vehicle';
 
 export type LiveMapDeps = {
@@ -138,14 +140,16 @@ const takeDue = (state: LiveMapState, startedAt: number, all: boolean): Schedule
   return due;
 };
 
+const positions = collectionDocuments(liveMapPositions);
+
 /** Pure, as `transact` asks: the newer of stored and pending wins; returns what each vehicle then holds. */
-const planWrites = (chunk: readonly Scheduled[], current: ReadonlyMap<string, Document>, updatedAt: string) => {
+const planWrites = (chunk: readonly Scheduled[], current: ReadonlyMap<string, Document>, updatedAt: IsoDateTime) => {
   const writes: DocumentWrite[] = [];
   const committed = chunk.map(({ write }) => {
     const id = write.ping.vehicleId;
-    const storedAt = recordedAtOf(current.get(documentKey({ collection: liveMapCollection, id })));
+    const storedAt = recordedAtOf(positions.read(current, id));
     if (storedAt >= write.at) return storedAt;
-    writes.push({ collection: liveMapCollection, id, document: positionDocument(write.ping, updatedAt) });
+    writes.push(positions.write(id, positionDocument(write.ping, updatedAt)));
     return write.at;
   });
   return { writes, result: committed };
@@ -165,8 +169,8 @@ const settleCommitted = (state: LiveMapState, chunk: readonly Scheduled[], commi
   });
 };
 
-const writeChunk = async (state: LiveMapState, chunk: readonly Scheduled[], updatedAt: string) => {
-  const keys = chunk.map(({ write }) => ({ collection: liveMapCollection, id: write.ping.vehicleId }));
+const writeChunk = async (state: LiveMapState, chunk: readonly Scheduled[], updatedAt: IsoDateTime) => {
+  const keys = chunk.map(({ write }) => positions.key(write.ping.vehicleId));
   try {
     const committed = await state.deps.documents.transact(keys, (current) => planWrites(chunk, current, updatedAt));
     settleCommitted(state, chunk, committed);
@@ -182,7 +186,7 @@ const writeChunk = async (state: LiveMapState, chunk: readonly Scheduled[], upda
 
 const flush = async (state: LiveMapState, all: boolean) => {
   const startedAt = state.nowMs();
-  const updatedAt = new Date(startedAt).toISOString();
+  const updatedAt = isoDateTime(new Date(startedAt));
   const due = takeDue(state, startedAt, all);
   for (let start = 0; start < due.length; start += maxWritesPerTransaction)
     await writeChunk(state, due.slice(start, start + maxWritesPerTransaction), updatedAt);
@@ -229,7 +233,7 @@ export const runLiveMap = async (deps: LiveMapDeps): Promise<void> => {
     flushing: undefined,
     stopping: false,
   };
-  await deps.documents.ensureCollection(liveMapCollection);
+  await deps.documents.ensureCollection(liveMapPositions.name);
   deps.logger.info('live map projector started', { intervalMs: state.intervalMs });
   try {
     await deps.subscription(async (deliveries) => receive(state, deliveries), {

@@ -1,7 +1,7 @@
 // Reading the live map: one vehicle's position, or every vehicle page by page in vehicleId order (the
 // document id is the vehicleId, and the store's default order is by id, so no index is needed).
-import type { DocumentStore } from '@meridian/kernel';
-import { liveMapCollection, positionOf, type LiveMapPosition } from './document.ts';
+import { typedCollection, type DocumentStore } from '@meridian/kernel';
+import { liveMapPositions, type LiveMapPosition } from './document.ts';
 
 export type LiveMapPage = {
   readonly vehicles: readonly LiveMapPosition[];
@@ -21,18 +21,16 @@ export const maxLiveMapPage = 1000;
 const pageSize = (limit: number) => Math.min(maxLiveMapPage, Math.max(1, Math.trunc(limit)));
 
 export const liveMapQueries = (documents: DocumentStore): LiveMapQueries => {
+  const positions = typedCollection(documents, liveMapPositions);
   const list: LiveMapQueries['list'] = async ({ limit = 100, after } = {}) => {
-    const page = await documents.query(liveMapCollection, { limit: pageSize(limit), ...(after !== undefined && { after }) });
+    const page = await positions.query({ limit: pageSize(limit), ...(after !== undefined && { after }) });
     return {
-      vehicles: page.documents.map(({ id, document }) => positionOf(id, document)),
+      vehicles: page.documents.map(({ document }) => document),
       ...(page.next !== undefined && { next: page.next }),
     };
   };
   return {
-    byId: async (vehicleId) => {
-      const document = await documents.get(liveMapCollection, vehicleId);
-      return document === undefined ? undefined : positionOf(vehicleId, document);
-    },
+    byId: (vehicleId) => positions.get(vehicleId),
     list,
     all: async () => {
       const positions: LiveMapPosition[] = [];

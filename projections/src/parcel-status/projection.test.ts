@@ -1,11 +1,12 @@
 import { silentLogger, type Delivery, type RecordedEvent } from '@meridian/kernel';
 import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
+import { givenProjection } from '@meridian/kernel/testing';
 import test from 'ava';
 import { applyEvents } from '../runtime/projector.ts';
 import { projectorConsumer } from '../runtime/projector.ts';
 import { streamDeliveries } from '../runtime/stream-consumer.ts';
 import { address, createTestLog, openDocuments, parcelFacts, utcAt } from '../testing/index.ts';
-import { parcelStatusProjection } from './projection.ts';
+import { parcels, parcelStatusProjection } from './projection.ts';
 import { parcelStatusQueries } from './queries.ts';
 import type { ParcelStatusView } from './view.ts';
 
@@ -31,55 +32,58 @@ const lateDelivery = (): RecordedEvent[] => {
   return createTestLog().recordAll(parcelEvents, 'parcel-p-1', events);
 };
 
-test('follows a parcel from registration to a late delivery', async (t) => {
+const given = givenProjection(parcelStatusProjection);
+
+const lateDeliveryView: ParcelStatusView = {
+  parcelId: 'p-1',
+  clientId: 'acme',
+  status: 'Delivered',
+  recipientName: 'Ada Lovelace',
+  address: address('Damrak p-1'),
+  weightKg: 2.5,
+  slaDeadline: utcAt('09:00'),
+  slaBreached: true,
+  breachedAt: utcAt('09:20'),
+  routeId: 'r-1',
+  vehicleId: 'v-1',
+  attempts: 2,
+  proofOfDelivery: {
+    kind: 'signature',
+    reference: 'sig-p-1',
+    receivedBy: null,
+    location: { lat: 52.3701, lng: 4.8952 },
+    deliveredAt: utcAt('09:20'),
+  },
+  lastFailure: { reason: 'recipient-absent', at: utcAt('08:30'), attempt: 1, attemptsLeft: 2, note: 'nobody home', location: null },
+  timeline: [
+    { type: 'parcel.registered.v1', at: utcAt('07:00'), revision: 0 },
+    { type: 'parcel.assigned-to-route.v1', at: utcAt('07:10'), revision: 1 },
+    { type: 'parcel.loaded.v2', at: utcAt('07:30'), revision: 2 },
+    { type: 'parcel.out-for-delivery.v1', at: utcAt('08:00'), revision: 3 },
+    { type: 'parcel.delivery-attempt-failed.v1', at: utcAt('08:30'), revision: 4 },
+    { type: 'parcel.out-for-delivery.v1', at: utcAt('09:00'), revision: 5 },
+    { type: 'parcel.delivered.v1', at: utcAt('09:20'), revision: 6 },
+    { type: 'parcel.sla-breached.v1', at: utcAt('09:20'), revision: 7 },
+  ],
+  registeredAt: utcAt('07:00'),
+  updatedAt: utcAt('09:20'),
+  revision: 7,
+};
+
+test('follows a parcel from registration to a late delivery', given(lateDelivery()).thenDocument(parcels, 'p-1', lateDeliveryView));
+
+test('the runtime writes what the projection makes, and the query serves it', async (t) => {
   const { documents, queries } = await open(t);
   const events = lateDelivery();
   t.deepEqual(
     await applyEvents(documents, parcelStatusProjection, events),
     events.map(() => 'applied'),
   );
-  const expected: ParcelStatusView = {
-    parcelId: 'p-1',
-    clientId: 'acme',
-    status: 'Delivered',
-    recipientName: 'Ada Lovelace',
-    address: address('Damrak p-1'),
-    weightKg: 2.5,
-    slaDeadline: utcAt('09:00'),
-    slaBreached: true,
-    breachedAt: utcAt('09:20'),
-    routeId: 'r-1',
-    vehicleId: 'v-1',
-    attempts: 2,
-    proofOfDelivery: {
-      kind: 'signature',
-      reference: 'sig-p-1',
-      receivedBy: null,
-      location: { lat: 52.3701, lng: 4.8952 },
-      deliveredAt: utcAt('09:20'),
-    },
-    lastFailure: { reason: 'recipient-absent', at: utcAt('08:30'), attempt: 1, attemptsLeft: 2, note: 'nobody home', location: null },
-    timeline: [
-      { type: 'parcel.registered.v1', at: utcAt('07:00'), revision: 0 },
-      { type: 'parcel.assigned-to-route.v1', at: utcAt('07:10'), revision: 1 },
-      { type: 'parcel.loaded.v2', at: utcAt('07:30'), revision: 2 },
-      { type: 'parcel.out-for-delivery.v1', at: utcAt('08:00'), revision: 3 },
-      { type: 'parcel.delivery-attempt-failed.v1', at: utcAt('08:30'), revision: 4 },
-      { type: 'parcel.out-for-delivery.v1', at: utcAt('09:00'), revision: 5 },
-      { type: 'parcel.delivered.v1', at: utcAt('09:20'), revision: 6 },
-      { type: 'parcel.sla-breached.v1', at: utcAt('09:20'), revision: 7 },
-    ],
-    registeredAt: utcAt('07:00'),
-    updatedAt: utcAt('09:20'),
-    revision: 7,
-  };
-  t.deepEqual(await queries.byId('p-1'), expected);
+  t.deepEqual(await queries.byId('p-1'), lateDeliveryView);
 });
 
 test('shows each status a parcel passes through, and forgets its route once it leaves it', async (t) => {
-  const { documents, queries } = await open(t);
   const p = parcelFacts('p-2');
-  const log = createTestLog();
   const steps: [ParcelEvent, Partial<ParcelStatusView>][] = [
     [p.registered('07:00'), { status: 'Registered', routeId: null, vehicleId: null }],
     [p.assigned('r-1', '07:10'), { status: 'AssignedToRoute', routeId: 'r-1', vehicleId: null }],
@@ -91,43 +95,49 @@ test('shows each status a parcel passes through, and forgets its route once it l
     [p.returned('r-2', 'v-2', '12:00'), { status: 'ReturnedToDepot', routeId: null, vehicleId: null, attempts: 1 }],
     [p.cancelled('13:00'), { status: 'Cancelled', routeId: null, vehicleId: null, updatedAt: utcAt('13:00') }],
   ];
-  for (const [event, expected] of steps) {
-    await applyEvents(documents, parcelStatusProjection, [log.record(parcelEvents, 'parcel-p-2', event)]);
-    const view = await queries.byId('p-2');
-    t.like(view, expected, event.type);
-  }
-  const view = await queries.byId('p-2');
-  t.is(view?.lastFailure?.reason, 'address-not-found');
-  t.is(view?.timeline.length, steps.length);
-  t.is(view?.revision, steps.length - 1);
+  const events = createTestLog().recordAll(
+    parcelEvents,
+    'parcel-p-2',
+    steps.map(([event]) => event),
+  );
+  for (const [index, [, expected]] of steps.entries())
+    await given(events.slice(0, index + 1)).thenDocumentLike(parcels, 'p-2', expected)(t);
+  await given(events).thenDocumentLike(parcels, 'p-2', {
+    lastFailure: { reason: 'address-not-found' },
+    revision: steps.length - 1,
+  })(t);
+  await given(events).then((t, view) => t.is(view.documentOf(parcels, 'p-2')?.timeline.length, steps.length))(t);
 });
 
-test('keeps updatedAt from moving back when a fact reports an earlier time', async (t) => {
-  const { documents, queries } = await open(t);
-  const p = parcelFacts('p-3');
-  const events = createTestLog().recordAll(parcelEvents, 'parcel-p-3', [
-    p.registered('07:00'),
-    p.assigned('r-1', '07:10'),
-    p.loaded('r-1', 'v-1', '07:30'),
-    p.outForDelivery('r-1', 'v-1', 1, '09:00'),
-    // Handed over at 08:55 by the driver's clock, reported after the start was recorded.
-    p.delivered('r-1', 'v-1', 1, '08:55'),
-  ]);
-  await applyEvents(documents, parcelStatusProjection, events);
-  const view = await queries.byId('p-3');
-  t.is(view?.updatedAt, utcAt('09:00'));
-  t.is(view?.proofOfDelivery?.deliveredAt, utcAt('08:55'));
-  t.is(view?.timeline.at(-1)?.at, utcAt('08:55'));
-});
+const p3 = parcelFacts('p-3');
+test(
+  'keeps updatedAt from moving back when a fact reports an earlier time',
+  given(
+    createTestLog().recordAll(parcelEvents, 'parcel-p-3', [
+      p3.registered('07:00'),
+      p3.assigned('r-1', '07:10'),
+      p3.loaded('r-1', 'v-1', '07:30'),
+      p3.outForDelivery('r-1', 'v-1', 1, '09:00'),
+      // Handed over at 08:55 by the driver's clock, reported after the start was recorded.
+      p3.delivered('r-1', 'v-1', 1, '08:55'),
+    ]),
+  ).then((t, view) => {
+    const parcel = view.documentOf(parcels, 'p-3');
+    t.is(parcel?.updatedAt, utcAt('09:00'));
+    t.is(parcel?.proofOfDelivery?.deliveredAt, utcAt('08:55'));
+    t.is(parcel?.timeline.at(-1)?.at, utcAt('08:55'));
+  }),
+);
 
-test('stores every instant in UTC, whatever offset the event carried', async (t) => {
-  const { documents, queries } = await open(t);
-  const registered = parcelFacts('p-4').registered('07:00');
-  const recorded = createTestLog().record(parcelEvents, 'parcel-p-4', registered);
-  const withOffset = { ...recorded, data: { ...(recorded.data as object), registeredAt: '2026-11-21T09:00:00+02:00' } };
-  await applyEvents(documents, parcelStatusProjection, [withOffset]);
-  t.like(await queries.byId('p-4'), { registeredAt: utcAt('07:00'), updatedAt: utcAt('07:00') });
-});
+const registeredWithOffset = (): RecordedEvent => {
+  const recorded = createTestLog().record(parcelEvents, 'parcel-p-4', parcelFacts('p-4').registered('07:00'));
+  return { ...recorded, data: { ...(recorded.data as object), registeredAt: '2026-11-21T09:00:00+02:00' } };
+};
+
+test(
+  'stores every instant in UTC, whatever offset the event carried',
+  given([registeredWithOffset()]).thenDocumentLike(parcels, 'p-4', { registeredAt: utcAt('07:00'), updatedAt: utcAt('07:00') }),
+);
 
 test('applying the same events again changes nothing', async (t) => {
   const { documents, queries } = await open(t);

@@ -7,7 +7,17 @@ import { later, utc } from '../runtime/updates.ts';
 import { ParcelStatusView } from './view.ts';
 
 export const parcels = collection('parcels', ParcelStatusView, {
-  indexes: [['clientId', 'status', 'updatedAt'], ['clientId', 'updatedAt'], ['status', 'updatedAt'], ['updatedAt']],
+  // The route and SLA filters go with a client's only (the query API refuses them with a status or each other).
+  indexes: [
+    ['clientId', 'status', 'updatedAt'],
+    ['clientId', 'routeId', 'updatedAt'],
+    ['clientId', 'slaBreached', 'updatedAt'],
+    ['clientId', 'updatedAt'],
+    ['status', 'updatedAt'],
+    ['routeId', 'updatedAt'],
+    ['slaBreached', 'updatedAt'],
+    ['updatedAt'],
+  ],
 });
 /** The logical name, for callers that address the collection by name (queries of a generation, tests). */
 export const parcelsCollection = parcels.name;

@@ -9,20 +9,22 @@ import { parcelStatusQueries, type ParcelStatusFilter } from './queries.ts';
 /** Six parcels of two clients in different states; each one's last fact is a minute later than the previous. */
 const seed = (): RecordedEvent[] => {
   const log = createTestLog();
-  const story = (parcelId: string, clientId: string, minute: number, stage: 'registered' | 'assigned' | 'loaded') => {
+  const story = (parcelId: string, clientId: string, minute: number, stage: 'registered' | 'assigned' | 'loaded' | 'late') => {
     const p = parcelFacts(parcelId, { clientId });
     const last = `08:${String(minute).padStart(2, '0')}`;
     const events = {
       registered: [p.registered(last)],
       assigned: [p.registered('07:00'), p.assigned('r-1', last)],
       loaded: [p.registered('07:00'), p.assigned('r-1', '07:30'), p.loaded('r-1', 'v-1', last)],
+      // Found late before its last fact, so the list order stays by that fact.
+      late: [p.registered('07:00'), p.slaBreached('07:45', 'Registered'), p.assigned('r-2', last)],
     }[stage];
     return log.recordAll(parcelEvents, `parcel-${parcelId}`, events);
   };
   return [
     ...story('a-1', 'acme', 1, 'registered'),
     ...story('a-2', 'acme', 2, 'assigned'),
-    ...story('b-1', 'bolt', 3, 'assigned'),
+    ...story('b-1', 'bolt', 3, 'late'),
     ...story('a-3', 'acme', 4, 'loaded'),
     ...story('a-4', 'acme', 5, 'assigned'),
     ...story('b-2', 'bolt', 6, 'loaded'),
@@ -52,6 +54,10 @@ const lists = [
   [{ clientId: 'bolt', status: ['Loaded', 'Registered'] }, ['b-2']],
   [{ status: ['Loaded', 'Registered'] }, ['b-2', 'a-3', 'a-1']],
   [{ clientId: 'nobody' }, []],
+  [{ routeId: 'r-1' }, ['b-2', 'a-4', 'a-3', 'a-2']],
+  [{ routeId: 'r-2', clientId: 'bolt' }, ['b-1']],
+  [{ slaBreached: true }, ['b-1']],
+  [{ clientId: 'acme', slaBreached: false }, ['a-4', 'a-3', 'a-2', 'a-1']],
 ] as const satisfies readonly (readonly [ParcelStatusFilter, readonly string[]])[];
 
 for (const [filter, expected] of lists)

@@ -9,6 +9,10 @@ export type ParcelStatusFilter = PageRequest & {
   readonly clientId?: string;
   /** One status, or any of several (at most 30). */
   readonly status?: ParcelViewStatus | readonly ParcelViewStatus[];
+  /** Only the parcels on this route now (with a clientId at most: each combination needs its index). */
+  readonly routeId?: string;
+  /** Only the parcels whose SLA was breached (true) or not (false); with a clientId at most. */
+  readonly slaBreached?: boolean;
 };
 
 export type ParcelStatusQueries = {
@@ -23,9 +27,14 @@ export const parcelStatusQueries = (
   const collection = typedCollection(documents, parcels, physicalCollection(parcels.name, version));
   return {
     byId: (parcelId) => collection.get(parcelId),
-    list: ({ clientId, status, limit, after } = {}) =>
+    list: ({ clientId, status, routeId, slaBreached, limit, after } = {}) =>
       readPage(collection, {
-        where: [...matching('clientId', clientId), ...matching('status', status)],
+        where: [
+          ...matching('clientId', clientId),
+          ...matching('status', status),
+          ...matching('routeId', routeId),
+          ...matching('slaBreached', slaBreached),
+        ],
         orderBy: { field: 'updatedAt', direction: 'desc' },
         limit: pageSize(limit),
         ...(after !== undefined && { after }),

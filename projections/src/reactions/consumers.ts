@@ -23,9 +23,9 @@ import { carryOutStep, decodeStep, handleProcessInput, type ProcessRuntimeDeps, 
 import { stepRecordedType } from './step-record.ts';
 
 /** A followed event, decoded: undecodable is permanent (the failure rule). */
-type FactItem<Ev extends DomainEvent> = { readonly recorded: RecordedEvent; readonly fact: Fact<Ev> };
+export type FactItem<Ev extends DomainEvent> = { readonly recorded: RecordedEvent; readonly fact: Fact<Ev> };
 
-const factsOf =
+export const factsOf =
   <Ev extends DomainEvent>(name: string, decode: (event: RecordedEvent) => E.Either<string, Ev>) =>
   (events: readonly RecordedEvent[]): FactItem<Ev>[] =>
     events.map((recorded) => {

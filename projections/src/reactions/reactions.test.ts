@@ -12,6 +12,7 @@ import {
   nothing,
   scheduleTimer,
   silentLogger,
+  typedCollection,
   type DomainEvent,
   type Delivery,
   type ProcessManager,
@@ -30,7 +31,7 @@ import { applyThrough, streamDeliveries, type StreamConsumer } from '../runtime/
 import { processConsumer, processSubscription, reactorConsumer } from './consumers.ts';
 import { fireTimer, processStream, type ProcessRuntimeDeps } from './process-runtime.ts';
 import { stepRecordedType } from './step-record.ts';
-import { runTimers, timersProjection, type TimerDocument } from './timers.ts';
+import { runTimers, timers, timersProjection } from './timers.ts';
 
 const aggregates = { parcel: { aggregate: parcel, commands: parcelCommands } } as const;
 
@@ -217,7 +218,7 @@ const clock: ProcessManager<ClockState, ClockEvent, ParcelEvent> = {
 };
 
 const timersOf = async (documents: DocumentStore) =>
-  (await documents.query('timers_v1', { limit: 100 })).documents.map((d) => d.document as TimerDocument);
+  (await typedCollection(documents, timers, 'timers_v1').query({ limit: 100 })).documents.map((d) => d.document);
 
 /** The reaction side's consumers of one world, each with its subscription's event types and its place in the log. */
 type Runner = { readonly consumer: StreamConsumer<any>; readonly eventTypes: readonly string[]; position: number };

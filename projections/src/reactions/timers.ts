@@ -6,11 +6,13 @@
 // is recorded once), and the step that records it removes the timer from the projection.
 import {
   collection,
-  documentKey,
+  collectionDocuments,
   struct,
+  typedCollection,
   updateOf,
   uuidFromName,
   type AnyProcessManager,
+  type Document,
   type DocumentStore,
   type Logger,
   type Projection,
@@ -85,8 +87,13 @@ export const timersProjection = (pms: readonly Pick<AnyProcessManager, 'name' | 
   };
 };
 
+/** A timer being fired, held by one runner until `leasedUntil` (epoch milliseconds). */
+export const TimerLease = struct('TimerLease', { timerId: t.string, leasedUntil: t.number });
+export type TimerLease = t.TypeOf<typeof TimerLease>;
+
 /** Leases of timers being fired: kept apart from the projection, whose documents only the log decides. */
-export const timerLeasesCollection = 'timer-leases';
+export const timerLeases = collection('timer-leases', TimerLease);
+const leases = collectionDocuments(timerLeases);
 
 export type TimerRunnerDeps = {
   readonly documents: DocumentStore;
@@ -105,34 +112,24 @@ export type TimerRunnerDeps = {
   readonly batch?: number;
 };
 
-const leaseOf = (document: unknown): number => {
-  const until = typeof document === 'object' && document !== null && 'leasedUntil' in document ? document.leasedUntil : undefined;
-  return typeof until === 'number' ? until : 0;
-};
+/** Until when the timer is held (0: by no one). */
+const heldUntil = (current: ReadonlyMap<string, Document>, timerId: string): number => leases.read(current, timerId)?.leasedUntil ?? 0;
 
 /** Takes the timer for `leaseMs`, unless another runner holds it. */
 const claim = (documents: DocumentStore, timer: TimerDocument, now: number, leaseMs: number): Promise<boolean> =>
-  documents.transact([{ collection: timerLeasesCollection, id: timer.timerId }], (current) => {
-    if (leaseOf(current.get(documentKey({ collection: timerLeasesCollection, id: timer.timerId }))) > now)
-      return { writes: [], result: false };
-    return {
-      writes: [{ collection: timerLeasesCollection, id: timer.timerId, document: { timerId: timer.timerId, leasedUntil: now + leaseMs } }],
-      result: true,
-    };
+  documents.transact([leases.key(timer.timerId)], (current) => {
+    if (heldUntil(current, timer.timerId) > now) return { writes: [], result: false };
+    return { writes: [leases.write(timer.timerId, { timerId: timer.timerId, leasedUntil: now + leaseMs })], result: true };
   });
 
 /** Drops leases that ran out: their timers are fired and projected away, or free to be fired again. */
 const sweepLeases = async (documents: DocumentStore, now: number, batch: number) => {
-  const { documents: leases } = await documents.query(timerLeasesCollection, {
-    orderBy: { field: 'leasedUntil', direction: 'asc' },
-    limit: batch,
-  });
-  const expired = leases.filter(({ document }) => leaseOf(document) <= now);
+  const page = await typedCollection(documents, timerLeases).query({ orderBy: { field: 'leasedUntil', direction: 'asc' }, limit: batch });
+  const expired = page.documents.filter(({ document }) => document.leasedUntil <= now).map(({ id }) => id);
   if (expired.length === 0) return;
-  const keys = expired.map(({ id }) => ({ collection: timerLeasesCollection, id }));
   // Read again in the transaction: a lease taken anew since the query is not dropped.
-  await documents.transact(keys, (current) => ({
-    writes: keys.filter((key) => leaseOf(current.get(documentKey(key))) <= now).map((key) => ({ ...key, document: undefined })),
+  await documents.transact(expired.map(leases.key), (current) => ({
+    writes: expired.filter((id) => heldUntil(current, id) <= now).map((id) => leases.write(id, undefined)),
     result: undefined,
   }));
 };
@@ -162,12 +159,13 @@ export const runTimers = async (deps: TimerRunnerDeps): Promise<void> => {
         stopWatching = deps.documents.watch(collectionName, () => wake.abort());
         watched = collectionName;
       }
-      const page = await deps.documents.query(collectionName, { orderBy: { field: 'dueAt', direction: 'asc' }, limit: batch });
-      const at = now().getTime();
-      const pending = page.documents.flatMap(({ document }) => {
-        const timer = TimerDocument.decode(document);
-        return E.isRight(timer) ? [timer.right] : [];
+      // Decoded: only the timers projection writes these, so one that does not decode is a bug (it throws).
+      const page = await typedCollection(deps.documents, timers, collectionName).query({
+        orderBy: { field: 'dueAt', direction: 'asc' },
+        limit: batch,
       });
+      const at = now().getTime();
+      const pending = page.documents.map(({ document }) => document);
       // Due once its instant has passed (a deadline at T is missed after T, as the aggregates judge it).
       const due = pending.filter((timer) => Date.parse(timer.dueAt) < at);
       for (const timer of due) {
@@ -204,4 +202,21 @@ export const runTimers = async (deps: TimerRunnerDeps): Promise<void> => {
   } finally {
     stopWatching();
   }
+};
+
+/**
+ * Read-only, for the metrics: the timers pending in the projection's live generation (up to `limit`), and
+ * how many of them are overdue (due, not fired: the runner fires a due timer within a look, so a count that
+ * stays up means the runner is down or its process manager fails).
+ */
+export const timerBacklog = async (
+  documents: DocumentStore,
+  projection: Projection,
+  now: Date,
+  limit = 10_000,
+): Promise<{ readonly pending: number; readonly overdue: number }> => {
+  const { live } = await readGenerations(documents, projection);
+  const page = await documents.query(physicalCollection(timers.name, live), { orderBy: { field: 'dueAt', direction: 'asc' }, limit });
+  const dues = page.documents.map(({ document }) => Date.parse(String(document['dueAt'])));
+  return { pending: dues.length, overdue: dues.filter((due) => due < now.getTime()).length };
 };

@@ -1,9 +1,10 @@
 import type { RecordedEvent } from '@meridian/kernel';
+import { givenProjection } from '@meridian/kernel/testing';
 import { routeEvents, type RouteEvent } from '@meridian/route';
 import test from 'ava';
 import { applyEvents } from '../runtime/projector.ts';
 import { createTestLog, openDocuments, routeFacts, utcAt, type StopPlan } from '../testing/index.ts';
-import { routeBoardProjection } from './projection.ts';
+import { routeBoardProjection, routes } from './projection.ts';
 import { routeBoardQueries } from './queries.ts';
 import type { RouteBoardView } from './view.ts';
 
@@ -43,78 +44,115 @@ const stopOf = (plan: StopPlan, index: number) => ({
   skipReason: null,
 });
 
-test('puts a planned route on the board with every stop pending', async (t) => {
+const given = givenProjection(routeBoardProjection);
+
+const plannedBoard: RouteBoardView = {
+  routeId: 'r-1',
+  depotId: 'ams-1',
+  status: 'Planned',
+  dispatchWindow: { from: utcAt('08:00'), to: utcAt('12:00') },
+  vehicleId: null,
+  driverId: null,
+  stops: [stopOf(s1, 0), stopOf(s2, 1), stopOf(s3, 2)],
+  refusedParcels: [],
+  progress: { total: 3, completed: 0, skipped: 0, pending: 3, percent: 0 },
+  plannedAt: utcAt('06:30'),
+  startedAt: null,
+  finishedAt: null,
+  cancelledAt: null,
+  cancellationReason: null,
+  updatedAt: utcAt('06:30'),
+  revision: 0,
+};
+
+test(
+  'puts a planned route on the board with every stop pending',
+  given(record(day.slice(0, 1))).thenDocuments(routes, { 'r-1': plannedBoard }),
+);
+
+test('the runtime writes the board the projection makes, and the query serves it', async (t) => {
   const { documents, queries } = await open(t);
   await applyEvents(documents, routeBoardProjection, record(day.slice(0, 1)));
-  const expected: RouteBoardView = {
-    routeId: 'r-1',
-    depotId: 'ams-1',
-    status: 'Planned',
-    dispatchWindow: { from: utcAt('08:00'), to: utcAt('12:00') },
-    vehicleId: null,
-    driverId: null,
-    stops: [stopOf(s1, 0), stopOf(s2, 1), stopOf(s3, 2)],
-    progress: { total: 3, completed: 0, skipped: 0, pending: 3, percent: 0 },
-    plannedAt: utcAt('06:30'),
-    startedAt: null,
-    finishedAt: null,
-    cancelledAt: null,
-    cancellationReason: null,
-    updatedAt: utcAt('06:30'),
-    revision: 0,
-  };
-  t.deepEqual(await queries.byId('r-1'), expected);
+  t.deepEqual(await queries.byId('r-1'), plannedBoard);
 });
 
-test('follows a route through its day, stop by stop, in the current visiting order', async (t) => {
-  const { documents, queries } = await open(t);
-  const events = record(day);
-  const board = async (upTo: number) => {
-    await applyEvents(documents, routeBoardProjection, events.slice(0, upTo));
-    return queries.byId('r-1');
-  };
-  const order = (view: RouteBoardView | undefined) => view?.stops.map((stop) => `${stop.stopId}:${stop.status}`);
+const order = (view: RouteBoardView | undefined) => view?.stops.map((stop) => `${stop.stopId}:${stop.status}`);
+const events = record(day);
 
-  const assigned = await board(2);
-  t.like(assigned, { status: 'Assigned', vehicleId: 'v-1', driverId: 'd-1', updatedAt: utcAt('07:00') });
+test(
+  'a route gets its crew when a vehicle is assigned',
+  given(events.slice(0, 2)).thenDocumentLike(routes, 'r-1', {
+    status: 'Assigned',
+    vehicleId: 'v-1',
+    driverId: 'd-1',
+    updatedAt: utcAt('07:00'),
+  }),
+);
 
-  const resequenced = await board(5);
-  t.like(resequenced, {
-    status: 'InProgress',
-    startedAt: utcAt('08:05'),
-    progress: { total: 3, completed: 1, skipped: 0, pending: 2, percent: 33 },
-  });
-  t.deepEqual(order(resequenced), ['s-1:completed', 's-3:pending', 's-2:pending']);
-  t.is(resequenced?.stops[0]?.completedAt, utcAt('08:40'));
+test(
+  'a started route counts its stops done, in the current visiting order',
+  given(events.slice(0, 5)).then((t, view) => {
+    const board = view.documentOf(routes, 'r-1');
+    t.like(board, {
+      status: 'InProgress',
+      startedAt: utcAt('08:05'),
+      progress: { total: 3, completed: 1, skipped: 0, pending: 2, percent: 33 },
+    });
+    t.deepEqual(order(board), ['s-1:completed', 's-3:pending', 's-2:pending']);
+    t.is(board?.stops[0]?.completedAt, utcAt('08:40'));
+  }),
+);
 
-  const finished = await board(8);
-  t.like(finished, { status: 'Finished', finishedAt: utcAt('10:00'), updatedAt: utcAt('10:00'), revision: 7 });
-  t.deepEqual(order(finished), ['s-1:completed', 's-3:skipped', 's-2:completed']);
-  t.deepEqual(finished?.progress, { total: 3, completed: 2, skipped: 1, pending: 0, percent: 100 });
-  t.like(finished?.stops[1], { skippedAt: utcAt('09:10'), skipReason: 'road closed', completedAt: null });
-});
+test(
+  'a finished route shows each stop completed or skipped, with its reason',
+  given(events).then((t, view) => {
+    const board = view.documentOf(routes, 'r-1');
+    t.like(board, { status: 'Finished', finishedAt: utcAt('10:00'), updatedAt: utcAt('10:00'), revision: 7 });
+    t.deepEqual(order(board), ['s-1:completed', 's-3:skipped', 's-2:completed']);
+    t.deepEqual(board?.progress, { total: 3, completed: 2, skipped: 1, pending: 0, percent: 100 });
+    t.like(board?.stops[1], { skippedAt: utcAt('09:10'), skipReason: 'road closed', completedAt: null });
+  }),
+);
 
-test('shows a cancellation with its reason, keeping the crew it had', async (t) => {
-  const { documents, queries } = await open(t);
-  const events = [
-    r.planned([s1, s2], '06:30'),
-    r.vehicleAssigned('v-1', 'd-1', ['p-1', 'p-2', 'p-3'], '07:00'),
-    r.cancelled(['p-1', 'p-2', 'p-3'], '07:30'),
-  ];
-  await applyEvents(documents, routeBoardProjection, record(events));
-  t.like(await queries.byId('r-1'), {
+test(
+  'shows a cancellation with its reason, keeping the crew it had',
+  given(
+    record([
+      r.planned([s1, s2], '06:30'),
+      r.vehicleAssigned('v-1', 'd-1', ['p-1', 'p-2', 'p-3'], '07:00'),
+      r.cancelled(['p-1', 'p-2', 'p-3'], '07:30'),
+    ]),
+  ).thenDocumentLike(routes, 'r-1', {
     status: 'Cancelled',
     cancelledAt: utcAt('07:30'),
     cancellationReason: 'storm warning',
     vehicleId: 'v-1',
     driverId: 'd-1',
-  });
-});
+  }),
+);
 
-test('shows a route cancelled before it had a crew without one', async (t) => {
+test(
+  'shows a route cancelled before it had a crew without one',
+  given(record([r.planned([s1], '06:30'), r.cancelled(['p-1', 'p-2'], '06:50')])).thenDocumentLike(routes, 'r-1', {
+    status: 'Cancelled',
+    vehicleId: null,
+    driverId: null,
+    progress: { pending: 1, percent: 0 },
+  }),
+);
+
+test('shows a parcel that refused to join the route, and drops it from its stop', async (t) => {
   const { documents, queries } = await open(t);
-  await applyEvents(documents, routeBoardProjection, record([r.planned([s1], '06:30'), r.cancelled(['p-1', 'p-2'], '06:50')]));
-  t.like(await queries.byId('r-1'), { status: 'Cancelled', vehicleId: null, driverId: null, progress: { pending: 1, percent: 0 } });
+  await applyEvents(documents, routeBoardProjection, record([r.planned([s1, s2], '06:30'), r.parcelRefused(s1, 'p-2', '06:31')]));
+  const board = await queries.byId('r-1');
+  t.deepEqual(board?.refusedParcels, [
+    { parcelId: 'p-2', stopId: 's-1', code: 'ParcelNotAssignable', reason: 'the parcel is Cancelled', refusedAt: utcAt('06:31') },
+  ]);
+  t.deepEqual(
+    board?.stops.map((stop) => stop.parcelIds),
+    [['p-1'], ['p-3']],
+  );
+  t.like(board, { updatedAt: utcAt('06:31'), revision: 1, progress: { total: 2, pending: 2 } });
 });
 
 test('applying the same events again changes nothing', async (t) => {

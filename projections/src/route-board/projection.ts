@@ -3,7 +3,7 @@ import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection
 import { routeEvents, type RouteEvent, type RoutePlanned } from '@meridian/route';
 import { decodeRecorded } from '../runtime/decode.ts';
 import { later, utc } from '../runtime/updates.ts';
-import { closeStop, progressOf, resequence } from './stops.ts';
+import { closeStop, dropParcel, progressOf, resequence } from './stops.ts';
 import { RouteBoardView } from './view.ts';
 
 export const routes = collection('routes', RouteBoardView, { indexes: [['status', 'updatedAt'], ['updatedAt']] });
@@ -29,6 +29,8 @@ const timeOf = (event: RouteEvent): string => {
       return event.data.finishedAt;
     case 'RouteCancelled':
       return event.data.cancelledAt;
+    case 'RouteParcelRefused':
+      return event.data.refusedAt;
   }
 };
 
@@ -52,6 +54,7 @@ const plannedView = (data: RoutePlanned): RouteBoardView => {
     vehicleId: null,
     driverId: null,
     stops,
+    refusedParcels: [],
     progress: progressOf(stops),
     plannedAt: utc(data.plannedAt),
     startedAt: null,
@@ -97,6 +100,13 @@ const changesOf = (event: LaterRouteEvent, view: RouteBoardView): Partial<RouteB
         cancellationReason: reason,
       };
     }
+    case 'RouteParcelRefused': {
+      const { parcelId, stopId, code, reason, refusedAt } = event.data;
+      return {
+        stops: dropParcel(view.stops, parcelId),
+        refusedParcels: [...view.refusedParcels, { parcelId, stopId, code, reason: reason ?? null, refusedAt: utc(refusedAt) }],
+      };
+    }
   }
 };
 
@@ -122,7 +132,9 @@ const project = (recorded: RecordedEvent): DocumentUpdate[] => {
 
 export const routeBoardProjection: Projection = {
   name: 'route-board',
-  version: 1,
+  // 2: refused parcels (`refusedParcels`, route.parcel-refused.v1). A store built by version 1 keeps it live
+  // until `npm run replay -- route-board` builds and switches to version 2 (docs/replay-and-audit.md).
+  version: 2,
   collections: { [routes.name]: routes },
   eventTypes: routeEvents.wireTypes,
   project,

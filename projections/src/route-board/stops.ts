@@ -18,6 +18,10 @@ export const resequence = (stops: readonly RouteBoardStop[], stopIds: readonly s
   return [...stops.filter((stop) => !isPending(stop)), ...named, ...pending.values()];
 };
 
+/** The stops without a parcel that refused to join the route, as the Route aggregate drops it. */
+export const dropParcel = (stops: readonly RouteBoardStop[], parcelId: string): RouteBoardStop[] =>
+  stops.map((stop) => (stop.parcelIds.includes(parcelId) ? { ...stop, parcelIds: stop.parcelIds.filter((id) => id !== parcelId) } : stop));
+
 export const progressOf = (stops: readonly RouteBoardStop[]): RouteProgress => {
   const count = (status: RouteBoardStop['status']) => stops.filter((stop) => stop.status === status).length;
   const [completed, skipped, pending] = [count('completed'), count('skipped'), count('pending')];

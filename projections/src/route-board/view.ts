@@ -39,6 +39,18 @@ export const RouteProgress = struct('RouteProgress', {
 });
 export type RouteProgress = t.TypeOf<typeof RouteProgress>;
 
+/** A parcel of the plan that refused to join the route (cancelled meanwhile, say): dropped from its stop. */
+export const RefusedParcelView = struct('RefusedParcelView', {
+  parcelId: t.string,
+  /** The stop it was planned on. */
+  stopId: t.string,
+  /** The parcel's refusal: its rule (`ParcelNotAssignable`) and what it said. */
+  code: t.string,
+  reason: nullable(t.string),
+  refusedAt: t.string,
+});
+export type RefusedParcelView = t.TypeOf<typeof RefusedParcelView>;
+
 export const RouteBoardView = struct('RouteBoardView', {
   routeId: t.string,
   depotId: t.string,
@@ -48,6 +60,8 @@ export const RouteBoardView = struct('RouteBoardView', {
   driverId: nullable(t.string),
   /** In the current visiting order: closed stops first, as they were closed, then pending ones in plan order. */
   stops: t.readonlyArray(RouteBoardStop),
+  /** Parcels of the plan that refused to join the route, in the order they refused; no stop lists them. */
+  refusedParcels: t.readonlyArray(RefusedParcelView),
   progress: RouteProgress,
   plannedAt: t.string,
   startedAt: nullable(t.string),

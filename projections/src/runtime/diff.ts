@@ -1,6 +1,14 @@
 // The dry-run report: what a rebuilt generation would change against the live one, collection by
 // collection — documents added, changed (with the fields that differ) and removed, counted, with samples.
-import { canonicalJson, type Document, type DocumentStore, type Projection } from '@meridian/kernel';
+import {
+  canonicalJson,
+  typedCollection,
+  type Collection,
+  type Document,
+  type DocumentStore,
+  type Projection,
+  type TypedCollection,
+} from '@meridian/kernel';
 import { physicalCollection } from './projection.ts';
 
 export type FieldChange = { readonly field: string; readonly live: unknown; readonly rebuilt: unknown };
@@ -27,15 +35,17 @@ export type DiffReport = {
   readonly collections: readonly CollectionDiff[];
 };
 
-/** Reads a whole collection in id order, page by page. */
-async function* documentsOf(documents: DocumentStore, collection: string): AsyncGenerator<{ id: string; document: Document }> {
+/** Reads a whole collection in id order, page by page, each document decoded as its collection's type. */
+async function* documentsOf(documents: TypedCollection<Document>): AsyncGenerator<{ id: string; document: Document }> {
   let after: string | undefined;
   do {
-    const page = await documents.query(collection, { limit: 500, ...(after && { after }) });
+    const page = await documents.query({ limit: 500, ...(after && { after }) });
     yield* page.documents;
     after = page.next;
   } while (after !== undefined);
 }
+
+type Sample = { readonly id: string; readonly document: Document };
 
 const fieldChanges = (live: Document, rebuilt: Document): FieldChange[] =>
   [...new Set([...Object.keys(live), ...Object.keys(rebuilt)])]
@@ -45,21 +55,22 @@ const fieldChanges = (live: Document, rebuilt: Document): FieldChange[] =>
 
 const diffCollection = async (
   documents: DocumentStore,
-  logical: string,
+  collection: Collection<Document>,
   live: string,
   rebuilt: string,
   samples: number,
 ): Promise<CollectionDiff> => {
+  const generation = (name: string) => typedCollection(documents, collection, physicalCollection(collection.name, name));
   // Both sides are read whole; read models of this size fit, and the report is a one-off.
   const before = new Map<string, Document>();
-  for await (const { id, document } of documentsOf(documents, physicalCollection(logical, live))) before.set(id, document);
-  const result = {
-    added: [] as { id: string; document: Document }[],
-    changed: [] as { id: string; fields: FieldChange[] }[],
-    removed: [] as { id: string; document: Document }[],
+  for await (const { id, document } of documentsOf(generation(live))) before.set(id, document);
+  const result: { added: Sample[]; changed: { id: string; fields: FieldChange[] }[]; removed: Sample[] } = {
+    added: [],
+    changed: [],
+    removed: [],
   };
   let unchanged = 0;
-  for await (const { id, document } of documentsOf(documents, physicalCollection(logical, rebuilt))) {
+  for await (const { id, document } of documentsOf(generation(rebuilt))) {
     const old = before.get(id);
     before.delete(id);
     if (old === undefined) result.added.push({ id, document });
@@ -68,7 +79,7 @@ const diffCollection = async (
   }
   result.removed.push(...[...before].map(([id, document]) => ({ id, document })));
   return {
-    collection: logical,
+    collection: collection.name,
     added: result.added.length,
     changed: result.changed.length,
     removed: result.removed.length,
@@ -93,6 +104,6 @@ export const diffGenerations = async (
   live,
   rebuilt,
   collections: await Promise.all(
-    Object.keys(projection.collections).map((logical) => diffCollection(documents, logical, live, rebuilt, samples)),
+    Object.values(projection.collections).map((collection) => diffCollection(documents, collection, live, rebuilt, samples)),
   ),
 });

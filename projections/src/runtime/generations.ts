@@ -1,31 +1,49 @@
 // Which generation of each projection is live (blue/green). Queries read the live one; live projectors
 // write the live one; a replay builds another beside it and switches when it has caught up. The record is
 // one document per projection, so a switch is one atomic write.
-import type { DocumentStore, Logger, Projection } from '@meridian/kernel';
+import {
+  collection,
+  collectionDocuments,
+  struct,
+  typedCollection,
+  type DocumentStore,
+  type Logger,
+  type Projection,
+} from '@meridian/kernel';
+import * as t from 'io-ts';
 import { generationName, physicalCollection, streamCheckpoints } from './projection.ts';
 
-export const generationsCollection = 'projection-generations';
+/**
+ * Written by a live projector when it sees a switch: the highest position it applied to the generation it
+ * was writing before. The replay catches up past it, so nothing applied only to the old one is lost.
+ */
+const SwitchAcknowledged = struct('SwitchAcknowledged', {
+  generation: t.string,
+  previous: t.string,
+  maxPositionBefore: t.number,
+  at: t.string,
+});
 
-export type GenerationsRecord = {
-  readonly projection: string;
-  /** The generation queries read and live projectors write. */
-  readonly live: string;
-  /** Generations kept after a switch, until `--cleanup` drops them. */
-  readonly retired: readonly string[];
-  /** The generation a replay is building (so an interrupted replay resumes the same one). */
-  readonly building?: string;
-  readonly switchedAt?: string;
-  /**
-   * Written by a live projector when it sees a switch: the highest position it applied to the generation
-   * it was writing before. The replay catches up past it, so nothing applied only to the old one is lost.
-   */
-  readonly acknowledged?: {
-    readonly generation: string;
-    readonly previous: string;
-    readonly maxPositionBefore: number;
-    readonly at: string;
-  };
-};
+export const GenerationsRecord = struct(
+  'GenerationsRecord',
+  {
+    projection: t.string,
+    /** The generation queries read and live projectors write. */
+    live: t.string,
+    /** Generations kept after a switch, until `--cleanup` drops them. */
+    retired: t.readonlyArray(t.string),
+  },
+  {
+    /** The generation a replay is building (so an interrupted replay resumes the same one). */
+    building: t.string,
+    switchedAt: t.string,
+    acknowledged: SwitchAcknowledged,
+  },
+);
+export type GenerationsRecord = t.TypeOf<typeof GenerationsRecord>;
+
+/** One record per projection, by its name. */
+export const projectionGenerations = collection('projection-generations', GenerationsRecord);
 
 const firstRecord = (projection: Projection): GenerationsRecord => ({
   projection: projection.name,
@@ -34,31 +52,30 @@ const firstRecord = (projection: Projection): GenerationsRecord => ({
 });
 
 export const readGenerations = async (documents: DocumentStore, projection: Projection): Promise<GenerationsRecord> =>
-  ((await documents.get(generationsCollection, projection.name)) as GenerationsRecord | undefined) ?? firstRecord(projection);
+  (await typedCollection(documents, projectionGenerations).get(projection.name)) ?? firstRecord(projection);
 
 /** Records the live generation the first time a projection runs, so a later version bump does not move it. */
-export const ensureGenerations = (documents: DocumentStore, projection: Projection): Promise<GenerationsRecord> =>
-  documents.transact([{ collection: generationsCollection, id: projection.name }], (current) => {
-    const known = current.get(`${generationsCollection}/${projection.name}`) as GenerationsRecord | undefined;
+export const ensureGenerations = (documents: DocumentStore, projection: Projection): Promise<GenerationsRecord> => {
+  const records = collectionDocuments(projectionGenerations);
+  return documents.transact([records.key(projection.name)], (current) => {
+    const known = records.read(current, projection.name);
     const record = known ?? firstRecord(projection);
-    return {
-      writes: known === undefined ? [{ collection: generationsCollection, id: projection.name, document: record }] : [],
-      result: record,
-    };
+    return { writes: known === undefined ? [records.write(projection.name, record)] : [], result: record };
   });
+};
 
 /** Changes the record atomically (read, compute, write in one transaction). */
 export const updateGenerations = (
   documents: DocumentStore,
   projection: Projection,
   change: (record: GenerationsRecord) => GenerationsRecord,
-): Promise<GenerationsRecord> =>
-  documents.transact([{ collection: generationsCollection, id: projection.name }], (current) => {
-    const record = change(
-      (current.get(`${generationsCollection}/${projection.name}`) as GenerationsRecord | undefined) ?? firstRecord(projection),
-    );
-    return { writes: [{ collection: generationsCollection, id: projection.name, document: record }], result: record };
+): Promise<GenerationsRecord> => {
+  const records = collectionDocuments(projectionGenerations);
+  return documents.transact([records.key(projection.name)], (current) => {
+    const record = change(records.read(current, projection.name) ?? firstRecord(projection));
+    return { writes: [records.write(projection.name, record)], result: record };
   });
+};
 
 /** A name for a new generation of the code's version that does not clash with any kept one. */
 export const nextGeneration = (projection: Projection, record: GenerationsRecord): string => {

@@ -11,3 +11,4 @@ export * from './status.ts';
 export * from './stream-consumer.ts';
 export * from './stream-guard.ts';
 export * from './updates.ts';
+export * from './tracing.ts';

@@ -1,11 +1,17 @@
 // Rebuilding a projection from the log, blue/green: into a new generation beside the live one (queries keep
 // reading the live one), resumable from its own checkpoint, then switched atomically, then caught up past
 // whatever the live projector applied to the old generation until it noticed the switch.
-import type { DocumentStore, EventStore, Logger, Projection } from '@meridian/kernel';
+import { collection, struct, typedCollection, type DocumentStore, type EventStore, type Logger, type Projection } from '@meridian/kernel';
+import * as t from 'io-ts';
 import { applyEvents, prepareProjection } from './projector.ts';
 import { collectionsOfGeneration, ensureGenerations, nextGeneration, readGenerations, updateGenerations } from './generations.ts';
 
-export const replayCheckpoints = 'replay-checkpoints';
+/** How far a replay has built a generation: the log position it finished, and the events it applied. */
+export const ReplayCheckpoint = struct('ReplayCheckpoint', { position: t.number, events: t.number, updatedAt: t.string });
+export type ReplayCheckpoint = t.TypeOf<typeof ReplayCheckpoint>;
+
+/** One checkpoint per generation a replay builds (`parcel-status_v2r1`), so an interrupted one resumes. */
+export const replayCheckpoints = collection('replay-checkpoints', ReplayCheckpoint);
 
 export type ReplayProgress = {
   readonly position: number;
@@ -53,25 +59,20 @@ export type ReplayDeps = {
   readonly batchSize?: number;
 };
 
-type ReplayCheckpoint = { readonly position: number; readonly events: number; readonly updatedAt: string };
-
 const checkpointId = (projection: Projection, generation: string) => `${projection.name}_${generation}`;
 
 /** Big batches where the store takes big transactions (each document is then written once per batch). */
 const batchSizeFor = (documents: DocumentStore) => ((documents.maxWritesPerTransaction ?? 450) > 450 ? 10_000 : 2_000);
 
 const loadCheckpoint = async (documents: DocumentStore, projection: Projection, generation: string): Promise<ReplayCheckpoint> =>
-  ((await documents.get(replayCheckpoints, checkpointId(projection, generation))) as ReplayCheckpoint | undefined) ?? {
+  (await typedCollection(documents, replayCheckpoints).get(checkpointId(projection, generation))) ?? {
     position: 0,
     events: 0,
     updatedAt: '',
   };
 
 const saveCheckpoint = (documents: DocumentStore, projection: Projection, generation: string, checkpoint: ReplayCheckpoint) =>
-  documents.transact([], () => ({
-    writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: checkpoint }],
-    result: undefined,
-  }));
+  typedCollection(documents, replayCheckpoints).put([{ id: checkpointId(projection, generation), document: checkpoint }]);
 
 /**
  * Applies the log to a generation from its replay checkpoint to the head, batch by batch. The checkpoint
@@ -133,10 +134,7 @@ export const buildNextGeneration = async (
 /** Drops every collection of a generation, and its replay checkpoint. */
 export const dropGeneration = async (documents: DocumentStore, projection: Projection, generation: string): Promise<void> => {
   for (const collection of collectionsOfGeneration(projection, generation)) await documents.dropCollection(collection);
-  await documents.transact([], () => ({
-    writes: [{ collection: replayCheckpoints, id: checkpointId(projection, generation), document: undefined }],
-    result: undefined,
-  }));
+  await typedCollection(documents, replayCheckpoints).put([{ id: checkpointId(projection, generation), document: undefined }]);
 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -8,7 +8,7 @@
 import { documentKey, type DocumentStore, type EventStore, type Logger, type RecordedEvent, type Projection } from '@meridian/kernel';
 import { readGenerations } from './generations.ts';
 import { projectorConsumer } from './projector.ts';
-import { decideChunk } from './stream-consumer.ts';
+import { decideChunk, streamCheckpointsOf } from './stream-consumer.ts';
 
 export type ReplayScope =
   | { readonly kind: 'stream'; readonly streamId: string }
@@ -58,15 +58,15 @@ const rebuildStream = async (deps: ScopedDeps, generation: string, streamId: str
   const consumer = projectorConsumer(projection, generation);
   const history = (await deps.log.readStream(streamId)).filter((event) => projection.eventTypes.includes(event.type));
   const planned = (await consumer.prepare(history)).map((item) => ({ event: item.event, item }));
-  const checkpoint = { collection: consumer.checkpoints.collection, id: streamId };
+  const checkpoints = streamCheckpointsOf(consumer);
   const keys = [
-    checkpoint,
+    checkpoints.key(streamId),
     ...new Map(planned.flatMap(({ item }) => consumer.keysOf(item)).map((key) => [documentKey(key), key])).values(),
   ];
   const last = history[history.length - 1]?.streamRevision ?? -1;
   return documents.transact(keys, (current) => {
-    const applied = current.get(documentKey(checkpoint))?.['revision'];
-    if (typeof applied === 'number' && applied > last) return { writes: [], result: 'moved-on' as const };
+    const applied = checkpoints.read(current, streamId)?.revision;
+    if (applied !== undefined && applied > last) return { writes: [], result: 'moved-on' as const };
     // From nothing: the documents are what the stream's own history makes of them.
     const { writes } = decideChunk(consumer, planned, new Map());
     const written = new Set(writes.map(documentKey));

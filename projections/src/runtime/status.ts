@@ -76,3 +76,22 @@ export const withStatus =
     await handler(deliveries.map((delivery) => ({ ...delivery, ack: () => (acked.push(delivery.message), delivery.ack()) })));
     status.recordApplied(acked);
   };
+
+/** How far behind a consumer is: events of the log it has yet to read, and how long the oldest has waited. */
+export type ConsumerLag = { readonly events?: number; readonly seconds?: number };
+
+/**
+ * A consumer's lag from its snapshot and the log's head (`nextRecordedAt`: when the first event after its
+ * checkpoint was recorded). Without a checkpoint (a Pub/Sub subscription: the subscription's backlog is
+ * the broker's to measure), the lag in seconds is that of the last event it handled.
+ */
+export const lagOf = (
+  snapshot: ConsumerSnapshot,
+  head: { readonly position: number; readonly nextRecordedAt?: string },
+  now: Date,
+): ConsumerLag => {
+  if (snapshot.checkpoint === undefined) return snapshot.lagMs === undefined ? {} : { seconds: snapshot.lagMs / 1000 };
+  const events = Math.max(0, head.position - snapshot.checkpoint);
+  if (events === 0 || head.nextRecordedAt === undefined) return { events, seconds: 0 };
+  return { events, seconds: Math.max(0, (now.getTime() - Date.parse(head.nextRecordedAt)) / 1000) };
+};

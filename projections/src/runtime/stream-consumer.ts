@@ -11,7 +11,10 @@
 // - failures by the rule: a ConsumerFailure says transient (retry) or permanent (dead-letter); anything
 //   else is transient (a bug, fixed and redeployed, lets the event through).
 import {
+  collection,
+  collectionDocuments,
   documentKey,
+  typedCollection,
   failureKindOf,
   maxWritesPerTransaction,
   type BatchHandler,
@@ -23,7 +26,8 @@ import {
   type Logger,
   type RecordedEvent,
 } from '@meridian/kernel';
-import { guardStreams, type GuardVerdict, type StreamCheckpoint, type StreamStart } from './stream-guard.ts';
+import { handlingSpans } from './tracing.ts';
+import { guardStreams, StreamCheckpoint, type GuardVerdict, type StreamStart } from './stream-guard.ts';
 import type { ConsumerStatus } from './status.ts';
 
 /** What a stream consumer is: data and pure functions, with its I/O named. */
@@ -43,6 +47,12 @@ export type StreamConsumer<Item> = {
    * checkpoint repeats them.
    */
   readonly effect?: (items: readonly Item[]) => Promise<void>;
+  /**
+   * Whether `effect` takes a chunk's new items at once (an effect reactor sends to different streams'
+   * recipients concurrently, each stream in order) rather than one event at a time in that event's span (a
+   * reaction's commands continue each event's trace, and keep a process's inputs in order).
+   */
+  readonly effectsTogether?: boolean;
   /** The documents the writes of an item read (besides the checkpoints). */
   readonly keysOf: (item: Item) => readonly DocumentKey[];
   /**
@@ -55,15 +65,14 @@ export type StreamConsumer<Item> = {
 /** What became of each event: applied (wrote something), ignored (followed, not used), duplicate, gap. */
 export type StreamOutcome = 'applied' | 'ignored' | 'duplicate' | 'gap';
 
-const checkpointKey = (collection: string, streamId: string): DocumentKey => ({ collection, id: streamId });
+/**
+ * Stream checkpoints, by stream id: each consumer keeps them in the collection it names (one per generation
+ * of a projection: `parcel-status_v1_streams`), all of this one type.
+ */
+export const streamCheckpointCollection = collection('stream-checkpoints', StreamCheckpoint);
 
-const revisionIn = (document: Document | undefined): number | undefined =>
-  typeof document?.['revision'] === 'number' ? document['revision'] : undefined;
-
-const checkpointDocument = (checkpoint: StreamCheckpoint): Document => ({
-  revision: checkpoint.revision,
-  globalPosition: checkpoint.globalPosition,
-});
+export const streamCheckpointsOf = (consumer: Pick<StreamConsumer<unknown>, 'checkpoints'>) =>
+  collectionDocuments(streamCheckpointCollection, consumer.checkpoints.collection);
 
 type Prepared<Item> = { readonly event: RecordedEvent; readonly item: Item };
 
@@ -92,11 +101,11 @@ export const decideChunk = <Item>(
   chunk: readonly Prepared<Item>[],
   current: ReadonlyMap<string, Document>,
 ): { readonly writes: DocumentWrite[]; readonly outcomes: StreamOutcome[] } => {
-  const { collection, start } = consumer.checkpoints;
+  const checkpoints = streamCheckpointsOf(consumer);
   const guarded = guardStreams(
     chunk.map((entry) => entry.event),
-    (streamId) => revisionIn(current.get(documentKey(checkpointKey(collection, streamId)))),
-    start,
+    (streamId) => checkpoints.read(current, streamId)?.revision,
+    consumer.checkpoints.start,
   );
   const written = new Map<string, DocumentWrite>();
   const read = (key: DocumentKey) => {
@@ -110,17 +119,15 @@ export const decideChunk = <Item>(
     for (const write of writes) written.set(documentKey(write), write);
     return writes.length === 0 ? 'ignored' : 'applied';
   });
-  const checkpoints = [...guarded.checkpoints].map(([streamId, checkpoint]) => ({
-    ...checkpointKey(collection, streamId),
-    document: checkpointDocument(checkpoint),
-  }));
-  return { writes: [...written.values(), ...checkpoints], outcomes };
+  const moved = [...guarded.checkpoints].map(([streamId, checkpoint]) => checkpoints.write(streamId, checkpoint));
+  return { writes: [...written.values(), ...moved], outcomes };
 };
 
 const keysOfChunk = <Item>(consumer: StreamConsumer<Item>, chunk: readonly Prepared<Item>[]): DocumentKey[] => {
   const keys = new Map<string, DocumentKey>();
+  const checkpoints = streamCheckpointsOf(consumer);
   for (const { event, item } of chunk) {
-    const checkpoint = checkpointKey(consumer.checkpoints.collection, event.streamId);
+    const checkpoint = checkpoints.key(event.streamId);
     keys.set(documentKey(checkpoint), checkpoint);
     for (const key of consumer.keysOf(item)) keys.set(documentKey(key), key);
   }
@@ -134,10 +141,9 @@ const newBeforeTransaction = async <Item>(
   chunk: readonly Prepared<Item>[],
 ): Promise<readonly GuardVerdict[]> => {
   const streams = [...new Set(chunk.map((entry) => entry.event.streamId))];
+  const checkpoints = typedCollection(documents, streamCheckpointCollection, consumer.checkpoints.collection);
   const stored = new Map(
-    await Promise.all(
-      streams.map(async (streamId) => [streamId, revisionIn(await documents.get(consumer.checkpoints.collection, streamId))] as const),
-    ),
+    await Promise.all(streams.map(async (streamId) => [streamId, (await checkpoints.get(streamId))?.revision] as const)),
   );
   return guardStreams(
     chunk.map((entry) => entry.event),
@@ -158,16 +164,32 @@ const applyItems = async <Item>(
   const prepared = events.map((event, index) => ({ event, item: items[index]! }));
   const outcomes: StreamOutcome[] = [];
   for (const chunk of chunksOf(consumer, prepared, documents.maxWritesPerTransaction ?? maxWritesPerTransaction)) {
-    if (consumer.effect !== undefined) {
-      const verdicts = await newBeforeTransaction(documents, consumer, chunk);
-      await consumer.effect(chunk.filter((_, index) => verdicts[index] === 'new').map((entry) => entry.item));
-    }
-    outcomes.push(
-      ...(await documents.transact(keysOfChunk(consumer, chunk), (current) => {
-        const decided = decideChunk(consumer, chunk, current);
-        return { writes: decided.writes, result: decided.outcomes };
-      })),
+    // Each event's handling is a span, child of the append that recorded it (its traceparent).
+    const spans = handlingSpans(
+      consumer.name,
+      chunk.map((entry) => entry.event),
     );
+    try {
+      const { effect } = consumer;
+      if (effect !== undefined) {
+        const verdicts = await newBeforeTransaction(documents, consumer, chunk);
+        if (consumer.effectsTogether === true)
+          await effect(chunk.filter((_, index) => verdicts[index] === 'new').map((entry) => entry.item));
+        // Otherwise one event's effects at a time, in its span: the commands they send continue its trace.
+        else
+          for (const [index, entry] of chunk.entries())
+            if (verdicts[index] === 'new') await spans.within(index, () => effect([entry.item]));
+      }
+      const decided = await documents.transact(keysOfChunk(consumer, chunk), (current) => {
+        const chunkDecided = decideChunk(consumer, chunk, current);
+        return { writes: chunkDecided.writes, result: chunkDecided.outcomes };
+      });
+      spans.end(decided);
+      outcomes.push(...decided);
+    } catch (error) {
+      spans.fail(error);
+      throw error;
+    }
   }
   return { outcomes, items };
 };
@@ -226,13 +248,24 @@ const logLine = (name: string, logger: Logger, delivery: Delivery<RecordedEvent>
   else logger.info(`event ${outcome}`, fields);
 };
 
-/** One at a time, after a batch failed: find the poison, let everything else through. */
+/**
+ * One at a time, after a batch failed: find the poison, let everything else through. A stream whose event
+ * failed is held for the rest of the batch: its later events are retried with it, never handled before it
+ * (a consumer that starts at the first event it sees would otherwise take the later one for its start and
+ * skip the failed one for good).
+ */
 const oneByOne = async <Item>(
   deps: StreamDeliveryDeps<Item>,
   consumer: StreamConsumer<Item>,
   deliveries: readonly Delivery<RecordedEvent>[],
 ) => {
+  const failedStreams = new Set<string>();
   for (const delivery of deliveries) {
+    if (failedStreams.has(delivery.message.streamId)) {
+      delivery.retry(`an earlier event of ${delivery.message.streamId} in this batch failed`);
+      logLine(consumer.name, deps.logger, delivery, 'held');
+      continue;
+    }
     try {
       const {
         outcomes: [outcome = 'gap'],
@@ -245,7 +278,10 @@ const oneByOne = async <Item>(
     } catch (error) {
       logLine(consumer.name, deps.logger, delivery, 'failed', { error: describe(error), failure: failureKindOf(error) });
       if (failureKindOf(error) === 'permanent') delivery.deadLetter(describe(error));
-      else delivery.retry(describe(error));
+      else {
+        failedStreams.add(delivery.message.streamId);
+        delivery.retry(describe(error));
+      }
     }
   }
 };

@@ -3,10 +3,12 @@
 // against it. At or below: a duplicate (a redelivery, a replay, a crash before the ack), absorbed. More
 // than one ahead: a gap (the bus handed over a later event before an earlier one), refused so that the
 // earlier one is handled first. Exactly one ahead: new, handled, and the checkpoint moves with it.
-import type { RecordedEvent } from '@meridian/kernel';
+import { struct, type RecordedEvent } from '@meridian/kernel';
+import * as t from 'io-ts';
 
 /** The last revision of a stream a consumer handled, and where in the log that event was. */
-export type StreamCheckpoint = { readonly revision: number; readonly globalPosition: number };
+export const StreamCheckpoint = struct('StreamCheckpoint', { revision: t.number, globalPosition: t.number });
+export type StreamCheckpoint = t.TypeOf<typeof StreamCheckpoint>;
 
 export type GuardVerdict = 'new' | 'duplicate' | 'gap';
 

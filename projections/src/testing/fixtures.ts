@@ -162,6 +162,17 @@ export const routeFacts = (route: string, { depotId = 'ams-1' } = {}) => {
         ...(crew && { vehicleId: id(crew.vehicleId), driverId: id(crew.driverId) }),
       },
     }),
+    parcelRefused: (stop: StopPlan, parcelId: string, time: string): RouteEvent => ({
+      type: 'RouteParcelRefused',
+      data: {
+        routeId,
+        parcelId: id(parcelId),
+        stopId: id(stop.stopId),
+        code: text('ParcelNotAssignable'),
+        reason: text('the parcel is Cancelled'),
+        refusedAt: at(time),
+      },
+    }),
   };
 };
 

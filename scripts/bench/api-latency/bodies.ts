@@ -13,7 +13,7 @@ const address = { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', c
 export const registerBody = (parcelId: string, now: number) => ({
   parcelId,
   clientId: 'bench-client',
-  recipient: { name: 'Ada Lovelace', phone: '+31 20 000 0000' },
+  recipient: { name: 'Ada Lovelace', phone: '+31200000000' },
   address,
   weightKg: 2.5,
   slaDeadline: new Date(now + 86_400_000).toISOString(),

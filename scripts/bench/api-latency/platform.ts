@@ -4,7 +4,7 @@
 // own process; the load generator runs in another (see load-child.ts).
 import { keyring, serve, ApiKey, type RunningServer } from '@meridian/http';
 import { decodeWith, silentLogger, type DocumentStore, type EventStore } from '@meridian/kernel';
-import { startLocalPlatform, type LocalPlatform } from '@meridian/local';
+import { startLocalPlatform, type LocalPlatform, type LocalPlatformDeps } from '@meridian/local';
 import { createSqliteDocumentStore, createSqliteEventStore, type Synchronous } from '@meridian/sqlite';
 import * as E from 'fp-ts/lib/Either.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -40,6 +40,8 @@ export const startBenchPlatform = async (
   workDir: string,
   name: string,
   stage: (store: EventStore) => Promise<void> = async () => undefined,
+  /** The platform's effect handlers (default: its own, with the embedded SMS gateway), given the stores. */
+  effectHandlers?: (stores: { readonly store: EventStore; readonly documents: DocumentStore }) => LocalPlatformDeps['effectHandlers'],
 ): Promise<BenchPlatform> => {
   mkdirSync(workDir, { recursive: true });
   const dir = mkdtempSync(join(workDir, `${name}-`));
@@ -55,6 +57,7 @@ export const startBenchPlatform = async (
     documents: inProcess ? countingDocumentStore(documents, counts) : documents,
     findPrincipal: keyring(adminKeys()),
     logger: silentLogger,
+    ...(effectHandlers !== undefined && { effectHandlers: effectHandlers({ store, documents }) }),
     ...(!inProcess && {
       projectorThread: {
         eventsPath: join(dir, 'events.db'),

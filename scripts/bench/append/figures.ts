@@ -39,15 +39,27 @@ const descriptions = (shape: AppendShape, emmettNode: string | undefined) => {
   const inFlight = `${shape.concurrency} commands of different streams in flight (the store group-commits appends of one event-loop turn), each stream's commands in order`;
   return {
     rawSingle: (sync: string) =>
-      `node:sqlite (DatabaseSync) written straight: WAL, synchronous=${sync}, one event per transaction (BEGIN IMMEDIATE, SELECT max revision, INSERT, COMMIT), the event store's table and indexes; ${single}`,
+      `node:sqlite (DatabaseSync) written straight: WAL, synchronous=${sync}, one event per transaction (BEGIN ` +
+      `IMMEDIATE, SELECT max revision, INSERT, COMMIT), the event store's table and indexes; ${single}`,
     rawTen: (sync: string) =>
-      `node:sqlite written straight: WAL, synchronous=${sync}, 10-event appends with a version check, ${shape.concurrency} appends per transaction (the grouping the store reaches with ${shape.concurrency} in flight), the event store's table and indexes; ${ten}: the SQLite floor under append.handler.ten`,
+      `node:sqlite written straight: WAL, synchronous=${sync}, 10-event appends with a version check, ${shape.concurrency} ` +
+      `appends per transaction (the grouping the store reaches with ${shape.concurrency} in flight), the event ` +
+      `store's table and indexes; ${ten}: the SQLite floor under append.handler.ten`,
     handlerSingle: (sync: string) =>
-      `handleCommand (read stream, decode, fold, decide, encode, append at the expected revision) over createSqliteEventStore, WAL, synchronous=${sync}; the real Parcel aggregate, 10 single-event commands per parcel (register, assign, load, 3× out-for-delivery + attempt failed, return to depot); ${single}; ${inFlight}; no Idempotency-Key`,
+      'handleCommand (read stream, decode, fold, decide, encode, append at the expected revision) over createSqliteEventStore, ' +
+      `WAL, synchronous=${sync}; the real Parcel aggregate, 10 single-event commands per parcel (register, ` +
+      `assign, load, 3× out-for-delivery + attempt failed, return to depot); ${single}; ${inFlight}; no Idempotency-Key`,
     handlerTen: (sync: string) =>
-      `handleCommand over createSqliteEventStore, WAL, synchronous=${sync}; a benchmark-only ledger aggregate whose one command records 10 entries (10 events per append); ${ten}; ${inFlight}; no Idempotency-Key`,
+      `handleCommand over createSqliteEventStore, WAL, synchronous=${sync}; a benchmark-only ledger aggregate ` +
+      `whose one command records 10 entries (10 events per append); ${ten}; ${inFlight}; no Idempotency-Key`,
     emmett: (what: string, settings: EmmettTimed) =>
-      `Emmett 0.38.5 SQLite event store, ${what}, ${count(shape.emmettStreams)} streams, expected version on every append, same data/metadata sizes (Emmett adds its own metadata fields). Its fastest configuration: its appendToStream on one long-lived sqliteConnection (0.38.5's getSQLiteEventStore has no singleton option and opens a connection per operation), journal_mode=${settings.journalMode}, synchronous=${settings.synchronous}, SQLite ${settings.sqlite}; one append at a time, as its connection cannot interleave transactions; appends only (no read, no decide). Ran on the machine's Node ${emmettNode} in a child process: its sqlite3 native module is built for that Node and does not load on Node 24`,
+      `Emmett 0.38.5 SQLite event store, ${what}, ${count(shape.emmettStreams)} streams, expected version on ` +
+      'every append, same data/metadata sizes (Emmett adds its own metadata fields). Its fastest configuration: ' +
+      `its appendToStream on one long-lived sqliteConnection (0.38.5's getSQLiteEventStore has no singleton ` +
+      `option and opens a connection per operation), journal_mode=${settings.journalMode}, synchronous=${settings.synchronous}, ` +
+      `SQLite ${settings.sqlite}; one append at a time, as its connection cannot interleave transactions; appends ` +
+      `only (no read, no decide). Ran on the machine's Node ${emmettNode} in a child process: its sqlite3 native ` +
+      'module is built for that Node and does not load on Node 24',
   };
 };
 

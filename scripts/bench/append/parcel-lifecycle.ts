@@ -25,7 +25,7 @@ export const parcelLifecycle = (index: number, now: Date): readonly ParcelComman
     data: decoded(RegisterParcel, {
       parcelId,
       clientId: `client-${index % 50}`,
-      recipient: { name: `Recipient ${index}`, phone: '+31 20 555 0100' },
+      recipient: { name: `Recipient ${index}`, phone: '+31205550100' },
       address: {
         line1: `Damrak ${1 + (index % 200)}`,
         city: 'Amsterdam',

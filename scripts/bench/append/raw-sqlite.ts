@@ -81,7 +81,8 @@ export const rawAppends = (workload: RawWorkload): Timed => {
   );
   const order = appendOrder(workload);
   const appendOne = (streamId: string, expected: number, recordedAt: string) => {
-    const actual = (lastRevision.get(streamId) as { revision: number | null }).revision ?? -1;
+    const revision = lastRevision.get(streamId)?.['revision'];
+    const actual = typeof revision === 'number' ? revision : -1;
     if (actual !== expected) throw new Error(`${streamId}: expected revision ${expected}, found ${actual}`);
     for (let n = 1; n <= eventsPerAppend; n++) insert.run(streamId, expected + n, randomId(), type, 1, recordedAt, data, metadata);
   };

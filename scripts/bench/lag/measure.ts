@@ -40,6 +40,9 @@ export const measureLag = async ({ traffic, documents, log, settleMs, drainMs }:
   const p50 = percentile(lags, 50);
   const p99 = percentile(lags, 99);
   const mean = lags.reduce((sum, lag) => sum + lag, 0) / lags.length;
-  const summary = `${lags.length} commands measured (${accepted.length - lags.length} warm-up): p50 ${p50.toFixed(1)} ms, p90 ${percentile(lags, 90).toFixed(1)}, p99 ${p99.toFixed(1)}, max ${Math.max(...lags).toFixed(1)}, mean ${mean.toFixed(1)}; mean per tenth of the run: ${trend(lags)} ms`;
+  const summary =
+    `${lags.length} commands measured (${accepted.length - lags.length} warm-up): p50 ${p50.toFixed(1)} ms, ` +
+    `p90 ${percentile(lags, 90).toFixed(1)}, p99 ${p99.toFixed(1)}, max ${Math.max(...lags).toFixed(1)}, ` +
+    `mean ${mean.toFixed(1)}; mean per tenth of the run: ${trend(lags)} ms`;
   return { p50, p99, samples: lags.length, summary };
 };

@@ -49,7 +49,10 @@ export const journeyOf = ({ random, day, wave, index }: JourneyContext): Step[] 
   const raw = (data: Record<string, unknown>) => ({ parcelId, ...data });
   const register = {
     clientId: `client-${index % 25}`,
-    recipient: { name: pick(random, names), ...(random() < 0.6 && { phone: `+31 6 ${Math.floor(random() * 1e8)}` }) },
+    recipient: {
+      name: pick(random, names),
+      ...(random() < 0.6 && { phone: `+316${String(Math.floor(random() * 1e8)).padStart(8, '0')}` }),
+    },
     address: {
       line1: `${pick(random, streets)} ${1 + Math.floor(random() * 300)}`,
       city: pick(random, cities),

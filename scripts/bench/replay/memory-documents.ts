@@ -9,13 +9,15 @@ import {
   type DocumentChange,
   type DocumentQuery,
   type DocumentStore,
-  type Scalar,
 } from '@meridian/kernel';
 
 /** Absent and null first, then numbers and booleans, then strings (the order the SQLite store sorts in). */
 const rank = (value: unknown) => (value === null || value === undefined ? 0 : typeof value === 'string' ? 2 : 1);
-const compare = (a: unknown, b: unknown): number =>
-  rank(a) - rank(b) || (a === b ? 0 : (a as string | number) < (b as string | number) ? -1 : 1);
+const compare = (a: unknown, b: unknown): number => {
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  if (a === b || rank(a) === 0) return 0;
+  return rank(a) === 2 ? (String(a) < String(b) ? -1 : 1) : Number(a) - Number(b);
+};
 
 export const createMemoryDocumentStore = (): DocumentStore => {
   const collections = new Map<string, Map<string, Document>>();
@@ -29,7 +31,7 @@ export const createMemoryDocumentStore = (): DocumentStore => {
   const query = async (name: string, { where = [], orderBy, limit, after }: DocumentQuery) => {
     const matches = [...collectionOf(name)]
       .filter(([, document]) =>
-        where.every((f) => (f.op === '==' ? document[f.field] === f.value : f.value.includes(document[f.field] as Scalar))),
+        where.every((f) => (f.op === '==' ? document[f.field] === f.value : f.value.some((value) => value === document[f.field]))),
       )
       .map(([id, document]) => ({ id, document, sort: orderBy === undefined ? id : document[orderBy.field] }))
       .sort((a, b) => (orderBy?.direction === 'desc' ? -1 : 1) * (compare(a.sort, b.sort) || compare(a.id, b.id)));

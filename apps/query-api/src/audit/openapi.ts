@@ -220,7 +220,8 @@ export const auditApiPaths = (): OpenApiPaths => ({
   '/v1/audit/anchors': {
     get: operation('auditAnchors', "The log's heads anchored in the archive, in position order (auditor, admin)", {
       description:
-        'Now and then the platform records the head of the hash-chained event log in the archive, a second store. `npm run audit -- verify` checks that the log still reaches each one with the same hash: a log cut short or rewritten does not.',
+        'Now and then the platform records the head of the hash-chained event log in the archive, a second store. ' +
+        '`npm run audit -- verify` checks that the log still reaches each one with the same hash: a log cut short or rewritten does not.',
       parameters: [
         query('after', 'anchors after this log position (the `next` of the previous page)', { type: 'integer', minimum: 0, default: 0 }),
         query('limit', `a page's size (1-${maxArchivePageSize})`, {
@@ -247,7 +248,8 @@ export const auditApiPaths = (): OpenApiPaths => ({
     post: operation('auditSql', 'A read-only SQL query over the archive (tables events and telemetry) (auditor, admin)', {
       description:
         "In the archive's dialect (DuckDB embedded, BigQuery in the cloud). Anything but one SELECT is refused (400 sql-rejected). " +
-        'A query running longer than the statement timeout (MERIDIAN_AUDIT_SQL_TIMEOUT_MS, 10 s by default) is stopped and answered 503 query-timeout; a query whose client disconnects is stopped too.',
+        'A query running longer than the statement timeout (MERIDIAN_AUDIT_SQL_TIMEOUT_MS, 10 s by default) is ' +
+        'stopped and answered 503 query-timeout; a query whose client disconnects is stopped too.',
       requestBody: {
         required: true,
         content: jsonContent({

@@ -1,6 +1,7 @@
 // The audit routes' parameters, validated like bodies: a bad value is a 400 naming the parameter.
 import { integerOf, invalidParameter, singleOf, valuesOf } from '@meridian/http';
-import { decodeArchiveCursor, IsoDateTime, maxArchivePageSize, type ArchiveFilter } from '@meridian/kernel';
+import { IsoDateTime, parseArchiveCursor, maxArchivePageSize, type ArchiveFilter } from '@meridian/kernel';
+import * as E from 'fp-ts/lib/Either.js';
 import type { ParsedUrlQuery } from 'node:querystring';
 import { auditedEventTypes } from './aggregates.ts';
 import { streamIdPattern } from './entry.ts';
@@ -75,12 +76,8 @@ export const defaultEventsPageSize = 100;
 const cursorOf = (query: ParsedUrlQuery): string | undefined => {
   const after = singleOf(query, 'after');
   if (after === undefined) return undefined;
-  try {
-    decodeArchiveCursor(after);
-    return after;
-  } catch {
-    throw invalid('after', 'must be the `next` cursor of a previous page');
-  }
+  if (E.isLeft(parseArchiveCursor(after))) throw invalid('after', 'must be the `next` cursor of a previous page');
+  return after;
 };
 
 /** `limit` (1 to `maxLimit`: the archive's page size for a page, more for an export) and `after` (a `next` cursor). */

@@ -3,9 +3,10 @@
 // The archive is watched through its port, to see when a query really ends in it.
 import { createDuckDbArchive } from '@meridian/duckdb';
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import { ArchiveQueryCancelled, silentLogger, type EventArchive } from '@meridian/kernel';
+import { silentLogger, type EventArchive } from '@meridian/kernel';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import test, { type ExecutionContext } from 'ava';
+import * as E from 'fp-ts/lib/Either.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createApp } from '../app.ts';
 
@@ -30,11 +31,11 @@ const watched = (archive: EventArchive): Watched => {
       sql: async (query, options) => {
         started.push(query);
         try {
-          const result = await archive.sql(query, options);
-          ended.push({ query, outcome: 'answered' });
-          return result;
+          const answer = await archive.sql(query, options);
+          ended.push({ query, outcome: E.isRight(answer) ? 'answered' : answer.left.reason === 'cancelled' ? 'stopped' : 'failed' });
+          return answer;
         } catch (error) {
-          ended.push({ query, outcome: error instanceof ArchiveQueryCancelled ? 'stopped' : 'failed' });
+          ended.push({ query, outcome: 'failed' });
           throw error;
         }
       },

@@ -4,7 +4,7 @@
 // working on it (DuckDB interrupts its connection, BigQuery cancels the job): a runaway query must not
 // keep the archive busy after the request is over.
 import { HttpProblem, problem, problems, readJsonBody, type AuthState } from '@meridian/http';
-import { ArchiveQueryCancelled, ArchiveSqlRejected, decodeWith, described, struct, type EventArchive, type Logger } from '@meridian/kernel';
+import { decodeWith, described, struct, type EventArchive, type Logger } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import type { Context } from 'koa';
@@ -51,10 +51,9 @@ export const answerAuditSql = async (ctx: Context & { state: AuthState }, { arch
   const timeout = AbortSignal.timeout(timeoutMs);
   const gone = clientGone(ctx);
   try {
-    ctx.body = await archive.sql(query, { signal: AbortSignal.any([timeout, gone.signal]) });
-  } catch (error) {
-    if (error instanceof ArchiveSqlRejected) throw new HttpProblem(sqlRejected(error.message));
-    if (!(error instanceof ArchiveQueryCancelled)) throw error;
+    const answer = await archive.sql(query, { signal: AbortSignal.any([timeout, gone.signal]) });
+    if (E.isRight(answer)) return void (ctx.body = answer.right);
+    if (answer.left.reason === 'rejected') throw new HttpProblem(sqlRejected(answer.left.message));
     const why = gone.signal.aborted ? 'the client went away' : 'timeout';
     logger.warn('audit sql stopped', { principal, why, timeoutMs, query: query.slice(0, 2_000) });
     // Nobody reads the answer of a client that left; the problem is for the logs of whoever is in between.

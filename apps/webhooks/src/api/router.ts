@@ -34,4 +34,10 @@ export const webhookRouter = (deps: WebhookApiDeps): Router<WebhookState> => {
 
 /** The endpoints API alone (its own process, or tests), on the HTTP skeleton. */
 export const createWebhookApiApp = (deps: WebhookApiDeps): Koa =>
-  createHttpApp({ logger: deps.logger, health: () => ({ status: 'ok' }), openapi: webhookApiOpenApi, routers: [webhookRouter(deps)] });
+  createHttpApp({
+    logger: deps.logger,
+    findPrincipal: deps.findPrincipal,
+    health: () => ({ status: 'ok' }),
+    openapi: webhookApiOpenApi,
+    routers: [webhookRouter(deps)],
+  });

@@ -14,6 +14,7 @@
 // - Cadence: a ring of the doorbell (deliveries queued, an attempt finished) wakes the loop; otherwise it
 //   sleeps until an endpoint's next retry or the next sweep, at most `maxSleepMs`.
 import type { DocumentStore, Logger } from '@meridian/kernel';
+import { recordWebhookAttempt } from '@meridian/runtime';
 import {
   defaultSchedule,
   laneBlocker,
@@ -99,6 +100,7 @@ const deliverOne = async (deps: DeliverDeps, candidate: DeliveryDocument): Promi
   if (leased.kind === 'refused') return deps.log(notSentLogLine(candidate, leased.delivery));
   const { startedAt, result } = await attemptDelivery(deps.attempt, leased.delivery, leased.endpoint);
   const settled = await settle(documents, leased.delivery, result, startedAt, now(), deps.policy);
+  recordWebhookAttempt(settled.outcome);
   attemptLogLines(leased.delivery, result, settled).forEach(deps.log);
 };
 

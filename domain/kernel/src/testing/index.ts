@@ -12,3 +12,4 @@ export * from './watching.ts';
 export * from './test-queue.ts';
 export * from './route-optimizer-contract.ts';
 export * from './twice.ts';
+export * from './sms-gateway-contract.ts';

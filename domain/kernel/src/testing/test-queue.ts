@@ -3,7 +3,7 @@
 // settled after the handler returned if the consumer likes, and a retried message comes back behind the
 // others after a short delay. No capacity and no ack deadline: the embedded queue (adapters/embedded) has
 // those, and its own tests.
-import type { Delivery, Publisher, Subscription } from '../bus.ts';
+import { published, type Delivery, type Publisher, type Subscription } from '../bus.ts';
 
 export type TestQueue<M> = {
   readonly publisher: Publisher<M>;
@@ -67,6 +67,7 @@ export const createTestQueue = <M>({ retryDelayMs = 5 }: { readonly retryDelayMs
         waiting.push(...messages.map((message) => ({ message, attempt: 1 })));
         held += messages.length;
         wake();
+        return published;
       },
       close: async () => undefined,
     },

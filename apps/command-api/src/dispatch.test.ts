@@ -1,0 +1,125 @@
+// The dispatch routes: a dispatcher opens a window; a driver accepts or declines the route offered to the
+// vehicle it is on duty with, and only that one (the offer itself is the dispatch saga's, sent here as the
+// saga's runtime would).
+import test from 'ava';
+import { handleCommand, type Command } from '@meridian/kernel';
+import { vehicle, type VehicleCommand } from '@meridian/vehicle';
+import * as E from 'fp-ts/lib/Either.js';
+import { keys, startApi, type TestApi } from './test-fixtures.ts';
+
+const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
+
+const windowBody = (overrides: Record<string, unknown> = {}) => ({
+  depotId: 'ams-1',
+  depot: { lat: 52.37, lng: 4.89 },
+  dispatchWindow: { from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 4 * 3_600_000).toISOString() },
+  parcels: [{ parcelId: 'p-1', location: { lat: 52.38, lng: 4.9 }, weightKg: 3, slaDeadline: inAnHour() }],
+  vehicleIds: ['v-1'],
+  ...overrides,
+});
+
+/** A command sent as the saga's runtime sends it: as the system, not through the API. */
+const asTheSaga = async (api: TestApi, command: Omit<VehicleCommand, 'metadata'>) => {
+  const sent: Command = { ...command, metadata: { now: new Date() } };
+  const answer = await handleCommand(
+    { store: api.store },
+    {
+      aggregate: vehicle,
+      command: sent as VehicleCommand,
+      context: { actor: { principalId: 'reaction:dispatch', role: 'system' }, correlationId: 'c-1', causationId: 'c-1' },
+    },
+  );
+  if (E.isLeft(answer)) throw new Error(JSON.stringify(answer.left));
+};
+
+/** v-1 on duty with a driver (by default driver-1, the test driver key's principal), reserved for w-1 and offered r-1. */
+const offered = async (api: TestApi, driverId = 'driver-1') => {
+  for (const [path, body] of [
+    ['/v1/vehicles', { vehicleId: 'v-1', depotId: 'ams-1', capacityKg: 500 }],
+    ['/v1/vehicles/v-1/on-duty', { driverId }],
+  ] as const) {
+    const key = keys.dispatcher;
+    const response = await api.post(path, body, { key });
+    if (response.status !== 202) throw new Error(`${path}: ${JSON.stringify(response.body)}`);
+  }
+  await asTheSaga(api, { type: 'ReserveVehicle', data: { vehicleId: 'v-1', windowId: 'w-1', depotId: 'ams-1' } } as never);
+  await asTheSaga(api, {
+    type: 'OfferRouteToVehicle',
+    data: { vehicleId: 'v-1', windowId: 'w-1', routeId: 'w-1.r1', plannedLoadKg: 40, expiresAt: inAnHour() },
+  } as never);
+};
+
+test('a dispatcher opens a window; its id is generated when left out', async (t) => {
+  const api = await startApi();
+  try {
+    const opened = await api.post('/v1/dispatch/windows', windowBody());
+    t.is(opened.status, 202, JSON.stringify(opened.body));
+    t.regex(opened.body.streamId, /^window-/);
+    const named = await api.post('/v1/dispatch/windows', windowBody({ windowId: 'w-named' }));
+    t.is(named.body.streamId, 'window-w-named');
+    t.is((await api.post('/v1/dispatch/windows', windowBody({ windowId: 'w-named' }))).status, 409);
+  } finally {
+    await api.close();
+  }
+});
+
+test('a window that is not one is refused with field paths, and a driver may not open one', async (t) => {
+  const api = await startApi();
+  try {
+    const bad = await api.post('/v1/dispatch/windows', windowBody({ parcels: [{ parcelId: 'p-1', weightKg: -1 }], vehicleIds: [] }));
+    t.is(bad.status, 400);
+    const pointers = bad.body.errors.map((e: { pointer: string }) => e.pointer);
+    t.true(pointers.includes('#/parcels/0/weightKg'), JSON.stringify(pointers));
+    t.true(pointers.includes('#/parcels/0/location'));
+    t.true(pointers.includes('#/vehicleIds'));
+    t.is((await api.post('/v1/dispatch/windows', windowBody(), { key: keys.driver })).status, 403);
+    t.is((await api.store.readStream('window-w-1')).length, 0);
+  } finally {
+    await api.close();
+  }
+});
+
+test("the driver on duty accepts the route offered to its vehicle; its driver id is the key's principal", async (t) => {
+  const api = await startApi();
+  try {
+    await offered(api);
+    const accepted = await api.post('/v1/vehicles/v-1/offers/w-1.r1/accept', {}, { key: keys.driver });
+    t.is(accepted.status, 202, JSON.stringify(accepted.body));
+    const last = (await api.store.readStream('vehicle-v-1')).at(-1);
+    t.like(last, { type: 'vehicle.route-offer-accepted.v1', data: { routeId: 'w-1.r1', driverId: 'driver-1' } });
+  } finally {
+    await api.close();
+  }
+});
+
+test('a driver declines with a reason; only drivers answer offers, each for itself only', async (t) => {
+  const api = await startApi();
+  try {
+    await offered(api);
+    t.is((await api.post('/v1/vehicles/v-1/offers/w-1.r1/accept', {})).status, 403, 'a dispatcher does not answer for a driver');
+    const other = await api.post('/v1/vehicles/v-1/offers/w-1.r1/accept', { driverId: 'driver-2' }, { key: keys.driver });
+    t.is(other.status, 403);
+    const declined = await api.post('/v1/vehicles/v-1/offers/w-1.r1/decline', { reason: 'van too small' }, { key: keys.driver });
+    t.is(declined.status, 202, JSON.stringify(declined.body));
+    t.like((await api.store.readStream('vehicle-v-1')).at(-1), {
+      type: 'vehicle.route-offer-declined.v1',
+      data: { driverId: 'driver-1', reason: 'van too small' },
+    });
+  } finally {
+    await api.close();
+  }
+});
+
+test("a driver cannot answer for another driver's vehicle, and nothing is appended", async (t) => {
+  const api = await startApi();
+  try {
+    await offered(api, 'driver-2');
+    const before = (await api.store.readStream('vehicle-v-1')).length;
+    const answer = await api.post('/v1/vehicles/v-1/offers/w-1.r1/accept', {}, { key: keys.driver });
+    t.is(answer.status, 409, JSON.stringify(answer.body));
+    t.regex(JSON.stringify(answer.body), /NotTheVehicleDriver/);
+    t.is((await api.store.readStream('vehicle-v-1')).length, before);
+  } finally {
+    await api.close();
+  }
+});

@@ -1,0 +1,3 @@
+export * from './plans.ts';
+export * from './world.ts';
+export * from './facts.ts';

@@ -1,0 +1,2 @@
+export * from './reactor.ts';
+export * from './templates.ts';

@@ -1,0 +1,3 @@
+export * from './ledger.ts';
+export * from './tariffs.ts';
+export * from './queries.ts';
