@@ -5,14 +5,7 @@
 import { failureKindOf, silentLogger, type AnyProcessManager, type RecordedEvent } from '@meridian/kernel';
 import { createInMemoryEventStore, environmentFor } from '@meridian/kernel/testing';
 import { parcelEvents } from '@meridian/parcel';
-import {
-  fireTimer,
-  handleProcessInput,
-  pendingTimersOf,
-  processSubscription,
-  stepRecordedType,
-  type ProcessRuntimeDeps,
-} from '@meridian/projections';
+import { processRuntime, processSubscription, stepRecordedType, type ProcessRuntimeDeps } from '@meridian/projections';
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { randomUUID } from 'node:crypto';
@@ -38,6 +31,7 @@ const slaStream = async (parcelId: string): Promise<readonly RecordedEvent[]> =>
     now: () => new Date('2026-11-21T19:00:00Z'),
   };
   const pm = slaClock();
+  const runtime = processRuntime(deps, pm);
   const registered = parcelEvents.decode({
     type: 'parcel.registered.v1',
     data: {
@@ -58,11 +52,11 @@ const slaStream = async (parcelId: string): Promise<readonly RecordedEvent[]> =>
     streamId: `parcel-${parcelId}`,
     recordedAt: '2026-11-21T07:00:00Z',
   };
-  await handleProcessInput(deps, pm, parcelId, fact, { correlationId: randomUUID(), causationId: fact.eventId });
-  const { pending } = await pendingTimersOf(pm, store, parcelId);
+  await runtime.handleInput(parcelId, fact, { correlationId: randomUUID(), causationId: fact.eventId });
+  const { pending } = await runtime.pendingTimers(parcelId);
   const deadline = pending.get('deadline');
   if (deadline === undefined) throw new Error('the clock scheduled no deadline');
-  await fireTimer(deps, pm, { instanceId: parcelId, name: 'deadline', timerId: deadline.timerId });
+  await runtime.fireTimer({ instanceId: parcelId, name: 'deadline', timerId: deadline.timerId });
   return store.readStream(`sla-${parcelId}`);
 };
 
