@@ -409,6 +409,24 @@ export const queryApiPaths = (): OpenApiPaths => ({
       [pathParameter('windowId', 'the window')],
     ),
   },
+  '/v1/dispatch/windows/stream': {
+    get: stream(
+      'streamDispatchWindows',
+      'Dispatch windows, live',
+      'Server-Sent Events: `window` (a DispatchWindowView) for each of the 100 windows most recently opened, then one whenever a window is opened or its saga moves on.',
+      aPage,
+      [],
+    ),
+  },
+  '/v1/dispatch/windows/{windowId}/events': {
+    get: stream(
+      'streamDispatchWindow',
+      'A dispatch window, live',
+      "Server-Sent Events: `window` (a DispatchWindowView) first and whenever what was asked, the saga's progress or one of its routes changes; `step` (a DispatchTimelineEntry, `id` step-<revision>) for the last 300 steps of its timeline, then each new one as the saga records it.",
+      oneItem,
+      [pathParameter('windowId', 'the window')],
+    ),
+  },
   '/v1/dispatch/windows/{windowId}/timeline': {
     get: read(
       'getDispatchWindowTimeline',
