@@ -1,6 +1,6 @@
 // The cloud wiring end to end, through the real Pub/Sub, Firestore and Spanner emulators, each app its own
 // process: command API → Spanner log → relay → Pub/Sub → projector → Firestore → query API.
-import { silentLogger, type Document, type DocumentStore, type Projection, type RecordedEvent } from '@meridian/kernel';
+import { failureKindOf, silentLogger, type Document, type DocumentStore, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
@@ -433,16 +433,20 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('a poison event (it cannot be decoded: a permanent failure) is dead-lettered at once while other events flow', async (t) => {
     const streamId = `parcel-poison-${randomUUID().slice(0, 8)}`;
-    const [template] = await wholeLog();
-    const poison: RecordedEvent = {
+    const template = (await wholeLog()).find((event) => event.type === 'parcel.registered.v1');
+    const malformed: RecordedEvent = {
       ...template!,
       eventId: randomUUID(),
-      type: 'parcel.registered.v1',
       streamId,
       streamRevision: 0,
       globalPosition: 10_000_000,
       data: { weightKg: -1 },
     };
+    // Malformed in its structure, it is refused at publish by the topic's schema (a permanent failure)...
+    const refused = await t.throwsAsync(bus.eventPublisher!.publish([malformed]));
+    t.is(failureKindOf(refused), 'permanent');
+    // ...while one that conforms to the schema but not to the codec's rules (a negative weight) reaches consumers.
+    const poison: RecordedEvent = { ...malformed, data: { ...Object(template!.data), weightKg: -1 } };
     await bus.eventPublisher!.publish([poison]);
     const healthy = `p-${randomUUID()}`;
     await command('/v1/parcels', parcelBody(healthy));

@@ -7,7 +7,16 @@ import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
 import { documentDeadLetters, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
 import { consumerOf, platformProjections, type ConsumerSnapshot, type Tariffs } from '@meridian/projections';
-import { auditApiPart, auditRouter, queryApiPart, queryPublicRouters, queryRouter, type ConsoleDeps } from '@meridian/query-api';
+import {
+  auditApiPart,
+  auditRouter,
+  catalogApiPart,
+  catalogRouter,
+  queryApiPart,
+  queryPublicRouters,
+  queryRouter,
+  type ConsoleDeps,
+} from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
 import type { RetrySchedule } from '@meridian/webhooks';
@@ -111,6 +120,7 @@ export const localOpenApi = ({ webhooks = true, web = false }: { readonly webhoo
       commandApiPart(),
       queryApiPart({ web }),
       auditApiPart(),
+      catalogApiPart(),
       telemetryOpenApiPart(),
       ...(webhooks ? [webhookApiPart()] : []),
       publicOpenApi({ health: healthSchema, healthSummary: 'Liveness, the store head and the projectors' }),
@@ -207,6 +217,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined, web: deps.web !== undefined }),
     routers: [
       commandRouter({ store, documents, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
+      catalogRouter(),
       queryRouter(query),
       ...queryPublicRouters(query),
       auditRouter({

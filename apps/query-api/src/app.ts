@@ -56,6 +56,7 @@ import {
 import type Koa from 'koa';
 import type { ParsedUrlQuery } from 'node:querystring';
 import { auditRouter } from './audit/router.ts';
+import { catalogRouter } from './catalog.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { consoleRouter, type ConsoleDeps } from './console.ts';
 import { serveLive } from './live.ts';
@@ -458,6 +459,7 @@ export const createApp = (deps: QueryApiDeps): Koa =>
     health: () => ({ status: 'ok' }),
     openapi: () => queryApiOpenApi({ web: deps.web !== undefined }),
     routers: [
+      catalogRouter(),
       queryRouter(deps),
       ...queryPublicRouters(deps),
       ...(deps.store === undefined

@@ -12,6 +12,7 @@ import {
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
 import { dispatchPhases, parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
+import { catalogApiPart } from './catalog.ts';
 import { TrackingLinkRequest } from './tracking/router.ts';
 import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
 import { billingPaths, billingSchemas } from './billing.ts';
@@ -516,5 +517,5 @@ export const queryApiOpenApi = ({ web = false }: { readonly web?: boolean } = {}
     version: '1.0.0',
     description:
       'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events, and the audit API. Errors are RFC 9457 problem details.',
-    parts: [queryApiPart({ web }), auditApiPart(), publicOpenApi()],
+    parts: [queryApiPart({ web }), auditApiPart(), catalogApiPart(), publicOpenApi()],
   });
