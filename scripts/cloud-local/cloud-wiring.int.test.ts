@@ -239,16 +239,54 @@ const projectorSettled = async () => {
   }
 };
 
+/** An OTLP/HTTP (JSON) trace receiver: every span the apps export, with the service that sent it. */
+const otlpCollector = () => {
+  const spans: { service: string; traceId: string; name: string }[] = [];
+  type OtlpValue = { stringValue?: string };
+  type OtlpExport = {
+    resourceSpans?: {
+      resource?: { attributes?: { key: string; value: OtlpValue }[] };
+      scopeSpans?: { spans?: { traceId: string; name: string }[] }[];
+    }[];
+  };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += String(chunk)));
+    request.on('end', () => {
+      const exported = JSON.parse(body) as OtlpExport;
+      for (const resource of exported.resourceSpans ?? []) {
+        const service = resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+        for (const scope of resource.scopeSpans ?? []) for (const span of scope.spans ?? []) spans.push({ service, ...span });
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  return {
+    spans,
+    start: () =>
+      new Promise<string>((resolve) =>
+        server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
+      ),
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+const collector = otlpCollector();
+
 if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== undefined) {
   test.before(async () => {
     // Webhooks to a receiver on this machine over plain HTTP are allowed only because this says so.
     const webhooksHere = { MERIDIAN_WEBHOOK_ALLOW: '127.0.0.1/32', MERIDIAN_WEBHOOK_ALLOW_HTTP: 'true' };
+    // Every app exports its spans by OTLP (JSON over HTTP) to the collector of this test, within a moment.
+    const tracing = {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${await collector.start()}/v1/traces`,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    };
     platform = await startCloudLocal({
       dataDir,
       project,
       emulators: { pubsub: pubsubHost, firestore: firestoreHost, spanner: spannerHost },
       logLevel: 'INFO',
-      env: webhooksHere,
+      env: { ...webhooksHere, ...tracing },
     });
     adminKey = platform.keys.find((k) => k.roles.includes('admin'))!.key;
     firestore = openDocumentStore({ MERIDIAN_READ_MODELS: 'firestore', GOOGLE_CLOUD_PROJECT: project }, silentLogger, dataDir);
@@ -259,6 +297,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
   });
 
   test.after.always(async () => {
+    await collector.stop();
     await bus?.close();
     await firestore?.close();
     await platform?.stop();
@@ -319,6 +358,77 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.true(Date.now() - Date.parse(parcelStatus?.reportedAt ?? '') < 60_000, 'reported within the last minute');
     t.is(typeof overview.body.headPosition, 'number');
   });
+
+  test.serial(
+    "one trace from the driver's deliver request through the relay, the projector, the reactions and a webhook delivery",
+    async (t) => {
+      const received: { traceparent?: string; body: string }[] = [];
+      const receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += String(chunk)));
+        request.on('end', () => {
+          const traceparent = request.headers['traceparent'];
+          received.push({ ...(typeof traceparent === 'string' && { traceparent }), body });
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      t.teardown(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+      const tag = randomUUID().slice(0, 8);
+      const created = await call('webhook-dispatcher', 'POST', '/v1/webhooks/endpoints', {
+        url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`,
+        eventTypes: ['parcel.delivered.v1'],
+        clientId: 'acme',
+      });
+      t.is(created.status, 201, JSON.stringify(created.body));
+      const vehicleId = `v-trace-${tag}`;
+      const routeId = `r-trace-${tag}`;
+      const parcelId = `p-trace-${tag}`;
+      await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+      await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId: `d-${tag}` });
+      await command('/v1/parcels', parcelBody(parcelId));
+      const now = Date.now();
+      await command('/v1/routes', {
+        routeId,
+        depotId: 'ams',
+        dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+        stops: [{ stopId: 's-0', location: { lat: 52.3, lng: 4.9 }, parcelIds: [parcelId] }],
+      });
+      await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 2 });
+      await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId: `d-${tag}` });
+      await command(`/v1/routes/${routeId}/start`);
+      await command(`/v1/parcels/${parcelId}/assign-to-route`, { routeId });
+      await command(`/v1/parcels/${parcelId}/load`, { vehicleId });
+      await command(`/v1/parcels/${parcelId}/out-for-delivery`);
+      // The driver's request starts the trace (its traceparent is the driver app's).
+      const traceId = randomUUID().replaceAll('-', '');
+      const delivered = await fetch(`${platform.urls['command-api']}/v1/parcels/${parcelId}/deliver`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          'content-type': 'application/json',
+          traceparent: `00-${traceId}-${randomUUID().replaceAll('-', '').slice(0, 16)}-01`,
+        },
+        body: JSON.stringify({ proof: { kind: 'photo', reference: 'img-trace' }, location: { lat: 52.3, lng: 4.9 } }),
+      });
+      t.is(delivered.status, 202);
+      const services = ['command-api', 'relay', 'projector', 'reactions', 'webhook-dispatcher'];
+      const inTrace = await until(
+        async () => collector.spans.filter((span) => span.traceId === traceId),
+        (spans) =>
+          services.every((service) => spans.some((span) => span.service === service)) && spans.some((s) => s.name === 'webhook POST'),
+        'spans of the trace from every service on the way',
+        90_000,
+      );
+      t.true(inTrace.some((span) => span.service === 'command-api' && span.name === 'command DeliverParcel'));
+      t.true(inTrace.some((span) => span.service === 'relay'));
+      t.true(inTrace.some((span) => span.service === 'projector' && span.name.startsWith('parcel-status ')));
+      t.true(inTrace.some((span) => span.service === 'reactions'));
+      // The receiver can continue the trace: the POST carried it.
+      const webhook = received.find((r) => r.body.includes(parcelId));
+      t.regex(webhook?.traceparent ?? '', new RegExp(`^00-${traceId}-`));
+    },
+  );
 
   test.serial("a client cannot read another client's parcel", async (t) => {
     const parcelId = `p-${randomUUID()}`;

@@ -9,6 +9,7 @@ import {
   type DeliveryDocument,
   type EndpointDocument,
 } from '@meridian/webhooks';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as E from 'fp-ts/lib/Either.js';
 import { performance } from 'node:perf_hooks';
 import type { CheckDestination, DestinationPolicy } from '../transport/destinations.ts';
@@ -58,11 +59,55 @@ const checkWithin = <A>(check: Promise<E.Either<string, A>>, ms: number): Promis
   return Promise.race([check, timeout]).finally(() => clearTimeout(timer));
 };
 
-export const attemptDelivery = async (
-  deps: AttemptDeps,
-  delivery: DeliveryDocument,
-  endpoint: EndpointDocument,
-): Promise<{ readonly startedAt: Date; readonly result: AttemptResult }> => {
+type Attempt = { readonly startedAt: Date; readonly result: AttemptResult };
+
+/** The trace of the delivered event: the CloudEvent's `traceparent` extension, if it carries one. */
+export const traceparentOf = (body: string): string | undefined => {
+  try {
+    const event: unknown = JSON.parse(body);
+    const traceparent: unknown =
+      typeof event === 'object' && event !== null ? Object.getOwnPropertyDescriptor(event, 'traceparent')?.value : undefined;
+    return typeof traceparent === 'string' ? traceparent : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * One attempt in a span of its own, a child of the event's trace (the request that caused the event, through
+ * every consumer it reached): the POST carries that span's `traceparent`, so the receiver can continue it.
+ */
+export const attemptDelivery = (deps: AttemptDeps, delivery: DeliveryDocument, endpoint: EndpointDocument): Promise<Attempt> => {
+  const traceparent = traceparentOf(delivery.body);
+  const parent = traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, { traceparent });
+  return trace.getTracer('meridian-webhooks').startActiveSpan(
+    'webhook POST',
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'meridian.webhook.id': delivery.webhookId,
+        'meridian.webhook.endpoint': endpoint.endpointId,
+        'meridian.event.id': delivery.eventId,
+        'meridian.event.type': delivery.eventType,
+      },
+    },
+    parent,
+    async (span) => {
+      try {
+        const attempt = await attemptOnce(deps, delivery, endpoint);
+        const { result } = attempt;
+        if (result.kind === 'answered') span.setAttribute('http.response.status_code', result.statusCode);
+        if (result.kind === 'failed' || (result.kind === 'answered' && result.statusCode >= 300))
+          span.setStatus({ code: SpanStatusCode.ERROR, ...(result.kind === 'failed' && { message: result.error }) });
+        return attempt;
+      } finally {
+        span.end();
+      }
+    },
+  );
+};
+
+const attemptOnce = async (deps: AttemptDeps, delivery: DeliveryDocument, endpoint: EndpointDocument): Promise<Attempt> => {
   const startedAt = deps.now();
   const started = performance.now();
   const elapsed = () => performance.now() - started;
@@ -75,10 +120,13 @@ export const attemptDelivery = async (
     };
   const secrets = openSecrets(deps, endpoint, startedAt);
   if (E.isLeft(secrets)) return { startedAt, result: { kind: 'failed', error: secrets.left, latencyMs: elapsed() } };
+  const traceHeaders: Record<string, string> = {};
+  propagation.inject(context.active(), traceHeaders);
   const headers = {
     ...signatureHeaders({ webhookId: delivery.webhookId, timestamp: startedAt, body: delivery.body, secrets: secrets.right }),
     'content-type': cloudEventContentType,
     'user-agent': userAgent,
+    ...traceHeaders,
   };
   try {
     const timeoutMs = Math.max(1, Math.round(deps.timeoutMs - elapsed()));
