@@ -330,7 +330,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,dispatch-windows,billing,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,live-map"
       }
     }
   }

@@ -50,6 +50,7 @@ import { projectionsOverview } from './projections.ts';
 import { trackingLinkRoute, trackingRouter, type TrackingDeps } from './tracking/router.ts';
 import { smsOutboxRoutes } from './sms-outbox.ts';
 import { billingRoutes } from './billing.ts';
+import { driverScoreRoutes } from './driver-scores.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -356,6 +357,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   });
   smsOutboxRoutes(router, deps.documents);
   billingRoutes(router, deps.documents, deps.tariffs ?? {});
+  driverScoreRoutes(router, deps.documents);
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };

@@ -15,6 +15,7 @@ import { auditApiPart } from './audit/openapi.ts';
 import { TrackingLinkRequest } from './tracking/router.ts';
 import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
 import { billingPaths, billingSchemas } from './billing.ts';
+import { driverScorePaths, driverScoreSchemas } from './driver-scores.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -482,8 +483,14 @@ export const queryApiPaths = (): OpenApiPaths => ({
 
 /** The read models' operations, for any document that serves them; with the pages when they are served. */
 export const queryApiPart = ({ web = false }: { readonly web?: boolean } = {}): OpenApiPart => ({
-  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths(), ...(web ? consolePaths() : {}) },
-  schemas: { ...queryApiSchemas, ...smsOutboxSchemas, ...billingSchemas, OperationsOverview: operationsOverviewSchema },
+  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths(), ...driverScorePaths(), ...(web ? consolePaths() : {}) },
+  schemas: {
+    ...queryApiSchemas,
+    ...smsOutboxSchemas,
+    ...billingSchemas,
+    ...driverScoreSchemas,
+    OperationsOverview: operationsOverviewSchema,
+  },
 });
 
 export const queryApiOpenApi = ({ web = false }: { readonly web?: boolean } = {}) =>
