@@ -1,0 +1,2 @@
+export * from './filesystem.ts';
+export * from './cloud-storage.ts';
