@@ -2,7 +2,15 @@
 // updates as Server-Sent Events (fed by the store's watchers: Firestore listeners in the cloud, the
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
-import { type Actor, type DocumentStore, type EventArchive, type EventStore, type Logger, type Role } from '@meridian/kernel';
+import {
+  type Actor,
+  type BlobStore,
+  type DocumentStore,
+  type EventArchive,
+  type EventStore,
+  type Logger,
+  type Role,
+} from '@meridian/kernel';
 import {
   authenticate,
   createHttpApp,
@@ -51,6 +59,7 @@ import { trackingLinkRoute, trackingRouter, type TrackingDeps } from './tracking
 import { smsOutboxRoutes } from './sms-outbox.ts';
 import { billingRoutes } from './billing.ts';
 import { driverScoreRoutes } from './driver-scores.ts';
+import { proofImageRoutes } from './proof-images.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -72,6 +81,8 @@ export type QueryApiDeps = {
   readonly now?: () => Date;
   /** The clients' tariffs the billing ledger is priced by (MERIDIAN_BILLING_TARIFFS; none: nothing is priced). */
   readonly tariffs?: Tariffs;
+  /** Where proof-of-delivery images and their thumbnails are kept; without it they are not served (503). */
+  readonly blobs?: BlobStore;
 };
 
 type State = AuthState & RequestContextState;
@@ -179,6 +190,11 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
     const parcel = visibleTo(actor, await (await parcels()).byId(ctx.params['parcelId'] ?? ''));
     if (parcel === undefined) throw notFound(`parcel ${ctx.params['parcelId']}`);
     ctx.body = parcel;
+  });
+  proofImageRoutes(router, {
+    blobs: deps.blobs,
+    readers: readers.parcels,
+    parcelSeenBy: async (actor, parcelId) => visibleTo(actor, await (await parcels()).byId(parcelId)),
   });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);

@@ -27,6 +27,8 @@ import {
   readModelVariables,
   trackingKeyOf,
   billingVariables,
+  blobVariables,
+  openBlobStore,
   type ArchiveConfig,
 } from '@meridian/wiring';
 import { createApp } from './app.ts';
@@ -42,6 +44,7 @@ const variables = {
   ...archiveVariables,
   ...consoleVariables,
   ...billingVariables,
+  ...blobVariables,
 };
 commandLineOrExit(service, {
   command: 'node apps/query-api/src/main.ts',
@@ -87,6 +90,7 @@ await startOrExit(service, async () => {
     createApp({
       documents,
       store,
+      blobs: openBlobStore(config, logger, dataDir),
       web: { tiles: mapTilesOf(config) },
       // This process runs no consumer: the operations overview has the log's head (dead letters: the redrive tool).
       operations: { headPosition: () => store.headPosition() },

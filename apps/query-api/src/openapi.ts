@@ -16,6 +16,7 @@ import { TrackingLinkRequest } from './tracking/router.ts';
 import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
 import { billingPaths, billingSchemas } from './billing.ts';
 import { driverScorePaths, driverScoreSchemas } from './driver-scores.ts';
+import { proofImagePaths } from './proof-images.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -483,7 +484,14 @@ export const queryApiPaths = (): OpenApiPaths => ({
 
 /** The read models' operations, for any document that serves them; with the pages when they are served. */
 export const queryApiPart = ({ web = false }: { readonly web?: boolean } = {}): OpenApiPart => ({
-  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths(), ...driverScorePaths(), ...(web ? consolePaths() : {}) },
+  paths: {
+    ...queryApiPaths(),
+    ...smsOutboxPaths(),
+    ...billingPaths(),
+    ...driverScorePaths(),
+    ...proofImagePaths(),
+    ...(web ? consolePaths() : {}),
+  },
   schemas: {
     ...queryApiSchemas,
     ...smsOutboxSchemas,

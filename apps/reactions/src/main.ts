@@ -15,7 +15,9 @@ import {
   installTelemetry,
 } from '@meridian/runtime';
 import {
+  blobVariables,
   busVariables,
+  openBlobStore,
   commonVariables,
   dataDirFor,
   dispatchActivities,
@@ -38,7 +40,14 @@ import { documentDeadLetters } from '@meridian/kernel';
 const service = 'reactions';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
+const variables = {
+  ...commonVariables,
+  ...eventStoreVariables,
+  ...readModelVariables,
+  ...busVariables,
+  ...notificationVariables,
+  ...blobVariables,
+};
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
@@ -69,7 +78,11 @@ await startOrExit(service, async () => {
   const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
   const list = reactionConsumers(
     { bus, documents, logger },
-    { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+    {
+      store,
+      reactions,
+      effectHandlers: platformEffectHandlers(config, { store, documents, blobs: openBlobStore(config, logger, dataDir) }),
+    },
   );
   consumers = startConsumers(list, { logger });
   // Lag (embedded: the log's head), dead letters and the timers as gauges.

@@ -1,7 +1,7 @@
 // What a proof-of-delivery image is, by its bytes: the upload's Content-Type header is the sender's claim,
 // the magic numbers are the file's. Only the formats a phone camera or a signature pad writes, and a
 // thumbnailer reads, are taken.
-import { described, NonEmptyString, oneOf, struct } from '@meridian/kernel';
+import { constantOf, described, NonEmptyString, oneOf, struct } from '@meridian/kernel';
 import * as t from 'io-ts';
 
 export const proofImageTypes = ['image/jpeg', 'image/png', 'image/webp'] as const;
@@ -49,7 +49,10 @@ export const ProofImage = struct('ProofImage', {
 export type ProofImage = t.TypeOf<typeof ProofImage>;
 
 /** The blob key of an image: by its hash, so an upload repeated, or the same photo for two parcels, is one blob. */
-export const proofImageKey = (sha256: Sha256): string => `pod/${sha256}`;
+export const proofImageKey = (sha256: string): NonEmptyString => constantOf(NonEmptyString, `pod/${sha256}`);
+
+/** The blob key of an image's thumbnail, beside it. */
+export const proofThumbnailKey = (sha256: string): string => `pod/${sha256}.thumbnail.webp`;
 
 /**
  * Where the APIs serve a parcel's latest proof image and its thumbnail (paths of the query API): what the
