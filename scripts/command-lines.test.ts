@@ -62,6 +62,8 @@ test('the scripts checked here are every program the README names', (t) => {
     'lint',
     'redrive',
     'replay',
+    'schemas:release',
+    'seek',
     'start',
     'start:cloud',
   ]);

@@ -96,7 +96,7 @@ test('history prints who did what, when and why, as an aligned table', async (t)
   ]);
   t.deepEqual(
     rows.map((row) => row[2]),
-    ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
+    ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v2', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
   );
   t.deepEqual(rows[4], [
     '4',
@@ -150,10 +150,10 @@ test('events --format csv exports the archive rows with a header, quoting what n
   t.is(lines[0], archiveEventColumns.join(','));
   t.is(lines.length, data.events.length + 2, 'a header, one line per event (none has a line break), and the final CRLF');
   t.true(lines[3]!.includes('""name"":""Ada \\""The Countess\\"", Lovelace""'));
-  const table = await audit(data.dir, ['events', '--actor', 'driver-7', '--type', 'parcel.loaded.v1,parcel.delivered.v1', '--limit', '1']);
+  const table = await audit(data.dir, ['events', '--actor', 'driver-7', '--type', 'parcel.loaded.v2,parcel.delivered.v1', '--limit', '1']);
   const [header, row, more] = table.stdout.trimEnd().split('\n');
   t.regex(header!, /^POSITION\s+RECORDED AT\s+STREAM/);
-  t.regex(row!, /^8\s+2026-11-21T08:00:00.000Z\s+parcel-p-1\s+2\s+parcel.loaded.v1\s+driver-7 \(driver\)\s+c-load$/);
+  t.regex(row!, /^8\s+2026-11-21T08:00:00.000Z\s+parcel-p-1\s+2\s+parcel.loaded.v2\s+driver-7 \(driver\)\s+c-load$/);
   t.regex(more!, /^more: add --after \S+$/);
 });
 

@@ -1,6 +1,6 @@
 // The cloud wiring end to end, through the real Pub/Sub, Firestore and Spanner emulators, each app its own
 // process: command API → Spanner log → relay → Pub/Sub → projector → Firestore → query API.
-import { silentLogger, type Document, type DocumentStore, type Projection, type RecordedEvent } from '@meridian/kernel';
+import { failureKindOf, silentLogger, type Document, type DocumentStore, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
 import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
@@ -296,6 +296,30 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.like(await firestore.get('parcels_v1', parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
   });
 
+  test.serial('the operations overview shows the consumers each service reports, with where they stand', async (t) => {
+    const parcelId = `p-${randomUUID()}`;
+    t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
+    await until(
+      () => call('query-api', 'GET', `/v1/parcels/${parcelId}`),
+      (r) => r.status === 200,
+      'the parcel view',
+    );
+    type Standing = { name: string; process?: string; position: number; reportedAt?: string };
+    // The query API runs no consumer: these come from the projector's and the reactions' reports (every 5 s).
+    const overview = await until(
+      () => call('query-api', 'GET', '/v1/operations'),
+      (r) =>
+        ((r.body?.consumers ?? []) as Standing[]).some((c) => c.name === 'parcel-status' && c.position > 0) &&
+        ((r.body?.consumers ?? []) as Standing[]).some((c) => c.process?.startsWith('reactions/') === true),
+      "the projector's and the reactions' reports",
+      30_000,
+    );
+    const parcelStatus = (overview.body.consumers as Standing[]).find((c) => c.name === 'parcel-status');
+    t.regex(parcelStatus?.process ?? '', /^projector\//);
+    t.true(Date.now() - Date.parse(parcelStatus?.reportedAt ?? '') < 60_000, 'reported within the last minute');
+    t.is(typeof overview.body.headPosition, 'number');
+  });
+
   test.serial("a client cannot read another client's parcel", async (t) => {
     const parcelId = `p-${randomUUID()}`;
     await command('/v1/parcels', parcelBody(parcelId, 'globex'));
@@ -409,16 +433,20 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.serial('a poison event (it cannot be decoded: a permanent failure) is dead-lettered at once while other events flow', async (t) => {
     const streamId = `parcel-poison-${randomUUID().slice(0, 8)}`;
-    const [template] = await wholeLog();
-    const poison: RecordedEvent = {
+    const template = (await wholeLog()).find((event) => event.type === 'parcel.registered.v1');
+    const malformed: RecordedEvent = {
       ...template!,
       eventId: randomUUID(),
-      type: 'parcel.registered.v1',
       streamId,
       streamRevision: 0,
       globalPosition: 10_000_000,
       data: { weightKg: -1 },
     };
+    // Malformed in its structure, it is refused at publish by the topic's schema (a permanent failure)...
+    const refused = await t.throwsAsync(bus.eventPublisher!.publish([malformed]));
+    t.is(failureKindOf(refused), 'permanent');
+    // ...while one that conforms to the schema but not to the codec's rules (a negative weight) reaches consumers.
+    const poison: RecordedEvent = { ...malformed, data: { ...Object(template!.data), weightKg: -1 } };
     await bus.eventPublisher!.publish([poison]);
     const healthy = `p-${randomUUID()}`;
     await command('/v1/parcels', parcelBody(healthy));

@@ -161,6 +161,26 @@ test('every subscription of the topology is declared with its topic, filter, ord
   }
 });
 
+test('every topic with a schema in the topology binds it, JSON-encoded, and the schema is the generated Avro definition', (t) => {
+  const schemas = blocksOf(pubsub, 'google_pubsub_schema');
+  const bound = platformTopology.topics.filter((topic) => topic.schema !== undefined);
+  t.deepEqual(
+    bound.map((topic) => topic.name),
+    ['logistics-events', 'vehicle-telemetry'],
+  );
+  for (const topic of platformTopology.topics) {
+    const block = topics[terraformId(topic.name)];
+    if (topic.schema === undefined) {
+      t.is(block?.['schema_settings'], undefined, `${topic.name} has no schema`);
+      continue;
+    }
+    t.deepEqual(block?.['schema_settings'], { schema: `\${google_pubsub_schema.${terraformId(topic.schema.name)}.id}`, encoding: 'JSON' });
+    const schema = schemas[terraformId(topic.schema.name)];
+    t.is(schema?.['type'], 'AVRO');
+    t.deepEqual(JSON.parse(String(schema?.['definition'])), topic.schema.definition);
+  }
+});
+
 test('every consumer subscription dead-letters after 5 attempts to a declared topic, whose letters a subscription keeps', (t) => {
   t.true(consumerSubscriptions.length > 0);
   for (const subscription of consumerSubscriptions) {

@@ -28,6 +28,7 @@ export const literal = (text: string): string => text.replaceAll('${', () => '$$
 
 export const seconds = (n: number): string => `${n}s`;
 
+const schemaRef = (schema: string) => `\${google_pubsub_schema.${terraformId(schema)}.id}`;
 const topicRef = (topic: string) => `\${google_pubsub_topic.${terraformId(topic)}.id}`;
 const subscriptionRef = (subscription: string) => `\${google_pubsub_subscription.${terraformId(subscription)}.id}`;
 
@@ -102,12 +103,21 @@ export const pubsubTerraform = (topology: Topology): TerraformJson => {
       project_number: { type: 'string', description: "The project's number, which names the Pub/Sub service agent." },
     },
     resource: {
+      // The topics' schemas, from the catalogs' codecs (topic-schema.ts): Pub/Sub refuses at publish a message
+      // that does not conform. A changed definition replaces the schema resource; the compatibility test of
+      // the committed schemas (infra/schemas) keeps each change additive.
+      google_pubsub_schema: byId(
+        topology.topics.flatMap((topic) => (topic.schema === undefined ? [] : [topic.schema])),
+        (schema) => terraformId(schema.name),
+        (schema) => ({ name: literal(schema.name), type: schema.type, definition: literal(JSON.stringify(schema.definition)) }),
+      ),
       google_pubsub_topic: byId(
         topology.topics,
         (topic) => terraformId(topic.name),
         (topic) => ({
           name: literal(topic.name),
           ...(topic.messageRetentionDuration !== undefined && { message_retention_duration: topic.messageRetentionDuration }),
+          ...(topic.schema !== undefined && { schema_settings: { schema: schemaRef(topic.schema.name), encoding: 'JSON' } }),
         }),
       ),
       google_pubsub_subscription: byId(topology.subscriptions, (s) => terraformId(s.name), subscriptionBlock),

@@ -6,7 +6,8 @@ import { can, errorText, notice, type Page, type PageFactory } from './page.ts';
 import { liveMapPage } from './pages/live-map.ts';
 import { operationsPage } from './pages/operations.ts';
 import { parcelPage, parcelsPage } from './pages/parcels.ts';
-import { dispatchWindowsPage, routeBoardPage, routesPage } from './pages/routes.ts';
+import { dispatchWindowPage, dispatchWindowsPage } from './pages/dispatch.ts';
+import { routeBoardPage, routesPage } from './pages/routes.ts';
 import { webhooksPage } from './pages/webhooks.ts';
 import './styles.css';
 
@@ -35,6 +36,7 @@ const routes: readonly Route[] = [
     roles: ['admin', 'dispatcher'],
     nav: { label: 'Dispatch windows', path: '/dispatch' },
   },
+  { pattern: /^\/dispatch\/(?<windowId>[^/]+)$/, page: dispatchWindowPage, roles: ['admin', 'dispatcher'] },
   { pattern: /^\/parcels$/, page: parcelsPage, roles: everyone, nav: { label: 'Parcels', path: '/parcels' } },
   { pattern: /^\/parcels\/(?<parcelId>[^/]+)$/, page: parcelPage, roles: everyone },
   { pattern: /^\/webhooks$/, page: webhooksPage, roles: ['admin', 'client'], nav: { label: 'Webhooks', path: '/webhooks' } },

@@ -1,6 +1,8 @@
 // The read models as the API serves them (GET /openapi.json describes each): the types the pages read.
 // Type-only imports: nothing of the server is bundled.
 export type {
+  DispatchTimelineEntry,
+  DispatchWindowView,
   FleetVehicleView,
   LiveMapPosition,
   ParcelStatusView,

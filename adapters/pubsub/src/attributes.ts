@@ -3,6 +3,7 @@
 // attributes also say why, where and after how many attempts the message failed (Pub/Sub's own
 // dead-lettering cannot record the error, so we publish dead letters ourselves).
 import { aggregateTypeOf, type RecordedEvent } from '@meridian/kernel';
+import { plainJsonEncoding, type MessageEncoding } from './topic-schema.ts';
 
 export type MessageAttributes = { readonly [key: string]: string };
 
@@ -26,9 +27,12 @@ export const eventAttributes = (event: RecordedEvent): MessageAttributes => ({
 /** Per-stream order is what consumers need (and all Pub/Sub can give): the stream is the ordering key. */
 export const orderingKeyOf = (event: RecordedEvent): string => event.streamId;
 
-/** The whole envelope as JSON, so consumers get every fact without calling back. */
-export const eventMessageOf = (event: RecordedEvent): OutgoingMessage => ({
-  data: Buffer.from(JSON.stringify(event)),
+/**
+ * The whole envelope, so consumers get every fact without calling back: plain JSON, or the Avro JSON of the
+ * topic's schema where one is bound (topic-schema.ts).
+ */
+export const eventMessageOf = (event: RecordedEvent, encoding: MessageEncoding = plainJsonEncoding): OutgoingMessage => ({
+  data: encoding.encode(event),
   attributes: eventAttributes(event),
   orderingKey: orderingKeyOf(event),
 });

@@ -16,6 +16,8 @@ import { createMessagePublisher } from './message-publisher.ts';
 import { provisionTopology } from './provision.ts';
 import { createPubSubSubscription } from './pubsub-subscription.ts';
 import { inspectDeadLetters, redriveDeadLetters, type InspectedDeadLetter, type RedriveResult } from './redrive.ts';
+import { eventEncoding } from './topic-schema.ts';
+import { seekSubscription, snapshotSubscription, type SeekTarget } from './seek.ts';
 import { deadLetterTopicOf, defaultAckDeadlineSeconds, type Topology } from './topology.ts';
 
 export type PubSubBusOptions<T> = {
@@ -45,6 +47,10 @@ export type PubSubBus<T> = {
   readonly redrive: (consumer: string) => Promise<RedriveResult>;
   /** What waits on a consumer's dead-letter subscription, left in place. */
   readonly deadLetters: (consumer: string, options?: { idleMs?: number }) => Promise<InspectedDeadLetter[]>;
+  /** Snapshots a subscription (before a deploy), to seek it back to later. */
+  readonly snapshot: (subscription: string, snapshot: string) => Promise<void>;
+  /** Seeks a subscription to a snapshot or a time: what was acked since is delivered again. */
+  readonly seek: (subscription: string, target: SeekTarget) => Promise<void>;
   readonly close: () => Promise<void>;
 };
 
@@ -57,10 +63,12 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
   if (options.provision === true) await provisionTopology(pubsub, options.topology, { logger });
   /** A redrive returns dead letters to the topic their subscription reads (telemetry to telemetry). */
   const sourceTopicOf = (consumer: string) => options.topology.subscriptions.find((s) => s.name === consumer)?.topic ?? options.eventsTopic;
-  const eventPublisher = createEventPublisher(pubsub, options.eventsTopic);
+  // The event topic's schema decides how envelopes are written (Avro JSON) and read back.
+  const encoding = eventEncoding(options.topology.topics.find((topic) => topic.name === options.eventsTopic)?.schema);
+  const eventPublisher = createEventPublisher(pubsub, options.eventsTopic, undefined, encoding);
   const telemetryPublisher = createMessagePublisher<T>(pubsub, options.telemetry.topic, { attributesOf: options.telemetry.attributesOf });
   return {
-    events: (consumer) => createEventSubscription({ pubsub, consumer, logger }),
+    events: (consumer) => createEventSubscription({ pubsub, consumer, logger, encoding }),
     eventPublisher,
     telemetryPublisher,
     telemetry: (subscription) =>
@@ -77,6 +85,8 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
           1000 * (options.topology.subscriptions.find((s) => s.name === subscription)?.ackDeadlineSeconds ?? defaultAckDeadlineSeconds),
       }),
     redrive: (consumer) => redriveDeadLetters({ pubsub, subscription: consumer, targetTopic: sourceTopicOf(consumer), logger }),
+    snapshot: (subscription, snapshot) => snapshotSubscription(pubsub, subscription, snapshot),
+    seek: (subscription, target) => seekSubscription(pubsub, subscription, target),
     deadLetters: (consumer, { idleMs } = {}) =>
       inspectDeadLetters({ pubsub, subscription: consumer, ...(idleMs !== undefined && { idleMs }) }),
     close: async () => {

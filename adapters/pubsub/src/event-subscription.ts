@@ -1,10 +1,12 @@
 // A consumer of the event plane on Pub/Sub: its subscription carries RecordedEvents (the envelope as JSON,
-// decoded with the kernel's codec at this edge) of the event types the consumer follows.
+// or as the Avro JSON of the topic's schema, decoded with the kernel's codec at this edge) of the event
+// types the consumer follows.
 import { fieldErrors, RecordedEventCodec, type ConsumerDefinition, type RecordedEvent, type Subscription } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type { MessageAttributes } from './attributes.ts';
 import { createPubSubSubscription, type PubSubSubscriptionDeps } from './pubsub-subscription.ts';
+import { plainJsonEncoding, type MessageEncoding } from './topic-schema.ts';
 import { deadLetterTopicOf, defaultAckDeadlineSeconds } from './topology.ts';
 
 export type EventSubscriptionDeps = Omit<
@@ -15,13 +17,9 @@ export type EventSubscriptionDeps = Omit<
   readonly consumer: ConsumerDefinition;
   /** Default: the topology's dead-letter topic of the consumer. */
   readonly deadLetterTopic?: string;
+  /** How the topic writes its messages (default: plain JSON, a topic without a schema). */
+  readonly encoding?: MessageEncoding;
 };
-
-const parseJson = (data: Buffer): E.Either<string, unknown> =>
-  E.tryCatch(
-    (): unknown => JSON.parse(data.toString('utf8')),
-    (error) => `not JSON (${error instanceof Error ? error.message : String(error)})`,
-  );
 
 type DecodeErrors = Parameters<typeof fieldErrors>[0];
 
@@ -31,9 +29,9 @@ const describe = (errors: DecodeErrors): string =>
     .join('; ')}`;
 
 /** The envelope, or a readable list of what is wrong with it (which becomes the dead letter's reason). */
-export const decodeRecordedEvent = (data: Buffer): E.Either<string, RecordedEvent> =>
+export const decodeRecordedEvent = (data: Buffer, encoding: MessageEncoding = plainJsonEncoding): E.Either<string, RecordedEvent> =>
   pipe(
-    parseJson(data),
+    encoding.decode(data),
     E.chain((json) => pipe(RecordedEventCodec.decode(json), E.mapLeft(describe))),
   );
 
@@ -50,12 +48,17 @@ export const acceptsEventTypes = (eventTypes: readonly string[]): ((attributes: 
  */
 export const eventSettleWithinMs = 1000 * defaultAckDeadlineSeconds;
 
-export const createEventSubscription = ({ consumer, deadLetterTopic, ...deps }: EventSubscriptionDeps): Subscription<RecordedEvent> =>
+export const createEventSubscription = ({
+  consumer,
+  deadLetterTopic,
+  encoding = plainJsonEncoding,
+  ...deps
+}: EventSubscriptionDeps): Subscription<RecordedEvent> =>
   createPubSubSubscription({
     settleWithinMs: eventSettleWithinMs,
     ...deps,
     subscription: consumer.name,
-    decode: decodeRecordedEvent,
+    decode: (data) => decodeRecordedEvent(data, encoding),
     accepts: acceptsEventTypes(consumer.eventTypes),
     deadLetterTopic: deadLetterTopic ?? deadLetterTopicOf(consumer.name),
   });

@@ -8,3 +8,7 @@ export * from './redrive.ts';
 export * from './topology.ts';
 export * from './message-publisher.ts';
 export * from './bus.ts';
+export * from './avro.ts';
+export * from './topic-schema.ts';
+export * from './avro-compatibility.ts';
+export * from './seek.ts';

@@ -7,10 +7,11 @@
 // dead-letter topic and subscribe to the source subscription; infra/ grants that, this code does not.
 import type { protos, PubSub, SubscriptionMetadata, TopicMetadata } from '@google-cloud/pubsub';
 import { silentLogger, type Logger } from '@meridian/kernel';
+import type { TopicSchema } from './topic-schema.ts';
 import type { SubscriptionDefinition, TopicDefinition, Topology } from './topology.ts';
 
 export type ProvisionStep = {
-  readonly resource: 'topic' | 'subscription';
+  readonly resource: 'schema' | 'topic' | 'subscription';
   readonly name: string;
   readonly outcome: 'created' | 'updated' | 'unchanged';
   /** The settings that were changed in place (empty unless `updated`). */
@@ -163,10 +164,40 @@ const isAlreadyExists = (error: unknown) => typeof error === 'object' && error !
 
 type ProvisionDeps = { readonly pubsub: PubSub; readonly logger: Logger };
 
+/**
+ * Creates the topic's schema, or commits its definition as a new revision when it changed. Revisions keep
+ * the old ones: a topic accepts a message that conforms to any revision (older publishers keep working),
+ * and the compatibility test of the committed schemas keeps every change additive.
+ */
+const provisionSchema = async ({ pubsub, logger }: ProvisionDeps, schema: TopicSchema): Promise<ProvisionStep> => {
+  const definition = JSON.stringify(schema.definition);
+  try {
+    await pubsub.createSchema(schema.name, schema.type, definition);
+    logger.info('schema created', { schema: schema.name });
+    return { resource: 'schema', name: schema.name, outcome: 'created', changed: [] };
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  const found = await pubsub.schema(schema.name).get();
+  if (same(JSON.parse(found.definition ?? 'null'), schema.definition))
+    return { resource: 'schema', name: schema.name, outcome: 'unchanged', changed: [] };
+  const client = await pubsub.getSchemaClient();
+  await client.commitSchema({ name: await pubsub.schema(schema.name).getName(), schema: { type: schema.type, definition } });
+  logger.info('schema revision committed', { schema: schema.name });
+  return { resource: 'schema', name: schema.name, outcome: 'updated', changed: ['definition'] };
+};
+
+const schemaSettingsOf = async (pubsub: PubSub, schema: TopicSchema | undefined) =>
+  schema === undefined ? null : { schema: await pubsub.schema(schema.name).getName(), encoding: 'JSON' as const };
+
 const provisionTopic = async ({ pubsub, logger }: ProvisionDeps, definition: TopicDefinition): Promise<ProvisionStep> => {
   const topic = pubsub.topic(definition.name);
   const retention = definition.messageRetentionDuration === undefined ? undefined : secondsOf(definition.messageRetentionDuration);
-  const wanted: TopicMetadata = retention === undefined ? {} : { messageRetentionDuration: apiDurationOf(retention) };
+  const schemaSettings = await schemaSettingsOf(pubsub, definition.schema);
+  const wanted: TopicMetadata = {
+    ...(retention !== undefined && { messageRetentionDuration: apiDurationOf(retention) }),
+    ...(schemaSettings !== null && { schemaSettings }),
+  };
   try {
     await pubsub.createTopic({ name: definition.name, ...wanted });
     logger.info('topic created', { topic: definition.name });
@@ -175,11 +206,18 @@ const provisionTopic = async ({ pubsub, logger }: ProvisionDeps, definition: Top
     if (!isAlreadyExists(error)) throw error;
   }
   const [found] = await topic.getMetadata();
-  if (retention === undefined || secondsFromApi(found.messageRetentionDuration) === retention)
-    return { resource: 'topic', name: definition.name, outcome: 'unchanged', changed: [] };
-  await topic.setMetadata(wanted);
-  logger.info('topic updated', { topic: definition.name, changed: ['messageRetentionDuration'] });
-  return { resource: 'topic', name: definition.name, outcome: 'updated', changed: ['messageRetentionDuration'] };
+  const foundSchema = found.schemaSettings?.schema
+    ? { schema: found.schemaSettings.schema, encoding: String(found.schemaSettings.encoding) }
+    : null;
+  const changed = [
+    ...(retention !== undefined && secondsFromApi(found.messageRetentionDuration) !== retention ? ['messageRetentionDuration'] : []),
+    ...(!same(foundSchema, schemaSettings) ? ['schemaSettings'] : []),
+  ];
+  if (changed.length === 0) return { resource: 'topic', name: definition.name, outcome: 'unchanged', changed: [] };
+  // A topic whose schema the topology dropped is unbound (null clears the settings).
+  await topic.setMetadata({ ...wanted, ...(changed.includes('schemaSettings') && { schemaSettings }) });
+  logger.info('topic updated', { topic: definition.name, changed });
+  return { resource: 'topic', name: definition.name, outcome: 'updated', changed };
 };
 
 const provisionSubscription = async (
@@ -220,6 +258,7 @@ export const provisionTopology = async (
   const deps = { pubsub, logger };
   const steps: ProvisionStep[] = [];
   const conflicts: SubscriptionConflict[] = [];
+  for (const topic of topology.topics) if (topic.schema !== undefined) steps.push(await provisionSchema(deps, topic.schema));
   for (const topic of topology.topics) steps.push(await provisionTopic(deps, topic));
   for (const definition of topology.subscriptions) {
     const result = await provisionSubscription(deps, definition);

@@ -2,8 +2,12 @@
 // ack deadline, retry policy and dead-letter topic. Provisioning (provision.ts) and the Terraform in
 // infra/ are both generated from the same definition, so they cannot drift apart.
 
+import type { TopicSchema } from './topic-schema.ts';
+
 export type TopicDefinition = {
   readonly name: string;
+  /** The schema its messages must conform to (Pub/Sub refuses the others at publish), JSON-encoded. */
+  readonly schema?: TopicSchema;
   /** How long the topic keeps messages (for seek and late subscribers), e.g. "604800s". */
   readonly messageRetentionDuration?: string;
 };

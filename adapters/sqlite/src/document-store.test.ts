@@ -51,3 +51,25 @@ test("an outage for one document (refuseDocumentWrites) refuses that document's 
   await write('parcels_v2', 'p-1', 3);
   t.deepEqual(await store.get('parcels_v2', 'p-1'), { n: 3 });
 });
+
+test('documents past their expireAt are deleted (the embedded TTL), in every collection, and watchers hear it; the others stay', async (t) => {
+  const store = createSqliteDocumentStore({ path: join(directory, `docs-${files++}.db`), deleteExpiredEveryMs: 0 });
+  t.teardown(() => store.close());
+  const now = new Date('2026-12-05T12:00:00Z');
+  const writes = [
+    { collection: 'processed_messages', id: 'old', document: { state: 'done', expireAt: '2026-12-05T11:59:59.999Z' } },
+    { collection: 'processed_messages', id: 'young', document: { state: 'done', expireAt: '2026-12-05T12:00:00.001Z' } },
+    { collection: 'other', id: 'old', document: { expireAt: '2026-11-01T00:00:00.000Z' } },
+    { collection: 'other', id: 'forever', document: { n: 1 } },
+  ];
+  await store.transact([], () => ({ writes, result: undefined }));
+  const heard: string[] = [];
+  store.watch('processed_messages', (change) => heard.push(`${change.id}:${change.document === undefined ? 'deleted' : 'written'}`));
+  t.is(await store.deleteExpired(now), 2);
+  t.is(await store.get('processed_messages', 'old'), undefined);
+  t.is(await store.get('other', 'old'), undefined);
+  t.like(await store.get('processed_messages', 'young'), { state: 'done' });
+  t.deepEqual(await store.get('other', 'forever'), { n: 1 });
+  t.deepEqual(heard, ['old:deleted']);
+  t.is(await store.deleteExpired(now), 0, 'nothing more to delete');
+});

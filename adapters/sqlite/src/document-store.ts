@@ -11,6 +11,7 @@ import {
   type DocumentKey,
   type DocumentQuery,
   type DocumentStore,
+  expiryField,
   type FieldFilter,
   type Scalar,
 } from '@meridian/kernel';
@@ -25,6 +26,11 @@ export type SqliteDocumentStoreOptions = {
   readonly pageCacheKb?: number;
   /** Called after every commit with its changes: to tell another thread's watchers (see `announce`). */
   readonly onCommit?: (changes: readonly DocumentChange[]) => void;
+  /**
+   * How often documents past their `expireAt` are deleted (default hourly; 0: never, a reader of a file it
+   * does not own). SQLite has no TTL of its own: this is the embedded stand-in for Firestore's TTL policies.
+   */
+  readonly deleteExpiredEveryMs?: number;
 };
 
 export type SqliteDocumentStore = DocumentStore & {
@@ -33,7 +39,12 @@ export type SqliteDocumentStore = DocumentStore & {
    * projector thread): watchers only hear commits made here otherwise.
    */
   readonly announce: (changes: readonly DocumentChange[]) => void;
+  /** Deletes the documents of every collection whose `expireAt` is before `now`; answers how many (watchers hear each). */
+  readonly deleteExpired: (now?: Date) => Promise<number>;
 };
+
+/** By default expired documents are deleted once an hour (Firestore's own TTL deletes within a day or so). */
+export const defaultDeleteExpiredEveryMs = 3_600_000;
 
 const fieldPattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -71,6 +82,7 @@ export const createSqliteDocumentStore = ({
   synchronous = 'NORMAL',
   pageCacheKb,
   onCommit,
+  deleteExpiredEveryMs = defaultDeleteExpiredEveryMs,
 }: SqliteDocumentStoreOptions): SqliteDocumentStore => {
   // Read models are rebuildable from the log, so NORMAL is the default: a lost machine costs a replay.
   const db: DatabaseSync = openDatabase({ path, synchronous, ...(pageCacheKb !== undefined && { pageCacheKb }) });
@@ -114,6 +126,45 @@ export const createSqliteDocumentStore = ({
   const notify = (changes: readonly DocumentChange[]) => {
     for (const change of changes) for (const listener of listeners.get(change.collection) ?? []) listener(change);
   };
+
+  /** One transaction: the ids past their expiry read and deleted together, so no write in between is lost. */
+  const deleteExpired = (now: Date): number => {
+    if (closed) return 0;
+    const collections = prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'docs/%'`)
+      .all()
+      .map((row) => textIn(row, 'name').slice('docs/'.length));
+    const expiry = `json_extract(data, '$.${expiryField}')`;
+    const changes: DocumentChange[] = [];
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      for (const collection of collections) {
+        const table = tableOf(collection);
+        const ids = prepare(`SELECT id FROM ${table} WHERE ${expiry} < ?`)
+          .all(now.toISOString())
+          .map((row) => textIn(row, 'id'));
+        if (ids.length === 0) continue;
+        prepare(`DELETE FROM ${table} WHERE ${expiry} < ?`).run(now.toISOString());
+        changes.push(...ids.map((id) => ({ collection, id, document: undefined })));
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+    notify(changes);
+    if (changes.length > 0) onCommit?.(changes);
+    return changes.length;
+  };
+  const sweeping =
+    deleteExpiredEveryMs > 0
+      ? setInterval(() => {
+          try {
+            deleteExpired(new Date());
+          } catch {
+            // A sweep that fails (the file busy) is the next one's to do: expiry is not urgent.
+          }
+        }, deleteExpiredEveryMs).unref()
+      : undefined;
 
   return {
     maxWritesPerTransaction: 20_000,
@@ -198,9 +249,12 @@ export const createSqliteDocumentStore = ({
       for (const sql of statements.keys()) if (sql.includes(tableOf(collection))) statements.delete(sql);
     },
 
+    deleteExpired: async (now = new Date()) => deleteExpired(now),
+
     close: async () => {
       if (closed) return;
       closed = true;
+      clearInterval(sweeping);
       listeners.clear();
       db.close();
     },

@@ -49,7 +49,7 @@ test(
     const events = history.body.events as RecordedEvent[];
     t.deepEqual(
       events.map((e) => e.type),
-      ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
+      ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v2', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
     );
     t.like(events[0]!.metadata, {
       correlationId: 'order-42',

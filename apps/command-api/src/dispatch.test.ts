@@ -5,7 +5,8 @@ import test from 'ava';
 import { handleCommand, type Command } from '@meridian/kernel';
 import { vehicle, type VehicleCommand } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
-import { keys, startApi, type TestApi } from './test-fixtures.ts';
+import { applyEvents, parcelStatusProjection, prepareProjection } from '@meridian/projections';
+import { keys, parcelBody, startApi, type TestApi } from './test-fixtures.ts';
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
@@ -119,6 +120,78 @@ test("a driver cannot answer for another driver's vehicle, and nothing is append
     t.is(answer.status, 409, JSON.stringify(answer.body));
     t.regex(JSON.stringify(answer.body), /NotTheVehicleDriver/);
     t.is((await api.store.readStream('vehicle-v-1')).length, before);
+  } finally {
+    await api.close();
+  }
+});
+
+/** Brings the parcel read model up to the log's head (the selection reads it). */
+const projectParcels = async (api: TestApi) => {
+  const { events } = await api.store.readAll({ after: 0, batchSize: 10_000 });
+  await prepareProjection(api.documents, parcelStatusProjection);
+  await applyEvents(api.documents, parcelStatusProjection, events);
+};
+
+const registered = async (api: TestApi, parcelId: string, overrides: Record<string, unknown> = {}) => {
+  const response = await api.post('/v1/parcels', parcelBody({ parcelId, ...overrides }));
+  if (response.status !== 202) throw new Error(JSON.stringify(response.body));
+};
+
+const openedParcels = async (api: TestApi, windowId: string) =>
+  ((await api.store.readStream(`window-${windowId}`))[0]?.data as { parcels: { parcelId: string }[] } | undefined)?.parcels.map(
+    (p) => p.parcelId,
+  );
+
+test('a window opened with a selection takes every parcel at the depot within the radius due by then, most urgent first; a retry gets the first answer', async (t) => {
+  const api = await startApi();
+  try {
+    const at = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
+    await registered(api, 'p-later', { slaDeadline: at(6) });
+    await registered(api, 'p-urgent', { slaDeadline: at(2) });
+    await registered(api, 'p-tomorrow', { slaDeadline: at(30) });
+    await registered(api, 'p-utrecht', {
+      address: { line1: 'Neude 1', city: 'Utrecht', postalCode: '3512 AD', country: 'NL', location: { lat: 52.093, lng: 5.119 } },
+    });
+    await projectParcels(api);
+    const { parcels: _listed, ...asked } = windowBody({ windowId: 'w-sel', select: { radiusKm: 15, dueBy: at(12) } });
+    const headers = { 'idempotency-key': 'open-w-sel' };
+    const opened = await api.post('/v1/dispatch/windows', asked, { headers });
+    t.is(opened.status, 202, JSON.stringify(opened.body));
+    t.deepEqual(
+      await openedParcels(api, 'w-sel'),
+      ['p-urgent', 'p-later'],
+      'near, due by then, most urgent first; not Utrecht, not tomorrow',
+    );
+    // The read model moves on (the parcels taken are assigned by the saga, say): a retry is the first answer, not a new selection.
+    for (const parcelId of ['p-urgent', 'p-later'])
+      t.is((await api.post(`/v1/parcels/${parcelId}/cancel`, { reason: 'test' })).status, 202);
+    await projectParcels(api);
+    const retried = await api.post('/v1/dispatch/windows', asked, { headers });
+    t.is(retried.status, 202, JSON.stringify(retried.body));
+    t.is(retried.headers.get('idempotent-replayed'), 'true');
+    t.is(retried.body.id, 'w-sel');
+    t.is((await api.store.readStream('window-w-sel')).length, 1);
+  } finally {
+    await api.close();
+  }
+});
+
+test('a selection that finds nothing, a bad one, or one given with a list is refused, and nothing is appended', async (t) => {
+  const api = await startApi();
+  try {
+    await registered(api, 'p-1');
+    await projectParcels(api);
+    const { parcels: _listed, ...base } = windowBody({ windowId: 'w-none' });
+    const nothing = await api.post('/v1/dispatch/windows', { ...base, select: { radiusKm: 0.001 } });
+    t.is(nothing.status, 409, JSON.stringify(nothing.body));
+    t.like(nothing.body, { type: '/problems/rule-violated', code: 'NoParcelSelected' });
+    const bad = await api.post('/v1/dispatch/windows', { ...base, select: { radiusKm: -3, dueBy: 'soon' } });
+    t.is(bad.status, 400);
+    t.deepEqual(bad.body.errors.map((e: { pointer: string }) => e.pointer).toSorted(), ['#/select/dueBy', '#/select/radiusKm']);
+    const both = await api.post('/v1/dispatch/windows', windowBody({ windowId: 'w-none', select: { radiusKm: 10 } }));
+    t.is(both.status, 400);
+    t.like(both.body.errors, [{ pointer: '#/select' }]);
+    t.is((await api.store.readStream('window-w-none')).length, 0);
   } finally {
     await api.close();
   }

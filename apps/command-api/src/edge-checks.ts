@@ -7,6 +7,7 @@
 import { problems, type Problem, type ProblemSlug } from '@meridian/http';
 import { AssignParcelToRoute, LoadParcel } from '@meridian/parcel';
 import { PlanRoute } from '@meridian/route';
+import type { SelectionCandidate } from '@meridian/dispatch';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 
@@ -27,6 +28,14 @@ export type EdgeFacts = {
   readonly route: (routeId: string) => Promise<RouteFacts | undefined>;
   readonly parcels: (parcelIds: readonly string[]) => Promise<ReadonlyMap<string, ParcelFacts>>;
   readonly vehicle: (vehicleId: string) => Promise<VehicleFacts | undefined>;
+};
+
+/**
+ * What the read models list that no history can: every parcel at a depot (registered, or returned to it),
+ * the candidates of a window's selection. A parcel registered a moment ago may not be listed yet.
+ */
+export type EdgeLists = {
+  readonly parcelsAtDepot: () => Promise<readonly SelectionCandidate[]>;
 };
 
 /** A check of one command's data: the problem it is refused with, or undefined when it may go on. */

@@ -24,7 +24,7 @@ import {
 import { route, type RouteState } from '@meridian/route';
 import { vehicle, type VehicleState } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
-import type { EdgeFacts, ParcelFacts, RouteFacts, VehicleFacts } from './edge-checks.ts';
+import type { EdgeFacts, EdgeLists, ParcelFacts, RouteFacts, VehicleFacts } from './edge-checks.ts';
 
 /** Documents read at once when a plan names many parcels (Firestore takes them as parallel gets). */
 const parallelReads = 100;
@@ -60,6 +60,27 @@ export const readModelFacts = (documents: DocumentStore): EdgeFacts => {
     vehicle: async (vehicleId) => {
       const view = await fleetQueries(documents, await live(fleetProjection)).byId(vehicleId);
       return view && { capacityKg: view.capacityKg, loadKg: view.loadKg };
+    },
+  };
+};
+
+/** The parcels at a depot, as many as there are (the selection of a window reads them all, page by page). */
+export const readModelLists = (documents: DocumentStore): EdgeLists => {
+  const live = liveGenerations(documents);
+  return {
+    parcelsAtDepot: async () => {
+      const queries = parcelStatusQueries(documents, await live(parcelStatusProjection));
+      const candidates = [];
+      let after: string | undefined;
+      do {
+        const page = await queries.list({ status: ['Registered', 'ReturnedToDepot'], limit: 500, ...(after !== undefined && { after }) });
+        for (const view of page.documents) {
+          const { parcelId, address, weightKg, slaDeadline, routeId } = view;
+          candidates.push({ parcelId, location: address.location, weightKg, slaDeadline, routeId });
+        }
+        after = page.next;
+      } while (after !== undefined);
+      return candidates;
     },
   };
 };
@@ -120,5 +141,5 @@ export const edgeFacts = (documents: DocumentStore, store: EventStore) => {
     },
     vehicle: async (vehicleId) => (await readModels.vehicle(vehicleId)) ?? history.vehicle(vehicleId),
   };
-  return { readModels: known, confirm: history };
+  return { readModels: known, confirm: history, lists: readModelLists(documents) };
 };

@@ -7,8 +7,10 @@
 import {
   fingerprintOf,
   randomId,
+  recordedAnswer,
   uuidFromName,
   type Actor,
+  type CommandAnswer,
   type CommandHandlerDeps,
   type CommandResult,
   type FieldError,
@@ -31,7 +33,7 @@ import { recordCommand, type CommandOutcome } from '@meridian/runtime';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Context } from 'koa';
-import { runEdgeCheck, type EdgeFacts } from './edge-checks.ts';
+import { runEdgeCheck, type EdgeFacts, type EdgeLists } from './edge-checks.ts';
 import type { InFlight } from './in-flight.ts';
 import type { AcceptedCommand, CommandRoute } from './routes.ts';
 
@@ -42,8 +44,8 @@ export type CommandApiDeps = CommandHandlerDeps & {
   readonly bodyLimit?: number;
 };
 
-/** What the edge checks read: the read models first, the aggregates' histories to confirm a refusal. */
-export type EdgeSources = { readonly readModels: EdgeFacts; readonly confirm: EdgeFacts };
+/** What the edge checks read: the read models first, the aggregates' histories to confirm a refusal; what selections list. */
+export type EdgeSources = { readonly readModels: EdgeFacts; readonly confirm: EdgeFacts; readonly lists: EdgeLists };
 
 /** What a command request is answered with: its result, and whether it is a retried request's first answer. */
 export type RouteAnswer = { readonly id: string; readonly result: CommandResult; readonly replayed: boolean };
@@ -177,6 +179,13 @@ export const handleRoute = (deps: HandleDeps, commandRoute: CommandRoute, ctx: R
     }
   });
 
+/** A replayed answer of a route: its id is the one its stream was named for. */
+const answerOf = (commandRoute: CommandRoute, { answer, replayed }: CommandAnswer, progress: Progress): RouteAnswer => {
+  progress.decided = true;
+  if (E.isLeft(answer)) throw new HttpProblem(problemOfCommandError(answer.left), replayed ? replayedHeaders : {});
+  return { id: answer.right.streamId.slice(commandRoute.aggregateType.length + 1), result: answer.right, replayed };
+};
+
 const decideRoute = async (deps: HandleDeps, commandRoute: CommandRoute, ctx: RouteContext, progress: Progress): Promise<RouteAnswer> => {
   const { principal, correlationId, traceparent } = ctx.state;
   const actor = requireActor(principal, commandRoute.roles);
@@ -188,15 +197,22 @@ const decideRoute = async (deps: HandleDeps, commandRoute: CommandRoute, ctx: Ro
     withClient(commandRoute, withGeneratedId(commandRoute, dataOf(commandRoute, body, ctx.params), principal, key), actor),
     actor,
   );
-  const { id, answer: answered } = accepted(commandRoute, raw, (deps.now ?? (() => new Date()))());
   // Keys are scoped to their principal: two clients choosing the same key never meet, nor learn of each other.
   const request: RequestIdentity | undefined =
     key === undefined
       ? undefined
       : { requestId: `${principal.id}/${key}`, fingerprint: fingerprintOf({ method: ctx.method, path: ctx.path, body }) };
+  const selection = commandRoute.selection;
+  if (selection !== undefined && raw[selection.field] !== undefined) {
+    // A retry gets the first answer: the selection is not resolved again from read models that moved on since.
+    const replay = request === undefined ? undefined : await recordedAnswer(deps.store, request);
+    if (replay !== undefined) return answerOf(commandRoute, replay, progress);
+  }
+  const data = selection !== undefined && raw[selection.field] !== undefined ? await selection.resolve(raw, deps.edge.lists) : raw;
+  const { id, answer: answered } = accepted(commandRoute, data, (deps.now ?? (() => new Date()))());
   if (request !== undefined) claimOrRefuse(deps.inFlight, request);
   try {
-    await passEdgeCheck(deps, commandRoute, raw, request);
+    await passEdgeCheck(deps, commandRoute, data, request);
     const { answer, replayed } = await answered(deps, {
       actor,
       correlationId,

@@ -29,7 +29,16 @@ const bodySchema = (commandRoute: CommandRoute): JsonSchema => {
     Object.entries(isRecord(schema['properties']) ? schema['properties'] : {}).filter(([key]) => inBody(key)),
   );
   const required = (Array.isArray(schema['required']) ? schema['required'] : []).filter(inBody).filter((key) => !optional.has(key));
-  return { ...schema, title: `${commandRoute.command} body`, properties, required };
+  const body = { ...schema, title: `${commandRoute.command} body`, properties, required };
+  const { selection } = commandRoute;
+  if (selection === undefined) return body;
+  // The body lists the field, or selects it: one of the two.
+  return {
+    ...body,
+    properties: { ...properties, [selection.field]: { ...jsonSchemaOf(selection.codec), description: selection.description } },
+    required: required.filter((key) => key !== selection.fills),
+    oneOf: [{ required: [selection.fills] }, { required: [selection.field] }],
+  };
 };
 
 const headerParameters = [

@@ -24,6 +24,7 @@ import { vehicle, vehicleCommands } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { assignableRoute, loadableVehicle, plannableParcels, type EdgeCheck } from './edge-checks.ts';
+import { windowParcelSelection, type BodySelection } from './selections.ts';
 
 /** A command decoded and bound to its aggregate: the id of its entity, and how to answer it. */
 export type AcceptedCommand = {
@@ -56,6 +57,8 @@ export type CommandRoute = {
   readonly accept: (data: Readonly<Record<string, unknown>>, now: Date) => E.Either<FieldError[], AcceptedCommand>;
   /** A rule that spans aggregates, checked before the command is sent (edge-checks.ts). */
   readonly edgeCheck?: EdgeCheck;
+  /** A part of the data the body may select instead of list, resolved from the read models (selections.ts). */
+  readonly selection?: BodySelection;
 };
 
 const staff: readonly Role[] = ['admin', 'dispatcher'];
@@ -65,7 +68,7 @@ const parcelOwner = (state: ParcelState) => (state.status === 'Unregistered' ? u
 
 type Spec<S> = Pick<
   CommandRoute,
-  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit' | 'edgeCheck'
+  'path' | 'command' | 'generatesId' | 'roles' | 'clientField' | 'driverField' | 'summary' | 'bodyLimit' | 'edgeCheck' | 'selection'
 > & {
   /** The client owning an existing aggregate: a client may act only on what it owns. */
   readonly ownerOf?: (state: S) => string | undefined;
@@ -238,5 +241,6 @@ export const commandRoutes: readonly CommandRoute[] = [
     roles: staff,
     summary: 'Open a dispatch window: its vehicles are reserved, its parcels routed, and each route offered to a driver',
     bodyLimit: 2 * 1024 * 1024,
+    selection: windowParcelSelection,
   }),
 ];

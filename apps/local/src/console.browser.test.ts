@@ -183,6 +183,58 @@ browserTest('a parcel progresses through its journey and its page follows live',
   await screenshot(page, 'parcel-journey');
 });
 
+browserTest("a dispatch window's page follows its saga live: the route offered, then confirmed when the driver accepts", async (t) => {
+  const p = platform;
+  // The driver key's principal (local-driver) on duty with the van, so its key may answer the offer.
+  await p.send('/v1/vehicles', 'dispatcher', { vehicleId: 'van-w', depotId: 'ams-w', capacityKg: 800, plate: 'NL-van-w' });
+  await p.send('/v1/vehicles/van-w/on-duty', 'driver', { driverId: 'local-driver' });
+  const parcels = [near(0.01, 0.01), near(0.012, 0.015)].map((location, i) => ({
+    parcelId: `window-p-${i}`,
+    location,
+    weightKg: 2,
+    slaDeadline: at(600),
+  }));
+  for (const parcel of parcels) await registerParcel(p, parcel.parcelId, 'demo-client', parcel.location);
+  await p.send('/v1/dispatch/windows', 'dispatcher', {
+    windowId: 'w-browser',
+    depotId: 'ams-w',
+    depot: amsterdam,
+    dispatchWindow: { from: at(-1), to: at(240) },
+    parcels,
+    vehicleIds: ['van-w'],
+    optimizerSeconds: 1,
+  });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  t.teardown(() => page.close());
+  await signIn(page, p.url, p.keyOf('dispatcher'));
+  await page.goto(`${p.url}/#/dispatch`);
+  await page.locator('tr[data-window-id="w-browser"] a').click();
+  await page.waitForURL(/#\/dispatch\/w-browser$/);
+  const route = page.locator('tr[data-route-id="w-browser.r1"]');
+  await until(
+    async () => ((await route.getAttribute('data-status', { timeout: 1_000 })) === 'offered' ? true : undefined),
+    'the route offered',
+  );
+  await page.evaluate(() => Reflect.set(globalThis, 'sameDocument', true));
+  const stepsWhenOffered = await page.locator('ol.timeline li').count();
+  t.true(stepsWhenOffered >= 4, `the saga's steps so far are shown (${stepsWhenOffered})`);
+
+  await p.send('/v1/vehicles/van-w/offers/w-browser.r1/accept', 'driver', {});
+  await until(
+    async () => ((await route.getAttribute('data-status', { timeout: 1_000 })) === 'confirmed' ? true : undefined),
+    'the route confirmed',
+  );
+  await until(async () => ((await page.getByText('Completed').count()) > 0 ? true : undefined), 'the window completed');
+  t.true((await page.locator('ol.timeline li').count()) > stepsWhenOffered, 'the timeline grew as the saga went on');
+  t.is(
+    await page.locator('ol.timeline li').first().getAttribute('value'),
+    String(await page.locator('ol.timeline li').count()),
+    'newest first',
+  );
+  t.true(await page.evaluate(() => Reflect.get(globalThis, 'sameDocument') === true), 'no reload');
+  await screenshot(page, 'dispatch-window');
+});
+
 browserTest('a client sees only its own parcels, as they come', async (t) => {
   const p = platform;
   await registerParcel(p, 'own-1', 'demo-client');

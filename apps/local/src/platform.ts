@@ -8,7 +8,16 @@ import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@
 import { createMemoryBlobStore } from '@meridian/blob-store';
 import { documentDeadLetters, type BlobStore, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
 import { consumerOf, platformProjections, type ConsumerSnapshot, type Tariffs } from '@meridian/projections';
-import { auditApiPart, auditRouter, queryApiPart, queryPublicRouters, queryRouter, type ConsoleDeps } from '@meridian/query-api';
+import {
+  auditApiPart,
+  auditRouter,
+  catalogApiPart,
+  catalogRouter,
+  queryApiPart,
+  queryPublicRouters,
+  queryRouter,
+  type ConsoleDeps,
+} from '@meridian/query-api';
 import { telemetryOpenApiPart, telemetryRouter } from '@meridian/telemetry-api';
 import { webhookApiPart, webhookService, type CheckDestination, type DestinationPolicy, type Secrets } from '@meridian/webhook-service';
 import type { RetrySchedule } from '@meridian/webhooks';
@@ -116,6 +125,7 @@ export const localOpenApi = ({ webhooks = true, web = false }: { readonly webhoo
       commandApiPart(),
       queryApiPart({ web }),
       auditApiPart(),
+      catalogApiPart(),
       telemetryOpenApiPart(),
       ...(webhooks ? [webhookApiPart()] : []),
       publicOpenApi({ health: healthSchema, healthSummary: 'Liveness, the store head and the projectors' }),
@@ -222,6 +232,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
         ...(deps.now && { now: deps.now }),
         ...(deps.maxProofBytes !== undefined && { maxProofBytes: deps.maxProofBytes }),
       }),
+      catalogRouter(),
       queryRouter(query),
       ...queryPublicRouters(query),
       auditRouter({

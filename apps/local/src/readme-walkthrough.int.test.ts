@@ -187,7 +187,7 @@ const checks: readonly Check[] = [
     check: (out) =>
       assert.deepEqual(
         listOf(parsed(out), 'events').map((event) => fieldOf(event, 'type')),
-        ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v1', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
+        ['parcel.registered.v1', 'parcel.assigned-to-route.v1', 'parcel.loaded.v2', 'parcel.out-for-delivery.v1', 'parcel.delivered.v1'],
       ),
   },
   {

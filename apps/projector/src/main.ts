@@ -35,8 +35,10 @@ import {
   type RunningConsumers,
   observedOf,
   observeProcess,
+  reportConsumers,
 } from '@meridian/wiring';
 import { documentDeadLetters } from '@meridian/kernel';
+import { hostname } from 'node:os';
 
 const service = 'projector';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
@@ -105,6 +107,8 @@ await startOrExit(service, async () => {
       : []),
   ];
   consumers = startConsumers(list, { logger });
+  // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).
+  const stopReporting = reportConsumers({ documents, process: `${service}/${hostname()}`, snapshots: consumers.snapshots, logger });
   // Lag and dead letters as gauges (embedded, where this process reads the log and keeps the dead letters).
   observeProcess({ consumers: () => observedOf(list), ...(log && { log, deadLetters: documentDeadLetters(documents) }) });
   const running = consumers;
@@ -112,6 +116,7 @@ await startOrExit(service, async () => {
     { name: 'health', close: async () => health?.close() },
     { name: 'consumers', close: running.stop },
     { name: 'bus', close: bus.close },
+    { name: 'consumer reports', close: stopReporting },
     { name: 'read models', close: documents.close },
     { name: 'archive', close: async () => archive?.close() },
     { name: 'event store', close: async () => log?.close() },

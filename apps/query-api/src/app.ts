@@ -3,6 +3,7 @@
 // projectors' own commits when embedded). A client sees only its own parcels; another's is "not found".
 import Router from '@koa/router';
 import {
+  decodeDocument,
   type Actor,
   type BlobStore,
   type DocumentStore,
@@ -25,7 +26,11 @@ import {
   type RequestContextState,
 } from '@meridian/http';
 import {
+  dispatchProgress,
+  dispatchRoutes as dispatchRouteDocuments,
+  dispatchTimeline,
   dispatchWindowQueries,
+  dispatchWindows,
   dispatchWindowsProjection,
   fleetProjection,
   fleetQueries,
@@ -42,6 +47,9 @@ import {
   routeBoardQueries,
   routesCollection,
   vehiclesCollection,
+  type DispatchTimelineEntry,
+  type DispatchWindowQueries,
+  type DispatchWindowView,
   type ParcelStatusView,
   type ConsumerSnapshot,
   type Tariffs,
@@ -49,6 +57,7 @@ import {
 import type Koa from 'koa';
 import type { ParsedUrlQuery } from 'node:querystring';
 import { auditRouter } from './audit/router.ts';
+import { catalogRouter } from './catalog.ts';
 import { queryApiOpenApi } from './openapi.ts';
 import { consoleRouter, type ConsoleDeps } from './console.ts';
 import { serveLive } from './live.ts';
@@ -300,6 +309,24 @@ const fleetRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGenera
   });
 };
 
+/** How many windows the live list starts with (most recently opened first). */
+const liveWindowsShown = 100;
+
+/** How many of a window's latest steps its live stream starts with (the whole history: its timeline route). */
+const liveStepsShown = 300;
+
+const lastSteps = async (queries: DispatchWindowQueries, windowId: string): Promise<DispatchTimelineEntry[]> => {
+  const steps: DispatchTimelineEntry[] = [];
+  let after: string | undefined;
+  do {
+    const page = await queries.timeline(windowId, { limit: 500, ...(after !== undefined && { after }) });
+    steps.push(...page.documents);
+    steps.splice(0, Math.max(0, steps.length - liveStepsShown));
+    after = page.next;
+  } while (after !== undefined);
+  return steps;
+};
+
 const dispatchRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGeneration) => {
   const windows = async () => dispatchWindowQueries(deps.documents, await live(dispatchWindowsProjection));
   router.get('/v1/dispatch/windows', async (ctx) => {
@@ -307,11 +334,60 @@ const dispatchRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGen
     const depotId = singleOf(ctx.query, 'depotId');
     ctx.body = page(await (await windows()).list({ ...pageParameters(ctx.query), ...(depotId !== undefined && { depotId }) }));
   });
+  router.get('/v1/dispatch/windows/stream', async (ctx) => {
+    requireActor(ctx.state.principal, readers.windows);
+    const generation = await live(dispatchWindowsProjection);
+    const queries = dispatchWindowQueries(deps.documents, generation);
+    const views = async (windowIds: readonly string[]) =>
+      (await Promise.all(windowIds.map((windowId) => queries.byId(windowId)))).filter((view) => view !== undefined);
+    // The windows most recently opened (as many as a page shows), then each window again whenever it or its saga's progress changes.
+    await serveLive(ctx, deps, {
+      event: 'window',
+      watching: [
+        { collection: physicalCollection(dispatchWindows.name, generation) },
+        { collection: physicalCollection(dispatchProgress.name, generation) },
+      ],
+      current: async () => views((await queries.list({ limit: liveWindowsShown })).documents.map((window) => window.windowId)),
+      itemsOf: (change) => views([change.id]),
+    });
+  });
+  // After the stream: `:windowId` would take `stream` for an id.
   router.get('/v1/dispatch/windows/:windowId', async (ctx) => {
     requireActor(ctx.state.principal, readers.window);
     const window = await (await windows()).byId(ctx.params['windowId'] ?? '');
     if (window === undefined) throw notFound(`dispatch window ${ctx.params['windowId']}`);
     ctx.body = window;
+  });
+  router.get('/v1/dispatch/windows/:windowId/events', async (ctx) => {
+    requireActor(ctx.state.principal, readers.windows);
+    const windowId = ctx.params['windowId'] ?? '';
+    const generation = await live(dispatchWindowsProjection);
+    const queries = dispatchWindowQueries(deps.documents, generation);
+    const view = async () => {
+      const window = await queries.byId(windowId);
+      if (window === undefined) throw notFound(`dispatch window ${windowId}`);
+      return window;
+    };
+    const timelineName = physicalCollection(dispatchTimeline.name, generation);
+    // The window (what was asked, where the saga stands, its routes) whenever any of it changes, and each new
+    // step of its timeline: a page follows the saga as it runs.
+    await serveLive<DispatchWindowView | DispatchTimelineEntry>(ctx, deps, {
+      event: 'window',
+      eventOf: (item) => ('what' in item ? 'step' : 'window'),
+      watching: [
+        { collection: physicalCollection(dispatchWindows.name, generation), id: windowId },
+        { collection: physicalCollection(dispatchProgress.name, generation), id: windowId },
+        { collection: physicalCollection(dispatchRouteDocuments.name, generation) },
+        { collection: timelineName },
+      ],
+      current: async () => [await view(), ...(await lastSteps(queries, windowId))],
+      itemsOf: async (change) => {
+        if (change.document !== undefined && change.document['windowId'] !== windowId) return [];
+        if (change.collection !== timelineName) return [await view()];
+        return change.document === undefined ? [] : [decodeDocument(dispatchTimeline, change.id, change.document)];
+      },
+      idOf: (item) => ('what' in item ? `step-${item.revision}` : undefined),
+    });
   });
   router.get('/v1/dispatch/windows/:windowId/timeline', async (ctx) => {
     requireActor(ctx.state.principal, readers.windows);
@@ -394,6 +470,7 @@ export const createApp = (deps: QueryApiDeps): Koa =>
     health: () => ({ status: 'ok' }),
     openapi: () => queryApiOpenApi({ web: deps.web !== undefined }),
     routers: [
+      catalogRouter(),
       queryRouter(deps),
       ...queryPublicRouters(deps),
       ...(deps.store === undefined

@@ -1,5 +1,6 @@
 export * from './app.ts';
 export * from './openapi.ts';
+export * from './catalog.ts';
 export * from './audit/index.ts';
 export * from './console.ts';
 export * from './operations.ts';

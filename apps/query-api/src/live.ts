@@ -16,6 +16,8 @@ export type LiveSource<D> = {
   readonly itemsOf: (change: DocumentChange) => Promise<readonly D[]> | readonly D[];
   /** The `id` field of an item's event, if it has one. */
   readonly idOf?: (item: D) => string | undefined;
+  /** The SSE event name of an item, where a stream carries more than one kind (otherwise `event`). */
+  readonly eventOf?: (item: D) => string;
 };
 
 export type LiveDeps = { readonly documents: DocumentStore; readonly logger: Logger };
@@ -35,7 +37,7 @@ export const serveLive = async <D>(ctx: Context, { documents, logger }: LiveDeps
   });
   const stream = openEventStream(ctx);
   stream.onClose(stop);
-  const send = (item: D) => stream.send(source.event, item, source.idOf?.(item));
+  const send = (item: D) => stream.send(source.eventOf?.(item) ?? source.event, item, source.idOf?.(item));
   current.forEach(send);
   let sending = Promise.resolve();
   const enqueue = (change: DocumentChange) => {

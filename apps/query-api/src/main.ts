@@ -29,6 +29,7 @@ import {
   billingVariables,
   blobVariables,
   openBlobStore,
+  reportedConsumers,
   type ArchiveConfig,
 } from '@meridian/wiring';
 import { createApp } from './app.ts';
@@ -92,8 +93,9 @@ await startOrExit(service, async () => {
       store,
       blobs: openBlobStore(config, logger, dataDir),
       web: { tiles: mapTilesOf(config) },
-      // This process runs no consumer: the operations overview has the log's head (dead letters: the redrive tool).
-      operations: { headPosition: () => store.headPosition() },
+      // This process runs no consumer: the overview has the log's head, and the consumers as their services
+      // report them (consumer-reports.ts); their dead letters are on Pub/Sub (the redrive tool).
+      operations: { headPosition: () => store.headPosition(), consumers: () => reportedConsumers(documents) },
       ...(trackingKey !== undefined && { trackingKey }),
       ...(archive !== undefined && { archive }),
       ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),

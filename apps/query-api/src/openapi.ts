@@ -12,6 +12,7 @@ import {
 import { jsonSchemaOf, type JsonSchema } from '@meridian/kernel';
 import { dispatchPhases, parcelViewStatuses } from '@meridian/projections';
 import { auditApiPart } from './audit/openapi.ts';
+import { catalogApiPart } from './catalog.ts';
 import { TrackingLinkRequest } from './tracking/router.ts';
 import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
 import { billingPaths, billingSchemas } from './billing.ts';
@@ -223,6 +224,12 @@ const operationsOverviewSchema: JsonSchema = {
           appliedAt: { type: 'string', format: 'date-time' },
           eventsApplied: { type: 'integer' },
           deadLetters: { type: ['integer', 'null'] },
+          process: { type: 'string', description: 'in the cloud: the service that reported this consumer' },
+          reportedAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'in the cloud: when its service last reported it (every 5 s; an old report is a service gone or stuck)',
+          },
         },
       },
     },
@@ -410,6 +417,24 @@ export const queryApiPaths = (): OpenApiPaths => ({
       [pathParameter('windowId', 'the window')],
     ),
   },
+  '/v1/dispatch/windows/stream': {
+    get: stream(
+      'streamDispatchWindows',
+      'Dispatch windows, live',
+      'Server-Sent Events: `window` (a DispatchWindowView) for each of the 100 windows most recently opened, then one whenever a window is opened or its saga moves on.',
+      aPage,
+      [],
+    ),
+  },
+  '/v1/dispatch/windows/{windowId}/events': {
+    get: stream(
+      'streamDispatchWindow',
+      'A dispatch window, live',
+      "Server-Sent Events: `window` (a DispatchWindowView) first and whenever what was asked, the saga's progress or one of its routes changes; `step` (a DispatchTimelineEntry, `id` step-<revision>) for the last 300 steps of its timeline, then each new one as the saga records it.",
+      oneItem,
+      [pathParameter('windowId', 'the window')],
+    ),
+  },
   '/v1/dispatch/windows/{windowId}/timeline': {
     get: read(
       'getDispatchWindowTimeline',
@@ -507,5 +532,5 @@ export const queryApiOpenApi = ({ web = false }: { readonly web?: boolean } = {}
     version: '1.0.0',
     description:
       'Read models over HTTP, paged and filtered, with live updates as Server-Sent Events, and the audit API. Errors are RFC 9457 problem details.',
-    parts: [queryApiPart({ web }), auditApiPart(), publicOpenApi()],
+    parts: [queryApiPart({ web }), auditApiPart(), catalogApiPart(), publicOpenApi()],
   });

@@ -12,8 +12,8 @@ import type { Context } from 'koa';
 export type OperationsDeps = {
   readonly documents: DocumentStore;
   readonly logger: Logger;
-  /** Where each consumer this process runs (or hears of) stands. */
-  readonly consumers?: () => readonly ConsumerSnapshot[];
+  /** Where each consumer this process runs (or hears of: in the cloud, the reports of the consumer services) stands. */
+  readonly consumers?: () => readonly ConsumerSnapshot[] | Promise<readonly ConsumerSnapshot[]>;
   /** The log's head position, where this process reads the log. */
   readonly headPosition?: () => Promise<number>;
   readonly deadLetters?: DeadLetterDesk;
@@ -48,16 +48,17 @@ const deadLetterCounts = async (desk: DeadLetterDesk | undefined): Promise<Recor
       );
 
 export const operationsOverview = async (deps: OperationsDeps): Promise<OperationsOverview> => {
-  const [headPosition, deadLetters] = await Promise.all([
+  const [headPosition, deadLetters, consumers] = await Promise.all([
     deps.headPosition?.() ?? Promise.resolve(null),
     deadLetterCounts(deps.deadLetters),
+    deps.consumers?.() ?? [],
   ]);
   // A consumer's dead letters are kept under its log subscription's name (`<projection>-projector`).
   const lettersOf = (name: string) => deadLetters[name] ?? deadLetters[`${name}-projector`] ?? null;
   return {
     at: (deps.now ?? (() => new Date()))().toISOString(),
     headPosition,
-    consumers: (deps.consumers?.() ?? []).map((consumer) => ({
+    consumers: consumers.map((consumer) => ({
       ...consumer,
       behind: headPosition === null || consumer.checkpoint === undefined ? null : Math.max(0, headPosition - consumer.checkpoint),
       deadLetters: lettersOf(consumer.name),

@@ -34,8 +34,10 @@ import {
   type RunningConsumers,
   observedOf,
   observeProcess,
+  reportConsumers,
 } from '@meridian/wiring';
 import { documentDeadLetters } from '@meridian/kernel';
+import { hostname } from 'node:os';
 
 const service = 'reactions';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
@@ -85,6 +87,8 @@ await startOrExit(service, async () => {
     },
   );
   consumers = startConsumers(list, { logger });
+  // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).
+  const stopReporting = reportConsumers({ documents, process: `${service}/${hostname()}`, snapshots: consumers.snapshots, logger });
   // Lag (embedded: the log's head), dead letters and the timers as gauges.
   observeProcess({
     consumers: () => observedOf(list),
@@ -97,6 +101,7 @@ await startOrExit(service, async () => {
     { name: 'health', close: async () => health?.close() },
     { name: 'consumers', close: running.stop },
     { name: 'bus', close: bus.close },
+    { name: 'consumer reports', close: stopReporting },
     { name: 'read models', close: documents.close },
     { name: 'event store', close: store.close },
   ]);

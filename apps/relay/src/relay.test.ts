@@ -1,6 +1,8 @@
 // The relay's publish is a span, child of the append that recorded the event; the message carries the
 // publish span's traceparent (same trace), while a failed publish leaves nothing acked and a failed span.
-import { silentLogger, type Delivery, type Publisher, type RecordedEvent } from '@meridian/kernel';
+// Refused by the topic's schema (a permanent failure), a batch is retried (the relay never skips an event of
+// the ordered log) and logged as an error, not as an outage.
+import { permanent, silentLogger, type Delivery, type Logger, type Publisher, type RecordedEvent } from '@meridian/kernel';
 import { addSpanProcessor } from '@meridian/runtime';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -37,9 +39,9 @@ const deliveryOf = (message: RecordedEvent, settled: string[]): Delivery<Recorde
   deadLetter: () => settled.push(`dead ${message.eventId}`),
 });
 
-const publisherOf = (published: RecordedEvent[], fails = false): Publisher<RecordedEvent> => ({
+const publisherOf = (published: RecordedEvent[], fails: false | Error = false): Publisher<RecordedEvent> => ({
   publish: async (events) => {
-    if (fails) throw new Error('broker down');
+    if (fails !== false) throw fails;
     published.push(...events);
     return E.right(undefined);
   },
@@ -61,8 +63,38 @@ test('each event is published in a span of its append trace, and the message car
 
 test('a failed publish retries the batch and ends its spans as errors', async (t) => {
   const settled: string[] = [];
-  await relayBatch({ publisher: publisherOf([], true), logger: silentLogger })([deliveryOf(event('e-2', '00f067aa0ba902b8'), settled)]);
+  await relayBatch({ publisher: publisherOf([], new Error('broker down')), logger: silentLogger })([
+    deliveryOf(event('e-2', '00f067aa0ba902b8'), settled),
+  ]);
   t.deepEqual(settled, ['retry e-2']);
   const span = spans.getFinishedSpans().find((s) => s.attributes['meridian.event.id'] === 'e-2');
   t.is(span?.status.code, SpanStatusCode.ERROR);
+});
+
+const loggerOf = (lines: { level: string; message: string; fields: Record<string, unknown> }[]): Logger => ({
+  ...silentLogger,
+  warn: (message, fields = {}) => lines.push({ level: 'warn', message, fields }),
+  error: (message, fields = {}) => lines.push({ level: 'error', message, fields }),
+});
+
+test('an outage is retried and logged as a warning', async (t) => {
+  const settled: string[] = [];
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  await relayBatch({ publisher: publisherOf([], new Error('unavailable')), logger: loggerOf(lines) })([
+    deliveryOf(event('e-3', '00f067aa0ba902b9'), settled),
+  ]);
+  t.deepEqual(settled, ['retry e-3']);
+  t.like(lines, [{ level: 'warn' }]);
+});
+
+test('a refusal by the topic schema is retried, never dead-lettered, and logged as a permanent error', async (t) => {
+  const settled: string[] = [];
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const refusing = publisherOf([], permanent('logistics-events refused 1 of 2 events'));
+  await relayBatch({ publisher: refusing, logger: loggerOf(lines) })([
+    deliveryOf(event('e-4', '00f067aa0ba902ba'), settled),
+    deliveryOf(event('e-5', '00f067aa0ba902bb'), settled),
+  ]);
+  t.deepEqual(settled, ['retry e-4', 'retry e-5']);
+  t.like(lines, [{ level: 'error', fields: { failure: 'permanent', first: 9 } }]);
 });

@@ -6,7 +6,7 @@
 // Each event's publish is a span, child of the append that recorded it; the message carries the publish
 // span's traceparent (in the envelope's metadata and the message attributes), so a consumer's handling on
 // the other side of the broker is its child. The event in the log keeps its own.
-import type { BatchHandler, Logger, Publisher, RecordedEvent } from '@meridian/kernel';
+import { failureKindOf, type BatchHandler, type Logger, type Publisher, type RecordedEvent } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import { eventContext } from '@meridian/projections';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
@@ -30,7 +30,18 @@ export const relayBatch =
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       spans.forEach((span) => span?.setStatus({ code: SpanStatusCode.ERROR, message: reason }).end());
-      logger.warn('publish failed; the batch will be published again', { size: events.length, first: events[0]?.globalPosition, reason });
+      // A permanent failure (the topic's schema refused an event) is a bug to fix and deploy, not an outage:
+      // it is logged as an error, and the relay still waits at that event (skipping it would leave a gap in
+      // its stream for every consumer) and publishes it again after the fix.
+      if (failureKindOf(error) === 'permanent')
+        logger.error('publish refused; the relay waits at this batch until a fix is deployed', {
+          size: events.length,
+          first: events[0]?.globalPosition,
+          reason,
+          failure: 'permanent',
+        });
+      else
+        logger.warn('publish failed; the batch will be published again', { size: events.length, first: events[0]?.globalPosition, reason });
       deliveries.forEach((d) => d.retry(reason));
       return;
     }

@@ -24,11 +24,13 @@ import {
   startConsumers,
   webhookSettings,
   webhookVariables,
+  reportConsumers,
 } from '@meridian/wiring';
 import { webhookApiOpenApi } from './api/index.ts';
 import { resealAfterRotation } from './operations/reseal.ts';
 import { webhookService } from './service.ts';
 import { createSecrets } from './transport/secrets.ts';
+import { hostname } from 'node:os';
 
 const service = 'webhook-dispatcher';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
@@ -75,6 +77,8 @@ await startOrExit(service, async () => {
     ...(settings.timeoutMs !== undefined && { timeoutMs: settings.timeoutMs }),
   });
   const consumers = startConsumers(webhooks.consumers, { logger });
+  // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).
+  const stopReporting = reportConsumers({ documents, process: `${service}/${hostname()}`, snapshots: consumers.snapshots, logger });
   const server = bound.serve(
     createHttpApp({
       logger,
@@ -90,6 +94,7 @@ await startOrExit(service, async () => {
     { name: 'reseal', close: () => resealing },
     { name: 'dispatcher', close: consumers.stop },
     { name: 'bus', close: bus.close },
+    { name: 'consumer reports', close: stopReporting },
     { name: 'read models', close: documents.close },
     { name: 'event store', close: log.close },
   ]);

@@ -7,3 +7,4 @@ export * from './saga.ts';
 export * from './steps.ts';
 export { outcomeOf } from './outcome.ts';
 export type { DispatchInput } from './interpret.ts';
+export * from './selection.ts';

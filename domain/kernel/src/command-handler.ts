@@ -173,6 +173,15 @@ const replayOf = (record: RequestRecord, request: RequestIdentity | undefined): 
     ? { answer: resultOf(record.answer), replayed: true }
     : { answer: E.left(commandError.keyReused(request.requestId)), replayed: false };
 
+/**
+ * The answer recorded for a request, if it was decided already: for an edge that must not decide again
+ * what the first attempt decided from data that has moved on since (a selection resolved from read models).
+ */
+export const recordedAnswer = async (store: EventStore, request: RequestIdentity): Promise<CommandAnswer | undefined> => {
+  const prior = await store.findRequest(request.requestId);
+  return prior === undefined ? undefined : replayOf(prior, request);
+};
+
 /** Handles a command, and tells whether its answer is a retried request's first answer. */
 export const answerCommand = async <C extends Command, Ev extends DomainEvent, S>(
   deps: CommandHandlerDeps,

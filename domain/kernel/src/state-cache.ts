@@ -3,13 +3,19 @@
 // "read and decode the whole stream" into "read what is new" (usually nothing) on every command.
 export type CachedState = { readonly revision: number; readonly state: unknown };
 
-export type StateCache = {
-  readonly get: (streamId: string) => CachedState | undefined;
-  readonly set: (streamId: string, entry: CachedState) => void;
+export type StateCache = FoldCache<CachedState>;
+
+/**
+ * A bounded cache of things folded from a stream up to a revision, least recently used dropped first. An
+ * entry never goes back to an earlier revision (a slower reader's older fold does not replace a newer one).
+ */
+export type FoldCache<V extends { readonly revision: number }> = {
+  readonly get: (streamId: string) => V | undefined;
+  readonly set: (streamId: string, entry: V) => void;
 };
 
-export const createStateCache = (capacity = 50_000): StateCache => {
-  const entries = new Map<string, CachedState>();
+export const createFoldCache = <V extends { readonly revision: number }>(capacity: number): FoldCache<V> => {
+  const entries = new Map<string, V>();
   return {
     get: (streamId) => {
       const entry = entries.get(streamId);
@@ -29,3 +35,5 @@ export const createStateCache = (capacity = 50_000): StateCache => {
     },
   };
 };
+
+export const createStateCache = (capacity = 50_000): StateCache => createFoldCache<CachedState>(capacity);

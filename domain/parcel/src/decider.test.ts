@@ -44,7 +44,7 @@ const assigned: ParcelEvent = {
 };
 const loaded: ParcelEvent = {
   type: 'ParcelLoaded',
-  data: { parcelId, clientId, routeId, vehicleId, weightKg, loadedAt: at('2026-11-21T07:30:00Z') },
+  data: { parcelId, clientId, routeId, vehicleId, loadKg: weightKg, loadedAt: at('2026-11-21T07:30:00Z') },
 };
 const outForDelivery = (over: Partial<ParcelOutForDelivery> = {}): ParcelEvent => ({
   type: 'ParcelOutForDelivery',
@@ -200,7 +200,7 @@ test(
   'loads an assigned parcel onto a vehicle',
   given([registered, assigned])
     .when(command('LoadParcel', { parcelId, vehicleId }))
-    .then([{ type: 'ParcelLoaded', data: { parcelId, clientId, routeId, vehicleId, weightKg, loadedAt: nowIso } }]),
+    .then([{ type: 'ParcelLoaded', data: { parcelId, clientId, routeId, vehicleId, loadKg: weightKg, loadedAt: nowIso } }]),
 );
 test(
   'refuses to load a parcel that is on no route',

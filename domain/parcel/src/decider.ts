@@ -74,7 +74,7 @@ const load = (data: LoadParcel, state: Registered, now: Date): Decision => {
   const { parcelId, clientId, weightKg } = state.parcel;
   return accept({
     type: 'ParcelLoaded',
-    data: { parcelId, clientId, routeId: state.routeId, vehicleId: data.vehicleId, weightKg, loadedAt: isoDateTime(now) },
+    data: { parcelId, clientId, routeId: state.routeId, vehicleId: data.vehicleId, loadKg: weightKg, loadedAt: isoDateTime(now) },
   });
 };
 

@@ -1,6 +1,16 @@
 // Parcel events: past-tense facts. Each carries the parcel's clientId and enough state for a consumer
 // (a read model, a client's webhook) to act without calling back.
-import { eventCatalog, GeoPoint, Identifier, IsoDateTime, Kilograms, NonEmptyString, struct, type DomainEvent } from '@meridian/kernel';
+import {
+  eventCatalog,
+  upcastFrom,
+  GeoPoint,
+  Identifier,
+  IsoDateTime,
+  Kilograms,
+  NonEmptyString,
+  struct,
+  type DomainEvent,
+} from '@meridian/kernel';
 import * as t from 'io-ts';
 import { ProofImageType, Sha256 } from './proof-image.ts';
 import { Address, FailureReason, ParcelId, ProofOfDelivery, RecordedRecipient } from './values.ts';
@@ -27,14 +37,27 @@ export const ParcelReleasedFromRoute = struct(
 );
 export type ParcelReleasedFromRoute = t.TypeOf<typeof ParcelReleasedFromRoute>;
 
+/**
+ * v2 (parcel.loaded.v2): `weightKg` became `loadKg`, the mass the load puts on the vehicle (what the fleet
+ * sums against its capacity). v1 events stay in the log and are upcast as they are read.
+ */
 export const ParcelLoaded = struct('ParcelLoaded', {
+  ...about,
+  routeId: Identifier,
+  vehicleId: Identifier,
+  loadKg: Kilograms,
+  loadedAt: IsoDateTime,
+});
+export type ParcelLoaded = t.TypeOf<typeof ParcelLoaded>;
+
+/** parcel.loaded.v1, as the log still holds it. */
+export const ParcelLoadedV1 = struct('ParcelLoadedV1', {
   ...about,
   routeId: Identifier,
   vehicleId: Identifier,
   weightKg: Kilograms,
   loadedAt: IsoDateTime,
 });
-export type ParcelLoaded = t.TypeOf<typeof ParcelLoaded>;
 
 export const ParcelOutForDelivery = struct('ParcelOutForDelivery', {
   ...about,
@@ -123,16 +146,25 @@ export type ParcelEvent =
   | DomainEvent<'ParcelSlaBreached', ParcelSlaBreached>
   | DomainEvent<'PodImageReceived', PodImageReceived>;
 
-export const parcelEvents = eventCatalog<ParcelEvent>('parcel', {
-  ParcelRegistered: { wireType: 'parcel.registered.v1', data: ParcelRegistered },
-  ParcelAssignedToRoute: { wireType: 'parcel.assigned-to-route.v1', data: ParcelAssignedToRoute },
-  ParcelReleasedFromRoute: { wireType: 'parcel.released-from-route.v1', data: ParcelReleasedFromRoute },
-  ParcelLoaded: { wireType: 'parcel.loaded.v1', data: ParcelLoaded },
-  ParcelOutForDelivery: { wireType: 'parcel.out-for-delivery.v1', data: ParcelOutForDelivery },
-  ParcelDelivered: { wireType: 'parcel.delivered.v1', data: ParcelDelivered },
-  ParcelDeliveryAttemptFailed: { wireType: 'parcel.delivery-attempt-failed.v1', data: ParcelDeliveryAttemptFailed },
-  ParcelReturnedToDepot: { wireType: 'parcel.returned-to-depot.v1', data: ParcelReturnedToDepot },
-  ParcelCancelled: { wireType: 'parcel.cancelled.v1', data: ParcelCancelled },
-  ParcelSlaBreached: { wireType: 'parcel.sla-breached.v1', data: ParcelSlaBreached },
-  PodImageReceived: { wireType: 'parcel.proof-received.v1', data: PodImageReceived },
-});
+export const parcelEvents = eventCatalog<ParcelEvent>(
+  'parcel',
+  {
+    ParcelRegistered: { wireType: 'parcel.registered.v1', data: ParcelRegistered },
+    ParcelAssignedToRoute: { wireType: 'parcel.assigned-to-route.v1', data: ParcelAssignedToRoute },
+    ParcelReleasedFromRoute: { wireType: 'parcel.released-from-route.v1', data: ParcelReleasedFromRoute },
+    ParcelLoaded: { wireType: 'parcel.loaded.v2', data: ParcelLoaded },
+    ParcelOutForDelivery: { wireType: 'parcel.out-for-delivery.v1', data: ParcelOutForDelivery },
+    ParcelDelivered: { wireType: 'parcel.delivered.v1', data: ParcelDelivered },
+    ParcelDeliveryAttemptFailed: { wireType: 'parcel.delivery-attempt-failed.v1', data: ParcelDeliveryAttemptFailed },
+    ParcelReturnedToDepot: { wireType: 'parcel.returned-to-depot.v1', data: ParcelReturnedToDepot },
+    ParcelCancelled: { wireType: 'parcel.cancelled.v1', data: ParcelCancelled },
+    ParcelSlaBreached: { wireType: 'parcel.sla-breached.v1', data: ParcelSlaBreached },
+    PodImageReceived: { wireType: 'parcel.proof-received.v1', data: PodImageReceived },
+  },
+  {
+    'parcel.loaded.v1': upcastFrom<ParcelEvent, typeof ParcelLoadedV1>('ParcelLoaded', ParcelLoadedV1, ({ weightKg, ...v1 }) => ({
+      ...v1,
+      loadKg: weightKg,
+    })),
+  },
+);

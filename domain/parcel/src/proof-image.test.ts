@@ -68,7 +68,7 @@ const onItsWay: ParcelEvent[] = [
   { type: 'ParcelAssignedToRoute', data: { parcelId, clientId, routeId, assignedAt: at('2026-11-21T07:10:00Z') } },
   {
     type: 'ParcelLoaded',
-    data: { parcelId, clientId, routeId, vehicleId, weightKg: 2 as Kilograms, loadedAt: at('2026-11-21T07:20:00Z') },
+    data: { parcelId, clientId, routeId, vehicleId, loadKg: 2 as Kilograms, loadedAt: at('2026-11-21T07:20:00Z') },
   },
   {
     type: 'ParcelOutForDelivery',

@@ -5,7 +5,7 @@
 // parcel and client, the status the event puts the parcel in, and its position in the parcel's history
 // (also the `sequence` extension, so ordering can be checked without reading data).
 import type { RecordedEvent } from '@meridian/kernel';
-import { proofImageLinks, type ParcelEvent, type ParcelStatus } from '@meridian/parcel';
+import { parcelEvents, proofImageLinks, type ParcelEvent, type ParcelStatus } from '@meridian/parcel';
 
 export const cloudEventContentType = 'application/cloudevents+json; charset=utf-8';
 export const parcelEventSource = '/meridian/parcels';
@@ -75,7 +75,8 @@ export const parcelCloudEvent = (event: RecordedEvent, parcel: ParcelEvent): Clo
   specversion: '1.0',
   id: event.eventId,
   source: parcelEventSource,
-  type: `meridian.${event.type}`,
+  // The type of the data as it is sent: an old version read from the log was upcast to the current one.
+  type: `meridian.${parcelEvents.encode(parcel).type}`,
   subject: parcel.data.parcelId,
   time: event.recordedAt,
   datacontenttype: 'application/json',

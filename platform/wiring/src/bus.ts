@@ -77,6 +77,10 @@ export type Bus = {
       data: Buffer;
     }[]
   >;
+  /** Pub/Sub only: snapshots a subscription, to seek it back to (npm run seek). */
+  readonly snapshot?: (subscription: string, snapshot: string) => Promise<void>;
+  /** Pub/Sub only: seeks a subscription to a snapshot or a time (npm run seek). */
+  readonly seek?: (subscription: string, target: { readonly snapshot: string } | { readonly time: Date }) => Promise<void>;
   readonly close: () => Promise<void>;
 };
 

@@ -22,7 +22,7 @@ import {
   createConsumerStatus,
   effectConsumer,
   effectSubscription,
-  fireTimer,
+  processRuntime,
   processConsumer,
   processSubscription,
   reactorConsumer,
@@ -266,7 +266,7 @@ export const reactionConsumers = (
 ): RunnableConsumer[] => {
   const processDeps = processDepsOf(deps, world.logger);
   const projection = timersProjectionOf(deps.reactions);
-  const byName = new Map(deps.reactions.processManagers.map((pm) => [pm.name, pm]));
+  const byName = new Map(deps.reactions.processManagers.map((pm) => [pm.name, processRuntime(processDeps, pm)]));
   return [
     ...reactionStreamConsumers(deps, world.logger, world.documents).map((reaction) => runReaction(world, reaction)),
     ...(projection === undefined
@@ -284,10 +284,10 @@ export const reactionConsumers = (
                 ...(deps.now !== undefined && { now: deps.now }),
                 ...(deps.timerMaxWaitMs !== undefined && { maxWaitMs: deps.timerMaxWaitMs }),
                 fire: async (timer) => {
-                  const pm = byName.get(timer.processManager);
+                  const runtime = byName.get(timer.processManager);
                   // A timer of a process manager this process does not run (renamed, removed): left for one that does.
-                  if (pm === undefined) return world.logger.warn('timer of an unknown process manager', { ...timer });
-                  await fireTimer(processDeps, pm, timer);
+                  if (runtime === undefined) return world.logger.warn('timer of an unknown process manager', { ...timer });
+                  await runtime.fireTimer(timer);
                 },
               }),
           },

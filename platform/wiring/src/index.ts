@@ -18,3 +18,5 @@ export * from './consumer-metrics.ts';
 export * from './dispatch.ts';
 export * from './notifications.ts';
 export * from './billing.ts';
+export * from './consumer-reports.ts';
+export * from './asyncapi.ts';

@@ -1,10 +1,11 @@
 // The platform's event plane: its topics, and every consumer with the streams it follows. The Pub/Sub
 // subscriptions, the embedded log subscriptions and the Terraform in infra/ all come from this one list.
-import type { ConsumerDefinition } from '@meridian/kernel';
+import { jsonSchemaOf, type ConsumerDefinition } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
 import { consumerOf, platformProjections } from '@meridian/projections';
-import { eventTypeFilter, topologyOf, type Topology } from '@meridian/pubsub';
-import { allEventTypes } from './events.ts';
+import { eventEnvelopeSchema, eventTypeFilter, messageSchema, topologyOf, type Topology, type TopicSchema } from '@meridian/pubsub';
+import { TelemetryPing } from '@meridian/vehicle';
+import { allEventTypes, platformCatalogs } from './events.ts';
 import { platformReactions, reactionSubscriptions, timersProjectionOf } from './reactions.ts';
 
 export const eventsTopic = 'logistics-events';
@@ -34,10 +35,22 @@ export const eventConsumers: readonly ConsumerDefinition[] = [
 export const liveMapSubscription = 'live-map-projector';
 export const telemetryArchiverSubscription = 'telemetry-archiver';
 
+/**
+ * The schemas bound to the topics, from the catalogs' codecs: Pub/Sub refuses at publish an event or a ping
+ * that does not conform. Dead-letter topics have none: they hold what failed, as it was.
+ */
+export const eventsTopicSchema: TopicSchema = eventEnvelopeSchema(
+  eventsTopic,
+  platformCatalogs.flatMap((catalog) =>
+    catalog.messages.map((message) => ({ wireType: message.wireType, data: jsonSchemaOf(message.data) })),
+  ),
+);
+export const telemetryTopicSchema: TopicSchema = messageSchema(telemetryTopic, 'TelemetryPing', jsonSchemaOf(TelemetryPing));
+
 export const platformTopology: Topology = topologyOf(
   [
-    { name: eventsTopic, messageRetentionDuration: '604800s' },
-    { name: telemetryTopic, messageRetentionDuration: '86400s' },
+    { name: eventsTopic, messageRetentionDuration: '604800s', schema: eventsTopicSchema },
+    { name: telemetryTopic, messageRetentionDuration: '86400s', schema: telemetryTopicSchema },
   ],
   [
     ...eventConsumers.map((consumer) => {

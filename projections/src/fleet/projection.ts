@@ -86,8 +86,8 @@ const vehicleUpdate = (recorded: RecordedEvent): DocumentUpdate => {
 const loadChangeOf = (event: ParcelEvent): FleetLoadDocument | 'off' | undefined => {
   switch (event.type) {
     case 'ParcelLoaded': {
-      const { parcelId, clientId, vehicleId, routeId, weightKg, loadedAt } = event.data;
-      return { parcelId, clientId, vehicleId, routeId, weightKg, loadedAt: utc(loadedAt) };
+      const { parcelId, clientId, vehicleId, routeId, loadKg, loadedAt } = event.data;
+      return { parcelId, clientId, vehicleId, routeId, weightKg: loadKg, loadedAt: utc(loadedAt) };
     }
     case 'ParcelDelivered':
     case 'ParcelReturnedToDepot':

@@ -58,7 +58,7 @@ const lateDeliveryView: ParcelStatusView = {
   timeline: [
     { type: 'parcel.registered.v1', at: utcAt('07:00'), revision: 0 },
     { type: 'parcel.assigned-to-route.v1', at: utcAt('07:10'), revision: 1 },
-    { type: 'parcel.loaded.v1', at: utcAt('07:30'), revision: 2 },
+    { type: 'parcel.loaded.v2', at: utcAt('07:30'), revision: 2 },
     { type: 'parcel.out-for-delivery.v1', at: utcAt('08:00'), revision: 3 },
     { type: 'parcel.delivery-attempt-failed.v1', at: utcAt('08:30'), revision: 4 },
     { type: 'parcel.out-for-delivery.v1', at: utcAt('09:00'), revision: 5 },

@@ -83,7 +83,7 @@ const changesOf = (event: LaterParcelEvent): Partial<ParcelStatusView> => {
     case 'ParcelReleasedFromRoute':
       return { status: 'Registered', ...offRoute };
     case 'ParcelLoaded':
-      return { status: 'Loaded', routeId: event.data.routeId, vehicleId: event.data.vehicleId, weightKg: event.data.weightKg };
+      return { status: 'Loaded', routeId: event.data.routeId, vehicleId: event.data.vehicleId, weightKg: event.data.loadKg };
     case 'ParcelOutForDelivery': {
       const { routeId, vehicleId, attempt, address, slaDeadline } = event.data;
       return { status: 'OutForDelivery', routeId, vehicleId, attempts: attempt, address, slaDeadline: utc(slaDeadline) };

@@ -19,7 +19,7 @@ import {
 } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import type { StreamConsumer } from '../runtime/stream-consumer.ts';
-import { carryOutStep, decodeStep, handleProcessInput, type ProcessRuntimeDeps, type RecordedStep } from './process-runtime.ts';
+import { decodeStep, processRuntime, type ProcessRuntimeDeps, type RecordedStep } from './process-runtime.ts';
 import { stepRecordedType } from './step-record.ts';
 
 /** A followed event, decoded: undecodable is permanent (the failure rule). */
@@ -122,33 +122,34 @@ const processItemsOf = <S, Own extends DomainEvent, In extends DomainEvent>(pm: 
 export const processConsumer = <S, Own extends DomainEvent, In extends DomainEvent>(
   deps: ProcessRuntimeDeps,
   pm: ProcessManager<S, Own, In>,
-): StreamConsumer<ProcessItem<In>> => ({
-  name: processConsumerName(pm),
-  checkpoints: { collection: `${pm.name}-process-streams`, start: 'first-seen' },
-  prepare: processItemsOf(pm),
-  effect: async (items) => {
-    for (const item of items) {
-      if (item.kind === 'step') await carryOutStep(deps, pm, item.instanceId, item.step);
-      if (item.kind !== 'fact') continue;
-      const { recorded, fact } = item;
-      const instanceId = pm.correlate(fact);
-      if (instanceId === undefined) continue;
-      await handleProcessInput(
-        deps,
-        pm,
-        instanceId,
-        { kind: 'fact', ...fact },
-        {
-          correlationId: recorded.metadata.correlationId,
-          causationId: recorded.eventId,
-          ...(recorded.metadata.traceparent !== undefined && { traceparent: recorded.metadata.traceparent }),
-        },
-      );
-    }
-  },
-  keysOf: () => [],
-  writesOf: () => [],
-});
+): StreamConsumer<ProcessItem<In>> => {
+  const runtime = processRuntime(deps, pm);
+  return {
+    name: processConsumerName(pm),
+    checkpoints: { collection: `${pm.name}-process-streams`, start: 'first-seen' },
+    prepare: processItemsOf(pm),
+    effect: async (items) => {
+      for (const item of items) {
+        if (item.kind === 'step') await runtime.carryOutStep(item.instanceId, item.step);
+        if (item.kind !== 'fact') continue;
+        const { recorded, fact } = item;
+        const instanceId = pm.correlate(fact);
+        if (instanceId === undefined) continue;
+        await runtime.handleInput(
+          instanceId,
+          { kind: 'fact', ...fact },
+          {
+            correlationId: recorded.metadata.correlationId,
+            causationId: recorded.eventId,
+            ...(recorded.metadata.traceparent !== undefined && { traceparent: recorded.metadata.traceparent }),
+          },
+        );
+      }
+    },
+    keysOf: () => [],
+    writesOf: () => [],
+  };
+};
 
 /** The subscriptions of reactions: a reactor's follows its facts; a process manager's, its facts and its own streams. */
 export const reactorSubscription = <Ev extends DomainEvent>(reactor: Reactor<Ev>): ConsumerDefinition => ({

@@ -6,8 +6,11 @@
 // step), the activities run (each checked first for an outcome already recorded), and what comes back (a
 // refusal, an activity's outcome) recorded as the next input. A crash anywhere leaves either an input not
 // recorded (delivered again) or a step not carried out (read again from the log): nothing is lost, and
-// nothing is done twice.
+// nothing is done twice. An instance folded up to a revision is kept (bounded, least recently used dropped):
+// a stream only grows, so the next input reads only the events after it, where a long-lived instance (a
+// dispatch window with thousands of steps) would otherwise be read and folded whole for every input.
 import {
+  createFoldCache,
   fingerprintOf,
   permanent,
   transient,
@@ -48,6 +51,9 @@ type Instance<S> = {
   readonly correlationId: string | undefined;
 };
 
+/** How many instances a process manager's runtime keeps folded. */
+export const defaultInstanceCacheSize = 10_000;
+
 export const processStream = (pm: { readonly name: string }, instanceId: string): string => `${pm.name}-${instanceId}`;
 
 export const decodeStep = (event: RecordedEvent): StepRecorded => {
@@ -56,16 +62,15 @@ export const decodeStep = (event: RecordedEvent): StepRecorded => {
   return decoded.right;
 };
 
-/** The instance as its stream says: the state its own events fold to, and the steps recorded so far. */
-const loadInstance = async <S, Own extends DomainEvent, In extends DomainEvent>(
+/** Pure: the instance after its stream's events that follow it (the steps recorded, the state its own events fold to). */
+const foldInstance = <S, Own extends DomainEvent, In extends DomainEvent>(
   pm: ProcessManager<S, Own, In>,
-  store: EventStore,
-  streamId: string,
-): Promise<Instance<S>> => {
-  const recorded = await store.readStream(streamId);
-  const steps = new Map<string, RecordedStep>();
-  let state = pm.initialState;
-  let correlationId: string | undefined;
+  from: Instance<S>,
+  recorded: readonly RecordedEvent[],
+): Instance<S> => {
+  if (recorded.length === 0) return from;
+  const steps = new Map(from.steps);
+  let { state, correlationId } = from;
   for (const event of recorded) {
     if (event.type === stepRecordedType(pm.name)) {
       const step = decodeStep(event);
@@ -117,177 +122,200 @@ const stepInputOf = <In extends DomainEvent>(input: ProcessInput<In>): StepInput
 /** Where an input comes from, for the events it makes: the fact's correlation and trace, or the instance's. */
 export type InputOrigin = { readonly correlationId?: string; readonly causationId: string; readonly traceparent?: string };
 
-/** Records the step for an input, unless it is recorded already. Its effects are carried out from the log. */
-export const handleProcessInput = async <S, Own extends DomainEvent, In extends DomainEvent>(
-  deps: ProcessRuntimeDeps,
-  pm: ProcessManager<S, Own, In>,
-  instanceId: string,
-  input: ProcessInput<In>,
-  origin: InputOrigin,
-  inputKey: string = inputKeyOf(pm, input),
-): Promise<void> => {
-  const streamId = processStream(pm, instanceId);
-  for (let attempt = 1; ; attempt++) {
-    const instance = await loadInstance(pm, deps.store, streamId);
-    if (instance.steps.has(inputKey)) return;
-    const reaction = pm.react(instance.state, input);
-    const activities = reaction.activities ?? [];
-    // A fact that asks for nothing is not recorded (most facts a process manager follows are not for it); a
-    // timer's elapse, a refusal, an outcome are, so the timer leaves the projection and the follow-up is done.
-    const asksNothing =
-      reaction.events.length === 0 && reaction.commands.length === 0 && reaction.timers.length === 0 && activities.length === 0;
-    if (asksNothing && input.kind === 'fact') return;
-    const correlationId = instance.correlationId ?? origin.correlationId ?? inputKey;
-    const step: StepRecorded = {
-      inputKey,
-      input: stepInputOf(input),
-      correlationId,
-      commands: reaction.commands,
-      timers: reaction.timers,
-      activities,
-    };
-    const metadata = {
-      correlationId,
-      causationId: origin.causationId,
-      actor: reactionActor(pm.name),
-      ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }),
-    };
-    const events: NewEvent[] = [
-      ...reaction.events.map((event, index) => ({ ...pm.events.encode(event), eventId: uuidFromName(`${inputKey}/${index}`), metadata })),
-      { eventId: uuidFromName(`${inputKey}/step`), type: stepRecordedType(pm.name), schemaVersion: 1, data: step, metadata },
-    ];
-    const requestId = uuidFromName(`process/${inputKey}`);
-    const result = await deps.store.append({
-      streamId,
-      events,
-      expectedRevision: instance.revision ?? 'no_stream',
-      request: { requestId, fingerprint: fingerprintOf(inputKey) },
-    });
-    if (result.outcome !== 'wrong_expected_revision') return;
-    // Another input of this instance got in first (another consumer, a timer): read again and decide again.
-    if (attempt >= 10) throw transient(`${streamId} kept changing while ${inputKey} was being recorded`);
-  }
-};
-
-/** A step's effects: its commands sent (refusals recorded as inputs), its activities run (outcomes recorded as inputs). */
-export const carryOutStep = async <S, Own extends DomainEvent, In extends DomainEvent>(
-  deps: ProcessRuntimeDeps,
-  pm: ProcessManager<S, Own, In>,
-  instanceId: string,
-  { eventId, step, traceparent }: RecordedStep,
-): Promise<void> => {
-  const now = deps.now ?? (() => new Date());
-  const origin: InputOrigin = {
-    correlationId: step.correlationId,
-    causationId: eventId,
-    ...(traceparent !== undefined && { traceparent }),
-  };
-  for (const [index, command] of step.commands.entries()) {
-    const outcome = await sendIntent(deps, command, {
-      requestId: uuidFromName(`${eventId}/command/${index}`),
-      causationId: eventId,
-      correlationId: step.correlationId,
-      ...(traceparent !== undefined && { traceparent }),
-      actor: reactionActor(pm.name),
-      now: now(),
-    });
-    deps.logger.info(`process command ${outcome.kind}`, {
-      processManager: pm.name,
-      instanceId,
-      command: command.type,
-      stepEventId: eventId,
-      replayed: outcome.replayed,
-      ...(outcome.kind === 'refused' && { refusal: outcome.refusal.code }),
-    });
-    if (outcome.kind === 'refused') {
-      const input: ProcessInput<In> = { kind: 'refused', command, refusal: outcome.refusal, at: now().toISOString() };
-      await handleProcessInput(deps, pm, instanceId, input, origin, inputKeyOf(pm, input, { stepEventId: eventId, index }));
-    }
-  }
-  for (const [index, request] of step.activities.entries()) {
-    const run = deps.activities[request.activity];
-    if (run === undefined) throw permanent(`${pm.name} asked for an unknown activity: ${request.activity}`);
-    // Its outcome recorded already (a redelivery after the activity ran): that step's effects, not the activity again.
-    const followUpKey = inputKeyOf(
-      pm,
-      { kind: 'activity', activity: request.activity, key: request.key, outcome: { ok: false, error: '' }, at: '' },
-      { stepEventId: eventId, index },
-    );
-    if ((await loadInstance(pm, deps.store, processStream(pm, instanceId))).steps.has(followUpKey)) continue;
-    const outcome = await run(request.input).catch((error: unknown): ActivityOutcome => ({
-      ok: false,
-      error: error instanceof Error ? error.message : String(error),
-    }));
-    deps.logger.info('process activity done', {
-      processManager: pm.name,
-      instanceId,
-      activity: request.activity,
-      key: request.key,
-      ok: outcome.ok,
-    });
-    const input: ProcessInput<In> = { kind: 'activity', activity: request.activity, key: request.key, outcome, at: now().toISOString() };
-    await handleProcessInput(deps, pm, instanceId, input, origin, inputKeyOf(pm, input, { stepEventId: eventId, index }));
-  }
-};
-
 /** A timer pending in an instance: its id, and the step that scheduled it. */
 export type PendingTimer = { readonly timerId: string; readonly dueAt: string; readonly stepEventId: string };
 
-/** The timers pending in an instance, by name, as its step records leave them. */
-export const pendingTimersOf = async <S, Own extends DomainEvent, In extends DomainEvent>(
-  pm: ProcessManager<S, Own, In>,
-  store: EventStore,
-  instanceId: string,
-): Promise<{
-  readonly pending: ReadonlyMap<string, PendingTimer>;
-  readonly fired: ReadonlySet<string>;
-  readonly correlationId: string | undefined;
-}> => {
-  const streamId = processStream(pm, instanceId);
-  const { steps, correlationId } = await loadInstance(pm, store, streamId);
-  const pending = new Map<string, PendingTimer>();
-  const fired = new Set<string>();
-  for (const { eventId, step } of steps.values()) {
-    if (step.input.kind === 'timer') {
-      pending.delete(step.input.name);
-      fired.add(step.input.timerId);
-    }
-    for (const timer of step.timers) {
-      if (timer.kind === 'cancel') pending.delete(timer.name);
-      else
-        pending.set(timer.name, {
-          timerId: timerIdOf(streamId, timer.name, timer.dueAt, eventId),
-          dueAt: timer.dueAt,
-          stepEventId: eventId,
-        });
-    }
-  }
-  return { pending, fired, correlationId };
+/** What a process manager's runtime does for its consumer and its timer runner, by instance. */
+export type ProcessRuntime<In extends DomainEvent> = {
+  /** Records the step for an input, unless it is recorded already. Its effects are carried out from the log. */
+  readonly handleInput: (instanceId: string, input: ProcessInput<In>, origin: InputOrigin, inputKey?: string) => Promise<void>;
+  /** A step's effects: its commands sent (refusals recorded as inputs), its activities run (outcomes recorded as inputs). */
+  readonly carryOutStep: (instanceId: string, step: RecordedStep) => Promise<void>;
+  /** The timers pending in an instance, by name, as its step records leave them. */
+  readonly pendingTimers: (instanceId: string) => Promise<{
+    readonly pending: ReadonlyMap<string, PendingTimer>;
+    readonly fired: ReadonlySet<string>;
+    readonly correlationId: string | undefined;
+  }>;
+  /**
+   * A timer's elapse handed to the process manager, if the timer is still the pending one of that name (a
+   * timer cancelled or moved meanwhile, which the projection has not caught up with, is not an input).
+   */
+  readonly fireTimer: (timer: {
+    readonly instanceId: string;
+    readonly name: string;
+    readonly timerId: string;
+  }) => Promise<'fired' | 'stale'>;
 };
 
-/**
- * A timer's elapse handed to its process manager, if the timer is still the pending one of that name (a
- * timer cancelled or moved meanwhile, which the projection has not caught up with, is not an input).
- */
-export const fireTimer = async <S, Own extends DomainEvent, In extends DomainEvent>(
+/** The runtime of one process manager, with its instances kept folded (see the top of this file). */
+export const processRuntime = <S, Own extends DomainEvent, In extends DomainEvent>(
   deps: ProcessRuntimeDeps,
   pm: ProcessManager<S, Own, In>,
-  timer: { readonly instanceId: string; readonly name: string; readonly timerId: string },
-): Promise<'fired' | 'stale'> => {
-  const { pending, correlationId, fired } = await pendingTimersOf(pm, deps.store, timer.instanceId);
-  // Fired already (a runner whose lease ran out, or the projection behind): recorded once, nothing more to do.
-  if (fired.has(timer.timerId)) return 'fired';
-  const current = pending.get(timer.name);
-  if (current?.timerId !== timer.timerId) return 'stale';
-  await handleProcessInput(
-    deps,
-    pm,
-    timer.instanceId,
-    { kind: 'timer', name: timer.name, dueAt: current.dueAt, timerId: timer.timerId },
-    {
-      ...(correlationId !== undefined && { correlationId }),
-      causationId: current.stepEventId,
-    },
-  );
-  return 'fired';
+  instanceCacheSize: number = defaultInstanceCacheSize,
+): ProcessRuntime<In> => {
+  const now = deps.now ?? (() => new Date());
+  const instances = createFoldCache<Instance<S> & { readonly revision: number }>(instanceCacheSize);
+  const empty: Instance<S> = { state: pm.initialState, revision: undefined, steps: new Map(), correlationId: undefined };
+
+  /** The instance as its stream says, reading only what follows the revision kept. */
+  const load = async (instanceId: string): Promise<Instance<S>> => {
+    const streamId = processStream(pm, instanceId);
+    const kept = instances.get(streamId);
+    const recorded = await deps.store.readStream(streamId, kept === undefined ? undefined : { fromRevision: kept.revision + 1 });
+    const instance = foldInstance(pm, kept ?? empty, recorded);
+    const { revision } = instance;
+    if (revision !== undefined) instances.set(streamId, { ...instance, revision });
+    return instance;
+  };
+
+  const handleInput: ProcessRuntime<In>['handleInput'] = async (instanceId, input, origin, inputKey = inputKeyOf(pm, input)) => {
+    const streamId = processStream(pm, instanceId);
+    for (let attempt = 1; ; attempt++) {
+      const instance = await load(instanceId);
+      if (instance.steps.has(inputKey)) return;
+      const reaction = pm.react(instance.state, input);
+      const activities = reaction.activities ?? [];
+      // A fact that asks for nothing is not recorded (most facts a process manager follows are not for it); a
+      // timer's elapse, a refusal, an outcome are, so the timer leaves the projection and the follow-up is done.
+      const asksNothing =
+        reaction.events.length === 0 && reaction.commands.length === 0 && reaction.timers.length === 0 && activities.length === 0;
+      if (asksNothing && input.kind === 'fact') return;
+      const correlationId = instance.correlationId ?? origin.correlationId ?? inputKey;
+      const step: StepRecorded = {
+        inputKey,
+        input: stepInputOf(input),
+        correlationId,
+        commands: reaction.commands,
+        timers: reaction.timers,
+        activities,
+      };
+      const metadata = {
+        correlationId,
+        causationId: origin.causationId,
+        actor: reactionActor(pm.name),
+        ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }),
+      };
+      const events: NewEvent[] = [
+        ...reaction.events.map((event, index) => ({ ...pm.events.encode(event), eventId: uuidFromName(`${inputKey}/${index}`), metadata })),
+        { eventId: uuidFromName(`${inputKey}/step`), type: stepRecordedType(pm.name), schemaVersion: 1, data: step, metadata },
+      ];
+      const requestId = uuidFromName(`process/${inputKey}`);
+      const result = await deps.store.append({
+        streamId,
+        events,
+        expectedRevision: instance.revision ?? 'no_stream',
+        request: { requestId, fingerprint: fingerprintOf(inputKey) },
+      });
+      if (result.outcome === 'appended') {
+        // What was appended is known: kept folded, so the next input of this instance reads nothing old.
+        const steps = new Map(instance.steps).set(inputKey, {
+          eventId: uuidFromName(`${inputKey}/step`),
+          step,
+          ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }),
+        });
+        const state = reaction.events.reduce(pm.evolve, instance.state);
+        instances.set(streamId, { state, revision: result.revision, steps, correlationId });
+      }
+      if (result.outcome !== 'wrong_expected_revision') return;
+      // Another input of this instance got in first (another consumer, a timer): read again and decide again.
+      if (attempt >= 10) throw transient(`${streamId} kept changing while ${inputKey} was being recorded`);
+    }
+  };
+
+  const carryOutStep: ProcessRuntime<In>['carryOutStep'] = async (instanceId, { eventId, step, traceparent }) => {
+    const origin: InputOrigin = {
+      correlationId: step.correlationId,
+      causationId: eventId,
+      ...(traceparent !== undefined && { traceparent }),
+    };
+    for (const [index, command] of step.commands.entries()) {
+      const outcome = await sendIntent(deps, command, {
+        requestId: uuidFromName(`${eventId}/command/${index}`),
+        causationId: eventId,
+        correlationId: step.correlationId,
+        ...(traceparent !== undefined && { traceparent }),
+        actor: reactionActor(pm.name),
+        now: now(),
+      });
+      deps.logger.info(`process command ${outcome.kind}`, {
+        processManager: pm.name,
+        instanceId,
+        command: command.type,
+        stepEventId: eventId,
+        replayed: outcome.replayed,
+        ...(outcome.kind === 'refused' && { refusal: outcome.refusal.code }),
+      });
+      if (outcome.kind === 'refused') {
+        const input: ProcessInput<In> = { kind: 'refused', command, refusal: outcome.refusal, at: now().toISOString() };
+        await handleInput(instanceId, input, origin, inputKeyOf(pm, input, { stepEventId: eventId, index }));
+      }
+    }
+    for (const [index, request] of step.activities.entries()) {
+      const run = deps.activities[request.activity];
+      if (run === undefined) throw permanent(`${pm.name} asked for an unknown activity: ${request.activity}`);
+      // Its outcome recorded already (a redelivery after the activity ran): that step's effects, not the activity again.
+      const followUpKey = inputKeyOf(
+        pm,
+        { kind: 'activity', activity: request.activity, key: request.key, outcome: { ok: false, error: '' }, at: '' },
+        { stepEventId: eventId, index },
+      );
+      if ((await load(instanceId)).steps.has(followUpKey)) continue;
+      const outcome = await run(request.input).catch((error: unknown): ActivityOutcome => ({
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      }));
+      deps.logger.info('process activity done', {
+        processManager: pm.name,
+        instanceId,
+        activity: request.activity,
+        key: request.key,
+        ok: outcome.ok,
+      });
+      const input: ProcessInput<In> = { kind: 'activity', activity: request.activity, key: request.key, outcome, at: now().toISOString() };
+      await handleInput(instanceId, input, origin, inputKeyOf(pm, input, { stepEventId: eventId, index }));
+    }
+  };
+
+  const pendingTimers: ProcessRuntime<In>['pendingTimers'] = async (instanceId) => {
+    const streamId = processStream(pm, instanceId);
+    const { steps, correlationId } = await load(instanceId);
+    const pending = new Map<string, PendingTimer>();
+    const fired = new Set<string>();
+    for (const { eventId, step } of steps.values()) {
+      if (step.input.kind === 'timer') {
+        pending.delete(step.input.name);
+        fired.add(step.input.timerId);
+      }
+      for (const timer of step.timers) {
+        if (timer.kind === 'cancel') pending.delete(timer.name);
+        else
+          pending.set(timer.name, {
+            timerId: timerIdOf(streamId, timer.name, timer.dueAt, eventId),
+            dueAt: timer.dueAt,
+            stepEventId: eventId,
+          });
+      }
+    }
+    return { pending, fired, correlationId };
+  };
+
+  const fireTimer: ProcessRuntime<In>['fireTimer'] = async (timer) => {
+    const { pending, correlationId, fired } = await pendingTimers(timer.instanceId);
+    // Fired already (a runner whose lease ran out, or the projection behind): recorded once, nothing more to do.
+    if (fired.has(timer.timerId)) return 'fired';
+    const current = pending.get(timer.name);
+    if (current?.timerId !== timer.timerId) return 'stale';
+    await handleInput(
+      timer.instanceId,
+      { kind: 'timer', name: timer.name, dueAt: current.dueAt, timerId: timer.timerId },
+      {
+        ...(correlationId !== undefined && { correlationId }),
+        causationId: current.stepEventId,
+      },
+    );
+    return 'fired';
+  };
+
+  return { handleInput, carryOutStep, pendingTimers, fireTimer };
 };

@@ -29,7 +29,7 @@ import * as t from 'io-ts';
 import { prepareProjection, projectorConsumer } from '../runtime/projector.ts';
 import { applyThrough, streamDeliveries, type StreamConsumer } from '../runtime/stream-consumer.ts';
 import { processConsumer, processSubscription, reactorConsumer } from './consumers.ts';
-import { fireTimer, processStream, type ProcessRuntimeDeps } from './process-runtime.ts';
+import { processRuntime, processStream, type ProcessRuntimeDeps } from './process-runtime.ts';
 import { stepRecordedType } from './step-record.ts';
 import { runTimers, timers, timersProjection } from './timers.ts';
 
@@ -276,8 +276,8 @@ test('a due timer fires once however often it is fired; its command is sent from
   await drain(store, documents, runners);
   const [timer] = await timersOf(documents);
   clockAt('2026-11-21T18:00:01Z');
-  t.is(await fireTimer(deps, clock, timer!), 'fired');
-  t.is(await fireTimer(deps, clock, timer!), 'fired', 'fired again (a lease ran out): the step is found, recorded once');
+  t.is(await processRuntime(deps, clock).fireTimer(timer!), 'fired');
+  t.is(await processRuntime(deps, clock).fireTimer(timer!), 'fired', 'fired again (a lease ran out): the step is found, recorded once');
   t.deepEqual(
     await typesOf(store, 'parcel-p-5'),
     ['parcel.registered.v1'],
@@ -321,7 +321,7 @@ test('a timer cancelled before the projection caught up is stale, not an input',
     ],
   });
   await drain(store, createInMemoryDocumentStore(), [processRunner!]);
-  t.is(await fireTimer(deps, clock, timer!), 'stale');
+  t.is(await processRuntime(deps, clock).fireTimer(timer!), 'stale');
   t.deepEqual(await typesOf(store, 'parcel-p-6'), ['parcel.registered.v1', 'parcel.cancelled.v1']);
 });
 
@@ -333,7 +333,7 @@ test('a refused command comes back to the process manager as an input, recorded 
   await drain(store, documents, runners);
   const [timer] = await timersOf(documents);
   // The clock of the platform says 09:00: the parcel refuses the breach (its deadline is 18:00).
-  await fireTimer(deps, clock, timer!);
+  await processRuntime(deps, clock).fireTimer(timer!);
   await drain(store, documents, runners, { twice: true });
   const steps = (await store.readStream(processStream(clock, 'p-8'))).filter((e) => e.type === stepRecordedType('clock'));
   t.deepEqual(
@@ -394,7 +394,7 @@ test('killed between recording a step and carrying it out: a restarted consumer 
   const [timer] = await timersOf(documents);
   clockAt('2026-11-21T18:00:01Z');
   // The runner recorded the elapse, then the process died: no consumer read the step yet.
-  await fireTimer(deps, clock, timer!);
+  await processRuntime(deps, clock).fireTimer(timer!);
   const failing: ProcessRuntimeDeps = { ...deps, store: { ...store, append: async () => Promise.reject(new Error('killed')) } };
   await t.throwsAsync(drain(store, createInMemoryDocumentStore(), runnersOf(failing, [clock])));
   t.deepEqual(await typesOf(store, 'parcel-p-10'), ['parcel.registered.v1']);
@@ -420,7 +420,7 @@ test('the runner fires a timer when it falls due, and only once, whatever the nu
       signal: controller.signal,
       fire: async (timer) => {
         fired.push(Date.now() - Date.parse(timer.dueAt));
-        await fireTimer(deps, clock, timer);
+        await processRuntime(deps, clock).fireTimer(timer);
       },
     });
   const running = [runner(), runner()];
@@ -434,4 +434,35 @@ test('the runner fires a timer when it falls due, and only once, whatever the nu
   t.deepEqual(await typesOf(store, 'parcel-p-7'), ['parcel.registered.v1', 'parcel.sla-breached.v1']);
   t.is(fired.length, 1, 'two runners, one fire: the lease, then the step');
   t.true(fired[0]! > 0, 'only once it was past due');
+});
+
+test("a process manager's runtime keeps its instances folded: it reads only what follows, and sees what another process appended", async (t) => {
+  const { store, documents, deps, clockAt } = world();
+  const reads: (number | undefined)[] = [];
+  const counted: ProcessRuntimeDeps = {
+    ...deps,
+    store: { ...store, readStream: (streamId, options) => (reads.push(options?.fromRevision), store.readStream(streamId, options)) },
+  };
+  await prepared(documents, [clock]);
+  const registered = await register(store, 'p-9');
+  const kept = processRuntime(counted, clock);
+  const origin = { correlationId: 'c-p-9', causationId: registered.eventId };
+  const event = parcelEvents.decode(registered);
+  if (event._tag === 'Left') return t.fail(event.left);
+  const { eventId, streamId, recordedAt } = registered;
+  await kept.handleInput('p-9', { kind: 'fact', eventId, streamId, recordedAt, event: event.right }, origin);
+  t.deepEqual(reads, [undefined], 'the first input reads the whole (empty) stream');
+  await drain(store, documents, runnersOf(deps, [clock]));
+  const [timer] = await timersOf(documents);
+  clockAt('2026-11-21T18:00:01Z');
+  // Another process (its own runtime, its own cache) fires the timer first.
+  t.is(await processRuntime(deps, clock).fireTimer(timer!), 'fired');
+  t.is(await kept.fireTimer(timer!), 'fired', 'the step the other process appended is seen: not recorded again');
+  t.deepEqual(reads, [undefined, 2], 'then only the events after the revision kept (0 and 1 were its own)');
+  t.deepEqual(await typesOf(store, processStream(clock, 'p-9')), [
+    'clock.started.v1',
+    stepRecordedType('clock'),
+    'clock.rang.v1',
+    stepRecordedType('clock'),
+  ]);
 });

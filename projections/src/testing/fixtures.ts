@@ -44,7 +44,7 @@ export const parcelFacts = (parcel: string, { clientId = 'acme', weightKg = 2.5,
     }),
     loaded: (routeId: string, vehicleId: string, time: string): ParcelEvent => ({
       type: 'ParcelLoaded',
-      data: { ...onVehicle(routeId, vehicleId), weightKg: kg(weightKg), loadedAt: at(time) },
+      data: { ...onVehicle(routeId, vehicleId), loadKg: kg(weightKg), loadedAt: at(time) },
     }),
     outForDelivery: (routeId: string, vehicleId: string, attempt: number, time: string): ParcelEvent => ({
       type: 'ParcelOutForDelivery',

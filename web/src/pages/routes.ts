@@ -1,9 +1,9 @@
 // Route boards: every route live (status, van, progress), and one route's board: its stops in order with
 // status, ETA (when the platform estimates one) and the time each was closed, its van's load against
 // capacity; both follow the route boards' streams.
-import { ApiError, dataOf } from '../api.ts';
+import { dataOf } from '../api.ts';
 import { dateTime, fill, h, time, words } from '../dom.ts';
-import { can, errorText, liveIndicator, notice, type PageFactory } from '../page.ts';
+import { can, liveIndicator, notice, type PageFactory } from '../page.ts';
 import { etaOf, type FleetVehicleView, type RouteBoardView } from '../views.ts';
 
 const routeLink = (routeId: string) => h('a', { href: `#/routes/${encodeURIComponent(routeId)}` }, routeId);
@@ -180,30 +180,4 @@ export const routeBoardPage: PageFactory = ({ api, me, params, host }) => {
       : []),
   ];
   return { title: `Route ${routeId}`, stop: () => stops.forEach((stop) => stop()) };
-};
-
-/** The dispatch saga's windows (issue 13), shown when the API serves them. */
-export const dispatchWindowsPage: PageFactory = ({ api, host }) => {
-  const body = h('div', {}, notice('Loading…'));
-  host.append(h('section', { class: 'page dispatch' }, h('h1', {}, 'Dispatch windows'), body));
-  const show = (value: unknown): Node => {
-    if (Array.isArray(value)) return h('ol', {}, ...value.map((item) => h('li', {}, show(item))));
-    if (typeof value === 'object' && value !== null)
-      return h('dl', { class: 'facts' }, ...Object.entries(value).flatMap(([key, item]) => [h('dt', {}, key), h('dd', {}, show(item))]));
-    return document.createTextNode(value === null ? '—' : String(value));
-  };
-  api
-    .get<{ items?: unknown }>('/v1/dispatch/windows')
-    .then((answer) => fill(body, show(answer.items ?? answer)))
-    .catch((error: unknown) =>
-      fill(
-        body,
-        notice(
-          error instanceof ApiError && error.status === 404
-            ? 'The dispatch windows are not served here yet: this page shows GET /v1/dispatch/windows once the dispatch saga publishes it.'
-            : errorText(error),
-        ),
-      ),
-    );
-  return { title: 'Dispatch windows' };
 };

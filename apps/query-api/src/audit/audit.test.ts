@@ -106,7 +106,7 @@ test("a stream's history says who did what, when and why", async (t) => {
     [
       [0, 'parcel.registered.v1', on('07:05'), 'dispatch-1'],
       [1, 'parcel.assigned-to-route.v1', on('07:11'), 'route-process-manager'],
-      [2, 'parcel.loaded.v1', on('08:00'), 'driver-7'],
+      [2, 'parcel.loaded.v2', on('08:00'), 'driver-7'],
       [3, 'parcel.out-for-delivery.v1', on('13:30'), 'driver-7'],
       [4, 'parcel.delivered.v1', on('14:10'), 'driver-7'],
     ],
@@ -318,7 +318,7 @@ test('events filter by type, time window, actor, stream and transaction', async 
   ]);
   t.deepEqual(await typesOf('principalId=driver-7'), [
     'vehicle-v-1 vehicle.went-on-duty.v1',
-    'parcel-p-1 parcel.loaded.v1',
+    'parcel-p-1 parcel.loaded.v2',
     'parcel-p-1 parcel.out-for-delivery.v1',
     'parcel-p-1 parcel.delivered.v1',
   ]);
@@ -399,7 +399,7 @@ test('a JSON Lines export is every matching envelope, exactly as archived, one p
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line).type),
-    ['vehicle.went-on-duty.v1', 'parcel.loaded.v1'],
+    ['vehicle.went-on-duty.v1', 'parcel.loaded.v2'],
     'limit caps an export',
   );
 });
