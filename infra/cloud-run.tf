@@ -54,6 +54,11 @@ resource "google_cloud_run_v2_service" "command_api" {
       }
       # The edge checks read the read models (RouteBoard, ParcelStatusView, FleetView) before a command that
       # spans aggregates: assigning and loading a parcel, planning a route.
+      # Proof-of-delivery images and their thumbnails (stores.tf).
+      env {
+        name  = "MERIDIAN_POD_BUCKET"
+        value = google_storage_bucket.pod_images.name
+      }
       env {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
@@ -111,6 +116,11 @@ resource "google_cloud_run_v2_service" "query_api" {
       env {
         name  = "MERIDIAN_READ_MODELS"
         value = "firestore"
+      }
+      # Proof-of-delivery images and their thumbnails (stores.tf).
+      env {
+        name  = "MERIDIAN_POD_BUCKET"
+        value = google_storage_bucket.pod_images.name
       }
       env {
         name  = "MERIDIAN_BILLING_TARIFFS"
@@ -330,7 +340,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,dispatch-windows,billing,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,live-map"
       }
     }
   }
@@ -588,6 +598,11 @@ resource "google_cloud_run_v2_service" "reactions" {
       env {
         name  = "MERIDIAN_PROVISION"
         value = "false"
+      }
+      # The POD thumbnailer reads the images and writes their thumbnails (stores.tf).
+      env {
+        name  = "MERIDIAN_POD_BUCKET"
+        value = google_storage_bucket.pod_images.name
       }
       env {
         name  = "MERIDIAN_READ_MODELS"

@@ -12,6 +12,7 @@ resource "google_project_service" "api" {
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "spanner.googleapis.com",
+    "storage.googleapis.com",
   ])
   service            = each.value
   disable_on_destroy = false

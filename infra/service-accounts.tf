@@ -200,3 +200,23 @@ resource "google_secret_manager_secret_iam_member" "reactions_sms_gateway_token"
   role      = "roles/secretmanager.secretAccessor"
   member    = "serviceAccount:${google_service_account.reactions.email}"
 }
+
+# Proof-of-delivery images (stores.tf): the command API stores uploads and the reactions service thumbnails
+# (object users: create and read); the query API serves both (object viewer). Bucket roles, not project ones.
+resource "google_storage_bucket_iam_member" "command_api_pod_images" {
+  bucket = google_storage_bucket.pod_images.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.command_api.email}"
+}
+
+resource "google_storage_bucket_iam_member" "reactions_pod_images" {
+  bucket = google_storage_bucket.pod_images.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.reactions.email}"
+}
+
+resource "google_storage_bucket_iam_member" "query_api_pod_images" {
+  bucket = google_storage_bucket.pod_images.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.query_api.email}"
+}

@@ -81,3 +81,25 @@ resource "google_firestore_field" "processed_messages_ttl" {
 
   ttl_config {}
 }
+
+# Proof-of-delivery images and their thumbnails (MERIDIAN_POD_BUCKET): written by the command API (uploads)
+# and the reactions service (thumbnails), read by the query API. Objects are content-addressed
+# (`pod/<sha256>`, `pod/<sha256>.thumbnail.webp`) and never public; they are deleted var.pod_retention_days
+# after their upload (docs/proof-of-delivery.md).
+resource "google_storage_bucket" "pod_images" {
+  name                        = "${var.project_id}-meridian-pod"
+  location                    = var.pod_bucket_location
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  lifecycle_rule {
+    condition {
+      age = var.pod_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.api]
+}

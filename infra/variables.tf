@@ -98,3 +98,15 @@ variable "billing_tariffs" {
   default     = "{}"
   description = "The clients' tariffs the billing ledger is priced by, as JSON (MERIDIAN_BILLING_TARIFFS of the query API; README and docs/reactors.md)."
 }
+
+variable "pod_bucket_location" {
+  type        = string
+  description = "Where the proof-of-delivery images' bucket lives (a Cloud Storage location, e.g. EU or europe-west4)."
+  default     = "EU"
+}
+
+variable "pod_retention_days" {
+  type        = number
+  description = "Days a proof-of-delivery image and its thumbnail are kept after the upload (a bucket lifecycle rule)."
+  default     = 400
+}

@@ -1,5 +1,6 @@
 export * from './dispatch-windows/index.ts';
 export * from './billing/index.ts';
+export * from './driver-scores/index.ts';
 export * from './event-archive/index.ts';
 export * from './fleet/index.ts';
 export * from './live-map/index.ts';
@@ -10,6 +11,7 @@ export * from './reactions/index.ts';
 
 import { dispatchWindowsProjection } from './dispatch-windows/index.ts';
 import { billingProjection } from './billing/index.ts';
+import { driverScoresProjection } from './driver-scores/index.ts';
 import { fleetProjection } from './fleet/index.ts';
 import { parcelStatusProjection } from './parcel-status/index.ts';
 import { routeBoardProjection } from './route-board/index.ts';
@@ -22,4 +24,5 @@ export const platformProjections: readonly Projection[] = [
   fleetProjection,
   dispatchWindowsProjection,
   billingProjection,
+  driverScoresProjection,
 ];

@@ -34,6 +34,7 @@ import { deliveryStatuses } from '@meridian/webhooks';
 import {
   archiverConsumer,
   archiveVariables,
+  blobVariables,
   billingVariables,
   busVariables,
   notificationVariables,
@@ -632,8 +633,16 @@ const serviceOf = (resource: string): Service => {
 
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
-  command_api: [commonVariables, eventStoreVariables, readModelVariables],
-  query_api: [commonVariables, readModelVariables, eventStoreVariables, archiveVariables, consoleVariables, billingVariables],
+  command_api: [commonVariables, eventStoreVariables, readModelVariables, blobVariables],
+  query_api: [
+    commonVariables,
+    readModelVariables,
+    eventStoreVariables,
+    archiveVariables,
+    consoleVariables,
+    billingVariables,
+    blobVariables,
+  ],
   telemetry: [commonVariables, busVariables],
   relay: [commonVariables, eventStoreVariables, readModelVariables, busVariables],
   projector: [
@@ -646,7 +655,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables, blobVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */

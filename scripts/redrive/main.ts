@@ -14,11 +14,13 @@ import {
   type OptionSpecs,
 } from '@meridian/runtime';
 import {
+  blobVariables,
   busVariables,
   commonVariables,
   dataDirFor,
   embeddedDeadLetterDesk,
   eventStoreVariables,
+  openBlobStore,
   openBus,
   openDocumentStore,
   notificationVariables,
@@ -52,7 +54,7 @@ const config = configOrExit(
   decodeEnvironment(
     process.env,
     {},
-    { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables },
+    { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables, ...blobVariables },
   ),
 );
 const logger = createLogger({ service: 'redrive', level: config.MERIDIAN_LOG_LEVEL ?? 'WARNING' });
@@ -88,7 +90,11 @@ if (usesPubSub(config)) {
     projections,
     ...(store !== undefined && {
       reactions: reactionStreamConsumers(
-        { store, reactions: platformReactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+        {
+          store,
+          reactions: platformReactions,
+          effectHandlers: platformEffectHandlers(config, { store, documents, blobs: openBlobStore(config, logger, dataDir) }),
+        },
         logger,
         documents,
       ),

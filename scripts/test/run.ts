@@ -43,6 +43,9 @@ const notRunHere = (): string[] => [
     ? []
     : ['EventStoreDB event store contract: EVENTSTORE_CONNECTION_STRING is not set (no EventStoreDB/KurrentDB server here)']),
   ...(process.env['BIGQUERY_DATASET'] ? [] : ['BigQuery archive contract: BIGQUERY_DATASET is not set (no BigQuery endpoint here)']),
+  ...(process.env['MERIDIAN_POD_BUCKET']
+    ? []
+    : ['Cloud Storage blob store contract: MERIDIAN_POD_BUCKET is not set (no Cloud Storage bucket here)']),
   ...(process.env['ROUTE_OPTIMIZATION_PROJECT']
     ? []
     : ['Google Route Optimization contract: ROUTE_OPTIMIZATION_PROJECT is not set (no Route Optimization endpoint here)']),

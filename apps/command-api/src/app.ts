@@ -1,7 +1,7 @@
 // The command API: authentication, then one route per command, and the raw history of a stream.
 // `commandRouter` is mounted by the all-in-one local app; `createApp` serves it alone on the HTTP skeleton.
 import Router from '@koa/router';
-import { createStateCache, type DocumentStore, type EventStore, type Role } from '@meridian/kernel';
+import { createStateCache, type BlobStore, type DocumentStore, type EventStore, type Role } from '@meridian/kernel';
 import {
   authenticate,
   createHttpApp,
@@ -17,6 +17,7 @@ import type Koa from 'koa';
 import { edgeFacts } from './edge-facts.ts';
 import { handleRoute, type CommandApiDeps, type CommandState } from './handle-route.ts';
 import { createInFlight } from './in-flight.ts';
+import { proofRoutes } from './proof.ts';
 import { commandApiOpenApi } from './openapi.ts';
 import { commandRoutes } from './routes.ts';
 
@@ -26,6 +27,10 @@ export type CommandAppDeps = CommandApiDeps & {
   readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
+  /** Where proof-of-delivery images are stored (the filesystem under the data dir, or a bucket). */
+  readonly blobs: BlobStore;
+  /** The largest proof image taken, in bytes (default 10 MiB). */
+  readonly maxProofBytes?: number;
 };
 
 const historyReaders: readonly Role[] = ['auditor', 'admin'];
@@ -51,6 +56,7 @@ export const commandRouter = (deps: CommandAppDeps): Router<CommandState> => {
       // The same body for the first answer and every replay of it: the header tells them apart.
       ctx.body = { id, streamId: result.streamId, revision: result.revision, events: result.events };
     });
+  proofRoutes(router, handlerDeps);
   router.get('/v1/streams/:streamId', async (ctx) => {
     requireActor(ctx.state.principal, historyReaders);
     const { streamId } = ctx.params;

@@ -18,6 +18,8 @@ import {
   dataDirFor,
   defaultPort,
   eventStoreVariables,
+  blobVariables,
+  openBlobStore,
   openDocumentStore,
   openEventStore,
   readModelVariables,
@@ -27,7 +29,7 @@ import { createApp } from './app.ts';
 const service = 'command-api';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables };
+const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...blobVariables };
 commandLineOrExit(service, {
   command: 'node apps/command-api/src/main.ts',
   synopsis: '',
@@ -53,7 +55,8 @@ await startOrExit(service, async () => {
   const dataDir = dataDirFor(withProject, { eventStore: true, readModels: true });
   const store = openEventStore(withProject, logger, dataDir);
   const documents = openDocumentStore(withProject, logger, dataDir);
-  const server = bound.serve(createApp({ store, documents, findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
+  const blobs = openBlobStore(withProject, logger, dataDir);
+  const server = bound.serve(createApp({ store, documents, blobs, findPrincipal: keyring(MERIDIAN_API_KEYS), logger }));
   logger.info('command API listening', { url: server.url });
   closeOnSignals(logger, [
     { name: 'http', close: () => server.close() },

@@ -13,6 +13,7 @@ import {
   type OpenApiPaths,
 } from '@meridian/http';
 import type { EdgeCheck } from './edge-checks.ts';
+import { proofPaths } from './proof.ts';
 import { commandRoutes, type CommandRoute } from './routes.ts';
 
 const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
@@ -180,7 +181,7 @@ export const commandApiPaths = (): OpenApiPaths => {
       },
     },
   };
-  return paths;
+  return { ...paths, ...proofPaths() };
 };
 
 export const commandApiSchemas = { CommandAccepted: commandAccepted, RecordedEvent: recordedEvent };

@@ -4,6 +4,7 @@
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
 import type { DocumentStore, EventStore } from '@meridian/kernel';
 import { createLogger } from '@meridian/runtime';
+import { createFilesystemBlobStore } from '@meridian/blob-store';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
 import type Koa from 'koa';
 import { mkdtempSync } from 'node:fs';
@@ -67,6 +68,7 @@ export const startApi = async ({ now, path, through = (store) => store }: ApiOpt
     documents,
     findPrincipal: keyring(apiKeys),
     logger: createLogger({ service: 'test', level: 'SILENT' }),
+    blobs: createFilesystemBlobStore({ root: join(dir, 'blobs') }),
     ...(now && { now }),
   });
   const server: RunningServer = await serve(app);

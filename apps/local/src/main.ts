@@ -42,6 +42,7 @@ import {
   notificationVariables,
   platformEffectHandlers,
   billingVariables,
+  openBlobStore,
 } from '@meridian/wiring';
 import { warmConsole } from '@meridian/query-api';
 import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
@@ -104,9 +105,12 @@ await startOrExit(service, async () => {
   const secrets = createSecrets(webhooks.secretKey, webhooks.previousSecretKeys);
   const resealing = resealAfterRotation(documents, secrets, webhooks.previousSecretKeys.length, logger);
   warmConsole(logger);
+  // Embedded, proof images are files under the data dir (a bucket is the cloud wiring's).
+  const blobs = openBlobStore({}, logger, dataDir);
   const platform = startLocalPlatform({
     store,
     documents,
+    blobs,
     archive,
     web: { tiles: mapTilesOf(config) },
     trackingKey: trackingKeyOf(config, { development: true, dataDir }),
@@ -130,7 +134,7 @@ await startOrExit(service, async () => {
     // The dispatch saga plans its routes with the embedded optimizer, on a thread of its own.
     reactions: { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
     // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
-    effectHandlers: platformEffectHandlers(config, { store, documents }),
+    effectHandlers: platformEffectHandlers(config, { store, documents, blobs }),
     ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     ...(config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY !== undefined && { telemetryCapacity: config.MERIDIAN_TELEMETRY_QUEUE_CAPACITY }),

@@ -5,7 +5,8 @@
 // knows a technology: the caller passes the stores.
 import { commandApiPart, commandRouter } from '@meridian/command-api';
 import { createHttpApp, openApiDocument, publicOpenApi, type Principal } from '@meridian/http';
-import { documentDeadLetters, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
+import { createMemoryBlobStore } from '@meridian/blob-store';
+import { documentDeadLetters, type BlobStore, type DocumentStore, type EventArchive, type EventStore, type Logger } from '@meridian/kernel';
 import { consumerOf, platformProjections, type ConsumerSnapshot, type Tariffs } from '@meridian/projections';
 import {
   auditApiPart,
@@ -47,6 +48,10 @@ export type LocalPlatformDeps = {
   readonly documents: DocumentStore;
   readonly findPrincipal: (presented: string) => Principal | undefined;
   readonly logger: Logger;
+  /** Where proof-of-delivery images are kept (main: the filesystem under the data dir); in memory by default. */
+  readonly blobs?: BlobStore;
+  /** The largest proof image taken, in bytes (default 10 MiB). */
+  readonly maxProofBytes?: number;
   readonly now?: () => Date;
   /** Least time between two live-map writes of one vehicle (default 2 s). */
   readonly liveMapIntervalMs?: number;
@@ -135,6 +140,7 @@ const projectorOf = (snapshot: ConsumerSnapshot): ObservedConsumer[] => {
 
 export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const { store, documents, logger, findPrincipal } = deps;
+  const blobs = deps.blobs ?? createMemoryBlobStore();
   const bus = embeddedBus({
     log: store,
     state: documents,
@@ -154,7 +160,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const reactions: ReactionDeps = {
     store,
     reactions: deps.reactions ?? platformReactions,
-    effectHandlers: deps.effectHandlers ?? platformEffectHandlers({}, { store, documents }),
+    effectHandlers: deps.effectHandlers ?? platformEffectHandlers({}, { store, documents, blobs }),
     ...(deps.now && { now: deps.now }),
   };
   const consumerList = [
@@ -185,6 +191,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     documents,
     findPrincipal,
     logger,
+    blobs,
     projectors: projectors.snapshots,
     ...(deps.now !== undefined && { now: deps.now }),
     ...(deps.trackingKey !== undefined && { trackingKey: deps.trackingKey }),
@@ -216,7 +223,15 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     },
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined, web: deps.web !== undefined }),
     routers: [
-      commandRouter({ store, documents, findPrincipal, logger, ...(deps.now && { now: deps.now }) }),
+      commandRouter({
+        store,
+        documents,
+        blobs,
+        findPrincipal,
+        logger,
+        ...(deps.now && { now: deps.now }),
+        ...(deps.maxProofBytes !== undefined && { maxProofBytes: deps.maxProofBytes }),
+      }),
       catalogRouter(),
       queryRouter(query),
       ...queryPublicRouters(query),

@@ -5,6 +5,7 @@ import Router from '@koa/router';
 import {
   decodeDocument,
   type Actor,
+  type BlobStore,
   type DocumentStore,
   type EventArchive,
   type EventStore,
@@ -66,6 +67,8 @@ import { projectionsOverview } from './projections.ts';
 import { trackingLinkRoute, trackingRouter, type TrackingDeps } from './tracking/router.ts';
 import { smsOutboxRoutes } from './sms-outbox.ts';
 import { billingRoutes } from './billing.ts';
+import { driverScoreRoutes } from './driver-scores.ts';
+import { proofImageRoutes } from './proof-images.ts';
 
 export type QueryApiDeps = {
   readonly documents: DocumentStore;
@@ -87,6 +90,8 @@ export type QueryApiDeps = {
   readonly now?: () => Date;
   /** The clients' tariffs the billing ledger is priced by (MERIDIAN_BILLING_TARIFFS; none: nothing is priced). */
   readonly tariffs?: Tariffs;
+  /** Where proof-of-delivery images and their thumbnails are kept; without it they are not served (503). */
+  readonly blobs?: BlobStore;
 };
 
 type State = AuthState & RequestContextState;
@@ -194,6 +199,11 @@ const parcelRoutes = (router: Router<State>, deps: QueryApiDeps, live: LiveGener
     const parcel = visibleTo(actor, await (await parcels()).byId(ctx.params['parcelId'] ?? ''));
     if (parcel === undefined) throw notFound(`parcel ${ctx.params['parcelId']}`);
     ctx.body = parcel;
+  });
+  proofImageRoutes(router, {
+    blobs: deps.blobs,
+    readers: readers.parcels,
+    parcelSeenBy: async (actor, parcelId) => visibleTo(actor, await (await parcels()).byId(parcelId)),
   });
   router.get('/v1/parcels/:parcelId/events', async (ctx) => {
     const actor = requireActor(ctx.state.principal, readers.parcels);
@@ -439,6 +449,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   });
   smsOutboxRoutes(router, deps.documents);
   billingRoutes(router, deps.documents, deps.tariffs ?? {});
+  driverScoreRoutes(router, deps.documents);
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };

@@ -27,6 +27,8 @@ import {
   readModelVariables,
   trackingKeyOf,
   billingVariables,
+  blobVariables,
+  openBlobStore,
   reportedConsumers,
   type ArchiveConfig,
 } from '@meridian/wiring';
@@ -43,6 +45,7 @@ const variables = {
   ...archiveVariables,
   ...consoleVariables,
   ...billingVariables,
+  ...blobVariables,
 };
 commandLineOrExit(service, {
   command: 'node apps/query-api/src/main.ts',
@@ -88,6 +91,7 @@ await startOrExit(service, async () => {
     createApp({
       documents,
       store,
+      blobs: openBlobStore(config, logger, dataDir),
       web: { tiles: mapTilesOf(config) },
       // This process runs no consumer: the overview has the log's head, and the consumers as their services
       // report them (consumer-reports.ts); their dead letters are on Pub/Sub (the redrive tool).

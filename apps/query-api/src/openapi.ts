@@ -16,6 +16,8 @@ import { catalogApiPart } from './catalog.ts';
 import { TrackingLinkRequest } from './tracking/router.ts';
 import { smsOutboxPaths, smsOutboxSchemas } from './sms-outbox.ts';
 import { billingPaths, billingSchemas } from './billing.ts';
+import { driverScorePaths, driverScoreSchemas } from './driver-scores.ts';
+import { proofImagePaths } from './proof-images.ts';
 
 const pageParameters = [
   { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
@@ -507,8 +509,21 @@ export const queryApiPaths = (): OpenApiPaths => ({
 
 /** The read models' operations, for any document that serves them; with the pages when they are served. */
 export const queryApiPart = ({ web = false }: { readonly web?: boolean } = {}): OpenApiPart => ({
-  paths: { ...queryApiPaths(), ...smsOutboxPaths(), ...billingPaths(), ...(web ? consolePaths() : {}) },
-  schemas: { ...queryApiSchemas, ...smsOutboxSchemas, ...billingSchemas, OperationsOverview: operationsOverviewSchema },
+  paths: {
+    ...queryApiPaths(),
+    ...smsOutboxPaths(),
+    ...billingPaths(),
+    ...driverScorePaths(),
+    ...proofImagePaths(),
+    ...(web ? consolePaths() : {}),
+  },
+  schemas: {
+    ...queryApiSchemas,
+    ...smsOutboxSchemas,
+    ...billingSchemas,
+    ...driverScoreSchemas,
+    OperationsOverview: operationsOverviewSchema,
+  },
 });
 
 export const queryApiOpenApi = ({ web = false }: { readonly web?: boolean } = {}) =>

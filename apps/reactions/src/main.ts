@@ -15,7 +15,9 @@ import {
   installTelemetry,
 } from '@meridian/runtime';
 import {
+  blobVariables,
   busVariables,
+  openBlobStore,
   commonVariables,
   dataDirFor,
   dispatchActivities,
@@ -40,7 +42,14 @@ import { hostname } from 'node:os';
 const service = 'reactions';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
+const variables = {
+  ...commonVariables,
+  ...eventStoreVariables,
+  ...readModelVariables,
+  ...busVariables,
+  ...notificationVariables,
+  ...blobVariables,
+};
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
@@ -71,7 +80,11 @@ await startOrExit(service, async () => {
   const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
   const list = reactionConsumers(
     { bus, documents, logger },
-    { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
+    {
+      store,
+      reactions,
+      effectHandlers: platformEffectHandlers(config, { store, documents, blobs: openBlobStore(config, logger, dataDir) }),
+    },
   );
   consumers = startConsumers(list, { logger });
   // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).

@@ -75,6 +75,17 @@ const decodeStream = <Ev extends DomainEvent>(events: EventCatalog<Ev>, recorded
     return decoded.right;
   });
 
+/**
+ * An aggregate's state as its stream now folds (the initial state for a stream that does not exist): for an
+ * edge that must ask the decider before doing work of its own, such as storing an upload the command names.
+ */
+export const currentState = async <C extends Command, Ev extends DomainEvent, S>(
+  store: Pick<EventStore, 'readStream'>,
+  aggregate: AggregateDefinition<C, Ev, S>,
+  streamId: string,
+): Promise<S> =>
+  decodeStream(aggregate.events, await store.readStream(streamId)).reduce(aggregate.decider.evolve, aggregate.decider.initialState);
+
 /** Event ids derived from the request id make a retried append look identical to the store. */
 const eventIdsFor = (deps: CommandHandlerDeps, streamId: string, context: CommandContext, count: number): string[] =>
   Array.from({ length: count }, (_, index) =>

@@ -23,3 +23,4 @@ export * from './route-optimizer.ts';
 export * from './intents.ts';
 export * from './effects.ts';
 export * from './sms-gateway.ts';
+export * from './blob-store.ts';

@@ -1,6 +1,7 @@
 // Parcel commands: imperative names, data decoded once at the edge with these codecs.
 import { type Command, IsoDateTime, GeoPoint, Identifier, Kilograms, NonEmptyString, struct } from '@meridian/kernel';
 import type * as t from 'io-ts';
+import { ProofImage } from './proof-image.ts';
 import { Address, FailureReason, ParcelId, ProofOfDelivery, Recipient } from './values.ts';
 
 export const RegisterParcel = struct('RegisterParcel', {
@@ -65,6 +66,10 @@ export type CancelParcel = t.TypeOf<typeof CancelParcel>;
 export const RecordParcelSlaBreach = struct('RecordParcelSlaBreach', { parcelId: ParcelId });
 export type RecordParcelSlaBreach = t.TypeOf<typeof RecordParcelSlaBreach>;
 
+/** Records an image proving the delivery, stored already (the upload route stores it, then sends this). */
+export const RecordProofImage = struct('RecordProofImage', { parcelId: ParcelId, image: ProofImage });
+export type RecordProofImage = t.TypeOf<typeof RecordProofImage>;
+
 export type ParcelCommand =
   | Command<'RegisterParcel', RegisterParcel>
   | Command<'AssignParcelToRoute', AssignParcelToRoute>
@@ -76,7 +81,8 @@ export type ParcelCommand =
   | Command<'ReturnParcelToDepot', ReturnParcelToDepot>
   | Command<'ReturnUndeliveredParcel', ReturnUndeliveredParcel>
   | Command<'CancelParcel', CancelParcel>
-  | Command<'RecordParcelSlaBreach', RecordParcelSlaBreach>;
+  | Command<'RecordParcelSlaBreach', RecordParcelSlaBreach>
+  | Command<'RecordProofImage', RecordProofImage>;
 
 /** Every command's data codec, by command type: what the edge decodes requests with. */
 export const parcelCommands = {
@@ -91,4 +97,5 @@ export const parcelCommands = {
   ReturnUndeliveredParcel,
   CancelParcel,
   RecordParcelSlaBreach,
+  RecordProofImage,
 } as const;

@@ -8,6 +8,7 @@ import type {
   FailDeliveryAttempt,
   LoadParcel,
   ParcelCommand,
+  RecordProofImage,
   RegisterParcel,
   ReleaseParcelFromRoute,
   ReturnParcelToDepot,
@@ -224,6 +225,14 @@ const recordSlaBreach = (state: Registered, now: Date): Decision => {
     : accept(...breach);
 };
 
+/** A delivered parcel's proof image, once per image (by its sha256): the same upload again appends nothing. */
+const recordProofImage = (data: RecordProofImage, state: Registered, now: Date): Decision => {
+  if (state.status !== 'Delivered') return refuseInState('ParcelNotDelivered', state, 'a proof image is taken for a delivered parcel only');
+  if (state.proofImages.includes(data.image.sha256)) return accept();
+  const { parcelId, clientId } = state.parcel;
+  return accept({ type: 'PodImageReceived', data: { parcelId, clientId, ...data.image, receivedAt: isoDateTime(now) } });
+};
+
 export const decideParcel = (command: ParcelCommand, state: ParcelState): Decision => {
   const { now } = command.metadata;
   if (command.type === 'RegisterParcel')
@@ -252,6 +261,8 @@ export const decideParcel = (command: ParcelCommand, state: ParcelState): Decisi
       return cancel(command.data, state, now);
     case 'RecordParcelSlaBreach':
       return recordSlaBreach(state, now);
+    case 'RecordProofImage':
+      return recordProofImage(command.data, state, now);
     default:
       return exhaustive(command);
   }

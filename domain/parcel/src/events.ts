@@ -12,6 +12,7 @@ import {
   type DomainEvent,
 } from '@meridian/kernel';
 import * as t from 'io-ts';
+import { ProofImageType, Sha256 } from './proof-image.ts';
 import { Address, FailureReason, ParcelId, ProofOfDelivery, RecordedRecipient } from './values.ts';
 
 const about = { parcelId: ParcelId, clientId: Identifier };
@@ -118,6 +119,20 @@ export const ParcelSlaBreached = struct('ParcelSlaBreached', {
 });
 export type ParcelSlaBreached = t.TypeOf<typeof ParcelSlaBreached>;
 
+/**
+ * An image proving the delivery (a photo, a signature) was stored for a delivered parcel: its blob's key
+ * (content-addressed by its sha256), its type as its bytes say, its size. Links to it are made by the APIs.
+ */
+export const PodImageReceived = struct('PodImageReceived', {
+  ...about,
+  key: NonEmptyString,
+  contentType: ProofImageType,
+  sizeBytes: t.number,
+  sha256: Sha256,
+  receivedAt: IsoDateTime,
+});
+export type PodImageReceived = t.TypeOf<typeof PodImageReceived>;
+
 export type ParcelEvent =
   | DomainEvent<'ParcelRegistered', ParcelRegistered>
   | DomainEvent<'ParcelAssignedToRoute', ParcelAssignedToRoute>
@@ -128,7 +143,8 @@ export type ParcelEvent =
   | DomainEvent<'ParcelDeliveryAttemptFailed', ParcelDeliveryAttemptFailed>
   | DomainEvent<'ParcelReturnedToDepot', ParcelReturnedToDepot>
   | DomainEvent<'ParcelCancelled', ParcelCancelled>
-  | DomainEvent<'ParcelSlaBreached', ParcelSlaBreached>;
+  | DomainEvent<'ParcelSlaBreached', ParcelSlaBreached>
+  | DomainEvent<'PodImageReceived', PodImageReceived>;
 
 export const parcelEvents = eventCatalog<ParcelEvent>(
   'parcel',
@@ -143,6 +159,7 @@ export const parcelEvents = eventCatalog<ParcelEvent>(
     ParcelReturnedToDepot: { wireType: 'parcel.returned-to-depot.v1', data: ParcelReturnedToDepot },
     ParcelCancelled: { wireType: 'parcel.cancelled.v1', data: ParcelCancelled },
     ParcelSlaBreached: { wireType: 'parcel.sla-breached.v1', data: ParcelSlaBreached },
+    PodImageReceived: { wireType: 'parcel.proof-received.v1', data: PodImageReceived },
   },
   {
     'parcel.loaded.v1': upcastFrom<ParcelEvent, typeof ParcelLoadedV1>('ParcelLoaded', ParcelLoadedV1, ({ weightKg, ...v1 }) => ({

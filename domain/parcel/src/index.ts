@@ -7,6 +7,7 @@ import type { ParcelState } from './state.ts';
 export * from './commands.ts';
 export * from './decider.ts';
 export * from './events.ts';
+export * from './proof-image.ts';
 export * from './state.ts';
 export * from './values.ts';
 
@@ -27,5 +28,6 @@ export const parcel: AggregateDefinition<ParcelCommand, ParcelEvent, ParcelState
     ReturnUndeliveredParcel: 'existing',
     CancelParcel: 'existing',
     RecordParcelSlaBreach: 'existing',
+    RecordProofImage: 'existing',
   },
 };

@@ -25,7 +25,10 @@ export type ParcelState =
   | ({ readonly status: 'Loaded' } & OnVehicle)
   | ({ readonly status: 'OutForDelivery' } & OnVehicle)
   | ({ readonly status: 'AttemptFailed' } & OnVehicle)
-  | ({ readonly status: 'Delivered' } & OnVehicle)
+  | ({ readonly status: 'Delivered' } & OnVehicle & {
+        /** The sha256 of every proof image recorded: the same bytes again are recorded once. */
+        readonly proofImages: readonly string[];
+      })
   | ({ readonly status: 'ReturnedToDepot' } & { readonly parcel: ParcelFacts })
   | ({ readonly status: 'Cancelled' } & { readonly parcel: ParcelFacts });
 
@@ -56,7 +59,7 @@ export const evolveParcel = (state: ParcelState, event: ParcelEvent): ParcelStat
         vehicleId: event.data.vehicleId,
       };
     case 'ParcelDelivered':
-      return { status: 'Delivered', parcel, routeId: event.data.routeId, vehicleId: event.data.vehicleId };
+      return { status: 'Delivered', parcel, routeId: event.data.routeId, vehicleId: event.data.vehicleId, proofImages: [] };
     case 'ParcelDeliveryAttemptFailed':
       return { status: 'AttemptFailed', parcel, routeId: event.data.routeId, vehicleId: event.data.vehicleId };
     case 'ParcelReturnedToDepot':
@@ -65,5 +68,7 @@ export const evolveParcel = (state: ParcelState, event: ParcelEvent): ParcelStat
       return { status: 'Cancelled', parcel };
     case 'ParcelSlaBreached':
       return { ...state, parcel: { ...parcel, slaBreached: true } };
+    case 'PodImageReceived':
+      return state.status === 'Delivered' ? { ...state, proofImages: [...state.proofImages, event.data.sha256] } : state;
   }
 };

@@ -8,6 +8,7 @@ import { slaClock } from './sla-clock.ts';
 
 export * from './assignment-guard.ts';
 export * from './platform-event.ts';
+export * from './pod-thumbnails.ts';
 export * from './route-lifecycle.ts';
 export * from './sla-clock.ts';
 

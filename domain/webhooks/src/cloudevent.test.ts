@@ -65,3 +65,26 @@ test('the official cloudevents SDK validates the events, with the padded sequenc
     t.true(new CloudEvent(received).validate(), 'what a receiver parses is a valid event');
   }
 });
+
+test("a proof image's CloudEvent links the image and its thumbnail on the query API", (t) => {
+  const event: RecordedEvent = {
+    ...recorded(7),
+    type: 'parcel.proof-received.v1',
+    data: {
+      parcelId: 'p-1',
+      clientId: 'acme',
+      key: `pod/${'b'.repeat(64)}`,
+      contentType: 'image/jpeg',
+      sizeBytes: 1234,
+      sha256: 'b'.repeat(64),
+      receivedAt: '2026-11-21T09:00:00Z',
+    },
+  };
+  const decoded = parcelEvents.decode(event);
+  if (E.isLeft(decoded)) return void t.fail(decoded.left);
+  t.like(parcelCloudEvent(event, decoded.right).data, {
+    status: 'Delivered',
+    sha256: 'b'.repeat(64),
+    links: { image: '/v1/parcels/p-1/proof', thumbnail: '/v1/parcels/p-1/proof/thumbnail' },
+  });
+});

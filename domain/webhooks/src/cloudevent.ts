@@ -5,7 +5,7 @@
 // parcel and client, the status the event puts the parcel in, and its position in the parcel's history
 // (also the `sequence` extension, so ordering can be checked without reading data).
 import type { RecordedEvent } from '@meridian/kernel';
-import { parcelEvents, type ParcelEvent, type ParcelStatus } from '@meridian/parcel';
+import { parcelEvents, proofImageLinks, type ParcelEvent, type ParcelStatus } from '@meridian/parcel';
 
 export const cloudEventContentType = 'application/cloudevents+json; charset=utf-8';
 export const parcelEventSource = '/meridian/parcels';
@@ -61,6 +61,8 @@ export const statusAfter = (event: ParcelEvent): ParcelStatus | string => {
       return 'Cancelled';
     case 'ParcelSlaBreached':
       return event.data.status;
+    case 'PodImageReceived':
+      return 'Delivered';
     default: {
       const unknown: never = event;
       throw new Error(`no status for ${JSON.stringify(unknown)}`);
@@ -84,6 +86,8 @@ export const parcelCloudEvent = (event: RecordedEvent, parcel: ParcelEvent): Clo
     clientId: parcel.data.clientId,
     status: statusAfter(parcel),
     streamRevision: event.streamRevision,
+    // A proof image is served by the query API: the receiver fetches it with the client's key.
+    ...(parcel.type === 'PodImageReceived' && { links: proofImageLinks(parcel.data.parcelId) }),
   },
   sequence: sequenceOf(event.streamRevision),
   correlationid: event.metadata.correlationId,

@@ -4,6 +4,7 @@ export * from './event-store.ts';
 export * from './topology.ts';
 export * from './bus.ts';
 export * from './read-models.ts';
+export * from './blobs.ts';
 export * from './events.ts';
 export * from './archive.ts';
 export * from './chain-key.ts';

@@ -4,6 +4,7 @@
 // log, so every delivery of a fact reads the same), the ETA from ParcelStatusView when it has one.
 import {
   effectOutcomeOfReceipt,
+  type BlobStore,
   type DocumentStore,
   type DomainEvent,
   type EventStore,
@@ -14,10 +15,12 @@ import {
 import { notificationsConsumer, notifiedTypes, type NotificationContext } from '@meridian/notifications';
 import { parcelEvents, type ParcelEvent } from '@meridian/parcel';
 import { liveGenerations, parcelStatusProjection, parcelsCollection, physicalCollection, type EffectHandler } from '@meridian/projections';
+import { podThumbnailsConsumer } from '@meridian/reactions';
 import { emptyMeansUnset, integerVariable, nonEmptyVariable } from '@meridian/runtime';
 import { createEmbeddedSmsGateway, createHttpSmsGateway } from '@meridian/sms-gateway';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
+import { podThumbnailHandler } from './pod.ts';
 
 const isTimeZone = (zone: string): boolean => {
   try {
@@ -146,9 +149,11 @@ export const platformEffectHandlers = (
   {
     store,
     documents,
+    blobs,
     gateway = openSmsGateway(config, documents),
-  }: { readonly store: EventStore; readonly documents: DocumentStore; readonly gateway?: SmsGateway },
+  }: { readonly store: EventStore; readonly documents: DocumentStore; readonly blobs: BlobStore; readonly gateway?: SmsGateway },
 ): Readonly<Record<string, EffectHandler<DomainEvent, unknown, unknown>>> => ({
+  [podThumbnailsConsumer]: podThumbnailHandler({ blobs }),
   [notificationsConsumer]: notificationHandler({
     store,
     documents,

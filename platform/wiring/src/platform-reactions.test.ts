@@ -1,3 +1,4 @@
+import { createMemoryBlobStore } from '@meridian/blob-store';
 // The platform's own reactions (domain/reactions), as platformReactions wires them, on the embedded log:
 // commands sent through the command handling, as the command API sends them, and the rules kept by the
 // reactions that run beside it. A route planned assigns its parcels; a route cancelled releases them and its
@@ -58,7 +59,12 @@ const withReactions = async (tc: ExecutionContext, scenario: (store: EventStore)
         logger: silentLogger,
       },
       // Customer texts go to the embedded gateway, as npm start sends them without MERIDIAN_SMS_GATEWAY_URL.
-      { store, reactions: platformReactions, effectHandlers: platformEffectHandlers({}, { store, documents }), timerMaxWaitMs: 200 },
+      {
+        store,
+        reactions: platformReactions,
+        effectHandlers: platformEffectHandlers({}, { store, documents, blobs: createMemoryBlobStore() }),
+        timerMaxWaitMs: 200,
+      },
     ),
     { logger: silentLogger },
   );

@@ -11,7 +11,7 @@ import {
 import { dispatchSaga } from '@meridian/dispatch';
 import { customerNotifications } from '@meridian/notifications';
 import { parcel, parcelCommands } from '@meridian/parcel';
-import { platformProcessManagers, platformReactors } from '@meridian/reactions';
+import { platformProcessManagers, platformReactors, podThumbnails } from '@meridian/reactions';
 import { effectSubscription, processSubscription, reactorSubscription, timersProjection, type Activity } from '@meridian/projections';
 import { route, routeCommands } from '@meridian/route';
 import { vehicle, vehicleCommands } from '@meridian/vehicle';
@@ -40,7 +40,7 @@ export type ReactionSet = {
 export const platformReactions: ReactionSet = {
   reactors: platformReactors,
   processManagers: [...platformProcessManagers, dispatchSaga],
-  effectReactors: [customerNotifications],
+  effectReactors: [customerNotifications, podThumbnails],
 };
 
 /** The timers projection of a set of process managers; none when there are none (nothing to schedule). */

@@ -17,7 +17,11 @@ import type { FleetVehicleView } from './view.ts';
 const start = Date.parse('2026-11-21T06:00:00Z');
 const vehicleIds = ['v-1', 'v-2'] as const;
 
-type Step = { readonly type: Exclude<ParcelCommand['type'], 'RegisterParcel'>; readonly routeId: string; readonly vehicleId: string };
+type Step = {
+  readonly type: Exclude<ParcelCommand['type'], 'RegisterParcel' | 'RecordProofImage'>;
+  readonly routeId: string;
+  readonly vehicleId: string;
+};
 
 /** Weighted towards the commands that move a parcel on and off vehicles. */
 const step: fc.Arbitrary<Step> = fc.record({

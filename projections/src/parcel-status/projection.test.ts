@@ -185,3 +185,29 @@ test('an event whose data does not decode is dead-lettered at once (permanent) w
   t.truthy(await queries.byId('p-5'));
   t.is(await queries.byId('p-6'), undefined);
 });
+
+test('a proof image uploaded after the delivery is linked from the view: the image and its thumbnail', (t) => {
+  const p = parcelFacts('p-1');
+  const sha256 = 'a'.repeat(64);
+  const events = createTestLog().recordAll(parcelEvents, 'parcel-p-1', [
+    p.registered('07:00'),
+    p.assigned('r-1', '07:10'),
+    p.loaded('r-1', 'v-1', '07:30'),
+    p.outForDelivery('r-1', 'v-1', 1, '08:00'),
+    p.delivered('r-1', 'v-1', 1, '09:00'),
+    p.proofImageReceived(sha256, '09:01'),
+  ]);
+  givenProjection(parcelStatusProjection)(events).thenDocumentLike(parcels, 'p-1', {
+    status: 'Delivered',
+    proofImage: {
+      contentType: 'image/png',
+      sizeBytes: 2048,
+      sha256,
+      receivedAt: utcAt('09:01'),
+      links: { image: '/v1/parcels/p-1/proof', thumbnail: '/v1/parcels/p-1/proof/thumbnail' },
+    },
+  })(t);
+  givenProjection(parcelStatusProjection)(events.slice(0, 5)).then((t2, view) =>
+    t2.false('proofImage' in (view.documentOf(parcels, 'p-1') ?? {})),
+  )(t);
+});

@@ -1,7 +1,7 @@
 // ParcelStatusView: one document per parcel, from the parcel's own stream only, so the runtime's per-stream
 // order is all the ordering it needs.
 import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection, type RecordedEvent } from '@meridian/kernel';
-import { parcelEvents, type ParcelEvent, type ParcelRegistered } from '@meridian/parcel';
+import { parcelEvents, proofImageLinks, type ParcelEvent, type ParcelRegistered } from '@meridian/parcel';
 import { decodeRecorded } from '../runtime/decode.ts';
 import { later, utc } from '../runtime/updates.ts';
 import { ParcelStatusView } from './view.ts';
@@ -47,6 +47,8 @@ const timeOf = (event: ParcelEvent): string => {
       return event.data.cancelledAt;
     case 'ParcelSlaBreached':
       return event.data.breachedAt;
+    case 'PodImageReceived':
+      return event.data.receivedAt;
   }
 };
 
@@ -108,6 +110,10 @@ const changesOf = (event: LaterParcelEvent): Partial<ParcelStatusView> => {
       return { status: 'Cancelled', ...offRoute };
     case 'ParcelSlaBreached':
       return { slaBreached: true, breachedAt: utc(event.data.breachedAt) };
+    case 'PodImageReceived': {
+      const { parcelId, contentType, sizeBytes, sha256, receivedAt } = event.data;
+      return { proofImage: { contentType, sizeBytes, sha256, receivedAt: utc(receivedAt), links: proofImageLinks(parcelId) } };
+    }
   }
 };
 

@@ -42,6 +42,16 @@ export const ProofOfDeliveryView = struct('ProofOfDeliveryView', {
 });
 export type ProofOfDeliveryView = t.TypeOf<typeof ProofOfDeliveryView>;
 
+/** The latest image proving the delivery, and where the query API serves it and its thumbnail. */
+export const ProofImageView = struct('ProofImageView', {
+  contentType: t.string,
+  sizeBytes: t.number,
+  sha256: t.string,
+  receivedAt: t.string,
+  links: struct('ProofImageLinks', { image: t.string, thumbnail: t.string }),
+});
+export type ProofImageView = t.TypeOf<typeof ProofImageView>;
+
 export const DeliveryFailureView = struct('DeliveryFailureView', {
   reason: oneOf('FailureReason', ['recipient-absent', 'address-not-found', 'refused', 'access-denied', 'damaged', 'other']),
   at: t.string,
@@ -56,28 +66,38 @@ export type DeliveryFailureView = t.TypeOf<typeof DeliveryFailureView>;
 export const ParcelTimelineEntry = struct('ParcelTimelineEntry', { type: t.string, at: t.string, revision: t.number });
 export type ParcelTimelineEntry = t.TypeOf<typeof ParcelTimelineEntry>;
 
-export const ParcelStatusView = struct('ParcelStatusView', {
-  parcelId: t.string,
-  clientId: t.string,
-  status: oneOf('ParcelViewStatus', parcelViewStatuses),
-  recipientName: t.string,
-  address: ParcelAddress,
-  weightKg: t.number,
-  slaDeadline: t.string,
-  slaBreached: t.boolean,
-  breachedAt: nullable(t.string),
-  /** The route and vehicle it is on now; null once released, returned or cancelled (kept once delivered). */
-  routeId: nullable(t.string),
-  vehicleId: nullable(t.string),
-  /** Times it went out for delivery. */
-  attempts: t.number,
-  proofOfDelivery: nullable(ProofOfDeliveryView),
-  lastFailure: nullable(DeliveryFailureView),
-  timeline: t.readonlyArray(ParcelTimelineEntry),
-  registeredAt: t.string,
-  /** The latest business time of its facts (UTC), the list order. */
-  updatedAt: t.string,
-  /** The last stream revision applied: an ETag for clients, a position for operators. */
-  revision: t.number,
-});
+export const ParcelStatusView = struct(
+  'ParcelStatusView',
+  {
+    parcelId: t.string,
+    clientId: t.string,
+    status: oneOf('ParcelViewStatus', parcelViewStatuses),
+    recipientName: t.string,
+    address: ParcelAddress,
+    weightKg: t.number,
+    slaDeadline: t.string,
+    slaBreached: t.boolean,
+    breachedAt: nullable(t.string),
+    /** The route and vehicle it is on now; null once released, returned or cancelled (kept once delivered). */
+    routeId: nullable(t.string),
+    vehicleId: nullable(t.string),
+    /** Times it went out for delivery. */
+    attempts: t.number,
+    proofOfDelivery: nullable(ProofOfDeliveryView),
+    lastFailure: nullable(DeliveryFailureView),
+    timeline: t.readonlyArray(ParcelTimelineEntry),
+    registeredAt: t.string,
+    /** The latest business time of its facts (UTC), the list order. */
+    updatedAt: t.string,
+    /** The last stream revision applied: an ETag for clients, a position for operators. */
+    revision: t.number,
+  },
+  {
+    /**
+     * The latest proof image, once one was uploaded. Optional rather than null, against the rule above, so
+     * that views written before proof images existed still decode without a rebuild of every parcel.
+     */
+    proofImage: ProofImageView,
+  },
+);
 export type ParcelStatusView = t.TypeOf<typeof ParcelStatusView>;

@@ -1,7 +1,7 @@
 // Domain events for projection tests, one builder per fact. Values are typed by assertion, as in the
 // aggregates' own tests: these literals are valid by construction, and decoding is tested there.
 import type { GeoPoint, Identifier, IsoDateTime, Kilograms, NonEmptyString } from '@meridian/kernel';
-import type { Address, FailureReason, ParcelEvent, ParcelId } from '@meridian/parcel';
+import type { Address, FailureReason, ParcelEvent, ParcelId, Sha256 } from '@meridian/parcel';
 import type { RouteEvent, RouteId } from '@meridian/route';
 import type { VehicleEvent, VehicleId } from '@meridian/vehicle';
 
@@ -83,6 +83,17 @@ export const parcelFacts = (parcel: string, { clientId = 'acme', weightKg = 2.5,
     cancelled: (time: string): ParcelEvent => ({
       type: 'ParcelCancelled',
       data: { ...about, reason: text('client asked'), cancelledAt: at(time) },
+    }),
+    proofImageReceived: (sha256: string, time: string): ParcelEvent => ({
+      type: 'PodImageReceived',
+      data: {
+        ...about,
+        key: text(`pod/${sha256}`),
+        contentType: 'image/png',
+        sizeBytes: 2048,
+        sha256: sha256 as Sha256,
+        receivedAt: at(time),
+      },
     }),
     slaBreached: (time: string, status: string): ParcelEvent => ({
       type: 'ParcelSlaBreached',

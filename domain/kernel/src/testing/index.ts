@@ -13,3 +13,4 @@ export * from './test-queue.ts';
 export * from './route-optimizer-contract.ts';
 export * from './twice.ts';
 export * from './sms-gateway-contract.ts';
+export * from './blob-store-contract.ts';
