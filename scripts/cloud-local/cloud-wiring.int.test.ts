@@ -2,7 +2,7 @@
 // process: command API → Spanner log → relay → Pub/Sub → projector → Firestore → query API.
 import { silentLogger, type Document, type DocumentStore, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
-import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
+import { applyEvents, parcelStatusProjection, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import {
   openBus,
@@ -149,6 +149,7 @@ const wholeLog = async (): Promise<RecordedEvent[]> => {
   }
 };
 
+const parcelsPhysical = physicalCollection('parcels', parcelStatusProjection.version);
 const collectionsOf = (projection: Projection) => Object.keys(projection.collections).map((c) => physicalCollection(c, projection.version));
 
 const snapshot = async (documents: DocumentStore): Promise<Record<string, Record<string, Document>>> => {
@@ -293,7 +294,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       'the parcel view',
     );
     t.like(view.body, { parcelId, status: 'AssignedToRoute', routeId: 'r-x', revision: 1 });
-    t.like(await firestore.get('parcels_v1', parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
+    t.like(await firestore.get(parcelsPhysical, parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
   });
 
   test.serial("a client cannot read another client's parcel", async (t) => {
@@ -435,7 +436,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     const letter = letters.find((x) => x.attributes['streamId'] === streamId)!;
     t.is(letter.note?.attempt, 1, 'retrying cannot make it decode: no attempt is spent on it');
     t.regex(letter.note?.reason ?? '', /cannot decode parcel\.registered\.v1/);
-    t.is(await firestore.get('parcels_v1', streamId.slice('parcel-'.length)), undefined);
+    t.is(await firestore.get(parcelsPhysical, streamId.slice('parcel-'.length)), undefined);
   });
 
   test.serial("a client's endpoint receives its parcel's events as signed CloudEvents, through Pub/Sub", async (t) => {

@@ -25,7 +25,9 @@ import {
   notificationVariables,
   openEventStore,
   platformEffectHandlers,
-  platformReactions,
+  platformReactionsWith,
+  etaSettingsOf,
+  etaVariables,
   reactionConsumers,
   readModelVariables,
   startConsumers,
@@ -38,7 +40,14 @@ import { documentDeadLetters } from '@meridian/kernel';
 const service = 'reactions';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
+const variables = {
+  ...commonVariables,
+  ...eventStoreVariables,
+  ...readModelVariables,
+  ...busVariables,
+  ...notificationVariables,
+  ...etaVariables,
+};
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
@@ -66,7 +75,10 @@ await startOrExit(service, async () => {
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
   // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
-  const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
+  const reactions = {
+    ...platformReactionsWith({ eta: etaSettingsOf(config) }),
+    activities: dispatchActivities(createEmbeddedRouteOptimizer()),
+  };
   const list = reactionConsumers(
     { bus, documents, logger },
     { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },

@@ -115,7 +115,14 @@ export const StopArrivalEstimate = struct('StopArrivalEstimate', { stopId: Ident
 export type StopArrivalEstimate = t.TypeOf<typeof StopArrivalEstimate>;
 
 /** What made the ETA reactor ask for a new estimate. */
-export const EtaTrigger = oneOf('EtaTrigger', ['route-started', 'stop-closed', 'parcel-delivered', 'delivery-attempt-failed', 'position']);
+export const EtaTrigger = oneOf('EtaTrigger', [
+  'route-started',
+  'stop-closed',
+  'stops-resequenced',
+  'parcel-delivered',
+  'delivery-attempt-failed',
+  'position',
+]);
 export type EtaTrigger = t.TypeOf<typeof EtaTrigger>;
 
 /**
