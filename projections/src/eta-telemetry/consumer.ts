@@ -91,7 +91,12 @@ const routeOf = async (state: State, vehicleId: string): Promise<string | undefi
   return routeId;
 };
 
-/** Sends the check of one ping: the request id is derived from the ping, so a redelivered ping appends nothing twice. */
+/**
+ * Sends the check of one ping: the request id is derived from the ping, so a redelivered ping appends nothing
+ * twice. A refusal (the route not started yet, or ended) is remembered as "no route to estimate" for the
+ * vehicle until its route is asked again: every check leaves a request record, and a van waiting at the depot
+ * would otherwise leave one per check interval for nothing (the route's start estimates it anyway).
+ */
 const sendCheck = async (state: State, ping: TelemetryPing, routeId: RouteId) => {
   const { model, throttle } = state.deps;
   const position = { lat: ping.lat, lng: ping.lng, at: ping.recordedAt, source: 'telemetry' as const };
@@ -101,6 +106,7 @@ const sendCheck = async (state: State, ping: TelemetryPing, routeId: RouteId) =>
     intent(route, { type: 'EstimateArrivals', data: { routeId, model, trigger: 'position', position, throttle } }),
     { requestId, causationId: requestId, correlationId: requestId, actor: reactionActor(etaTelemetryName), now: new Date(state.nowMs()) },
   );
+  if (outcome.kind === 'refused') state.routes.set(ping.vehicleId, { routeId: undefined, until: state.nowMs() + state.routeTtlMs });
   state.deps.logger.debug(`eta check ${outcome.kind}`, {
     vehicleId: ping.vehicleId,
     routeId,
