@@ -196,8 +196,11 @@ const checkpointed: readonly { readonly eventTypes: readonly string[]; readonly 
   ...reactionSubscriptions(platformReactions).map(({ name, eventTypes }) => ({ eventTypes, collection: `${name}-streams` })),
 ];
 
-/** Caught up: every projection and every reaction has handled the last revision of every stream it follows. */
-const caughtUp = async () => {
+/**
+ * Caught up: every projection and every reaction has handled the last revision of every stream it follows;
+ * otherwise, the first consumer and stream found behind (so a timeout says which).
+ */
+const caughtUp = async (): Promise<true | string> => {
   const events = await wholeLog();
   for (const consumer of checkpointed) {
     const followed = events.filter((e) => consumer.eventTypes.includes(e.type));
@@ -209,7 +212,9 @@ const caughtUp = async () => {
       for (const { id, document } of page.documents) byStream.set(id, document['revision'] as number);
       after = page.next;
     } while (after !== undefined);
-    for (const [streamId, revision] of last) if (byStream.get(streamId) !== revision) return false;
+    for (const [streamId, revision] of last)
+      if (byStream.get(streamId) !== revision)
+        return `${consumer.collection} has ${streamId} at ${byStream.get(streamId)}, not ${revision}`;
   }
   return true;
 };
@@ -364,7 +369,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     })();
     const [routes] = await Promise.all([load, chaos]);
     t.is(routes.length, 4);
-    await until(caughtUp, (ok) => ok, 'the projectors to catch up', 90_000);
+    await until(caughtUp, (ok) => ok === true, 'the projectors to catch up', 90_000);
     t.deepEqual(await snapshot(firestore), await fromScratch());
   });
 
@@ -381,7 +386,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
         command(`/v1/parcels/${id}/assign-to-route`, { routeId: 'r-c' }),
       ]),
     );
-    await until(caughtUp, (ok) => ok, 'the projectors to catch up');
+    await until(caughtUp, (ok) => ok === true, 'the projectors to catch up');
     for (const parcelId of parcelIds) {
       const history = (await call('command-api', 'GET', `/v1/streams/parcel-${parcelId}`)).body.events as RecordedEvent[];
       const view = (await call('query-api', 'GET', `/v1/parcels/${parcelId}`)).body;
@@ -394,7 +399,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
   });
 
   test.serial('every message delivered twice leaves the read models unchanged', async (t) => {
-    await until(caughtUp, (ok) => ok, 'the projectors to catch up');
+    await until(caughtUp, (ok) => ok === true, 'the projectors to catch up');
     const before = await snapshot(firestore);
     const events = await wholeLog();
     const duplicatesBefore = countInLog('"outcome":"duplicate"');
