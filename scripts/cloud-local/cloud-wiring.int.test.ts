@@ -340,6 +340,48 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.deepEqual(retried, [], 'the ping is acked once its write commits, never nacked to come again');
   });
 
+  // The ETA's telemetry consumer reads its own subscription of the telemetry topic and sends the route its
+  // command through the event store, as the reactions service does in the cloud (docs/eta.md).
+  test.serial("a started route is estimated, and a van's ping sent to the telemetry API moves its estimate through Pub/Sub", async (t) => {
+    const tag = randomUUID().slice(0, 8);
+    const [vehicleId, routeId] = [`v-eta-${tag}`, `r-eta-${tag}`];
+    await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+    await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId: `d-${tag}` });
+    await command('/v1/parcels', parcelBody(`p-eta-${tag}`));
+    const now = Date.now();
+    await command('/v1/routes', {
+      routeId,
+      depotId: 'ams',
+      dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+      stops: [{ stopId: 's-1', location: { lat: 52.3, lng: 4.9 }, parcelIds: [`p-eta-${tag}`] }],
+    });
+    await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 2 });
+    await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId: `d-${tag}` });
+    await command(`/v1/routes/${routeId}/start`);
+    const estimates = async () => {
+      const store = log();
+      try {
+        return (await store.readStream(`route-${routeId}`)).filter((event) => event.type === 'route.eta-updated.v1');
+      } finally {
+        await store.close();
+      }
+    };
+    const sourceOf = (event: RecordedEvent) => (event.data as { position?: { source?: string } }).position?.source;
+    const started = await until(estimates, (events) => events.length > 0, 'the started route estimated');
+    t.is(sourceOf(started[0]!), 'first-stop');
+    const ping = { vehicleId, lat: 52.29, lng: 4.9, speed: 30, heading: 0, recordedAt: new Date().toISOString() };
+    t.is((await call('telemetry', 'POST', '/v1/telemetry', { pings: [ping] })).status, 202);
+    // The route records a position-driven estimate only past its interval (60 s) or its threshold (120 s): the
+    // van 0.01° short of its stop is 208 s of driving under the default model, past the threshold, so at once.
+    const moved = await until(
+      estimates,
+      (events) => events.some((event) => sourceOf(event) === 'telemetry'),
+      'the ping estimated',
+      120_000,
+    );
+    t.like(moved.find((event) => sourceOf(event) === 'telemetry')?.data, { trigger: 'position', position: { lat: 52.29 } });
+  });
+
   // The projector is killed mid-stream of the log (commands keep appending), but while the relay is down
   // and once it has settled what it was handed: on the emulator, messages a killed subscriber held come
   // back only after the 60 s ack deadline, while the stream's later ones reach its successor and are
