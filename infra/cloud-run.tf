@@ -616,6 +616,19 @@ resource "google_cloud_run_v2_service" "reactions" {
         name  = "MERIDIAN_NOTIFICATION_TIME_ZONE"
         value = var.notification_time_zone
       }
+      # The ETA reactor and its telemetry consumer (docs/eta.md).
+      env {
+        name  = "MERIDIAN_ETA_MODEL"
+        value = jsonencode(var.eta_model)
+      }
+      env {
+        name  = "MERIDIAN_ETA_INTERVAL_SECONDS"
+        value = tostring(var.eta_interval_seconds)
+      }
+      env {
+        name  = "MERIDIAN_ETA_THRESHOLD_SECONDS"
+        value = tostring(var.eta_threshold_seconds)
+      }
       # The customer notifications' SMS gateway: the HTTP one when its URL is given, the embedded one otherwise.
       dynamic "env" {
         for_each = var.sms_gateway_url == "" ? [] : [var.sms_gateway_url]

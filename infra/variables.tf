@@ -93,6 +93,24 @@ variable "notification_time_zone" {
   description = "The time zone customer texts show times in (MERIDIAN_NOTIFICATION_TIME_ZONE)."
 }
 
+variable "eta_model" {
+  type        = object({ speedKmh = number, roadFactor = number, serviceSeconds = number })
+  default     = { speedKmh = 25, roadFactor = 1.3, serviceSeconds = 180 }
+  description = "The ETA model (MERIDIAN_ETA_MODEL of the reactions service): the vans' average speed in km/h, road over great-circle distance, seconds spent at each stop (docs/eta.md)."
+}
+
+variable "eta_interval_seconds" {
+  type        = number
+  default     = 60
+  description = "The least time between two position-driven ETA updates of a route (MERIDIAN_ETA_INTERVAL_SECONDS)."
+}
+
+variable "eta_threshold_seconds" {
+  type        = number
+  default     = 120
+  description = "A position moving some stop's ETA by more than this many seconds updates the route at once (MERIDIAN_ETA_THRESHOLD_SECONDS)."
+}
+
 variable "billing_tariffs" {
   type        = string
   default     = "{}"

@@ -1,6 +1,7 @@
 export * from './dispatch-windows/index.ts';
 export * from './billing/index.ts';
 export * from './driver-scores/index.ts';
+export * from './eta-telemetry/index.ts';
 export * from './event-archive/index.ts';
 export * from './fleet/index.ts';
 export * from './live-map/index.ts';

@@ -2,7 +2,7 @@
 // process: command API → Spanner log → relay → Pub/Sub → projector → Firestore → query API.
 import { failureKindOf, silentLogger, type Document, type DocumentStore, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { environmentFor, readWholeLog } from '@meridian/kernel/testing';
-import { applyEvents, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
+import { applyEvents, parcelStatusProjection, physicalCollection, platformProjections, streamCheckpoints } from '@meridian/projections';
 import { createSqliteDocumentStore } from '@meridian/sqlite';
 import {
   openBus,
@@ -149,6 +149,7 @@ const wholeLog = async (): Promise<RecordedEvent[]> => {
   }
 };
 
+const parcelsPhysical = physicalCollection('parcels', parcelStatusProjection.version);
 const collectionsOf = (projection: Projection) => Object.keys(projection.collections).map((c) => physicalCollection(c, projection.version));
 
 const snapshot = async (documents: DocumentStore): Promise<Record<string, Record<string, Document>>> => {
@@ -195,8 +196,11 @@ const checkpointed: readonly { readonly eventTypes: readonly string[]; readonly 
   ...reactionSubscriptions(platformReactions).map(({ name, eventTypes }) => ({ eventTypes, collection: `${name}-streams` })),
 ];
 
-/** Caught up: every projection and every reaction has handled the last revision of every stream it follows. */
-const caughtUp = async () => {
+/**
+ * Caught up: every projection and every reaction has handled the last revision of every stream it follows;
+ * otherwise, the first consumer and stream found behind (so a timeout says which).
+ */
+const caughtUp = async (): Promise<true | string> => {
   const events = await wholeLog();
   for (const consumer of checkpointed) {
     const followed = events.filter((e) => consumer.eventTypes.includes(e.type));
@@ -208,7 +212,9 @@ const caughtUp = async () => {
       for (const { id, document } of page.documents) byStream.set(id, document['revision'] as number);
       after = page.next;
     } while (after !== undefined);
-    for (const [streamId, revision] of last) if (byStream.get(streamId) !== revision) return false;
+    for (const [streamId, revision] of last)
+      if (byStream.get(streamId) !== revision)
+        return `${consumer.collection} has ${streamId} at ${byStream.get(streamId)}, not ${revision}`;
   }
   return true;
 };
@@ -332,7 +338,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       'the parcel view',
     );
     t.like(view.body, { parcelId, status: 'AssignedToRoute', routeId: 'r-x', revision: 1 });
-    t.like(await firestore.get('parcels_v1', parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
+    t.like(await firestore.get(parcelsPhysical, parcelId), { status: 'AssignedToRoute' }, 'the document is in Firestore');
   });
 
   test.serial('the operations overview shows the consumers each service reports, with where they stand', async (t) => {
@@ -468,6 +474,48 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.deepEqual(retried, [], 'the ping is acked once its write commits, never nacked to come again');
   });
 
+  // The ETA's telemetry consumer reads its own subscription of the telemetry topic and sends the route its
+  // command through the event store, as the reactions service does in the cloud (docs/eta.md).
+  test.serial("a started route is estimated, and a van's ping sent to the telemetry API moves its estimate through Pub/Sub", async (t) => {
+    const tag = randomUUID().slice(0, 8);
+    const [vehicleId, routeId] = [`v-eta-${tag}`, `r-eta-${tag}`];
+    await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+    await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId: `d-${tag}` });
+    await command('/v1/parcels', parcelBody(`p-eta-${tag}`));
+    const now = Date.now();
+    await command('/v1/routes', {
+      routeId,
+      depotId: 'ams',
+      dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+      stops: [{ stopId: 's-1', location: { lat: 52.3, lng: 4.9 }, parcelIds: [`p-eta-${tag}`] }],
+    });
+    await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 2 });
+    await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId: `d-${tag}` });
+    await command(`/v1/routes/${routeId}/start`);
+    const estimates = async () => {
+      const store = log();
+      try {
+        return (await store.readStream(`route-${routeId}`)).filter((event) => event.type === 'route.eta-updated.v1');
+      } finally {
+        await store.close();
+      }
+    };
+    const sourceOf = (event: RecordedEvent) => (event.data as { position?: { source?: string } }).position?.source;
+    const started = await until(estimates, (events) => events.length > 0, 'the started route estimated');
+    t.is(sourceOf(started[0]!), 'first-stop');
+    const ping = { vehicleId, lat: 52.29, lng: 4.9, speed: 30, heading: 0, recordedAt: new Date().toISOString() };
+    t.is((await call('telemetry', 'POST', '/v1/telemetry', { pings: [ping] })).status, 202);
+    // The route records a position-driven estimate only past its interval (60 s) or its threshold (120 s): the
+    // van 0.01° short of its stop is 208 s of driving under the default model, past the threshold, so at once.
+    const moved = await until(
+      estimates,
+      (events) => events.some((event) => sourceOf(event) === 'telemetry'),
+      'the ping estimated',
+      120_000,
+    );
+    t.like(moved.find((event) => sourceOf(event) === 'telemetry')?.data, { trigger: 'position', position: { lat: 52.29 } });
+  });
+
   // The projector is killed mid-stream of the log (commands keep appending), but while the relay is down
   // and once it has settled what it was handed: on the emulator, messages a killed subscriber held come
   // back only after the 60 s ack deadline, while the stream's later ones reach its successor and are
@@ -497,7 +545,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     })();
     const [routes] = await Promise.all([load, chaos]);
     t.is(routes.length, 4);
-    await until(caughtUp, (ok) => ok, 'the projectors to catch up', 90_000);
+    await until(caughtUp, (ok) => ok === true, 'the projectors to catch up', 90_000);
     t.deepEqual(await snapshot(firestore), await fromScratch());
   });
 
@@ -514,7 +562,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
         command(`/v1/parcels/${id}/assign-to-route`, { routeId: 'r-c' }),
       ]),
     );
-    await until(caughtUp, (ok) => ok, 'the projectors to catch up');
+    await until(caughtUp, (ok) => ok === true, 'the projectors to catch up');
     for (const parcelId of parcelIds) {
       const history = (await call('command-api', 'GET', `/v1/streams/parcel-${parcelId}`)).body.events as RecordedEvent[];
       const view = (await call('query-api', 'GET', `/v1/parcels/${parcelId}`)).body;
@@ -527,7 +575,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
   });
 
   test.serial('every message delivered twice leaves the read models unchanged', async (t) => {
-    await until(caughtUp, (ok) => ok, 'the projectors to catch up');
+    await until(caughtUp, (ok) => ok === true, 'the projectors to catch up');
     const before = await snapshot(firestore);
     const events = await wholeLog();
     const duplicatesBefore = countInLog('"outcome":"duplicate"');
@@ -573,7 +621,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     const letter = letters.find((x) => x.attributes['streamId'] === streamId)!;
     t.is(letter.note?.attempt, 1, 'retrying cannot make it decode: no attempt is spent on it');
     t.regex(letter.note?.reason ?? '', /cannot decode parcel\.registered\.v1/);
-    t.is(await firestore.get('parcels_v1', streamId.slice('parcel-'.length)), undefined);
+    t.is(await firestore.get(parcelsPhysical, streamId.slice('parcel-'.length)), undefined);
   });
 
   test.serial("a client's endpoint receives its parcel's events as signed CloudEvents, through Pub/Sub", async (t) => {

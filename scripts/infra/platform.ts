@@ -26,6 +26,7 @@ import {
   reactionProjections,
   reactionSubscriptions,
   telemetryArchiverSubscription,
+  reactionTelemetrySubscriptions,
   telemetryTopic,
   webhookConsumer,
 } from '@meridian/wiring';
@@ -62,6 +63,8 @@ export const platformAccess: PubSubAccess = {
     ...Object.fromEntries(
       [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => [name, 'reactions']),
     ),
+    // With them, the telemetry consumers of reactions (the ETA's sends route commands: docs/eta.md).
+    ...Object.fromEntries(reactionTelemetrySubscriptions(platformReactions).map((name) => [name, 'reactions'])),
   },
 };
 

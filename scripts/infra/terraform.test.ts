@@ -39,6 +39,7 @@ import {
   busVariables,
   notificationVariables,
   commonVariables,
+  etaVariables,
   eventStoreVariables,
   eventsTopic,
   liveMapSubscription,
@@ -46,6 +47,7 @@ import {
   platformTopology,
   reactionProjections,
   reactionSubscriptions,
+  reactionTelemetrySubscriptions,
   readModelVariables,
   telemetryArchiverSubscription,
   telemetryTopic,
@@ -655,7 +657,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables, blobVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables, blobVariables, etaVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -669,7 +671,10 @@ const projectorWork: Readonly<Record<string, readonly string[]>> = {
 const subscriptionsReadBy = (service: Service): string[] => {
   if (service.image === 'webhook_dispatcher') return [webhookConsumer.name];
   if (service.image === 'reactions')
-    return [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name);
+    return [
+      ...[...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name),
+      ...reactionTelemetrySubscriptions(platformReactions),
+    ];
   if (service.image !== 'projector') return [];
   const names = service.env.get('MERIDIAN_PROJECTIONS');
   if (names === undefined) return ['(MERIDIAN_PROJECTIONS unset: everything)'];

@@ -1,5 +1,6 @@
 // The read models as the API serves them (GET /openapi.json describes each): the types the pages read.
 // Type-only imports: nothing of the server is bundled.
+import type { ParcelStatusView } from '@meridian/projections';
 export type {
   DispatchTimelineEntry,
   DispatchWindowView,
@@ -22,8 +23,11 @@ export const dutyColours: Readonly<Record<string, string>> = {
 /** A vehicle the map knows only from its pings (not in the fleet read model yet). */
 export const unknownColour = '#8250df';
 
-/** Fields later versions of the read models may carry (ETAs from issue 14): read without assuming them. */
-export const etaOf = (item: object): string | null => {
-  const eta: unknown = Object.getOwnPropertyDescriptor(item, 'eta')?.value;
-  return typeof eta === 'string' ? eta : null;
+/** A parcel's ETA (docs/eta.md): when its van is expected, while it is still to be handed over. */
+export const parcelEtaOf = (parcel: Pick<ParcelStatusView, 'eta'>): string | null => parcel.eta?.at ?? null;
+
+/** How far a completed stop's ETA was from its completion, for people: "3 min late", "1 min early", "on time". */
+export const etaErrorText = (seconds: number): string => {
+  const minutes = Math.round(Math.abs(seconds) / 60);
+  return minutes === 0 ? 'on time' : `${minutes} min ${seconds > 0 ? 'late' : 'early'}`;
 };

@@ -23,7 +23,9 @@ import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
 import {
   archiveVariables,
   dispatchActivities,
-  platformReactions,
+  platformReactionsWith,
+  etaSettingsOf,
+  etaVariables,
   commonVariables,
   consoleVariables,
   dataDirFor,
@@ -61,6 +63,7 @@ const variables = {
   ...consoleVariables,
   ...notificationVariables,
   ...billingVariables,
+  ...etaVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
@@ -132,7 +135,7 @@ await startOrExit(service, async () => {
     findPrincipal: keyring(keys),
     logger,
     // The dispatch saga plans its routes with the embedded optimizer, on a thread of its own.
-    reactions: { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
+    reactions: { ...platformReactionsWith({ eta: etaSettingsOf(config) }), activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
     // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
     effectHandlers: platformEffectHandlers(config, { store, documents, blobs }),
     ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),

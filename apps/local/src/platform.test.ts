@@ -202,12 +202,13 @@ test(
     t.is(before.status, 200);
     t.like(
       before.body.projections.find((s: { name: string }) => s.name === 'parcel-status'),
-      { name: 'parcel-status', live: 'v1', retired: [] },
+      { name: 'parcel-status', live: `v${parcelStatusProjection.version}`, retired: [] },
     );
     await replay({ log: p.store, documents: p.documents, projection: parcelStatusProjection, logger: silentLogger }, { settleMs: 0 });
     const after = await p.call('GET', '/v1/projections', keys.admin);
     const parcelStatus = after.body.projections.find((s: { name: string }) => s.name === 'parcel-status');
-    t.like(parcelStatus, { name: 'parcel-status', version: 1, live: 'v1r1', retired: ['v1'] });
+    const version = parcelStatusProjection.version;
+    t.like(parcelStatus, { name: 'parcel-status', version, live: `v${version}r1`, retired: [`v${version}`] });
     t.true(typeof parcelStatus.switchedAt === 'string');
     t.like(
       after.body.projections.find((s: { name: string }) => s.name === 'fleet'),

@@ -146,6 +146,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     state: documents,
     logger,
     archivesTelemetry: deps.archive !== undefined,
+    etaTelemetry: (deps.reactions ?? platformReactions).eta !== undefined,
     ...(deps.telemetryCapacity !== undefined && { telemetryCapacity: deps.telemetryCapacity }),
   });
   const world = { bus, documents, logger };

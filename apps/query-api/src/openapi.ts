@@ -280,7 +280,7 @@ export const queryApiPaths = (): OpenApiPaths => ({
   '/v1/parcels/{parcelId}': {
     get: read(
       'getParcel',
-      "A parcel's status, timeline, route and proof of delivery (a client sees only its own)",
+      "A parcel's status, timeline, route, ETA and proof of delivery (a client sees only its own)",
       { $ref: '#/components/schemas/ParcelStatusView' },
       oneItem,
       [pathParameter('parcelId', 'the parcel')],
@@ -370,7 +370,7 @@ export const queryApiPaths = (): OpenApiPaths => ({
   '/v1/routes/{routeId}': {
     get: read(
       'getRoute',
-      'A route board: stops with status, progress, vehicle and driver',
+      "A route board: stops with status, ETA (and, once completed, its error), progress, vehicle and driver, the ETAs' accuracy",
       { $ref: '#/components/schemas/RouteBoardView' },
       oneItem,
       [pathParameter('routeId', 'the route')],

@@ -27,7 +27,9 @@ import {
   notificationVariables,
   openEventStore,
   platformEffectHandlers,
-  platformReactions,
+  platformReactionsWith,
+  etaSettingsOf,
+  etaVariables,
   reactionConsumers,
   readModelVariables,
   startConsumers,
@@ -49,6 +51,7 @@ const variables = {
   ...busVariables,
   ...notificationVariables,
   ...blobVariables,
+  ...etaVariables,
 };
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
@@ -77,7 +80,10 @@ await startOrExit(service, async () => {
   const store = openEventStore(config, logger, dataDir);
   const bus = await openBus(config, { log: store, state: documents, logger });
   // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
-  const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
+  const reactions = {
+    ...platformReactionsWith({ eta: etaSettingsOf(config) }),
+    activities: dispatchActivities(createEmbeddedRouteOptimizer()),
+  };
   const list = reactionConsumers(
     { bus, documents, logger },
     {

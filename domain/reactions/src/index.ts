@@ -7,6 +7,7 @@ import { routeLifecycleReactor } from './route-lifecycle.ts';
 import { slaClock } from './sla-clock.ts';
 
 export * from './assignment-guard.ts';
+export * from './eta.ts';
 export * from './platform-event.ts';
 export * from './pod-thumbnails.ts';
 export * from './route-lifecycle.ts';

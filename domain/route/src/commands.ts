@@ -1,7 +1,9 @@
 // Route commands: imperative names, data decoded once at the edge with these codecs.
 import { arrayOf, type Command, Identifier, NonEmptyString, struct } from '@meridian/kernel';
 import type * as t from 'io-ts';
-import { DispatchWindow, maxStopsPerRoute, PlannedStop, RouteId } from './values.ts';
+import { EtaModel, EtaThrottle } from './eta.ts';
+import { EtaTrigger } from './events.ts';
+import { DispatchWindow, EtaPosition, maxStopsPerRoute, PlannedStop, RouteId } from './values.ts';
 
 export const PlanRoute = struct('PlanRoute', {
   routeId: RouteId,
@@ -55,6 +57,19 @@ export type RecordParcelRefusal = t.TypeOf<typeof RecordParcelRefusal>;
 export const AcceptParcel = struct('AcceptParcel', { routeId: RouteId, parcelId: Identifier });
 export type AcceptParcel = t.TypeOf<typeof AcceptParcel>;
 
+/**
+ * Asks the route for a new estimate of its remaining stops' arrivals (docs/eta.md): sent by the ETA reactor
+ * and its telemetry consumer, not by people. The route computes it from its own stops and the latest of
+ * `position` and what it knows already, with `model`; with `throttle` (a position-driven check) it records
+ * nothing when the last estimate is recent and the new one hardly differs.
+ */
+export const EstimateArrivals = struct(
+  'EstimateArrivals',
+  { routeId: RouteId, model: EtaModel, trigger: EtaTrigger },
+  { position: EtaPosition, throttle: EtaThrottle },
+);
+export type EstimateArrivals = t.TypeOf<typeof EstimateArrivals>;
+
 export type RouteCommand =
   | Command<'PlanRoute', PlanRoute>
   | Command<'AssignRouteVehicle', AssignRouteVehicle>
@@ -65,7 +80,8 @@ export type RouteCommand =
   | Command<'FinishRoute', FinishRoute>
   | Command<'CancelRoute', CancelRoute>
   | Command<'RecordParcelRefusal', RecordParcelRefusal>
-  | Command<'AcceptParcel', AcceptParcel>;
+  | Command<'AcceptParcel', AcceptParcel>
+  | Command<'EstimateArrivals', EstimateArrivals>;
 
 /** Every command's data codec, by command type: what the edge decodes requests with. */
 export const routeCommands = {
@@ -79,4 +95,5 @@ export const routeCommands = {
   CancelRoute,
   RecordParcelRefusal,
   AcceptParcel,
+  EstimateArrivals,
 } as const;

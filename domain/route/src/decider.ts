@@ -5,14 +5,26 @@ import { pipe } from 'fp-ts/lib/function.js';
 import type {
   AssignRouteVehicle,
   CancelRoute,
+  EstimateArrivals,
   PlanRoute,
   RecordParcelRefusal,
   ResequenceStops,
   RouteCommand,
   SkipStop,
 } from './commands.ts';
+import { estimateArrivals, largestShiftSeconds } from './eta.ts';
 import type { RouteEvent } from './events.ts';
-import { crewOf, evolveRoute, initialRouteState, parcelsOf, pendingStops, type RouteState, type RouteStop } from './state.ts';
+import {
+  crewOf,
+  evolveRoute,
+  initialRouteState,
+  laterPosition,
+  parcelsOf,
+  pendingStops,
+  type RouteState,
+  type RouteStop,
+} from './state.ts';
+import type { EtaPosition } from './values.ts';
 
 type Decision = E.Either<DomainError, readonly RouteEvent[]>;
 type Known = Exclude<RouteState, { status: 'Unplanned' }>;
@@ -228,6 +240,54 @@ const recordRefusal = (data: RecordParcelRefusal, state: Known, now: Date): Deci
 const acceptParcel = (state: Known): Decision =>
   state.status === 'Finished' || state.status === 'Cancelled' ? refuseOutside(state, 'take parcels') : accept();
 
+/** Where the estimate starts: the latest position known, or (nothing known yet) the first remaining stop, now. */
+const startOfEstimate = (data: EstimateArrivals, state: InProgress, first: RouteStop, now: Date): EtaPosition =>
+  laterPosition(state.route.lastSeen, data.position) ?? {
+    lat: first.location.lat,
+    lng: first.location.lng,
+    at: isoDateTime(now),
+    source: 'first-stop',
+  };
+
+/** A throttled (position-driven) estimate is recorded only when the last is old enough or this one moved enough. */
+const isWorthRecording = (data: EstimateArrivals, state: InProgress, stops: readonly { stopId: string; eta: string }[], now: Date) => {
+  const { throttle } = data;
+  const last = state.route.estimate;
+  if (throttle === undefined || last === undefined) return true;
+  if (now.getTime() - Date.parse(last.computedAt) >= throttle.intervalSeconds * 1000) return true;
+  return largestShiftSeconds(last.stops, stops) > throttle.thresholdSeconds;
+};
+
+/**
+ * The remaining stops' arrivals from the van's last known position, computed at `now` (docs/eta.md): the van
+ * is taken to leave that position now. A route with no stop left has nothing to estimate.
+ */
+const estimate = (data: EstimateArrivals, state: Known, now: Date): Decision => {
+  if (state.status !== 'InProgress') return refuseOutside(state, 'estimate arrivals');
+  const pending = pendingStops(state.route.stops);
+  const first = pending[0];
+  if (first === undefined) return accept();
+  const position = startOfEstimate(data, state, first, now);
+  const stops = estimateArrivals(data.model, position, now, pending).map(({ stop, eta }) => ({
+    stopId: stop.stopId,
+    parcelIds: stop.parcelIds,
+    eta: isoDateTime(eta),
+  }));
+  if (!isWorthRecording(data, state, stops, now)) return accept();
+  return accept({
+    type: 'RouteEtaUpdated',
+    data: {
+      routeId: state.route.routeId,
+      vehicleId: state.vehicleId,
+      stops,
+      position,
+      model: data.model,
+      trigger: data.trigger,
+      computedAt: isoDateTime(now),
+    },
+  });
+};
+
 export const decideRoute = (command: RouteCommand, state: RouteState): Decision => {
   const { now } = command.metadata;
   if (command.type === 'PlanRoute')
@@ -254,6 +314,8 @@ export const decideRoute = (command: RouteCommand, state: RouteState): Decision 
       return recordRefusal(command.data, state, now);
     case 'AcceptParcel':
       return acceptParcel(state);
+    case 'EstimateArrivals':
+      return estimate(command.data, state, now);
     default:
       return exhaustive(command);
   }

@@ -1,8 +1,9 @@
 // Route events: past-tense facts. Each carries the routeId and enough state for a consumer (the parcel
 // and vehicle process managers, the route board) to act without calling back.
-import { arrayOf, eventCatalog, Identifier, IsoDateTime, NonEmptyString, struct, type DomainEvent } from '@meridian/kernel';
+import { arrayOf, eventCatalog, Identifier, IsoDateTime, NonEmptyString, oneOf, struct, type DomainEvent } from '@meridian/kernel';
+import { EtaModel } from './eta.ts';
 import * as t from 'io-ts';
-import { DispatchWindow, maxParcelsPerStop, maxStopsPerRoute, PlannedStop, RouteId } from './values.ts';
+import { DispatchWindow, EtaPosition, maxParcelsPerStop, maxStopsPerRoute, PlannedStop, RouteId } from './values.ts';
 
 const about = { routeId: RouteId };
 const StopIds = arrayOf(Identifier, { min: 1, max: maxStopsPerRoute, name: 'StopIds' });
@@ -109,6 +110,36 @@ export const RouteParcelRefused = struct(
 );
 export type RouteParcelRefused = t.TypeOf<typeof RouteParcelRefused>;
 
+/** One remaining stop's estimated arrival, with its parcels (so a parcel's status can carry its ETA). */
+export const StopArrivalEstimate = struct('StopArrivalEstimate', { stopId: Identifier, parcelIds: ParcelIds, eta: IsoDateTime });
+export type StopArrivalEstimate = t.TypeOf<typeof StopArrivalEstimate>;
+
+/** What made the ETA reactor ask for a new estimate. */
+export const EtaTrigger = oneOf('EtaTrigger', [
+  'route-started',
+  'stop-closed',
+  'stops-resequenced',
+  'parcel-delivered',
+  'delivery-attempt-failed',
+  'position',
+]);
+export type EtaTrigger = t.TypeOf<typeof EtaTrigger>;
+
+/**
+ * Every remaining stop's estimated arrival (docs/eta.md), in visiting order, computed at `computedAt` from
+ * the van's last known `position` with `model`; the stops not named are closed.
+ */
+export const RouteEtaUpdated = struct('RouteEtaUpdated', {
+  ...about,
+  vehicleId: Identifier,
+  stops: arrayOf(StopArrivalEstimate, { min: 1, max: maxStopsPerRoute, name: 'StopArrivalEstimates' }),
+  position: EtaPosition,
+  model: EtaModel,
+  trigger: EtaTrigger,
+  computedAt: IsoDateTime,
+});
+export type RouteEtaUpdated = t.TypeOf<typeof RouteEtaUpdated>;
+
 export type RouteEvent =
   | DomainEvent<'RoutePlanned', RoutePlanned>
   | DomainEvent<'RouteVehicleAssigned', RouteVehicleAssigned>
@@ -118,7 +149,8 @@ export type RouteEvent =
   | DomainEvent<'RouteStopsResequenced', RouteStopsResequenced>
   | DomainEvent<'RouteFinished', RouteFinished>
   | DomainEvent<'RouteCancelled', RouteCancelled>
-  | DomainEvent<'RouteParcelRefused', RouteParcelRefused>;
+  | DomainEvent<'RouteParcelRefused', RouteParcelRefused>
+  | DomainEvent<'RouteEtaUpdated', RouteEtaUpdated>;
 
 export const routeEvents = eventCatalog<RouteEvent>('route', {
   RoutePlanned: { wireType: 'route.planned.v1', data: RoutePlanned },
@@ -130,4 +162,5 @@ export const routeEvents = eventCatalog<RouteEvent>('route', {
   RouteFinished: { wireType: 'route.finished.v1', data: RouteFinished },
   RouteCancelled: { wireType: 'route.cancelled.v1', data: RouteCancelled },
   RouteParcelRefused: { wireType: 'route.parcel-refused.v1', data: RouteParcelRefused },
+  RouteEtaUpdated: { wireType: 'route.eta-updated.v1', data: RouteEtaUpdated },
 });

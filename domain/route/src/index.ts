@@ -6,6 +6,7 @@ import type { RouteState } from './state.ts';
 
 export * from './commands.ts';
 export * from './decider.ts';
+export * from './eta.ts';
 export * from './events.ts';
 export * from './state.ts';
 export * from './values.ts';
@@ -26,5 +27,6 @@ export const route: AggregateDefinition<RouteCommand, RouteEvent, RouteState> = 
     CancelRoute: 'existing',
     RecordParcelRefusal: 'existing',
     AcceptParcel: 'existing',
+    EstimateArrivals: 'existing',
   },
 };

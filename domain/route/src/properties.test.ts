@@ -85,6 +85,33 @@ const rawCommand = fc.oneof(
     weight: 1,
   },
   { arbitrary: fc.record({ type: fc.constant('AcceptParcel'), data: fc.record({ ...about, parcelId: fc.constant('p-7') }) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      type: fc.constant('EstimateArrivals'),
+      data: fc.record(
+        {
+          ...about,
+          model: fc.record({
+            speedKmh: fc.integer({ min: 1, max: 200 }),
+            roadFactor: fc.constantFrom(1, 1.3, 2),
+            serviceSeconds: fc.integer({ min: 0, max: 600 }),
+          }),
+          trigger: fc.constantFrom('route-started', 'stop-closed', 'position'),
+          position: point.chain((at) =>
+            fc.record({
+              lat: fc.constant(at.lat),
+              lng: fc.constant(at.lng),
+              at: fc.integer({ min: 0, max: 600 }).map(iso),
+              source: fc.constant('telemetry'),
+            }),
+          ),
+          throttle: fc.record({ intervalSeconds: fc.integer({ min: 0, max: 600 }), thresholdSeconds: fc.integer({ min: 0, max: 600 }) }),
+        },
+        { requiredKeys: ['routeId', 'model', 'trigger'] },
+      ),
+    }),
+    weight: 3,
+  },
 );
 
 /** Decodes a raw body with the command's own codec, as the HTTP edge does, and stamps the clock. */
@@ -187,4 +214,24 @@ test('closed stops never reopen, no stop is ever lost, and a finished route has 
     { numRuns: 500 },
   );
   t.pass();
+});
+
+test('an estimate names exactly the pending stops, in visiting order, and its ETAs never go back along the route', (t) => {
+  let estimates = 0;
+  fc.assert(
+    fc.property(history, (steps) => {
+      replay(steps, (state, events) => {
+        for (const event of events) {
+          if (event.type !== 'RouteEtaUpdated' || state.status === 'Unplanned') continue;
+          estimates++;
+          const pending = state.route.stops.filter((s) => s.status === 'pending').map((s) => s.stopId);
+          if (event.data.stops.map((s) => s.stopId).join(',') !== pending.join(',')) throw new Error('an estimate names other stops');
+          const times = event.data.stops.map((s) => Date.parse(s.eta));
+          if (times.some((time, i) => i > 0 && time < times[i - 1]!)) throw new Error('an ETA goes back along the route');
+        }
+      });
+    }),
+    { numRuns: 500 },
+  );
+  t.true(estimates > 100, `the histories made ${estimates} estimates`);
 });

@@ -1,7 +1,7 @@
 // What the Route decider needs to remember, as a union of the lifecycle's states, and how facts move it.
-import type { Identifier } from '@meridian/kernel';
+import type { Identifier, IsoDateTime } from '@meridian/kernel';
 import type { RouteEvent, RoutePlanned } from './events.ts';
-import type { DispatchWindow, PlannedStop, RouteId, StopStatus } from './values.ts';
+import type { DispatchWindow, EtaPosition, PlannedStop, RouteId, StopStatus } from './values.ts';
 
 export type RouteStop = PlannedStop & { readonly status: StopStatus };
 
@@ -11,6 +11,10 @@ export type RouteFacts = {
   readonly depotId: Identifier;
   readonly dispatchWindow: DispatchWindow;
   readonly stops: readonly RouteStop[];
+  /** The van's last known position (docs/eta.md): from the last estimate, or the last stop it completed. */
+  readonly lastSeen?: EtaPosition;
+  /** The last estimate of the remaining stops' arrivals, and when it was computed. */
+  readonly estimate?: { readonly computedAt: string; readonly stops: readonly { readonly stopId: Identifier; readonly eta: string }[] };
 };
 
 export type RouteCrew = { readonly vehicleId: Identifier; readonly driverId: Identifier };
@@ -66,6 +70,16 @@ export const resequenced = (stops: readonly RouteStop[], stopIds: readonly Ident
   return [...stops.filter((stop) => !isPending(stop)), ...named, ...pending.values()];
 };
 
+/** The later of two positions (the first when neither is later). */
+export const laterPosition = (a: EtaPosition | undefined, b: EtaPosition | undefined): EtaPosition | undefined =>
+  a === undefined || (b !== undefined && Date.parse(b.at) > Date.parse(a.at)) ? b : a;
+
+/** A completed stop tells where the van was and when: at the stop, at its completion. */
+const seenAtStop = (stops: readonly RouteStop[], stopId: Identifier, at: IsoDateTime): EtaPosition | undefined => {
+  const stop = stops.find((candidate) => candidate.stopId === stopId);
+  return stop === undefined ? undefined : { lat: stop.location.lat, lng: stop.location.lng, at, source: 'stop' };
+};
+
 type Open = Extract<RouteState, { status: 'Planned' | 'Assigned' | 'InProgress' }>;
 
 const isOpen = (state: RouteState): state is Open =>
@@ -94,8 +108,17 @@ export const evolveRoute = (state: RouteState, event: RouteEvent): RouteState =>
       return { status: 'Assigned', route: state.route, vehicleId: event.data.vehicleId, driverId: event.data.driverId };
     case 'RouteStarted':
       return state.status === 'Assigned' ? { ...state, status: 'InProgress' } : state;
-    case 'RouteStopCompleted':
-      return state.status === 'InProgress' ? withStops(state, (stops) => closeStop(stops, event.data.stopId, 'completed')) : state;
+    case 'RouteStopCompleted': {
+      if (state.status !== 'InProgress') return state;
+      const lastSeen = laterPosition(state.route.lastSeen, seenAtStop(state.route.stops, event.data.stopId, event.data.completedAt));
+      const closed = withStops(state, (stops) => closeStop(stops, event.data.stopId, 'completed'));
+      return lastSeen === undefined ? closed : { ...closed, route: { ...closed.route, lastSeen } };
+    }
+    case 'RouteEtaUpdated': {
+      const { computedAt, stops, position } = event.data;
+      const estimate = { computedAt, stops: stops.map(({ stopId, eta }) => ({ stopId, eta })) };
+      return { ...state, route: { ...state.route, estimate, lastSeen: laterPosition(state.route.lastSeen, position) ?? position } };
+    }
     case 'RouteStopSkipped':
       return state.status === 'InProgress' ? withStops(state, (stops) => closeStop(stops, event.data.stopId, 'skipped')) : state;
     case 'RouteStopsResequenced':

@@ -1,4 +1,4 @@
-import { arrayOf, GeoPoint, Identifier, IsoDateTime, oneOf, struct } from '@meridian/kernel';
+import { arrayOf, GeoPoint, Identifier, IsoDateTime, Latitude, Longitude, oneOf, struct } from '@meridian/kernel';
 import * as t from 'io-ts';
 
 export interface RouteIdBrand {
@@ -29,3 +29,16 @@ export type PlannedStop = t.TypeOf<typeof PlannedStop>;
 /** A stop is closed once completed or skipped; only pending stops can still change. */
 export const StopStatus = oneOf('StopStatus', ['pending', 'completed', 'skipped']);
 export type StopStatus = t.TypeOf<typeof StopStatus>;
+
+/**
+ * Where the van was last known to be, and how that is known: a telemetry ping, the location of the stop it
+ * completed or of the parcel it delivered (or failed to), or, with nothing known yet, assumed at its first
+ * remaining stop (the plan does not locate the depot).
+ */
+export const EtaPosition = struct('EtaPosition', {
+  lat: Latitude,
+  lng: Longitude,
+  at: IsoDateTime,
+  source: oneOf('EtaPositionSource', ['telemetry', 'stop', 'delivery', 'first-stop']),
+});
+export type EtaPosition = t.TypeOf<typeof EtaPosition>;

@@ -15,6 +15,7 @@ import {
   liveMapSubscription,
   platformTopology,
   reactionProjections,
+  reactionTelemetrySubscriptions,
   telemetryArchiverSubscription,
   telemetryTopic,
   webhookConsumer,
@@ -26,7 +27,7 @@ export type AppName = 'relay' | 'telemetry-api' | 'projector' | 'webhook-dispatc
 export type CatalogConsumer = {
   readonly subscription: string;
   readonly topic: string;
-  readonly role: 'projector' | 'archiver' | 'webhooks' | 'reactor or process manager' | 'live map';
+  readonly role: 'projector' | 'archiver' | 'webhooks' | 'reactor or process manager' | 'live map' | 'telemetry rule';
   readonly app: AppName;
   /** The message names it receives (wire types; `TelemetryPing` on the telemetry topic). */
   readonly messages: readonly string[];
@@ -60,6 +61,14 @@ export const catalogConsumers = (): readonly CatalogConsumer[] => {
       app: 'projector',
       messages: [telemetryMessage],
     },
+    // The reactions that read the vans' pings (ETA checks), in the reactions service.
+    ...reactionTelemetrySubscriptions(platformReactions).map((subscription): CatalogConsumer => ({
+      subscription,
+      topic: telemetryTopic,
+      role: 'telemetry rule',
+      app: 'reactions',
+      messages: [telemetryMessage],
+    })),
   ];
 };
 

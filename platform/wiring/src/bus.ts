@@ -19,7 +19,14 @@ import { eventSettleWithinMs, openPubSubBus } from '@meridian/pubsub';
 import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
-import { eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic } from './topology.ts';
+import {
+  etaTelemetrySubscription,
+  eventsTopic,
+  liveMapSubscription,
+  platformTopology,
+  telemetryArchiverSubscription,
+  telemetryTopic,
+} from './topology.ts';
 
 export const busVariables = {
   /** pubsub or log; Pub/Sub by default when PUBSUB_EMULATOR_HOST is set. */
@@ -61,6 +68,8 @@ export type Bus = {
   readonly telemetryDepth?: () => number;
   /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
   readonly telemetryArchive: Subscription<TelemetryPing>;
+  /** The ETA reactor's telemetry consumer's (docs/eta.md). */
+  readonly etaTelemetry: Subscription<TelemetryPing>;
   /** Embedded only: the pings each telemetry queue holds now, against its capacity (operators watch it). */
   readonly telemetryBacklog?: () => readonly TelemetryBacklog[];
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
@@ -117,6 +126,7 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     ...bus,
     telemetry: bus.telemetry(liveMapSubscription),
     telemetryArchive: bus.telemetry(telemetryArchiverSubscription),
+    etaTelemetry: bus.telemetry(etaTelemetrySubscription),
   };
 };
 
@@ -141,6 +151,8 @@ export type EmbeddedBusDeps = {
   readonly telemetryCapacity?: number;
   /** Whether pings are archived too (a second queue, fed with the live map's); default true. */
   readonly archivesTelemetry?: boolean;
+  /** Whether the ETA's telemetry consumer runs here (a queue of its own, fed with the live map's); default false. */
+  readonly etaTelemetry?: boolean;
 };
 
 /** The embedded bus: the log is the event plane; telemetry goes through bounded in-process queues. */
@@ -150,19 +162,24 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   const liveMap = createBoundedQueue<TelemetryPing>({ capacity, consumer: liveMapSubscription });
   const archive =
     deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
-  const publisher = archive === undefined ? liveMap.publisher : fanOutPublisher([liveMap.publisher, archive.publisher]);
+  const eta = deps.etaTelemetry === true ? createBoundedQueue<TelemetryPing>({ capacity, consumer: etaTelemetrySubscription }) : undefined;
+  const others = [archive, eta].flatMap((queue) => (queue === undefined ? [] : [queue.publisher]));
+  const publisher = others.length === 0 ? liveMap.publisher : fanOutPublisher([liveMap.publisher, ...others]);
   return {
     kind: 'log',
     holdGapsMs: 0,
     events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
-    telemetryDepth: () => Math.max(liveMap.size(), archive?.size() ?? 0),
+    telemetryDepth: () => Math.max(liveMap.size(), archive?.size() ?? 0, eta?.size() ?? 0),
     // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
     telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
+    // Without its queue nothing is published for the ETA's consumer either.
+    etaTelemetry: eta?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
     telemetryBacklog: () => [
       { consumer: liveMapSubscription, held: liveMap.size(), capacity },
       ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, held: archive.size(), capacity }]),
+      ...(eta === undefined ? [] : [{ consumer: etaTelemetrySubscription, held: eta.size(), capacity }]),
     ],
     close: () => publisher.close(),
   };

@@ -33,6 +33,7 @@ import {
   type StreamConsumer,
   type StreamDeliveryDeps,
   runAnchoring,
+  runEtaTelemetry,
   runLiveMap,
   runProjector,
   withStatus,
@@ -42,7 +43,8 @@ import {
 import { supervise } from '@meridian/runtime';
 import type { Bus } from './bus.ts';
 import { platformAggregates, timersProjectionOf, type ReactionSet } from './reactions.ts';
-import { archiverConsumer, liveMapSubscription, telemetryArchiverSubscription } from './topology.ts';
+import { vehicleRouteOf } from './eta.ts';
+import { archiverConsumer, etaTelemetrySubscription, liveMapSubscription, telemetryArchiverSubscription } from './topology.ts';
 
 /** A consumer the platform runs: its loop until the signal aborts, and (for those that report it) its status. */
 export type RunnableConsumer = {
@@ -259,9 +261,39 @@ export const reactionStreamConsumers = (deps: ReactionDeps, logger: Logger, docu
   ];
 };
 
+/** The ETA reactor's telemetry consumer (docs/eta.md), where the reaction set has ETA settings and the bus a subscription for it. */
+const etaTelemetryConsumers = (
+  { bus, logger }: Pick<ConsumerWorld, 'logger'> & { readonly bus: Partial<Pick<Bus, 'etaTelemetry'>> },
+  deps: ReactionDeps,
+  processDeps: ReturnType<typeof processDepsOf>,
+): RunnableConsumer[] => {
+  const { eta } = deps.reactions;
+  const subscription = bus.etaTelemetry;
+  if (eta === undefined || subscription === undefined) return [];
+  return [
+    {
+      name: etaTelemetrySubscription,
+      run: (signal) =>
+        runEtaTelemetry({
+          subscription,
+          intents: processDeps,
+          routeOf: vehicleRouteOf(deps.store),
+          model: eta.model,
+          throttle: eta.throttle,
+          checkIntervalMs: eta.checkIntervalMs,
+          logger: logger.child({ consumer: etaTelemetrySubscription }),
+          signal,
+          ...(deps.now !== undefined && { now: deps.now }),
+        }),
+    },
+  ];
+};
+
 /** Every consumer of the reaction side, ready for startConsumers. */
 export const reactionConsumers = (
-  world: Pick<ConsumerWorld, 'documents' | 'logger'> & { readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> },
+  world: Pick<ConsumerWorld, 'documents' | 'logger'> & {
+    readonly bus: Pick<Bus, 'events' | 'holdGapsMs'> & Partial<Pick<Bus, 'etaTelemetry'>>;
+  },
   deps: ReactionDeps,
 ): RunnableConsumer[] => {
   const processDeps = processDepsOf(deps, world.logger);
@@ -269,6 +301,7 @@ export const reactionConsumers = (
   const byName = new Map(deps.reactions.processManagers.map((pm) => [pm.name, processRuntime(processDeps, pm)]));
   return [
     ...reactionStreamConsumers(deps, world.logger, world.documents).map((reaction) => runReaction(world, reaction)),
+    ...etaTelemetryConsumers(world, deps, processDeps),
     ...(projection === undefined
       ? []
       : [

@@ -20,3 +20,4 @@ export * from './notifications.ts';
 export * from './billing.ts';
 export * from './consumer-reports.ts';
 export * from './asyncapi.ts';
+export * from './eta.ts';

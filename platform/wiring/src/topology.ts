@@ -6,7 +6,7 @@ import { consumerOf, platformProjections } from '@meridian/projections';
 import { eventEnvelopeSchema, eventTypeFilter, messageSchema, topologyOf, type Topology, type TopicSchema } from '@meridian/pubsub';
 import { TelemetryPing } from '@meridian/vehicle';
 import { allEventTypes, platformCatalogs } from './events.ts';
-import { platformReactions, reactionSubscriptions, timersProjectionOf } from './reactions.ts';
+import { platformReactions, reactionSubscriptions, timersProjectionOf, type ReactionSet } from './reactions.ts';
 
 export const eventsTopic = 'logistics-events';
 export const telemetryTopic = 'vehicle-telemetry';
@@ -34,6 +34,12 @@ export const eventConsumers: readonly ConsumerDefinition[] = [
 /** The live map consumes the telemetry topic, never the log; so does the telemetry archiver. */
 export const liveMapSubscription = 'live-map-projector';
 export const telemetryArchiverSubscription = 'telemetry-archiver';
+/** The ETA reactor's telemetry consumer: the vans' positions between facts (docs/eta.md). */
+export const etaTelemetrySubscription = 'eta-telemetry';
+
+/** The telemetry subscriptions the reaction side reads: the ETA's, where it runs the ETA reactor. */
+export const reactionTelemetrySubscriptions = (reactions: Pick<ReactionSet, 'eta'>): string[] =>
+  reactions.eta === undefined ? [] : [etaTelemetrySubscription];
 
 /**
  * The schemas bound to the topics, from the catalogs' codecs: Pub/Sub refuses at publish an event or a ping
@@ -61,5 +67,7 @@ export const platformTopology: Topology = topologyOf(
     // Pings are a firehose: no ordering across the topic (order per vehicle is restored by recordedAt).
     { name: liveMapSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 30 },
     { name: telemetryArchiverSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
+    // A ping waits up to the check interval (10 s by default) before its check acks it.
+    { name: etaTelemetrySubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
   ],
 );

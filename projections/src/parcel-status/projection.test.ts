@@ -55,6 +55,7 @@ const lateDeliveryView: ParcelStatusView = {
     deliveredAt: utcAt('09:20'),
   },
   lastFailure: { reason: 'recipient-absent', at: utcAt('08:30'), attempt: 1, attemptsLeft: 2, note: 'nobody home', location: null },
+  eta: null,
   timeline: [
     { type: 'parcel.registered.v1', at: utcAt('07:00'), revision: 0 },
     { type: 'parcel.assigned-to-route.v1', at: utcAt('07:10'), revision: 1 },

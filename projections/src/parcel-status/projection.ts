@@ -1,7 +1,10 @@
-// ParcelStatusView: one document per parcel, from the parcel's own stream only, so the runtime's per-stream
-// order is all the ordering it needs.
+// ParcelStatusView: one document per parcel, from the parcel's own stream, so the runtime's per-stream
+// order is all the ordering it needs; and its ETA from its route's estimates (route streams, followed whole
+// so their gaps show; only route.eta-updated.v1 changes anything, and never the parcel's history).
 import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { parcelEvents, proofImageLinks, type ParcelEvent, type ParcelRegistered } from '@meridian/parcel';
+import { routeEvents } from '@meridian/route';
+import { etaUpdates, keepsEta } from './eta.ts';
 import { decodeRecorded } from '../runtime/decode.ts';
 import { later, utc } from '../runtime/updates.ts';
 import { ParcelStatusView } from './view.ts';
@@ -67,6 +70,7 @@ const registeredView = (data: ParcelRegistered): ParcelStatusView => ({
   attempts: 0,
   proofOfDelivery: null,
   lastFailure: null,
+  eta: null,
   timeline: [],
   registeredAt: utc(data.registeredAt),
   updatedAt: utc(data.registeredAt),
@@ -122,12 +126,14 @@ const stamped =
   (recorded: RecordedEvent, at: string) =>
   (view: ParcelStatusView): ParcelStatusView => ({
     ...view,
+    eta: keepsEta(view.status) ? view.eta : null,
     timeline: [...view.timeline, { type: recorded.type, at, revision: recorded.streamRevision }],
     updatedAt: later(view.updatedAt, at),
     revision: recorded.streamRevision,
   });
 
 const project = (recorded: RecordedEvent): DocumentUpdate[] => {
+  if (routeEvents.handles(recorded.type)) return etaUpdates(parcels, decodeRecorded(routeEvents, recorded));
   const event = decodeRecorded(parcelEvents, recorded);
   const stamp = stamped(recorded, utc(timeOf(event)));
   const change =
@@ -139,8 +145,10 @@ const project = (recorded: RecordedEvent): DocumentUpdate[] => {
 
 export const parcelStatusProjection: Projection = {
   name: 'parcel-status',
-  version: 1,
+  // 2: the parcel's ETA (`eta`, from route.eta-updated.v1, docs/eta.md). A store built by version 1 keeps it
+  // live until `npm run replay -- parcel-status` builds and switches to version 2 (docs/replay-and-audit.md).
+  version: 2,
   collections: { [parcels.name]: parcels },
-  eventTypes: parcelEvents.wireTypes,
+  eventTypes: [...parcelEvents.wireTypes, ...routeEvents.wireTypes],
   project,
 };

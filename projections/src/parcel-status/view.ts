@@ -66,6 +66,10 @@ export type DeliveryFailureView = t.TypeOf<typeof DeliveryFailureView>;
 export const ParcelTimelineEntry = struct('ParcelTimelineEntry', { type: t.string, at: t.string, revision: t.number });
 export type ParcelTimelineEntry = t.TypeOf<typeof ParcelTimelineEntry>;
 
+/** The parcel's estimated arrival (docs/eta.md): its stop's, from the route's latest estimate. */
+export const ParcelEtaView = struct('ParcelEtaView', { at: t.string, stopId: t.string, computedAt: t.string });
+export type ParcelEtaView = t.TypeOf<typeof ParcelEtaView>;
+
 export const ParcelStatusView = struct(
   'ParcelStatusView',
   {
@@ -85,6 +89,8 @@ export const ParcelStatusView = struct(
     attempts: t.number,
     proofOfDelivery: nullable(ProofOfDeliveryView),
     lastFailure: nullable(DeliveryFailureView),
+    /** While it is on a route, not yet delivered or failed: when its van is expected; null otherwise. */
+    eta: nullable(ParcelEtaView),
     timeline: t.readonlyArray(ParcelTimelineEntry),
     registeredAt: t.string,
     /** The latest business time of its facts (UTC), the list order. */

@@ -42,6 +42,8 @@ const stopOf = (plan: StopPlan, index: number) => ({
   completedAt: null,
   skippedAt: null,
   skipReason: null,
+  eta: null,
+  etaErrorSeconds: null,
 });
 
 const given = givenProjection(routeBoardProjection);
@@ -56,6 +58,8 @@ const plannedBoard: RouteBoardView = {
   stops: [stopOf(s1, 0), stopOf(s2, 1), stopOf(s3, 2)],
   refusedParcels: [],
   progress: { total: 3, completed: 0, skipped: 0, pending: 3, percent: 0 },
+  eta: null,
+  etaAccuracy: { measuredStops: 0, meanAbsoluteErrorSeconds: null },
   plannedAt: utcAt('06:30'),
   startedAt: null,
   finishedAt: null,

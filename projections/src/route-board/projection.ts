@@ -3,6 +3,7 @@ import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection
 import { routeEvents, type RouteEvent, type RoutePlanned } from '@meridian/route';
 import { decodeRecorded } from '../runtime/decode.ts';
 import { later, utc } from '../runtime/updates.ts';
+import { etaAccuracyOf, etaErrorOf, withEstimate } from './eta.ts';
 import { closeStop, dropParcel, progressOf, resequence } from './stops.ts';
 import { RouteBoardView } from './view.ts';
 
@@ -31,6 +32,8 @@ const timeOf = (event: RouteEvent): string => {
       return event.data.cancelledAt;
     case 'RouteParcelRefused':
       return event.data.refusedAt;
+    case 'RouteEtaUpdated':
+      return event.data.computedAt;
   }
 };
 
@@ -45,6 +48,8 @@ const plannedView = (data: RoutePlanned): RouteBoardView => {
     completedAt: null,
     skippedAt: null,
     skipReason: null,
+    eta: null,
+    etaErrorSeconds: null,
   }));
   return {
     routeId: data.routeId,
@@ -56,6 +61,8 @@ const plannedView = (data: RoutePlanned): RouteBoardView => {
     stops,
     refusedParcels: [],
     progress: progressOf(stops),
+    eta: null,
+    etaAccuracy: etaAccuracyOf(stops),
     plannedAt: utc(data.plannedAt),
     startedAt: null,
     finishedAt: null,
@@ -77,8 +84,11 @@ const changesOf = (event: LaterRouteEvent, view: RouteBoardView): Partial<RouteB
       const { vehicleId, driverId, stopIds, startedAt } = event.data;
       return { status: 'InProgress', vehicleId, driverId, startedAt: utc(startedAt), stops: resequence(view.stops, stopIds) };
     }
-    case 'RouteStopCompleted':
-      return { stops: closeStop(view.stops, event.data.stopId, { status: 'completed', completedAt: utc(event.data.completedAt) }) };
+    case 'RouteStopCompleted': {
+      const completedAt = utc(event.data.completedAt);
+      const etaErrorSeconds = etaErrorOf(view.stops.find((stop) => stop.stopId === event.data.stopId) ?? { eta: null }, completedAt);
+      return { stops: closeStop(view.stops, event.data.stopId, { status: 'completed', completedAt, etaErrorSeconds }) };
+    }
     case 'RouteStopSkipped': {
       const { stopId, skippedAt, reason } = event.data;
       return { stops: closeStop(view.stops, stopId, { status: 'skipped', skippedAt: utc(skippedAt), skipReason: reason }) };
@@ -107,6 +117,8 @@ const changesOf = (event: LaterRouteEvent, view: RouteBoardView): Partial<RouteB
         refusedParcels: [...view.refusedParcels, { parcelId, stopId, code, reason: reason ?? null, refusedAt: utc(refusedAt) }],
       };
     }
+    case 'RouteEtaUpdated':
+      return withEstimate(view, event.data);
   }
 };
 
@@ -116,6 +128,7 @@ const stamped =
   (view: RouteBoardView): RouteBoardView => ({
     ...view,
     progress: progressOf(view.stops),
+    etaAccuracy: etaAccuracyOf(view.stops),
     updatedAt: later(view.updatedAt, at),
     revision: recorded.streamRevision,
   });
@@ -134,7 +147,8 @@ export const routeBoardProjection: Projection = {
   name: 'route-board',
   // 2: refused parcels (`refusedParcels`, route.parcel-refused.v1). A store built by version 1 keeps it live
   // until `npm run replay -- route-board` builds and switches to version 2 (docs/replay-and-audit.md).
-  version: 2,
+  // 3: ETAs (`eta`, `etaAccuracy`; per stop `eta`, `etaErrorSeconds`: route.eta-updated.v1, docs/eta.md).
+  version: 3,
   collections: { [routes.name]: routes },
   eventTypes: routeEvents.wireTypes,
   project,

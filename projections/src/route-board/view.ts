@@ -26,6 +26,10 @@ export const RouteBoardStop = struct('RouteBoardStop', {
   completedAt: nullable(t.string),
   skippedAt: nullable(t.string),
   skipReason: nullable(t.string),
+  /** Its estimated arrival (docs/eta.md): the latest while pending, the last one made once closed. */
+  eta: nullable(t.string),
+  /** Completed: its completion time minus the ETA last predicted for it, in seconds (positive: later than predicted). */
+  etaErrorSeconds: nullable(t.number),
 });
 export type RouteBoardStop = t.TypeOf<typeof RouteBoardStop>;
 
@@ -51,6 +55,18 @@ export const RefusedParcelView = struct('RefusedParcelView', {
 });
 export type RefusedParcelView = t.TypeOf<typeof RefusedParcelView>;
 
+/** What the stops' ETAs were last computed from (route.eta-updated.v1). */
+export const RouteEtaView = struct('RouteEtaView', {
+  computedAt: t.string,
+  position: struct('EtaPositionView', { lat: t.number, lng: t.number, at: t.string, source: t.string }),
+  trigger: t.string,
+});
+export type RouteEtaView = t.TypeOf<typeof RouteEtaView>;
+
+/** How right the ETAs were: over the completed stops that had one, the mean of |etaErrorSeconds|. */
+export const EtaAccuracyView = struct('EtaAccuracyView', { measuredStops: t.number, meanAbsoluteErrorSeconds: nullable(t.number) });
+export type EtaAccuracyView = t.TypeOf<typeof EtaAccuracyView>;
+
 export const RouteBoardView = struct('RouteBoardView', {
   routeId: t.string,
   depotId: t.string,
@@ -63,6 +79,9 @@ export const RouteBoardView = struct('RouteBoardView', {
   /** Parcels of the plan that refused to join the route, in the order they refused; no stop lists them. */
   refusedParcels: t.readonlyArray(RefusedParcelView),
   progress: RouteProgress,
+  /** The latest estimate's basis; null until the ETA reactor made one. */
+  eta: nullable(RouteEtaView),
+  etaAccuracy: EtaAccuracyView,
   plannedAt: t.string,
   startedAt: nullable(t.string),
   finishedAt: nullable(t.string),

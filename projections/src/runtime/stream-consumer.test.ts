@@ -8,6 +8,7 @@ import test from 'ava';
 import { parcelStatusProjection } from '../parcel-status/projection.ts';
 import { createTestLog } from '../testing/event-log.ts';
 import { parcelFacts } from '../testing/fixtures.ts';
+import { physicalCollection } from './projection.ts';
 import { prepareProjection, projectorConsumer } from './projector.ts';
 import { streamDeliveries, type StreamConsumer } from './stream-consumer.ts';
 
@@ -50,7 +51,7 @@ test('a later event held while the earlier one is missing is applied and acked o
   t.deepEqual(settled, ['ack 0'], 'revision 2 came before 1: held, neither acked nor retried');
   await handle([deliveryOf(assigned, settled)]);
   t.deepEqual(settled, ['ack 0', 'ack 1', 'ack 2']);
-  t.like(await documents.get('parcels_v1', 'p-1'), { status: 'Registered', revision: 2 });
+  t.like(await documents.get(physicalCollection('parcels', parcelStatusProjection.version), 'p-1'), { status: 'Registered', revision: 2 });
 });
 
 test('a held event whose predecessor does not come within the hold is retried', async (t) => {

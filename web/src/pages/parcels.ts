@@ -4,7 +4,7 @@
 import { ApiError, dataOf, type Api, type Page } from '../api.ts';
 import { dateTime, fill, h, time, words } from '../dom.ts';
 import { can, errorText, liveIndicator, notice, type PageFactory } from '../page.ts';
-import { etaOf, type ParcelStatusView } from '../views.ts';
+import { parcelEtaOf, type ParcelStatusView } from '../views.ts';
 
 const statuses = [
   'Registered',
@@ -123,7 +123,7 @@ export const parcelsPage: PageFactory = ({ api, me, query, host }) => {
             h('td', { class: 'status' }, words(parcel.status)),
             h('td', {}, parcel.routeId ?? '—'),
             h('td', {}, parcel.slaBreached ? h('strong', { class: 'breached' }, 'breached') : 'on time'),
-            h('td', {}, time(etaOf(parcel))),
+            h('td', {}, time(parcelEtaOf(parcel))),
             h('td', {}, dateTime(parcel.updatedAt)),
           ),
         ),
@@ -275,7 +275,7 @@ export const parcelPage: PageFactory = ({ api, me, params, host }) => {
       ),
       ...fact('Weight', `${parcel.weightKg} kg`),
       ...fact('SLA', `${dateTime(parcel.slaDeadline)}${parcel.slaBreached ? ` (breached at ${dateTime(parcel.breachedAt)})` : ''}`),
-      ...fact('ETA', etaOf(parcel) === null ? 'not estimated' : dateTime(etaOf(parcel))),
+      ...fact('ETA', parcelEtaOf(parcel) === null ? 'not estimated' : dateTime(parcelEtaOf(parcel))),
       ...fact(
         'Route',
         parcel.routeId === null ? 'none' : h('a', { href: `#/routes/${encodeURIComponent(parcel.routeId)}` }, parcel.routeId),

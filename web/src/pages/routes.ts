@@ -4,7 +4,7 @@
 import { dataOf } from '../api.ts';
 import { dateTime, fill, h, time, words } from '../dom.ts';
 import { can, liveIndicator, notice, type PageFactory } from '../page.ts';
-import { etaOf, type FleetVehicleView, type RouteBoardView } from '../views.ts';
+import { etaErrorText, type FleetVehicleView, type RouteBoardView } from '../views.ts';
 
 const routeLink = (routeId: string) => h('a', { href: `#/routes/${encodeURIComponent(routeId)}` }, routeId);
 
@@ -113,6 +113,12 @@ export const routeBoardPage: PageFactory = ({ api, me, params, host }) => {
       ...fact('Started', dateTime(route.startedAt)),
       ...fact('Finished', dateTime(route.finishedAt)),
       ...fact(
+        'ETA accuracy',
+        route.etaAccuracy.meanAbsoluteErrorSeconds === null
+          ? 'no stop measured yet'
+          : `off by ${Math.round(route.etaAccuracy.meanAbsoluteErrorSeconds / 60)} min on average over ${route.etaAccuracy.measuredStops} stop(s)`,
+      ),
+      ...fact(
         'Progress',
         h(
           'span',
@@ -135,7 +141,7 @@ export const routeBoardPage: PageFactory = ({ api, me, params, host }) => {
           h('td', {}, index + 1),
           h('th', { scope: 'row' }, stop.stopId),
           h('td', {}, words(stop.status) + (stop.skipReason === null ? '' : ` (${stop.skipReason})`)),
-          h('td', {}, time(etaOf(stop))),
+          h('td', { class: 'eta' }, time(stop.eta), ...(stop.etaErrorSeconds === null ? [] : [` (${etaErrorText(stop.etaErrorSeconds)})`])),
           h(
             'td',
             {},

@@ -54,12 +54,6 @@ const keyOf = (deps: TrackingDeps): Buffer => {
   return deps.key;
 };
 
-/** An ETA a later version of the view may carry (issue 14); read without assuming it is there. */
-const etaOf = (parcel: ParcelStatusView): string | null => {
-  const eta: unknown = Object.getOwnPropertyDescriptor(parcel, 'eta')?.value;
-  return typeof eta === 'string' ? eta : null;
-};
-
 const viewOf = async (deps: TrackingDeps, claim: TrackingClaim, parcel: ParcelStatusView): Promise<TrackingView> => {
   const van = parcel.status === 'OutForDelivery' ? parcel.vehicleId : null;
   const position = van === null ? undefined : await liveMapQueries(deps.documents).byId(van);
@@ -67,7 +61,7 @@ const viewOf = async (deps: TrackingDeps, claim: TrackingClaim, parcel: ParcelSt
     parcelId: parcel.parcelId,
     status: parcel.status,
     updatedAt: parcel.updatedAt,
-    eta: etaOf(parcel),
+    eta: parcel.eta?.at ?? null,
     van: position === undefined ? null : { lat: position.lat, lng: position.lng, recordedAt: position.recordedAt },
     expiresAt: claim.expiresAt.toISOString(),
   };
