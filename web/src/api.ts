@@ -29,6 +29,8 @@ export type Page<T> = { readonly items: readonly T[]; readonly next: string | nu
 export type Api = {
   readonly get: <T>(path: string) => Promise<T>;
   readonly post: <T>(path: string, body?: unknown) => Promise<T>;
+  /** Bytes the API serves (a proof image): an `<img>` cannot send the key, so the page fetches them. */
+  readonly blob: (path: string) => Promise<Blob>;
   /** Follows an SSE stream of the API; answers the function that stops it. */
   readonly follow: (
     path: string,
@@ -57,6 +59,11 @@ export const createApi = (key: string | null): Api => {
   const headers: Record<string, string> = key === null ? {} : { authorization: `Bearer ${key}` };
   return {
     get: async (path) => answer(await fetch(path, { headers: { accept: 'application/json', ...headers } })),
+    blob: async (path) => {
+      const response = await fetch(path, { headers });
+      if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+      return response.blob();
+    },
     post: async (path, body) =>
       answer(
         await fetch(path, {

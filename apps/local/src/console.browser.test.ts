@@ -5,6 +5,7 @@
 import { signTrackingToken } from '@meridian/query-api';
 import { refuseDocumentWrites } from '@meridian/sqlite/testing';
 import test from 'ava';
+import sharp from 'sharp';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -178,6 +179,24 @@ browserTest('a parcel progresses through its journey and its page follows live',
   });
   await status('Delivered');
   await page.getByText('sig-journey-1').waitFor();
+  // The driver's photo: the page fetches it with the key (an <img> cannot send one) and shows it as it comes.
+  const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 120, b: 20 } } })
+    .png()
+    .toBuffer();
+  const uploaded = await fetch(`${p.url}/v1/parcels/journey-1/proof`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${p.keyOf('driver')}`, 'content-type': 'image/png' },
+    body: new Uint8Array(photo),
+  });
+  t.is(uploaded.status, 201, await uploaded.clone().text());
+  const shown = page.locator('figure.proof-image img');
+  await shown.waitFor();
+  t.true(
+    await until(
+      async () => ((await shown.evaluate((img) => Number(Reflect.get(img, 'naturalWidth')))) > 0 ? true : undefined),
+      'the photo drawn',
+    ),
+  );
   t.is(await page.locator('ol.timeline li').count(), 5, 'registered, assigned, loaded, out for delivery, delivered');
   t.true(await page.evaluate(() => Reflect.get(globalThis, 'sameDocument') === true), 'no reload');
   await screenshot(page, 'parcel-journey');

@@ -263,6 +263,25 @@ export const parcelPage: PageFactory = ({ api, me, params, host }) => {
   );
   const fact = (term: string, value: Node | string) => [h('dt', {}, term), h('dd', {}, value)];
   let deliveriesShown = false;
+  const photo = h('figure', { class: 'proof-image' });
+  let imageShown: string | undefined;
+  /** The proof image, fetched with the key (its thumbnail once made, the image until then), once per image. */
+  const showProofImage = (parcel: ParcelStatusView) => {
+    const image = parcel.proofImage;
+    if (image === undefined || imageShown === image.sha256) return;
+    imageShown = image.sha256;
+    const shown = (blob: Blob, what: string) =>
+      fill(
+        photo,
+        h('img', { src: URL.createObjectURL(blob), alt: `Proof of delivery of ${parcel.parcelId} (${what})`, 'data-sha256': image.sha256 }),
+        h('figcaption', {}, `${what}, received ${dateTime(image.receivedAt)}`),
+      );
+    api
+      .blob(image.links.thumbnail)
+      .then((blob) => shown(blob, 'thumbnail'))
+      .catch(() => api.blob(image.links.image).then((blob) => shown(blob, 'photo')))
+      .catch((error: unknown) => fill(photo, notice(errorText(error), 'error')));
+  };
   const render = (parcel: ParcelStatusView) => {
     fill(
       facts,
@@ -303,7 +322,9 @@ export const parcelPage: PageFactory = ({ api, me, params, host }) => {
             ...fact('Delivered at', dateTime(pod.deliveredAt)),
             ...fact('Where', `${pod.location.lat.toFixed(5)}, ${pod.location.lng.toFixed(5)}`),
           ),
+      photo,
     );
+    showProofImage(parcel);
     fill(
       timeline,
       ...parcel.timeline.map((entry) =>
