@@ -2,6 +2,7 @@ export * from './dispatch-windows/index.ts';
 export * from './billing/index.ts';
 export * from './event-archive/index.ts';
 export * from './fleet/index.ts';
+export * from './geofence/index.ts';
 export * from './live-map/index.ts';
 export * from './parcel-status/index.ts';
 export * from './route-board/index.ts';
@@ -11,6 +12,7 @@ export * from './reactions/index.ts';
 import { dispatchWindowsProjection } from './dispatch-windows/index.ts';
 import { billingProjection } from './billing/index.ts';
 import { fleetProjection } from './fleet/index.ts';
+import { geofenceTargetsProjection } from './geofence/index.ts';
 import { parcelStatusProjection } from './parcel-status/index.ts';
 import { routeBoardProjection } from './route-board/index.ts';
 import type { Projection } from '@meridian/kernel';
@@ -22,4 +24,5 @@ export const platformProjections: readonly Projection[] = [
   fleetProjection,
   dispatchWindowsProjection,
   billingProjection,
+  geofenceTargetsProjection,
 ];
