@@ -40,6 +40,8 @@ import {
   commonVariables,
   eventStoreVariables,
   eventsTopic,
+  geofenceSubscription,
+  geofenceVariables,
   liveMapSubscription,
   platformReactions,
   platformTopology,
@@ -626,7 +628,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables],
+  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables, geofenceVariables],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -640,7 +642,10 @@ const projectorWork: Readonly<Record<string, readonly string[]>> = {
 const subscriptionsReadBy = (service: Service): string[] => {
   if (service.image === 'webhook_dispatcher') return [webhookConsumer.name];
   if (service.image === 'reactions')
-    return [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name);
+    return [
+      ...[...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name),
+      geofenceSubscription,
+    ];
   if (service.image !== 'projector') return [];
   const names = service.env.get('MERIDIAN_PROJECTIONS');
   if (names === undefined) return ['(MERIDIAN_PROJECTIONS unset: everything)'];

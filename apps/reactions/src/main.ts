@@ -17,6 +17,9 @@ import {
 import {
   busVariables,
   commonVariables,
+  geofenceConsumer,
+  geofenceVariables,
+  startupGeofenceRules,
   dataDirFor,
   dispatchActivities,
   eventStoreVariables,
@@ -38,12 +41,19 @@ import { documentDeadLetters } from '@meridian/kernel';
 const service = 'reactions';
 // Spans and metrics under this service's name; OTLP export when the OTEL_* variables ask for it.
 installTelemetry({ service });
-const variables = { ...commonVariables, ...eventStoreVariables, ...readModelVariables, ...busVariables, ...notificationVariables };
+const variables = {
+  ...commonVariables,
+  ...eventStoreVariables,
+  ...readModelVariables,
+  ...busVariables,
+  ...notificationVariables,
+  ...geofenceVariables,
+};
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
   summary:
-    'The reactions worker, as on Cloud Run: the reactors and process managers, each reading its own subscription\nand sending commands to the event store, and the timers. With PORT, answers health checks there.',
+    'The reactions worker, as on Cloud Run: the reactors and process managers, each reading its own subscription\nand sending commands to the event store, the timers, and the geofence detector (pings from the telemetry\ntopic, presence facts to the event store). With PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -67,10 +77,12 @@ await startOrExit(service, async () => {
   const bus = await openBus(config, { log: store, state: documents, logger });
   // The dispatch saga plans its routes with the embedded optimizer (the cloud one, adapters/google-route-optimization, is not run yet).
   const reactions = { ...platformReactions, activities: dispatchActivities(createEmbeddedRouteOptimizer()) };
-  const list = reactionConsumers(
-    { bus, documents, logger },
-    { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) },
-  );
+  const world = { bus, documents, logger };
+  const list = [
+    ...reactionConsumers(world, { store, reactions, effectHandlers: platformEffectHandlers(config, { store, documents }) }),
+    // The geofence detector writes the log like the reactions: its own subscription on the telemetry topic.
+    geofenceConsumer(world, { store, rules: startupGeofenceRules(config) }),
+  ];
   consumers = startConsumers(list, { logger });
   // Lag (embedded: the log's head), dead letters and the timers as gauges.
   observeProcess({

@@ -19,7 +19,14 @@ import { eventSettleWithinMs, openPubSubBus } from '@meridian/pubsub';
 import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runtime';
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
-import { eventsTopic, liveMapSubscription, platformTopology, telemetryArchiverSubscription, telemetryTopic } from './topology.ts';
+import {
+  eventsTopic,
+  geofenceSubscription,
+  liveMapSubscription,
+  platformTopology,
+  telemetryArchiverSubscription,
+  telemetryTopic,
+} from './topology.ts';
 
 export const busVariables = {
   /** pubsub or log; Pub/Sub by default when PUBSUB_EMULATOR_HOST is set. */
@@ -61,6 +68,8 @@ export type Bus = {
   readonly telemetryDepth?: () => number;
   /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
   readonly telemetryArchive: Subscription<TelemetryPing>;
+  /** The geofence detector's: every ping, for its vehicle's fences and idling. */
+  readonly geofenceTelemetry: Subscription<TelemetryPing>;
   /** Embedded only: the pings each telemetry queue holds now, against its capacity (operators watch it). */
   readonly telemetryBacklog?: () => readonly TelemetryBacklog[];
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
@@ -113,6 +122,7 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     ...bus,
     telemetry: bus.telemetry(liveMapSubscription),
     telemetryArchive: bus.telemetry(telemetryArchiverSubscription),
+    geofenceTelemetry: bus.telemetry(geofenceSubscription),
   };
 };
 
@@ -137,6 +147,8 @@ export type EmbeddedBusDeps = {
   readonly telemetryCapacity?: number;
   /** Whether pings are archived too (a second queue, fed with the live map's); default true. */
   readonly archivesTelemetry?: boolean;
+  /** Whether the geofence detector is fed (a queue of its own, fed with the live map's); default true. */
+  readonly detectsGeofences?: boolean;
 };
 
 /** The embedded bus: the log is the event plane; telemetry goes through bounded in-process queues. */
@@ -146,20 +158,26 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   const liveMap = createBoundedQueue<TelemetryPing>({ capacity, consumer: liveMapSubscription });
   const archive =
     deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
-  const publisher = archive === undefined ? liveMap.publisher : fanOutPublisher([liveMap.publisher, archive.publisher]);
+  const geofence =
+    deps.detectsGeofences === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: geofenceSubscription });
+  const queues = [
+    { consumer: liveMapSubscription, queue: liveMap },
+    ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, queue: archive }]),
+    ...(geofence === undefined ? [] : [{ consumer: geofenceSubscription, queue: geofence }]),
+  ];
+  const publisher = queues.length === 1 ? liveMap.publisher : fanOutPublisher(queues.map(({ queue }) => queue.publisher));
+  // A consumer without a queue is published nothing, so it waits for nothing.
+  const nothing = () => createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription;
   return {
     kind: 'log',
     holdGapsMs: 0,
     events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
-    telemetryDepth: () => Math.max(liveMap.size(), archive?.size() ?? 0),
-    // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
-    telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
-    telemetryBacklog: () => [
-      { consumer: liveMapSubscription, held: liveMap.size(), capacity },
-      ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, held: archive.size(), capacity }]),
-    ],
+    telemetryDepth: () => Math.max(...queues.map(({ queue }) => queue.size())),
+    telemetryArchive: archive?.subscription ?? nothing(),
+    geofenceTelemetry: geofence?.subscription ?? nothing(),
+    telemetryBacklog: () => queues.map(({ consumer, queue }) => ({ consumer, held: queue.size(), capacity })),
     close: () => publisher.close(),
   };
 };

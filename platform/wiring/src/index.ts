@@ -17,3 +17,4 @@ export * from './consumer-metrics.ts';
 export * from './dispatch.ts';
 export * from './notifications.ts';
 export * from './billing.ts';
+export * from './geofence.ts';

@@ -2,7 +2,7 @@
 // subscriptions, the embedded log subscriptions and the Terraform in infra/ all come from this one list.
 import type { ConsumerDefinition } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
-import { consumerOf, platformProjections } from '@meridian/projections';
+import { consumerOf, geofenceDetectorName, platformProjections } from '@meridian/projections';
 import { eventTypeFilter, topologyOf, type Topology } from '@meridian/pubsub';
 import { allEventTypes } from './events.ts';
 import { platformReactions, reactionSubscriptions, timersProjectionOf } from './reactions.ts';
@@ -33,6 +33,8 @@ export const eventConsumers: readonly ConsumerDefinition[] = [
 /** The live map consumes the telemetry topic, never the log; so does the telemetry archiver. */
 export const liveMapSubscription = 'live-map-projector';
 export const telemetryArchiverSubscription = 'telemetry-archiver';
+/** The geofence detector reads the telemetry topic too, and writes its facts to the log as vehicle commands. */
+export const geofenceSubscription = geofenceDetectorName;
 
 export const platformTopology: Topology = topologyOf(
   [
@@ -48,5 +50,7 @@ export const platformTopology: Topology = topologyOf(
     // Pings are a firehose: no ordering across the topic (order per vehicle is restored by recordedAt).
     { name: liveMapSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 30 },
     { name: telemetryArchiverSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
+    // Unordered too: the detector restores each vehicle's order by recordedAt, within its lateness.
+    { name: geofenceSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
   ],
 );

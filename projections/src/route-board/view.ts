@@ -26,6 +26,8 @@ export const RouteBoardStop = struct('RouteBoardStop', {
   completedAt: nullable(t.string),
   skippedAt: nullable(t.string),
   skipReason: nullable(t.string),
+  /** When the route's vehicle first entered the stop's geofence (vehicle.geofence-entered.v1, the ping's time). */
+  arrivedAt: nullable(t.string),
 });
 export type RouteBoardStop = t.TypeOf<typeof RouteBoardStop>;
 
