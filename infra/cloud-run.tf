@@ -340,7 +340,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,geofence-targets,live-map"
       }
     }
   }
@@ -628,6 +628,27 @@ resource "google_cloud_run_v2_service" "reactions" {
       env {
         name  = "MERIDIAN_ETA_THRESHOLD_SECONDS"
         value = tostring(var.eta_threshold_seconds)
+      }
+      # The geofence detector (its own subscription on vehicle-telemetry): fences and idling (docs/telemetry-rules.md).
+      env {
+        name  = "MERIDIAN_GEOFENCE_STOP_RADIUS_M"
+        value = tostring(var.geofence.stop_radius_m)
+      }
+      env {
+        name  = "MERIDIAN_GEOFENCE_DEPOT_RADIUS_M"
+        value = tostring(var.geofence.depot_radius_m)
+      }
+      env {
+        name  = "MERIDIAN_GEOFENCE_MARGIN_M"
+        value = tostring(var.geofence.margin_m)
+      }
+      env {
+        name  = "MERIDIAN_IDLE_AFTER_S"
+        value = tostring(var.geofence.idle_after_s)
+      }
+      env {
+        name  = "MERIDIAN_GEOFENCE_LATENESS_MS"
+        value = tostring(var.geofence.lateness_ms)
       }
       # The customer notifications' SMS gateway: the HTTP one when its URL is given, the embedded one otherwise.
       dynamic "env" {

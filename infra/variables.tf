@@ -128,3 +128,21 @@ variable "pod_retention_days" {
   description = "Days a proof-of-delivery image and its thumbnail are kept after the upload (a bucket lifecycle rule)."
   default     = 400
 }
+
+variable "geofence" {
+  type = object({
+    stop_radius_m  = number
+    depot_radius_m = number
+    margin_m       = number
+    idle_after_s   = number
+    lateness_ms    = number
+  })
+  default = {
+    stop_radius_m  = 50
+    depot_radius_m = 150
+    margin_m       = 25
+    idle_after_s   = 300
+    lateness_ms    = 10000
+  }
+  description = "The geofence detector's rules in the reactions service (MERIDIAN_GEOFENCE_STOP_RADIUS_M, _DEPOT_RADIUS_M, _MARGIN_M, MERIDIAN_IDLE_AFTER_S, MERIDIAN_GEOFENCE_LATENESS_MS; docs/telemetry-rules.md)."
+}

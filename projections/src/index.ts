@@ -4,6 +4,7 @@ export * from './driver-scores/index.ts';
 export * from './eta-telemetry/index.ts';
 export * from './event-archive/index.ts';
 export * from './fleet/index.ts';
+export * from './geofence/index.ts';
 export * from './live-map/index.ts';
 export * from './parcel-status/index.ts';
 export * from './route-board/index.ts';
@@ -14,6 +15,7 @@ import { dispatchWindowsProjection } from './dispatch-windows/index.ts';
 import { billingProjection } from './billing/index.ts';
 import { driverScoresProjection } from './driver-scores/index.ts';
 import { fleetProjection } from './fleet/index.ts';
+import { geofenceTargetsProjection } from './geofence/index.ts';
 import { parcelStatusProjection } from './parcel-status/index.ts';
 import { routeBoardProjection } from './route-board/index.ts';
 import type { Projection } from '@meridian/kernel';
@@ -26,4 +28,5 @@ export const platformProjections: readonly Projection[] = [
   dispatchWindowsProjection,
   billingProjection,
   driverScoresProjection,
+  geofenceTargetsProjection,
 ];

@@ -12,4 +12,5 @@ export const suite: readonly { readonly name: string; readonly module: string }[
   { name: 'optimizer', module: here('./optimizer.ts') },
   { name: 'timers', module: here('./timers.ts') },
   { name: 'dispatch', module: here('./dispatch.ts') },
+  { name: 'geofence', module: here('./geofence.ts') },
 ];

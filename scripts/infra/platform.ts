@@ -20,6 +20,7 @@ import { webhookCollections } from '@meridian/webhook-service';
 import {
   archiverConsumer,
   eventsTopic,
+  geofenceSubscription,
   liveMapSubscription,
   platformReactions,
   platformTopology,
@@ -59,6 +60,8 @@ export const platformAccess: PubSubAccess = {
     [telemetryArchiverSubscription]: 'archiver',
     [archiverConsumer.name]: 'archiver',
     [webhookConsumer.name]: 'webhook-dispatcher',
+    // The geofence detector sends vehicle commands: it runs in the reactions worker, which writes the log already.
+    [geofenceSubscription]: 'reactions',
     // The reaction side runs in one deployable: each reactor's and process manager's subscription, and the timers projection.
     ...Object.fromEntries(
       [...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => [name, 'reactions']),

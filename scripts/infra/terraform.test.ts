@@ -42,6 +42,8 @@ import {
   etaVariables,
   eventStoreVariables,
   eventsTopic,
+  geofenceSubscription,
+  geofenceVariables,
   liveMapSubscription,
   platformReactions,
   platformTopology,
@@ -657,7 +659,16 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
     { MERIDIAN_PROJECTIONS: true },
   ],
   webhook_dispatcher: [commonVariables, eventStoreVariables, readModelVariables, busVariables, webhookVariables],
-  reactions: [commonVariables, eventStoreVariables, readModelVariables, busVariables, notificationVariables, blobVariables, etaVariables],
+  reactions: [
+    commonVariables,
+    eventStoreVariables,
+    readModelVariables,
+    busVariables,
+    notificationVariables,
+    blobVariables,
+    etaVariables,
+    geofenceVariables,
+  ],
 };
 
 /** What each name in the projector's MERIDIAN_PROJECTIONS runs, by the subscriptions it reads (apps/projector/src/main.ts). */
@@ -674,6 +685,7 @@ const subscriptionsReadBy = (service: Service): string[] => {
     return [
       ...[...reactionProjections.map(consumerOf), ...reactionSubscriptions(platformReactions)].map(({ name }) => name),
       ...reactionTelemetrySubscriptions(platformReactions),
+      geofenceSubscription,
     ];
   if (service.image !== 'projector') return [];
   const names = service.env.get('MERIDIAN_PROJECTIONS');

@@ -25,6 +25,8 @@ import {
   archiveConsumers,
   embeddedBus,
   embeddedDeadLetterDesk,
+  geofenceConsumer,
+  type GeofenceDeps,
   observedOf,
   observeProcess,
   type ObservedConsumer,
@@ -57,6 +59,8 @@ export type LocalPlatformDeps = {
   readonly liveMapIntervalMs?: number;
   /** Pings the telemetry queue holds before it answers 503 (default 50,000). */
   readonly telemetryCapacity?: number;
+  /** The geofence detector's rules, fence refresh and counters (docs/telemetry-rules.md); defaults without. */
+  readonly geofence?: Omit<GeofenceDeps, 'store' | 'now'>;
   /**
    * The event archive the audit API asks across streams (shared with the archiver, when this process runs
    * it: DuckDB allows one process per file). Without it those audit routes answer 503.
@@ -166,6 +170,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   };
   const consumerList = [
     liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
+    geofenceConsumer(world, { ...deps.geofence, store, ...(deps.now && { now: deps.now }) }),
     // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
     ...(deps.archive === undefined
       ? []

@@ -19,6 +19,9 @@ import {
   busVariables,
   openBlobStore,
   commonVariables,
+  geofenceConsumer,
+  geofenceVariables,
+  startupGeofenceRules,
   dataDirFor,
   dispatchActivities,
   eventStoreVariables,
@@ -52,12 +55,13 @@ const variables = {
   ...notificationVariables,
   ...blobVariables,
   ...etaVariables,
+  ...geofenceVariables,
 };
 commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
   summary:
-    'The reactions worker, as on Cloud Run: the reactors and process managers, each reading its own subscription\nand sending commands to the event store, and the timers. With PORT, answers health checks there.',
+    'The reactions worker, as on Cloud Run: the reactors and process managers, each reading its own subscription\nand sending commands to the event store, the timers, and the geofence detector (pings from the telemetry\ntopic, presence facts to the event store). With PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });
@@ -84,14 +88,16 @@ await startOrExit(service, async () => {
     ...platformReactionsWith({ eta: etaSettingsOf(config) }),
     activities: dispatchActivities(createEmbeddedRouteOptimizer()),
   };
-  const list = reactionConsumers(
-    { bus, documents, logger },
-    {
+  const world = { bus, documents, logger };
+  const list = [
+    ...reactionConsumers(world, {
       store,
       reactions,
       effectHandlers: platformEffectHandlers(config, { store, documents, blobs: openBlobStore(config, logger, dataDir) }),
-    },
-  );
+    }),
+    // The geofence detector writes the log like the reactions: its own subscription on the telemetry topic.
+    geofenceConsumer(world, { store, rules: startupGeofenceRules(config) }),
+  ];
   consumers = startConsumers(list, { logger });
   // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).
   const stopReporting = reportConsumers({ documents, process: `${service}/${hostname()}`, snapshots: consumers.snapshots, logger });

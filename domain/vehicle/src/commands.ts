@@ -2,7 +2,7 @@
 // Other aggregates' ids (depot, driver, route) are plain Identifiers: aggregates never import each other.
 import { type Command, Identifier, IsoDateTime, Kilograms, NonEmptyString, struct } from '@meridian/kernel';
 import type * as t from 'io-ts';
-import { VehicleId } from './values.ts';
+import { FenceKind, Metres, VehicleId } from './values.ts';
 
 export const RegisterVehicle = struct(
   'RegisterVehicle',
@@ -70,6 +70,33 @@ export type WithdrawRouteOffer = t.TypeOf<typeof WithdrawRouteOffer>;
 export const ReleaseVehicleReservation = struct('ReleaseVehicleReservation', { vehicleId: VehicleId, windowId: Identifier });
 export type ReleaseVehicleReservation = t.TypeOf<typeof ReleaseVehicleReservation>;
 
+// Presence, recorded by the geofence detector (never by the HTTP API): repeats of what the vehicle's stream
+// already says change nothing, so a detector that restarted and sees the van inside again records nothing.
+
+const fencedCommand = {
+  vehicleId: VehicleId,
+  fenceId: Identifier,
+  fenceKind: FenceKind,
+  distanceM: Metres,
+  /** The deciding ping's time. */
+  recordedAt: IsoDateTime,
+};
+const fencedCommandOptional = { routeId: Identifier, stopId: Identifier };
+
+export const RecordGeofenceEntered = struct('RecordGeofenceEntered', fencedCommand, fencedCommandOptional);
+export type RecordGeofenceEntered = t.TypeOf<typeof RecordGeofenceEntered>;
+
+export const RecordGeofenceLeft = struct('RecordGeofenceLeft', fencedCommand, fencedCommandOptional);
+export type RecordGeofenceLeft = t.TypeOf<typeof RecordGeofenceLeft>;
+
+const idleCommand = { vehicleId: VehicleId, routeId: Identifier, since: IsoDateTime, recordedAt: IsoDateTime };
+
+export const RecordIdleStarted = struct('RecordIdleStarted', idleCommand);
+export type RecordIdleStarted = t.TypeOf<typeof RecordIdleStarted>;
+
+export const RecordIdleEnded = struct('RecordIdleEnded', idleCommand);
+export type RecordIdleEnded = t.TypeOf<typeof RecordIdleEnded>;
+
 export type VehicleCommand =
   | Command<'RegisterVehicle', RegisterVehicle>
   | Command<'GoOnDuty', GoOnDuty>
@@ -83,7 +110,11 @@ export type VehicleCommand =
   | Command<'AcceptRouteOffer', AcceptRouteOffer>
   | Command<'DeclineRouteOffer', DeclineRouteOffer>
   | Command<'WithdrawRouteOffer', WithdrawRouteOffer>
-  | Command<'ReleaseVehicleReservation', ReleaseVehicleReservation>;
+  | Command<'ReleaseVehicleReservation', ReleaseVehicleReservation>
+  | Command<'RecordGeofenceEntered', RecordGeofenceEntered>
+  | Command<'RecordGeofenceLeft', RecordGeofenceLeft>
+  | Command<'RecordIdleStarted', RecordIdleStarted>
+  | Command<'RecordIdleEnded', RecordIdleEnded>;
 
 /** Every command's data codec, by command type: what the edge decodes requests with. */
 export const vehicleCommands = {
@@ -100,4 +131,8 @@ export const vehicleCommands = {
   DeclineRouteOffer,
   WithdrawRouteOffer,
   ReleaseVehicleReservation,
+  RecordGeofenceEntered,
+  RecordGeofenceLeft,
+  RecordIdleStarted,
+  RecordIdleEnded,
 } as const;

@@ -11,6 +11,7 @@ import type {
   VehicleCommand,
 } from './commands.ts';
 import type { VehicleEvent } from './events.ts';
+import { recordGeofenceEntered, recordGeofenceLeft, recordIdleEnded, recordIdleStarted } from './presence.ts';
 import {
   acceptOffer,
   declineOffer,
@@ -177,6 +178,14 @@ export const decideVehicle = (command: VehicleCommand, state: VehicleState): Dec
       return withdrawOffer(command.data, state, now);
     case 'ReleaseVehicleReservation':
       return releaseReservation(command.data, state, now);
+    case 'RecordGeofenceEntered':
+      return recordGeofenceEntered(command.data, state, now);
+    case 'RecordGeofenceLeft':
+      return recordGeofenceLeft(command.data, state, now);
+    case 'RecordIdleStarted':
+      return recordIdleStarted(command.data, state, now);
+    case 'RecordIdleEnded':
+      return recordIdleEnded(command.data, state, now);
     default:
       return exhaustive(command);
   }

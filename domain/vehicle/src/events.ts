@@ -3,7 +3,7 @@
 // Telemetry (positions) is not here on purpose: it is a separate plane that never enters the log.
 import { eventCatalog, Identifier, IsoDateTime, Kilograms, NonEmptyString, struct, type DomainEvent } from '@meridian/kernel';
 import type * as t from 'io-ts';
-import { VehicleId } from './values.ts';
+import { FenceKind, Metres, VehicleId } from './values.ts';
 
 const about = { vehicleId: VehicleId, depotId: Identifier };
 
@@ -97,6 +97,33 @@ export type VehicleRouteOfferWithdrawn = t.TypeOf<typeof VehicleRouteOfferWithdr
 export const VehicleReservationReleased = struct('VehicleReservationReleased', { ...reserved, at: IsoDateTime });
 export type VehicleReservationReleased = t.TypeOf<typeof VehicleReservationReleased>;
 
+// Presence, from telemetry (the geofence detector, domain/geofence): the vehicle entered or left a depot's
+// or a stop's fence, or stood idle on its route. `recordedAt` is the deciding ping's time, `at` when the
+// fact was recorded. A stop's fence names its route and stop.
+const fenced = {
+  ...about,
+  fenceId: Identifier,
+  fenceKind: FenceKind,
+  distanceM: Metres,
+  recordedAt: IsoDateTime,
+  at: IsoDateTime,
+};
+const fencedOptional = { routeId: Identifier, stopId: Identifier };
+
+export const VehicleGeofenceEntered = struct('VehicleGeofenceEntered', fenced, fencedOptional);
+export type VehicleGeofenceEntered = t.TypeOf<typeof VehicleGeofenceEntered>;
+
+export const VehicleGeofenceLeft = struct('VehicleGeofenceLeft', fenced, fencedOptional);
+export type VehicleGeofenceLeft = t.TypeOf<typeof VehicleGeofenceLeft>;
+
+const idle = { ...about, routeId: Identifier, since: IsoDateTime, recordedAt: IsoDateTime, at: IsoDateTime };
+
+export const VehicleIdleStarted = struct('VehicleIdleStarted', idle);
+export type VehicleIdleStarted = t.TypeOf<typeof VehicleIdleStarted>;
+
+export const VehicleIdleEnded = struct('VehicleIdleEnded', idle);
+export type VehicleIdleEnded = t.TypeOf<typeof VehicleIdleEnded>;
+
 export type VehicleEvent =
   | DomainEvent<'VehicleRegistered', VehicleRegistered>
   | DomainEvent<'VehicleWentOnDuty', VehicleWentOnDuty>
@@ -110,7 +137,11 @@ export type VehicleEvent =
   | DomainEvent<'VehicleRouteOfferAccepted', VehicleRouteOfferAccepted>
   | DomainEvent<'VehicleRouteOfferDeclined', VehicleRouteOfferDeclined>
   | DomainEvent<'VehicleRouteOfferWithdrawn', VehicleRouteOfferWithdrawn>
-  | DomainEvent<'VehicleReservationReleased', VehicleReservationReleased>;
+  | DomainEvent<'VehicleReservationReleased', VehicleReservationReleased>
+  | DomainEvent<'VehicleGeofenceEntered', VehicleGeofenceEntered>
+  | DomainEvent<'VehicleGeofenceLeft', VehicleGeofenceLeft>
+  | DomainEvent<'VehicleIdleStarted', VehicleIdleStarted>
+  | DomainEvent<'VehicleIdleEnded', VehicleIdleEnded>;
 
 export const vehicleEvents = eventCatalog<VehicleEvent>('vehicle', {
   VehicleRegistered: { wireType: 'vehicle.registered.v1', data: VehicleRegistered },
@@ -126,4 +157,8 @@ export const vehicleEvents = eventCatalog<VehicleEvent>('vehicle', {
   VehicleRouteOfferDeclined: { wireType: 'vehicle.route-offer-declined.v1', data: VehicleRouteOfferDeclined },
   VehicleRouteOfferWithdrawn: { wireType: 'vehicle.route-offer-withdrawn.v1', data: VehicleRouteOfferWithdrawn },
   VehicleReservationReleased: { wireType: 'vehicle.reservation-released.v1', data: VehicleReservationReleased },
+  VehicleGeofenceEntered: { wireType: 'vehicle.geofence-entered.v1', data: VehicleGeofenceEntered },
+  VehicleGeofenceLeft: { wireType: 'vehicle.geofence-left.v1', data: VehicleGeofenceLeft },
+  VehicleIdleStarted: { wireType: 'vehicle.idle-started.v1', data: VehicleIdleStarted },
+  VehicleIdleEnded: { wireType: 'vehicle.idle-ended.v1', data: VehicleIdleEnded },
 });

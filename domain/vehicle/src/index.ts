@@ -30,5 +30,9 @@ export const vehicle: AggregateDefinition<VehicleCommand, VehicleEvent, VehicleS
     DeclineRouteOffer: 'existing',
     WithdrawRouteOffer: 'existing',
     ReleaseVehicleReservation: 'existing',
+    RecordGeofenceEntered: 'existing',
+    RecordGeofenceLeft: 'existing',
+    RecordIdleStarted: 'existing',
+    RecordIdleEnded: 'existing',
   },
 };

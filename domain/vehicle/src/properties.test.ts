@@ -65,6 +65,36 @@ const rawCommand = fc.oneof(
     ),
   },
   { weight: 2, arbitrary: raw('ReleaseVehicleReservation', fc.record({ vehicleId: theVehicle, windowId: windows })) },
+  ...(['RecordGeofenceEntered', 'RecordGeofenceLeft'] as const).map((type) => ({
+    weight: 2,
+    arbitrary: raw(
+      type,
+      fc.oneof(
+        fc.record({
+          vehicleId: theVehicle,
+          fenceId: fc.constantFrom('depot:depot-ams'),
+          fenceKind: fc.constant('depot'),
+          distanceM: fc.nat(500),
+          recordedAt: deadline,
+        }),
+        routes.chain((routeId) =>
+          fc.record({
+            vehicleId: theVehicle,
+            fenceId: fc.constant(`stop:${routeId}:s-1`),
+            fenceKind: fc.constant('stop'),
+            distanceM: fc.nat(500),
+            recordedAt: deadline,
+            routeId: fc.constant(routeId),
+            stopId: fc.constant('s-1'),
+          }),
+        ),
+      ),
+    ),
+  })),
+  ...(['RecordIdleStarted', 'RecordIdleEnded'] as const).map((type) => ({
+    weight: 2,
+    arbitrary: raw(type, fc.record({ vehicleId: theVehicle, routeId: routes, since: deadline, recordedAt: deadline })),
+  })),
 );
 
 /** Decodes a raw body with the command's own codec, as the HTTP edge does, and stamps the clock. */
@@ -260,4 +290,50 @@ test('a retired vehicle stays retired and every later command is refused', (t) =
     { numRuns: 300 },
   );
   t.pass();
+});
+
+test('presence facts alternate per fence and for idling, and a stop fence or idling is only of the current route', (t) => {
+  let entered = 0;
+  fc.assert(
+    fc.property(history, (steps) => {
+      const inside = new Set<string>();
+      let idle = false;
+      let route: string | undefined;
+      for (const event of run(steps).flatMap((step) => step.events)) {
+        switch (event.type) {
+          case 'VehicleAssignedToRoute':
+            route = event.data.routeId;
+            break;
+          case 'VehicleReleasedFromRoute':
+            // The route's stop fences and idling end with it, without a fact.
+            for (const fenceId of [...inside]) if (fenceId.startsWith(`stop:${event.data.routeId}:`)) inside.delete(fenceId);
+            idle = false;
+            route = undefined;
+            break;
+          case 'VehicleGeofenceEntered':
+            entered += 1;
+            if (inside.has(event.data.fenceId)) throw new Error(`entered ${event.data.fenceId} twice`);
+            if (event.data.routeId !== undefined && event.data.routeId !== route)
+              throw new Error(`a stop of ${event.data.routeId} on ${route}`);
+            inside.add(event.data.fenceId);
+            break;
+          case 'VehicleGeofenceLeft':
+            if (!inside.delete(event.data.fenceId)) throw new Error(`left ${event.data.fenceId} without entering it`);
+            break;
+          case 'VehicleIdleStarted':
+            if (idle || event.data.routeId !== route) throw new Error('idle twice, or off its route');
+            idle = true;
+            break;
+          case 'VehicleIdleEnded':
+            if (!idle) throw new Error('moving again without idling');
+            idle = false;
+            break;
+          default:
+            break;
+        }
+      }
+    }),
+    { numRuns: 500 },
+  );
+  t.true(entered > 0, 'the histories reach presence facts');
 });

@@ -4,11 +4,22 @@ import type { Identifier, IsoDateTime, Kilograms } from '@meridian/kernel';
 import type { VehicleEvent } from './events.ts';
 import type { VehicleId } from './values.ts';
 
+/** A fence the vehicle is inside; a stop's names its route (released with it). */
+export type InsideFence = { readonly fenceId: Identifier; readonly routeId?: Identifier };
+
+/** Where telemetry last put the vehicle (presence.ts): the fences it is inside, idle on a route since when. */
+export type Presence = {
+  readonly fences: readonly InsideFence[];
+  readonly idle?: { readonly routeId: Identifier; readonly since: IsoDateTime };
+};
+
 /** Facts that hold in every state once the vehicle is registered. */
 export type VehicleFacts = {
   readonly vehicleId: VehicleId;
   readonly depotId: Identifier;
   readonly capacityKg: Kilograms;
+  /** Absent until a presence fact. */
+  readonly presence?: Presence;
 };
 
 /** A route offered to the driver: pending until they answer, accepted until the vehicle is assigned to it. */
@@ -97,6 +108,45 @@ const evolveReservation = (state: VehicleState, event: ReservationEvent): Vehicl
   }
 };
 
+type PresenceEvent = Extract<
+  VehicleEvent,
+  { type: 'VehicleGeofenceEntered' | 'VehicleGeofenceLeft' | 'VehicleIdleStarted' | 'VehicleIdleEnded' }
+>;
+
+const withPresence = (state: VehicleState, change: (presence: Presence) => Presence): VehicleState =>
+  state.status === 'Unregistered' || state.status === 'Retired'
+    ? state
+    : { ...state, vehicle: { ...state.vehicle, presence: change(state.vehicle.presence ?? { fences: [] }) } };
+
+const evolvePresence = (state: VehicleState, event: PresenceEvent): VehicleState => {
+  switch (event.type) {
+    case 'VehicleGeofenceEntered': {
+      const { fenceId, routeId } = event.data;
+      return withPresence(state, (presence) => ({
+        ...presence,
+        fences: [...presence.fences.filter((fence) => fence.fenceId !== fenceId), { fenceId, ...(routeId !== undefined && { routeId }) }],
+      }));
+    }
+    case 'VehicleGeofenceLeft':
+      return withPresence(state, (presence) => ({
+        ...presence,
+        fences: presence.fences.filter((fence) => fence.fenceId !== event.data.fenceId),
+      }));
+    case 'VehicleIdleStarted':
+      return withPresence(state, (presence) => ({ ...presence, idle: { routeId: event.data.routeId, since: event.data.since } }));
+    case 'VehicleIdleEnded':
+      return withPresence(state, ({ fences }) => ({ fences }));
+  }
+};
+
+/** A route's release ends what belonged to it: its stops' fences and idling on it (no fact says so: no ping did). */
+const releasedPresence = (vehicle: VehicleFacts, routeId: Identifier): VehicleFacts => {
+  if (vehicle.presence === undefined) return vehicle;
+  const fences = vehicle.presence.fences.filter((fence) => fence.routeId !== routeId);
+  const idle = vehicle.presence.idle?.routeId === routeId ? undefined : vehicle.presence.idle;
+  return { ...vehicle, presence: { fences, ...(idle !== undefined && { idle }) } };
+};
+
 /** Folds one fact. Facts that do not fit the state leave it unchanged: evolve never throws. */
 export const evolveVehicle = (state: VehicleState, event: VehicleEvent): VehicleState => {
   switch (event.type) {
@@ -117,12 +167,17 @@ export const evolveVehicle = (state: VehicleState, event: VehicleEvent): Vehicle
     }
     case 'VehicleReleasedFromRoute':
       return state.status === 'OnRoute' && state.routeId === event.data.routeId
-        ? { status: 'OnDuty', vehicle: state.vehicle, driverId: state.driverId }
+        ? { status: 'OnDuty', vehicle: releasedPresence(state.vehicle, state.routeId), driverId: state.driverId }
         : state;
     case 'VehicleCapacityChanged':
       return withCapacity(state, event.data.capacityKg);
     case 'VehicleRetired':
       return state.status === 'OffDuty' ? { status: 'Retired', vehicle: state.vehicle } : state;
+    case 'VehicleGeofenceEntered':
+    case 'VehicleGeofenceLeft':
+    case 'VehicleIdleStarted':
+    case 'VehicleIdleEnded':
+      return evolvePresence(state, event);
     default:
       return evolveReservation(state, event);
   }

@@ -12,6 +12,7 @@ import {
   archiverConsumer,
   eventConsumers,
   eventsTopic,
+  geofenceSubscription,
   liveMapSubscription,
   platformTopology,
   reactionProjections,
@@ -61,7 +62,8 @@ export const catalogConsumers = (): readonly CatalogConsumer[] => {
       app: 'projector',
       messages: [telemetryMessage],
     },
-    // The reactions that read the vans' pings (ETA checks), in the reactions service.
+    // The telemetry rules in the reactions service: the geofence detector, the ETA checks.
+    { subscription: geofenceSubscription, topic: telemetryTopic, role: 'telemetry rule', app: 'reactions', messages: [telemetryMessage] },
     ...reactionTelemetrySubscriptions(platformReactions).map((subscription): CatalogConsumer => ({
       subscription,
       topic: telemetryTopic,

@@ -22,6 +22,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   etaTelemetrySubscription,
   eventsTopic,
+  geofenceSubscription,
   liveMapSubscription,
   platformTopology,
   telemetryArchiverSubscription,
@@ -70,6 +71,8 @@ export type Bus = {
   readonly telemetryArchive: Subscription<TelemetryPing>;
   /** The ETA reactor's telemetry consumer's (docs/eta.md). */
   readonly etaTelemetry: Subscription<TelemetryPing>;
+  /** The geofence detector's: every ping, for its vehicle's fences and idling. */
+  readonly geofenceTelemetry: Subscription<TelemetryPing>;
   /** Embedded only: the pings each telemetry queue holds now, against its capacity (operators watch it). */
   readonly telemetryBacklog?: () => readonly TelemetryBacklog[];
   /** Pub/Sub only: republishes a consumer's dead letters (embedded dead letters are redriven through the consumer). */
@@ -127,6 +130,7 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     telemetry: bus.telemetry(liveMapSubscription),
     telemetryArchive: bus.telemetry(telemetryArchiverSubscription),
     etaTelemetry: bus.telemetry(etaTelemetrySubscription),
+    geofenceTelemetry: bus.telemetry(geofenceSubscription),
   };
 };
 
@@ -153,6 +157,8 @@ export type EmbeddedBusDeps = {
   readonly archivesTelemetry?: boolean;
   /** Whether the ETA's telemetry consumer runs here (a queue of its own, fed with the live map's); default false. */
   readonly etaTelemetry?: boolean;
+  /** Whether the geofence detector is fed (a queue of its own, fed with the live map's); default true. */
+  readonly detectsGeofences?: boolean;
 };
 
 /** The embedded bus: the log is the event plane; telemetry goes through bounded in-process queues. */
@@ -163,24 +169,28 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   const archive =
     deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
   const eta = deps.etaTelemetry === true ? createBoundedQueue<TelemetryPing>({ capacity, consumer: etaTelemetrySubscription }) : undefined;
-  const others = [archive, eta].flatMap((queue) => (queue === undefined ? [] : [queue.publisher]));
-  const publisher = others.length === 0 ? liveMap.publisher : fanOutPublisher([liveMap.publisher, ...others]);
+  const geofence =
+    deps.detectsGeofences === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: geofenceSubscription });
+  const queues = [
+    { consumer: liveMapSubscription, queue: liveMap },
+    ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, queue: archive }]),
+    ...(eta === undefined ? [] : [{ consumer: etaTelemetrySubscription, queue: eta }]),
+    ...(geofence === undefined ? [] : [{ consumer: geofenceSubscription, queue: geofence }]),
+  ];
+  const publisher = queues.length === 1 ? liveMap.publisher : fanOutPublisher(queues.map(({ queue }) => queue.publisher));
+  // A consumer without a queue is published nothing, so it waits for nothing.
+  const nothing = () => createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription;
   return {
     kind: 'log',
     holdGapsMs: 0,
     events: logEvents(deps),
     telemetryPublisher: publisher,
     telemetry: liveMap.subscription,
-    telemetryDepth: () => Math.max(liveMap.size(), archive?.size() ?? 0, eta?.size() ?? 0),
-    // Without an archive queue nothing is published for the telemetry archiver, so it waits for nothing.
-    telemetryArchive: archive?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
-    // Without its queue nothing is published for the ETA's consumer either.
-    etaTelemetry: eta?.subscription ?? createBoundedQueue<TelemetryPing>({ capacity: 1 }).subscription,
-    telemetryBacklog: () => [
-      { consumer: liveMapSubscription, held: liveMap.size(), capacity },
-      ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, held: archive.size(), capacity }]),
-      ...(eta === undefined ? [] : [{ consumer: etaTelemetrySubscription, held: eta.size(), capacity }]),
-    ],
+    telemetryDepth: () => Math.max(...queues.map(({ queue }) => queue.size())),
+    telemetryArchive: archive?.subscription ?? nothing(),
+    etaTelemetry: eta?.subscription ?? nothing(),
+    geofenceTelemetry: geofence?.subscription ?? nothing(),
+    telemetryBacklog: () => queues.map(({ consumer, queue }) => ({ consumer, held: queue.size(), capacity })),
     close: () => publisher.close(),
   };
 };

@@ -74,7 +74,7 @@ export const startConsumers = (consumers: readonly RunnableConsumer[], { logger 
 };
 
 export type ConsumerWorld = {
-  readonly bus: Pick<Bus, 'events' | 'telemetry' | 'telemetryArchive' | 'holdGapsMs'>;
+  readonly bus: Pick<Bus, 'events' | 'telemetry' | 'telemetryArchive' | 'geofenceTelemetry' | 'holdGapsMs'>;
   readonly documents: DocumentStore;
   readonly logger: Logger;
 };

@@ -21,3 +21,4 @@ export * from './billing.ts';
 export * from './consumer-reports.ts';
 export * from './asyncapi.ts';
 export * from './eta.ts';
+export * from './geofence.ts';

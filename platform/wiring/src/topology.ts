@@ -2,7 +2,7 @@
 // subscriptions, the embedded log subscriptions and the Terraform in infra/ all come from this one list.
 import { jsonSchemaOf, type ConsumerDefinition } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
-import { consumerOf, platformProjections } from '@meridian/projections';
+import { consumerOf, geofenceDetectorName, platformProjections } from '@meridian/projections';
 import { eventEnvelopeSchema, eventTypeFilter, messageSchema, topologyOf, type Topology, type TopicSchema } from '@meridian/pubsub';
 import { TelemetryPing } from '@meridian/vehicle';
 import { allEventTypes, platformCatalogs } from './events.ts';
@@ -52,6 +52,8 @@ export const eventsTopicSchema: TopicSchema = eventEnvelopeSchema(
   ),
 );
 export const telemetryTopicSchema: TopicSchema = messageSchema(telemetryTopic, 'TelemetryPing', jsonSchemaOf(TelemetryPing));
+/** The geofence detector reads the telemetry topic too, and writes its facts to the log as vehicle commands. */
+export const geofenceSubscription = geofenceDetectorName;
 
 export const platformTopology: Topology = topologyOf(
   [
@@ -69,5 +71,7 @@ export const platformTopology: Topology = topologyOf(
     { name: telemetryArchiverSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
     // A ping waits up to the check interval (10 s by default) before its check acks it.
     { name: etaTelemetrySubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
+    // Unordered too: the detector restores each vehicle's order by recordedAt, within its lateness.
+    { name: geofenceSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
   ],
 );

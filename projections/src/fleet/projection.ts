@@ -64,6 +64,12 @@ const vehicleChangesOf = (event: LaterVehicleEvent, vehicle: FleetVehicleDocumen
     case 'VehicleRouteOfferWithdrawn':
     case 'VehicleReservationReleased':
       return {};
+    // Presence (geofences, idling) is telemetry's: the fleet shows duty and load, not where a van stands.
+    case 'VehicleGeofenceEntered':
+    case 'VehicleGeofenceLeft':
+    case 'VehicleIdleStarted':
+    case 'VehicleIdleEnded':
+      return {};
   }
 };
 

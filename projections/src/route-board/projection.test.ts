@@ -3,7 +3,8 @@ import { givenProjection } from '@meridian/kernel/testing';
 import { routeEvents, type RouteEvent } from '@meridian/route';
 import test from 'ava';
 import { applyEvents } from '../runtime/projector.ts';
-import { createTestLog, openDocuments, routeFacts, utcAt, type StopPlan } from '../testing/index.ts';
+import { at, createTestLog, id, openDocuments, routeFacts, utcAt, type StopPlan } from '../testing/index.ts';
+import { vehicleEvents, type Metres, type VehicleEvent, type VehicleId } from '@meridian/vehicle';
 import { routeBoardProjection, routes } from './projection.ts';
 import { routeBoardQueries } from './queries.ts';
 import type { RouteBoardView } from './view.ts';
@@ -44,6 +45,7 @@ const stopOf = (plan: StopPlan, index: number) => ({
   skipReason: null,
   eta: null,
   etaErrorSeconds: null,
+  arrivedAt: null,
 });
 
 const given = givenProjection(routeBoardProjection);
@@ -184,3 +186,38 @@ test('refuses an event that arrives before an earlier revision of its stream, an
   t.deepEqual(await applyEvents(documents, routeBoardProjection, [started, completed]), ['applied', 'applied']);
   t.like(await queries.byId('r-1'), { status: 'InProgress', revision: 3, progress: { completed: 1 } });
 });
+
+// Arrival: the vehicle's geofence fact for one of the route's stops.
+const entered = (stopId: string, recordedAt: string, routeId = 'r-1'): VehicleEvent => ({
+  type: 'VehicleGeofenceEntered',
+  data: {
+    vehicleId: 'v-1' as VehicleId,
+    depotId: id('ams-1'),
+    fenceId: id(`stop:${routeId}:${stopId}`),
+    fenceKind: 'stop',
+    distanceM: 12 as Metres,
+    recordedAt: at(recordedAt),
+    at: at(recordedAt),
+    routeId: id(routeId),
+    stopId: id(stopId),
+  },
+});
+const vehicleLog = (events: readonly VehicleEvent[]): RecordedEvent[] => createTestLog().recordAll(vehicleEvents, 'vehicle-v-1', events);
+
+test(
+  "a stop shows when the route's vehicle first entered its geofence; a later entry keeps the first, other routes' stops change nothing",
+  given([...events.slice(0, 3), ...vehicleLog([entered('s-1', '08:20'), entered('s-1', '08:50'), entered('s-2', '08:30', 'r-2')])]).then(
+    (t, view) => {
+      const board = view.documentOf(routes, 'r-1');
+      t.deepEqual(
+        board?.stops.map((stop) => [stop.stopId, stop.arrivedAt]),
+        [
+          ['s-1', utcAt('08:20')],
+          ['s-2', null],
+          ['s-3', null],
+        ],
+      );
+      t.is(board?.revision, 2, "the revision is the route stream's");
+    },
+  ),
+);

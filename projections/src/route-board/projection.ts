@@ -1,10 +1,11 @@
 // RouteBoard: one document per route, from the route's own stream only (per-stream order is enough).
 import { collection, updateOf, whenPresent, type DocumentUpdate, type Projection, type RecordedEvent } from '@meridian/kernel';
 import { routeEvents, type RouteEvent, type RoutePlanned } from '@meridian/route';
+import { vehicleEvents } from '@meridian/vehicle';
 import { decodeRecorded } from '../runtime/decode.ts';
 import { later, utc } from '../runtime/updates.ts';
 import { etaAccuracyOf, etaErrorOf, withEstimate } from './eta.ts';
-import { closeStop, dropParcel, progressOf, resequence } from './stops.ts';
+import { arrive, closeStop, dropParcel, progressOf, resequence } from './stops.ts';
 import { RouteBoardView } from './view.ts';
 
 export const routes = collection('routes', RouteBoardView, { indexes: [['status', 'updatedAt'], ['updatedAt']] });
@@ -50,6 +51,7 @@ const plannedView = (data: RoutePlanned): RouteBoardView => {
     skipReason: null,
     eta: null,
     etaErrorSeconds: null,
+    arrivedAt: null,
   }));
   return {
     routeId: data.routeId,
@@ -133,7 +135,31 @@ const stamped =
     revision: recorded.streamRevision,
   });
 
+/**
+ * A vehicle's fact that concerns a route: its arrival at one of the route's stops (the first entry into the
+ * stop's geofence counts). The vehicle's stream is followed whole, and its other facts change no route.
+ */
+const arrivalOf = (recorded: RecordedEvent): DocumentUpdate[] => {
+  const event = decodeRecorded(vehicleEvents, recorded);
+  if (event.type !== 'VehicleGeofenceEntered') return [];
+  const { routeId, stopId, recordedAt } = event.data;
+  if (routeId === undefined || stopId === undefined) return [];
+  const at = utc(recordedAt);
+  return [
+    updateOf(
+      routes,
+      routeId,
+      whenPresent<RouteBoardView>((view) => ({
+        ...view,
+        stops: arrive(view.stops, stopId, at),
+        updatedAt: later(view.updatedAt, at),
+      })),
+    ),
+  ];
+};
+
 const project = (recorded: RecordedEvent): DocumentUpdate[] => {
+  if (vehicleEvents.handles(recorded.type)) return arrivalOf(recorded);
   const event = decodeRecorded(routeEvents, recorded);
   const stamp = stamped(recorded, utc(timeOf(event)));
   const change =
@@ -148,8 +174,9 @@ export const routeBoardProjection: Projection = {
   // 2: refused parcels (`refusedParcels`, route.parcel-refused.v1). A store built by version 1 keeps it live
   // until `npm run replay -- route-board` builds and switches to version 2 (docs/replay-and-audit.md).
   // 3: ETAs (`eta`, `etaAccuracy`; per stop `eta`, `etaErrorSeconds`: route.eta-updated.v1, docs/eta.md).
+  // and each stop's `arrivedAt`, from the vehicles' geofence facts (whose streams it follows too).
   version: 3,
   collections: { [routes.name]: routes },
-  eventTypes: routeEvents.wireTypes,
+  eventTypes: [...routeEvents.wireTypes, ...vehicleEvents.wireTypes],
   project,
 };

@@ -28,3 +28,7 @@ export const progressOf = (stops: readonly RouteBoardStop[]): RouteProgress => {
   const total = stops.length;
   return { total, completed, skipped, pending, percent: total === 0 ? 0 : Math.floor(((completed + skipped) * 100) / total) };
 };
+
+/** The stop's first arrival: a later entry (the van came back) keeps the first, an earlier one (late) replaces it. */
+export const arrive = (stops: readonly RouteBoardStop[], stopId: string, at: string): RouteBoardStop[] =>
+  stops.map((stop) => (stop.stopId === stopId && (stop.arrivedAt === null || at < stop.arrivedAt) ? { ...stop, arrivedAt: at } : stop));

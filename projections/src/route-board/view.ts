@@ -30,6 +30,8 @@ export const RouteBoardStop = struct('RouteBoardStop', {
   eta: nullable(t.string),
   /** Completed: its completion time minus the ETA last predicted for it, in seconds (positive: later than predicted). */
   etaErrorSeconds: nullable(t.number),
+  /** When the route's vehicle first entered the stop's geofence (vehicle.geofence-entered.v1, the ping's time). */
+  arrivedAt: nullable(t.string),
 });
 export type RouteBoardStop = t.TypeOf<typeof RouteBoardStop>;
 

@@ -93,7 +93,7 @@ export const routeBoardPage: PageFactory = ({ api, me, params, host }) => {
         h(
           'thead',
           {},
-          h('tr', {}, ...['#', 'Stop', 'Status', 'ETA', 'Parcels', 'Closed at'].map((name) => h('th', { scope: 'col' }, name))),
+          h('tr', {}, ...['#', 'Stop', 'Status', 'ETA', 'Arrived', 'Parcels', 'Closed at'].map((name) => h('th', { scope: 'col' }, name))),
         ),
         stopRows,
       ),
@@ -142,6 +142,8 @@ export const routeBoardPage: PageFactory = ({ api, me, params, host }) => {
           h('th', { scope: 'row' }, stop.stopId),
           h('td', {}, words(stop.status) + (stop.skipReason === null ? '' : ` (${stop.skipReason})`)),
           h('td', { class: 'eta' }, time(stop.eta), ...(stop.etaErrorSeconds === null ? [] : [` (${etaErrorText(stop.etaErrorSeconds)})`])),
+          // When the van entered the stop's geofence (docs/telemetry-rules.md).
+          h('td', {}, time(stop.arrivedAt)),
           h(
             'td',
             {},
