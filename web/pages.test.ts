@@ -15,10 +15,10 @@ test('the tile server is a CSP source: its scheme and host, {s} as any subdomain
 
 test('images may come from the tile server only when there is one; scripts and connections from this origin only', (t) => {
   const withTiles = pageSecurityPolicy({ tiles: { url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png', attribution: '' } });
-  t.regex(withTiles, /img-src 'self' data: https:\/\/tile\.openstreetmap\.org;/);
+  t.regex(withTiles, /img-src 'self' data: blob: https:\/\/tile\.openstreetmap\.org;/);
   t.regex(withTiles, /script-src 'self';/);
   t.regex(withTiles, /connect-src 'self';/);
-  t.regex(pageSecurityPolicy({ tiles: null }), /img-src 'self' data:;/);
+  t.regex(pageSecurityPolicy({ tiles: null }), /img-src 'self' data: blob:;/);
 });
 
 test('a page loads its bundle by the hashed names and carries the tile settings, escaped', (t) => {

@@ -23,7 +23,8 @@ export const pageSecurityPolicy = ({ tiles }: PageSettings): string =>
     "script-src 'self'",
     // Leaflet positions its panes and markers with inline styles.
     "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data:${tiles === null ? '' : ` ${tileSource(tiles.url)}`}`,
+    // blob: the proof-of-delivery photos, fetched with the key and shown from memory (an <img> cannot send a key).
+    `img-src 'self' data: blob:${tiles === null ? '' : ` ${tileSource(tiles.url)}`}`,
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",

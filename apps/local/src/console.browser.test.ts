@@ -179,6 +179,7 @@ browserTest('a parcel progresses through its journey and its page follows live',
   });
   await status('Delivered');
   await page.getByText('sig-journey-1').waitFor();
+  t.is(await page.locator('ol.timeline li').count(), 5, 'registered, assigned, loaded, out for delivery, delivered');
   // The driver's photo: the page fetches it with the key (an <img> cannot send one) and shows it as it comes.
   const photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 120, b: 20 } } })
     .png()
@@ -188,7 +189,7 @@ browserTest('a parcel progresses through its journey and its page follows live',
     headers: { authorization: `Bearer ${p.keyOf('driver')}`, 'content-type': 'image/png' },
     body: new Uint8Array(photo),
   });
-  t.is(uploaded.status, 201, await uploaded.clone().text());
+  t.is(uploaded.status, 202, await uploaded.clone().text());
   const shown = page.locator('figure.proof-image img');
   await shown.waitFor();
   t.true(
@@ -197,7 +198,6 @@ browserTest('a parcel progresses through its journey and its page follows live',
       'the photo drawn',
     ),
   );
-  t.is(await page.locator('ol.timeline li').count(), 5, 'registered, assigned, loaded, out for delivery, delivered');
   t.true(await page.evaluate(() => Reflect.get(globalThis, 'sameDocument') === true), 'no reload');
   await screenshot(page, 'parcel-journey');
 });

@@ -92,7 +92,7 @@ export const geofenceTargetsProjection: Projection = {
   name: 'geofence-targets',
   version: 1,
   collections: { [geofenceRoutes.name]: geofenceRoutes, [geofenceDepots.name]: geofenceDepots },
-  // Not the ETAs: they change no fence, and come every few seconds per route.
-  eventTypes: [...routeEvents.wireTypes.filter((type) => type !== 'route.eta-updated.v1'), ...windowEvents.wireTypes],
+  // Every event of a route's stream, the ETAs too (they change no fence): the stream guard sees each revision.
+  eventTypes: [...routeEvents.wireTypes, ...windowEvents.wireTypes],
   project,
 };
