@@ -422,7 +422,9 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       const inTrace = await until(
         async () => collector.spans.filter((span) => span.traceId === traceId),
         (spans) =>
-          services.every((service) => spans.some((span) => span.service === service)) && spans.some((s) => s.name === 'webhook POST'),
+          services.every((service) => spans.some((span) => span.service === service)) &&
+          spans.some((s) => s.name === 'webhook POST') &&
+          spans.some((s) => s.name === 'event-archiver parcel.delivered.v1'),
         'spans of the trace from every service on the way',
         90_000,
       );
@@ -430,6 +432,10 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       t.true(inTrace.some((span) => span.service === 'relay'));
       t.true(inTrace.some((span) => span.service === 'projector' && span.name.startsWith('parcel-status ')));
       t.true(inTrace.some((span) => span.service === 'reactions'));
+      t.true(
+        inTrace.some((span) => span.service === 'projector' && span.name === 'event-archiver parcel.delivered.v1'),
+        'the archiver too',
+      );
       // The receiver can continue the trace: the POST carried it.
       const webhook = received.find((r) => r.body.includes(parcelId));
       t.regex(webhook?.traceparent ?? '', new RegExp(`^00-${traceId}-`));

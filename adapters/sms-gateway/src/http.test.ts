@@ -2,6 +2,9 @@
 // provider's failures (a timeout, a 5xx, a bad credential: transient, thrown) and refusals.
 import { constantOf, PhoneNumber } from '@meridian/kernel';
 import { smsGatewayContract } from '@meridian/kernel/testing';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import test from 'ava';
 import { createHttpSmsGateway } from './http.ts';
 import { startFakeProvider } from './testing/fake-provider.ts';
@@ -46,4 +49,31 @@ test('a failing or slow provider is a transient failure: thrown', async (t) => {
   await t.throwsAsync(gateway.send({ to, body: 'x' }, { idempotencyKey: 'k-2' }), { message: /answered 503/ });
   provider.set({ failing: false, delayMs: 2_000 });
   await t.throwsAsync(gateway.send({ to, body: 'x' }, { idempotencyKey: 'k-3' }), { name: 'TimeoutError' });
+});
+
+test('a send within a trace continues it: the POST carries the traceparent of its own span, child of the caller', async (t) => {
+  // What the platform's telemetry installs: W3C trace context, carried across awaits.
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  t.teardown(() => {
+    propagation.disable();
+    context.disable();
+  });
+  const seen: Headers[] = [];
+  const gateway = createHttpSmsGateway({
+    url: 'http://gateway.invalid/messages',
+    token,
+    timeoutMs: 1_000,
+    fetch: async (_url, init) => {
+      seen.push(new Headers(init?.headers));
+      return new Response(JSON.stringify({ id: 'm-1' }), { status: 200 });
+    },
+  });
+  const caller = trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: 1,
+  });
+  t.is((await context.with(caller, () => gateway.send({ to, body: 'x' }, { idempotencyKey: 'k-t' }))).kind, 'sent');
+  t.regex(seen[0]?.get('traceparent') ?? '', /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
 });

@@ -36,6 +36,7 @@ import {
   runEtaTelemetry,
   runLiveMap,
   runProjector,
+  withHandlingSpans,
   withStatus,
   type ConsumerSnapshot,
   type ConsumerStatus,
@@ -118,7 +119,13 @@ export const archiveConsumers = (
       status: events,
       run: (signal) =>
         bus.events(archiverConsumer, { onCheckpoint: events.recordCheckpoint })(
-          withStatus(archiveDeliveries({ archive, logger: logger.child({ consumer: archiverConsumer.name }) }), events),
+          withStatus(
+            withHandlingSpans(
+              archiverConsumer.name,
+              archiveDeliveries({ archive, logger: logger.child({ consumer: archiverConsumer.name }) }),
+            ),
+            events,
+          ),
           {
             signal,
             maxBatch: 2_000,

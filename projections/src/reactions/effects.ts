@@ -25,8 +25,10 @@ import {
   type Fact,
   type Logger,
 } from '@meridian/kernel';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import * as t from 'io-ts';
 import type { StreamConsumer } from '../runtime/stream-consumer.ts';
+import { eventContext } from '../runtime/tracing.ts';
 import { factsOf, type FactItem } from './consumers.ts';
 
 /** One effect's record: claimed (being carried out), failed (a transient failure, to retry), done, refused for good. */
@@ -198,17 +200,43 @@ const effectsOfFact = async <Ev extends DomainEvent, Ctx, Req>(
  * streams side by side, so one slow call to the port does not hold up the other parcels. Every stream is
  * run to its end before the first failure is thrown, so what could be done is done (and recorded).
  */
-const runByStream = async <Ev extends DomainEvent>(facts: readonly Fact<Ev>[], run: (fact: Fact<Ev>) => Promise<void>): Promise<void> => {
-  const byStream = new Map<string, Fact<Ev>[]>();
-  for (const fact of facts) byStream.set(fact.streamId, [...(byStream.get(fact.streamId) ?? []), fact]);
+const runByStream = async <Ev extends DomainEvent>(
+  items: readonly FactItem<Ev>[],
+  run: (item: FactItem<Ev>) => Promise<void>,
+): Promise<void> => {
+  const byStream = new Map<string, FactItem<Ev>[]>();
+  for (const item of items) byStream.set(item.fact.streamId, [...(byStream.get(item.fact.streamId) ?? []), item]);
   const settled = await Promise.allSettled(
     [...byStream.values()].map(async (stream) => {
-      for (const fact of stream) await run(fact);
+      for (const item of stream) await run(item);
     }),
   );
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
 };
+
+/**
+ * A fact's effects in a span of their own, a child of the event's trace: the port's call (an SMS gateway's
+ * POST) continues the trace from the request that caused the fact.
+ */
+const inEffectSpan = <Ev extends DomainEvent>(reactor: string, { recorded }: FactItem<Ev>, work: () => Promise<void>): Promise<void> =>
+  trace
+    .getTracer('meridian-effects')
+    .startActiveSpan(
+      `effect ${reactor} ${recorded.type}`,
+      { attributes: { 'meridian.consumer': reactor, 'meridian.event.id': recorded.eventId, 'meridian.event.type': recorded.type } },
+      eventContext(recorded),
+      async (span) => {
+        try {
+          await work();
+        } catch (error) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
 
 /** An effect reactor as a stream consumer: it writes no documents besides its records; its effects are the runtime's effect. */
 export const effectConsumer = <Ev extends DomainEvent, Ctx, Req>(
@@ -220,11 +248,7 @@ export const effectConsumer = <Ev extends DomainEvent, Ctx, Req>(
   prepare: factsOf(reactor.name, reactor.follows.decode),
   // A chunk's messages go out together: different recipients' at once, each stream's in order.
   effectsTogether: true,
-  effect: (items) =>
-    runByStream(
-      items.map((item) => item.fact),
-      (fact) => effectsOfFact(deps, reactor, fact),
-    ),
+  effect: (items) => runByStream(items, (item) => inEffectSpan(reactor.name, item, () => effectsOfFact(deps, reactor, item.fact))),
   keysOf: () => [],
   writesOf: () => [],
 });

@@ -2,7 +2,7 @@
 // traceparent in its metadata, from the log or from a Pub/Sub message's attributes): one trace runs from a
 // request through every consumer its events reach, across processes. The OpenTelemetry API only: without
 // an SDK installed (pure tests) these are no-ops.
-import type { RecordedEvent } from '@meridian/kernel';
+import type { BatchHandler, RecordedEvent } from '@meridian/kernel';
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 
 /** The context an event's traceparent continues (the root context when it has none). */
@@ -53,3 +53,30 @@ export const handlingSpans = (consumer: string, events: readonly RecordedEvent[]
       }),
   };
 };
+
+/**
+ * A bus handler whose deliveries each get a handling span, ended with how the delivery was settled: for the
+ * consumers that are not stream consumers (the archiver), so a trace shows them too.
+ */
+export const withHandlingSpans =
+  (consumer: string, handler: BatchHandler<RecordedEvent>): BatchHandler<RecordedEvent> =>
+  async (deliveries) => {
+    const spans = handlingSpans(
+      consumer,
+      deliveries.map((delivery) => delivery.message),
+    );
+    const outcomes = deliveries.map(() => 'unsettled');
+    const settling = deliveries.map((delivery, index) => ({
+      ...delivery,
+      ack: () => ((outcomes[index] = 'acked'), delivery.ack()),
+      retry: (reason: string) => ((outcomes[index] = 'retried'), delivery.retry(reason)),
+      deadLetter: (reason: string) => ((outcomes[index] = 'dead-lettered'), delivery.deadLetter(reason)),
+    }));
+    try {
+      await handler(settling);
+      spans.end(outcomes);
+    } catch (error) {
+      spans.fail(error);
+      throw error;
+    }
+  };
