@@ -14,6 +14,7 @@ import {
   type Bus,
 } from '@meridian/wiring';
 import test from 'ava';
+import { startFakeProvider, type FakeProvider } from '@meridian/sms-gateway/testing';
 import { createServer } from 'node:http';
 import { Webhook } from 'standardwebhooks';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +35,10 @@ let platform: CloudLocal;
 let firestore: DocumentStore;
 let bus: Bus;
 let adminKey: string;
+/** The SMS provider the platform's HTTP gateway texts through, and the client billed by a tariff. */
+let smsProvider: FakeProvider;
+const smsToken = 'e2e-sms-token-0001';
+const fanoutClient = 'fanout';
 
 type Answer = { status: number; body: any };
 const call = async (
@@ -287,12 +292,20 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${await collector.start()}/v1/traces`,
       OTEL_BSP_SCHEDULE_DELAY: '200',
     };
+    smsProvider = await startFakeProvider({ token: smsToken });
+    const reactors = {
+      MERIDIAN_SMS_GATEWAY_URL: smsProvider.url,
+      MERIDIAN_SMS_GATEWAY_TOKEN: smsToken,
+      MERIDIAN_BILLING_TARIFFS: JSON.stringify({
+        [fanoutClient]: [{ from: '2026-01-01', currency: 'EUR', deliveredCents: 450, returnedToDepotCents: 200 }],
+      }),
+    };
     platform = await startCloudLocal({
       dataDir,
       project,
       emulators: { pubsub: pubsubHost, firestore: firestoreHost, spanner: spannerHost },
       logLevel: 'INFO',
-      env: { ...webhooksHere, ...tracing },
+      env: { ...webhooksHere, ...tracing, ...reactors },
     });
     adminKey = platform.keys.find((k) => k.roles.includes('admin'))!.key;
     firestore = openDocumentStore({ MERIDIAN_READ_MODELS: 'firestore', GOOGLE_CLOUD_PROJECT: project }, silentLogger, dataDir);
@@ -304,6 +317,7 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
 
   test.after.always(async () => {
     await collector.stop();
+    await smsProvider?.close();
     await bus?.close();
     await firestore?.close();
     await platform?.stop();
@@ -554,6 +568,219 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     await until(caughtUp, (ok) => ok === true, 'the projectors to catch up', 90_000);
     t.deepEqual(await snapshot(firestore), await fromScratch());
   });
+
+  // The reactions are killed while they send a cancellation's releases (some sent, some not), every message
+  // is published once more while they are down, and a successor takes over: what was sent is not sent
+  // again (each command's request id is derived from the fact), and what was not is sent once.
+  test.serial(
+    'routes cancelled while the reactions are killed with SIGKILL mid-work, every message delivered twice: one release per parcel and van, each caused by its cancellation',
+    async (t) => {
+      const tag = randomUUID().slice(0, 6);
+      const streamOf = async (streamId: string): Promise<RecordedEvent[]> =>
+        (await call('command-api', 'GET', `/v1/streams/${streamId}`)).body?.events ?? [];
+      const routes = await Promise.all(
+        Array.from({ length: 4 }, async (_, r) => {
+          const [vehicleId, routeId] = [`v-rx-${tag}-${r}`, `r-rx-${tag}-${r}`];
+          const parcelIds = [0, 1, 2].map((p) => `p-rx-${tag}-${r}-${p}`);
+          await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+          await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId: `d-rx-${tag}-${r}` });
+          for (const parcelId of parcelIds) await command('/v1/parcels', parcelBody(parcelId));
+          const now = Date.now();
+          const planned = await command('/v1/routes', {
+            routeId,
+            depotId: 'ams',
+            dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+            stops: parcelIds.map((parcelId, i) => ({
+              stopId: `s-${i}`,
+              location: { lat: 52.3 + i / 100, lng: 4.9 },
+              parcelIds: [parcelId],
+            })),
+          });
+          if (planned.status !== 202) throw new Error(`planning ${routeId}: ${JSON.stringify(planned.body)}`);
+          await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 6 });
+          await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId: `d-rx-${tag}-${r}` });
+          return { vehicleId, routeId, parcelIds };
+        }),
+      );
+      const parcelIds = routes.flatMap((r) => r.parcelIds);
+      await until(
+        () => Promise.all(parcelIds.map((id) => call('query-api', 'GET', `/v1/parcels/${id}`))),
+        (views) => views.every((v) => v.body?.status === 'AssignedToRoute'),
+        'the reactions to assign every planned parcel',
+        90_000,
+      );
+      const released = async () =>
+        (await Promise.all(parcelIds.map((id) => streamOf(`parcel-${id}`)))).filter((events) =>
+          events.some((e) => e.type === 'parcel.released-from-route.v1'),
+        ).length;
+      const cancels = Promise.all(routes.map(({ routeId }) => command(`/v1/routes/${routeId}/cancel`, { reason: 'the van broke down' })));
+      await until(released, (n) => n > 0, 'a first release');
+      await platform.kill('reactions');
+      const cancelled = await cancels;
+      t.true(cancelled.every((c) => c.status === 202));
+      t.true((await released()) < parcelIds.length, 'killed mid-work: some releases not sent yet');
+      // Every message of this test's streams once more (the whole log would be the other tests' too).
+      await bus.eventPublisher!.publish((await wholeLog()).filter((e) => e.streamId.includes(`-rx-${tag}-`)));
+      await platform.start('reactions');
+      await until(
+        async () => ({
+          parcels: await Promise.all(parcelIds.map((id) => call('query-api', 'GET', `/v1/parcels/${id}`))),
+          vans: await Promise.all(routes.map(({ vehicleId }) => call('query-api', 'GET', `/v1/fleet/${vehicleId}`))),
+        }),
+        ({ parcels, vans }) =>
+          parcels.every((p) => p.body?.status === 'Registered' && p.body?.routeId === null) && vans.every((v) => v.body?.routeId === null),
+        'every parcel Registered again and every van free',
+        120_000,
+      );
+      for (const { routeId, vehicleId, parcelIds: ofRoute } of routes) {
+        const cancel = (await streamOf(`route-${routeId}`)).find((e) => e.type === 'route.cancelled.v1');
+        for (const parcelId of ofRoute) {
+          const releases = (await streamOf(`parcel-${parcelId}`)).filter((e) => e.type === 'parcel.released-from-route.v1');
+          t.deepEqual(
+            releases.map((e) => e.metadata.causationId),
+            [cancel?.eventId],
+            `${parcelId}: released once, caused by its route's cancellation`,
+          );
+        }
+        const vanReleases = (await streamOf(`vehicle-${vehicleId}`)).filter((e) => e.type === 'vehicle.released-from-route.v1');
+        t.deepEqual(
+          vanReleases.map((e) => e.metadata.causationId),
+          [cancel?.eventId],
+          `${vehicleId}: released once`,
+        );
+      }
+      await until(caughtUp, (ok) => ok === true, 'the projectors and reactions to catch up', 120_000);
+      t.deepEqual(await snapshot(firestore), await fromScratch());
+    },
+  );
+
+  // Issue 14: a delivery fans out to independent reactors and projections. The reactions process is killed
+  // while it texts the recipients, every message of the test's streams is published once more, and a
+  // successor takes over: each effect (a text, a billing line, a score, an ETA, a webhook) happens once.
+  test.serial(
+    'deliveries fan out to ETAs, texts, billing, driver scores and webhooks; the reactions killed with SIGKILL mid-work, every message delivered twice: each effect once',
+    async (t) => {
+      const tag = randomUUID().slice(0, 6);
+      const posts: { webhookId: string; body: string }[] = [];
+      const receiver = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += String(chunk)));
+        request.on('end', () => {
+          posts.push({ webhookId: String(request.headers['webhook-id']), body });
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      t.teardown(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+      const endpoint = await call('webhook-dispatcher', 'POST', '/v1/webhooks/endpoints', {
+        url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hooks`,
+        eventTypes: ['parcel.delivered.v1'],
+        clientId: fanoutClient,
+      });
+      t.is(endpoint.status, 201, JSON.stringify(endpoint.body));
+      const [vehicleId, routeId, driverId] = [`v-fx-${tag}`, `r-fx-${tag}`, `d-fx-${tag}`];
+      const parcelIds = Array.from({ length: 6 }, (_, i) => `p-fx-${tag}-${i}`);
+      await command('/v1/vehicles', { vehicleId, depotId: 'ams', capacityKg: 800 });
+      await command(`/v1/vehicles/${vehicleId}/on-duty`, { driverId });
+      for (const parcelId of parcelIds)
+        await command('/v1/parcels', { ...parcelBody(parcelId, fanoutClient), recipient: { name: 'Ada', phone: '+31612345678' } });
+      const now = Date.now();
+      await command('/v1/routes', {
+        routeId,
+        depotId: 'ams',
+        dispatchWindow: { from: new Date(now - 60_000).toISOString(), to: new Date(now + 8 * 3_600_000).toISOString() },
+        stops: parcelIds.map((parcelId, i) => ({ stopId: `s-${i}`, location: { lat: 52.3 + i / 100, lng: 4.9 }, parcelIds: [parcelId] })),
+      });
+      await until(
+        () => Promise.all(parcelIds.map((id) => call('query-api', 'GET', `/v1/parcels/${id}`))),
+        (views) => views.every((v) => v.body?.status === 'AssignedToRoute'),
+        'the reactions to assign the planned parcels',
+        90_000,
+      );
+      await command(`/v1/vehicles/${vehicleId}/assign`, { routeId, plannedLoadKg: 12 });
+      await command(`/v1/routes/${routeId}/assign`, { vehicleId, driverId });
+      await command(`/v1/routes/${routeId}/start`);
+      for (const parcelId of parcelIds) {
+        await command(`/v1/parcels/${parcelId}/load`, { vehicleId });
+        await command(`/v1/parcels/${parcelId}/out-for-delivery`);
+      }
+      const textsOf = (kind: string) => (parcelId: string) => smsProvider.sent().filter((m) => m.body.includes(`${parcelId} ${kind}`));
+      const delivering = Promise.all(
+        parcelIds.map((parcelId) =>
+          command(`/v1/parcels/${parcelId}/deliver`, {
+            proof: { kind: 'photo', reference: `img-${parcelId}` },
+            location: { lat: 52.3, lng: 4.9 },
+          }),
+        ),
+      );
+      await until(
+        async () => parcelIds.filter((id) => textsOf('was delivered')(id).length > 0).length,
+        (n) => n > 0,
+        'a first delivery texted',
+      );
+      await platform.kill('reactions');
+      t.log(
+        `killed with ${parcelIds.filter((id) => textsOf('was delivered')(id).length > 0).length} of ${parcelIds.length} deliveries texted`,
+      );
+      t.true((await delivering).every((answer) => answer.status === 202));
+      // Every message of this test's streams once more.
+      await bus.eventPublisher!.publish((await wholeLog()).filter((e) => e.streamId.includes(`-fx-${tag}`)));
+      await platform.start('reactions');
+
+      const today = new Date().toISOString().slice(0, 10);
+      const effects = async () => ({
+        texted: parcelIds.map((id) => textsOf('was delivered')(id).length),
+        billed: (
+          (await call('query-api', 'GET', `/v1/billing/${fanoutClient}/lines?from=${today}&to=${today}&limit=500`)).body?.items ?? []
+        )
+          .filter((line: { parcelId: string; kind: string }) => parcelIds.includes(line.parcelId) && line.kind === 'delivered')
+          .map((line: { parcelId: string }) => line.parcelId)
+          .sort(),
+        scored: (await call('query-api', 'GET', `/v1/drivers/${driverId}/scores?from=${today}&to=${today}`)).body?.days?.[0]?.deliveries,
+        hooked: parcelIds.map((id) => posts.filter((post) => post.body.includes(id)).length),
+      });
+      await until(
+        effects,
+        (e) =>
+          e.texted.every((n) => n > 0) &&
+          e.billed.length >= parcelIds.length &&
+          e.scored === parcelIds.length &&
+          e.hooked.every((n) => n > 0),
+        'every effect of every delivery',
+        120_000,
+      );
+      await until(caughtUp, (ok) => ok === true, 'the projectors and reactions to catch up', 120_000);
+      const settled = await effects();
+      t.deepEqual(
+        settled.texted,
+        parcelIds.map(() => 1),
+        'one "delivered" text per parcel',
+      );
+      t.deepEqual(
+        parcelIds.map((id) => textsOf('is out for delivery')(id).length),
+        parcelIds.map(() => 1),
+        'one "out for delivery" text per parcel',
+      );
+      t.deepEqual(settled.billed, [...parcelIds].sort(), 'one billing line per delivery');
+      t.is(settled.scored, parcelIds.length, "the driver's day counts each delivery once");
+      t.deepEqual(
+        settled.hooked,
+        parcelIds.map(() => 1),
+        'one webhook per delivery',
+      );
+      t.is(new Set(posts.map((post) => post.webhookId)).size, posts.length);
+      const delivered = new Set(
+        (await wholeLog()).filter((e) => e.type === 'parcel.delivered.v1' && e.streamId.includes(`-fx-${tag}`)).map((e) => e.eventId),
+      );
+      const etas = (await wholeLog()).filter((e) => e.type === 'route.eta-updated.v1' && e.streamId === `route-${routeId}`);
+      const causes = etas.map((e) => e.metadata.causationId);
+      t.is(new Set(causes).size, causes.length, 'no fact estimated twice');
+      t.true(
+        causes.some((cause) => delivered.has(cause)),
+        'a delivery re-estimated the route',
+      );
+    },
+  );
 
   test.serial('per-stream order holds under concurrent commands on the same streams', async (t) => {
     const parcelIds = Array.from({ length: 6 }, () => `p-${randomUUID()}`);

@@ -15,6 +15,7 @@ import { createEventSubscription } from './event-subscription.ts';
 import { createMessagePublisher } from './message-publisher.ts';
 import { provisionTopology } from './provision.ts';
 import { createPubSubSubscription } from './pubsub-subscription.ts';
+import type { PullMode } from './unary-pull.ts';
 import { inspectDeadLetters, redriveDeadLetters, type InspectedDeadLetter, type RedriveResult } from './redrive.ts';
 import { eventEncoding } from './topic-schema.ts';
 import { seekSubscription, snapshotSubscription, type SeekTarget } from './seek.ts';
@@ -35,6 +36,8 @@ export type PubSubBusOptions<T> = {
     readonly attributesOf: (message: T) => MessageAttributes;
   };
   readonly logger?: Logger;
+  /** How every subscription receives: streaming pull (the default) or unary Pull (for the emulator, ./unary-pull.ts). */
+  readonly pull?: PullMode;
 };
 
 export type PubSubBus<T> = {
@@ -56,6 +59,7 @@ export type PubSubBus<T> = {
 
 export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<PubSubBus<T>> => {
   const logger = options.logger ?? silentLogger;
+  const pull = options.pull !== undefined ? { pull: options.pull } : {};
   const pubsub = new PubSub({
     ...(options.projectId !== undefined && { projectId: options.projectId }),
     ...(options.emulatorHost !== undefined && { apiEndpoint: options.emulatorHost, emulatorMode: true }),
@@ -68,7 +72,7 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
   const eventPublisher = createEventPublisher(pubsub, options.eventsTopic, undefined, encoding);
   const telemetryPublisher = createMessagePublisher<T>(pubsub, options.telemetry.topic, { attributesOf: options.telemetry.attributesOf });
   return {
-    events: (consumer) => createEventSubscription({ pubsub, consumer, logger, encoding }),
+    events: (consumer) => createEventSubscription({ pubsub, consumer, logger, encoding, ...pull }),
     eventPublisher,
     telemetryPublisher,
     telemetry: (subscription) =>
@@ -79,6 +83,7 @@ export const openPubSubBus = async <T>(options: PubSubBusOptions<T>): Promise<Pu
         deadLetterTopic: deadLetterTopicOf(subscription),
         logger,
         maxBatch: 1000,
+        ...pull,
         // As the embedded queue: a ping may be acked after its handler returned (the live map acks once a
         // write covering it commits), until the subscription's ack deadline.
         settleWithinMs:

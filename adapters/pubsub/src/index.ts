@@ -12,3 +12,4 @@ export * from './avro.ts';
 export * from './topic-schema.ts';
 export * from './avro-compatibility.ts';
 export * from './seek.ts';
+export type { PullMode } from './unary-pull.ts';

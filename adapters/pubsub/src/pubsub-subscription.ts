@@ -10,6 +10,7 @@ import { maxDeliveryAttempts, silentLogger, type BatchHandler, type Delivery, ty
 import * as E from 'fp-ts/lib/Either.js';
 import { withDeadLetterNote, type MessageAttributes } from './attributes.ts';
 import { createInbox } from './inbox.ts';
+import { createUnaryPull, type PullMode, type ReceivedMessage } from './unary-pull.ts';
 
 export type PubSubSubscriptionDeps<M> = {
   readonly pubsub: PubSub;
@@ -36,6 +37,8 @@ export type PubSubSubscriptionDeps<M> = {
    */
   readonly settleWithinMs?: number;
   readonly now?: () => Date;
+  /** How messages are received: streaming pull (the default), or unary Pull (./unary-pull.ts says when). */
+  readonly pull?: PullMode;
 };
 
 type Settlement = { readonly kind: 'ack' } | { readonly kind: 'retry' | 'dead'; readonly reason: string };
@@ -45,7 +48,7 @@ type Context<M> = PubSubSubscriptionDeps<M> & { readonly logger: Logger; readonl
 /** Pub/Sub counts delivery attempts only on subscriptions with a dead-letter policy; 0 means "not counted". */
 export const attemptOf = (message: Pick<Message, 'deliveryAttempt'>): number => Math.max(1, message.deliveryAttempt);
 
-const deadLetter = async <M>(context: Context<M>, message: Message, reason: string): Promise<void> => {
+const deadLetter = async <M>(context: Context<M>, message: ReceivedMessage, reason: string): Promise<void> => {
   const fields = {
     subscription: context.subscription,
     messageId: message.id,
@@ -73,7 +76,7 @@ const deadLetter = async <M>(context: Context<M>, message: Message, reason: stri
   }
 };
 
-const settle = <M>(context: Context<M>, message: Message, settlement: Settlement): Promise<void> => {
+const settle = <M>(context: Context<M>, message: ReceivedMessage, settlement: Settlement): Promise<void> => {
   if (settlement.kind === 'ack') return Promise.resolve(message.ack());
   if (settlement.kind === 'dead') return deadLetter(context, message, settlement.reason);
   if (attemptOf(message) >= maxDeliveryAttempts) return deadLetter(context, message, settlement.reason);
@@ -86,10 +89,10 @@ const settle = <M>(context: Context<M>, message: Message, settlement: Settlement
   return Promise.resolve(message.nack());
 };
 
-type Pending<M> = { readonly message: Message; readonly decoded: E.Either<string, M> };
+type Pending<M> = { readonly message: ReceivedMessage; readonly decoded: E.Either<string, M> };
 
 /** Acks what the consumer does not handle, decodes the rest. */
-const admit = <M>(context: Context<M>, messages: readonly Message[]): Pending<M>[] =>
+const admit = <M>(context: Context<M>, messages: readonly ReceivedMessage[]): Pending<M>[] =>
   messages.flatMap((message) => {
     if (context.accepts !== undefined && !context.accepts(message.attributes)) {
       message.ack();
@@ -107,15 +110,15 @@ const admit = <M>(context: Context<M>, messages: readonly Message[]): Pending<M>
 const handleBatch = async <M>(
   context: Context<M>,
   handler: BatchHandler<M>,
-  messages: readonly Message[],
+  messages: readonly ReceivedMessage[],
   deadlines: Set<NodeJS.Timeout>,
 ): Promise<void> => {
   const pending = admit(context, messages);
   const settling: Promise<void>[] = [];
-  const unsettled = new Set<Message>();
+  const unsettled = new Set<ReceivedMessage>();
   let handlerReturned = false;
   let deadline: NodeJS.Timeout | undefined;
-  const record = (message: Message, settlement: Settlement) => {
+  const record = (message: ReceivedMessage, settlement: Settlement) => {
     if (!unsettled.delete(message)) return;
     // settle() never rejects: a failed dead-lettering nacks instead.
     const settled = settle(context, message, settlement);
@@ -161,46 +164,67 @@ const handleBatch = async <M>(
 /**
  * The kernel's Subscription over a Pub/Sub subscription. Batches are handled one after the other (per-stream
  * order would not survive two at once); at most `maxBatch` messages are outstanding (flow control).
+ * Messages come by streaming pull, or by unary Pull given `pull: 'unary'` (./unary-pull.ts says when).
  * Resolves once the signal aborts and the subscription is closed; rejects if the stream fails for good
  * (the client retries transient errors itself), for example when the subscription does not exist.
  */
 export const createPubSubSubscription =
   <M>(deps: PubSubSubscriptionDeps<M>): Subscription<M> =>
-  async (handler, { signal, maxBatch }) => {
-    const batchSize = maxBatch ?? deps.maxBatch ?? 100;
+  async (handler, options) => {
     const logger = (deps.logger ?? silentLogger).child({ subscription: deps.subscription });
     const context: Context<M> = {
       ...deps,
       logger,
       deadLetters: deps.pubsub.topic(deps.deadLetterTopic, { batching: { maxMilliseconds: 5 } }),
     };
-    const subscription = deps.pubsub.subscription(deps.subscription, {
-      flowControl: { maxMessages: batchSize, allowExcessMessages: false },
-    });
-    const inbox = createInbox<Message>();
-    const failed = new AbortController();
-    let failure: Error | undefined;
-    subscription.on('message', inbox.add);
-    subscription.on('error', (error: Error) => {
-      logger.error('subscription stream failed', { error: error.message });
-      failure = error;
-      failed.abort();
-    });
-    const stopped = AbortSignal.any([signal, failed.signal]);
-    const deadlines = new Set<NodeJS.Timeout>();
-    try {
-      while (!stopped.aborted) {
-        const batch = await inbox.next(batchSize, deps.batchWindowMs ?? 10, stopped);
-        if (stopped.aborted) batch.forEach((message) => message.nack());
-        else await handleBatch(context, handler, batch, deadlines);
-      }
-    } finally {
-      // Deliveries still out are the consumer's to settle as it stops; whatever it does not, Pub/Sub redelivers.
-      deadlines.forEach(clearTimeout);
-      // Received but never handed over: let them come again at once rather than after the ack deadline.
-      inbox.drain().forEach((message) => message.nack());
-      await subscription.close();
-      subscription.removeListener('message', inbox.add);
-    }
-    if (failure !== undefined) throw failure;
+    const batchSize = options.maxBatch ?? deps.maxBatch ?? 100;
+    return deps.pull === 'unary'
+      ? byUnaryPull(context, handler, batchSize, options.signal)
+      : byStreamingPull(context, handler, batchSize, options.signal);
   };
+
+const byStreamingPull = async <M>(context: Context<M>, handler: BatchHandler<M>, batchSize: number, signal: AbortSignal) => {
+  const subscription = context.pubsub.subscription(context.subscription, {
+    flowControl: { maxMessages: batchSize, allowExcessMessages: false },
+  });
+  const inbox = createInbox<ReceivedMessage>();
+  const failed = new AbortController();
+  let failure: Error | undefined;
+  subscription.on('message', inbox.add);
+  subscription.on('error', (error: Error) => {
+    context.logger.error('subscription stream failed', { error: error.message });
+    failure = error;
+    failed.abort();
+  });
+  const stopped = AbortSignal.any([signal, failed.signal]);
+  const deadlines = new Set<NodeJS.Timeout>();
+  try {
+    while (!stopped.aborted) {
+      const batch = await inbox.next(batchSize, context.batchWindowMs ?? 10, stopped);
+      if (stopped.aborted) batch.forEach((message) => message.nack());
+      else await handleBatch(context, handler, batch, deadlines);
+    }
+  } finally {
+    // Deliveries still out are the consumer's to settle as it stops; whatever it does not, Pub/Sub redelivers.
+    deadlines.forEach(clearTimeout);
+    // Received but never handed over: let them come again at once rather than after the ack deadline.
+    inbox.drain().forEach((message) => message.nack());
+    await subscription.close();
+    subscription.removeListener('message', inbox.add);
+  }
+  if (failure !== undefined) throw failure;
+};
+
+const byUnaryPull = async <M>(context: Context<M>, handler: BatchHandler<M>, batchSize: number, signal: AbortSignal) => {
+  const pull = await createUnaryPull(context.pubsub, context.subscription, context.logger);
+  const deadlines = new Set<NodeJS.Timeout>();
+  try {
+    while (!signal.aborted) {
+      const batch = await pull.next(batchSize, signal);
+      if (batch.length > 0) await handleBatch(context, handler, batch, deadlines);
+    }
+  } finally {
+    deadlines.forEach(clearTimeout);
+    await pull.close();
+  }
+};

@@ -36,12 +36,18 @@ export const busVariables = {
   PUBSUB_EMULATOR_HOST: emptyMeansUnset(nonEmptyVariable),
   /** Create the topics and subscriptions at start (on by default against the emulator). */
   MERIDIAN_PROVISION: enumVariable(['true', 'false']),
+  /**
+   * How subscriptions receive: streaming pull, or unary Pull (by default against the emulator, whose
+   * streaming pull leaves every ended call behind as a subscriber nobody reads: adapters/pubsub/src/unary-pull.ts).
+   */
+  MERIDIAN_PUBSUB_PULL: enumVariable(['streaming', 'unary']),
 };
 
 export type BusConfig = {
   readonly MERIDIAN_BUS?: 'pubsub' | 'log';
   readonly PUBSUB_EMULATOR_HOST?: string;
   readonly MERIDIAN_PROVISION?: 'true' | 'false';
+  readonly MERIDIAN_PUBSUB_PULL?: 'streaming' | 'unary';
   readonly GOOGLE_CLOUD_PROJECT?: string;
 };
 
@@ -121,6 +127,7 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     eventsTopic,
     telemetry: { topic: telemetryTopic, decode: decodePing, attributesOf: (ping) => ({ vehicleId: ping.vehicleId }) },
     logger,
+    pull: config.MERIDIAN_PUBSUB_PULL ?? (config.PUBSUB_EMULATOR_HOST ? 'unary' : 'streaming'),
   });
   // Held gaps are retried well before their subscription's ack deadline would have them redelivered.
   return {
