@@ -299,7 +299,7 @@ resource "google_cloud_run_v2_service" "projector" {
 
   template {
     service_account = google_service_account.projector.email
-    # One instance runs every projection and the live map. To scale, deploy more services, each with
+    # One instance runs every projection, the live map and the distance slots. To scale, deploy more services, each with
     # MERIDIAN_PROJECTIONS naming its share, rather than more instances of one. (The archive runs in a
     # service of its own, under its own account: see "archiver" below.)
     scaling {
@@ -340,7 +340,7 @@ resource "google_cloud_run_v2_service" "projector" {
       # that may not read its subscriptions.
       env {
         name  = "MERIDIAN_PROJECTIONS"
-        value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,geofence-targets,live-map"
+        value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,geofence-targets,live-map,distance-slots"
       }
     }
   }

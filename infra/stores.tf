@@ -82,6 +82,20 @@ resource "google_firestore_field" "processed_messages_ttl" {
   ttl_config {}
 }
 
+# The driver scores' distance slots (projections/src/driver-scores/distance.ts): each van's earliest ping per
+# 30-second slot, some 270 writes a second with 8,200 vans. Each carries its expiry in `expireAt`, its slot's
+# time plus 35 days: Firestore deletes it after that (docs/driver-scores.md). The field is read by no query,
+# so it is not indexed either (an ever-growing value indexed at that rate is a hotspot, and costs writes).
+resource "google_firestore_field" "distance_slots_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.database.name
+  collection = "vehicle-distance-slots"
+  field      = "expireAt"
+
+  ttl_config {}
+  index_config {}
+}
+
 # Proof-of-delivery images and their thumbnails (MERIDIAN_POD_BUCKET): written by the command API (uploads)
 # and the reactions service (thumbnails), read by the query API. Objects are content-addressed
 # (`pod/<sha256>`, `pod/<sha256>.thumbnail.webp`) and never public; they are deleted var.pod_retention_days

@@ -20,6 +20,7 @@ import { webhookCollections } from '@meridian/webhook-service';
 import {
   archiverConsumer,
   eventsTopic,
+  distanceSlotsSubscription,
   geofenceSubscription,
   liveMapSubscription,
   platformReactions,
@@ -57,6 +58,7 @@ export const platformAccess: PubSubAccess = {
   consumers: {
     ...Object.fromEntries(platformProjections.map((projection) => [consumerOf(projection).name, 'projector'])),
     [liveMapSubscription]: 'projector',
+    [distanceSlotsSubscription]: 'projector',
     [telemetryArchiverSubscription]: 'archiver',
     [archiverConsumer.name]: 'archiver',
     [webhookConsumer.name]: 'webhook-dispatcher',

@@ -42,6 +42,7 @@ import {
   etaVariables,
   eventStoreVariables,
   eventsTopic,
+  distanceSlotsSubscription,
   geofenceSubscription,
   geofenceVariables,
   liveMapSubscription,
@@ -675,6 +676,7 @@ const decodedBy: Readonly<Record<string, readonly object[]>> = {
 const projectorWork: Readonly<Record<string, readonly string[]>> = {
   ...Object.fromEntries(platformProjections.map((projection) => [projection.name, [consumerOf(projection).name]])),
   'live-map': [liveMapSubscription],
+  'distance-slots': [distanceSlotsSubscription],
   archive: [archiverConsumer.name, telemetryArchiverSubscription],
 };
 

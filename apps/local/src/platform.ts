@@ -24,6 +24,7 @@ import type { RetrySchedule } from '@meridian/webhooks';
 import {
   archiveConsumers,
   embeddedBus,
+  distanceSlotsConsumer,
   embeddedDeadLetterDesk,
   geofenceConsumer,
   type GeofenceDeps,
@@ -171,6 +172,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   const consumerList = [
     liveMapConsumer(world, { ...(deps.liveMapIntervalMs !== undefined && { intervalMs: deps.liveMapIntervalMs }) }),
     geofenceConsumer(world, { ...deps.geofence, store, ...(deps.now && { now: deps.now }) }),
+    distanceSlotsConsumer(world),
     // The archive (DuckDB allows one opening per process, and the audit API shares it): events, pings, anchors.
     ...(deps.archive === undefined
       ? []

@@ -1,6 +1,7 @@
 // Composition root of the projector worker (cloud wiring): each projection reads its own subscription
-// and writes its read models; the live map reads the telemetry subscription. MERIDIAN_PROJECTIONS names
-// a subset (comma-separated, `live-map` included) so projections can be scaled and deployed apart.
+// and writes its read models; the live map and the driver scores' distance slots read telemetry
+// subscriptions. MERIDIAN_PROJECTIONS names a subset (comma-separated, `live-map` and `distance-slots`
+// included) so projections can be scaled and deployed apart.
 import { serveHealth } from '@meridian/http';
 import { platformProjections } from '@meridian/projections';
 import {
@@ -21,6 +22,7 @@ import {
   busVariables,
   commonVariables,
   dataDirFor,
+  distanceSlotsConsumer,
   eventStoreVariables,
   liveMapConsumer,
   openArchive,
@@ -56,12 +58,12 @@ commandLineOrExit(service, {
   command: 'node apps/projector/src/main.ts',
   synopsis: '',
   summary:
-    'The projector worker, as on Cloud Run: the projections, the live map and the archivers, each reading its\nown subscription. With PORT, answers health checks there.',
+    'The projector worker, as on Cloud Run: the projections, the live map, the distance slots and the archivers,\neach reading its own subscription. With PORT, answers health checks there.',
   options: {},
   notes: variablesHelp(variables),
 });
 const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
-const known = [...platformProjections.map((p) => p.name), 'live-map', 'archive'];
+const known = [...platformProjections.map((p) => p.name), 'live-map', 'distance-slots', 'archive'];
 const wanted = config.MERIDIAN_PROJECTIONS?.split(',').map((name) => name.trim()) ?? known;
 
 await startOrExit(service, async () => {
@@ -105,6 +107,8 @@ await startOrExit(service, async () => {
           }),
         ]
       : []),
+    // The driver scores' distance: each van's earliest ping per 30-second slot (docs/driver-scores.md).
+    ...(wanted.includes('distance-slots') ? [distanceSlotsConsumer(world)] : []),
   ];
   consumers = startConsumers(list, { logger });
   // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).

@@ -449,7 +449,7 @@ export const queryRouter = (deps: QueryApiDeps): Router<State> => {
   });
   smsOutboxRoutes(router, deps.documents);
   billingRoutes(router, deps.documents, deps.tariffs ?? {});
-  driverScoreRoutes(router, deps.documents);
+  driverScoreRoutes(router, deps.documents, deps.now);
   router.get('/v1/projections', async (ctx) => {
     requireActor(ctx.state.principal, readers.operations);
     ctx.body = { projections: await projectionsOverview(deps.documents, deps.projectors?.() ?? []) };

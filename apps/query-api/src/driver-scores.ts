@@ -1,5 +1,5 @@
-// Driver scores over HTTP: a driver's deliveries, on-time rate and failed attempts per day (UTC), for the
-// dispatch desk (admin and dispatcher keys). Definitions: docs/driver-scores.md.
+// Driver scores over HTTP: a driver's deliveries, on-time rate, failed attempts and distance driven per day
+// (UTC), for the dispatch desk (admin and dispatcher keys). Definitions: docs/driver-scores.md.
 import type Router from '@koa/router';
 import {
   invalidParameter,
@@ -46,7 +46,8 @@ const rangeOf = (query: ParsedUrlQuery): string[] => {
   return days;
 };
 
-export const driverScoreRoutes = (router: Router<AuthState & RequestContextState>, documents: DocumentStore): void => {
+/** `now` decides how far a route still running has been driven, and which days' telemetry is still kept. */
+export const driverScoreRoutes = (router: Router<AuthState & RequestContextState>, documents: DocumentStore, now?: () => Date): void => {
   const live = liveGenerations(documents);
   router.get('/v1/drivers/:driverId/scores', async (ctx) => {
     requireActor(ctx.state.principal, scoreReaders);
@@ -54,7 +55,7 @@ export const driverScoreRoutes = (router: Router<AuthState & RequestContextState
     if (!Identifier.is(driverId))
       throw invalidParameter('driverId', 'path', 'must be an identifier: 1-64 letters, digits, "_", ".", ":" or "-"');
     const days = rangeOf(ctx.query);
-    const queries = driverScoreQueries(documents, await live(driverScoresProjection));
+    const queries = driverScoreQueries(documents, await live(driverScoresProjection), { ...(now !== undefined && { now }) });
     ctx.body = { driverId, from: days[0], to: days.at(-1), days: await queries.scores(driverId, days) };
   });
 };
@@ -62,7 +63,7 @@ export const driverScoreRoutes = (router: Router<AuthState & RequestContextState
 const DriverDayScoreSchema: JsonSchema = {
   type: 'object',
   title: 'DriverDayScore',
-  required: ['driverId', 'day', 'deliveries', 'onTimeDeliveries', 'onTimeRate', 'failedAttempts', 'routeIds'],
+  required: ['driverId', 'day', 'deliveries', 'onTimeDeliveries', 'onTimeRate', 'failedAttempts', 'routeIds', 'distanceKm'],
   properties: {
     driverId: { type: 'string' },
     day: { type: 'string', format: 'date', description: 'the UTC day' },
@@ -71,6 +72,12 @@ const DriverDayScoreSchema: JsonSchema = {
     onTimeRate: { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'onTimeDeliveries / deliveries; null without deliveries' },
     failedAttempts: { type: 'integer', minimum: 0, description: 'delivery attempts that failed that day' },
     routeIds: { type: 'array', items: { type: 'string' }, description: 'the routes these outcomes are of' },
+    distanceKm: {
+      type: ['number', 'null'],
+      minimum: 0,
+      description:
+        "kilometres driven that day on the driver's routes while they ran, to 0.1 km: great-circle legs between the van's earliest pings of consecutive 30-second slots, each leg on the UTC day it ends (a lower bound of the road distance); null on a day older than the 34 days telemetry is kept whole",
+    },
   },
 };
 
@@ -80,7 +87,7 @@ export const driverScorePaths = (): OpenApiPaths => ({
   '/v1/drivers/{driverId}/scores': {
     get: {
       operationId: 'getDriverScores',
-      summary: "A driver's score per day: deliveries, on-time rate against the SLA, failed attempts (admin, dispatcher)",
+      summary: "A driver's score per day: deliveries, on-time rate against the SLA, failed attempts, distance driven (admin, dispatcher)",
       tags: ['drivers'],
       parameters: [
         pathParameter('driverId', 'the driver'),

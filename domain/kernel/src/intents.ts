@@ -4,7 +4,7 @@
 // appends nothing twice; a refusal is an answer too, and comes back to the reaction as one.
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import type { AnyAggregate } from './aggregate.ts';
+import { streamOfCommand, type AnyAggregate } from './aggregate.ts';
 import { fieldErrors } from './codecs.ts';
 import { answerCommand, type CommandHandlerDeps, type CommandResult } from './command-handler.ts';
 import type { Actor } from './envelope.ts';
@@ -53,6 +53,17 @@ export const refusalOf = (error: CommandError): CommandRefusal | undefined => {
 
 /** The actor of a reaction's commands: the platform, named by the reaction. */
 export const reactionActor = (reaction: string): Actor => ({ principalId: `reaction:${reaction}`, role: 'system' });
+
+/**
+ * The stream an intent's command would be appended to, or undefined for an intent the registry or its codecs
+ * refuse (sending it says why). Commands to different streams are independent: they may be sent at once.
+ */
+export const intentStreamOf = (aggregates: AggregateRegistry, intent: CommandIntent): string | undefined => {
+  const target = aggregates[intent.aggregate];
+  const data = target?.commands[intent.type]?.decode(intent.data);
+  if (target === undefined || data === undefined || E.isLeft(data)) return undefined;
+  return streamOfCommand(target.aggregate, { type: intent.type, data: data.right, metadata: { now: new Date(0) } });
+};
 
 /**
  * Sends one intent. A refusal is an outcome; a conflict that outlasted the retries is transient (the cause is

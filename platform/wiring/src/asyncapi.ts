@@ -12,6 +12,7 @@ import {
   archiverConsumer,
   eventConsumers,
   eventsTopic,
+  distanceSlotsSubscription,
   geofenceSubscription,
   liveMapSubscription,
   platformTopology,
@@ -28,7 +29,7 @@ export type AppName = 'relay' | 'telemetry-api' | 'projector' | 'webhook-dispatc
 export type CatalogConsumer = {
   readonly subscription: string;
   readonly topic: string;
-  readonly role: 'projector' | 'archiver' | 'webhooks' | 'reactor or process manager' | 'live map' | 'telemetry rule';
+  readonly role: 'projector' | 'archiver' | 'webhooks' | 'reactor or process manager' | 'live map' | 'distance slots' | 'telemetry rule';
   readonly app: AppName;
   /** The message names it receives (wire types; `TelemetryPing` on the telemetry topic). */
   readonly messages: readonly string[];
@@ -55,6 +56,13 @@ export const catalogConsumers = (): readonly CatalogConsumer[] => {
       ...roleOf(consumer),
     })),
     { subscription: liveMapSubscription, topic: telemetryTopic, role: 'live map', app: 'projector', messages: [telemetryMessage] },
+    {
+      subscription: distanceSlotsSubscription,
+      topic: telemetryTopic,
+      role: 'distance slots',
+      app: 'projector',
+      messages: [telemetryMessage],
+    },
     {
       subscription: telemetryArchiverSubscription,
       topic: telemetryTopic,

@@ -20,6 +20,7 @@ import { emptyMeansUnset, enumVariable, nonEmptyVariable } from '@meridian/runti
 import { TelemetryPing } from '@meridian/vehicle';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  distanceSlotsSubscription,
   etaTelemetrySubscription,
   eventsTopic,
   geofenceSubscription,
@@ -75,6 +76,8 @@ export type Bus = {
   readonly telemetryDepth?: () => number;
   /** The telemetry archiver's: every ping, to the archive's daily-partitioned table. */
   readonly telemetryArchive: Subscription<TelemetryPing>;
+  /** The distance slots consumer's: every ping, for the driver scores' distance (docs/driver-scores.md). */
+  readonly distanceTelemetry: Subscription<TelemetryPing>;
   /** The ETA reactor's telemetry consumer's (docs/eta.md). */
   readonly etaTelemetry: Subscription<TelemetryPing>;
   /** The geofence detector's: every ping, for its vehicle's fences and idling. */
@@ -136,6 +139,7 @@ const pubSubBus = async (config: BusConfig, logger: Logger): Promise<Bus> => {
     ...bus,
     telemetry: bus.telemetry(liveMapSubscription),
     telemetryArchive: bus.telemetry(telemetryArchiverSubscription),
+    distanceTelemetry: bus.telemetry(distanceSlotsSubscription),
     etaTelemetry: bus.telemetry(etaTelemetrySubscription),
     geofenceTelemetry: bus.telemetry(geofenceSubscription),
   };
@@ -162,6 +166,8 @@ export type EmbeddedBusDeps = {
   readonly telemetryCapacity?: number;
   /** Whether pings are archived too (a second queue, fed with the live map's); default true. */
   readonly archivesTelemetry?: boolean;
+  /** Whether the distance slots consumer is fed (a queue of its own, fed with the live map's); default true. */
+  readonly keepsDistance?: boolean;
   /** Whether the ETA's telemetry consumer runs here (a queue of its own, fed with the live map's); default false. */
   readonly etaTelemetry?: boolean;
   /** Whether the geofence detector is fed (a queue of its own, fed with the live map's); default true. */
@@ -175,12 +181,15 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
   const liveMap = createBoundedQueue<TelemetryPing>({ capacity, consumer: liveMapSubscription });
   const archive =
     deps.archivesTelemetry === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: telemetryArchiverSubscription });
+  const distance =
+    deps.keepsDistance === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: distanceSlotsSubscription });
   const eta = deps.etaTelemetry === true ? createBoundedQueue<TelemetryPing>({ capacity, consumer: etaTelemetrySubscription }) : undefined;
   const geofence =
     deps.detectsGeofences === false ? undefined : createBoundedQueue<TelemetryPing>({ capacity, consumer: geofenceSubscription });
   const queues = [
     { consumer: liveMapSubscription, queue: liveMap },
     ...(archive === undefined ? [] : [{ consumer: telemetryArchiverSubscription, queue: archive }]),
+    ...(distance === undefined ? [] : [{ consumer: distanceSlotsSubscription, queue: distance }]),
     ...(eta === undefined ? [] : [{ consumer: etaTelemetrySubscription, queue: eta }]),
     ...(geofence === undefined ? [] : [{ consumer: geofenceSubscription, queue: geofence }]),
   ];
@@ -195,6 +204,7 @@ export const embeddedBus = (deps: EmbeddedBusDeps): Bus => {
     telemetry: liveMap.subscription,
     telemetryDepth: () => Math.max(...queues.map(({ queue }) => queue.size())),
     telemetryArchive: archive?.subscription ?? nothing(),
+    distanceTelemetry: distance?.subscription ?? nothing(),
     etaTelemetry: eta?.subscription ?? nothing(),
     geofenceTelemetry: geofence?.subscription ?? nothing(),
     telemetryBacklog: () => queues.map(({ consumer, queue }) => ({ consumer, held: queue.size(), capacity })),

@@ -33,6 +33,7 @@ import {
   type StreamConsumer,
   type StreamDeliveryDeps,
   runAnchoring,
+  runDistanceSlots,
   runEtaTelemetry,
   runLiveMap,
   runProjector,
@@ -45,7 +46,13 @@ import { supervise } from '@meridian/runtime';
 import type { Bus } from './bus.ts';
 import { platformAggregates, timersProjectionOf, type ReactionSet } from './reactions.ts';
 import { vehicleRouteOf } from './eta.ts';
-import { archiverConsumer, etaTelemetrySubscription, liveMapSubscription, telemetryArchiverSubscription } from './topology.ts';
+import {
+  archiverConsumer,
+  distanceSlotsSubscription,
+  etaTelemetrySubscription,
+  liveMapSubscription,
+  telemetryArchiverSubscription,
+} from './topology.ts';
 
 /** A consumer the platform runs: its loop until the signal aborts, and (for those that report it) its status. */
 export type RunnableConsumer = {
@@ -75,7 +82,7 @@ export const startConsumers = (consumers: readonly RunnableConsumer[], { logger 
 };
 
 export type ConsumerWorld = {
-  readonly bus: Pick<Bus, 'events' | 'telemetry' | 'telemetryArchive' | 'geofenceTelemetry' | 'holdGapsMs'>;
+  readonly bus: Pick<Bus, 'events' | 'telemetry' | 'telemetryArchive' | 'geofenceTelemetry' | 'distanceTelemetry' | 'holdGapsMs'>;
   readonly documents: DocumentStore;
   readonly logger: Logger;
 };
@@ -171,6 +178,22 @@ export const liveMapConsumer = (
       logger: logger.child({ consumer: liveMapSubscription }),
       signal,
       ...(intervalMs !== undefined && { intervalMs }),
+    }),
+});
+
+/** The driver scores' distance: the telemetry firehose, each van's earliest ping per 30-second slot (docs/driver-scores.md). */
+export const distanceSlotsConsumer = (
+  { bus, documents, logger }: ConsumerWorld,
+  { retentionDays }: { readonly retentionDays?: number } = {},
+): RunnableConsumer => ({
+  name: distanceSlotsSubscription,
+  run: (signal) =>
+    runDistanceSlots({
+      subscription: bus.distanceTelemetry,
+      documents,
+      logger: logger.child({ consumer: distanceSlotsSubscription }),
+      signal,
+      ...(retentionDays !== undefined && { retentionDays }),
     }),
 });
 

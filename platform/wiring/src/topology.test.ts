@@ -5,7 +5,7 @@ import { stepRecordedType } from '@meridian/projections';
 import test from 'ava';
 import { allEventTypes } from './events.ts';
 import { platformReactions } from './reactions.ts';
-import { eventConsumers } from './topology.ts';
+import { distanceSlotsSubscription, eventConsumers, platformTopology, telemetryTopic } from './topology.ts';
 
 test('every type a consumer of the event topic follows is one the relay publishes and the archiver keeps', (t) => {
   const published = new Set(allEventTypes);
@@ -21,4 +21,11 @@ test("the process managers' own streams are published: their events and their st
   t.true(platformReactions.processManagers.length > 0, 'the platform runs process managers');
   for (const pm of platformReactions.processManagers)
     for (const type of [...pm.events.wireTypes, stepRecordedType(pm.name)]) t.true(allEventTypes.includes(type), `${pm.name}: ${type}`);
+});
+
+test("the driver scores' distance slots have their own subscription on the telemetry topic, with a dead-letter topic", (t) => {
+  const subscription = platformTopology.subscriptions.find((s) => s.name === distanceSlotsSubscription);
+  t.is(subscription?.topic, telemetryTopic);
+  t.truthy(subscription?.deadLetterPolicy?.deadLetterTopic);
+  t.true(platformTopology.topics.some((topic) => topic.name === subscription?.deadLetterPolicy?.deadLetterTopic));
 });

@@ -2,7 +2,7 @@
 // subscriptions, the embedded log subscriptions and the Terraform in infra/ all come from this one list.
 import { jsonSchemaOf, type ConsumerDefinition } from '@meridian/kernel';
 import { parcelEvents } from '@meridian/parcel';
-import { consumerOf, geofenceDetectorName, platformProjections } from '@meridian/projections';
+import { consumerOf, distanceSlotsName, geofenceDetectorName, platformProjections } from '@meridian/projections';
 import { eventEnvelopeSchema, eventTypeFilter, messageSchema, topologyOf, type Topology, type TopicSchema } from '@meridian/pubsub';
 import { TelemetryPing } from '@meridian/vehicle';
 import { allEventTypes, platformCatalogs } from './events.ts';
@@ -34,6 +34,8 @@ export const eventConsumers: readonly ConsumerDefinition[] = [
 /** The live map consumes the telemetry topic, never the log; so does the telemetry archiver. */
 export const liveMapSubscription = 'live-map-projector';
 export const telemetryArchiverSubscription = 'telemetry-archiver';
+/** The driver scores' distance: each van's earliest ping per 30-second slot (docs/driver-scores.md). */
+export const distanceSlotsSubscription = distanceSlotsName;
 /** The ETA reactor's telemetry consumer: the vans' positions between facts (docs/eta.md). */
 export const etaTelemetrySubscription = 'eta-telemetry';
 
@@ -69,6 +71,8 @@ export const platformTopology: Topology = topologyOf(
     // Pings are a firehose: no ordering across the topic (order per vehicle is restored by recordedAt).
     { name: liveMapSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 30 },
     { name: telemetryArchiverSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
+    // Unordered: a slot keeps its earliest ping whatever the order they come in.
+    { name: distanceSlotsSubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
     // A ping waits up to the check interval (10 s by default) before its check acks it.
     { name: etaTelemetrySubscription, topic: telemetryTopic, ordered: false, ackDeadlineSeconds: 60 },
     // Unordered too: the detector restores each vehicle's order by recordedAt, within its lateness.

@@ -1,13 +1,16 @@
 // Driver scores, given the facts of a route and its parcels: deliveries on time or late against each
 // parcel's SLA deadline, failed attempts, on the driver the route had; the same whatever the order between
 // the route's stream and the parcels' streams, and however often a fact is applied.
+import { northOf } from '@meridian/geofence';
+import { greatCircleMetres, typedCollection } from '@meridian/kernel';
 import { givenProjection } from '@meridian/kernel/testing';
 import { parcelEvents } from '@meridian/parcel';
 import { routeEvents } from '@meridian/route';
 import test from 'ava';
 import { applyEvents } from '../runtime/projector.ts';
-import { createTestLog, openDocuments, parcelFacts, routeFacts, utcAt } from '../testing/index.ts';
+import { createTestLog, openDocuments, parcelFacts, pingOf, routeFacts, utcAt } from '../testing/index.ts';
 import { deliveryOutcomesCollection, driverRoutes, driverScoresProjection, outcomeId } from './projection.ts';
+import { distanceSlots, mergeSlots, roundedKm } from './distance.ts';
 import { driverScoreQueries } from './queries.ts';
 
 const given = givenProjection(driverScoresProjection);
@@ -112,13 +115,56 @@ test("a driver's day: deliveries, the on-time rate, failed attempts; another dri
   t.teardown(() => documents.close());
   const { routeStream, parcels } = dayOfRoute();
   await applyEvents(documents, driverScoresProjection, [...parcels, ...routeStream]);
-  const queries = driverScoreQueries(documents, driverScoresProjection.version);
+  const queries = driverScoreQueries(documents, driverScoresProjection.version, { now: () => new Date(utcAt('18:00')) });
   t.deepEqual(await queries.scores('d-7', ['2026-11-21', '2026-11-22']), [
-    { driverId: 'd-7', day: '2026-11-21', deliveries: 3, onTimeDeliveries: 2, onTimeRate: 0.667, failedAttempts: 1, routeIds: ['r-1'] },
-    { driverId: 'd-7', day: '2026-11-22', deliveries: 0, onTimeDeliveries: 0, onTimeRate: null, failedAttempts: 0, routeIds: [] },
+    {
+      driverId: 'd-7',
+      day: '2026-11-21',
+      deliveries: 3,
+      onTimeDeliveries: 2,
+      onTimeRate: 0.667,
+      failedAttempts: 1,
+      routeIds: ['r-1'],
+      distanceKm: 0,
+    },
+    {
+      driverId: 'd-7',
+      day: '2026-11-22',
+      deliveries: 0,
+      onTimeDeliveries: 0,
+      onTimeRate: null,
+      failedAttempts: 0,
+      routeIds: [],
+      distanceKm: 0,
+    },
   ]);
   t.deepEqual(
     (await queries.scores('d-8', ['2026-11-21'])).map(({ deliveries, failedAttempts }) => [deliveries, failedAttempts]),
     [[0, 0]],
   );
+});
+
+test("a driver's distance: the route's van's slots from its start to its end; other vans, and days no longer kept, count nothing", async (t) => {
+  const documents = await openDocuments(driverScoresProjection);
+  t.teardown(() => documents.close());
+  const { routeStream } = dayOfRoute();
+  await applyEvents(documents, driverScoresProjection, routeStream);
+  // v-1 drives north at 10 m/s, a ping every 10 s, from 07:30 to 12:30 (the route ran 08:00 to 12:00); v-2 beside it.
+  const depot = { lat: 52.37, lng: 4.89 };
+  const from = Date.parse(utcAt('07:30'));
+  const pings = Array.from({ length: 5 * 360 + 1 }, (_, i) => i * 10).flatMap((second) => [
+    pingOf({ vehicleId: 'v-1', ...northOf(depot, second * 10), recordedAt: new Date(from + second * 1000).toISOString() }),
+    pingOf({ vehicleId: 'v-2', ...northOf(depot, second * 20), recordedAt: new Date(from + second * 1000).toISOString() }),
+  ]);
+  const slots = mergeSlots(pings);
+  await typedCollection(documents, distanceSlots).put([...slots].map(([id, document]) => ({ id, document })));
+  const scoresAt = (now: string) => driverScoreQueries(documents, driverScoresProjection.version, { now: () => new Date(now) });
+  const [day] = await scoresAt(utcAt('18:00')).scores('d-7', ['2026-11-21']);
+  // Four hours at 10 m/s north: 144 km along the meridian.
+  const expected = greatCircleMetres(northOf(depot, 1800 * 10), northOf(depot, (1800 + 4 * 3600) * 10));
+  t.is(day?.distanceKm, roundedKm(expected));
+  t.true(Math.abs((day?.distanceKm ?? 0) - 144) <= 0.1, `${day?.distanceKm} km`);
+  const [forgotten] = await scoresAt('2027-01-10T00:00:00Z').scores('d-7', ['2026-11-21']);
+  t.is(forgotten?.distanceKm, null, 'more than 35 days ago: its slots have expired');
+  t.is(forgotten?.deliveries, 0);
 });

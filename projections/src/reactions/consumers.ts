@@ -19,7 +19,7 @@ import {
 } from '@meridian/kernel';
 import * as E from 'fp-ts/lib/Either.js';
 import type { StreamConsumer } from '../runtime/stream-consumer.ts';
-import { decodeStep, processRuntime, type ProcessRuntimeDeps, type RecordedStep } from './process-runtime.ts';
+import { decodeStep, processRuntime, type KeyedInput, type ProcessRuntimeDeps, type RecordedStep } from './process-runtime.ts';
 import { stepRecordedType } from './step-record.ts';
 
 /** A followed event, decoded: undecodable is permanent (the failure rule). */
@@ -128,23 +128,35 @@ export const processConsumer = <S, Own extends DomainEvent, In extends DomainEve
     name: processConsumerName(pm),
     checkpoints: { collection: `${pm.name}-process-streams`, start: 'first-seen' },
     prepare: processItemsOf(pm),
+    // A chunk's items at once: its facts recorded per instance in few appends, its steps' commands sent together.
+    effectsTogether: true,
     effect: async (items) => {
+      // A batch of the log at once: the facts of each instance recorded together (in log order, a step per
+      // fact, in as few appends as fit), then the steps read carried out together. The two halves are
+      // independent (a step's effects never depend on a later input's recording, and recording reads only
+      // the instance's own stream), so taking them in two passes changes nothing but the number of round trips.
+      const inputs = new Map<string, KeyedInput<In>[]>();
+      const steps: { readonly instanceId: string; readonly step: RecordedStep }[] = [];
       for (const item of items) {
-        if (item.kind === 'step') await runtime.carryOutStep(item.instanceId, item.step);
+        if (item.kind === 'step') steps.push(item);
         if (item.kind !== 'fact') continue;
         const { recorded, fact } = item;
         const instanceId = pm.correlate(fact);
         if (instanceId === undefined) continue;
-        await runtime.handleInput(
-          instanceId,
-          { kind: 'fact', ...fact },
-          {
+        const input: KeyedInput<In> = {
+          input: { kind: 'fact', ...fact },
+          origin: {
             correlationId: recorded.metadata.correlationId,
             causationId: recorded.eventId,
             ...(recorded.metadata.traceparent !== undefined && { traceparent: recorded.metadata.traceparent }),
           },
-        );
+        };
+        const queue = inputs.get(instanceId) ?? [];
+        queue.push(input);
+        inputs.set(instanceId, queue);
       }
+      for (const [instanceId, facts] of inputs) await runtime.handleInputs(instanceId, facts);
+      await runtime.carryOutSteps(steps);
     },
     keysOf: () => [],
     writesOf: () => [],

@@ -1,14 +1,15 @@
-// Running a process manager, in two halves joined by the log. Recording: one input at a time for an
-// instance; its stream (`<name>-<id>`) is read and folded, the pure `react` answers the input, and its events
-// and a step record are appended in one append, with a request id derived from the input, so an input
-// handled twice is recorded once. Carrying out: the process manager's consumer follows its own streams too,
-// and carries out each step record it reads: the commands sent (each with a request id derived from the
-// step), the activities run (each checked first for an outcome already recorded), and what comes back (a
-// refusal, an activity's outcome) recorded as the next input. A crash anywhere leaves either an input not
-// recorded (delivered again) or a step not carried out (read again from the log): nothing is lost, and
-// nothing is done twice. An instance folded up to a revision is kept (bounded, least recently used dropped):
-// a stream only grows, so the next input reads only the events after it, where a long-lived instance (a
-// dispatch window with thousands of steps) would otherwise be read and folded whole for every input.
+// Running a process manager, in two halves joined by the log. Recording: an instance's inputs in order; its
+// stream (`<name>-<id>`) is read and folded, the pure `react` answers each input, and each input's events and
+// step record are appended (several inputs' in one append, each with its own ids), with a request id derived
+// from the inputs, so an input handled twice is recorded once. Carrying out: the process manager's consumer
+// follows its own streams too, and carries out each step record it reads: the commands sent (each with a
+// request id derived from its step; a batch of steps sends to different streams at once), the activities run
+// (each checked first for an outcome already recorded), and what comes back (a refusal, an activity's
+// outcome) recorded as the next input. A crash anywhere leaves either an input not recorded (delivered
+// again) or a step not carried out (read again from the log): nothing is lost, and nothing is done twice. An
+// instance folded up to a revision is kept (bounded, least recently used dropped): a stream only grows, so
+// the next input reads only the events after it, where a long-lived instance (a dispatch window with
+// thousands of steps) would otherwise be read and folded whole for every input.
 import {
   createFoldCache,
   fingerprintOf,
@@ -27,8 +28,10 @@ import {
   type ProcessManager,
   type RecordedEvent,
 } from '@meridian/kernel';
+import { context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import * as E from 'fp-ts/lib/Either.js';
 import { stepRecordedType, StepRecorded, type StepInput } from './step-record.ts';
+import { byTargetStream, inParallel, streamsInFlight } from './in-parallel.ts';
 import { timerIdOf } from './timers.ts';
 
 /** An activity the runtime can run for a process manager: plan routes, call a gateway. */
@@ -122,6 +125,36 @@ const stepInputOf = <In extends DomainEvent>(input: ProcessInput<In>): StepInput
 /** Where an input comes from, for the events it makes: the fact's correlation and trace, or the instance's. */
 export type InputOrigin = { readonly correlationId?: string; readonly causationId: string; readonly traceparent?: string };
 
+/** An input with where it came from, and its key when it is not the input's own (a follow-up of a step). */
+export type KeyedInput<In extends DomainEvent> = {
+  readonly input: ProcessInput<In>;
+  readonly origin: InputOrigin;
+  readonly inputKey?: string;
+};
+
+/** A step's follow-ups come from the step: its correlation, its trace, caused by it. */
+const originOf = ({ eventId, step, traceparent }: RecordedStep): InputOrigin => ({
+  correlationId: step.correlationId,
+  causationId: eventId,
+  ...(traceparent !== undefined && { traceparent }),
+});
+
+/**
+ * Runs `work` in the trace a traceparent names (a step's commands continue the step's trace), or in the
+ * active one without it (a timer's elapse, in the runner's). A batch is handled outside any one event's span.
+ */
+const inTraceOf = <T>(traceparent: string | undefined, work: () => Promise<T>): Promise<T> =>
+  traceparent === undefined ? work() : context.with(propagation.extract(ROOT_CONTEXT, { traceparent }), work);
+
+/** A command of a step, by its index, waiting to be sent. */
+type QueuedCommand = { readonly instanceId: string; readonly recorded: RecordedStep; readonly index: number };
+
+/**
+ * At most this many events in one append of several inputs' steps (an input whose reaction alone is larger
+ * is still appended alone): the cloud's event stores bound an append (Spanner's at 1,000 events).
+ */
+export const maxEventsPerStepAppend = 250;
+
 /** A timer pending in an instance: its id, and the step that scheduled it. */
 export type PendingTimer = { readonly timerId: string; readonly dueAt: string; readonly stepEventId: string };
 
@@ -129,8 +162,18 @@ export type PendingTimer = { readonly timerId: string; readonly dueAt: string; r
 export type ProcessRuntime<In extends DomainEvent> = {
   /** Records the step for an input, unless it is recorded already. Its effects are carried out from the log. */
   readonly handleInput: (instanceId: string, input: ProcessInput<In>, origin: InputOrigin, inputKey?: string) => Promise<void>;
+  /**
+   * Records the steps of several inputs of one instance, in order, each as `handleInput` would, but in as few
+   * appends as fit (one for a batch of facts): a step per input, each with its own key, events and ids.
+   */
+  readonly handleInputs: (instanceId: string, inputs: readonly KeyedInput<In>[]) => Promise<void>;
   /** A step's effects: its commands sent (refusals recorded as inputs), its activities run (outcomes recorded as inputs). */
   readonly carryOutStep: (instanceId: string, step: RecordedStep) => Promise<void>;
+  /**
+   * Several steps' effects, as `carryOutStep` would carry out each: commands to different streams sent at
+   * once (to one stream, in the order asked), the refusals then recorded together, then the activities.
+   */
+  readonly carryOutSteps: (steps: readonly { readonly instanceId: string; readonly step: RecordedStep }[]) => Promise<void>;
   /** The timers pending in an instance, by name, as its step records leave them. */
   readonly pendingTimers: (instanceId: string) => Promise<{
     readonly pending: ReadonlyMap<string, PendingTimer>;
@@ -169,75 +212,106 @@ export const processRuntime = <S, Own extends DomainEvent, In extends DomainEven
     return instance;
   };
 
-  const handleInput: ProcessRuntime<In>['handleInput'] = async (instanceId, input, origin, inputKey = inputKeyOf(pm, input)) => {
+  const handleInputs: ProcessRuntime<In>['handleInputs'] = async (instanceId, inputs) => {
+    for (let from = 0; from < inputs.length;) from += await recordSome(instanceId, inputs.slice(from));
+  };
+
+  /**
+   * Records the steps of the first inputs (as many as fit in one append), in one append; answers how many
+   * inputs it took. Each input has its own step record, events and ids, as if it were recorded alone.
+   */
+  const recordSome = async (instanceId: string, inputs: readonly KeyedInput<In>[]): Promise<number> => {
     const streamId = processStream(pm, instanceId);
     for (let attempt = 1; ; attempt++) {
       const instance = await load(instanceId);
-      if (instance.steps.has(inputKey)) return;
-      const reaction = pm.react(instance.state, input);
-      const activities = reaction.activities ?? [];
-      // A fact that asks for nothing is not recorded (most facts a process manager follows are not for it); a
-      // timer's elapse, a refusal, an outcome are, so the timer leaves the projection and the follow-up is done.
-      const asksNothing =
-        reaction.events.length === 0 && reaction.commands.length === 0 && reaction.timers.length === 0 && activities.length === 0;
-      if (asksNothing && input.kind === 'fact') return;
-      const correlationId = instance.correlationId ?? origin.correlationId ?? inputKey;
-      const step: StepRecorded = {
-        inputKey,
-        input: stepInputOf(input),
-        correlationId,
-        commands: reaction.commands,
-        timers: reaction.timers,
-        activities,
-      };
-      const metadata = {
-        correlationId,
-        causationId: origin.causationId,
-        actor: reactionActor(pm.name),
-        ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }),
-      };
-      const events: NewEvent[] = [
-        ...reaction.events.map((event, index) => ({ ...pm.events.encode(event), eventId: uuidFromName(`${inputKey}/${index}`), metadata })),
-        { eventId: uuidFromName(`${inputKey}/step`), type: stepRecordedType(pm.name), schemaVersion: 1, data: step, metadata },
-      ];
-      const requestId = uuidFromName(`process/${inputKey}`);
-      const result = await deps.store.append({
-        streamId,
-        events,
-        expectedRevision: instance.revision ?? 'no_stream',
-        request: { requestId, fingerprint: fingerprintOf(inputKey) },
-      });
-      if (result.outcome === 'appended') {
-        // What was appended is known: kept folded, so the next input of this instance reads nothing old.
-        const steps = new Map(instance.steps).set(inputKey, {
-          eventId: uuidFromName(`${inputKey}/step`),
-          step,
+      let { state, correlationId } = instance;
+      const steps = new Map(instance.steps);
+      const events: NewEvent[] = [];
+      const keys: string[] = [];
+      let taken = 0;
+      for (const { input, origin, inputKey = inputKeyOf(pm, input) } of inputs) {
+        if (taken > 0 && events.length >= maxEventsPerStepAppend) break;
+        taken++;
+        if (steps.has(inputKey)) continue;
+        const reaction = pm.react(state, input);
+        const activities = reaction.activities ?? [];
+        // A fact that asks for nothing is not recorded (most facts a process manager follows are not for it); a
+        // timer's elapse, a refusal, an outcome are, so the timer leaves the projection and the follow-up is done.
+        const asksNothing =
+          reaction.events.length === 0 && reaction.commands.length === 0 && reaction.timers.length === 0 && activities.length === 0;
+        if (asksNothing && input.kind === 'fact') continue;
+        correlationId ??= origin.correlationId ?? inputKey;
+        const step: StepRecorded = {
+          inputKey,
+          input: stepInputOf(input),
+          correlationId,
+          commands: reaction.commands,
+          timers: reaction.timers,
+          activities,
+        };
+        const metadata = {
+          correlationId,
+          causationId: origin.causationId,
+          actor: reactionActor(pm.name),
           ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }),
-        });
-        const state = reaction.events.reduce(pm.evolve, instance.state);
-        instances.set(streamId, { state, revision: result.revision, steps, correlationId });
+        };
+        const stepEventId = uuidFromName(`${inputKey}/step`);
+        events.push(
+          ...reaction.events.map((event, index) => ({
+            ...pm.events.encode(event),
+            eventId: uuidFromName(`${inputKey}/${index}`),
+            metadata,
+          })),
+          { eventId: stepEventId, type: stepRecordedType(pm.name), schemaVersion: 1, data: step, metadata },
+        );
+        steps.set(inputKey, { eventId: stepEventId, step, ...(origin.traceparent !== undefined && { traceparent: origin.traceparent }) });
+        state = reaction.events.reduce(pm.evolve, state);
+        keys.push(inputKey);
       }
-      if (result.outcome !== 'wrong_expected_revision') return;
+      if (events.length === 0) return taken;
+      // One input alone keeps the request id it always had; several are one request, named by all their keys.
+      const requestKey = keys.length === 1 ? `process/${keys[0]}` : `process/${keys.join('|')}`;
+      // The append continues the first input's trace (its span is the parent of what the step's effects append).
+      const result = await inTraceOf(inputs[0]?.origin.traceparent, () =>
+        deps.store.append({
+          streamId,
+          events,
+          expectedRevision: instance.revision ?? 'no_stream',
+          request: { requestId: uuidFromName(requestKey), fingerprint: fingerprintOf(keys.length === 1 ? keys[0] : keys) },
+        }),
+      );
+      // What was appended is known: kept folded, so the next input of this instance reads nothing old.
+      if (result.outcome === 'appended') instances.set(streamId, { state, revision: result.revision, steps, correlationId });
+      if (result.outcome !== 'wrong_expected_revision') return taken;
       // Another input of this instance got in first (another consumer, a timer): read again and decide again.
-      if (attempt >= 10) throw transient(`${streamId} kept changing while ${inputKey} was being recorded`);
+      if (attempt >= 10) throw transient(`${streamId} kept changing while ${keys[0]} was being recorded`);
     }
   };
 
-  const carryOutStep: ProcessRuntime<In>['carryOutStep'] = async (instanceId, { eventId, step, traceparent }) => {
-    const origin: InputOrigin = {
-      correlationId: step.correlationId,
-      causationId: eventId,
-      ...(traceparent !== undefined && { traceparent }),
-    };
-    for (const [index, command] of step.commands.entries()) {
-      const outcome = await sendIntent(deps, command, {
-        requestId: uuidFromName(`${eventId}/command/${index}`),
-        causationId: eventId,
-        correlationId: step.correlationId,
-        ...(traceparent !== undefined && { traceparent }),
-        actor: reactionActor(pm.name),
-        now: now(),
-      });
+  const handleInput: ProcessRuntime<In>['handleInput'] = (instanceId, input, origin, inputKey) =>
+    handleInputs(instanceId, [{ input, origin, ...(inputKey !== undefined && { inputKey }) }]);
+
+  const carryOutSteps: ProcessRuntime<In>['carryOutSteps'] = async (steps) => {
+    // Every command of these steps, each with the request id its own step gives it. Commands to one stream
+    // are sent in the order the steps asked for them; different streams are independent, and sent at once.
+    const positions = new Map(steps.map(({ step }, position) => [step.eventId, position]));
+    const queued = steps.flatMap(({ instanceId, step: recorded }) =>
+      recorded.step.commands.map((_, index): QueuedCommand => ({ instanceId, recorded, index })),
+    );
+    const refusals: { readonly instanceId: string; readonly position: number; readonly input: KeyedInput<In> }[] = [];
+    const send = async ({ instanceId, recorded, index }: QueuedCommand) => {
+      const { eventId, step, traceparent } = recorded;
+      const command = step.commands[index]!;
+      const outcome = await inTraceOf(traceparent, () =>
+        sendIntent(deps, command, {
+          requestId: uuidFromName(`${eventId}/command/${index}`),
+          causationId: eventId,
+          correlationId: step.correlationId,
+          ...(traceparent !== undefined && { traceparent }),
+          actor: reactionActor(pm.name),
+          now: now(),
+        }),
+      );
       deps.logger.info(`process command ${outcome.kind}`, {
         processManager: pm.name,
         instanceId,
@@ -246,11 +320,34 @@ export const processRuntime = <S, Own extends DomainEvent, In extends DomainEven
         replayed: outcome.replayed,
         ...(outcome.kind === 'refused' && { refusal: outcome.refusal.code }),
       });
-      if (outcome.kind === 'refused') {
-        const input: ProcessInput<In> = { kind: 'refused', command, refusal: outcome.refusal, at: now().toISOString() };
-        await handleInput(instanceId, input, origin, inputKeyOf(pm, input, { stepEventId: eventId, index }));
-      }
+      if (outcome.kind !== 'refused') return;
+      const input: ProcessInput<In> = { kind: 'refused', command, refusal: outcome.refusal, at: now().toISOString() };
+      refusals.push({
+        instanceId,
+        position: (positions.get(eventId) ?? 0) * 1_000_000 + index,
+        input: { input, origin: originOf(recorded), inputKey: inputKeyOf(pm, input, { stepEventId: eventId, index }) },
+      });
+    };
+    await inParallel(
+      byTargetStream(deps.aggregates, queued, ({ recorded, index }) => recorded.step.commands[index]!),
+      streamsInFlight,
+      async (commands) => {
+        for (const command of commands) await send(command);
+      },
+    );
+    // The refusals, in the order their commands were asked for, recorded together per instance.
+    const byInstance = new Map<string, KeyedInput<In>[]>();
+    for (const { instanceId, input } of refusals.toSorted((a, b) => a.position - b.position)) {
+      const queue = byInstance.get(instanceId) ?? [];
+      queue.push(input);
+      byInstance.set(instanceId, queue);
     }
+    for (const [instanceId, inputs] of byInstance) await handleInputs(instanceId, inputs);
+    for (const { instanceId, step } of steps) await runActivities(instanceId, step);
+  };
+
+  const runActivities = async (instanceId: string, recorded: RecordedStep) => {
+    const { eventId, step } = recorded;
     for (const [index, request] of step.activities.entries()) {
       const run = deps.activities[request.activity];
       if (run === undefined) throw permanent(`${pm.name} asked for an unknown activity: ${request.activity}`);
@@ -273,9 +370,11 @@ export const processRuntime = <S, Own extends DomainEvent, In extends DomainEven
         ok: outcome.ok,
       });
       const input: ProcessInput<In> = { kind: 'activity', activity: request.activity, key: request.key, outcome, at: now().toISOString() };
-      await handleInput(instanceId, input, origin, inputKeyOf(pm, input, { stepEventId: eventId, index }));
+      await handleInput(instanceId, input, originOf(recorded), inputKeyOf(pm, input, { stepEventId: eventId, index }));
     }
   };
+
+  const carryOutStep: ProcessRuntime<In>['carryOutStep'] = (instanceId, step) => carryOutSteps([{ instanceId, step }]);
 
   const pendingTimers: ProcessRuntime<In>['pendingTimers'] = async (instanceId) => {
     const streamId = processStream(pm, instanceId);
@@ -317,5 +416,5 @@ export const processRuntime = <S, Own extends DomainEvent, In extends DomainEven
     return 'fired';
   };
 
-  return { handleInput, carryOutStep, pendingTimers, fireTimer };
+  return { handleInput, handleInputs, carryOutStep, carryOutSteps, pendingTimers, fireTimer };
 };

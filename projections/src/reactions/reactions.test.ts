@@ -466,3 +466,127 @@ test("a process manager's runtime keeps its instances folded: it reads only what
     stepRecordedType('clock'),
   ]);
 });
+
+// ---- a process manager many facts find at once: a depot's tally of its parcels ----
+
+type TallyEvent = DomainEvent<'ParcelCounted', { parcelId: string }>;
+const tallyEvents = eventCatalog<TallyEvent>('tally', {
+  ParcelCounted: { wireType: 'tally.parcel-counted.v1', data: t.type({ parcelId: t.string }) },
+});
+const refusedReason = constantOf(NonEmptyString, 'the depot is closed');
+
+/** Every parcel of the depot counted, and cancelled (the depot is closed); a cancellation refused is counted too. */
+const tally: ProcessManager<readonly string[], TallyEvent, ParcelEvent> = {
+  name: 'tally',
+  events: tallyEvents,
+  follows: follows(parcelEvents),
+  correlate: () => 'depot',
+  initialState: [],
+  evolve: (counted, event) => [...counted, event.data.parcelId],
+  react: (counted, input) => {
+    if (input.kind === 'refused')
+      return { events: [{ type: 'ParcelCounted', data: { parcelId: `refused:${input.refusal.code}` } }], commands: [], timers: [] };
+    if (input.kind !== 'fact' || input.event.type !== 'ParcelRegistered' || counted.includes(input.event.data.parcelId)) return nothing;
+    const { parcelId } = input.event.data;
+    return {
+      events: [{ type: 'ParcelCounted', data: { parcelId } }],
+      commands: [intent(parcel, { type: 'CancelParcel', data: { parcelId, reason: refusedReason } })],
+      timers: [],
+    };
+  },
+};
+
+test('the facts of one instance in a batch are recorded in one append, a step each, with the ids each would have alone', async (t) => {
+  const batched = world();
+  const alone = world();
+  const appends: string[] = [];
+  const deps: ProcessRuntimeDeps = {
+    ...batched.deps,
+    store: { ...batched.store, append: (request) => (appends.push(request.streamId), batched.store.append(request)) },
+  };
+  const facts = [];
+  for (const parcelId of ['p-a', 'p-b', 'p-c']) {
+    facts.push(await register(batched.store, parcelId));
+    const registered = await register(alone.store, parcelId);
+    const event = parcelEvents.decode(registered);
+    if (event._tag === 'Left') return t.fail(event.left);
+    const { eventId, streamId, recordedAt } = registered;
+    await processRuntime(alone.deps, tally).handleInput(
+      'depot',
+      { kind: 'fact', eventId, streamId, recordedAt, event: event.right },
+      {
+        correlationId: 'c-p-a',
+        causationId: eventId,
+      },
+    );
+  }
+  const settled: string[] = [];
+  await streamDeliveries({ documents: batched.documents, consumer: () => processConsumer(deps, tally), logger: silentLogger })(
+    deliveriesOf(facts, settled),
+  );
+  t.deepEqual(appends, ['tally-depot'], 'three facts, one append');
+  const stream = await batched.store.readStream('tally-depot');
+  t.deepEqual(
+    stream.map((e) => e.eventId),
+    (await alone.store.readStream('tally-depot')).map((e) => e.eventId),
+    'the same events and step records, with the same ids, as one input at a time',
+  );
+  t.deepEqual(stream.filter((e) => e.type === stepRecordedType('tally')).length, 3, 'a step per fact');
+  t.deepEqual(
+    stream.map((e) => e.metadata.causationId),
+    facts.flatMap((fact) => [fact.eventId, fact.eventId]),
+    'each caused by its own fact',
+  );
+  // Delivered again with one more (checkpoints lost: a replay, another instance): only the new fact is recorded.
+  facts.push(await register(batched.store, 'p-d'));
+  await streamDeliveries({ documents: createInMemoryDocumentStore(), consumer: () => processConsumer(deps, tally), logger: silentLogger })(
+    deliveriesOf(facts.slice(1), settled),
+  );
+  t.deepEqual(
+    (await batched.store.readStream('tally-depot')).filter((e) => e.type === 'tally.parcel-counted.v1').map((e) => e.data),
+    ['p-a', 'p-b', 'p-c', 'p-d'].map((parcelId) => ({ parcelId })),
+  );
+});
+
+test("a batch of steps is carried out together: each command once, with its own step's request id; the refusals recorded once", async (t) => {
+  const { store, documents, deps } = world();
+  for (const parcelId of ['p-e', 'p-f', 'p-g']) await register(store, parcelId);
+  // p-g is cancelled already: the tally's cancellation of it is refused, and that is an input of its own.
+  await store.append({
+    streamId: 'parcel-p-g',
+    expectedRevision: 0,
+    events: [
+      {
+        ...parcelEvents.encode({
+          type: 'ParcelCancelled',
+          data: { parcelId: 'p-g', clientId: 'acme', reason: 'by hand', cancelledAt: '2026-11-21T08:30:00Z' },
+        } as ParcelEvent),
+        eventId: 'e-cancel-g',
+        metadata: { correlationId: 'c-p-g', causationId: 'x', actor: { principalId: 'dispatcher-1', role: 'dispatcher' } },
+      },
+    ],
+  });
+  const runner = (): Runner[] => [
+    { consumer: processConsumer(deps, tally), eventTypes: processSubscription(tally).eventTypes, position: 0 },
+  ];
+  await drain(store, documents, runner(), { twice: true });
+  await drain(store, createInMemoryDocumentStore(), runner(), { twice: true });
+  const steps = (await store.readStream('tally-depot')).filter((e) => e.type === stepRecordedType('tally'));
+  for (const parcelId of ['p-e', 'p-f']) {
+    const history = await store.readStream(`parcel-${parcelId}`);
+    t.deepEqual(
+      history.map((e) => e.type),
+      ['parcel.registered.v1', 'parcel.cancelled.v1'],
+      `${parcelId} cancelled once`,
+    );
+    t.true(
+      steps.some((step) => step.eventId === history[1]!.metadata.causationId),
+      `${parcelId}'s cancellation caused by its own step`,
+    );
+  }
+  t.deepEqual(
+    (await store.readStream('tally-depot')).filter((e) => e.type === 'tally.parcel-counted.v1').map((e) => e.data),
+    [...['p-e', 'p-f', 'p-g'].map((parcelId) => ({ parcelId })), { parcelId: 'refused:ParcelAlreadyCancelled' }],
+    'the refusal recorded once, after the facts',
+  );
+});

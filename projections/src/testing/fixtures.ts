@@ -3,7 +3,8 @@
 import type { GeoPoint, Identifier, IsoDateTime, Kilograms, NonEmptyString } from '@meridian/kernel';
 import type { Address, FailureReason, ParcelEvent, ParcelId, Sha256 } from '@meridian/parcel';
 import type { RouteEvent, RouteId } from '@meridian/route';
-import type { VehicleEvent, VehicleId } from '@meridian/vehicle';
+import { TelemetryPing, type VehicleEvent, type VehicleId } from '@meridian/vehicle';
+import * as E from 'fp-ts/lib/Either.js';
 
 export const id = (value: string) => value as Identifier;
 export const text = (value: string) => value as NonEmptyString;
@@ -225,4 +226,13 @@ export const vehicleFacts = (vehicle: string, { depotId = 'ams-1', capacityKg = 
     }),
     retired: (time: string): VehicleEvent => ({ type: 'VehicleRetired', data: { ...about, reason: text('end of lease'), at: at(time) } }),
   };
+};
+
+// ---- telemetry ----
+
+/** A ping as the telemetry API decodes it, at a place and time (speed and heading: a van under way). */
+export const pingOf = (place: { vehicleId: string; lat: number; lng: number; recordedAt: string }): TelemetryPing => {
+  const decoded = TelemetryPing.decode({ ...place, speed: 30, heading: 0 });
+  if (E.isLeft(decoded)) throw new Error(`not a ping: ${JSON.stringify(place)}`);
+  return decoded.right;
 };
