@@ -62,7 +62,8 @@ export type CloudLocal = {
   readonly stop: () => Promise<void>;
 };
 
-const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 60_000) => {
+// Patient: seven apps and three emulators start at once, and on a busy two-core machine an app can take a minute.
+const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 150_000) => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);

@@ -88,8 +88,10 @@ const parcelStatusStream = (response: Response) => {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   let text = '';
   const statuses = () => [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
-  const readUntil = async (count: number) => {
-    while (statuses().length < count) {
+  /** Reads until `count` statuses came, or until one of them is `status`. */
+  const readUntil = async (until: number | string) => {
+    const enough = () => (typeof until === 'number' ? statuses().length >= until : statuses().includes(until));
+    while (!enough()) {
       const { value, done } = await reader.read();
       if (done) break;
       text += value;
@@ -400,9 +402,12 @@ test(
       await readUntil(1);
       await planRoute(p);
       await p.call('POST', `/v1/parcels/${body.parcelId}/assign-to-route`, keys.admin, { routeId: 'r-1' });
-      await readUntil(2);
+      await readUntil('AssignedToRoute');
       controller.abort();
-      t.deepEqual(statuses(), ['Registered', 'AssignedToRoute'], 'a change committed on the projector thread reached the stream');
+      // A change that leaves the status as it was may come in between (the view written again by a later
+      // fact of another field): what counts is the order of the statuses.
+      const changes = statuses().filter((status, i, all) => i === 0 || all[i - 1] !== status);
+      t.deepEqual(changes, ['Registered', 'AssignedToRoute'], 'a change committed on the projector thread reached the stream');
       const reported = (r: { body: any }) => r.body.projectors.some((s: { position: number }) => s.position >= 2);
       const health = await eventually(
         () => p.call('GET', '/healthz', keys.admin),
