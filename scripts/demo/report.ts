@@ -1,4 +1,5 @@
 // How the wave reports: a progress line every few seconds, and a summary at the end.
+import type { WindowOutcome } from './dispatch.ts';
 import type { WavePlan } from './plan.ts';
 import { parcelsOf } from './plan.ts';
 import { percentile, type WaveStats } from './stats.ts';
@@ -63,5 +64,27 @@ export const summaryLines = (stats: WaveStats, plan: WavePlan, now: number, tele
     ...stats.unexpected
       .slice(0, examplesShown)
       .map((failure) => `    ${failure.method} ${failure.path} -> ${failure.status}: ${failure.problem}`),
+  ];
+};
+
+/** The dispatch: each window's outcome, the drivers' answers, and every parcel of the run not dispatched, with why. */
+export const dispatchLines = (stats: WaveStats, plan: WavePlan, windows: readonly WindowOutcome[]): string[] => {
+  const ours = new Set(plan.vehicles.flatMap(parcelsOf).map((parcel) => parcel.parcelId));
+  const notDispatched = windows.flatMap((window) => window.notDispatched).filter((entry) => ours.has(entry.parcelId));
+  const selected = new Set(windows.flatMap((window) => window.routes.flatMap((route) => route.parcelIds)));
+  const neverSelected = [...ours].filter(
+    (parcelId) => !selected.has(parcelId) && !notDispatched.some((entry) => entry.parcelId === parcelId),
+  );
+  const reasons = new Map<string, number>();
+  for (const { reason } of notDispatched) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  if (neverSelected.length > 0) reasons.set('not selected by any window', neverSelected.length);
+  const confirmed = windows.flatMap((window) => window.routes).filter((route) => route.status === 'confirmed').length;
+  return [
+    `  dispatch  ${windows.length} window(s): ${windows.map((window) => `${window.depot.depotId} ${window.outcome}`).join(', ')}; ${confirmed} route(s) confirmed, ${stats.vehiclesIdle} van(s) without a route`,
+    `  offers    ${stats.offersAccepted} accepted, ${stats.offersDeclined} declined, ${stats.offersUnanswered} not answered`,
+    `  not dispatched ${notDispatched.length + neverSelected.length} parcel(s) of this run${
+      reasons.size === 0 ? '' : `: ${[...reasons.entries()].map(([reason, n]) => `${reason} ${n}`).join(', ')}`
+    }`,
+    ...notDispatched.slice(0, examplesShown).map((entry) => `    ${entry.parcelId}: ${entry.reason}`),
   ];
 };
