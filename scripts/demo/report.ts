@@ -22,7 +22,6 @@ export const statusBreakdown = (stats: WaveStats): string =>
 
 export const progressLine = (
   stats: WaveStats,
-  plan: WavePlan,
   mark: ProgressMark,
   now: number,
   telemetryOn: boolean,
@@ -34,7 +33,7 @@ export const progressLine = (
     telemetryOn ? `pings ${stats.pingsAccepted} accepted` : 'pings off',
     `delivered ${stats.deliveries} (${perSecond}/s)`,
     `latency p50 ${ms(percentile(window, 50))} p99 ${ms(percentile(window, 99))}`,
-    `routes ${stats.routesStarted} started, ${stats.routesFinished}/${plan.vehicles.length} finished`,
+    `routes ${stats.routesStarted} started, ${stats.routesFinished} finished`,
   ].join(' | ')}`;
   return { line, mark: { at: now, deliveries: stats.deliveries, latencies: stats.latenciesMs.length } };
 };
@@ -48,7 +47,7 @@ export const summaryLines = (stats: WaveStats, plan: WavePlan, now: number, tele
     '',
     `Morning wave ${plan.runId}: ${stats.unexpected.length === 0 && stats.aborted.length === 0 ? 'done' : 'done WITH ERRORS'} in ${elapsed(stats.startedAt, now)}`,
     `  vehicles  ${plan.vehicles.length} planned, ${stats.vehiclesDone} back at the depot and off duty, ${stats.aborted.length} aborted`,
-    `  routes    ${stats.routesFinished}/${plan.vehicles.length} finished; stops ${stats.stopsCompleted} completed, ${stats.stopsSkipped} skipped`,
+    `  routes    ${stats.routesFinished} finished of ${stats.routesStarted} started; stops ${stats.stopsCompleted} completed, ${stats.stopsSkipped} skipped`,
     `  parcels   ${parcels}: ${stats.deliveries} delivered (${(stats.deliveries / seconds).toFixed(1)}/s), ${stats.failedAttempts} failed attempts, ${stats.returned} returned to the depot`,
     `  commands  ${stats.commandsSent} sent, ${stats.commandsAccepted} accepted (${stats.commandsReplayed} idempotent replays); by status ${statusBreakdown(stats)}`,
     `  latency   p50 ${ms(percentile(stats.latenciesMs, 50))}, p90 ${ms(percentile(stats.latenciesMs, 90))}, ` +
@@ -77,7 +76,7 @@ export const dispatchLines = (stats: WaveStats, plan: WavePlan, windows: readonl
   );
   const reasons = new Map<string, number>();
   for (const { reason } of notDispatched) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  if (neverSelected.length > 0) reasons.set('not selected by any window', neverSelected.length);
+  if (neverSelected.length > 0) reasons.set('not selected (due after the window, or no depot near)', neverSelected.length);
   const confirmed = windows.flatMap((window) => window.routes).filter((route) => route.status === 'confirmed').length;
   return [
     `  dispatch  ${windows.length} window(s): ${windows.map((window) => `${window.depot.depotId} ${window.outcome}`).join(', ')}; ${confirmed} route(s) confirmed, ${stats.vehiclesIdle} van(s) without a route`,

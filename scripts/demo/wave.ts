@@ -5,7 +5,7 @@ import { describeProblem, exchange, createLimiter, withRetries, type Api } from 
 import { dispatchWave, type WindowOutcome } from './dispatch.ts';
 import { prepareVehicle, runJourney, standDown } from './journey.ts';
 import { epochOfRunId, newRunId, type WaveOptions } from './options.ts';
-import { parcelsOf, planWave, shiftMinutes, type WavePlan } from './plan.ts';
+import { parcelsOf, planWave, type WavePlan } from './plan.ts';
 import { dispatchLines, progressLine, summaryLines } from './report.ts';
 import { createStats, type WaveStats } from './stats.ts';
 import { startPinger, type Tracker } from './telemetry.ts';
@@ -57,11 +57,10 @@ const runIdentity = (options: WaveOptions, now: number) => {
 
 const header = (plan: WavePlan, options: WaveOptions, resuming: boolean, found: boolean): string[] => {
   const parcels = plan.vehicles.reduce((sum, vehicle) => sum + parcelsOf(vehicle).length, 0);
-  const longest = Math.max(...plan.vehicles.map(shiftMinutes));
   return [
     `Morning wave ${plan.runId} against ${options.url}${resuming ? ` (resuming${found ? '' : ', though nothing of it was found'})` : ''}`,
-    `  ${plan.vehicles.length} vans, ${plan.vehicles.reduce((sum, vehicle) => sum + vehicle.stops.length, 0)} stops, ${parcels} parcels; fail rate ${options.failRate}`,
-    `  longest round ${Math.round(longest)} simulated minutes, ~${Math.round((longest * 60) / options.speed)}s at --speed ${options.speed}; pings every ${options.pingIntervalMs}ms`,
+    `  ${plan.vehicles.length} vans, ${parcels} parcels; fail rate ${options.failRate}; the routes come from a dispatch window per depot`,
+    `  a simulated hour takes ~${Math.round(3_600 / options.speed)}s at --speed ${options.speed}; pings every ${options.pingIntervalMs}ms`,
     `  to resume if interrupted: npm run demo -- --run-id ${plan.runId} (with the same options)`,
   ];
 };
@@ -88,7 +87,7 @@ export const runMorningWave = async (options: WaveOptions, deps: WaveDeps): Prom
   const pinger = startPinger(api, tracker, options.pingIntervalMs, deps.log);
   let mark = { at: startedAt, deliveries: 0, latencies: 0 };
   const progress = setInterval(() => {
-    const next = progressLine(stats, plan, mark, Date.now(), pinger.enabled());
+    const next = progressLine(stats, mark, Date.now(), pinger.enabled());
     mark = next.mark;
     deps.log(next.line);
   }, options.progressMs);
