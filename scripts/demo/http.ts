@@ -139,6 +139,8 @@ export type CommandRequest = {
   readonly body: Record<string, unknown>;
   readonly idempotencyKey: string;
   readonly correlationId?: string;
+  /** A refusal's code (409) the sender expects and handles itself: not an error. */
+  readonly handles?: string;
 };
 
 export type CommandOutcome =
@@ -176,6 +178,8 @@ export const sendCommand = async (api: Api, request: CommandRequest): Promise<Co
   const status = answer?.status ?? 'network';
   const problem = answer === undefined ? `no answer after ${commandAttempts} attempts` : describeProblem(answer.body);
   const explained = answer !== undefined && explainedByRerun(api, answer);
+  if (answer?.status === 409 && request.handles !== undefined && field(answer.body, 'code') === request.handles)
+    return { ok: false, status, problem, explained };
   if (explained) api.stats.explainedByRerun += 1;
   else recordUnexpected(api.stats, { method: 'POST', path: request.path, status, problem });
   return { ok: false, status, problem, explained };

@@ -1,15 +1,14 @@
-// One van's morning, as the dispatcher and the driver would send it: set up, load, stop by stop, back to
-// the depot. Every command has an Idempotency-Key made of the run's ids and the step, so a resumed run
+// One van's morning, as the dispatcher and the driver would send it: registered and on duty before the
+// dispatch windows open, then the route the saga built (dispatch.ts): load, stop by stop, back to the depot. Every command has an Idempotency-Key made of the run's ids and the step, so a resumed run
 // sends the same key for the same step.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Point } from './geo.ts';
 import { sendCommand, type Api, type CommandOutcome } from './http.ts';
-import { driveMinutes, parcelsOf, type ParcelPlan, type StopPlan, type VehiclePlan, type WavePlan } from './plan.ts';
+import { driveMinutes, parcelsOf, type ParcelPlan, type StopPlan, type VehiclePlan } from './plan.ts';
 import { drive, park, signOff, type Tracker } from './telemetry.ts';
 
 export type JourneyDeps = {
   readonly api: Api;
-  readonly plan: WavePlan;
   readonly tracker: Tracker;
   /** Simulated seconds per wall-clock second. */
   readonly speed: number;
@@ -69,11 +68,10 @@ const registerParcel = async (journey: Journey, parcel: ParcelPlan) => {
   if (!result.ok && !result.explained) journey.broken.add(parcelId);
 };
 
-/** The dispatcher's part: the van and its driver, the parcels, the route, and who drives it. */
+/** Before any window: the van registered and on duty with its driver, and the parcels it brought registered. */
 const prepare = async (journey: Journey) => {
   const { vehicle, deps } = journey;
-  const { vehicleId, routeId, driverId } = vehicle;
-  const parcels = parcelsOf(vehicle);
+  const { vehicleId, driverId } = vehicle;
   await required(
     command(journey, '/v1/vehicles', `${vehicleId}:register`, {
       vehicleId,
@@ -85,30 +83,7 @@ const prepare = async (journey: Journey) => {
   );
   await required(command(journey, `/v1/vehicles/${vehicleId}/on-duty`, `${vehicleId}:on-duty`, { driverId }), 'going on duty');
   park(deps.tracker, vehicleId, vehicle.depot.location);
-  await Promise.all(parcels.map((parcel) => registerParcel(journey, parcel)));
-  const stops = vehicle.stops.map((stop) => ({
-    stopId: stop.stopId,
-    location: stop.location,
-    parcelIds: stop.parcels.map((parcel) => parcel.parcelId),
-  }));
-  await required(
-    command(journey, '/v1/routes', `${routeId}:plan`, {
-      routeId,
-      depotId: vehicle.depot.depotId,
-      dispatchWindow: deps.plan.dispatchWindow,
-      stops,
-    }),
-    'planning the route',
-  );
-  await Promise.all(parcels.map((parcel) => forParcel(journey, parcel, 'assign-to-route', { routeId })));
-  await required(
-    command(journey, `/v1/vehicles/${vehicleId}/assign`, `${vehicleId}:assign`, { routeId, plannedLoadKg: vehicle.plannedLoadKg }),
-    'assigning the vehicle',
-  );
-  await required(
-    command(journey, `/v1/routes/${routeId}/assign`, `${routeId}:assign`, { vehicleId, driverId }),
-    "assigning the route's vehicle and driver",
-  );
+  await Promise.all(parcelsOf(vehicle).map((parcel) => registerParcel(journey, parcel)));
 };
 
 /** The driver's start: wait for the van's slot, start the route, load the van. */
@@ -179,11 +154,42 @@ const finish = async (journey: Journey, from: Point) => {
   deps.api.stats.vehiclesDone += 1;
 };
 
-/** Runs one van's whole morning; a step it cannot go on without ends its journey, reported, not thrown. */
+const abort = (deps: JourneyDeps, vehicle: VehiclePlan, error: unknown) => {
+  deps.api.stats.aborted.push(`${vehicle.vehicleId}: ${error instanceof Error ? error.message : String(error)}`);
+  deps.tracker.delete(vehicle.vehicleId);
+};
+
+/** Registers the van, puts it on duty and registers its parcels; false (reported) when the van cannot go on. */
+export const prepareVehicle = async (deps: JourneyDeps, vehicle: VehiclePlan): Promise<boolean> => {
+  try {
+    await prepare({ deps, vehicle, delivered: new Set(), broken: new Set() });
+    return true;
+  } catch (error) {
+    abort(deps, vehicle, error);
+    return false;
+  }
+};
+
+/** A van no window gave a route (the saga released it): off duty again. */
+export const standDown = async (deps: JourneyDeps, vehicle: VehiclePlan): Promise<void> => {
+  const journey: Journey = { deps, vehicle, delivered: new Set(), broken: new Set() };
+  try {
+    await required(command(journey, `/v1/vehicles/${vehicle.vehicleId}/off-duty`, `${vehicle.vehicleId}:off-duty`), 'going off duty');
+    signOff(deps.tracker, vehicle.vehicleId);
+    deps.api.stats.vehiclesIdle += 1;
+  } catch (error) {
+    abort(deps, vehicle, error);
+  }
+};
+
+/**
+ * Drives one van's route as the saga built it (`vehicle.routeId` and `vehicle.stops` are the saga's, the van
+ * already assigned to it): start, load, stop by stop, back to the depot. A step it cannot go on without ends
+ * its journey, reported, not thrown.
+ */
 export const runJourney = async (deps: JourneyDeps, vehicle: VehiclePlan): Promise<void> => {
   const journey: Journey = { deps, vehicle, delivered: new Set(), broken: new Set() };
   try {
-    await prepare(journey);
     await depart(journey);
     let here = vehicle.depot.location;
     for (const stop of vehicle.stops) {
@@ -192,7 +198,6 @@ export const runJourney = async (deps: JourneyDeps, vehicle: VehiclePlan): Promi
     }
     await finish(journey, here);
   } catch (error) {
-    deps.api.stats.aborted.push(`${vehicle.vehicleId}: ${error instanceof Error ? error.message : String(error)}`);
-    deps.tracker.delete(vehicle.vehicleId);
+    abort(deps, vehicle, error);
   }
 };

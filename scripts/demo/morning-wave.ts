@@ -1,6 +1,6 @@
 // `npm run demo -- [options]`: a morning wave of deliveries against a running platform. See --help.
 import { usageLine } from '@meridian/runtime';
-import { adminKeyFromDataDir, commandLine, helpText, parseOptions, type WaveOptions } from './options.ts';
+import { keysFromDataDir, commandLine, helpText, parseOptions, type WaveOptions } from './options.ts';
 import { runMorningWave, WaveCannotStart } from './wave.ts';
 
 export { runMorningWave, type WaveDeps, type WaveResult } from './wave.ts';
@@ -19,8 +19,9 @@ const main = async () => {
       parsed.errors.map((error) => usageLine('demo', commandLine, error)),
       2,
     );
-  const key = parsed.options.key ?? adminKeyFromDataDir(process.env['MERIDIAN_DATA_DIR'] ?? './data');
-  const options: WaveOptions = { ...parsed.options, key: typeof key === 'string' ? key : 'key' in key ? key.key : fail([key.error], 2) };
+  const keys = keysFromDataDir(process.env['MERIDIAN_DATA_DIR'] ?? './data');
+  if ('error' in keys) return fail([keys.error], 2);
+  const options: WaveOptions = { ...parsed.options, key: parsed.options.key ?? keys.key, drivers: keys.drivers };
   try {
     const result = await runMorningWave(options, { log: (line) => process.stdout.write(`${line}\n`) });
     process.exitCode = result.ok ? 0 : 1;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminKeyFromDataDir, defaults, parseOptions } from './options.ts';
+import { keysFromDataDir, defaults, parseOptions } from './options.ts';
 
 test('no options run the default wave', (t) => {
   const parsed = parseOptions([]);
@@ -21,17 +21,19 @@ test('options are read, and every bad one is named at once', (t) => {
   t.is(parseOptions(['-h']).kind, 'help');
 });
 
-test("the admin key comes from the data directory's development keys", (t) => {
+test("the admin and driver keys come from the data directory's development keys", (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-demo-keys-'));
-  t.like(adminKeyFromDataDir(dir), {
+  t.like(keysFromDataDir(dir), {
     error: `no --key given and ${join(dir, 'api-keys.json')} does not exist (start the platform with \`npm start\` first, or pass --key)`,
   });
   writeFileSync(
     join(dir, 'api-keys.json'),
     JSON.stringify([
-      { key: 'k-driver', roles: ['driver'] },
-      { key: 'k-admin', roles: ['admin'] },
+      { key: 'k-driver', principal: 'local-driver', roles: ['driver'] },
+      { key: 'k-admin', principal: 'local-admin', roles: ['admin'] },
     ]),
   );
-  t.deepEqual(adminKeyFromDataDir(dir), { key: 'k-admin' });
+  t.deepEqual(keysFromDataDir(dir), { key: 'k-admin', drivers: [{ driverId: 'local-driver', key: 'k-driver' }] });
+  writeFileSync(join(dir, 'api-keys.json'), JSON.stringify([{ key: 'k-admin', principal: 'local-admin', roles: ['admin'] }]));
+  t.like(keysFromDataDir(dir), { error: `${join(dir, 'api-keys.json')} holds no driver key: the drivers answer their offers with one` });
 });

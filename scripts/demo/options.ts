@@ -16,6 +16,13 @@ export type WaveOptions = {
   /** Set to resume an interrupted run; otherwise a new one is made from the clock. */
   readonly runId?: string;
   readonly progressMs: number;
+  /** Share of first route offers a driver declines, and share it lets run out. */
+  readonly declineRate: number;
+  readonly noAnswerRate: number;
+  /** How long a driver has to answer an offer (30 s at least, the window's rule). */
+  readonly acceptanceSeconds: number;
+  /** The drivers' keys; each van goes on duty with one of them, round-robin, and answers its offers with it. */
+  readonly drivers: readonly { readonly driverId: string; readonly key: string }[];
 };
 
 export const defaults = {
@@ -27,6 +34,9 @@ export const defaults = {
   failRate: 0.08,
   concurrency: 32,
   progressMs: 3000,
+  declineRate: 0.1,
+  noAnswerRate: 0.05,
+  acceptanceSeconds: 30,
 } as const;
 
 /** The command line, described once: the parser and the --help text both come from it. */
@@ -34,7 +44,9 @@ export const commandLine = {
   command: 'npm run demo --',
   synopsis: '[options]',
   summary: `Drives a morning wave of deliveries against a running Meridian platform, over HTTP only: vans register
-and go on duty, parcels are registered, routes planned and assigned, and each van drives its stops,
+and go on duty, parcels are registered, a dispatch window per depot is opened and its saga plans
+the routes and offers them to the drivers, who accept (a few decline or do not answer), and each
+van drives the route it accepted,
 delivering or failing at each door, returns what it could not deliver, and goes off duty. Meanwhile
 every van reports its position to POST /v1/telemetry.`,
   options: {
@@ -43,7 +55,7 @@ every van reports its position to POST /v1/telemetry.`,
       type: 'string',
       value: '<key>',
       description:
-        'an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,\n./data/api-keys.json by default, which `npm start` creates)',
+        'an admin API key (default: the admin key in $MERIDIAN_DATA_DIR/api-keys.json,\n./data/api-keys.json by default, which `npm start` creates); the drivers\nanswer with the driver keys of that file',
     },
     vehicles: { type: 'string', value: '<n>', description: `vans in the wave, 1-999 (default ${defaults.vehicles})` },
     'stops-per-route': {
@@ -70,6 +82,21 @@ every van reports its position to POST /v1/telemetry.`,
         'resume an interrupted run with the id it printed, and the same options: every\nstep is sent again with ' +
         'the same Idempotency-Key, so what was done is not\ndone twice (default: a new run, whose ids cannot collide with earlier runs)',
     },
+    'decline-rate': {
+      type: 'string',
+      value: '<0..1>',
+      description: `share of first route offers a driver declines (default ${defaults.declineRate})`,
+    },
+    'no-answer-rate': {
+      type: 'string',
+      value: '<0..1>',
+      description: `share of first route offers a driver lets run out (default ${defaults.noAnswerRate})`,
+    },
+    'acceptance-seconds': {
+      type: 'string',
+      value: '<s>',
+      description: `how long a driver has to answer, 30-14400 (default ${defaults.acceptanceSeconds})`,
+    },
     'progress-ms': { type: 'string', value: '<ms>', description: `how often progress is printed (default ${defaults.progressMs})` },
   },
   notes: `Exits 0 when every command was accepted, 1 when any answer was unexpected (the summary lists examples),
@@ -81,7 +108,7 @@ export const helpText = describeCommandLine(commandLine);
 export type ParsedArgs =
   | { readonly kind: 'help' }
   | { readonly kind: 'invalid'; readonly errors: readonly string[] }
-  | { readonly kind: 'run'; readonly options: Omit<WaveOptions, 'key'> & { readonly key?: string } };
+  | { readonly kind: 'run'; readonly options: Omit<WaveOptions, 'key' | 'drivers'> & { readonly key?: string } };
 
 type NumberRule = { readonly name: string; readonly min: number; readonly max: number; readonly integer: boolean };
 
@@ -136,29 +163,57 @@ export const parseOptions = (argv: readonly string[]): ParsedArgs => {
       { name: 'progress-ms', min: 100, max: 3_600_000, integer: true },
       errors,
     ),
+    declineRate: numberOption(
+      values['decline-rate'],
+      defaults.declineRate,
+      { name: 'decline-rate', min: 0, max: 1, integer: false },
+      errors,
+    ),
+    noAnswerRate: numberOption(
+      values['no-answer-rate'],
+      defaults.noAnswerRate,
+      { name: 'no-answer-rate', min: 0, max: 1, integer: false },
+      errors,
+    ),
+    acceptanceSeconds: numberOption(
+      values['acceptance-seconds'],
+      defaults.acceptanceSeconds,
+      { name: 'acceptance-seconds', min: 30, max: 14_400, integer: true },
+      errors,
+    ),
     ...(runId !== undefined && { runId }),
   };
+  if (options.declineRate + options.noAnswerRate > 1) errors.push('--decline-rate and --no-answer-rate must add up to 1 at most');
   return errors.length > 0 ? { kind: 'invalid', errors } : { kind: 'run', options };
 };
 
-const isAdminKey = (entry: unknown): entry is { key: string; roles: string[] } =>
-  typeof entry === 'object' &&
-  entry !== null &&
-  'key' in entry &&
-  typeof entry.key === 'string' &&
-  'roles' in entry &&
-  Array.isArray(entry.roles) &&
-  entry.roles.includes('admin');
+const hasRole =
+  (role: string) =>
+  (entry: unknown): entry is { key: string; principal: string; roles: string[] } =>
+    typeof entry === 'object' &&
+    entry !== null &&
+    'key' in entry &&
+    typeof entry.key === 'string' &&
+    'principal' in entry &&
+    typeof entry.principal === 'string' &&
+    'roles' in entry &&
+    Array.isArray(entry.roles) &&
+    entry.roles.includes(role);
 
-/** The admin key of the development keys `npm start` writes, or why there is none. */
-export const adminKeyFromDataDir = (dataDir: string): { key: string } | { error: string } => {
+/** The admin key and the driver keys of the development keys `npm start` writes, or why there are none. */
+export const keysFromDataDir = (dataDir: string): { key: string; drivers: { driverId: string; key: string }[] } | { error: string } => {
   const file = join(dataDir, 'api-keys.json');
   if (!existsSync(file))
     return { error: `no --key given and ${file} does not exist (start the platform with \`npm start\` first, or pass --key)` };
   try {
     const keys: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    const admin = Array.isArray(keys) ? keys.find(isAdminKey) : undefined;
-    return admin === undefined ? { error: `${file} holds no admin key; pass --key` } : { key: admin.key };
+    const entries: unknown[] = Array.isArray(keys) ? keys : [];
+    const admin = entries.find(hasRole('admin'));
+    const drivers = entries.filter(hasRole('driver')).map((entry) => ({ driverId: entry.principal, key: entry.key }));
+    if (admin === undefined) return { error: `${file} holds no admin key; pass --key` };
+    return drivers.length === 0
+      ? { error: `${file} holds no driver key: the drivers answer their offers with one` }
+      : { key: admin.key, drivers };
   } catch (error) {
     return { error: `${file} cannot be read: ${error instanceof Error ? error.message : String(error)}` };
   }

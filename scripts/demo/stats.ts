@@ -28,6 +28,12 @@ export type WaveStats = {
   routesStarted: number;
   routesFinished: number;
   vehiclesDone: number;
+  /** Vans the windows gave no route: released by the saga, off duty again. */
+  vehiclesIdle: number;
+  offersAccepted: number;
+  offersDeclined: number;
+  /** Offers a driver let run out: the saga withdrew them at their deadline. */
+  offersUnanswered: number;
   readonly aborted: string[];
   /** Errors a rerun explains (a resumed run meeting its own earlier work), counted apart. */
   explainedByRerun: number;
@@ -53,6 +59,10 @@ export const createStats = (startedAt: number): WaveStats => ({
   routesStarted: 0,
   routesFinished: 0,
   vehiclesDone: 0,
+  vehiclesIdle: 0,
+  offersAccepted: 0,
+  offersDeclined: 0,
+  offersUnanswered: 0,
   aborted: [],
   explainedByRerun: 0,
   unexpected: [],
