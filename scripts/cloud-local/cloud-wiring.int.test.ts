@@ -435,10 +435,14 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
       const services = ['command-api', 'relay', 'projector', 'reactions', 'webhook-dispatcher'];
       const inTrace = await until(
         async () => collector.spans.filter((span) => span.traceId === traceId),
+        // Each process exports its spans in batches of its own, and the projector's consumers finish in any
+        // order: wait for every span the assertions below name, not just one per service.
         (spans) =>
           services.every((service) => spans.some((span) => span.service === service)) &&
-          spans.some((s) => s.name === 'webhook POST') &&
-          spans.some((s) => s.name === 'event-archiver parcel.delivered.v1'),
+          spans.some((s) => s.service === 'command-api' && s.name === 'command DeliverParcel') &&
+          spans.some((s) => s.service === 'projector' && s.name.startsWith('parcel-status ')) &&
+          spans.some((s) => s.service === 'projector' && s.name === 'event-archiver parcel.delivered.v1') &&
+          spans.some((s) => s.name === 'webhook POST'),
         'spans of the trace from every service on the way',
         90_000,
       );
