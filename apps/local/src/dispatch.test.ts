@@ -1,8 +1,9 @@
 // The dispatch saga end to end, over HTTP, against the platform as `npm start` runs it (apps/local/src/main.ts,
 // with the embedded optimizer): a dispatcher opens a window of 30 parcels and 4 vans, the drivers answer
 // their offers (the first declines, and the route is offered to the next free van, or dropped), and every
-// parcel ends on exactly one confirmed route, or reported with why it was not dispatched. Every wait is on
-// a condition the API shows.
+// parcel ends on exactly one confirmed route, or reported with why it was not dispatched; and the audit API
+// tells the window's whole story by the correlation id of the request that opened it. Every wait is on a
+// condition the API shows.
 import test, { type ExecutionContext } from 'ava';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const keys = [
 ];
 const startPlatform = (dataDir: string) => spawnPlatform(dataDir, keys);
 
-type Answer = { readonly status: number; readonly body: any };
+type Answer = { readonly status: number; readonly body: any; readonly correlationId: string | null };
 
 const client = (url: string) => {
   const call = async (method: string, path: string, principal: string, body?: unknown): Promise<Answer> => {
@@ -28,7 +29,11 @@ const client = (url: string) => {
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+    return {
+      status: response.status,
+      body: text === '' ? undefined : JSON.parse(text),
+      correlationId: response.headers.get('x-correlation-id'),
+    };
   };
   return {
     post: async (path: string, body: unknown, principal = 'dispatcher') => {
@@ -182,6 +187,78 @@ const checkOutcome = async (t: ExecutionContext, api: Client, windowId: string, 
   t.true(what.includes('DispatchCompleted'));
 };
 
+type AuditEvent = {
+  eventId: string;
+  type: string;
+  streamId: string;
+  correlationId: string;
+  actor: { principalId: string };
+};
+
+/**
+ * The audit API finds every event the saga caused by the window's correlation id (the open request's): read
+ * from the log stream by stream, what the reactions (the saga, and the reactors its commands set off) wrote
+ * to the window's, the saga's, its routes', vans' and parcels' streams, and the window opened, must all be
+ * in the archive's answer, and nothing else is.
+ */
+const checkAuditStory = async (t: ExecutionContext, api: Client, windowId: string, correlationId: string, view: WindowView) => {
+  const streamOf = async (streamId: string): Promise<AuditEvent[]> => {
+    const answer = await api.get(`/v1/audit/streams/${streamId}`, 'admin');
+    if (answer.status !== 200) throw new Error(`stream ${streamId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body.events;
+  };
+  const streams = [
+    `window-${windowId}`,
+    `dispatch-${windowId}`,
+    ...view.routes.map((route) => `route-${route.routeId}`),
+    ...vehicleIds.map((id) => `vehicle-${id}`),
+    ...parcelIds.map((id) => `parcel-${id}`),
+  ];
+  /** What the reactions wrote to those streams, and the window opened: everything the saga caused. */
+  const causedInLog = async () =>
+    (await Promise.all(streams.map(streamOf)))
+      .flat()
+      .filter((event) => event.type === 'window.opened.v1' || event.actor.principalId.startsWith('reaction:'));
+  const describe = (events: readonly AuditEvent[]) => events.map((event) => `${event.streamId} ${event.type} ${event.eventId}`).sort();
+  // The archiver catches up on its own: wait until the archive's answer holds all of it, then compare.
+  const { story, caused } = await until(`the window's story in the audit API under ${correlationId}`, async () => {
+    const answer = await api.get(`/v1/audit/correlations/${correlationId}`, 'admin');
+    if (answer.status !== 200) return undefined;
+    const inLog = await causedInLog();
+    const found = new Set(answer.body.events.map((event: AuditEvent) => event.eventId));
+    return inLog.every((event) => found.has(event.eventId)) ? { story: answer.body, caused: inLog } : undefined;
+  });
+  t.deepEqual(describe(story.events), describe(caused), 'the audit API answers what the saga caused, and nothing else');
+  t.deepEqual(
+    caused.filter((event) => event.correlationId !== correlationId).map((event) => `${event.streamId} ${event.type}`),
+    [],
+    'every event the saga caused carries the correlation id of the request that opened the window',
+  );
+  t.true(story.complete);
+  t.true(
+    story.events.every((event: AuditEvent) => event.correlationId === correlationId),
+    'the answer holds that transaction only',
+  );
+  const count = (type: string) => story.events.filter((event: AuditEvent) => event.type === type).length;
+  const confirmed = view.routes.filter((route) => route.status === 'confirmed');
+  t.is(count('window.opened.v1'), 1, 'the window opened');
+  t.is(count('dispatch.started.v1'), 1, 'the saga started');
+  t.is(count('vehicle.reserved.v1'), vehicleIds.length, 'each van reserved');
+  t.is(count('dispatch.routes-optimized.v1'), 1, 'the routes optimized');
+  t.is(count('route.planned.v1'), view.routes.length, 'each route planned');
+  t.is(count('parcel.assigned-to-route.v1'), new Set(view.routes.flatMap((route) => route.parcelIds)).size, 'each parcel assigned');
+  t.is(
+    count('vehicle.route-offered.v1'),
+    view.routes.reduce((sum, route) => sum + route.offers, 0),
+    'each offer made',
+  );
+  t.is(count('dispatch.route-confirmed.v1'), confirmed.length, 'each route confirmed');
+  t.is(count('vehicle.assigned-to-route.v1'), confirmed.length, 'each confirmed van on its route');
+  t.is(count('route.vehicle-assigned.v1'), confirmed.length, 'each confirmed route with its van');
+  t.is(count('dispatch.completed.v1'), 1, 'the window completed');
+  t.log(`the window's story: ${story.events.length} events under ${correlationId}, ${story.tree.length} causes at its root`);
+};
+
 test.serial(
   'a window of 30 parcels and 4 vans, opened over HTTP: offered, declined once, accepted, every parcel accounted for',
   async (t) => {
@@ -190,7 +267,7 @@ test.serial(
     try {
       const api = client(platform.url);
       const sla = await fleetAndParcels(api);
-      await openWindow(api, 'w-e2e', sla);
+      const opened = await openWindow(api, 'w-e2e', sla);
       const answers: Answers = { answered: new Set() };
       const view = await driversAnswer(api, 'w-e2e', answers);
       const { declined } = answers;
@@ -205,6 +282,8 @@ test.serial(
       if (route?.status === 'confirmed') t.not(route.vehicleId, declined?.vehicleId, 'the declined route went to another van');
       else t.like(route, { status: 'dropped' });
       await checkOutcome(t, api, 'w-e2e', view);
+      t.truthy(opened.correlationId, 'the open request answers with its correlation id');
+      await checkAuditStory(t, api, 'w-e2e', opened.correlationId ?? '', view);
     } finally {
       await platform.stop();
     }

@@ -1,5 +1,6 @@
 // Given a parcel fact and what was read for it, then these texts (or none, said why).
-import { constantOf, type Fact } from '@meridian/kernel';
+import { constantOf, PhoneNumber } from '@meridian/kernel';
+import { givenEffectReactor } from '@meridian/kernel/testing';
 import { ParcelId, type ParcelEvent } from '@meridian/parcel';
 import test from 'ava';
 import { customerNotifications } from './reactor.ts';
@@ -9,13 +10,7 @@ const reactor = customerNotifications;
 const zone = defaultTemplateOptions.timeZone;
 const parcelId = constantOf(ParcelId, 'p-42');
 const about = { parcelId, clientId: 'acme', routeId: 'r-1', vehicleId: 'v-1', attempt: 1 };
-const factOf = (event: ParcelEvent): Fact<ParcelEvent> => ({
-  event,
-  eventId: 'e-1',
-  streamId: 'parcel-p-42',
-  recordedAt: '2026-11-21T09:00:00Z',
-});
-const phone = '+31612345678';
+const phone = constantOf(PhoneNumber, '+31612345678');
 
 const outForDelivery = {
   type: 'ParcelOutForDelivery',
@@ -41,39 +36,55 @@ const failed = (attemptsLeft: number) =>
     data: { ...about, attemptsLeft, reason: 'recipient-absent', failedAt: '2026-11-21T13:35:00Z' },
   }) as ParcelEvent;
 
-test('out for delivery: texted with the ETA when the read model has one, without it otherwise', (t) => {
-  t.deepEqual(reactor.effects(factOf(outForDelivery), { phone, eta: '2026-11-21T13:35:00Z', timeZone: zone }), [
-    { kind: 'perform', request: { to: phone, body: 'Your parcel p-42 is out for delivery, expected around 14:35.' } },
-  ]);
-  t.deepEqual(reactor.effects(factOf(outForDelivery), { phone, timeZone: zone }), [
-    { kind: 'perform', request: { to: phone, body: 'Your parcel p-42 is out for delivery today.' } },
-  ]);
-});
+const given = givenEffectReactor(reactor);
+const eta = '2026-11-21T13:35:00Z';
 
-test('delivered and attempt failed are texted; other facts are not', (t) => {
-  t.deepEqual(reactor.effects(factOf(delivered), { phone, timeZone: zone }), [
-    { kind: 'perform', request: { to: phone, body: 'Your parcel p-42 was delivered at 14:35, received by Ada.' } },
-  ]);
-  t.deepEqual(reactor.effects(factOf(failed(1)), { phone, timeZone: zone }), [
-    {
-      kind: 'perform',
-      request: { to: phone, body: 'We could not deliver your parcel p-42: nobody was home. We will try again (1 attempt left).' },
-    },
-  ]);
-  const cancelled = {
-    type: 'ParcelCancelled',
-    data: { parcelId, clientId: 'acme', reason: 'x', cancelledAt: '2026-11-21T13:35:00Z' },
-  } as ParcelEvent;
-  t.deepEqual(reactor.effects(factOf(cancelled), { phone, timeZone: zone }), []);
-});
-
-test('no phone number, or one recorded before E.164 was required: no text, and the reason says so', (t) => {
-  t.deepEqual(reactor.effects(factOf(delivered), { timeZone: zone }), [
-    { kind: 'skip', reason: 'the parcel has no recipient phone number' },
-  ]);
-  const [legacy] = reactor.effects(factOf(delivered), { phone: '+31 20 555 0100', timeZone: zone });
-  t.is(legacy?.kind, 'skip');
-});
+test(
+  'out for delivery, with the ETA the read model has: texted with it',
+  given()
+    .when(outForDelivery, { phone, eta, timeZone: zone })
+    .thenPerforms([{ to: phone, body: 'Your parcel p-42 is out for delivery, expected around 14:35.' }]),
+);
+test(
+  'out for delivery, no ETA known yet: texted without one',
+  given()
+    .when(outForDelivery, { phone, timeZone: zone })
+    .thenPerforms([{ to: phone, body: 'Your parcel p-42 is out for delivery today.' }]),
+);
+test(
+  'delivered: texted with the time and who received it',
+  given([outForDelivery])
+    .when(delivered, { phone, timeZone: zone })
+    .thenPerforms([{ to: phone, body: 'Your parcel p-42 was delivered at 14:35, received by Ada.' }]),
+);
+test(
+  'an attempt failed: texted with the reason and the attempts left',
+  given([outForDelivery])
+    .when(failed(1), { phone, timeZone: zone })
+    .thenPerforms([{ to: phone, body: 'We could not deliver your parcel p-42: nobody was home. We will try again (1 attempt left).' }]),
+);
+test(
+  'other facts are not texted',
+  given()
+    .when(
+      {
+        type: 'ParcelCancelled',
+        data: { parcelId, clientId: 'acme', reason: 'x', cancelledAt: '2026-11-21T13:35:00Z' },
+      } as ParcelEvent,
+      { phone, timeZone: zone },
+    )
+    .thenNothing(),
+);
+test(
+  'no phone number: no text, and the reason says so',
+  given([outForDelivery]).when(delivered, { timeZone: zone }).thenSkips('the parcel has no recipient phone number'),
+);
+test(
+  'a number recorded before E.164 was required: no text, and the reason says so',
+  given([outForDelivery])
+    .when(delivered, { phone: '+31 20 555 0100', timeZone: zone })
+    .thenSkips('the recipient phone number is not in E.164 form (registered before it was required)'),
+);
 
 test('templates: times in the configured zone, the last attempt sends the parcel back, every text fits one SMS', (t) => {
   t.is(clockTime('2026-07-01T12:05:00Z', defaultTemplateOptions), '14:05', 'summer time');

@@ -1,10 +1,12 @@
-// The reactions kit on a toy process manager: a reminder that fires at a deadline unless done first.
-import test from 'ava';
+// The reactions kit on a toy process manager (a reminder that fires at a deadline unless done first), a toy
+// reactor and a toy effect reactor (a task done is mailed to its owner and copied to a manager).
+import test, { type ExecutionContext } from 'ava';
 import * as t from 'io-ts';
 import { eventCatalog } from '../catalog.ts';
 import type { DomainEvent } from '../decider.ts';
+import { perform, skip, type EffectReactor } from '../effects.ts';
 import { cancelTimer, follows, nothing, requestActivity, scheduleTimer, type ProcessManager, type Reactor } from '../reactions.ts';
-import { at, givenProcess, givenReactor, timeElapses } from './reactions-spec.ts';
+import { at, givenEffectReactor, givenProcess, givenReactor, timeElapses } from './reactions-spec.ts';
 
 type TaskEvent = DomainEvent<'TaskOpened', { id: string; due: string }> | DomainEvent<'TaskDone', { id: string }>;
 const taskEvents = eventCatalog<TaskEvent>('task', {
@@ -131,3 +133,84 @@ test(
       events: [{ type: 'ReminderRang', data: { id: 'TaskClosed' } }],
     }),
 );
+
+// An effect reactor: a task done calls for a mail to its owner and a copy to a manager, each skipped (said
+// why) when the context has no address for it; other facts call for nothing.
+type Mail = { readonly to: string; readonly subject: string };
+type Addresses = { readonly owner?: string; readonly manager?: string };
+const mailer: EffectReactor<TaskEvent, Addresses, Mail> = {
+  name: 'mailer',
+  follows: follows(taskEvents),
+  effects: ({ event, recordedAt }, { owner, manager }) => {
+    if (event.type !== 'TaskDone') return [];
+    const subject = `task ${event.data.id} done at ${recordedAt}`;
+    return [
+      owner === undefined ? skip('no owner address') : perform({ to: owner, subject }),
+      manager === undefined ? skip('no manager to copy') : perform({ to: manager, subject }),
+    ];
+  },
+};
+const givenMailer = givenEffectReactor(mailer);
+const both = { owner: 'ada@example.com', manager: 'grace@example.com' };
+
+test(
+  'an effect reactor calls for effects from the fact in hand and its context, at the clock of the given facts',
+  givenMailer([opened, at('17:59', opened)])
+    .when(done, both)
+    .thenPerforms([
+      { to: 'ada@example.com', subject: 'task x done at 2026-11-21T17:59:00.000Z' },
+      { to: 'grace@example.com', subject: 'task x done at 2026-11-21T17:59:00.000Z' },
+    ]),
+);
+test(
+  'an effect reactor may skip every effect, saying why',
+  givenMailer().when(done, {}).thenSkips('no owner address', 'no manager to copy'),
+);
+test(
+  'an effect reactor may perform some effects and skip others',
+  givenMailer()
+    .when(at('09:30', done), { owner: 'ada@example.com' })
+    .thenDecides([perform({ to: 'ada@example.com', subject: 'task x done at 2026-11-21T09:30:00.000Z' }), skip('no manager to copy')]),
+);
+test('an effect reactor may call for nothing at all', givenMailer([done]).when(opened, both).thenNothing());
+
+/** Runs a scenario that should fail, and hands back its assertion's message and diff as text. */
+const failureOf = async (t: ExecutionContext, scenario: (t: ExecutionContext) => void) => {
+  const attempt = await t.try(scenario);
+  attempt.discard();
+  t.false(attempt.passed, 'the scenario should have failed');
+  const [error] = attempt.errors;
+  return { message: error?.message ?? '', details: JSON.stringify(error?.formattedDetails ?? []) };
+};
+
+test('a wrong expectation of an effect reactor fails with the story, the context and a diff', async (t) => {
+  const { message, details } = await failureOf(
+    t,
+    givenMailer([opened])
+      .when(at('10:00', done), both)
+      .thenPerforms([{ to: 'ada@example.com', subject: 'task x done at 2026-11-21T10:00:00.000Z' }]),
+  );
+  t.is(
+    message,
+    [
+      'the effects differ from the expected ones',
+      'given:',
+      '  TaskOpened',
+      'when:',
+      '  at 2026-11-21T10:00:00.000Z: TaskDone',
+      'reading:',
+      '  {"owner":"ada@example.com","manager":"grace@example.com"}',
+    ].join('\n'),
+  );
+  t.regex(details, /Difference/);
+  t.regex(details, /grace@example\.com/, 'the diff shows the effect that was not expected');
+});
+
+test('a skip is a decision: thenNothing fails on it, and a wrong reason fails thenSkips', async (t) => {
+  const nothing = await failureOf(t, givenMailer().when(done, {}).thenNothing());
+  t.regex(nothing.message, /^expected no decision\ngiven:\n {2}\(nothing\)\nwhen:\n {2}TaskDone\nreading:\n {2}\{\}$/);
+  t.regex(nothing.details, /no owner address/);
+  const reason = await failureOf(t, givenMailer().when(done, { owner: 'ada@example.com' }).thenSkips('no manager to copy'));
+  t.regex(reason.message, /^expected no effect, skipped for these reasons\n/);
+  t.regex(reason.details, /ada@example\.com/);
+});

@@ -3,6 +3,9 @@
 //   const given = givenReactor(routeCancellation);
 //   test('a cancelled route releases its parcels', given([planned]).when(cancelled).thenSends([release('p-1'), ...]));
 //
+//   const given = givenEffectReactor(customerNotifications);
+//   test('a delivery is texted', given([registered]).when(delivered, { phone, timeZone }).thenPerforms([{ to: phone, body }]));
+//
 //   const given = givenProcess(slaClock);
 //   test('the breach is recorded at the deadline',
 //     given([registered]).when(timeElapses('11h')).then({ events: [deadlinePassed], commands: [recordBreach] }));
@@ -15,6 +18,7 @@
 // A failing scenario prints the story (each input and the clock) with ava's diff.
 import type { ImplementationFn } from 'ava';
 import type { DomainEvent } from '../decider.ts';
+import { perform, skip, type EffectDecision, type EffectReactor } from '../effects.ts';
 import { uuidFromName } from '../ids.ts';
 import type {
   ActivityOutcome,
@@ -82,6 +86,10 @@ const describeStep = (step: Step<DomainEvent>): string =>
 const storyOf = (history: readonly Step<DomainEvent>[], when: Step<DomainEvent>) =>
   `given:\n${history.map((s) => `  ${describeStep(s)}`).join('\n') || '  (nothing)'}\nwhen:\n  ${describeStep(when)}`;
 
+/** The virtual clock after the given steps, for a policy that sees one fact (a reactor, an effect reactor). */
+const clockAfter = <Ev extends DomainEvent>(history: readonly Step<Ev>[]): number =>
+  history.reduce((now, s) => (isElapse(s) ? now + s.ms : isTimed(s) ? Math.max(now, Date.parse(s.at)) : now), Date.parse(defaultStart));
+
 // ---- reactors ----
 
 export type ReactorScenario<Ev extends DomainEvent> = {
@@ -101,14 +109,56 @@ export const givenReactor =
   (history: readonly Step<Ev>[] = []): ReactorScenario<Ev> => ({
     when: (step) => {
       const story = storyOf(history, step);
-      const clock = history.reduce(
-        (now, s) => (isElapse(s) ? now + s.ms : isTimed(s) ? Math.max(now, Date.parse(s.at)) : now),
-        Date.parse(defaultStart),
-      );
-      const sent = () => reactor.react(factOf(step, clock, history.length));
+      const sent = () => reactor.react(factOf(step, clockAfter(history), history.length));
       return {
         thenSends: (expected) => (t) => void t.deepEqual(sent(), expected, `the commands differ from the expected ones\n${story}`),
         thenSendsNothing: () => (t) => void t.deepEqual(sent(), [], `expected no command\n${story}`),
+      };
+    },
+  });
+
+// ---- effect reactors ----
+
+export type EffectScenario<Ev extends DomainEvent, Ctx, Req> = {
+  /** The fact, and what the runtime read for it (the context its handler's `context(fact)` would return). */
+  readonly when: (
+    fact: Ev | TimedFact<Ev>,
+    context: Ctx,
+  ) => {
+    /** The fact calls for exactly these effects, in order, none skipped. */
+    readonly thenPerforms: (expected: readonly Req[]) => Implementation;
+    /** The fact calls for no effect, for exactly these reasons (one skip each, in order): what the worker logs. */
+    readonly thenSkips: (...reasons: readonly string[]) => Implementation;
+    /** Exactly these decisions, in order, where a fact calls for effects and skips together. */
+    readonly thenDecides: (expected: readonly EffectDecision<Req>[]) => Implementation;
+    /** The fact is not one the reactor acts on: no decision at all, not even a skip. */
+    readonly thenNothing: () => Implementation;
+  };
+};
+
+const describeContext = (context: unknown): string => JSON.stringify(context) ?? String(context);
+
+/**
+ * Effect reactor scenarios: the pure policy only (fact and context → decisions); no port is called, and the
+ * runtime's part (claims, keys, the processed-messages record) is tested with the runtime. As for a reactor,
+ * the given facts set the scene and the clock; the reactor decides from the fact in hand and its context.
+ * A decision's index names its effect's idempotency key, so the order is part of what is checked.
+ */
+export const givenEffectReactor =
+  <Ev extends DomainEvent, Ctx, Req>(reactor: EffectReactor<Ev, Ctx, Req>) =>
+  (history: readonly Step<Ev>[] = []): EffectScenario<Ev, Ctx, Req> => ({
+    when: (step, context) => {
+      const story = `${storyOf(history, step)}\nreading:\n  ${describeContext(context)}`;
+      const decided = () => reactor.effects(factOf(step, clockAfter(history), history.length), context);
+      const expect =
+        (expected: readonly EffectDecision<Req>[], what: string): Implementation =>
+        (t) =>
+          void t.deepEqual(decided(), expected, `${what}\n${story}`);
+      return {
+        thenPerforms: (expected) => expect(expected.map(perform), `the effects differ from the expected ones`),
+        thenSkips: (...reasons) => expect(reasons.map(skip), `expected no effect, skipped for these reasons`),
+        thenDecides: (expected) => expect(expected, `the decisions differ from the expected ones`),
+        thenNothing: () => expect([], `expected no decision`),
       };
     },
   });
