@@ -4,7 +4,8 @@
 # the reactions worker and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
 # their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector and archiver
 # with platform/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
-# TCP connection to $PORT, waits for that.
+# TCP connection to $PORT, waits for that. Each runs an OpenTelemetry Collector sidecar, its app exporting to it on
+# localhost (telemetry.tf, docs/observability.md).
 
 locals {
   image = {
@@ -31,7 +32,13 @@ resource "google_cloud_run_v2_service" "command_api" {
       max_instance_count = 10
     }
     containers {
-      image = local.image.command_api
+      name       = "app"
+      image      = local.image.command_api
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -43,6 +50,12 @@ resource "google_cloud_run_v2_service" "command_api" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -73,10 +86,47 @@ resource "google_cloud_run_v2_service" "command_api" {
         }
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = true
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_spanner_database_iam_member.command_api,
     google_project_iam_member.command_api_datastore_viewer,
     google_secret_manager_secret_iam_member.command_api_api_keys,
@@ -96,7 +146,13 @@ resource "google_cloud_run_v2_service" "query_api" {
       max_instance_count = 10
     }
     containers {
-      image = local.image.query_api
+      name       = "app"
+      image      = local.image.query_api
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -108,6 +164,12 @@ resource "google_cloud_run_v2_service" "query_api" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -158,10 +220,47 @@ resource "google_cloud_run_v2_service" "query_api" {
         }
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = true
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_secret_manager_secret_iam_member.query_api_tracking_key,
     google_project_iam_member.query_api_datastore_viewer,
     google_bigquery_dataset_iam_member.query_api_data_viewer,
@@ -184,7 +283,13 @@ resource "google_cloud_run_v2_service" "telemetry" {
       max_instance_count = 10
     }
     containers {
-      image = local.image.telemetry
+      name       = "app"
+      image      = local.image.telemetry
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -196,6 +301,12 @@ resource "google_cloud_run_v2_service" "telemetry" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -220,10 +331,47 @@ resource "google_cloud_run_v2_service" "telemetry" {
         }
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = true
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_secret_manager_secret_iam_member.telemetry_api_keys,
     module.generated, # its topic and the right to publish there
   ]
@@ -246,7 +394,13 @@ resource "google_cloud_run_v2_service" "relay" {
       max_instance_count = 1
     }
     containers {
-      image = local.image.relay
+      name       = "app"
+      image      = local.image.relay
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -258,6 +412,12 @@ resource "google_cloud_run_v2_service" "relay" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -281,10 +441,47 @@ resource "google_cloud_run_v2_service" "relay" {
         value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = false
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_project_iam_member.relay_datastore_user,
     google_spanner_database_iam_member.relay,
     module.generated,
@@ -307,7 +504,13 @@ resource "google_cloud_run_v2_service" "projector" {
       max_instance_count = 1
     }
     containers {
-      image = local.image.projector
+      name       = "app"
+      image      = local.image.projector
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -319,6 +522,12 @@ resource "google_cloud_run_v2_service" "projector" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -343,10 +552,47 @@ resource "google_cloud_run_v2_service" "projector" {
         value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,geofence-targets,live-map,distance-slots"
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = false
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_project_iam_member.projector_datastore_user,
     module.generated, # its subscriptions and the rights to read them
   ]
@@ -370,7 +616,13 @@ resource "google_cloud_run_v2_service" "archiver" {
       max_instance_count = 1
     }
     containers {
-      image = local.image.projector
+      name       = "app"
+      image      = local.image.projector
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -382,6 +634,17 @@ resource "google_cloud_run_v2_service" "archiver" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
+      }
+      # The projector image names itself "projector": this one's spans and metrics are the archiver's.
+      env {
+        name  = "OTEL_SERVICE_NAME"
+        value = "archiver"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -416,10 +679,47 @@ resource "google_cloud_run_v2_service" "archiver" {
         value = google_bigquery_dataset.archive.location
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = false
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_bigquery_dataset_iam_member.archiver_data_editor,
     google_project_iam_member.archiver_job_user,
     module.generated, # its subscriptions and the rights to read them
@@ -449,7 +749,13 @@ resource "google_cloud_run_v2_service" "webhook_dispatcher" {
       max_instance_count = 3
     }
     containers {
-      image = local.image.webhook_dispatcher
+      name       = "app"
+      image      = local.image.webhook_dispatcher
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -461,6 +767,12 @@ resource "google_cloud_run_v2_service" "webhook_dispatcher" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -507,10 +819,47 @@ resource "google_cloud_run_v2_service" "webhook_dispatcher" {
         }
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = false
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_project_iam_member.webhook_dispatcher_datastore_user,
     google_spanner_database_iam_member.webhook_dispatcher,
     google_secret_manager_secret_iam_member.webhook_dispatcher_api_keys,
@@ -574,7 +923,13 @@ resource "google_cloud_run_v2_service" "reactions" {
       max_instance_count = 3
     }
     containers {
-      image = local.image.reactions
+      name       = "app"
+      image      = local.image.reactions
+      depends_on = ["otel-collector"] # started once its collector answers, so no span is refused at start
+      # The ingress container: beside a sidecar, the one that serves declares its port (Cloud Run sets PORT to it).
+      ports {
+        container_port = 8080
+      }
       resources {
         limits = {
           cpu    = "1"
@@ -586,6 +941,12 @@ resource "google_cloud_run_v2_service" "reactions" {
       env {
         name  = "GOOGLE_CLOUD_PROJECT"
         value = var.project_id
+      }
+      # Spans and metrics, by OTLP/HTTP, to the collector sidecar (telemetry.tf), which sends them on to Cloud
+      # Trace and Managed Service for Prometheus.
+      env {
+        name  = "OTEL_EXPORTER_OTLP_ENDPOINT"
+        value = "http://localhost:4318"
       }
       env {
         name  = "MERIDIAN_LOG_LEVEL"
@@ -671,10 +1032,47 @@ resource "google_cloud_run_v2_service" "reactions" {
         }
       }
     }
+    # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
+    # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
+    containers {
+      name  = "otel-collector"
+      image = var.otel_collector.image
+      args  = ["--config=/etc/otelcol-google/config.yaml"]
+      resources {
+        limits = {
+          cpu    = var.otel_collector.cpu
+          memory = var.otel_collector.memory
+        }
+        cpu_idle = false
+      }
+      startup_probe {
+        http_get {
+          path = "/"
+          port = 13133
+        }
+      }
+      volume_mounts {
+        name       = "otel-collector-config"
+        mount_path = "/etc/otelcol-google"
+      }
+    }
+    volumes {
+      name = "otel-collector-config"
+      secret {
+        secret = google_secret_manager_secret.otel_collector_config.secret_id
+        items {
+          version = google_secret_manager_secret_version.otel_collector_config.version
+          path    = "config.yaml"
+        }
+      }
+    }
   }
 
   depends_on = [
     google_project_service.api,
+    google_secret_manager_secret_iam_member.otel_collector_config,
+    google_project_iam_member.trace_agent,
+    google_project_iam_member.metric_writer,
     google_project_iam_member.reactions_datastore_user,
     google_secret_manager_secret_iam_member.reactions_sms_gateway_token,
     google_spanner_database_iam_member.reactions,

@@ -5,9 +5,10 @@ resource "google_project_service" "api" {
   for_each = toset([
     "bigquery.googleapis.com",
     "cloudresourcemanager.googleapis.com", # read by data.google_project
+    "cloudtrace.googleapis.com",           # spans, from the collector sidecars (telemetry.tf)
     "firestore.googleapis.com",
     "iam.googleapis.com",
-    "monitoring.googleapis.com",
+    "monitoring.googleapis.com", # the alerts and SLOs, and metrics from the collector sidecars
     "pubsub.googleapis.com",
     "run.googleapis.com",
     "secretmanager.googleapis.com",

@@ -146,3 +146,19 @@ variable "geofence" {
   }
   description = "The geofence detector's rules in the reactions service (MERIDIAN_GEOFENCE_STOP_RADIUS_M, _DEPOT_RADIUS_M, _MARGIN_M, MERIDIAN_IDLE_AFTER_S, MERIDIAN_GEOFENCE_LATENESS_MS; docs/telemetry-rules.md)."
 }
+
+variable "otel_collector" {
+  type = object({
+    image  = string
+    cpu    = string
+    memory = string
+  })
+  default = {
+    # Google's build of the OpenTelemetry Collector (googlecloud and googlemanagedprometheus exporters, the gcp
+    # resource detector). Pinned: a new collector is a reviewed change, as an app image is.
+    image  = "us-docker.pkg.dev/cloud-ops-agents-artifacts/google-cloud-opentelemetry-collector/otelcol-google:0.144.0"
+    cpu    = "1"
+    memory = "256Mi"
+  }
+  description = "The OpenTelemetry Collector sidecar of every Cloud Run service (telemetry.tf): its image and its container's limits."
+}

@@ -1,4 +1,5 @@
-// `npm run infra:generate`: writes infra/generated/*.tf.json from the topology and the projections.
+// `npm run infra:generate`: writes infra/generated/ from the code: the topology, the projections' indexes, the
+// alerts, the event store's schema and the collector sidecar's config.
 // Run it after changing either, and commit the result; a test fails until they agree.
 import { commandLineOrExit } from '@meridian/runtime';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,9 @@ const current = (path: string): string | undefined => {
 commandLineOrExit('infra:generate', {
   command: 'npm run infra:generate',
   synopsis: '',
-  summary: `Writes infra/generated/*.tf.json (the Pub/Sub topology and the Firestore indexes) from the code. Run it
-after changing the topology or a projection's queries, and commit the result; a test fails until they agree.`,
+  summary: `Writes infra/generated/ from the code: the Pub/Sub topology, the Firestore indexes, the alerts and SLOs,
+the Spanner schema and the OpenTelemetry Collector sidecar's config. Run it after changing any of them (the
+topology, a projection's queries, an instrument, a threshold), and commit the result; a test fails until they agree.`,
   options: {},
 });
 mkdirSync(generatedDirectory, { recursive: true });

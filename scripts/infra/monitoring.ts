@@ -4,6 +4,8 @@
 // and projection lag (the projector subscriptions' oldest unacked message). Generated with the topology,
 // so a new consumer is watched from its first deployment; a test fails when a subscription has no alert.
 import type { SubscriptionDefinition, Topology } from '@meridian/pubsub';
+import { instrumentDescriptors } from '@meridian/runtime';
+import { managedPrometheusMetricType } from './telemetry.ts';
 import { literal, terraformId, type TerraformBlock, type TerraformJson } from './terraform.ts';
 
 /** The thresholds, in one place (docs/observability.md explains each). */
@@ -141,6 +143,12 @@ const projectionLagFilter = (projectorSubscriptions: readonly string[]) =>
     `resource.type = "pubsub_subscription" AND metric.type = "pubsub.googleapis.com/subscription/oldest_unacked_message_age" AND resource.label.subscription_id = one_of(${projectorSubscriptions.map((name) => `"${name}"`).join(', ')})`,
   );
 
+/**
+ * The command histogram as it lands through each service's collector sidecar (telemetry.ts): the metric type
+ * is the instrument's, translated the way the googlemanagedprometheus exporter does.
+ */
+export const deliverParcelLatencyFilter = `metric.type = "${managedPrometheusMetricType(instrumentDescriptors.commandDuration)}" AND metric.label.command = "DeliverParcel" AND resource.type = "prometheus_target"`;
+
 export const monitoringTerraform = (
   topology: Topology,
   { projectorSubscriptions }: { readonly projectorSubscriptions: readonly string[] },
@@ -167,9 +175,7 @@ export const monitoringTerraform = (
           rolling_period_days: latency.rollingPeriodDays,
           request_based_sli: {
             distribution_cut: {
-              distribution_filter: literal(
-                'metric.type = "prometheus.googleapis.com/meridian_command_duration_seconds/histogram" AND metric.label.command = "DeliverParcel" AND resource.type = "prometheus_target"',
-              ),
+              distribution_filter: literal(deliverParcelLatencyFilter),
               range: { max: latency.thresholdSeconds },
             },
           },

@@ -33,6 +33,7 @@ import {
   webhookConsumer,
 } from '@meridian/wiring';
 import { monitoringTerraform } from './monitoring.ts';
+import { collectorConfigFile } from './telemetry.ts';
 import {
   firestoreIndexesTerraform,
   isComposite,
@@ -183,4 +184,6 @@ export const generatedFiles = (): GeneratedFile[] => [
   fileOf('firestore-indexes.tf.json', platformIndexesTerraform()),
   fileOf('monitoring.tf.json', platformMonitoringTerraform()),
   spannerSchemaFile(),
+  // Not Terraform: read by infra/telemetry.ts into the secret the collector sidecars mount.
+  { name: 'otel-collector.yaml', content: collectorConfigFile(), resources: 0 },
 ];

@@ -59,6 +59,7 @@ import {
   webhookVariables,
   consoleVariables,
 } from '@meridian/wiring';
+import { otelVariables, otlpExportOf } from '@meridian/runtime';
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +95,7 @@ import {
   type TerraformBlock,
   type TerraformJson,
 } from './terraform.ts';
+import { collectorConfig, collectorHealthPort, collectorOtlpEndpoint } from './telemetry.ts';
 
 const pubsub = platformPubSubTerraform();
 const indexes = platformIndexesTerraform();
@@ -636,6 +638,41 @@ const serviceOf = (resource: string): Service => {
   return service;
 };
 
+/** The accounts (Terraform names) of a `locals` map of service-account emails, by the local's name. */
+const accountLocals: ReadonlyMap<string, readonly string[]> = new Map(
+  [...handWritten.matchAll(/^locals\s*\{/gm)].flatMap((m) => {
+    const body = blockBody(handWritten.slice(m.index), /^locals\s*\{/) ?? '';
+    return topLevelArguments(body).flatMap((name) => {
+      const map = blockBody(body, new RegExp(`^\\s*${name}\\s*=\\s*\\{`, 'm'));
+      if (map === undefined) return [];
+      const accounts = [...map.matchAll(/=\s*google_service_account\.(\w+)\.email/g)].map((a) => a[1] ?? '');
+      return accounts.length > 0 ? [[name, accounts] as const] : [];
+    });
+  }),
+);
+
+type Grant = { readonly role: string | undefined; readonly accounts: readonly string[]; readonly body: string };
+
+/** The IAM members of a type, each with the accounts it grants to: one, or each of a `for_each` over an accounts local. */
+const grantsOf = (type: string): Grant[] =>
+  [...resourceBodies(type).values()].map((body) => {
+    const one = /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1];
+    const each = /for_each\s*=\s*local\.(\w+)/.exec(body)?.[1];
+    const accounts =
+      one !== undefined
+        ? [one]
+        : each !== undefined && /member\s*=\s*"serviceAccount:\$\{each\.value\}"/.test(body)
+          ? (accountLocals.get(each) ?? [])
+          : [];
+    return { role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1], accounts, body };
+  });
+
+/** The bodies of every block with this header inside a block body, in order. */
+const blocksIn = (body: string, keyword: string): string[] =>
+  [...body.matchAll(new RegExp(`^\\s*${keyword}\\s*\\{`, 'gm'))].map(
+    (m) => blockBody(body.slice(m.index), new RegExp(`^\\s*${keyword}\\s*\\{`)) ?? '',
+  );
+
 /** The variables each app decodes (apps/*\/src/main.ts), by its image. */
 const decodedBy: Readonly<Record<string, readonly object[]>> = {
   command_api: [commonVariables, eventStoreVariables, readModelVariables, blobVariables],
@@ -703,6 +740,8 @@ test('the services set only variables their apps decode, and never PORT, which C
   for (const service of services) {
     const decoded = new Set((decodedBy[service.image] ?? []).flatMap((variables) => Object.keys(variables)));
     t.true(decoded.size > 0, `${service.resource}: the variables of image ${service.image} are known`);
+    // Every app's telemetry reads the OpenTelemetry ones (platform/runtime/src/telemetry).
+    for (const name of otelVariables) decoded.add(name);
     for (const name of service.env.keys())
       t.true(decoded.has(name) && name !== 'PORT', `${service.resource}: ${name} is a variable its app reads`);
   }
@@ -747,13 +786,12 @@ test('each consumer subscription is read by exactly one service, running as the 
 });
 
 test('every secret a service reads is readable by its account; the webhook key by the webhook service only', (t) => {
-  const bindings = [...resourceBodies('google_secret_manager_secret_iam_member').values()].map((body) => ({
-    secret: /secret_id\s*=\s*google_secret_manager_secret\.(\w+)\.id/.exec(body)?.[1],
-    role: /role\s*=\s*"([^"]+)"/.exec(body)?.[1],
-    account: /member\s*=\s*"serviceAccount:\$\{google_service_account\.(\w+)\.email\}"/.exec(body)?.[1],
+  const bindings = grantsOf('google_secret_manager_secret_iam_member').map((grant) => ({
+    ...grant,
+    secret: /secret_id\s*=\s*google_secret_manager_secret\.(\w+)\.id/.exec(grant.body)?.[1],
   }));
   const readers = (secret: string) =>
-    bindings.filter((b) => b.secret === secret && b.role === 'roles/secretmanager.secretAccessor').map((b) => b.account);
+    bindings.filter((b) => b.secret === secret && b.role === 'roles/secretmanager.secretAccessor').flatMap((b) => b.accounts);
   for (const service of services)
     for (const secret of service.secrets)
       t.true(readers(secret).includes(service.account), `${service.resource} (${service.account}) may read ${secret}`);
@@ -775,6 +813,85 @@ test('the workers keep an instance and their CPU; the relay and the archiver run
 
 test('the webhook service reaches the internet directly: no VPC access', (t) => {
   t.notRegex(serviceOf('webhook_dispatcher').body, /vpc_access/);
+});
+
+// --- (b) telemetry: from every service to Cloud Trace and Cloud Monitoring ------------------------------
+
+const collectorImage = /image\s*=\s*var\.otel_collector\.image\b/;
+
+test('every service runs the collector sidecar with the generated config, and its app exports spans and metrics to it', (t) => {
+  t.is(services.length, 8);
+  for (const service of services) {
+    const containers = blocksIn(service.body, 'containers');
+    const sidecars = containers.filter((container) => collectorImage.test(container));
+    const apps = containers.filter((container) => /image\s*=\s*local\.image\./.test(container));
+    t.is(sidecars.length, 1, `${service.resource}: one collector sidecar`);
+    t.is(apps.length, 1, `${service.resource}: one app container`);
+    const [sidecar = '', app = ''] = [sidecars[0], apps[0]];
+    // What the app's own telemetry makes of its environment: both signals exported, to the sidecar.
+    const env = Object.fromEntries(service.env);
+    t.deepEqual(otlpExportOf(env), { traces: true, metrics: true }, `${service.resource}: spans and metrics are exported`);
+    t.is(service.env.get('OTEL_EXPORTER_OTLP_ENDPOINT'), collectorOtlpEndpoint, `${service.resource}: to the sidecar`);
+    for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT', 'OTEL_SDK_DISABLED'])
+      t.false(service.env.has(name), `${service.resource}: ${name} would send a signal elsewhere, or nowhere`);
+    // The sidecar answers its probe before the app starts; only the app serves.
+    t.regex(app, /depends_on\s*=\s*\["otel-collector"\]/, `${service.resource}: the app starts after its collector`);
+    t.regex(sidecar, /name\s*=\s*"otel-collector"/);
+    t.regex(sidecar, new RegExp(`startup_probe\\s*\\{\\s*http_get\\s*\\{[^}]*port\\s*=\\s*${collectorHealthPort}\\b`));
+    t.regex(app, /ports\s*\{\s*container_port\s*=\s*8080\s*\}/, `${service.resource}: the app is the ingress container`);
+    t.notRegex(sidecar, /ports\s*\{/, `${service.resource}: the sidecar serves nothing outside`);
+    // Its config: the generated file, through the pinned secret version, where --config reads it.
+    t.regex(sidecar, /args\s*=\s*\["--config=\/etc\/otelcol-google\/config\.yaml"\]/);
+    t.regex(sidecar, /volume_mounts\s*\{\s*name\s*=\s*"otel-collector-config"\s*mount_path\s*=\s*"\/etc\/otelcol-google"\s*\}/);
+    const [volume = ''] = blocksIn(service.body, 'volumes').filter((v) => /name\s*=\s*"otel-collector-config"/.test(v));
+    t.regex(volume, /secret\s*=\s*google_secret_manager_secret\.otel_collector_config\.secret_id/, `${service.resource}: config volume`);
+    t.regex(volume, /version\s*=\s*google_secret_manager_secret_version\.otel_collector_config\.version\s*path\s*=\s*"config\.yaml"/);
+    // Its CPU follows the app's: a worker's collector exports between requests too.
+    const cpuIdle = (container: string) => /cpu_idle\s*=\s*(\w+)/.exec(container)?.[1];
+    t.is(cpuIdle(sidecar), cpuIdle(app), `${service.resource}: the sidecar's CPU is allocated as the app's`);
+  }
+  t.regex(handWritten, /secret_data\s*=\s*file\("\$\{path\.module\}\/generated\/otel-collector\.yaml"\)/);
+});
+
+test('the collector receives OTLP/HTTP where the apps send it, spans go to Cloud Trace and metrics to Managed Service for Prometheus', (t) => {
+  t.is(`http://${collectorConfig.receivers.otlp.protocols.http.endpoint}`, collectorOtlpEndpoint);
+  const { traces, metrics } = collectorConfig.service.pipelines;
+  t.deepEqual([...traces.receivers, ...metrics.receivers], ['otlp', 'otlp']);
+  t.deepEqual(traces.exporters, ['googlecloud']);
+  t.deepEqual(metrics.exporters, ['googlemanagedprometheus']);
+  // Cloud Run's resource attributes are what the exporters make the monitored resource of.
+  for (const pipeline of [traces, metrics]) t.true(pipeline.processors.some((processor) => processor === 'resourcedetection'));
+  t.deepEqual(collectorConfig.processors.resourcedetection.detectors, ['env', 'gcp']);
+  t.is(collectorConfig.extensions.health_check.endpoint, `0.0.0.0:${collectorHealthPort}`);
+  t.deepEqual(collectorConfig.service.extensions, ['health_check']);
+});
+
+test("every service's account may read the collector config, write spans to Cloud Trace and metrics to Cloud Monitoring", (t) => {
+  const holders = (type: string, role: string) =>
+    grantsOf(type)
+      .filter((grant) => grant.role === role)
+      .flatMap((grant) => grant.accounts);
+  const tracers = holders('google_project_iam_member', 'roles/cloudtrace.agent');
+  const writers = holders('google_project_iam_member', 'roles/monitoring.metricWriter');
+  const configReaders = grantsOf('google_secret_manager_secret_iam_member')
+    .filter((grant) => /google_secret_manager_secret\.otel_collector_config\.id/.test(grant.body))
+    .flatMap((grant) => grant.accounts);
+  for (const service of services) {
+    t.true(tracers.includes(service.account), `${service.resource} (${service.account}) has roles/cloudtrace.agent`);
+    t.true(writers.includes(service.account), `${service.resource} (${service.account}) has roles/monitoring.metricWriter`);
+    t.true(configReaders.includes(service.account), `${service.resource} (${service.account}) may read the collector config`);
+  }
+  const apis = blockBody(handWritten, /^resource\s+"google_project_service"\s+"api"\s*\{/m) ?? '';
+  for (const api of ['cloudtrace.googleapis.com', 'monitoring.googleapis.com', 'secretmanager.googleapis.com'])
+    t.true(apis.includes(`"${api}"`), `${api} is enabled`);
+});
+
+test("the telemetry writers are exactly the services' accounts, read from the locals map the grants iterate", (t) => {
+  const writers = accountLocals.get('telemetry_writers') ?? [];
+  t.deepEqual([...writers].sort(), [...new Set(services.map((service) => service.account))].sort());
+  t.false(writers.includes('(none)'));
+  // A for_each over a local that is not an accounts map grants no one, rather than everyone.
+  t.deepEqual(accountLocals.get('image'), undefined);
 });
 
 // --- the generator's own guards ---------------------------------------------------------------------

@@ -16,3 +16,14 @@ export const otlpExportOf = (env: Readonly<Record<string, string | undefined>>):
     metrics: (common || set(env['OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'])) && wanted(env['OTEL_METRICS_EXPORTER']),
   };
 };
+
+/** The OpenTelemetry variables the platform's telemetry reads (here and in install.ts): what a deployment may set. */
+export const otelVariables = [
+  'OTEL_SDK_DISABLED',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_METRICS_EXPORTER',
+  'OTEL_SERVICE_NAME',
+] as const;
