@@ -5,7 +5,7 @@
 import { metrics, type Meter } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -72,7 +72,11 @@ const otlpMetrics = (): PushMetricExporter => {
 export const installTelemetry = ({ service = 'meridian', env = process.env }: TelemetryOptions = {}): Telemetry => {
   if (installed !== undefined) return installed;
   const otlp = otlpExportOf(env);
-  const resource = resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? service });
+  // OTEL_RESOURCE_ATTRIBUTES (the deployment's own labels) through the SDK's detector, which reads the
+  // process's environment; the service's name last, so OTEL_SERVICE_NAME or the app's name always wins.
+  const resource = detectResources({ detectors: [envDetector] }).merge(
+    resourceFromAttributes({ 'service.name': env['OTEL_SERVICE_NAME'] ?? service }),
+  );
   const tracer = new NodeTracerProvider({
     resource,
     spanProcessors: [fanOut, ...(otlp.traces ? [new BatchSpanProcessor(otlpSpans())] : [])],
