@@ -94,19 +94,23 @@ test('a failing receiver gets the same webhook-id on every retry, until it succe
 
 test('a slow receiver hits the timeout; the attempt is recorded and retried', async (t) => {
   const harness = await createHarness();
-  const receiver = await startReceiver((_, index) => (index === 0 ? { status: 200, delayMs: 1_500 } : { status: 200 }));
+  // The first answer comes far past the timeout; the later ones at once. On a busy machine even those can
+  // miss a short timeout, so the test asks for the shape, not a count: timeouts, then the delivery.
+  const receiver = await startReceiver((_, index) => (index === 0 ? { status: 200, delayMs: 5_000 } : { status: 200 }));
   t.teardown(async () => (await harness.close(), await receiver.close()));
   const { endpoint } = await harness.addEndpoint({ url: receiver.url });
-  harness.start({ ...fast, timeoutMs: 300 });
+  harness.start({ ...fast, timeoutMs: 1_000 });
   await harness.append('p-1', 'acme', 1);
 
-  await waitFor('delivered on the retry', async () => (await harness.deliveriesOf(endpoint.endpointId))[0]?.status === 'delivered');
+  await waitFor('delivered on a retry', async () => (await harness.deliveriesOf(endpoint.endpointId))[0]?.status === 'delivered');
   const [delivery] = await harness.deliveriesOf(endpoint.endpointId);
-  t.is(delivery!.attempts.length, 2);
-  t.like(delivery!.attempts[0], { statusCode: null, error: 'no complete answer within 300 ms' });
-  t.true(delivery!.attempts[0]!.latencyMs >= 290);
-  t.is(delivery!.attempts[1]!.statusCode, 200);
-  t.is(receiver.ids()[0], receiver.ids()[1]);
+  const attempts = delivery!.attempts;
+  t.true(attempts.length >= 2);
+  t.like(attempts[0], { statusCode: null, error: 'no complete answer within 1000 ms' });
+  t.true(attempts[0]!.latencyMs >= 990);
+  for (const earlier of attempts.slice(0, -1)) t.like(earlier, { statusCode: null, error: 'no complete answer within 1000 ms' });
+  t.is(attempts.at(-1)!.statusCode, 200);
+  t.true(receiver.ids().every((id) => id === receiver.ids()[0]), 'every attempt carries the same webhook id');
 });
 
 test('410 Gone disables the endpoint with a visible reason; its deliveries are dead and nothing more is sent', async (t) => {
