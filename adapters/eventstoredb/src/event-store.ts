@@ -13,11 +13,12 @@
 // fails reads of the log, as an event that no longer decodes would.
 // Needs EventStoreDB 22.10 or later (stream reads report positions from 22.6 on), or KurrentDB 25 or later.
 import { EventStoreDBClient } from '@eventstore/db-client';
-import type { EventStore } from '@meridian/kernel';
+import type { AppendResult, EventStore } from '@meridian/kernel';
 import { headPosition, lastEventBefore, readLog } from './log.ts';
-import { readStoredStream, type StreamsClient } from './reads.ts';
+import { hasMetadata, readStoredStream, type StreamsClient } from './reads.ts';
 import { createRequestRecords } from './requests.ts';
-import { appendToStream, currentRevisionOf } from './streams.ts';
+import { seenRevisions } from './seen-revisions.ts';
+import { appendToStream, currentRevisionOf, writeToStream, type PlainAppend } from './streams.ts';
 import { subscribeToLog } from './subscription.ts';
 
 export type EventStoreDbEventStoreOptions = {
@@ -32,22 +33,38 @@ export type EventStoreDbEventStoreOptions = {
  * client's stream calls: a fake of them in the unit tests, the real client here.
  */
 export const streamStore = (client: () => StreamsClient): Pick<EventStore, 'append' | 'findRequest' | 'recordDecision' | 'readStream'> => {
+  // Where this process saw each stream, so that an append with a request after a read of its stream need
+  // not read the stream's head again (requests.ts, seen-revisions.ts).
+  const seen = seenRevisions();
+  const noted = (result: AppendResult): AppendResult => {
+    if (result.outcome === 'appended' && result.revision >= 0) seen.note(result.streamId, result.revision);
+    if (result.outcome === 'wrong_expected_revision' && result.actual !== 'no_stream') seen.note(result.streamId, result.actual);
+    return result;
+  };
+  const appendPlain = async (append: PlainAppend) => noted(await appendToStream(client(), append));
   // An append's own reads ask the leader (reads.ts): a request's record must see what was just written.
   const requests = createRequestRecords({
-    append: (append) => appendToStream(client(), append),
+    append: appendPlain,
+    write: (append) => writeToStream(client(), append),
     read: async (streamId, fromRevision, maxCount) =>
       (await readStoredStream(client(), streamId, { fromRevision, fromLeader: true, ...(maxCount !== undefined && { maxCount }) })).map(
         (stored) => stored.event,
       ),
     revision: (streamId) => currentRevisionOf(client(), streamId),
+    hasMetadata: (streamId) => hasMetadata(client(), streamId),
+    seenRevision: seen.get,
   });
   return {
     append: async ({ request, ...append }) =>
-      request === undefined ? appendToStream(client(), append) : requests.append({ ...append, request }),
+      request === undefined ? appendPlain(append) : noted(await requests.append({ ...append, request })),
     findRequest: requests.findRequest,
     recordDecision: requests.recordDecision,
-    readStream: async (streamId, { fromRevision = 0 } = {}) =>
-      (await readStoredStream(client(), streamId, { fromRevision })).map((stored) => stored.event),
+    readStream: async (streamId, { fromRevision = 0 } = {}) => {
+      const events = (await readStoredStream(client(), streamId, { fromRevision })).map((stored) => stored.event);
+      const last = events[events.length - 1];
+      if (last !== undefined) seen.note(streamId, last.streamRevision);
+      return events;
+    },
   };
 };
 

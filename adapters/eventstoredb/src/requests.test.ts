@@ -9,10 +9,15 @@ import test from 'ava';
 import { isSystemRecord } from './mapping.ts';
 import { createRequestRecords, requestStreamOf, type StreamAccess } from './requests.ts';
 
+// The in-memory store has no stream metadata, and nothing here remembers where streams were seen, so every
+// expectation but no_stream reads the stream's head (streams.test.ts covers the rest over the client's fake).
 const accessTo = (base: EventStore): StreamAccess => ({
   append: (append) => base.append(append),
+  write: async (append) => (await base.append(append)).outcome === 'appended',
   read: async (streamId, fromRevision, maxCount) => (await base.readStream(streamId, { fromRevision })).slice(0, maxCount),
   revision: async (streamId) => (await base.readStream(streamId)).at(-1)?.streamRevision ?? 'no_stream',
+  hasMetadata: async () => false,
+  seenRevision: () => undefined,
 });
 
 const ofTheLog = (events: readonly RecordedEvent[]) => events.filter((event) => !isSystemRecord(event));

@@ -16,16 +16,24 @@
 // first, and it reads again. So a decision recorded while another attempt appends gets the append back, as
 // the port requires, and a request id reused for another stream is recognised too.
 //
+// What an append with a request costs when nothing races it: a read of the request stream, the intent (not
+// read back: its acknowledgement is enough), the append, and a read of its events back (the answer, and the
+// intent's fate). The target's head is read only where the expected revision does not pin the place
+// (`any`, `stream_exists`) or this process has not seen the stream at that revision (placeOf says why).
+// Conflicts and timeouts read more.
+//
 // Request streams are not part of the log: readAll, subscriptions and the head skip them (mapping.ts).
 import {
   NewEventCodec,
   decodeRequestAnswer,
   type AppendRequest,
   type AppendResult,
+  type AppendedEvent,
   type Decision,
   type NewEvent,
   type RecordedDecision,
   type RecordedEvent,
+  type RequestAnswer,
   type RequestIdentity,
   type RequestRecord,
 } from '@meridian/kernel';
@@ -33,13 +41,21 @@ import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { createHash, randomUUID } from 'node:crypto';
 
+type PlainAppend = Omit<AppendRequest, 'request'>;
+
 /** What the request records need of a store: plain appends by expected revision, and reads of a stream. */
 export type StreamAccess = {
-  /** An append without a request: `appended` or `wrong_expected_revision`. */
-  readonly append: (append: Omit<AppendRequest, 'request'>) => Promise<AppendResult>;
+  /** An append without a request: `appended` (its events as stored) or `wrong_expected_revision`. */
+  readonly append: (append: PlainAppend) => Promise<AppendResult>;
+  /** An append that reads nothing back: whether it was written (false when the expected revision did not hold). */
+  readonly write: (append: PlainAppend) => Promise<boolean>;
   readonly read: (streamId: string, fromRevision: number, maxCount?: number) => Promise<readonly RecordedEvent[]>;
   /** The revision of a stream's last event, or 'no_stream'. */
   readonly revision: (streamId: string) => Promise<number | 'no_stream'>;
+  /** Whether the stream has metadata, which `stream_exists` takes for existing, events or not (the server does). */
+  readonly hasMetadata: (streamId: string) => Promise<boolean>;
+  /** A revision this process has seen the stream at, if it remembers one (streams never go back). */
+  readonly seenRevision: (streamId: string) => number | undefined;
 };
 
 export const requestStreamPrefix = 'meridian.request-';
@@ -73,10 +89,12 @@ const recordEvent = (requestId: string, type: string, data: unknown): NewEvent =
   metadata: { correlationId: requestId, causationId: requestId, actor: { principalId: 'meridian.event-store', role: 'admin' } },
 });
 
-/** What an append wrote, from its events as stored. */
-const appendedOf = (events: readonly RecordedEvent[]) => ({
+/** The answer of an intent's append, from its events as stored. */
+const appendedOf = (streamId: string, events: readonly AppendedEvent[]): RequestAnswer => ({
+  kind: 'appended',
+  streamId,
   revision: events[events.length - 1]!.streamRevision,
-  events: events.map(({ eventId, type, streamRevision, globalPosition }) => ({ eventId, type, streamRevision, globalPosition })),
+  events,
 });
 
 const firstRevisionAfter = (at: number | 'no_stream') => (at === 'no_stream' ? 0 : at + 1);
@@ -94,25 +112,33 @@ const maxRounds = 20;
 
 export const createRequestRecords = (access: StreamAccess) => {
   /** The intent's events as stored after its revision, or 'dead', or 'pending' while none is there. */
-  const fateOf = async (intent: Intent): Promise<readonly RecordedEvent[] | 'dead' | 'pending'> => {
+  const fateOf = async (intent: Intent): Promise<readonly AppendedEvent[] | 'dead' | 'pending'> => {
     const next = await access.read(intent.streamId, firstRevisionAfter(intent.at), intent.events.length);
     if (next.length === 0) return 'pending';
-    return next[0]!.eventId === intent.events[0]?.eventId ? next : 'dead';
+    if (next[0]!.eventId !== intent.events[0]?.eventId) return 'dead';
+    return next.map(({ eventId, type, streamRevision, globalPosition }) => ({ eventId, type, streamRevision, globalPosition }));
   };
 
   /** Appends the intent's events (again, if another attempt is at it too) and says how it ended. */
-  const carryOut = async (intent: Intent): Promise<readonly RecordedEvent[] | 'dead'> => {
+  const carryOut = async (intent: Intent): Promise<readonly AppendedEvent[] | 'dead'> => {
+    let result: AppendResult;
     try {
-      await access.append({ streamId: intent.streamId, events: intent.events, expectedRevision: intent.at });
+      result = await access.append({ streamId: intent.streamId, events: intent.events, expectedRevision: intent.at });
     } catch (error) {
       // Identical appends racing may time out on the server: what the stream holds decides.
       const fate = await fateOf(intent);
       if (fate === 'pending') throw error;
       return fate;
     }
+    // Acknowledged at an exact revision (or no_stream), so the events read back are the intent's, right
+    // after its revision: no need to read them again.
+    if (result.outcome === 'appended') return result.events;
+    // Refused. Another attempt may have appended these very events first (a server acknowledges such a
+    // repeat at an exact revision; the in-memory stand-in of requests.test.ts refuses it): the stream says.
+    // Otherwise the stream is past the intent's revision and the intent is dead. Nothing after the revision
+    // would mean the stream is behind it, which placeOf rules out; the append was refused all the same.
     const fate = await fateOf(intent);
-    if (fate === 'pending') throw new Error(`${intent.streamId}: an acknowledged append is not in the stream`);
-    return fate;
+    return fate === 'pending' ? 'dead' : fate;
   };
 
   /** Reads the request stream; a pending intent is carried out when `complete`, else counts as no answer. */
@@ -129,22 +155,33 @@ export const createRequestRecords = (access: StreamAccess) => {
     const settled = fate === 'pending' && complete ? await carryOut(intent) : fate;
     if (settled === 'pending') return { kind: 'pending' };
     if (settled === 'dead') return { kind: 'free', revision: last.streamRevision };
-    return {
-      kind: 'answered',
-      record: { fingerprint: intent.fingerprint, answer: { kind: 'appended', streamId: intent.streamId, ...appendedOf(settled) } },
-    };
+    return { kind: 'answered', record: { fingerprint: intent.fingerprint, answer: appendedOf(intent.streamId, settled) } };
   };
 
   /** Writes a record at the revision read; false when another attempt wrote there first. */
-  const write = async (requestId: string, event: NewEvent, revision: number | 'no_stream'): Promise<boolean> =>
-    (await access.append({ streamId: requestStreamOf(requestId), events: [event], expectedRevision: revision })).outcome === 'appended';
+  const write = (requestId: string, event: NewEvent, revision: number | 'no_stream'): Promise<boolean> =>
+    access.write({ streamId: requestStreamOf(requestId), events: [event], expectedRevision: revision });
 
-  /** The exact revision an append expecting `expected` goes at, or undefined when the stream refuses it. */
-  const exactRevision = async ({ streamId, expectedRevision }: AppendRequest): Promise<number | 'no_stream' | undefined> => {
+  /**
+   * The exact revision an append with this expectation goes at, or the stream's revision when it refuses
+   * the expectation. An intent must not be written at a revision the stream has not reached: "nothing after
+   * it" would then read as pending, and the append could be carried out later, when the stream got there,
+   * though it was refused. Every stream has reached `no_stream`, and a stream has reached a revision this
+   * process saw it at (the command handler's read of it, just before): those are taken as they are, and if
+   * the stream has moved on since, the append is refused and the intent is dead. Only the others read the
+   * stream's head.
+   */
+  const placeOf = async ({
+    streamId,
+    expectedRevision,
+  }: AppendRequest): Promise<{ readonly at: number | 'no_stream' } | { readonly refused: number | 'no_stream' }> => {
+    if (expectedRevision === 'no_stream' || expectedRevision === access.seenRevision(streamId)) return { at: expectedRevision };
     const actual = await access.revision(streamId);
-    if (expectedRevision === 'any') return actual;
-    if (expectedRevision === 'stream_exists') return actual === 'no_stream' ? undefined : actual;
-    return expectedRevision === actual ? actual : undefined;
+    if (expectedRevision === 'any') return { at: actual };
+    if (expectedRevision === 'stream_exists')
+      // A stream with metadata and no events exists for the server, and an append at no_stream fits it.
+      return actual !== 'no_stream' || (await access.hasMetadata(streamId)) ? { at: actual } : { refused: actual };
+    return expectedRevision === actual ? { at: actual } : { refused: actual };
   };
 
   const append = async (append: AppendRequest & { readonly request: RequestIdentity }): Promise<AppendResult> => {
@@ -155,13 +192,18 @@ export const createRequestRecords = (access: StreamAccess) => {
       const now = await standing(request.requestId, true);
       if (now.kind === 'answered') return { outcome: 'duplicate', record: now.record };
       if (now.kind === 'pending') continue;
-      const at = await exactRevision(append);
-      if (at === undefined)
-        return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: await access.revision(streamId) };
-      const intent: Intent = { requestId: request.requestId, fingerprint: request.fingerprint, streamId, at, events: [...events] };
+      const place = await placeOf(append);
+      if ('refused' in place) return { outcome: 'wrong_expected_revision', streamId, expected: expectedRevision, actual: place.refused };
+      const intent: Intent = {
+        requestId: request.requestId,
+        fingerprint: request.fingerprint,
+        streamId,
+        at: place.at,
+        events: [...events],
+      };
       if (!(await write(request.requestId, recordEvent(request.requestId, intendedType, intent), now.revision))) continue;
       const done = await carryOut(intent);
-      if (done !== 'dead') return { outcome: 'appended', streamId, ...appendedOf(done) };
+      if (done !== 'dead') return { outcome: 'appended', streamId, revision: done[done.length - 1]!.streamRevision, events: done };
       // The stream moved between the read and the append: an exact expectation is refused, 'any' and
       // 'stream_exists' go round again at the new revision.
       if (expectedRevision !== 'any' && expectedRevision !== 'stream_exists')

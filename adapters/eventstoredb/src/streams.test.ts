@@ -6,7 +6,8 @@ import { ConsumerFailure, type AppendResult, type NewEvent, type RequestIdentity
 import { newEvent } from '@meridian/kernel/testing';
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
-import { fakeStreamsClient, type FakeStreamsClient } from './fake-streams-client.ts';
+import { fakeStreamsClient, type FakeStreamsClient, type Read } from './fake-streams-client.ts';
+import { requestStreamPrefix } from './requests.ts';
 import { streamStore } from './event-store.ts';
 
 /** The stream side of the store over the fake client, as the real store composes it; another "process" shares the server. */
@@ -69,6 +70,117 @@ const readsDuring = async <A>(client: FakeStreamsClient, run: () => Promise<A>) 
   return { result, reads: client.reads.slice(before) };
 };
 
+// ---- 2: an append with a request reads only what it must ----
+
+/** Which stream each read went to (the target, the request's stream, or another) and how. */
+const readsOf = (reads: readonly Read[], target: string) =>
+  reads.map(({ streamId, options }) => ({
+    stream: streamId === target ? 'target' : streamId.startsWith(requestStreamPrefix) ? 'request' : streamId,
+    ...options,
+  }));
+
+const appendsDuring = async <A>(client: FakeStreamsClient, run: () => Promise<A>) => {
+  const before = client.appends();
+  const { result, reads } = await readsDuring(client, run);
+  return { result, reads, appends: client.appends() - before };
+};
+
+test('an append with a request reads its request stream and its own events back, nothing more', async (t) => {
+  const { client, store } = setUp();
+  const stream = streamId();
+  const created = await appendsDuring(client, () =>
+    store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }),
+  );
+  t.like(created.result, { outcome: 'appended', revision: 0 });
+  t.deepEqual(
+    readsOf(created.reads, stream),
+    [
+      { stream: 'request', fromRevision: 0n, requiresLeader: true },
+      { stream: 'target', fromRevision: 0n, maxCount: 1, requiresLeader: true },
+    ],
+    'no head read for no_stream, the intent not read back, the events read back once',
+  );
+  t.is(created.appends, 2, 'the intent and the events');
+
+  // As the command handler does: read the stream, append at its revision.
+  const history = await store.readStream(stream);
+  const next = await appendsDuring(client, () =>
+    store.append({ streamId: stream, events: [newEvent(), newEvent()], expectedRevision: history.length - 1, request: requestOf() }),
+  );
+  t.like(next.result, { outcome: 'appended', revision: 2 });
+  t.deepEqual(
+    readsOf(next.reads, stream),
+    [
+      { stream: 'request', fromRevision: 0n, requiresLeader: true },
+      { stream: 'target', fromRevision: 1n, maxCount: 2, requiresLeader: true },
+    ],
+    'no head read: the stream was read at that revision',
+  );
+  t.is(next.appends, 2);
+
+  const plain = await appendsDuring(client, () => store.append({ streamId: stream, events: [newEvent()], expectedRevision: 2 }));
+  t.is(plain.reads.length, 1, 'a plain append reads its events back and nothing else');
+  t.is(plain.appends, 1);
+});
+
+test('a request at a revision this process has not seen the stream at reads the head once; a retry reads the request stream and the events', async (t) => {
+  const { client, store, otherProcess } = setUp();
+  const stream = streamId();
+  appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
+  const other = otherProcess();
+  const request = requestOf();
+  const events = [newEvent()];
+  const unseen = await appendsDuring(client, () => other.append({ streamId: stream, events, expectedRevision: 0, request }));
+  t.like(unseen.result, { outcome: 'appended', revision: 1 });
+  t.deepEqual(
+    readsOf(unseen.reads, stream).map((read) => read.stream),
+    ['request', 'target', 'target'],
+    'the request stream, the head, the events back',
+  );
+  const retry = await appendsDuring(client, () => store.append({ streamId: stream, events, expectedRevision: 0, request }));
+  t.like(retry.result, { outcome: 'duplicate', record: { answer: { kind: 'appended', revision: 1 } } });
+  t.deepEqual(
+    readsOf(retry.reads, stream),
+    [
+      { stream: 'request', fromRevision: 0n, requiresLeader: true },
+      { stream: 'target', fromRevision: 1n, maxCount: 1, requiresLeader: true },
+    ],
+    'the intent found, and its events in the stream',
+  );
+  t.is(retry.appends, 0);
+});
+
+test("a request's intent whose write timed out is judged from the request stream: carried on if stored, else nothing is appended", async (t) => {
+  const { client, store } = setUp();
+  const stream = streamId();
+  client.failNextAppend('timeout after writing');
+  t.like(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream', request: requestOf() }), {
+    outcome: 'appended',
+    revision: 0,
+  });
+  client.failNextAppend('timeout before writing');
+  const request = requestOf();
+  const lost = await t.throwsAsync(store.append({ streamId: stream, events: [newEvent()], expectedRevision: 0, request }));
+  t.true(lost instanceof ConsumerFailure && lost.kind === 'transient');
+  t.is(client.events(stream).length, 1);
+  t.is(await store.findRequest(request.requestId), undefined, 'nothing recorded');
+});
+
+test('an append expecting a revision the stream has not reached is refused without an intent, so it is never carried out later', async (t) => {
+  const { client, store } = setUp();
+  const stream = streamId();
+  appended(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'no_stream' }));
+  const request = requestOf();
+  const ahead = await appendsDuring(client, () => store.append({ streamId: stream, events: [newEvent()], expectedRevision: 2, request }));
+  t.like(ahead.result, { outcome: 'wrong_expected_revision', actual: 0 });
+  t.is(ahead.appends, 0, 'no intent written');
+  // The stream reaches that revision; the request's next attempt decides afresh instead of finding a pending intent.
+  appended(await store.append({ streamId: stream, events: [newEvent(), newEvent()], expectedRevision: 0 }));
+  t.is(await store.findRequest(request.requestId), undefined);
+  t.like(await store.recordDecision(request, { kind: 'unchanged', streamId: stream, revision: 2 }), { recorded: true });
+  t.is(client.events(stream).length, 3, 'the refused events were never appended');
+});
+
 // ---- 4: read-backs from the leader ----
 
 test('the read-back asks the leader: a lagging follower does not make an append misread its own outcome', async (t) => {
@@ -119,6 +231,22 @@ test('stream_exists holds for a stream that has only metadata, as the server jud
     outcome: 'appended',
     revision: 0,
   });
+});
+
+test('stream_exists with a request holds for a stream that has only metadata, as without one', async (t) => {
+  const { client, store } = setUp();
+  const stream = streamId();
+  client.setMetadata(stream);
+  t.like(await store.append({ streamId: stream, events: [newEvent()], expectedRevision: 'stream_exists', request: requestOf() }), {
+    outcome: 'appended',
+    revision: 0,
+  });
+  const bare = streamId();
+  t.like(await store.append({ streamId: bare, events: [newEvent()], expectedRevision: 'stream_exists', request: requestOf() }), {
+    outcome: 'wrong_expected_revision',
+    actual: 'no_stream',
+  });
+  t.deepEqual(client.events(bare), []);
 });
 
 test('no_stream recreates a soft-deleted stream, its revisions continuing where the deleted ones ended', async (t) => {

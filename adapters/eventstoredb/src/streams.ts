@@ -10,7 +10,8 @@
 // still in flight, it drops the repeat and lets it time out (the client's DeadlineExceededError or
 // TimeoutError). requests.ts appends at exact revisions; this adapter still decides from what the stream
 // holds where the server's answer leaves the outcome open:
-// - after an acknowledgement, whose events are read back for their positions;
+// - after an acknowledgement, whose events are read back for their positions (writeToStream, for a
+//   request's own records, takes the acknowledgement as its answer);
 // - after an error that leaves the outcome unknown (timeout, unavailable, cancelled): the events are there
 //   (appended, by this call or a repeat of it) or the error stands, as a transient failure.
 import {
@@ -108,9 +109,12 @@ const appendNothing = async (client: StreamsClient, streamId: string, expected: 
     : { outcome: 'wrong_expected_revision', streamId, expected, actual };
 };
 
-export const appendToStream = async (client: StreamsClient, append: PlainAppend): Promise<AppendResult> => {
+/** The server acknowledged the append, its last event at this revision; the events are not read back yet. */
+type Acknowledged = { readonly acknowledged: bigint };
+
+/** Sends a non-empty append: the server's acknowledgement, or the port's answer where the server's answer settles it otherwise. */
+const send = async (client: StreamsClient, append: PlainAppend): Promise<Acknowledged | AppendResult> => {
   const { streamId, events, expectedRevision } = append;
-  if (events.length === 0) return appendNothing(client, streamId, expectedRevision);
   const refused = (actual: number | 'no_stream'): AppendResult => ({
     outcome: 'wrong_expected_revision',
     streamId,
@@ -135,7 +139,23 @@ export const appendToStream = async (client: StreamsClient, append: PlainAppend)
     const actual = await streamStateOf(client, streamId);
     return refused(actual === 'deleted' ? 'no_stream' : actual);
   }
-  return appendedOf(streamId, await storedAppend(client, streamId, events, reply.nextExpectedRevision));
+  return { acknowledged: reply.nextExpectedRevision };
+};
+
+export const appendToStream = async (client: StreamsClient, append: PlainAppend): Promise<AppendResult> => {
+  const { streamId, events, expectedRevision } = append;
+  if (events.length === 0) return appendNothing(client, streamId, expectedRevision);
+  const sent = await send(client, append);
+  return 'acknowledged' in sent ? appendedOf(streamId, await storedAppend(client, streamId, events, sent.acknowledged)) : sent;
+};
+
+/**
+ * A non-empty append whose caller needs to know only whether it was written (a request's record), so an
+ * acknowledgement is taken at its word: nothing is read back.
+ */
+export const writeToStream = async (client: StreamsClient, append: PlainAppend): Promise<boolean> => {
+  const sent = await send(client, append);
+  return 'acknowledged' in sent || sent.outcome === 'appended';
 };
 
 /** The revision of a stream's last event, as the leader sees it ('no_stream' for none, or deleted). */
