@@ -31,7 +31,8 @@ delivers again everything acked since. Consumers are idempotent: events already 
     'to-snapshot': { type: 'string', value: 'NAME', description: 'seek the subscription back to the snapshot NAME' },
     'to-time': { type: 'string', value: 'T', description: 'seek the subscription back to the time T (needs the topic to retain messages)' },
   },
-  notes: "Snapshots last 7 days at most. Seeking to a time needs the topic's message retention (7 days on logistics-events).",
+  notes:
+    "Snapshots last 7 days at most, and a snapshot's name is the project's: one name per subscription. Seeking to a time needs the topic's message retention (7 days on logistics-events).",
 } as const satisfies CommandLineSpec<OptionSpecs>;
 
 const { values, positionals } = commandLineOrExit('seek', commandLine);

@@ -4,7 +4,8 @@
 //
 // A snapshot keeps the subscription's unacked messages at that moment and everything published after it
 // (up to 7 days). Seeking to a time redelivers what was published since, when the topic retains messages
-// (its messageRetentionDuration) or the subscription retains acked ones; the emulator needs the latter.
+// (its messageRetentionDuration) or the subscription retains acked ones. The emulator does both, but answers
+// UNIMPLEMENTED to a time seek of an ordered subscription (docs/observability.md, "Seek").
 import type { PubSub } from '@google-cloud/pubsub';
 
 export type SeekTarget = { readonly snapshot: string } | { readonly time: Date };

@@ -20,7 +20,15 @@ export const address = (line1: string, location = point(52.37, 4.9)) =>
 
 // ---- parcel ----
 
-export const parcelFacts = (parcel: string, { clientId = 'acme', weightKg = 2.5, deadline = '18:00' } = {}) => {
+export const parcelFacts = (
+  parcel: string,
+  {
+    clientId = 'acme',
+    weightKg = 2.5,
+    deadline = '18:00',
+    phone,
+  }: { clientId?: string; weightKg?: number; deadline?: string; phone?: string } = {},
+) => {
   const about = { parcelId: parcel as ParcelId, clientId: id(clientId) };
   const onVehicle = (routeId: string, vehicleId: string) => ({ ...about, routeId: id(routeId), vehicleId: id(vehicleId) });
   return {
@@ -28,7 +36,7 @@ export const parcelFacts = (parcel: string, { clientId = 'acme', weightKg = 2.5,
       type: 'ParcelRegistered',
       data: {
         ...about,
-        recipient: { name: text('Ada Lovelace') },
+        recipient: { name: text('Ada Lovelace'), ...(phone !== undefined && { phone: text(phone) }) },
         address: address(`Damrak ${parcel}`),
         weightKg: kg(weightKg),
         slaDeadline: at(deadline),

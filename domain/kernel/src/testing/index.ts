@@ -12,5 +12,6 @@ export * from './watching.ts';
 export * from './test-queue.ts';
 export * from './route-optimizer-contract.ts';
 export * from './twice.ts';
+export * from './counting.ts';
 export * from './sms-gateway-contract.ts';
 export * from './blob-store-contract.ts';
