@@ -27,6 +27,18 @@ export const recordCommand = (command: string, outcome: CommandOutcome, seconds:
   commands().duration.record(seconds, attributes);
 };
 
+const appendGroupSize = once(() =>
+  meter().createHistogram('meridian.append.group_size', {
+    description: 'Events appended together, in one transaction, per append',
+    unit: '{event}',
+    // A command appends one or a few; a process manager's chunk of steps up to 250 (its appends' bound).
+    advice: { explicitBucketBoundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000] },
+  }),
+);
+
+/** One append's group of events, by the aggregate (stream category) it went to: `parcel`, `route`, ... */
+export const recordAppendGroup = (aggregate: string, events: number): void => appendGroupSize().record(events, { aggregate });
+
 const telemetryRefusals = once(() =>
   meter().createCounter('meridian.telemetry.refusals', { description: 'Telemetry batches refused because the queue was full (503)' }),
 );
