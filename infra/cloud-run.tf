@@ -2,10 +2,12 @@
 # apps/*/src/main.ts). Cloud Run sets PORT itself. The HTTP APIs (command, query, telemetry, webhooks) are
 # public: they authenticate every request with MERIDIAN_API_KEYS. The relay, the projector, the archiver,
 # the reactions worker and the webhook dispatcher pull from the log or Pub/Sub, not from requests, so they keep an instance and
-# their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector and archiver
-# with platform/http/src/health.ts, the webhook service with its API): Cloud Run's default startup probe, a
-# TCP connection to $PORT, waits for that. Each runs an OpenTelemetry Collector sidecar, its app exporting to it on
-# localhost (telemetry.tf, docs/observability.md).
+# their CPU between requests. Every one answers GET /healthz on $PORT (the relay, projector, archiver and
+# reactions with platform/http/src/worker-port.ts, the webhook service with its API): Cloud Run's default
+# startup probe, a TCP connection to $PORT, waits for that. Every one also answers GET /metrics there for an
+# admin key of MERIDIAN_API_KEYS (the workers' ingress is internal: scrape them from inside the project).
+# Each runs an OpenTelemetry Collector sidecar, its app exporting to it on localhost (telemetry.tf,
+# docs/observability.md).
 
 locals {
   image = {
@@ -440,6 +442,16 @@ resource "google_cloud_run_v2_service" "relay" {
         name  = "MERIDIAN_SPANNER_DATABASE"
         value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
       }
+      # GET /metrics on $PORT answers an admin key of these (docs/observability.md, "Metrics").
+      env {
+        name = "MERIDIAN_API_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.api_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
     }
     # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
     # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
@@ -484,6 +496,7 @@ resource "google_cloud_run_v2_service" "relay" {
     google_project_iam_member.metric_writer,
     google_project_iam_member.relay_datastore_user,
     google_spanner_database_iam_member.relay,
+    google_secret_manager_secret_iam_member.relay_api_keys,
     module.generated,
   ]
 }
@@ -551,6 +564,16 @@ resource "google_cloud_run_v2_service" "projector" {
         name  = "MERIDIAN_PROJECTIONS"
         value = "parcel-status,route-board,fleet,dispatch-windows,billing,driver-scores,geofence-targets,live-map,distance-slots"
       }
+      # GET /metrics on $PORT answers an admin key of these (docs/observability.md, "Metrics").
+      env {
+        name = "MERIDIAN_API_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.api_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
     }
     # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
     # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
@@ -594,6 +617,7 @@ resource "google_cloud_run_v2_service" "projector" {
     google_project_iam_member.trace_agent,
     google_project_iam_member.metric_writer,
     google_project_iam_member.projector_datastore_user,
+    google_secret_manager_secret_iam_member.projector_api_keys,
     module.generated, # its subscriptions and the rights to read them
   ]
 }
@@ -678,6 +702,16 @@ resource "google_cloud_run_v2_service" "archiver" {
         name  = "MERIDIAN_BIGQUERY_LOCATION"
         value = google_bigquery_dataset.archive.location
       }
+      # GET /metrics on $PORT answers an admin key of these (docs/observability.md, "Metrics").
+      env {
+        name = "MERIDIAN_API_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.api_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
     }
     # The OpenTelemetry Collector sidecar (telemetry.tf): receives the app's OTLP on localhost, writes to Cloud
     # Trace and Managed Service for Prometheus as this service's account. Its CPU follows the app's.
@@ -722,6 +756,7 @@ resource "google_cloud_run_v2_service" "archiver" {
     google_project_iam_member.metric_writer,
     google_bigquery_dataset_iam_member.archiver_data_editor,
     google_project_iam_member.archiver_job_user,
+    google_secret_manager_secret_iam_member.archiver_api_keys,
     module.generated, # its subscriptions and the rights to read them
   ]
 }
@@ -1011,6 +1046,16 @@ resource "google_cloud_run_v2_service" "reactions" {
         name  = "MERIDIAN_GEOFENCE_LATENESS_MS"
         value = tostring(var.geofence.lateness_ms)
       }
+      # GET /metrics on $PORT answers an admin key of these (docs/observability.md, "Metrics").
+      env {
+        name = "MERIDIAN_API_KEYS"
+        value_source {
+          secret_key_ref {
+            secret  = google_secret_manager_secret.api_keys.secret_id
+            version = "latest"
+          }
+        }
+      }
       # The customer notifications' SMS gateway: the HTTP one when its URL is given, the embedded one otherwise.
       dynamic "env" {
         for_each = var.sms_gateway_url == "" ? [] : [var.sms_gateway_url]
@@ -1075,6 +1120,7 @@ resource "google_cloud_run_v2_service" "reactions" {
     google_project_iam_member.metric_writer,
     google_project_iam_member.reactions_datastore_user,
     google_secret_manager_secret_iam_member.reactions_sms_gateway_token,
+    google_secret_manager_secret_iam_member.reactions_api_keys,
     google_spanner_database_iam_member.reactions,
     module.generated, # its subscriptions and the rights to read them
   ]

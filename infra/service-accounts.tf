@@ -187,6 +187,31 @@ resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_api_keys"
   member    = "serviceAccount:${google_service_account.webhook_dispatcher.email}"
 }
 
+# The workers read the API keys only to let an admin key scrape GET /metrics on their port.
+resource "google_secret_manager_secret_iam_member" "relay_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.relay.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "projector_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.projector.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "archiver_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.archiver.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "reactions_api_keys" {
+  secret_id = google_secret_manager_secret.api_keys.id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.reactions.email}"
+}
+
 # Only the webhook service may read the key that opens the signing secrets.
 resource "google_secret_manager_secret_iam_member" "webhook_dispatcher_secret_key" {
   secret_id = google_secret_manager_secret.webhook_secret_key.id

@@ -13,6 +13,7 @@ import {
   reactionSubscriptions,
   type Bus,
 } from '@meridian/wiring';
+import { parsePrometheusText, sampleValue, type Family } from '@meridian/runtime';
 import test from 'ava';
 import { startFakeProvider, type FakeProvider } from '@meridian/sms-gateway/testing';
 import { createServer } from 'node:http';
@@ -378,6 +379,47 @@ if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== u
     t.true(Date.now() - Date.parse(parcelStatus?.reportedAt ?? '') < 60_000, 'reported within the last minute');
     t.is(typeof overview.body.headPosition, 'number');
   });
+
+  test.serial(
+    'each worker port serves /metrics to an admin key: the relay lag behind the log, the projector lag, the timers',
+    async (t) => {
+      const scrape = async (app: 'relay' | 'projector' | 'reactions', key?: string) =>
+        fetch(`${platform.urls[app]}/metrics`, { headers: key === undefined ? {} : { authorization: `Bearer ${key}` } });
+      const metrics = async (app: 'relay' | 'projector' | 'reactions'): Promise<Map<string, Family>> =>
+        parsePrometheusText(await (await scrape(app, adminKey)).text());
+      // A parcel: the relay publishes it, the projector applies it, and its SLA clock schedules a timer.
+      const parcelId = `p-${randomUUID()}`;
+      t.is((await command('/v1/parcels', parcelBody(parcelId))).status, 202);
+      const notAdmin = platform.keys.find((k) => !k.roles.includes('admin'))!.key;
+      for (const app of ['relay', 'projector', 'reactions'] as const) {
+        t.is((await scrape(app)).status, 401, app);
+        t.is((await scrape(app, notAdmin)).status, 403, app);
+        const answer = await scrape(app, adminKey);
+        t.is(answer.status, 200, app);
+        t.is(answer.headers.get('content-type'), 'text/plain; version=0.0.4; charset=utf-8', app);
+      }
+      // The relay reads the Spanner log itself: its lag in events is the log's head minus its checkpoint.
+      const relay = await until(
+        () => metrics('relay'),
+        (families) => sampleValue(families, 'meridian_consumer_lag_events', { consumer: 'relay' }) === 0,
+        "the relay's lag, caught up",
+      );
+      t.is(sampleValue(relay, 'meridian_consumer_lag_seconds', { consumer: 'relay' }), 0);
+      // On Pub/Sub a consumer has no position in the log: its lag in seconds is that of the last event it handled.
+      const projector = await until(
+        () => metrics('projector'),
+        (families) => (sampleValue(families, 'meridian_consumer_lag_seconds', { consumer: 'parcel-status-projector' }) ?? -1) >= 0,
+        "the parcel-status projector's lag",
+      );
+      t.is(sampleValue(projector, 'meridian_consumer_lag_events', { consumer: 'parcel-status-projector' }), undefined);
+      const reactions = await until(
+        () => metrics('reactions'),
+        (families) => (sampleValue(families, 'meridian_timers_pending') ?? 0) >= 1,
+        "the SLA clock's timer, pending",
+      );
+      t.is(sampleValue(reactions, 'meridian_timers_overdue'), 0);
+    },
+  );
 
   test.serial(
     "one trace from the driver's deliver request through the relay, the projector, the reactions and a webhook delivery",

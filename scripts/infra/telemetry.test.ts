@@ -5,6 +5,7 @@ import {
   instrumentDescriptors,
   observeGauge,
   platformInstruments,
+  recordAppendGroup,
   recordCommand,
   recordTelemetryRefusal,
   recordWebhookAttempt,
@@ -87,11 +88,12 @@ test('every instrument lands in Cloud Monitoring under the name /metrics shows i
   recordCommand('DeliverParcel', 'appended', 0.02);
   recordTelemetryRefusal();
   recordWebhookAttempt('delivered');
+  recordAppendGroup('parcel', 3);
   const gauges = Object.keys(instrumentDescriptors).filter(isGaugeName);
   const stops = gauges.map((name) => observeGauge(name, () => [{ value: 1, attributes: { consumer: 'names-test' } }]));
   try {
     const families = parsePrometheusText(await telemetry().prometheusText());
-    t.is(platformInstruments.length, 10);
+    t.is(platformInstruments.length, 11);
     for (const instrument of platformInstruments) {
       const name = prometheusNameOf(instrument);
       t.truthy(families.get(name), `${instrument.name}: /metrics shows ${name} (it shows ${[...families.keys()].join(', ')})`);

@@ -747,8 +747,13 @@ test('the services set only variables their apps decode, and never PORT, which C
   }
 });
 
-test('what the apps require is set: API keys for every API, the webhook key, the archive dataset', (t) => {
-  for (const resource of ['command_api', 'query_api', 'telemetry', 'webhook_dispatcher'])
+test('what the apps require is set: API keys for every API and every worker (its /metrics), the webhook key, the archive dataset', (t) => {
+  t.deepEqual(
+    services.filter((service) => !service.env.has('MERIDIAN_API_KEYS')).map((service) => service.resource),
+    [],
+    'every service decodes MERIDIAN_API_KEYS as required',
+  );
+  for (const resource of ['command_api', 'query_api', 'telemetry', 'webhook_dispatcher', 'relay', 'projector', 'archiver', 'reactions'])
     t.true(serviceOf(resource).env.has('MERIDIAN_API_KEYS'), `${resource} has MERIDIAN_API_KEYS`);
   const webhooks = serviceOf('webhook_dispatcher');
   for (const [name, value] of [

@@ -32,8 +32,24 @@ const apps: readonly App[] = [
     },
     usesDataDir: true,
   },
-  { name: 'relay', main: 'relay', env: { ...unreachablePubSub, MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
-  { name: 'projector', main: 'projector', env: { MERIDIAN_BUS: 'log', MERIDIAN_READ_MODELS: 'sqlite' }, usesDataDir: true },
+  {
+    name: 'relay',
+    main: 'relay',
+    env: { MERIDIAN_API_KEYS: apiKeys, ...unreachablePubSub, MERIDIAN_READ_MODELS: 'sqlite' },
+    usesDataDir: true,
+  },
+  {
+    name: 'projector',
+    main: 'projector',
+    env: { MERIDIAN_API_KEYS: apiKeys, MERIDIAN_BUS: 'log', MERIDIAN_READ_MODELS: 'sqlite' },
+    usesDataDir: true,
+  },
+  {
+    name: 'reactions',
+    main: 'reactions',
+    env: { MERIDIAN_API_KEYS: apiKeys, MERIDIAN_BUS: 'log', MERIDIAN_READ_MODELS: 'sqlite' },
+    usesDataDir: true,
+  },
   { name: 'telemetry-api', main: 'telemetry-api', env: { MERIDIAN_API_KEYS: apiKeys, ...unreachablePubSub }, usesDataDir: false },
 ];
 
@@ -152,6 +168,14 @@ for (const app of apps) {
 }
 
 const local = apps[0]!;
+
+for (const app of apps.filter(({ env }) => 'MERIDIAN_API_KEYS' in env))
+  test(`${app.name}: without MERIDIAN_API_KEYS it does not start (its /metrics answers an admin key), and nothing is made`, async (t) => {
+    const dataDir = join(scratch(), 'data');
+    const { MERIDIAN_API_KEYS: _keys, ...env } = app.env;
+    failsWith(t, await run({ ...app, env }, { MERIDIAN_DATA_DIR: dataDir }), /MERIDIAN_API_KEYS: is required/, 'no keys');
+    t.false(existsSync(dataDir));
+  });
 
 test('npm start: MERIDIAN_API_KEYS set but empty is a configuration error, and no development keys are made', async (t) => {
   const dataDir = join(scratch(), 'data');

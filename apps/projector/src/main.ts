@@ -2,7 +2,7 @@
 // and writes its read models; the live map and the driver scores' distance slots read telemetry
 // subscriptions. MERIDIAN_PROJECTIONS names a subset (comma-separated, `live-map` and `distance-slots`
 // included) so projections can be scaled and deployed apart.
-import { serveHealth } from '@meridian/http';
+import { keyring, serveWorkerPort } from '@meridian/http';
 import { platformProjections } from '@meridian/projections';
 import {
   closeOnSignals,
@@ -58,11 +58,14 @@ commandLineOrExit(service, {
   command: 'node apps/projector/src/main.ts',
   synopsis: '',
   summary:
-    'The projector worker, as on Cloud Run: the projections, the live map, the distance slots and the archivers,\neach reading its own subscription. With PORT, answers health checks there.',
+    'The projector worker, as on Cloud Run: the projections, the live map, the distance slots and the archivers,\neach reading its own subscription. With PORT, answers health checks there, and GET /metrics for an\nadmin key of MERIDIAN_API_KEYS (required).',
   options: {},
   notes: variablesHelp(variables),
 });
-const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
+const { MERIDIAN_API_KEYS, ...config } = configOrExit(
+  service,
+  decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables),
+);
 const known = [...platformProjections.map((p) => p.name), 'live-map', 'distance-slots', 'archive'];
 const wanted = config.MERIDIAN_PROJECTIONS?.split(',').map((name) => name.trim()) ?? known;
 
@@ -72,16 +75,21 @@ await startOrExit(service, async () => {
     throw new StartupFailure(`MERIDIAN_PROJECTIONS names unknown projections: ${unknown.join(', ')}; known: ${known.join(', ')}`);
   const selected = platformProjections.filter((projection) => wanted.includes(projection.name));
   let consumers: RunningConsumers | undefined;
-  // Cloud Run starts (and keeps) a service that answers on $PORT; the answer is where each projector stands.
-  const health =
-    config.PORT === undefined
-      ? undefined
-      : await serveHealth(config.PORT, () => (consumers === undefined ? undefined : { projectors: consumers.snapshots() }));
   const logger = createLogger({
     service,
     level: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
     ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }),
   });
+  // Cloud Run starts (and keeps) a service that answers on $PORT; the answer is where each projector stands, and
+  // /metrics their lag and dead letters (observeProcess below).
+  const health =
+    config.PORT === undefined
+      ? undefined
+      : await serveWorkerPort(config.PORT, {
+          status: () => (consumers === undefined ? undefined : { projectors: consumers.snapshots() }),
+          findPrincipal: keyring(MERIDIAN_API_KEYS),
+          logger,
+        });
   // The embedded bus reads the log directly; with Pub/Sub the log is not opened at all.
   const readsLog = !usesPubSub(config);
   const dataDir = dataDirFor(config, { eventStore: readsLog, readModels: true, archive: wanted.includes('archive') });

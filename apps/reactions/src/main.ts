@@ -2,7 +2,7 @@
 // reads its own subscription and sends its commands to the event store, through the same command handling
 // as the command API; the timers projection keeps the pending timers, and the timer runner fires them.
 // Several instances may run: commands carry request ids derived from their causes, and timers are leased.
-import { serveHealth } from '@meridian/http';
+import { keyring, serveWorkerPort } from '@meridian/http';
 import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import {
   closeOnSignals,
@@ -61,23 +61,32 @@ commandLineOrExit(service, {
   command: 'node apps/reactions/src/main.ts',
   synopsis: '',
   summary:
-    'The reactions worker, as on Cloud Run: the reactors and process managers, each reading its own subscription\nand sending commands to the event store, the timers, and the geofence detector (pings from the telemetry\ntopic, presence facts to the event store). With PORT, answers health checks there.',
+    'The reactions worker, as on Cloud Run: the reactors and process managers, each reading its own subscription\nand sending commands to the event store, the timers, and the geofence detector (pings from the telemetry\ntopic, presence facts to the event store). With PORT, answers health checks there, and GET /metrics for an\nadmin key of MERIDIAN_API_KEYS (required).',
   options: {},
   notes: variablesHelp(variables),
 });
-const config = configOrExit(service, decodeEnvironment(process.env, {}, variables));
+const { MERIDIAN_API_KEYS, ...config } = configOrExit(
+  service,
+  decodeEnvironment(process.env, { MERIDIAN_API_KEYS: commonVariables.MERIDIAN_API_KEYS }, variables),
+);
 
 await startOrExit(service, async () => {
   let consumers: RunningConsumers | undefined;
-  const health =
-    config.PORT === undefined
-      ? undefined
-      : await serveHealth(config.PORT, () => (consumers === undefined ? undefined : { consumers: consumers.snapshots() }));
   const logger = createLogger({
     service,
     level: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
     ...(config.GOOGLE_CLOUD_PROJECT !== undefined && { project: config.GOOGLE_CLOUD_PROJECT }),
   });
+  // Cloud Run starts (and keeps) a service that answers on $PORT; the answer is where each consumer stands, and
+  // /metrics their lag, dead letters and the timers (observeProcess below).
+  const health =
+    config.PORT === undefined
+      ? undefined
+      : await serveWorkerPort(config.PORT, {
+          status: () => (consumers === undefined ? undefined : { consumers: consumers.snapshots() }),
+          findPrincipal: keyring(MERIDIAN_API_KEYS),
+          logger,
+        });
   // It writes the log (its commands) whatever the bus; its checkpoints, timers and leases live with the read models.
   const dataDir = dataDirFor(config, { eventStore: true, readModels: true });
   const documents = openDocumentStore(config, logger, dataDir);

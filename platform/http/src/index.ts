@@ -10,6 +10,6 @@ export * from './query-parameters.ts';
 export * from './request-context.ts';
 export * from './server.ts';
 export * from './sse.ts';
-export * from './health.ts';
+export * from './worker-port.ts';
 export * from './http-app.ts';
 export * from './metrics-route.ts';

@@ -1,7 +1,10 @@
-import { silentLogger } from '@meridian/kernel';
-import { StartupFailure } from '@meridian/runtime';
+import { randomId, silentLogger, type NewEvent } from '@meridian/kernel';
+import { parsePrometheusText, sampleValue, StartupFailure, telemetry } from '@meridian/runtime';
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { eventStoreKind, openEventStore, provisionsSpanner, spannerDatabaseVariable, spannerLocation } from './event-store.ts';
 
 test('the event store is chosen from the environment: Spanner, EventStoreDB, or the embedded file', (t) => {
@@ -46,4 +49,48 @@ test('the Spanner database is provisioned at start on the emulator, never by def
   t.false(provisionsSpanner({}));
   t.false(provisionsSpanner({ SPANNER_EMULATOR_HOST: '127.0.0.1:9010', MERIDIAN_PROVISION: 'false' }));
   t.true(provisionsSpanner({ MERIDIAN_PROVISION: 'true' }));
+});
+
+const noted = (type: string): NewEvent => ({
+  eventId: randomId(),
+  type,
+  schemaVersion: 1,
+  data: {},
+  metadata: { correlationId: 'c', causationId: 'c', actor: { principalId: 'test', role: 'admin' } },
+});
+
+test('the store the platform opens records each append group size by aggregate, and nothing for an append that appended nothing', async (t) => {
+  const store = openEventStore({}, silentLogger, mkdtempSync(join(tmpdir(), 'meridian-append-groups-')));
+  try {
+    const request = { requestId: 'group-1', fingerprint: 'f' };
+    const first = await store.append({
+      streamId: 'parcel-g1',
+      expectedRevision: 'no_stream',
+      events: [1, 2, 3].map(() => noted('g.noted.v1')),
+      request,
+    });
+    t.is(first.outcome, 'appended');
+    // The same request again (a duplicate) and a conflict: nothing written, nothing recorded.
+    t.is(
+      (await store.append({ streamId: 'parcel-g1', expectedRevision: 'no_stream', events: [noted('g.noted.v1')], request })).outcome,
+      'duplicate',
+    );
+    t.is(
+      (await store.append({ streamId: 'parcel-g1', expectedRevision: 'no_stream', events: [noted('g.noted.v1')] })).outcome,
+      'wrong_expected_revision',
+    );
+    await store.append({ streamId: 'route-g1', expectedRevision: 'no_stream', events: [noted('g.noted.v1')] });
+
+    const families = parsePrometheusText(await telemetry().prometheusText());
+    t.is(families.get('meridian_append_group_size')?.type, 'histogram');
+    const parcel = { aggregate: 'parcel' };
+    t.is(sampleValue(families, 'meridian_append_group_size_count', parcel), 1);
+    t.is(sampleValue(families, 'meridian_append_group_size_sum', parcel), 3);
+    t.is(sampleValue(families, 'meridian_append_group_size_bucket', { ...parcel, le: '2' }), 0);
+    t.is(sampleValue(families, 'meridian_append_group_size_bucket', { ...parcel, le: '5' }), 1);
+    t.is(sampleValue(families, 'meridian_append_group_size_count', { aggregate: 'route' }), 1);
+    t.is(sampleValue(families, 'meridian_append_group_size_sum', { aggregate: 'route' }), 1);
+  } finally {
+    await store.close();
+  }
 });

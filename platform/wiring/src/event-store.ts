@@ -67,7 +67,10 @@ export const spannerLocation = (config: EventStoreConfig): SpannerLocation | und
 export const provisionsSpanner = (config: EventStoreConfig): boolean =>
   (config.MERIDIAN_PROVISION ?? (config.SPANNER_EMULATOR_HOST ? 'true' : 'false')) === 'true';
 
-/** The configured event store, each append in a span whose traceparent its events carry (tracedEventStore). */
+/**
+ * The configured event store, each append in a span whose traceparent its events carry, and its group's size
+ * recorded (tracedEventStore).
+ */
 export const openEventStore = (
   config: EventStoreConfig,
   logger: Logger,

@@ -38,6 +38,13 @@ export const instrumentDescriptors = {
     unit: 's',
     attributes: ['command', 'outcome'],
   },
+  appendGroupSize: {
+    name: 'meridian.append.group_size',
+    kind: 'histogram',
+    description: 'Events appended together, in one transaction, per append',
+    unit: '{event}',
+    attributes: ['aggregate'],
+  },
   telemetryRefusals: {
     name: 'meridian.telemetry.refusals',
     kind: 'counter',
@@ -117,6 +124,19 @@ export const recordCommand = (command: string, outcome: CommandOutcome, seconds:
   commands().handled.add(1, attributes);
   commands().duration.record(seconds, attributes);
 };
+
+const appendGroupSize = once(() => {
+  const { name, description, unit } = instrumentDescriptors.appendGroupSize;
+  return meter().createHistogram(name, {
+    description,
+    unit,
+    // A command appends one or a few; a process manager's chunk of steps up to 250 (its appends' bound).
+    advice: { explicitBucketBoundaries: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000] },
+  });
+});
+
+/** One append's group of events, by the aggregate (stream category) it went to: `parcel`, `route`, ... */
+export const recordAppendGroup = (aggregate: string, events: number): void => appendGroupSize().record(events, { aggregate });
 
 const telemetryRefusals = once(() => {
   const { name, description } = instrumentDescriptors.telemetryRefusals;

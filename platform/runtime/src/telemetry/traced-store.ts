@@ -1,8 +1,10 @@
 // The event store with a span per append, whose W3C traceparent the appended events carry in their
 // metadata: whoever appends (the API's command handling, a reactor, a process manager, a timer), the events
-// continue the trace that caused them, and every consumer's handling of them is a child of this append.
+// continue the trace that caused them, and every consumer's handling of them is a child of this append. Each
+// append that appends also records its group's size (`meridian.append.group_size`, by aggregate).
 import type { EventStore } from '@meridian/kernel';
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { recordAppendGroup } from './instruments.ts';
 
 const traceparentNow = (): string | undefined => {
   const carrier: Record<string, string> = {};
@@ -12,11 +14,12 @@ const traceparentNow = (): string | undefined => {
 
 export const tracedEventStore = (store: EventStore): EventStore => ({
   ...store,
-  append: (request) =>
-    trace
+  append: (request) => {
+    const aggregate = request.streamId.split('-')[0] ?? '';
+    return trace
       .getTracer('meridian-event-store')
       .startActiveSpan(
-        `append ${request.streamId.split('-')[0] ?? ''}`,
+        `append ${aggregate}`,
         { kind: SpanKind.PRODUCER, attributes: { 'meridian.stream': request.streamId, 'meridian.events': request.events.length } },
         async (span) => {
           const traceparent = traceparentNow();
@@ -27,6 +30,8 @@ export const tracedEventStore = (store: EventStore): EventStore => ({
                 : { ...request, events: request.events.map((event) => ({ ...event, metadata: { ...event.metadata, traceparent } })) },
             );
             span.setAttribute('meridian.append.outcome', result.outcome);
+            // Only what was written: a duplicate or a conflict appended nothing.
+            if (result.outcome === 'appended') recordAppendGroup(aggregate, request.events.length);
             return result;
           } catch (error) {
             span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
@@ -35,5 +40,6 @@ export const tracedEventStore = (store: EventStore): EventStore => ({
             span.end();
           }
         },
-      ),
+      );
+  },
 });
