@@ -110,7 +110,10 @@ test('a slow receiver hits the timeout; the attempt is recorded and retried', as
   t.true(attempts[0]!.latencyMs >= 990);
   for (const earlier of attempts.slice(0, -1)) t.like(earlier, { statusCode: null, error: 'no complete answer within 1000 ms' });
   t.is(attempts.at(-1)!.statusCode, 200);
-  t.true(receiver.ids().every((id) => id === receiver.ids()[0]), 'every attempt carries the same webhook id');
+  t.true(
+    receiver.ids().every((id) => id === receiver.ids()[0]),
+    'every attempt carries the same webhook id',
+  );
 });
 
 test('410 Gone disables the endpoint with a visible reason; its deliveries are dead and nothing more is sent', async (t) => {
