@@ -34,10 +34,20 @@ module.exports = {
     },
     {
       name: 'adapters-import-the-kernel-only',
-      comment: "An adapter implements the kernel's ports with one technology; it knows no other adapter and nothing above.",
+      comment:
+        "An adapter implements the kernel's ports with one technology; it knows no other adapter and nothing above (the SQL archives' one exception follows).",
       severity: 'error',
-      from: { path: '^adapters/([^/]+)/' },
+      from: { path: '^adapters/(?!(?:duckdb|bigquery)/)([^/]+)/' },
       to: { path: '^(domain/(?!kernel/)|projections/|platform/|apps/|scripts/|adapters/)', pathNot: '^adapters/$1/' },
+    },
+    {
+      name: 'sql-archives-share-their-rows-only',
+      comment:
+        'The one exception to the rule above: the SQL archives (DuckDB, BigQuery) lay out events the same way, so they share ' +
+        'adapters/archive-sql (tables, columns, rows), and import no other adapter.',
+      severity: 'error',
+      from: { path: '^adapters/(duckdb|bigquery)/' },
+      to: { path: '^(domain/(?!kernel/)|projections/|platform/|apps/|scripts/|adapters/)', pathNot: '^adapters/($1|archive-sql)/' },
     },
     {
       name: 'platform-imports-no-app',
