@@ -1,6 +1,6 @@
-// The arrows of docs/architecture.md as rules: `npm run deps` (part of `npm test`) fails on any import that
-// points the wrong way. Imports go through the workspaces' package names; they are resolved to the folders
-// they name, so the rules speak of folders.
+// The arrows of docs/architecture.md as rules: `npm run lint` (part of `npm test`) fails on any import that
+// points the wrong way, and `npm run deps:graph` draws them into docs/dependencies.md. Imports go through
+// the workspaces' package names; they are resolved to the folders they name, so the rules speak of folders.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
