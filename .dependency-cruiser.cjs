@@ -1,6 +1,6 @@
-// The arrows of docs/architecture.md as rules: `npm run deps` (part of `npm test`) fails on any import that
-// points the wrong way. Imports go through the workspaces' package names; they are resolved to the folders
-// they name, so the rules speak of folders.
+// The arrows of docs/architecture.md as rules: `npm run lint` (part of `npm test`) fails on any import that
+// points the wrong way, and `npm run deps:graph` draws them into docs/dependencies.md. Imports go through
+// the workspaces' package names; they are resolved to the folders they name, so the rules speak of folders.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -34,10 +34,20 @@ module.exports = {
     },
     {
       name: 'adapters-import-the-kernel-only',
-      comment: "An adapter implements the kernel's ports with one technology; it knows no other adapter and nothing above.",
+      comment:
+        "An adapter implements the kernel's ports with one technology; it knows no other adapter and nothing above (the SQL archives' one exception follows).",
       severity: 'error',
-      from: { path: '^adapters/([^/]+)/' },
+      from: { path: '^adapters/(?!(?:duckdb|bigquery)/)([^/]+)/' },
       to: { path: '^(domain/(?!kernel/)|projections/|platform/|apps/|scripts/|adapters/)', pathNot: '^adapters/$1/' },
+    },
+    {
+      name: 'sql-archives-share-their-rows-only',
+      comment:
+        'The one exception to the rule above: the SQL archives (DuckDB, BigQuery) lay out events the same way, so they share ' +
+        'adapters/archive-sql (tables, columns, rows), and import no other adapter.',
+      severity: 'error',
+      from: { path: '^adapters/(duckdb|bigquery)/' },
+      to: { path: '^(domain/(?!kernel/)|projections/|platform/|apps/|scripts/|adapters/)', pathNot: '^adapters/($1|archive-sql)/' },
     },
     {
       name: 'platform-imports-no-app',

@@ -3,7 +3,8 @@
 // test process), the fallback to that platform's audit API.
 import { createDuckDbArchive } from '@meridian/duckdb';
 import { keyring, serve, type ApiKey } from '@meridian/http';
-import { archiveEventColumns, chainKeyOf, silentLogger, type RecordedEvent } from '@meridian/kernel';
+import { chainKeyOf, silentLogger, type RecordedEvent } from '@meridian/kernel';
+import { archiveEventColumns } from '@meridian/archive-sql';
 import { createApp } from '@meridian/query-api';
 import { on, runAuditScenario, scenarioClock } from '@meridian/query-api/testing';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';

@@ -1,6 +1,6 @@
 // The anchors table and its statements, without a BigQuery: the kernel's columns, one parameterised MERGE
 // keyed on the position, pages in position order, rows read back as anchors.
-import { archiveAnchorColumns } from '@meridian/kernel';
+import { archiveAnchorColumns } from '@meridian/archive-sql';
 import test from 'ava';
 import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
 import { anchorsTable } from './schema.ts';

@@ -1,6 +1,7 @@
 // The log's anchors in BigQuery (see the kernel's LogAnchor): a small table, one row per position, written
 // with a MERGE so that the first anchor of a position stays; read a page at a time in position order.
-import { archivePageLimit, archiveTables, type LogAnchor } from '@meridian/kernel';
+import { archivePageLimit, type LogAnchor } from '@meridian/kernel';
+import { archiveTables } from '@meridian/archive-sql';
 import type { ParameterisedQuery } from './sql.ts';
 
 const { anchors } = archiveTables;

@@ -13,11 +13,8 @@
 // pause (jobs.ts). Every job runs where the dataset is.
 import { BigQuery } from '@google-cloud/bigquery';
 import {
-  archiveEventRow,
   archivePageOf,
   ArchiveSqlRejected,
-  distinctEvents,
-  distinctPings,
   permanent,
   queryCancelled,
   sqlAnswerOf,
@@ -25,6 +22,7 @@ import {
   type SqlOptions,
   type SqlResult,
 } from '@meridian/kernel';
+import { archiveEventRow, distinctEvents, distinctPings } from '@meridian/archive-sql';
 import { anchorOfRow, anchorsQuery, mergeAnchorQuery } from './anchors.ts';
 import { groupsWithin, maxRowBytesPerStatement, parameterBytesOf } from './batches.ts';
 import { codeOf, describe, reasonsOf, type BigQueryClient } from './client.ts';

@@ -1,6 +1,7 @@
 // Reading BigQuery's answers without BigQuery: rows built by the client's own parser from the wire format.
 import { BigQuery, type TableField } from '@google-cloud/bigquery';
-import { archiveEventRow, type RecordedEvent } from '@meridian/kernel';
+import { type RecordedEvent } from '@meridian/kernel';
+import { archiveEventRow } from '@meridian/archive-sql';
 import test from 'ava';
 import { eventOfRow, sqlResultOf, timestampText } from './rows.ts';
 

@@ -1,7 +1,8 @@
 // BigQuery's result rows as the archive port hands them out: events read back exactly, and query answers
 // JSON-ready in the same shapes the DuckDB archive gives.
 import { BigQueryDate, BigQueryDatetime, BigQueryInt, BigQueryTime, BigQueryTimestamp, Geography } from '@google-cloud/bigquery';
-import { eventFromArchiveRow, type RecordedEvent, type SqlResult } from '@meridian/kernel';
+import { type RecordedEvent, type SqlResult } from '@meridian/kernel';
+import { eventFromArchiveRow } from '@meridian/archive-sql';
 
 const text = (row: Readonly<Record<string, unknown>>, column: string): string => {
   const value = row[column];

@@ -1,4 +1,4 @@
-import { archiveEventColumns, archiveTelemetryColumns } from '@meridian/kernel';
+import { archiveEventColumns, archiveTelemetryColumns } from '@meridian/archive-sql';
 import test from 'ava';
 import {
   eventFields,

@@ -13,7 +13,7 @@
 // events by aggregate type, stream (the MERGE bounds its target by the batch's streams), event type and
 // correlation; pings by vehicle (the MERGE bounds its target by the batch's vehicles).
 import type { TableField, TableMetadata } from '@google-cloud/bigquery';
-import { archiveTables } from '@meridian/kernel';
+import { archiveTables } from '@meridian/archive-sql';
 
 const required = (name: string, type: string): TableField => ({ name, type, mode: 'REQUIRED' });
 const nullable = (name: string, type: string): TableField => ({ name, type, mode: 'NULLABLE' });

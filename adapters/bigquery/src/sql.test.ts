@@ -1,7 +1,8 @@
 // The BigQuery archive's statements, checked without BigQuery: what they key on, what they bind, and that
 // nothing a caller gives reaches the SQL text.
 import { BigQuery } from '@google-cloud/bigquery';
-import { archiveEventColumns, archiveEventRow, encodeArchiveCursor, type RecordedEvent } from '@meridian/kernel';
+import { encodeArchiveCursor, type RecordedEvent } from '@meridian/kernel';
+import { archiveEventColumns, archiveEventRow } from '@meridian/archive-sql';
 import test from 'ava';
 import { findQuery, mergeEventsQuery, mergeTelemetryQuery, type ParameterisedQuery } from './sql.ts';
 

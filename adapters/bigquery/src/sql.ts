@@ -14,16 +14,8 @@
 // covers, in terms BigQuery prunes on: the days of its rows (the partitions) and its streams or vehicles
 // (the leading clustered columns). Each bound is safe because an archived copy of a row has the same
 // recorded_at and the same stream or vehicle as the row.
-import {
-  archiveEventColumns,
-  archiveInstant,
-  archivePageLimit,
-  archiveTelemetryColumns,
-  decodeArchiveCursor,
-  type ArchivedPing,
-  type ArchiveEventRow,
-  type ArchiveFilter,
-} from '@meridian/kernel';
+import { archivePageLimit, decodeArchiveCursor, type ArchivedPing, type ArchiveFilter } from '@meridian/kernel';
+import { archiveEventColumns, archiveInstant, archiveTelemetryColumns, type ArchiveEventRow } from '@meridian/archive-sql';
 import { eventsArchive, firstOfEach, telemetryArchive } from './schema.ts';
 
 type ParamType = string | string[] | { readonly [field: string]: string }[];

@@ -1,5 +1,6 @@
 // The log's anchors in DuckDB (see the kernel's LogAnchor): one row per position, the first kept.
-import { archivePageLimit, archiveTables, type LogAnchor } from '@meridian/kernel';
+import { archivePageLimit, type LogAnchor } from '@meridian/kernel';
+import { archiveTables } from '@meridian/archive-sql';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { numberOf, recordedAtOf, textOf } from './values.ts';
 

@@ -12,19 +12,15 @@
 // Within one process DuckDB's file lock does not stop a second instance on the same file, which would then
 // corrupt it; opening a path twice in one process is refused here for that reason.
 import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { archivePageOf, sqlAnswerOf, type ArchivedPing, type EventArchive, type RecordedEvent } from '@meridian/kernel';
 import {
   archiveEventColumns,
   archiveEventRow,
-  archivePageOf,
   distinctEvents,
   distinctPings,
   eventFromArchiveRow,
-  sqlAnswerOf,
-  type ArchivedPing,
   type ArchiveEventRow,
-  type EventArchive,
-  type RecordedEvent,
-} from '@meridian/kernel';
+} from '@meridian/archive-sql';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createAnchorsTable, insertAnchor, readAnchors } from './anchors.ts';

@@ -1,6 +1,7 @@
 // The archive's find as one parameterised DuckDB query: every filter a condition, pages by keyset on
 // (global_position, event_id), one row more than the page to know whether another follows.
-import { archiveInstant, archivePageLimit, archiveTables, decodeArchiveCursor, type ArchiveFilter } from '@meridian/kernel';
+import { archivePageLimit, decodeArchiveCursor, type ArchiveFilter } from '@meridian/kernel';
+import { archiveInstant, archiveTables } from '@meridian/archive-sql';
 
 export type FindQuery = { readonly sql: string; readonly params: (string | number)[] };
 

@@ -7,7 +7,7 @@
 // zone maps (min/max per row group) skip whole row groups for a time window much as partitions would.
 // Point lookups that auditors make (one stream, one business transaction) get ART indexes; each index
 // costs every insert, so there are only those two besides the key.
-import { archiveTables } from '@meridian/kernel';
+import { archiveTables } from '@meridian/archive-sql';
 
 const { events, telemetry } = archiveTables;
 

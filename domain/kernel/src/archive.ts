@@ -2,11 +2,12 @@
 // store made for questions over history: DuckDB embedded, BigQuery in the cloud. Written by the archiver
 // (a consumer of the event plane), idempotently: a redelivered or replayed event never makes a second row.
 //
-// Below the port are the pieces both adapters share, so the two stores flatten, order and page events the
-// same way: the row an event becomes, the event a row reads back as, the page cursor, batch de-duplication.
+// The port speaks of events, pings, anchors and pages in the domain's terms (and passes SQL through in the
+// archive's own dialect). How the SQL archives lay them out (tables, snake_case columns, the row an event
+// becomes and the event a row reads back as) is theirs, shared in adapters/archive-sql. Below the port is
+// its paging, the same for every archive and checked at the API edge: the page cursor and the page size.
 import * as E from 'fp-ts/lib/Either.js';
-import { fieldErrors } from './codecs.ts';
-import { aggregateTypeOf, RecordedEventCodec, type RecordedEvent } from './envelope.ts';
+import type { RecordedEvent } from './envelope.ts';
 
 export type ArchiveFilter = {
   readonly streamId?: string;
@@ -142,137 +143,6 @@ export type EventArchive = {
   /** Anchors in position order, after a position (default 0), `limit` (1 to maxArchivePageSize) at a time. */
   readonly anchors: (page: { readonly after?: number; readonly limit: number }) => Promise<readonly LogAnchor[]>;
   readonly close: () => Promise<void>;
-};
-
-/** The archive's tables, the same in every adapter (names and columns). */
-export const archiveTables = {
-  events: 'events',
-  telemetry: 'telemetry',
-  anchors: 'log_anchors',
-} as const;
-
-/** Columns of the anchors table: the log's position and global hash, and when they were recorded. */
-export const archiveAnchorColumns = ['global_position', 'global_hash', 'recorded_at'] as const;
-
-/**
- * Columns of the events table: the envelope flattened for SQL, with `data` and `metadata` as JSON. Partitioned
- * by day on recorded_at and clustered by aggregate_type, type, stream_id where the store supports it.
- */
-export const archiveEventColumns = [
-  'event_id',
-  'type',
-  'schema_version',
-  'aggregate_type',
-  'stream_id',
-  'stream_revision',
-  'global_position',
-  'recorded_at',
-  'correlation_id',
-  'causation_id',
-  'request_id',
-  'principal_id',
-  'actor_role',
-  'client_id',
-  'traceparent',
-  'data',
-  'metadata',
-] as const;
-export type ArchiveEventColumn = (typeof archiveEventColumns)[number];
-
-/** Columns of the telemetry table; the vehicle and the instant are its key. */
-export const archiveTelemetryColumns = ['vehicle_id', 'lat', 'lng', 'speed', 'heading', 'recorded_at'] as const;
-
-/**
- * One event as a row: scalar columns to filter and group on, and the data and metadata as JSON text, which
- * is what reads back (the columns drawn from metadata are copies, for SQL). recorded_at is RFC 3339 text,
- * each store casts it to its timestamp type.
- */
-export type ArchiveEventRow = {
-  readonly [K in ArchiveEventColumn]: K extends 'schema_version' | 'stream_revision' | 'global_position'
-    ? number
-    : K extends 'request_id' | 'client_id' | 'traceparent'
-      ? string | null
-      : string;
-};
-
-/**
- * The client an event concerns: events about a client's thing carry its id in their data (every parcel
- * event carries its parcel's `clientId`). Not the actor's client: staff act on clients' parcels too, and a
- * dispatcher's delivery is still the client's delivery. Null for events of no client (routes, vehicles).
- */
-export const clientOfEvent = (event: Pick<RecordedEvent, 'data'>): string | null => {
-  const { data } = event;
-  if (typeof data !== 'object' || data === null || !('clientId' in data)) return null;
-  return typeof data.clientId === 'string' ? data.clientId : null;
-};
-
-export const archiveEventRow = (event: RecordedEvent): ArchiveEventRow => ({
-  event_id: event.eventId,
-  type: event.type,
-  schema_version: event.schemaVersion,
-  aggregate_type: aggregateTypeOf(event.streamId),
-  stream_id: event.streamId,
-  stream_revision: event.streamRevision,
-  global_position: event.globalPosition,
-  recorded_at: event.recordedAt,
-  correlation_id: event.metadata.correlationId,
-  causation_id: event.metadata.causationId,
-  request_id: event.metadata.requestId ?? null,
-  principal_id: event.metadata.actor.principalId,
-  actor_role: event.metadata.actor.role,
-  client_id: clientOfEvent(event),
-  traceparent: event.metadata.traceparent ?? null,
-  // JSON has no undefined: an event without data archives null, as any JSON consumer would see it.
-  data: JSON.stringify(event.data ?? null),
-  metadata: JSON.stringify(event.metadata),
-});
-
-/** What a store reads back for one event: its envelope columns, recorded_at in `Date#toISOString` form, the JSON text. */
-export type StoredEventRow = Pick<
-  ArchiveEventRow,
-  'event_id' | 'type' | 'schema_version' | 'stream_id' | 'stream_revision' | 'global_position' | 'recorded_at' | 'data' | 'metadata'
->;
-
-/** The archive's own rows are decoded like any input: a corrupt row fails loudly rather than passing as an event. */
-export const eventFromArchiveRow = (row: StoredEventRow): RecordedEvent => {
-  const decoded = RecordedEventCodec.decode({
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    streamId: row.stream_id,
-    streamRevision: row.stream_revision,
-    globalPosition: row.global_position,
-    recordedAt: row.recorded_at,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-  });
-  if (E.isRight(decoded)) return decoded.right;
-  const problems = fieldErrors(decoded.left).map((e) => `${e.pointer} ${e.detail}`);
-  throw new Error(`archived event ${row.event_id} does not read back as an event: ${problems.join('; ')}`);
-};
-
-/** The instant of an RFC 3339 string in one canonical form, so both stores key pings and filter windows alike. */
-export const archiveInstant = (rfc3339: string): string => {
-  const ms = Date.parse(rfc3339);
-  if (Number.isNaN(ms)) throw new RangeError(`not an RFC 3339 instant: ${JSON.stringify(rfc3339)}`);
-  return new Date(ms).toISOString();
-};
-
-// A batch may carry one event twice (a redelivery joined to its original); stores that insert every
-// unmatched source row (BigQuery's MERGE) would then write it twice.
-export const distinctEvents = (events: readonly RecordedEvent[]): RecordedEvent[] => [
-  ...new Map(events.map((e) => [e.eventId, e] as const)).values(),
-];
-
-/** Distinct pings by vehicle and instant, with recordedAt in canonical form; the first of duplicates wins. */
-export const distinctPings = (pings: readonly ArchivedPing[]): ArchivedPing[] => {
-  const byKey = new Map<string, ArchivedPing>();
-  for (const ping of pings) {
-    const recordedAt = archiveInstant(ping.recordedAt);
-    const key = `${ping.vehicleId}@${recordedAt}`;
-    if (!byKey.has(key)) byKey.set(key, { ...ping, recordedAt });
-  }
-  return [...byKey.values()];
 };
 
 /** Where a page ended: the last event's place in (global position, event id) order. */

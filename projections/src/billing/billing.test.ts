@@ -1,6 +1,7 @@
 // The billing ledger: one line per billable fact however often it is applied, priced by the client's
 // tariff in force on the line's day; a failed attempt only where the tariff charges it.
-import { constantOf, projectAll, type Document } from '@meridian/kernel';
+import { constantOf, type RecordedEvent } from '@meridian/kernel';
+import { givenProjection } from '@meridian/kernel/testing';
 import { parcelEvents } from '@meridian/parcel';
 import test from 'ava';
 import { createTestLog, parcelFacts } from '../testing/index.ts';
@@ -15,33 +16,40 @@ const tariffs = constantOf(Tariffs, {
   globex: [{ from: '2026-01-01', currency: 'EUR', deliveredCents: 390, returnedToDepotCents: 0 }],
 });
 
-const linesOf = (documents: ReadonlyMap<string, ReadonlyMap<string, Document>>): BillingLine[] =>
-  [...(documents.get(billingLines.name)?.values() ?? [])].map((document) => document as BillingLine);
+const given = givenProjection(billingProjection);
 
-test('one line per billable fact: delivered, returned to the depot, a failed attempt; nothing else', (t) => {
-  const log = createTestLog();
-  const p = parcelFacts('p-1');
-  const q = parcelFacts('p-2', { clientId: 'globex' });
-  const events = [
-    log.record(parcelEvents, 'parcel-p-1', p.registered('07:00')),
-    log.record(parcelEvents, 'parcel-p-1', p.assigned('r-1', '07:10')),
-    log.record(parcelEvents, 'parcel-p-1', p.loaded('r-1', 'v-1', '07:20')),
-    log.record(parcelEvents, 'parcel-p-1', p.outForDelivery('r-1', 'v-1', 1, '08:00')),
-    log.record(parcelEvents, 'parcel-p-1', p.failed('r-1', 'v-1', 1, '09:00')),
-    log.record(parcelEvents, 'parcel-p-1', p.outForDelivery('r-1', 'v-1', 2, '10:00')),
-    log.record(parcelEvents, 'parcel-p-1', p.delivered('r-1', 'v-1', 2, '11:00')),
-    log.record(parcelEvents, 'parcel-p-2', q.registered('07:00')),
-  ];
-  const once = linesOf(projectAll(billingProjection, events));
-  t.deepEqual(
-    once.map((line) => [line.parcelId, line.kind, line.attempt, line.day]),
-    [
-      ['p-1', 'failed-attempt', 1, '2026-11-21'],
-      ['p-1', 'delivered', 2, '2026-11-21'],
-    ],
-  );
-  t.deepEqual(linesOf(projectAll(billingProjection, [...events, ...events])), once, 'applied twice: the same lines');
-});
+// p-1 fails its first attempt and is delivered at the second; p-2 (globex) is only registered.
+const log = createTestLog();
+const p = parcelFacts('p-1');
+const q = parcelFacts('p-2', { clientId: 'globex' });
+const story: readonly RecordedEvent[] = [
+  log.record(parcelEvents, 'parcel-p-1', p.registered('07:00')),
+  log.record(parcelEvents, 'parcel-p-1', p.assigned('r-1', '07:10')),
+  log.record(parcelEvents, 'parcel-p-1', p.loaded('r-1', 'v-1', '07:20')),
+  log.record(parcelEvents, 'parcel-p-1', p.outForDelivery('r-1', 'v-1', 1, '08:00')),
+  log.record(parcelEvents, 'parcel-p-1', p.failed('r-1', 'v-1', 1, '09:00')),
+  log.record(parcelEvents, 'parcel-p-1', p.outForDelivery('r-1', 'v-1', 2, '10:00')),
+  log.record(parcelEvents, 'parcel-p-1', p.delivered('r-1', 'v-1', 2, '11:00')),
+  log.record(parcelEvents, 'parcel-p-2', q.registered('07:00')),
+];
+
+/** The line of a billable fact of p-1's: by the fact's event id. */
+const lineOf = (event: RecordedEvent, kind: BillingLine['kind'], attempt: number, at: string): [string, BillingLine] => [
+  event.eventId,
+  { lineId: event.eventId, clientId: 'acme', parcelId: 'p-1', kind, at, day: '2026-11-21', attempt },
+];
+
+const billed: Readonly<Record<string, BillingLine>> = Object.fromEntries([
+  lineOf(story[4]!, 'failed-attempt', 1, '2026-11-21T09:00:00.000Z'),
+  lineOf(story[6]!, 'delivered', 2, '2026-11-21T11:00:00.000Z'),
+]);
+
+test(
+  'one line per billable fact: delivered, returned to the depot, a failed attempt; nothing else',
+  given(story).thenDocuments(billingLines, billed),
+);
+
+test('applied twice, the facts make the same lines', given([...story, ...story]).thenDocuments(billingLines, billed));
 
 test("a line is priced by its client's tariff in force on its day; a failed attempt only where it is charged", (t) => {
   const line = (clientId: string, kind: BillingLine['kind'], day: string): BillingLine => ({

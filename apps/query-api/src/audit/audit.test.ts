@@ -2,7 +2,8 @@
 // the real command handler on a test clock, and a DuckDB archive (in memory) holding the same events.
 import { createDuckDbArchive } from '@meridian/duckdb';
 import { keyring, serve, type ApiKey, type RunningServer } from '@meridian/http';
-import { archiveEventColumns, fold, silentLogger, type EventArchive, type EventStore, type RecordedEvent } from '@meridian/kernel';
+import { fold, silentLogger, type EventArchive, type EventStore, type RecordedEvent } from '@meridian/kernel';
+import { archiveEventColumns } from '@meridian/archive-sql';
 import { parcel } from '@meridian/parcel';
 import { route } from '@meridian/route';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';

@@ -1,14 +1,8 @@
 // Events from the archive, a page at a time for reading, or as an export that is written while it is
 // read: JSON Lines (one envelope per line, exactly as archived) or CSV (the archive's own columns, with
 // data and metadata as JSON text). An export holds one page in memory, never the whole answer.
-import {
-  archiveEventColumns,
-  archiveEventRow,
-  maxArchivePageSize,
-  type ArchiveFilter,
-  type EventArchive,
-  type RecordedEvent,
-} from '@meridian/kernel';
+import { maxArchivePageSize, type ArchiveFilter, type EventArchive, type RecordedEvent } from '@meridian/kernel';
+import { archiveEventColumns, archiveEventRow } from '@meridian/archive-sql';
 import { auditEntryOf, type AuditEntry } from './entry.ts';
 
 export type AuditEventsPage = { readonly items: readonly AuditEntry[]; readonly next: string | null };

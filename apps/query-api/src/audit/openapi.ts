@@ -1,6 +1,7 @@
 // The audit API's part of the OpenAPI 3.1 document.
 import { jsonContent, pathParameter, problemResponses, type OpenApiOperation, type OpenApiPart, type OpenApiPaths } from '@meridian/http';
-import { archiveEventColumns, maxArchivePageSize, type JsonSchema } from '@meridian/kernel';
+import { maxArchivePageSize, type JsonSchema } from '@meridian/kernel';
+import { archiveEventColumns } from '@meridian/archive-sql';
 import { auditedAggregates, auditedEventTypes } from './aggregates.ts';
 import { streamIdPattern } from './entry.ts';
 

@@ -1,0 +1,3 @@
+export * from './tables.ts';
+export * from './rows.ts';
+export * from './batches.ts';
