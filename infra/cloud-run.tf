@@ -623,7 +623,8 @@ resource "google_cloud_run_v2_service" "projector" {
 }
 
 # The archive: the projector image running only the archivers (event-archiver and telemetry-archiver),
-# which write every event and every ping to BigQuery, under the archiver's account.
+# which write every event and every ping to BigQuery, under the archiver's account, and anchor the event
+# log's sealed head there every minute (read from Spanner: docs/replay-and-audit.md, "Tamper evidence").
 resource "google_cloud_run_v2_service" "archiver" {
   name                = "archiver"
   location            = var.region
@@ -693,6 +694,11 @@ resource "google_cloud_run_v2_service" "archiver" {
         name  = "MERIDIAN_PROJECTIONS"
         value = "archive"
       }
+      # The log's head (its last seal), read only, to anchor it in the archive.
+      env {
+        name  = "MERIDIAN_SPANNER_DATABASE"
+        value = "${google_spanner_instance.events.name}/${google_spanner_database.events.name}"
+      }
       env {
         name  = "BIGQUERY_DATASET"
         value = google_bigquery_dataset.archive.dataset_id
@@ -757,6 +763,7 @@ resource "google_cloud_run_v2_service" "archiver" {
     google_bigquery_dataset_iam_member.archiver_data_editor,
     google_project_iam_member.archiver_job_user,
     google_secret_manager_secret_iam_member.archiver_api_keys,
+    google_spanner_database_iam_member.archiver,
     module.generated, # its subscriptions and the rights to read them
   ]
 }

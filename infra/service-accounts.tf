@@ -119,8 +119,8 @@ resource "google_project_iam_member" "archiver_job_user" {
   member  = "serviceAccount:${google_service_account.archiver.email}"
 }
 
-# The event store: written by the command API, the reactions worker (its commands) and the relay (its seals), read by the query API (audit) and
-# the webhook service (replays). Database roles, not instance or project ones.
+# The event store: written by the command API, the reactions worker (its commands) and the relay (its seals), read by the query API (audit),
+# the webhook service (replays) and the archiver (the head it anchors). Database roles, not instance or project ones.
 resource "google_spanner_database_iam_member" "command_api" {
   instance = google_spanner_instance.events.name
   database = google_spanner_database.events.name
@@ -140,6 +140,14 @@ resource "google_spanner_database_iam_member" "query_api" {
   database = google_spanner_database.events.name
   role     = "roles/spanner.databaseReader"
   member   = "serviceAccount:${google_service_account.query_api.email}"
+}
+
+# The archiver reads the log's head (its last seal) to anchor it in the archive.
+resource "google_spanner_database_iam_member" "archiver" {
+  instance = google_spanner_instance.events.name
+  database = google_spanner_database.events.name
+  role     = "roles/spanner.databaseReader"
+  member   = "serviceAccount:${google_service_account.archiver.email}"
 }
 
 resource "google_spanner_database_iam_member" "relay" {

@@ -296,6 +296,25 @@ test('a keyed log needs MERIDIAN_CHAIN_KEY to verify, and verifies with it', asy
   t.false(bad.stderr.includes('not-a-key'), 'a secret is never echoed');
 });
 
+test('a chain key is refused where the store cannot key its chain (Spanner, EventStoreDB): one line, exit 2, nothing checked', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meridian-audit-unkeyed-'));
+  const key = randomBytes(32).toString('base64');
+  const stores: readonly Record<string, string>[] = [
+    { MERIDIAN_SPANNER_DATABASE: 'meridian/events', GOOGLE_CLOUD_PROJECT: 'p', SPANNER_EMULATOR_HOST: '127.0.0.1:9' },
+    { EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:9?tls=false' },
+  ];
+  for (const store of stores)
+    for (const command of ['head', 'verify']) {
+      const run = await audit(dir, [command], { ...store, MERIDIAN_CHAIN_KEY: key });
+      t.is(run.code, 2, run.stderr);
+      t.is(run.stdout, '');
+      t.regex(
+        run.stderr,
+        /^\w+: MERIDIAN_CHAIN_KEY is set, but the (Spanner|EventStoreDB) event store \(\w+\) .*: unset MERIDIAN_CHAIN_KEY .*\n$/,
+      );
+    }
+});
+
 test('while the platform holds the archive, the CLI asks its audit API instead, and says so', async (t) => {
   const { dir, events } = await prepareDataDir();
   const auditorKey = 'cli-test-auditor-key-0001';

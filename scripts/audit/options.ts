@@ -69,14 +69,16 @@ Example: npm run audit -- sql "SELECT type, count(*) FROM events GROUP BY type"`
   verify: `Usage: npm run audit -- verify [--expect-head <position>:<hash>]...
 
 Checks the event log for tampering: recomputes both hash chains of the embedded store (keyed links with
-MERIDIAN_CHAIN_KEY, which it then needs), then checks that the log still reaches every head the platform
+MERIDIAN_CHAIN_KEY, which it then needs), or Spanner's stream chains and seals (MERIDIAN_SPANNER_DATABASE),
+then checks that the log still reaches every head the platform
 anchored in the archive, and every --expect-head (from an earlier "head"), with the same hash. A changed
 or removed event breaks a chain; a cut tail or a rewritten chain misses an anchor.
 Exit status: 0 intact, 1 tampered or unreadable, 2 usage (or the chain key is missing).
 Example: npm run audit -- verify --expect-head 42:5f0c…`,
   head: `Usage: npm run audit -- head
 
-Prints the event log's head as <position>:<hash> (the last event's position and global hash), for an
+Prints the event log's head as <position>:<hash> (the last event's position and global hash; on Spanner,
+the last seal's), for an
 auditor to keep somewhere else (a ticket, a signed note) and check later with verify --expect-head.`,
 } as const;
 

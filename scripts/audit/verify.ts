@@ -2,15 +2,15 @@
 // store's adapter (it knows how its file is laid out and chained; the links themselves are the kernel's);
 // this command opens what the environment names, adds the heads recorded elsewhere (the archive's anchors,
 // the auditor's --expect-head), and reports.
-import type { ChainCheckpoint, ChainKey, LogAnchor } from '@meridian/kernel';
-import { verifySpannerEventLog, type SpannerChainReport } from '@meridian/spanner';
+import type { ChainCheckpoint, ChainHead, ChainKey, LogAnchor } from '@meridian/kernel';
+import { spannerEventLogHead, verifySpannerEventLog, type SpannerChainReport } from '@meridian/spanner';
 import { eventLogHead, verifyEventLog } from '@meridian/sqlite';
-import { eventStoreKind, spannerLocation, type EventStoreConfig } from '@meridian/wiring';
+import { chainKeyRefusal, eventStoreKind, spannerLocation, type EventStoreConfig } from '@meridian/wiring';
 import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Outcome } from './sources.ts';
-import { verifyReportLines } from './verify-report.ts';
+import { checkpointReportLines, verifyReportLines } from './verify-report.ts';
 
 export type VerifyDeps = {
   /** Which event store the environment names (the embedded SQLite file when no connection string is set). */
@@ -21,27 +21,41 @@ export type VerifyDeps = {
   readonly err: (line: string) => void;
 };
 
-/** Spanner: every stream's chain, and the global chain its sealer wrote up to the last seal. */
-const spannerVerdict = (report: SpannerChainReport, deps: VerifyDeps): number => {
-  if (report.ok) {
-    const unsealed = report.events - report.sealedEvents;
-    deps.out(
-      `intact: ${report.events} events in ${report.streams} streams; every stream chain verifies, and the global ` +
-        `chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`,
-    );
-    if (unsealed > 0)
-      deps.out(`  the ${unsealed} newest events are covered by their streams' chains only until the relay's sealer seals them`);
-    return 0;
-  }
+/** Spanner: every stream's chain, the global chain its sealer wrote up to the last seal, and the heads recorded elsewhere. */
+const spannerVerdict = (
+  report: SpannerChainReport,
+  deps: VerifyDeps,
+  counts: { readonly anchors: number; readonly expected: number },
+): number => {
   const { broken } = report;
-  if (broken.kind === 'stream') {
+  const whole = `${report.events} events in ${report.streams} streams`;
+  const sealed = `the global chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`;
+  if (broken === undefined)
+    deps.out(
+      report.ok
+        ? `intact: ${whole}; every stream chain verifies, and ${sealed}`
+        : `every stream chain verifies over ${whole}, and ${sealed}, but not against the heads recorded elsewhere:`,
+    );
+  else if (broken.kind === 'stream') {
     deps.out(
       `TAMPERED: the stream chain breaks at position ${broken.globalPosition} (${broken.streamId} revision ${broken.streamRevision}, event ${broken.eventId})`,
     );
     deps.out(`  ${report.events} events before it verify; expected hash ${broken.expected}, stored ${broken.stored}`);
   } else if (broken.kind === 'stream-tip') deps.out(`TAMPERED: stream ${broken.streamId} was cut: ${broken.detail}`);
   else deps.out(`TAMPERED: the global chain breaks at seal ${broken.seal} (through position ${broken.throughPosition}): ${broken.detail}`);
-  return 1;
+  for (const line of checkpointReportLines(report.checkpoints, counts)) deps.out(line);
+  const unsealed = report.events - report.sealedEvents;
+  if (broken === undefined && unsealed > 0)
+    deps.out(`  the ${unsealed} newest events are covered by their streams' chains only until the relay's sealer seals them`);
+  return report.ok ? 0 : 1;
+};
+
+/** A chain key where the store cannot use it: said, and exit status 2 (the platform refuses to start so). */
+const unusedChainKey = (deps: VerifyDeps, command: string): number | undefined => {
+  const refusal = chainKeyRefusal(deps.config);
+  if (refusal === undefined) return undefined;
+  deps.err(`${command}: ${refusal}`);
+  return 2;
 };
 
 /** The embedded log's file, or why there is nothing to check: an exit status and what to say. */
@@ -58,13 +72,29 @@ const eventLogOf = (deps: VerifyDeps, command: string): E.Either<number, string>
   return E.left(1);
 };
 
-/** Prints the head as `<position>:<hash>` on stdout (what --expect-head takes), and what it is on stderr. */
-export const headCommand = (deps: VerifyDeps): number => {
+/** The log's head: the embedded file's last link, or Spanner's last seal. */
+const logHead = async (deps: VerifyDeps): Promise<E.Either<number, ChainHead | undefined>> => {
+  if (eventStoreKind(deps.config) === 'spanner') {
+    const location = spannerLocation(deps.config);
+    return location === undefined ? E.left(2) : E.right(await spannerEventLogHead(location));
+  }
   const path = eventLogOf(deps, 'head');
-  if (E.isLeft(path)) return path.left;
-  const head = eventLogHead(path.right);
+  return E.isLeft(path) ? path : E.right(eventLogHead(path.right));
+};
+
+/** Prints the head as `<position>:<hash>` on stdout (what --expect-head takes), and what it is on stderr. */
+export const headCommand = async (deps: VerifyDeps): Promise<number> => {
+  const refused = unusedChainKey(deps, 'head');
+  if (refused !== undefined) return refused;
+  const found = await logHead(deps);
+  if (E.isLeft(found)) return found.left;
+  const head = found.right;
   if (head === undefined) {
-    deps.err('head: the event log is empty');
+    deps.err(
+      eventStoreKind(deps.config) === 'spanner'
+        ? "head: the Spanner log has no seal yet (the relay's sealer seals it about every second)"
+        : 'head: the event log is empty',
+    );
     return 1;
   }
   deps.out(`${head.position}:${head.hash}`);
@@ -87,29 +117,25 @@ const anchorCheckpoint = (anchor: LogAnchor): ChainCheckpoint => ({
 export const verifyCommand = async (
   deps: VerifyDeps & { readonly expectHeads: readonly ChainCheckpoint[]; readonly anchors: () => Promise<Outcome<readonly LogAnchor[]>> },
 ): Promise<number> => {
-  if (eventStoreKind(deps.config) === 'spanner') {
-    const location = spannerLocation(deps.config);
-    if (location === undefined) return 2;
-    // The sealer's last seal is the Spanner log's head: compare a head kept elsewhere with the one printed.
-    if (deps.expectHeads.length > 0)
-      deps.err(
-        'verify: --expect-head and the archive anchors are checked on the embedded store; on Spanner, compare them with the head printed below',
-      );
-    return spannerVerdict(await verifySpannerEventLog(location), deps);
-  }
-  const path = eventLogOf(deps, 'verify');
+  const refused = unusedChainKey(deps, 'verify');
+  if (refused !== undefined) return refused;
+  const spanner = eventStoreKind(deps.config) === 'spanner' ? spannerLocation(deps.config) : undefined;
+  const path = spanner === undefined ? eventLogOf(deps, 'verify') : E.right('');
   if (E.isLeft(path)) return path.left;
   const anchors = await deps.anchors();
   if (E.isLeft(anchors)) {
     deps.err(`verify: the archive's anchors cannot be read, so a cut or rewritten log could go unseen: ${anchors.left.message}`);
     return 1;
   }
+  const checkpoints = [...anchors.right.map(anchorCheckpoint), ...deps.expectHeads];
+  const counts = { anchors: anchors.right.length, expected: deps.expectHeads.length };
+  if (spanner !== undefined) return spannerVerdict(await verifySpannerEventLog(spanner, { checkpoints }), deps, counts);
   const key = deps.config.MERIDIAN_CHAIN_KEY;
   const report = verifyEventLog(path.right, {
     ...(key !== undefined && { key }),
-    checkpoints: [...anchors.right.map(anchorCheckpoint), ...deps.expectHeads],
+    checkpoints,
   });
-  for (const line of verifyReportLines(report, { anchors: anchors.right.length, expected: deps.expectHeads.length })) deps.out(line);
+  for (const line of verifyReportLines(report, counts)) deps.out(line);
   if (report.keyNeeded !== undefined) {
     deps.err(
       `verify: set MERIDIAN_CHAIN_KEY to the key with id ${report.keyNeeded.keyId} to verify the links from position ${report.keyNeeded.position} on`,

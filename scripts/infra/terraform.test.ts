@@ -933,7 +933,14 @@ test('every service that opens the event store names the Spanner database and ma
   }));
   const writers = ['command_api', 'reactions', 'relay'];
   const users = services.filter((service) => service.env.has('MERIDIAN_SPANNER_DATABASE'));
-  t.deepEqual(users.map((service) => service.resource).sort(), ['command_api', 'query_api', 'reactions', 'relay', 'webhook_dispatcher']);
+  t.deepEqual(users.map((service) => service.resource).sort(), [
+    'archiver',
+    'command_api',
+    'query_api',
+    'reactions',
+    'relay',
+    'webhook_dispatcher',
+  ]);
   for (const service of users) {
     t.is(service.env.get('MERIDIAN_SPANNER_DATABASE'), '${google_spanner_instance.events.name}/${google_spanner_database.events.name}');
     const role = writers.includes(service.resource) ? 'roles/spanner.databaseUser' : 'roles/spanner.databaseReader';

@@ -12,7 +12,8 @@
 // Event type filters (`IN UNNEST(@event_types)`) are left out: DuckDB has no such form, and a rewrite would
 // test the rewrite.
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { archiveEventColumns, archiveEventRow, encodeArchiveCursor, type RecordedEvent } from '@meridian/kernel';
+import { archiveEventColumns, archiveEventRow } from '@meridian/archive-sql';
+import { encodeArchiveCursor, type RecordedEvent } from '@meridian/kernel';
 import type { TableField } from '@google-cloud/bigquery';
 import test from 'ava';
 import { eventFields, eventsArchive, telemetryArchive, telemetryFields, viewQuery } from './schema.ts';

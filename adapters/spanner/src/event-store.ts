@@ -15,6 +15,7 @@ import { appendedPositions, headPosition, positionsOf, readLogBatch, readStreamR
 import { createPositionCache } from './position-cache.ts';
 import { withSnapshot, type Snapshot } from './read.ts';
 import { findRequestRecord, type StoredRequest } from './requests.ts';
+import { spannerHeadOf } from './sealer.ts';
 import { concurrently, oneAtATime } from './transactions.ts';
 
 export type SpannerEventStoreOptions = SpannerLocation & {
@@ -179,6 +180,8 @@ export const createSpannerEventStore = (options: SpannerEventStoreOptions): Even
     readAll: (read) => inSnapshot((snapshot) => readLogBatch(snapshot, read)),
     subscribe,
     headPosition: () => inSnapshot(headPosition),
+    // The sealed global chain's head, for the archive's anchors (sealer.ts).
+    chainHead: () => inSnapshot(spannerHeadOf),
     close: async () => {
       if (closed) return;
       closed = true;

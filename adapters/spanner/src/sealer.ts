@@ -4,7 +4,7 @@
 // holds no lock while it reads. Two sealers are harmless: the second insert of one seal number fails, and
 // the loser reads the winner's seal next time. The relay runs one (apps/relay), beside its own reading.
 import { Spanner, type Database } from '@google-cloud/spanner';
-import type { Logger } from '@meridian/kernel';
+import { plainChainScheme, type ChainHead, type Logger } from '@meridian/kernel';
 import { setTimeout as delay } from 'node:timers/promises';
 import { genesis, globalLink } from './chain.ts';
 import { openSpanner, type SpannerLocation } from './client.ts';
@@ -26,6 +26,15 @@ export const sealColumns = 'seal, through_stream_id, through_revision, through_p
 
 export const lastSeal = async (reader: Reader): Promise<Seal | undefined> =>
   (await reader.query<Seal>({ sql: `SELECT ${sealColumns} FROM log_seals ORDER BY seal DESC LIMIT 1` }))[0];
+
+/**
+ * The log's head as an anchor records it: the last seal. Newer events are in their streams' chains only
+ * until the sealer reaches them, so the head lags the log by about the sealer's interval.
+ */
+export const spannerHeadOf = async (reader: Reader): Promise<ChainHead | undefined> => {
+  const seal = await lastSeal(reader);
+  return seal === undefined ? undefined : { position: seal.through_position, hash: seal.chain_hash, scheme: plainChainScheme };
+};
 
 /** What the global chain covers of a stored event. */
 export const sealedContentOf = (row: EventRow & { readonly position: number }) => ({

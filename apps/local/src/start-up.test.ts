@@ -238,3 +238,23 @@ test('npm start: a second platform on the same data is told the data is in use, 
     await first.stopped;
   }
 });
+
+test('command-api: MERIDIAN_CHAIN_KEY on a store that cannot key its chain (Spanner, EventStoreDB) is one line, exit 78', async (t) => {
+  const commandApi = apps.find((app) => app.name === 'command-api')!;
+  const key = Buffer.alloc(32, 3).toString('base64');
+  // Never reached: the key is refused before the store is opened.
+  const spanner = { MERIDIAN_SPANNER_DATABASE: 'meridian/events', GOOGLE_CLOUD_PROJECT: 'p', SPANNER_EMULATOR_HOST: '127.0.0.1:9' };
+  const eventStoreDb = { EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:9?tls=false' };
+  failsWith(
+    t,
+    await run(commandApi, { ...spanner, MERIDIAN_CHAIN_KEY: key, MERIDIAN_DATA_DIR: join(scratch(), 'data') }),
+    /MERIDIAN_CHAIN_KEY is set, but the Spanner event store \(MERIDIAN_SPANNER_DATABASE\) .*: unset MERIDIAN_CHAIN_KEY/,
+    'Spanner',
+  );
+  failsWith(
+    t,
+    await run(commandApi, { ...eventStoreDb, MERIDIAN_CHAIN_KEY: key, MERIDIAN_DATA_DIR: join(scratch(), 'data') }),
+    /MERIDIAN_CHAIN_KEY is set, but the EventStoreDB event store \(EVENTSTORE_CONNECTION_STRING\) .*: unset MERIDIAN_CHAIN_KEY/,
+    'EventStoreDB',
+  );
+});

@@ -20,6 +20,7 @@ import {
   archiveConsumers,
   archiveVariables,
   busVariables,
+  chainsLog,
   commonVariables,
   dataDirFor,
   distanceSlotsConsumer,
@@ -90,17 +91,21 @@ await startOrExit(service, async () => {
           findPrincipal: keyring(MERIDIAN_API_KEYS),
           logger,
         });
-  // The embedded bus reads the log directly; with Pub/Sub the log is not opened at all.
+  // The embedded bus reads the log directly. With Pub/Sub the log is opened only to read its head: the
+  // process that writes the archive anchors the head there (the projector running `archive`; anchors are
+  // idempotent by position, so more than one instance is harmless). EventStoreDB has no chain to anchor.
   const readsLog = !usesPubSub(config);
-  const dataDir = dataDirFor(config, { eventStore: readsLog, readModels: true, archive: wanted.includes('archive') });
+  const anchorsLog = wanted.includes('archive') && chainsLog(config);
+  const dataDir = dataDirFor(config, { eventStore: readsLog || anchorsLog, readModels: true, archive: wanted.includes('archive') });
   const documents = openDocumentStore(config, logger, dataDir);
-  const log = readsLog ? openEventStore(config, logger, dataDir) : undefined;
-  const bus = await openBus(config, { ...(log && { log }), state: documents, logger });
+  const log = readsLog || anchorsLog ? openEventStore(config, logger, dataDir) : undefined;
+  const busLog = readsLog ? log : undefined;
+  const bus = await openBus(config, { ...(busLog && { log: busLog }), state: documents, logger });
   const archive = wanted.includes('archive') ? await openArchive(config, logger, dataDir) : undefined;
   const world = { bus, documents, logger };
   const list = [
     ...projectorConsumers(world, selected),
-    // The archive: every event and every ping, idempotently, and (reading the log itself) its head anchored.
+    // The archive: every event and every ping, idempotently, and the log's head anchored in it.
     ...(archive === undefined
       ? []
       : archiveConsumers(world, {
@@ -122,7 +127,7 @@ await startOrExit(service, async () => {
   // Where its consumers stand, for the query API's operations page (it runs none itself: consumer-reports.ts).
   const stopReporting = reportConsumers({ documents, process: `${service}/${hostname()}`, snapshots: consumers.snapshots, logger });
   // Lag and dead letters as gauges (embedded, where this process reads the log and keeps the dead letters).
-  observeProcess({ consumers: () => observedOf(list), ...(log && { log, deadLetters: documentDeadLetters(documents) }) });
+  observeProcess({ consumers: () => observedOf(list), ...(busLog && { log: busLog, deadLetters: documentDeadLetters(documents) }) });
   const running = consumers;
   closeOnSignals(logger, [
     { name: 'health', close: async () => health?.close() },

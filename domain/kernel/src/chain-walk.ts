@@ -78,12 +78,40 @@ export type ChainWalkOptions = {
 };
 
 /**
+ * Judges checkpoints as a walk passes the log's positions in increasing order: what `chainWalk` does with
+ * them, for stores that walk their log their own way (Spanner's sealed chain).
+ */
+export const checkpointJudge = (checkpoints: readonly ChainCheckpoint[]) => {
+  const pending = [...checkpoints].sort((a, b) => a.position - b.position);
+  const checked: CheckedCheckpoint[] = [];
+  return {
+    /** Judges every checkpoint at or before `upTo`: against `at` when at its position, otherwise missing. */
+    passed: (upTo: number, at?: { readonly position: number; readonly hash: string }) => {
+      while (pending.length > 0 && pending[0]!.position <= upTo) {
+        const checkpoint = pending.shift()!;
+        if (at !== undefined && checkpoint.position === at.position)
+          checked.push(
+            checkpoint.hash === at.hash ? { ...checkpoint, outcome: 'matches' } : { ...checkpoint, outcome: 'differs', found: at.hash },
+          );
+        else checked.push({ ...checkpoint, outcome: 'missing' });
+      }
+    },
+    /** Every checkpoint judged: those the walk did not reach lie beyond the log's `head`, or were not checked if it stopped. */
+    outcomes: (end: { readonly stopped: true } | { readonly stopped: false; readonly head: number }): CheckedCheckpoint[] => [
+      ...checked,
+      ...pending.map((c): CheckedCheckpoint =>
+        end.stopped ? { ...c, outcome: 'unchecked' } : { ...c, outcome: 'beyond-head', head: end.head },
+      ),
+    ],
+  };
+};
+
+/**
  * Verifies a log event by event, in global position order: `step` each event (false: stop, the report is
  * final), then `report`. Incremental, so a store can feed it from a cursor, synchronously or not.
  */
 export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
-  const pending = [...checkpoints].sort((a, b) => a.position - b.position);
-  const checked: CheckedCheckpoint[] = [];
+  const judge = checkpointJudge(checkpoints);
   const streams = new Map<string, { hash: string; revision: number }>();
   const schemes: Record<ChainScheme, number> = {};
   let global = genesisHash;
@@ -92,18 +120,6 @@ export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
   let lastScheme: ChainScheme | undefined;
   let broken: BrokenLink | undefined;
   let keyNeeded: ChainReport['keyNeeded'];
-
-  /** Checkpoints the walk has passed (or reached) by `upTo`, judged against what it found. */
-  const settleCheckpoints = (upTo: number, at?: { position: number; hash: string }) => {
-    while (pending.length > 0 && pending[0]!.position <= upTo) {
-      const checkpoint = pending.shift()!;
-      if (at !== undefined && checkpoint.position === at.position)
-        checked.push(
-          checkpoint.hash === at.hash ? { ...checkpoint, outcome: 'matches' } : { ...checkpoint, outcome: 'differs', found: at.hash },
-        );
-      else checked.push({ ...checkpoint, outcome: 'missing' });
-    }
-  };
 
   const step = (event: ChainedEvent): boolean => {
     if (broken !== undefined || keyNeeded !== undefined) return false;
@@ -149,23 +165,20 @@ export const chainWalk = ({ key, checkpoints = [] }: ChainWalkOptions = {}) => {
         stored: event.globalHash,
       };
     if (broken !== undefined) return false;
-    settleCheckpoints(event.globalPosition - 1);
+    judge.passed(event.globalPosition - 1);
     streams.set(event.streamId, { hash: expectedStream, revision: event.streamRevision });
     global = expectedGlobal;
     position = event.globalPosition;
     lastScheme = scheme;
     schemes[scheme] = (schemes[scheme] ?? 0) + 1;
     events++;
-    settleCheckpoints(position, { position, hash: global });
+    judge.passed(position, { position, hash: global });
     return true;
   };
 
   const report = (): ChainReport => {
     const stopped = broken !== undefined || keyNeeded !== undefined;
-    const rest: CheckedCheckpoint[] = pending.map((c) =>
-      stopped ? { ...c, outcome: 'unchecked' } : { ...c, outcome: 'beyond-head', head: position },
-    );
-    const all = [...checked, ...rest];
+    const all = judge.outcomes(stopped ? { stopped } : { stopped, head: position });
     return {
       ok: !stopped && all.every((c) => c.outcome === 'matches'),
       events,

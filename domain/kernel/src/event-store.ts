@@ -129,7 +129,8 @@ export type EventStore = {
   readonly headPosition: () => Promise<number>;
   /**
    * For stores that hash-chain their events (tamper evidence, chain.ts): the last link, which the platform
-   * records in the archive as an anchor. Undefined for an empty log.
+   * records in the archive as an anchor (a store that chains its log behind the writers, as Spanner's
+   * sealer does, answers its last sealed link). Undefined for an empty (or not yet sealed) log.
    */
   readonly chainHead?: () => Promise<ChainHead | undefined>;
   readonly close: () => Promise<void>;

@@ -1,11 +1,19 @@
-import { randomId, silentLogger, type NewEvent } from '@meridian/kernel';
+import { chainKeyOf, randomId, silentLogger, type NewEvent } from '@meridian/kernel';
 import { parsePrometheusText, sampleValue, StartupFailure, telemetry } from '@meridian/runtime';
 import test from 'ava';
 import * as E from 'fp-ts/lib/Either.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventStoreKind, openEventStore, provisionsSpanner, spannerDatabaseVariable, spannerLocation } from './event-store.ts';
+import {
+  chainKeyRefusal,
+  chainsLog,
+  eventStoreKind,
+  openEventStore,
+  provisionsSpanner,
+  spannerDatabaseVariable,
+  spannerLocation,
+} from './event-store.ts';
 
 test('the event store is chosen from the environment: Spanner, EventStoreDB, or the embedded file', (t) => {
   t.is(eventStoreKind({}), 'sqlite');
@@ -93,4 +101,27 @@ test('the store the platform opens records each append group size by aggregate, 
   } finally {
     await store.close();
   }
+});
+
+test('MERIDIAN_CHAIN_KEY is refused at start on the stores that cannot key their chain, never silently ignored', (t) => {
+  const key = chainKeyOf(Buffer.alloc(32, 1));
+  const spanner = { MERIDIAN_SPANNER_DATABASE: 'meridian/events', GOOGLE_CLOUD_PROJECT: 'p', SPANNER_EMULATOR_HOST: '127.0.0.1:9' };
+  const eventStoreDb = { EVENTSTORE_CONNECTION_STRING: 'esdb://127.0.0.1:9?tls=false' };
+  t.is(chainKeyRefusal({ MERIDIAN_CHAIN_KEY: key }), undefined, 'the embedded store keys its chain');
+  t.is(chainKeyRefusal(spanner), undefined, 'no key, nothing to refuse');
+  for (const [config, store] of [
+    [spanner, /the Spanner event store \(MERIDIAN_SPANNER_DATABASE\) chains its log with plain SHA-256 links only/],
+    [eventStoreDb, /the EventStoreDB event store \(EVENTSTORE_CONNECTION_STRING\) keeps no hash chain of ours/],
+  ] as const) {
+    const error = t.throws(() => openEventStore({ ...config, MERIDIAN_CHAIN_KEY: key }, silentLogger), { instanceOf: StartupFailure });
+    t.regex(error?.message ?? '', store);
+    t.regex(error?.message ?? '', /^MERIDIAN_CHAIN_KEY is set, .*: unset MERIDIAN_CHAIN_KEY/);
+    t.notRegex(error?.message ?? '', /\n/, 'one line');
+  }
+});
+
+test('the stores whose log is hash-chained are the ones whose head is anchored', (t) => {
+  t.true(chainsLog({}));
+  t.true(chainsLog({ MERIDIAN_SPANNER_DATABASE: 'meridian/events' }));
+  t.false(chainsLog({ EVENTSTORE_CONNECTION_STRING: 'esdb://x:2113' }));
 });

@@ -49,6 +49,35 @@ export const eventStoreKind = (config: EventStoreConfig): EventStoreKind => {
       : 'sqlite';
 };
 
+/** How each store is named in the environment, for start-up messages. */
+const storeVariable: Readonly<Record<EventStoreKind, string>> = {
+  spanner: 'the Spanner event store (MERIDIAN_SPANNER_DATABASE)',
+  eventstoredb: 'the EventStoreDB event store (EVENTSTORE_CONNECTION_STRING)',
+  sqlite: 'the embedded event store',
+};
+
+/**
+ * Only the embedded store keys its chain (HMAC under MERIDIAN_CHAIN_KEY). Elsewhere the key would be
+ * silently unused, and an operator who set it would believe a database writer cannot forge the log: so
+ * the start stops instead. Spanner chains plainly (its stream chains and seals); EventStoreDB keeps no
+ * chain of ours. Undefined when the key may be used.
+ */
+export const chainKeyRefusal = (config: EventStoreConfig): string | undefined => {
+  const kind = eventStoreKind(config);
+  if (config.MERIDIAN_CHAIN_KEY === undefined || kind === 'sqlite') return undefined;
+  const why = kind === 'spanner' ? 'chains its log with plain SHA-256 links only' : 'keeps no hash chain of ours';
+  return `MERIDIAN_CHAIN_KEY is set, but ${storeVariable[kind]} ${why}, so the key would protect nothing: unset MERIDIAN_CHAIN_KEY (keyed chains need the embedded store)`;
+};
+
+/** Throws the start-up failure chainKeyRefusal describes, if any. */
+const refuseUnusedChainKey = (config: EventStoreConfig): void => {
+  const refusal = chainKeyRefusal(config);
+  if (refusal !== undefined) throw new StartupFailure(refusal);
+};
+
+/** Whether the configured store hash-chains its log, so its head can be anchored (EventStoreDB does not). */
+export const chainsLog = (config: EventStoreConfig): boolean => eventStoreKind(config) !== 'eventstoredb';
+
 /** Where the Spanner database is, or undefined when Spanner is not configured. */
 export const spannerLocation = (config: EventStoreConfig): SpannerLocation | undefined => {
   const match = config.MERIDIAN_SPANNER_DATABASE === undefined ? null : spannerDatabasePattern.exec(config.MERIDIAN_SPANNER_DATABASE);
@@ -79,6 +108,7 @@ export const openEventStore = (
 ): EventStore => tracedEventStore(openStore(config, logger, dataDir, use));
 
 const openStore = (config: EventStoreConfig, logger: Logger, dataDir: string, use: EmbeddedUse): EventStore => {
+  refuseUnusedChainKey(config);
   const location = spannerLocation(config);
   switch (eventStoreKind(config)) {
     case 'spanner':
@@ -118,6 +148,7 @@ export const runLogSealer = async (
   config: EventStoreConfig,
   deps: { readonly logger: Logger; readonly signal: AbortSignal },
 ): Promise<void> => {
+  refuseUnusedChainKey(config);
   const location = eventStoreKind(config) === 'spanner' ? spannerLocation(config) : undefined;
   if (location === undefined) return;
   deps.logger.info('sealing the Spanner log (global hash chain)');
