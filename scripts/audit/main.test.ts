@@ -276,6 +276,21 @@ test('verify checks the log against the heads the platform anchored in the archi
   );
 });
 
+test('anchors that cannot be read fail verify and name --no-anchors, which checks the log alone and says so', async (t) => {
+  const { dir, events } = await prepareDataDir();
+  // The archive held by a running platform whose audit API does not answer (as under npm run start:cloud,
+  // where the projector keeps the archive in its own DuckDB file).
+  const archive = await createDuckDbArchive({ path: join(dir, 'archive.duckdb') });
+  t.teardown(() => archive.close());
+  const unreadable = await audit(dir, ['verify', '--url', 'http://127.0.0.1:9']);
+  t.is(unreadable.code, 1, unreadable.stdout + unreadable.stderr);
+  t.regex(unreadable.stderr, /the archive's anchors cannot be read, .*\(--no-anchors checks the log without them\)/);
+  const alone = await audit(dir, ['verify', '--no-anchors', '--url', 'http://127.0.0.1:9']);
+  t.is(alone.code, 0, alone.stdout + alone.stderr);
+  t.regex(alone.stdout, new RegExp(`^intact: ${events.length} events`));
+  t.regex(alone.stdout, /anchors: not checked \(--no-anchors\): a cut tail or a rewritten chain could go unseen/);
+});
+
 test('a keyed log needs MERIDIAN_CHAIN_KEY to verify, and verifies with it', async (t) => {
   const secret = randomBytes(32);
   const dir = mkdtempSync(join(tmpdir(), 'meridian-audit-keyed-'));

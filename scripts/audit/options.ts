@@ -20,7 +20,7 @@ export type AuditCommand =
       readonly format: 'table' | 'jsonl' | 'csv';
     }
   | { readonly name: 'sql'; readonly query: string; readonly format: 'table' | 'jsonl' | 'csv' }
-  | { readonly name: 'verify'; readonly expectHeads: readonly ChainCheckpoint[] }
+  | { readonly name: 'verify'; readonly expectHeads: readonly ChainCheckpoint[]; readonly anchors: boolean }
   | { readonly name: 'head' };
 
 export type ParsedCommandLine =
@@ -66,13 +66,15 @@ jsonl prints each envelope as archived; csv the archive's columns, with data and
 One read-only SELECT over the archive's tables, events and telemetry, in the archive's dialect (DuckDB
 embedded, BigQuery in the cloud). Anything else is refused.
 Example: npm run audit -- sql "SELECT type, count(*) FROM events GROUP BY type"`,
-  verify: `Usage: npm run audit -- verify [--expect-head <position>:<hash>]...
+  verify: `Usage: npm run audit -- verify [--expect-head <position>:<hash>]... [--no-anchors]
 
 Checks the event log for tampering: recomputes both hash chains of the embedded store (keyed links with
 MERIDIAN_CHAIN_KEY, which it then needs), or Spanner's stream chains and seals (MERIDIAN_SPANNER_DATABASE),
 then checks that the log still reaches every head the platform
 anchored in the archive, and every --expect-head (from an earlier "head"), with the same hash. A changed
-or removed event breaks a chain; a cut tail or a rewritten chain misses an anchor.
+or removed event breaks a chain; a cut tail or a rewritten chain misses an anchor. --no-anchors checks
+the log without the archive's anchors, where no archive can be read (npm run start:cloud keeps it in the
+projector's own DuckDB file); the answer then says so.
 Exit status: 0 intact, 1 tampered or unreadable, 2 usage (or the chain key is missing).
 Example: npm run audit -- verify --expect-head 42:5f0c…`,
   head: `Usage: npm run audit -- head
@@ -132,7 +134,13 @@ const optionSpecs = {
     all: { type: 'boolean' },
   },
   sql: common,
-  verify: { help: common.help, url: common.url, key: common.key, 'expect-head': { type: 'string', multiple: true } },
+  verify: {
+    help: common.help,
+    url: common.url,
+    key: common.key,
+    'expect-head': { type: 'string', multiple: true },
+    'no-anchors': { type: 'boolean' },
+  },
   head: { help: common.help },
 } as const;
 
@@ -280,7 +288,7 @@ const expectedHeadsOf = (check: Check, values: Values): ChainCheckpoint[] => {
 
 const verify = (check: Check, values: Values, positionals: readonly string[]): AuditCommand => {
   exactly(check, positionals, 0, 'verify takes options only');
-  return { name: 'verify', expectHeads: expectedHeadsOf(check, values) };
+  return { name: 'verify', expectHeads: expectedHeadsOf(check, values), anchors: values['no-anchors'] !== true };
 };
 
 const head = (check: Check, _values: Values, positionals: readonly string[]): AuditCommand => {

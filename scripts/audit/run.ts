@@ -210,7 +210,9 @@ const verifyAgainstAnchors = (context: Context, command: Extract<AuditCommand, {
     out: (line) => void context.output.write(`${line}\n`),
     err: context.output.err,
     expectHeads: command.expectHeads,
-    anchors: () => withArchiveSource(context, (source) => source.anchors(), { whenMissing: () => E.right([]) }),
+    anchors: command.anchors
+      ? () => withArchiveSource(context, (source) => source.anchors(), { whenMissing: () => E.right([]) })
+      : 'not asked',
   });
 
 export const runAudit = async (command: AuditCommand, remote: Remote, { env, output }: RunDeps): Promise<number> => {

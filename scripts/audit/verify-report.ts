@@ -55,24 +55,26 @@ const summary = (what: string, checkpoints: readonly CheckedCheckpoint[]): strin
   return `${what}: ${checkpoints.length}, ${matched} on the log with the same hash${unchecked > 0 ? `, ${unchecked} not checked (the walk stopped before them)` : ''}`;
 };
 
+/** How many heads of each kind were given; the anchors 'not checked' when --no-anchors left them out. */
+export type CheckpointCounts = { readonly anchors: number | 'not checked'; readonly expected: number };
+
 /** What the heads recorded elsewhere say: each failure, then how many of each kind matched. */
-export const checkpointReportLines = (
-  checkpoints: readonly CheckedCheckpoint[],
-  counts: { readonly anchors: number; readonly expected: number },
-): string[] => {
+export const checkpointReportLines = (checkpoints: readonly CheckedCheckpoint[], counts: CheckpointCounts): string[] => {
   const anchors = checkpoints.filter((c) => c.source !== '--expect-head');
   const expected = checkpoints.filter((c) => c.source === '--expect-head');
   return [
     ...checkpoints.flatMap((c) => checkpointLine(c) ?? []),
-    counts.anchors === 0
-      ? "anchors: none in the archive yet (the platform anchors the log's head there every minute while it runs)"
-      : summary('anchors in the archive', anchors),
+    counts.anchors === 'not checked'
+      ? 'anchors: not checked (--no-anchors): a cut tail or a rewritten chain could go unseen'
+      : counts.anchors === 0
+        ? "anchors: none in the archive yet (the platform anchors the log's head there every minute while it runs)"
+        : summary('anchors in the archive', anchors),
     ...(counts.expected === 0 ? [] : [summary('expected heads', expected)]),
   ];
 };
 
 /** Every line to print, failures first among the checkpoints' lines; `counts` say how many of each kind were given. */
-export const verifyReportLines = (report: ChainReport, counts: { readonly anchors: number; readonly expected: number }): string[] => [
+export const verifyReportLines = (report: ChainReport, counts: CheckpointCounts): string[] => [
   ...chainLines(report),
   ...checkpointReportLines(report.checkpoints, counts),
 ];

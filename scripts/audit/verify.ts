@@ -10,7 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Outcome } from './sources.ts';
-import { checkpointReportLines, verifyReportLines } from './verify-report.ts';
+import { checkpointReportLines, verifyReportLines, type CheckpointCounts } from './verify-report.ts';
 
 export type VerifyDeps = {
   /** Which event store the environment names (the embedded SQLite file when no connection string is set). */
@@ -22,11 +22,7 @@ export type VerifyDeps = {
 };
 
 /** Spanner: every stream's chain, the global chain its sealer wrote up to the last seal, and the heads recorded elsewhere. */
-const spannerVerdict = (
-  report: SpannerChainReport,
-  deps: VerifyDeps,
-  counts: { readonly anchors: number; readonly expected: number },
-): number => {
+const spannerVerdict = (report: SpannerChainReport, deps: VerifyDeps, counts: CheckpointCounts): number => {
   const { broken } = report;
   const whole = `${report.events} events in ${report.streams} streams`;
   const sealed = `the global chain through ${report.sealedEvents} sealed events${report.head ? ` (head position ${report.head.position}, hash ${report.head.hash})` : ''}`;
@@ -115,20 +111,30 @@ const anchorCheckpoint = (anchor: LogAnchor): ChainCheckpoint => ({
  * exit status (0 intact, 1 tampered or unreadable, 2 usage or a missing chain key).
  */
 export const verifyCommand = async (
-  deps: VerifyDeps & { readonly expectHeads: readonly ChainCheckpoint[]; readonly anchors: () => Promise<Outcome<readonly LogAnchor[]>> },
+  deps: VerifyDeps & {
+    readonly expectHeads: readonly ChainCheckpoint[];
+    /** How to read the archive's anchors, or 'not asked' (--no-anchors: the log is checked without them). */
+    readonly anchors: (() => Promise<Outcome<readonly LogAnchor[]>>) | 'not asked';
+  },
 ): Promise<number> => {
   const refused = unusedChainKey(deps, 'verify');
   if (refused !== undefined) return refused;
   const spanner = eventStoreKind(deps.config) === 'spanner' ? spannerLocation(deps.config) : undefined;
   const path = spanner === undefined ? eventLogOf(deps, 'verify') : E.right('');
   if (E.isLeft(path)) return path.left;
-  const anchors = await deps.anchors();
+  const anchors = deps.anchors === 'not asked' ? E.right([]) : await deps.anchors();
   if (E.isLeft(anchors)) {
-    deps.err(`verify: the archive's anchors cannot be read, so a cut or rewritten log could go unseen: ${anchors.left.message}`);
+    deps.err(
+      `verify: the archive's anchors cannot be read, so a cut or rewritten log could go unseen: ${anchors.left.message} ` +
+        '(--no-anchors checks the log without them)',
+    );
     return 1;
   }
   const checkpoints = [...anchors.right.map(anchorCheckpoint), ...deps.expectHeads];
-  const counts = { anchors: anchors.right.length, expected: deps.expectHeads.length };
+  const counts: CheckpointCounts = {
+    anchors: deps.anchors === 'not asked' ? 'not checked' : anchors.right.length,
+    expected: deps.expectHeads.length,
+  };
   if (spanner !== undefined) return spannerVerdict(await verifySpannerEventLog(spanner, { checkpoints }), deps, counts);
   const key = deps.config.MERIDIAN_CHAIN_KEY;
   const report = verifyEventLog(path.right, {
