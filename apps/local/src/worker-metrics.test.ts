@@ -3,7 +3,8 @@
 // scripts/cloud-local/cloud-wiring.int.test.ts): 401 without a key, 403 without the admin role, and for an
 // admin key the Prometheus text with each of their consumers' gauges (and the reactions' timers).
 import { openEventStore, platformReactions, reactionSubscriptions } from '@meridian/wiring';
-import { randomId, silentLogger } from '@meridian/kernel';
+import { silentLogger } from '@meridian/kernel';
+import { appendNoise } from '@meridian/kernel/testing';
 import { parsePrometheusText, sampleValue, type Family } from '@meridian/runtime';
 import { onePerCore } from '@meridian/runtime/testing';
 import test from 'ava';
@@ -88,20 +89,7 @@ const metrics = async (url: string): Promise<Map<string, Family>> => parsePromet
 const seededDataDir = async (): Promise<string> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'meridian-worker-metrics-'));
   const log = openEventStore({}, silentLogger, dataDir);
-  for (let i = 0; i < 3; i += 1)
-    await log.append({
-      streamId: `noise-${randomId()}`,
-      expectedRevision: 'no_stream',
-      events: [
-        {
-          eventId: randomId(),
-          type: 'noise.made.v1',
-          schemaVersion: 1,
-          data: {},
-          metadata: { correlationId: 'c', causationId: 'c', actor: { principalId: 'test', role: 'admin' } },
-        },
-      ],
-    });
+  await appendNoise(log, 3);
   await log.close();
   return dataDir;
 };

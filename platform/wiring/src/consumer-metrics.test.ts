@@ -1,7 +1,8 @@
 // A consumer's lag on /metrics, embedded: caught up, it is 0; stopped while the log grows, its lag in events
 // is what was appended since and its lag in seconds grows; restarted, it catches up to 0 again.
 import { createHttpApp, serve } from '@meridian/http';
-import { documentDeadLetters, randomId, silentLogger, type EventStore } from '@meridian/kernel';
+import { documentDeadLetters, silentLogger } from '@meridian/kernel';
+import { appendNoise } from '@meridian/kernel/testing';
 import { platformProjections } from '@meridian/projections';
 import { parsePrometheusText, sampleValue } from '@meridian/runtime';
 import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sqlite';
@@ -11,24 +12,6 @@ import { observeConsumers, observedOf } from './consumer-metrics.ts';
 import { projectorConsumers, startConsumers } from './consumers.ts';
 
 const adminKey = 'metrics-admin-key-0123';
-
-/** Events of a type no projection follows: the projectors read past them (their checkpoints move), nothing more. */
-const appendNoise = async (store: EventStore, count: number) => {
-  for (let i = 0; i < count; i += 1)
-    await store.append({
-      streamId: `noise-${randomId()}`,
-      expectedRevision: 'no_stream',
-      events: [
-        {
-          eventId: randomId(),
-          type: 'noise.made.v1',
-          schemaVersion: 1,
-          data: {},
-          metadata: { correlationId: 'c', causationId: 'c', actor: { principalId: 'test', role: 'admin' } },
-        },
-      ],
-    });
-};
 
 const eventually = async <T>(read: () => Promise<T>, until: (value: T) => boolean, timeoutMs = 30_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;

@@ -15,3 +15,4 @@ export * from './twice.ts';
 export * from './counting.ts';
 export * from './sms-gateway-contract.ts';
 export * from './blob-store-contract.ts';
+export * from './noise.ts';
