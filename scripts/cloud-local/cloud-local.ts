@@ -4,11 +4,12 @@
 // Firestore, the bus is Pub/Sub (the data directory holds the development keys, the logs, and the
 // projector's own embedded archive, since no BigQuery runs here).
 import { silentLogger } from '@meridian/kernel';
+import { StartupFailure } from '@meridian/runtime';
 import { developmentKeys, developmentTrackingKey, developmentWebhookSecretKey, openBus, provisionEventStore } from '@meridian/wiring';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
+import { freePorts, startEmulator, type RunningEmulator } from '../emulators/emulators.ts';
 
 /** Every app, in the order of their ports: app i listens on the port base + i. */
 export const appNames = ['command-api', 'query-api', 'telemetry', 'webhook-dispatcher', 'relay', 'projector', 'reactions'] as const;
@@ -62,13 +63,22 @@ export type CloudLocal = {
   readonly stop: () => Promise<void>;
 };
 
+/** The last line an app wrote before it stopped: its start-up failure says why in one line (a port in use, say). */
+const lastLineOf = (logFile: string) => {
+  const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+  return lines.at(-1) ?? '';
+};
+
 // Patient: seven apps and three emulators start at once, and on a busy two-core machine an app can take a minute.
-const waitForHealth = async (url: string, child: ChildProcess, timeoutMs = 150_000) => {
+const waitForHealth = async (url: string, child: ChildProcess, logFile: string, timeoutMs = 150_000) => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: the process exited with ${child.exitCode}`);
+    // Its own reason and status (78 for a port in use), so that start:cloud says and exits as the app did.
+    if (child.exitCode !== null)
+      throw new StartupFailure(`${url} exited with ${child.exitCode}: ${lastLineOf(logFile)}`, { exitCode: child.exitCode });
     try {
-      if ((await fetch(`${url}/healthz`)).ok) return;
+      // Bounded: whatever else holds the port (the reason this app exited) may accept and never answer.
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) })).ok) return;
     } catch {
       // not listening yet
     }
@@ -106,10 +116,10 @@ const byApp = <A>(of: (app: AppName) => A): Record<AppName, A> => ({
   reactions: of('reactions'),
 });
 
-/** Each app's port: base + its index, or a free one. */
+/** Each app's port: base + its index, the base free ports when none is given. */
 const portsOf = async (base: number | undefined): Promise<Record<AppName, number>> => {
-  const ports = await Promise.all(appNames.map(async (_, index) => (base ? base + index : await freePort())));
-  return byApp((app) => ports[appNames.indexOf(app)]!);
+  const first = base || (await freePorts(appNames.length));
+  return byApp((app) => first + appNames.indexOf(app));
 };
 
 export const startCloudLocal = async (options: CloudLocalOptions): Promise<CloudLocal> => {
@@ -161,7 +171,8 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   const url = (app: AppName) => `http://127.0.0.1:${ports[app]}`;
   const children = new Map<AppName, ChildProcess>();
   const start = async (app: AppName) => {
-    const log = openSync(join(logDir, `${app}.log`), 'a');
+    const logFile = join(logDir, `${app}.log`);
+    const log = openSync(logFile, 'a');
     const child = spawn(process.execPath, [mainOf(app)], {
       env: { ...process.env, ...env, ...options.appEnv?.[app], PORT: String(ports[app]) },
       stdio: ['ignore', log, log],
@@ -169,7 +180,7 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
     children.set(app, child);
     // The APIs are waited for; the workers (relay, projector, reactions) serve their health too, but are not waited
     // for: they have nothing to answer until the log or the bus has something for them.
-    if (servesApi(app)) await waitForHealth(url(app), child);
+    if (servesApi(app)) await waitForHealth(url(app), child, logFile);
   };
   const kill = async (app: AppName, signal: NodeJS.Signals = 'SIGKILL') => {
     const child = children.get(app);
@@ -192,7 +203,10 @@ export const startCloudLocal = async (options: CloudLocalOptions): Promise<Cloud
   } catch (error) {
     // Nothing may outlive a failed start: an emulator left running holds its port and half a gigabyte.
     await stop();
-    throw new Error(`${error instanceof Error ? error.message : String(error)}; see the logs in ${logDir}`, { cause: error });
+    const message = `${error instanceof Error ? error.message : String(error)}; see the logs in ${logDir}`;
+    throw error instanceof StartupFailure
+      ? new StartupFailure(message, { exitCode: error.exitCode, cause: error })
+      : new Error(message, { cause: error });
   }
   return { urls: byApp(url), keys, env, logDir, kill, start, stop };
 };

@@ -2,24 +2,17 @@
 // ports PORT names (app i on PORT + i), prints them and no warning, keeps the cloud's webhook rules (public
 // HTTPS only) unless told otherwise, keeps the log in Spanner (no file shared between processes), and
 // stops everything on Ctrl-C.
-import { emulatorUnavailable } from '../emulators/emulators.ts';
+import { emulatorUnavailable, freePorts, isFree } from '../emulators/emulators.ts';
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { appNames } from './cloud-local.ts';
 
 const main = new URL('./main.ts', import.meta.url).pathname;
 const unavailable = emulatorUnavailable('pubsub') ?? emulatorUnavailable('firestore') ?? emulatorUnavailable('spanner');
-
-const isFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 
 /** Whether the URL answers 2xx within 30 s (the workers serve their health a moment after the APIs). */
 const healthy = async (url: string) => {
@@ -37,21 +30,13 @@ const healthy = async (url: string) => {
   return false;
 };
 
-/** A base with appNames.length free ports after it. */
-const freeBase = async () => {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(appNames.map((_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-};
-
 if (unavailable !== undefined && process.env['CI'] !== 'true') test.skip(`npm run start:cloud — NOT RUN: ${unavailable}`, () => {});
 else
   test('start:cloud honours PORT, prints every app and no warning, refuses plain-HTTP loopback webhooks, shares no file, and stops on Ctrl-C', async (t) => {
     t.timeout(240_000);
     const dataDir = mkdtempSync(join(tmpdir(), 'meridian-start-cloud-'));
-    const base = await freeBase();
+    // Below the ephemeral range, where no outgoing connection takes one of them before the apps listen.
+    const base = await freePorts(appNames.length);
     // As a user's shell has it: no emulator hosts, no metadata settings, no webhook rules.
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$|^METADATA_SERVER_DETECTION$|^MERIDIAN_WEBHOOK_/.test(name)),
@@ -113,4 +98,40 @@ else
     }
     const freed = await Promise.all(appNames.map((_, i) => isFree(base + i)));
     t.true(freed.every(Boolean), 'every port is free again');
+  });
+
+if (unavailable === undefined || process.env['CI'] === 'true')
+  test('start:cloud with an app port in use says which port in one line, exits 78, and stops the other apps', async (t) => {
+    t.timeout(240_000);
+    const dataDir = mkdtempSync(join(tmpdir(), 'meridian-start-cloud-'));
+    const base = await freePorts(appNames.length);
+    // Holds the query API's port as a stuck process would: it accepts connections and never answers.
+    const held = new Set<Socket>();
+    const holder = createServer((socket) => held.add(socket));
+    await new Promise<void>((resolve) => holder.listen(base + 1, '127.0.0.1', resolve));
+    try {
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$/.test(name)));
+      const child = spawn(process.execPath, [main], {
+        env: { ...env, PORT: String(base), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_LOG_LEVEL: 'WARNING' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      let output = '';
+      child.stdout.on('data', (chunk) => (output += String(chunk)));
+      child.stderr.on('data', (chunk) => (output += String(chunk)));
+      const code = await Promise.race([
+        new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode))),
+        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 200_000)),
+      ]);
+      if (code === 'hung') process.kill(-child.pid!, 'SIGKILL');
+      t.is(code, 78, output);
+      t.regex(output, new RegExp(`^start:cloud: .*port ${base + 1} \\(PORT\\) is already in use.*see the logs in `, 'm'));
+      t.notRegex(output, /\n\s+at /, 'no stack trace');
+      const others = appNames.flatMap((_, i) => (i === 1 ? [] : [base + i]));
+      t.true((await Promise.all(others.map(isFree))).every(Boolean), 'every other app stopped');
+      t.true(readdirSync(join(dataDir, 'logs')).length > 0, 'the logs are kept');
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });

@@ -1,6 +1,6 @@
 // `npm run start:cloud`: the cloud wiring on this machine (the emulators + one process per app). PORT is the
 // first app's port (default 8080): app i listens on PORT + i. Ctrl-C stops everything, emulators included.
-import { commandLineOrExit } from '@meridian/runtime';
+import { commandLineOrExit, startOrExit } from '@meridian/runtime';
 import { resolve } from 'node:path';
 import { appNames, startCloudLocal } from './cloud-local.ts';
 
@@ -32,7 +32,10 @@ const portBase = (() => {
 const startedAt = Date.now();
 const dataDir = resolve(process.env['MERIDIAN_DATA_DIR'] ?? './data/cloud-local');
 process.stdout.write('Starting the Pub/Sub, Firestore and Spanner emulators, then every app (about 15 seconds)...\n');
-const platform = await startCloudLocal({ dataDir, portBase, logLevel: process.env['MERIDIAN_LOG_LEVEL'] ?? 'INFO' });
+// An app that cannot start (a port in use, say) ends this in one line, with that app's reason and status.
+const platform = await startOrExit('start:cloud', () =>
+  startCloudLocal({ dataDir, portBase, logLevel: process.env['MERIDIAN_LOG_LEVEL'] ?? 'INFO' }),
+);
 const webhookRules = [
   process.env['MERIDIAN_WEBHOOK_ALLOW_HTTP'] === 'true' ? 'plain HTTP allowed' : 'HTTPS only',
   process.env['MERIDIAN_WEBHOOK_ALLOW'] ? `also to ${process.env['MERIDIAN_WEBHOOK_ALLOW']}` : 'public addresses only',

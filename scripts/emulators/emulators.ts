@@ -3,7 +3,7 @@
 // two binaries) too; output goes to a log file, never to an unread pipe (the Firestore emulator hangs when
 // a pipe fills).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -23,19 +23,44 @@ export type RunningEmulator = {
 
 export const gcloudSdk = process.env['MERIDIAN_GCLOUD_SDK'] ?? '/usr/lib/google-cloud-sdk';
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
+/** The first port the kernel hands out by itself: to outgoing connections and to listeners on port 0. */
+const ephemeralLow = existsSync('/proc/sys/net/ipv4/ip_local_port_range')
+  ? Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0])
+  : 32_768;
+const lowestPicked = 10_000;
+// Ports this process has handed out: two emulators or apps of one start never get the same one, even
+// before either listens.
+const picked = new Set<number>();
+
+/** Whether nothing listens on the port (or holds it) right now. */
+export const isFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port was given')),
-      );
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 
-/** Why an emulator cannot start here, or undefined when it can. */
+/**
+ * A port that is free now, for a process that will listen on it a few seconds later (an emulator's JVM, an
+ * app). Picked below the ephemeral range, not by listening on port 0: in the seconds before the listen, the
+ * kernel gives ports of that range to every outgoing connection of every test running beside this one, and
+ * one of them once took a port an app was about to listen on (it exited 78, the port in use).
+ */
+export const freePorts = async (count: number): Promise<number> => {
+  for (;;) {
+    const base = lowestPicked + Math.floor(Math.random() * (ephemeralLow - count - lowestPicked));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.some((port) => picked.has(port))) continue;
+    if (!(await Promise.all(ports.map(isFree))).every(Boolean)) continue;
+    if (ports.some((port) => picked.has(port))) continue; // taken by another pick while this one checked
+    for (const port of ports) picked.add(port);
+    return base;
+  }
+};
+
+/** One free port, as freePorts picks them. */
+export const freePort = (): Promise<number> => freePorts(1);
+
 /** The environment variable through which the clients find each emulator. */
 export const hostVariable: Readonly<Record<EmulatorKind, string>> = {
   pubsub: 'PUBSUB_EMULATOR_HOST',
@@ -50,6 +75,7 @@ const components: Readonly<Record<EmulatorKind, string>> = {
   spanner: 'bin/cloud_spanner_emulator/gateway_main',
 };
 
+/** Why an emulator cannot start here, or undefined when it can. */
 export const emulatorUnavailable = (kind: EmulatorKind): string | undefined => {
   const component = components[kind];
   if (!existsSync(join(gcloudSdk, 'bin', 'gcloud'))) return `no Google Cloud SDK at ${gcloudSdk}`;
