@@ -2,10 +2,7 @@
 // platform while the customer notifications text every parcel through the HTTP gateway adapter, once with a
 // gateway that answers at once and once with one that answers in 6 s. The texts are an effect of a consumer
 // of the log, after the command's append: the API never waits for them, so the two p99s should match.
-import { createMemoryBlobStore } from '@meridian/blob-store';
-import { createHttpSmsGateway } from '@meridian/sms-gateway';
 import { startFakeProvider, type FakeProvider } from '@meridian/sms-gateway/testing';
-import { platformEffectHandlers } from '@meridian/wiring';
 import type { Benchmark, BenchContext, Measurement } from './harness.ts';
 import { runChild } from './api-latency/child.ts';
 import type { LoadSpec } from './api-latency/load-child.ts';
@@ -39,17 +36,8 @@ const measure = async (
       await stageOutForDelivery(store, `${gateway.label}-warm`, countOf(settings.warmupMs));
       await stageOutForDelivery(store, gateway.label, countOf(settings.durationMs));
     },
-    // The platform's own handlers (every effect reactor needs one), the texts through the provider here.
-    ({ store, documents }) =>
-      platformEffectHandlers(
-        {},
-        {
-          store,
-          documents,
-          blobs: createMemoryBlobStore(),
-          gateway: createHttpSmsGateway({ url: provider.url, token, timeoutMs: 30_000 }),
-        },
-      ),
+    // The texts through the provider here, from wherever the notifications run (npm start: their own thread).
+    { url: provider.url, token },
   );
   try {
     if (!(await platform.settled())) log('the projectors did not catch up within 2 min; measuring anyway');

@@ -14,6 +14,7 @@ import {
   type Bus,
 } from '@meridian/wiring';
 import { parsePrometheusText, sampleValue, type Family } from '@meridian/runtime';
+import { otlpCollector } from '@meridian/runtime/testing';
 import test from 'ava';
 import { startFakeProvider, type FakeProvider } from '@meridian/sms-gateway/testing';
 import { createServer } from 'node:http';
@@ -251,37 +252,6 @@ const projectorSettled = async () => {
   }
 };
 
-/** An OTLP/HTTP (JSON) trace receiver: every span the apps export, with the service that sent it. */
-const otlpCollector = () => {
-  const spans: { service: string; traceId: string; name: string }[] = [];
-  type OtlpValue = { stringValue?: string };
-  type OtlpExport = {
-    resourceSpans?: {
-      resource?: { attributes?: { key: string; value: OtlpValue }[] };
-      scopeSpans?: { spans?: { traceId: string; name: string }[] }[];
-    }[];
-  };
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += String(chunk)));
-    request.on('end', () => {
-      const exported = JSON.parse(body) as OtlpExport;
-      for (const resource of exported.resourceSpans ?? []) {
-        const service = resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-        for (const scope of resource.scopeSpans ?? []) for (const span of scope.spans ?? []) spans.push({ service, ...span });
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    });
-  });
-  return {
-    spans,
-    start: () =>
-      new Promise<string>((resolve) =>
-        server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)),
-      ),
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-};
 const collector = otlpCollector();
 
 if (pubsubHost !== undefined && firestoreHost !== undefined && spannerHost !== undefined) {

@@ -30,6 +30,22 @@ const healthy = async (url: string) => {
   return false;
 };
 
+/** `npm run start:cloud` as a user's shell runs it (no emulator hosts, no metadata settings, no webhook rules). */
+const startCloud = (base: number, dataDir: string) => {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$|^METADATA_SERVER_DETECTION$|^MERIDIAN_WEBHOOK_/.test(name)),
+  );
+  const child = spawn(process.execPath, [main], {
+    env: { ...env, PORT: String(base), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_LOG_LEVEL: 'WARNING' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const started = { child, output: '', exit: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))) };
+  child.stdout.on('data', (chunk) => (started.output += String(chunk)));
+  child.stderr.on('data', (chunk) => (started.output += String(chunk)));
+  return started;
+};
+
 if (unavailable !== undefined && process.env['CI'] !== 'true') test.skip(`npm run start:cloud — NOT RUN: ${unavailable}`, () => {});
 else
   test('start:cloud honours PORT, prints every app and no warning, refuses plain-HTTP loopback webhooks, shares no file, and stops on Ctrl-C', async (t) => {
@@ -37,23 +53,13 @@ else
     const dataDir = mkdtempSync(join(tmpdir(), 'meridian-start-cloud-'));
     // Below the ephemeral range, where no outgoing connection takes one of them before the apps listen.
     const base = await freePorts(appNames.length);
-    // As a user's shell has it: no emulator hosts, no metadata settings, no webhook rules.
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$|^METADATA_SERVER_DETECTION$|^MERIDIAN_WEBHOOK_/.test(name)),
-    );
-    const child = spawn(process.execPath, [main], {
-      env: { ...env, PORT: String(base), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_LOG_LEVEL: 'WARNING' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += String(chunk)));
-    child.stderr.on('data', (chunk) => (output += String(chunk)));
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const started = startCloud(base, dataDir);
+    const { child, exit } = started;
     try {
       const deadline = Date.now() + 180_000;
-      while (!output.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null)
+      while (!started.output.includes('Ctrl-C stops everything') && Date.now() < deadline && child.exitCode === null)
         await new Promise((resolve) => setTimeout(resolve, 100));
+      const { output } = started;
       t.true(output.includes('Ctrl-C stops everything'), output);
       t.notRegex(output, /warning/i, 'no warning on the way up (the metadata server, say)');
       for (const [index, app] of appNames.entries()) {
@@ -110,19 +116,10 @@ if (unavailable === undefined || process.env['CI'] === 'true')
     const holder = createServer((socket) => held.add(socket));
     await new Promise<void>((resolve) => holder.listen(base + 1, '127.0.0.1', resolve));
     try {
-      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/_EMULATOR_HOST$/.test(name)));
-      const child = spawn(process.execPath, [main], {
-        env: { ...env, PORT: String(base), MERIDIAN_DATA_DIR: dataDir, MERIDIAN_LOG_LEVEL: 'WARNING' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
-      });
-      let output = '';
-      child.stdout.on('data', (chunk) => (output += String(chunk)));
-      child.stderr.on('data', (chunk) => (output += String(chunk)));
-      const code = await Promise.race([
-        new Promise<number | null>((resolve) => child.once('exit', (exitCode) => resolve(exitCode))),
-        new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 200_000)),
-      ]);
+      const started = startCloud(base, dataDir);
+      const { child } = started;
+      const code = await Promise.race([started.exit, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 200_000))]);
+      const { output } = started;
       if (code === 'hung') process.kill(-child.pid!, 'SIGKILL');
       t.is(code, 78, output);
       t.regex(output, new RegExp(`^start:cloud: .*port ${base + 1} \\(PORT\\) is already in use.*see the logs in `, 'm'));

@@ -22,10 +22,6 @@ import { createSqliteDocumentStore } from '@meridian/sqlite';
 import { createSecrets, resealAfterRotation } from '@meridian/webhook-service';
 import {
   archiveVariables,
-  dispatchActivities,
-  platformReactionsWith,
-  etaSettingsOf,
-  etaVariables,
   commonVariables,
   consoleVariables,
   dataDirFor,
@@ -43,14 +39,12 @@ import {
   trackingKeyOf,
   webhookSettings,
   webhookVariables,
-  notificationVariables,
-  platformEffectHandlers,
   billingVariables,
   openBlobStore,
 } from '@meridian/wiring';
 import { warmConsole } from '@meridian/query-api';
-import { createEmbeddedRouteOptimizer } from '@meridian/route-optimizer';
 import { join } from 'node:path';
+import { embeddedReactions, reactionVariables } from './embedded-reactions.ts';
 import { startLocalPlatform } from './platform.ts';
 
 const service = 'meridian-local';
@@ -64,9 +58,8 @@ const variables = {
   ...archiveVariables,
   ...webhookVariables,
   ...consoleVariables,
-  ...notificationVariables,
+  ...reactionVariables,
   ...billingVariables,
-  ...etaVariables,
   MERIDIAN_HOST: emptyMeansUnset(nonEmptyVariable),
 };
 commandLineOrExit(service, {
@@ -113,6 +106,13 @@ await startOrExit(service, async () => {
   warmConsole(logger);
   // Embedded, proof images are files under the data dir (a bucket is the cloud wiring's).
   const blobs = openBlobStore({}, logger, dataDir);
+  const thread = {
+    eventsPath: join(dataDir, 'events.db'),
+    documentsPath: join(dataDir, 'readmodels.db'),
+    dataDir,
+    logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
+    announce: documents.announce,
+  };
   const platform = startLocalPlatform({
     store,
     documents,
@@ -126,21 +126,12 @@ await startOrExit(service, async () => {
       ...(webhooks.scheduleMs !== undefined && { schedule: webhooks.scheduleMs }),
       ...(webhooks.timeoutMs !== undefined && { timeoutMs: webhooks.timeoutMs }),
     },
-    // The projectors get a thread and connections of their own (embedded log), so the API never waits for them.
-    ...(eventStoreKind(config) === 'sqlite' && {
-      projectorThread: {
-        eventsPath: join(dataDir, 'events.db'),
-        documentsPath: join(dataDir, 'readmodels.db'),
-        logLevel: config.MERIDIAN_LOG_LEVEL ?? 'INFO',
-        announce: documents.announce,
-      },
-    }),
+    // The projectors and the reactions get a thread and connections of their own each (embedded log), so the
+    // API never waits for them.
+    ...(eventStoreKind(config) === 'sqlite' && { projectorThread: thread, reactionThread: thread }),
     findPrincipal: keyring(keys),
     logger,
-    // The dispatch saga plans its routes with the embedded optimizer, on a thread of its own.
-    reactions: { ...platformReactionsWith({ eta: etaSettingsOf(config) }), activities: dispatchActivities(createEmbeddedRouteOptimizer()) },
-    // Customer notifications: the HTTP gateway when configured, the embedded one (GET /v1/admin/sms-messages) otherwise.
-    effectHandlers: platformEffectHandlers(config, { store, documents, blobs }),
+    ...embeddedReactions(config, { store, documents, blobs }),
     ...(config.MERIDIAN_BILLING_TARIFFS !== undefined && { tariffs: config.MERIDIAN_BILLING_TARIFFS }),
     ...(config.MERIDIAN_LIVE_MAP_INTERVAL_MS !== undefined && { liveMapIntervalMs: config.MERIDIAN_LIVE_MAP_INTERVAL_MS }),
     geofence: { rules: startupGeofenceRules(config) },
@@ -148,6 +139,8 @@ await startOrExit(service, async () => {
     ...(config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS !== undefined && { auditSqlTimeoutMs: config.MERIDIAN_AUDIT_SQL_TIMEOUT_MS }),
     ...(config.MERIDIAN_ANCHOR_INTERVAL_MS !== undefined && { anchorIntervalMs: config.MERIDIAN_ANCHOR_INTERVAL_MS }),
   });
+  // Served once the consumer threads run: a command accepted before would wait seconds for its reactions.
+  await platform.ready;
   const server = bound.serve(platform.app);
 
   const banner = [

@@ -53,11 +53,20 @@ const start = async ({ thread = false, archive: withArchive = false }: Options =
       projectorThread: {
         eventsPath: join(dir, 'events.db'),
         documentsPath: join(dir, 'readmodels.db'),
+        dataDir: dir,
+        logLevel: 'SILENT',
+        announce: documents.announce,
+      },
+      reactionThread: {
+        eventsPath: join(dir, 'events.db'),
+        documentsPath: join(dir, 'readmodels.db'),
+        dataDir: dir,
         logLevel: 'SILENT',
         announce: documents.announce,
       },
     }),
   });
+  await platform.ready;
   const server: RunningServer = await serve(platform.app);
   return {
     url: server.url,
@@ -384,7 +393,7 @@ test("the platform's OpenAPI document, commands, queries and telemetry together,
 });
 
 test(
-  'with the projectors on their own thread, as npm start runs them: read models and live updates still flow',
+  'with the projectors and the reactions on threads of their own, as npm start runs them: read models, live updates and reactions still flow',
   withPlatform(
     async (p, t) => {
       const body = parcel('acme');
@@ -416,7 +425,49 @@ test(
       );
       t.true(reported(health), 'the thread reports where its projectors stand');
       t.true(allCaughtUp(health), 'and their checkpoints');
+      // The reactions, on a thread of their own too: they report where they stand, and what they append
+      // through the thread's own connection to the log is in it (the SLA clock started by the registration).
+      const reactions = ['sla-process', 'dispatch-process', 'customer-notifications', 'timers'];
+      const reactionsCaughtUp = (r: { body: any }) =>
+        reactions.every((name) =>
+          r.body.consumers.some((c: { name: string; checkpoint?: number }) => c.name === name && c.checkpoint === r.body.headPosition),
+        );
+      t.true(
+        reactionsCaughtUp(await eventually(() => p.call('GET', '/healthz', keys.admin), reactionsCaughtUp)),
+        'the reaction thread reports its consumers',
+      );
+      const sla = await p.call('GET', `/v1/audit/streams/sla-${body.parcelId}`, keys.admin);
+      const slaEvents: { type: string; actor: { principalId: string } }[] = sla.body.events;
+      t.is(slaEvents[0]?.type, 'sla.clock-started.v1');
+      t.true(slaEvents.every((event) => event.actor.principalId === 'reaction:sla'));
     },
     { thread: true },
   ),
 );
+
+test('a consumer thread that cannot start rejects the platform readiness with its reason', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
+  const store = createSqliteEventStore({ path: join(dir, 'events.db') });
+  const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
+  const thread = {
+    eventsPath: join(dir, 'events.db'),
+    documentsPath: join(dir, 'readmodels.db'),
+    dataDir: dir,
+    logLevel: 'SILENT',
+  } as const;
+  const platform = startLocalPlatform({
+    store,
+    documents,
+    findPrincipal: keyring(apiKeys),
+    logger: silentLogger,
+    // The main thread of npm start checks its environment first; here the reaction thread's alone is wrong.
+    reactionThread: { ...thread, announce: documents.announce, env: { MERIDIAN_SMS_GATEWAY_TIMEOUT_MS: 'soon' } },
+  });
+  try {
+    await t.throwsAsync(platform.ready, { message: /MERIDIAN_SMS_GATEWAY_TIMEOUT_MS/ });
+  } finally {
+    await platform.stop();
+    await documents.close();
+    await store.close();
+  }
+});

@@ -35,6 +35,7 @@ import {
   platformEffectHandlers,
   platformReactions,
   projectorConsumers,
+  etaTelemetryConsumersOf,
   reactionConsumers,
   reactionStreamConsumers,
   timersProjectionOf,
@@ -44,7 +45,7 @@ import {
   type RunningConsumers,
 } from '@meridian/wiring';
 import type Koa from 'koa';
-import { startProjectorThread, type ProjectorThreadOptions } from './projectors.ts';
+import { startConsumerThread, type ConsumerThreadOptions } from './consumer-thread.ts';
 
 export type LocalPlatformDeps = {
   readonly store: EventStore;
@@ -75,7 +76,14 @@ export type LocalPlatformDeps = {
    * Where the projectors run: in this process (the default, for tests and tools), or on a thread of their
    * own with their own connections to these files (what `npm start` does, so the API never waits for them).
    */
-  readonly projectorThread?: ProjectorThreadOptions;
+  readonly projectorThread?: ConsumerThreadOptions;
+  /**
+   * Where the reaction side runs: in this process (the default), or on a thread of its own with its own
+   * connections (what `npm start` does, so that sending texts flat out never holds up a request). The thread
+   * makes the platform's reactions from the environment (embedded-reactions.ts); `reactions` and
+   * `effectHandlers` are then what this thread uses for the ETA's telemetry feed and the dead letters' redrive.
+   */
+  readonly reactionThread?: ConsumerThreadOptions;
   /** Client webhooks: with these, the endpoints API is served and the dispatcher runs. */
   readonly webhooks?: LocalWebhookDeps;
   /** With these, the console (`/`) and the tracking page (`/track/<token>`) are served. */
@@ -107,6 +115,8 @@ export type LocalPlatform = {
   readonly projectors: () => readonly ConsumerSnapshot[];
   /** Stops the consumers (they finish their batch); the caller closes the stores afterwards. */
   readonly stop: () => Promise<void>;
+  /** Resolves once every consumer thread runs (at once without threads); rejects when one failed to start. */
+  readonly ready: Promise<void>;
 };
 
 const healthSchema = {
@@ -156,10 +166,11 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   });
   const world = { bus, documents, logger };
   // The projectors run here (tests, tools) or on a thread of their own with their own connections.
-  const projectors: RunningConsumers =
+  const projectorThread =
     deps.projectorThread === undefined
-      ? startConsumers(projectorConsumers(world, platformProjections), { logger })
-      : startProjectorThread(deps.projectorThread);
+      ? undefined
+      : startConsumerThread(new URL('./projector-thread.ts', import.meta.url), deps.projectorThread, store);
+  const projectors: RunningConsumers = projectorThread ?? startConsumers(projectorConsumers(world, platformProjections), { logger });
   const webhooks =
     deps.webhooks === undefined ? undefined : webhookService({ ...deps.webhooks, bus, documents, log: store, findPrincipal, logger });
   // Reactions send their commands to this store, through the same command handling as the API.
@@ -182,11 +193,17 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
           ...(deps.anchorIntervalMs !== undefined && { anchorIntervalMs: deps.anchorIntervalMs }),
         })),
     ...(webhooks?.consumers ?? []),
-    ...reactionConsumers(world, reactions),
+    // On the reaction thread, all but the ETA's telemetry feed: the pings are queued on this thread.
+    ...(deps.reactionThread === undefined ? reactionConsumers(world, reactions) : etaTelemetryConsumersOf(world, reactions)),
   ];
   const consumers = startConsumers(consumerList, { logger });
+  const reactionThread =
+    deps.reactionThread === undefined
+      ? undefined
+      : startConsumerThread(new URL('./reaction-thread.ts', import.meta.url), deps.reactionThread, store);
+  const consumerSnapshots = () => [...consumers.snapshots(), ...(reactionThread?.snapshots() ?? [])];
   const unobserve = observeProcess({
-    consumers: () => [...projectors.snapshots().flatMap(projectorOf), ...observedOf(consumerList)],
+    consumers: () => [...projectors.snapshots().flatMap(projectorOf), ...observedOf(consumerList), ...(reactionThread?.observed() ?? [])],
     log: store,
     deadLetters: documentDeadLetters(documents),
     documents,
@@ -206,7 +223,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
     ...(deps.web !== undefined && { web: deps.web }),
     ...(deps.tariffs !== undefined && { tariffs: deps.tariffs }),
     operations: {
-      consumers: () => [...projectors.snapshots(), ...consumers.snapshots()],
+      consumers: () => [...projectors.snapshots(), ...consumerSnapshots()],
       headPosition: () => store.headPosition(),
       // Every consumer that keeps dead letters here: the projectors (the reactions' timers too) and the reactions.
       deadLetters: embeddedDeadLetterDesk({
@@ -227,7 +244,7 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
       const standing = projectors
         .snapshots()
         .map((p) => ({ ...p, ...(p.checkpoint !== undefined && { behind: Math.max(0, headPosition - p.checkpoint) }) }));
-      return { status: 'ok', headPosition, projectors: standing, consumers: consumers.snapshots() };
+      return { status: 'ok', headPosition, projectors: standing, consumers: consumerSnapshots() };
     },
     openapi: () => localOpenApi({ webhooks: webhooks !== undefined, web: deps.web !== undefined }),
     routers: [
@@ -256,10 +273,11 @@ export const startLocalPlatform = (deps: LocalPlatformDeps): LocalPlatform => {
   });
   return {
     app,
+    ready: Promise.all([projectorThread?.ready, reactionThread?.ready]).then(() => undefined),
     projectors: projectors.snapshots,
     stop: async () => {
       unobserve();
-      await Promise.allSettled([projectors.stop(), consumers.stop()]);
+      await Promise.allSettled([projectors.stop(), consumers.stop(), reactionThread?.stop()]);
       await bus.close();
     },
   };

@@ -10,7 +10,7 @@ import { createSqliteDocumentStore, createSqliteEventStore } from '@meridian/sql
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import test from 'ava';
 import { startLocalPlatform } from './platform.ts';
-import { onItsOwnRoute } from './testing/journey.ts';
+import { onItsOwnRoute, parcelForAda } from './testing/journey.ts';
 
 const spans = new InMemorySpanExporter();
 addSpanProcessor(new SimpleSpanProcessor(spans));
@@ -73,14 +73,7 @@ test('one trace id runs from the deliver request through the command, the append
   };
   try {
     const parcelId = 'p-traced';
-    await post('/v1/parcels', keys.admin, {
-      parcelId,
-      clientId: 'acme',
-      recipient: { name: 'Ada Lovelace', phone: '+31205550100' },
-      address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3738, lng: 4.8909 } },
-      weightKg: 2.5,
-      slaDeadline: new Date(Date.now() + 8 * 3_600_000).toISOString(),
-    });
+    await post('/v1/parcels', keys.admin, parcelForAda(parcelId, 2.5));
     const route = onItsOwnRoute(parcelId, 2.5);
     for (const [path, body] of route.steps) await post(path, keys.admin, body);
     await post(`/v1/parcels/${parcelId}/load`, keys.admin, { vehicleId: route.vehicleId });

@@ -42,3 +42,4 @@ export const onePerCore = async <A>(start: () => Promise<A>): Promise<A> => {
     waiting.shift()?.();
   }
 };
+export * from './otlp-collector.ts';

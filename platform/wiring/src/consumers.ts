@@ -319,6 +319,15 @@ const etaTelemetryConsumers = (
   ];
 };
 
+/**
+ * The ETA's telemetry consumer alone: for a process that runs the rest of the reaction side elsewhere (npm start's
+ * reaction thread) but receives the pings itself, in its in-process queue.
+ */
+export const etaTelemetryConsumersOf = (
+  world: Pick<ConsumerWorld, 'logger'> & { readonly bus: Partial<Pick<Bus, 'etaTelemetry'>> },
+  deps: ReactionDeps,
+): RunnableConsumer[] => etaTelemetryConsumers(world, deps, processDepsOf(deps, world.logger));
+
 /** Every consumer of the reaction side, ready for startConsumers. */
 export const reactionConsumers = (
   world: Pick<ConsumerWorld, 'documents' | 'logger'> & {

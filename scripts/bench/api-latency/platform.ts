@@ -4,7 +4,9 @@
 // own process; the load generator runs in another (see load-child.ts).
 import { keyring, serve, ApiKey, type RunningServer } from '@meridian/http';
 import { decodeWith, silentLogger, type DocumentStore, type EventStore } from '@meridian/kernel';
-import { startLocalPlatform, type LocalPlatform, type LocalPlatformDeps } from '@meridian/local';
+import { createMemoryBlobStore } from '@meridian/blob-store';
+import { startLocalPlatform, type LocalPlatform } from '@meridian/local';
+import { platformEffectHandlers } from '@meridian/wiring';
 import { createSqliteDocumentStore, createSqliteEventStore, type Synchronous } from '@meridian/sqlite';
 import * as E from 'fp-ts/lib/Either.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +15,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { countingDocumentStore, countingEventStore, type StoreCounts } from './counters.ts';
 
 export const adminKey = 'bench-admin-key-0000000001';
+
+export type BenchSmsGateway = { readonly url: string; readonly token: string };
+
+const smsGatewayConfig = ({ url, token }: BenchSmsGateway) =>
+  ({ MERIDIAN_SMS_GATEWAY_URL: url, MERIDIAN_SMS_GATEWAY_TOKEN: token, MERIDIAN_SMS_GATEWAY_TIMEOUT_MS: 30_000 }) as const;
+
+/** The same gateway as environment variables, for the reaction thread. */
+const smsGatewayVariables = (gateway: BenchSmsGateway): Record<string, string> =>
+  Object.fromEntries(Object.entries(smsGatewayConfig(gateway)).map(([name, value]) => [name, String(value)]));
 
 /** As `npm start`: FULL unless MERIDIAN_SQLITE_SYNCHRONOUS=NORMAL (to see what the WAL's fsync costs). */
 export const eventStoreSynchronous: Synchronous = process.env['MERIDIAN_SQLITE_SYNCHRONOUS'] === 'NORMAL' ? 'NORMAL' : 'FULL';
@@ -40,8 +51,8 @@ export const startBenchPlatform = async (
   workDir: string,
   name: string,
   stage: (store: EventStore) => Promise<void> = async () => undefined,
-  /** The platform's effect handlers (default: its own, with the embedded SMS gateway), given the stores. */
-  effectHandlers?: (stores: { readonly store: EventStore; readonly documents: DocumentStore }) => LocalPlatformDeps['effectHandlers'],
+  /** The HTTP SMS gateway the notifications text through (default: the embedded one). */
+  smsGateway?: BenchSmsGateway,
 ): Promise<BenchPlatform> => {
   mkdirSync(workDir, { recursive: true });
   const dir = mkdtempSync(join(workDir, `${name}-`));
@@ -52,21 +63,29 @@ export const startBenchPlatform = async (
   // As `npm start` runs it: the projectors on their own thread (their transactions are then not counted
   // here); MERIDIAN_BENCH_PROJECTORS=in-process keeps them on the API's thread, to compare.
   const inProcess = process.env['MERIDIAN_BENCH_PROJECTORS'] === 'in-process';
+  const thread = {
+    eventsPath: join(dir, 'events.db'),
+    documentsPath: join(dir, 'readmodels.db'),
+    dataDir: dir,
+    logLevel: 'SILENT',
+    announce: documents.announce,
+  } as const;
   const platform = startLocalPlatform({
     store: countingEventStore(store, counts),
     documents: inProcess ? countingDocumentStore(documents, counts) : documents,
     findPrincipal: keyring(adminKeys()),
     logger: silentLogger,
-    ...(effectHandlers !== undefined && { effectHandlers: effectHandlers({ store, documents }) }),
+    // On the reaction thread the gateway is the one its environment names, as in npm start.
+    ...(inProcess &&
+      smsGateway !== undefined && {
+        effectHandlers: platformEffectHandlers(smsGatewayConfig(smsGateway), { store, documents, blobs: createMemoryBlobStore() }),
+      }),
     ...(!inProcess && {
-      projectorThread: {
-        eventsPath: join(dir, 'events.db'),
-        documentsPath: join(dir, 'readmodels.db'),
-        logLevel: 'SILENT',
-        announce: documents.announce,
-      },
+      projectorThread: thread,
+      reactionThread: { ...thread, ...(smsGateway !== undefined && { env: smsGatewayVariables(smsGateway) }) },
     }),
   });
+  await platform.ready;
   const server: RunningServer = await serve(platform.app);
   // A projector sees only its own event types (the route board none of the parcels'), so one that is
   // behind the head may be done: settled is "the log's head reached by some projector, and none moved

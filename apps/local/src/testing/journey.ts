@@ -29,6 +29,16 @@ export const onItsOwnRoute = (parcelId: string, weightKg: number): { readonly ve
   };
 };
 
+/** A parcel for Ada in Amsterdam, due in 8 hours, with a phone to text: the registration's body. */
+export const parcelForAda = (parcelId: string, weightKg: number) => ({
+  parcelId,
+  clientId: 'acme',
+  recipient: { name: 'Ada Lovelace', phone: '+31205550100' },
+  address: { line1: 'Damrak 1', city: 'Amsterdam', postalCode: '1012 LG', country: 'NL', location: { lat: 52.3738, lng: 4.8909 } },
+  weightKg,
+  slaDeadline: new Date(Date.now() + 8 * 3_600_000).toISOString(),
+});
+
 /** Reads until `ok` holds or `timeoutMs` passes, and answers the last read: the caller's assertion says what was missing. */
 export const eventually = async <A>(read: () => Promise<A>, ok: (a: A) => boolean, timeoutMs = 60_000): Promise<A> => {
   const deadline = Date.now() + timeoutMs;
