@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConsumerThreadOptions } from './consumer-thread.ts';
 import { localOpenApi, startLocalPlatform } from './platform.ts';
 
 const keys = {
@@ -37,6 +38,16 @@ type Running = {
 
 type Options = { thread?: boolean; archive?: boolean };
 
+/** A consumer thread on this directory's files, as npm start starts its two. */
+const threadOf = (dir: string, documents: Pick<ConsumerThreadOptions, 'announce'>) =>
+  ({
+    eventsPath: join(dir, 'events.db'),
+    documentsPath: join(dir, 'readmodels.db'),
+    dataDir: dir,
+    logLevel: 'SILENT',
+    announce: documents.announce,
+  }) as const;
+
 const start = async ({ thread = false, archive: withArchive = false }: Options = {}): Promise<Running> => {
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
@@ -50,20 +61,8 @@ const start = async ({ thread = false, archive: withArchive = false }: Options =
     logger: silentLogger,
     liveMapIntervalMs: 100,
     ...(thread && {
-      projectorThread: {
-        eventsPath: join(dir, 'events.db'),
-        documentsPath: join(dir, 'readmodels.db'),
-        dataDir: dir,
-        logLevel: 'SILENT',
-        announce: documents.announce,
-      },
-      reactionThread: {
-        eventsPath: join(dir, 'events.db'),
-        documentsPath: join(dir, 'readmodels.db'),
-        dataDir: dir,
-        logLevel: 'SILENT',
-        announce: documents.announce,
-      },
+      projectorThread: threadOf(dir, documents),
+      reactionThread: threadOf(dir, documents),
     }),
   });
   await platform.ready;
@@ -426,7 +425,7 @@ test(
       t.true(reported(health), 'the thread reports where its projectors stand');
       t.true(allCaughtUp(health), 'and their checkpoints');
       // The reactions, on a thread of their own too: they report where they stand, and what they append
-      // through the thread's own connection to the log is in it (the SLA clock started by the registration).
+      // (through the main thread's store) is in the log: the SLA clock started by the registration.
       const reactions = ['sla-process', 'dispatch-process', 'customer-notifications', 'timers'];
       const reactionsCaughtUp = (r: { body: any }) =>
         reactions.every((name) =>
@@ -449,19 +448,13 @@ test('a consumer thread that cannot start rejects the platform readiness with it
   const dir = mkdtempSync(join(tmpdir(), 'meridian-platform-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const documents = createSqliteDocumentStore({ path: join(dir, 'readmodels.db') });
-  const thread = {
-    eventsPath: join(dir, 'events.db'),
-    documentsPath: join(dir, 'readmodels.db'),
-    dataDir: dir,
-    logLevel: 'SILENT',
-  } as const;
   const platform = startLocalPlatform({
     store,
     documents,
     findPrincipal: keyring(apiKeys),
     logger: silentLogger,
     // The main thread of npm start checks its environment first; here the reaction thread's alone is wrong.
-    reactionThread: { ...thread, announce: documents.announce, env: { MERIDIAN_SMS_GATEWAY_TIMEOUT_MS: 'soon' } },
+    reactionThread: { ...threadOf(dir, documents), env: { MERIDIAN_SMS_GATEWAY_TIMEOUT_MS: 'soon' } },
   });
   try {
     await t.throwsAsync(platform.ready, { message: /MERIDIAN_SMS_GATEWAY_TIMEOUT_MS/ });
